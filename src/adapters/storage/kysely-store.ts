@@ -1,0 +1,808 @@
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type {
+  AdminPostQuery,
+  ApiToken,
+  Comment,
+  CommentWrite,
+  MonthCount,
+  Page,
+  Person,
+  Post,
+  PostStatus,
+  PostWrite,
+  PublishedQuery,
+  RateLimitResult,
+  SearchHit,
+  Session,
+  Store,
+  Tag,
+  TagWithCount,
+  Upload,
+  UploadInfo,
+  User,
+} from '../../core/store.ts';
+import { DomainError, notFound } from '../../core/errors.ts';
+import { plainText, slugify } from '../../core/text.ts';
+import type { Database, Engine } from './schema.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+type PostRow = Omit<Selectable<Database['posts']>, 'search_text'>;
+
+const postColumns = [
+  'posts.id',
+  'posts.type',
+  'posts.slug',
+  'posts.title',
+  'posts.markdown',
+  'posts.html',
+  'posts.excerpt',
+  'posts.status',
+  'posts.visibility',
+  'posts.published_at',
+  'posts.author_id',
+  'posts.cover_image',
+  'posts.created_at',
+  'posts.updated_at',
+  'posts.deleted_at',
+] as const;
+
+function toUser(row: Selectable<Database['users']>): User {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    slug: row.slug,
+    bio: row.bio,
+    role: row.role as User['role'],
+    passwordHash: row.password_hash,
+    createdAt: Number(row.created_at),
+  };
+}
+
+function toComment(row: Selectable<Database['comments']>): Comment {
+  return {
+    id: row.id,
+    postId: row.post_id,
+    parentId: row.parent_id,
+    personId: row.person_id,
+    userId: row.user_id,
+    authorName: row.author_name,
+    authorEmail: row.author_email,
+    authorUrl: row.author_url,
+    markdown: row.markdown,
+    html: row.html,
+    status: row.status as Comment['status'],
+    createdAt: Number(row.created_at),
+  };
+}
+
+function toPerson(row: Selectable<Database['people']>): Person {
+  return { id: row.id, name: row.name, email: row.email, website: row.website, createdAt: Number(row.created_at) };
+}
+
+function toToken(row: Selectable<Database['api_tokens']>): ApiToken {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    name: row.name,
+    prefix: row.prefix,
+    tokenHash: row.token_hash,
+    createdAt: Number(row.created_at),
+    lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
+  };
+}
+
+/** Words of a search box as an FTS5 query: every word must match, the last as a prefix. */
+function fts5Query(text: string): string | null {
+  const words = text.match(/[\p{L}\p{N}_]+/gu);
+  if (!words) return null;
+  return words
+    .slice(0, 12)
+    .map((w, i, all) => `"${w}"${i === all.length - 1 ? '*' : ''}`)
+    .join(' ');
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e?.code === '23505' || /UNIQUE constraint failed/.test(e?.message ?? '');
+}
+
+/**
+ * The Store on a SQL database through Kysely. SQLite and PostgreSQL share every query;
+ * the engine only decides how full-text search is written.
+ */
+export class KyselyStore implements Store {
+  readonly kind: Engine;
+  private readonly db: Db;
+  private readonly inTransaction: boolean;
+
+  constructor(db: Db, engine: Engine, inTransaction = false) {
+    this.db = db;
+    this.kind = engine;
+    this.inTransaction = inTransaction;
+  }
+
+  async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
+    if (this.inTransaction) return work(this);
+    return (this.db as Kysely<Database>).transaction().execute((trx) => work(new KyselyStore(trx, this.kind, true)));
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  async close(): Promise<void> {
+    if (!this.inTransaction) await (this.db as Kysely<Database>).destroy();
+  }
+
+  // ---------------------------------------------------------------- posts
+
+  private async withTags(rows: PostRow[]): Promise<Post[]> {
+    if (rows.length === 0) return [];
+    const tagRows = await this.db
+      .selectFrom('post_tags')
+      .innerJoin('tags', 'tags.id', 'post_tags.tag_id')
+      .select(['post_tags.post_id', 'tags.id', 'tags.slug', 'tags.name'])
+      .where(
+        'post_tags.post_id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .orderBy('post_tags.position')
+      .execute();
+    const byPost = new Map<number, Tag[]>();
+    for (const t of tagRows) {
+      const list = byPost.get(t.post_id) ?? [];
+      list.push({ id: t.id, slug: t.slug, name: t.name });
+      byPost.set(t.post_id, list);
+    }
+    return rows.map((row) => ({
+      id: row.id,
+      type: row.type as Post['type'],
+      slug: row.slug,
+      title: row.title,
+      markdown: row.markdown,
+      html: row.html,
+      excerpt: row.excerpt,
+      status: row.status as PostStatus,
+      visibility: row.visibility as Post['visibility'],
+      publishedAt: row.published_at === null ? null : Number(row.published_at),
+      authorId: row.author_id,
+      coverImage: row.cover_image,
+      createdAt: Number(row.created_at),
+      updatedAt: Number(row.updated_at),
+      deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
+      tags: byPost.get(row.id) ?? [],
+    }));
+  }
+
+  private async one(row: PostRow | undefined): Promise<Post | null> {
+    if (!row) return null;
+    return (await this.withTags([row]))[0];
+  }
+
+  private async setTags(postId: number, names: string[]): Promise<void> {
+    await this.db.deleteFrom('post_tags').where('post_id', '=', postId).execute();
+    const seen = new Set<string>();
+    let position = 0;
+    for (const raw of names) {
+      const name = raw.trim();
+      const slug = slugify(name);
+      if (!slug || seen.has(slug)) continue;
+      seen.add(slug);
+      let tag = await this.db.selectFrom('tags').select(['id']).where('slug', '=', slug).executeTakeFirst();
+      if (!tag) {
+        tag = await this.db
+          .insertInto('tags')
+          .values({ slug, name })
+          .onConflict((oc) => oc.column('slug').doUpdateSet({ slug }))
+          .returning(['id'])
+          .executeTakeFirstOrThrow();
+      }
+      await this.db.insertInto('post_tags').values({ post_id: postId, tag_id: tag.id, position: position++ }).execute();
+    }
+  }
+
+  private async indexForSearch(postId: number, title: string, text: string): Promise<void> {
+    if (this.kind !== 'sqlite') return; // PostgreSQL keeps a generated tsvector column.
+    await sql`delete from posts_fts where rowid = ${postId}`.execute(this.db);
+    await sql`insert into posts_fts (rowid, title, body) values (${postId}, ${title}, ${text})`.execute(this.db);
+  }
+
+  private rowValues(write: PostWrite, now: number) {
+    return {
+      type: write.type,
+      slug: write.slug,
+      title: write.title,
+      markdown: write.markdown,
+      html: write.html,
+      excerpt: write.excerpt,
+      search_text: plainText(write.html),
+      status: write.status,
+      visibility: write.visibility,
+      published_at: write.publishedAt,
+      author_id: write.authorId,
+      cover_image: write.coverImage,
+      updated_at: now,
+    };
+  }
+
+  posts = {
+    create: (write: PostWrite, now: number): Promise<Post> =>
+      this.transaction(async (store) => {
+        const self = store as KyselyStore;
+        if (await self.posts.slugInUse(write.slug)) {
+          throw new DomainError('slug_taken', `The address "${write.slug}" is already used by another post or page.`, { slug: 'This address is taken.' });
+        }
+        const values = self.rowValues(write, now);
+        const { id } = await self.db
+          .insertInto('posts')
+          .values({ ...values, created_at: now, deleted_at: null })
+          .returning(['id'])
+          .executeTakeFirstOrThrow();
+        await self.setTags(id, write.tags);
+        await self.indexForSearch(id, write.title, values.search_text);
+        return (await self.posts.findById(id))!;
+      }),
+
+    update: (id: number, write: PostWrite, now: number): Promise<Post> =>
+      this.transaction(async (store) => {
+        const self = store as KyselyStore;
+        const before = await self.db.selectFrom('posts').select(['slug']).where('id', '=', id).executeTakeFirst();
+        if (!before) throw notFound('The post');
+        if (before.slug !== write.slug) {
+          if (await self.posts.slugInUse(write.slug, id)) {
+            throw new DomainError('slug_taken', `The address "${write.slug}" is already used by another post or page.`, { slug: 'This address is taken.' });
+          }
+          await self.db.deleteFrom('post_old_slugs').where('slug', '=', write.slug).where('post_id', '=', id).execute();
+          await self.db
+            .insertInto('post_old_slugs')
+            .values({ slug: before.slug, post_id: id })
+            .onConflict((oc) => oc.column('slug').doNothing())
+            .execute();
+        }
+        const values = self.rowValues(write, now);
+        await self.db.updateTable('posts').set(values).where('id', '=', id).execute();
+        await self.setTags(id, write.tags);
+        await self.indexForSearch(id, write.title, values.search_text);
+        return (await self.posts.findById(id))!;
+      }),
+
+    findById: async (id: number): Promise<Post | null> =>
+      this.one(await this.db.selectFrom('posts').select(postColumns).where('id', '=', id).executeTakeFirst()),
+
+    findBySlug: async (slug: string): Promise<Post | null> =>
+      this.one(await this.db.selectFrom('posts').select(postColumns).where('slug', '=', slug).where('deleted_at', 'is', null).executeTakeFirst()),
+
+    findByOldSlug: async (slug: string): Promise<Post | null> =>
+      this.one(
+        await this.db
+          .selectFrom('post_old_slugs')
+          .innerJoin('posts', 'posts.id', 'post_old_slugs.post_id')
+          .select(postColumns)
+          .where('post_old_slugs.slug', '=', slug)
+          .where('posts.deleted_at', 'is', null)
+          .executeTakeFirst(),
+      ),
+
+    slugInUse: async (slug: string, exceptPostId?: number): Promise<boolean> => {
+      let current = this.db.selectFrom('posts').select('id').where('slug', '=', slug);
+      let old = this.db.selectFrom('post_old_slugs').select('post_id as id').where('slug', '=', slug);
+      if (exceptPostId !== undefined) {
+        current = current.where('id', '!=', exceptPostId);
+        old = old.where('post_id', '!=', exceptPostId);
+      }
+      return Boolean((await current.executeTakeFirst()) ?? (await old.executeTakeFirst()));
+    },
+
+    listPublished: async (q: PublishedQuery, now: number): Promise<Page<Post>> => {
+      let base = this.db
+        .selectFrom('posts')
+        .where('status', '=', 'published')
+        .where('visibility', '=', 'public')
+        .where('deleted_at', 'is', null)
+        .where('published_at', '<=', now);
+      if (q.type) base = base.where('type', '=', q.type);
+      if (q.authorId !== undefined) base = base.where('author_id', '=', q.authorId);
+      if (q.from !== undefined) base = base.where('published_at', '>=', q.from);
+      if (q.to !== undefined) base = base.where('published_at', '<', q.to);
+      if (q.tagSlug) {
+        const tagSlug = q.tagSlug;
+        base = base.where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('post_tags')
+              .innerJoin('tags', 'tags.id', 'post_tags.tag_id')
+              .select('post_tags.post_id')
+              .whereRef('post_tags.post_id', '=', 'posts.id')
+              .where('tags.slug', '=', tagSlug),
+          ),
+        );
+      }
+      const [rows, count] = await Promise.all([
+        base.select(postColumns).orderBy('published_at', 'desc').orderBy('id', 'desc').limit(q.limit).offset(q.offset).execute(),
+        base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      ]);
+      return { items: await this.withTags(rows), total: Number(count.n) };
+    },
+
+    listAdmin: async (q: AdminPostQuery): Promise<Page<Post>> => {
+      let base = this.db.selectFrom('posts');
+      base = q.trashed ? base.where('deleted_at', 'is not', null) : base.where('deleted_at', 'is', null);
+      if (q.type) base = base.where('type', '=', q.type);
+      if (q.status) base = base.where('status', '=', q.status);
+      if (q.authorId !== undefined) base = base.where('author_id', '=', q.authorId);
+      if (q.text) base = base.where(sql<boolean>`lower(title) like ${`%${q.text.toLowerCase().replace(/[%_\\]/g, (m) => `\\${m}`)}%`} escape '\\'`);
+      if (q.tagSlug) {
+        const tagSlug = q.tagSlug;
+        base = base.where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('post_tags')
+              .innerJoin('tags', 'tags.id', 'post_tags.tag_id')
+              .select('post_tags.post_id')
+              .whereRef('post_tags.post_id', '=', 'posts.id')
+              .where('tags.slug', '=', tagSlug),
+          ),
+        );
+      }
+      const [rows, count] = await Promise.all([
+        base.select(postColumns).orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(q.limit).offset(q.offset).execute(),
+        base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      ]);
+      return { items: await this.withTags(rows), total: Number(count.n) };
+    },
+
+    setStatus: async (id: number, status: PostStatus, publishedAt: number | null, now: number): Promise<Post> => {
+      const result = await this.db
+        .updateTable('posts')
+        .set({ status, published_at: publishedAt, updated_at: now })
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) throw notFound('The post');
+      return (await this.posts.findById(id))!;
+    },
+
+    trash: async (id: number, now: number): Promise<void> => {
+      const result = await this.db.updateTable('posts').set({ deleted_at: now }).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) throw notFound('The post');
+    },
+
+    restore: async (id: number, now: number): Promise<void> => {
+      const result = await this.db
+        .updateTable('posts')
+        .set({ deleted_at: null, updated_at: now })
+        .where('id', '=', id)
+        .where('deleted_at', 'is not', null)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) throw notFound('The post in the trash');
+    },
+
+    purge: (id: number): Promise<void> =>
+      this.transaction(async (store) => {
+        const self = store as KyselyStore;
+        const row = await self.db.selectFrom('posts').select(['deleted_at']).where('id', '=', id).executeTakeFirst();
+        if (!row || row.deleted_at === null) throw notFound('The post in the trash');
+        if (self.kind === 'sqlite') await sql`delete from posts_fts where rowid = ${id}`.execute(self.db);
+        await self.db.deleteFrom('comments').where('post_id', '=', id).execute();
+        await self.db.deleteFrom('posts').where('id', '=', id).execute();
+      }),
+
+    publishDue: (now: number): Promise<Post[]> =>
+      this.transaction(async (store) => {
+        const self = store as KyselyStore;
+        const due = await self.db
+          .updateTable('posts')
+          .set({ status: 'published' })
+          .where('status', '=', 'scheduled')
+          .where('published_at', '<=', now)
+          .returning(['id'])
+          .execute();
+        const posts: Post[] = [];
+        for (const { id } of due) posts.push((await self.posts.findById(id))!);
+        return posts;
+      }),
+
+    nextScheduledAt: async (): Promise<number | null> => {
+      const row = await this.db
+        .selectFrom('posts')
+        .select((eb) => eb.fn.min('published_at').as('next'))
+        .where('status', '=', 'scheduled')
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
+      return row?.next == null ? null : Number(row.next);
+    },
+
+    search: async (text: string, limit: number, now: number): Promise<SearchHit[]> => {
+      if (this.kind === 'sqlite') {
+        const query = fts5Query(text);
+        if (!query) return [];
+        const result = await sql<PostRow & { snippet: string }>`
+          select posts.*, snippet(posts_fts, 1, '', '', '…', 24) as snippet
+          from posts_fts join posts on posts.id = posts_fts.rowid
+          where posts_fts match ${query}
+            and posts.status = 'published' and posts.visibility = 'public'
+            and posts.deleted_at is null and posts.published_at <= ${now}
+          order by bm25(posts_fts, 5.0, 1.0)
+          limit ${limit}`.execute(this.db);
+        const posts = await this.withTags(result.rows);
+        return posts.map((post, i) => ({ post, snippet: result.rows[i].snippet }));
+      }
+      if (!/[\p{L}\p{N}]/u.test(text)) return [];
+      const result = await sql<PostRow & { snippet: string }>`
+        select posts.*, ts_headline('english', posts.search_text, q, 'MaxWords=40, MinWords=15, StartSel="", StopSel=""') as snippet
+        from posts, websearch_to_tsquery('english', ${text}) q
+        where posts.search_vector @@ q
+          and posts.status = 'published' and posts.visibility = 'public'
+          and posts.deleted_at is null and posts.published_at <= ${now}
+        order by ts_rank(posts.search_vector, q) desc, posts.published_at desc
+        limit ${limit}`.execute(this.db);
+      const posts = await this.withTags(result.rows);
+      return posts.map((post, i) => ({ post, snippet: result.rows[i].snippet }));
+    },
+
+    archiveMonths: async (now: number): Promise<MonthCount[]> => {
+      const rows = await this.db
+        .selectFrom('posts')
+        .select(['published_at'])
+        .where('type', '=', 'post')
+        .where('status', '=', 'published')
+        .where('visibility', '=', 'public')
+        .where('deleted_at', 'is', null)
+        .where('published_at', '<=', now)
+        .orderBy('published_at', 'desc')
+        .execute();
+      const months: MonthCount[] = [];
+      for (const { published_at } of rows) {
+        const d = new Date(Number(published_at));
+        const year = d.getUTCFullYear();
+        const month = d.getUTCMonth() + 1;
+        const last = months[months.length - 1];
+        if (last && last.year === year && last.month === month) last.count++;
+        else months.push({ year, month, count: 1 });
+      }
+      return months;
+    },
+  };
+
+  // ----------------------------------------------------------------- tags
+
+  tags = {
+    listWithCounts: async (now: number): Promise<TagWithCount[]> => {
+      const rows = await this.db
+        .selectFrom('tags')
+        .leftJoin('post_tags', 'post_tags.tag_id', 'tags.id')
+        .leftJoin('posts', (join) =>
+          join
+            .onRef('posts.id', '=', 'post_tags.post_id')
+            .on('posts.status', '=', 'published')
+            .on('posts.visibility', '=', 'public')
+            .on('posts.deleted_at', 'is', null)
+            .on('posts.published_at', '<=', now),
+        )
+        .select(['tags.id', 'tags.slug', 'tags.name', (eb) => eb.fn.count<number>('posts.id').as('post_count')])
+        .groupBy(['tags.id', 'tags.slug', 'tags.name'])
+        .orderBy('tags.name')
+        .execute();
+      return rows.map((r) => ({ id: r.id, slug: r.slug, name: r.name, postCount: Number(r.post_count) }));
+    },
+
+    findBySlug: async (slug: string): Promise<Tag | null> =>
+      (await this.db.selectFrom('tags').select(['id', 'slug', 'name']).where('slug', '=', slug).executeTakeFirst()) ?? null,
+
+    rename: async (id: number, name: string, slug: string): Promise<Tag> => {
+      try {
+        const row = await this.db.updateTable('tags').set({ name, slug }).where('id', '=', id).returning(['id', 'slug', 'name']).executeTakeFirst();
+        if (!row) throw notFound('The tag');
+        return row;
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new DomainError('slug_taken', `Another tag already uses the address "${slug}".`, { slug: 'This address is taken.' });
+        throw error;
+      }
+    },
+
+    delete: async (id: number): Promise<void> => {
+      const result = await this.db.deleteFrom('tags').where('id', '=', id).executeTakeFirst();
+      if (Number(result.numDeletedRows) === 0) throw notFound('The tag');
+    },
+  };
+
+  // ---------------------------------------------------------------- users
+
+  users = {
+    create: async (user: Omit<User, 'id'>): Promise<User> => {
+      try {
+        const row = await this.db
+          .insertInto('users')
+          .values({
+            email: user.email,
+            name: user.name,
+            slug: user.slug,
+            bio: user.bio,
+            role: user.role,
+            password_hash: user.passwordHash,
+            created_at: user.createdAt,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return toUser(row);
+      } catch (error) {
+        if (isUniqueViolation(error)) {
+          throw new DomainError('conflict', 'A user with this email or profile address already exists.', { email: 'Already in use.' });
+        }
+        throw error;
+      }
+    },
+    findById: async (id: number): Promise<User | null> => {
+      const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toUser(row) : null;
+    },
+    findByEmail: async (email: string): Promise<User | null> => {
+      const row = await this.db.selectFrom('users').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
+      return row ? toUser(row) : null;
+    },
+    findBySlug: async (slug: string): Promise<User | null> => {
+      const row = await this.db.selectFrom('users').selectAll().where('slug', '=', slug).executeTakeFirst();
+      return row ? toUser(row) : null;
+    },
+    list: async (): Promise<User[]> => (await this.db.selectFrom('users').selectAll().orderBy('id').execute()).map(toUser),
+    count: async (): Promise<number> => {
+      const row = await this.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+    update: async (id: number, patch: Partial<Pick<User, 'email' | 'name' | 'slug' | 'bio' | 'role' | 'passwordHash'>>): Promise<User> => {
+      const set: { email?: string; name?: string; slug?: string; bio?: string; role?: string; password_hash?: string | null } = {};
+      if (patch.email !== undefined) set.email = patch.email;
+      if (patch.name !== undefined) set.name = patch.name;
+      if (patch.slug !== undefined) set.slug = patch.slug;
+      if (patch.bio !== undefined) set.bio = patch.bio;
+      if (patch.role !== undefined) set.role = patch.role;
+      if (patch.passwordHash !== undefined) set.password_hash = patch.passwordHash;
+      try {
+        if (Object.keys(set).length > 0) await this.db.updateTable('users').set(set).where('id', '=', id).execute();
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new DomainError('conflict', 'Another user already has this email or profile address.', { email: 'Already in use.' });
+        throw error;
+      }
+      const user = await this.users.findById(id);
+      if (!user) throw notFound('The user');
+      return user;
+    },
+    delete: (id: number, heirId: number): Promise<void> =>
+      this.transaction(async (store) => {
+        const self = store as KyselyStore;
+        await self.db.updateTable('posts').set({ author_id: heirId }).where('author_id', '=', id).execute();
+        const result = await self.db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+        if (Number(result.numDeletedRows) === 0) throw notFound('The user');
+      }),
+  };
+
+  // ------------------------------------------------------------- comments
+
+  comments = {
+    create: async (write: CommentWrite): Promise<Comment> => {
+      const row = await this.db
+        .insertInto('comments')
+        .values({
+          post_id: write.postId,
+          parent_id: write.parentId,
+          person_id: write.personId,
+          user_id: write.userId,
+          author_name: write.authorName,
+          author_email: write.authorEmail,
+          author_url: write.authorUrl,
+          markdown: write.markdown,
+          html: write.html,
+          status: write.status,
+          created_at: write.createdAt,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toComment(row);
+    },
+    findById: async (id: number): Promise<Comment | null> => {
+      const row = await this.db.selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toComment(row) : null;
+    },
+    listApproved: async (postId: number): Promise<Comment[]> =>
+      (
+        await this.db
+          .selectFrom('comments')
+          .selectAll()
+          .where('post_id', '=', postId)
+          .where('status', '=', 'approved')
+          .orderBy('created_at')
+          .orderBy('id')
+          .execute()
+      ).map(toComment),
+    countApproved: async (postIds: number[]): Promise<Map<number, number>> => {
+      const counts = new Map<number, number>();
+      if (postIds.length === 0) return counts;
+      const rows = await this.db
+        .selectFrom('comments')
+        .select(['post_id', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('post_id', 'in', postIds)
+        .where('status', '=', 'approved')
+        .groupBy('post_id')
+        .execute();
+      for (const r of rows) counts.set(r.post_id, Number(r.n));
+      return counts;
+    },
+  };
+
+  // --------------------------------------------------------------- people
+
+  people = {
+    upsertByEmail: async (input: { name: string; email: string; website: string | null }, now: number): Promise<Person> => {
+      const email = input.email.trim().toLowerCase();
+      const row = await this.db
+        .insertInto('people')
+        .values({ name: input.name, email, website: input.website, created_at: now })
+        .onConflict((oc) => oc.column('email').doUpdateSet({ name: input.name }))
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      if (input.website && !row.website) {
+        await this.db.updateTable('people').set({ website: input.website }).where('id', '=', row.id).execute();
+        row.website = input.website;
+      }
+      return toPerson(row);
+    },
+    findById: async (id: number): Promise<Person | null> => {
+      const row = await this.db.selectFrom('people').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toPerson(row) : null;
+    },
+  };
+
+  // ------------------------------------------------------------- sessions
+
+  sessions = {
+    create: async (s: Session): Promise<void> => {
+      await this.db
+        .insertInto('sessions')
+        .values({ id_hash: s.idHash, user_id: s.userId, csrf_token: s.csrfToken, created_at: s.createdAt, expires_at: s.expiresAt })
+        .execute();
+    },
+    find: async (idHash: string, now: number): Promise<Session | null> => {
+      const row = await this.db.selectFrom('sessions').selectAll().where('id_hash', '=', idHash).where('expires_at', '>', now).executeTakeFirst();
+      return row
+        ? { idHash: row.id_hash, userId: row.user_id, csrfToken: row.csrf_token, createdAt: Number(row.created_at), expiresAt: Number(row.expires_at) }
+        : null;
+    },
+    delete: async (idHash: string): Promise<void> => {
+      await this.db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
+    },
+    deleteForUser: async (userId: number): Promise<void> => {
+      await this.db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+    },
+    deleteExpired: async (now: number): Promise<number> => {
+      const result = await this.db.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+
+  // ----------------------------------------------------------- api tokens
+
+  apiTokens = {
+    create: async (t: Omit<ApiToken, 'id' | 'lastUsedAt'>): Promise<ApiToken> =>
+      toToken(
+        await this.db
+          .insertInto('api_tokens')
+          .values({ user_id: t.userId, name: t.name, prefix: t.prefix, token_hash: t.tokenHash, created_at: t.createdAt, last_used_at: null })
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+      ),
+    findByHash: async (tokenHash: string): Promise<ApiToken | null> => {
+      const row = await this.db.selectFrom('api_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+      return row ? toToken(row) : null;
+    },
+    listForUser: async (userId: number): Promise<ApiToken[]> =>
+      (await this.db.selectFrom('api_tokens').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').orderBy('id', 'desc').execute()).map(toToken),
+    revoke: async (id: number, userId: number): Promise<boolean> => {
+      const result = await this.db.deleteFrom('api_tokens').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+    touch: async (id: number, now: number): Promise<void> => {
+      await this.db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', id).execute();
+    },
+  };
+
+  // -------------------------------------------------------------- uploads
+
+  uploads = {
+    save: async (u: Upload): Promise<UploadInfo> => {
+      await this.db
+        .insertInto('uploads')
+        .values({
+          hash: u.hash,
+          mime: u.mime,
+          size: u.size,
+          original_name: u.originalName,
+          data: u.data,
+          uploader_id: u.uploaderId,
+          created_at: u.createdAt,
+        })
+        .onConflict((oc) => oc.column('hash').doNothing())
+        .execute();
+      const row = await this.db
+        .selectFrom('uploads')
+        .select(['hash', 'mime', 'size', 'original_name', 'uploader_id', 'created_at'])
+        .where('hash', '=', u.hash)
+        .executeTakeFirstOrThrow();
+      return { hash: row.hash, mime: row.mime, size: Number(row.size), originalName: row.original_name, uploaderId: row.uploader_id, createdAt: Number(row.created_at) };
+    },
+    find: async (hash: string): Promise<Upload | null> => {
+      const row = await this.db.selectFrom('uploads').selectAll().where('hash', '=', hash).executeTakeFirst();
+      if (!row) return null;
+      return {
+        hash: row.hash,
+        mime: row.mime,
+        size: Number(row.size),
+        originalName: row.original_name,
+        data: new Uint8Array(row.data),
+        uploaderId: row.uploader_id,
+        createdAt: Number(row.created_at),
+      };
+    },
+    list: async (limit: number): Promise<UploadInfo[]> =>
+      (
+        await this.db
+          .selectFrom('uploads')
+          .select(['hash', 'mime', 'size', 'original_name', 'uploader_id', 'created_at'])
+          .orderBy('created_at', 'desc')
+          .limit(limit)
+          .execute()
+      ).map((row) => ({ hash: row.hash, mime: row.mime, size: Number(row.size), originalName: row.original_name, uploaderId: row.uploader_id, createdAt: Number(row.created_at) })),
+  };
+
+  // ------------------------------------------------------------- settings
+
+  settings = {
+    getAll: async (): Promise<Record<string, string>> => {
+      const rows = await this.db.selectFrom('settings').selectAll().execute();
+      return Object.fromEntries(rows.map((r) => [r.key, r.value]));
+    },
+    set: async (values: Record<string, string>): Promise<void> => {
+      await this.transaction(async (store) => {
+        const self = store as KyselyStore;
+        for (const [key, value] of Object.entries(values)) {
+          await self.db
+            .insertInto('settings')
+            .values({ key, value })
+            .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+            .execute();
+        }
+      });
+    },
+    setIfAbsent: async (key: string, value: string): Promise<string> => {
+      await this.db
+        .insertInto('settings')
+        .values({ key, value })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .execute();
+      const row = await this.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirstOrThrow();
+      return row.value;
+    },
+    takeIfEquals: async (key: string, expected: string): Promise<boolean> => {
+      const result = await this.db.deleteFrom('settings').where('key', '=', key).where('value', '=', expected).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+  };
+
+  // ---------------------------------------------------------- rate limits
+
+  rateLimits = {
+    hit: async (key: string, windowMs: number, max: number, now: number): Promise<RateLimitResult> => {
+      const expired = now - windowMs;
+      const result = await sql<{ window_start: number; hits: number }>`
+        insert into rate_limits (key, window_start, hits) values (${key}, ${now}, 1)
+        on conflict (key) do update set
+          hits = case when rate_limits.window_start <= ${expired} then 1 else rate_limits.hits + 1 end,
+          window_start = case when rate_limits.window_start <= ${expired} then ${now} else rate_limits.window_start end
+        returning window_start, hits`.execute(this.db);
+      const row = result.rows[0];
+      const hits = Number(row.hits);
+      if (hits <= max) return { allowed: true, retryAfterMs: 0 };
+      return { allowed: false, retryAfterMs: Math.max(1, Number(row.window_start) + windowMs - now) };
+    },
+  };
+}

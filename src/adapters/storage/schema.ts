@@ -1,0 +1,75 @@
+import type { Generated } from 'kysely';
+
+export type Engine = 'sqlite' | 'postgres';
+
+/** Table shapes as Kysely sees them; columns are snake_case, times are epoch ms. */
+export interface Database {
+  users: {
+    id: Generated<number>;
+    email: string;
+    name: string;
+    slug: string;
+    bio: string;
+    role: string;
+    password_hash: string | null;
+    created_at: number;
+  };
+  posts: {
+    id: Generated<number>;
+    type: string;
+    slug: string;
+    title: string;
+    markdown: string;
+    html: string;
+    excerpt: string;
+    search_text: string;
+    status: string;
+    visibility: string;
+    published_at: number | null;
+    author_id: number;
+    cover_image: string | null;
+    created_at: number;
+    updated_at: number;
+    deleted_at: number | null;
+  };
+  post_old_slugs: { slug: string; post_id: number };
+  tags: { id: Generated<number>; slug: string; name: string };
+  post_tags: { post_id: number; tag_id: number; position: number };
+  people: { id: Generated<number>; name: string; email: string | null; website: string | null; created_at: number };
+  comments: {
+    id: Generated<number>;
+    post_id: number;
+    parent_id: number | null;
+    person_id: number | null;
+    user_id: number | null;
+    author_name: string;
+    author_email: string;
+    author_url: string | null;
+    markdown: string;
+    html: string;
+    status: string;
+    created_at: number;
+  };
+  sessions: { id_hash: string; user_id: number; csrf_token: string; created_at: number; expires_at: number };
+  api_tokens: {
+    id: Generated<number>;
+    user_id: number;
+    name: string;
+    prefix: string;
+    token_hash: string;
+    created_at: number;
+    last_used_at: number | null;
+  };
+  uploads: {
+    hash: string;
+    mime: string;
+    size: number;
+    original_name: string;
+    data: Uint8Array;
+    uploader_id: number;
+    created_at: number;
+  };
+  settings: { key: string; value: string };
+  rate_limits: { key: string; window_start: number; hits: number };
+  posts_fts: { rowid: number; title: string; body: string };
+}

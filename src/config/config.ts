@@ -1,0 +1,134 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting Kumbaya reads from the environment, validated once at start.
+ * The table in README.md is generated from the same descriptions; keep them in step.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  /** Public base URL without a trailing slash, e.g. https://blog.example.com. */
+  siteUrl: string;
+  dataDir: string;
+  /** postgres://… switches to PostgreSQL; otherwise SQLite at `${dataDir}/kumbaya.db`. */
+  databaseUrl: string | null;
+  demo: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Overrides the secret generated and stored in the database on first start. */
+  secretKey: string | null;
+  uploadMaxBytes: number;
+  trustProxy: boolean;
+  pageCache: boolean;
+  schedulerIntervalMs: number;
+}
+
+export const settingDocs: Array<{ name: string; default: string; meaning: string }> = [
+  { name: 'PORT', default: '3000', meaning: 'TCP port the web server listens on.' },
+  { name: 'HOST', default: '0.0.0.0', meaning: 'Interface the web server binds to (use 127.0.0.1 to keep it local).' },
+  { name: 'SITE_URL', default: 'http://localhost:$PORT', meaning: 'Public address of the blog, used in links, feeds and emails.' },
+  { name: 'DATA_DIR', default: './data', meaning: 'Folder for the SQLite database file.' },
+  { name: 'DATABASE_URL', default: '(unset: SQLite)', meaning: 'postgres://user:pass@host:5432/db switches storage to PostgreSQL.' },
+  { name: 'KUMBAYA_DEMO', default: 'true', meaning: 'Create the demo post and its conversation on first start with an empty database.' },
+  { name: 'LOG_LEVEL', default: 'info', meaning: 'fatal, error, warn, info, debug, trace or silent. Logs are JSON lines on stdout.' },
+  { name: 'SECRET_KEY', default: '(generated, kept in the database)', meaning: 'Secret for signing tokens; at least 32 characters when set.' },
+  { name: 'UPLOAD_MAX_BYTES', default: '5242880', meaning: 'Largest image upload accepted, in bytes.' },
+  { name: 'TRUST_PROXY', default: 'false', meaning: 'Take the client address from X-Forwarded-For (only behind your own proxy).' },
+  { name: 'PAGE_CACHE', default: 'true', meaning: 'Keep rendered public pages in memory until content changes.' },
+  { name: 'SCHEDULER_INTERVAL_MS', default: '5000', meaning: 'How often scheduled posts are checked and published.' },
+];
+
+const bool = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return undefined;
+      const v = value.toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+      if (['0', 'false', 'no', 'off'].includes(v)) return false;
+      ctx.addIssue({ code: 'custom', message: `${name} must be true or false (got "${value}").` });
+      return z.NEVER;
+    });
+
+const int = (name: string, min: number, max: number, example: string) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return undefined;
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from ${min} to ${max} (e.g. ${example}); got "${value}".` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const envSchema = z.object({
+  PORT: int('PORT', 0, 65535, '3000'),
+  HOST: z.string().optional(),
+  SITE_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || /^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(v), {
+      message: 'SITE_URL must be an absolute http(s) URL (e.g. https://blog.example.com).',
+    }),
+  DATA_DIR: z.string().optional(),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || /^postgres(ql)?:\/\//.test(v), {
+      message: 'DATABASE_URL must start with postgres:// (e.g. postgres://user:pass@127.0.0.1:5432/kumbaya); leave it unset for SQLite.',
+    }),
+  KUMBAYA_DEMO: bool('KUMBAYA_DEMO'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent.',
+    })
+    .optional(),
+  SECRET_KEY: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || v.length >= 32, {
+      message: 'SECRET_KEY must be at least 32 characters (e.g. the output of `openssl rand -hex 32`).',
+    }),
+  UPLOAD_MAX_BYTES: int('UPLOAD_MAX_BYTES', 1024, 100 * 1024 * 1024, '5242880'),
+  TRUST_PROXY: bool('TRUST_PROXY'),
+  PAGE_CACHE: bool('PAGE_CACHE'),
+  SCHEDULER_INTERVAL_MS: int('SCHEDULER_INTERVAL_MS', 100, 3_600_000, '5000'),
+});
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Kumbaya cannot start: ${problems.length === 1 ? 'a setting is' : 'some settings are'} wrong.\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Reads and validates settings; throws a ConfigError listing every problem with how to fix it. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => issue.message));
+  }
+  const e = parsed.data;
+  const port = e.PORT ?? 3000;
+  const siteUrl = (e.SITE_URL || `http://localhost:${port}`).replace(/\/+$/, '');
+  return {
+    port,
+    host: e.HOST || '0.0.0.0',
+    siteUrl,
+    dataDir: path.resolve(e.DATA_DIR || 'data'),
+    databaseUrl: e.DATABASE_URL || null,
+    demo: e.KUMBAYA_DEMO ?? true,
+    logLevel: e.LOG_LEVEL ?? 'info',
+    secretKey: e.SECRET_KEY || null,
+    uploadMaxBytes: e.UPLOAD_MAX_BYTES ?? 5 * 1024 * 1024,
+    trustProxy: e.TRUST_PROXY ?? false,
+    pageCache: e.PAGE_CACHE ?? true,
+    schedulerIntervalMs: e.SCHEDULER_INTERVAL_MS ?? 5000,
+  };
+}

@@ -1,0 +1,228 @@
+import { z } from 'zod';
+import type { Clock } from './clock.ts';
+import { DomainError, notFound } from './errors.ts';
+import { hashPassword, verifyPassword } from './password.ts';
+import type { ApiToken, Role, Session, Store, User } from './store.ts';
+import { slugify } from './text.ts';
+import { randomToken, sha256Hex } from './tokens.ts';
+
+export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
+const LOGIN_WINDOW_MS = 15 * 60 * 1000;
+const LOGIN_MAX_PER_EMAIL = 10;
+const LOGIN_MAX_PER_IP = 30;
+const SETUP_KEY = 'setup_token';
+
+export const accountSchema = z.object({
+  name: z.string().trim().min(1, 'Enter your name.').max(100, 'Keep the name under 100 characters.'),
+  email: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .max(254, 'That email address is too long.')
+    .pipe(z.email({ message: 'Enter an email address like you@example.com.' })),
+  password: z.string().min(10, 'Use at least 10 characters for the password.').max(512, 'Keep the password under 512 characters.'),
+});
+
+export const roleSchema = z.enum(['owner', 'author', 'moderator'], { message: 'Choose owner, author or moderator.' });
+
+function validation(error: z.ZodError): DomainError {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) fields[String(issue.path[0] ?? 'form')] ??= issue.message;
+  return new DomainError('validation_failed', Object.values(fields)[0] ?? 'Check the form.', fields);
+}
+
+export interface AuthServiceDeps {
+  store: Store;
+  clock: Clock;
+}
+
+export interface NewSession {
+  /** The cookie value; only its hash is stored. */
+  token: string;
+  session: Session;
+}
+
+/** Accounts, the one-time setup link, sign-in sessions and personal access tokens. */
+export class AuthService {
+  private readonly deps: AuthServiceDeps;
+
+  constructor(deps: AuthServiceDeps) {
+    this.deps = deps;
+  }
+
+  /** While nobody owns the site: the setup token (created once, kept until used). Null once claimed. */
+  async pendingSetupToken(): Promise<string | null> {
+    if (await this.hasOwner()) return null;
+    return this.deps.store.settings.setIfAbsent(SETUP_KEY, randomToken(24));
+  }
+
+  async isSetupTokenValid(token: string): Promise<boolean> {
+    const current = await this.pendingSetupToken();
+    return current !== null && current === token;
+  }
+
+  private async uniqueUserSlug(name: string): Promise<string> {
+    const root = slugify(name) || 'author';
+    let slug = root;
+    for (let n = 2; await this.deps.store.users.findBySlug(slug); n++) slug = `${root}-${n}`;
+    return slug;
+  }
+
+  /** Creates a user; the password is hashed with argon2id. */
+  async createUser(input: unknown, role: Role): Promise<User> {
+    const parsed = accountSchema.safeParse(input);
+    if (!parsed.success) throw validation(parsed.error);
+    const { name, email, password } = parsed.data;
+    if (await this.deps.store.users.findByEmail(email)) {
+      throw new DomainError('conflict', 'A user with this email already exists.', { email: 'Already in use.' });
+    }
+    return this.deps.store.users.create({
+      email,
+      name,
+      slug: await this.uniqueUserSlug(name),
+      bio: '',
+      role,
+      passwordHash: await hashPassword(password),
+      createdAt: this.deps.clock.now(),
+    });
+  }
+
+  /** Claims the site with the setup token: creates the owner. The token works once. */
+  async claimSite(token: string, input: unknown): Promise<User> {
+    const parsed = accountSchema.safeParse(input);
+    if (!parsed.success) throw validation(parsed.error);
+    const passwordHash = await hashPassword(parsed.data.password);
+    return this.deps.store.transaction(async (store) => {
+      const claimed = (await store.users.list()).some((u) => u.role === 'owner');
+      if (claimed || !(await store.settings.takeIfEquals(SETUP_KEY, token))) {
+        throw new DomainError('setup_done', 'This setup link has already been used or is not valid. Sign in instead.');
+      }
+      const { name, email } = parsed.data;
+      if (await store.users.findByEmail(email)) {
+        throw new DomainError('conflict', 'A user with this email already exists.', { email: 'Already in use.' });
+      }
+      let slug = slugify(name) || 'owner';
+      for (let n = 2; await store.users.findBySlug(slug); n++) slug = `${slugify(name) || 'owner'}-${n}`;
+      return store.users.create({
+        email,
+        name,
+        slug,
+        bio: '',
+        role: 'owner',
+        passwordHash,
+        createdAt: this.deps.clock.now(),
+      });
+    });
+  }
+
+  /** Checks email and password, with limits per address and per client; returns a new session. */
+  async login(email: string, password: string, clientIp: string): Promise<{ user: User; created: NewSession }> {
+    const now = this.deps.clock.now();
+    const normalised = email.trim().toLowerCase();
+    for (const [key, max] of [
+      [`login:ip:${clientIp}`, LOGIN_MAX_PER_IP],
+      [`login:email:${normalised}`, LOGIN_MAX_PER_EMAIL],
+    ] as const) {
+      const limit = await this.deps.store.rateLimits.hit(key, LOGIN_WINDOW_MS, max, now);
+      if (!limit.allowed) {
+        const retryAfterSeconds = Math.ceil(limit.retryAfterMs / 1000);
+        throw new DomainError('rate_limited', `Too many sign-in attempts. Try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`, {}, { retryAfterSeconds });
+      }
+    }
+    const user = await this.deps.store.users.findByEmail(normalised);
+    // Verify against a dummy hash when the user is unknown, so timing does not reveal accounts.
+    const hash = user?.passwordHash ?? (await dummyHash());
+    const ok = await verifyPassword(password, hash);
+    if (!user || !user.passwordHash || !ok) {
+      throw new DomainError('unauthenticated', 'That email and password do not match an account.');
+    }
+    return { user, created: await this.startSession(user.id) };
+  }
+
+  async startSession(userId: number): Promise<NewSession> {
+    const now = this.deps.clock.now();
+    const token = randomToken(32);
+    const session: Session = { idHash: sha256Hex(token), userId, csrfToken: randomToken(24), createdAt: now, expiresAt: now + SESSION_TTL_MS };
+    await this.deps.store.sessions.create(session);
+    return { token, session };
+  }
+
+  /** The signed-in user for a session cookie value, or null. */
+  async resolveSession(token: string): Promise<{ user: User; session: Session } | null> {
+    if (!token || token.length > 100) return null;
+    const session = await this.deps.store.sessions.find(sha256Hex(token), this.deps.clock.now());
+    if (!session) return null;
+    const user = await this.deps.store.users.findById(session.userId);
+    return user ? { user, session } : null;
+  }
+
+  async logout(token: string): Promise<void> {
+    await this.deps.store.sessions.delete(sha256Hex(token));
+  }
+
+  async changePassword(user: User, current: string, next: string): Promise<void> {
+    if (!user.passwordHash || !(await verifyPassword(current, user.passwordHash))) {
+      throw new DomainError('validation_failed', 'The current password is not right.', { current: 'Not right.' });
+    }
+    const parsed = accountSchema.shape.password.safeParse(next);
+    if (!parsed.success) throw validation(new z.ZodError(parsed.error.issues.map((i) => ({ ...i, path: ['password'] }))));
+    await this.deps.store.users.update(user.id, { passwordHash: await hashPassword(next) });
+    await this.deps.store.sessions.deleteForUser(user.id);
+  }
+
+  /** A new personal access token; the secret is returned once and only its hash is kept. */
+  async createApiToken(user: User, name: string): Promise<{ secret: string; token: ApiToken }> {
+    const label = name.trim();
+    if (!label || label.length > 80) {
+      throw new DomainError('validation_failed', 'Name the token (up to 80 characters), e.g. "publishing script".', { name: 'Required, up to 80 characters.' });
+    }
+    const secret = `kby_${randomToken(30)}`;
+    const token = await this.deps.store.apiTokens.create({
+      userId: user.id,
+      name: label,
+      prefix: secret.slice(0, 10),
+      tokenHash: sha256Hex(secret),
+      createdAt: this.deps.clock.now(),
+    });
+    return { secret, token };
+  }
+
+  /** The user behind an `Authorization: Bearer` token, or null. */
+  async resolveApiToken(secret: string): Promise<User | null> {
+    if (!secret.startsWith('kby_') || secret.length > 100) return null;
+    const token = await this.deps.store.apiTokens.findByHash(sha256Hex(secret));
+    if (!token) return null;
+    await this.deps.store.apiTokens.touch(token.id, this.deps.clock.now());
+    return this.deps.store.users.findById(token.userId);
+  }
+
+  async changeRole(actor: User, userId: number, role: Role): Promise<User> {
+    if (actor.role !== 'owner') throw new DomainError('forbidden', 'Only the owner can change roles.');
+    const target = await this.deps.store.users.findById(userId);
+    if (!target) throw notFound('The user');
+    if (target.role === 'owner' && role !== 'owner' && (await this.ownerCount()) === 1) {
+      throw new DomainError('conflict', 'The site needs at least one owner. Make someone else owner first.');
+    }
+    return this.deps.store.users.update(userId, { role });
+  }
+
+  async removeUser(actor: User, userId: number): Promise<void> {
+    if (actor.role !== 'owner') throw new DomainError('forbidden', 'Only the owner can remove users.');
+    if (actor.id === userId) throw new DomainError('conflict', 'You cannot remove yourself. Make someone else owner and ask them.');
+    await this.deps.store.users.delete(userId, actor.id);
+  }
+
+  async hasOwner(): Promise<boolean> {
+    return (await this.ownerCount()) > 0;
+  }
+
+  private async ownerCount(): Promise<number> {
+    return (await this.deps.store.users.list()).filter((u) => u.role === 'owner').length;
+  }
+}
+
+let dummy: Promise<string> | null = null;
+function dummyHash(): Promise<string> {
+  dummy ??= hashPassword(randomToken(16));
+  return dummy;
+}

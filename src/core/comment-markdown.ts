@@ -1,0 +1,21 @@
+import MarkdownIt from 'markdown-it';
+import sanitizeHtml from 'sanitize-html';
+
+// Commenters get a subset: emphasis, links, code, quotes and lists. No raw HTML, no images, no headings.
+const md = new MarkdownIt('zero', { html: false, linkify: true, breaks: true, typographer: false })
+  .enable(['emphasis', 'link', 'linkify', 'autolink', 'backticks', 'fence', 'code', 'blockquote', 'list', 'newline', 'escape', 'entity', 'strikethrough']);
+
+const commentPolicy: sanitizeHtml.IOptions = {
+  allowedTags: ['p', 'br', 'em', 'strong', 's', 'a', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li'],
+  allowedAttributes: { a: ['href', 'rel'], ol: ['start'] },
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowProtocolRelative: false,
+  transformTags: {
+    a: (tagName, attribs) => ({ tagName, attribs: { href: attribs.href ?? '', rel: 'ugc nofollow noopener' } }),
+  },
+};
+
+/** Renders a comment's Markdown subset to sanitised HTML; links carry rel="ugc nofollow". */
+export function renderCommentMarkdown(markdown: string): string {
+  return sanitizeHtml(md.render(markdown), commentPolicy).trim();
+}

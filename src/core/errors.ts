@@ -1,0 +1,33 @@
+/**
+ * Expected failures carry a stable `code`; the web layer maps each code to an HTTP status
+ * once (src/web/errors.ts). Never branch on `message`.
+ */
+export type ErrorCode =
+  | 'not_found'
+  | 'validation_failed'
+  | 'slug_taken'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'csrf_failed'
+  | 'rate_limited'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'setup_done';
+
+export class DomainError extends Error {
+  readonly code: ErrorCode;
+  /** Field-level problems for forms and API clients: field name → message. */
+  readonly fields: Record<string, string>;
+  /** Extra data a caller may show (e.g. retryAfterSeconds). */
+  readonly context: Record<string, unknown>;
+  constructor(code: ErrorCode, message: string, fields: Record<string, string> = {}, context: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'DomainError';
+    this.code = code;
+    this.fields = fields;
+    this.context = context;
+  }
+}
+
+export const notFound = (what: string) => new DomainError('not_found', `${what} was not found.`);

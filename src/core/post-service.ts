@@ -1,0 +1,197 @@
+import { z } from 'zod';
+import type { Clock } from './clock.ts';
+import { DomainError, notFound } from './errors.ts';
+import { renderPostMarkdown } from './markdown.ts';
+import type { Post, PostType, PostWrite, Store, User, Visibility } from './store.ts';
+import { plainText, slugify, truncateWords } from './text.ts';
+
+/** Paths the site itself answers; no post or page may take them. */
+export const reservedSlugs = new Set([
+  'admin', 'api', 'assets', 'uploads', 'tag', 'tags', 'author', 'authors', 'archive', 'search', 'setup', 'login',
+  'logout', 'feed', 'feeds', 'rss', 'atom', 'healthz', 'page', 'comments', 'webmention', 'sitemap', 'robots',
+  'well-known', 'inbox', 'outbox', 'users', 'p', 'favicon', 'static', 'embed', 'unsubscribe', 'people',
+]);
+
+const slugPattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+export const postInputSchema = z.object({
+  type: z.enum(['post', 'page']).default('post'),
+  title: z.string().trim().min(1, 'Give it a title.').max(200, 'Keep the title under 200 characters.'),
+  markdown: z.string().max(500_000, 'The text is longer than 500,000 characters.').default(''),
+  slug: z
+    .string()
+    .trim()
+    .max(80, 'Keep the address under 80 characters.')
+    .refine((s) => s === '' || slugPattern.test(s), 'Use lower-case letters, digits and single hyphens (e.g. my-first-post).')
+    .refine((s) => !reservedSlugs.has(s), 'This address is reserved by the site; choose another.')
+    .optional(),
+  excerpt: z.string().trim().max(600, 'Keep the excerpt under 600 characters.').optional(),
+  tags: z.array(z.string().trim().min(1).max(60, 'Keep each tag under 60 characters.')).max(30, 'At most 30 tags.').default([]),
+  visibility: z.enum(['public', 'unlisted']).default('public'),
+  coverImage: z
+    .string()
+    .trim()
+    .max(2000)
+    .refine((s) => s === '' || /^(https?:\/\/|\/uploads\/)/.test(s), 'Use an uploaded image (/uploads/…) or an http(s) address.')
+    .optional(),
+  /** Backdate or schedule: when the post goes (or went) live. */
+  publishedAt: z.number().int().positive().nullable().optional(),
+});
+
+export type PostInput = z.input<typeof postInputSchema>;
+
+export interface PostServiceDeps {
+  store: Store;
+  clock: Clock;
+  /** Told after every change to published content (clears caches, wakes the scheduler). */
+  onContentChanged: (reason: string) => void;
+}
+
+export type PublishOutcome = { post: Post; state: 'published' | 'scheduled' };
+
+function validationError(error: z.ZodError): DomainError {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = String(issue.path[0] ?? 'form');
+    fields[key] ??= issue.message;
+  }
+  return new DomainError('validation_failed', Object.values(fields)[0] ?? 'The post is not valid.', fields);
+}
+
+/** May `user` change `post`? Owners change everything, authors their own, moderators nothing. */
+export function canEditPost(user: User, post: Pick<Post, 'authorId'>): { ok: true } | { ok: false; reason: 'not-yours' | 'role' } {
+  if (user.role === 'owner') return { ok: true };
+  if (user.role === 'author') return post.authorId === user.id ? { ok: true } : { ok: false, reason: 'not-yours' };
+  return { ok: false, reason: 'role' };
+}
+
+/** Writing, publishing, scheduling and trashing posts and pages. */
+export class PostService {
+  private readonly deps: PostServiceDeps;
+
+  constructor(deps: PostServiceDeps) {
+    this.deps = deps;
+  }
+
+  /** The same service writing through `store` (e.g. inside a transaction). */
+  withStore(store: Store): PostService {
+    return new PostService({ ...this.deps, store });
+  }
+
+  parse(input: unknown): z.output<typeof postInputSchema> {
+    const parsed = postInputSchema.safeParse(input);
+    if (!parsed.success) throw validationError(parsed.error);
+    return parsed.data;
+  }
+
+  private async uniqueSlug(base: string, exceptId?: number): Promise<string> {
+    let root = base || 'untitled';
+    if (reservedSlugs.has(root)) root = `${root}-post`;
+    let candidate = root;
+    for (let n = 2; await this.deps.store.posts.slugInUse(candidate, exceptId); n++) candidate = `${root}-${n}`;
+    return candidate;
+  }
+
+  private async toWrite(
+    input: z.output<typeof postInputSchema>,
+    base: { status: Post['status']; publishedAt: number | null; authorId: number; id?: number },
+  ): Promise<PostWrite> {
+    const html = renderPostMarkdown(input.markdown);
+    const slug = input.slug ? input.slug : await this.uniqueSlug(slugify(input.title), base.id);
+    const excerpt = input.excerpt ? input.excerpt : truncateWords(plainText(html), 280);
+    return {
+      type: input.type as PostType,
+      slug,
+      title: input.title,
+      markdown: input.markdown,
+      html,
+      excerpt,
+      status: base.status,
+      visibility: input.visibility as Visibility,
+      publishedAt: input.publishedAt === undefined ? base.publishedAt : input.publishedAt,
+      authorId: base.authorId,
+      coverImage: input.coverImage ? input.coverImage : null,
+      tags: input.tags,
+    };
+  }
+
+  private async editable(user: User, id: number): Promise<Post> {
+    const post = await this.deps.store.posts.findById(id);
+    if (!post) throw notFound('The post');
+    const allowed = canEditPost(user, post);
+    if (!allowed.ok) {
+      throw new DomainError('forbidden', allowed.reason === 'role' ? 'Moderators cannot write posts.' : 'Only the owner can change another author’s post.');
+    }
+    return post;
+  }
+
+  /** Creates a draft (or, with publishedAt in the input, a backdated draft). */
+  async create(user: User, input: unknown): Promise<Post> {
+    if (user.role === 'moderator') throw new DomainError('forbidden', 'Moderators cannot write posts.');
+    const parsed = this.parse(input);
+    const write = await this.toWrite(parsed, { status: 'draft', publishedAt: parsed.publishedAt ?? null, authorId: user.id });
+    return this.deps.store.posts.create(write, this.deps.clock.now());
+  }
+
+  /** Saves new content; the status stays as it is. */
+  async update(user: User, id: number, input: unknown): Promise<Post> {
+    const before = await this.editable(user, id);
+    if (before.deletedAt !== null) throw new DomainError('conflict', 'Restore the post from the trash before editing it.');
+    const parsed = this.parse(input);
+    const write = await this.toWrite(parsed, { status: before.status, publishedAt: before.publishedAt, authorId: before.authorId, id });
+    if (before.status === 'scheduled' && (write.publishedAt === null || write.publishedAt <= this.deps.clock.now())) {
+      write.status = 'published';
+      write.publishedAt ??= this.deps.clock.now();
+    }
+    const post = await this.deps.store.posts.update(id, write, this.deps.clock.now());
+    if (before.status !== 'draft' || post.status !== 'draft') this.deps.onContentChanged('post-updated');
+    return post;
+  }
+
+  /**
+   * Publishes now, or schedules when `at` lies in the future. A post that was live
+   * before keeps its original date unless `at` is given.
+   */
+  async publish(user: User, id: number, at?: number | null): Promise<PublishOutcome> {
+    const before = await this.editable(user, id);
+    if (before.deletedAt !== null) throw new DomainError('conflict', 'Restore the post from the trash before publishing it.');
+    const now = this.deps.clock.now();
+    const when = at ?? (before.publishedAt !== null && before.status !== 'scheduled' ? before.publishedAt : now);
+    const state = when > now ? 'scheduled' : 'published';
+    const post = await this.deps.store.posts.setStatus(id, state, when, now);
+    this.deps.onContentChanged(state === 'scheduled' ? 'post-scheduled' : 'post-published');
+    return { post, state };
+  }
+
+  async unpublish(user: User, id: number): Promise<Post> {
+    const before = await this.editable(user, id);
+    const post = await this.deps.store.posts.setStatus(id, 'draft', before.status === 'scheduled' ? null : before.publishedAt, this.deps.clock.now());
+    this.deps.onContentChanged('post-unpublished');
+    return post;
+  }
+
+  async trash(user: User, id: number): Promise<void> {
+    await this.editable(user, id);
+    await this.deps.store.posts.trash(id, this.deps.clock.now());
+    this.deps.onContentChanged('post-trashed');
+  }
+
+  async restore(user: User, id: number): Promise<void> {
+    await this.editable(user, id);
+    await this.deps.store.posts.restore(id, this.deps.clock.now());
+    this.deps.onContentChanged('post-restored');
+  }
+
+  async purge(user: User, id: number): Promise<void> {
+    await this.editable(user, id);
+    await this.deps.store.posts.purge(id);
+    this.deps.onContentChanged('post-purged');
+  }
+
+  /** Called by the scheduler: publishes every post whose time has come. */
+  async publishDue(): Promise<Post[]> {
+    const posts = await this.deps.store.posts.publishDue(this.deps.clock.now());
+    if (posts.length > 0) this.deps.onContentChanged('scheduled-posts-published');
+    return posts;
+  }
+}

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { DomainError } from './errors.ts';
+import type { Store } from './store.ts';
+
+export interface NavItem {
+  label: string;
+  url: string;
+}
+
+/** What the owner sets on the settings page. */
+export interface SiteSettings {
+  title: string;
+  description: string;
+  navigation: NavItem[];
+  customCss: string;
+  postsPerPage: number;
+}
+
+export const defaultSiteSettings: SiteSettings = {
+  title: 'Kumbaya',
+  description: 'A blog built for conversation.',
+  navigation: [
+    { label: 'Home', url: '/' },
+    { label: 'Archive', url: '/archive' },
+  ],
+  customCss: '',
+  postsPerPage: 10,
+};
+
+const navLine = /^(.{1,60}?)\s*\|\s*(\/[^\s]*|https?:\/\/[^\s]+)$/;
+
+/** Parses navigation written one item a line as "Label | /path" or "Label | https://…". */
+export function parseNavigation(text: string): { items: NavItem[]; error: string | null } {
+  const items: NavItem[] = [];
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  for (const [i, line] of lines.entries()) {
+    const match = navLine.exec(line);
+    if (!match) return { items, error: `Line ${i + 1} ("${line.slice(0, 40)}") should look like "About | /about" or "Mastodon | https://example.social/@me".` };
+    items.push({ label: match[1].trim(), url: match[2] });
+  }
+  if (items.length > 12) return { items, error: 'Keep the navigation to 12 items or fewer.' };
+  return { items, error: null };
+}
+
+export const formatNavigation = (items: NavItem[]): string => items.map((i) => `${i.label} | ${i.url}`).join('\n');
+
+const settingsSchema = z.object({
+  title: z.string().trim().min(1, 'Give the site a title.').max(120, 'Keep the title under 120 characters.'),
+  description: z.string().trim().max(300, 'Keep the description under 300 characters.'),
+  navigation: z.string().max(4000),
+  customCss: z
+    .string()
+    .max(50_000, 'Keep custom CSS under 50,000 characters.')
+    .refine((css) => !/<\/?style|<script|@import|expression\s*\(|url\s*\(\s*['"]?\s*(https?:)?\/\//i.test(css), 'Custom CSS may not load files from other sites (@import or external url()) or contain HTML tags.'),
+  postsPerPage: z.coerce.number().int('Posts per page must be a whole number.').min(1, 'Show at least 1 post per page.').max(50, 'Show at most 50 posts per page.'),
+});
+
+export function readSiteSettings(stored: Record<string, string>): SiteSettings {
+  let navigation = defaultSiteSettings.navigation;
+  try {
+    if (stored['site.navigation']) navigation = JSON.parse(stored['site.navigation']) as NavItem[];
+  } catch {
+    // A damaged value falls back to the default rather than breaking every page.
+  }
+  const perPage = Number(stored['site.postsPerPage']);
+  return {
+    title: stored['site.title'] ?? defaultSiteSettings.title,
+    description: stored['site.description'] ?? defaultSiteSettings.description,
+    navigation,
+    customCss: stored['site.customCss'] ?? '',
+    postsPerPage: Number.isInteger(perPage) && perPage > 0 ? perPage : defaultSiteSettings.postsPerPage,
+  };
+}
+
+/** Validates the settings form and stores it; throws a DomainError naming each bad field. */
+export async function saveSiteSettings(store: Store, input: unknown): Promise<SiteSettings> {
+  const parsed = settingsSchema.safeParse(input);
+  const fields: Record<string, string> = {};
+  if (!parsed.success) for (const issue of parsed.error.issues) fields[String(issue.path[0])] ??= issue.message;
+  const nav = parseNavigation(parsed.success ? parsed.data.navigation : String((input as Record<string, unknown>)?.navigation ?? ''));
+  if (nav.error) fields.navigation = nav.error;
+  if (!parsed.success || nav.error) throw new DomainError('validation_failed', Object.values(fields)[0], fields);
+  const s = parsed.data;
+  await store.settings.set({
+    'site.title': s.title,
+    'site.description': s.description,
+    'site.navigation': JSON.stringify(nav.items),
+    'site.customCss': s.customCss,
+    'site.postsPerPage': String(s.postsPerPage),
+  });
+  return readSiteSettings(await store.settings.getAll());
+}

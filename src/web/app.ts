@@ -1,0 +1,88 @@
+import { Hono } from 'hono';
+import { randomUUID } from 'node:crypto';
+import type { AppEnv, WebDeps } from './context.ts';
+import { handleError, jsonError, wantsJson } from './errors.ts';
+import { loadSession, securityHeaders, verifyCsrf } from './middleware.ts';
+import { adminRoutes } from './routes/admin/index.ts';
+import { apiRoutes } from './routes/api.ts';
+import { authRoutes } from './routes/auth.ts';
+import { publicRoutes } from './routes/public.ts';
+import { errorPage } from './views/error-page.ts';
+
+const YEAR = 'public, max-age=31536000, immutable';
+
+/**
+ * The whole HTTP application. One sub-app per area, mounted here; every request passes
+ * the same middleware: request id and log line, security headers, session, CSRF.
+ */
+export function createApp(deps: WebDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const { logger } = deps;
+  const logRequests = logger.isLevelEnabled('info');
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    c.set('deps', deps);
+    c.set('requestId', c.req.header('x-request-id')?.slice(0, 64) || randomUUID());
+    await next();
+    for (const [name, value] of Object.entries(securityHeaders)) c.res.headers.set(name, value);
+    if (logRequests) {
+      logger.info(
+        { requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 },
+        'request',
+      );
+    }
+  });
+
+  // Static files first: no session, no settings needed.
+  app.get('/assets/custom.css', async (c) => {
+    const site = await deps.site();
+    return c.body(site.customCss, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=31536000, immutable' });
+  });
+  app.get('/assets/:file', (c) => {
+    const asset = deps.assets.find(c.req.param('file'));
+    if (!asset) return c.text('Not found', 404);
+    return c.body(new Uint8Array(asset.body), 200, { 'Content-Type': asset.contentType, 'Cache-Control': YEAR });
+  });
+  app.get('/uploads/:file{[0-9a-f]{64}\\.[a-z]+}', async (c) => {
+    const hash = c.req.param('file').split('.')[0];
+    const upload = await deps.store.uploads.find(hash);
+    if (!upload) return c.text('Not found', 404);
+    return c.body(new Uint8Array(upload.data), 200, {
+      'Content-Type': upload.mime,
+      'Cache-Control': YEAR,
+      ETag: `"${upload.hash}"`,
+      'Content-Disposition': 'inline',
+    });
+  });
+  app.get('/favicon.ico', (c) => c.redirect(deps.assets.url('favicon.svg'), 301));
+
+  app.get('/healthz', async (c) => {
+    try {
+      await deps.store.ping();
+      return c.json({ status: 'ok', database: deps.store.kind }, 200, { 'Cache-Control': 'no-store' });
+    } catch (error) {
+      logger.error({ err: error }, 'health check: database unreachable');
+      return c.json({ status: 'error', database: deps.store.kind, message: 'The database does not answer.' }, 503, { 'Cache-Control': 'no-store' });
+    }
+  });
+
+  app.use('*', async (c, next) => {
+    c.set('site', await deps.site());
+    await next();
+  });
+  app.use('*', loadSession);
+  app.use('*', verifyCsrf);
+
+  app.route('/api', apiRoutes());
+  app.route('/admin', adminRoutes());
+  app.route('/', authRoutes());
+  app.route('/', publicRoutes());
+
+  app.notFound(async (c) => {
+    if (wantsJson(c)) return jsonError(c, 404, 'not_found', `Nothing at ${c.req.method} ${c.req.path}.`);
+    return c.html((await errorPage(c, 404, 'There is nothing at this address. It may have moved, or the link may be mistyped.')).value, 404);
+  });
+  app.onError(handleError);
+  return app;
+}

@@ -1,0 +1,39 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.ts';
+import type { AuthService } from '../core/auth-service.ts';
+import type { ChangeFeed } from '../core/change-feed.ts';
+import type { Clock } from '../core/clock.ts';
+import type { PostService } from '../core/post-service.ts';
+import type { SiteSettings } from '../core/site-settings.ts';
+import type { Session, Store, User } from '../core/store.ts';
+import type { Assets } from './assets.ts';
+import type { PageCache } from './page-cache.ts';
+
+/** Everything the web layer needs, built once in main.ts (or a test) and passed in. */
+export interface WebDeps {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  posts: PostService;
+  auth: AuthService;
+  logger: Logger;
+  pageCache: PageCache;
+  changes: ChangeFeed;
+  assets: Assets;
+  /** Secret for signing (CSRF for signed-out forms, later signed links). */
+  secret: string;
+  /** Current site settings, cached until a change is published. */
+  site: () => Promise<SiteSettings>;
+}
+
+export interface AppEnv {
+  Variables: {
+    deps: WebDeps;
+    user: User | null;
+    session: Session | null;
+    /** The token forms must send back (session-bound, or bound to the kb_csrf cookie). */
+    csrfToken: string;
+    site: SiteSettings;
+    requestId: string;
+  };
+}

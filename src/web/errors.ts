@@ -1,0 +1,47 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { DomainError, type ErrorCode } from '../core/errors.ts';
+import type { AppEnv } from './context.ts';
+import { errorPage } from './views/error-page.ts';
+
+/** The one place a domain error code becomes an HTTP status. */
+export const statusFor: Record<ErrorCode, ContentfulStatusCode> = {
+  not_found: 404,
+  validation_failed: 422,
+  slug_taken: 409,
+  unauthenticated: 401,
+  forbidden: 403,
+  csrf_failed: 403,
+  rate_limited: 429,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  setup_done: 410,
+};
+
+export function wantsJson(c: Context<AppEnv>): boolean {
+  return c.req.path.startsWith('/api/') || (c.req.header('accept') ?? '').startsWith('application/json');
+}
+
+/** JSON error body used by the API: { error: { code, message, fields? } }. */
+export function jsonError(c: Context<AppEnv>, status: ContentfulStatusCode, code: string, message: string, fields?: Record<string, string>) {
+  return c.json({ error: { code, message, ...(fields && Object.keys(fields).length ? { fields } : {}) } }, status);
+}
+
+export async function handleError(error: unknown, c: Context<AppEnv>): Promise<Response> {
+  if (error instanceof DomainError) {
+    const status = statusFor[error.code];
+    const retry = error.context.retryAfterSeconds;
+    if (typeof retry === 'number') c.header('Retry-After', String(retry));
+    if (wantsJson(c)) return jsonError(c, status, error.code, error.message, error.fields);
+    return c.html((await errorPage(c, status, error.message)).value, status);
+  }
+  const e = error as { status?: number; message?: string };
+  if (e?.status === 413) {
+    if (wantsJson(c)) return jsonError(c, 413, 'payload_too_large', 'The request body is too large.');
+    return c.html((await errorPage(c, 413, 'That upload is too large.')).value, 413);
+  }
+  c.get('deps')?.logger.error({ err: error, path: c.req.path, requestId: c.get('requestId') }, 'request failed');
+  if (wantsJson(c)) return jsonError(c, 500, 'internal', 'Something went wrong on our side. It has been logged.');
+  return c.html((await errorPage(c, 500, 'Something went wrong on our side. It has been logged; please try again in a moment.')).value, 500);
+}

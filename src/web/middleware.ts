@@ -1,0 +1,137 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
+import { DomainError } from '../core/errors.ts';
+import { hmac, randomToken, safeEqual } from '../core/tokens.ts';
+import type { AppEnv } from './context.ts';
+import { matchesEtag } from './page-cache.ts';
+
+export const SESSION_COOKIE = 'kb_session';
+export const CSRF_COOKIE = 'kb_csrf';
+
+/** Headers every response carries. The CSP allows no inline script or style at all. */
+export const securityHeaders: Record<string, string> = {
+  'Content-Security-Policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; font-src 'self'; connect-src 'self'; media-src 'self' https:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'strict-origin-when-cross-origin',
+  'X-Frame-Options': 'DENY',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), interest-cohort=()',
+};
+
+export function secureCookies(c: Context<AppEnv>): boolean {
+  return c.get('deps').config.siteUrl.startsWith('https://');
+}
+
+/** Loads the signed-in user from the session cookie, if any. */
+export const loadSession: MiddlewareHandler<AppEnv> = async (c, next) => {
+  c.set('user', null);
+  c.set('session', null);
+  const token = getCookie(c, SESSION_COOKIE);
+  if (token) {
+    const found = await c.get('deps').auth.resolveSession(token);
+    if (found) {
+      c.set('user', found.user);
+      c.set('session', found.session);
+    } else {
+      deleteCookie(c, SESSION_COOKIE, { path: '/' });
+    }
+  }
+  await next();
+};
+
+/**
+ * The CSRF token for this visitor: the session's token when signed in; otherwise an
+ * HMAC of a random cookie (double submit), so sign-in and setup forms are covered too.
+ */
+export function csrfTokenFor(c: Context<AppEnv>): string {
+  const session = c.get('session');
+  if (session) return session.csrfToken;
+  let seed = getCookie(c, CSRF_COOKIE);
+  if (!seed || seed.length > 64) {
+    seed = randomToken(18);
+    setCookie(c, CSRF_COOKIE, seed, { path: '/', httpOnly: true, sameSite: 'Lax', secure: secureCookies(c) });
+  }
+  return hmac(c.get('deps').secret, `csrf:${seed}`);
+}
+
+const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Rejects state-changing requests that do not carry the visitor's CSRF token (form field
+ * `_csrf` or header `X-CSRF-Token`) or that come from another origin. Requests
+ * authenticated by an API token (Authorization: Bearer) carry no ambient credential and
+ * are exempt.
+ */
+export const verifyCsrf: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (!unsafeMethods.has(c.req.method)) return next();
+  if ((c.req.header('authorization') ?? '').startsWith('Bearer ')) return next();
+  const origin = c.req.header('origin');
+  if (origin && origin !== 'null') {
+    const expectedOrigin = new URL(c.get('deps').config.siteUrl).origin;
+    const host = c.req.header('host');
+    if (origin !== expectedOrigin && !(host && (origin === `http://${host}` || origin === `https://${host}`))) {
+      throw new DomainError('csrf_failed', 'This form was sent from another site, so it was refused.');
+    }
+  }
+  const session = c.get('session');
+  const seed = getCookie(c, CSRF_COOKIE);
+  const expected = session ? session.csrfToken : seed ? hmac(c.get('deps').secret, `csrf:${seed}`) : null;
+  let sent = c.req.header('x-csrf-token');
+  if (!sent) {
+    const type = c.req.header('content-type') ?? '';
+    if (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data')) {
+      const body = await c.req.parseBody();
+      sent = typeof body._csrf === 'string' ? body._csrf : undefined;
+    }
+  }
+  if (!expected || !sent || !safeEqual(sent, expected)) {
+    throw new DomainError('csrf_failed', 'This form has expired or was not sent from this site. Go back, reload the page and try again.');
+  }
+  c.set('csrfToken', expected);
+  return next();
+};
+
+/** Only signed-in users past this point; others go to the sign-in page (or get a 401 as JSON). */
+export const requireUser: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (!c.get('user')) {
+    if (c.req.method === 'GET') return c.redirect(`/login?next=${encodeURIComponent(c.req.path + (new URL(c.req.url).search || ''))}`, 303);
+    throw new DomainError('unauthenticated', 'Please sign in again; your session has ended.');
+  }
+  return next();
+};
+
+/**
+ * Serves anonymous GETs from the page cache and stores fresh renders in it. Signed-in
+ * users always get a fresh, private page. Answers 304 when the ETag matches.
+ */
+export const pageCache: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const { pageCache: cache, clock } = c.get('deps');
+  if (c.req.method !== 'GET' || c.get('user')) {
+    await next();
+    if (c.get('user')) c.header('Cache-Control', 'private, no-store');
+    return;
+  }
+  const url = new URL(c.req.url);
+  const key = url.pathname + url.search;
+  const hit = cache.get(key);
+  if (hit) {
+    const headers = { ...hit.headers, 'Content-Type': hit.contentType, ETag: hit.etag, 'Last-Modified': hit.lastModified, 'X-Cache': 'hit' };
+    if (matchesEtag(c.req.header('if-none-match'), hit.etag)) return c.body(null, 304, headers);
+    return c.body(new Uint8Array(hit.body), 200, headers);
+  }
+  await next();
+  const type = c.res.headers.get('content-type') ?? '';
+  if (c.res.status !== 200 || !type.startsWith('text/html') || c.res.headers.has('set-cookie')) return;
+  const body = Buffer.from(await c.res.arrayBuffer());
+  const headers: Record<string, string> = { 'Cache-Control': 'public, no-cache' };
+  const link = c.res.headers.get('link');
+  if (link) headers.Link = link;
+  const page = cache.put(key, body, type, headers, clock.now());
+  const responseHeaders = { ...headers, 'Content-Type': type, ETag: page.etag, 'Last-Modified': page.lastModified, 'X-Cache': 'miss' };
+  if (matchesEtag(c.req.header('if-none-match'), page.etag)) {
+    c.res = new Response(null, { status: 304, headers: responseHeaders });
+  } else {
+    c.res = new Response(body, { status: 200, headers: responseHeaders });
+  }
+};

@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+
+export interface CachedPage {
+  body: Buffer;
+  contentType: string;
+  etag: string;
+  lastModified: string;
+  /** Extra headers the page was first served with (Link, Cache-Control…). */
+  headers: Record<string, string>;
+}
+
+/**
+ * Rendered public pages for readers who are not signed in, keyed by path and query.
+ * Any change to published content clears it (locally, and on other instances through
+ * the change feed). Bounded by entry count and total bytes; the oldest entry goes first.
+ */
+export class PageCache {
+  private readonly pages = new Map<string, CachedPage>();
+  private bytes = 0;
+  private readonly maxEntries: number;
+  private readonly maxBytes: number;
+  readonly enabled: boolean;
+
+  constructor(options: { enabled: boolean; maxEntries?: number; maxBytes?: number }) {
+    this.enabled = options.enabled;
+    this.maxEntries = options.maxEntries ?? 2000;
+    this.maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+  }
+
+  get(key: string): CachedPage | undefined {
+    return this.enabled ? this.pages.get(key) : undefined;
+  }
+
+  put(key: string, body: Buffer, contentType: string, headers: Record<string, string>, now: number): CachedPage {
+    const page: CachedPage = { body, contentType, etag: etagFor(body), lastModified: new Date(now).toUTCString(), headers };
+    if (!this.enabled || body.length > this.maxBytes / 8) return page;
+    this.delete(key);
+    this.pages.set(key, page);
+    this.bytes += body.length;
+    while (this.pages.size > this.maxEntries || this.bytes > this.maxBytes) {
+      const oldest = this.pages.keys().next().value;
+      if (oldest === undefined) break;
+      this.delete(oldest);
+    }
+    return page;
+  }
+
+  private delete(key: string): void {
+    const old = this.pages.get(key);
+    if (old) {
+      this.bytes -= old.body.length;
+      this.pages.delete(key);
+    }
+  }
+
+  clear(): void {
+    this.pages.clear();
+    this.bytes = 0;
+  }
+
+  get size(): number {
+    return this.pages.size;
+  }
+}
+
+export function etagFor(body: Buffer | string): string {
+  return `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`;
+}
+
+/** True when an If-None-Match header names `etag` (weak comparison, as RFC 9110 asks for GET). */
+export function matchesEtag(ifNoneMatch: string | undefined | null, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  if (ifNoneMatch.trim() === '*') return true;
+  const bare = etag.replace(/^W\//, '');
+  return ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === bare);
+}

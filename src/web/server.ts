@@ -1,0 +1,66 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import type { Hono } from 'hono';
+import type { AppEnv } from './context.ts';
+import { securityHeaders, SESSION_COOKIE } from './middleware.ts';
+import { matchesEtag, type PageCache } from './page-cache.ts';
+
+/**
+ * The Node HTTP server. Anonymous GETs whose page is already in the page cache are
+ * answered here, before the framework, from the stored bytes (or with a 304); every
+ * other request goes to the Hono app.
+ */
+export function createServer(app: Hono<AppEnv>, cache: PageCache): http.Server {
+  const listener = getRequestListener(app.fetch);
+  const fixedHeaders = Object.entries(securityHeaders);
+  return http.createServer((req, res) => {
+    if ((req.method === 'GET' || req.method === 'HEAD') && cache.enabled && !req.headers.cookie?.includes(`${SESSION_COOKIE}=`)) {
+      const hit = cache.get(req.url ?? '/');
+      if (hit) {
+        for (const [name, value] of fixedHeaders) res.setHeader(name, value);
+        for (const [name, value] of Object.entries(hit.headers)) res.setHeader(name, value);
+        res.setHeader('ETag', hit.etag);
+        res.setHeader('Last-Modified', hit.lastModified);
+        res.setHeader('X-Cache', 'hit');
+        if (matchesEtag(req.headers['if-none-match'], hit.etag)) {
+          res.statusCode = 304;
+          res.end();
+          return;
+        }
+        res.setHeader('Content-Type', hit.contentType);
+        res.setHeader('Content-Length', hit.body.length);
+        res.statusCode = 200;
+        res.end(req.method === 'HEAD' ? undefined : hit.body);
+        return;
+      }
+    }
+    void listener(req, res);
+  });
+}
+
+export function listen(server: http.Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/** Stops accepting connections and resolves once in-flight requests have finished. */
+export function closeGracefully(server: http.Server, timeoutMs = 10_000): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => {
+      server.closeAllConnections();
+      resolve();
+    }, timeoutMs);
+    force.unref();
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,78 @@
+import type { Context } from 'hono';
+import type { AppEnv } from '../context.ts';
+import { html, type SafeHtml } from '../html.ts';
+
+export interface LayoutOptions {
+  title: string;
+  /** Meta description; the site description when absent. */
+  description?: string;
+  /** Absolute canonical URL path (e.g. /my-post); defaults to the request path. */
+  canonicalPath?: string;
+  body: SafeHtml;
+  /** Extra elements for <head> (alternate links, noindex…). */
+  head?: SafeHtml;
+  /** The nav item URL to mark as current. */
+  current?: string;
+  bodyClass?: string;
+}
+
+/** The public site's page frame: header with navigation and search, main, footer. */
+export function layout(c: Context<AppEnv>, options: LayoutOptions): SafeHtml {
+  const { config, assets } = c.get('deps');
+  const site = c.get('site');
+  const user = c.get('user');
+  const current = options.current ?? c.req.path;
+  const pageTitle = options.title === site.title ? site.title : `${options.title} · ${site.title}`;
+  const canonical = `${config.siteUrl}${options.canonicalPath ?? c.req.path}`;
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${pageTitle}</title>
+<meta name="description" content="${options.description ?? site.description}">
+<link rel="canonical" href="${canonical}">
+<link rel="stylesheet" href="${assets.url('site.css')}">
+${site.customCss ? html`<link rel="stylesheet" href="/assets/custom.css?v=${hashOf(site.customCss)}">` : ''}
+<meta name="color-scheme" content="light dark">
+<meta name="generator" content="Kumbaya">
+${options.head ?? ''}
+</head>
+<body${options.bodyClass ? html` class="${options.bodyClass}"` : ''}>
+<a class="skip-link" href="#content">Skip to content</a>
+<header class="site-header">
+  <div class="wrap">
+    <a class="site-title" href="/">${site.title}</a>
+    <nav class="site-nav" aria-label="Site">
+      <ul>
+        ${site.navigation.map((item) => html`<li><a href="${item.url}"${item.url === current ? html` aria-current="page"` : ''}>${item.label}</a></li>`)}
+        ${user ? html`<li><a href="/admin">Admin</a></li>` : ''}
+      </ul>
+    </nav>
+    <form class="search-form" role="search" action="/search" method="get">
+      <label class="visually-hidden" for="site-search">Search posts</label>
+      <input id="site-search" type="search" name="q" placeholder="Search" autocomplete="off">
+      <button type="submit" class="secondary">Search</button>
+    </form>
+  </div>
+</header>
+<main id="content" tabindex="-1">
+  <div class="wrap">
+${options.body}
+  </div>
+</main>
+<footer class="site-footer">
+  <div class="wrap">
+    <p>${site.title}${site.description ? html` — ${site.description}` : ''}</p>
+    <p>Powered by Kumbaya.</p>
+  </div>
+</footer>
+</body>
+</html>`;
+}
+
+export function hashOf(text: string): string {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return (h >>> 0).toString(36);
+}

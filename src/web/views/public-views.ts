@@ -1,0 +1,186 @@
+import type { Context } from 'hono';
+import type { Comment, MonthCount, Post, SearchHit, User } from '../../core/store.ts';
+import type { ThreadNode } from '../../core/thread.ts';
+import { sha256Hex } from '../../core/tokens.ts';
+import type { AppEnv } from '../context.ts';
+import { html, raw, type SafeHtml } from '../html.ts';
+import { formatDate, formatDateTime, formatMonth, isoDate, plural } from './format.ts';
+import { layout } from './layout.ts';
+
+export const postUrl = (post: Pick<Post, 'slug'>): string => `/${post.slug}`;
+
+function tagList(post: Post): SafeHtml {
+  if (post.tags.length === 0) return html``;
+  return html`<ul class="tags" aria-label="Tags">${post.tags.map((t) => html`<li><a class="p-category" href="/tag/${t.slug}" rel="tag">${t.name}</a></li>`)}</ul>`;
+}
+
+function byline(post: Post, author: User | undefined, commentCount?: number): SafeHtml {
+  const when = post.publishedAt ?? post.updatedAt;
+  return html`<p class="meta">
+    <time class="dt-published" datetime="${isoDate(when)}">${formatDate(when)}</time>${author ? html` · by <a class="p-author h-card" href="/author/${author.slug}">${author.name}</a>` : ''}${
+      commentCount !== undefined ? html` · <a href="${postUrl(post)}#comments">${plural(commentCount, 'comment', 'comments')}</a>` : ''
+    }</p>`;
+}
+
+export interface ListPageOptions {
+  title: string;
+  intro?: SafeHtml;
+  posts: Post[];
+  authors: Map<number, User>;
+  commentCounts: Map<number, number>;
+  page: number;
+  totalPages: number;
+  /** Builds the URL of page n of this list. */
+  pageUrl: (n: number) => string;
+  emptyText: string;
+  head?: SafeHtml;
+  showHeading?: boolean;
+}
+
+/** Home, tag, author and archive pages: a paged list of post summaries. */
+export function postListPage(c: Context<AppEnv>, o: ListPageOptions): SafeHtml {
+  const body = html`
+<header class="page-heading"${o.showHeading === false ? html` hidden` : ''}>
+  <h1>${o.title}</h1>
+  ${o.intro ?? ''}
+</header>
+${
+  o.posts.length === 0
+    ? html`<p class="empty">${o.emptyText}</p>`
+    : html`<ol class="post-list h-feed">
+${o.posts.map(
+  (post) => html`<li class="post-summary h-entry">
+  <h2><a class="u-url p-name" href="${postUrl(post)}">${post.title}</a></h2>
+  ${byline(post, o.authors.get(post.authorId), o.commentCounts.get(post.id) ?? 0)}
+  <p class="p-summary">${post.excerpt}</p>
+  ${tagList(post)}
+</li>`,
+)}
+</ol>`
+}
+${pager(o.page, o.totalPages, o.pageUrl)}`;
+  return layout(c, { title: o.title, body, head: o.head });
+}
+
+function pager(page: number, totalPages: number, pageUrl: (n: number) => string): SafeHtml {
+  if (totalPages <= 1) return html``;
+  return html`<nav class="pager" aria-label="Pages">
+  ${page > 1 ? html`<a class="prev" rel="prev" href="${pageUrl(page - 1)}">← Newer posts</a>` : ''}
+  <span class="meta">Page ${page} of ${totalPages}</span>
+  ${page < totalPages ? html`<a class="next" rel="next" href="${pageUrl(page + 1)}">Older posts →</a>` : ''}
+</nav>`;
+}
+
+/** A locally generated avatar: initials on a colour picked from a hash of the email. No third-party requests. */
+function avatar(comment: Comment): SafeHtml {
+  const seed = comment.authorEmail || comment.authorName;
+  const colour = parseInt(sha256Hex(seed.trim().toLowerCase()).slice(0, 2), 16) % 8;
+  const initials = comment.authorName.trim().split(/\s+/).slice(0, 2).map((w) => w[0]?.toUpperCase() ?? '').join('') || '?';
+  return html`<span class="avatar avatar-${colour}" aria-hidden="true">${initials}</span>`;
+}
+
+function commentView(node: ThreadNode, post: Post, staffIds: Set<number>): SafeHtml {
+  const c = node.comment;
+  const isAuthor = c.userId !== null && (c.userId === post.authorId || staffIds.has(c.userId));
+  const name = c.authorUrl
+    ? html`<a class="p-name u-url" href="${c.authorUrl}" rel="ugc nofollow noopener">${c.authorName}</a>`
+    : html`<span class="p-name">${c.authorName}</span>`;
+  return html`<li>
+<article class="comment h-entry h-cite${isAuthor ? ' is-author' : ''}" id="comment-${c.id}">
+  <header class="comment-head">
+    ${avatar(c)}
+    <span class="p-author h-card">${name}</span>
+    ${isAuthor ? html`<span class="badge" title="The author of this post">Author</span>` : ''}
+    <time class="dt-published" datetime="${isoDate(c.createdAt)}"><a class="u-url" href="#comment-${c.id}" title="Link to this comment">${formatDateTime(c.createdAt)}</a></time>
+  </header>
+  ${node.inReplyTo ? html`<p class="in-reply-to">in reply to <a href="#comment-${node.inReplyTo.id}">${node.inReplyTo.authorName}</a></p>` : ''}
+  <div class="comment-body e-content">${raw(c.html)}</div>
+</article>
+${node.replies.length > 0 ? html`<ol class="replies">${node.replies.map((r) => commentView(r, post, staffIds))}</ol>` : ''}
+</li>`;
+}
+
+export interface PostPageOptions {
+  post: Post;
+  author: User | undefined;
+  thread: ThreadNode[];
+  commentCount: number;
+  staffIds: Set<number>;
+  /** Shown to a signed-in editor looking at a draft or scheduled post. */
+  preview: boolean;
+}
+
+export function postPage(c: Context<AppEnv>, o: PostPageOptions): SafeHtml {
+  const { post } = o;
+  const isPage = post.type === 'page';
+  const head = html`${post.visibility === 'unlisted' || o.preview ? html`<meta name="robots" content="noindex">` : ''}
+<meta property="og:type" content="article">
+<meta property="og:title" content="${post.title}">
+<meta property="og:description" content="${post.excerpt}">`;
+  const body = html`
+${o.preview ? html`<p class="draft-banner" role="status">Preview: this ${post.type} is <strong>${post.status}</strong>${post.status === 'scheduled' && post.publishedAt ? html` for ${formatDateTime(post.publishedAt)}` : ''} and only signed-in editors can see it. <a href="/admin/posts/${post.id}">Edit</a></p>` : ''}
+<article class="h-entry">
+  <header class="post-header">
+    <h1 class="p-name">${post.title}</h1>
+    ${isPage ? '' : byline(post, o.author)}
+    ${isPage ? '' : tagList(post)}
+  </header>
+  ${post.coverImage ? html`<img class="cover u-photo" src="${post.coverImage}" alt="" width="1280" height="720">` : ''}
+  <div class="e-content">${raw(post.html)}</div>
+  <a class="u-url" href="${postUrl(post)}" hidden>Permalink</a>
+</article>
+${
+  isPage && o.commentCount === 0
+    ? ''
+    : html`<section class="conversation" id="comments" aria-labelledby="comments-heading">
+  <h2 id="comments-heading">${o.commentCount === 0 ? 'No comments yet' : plural(o.commentCount, 'comment', 'comments')}</h2>
+  ${o.thread.length > 0 ? html`<ol class="thread">${o.thread.map((n) => commentView(n, post, o.staffIds))}</ol>` : ''}
+</section>`
+}`;
+  return layout(c, { title: post.title, description: post.excerpt, body, head, canonicalPath: postUrl(post) });
+}
+
+export function archivePage(c: Context<AppEnv>, months: MonthCount[]): SafeHtml {
+  const years = new Map<number, MonthCount[]>();
+  for (const m of months) years.set(m.year, [...(years.get(m.year) ?? []), m]);
+  const body = html`
+<header class="page-heading"><h1>Archive</h1><p>${plural(months.reduce((n, m) => n + m.count, 0), 'post', 'posts')}, by month.</p></header>
+${
+  months.length === 0
+    ? html`<p class="empty">Nothing published yet.</p>`
+    : [...years].map(
+        ([year, list]) => html`<h2>${year}</h2>
+<ul class="archive-list">${list.map(
+          (m) => html`<li><a href="/archive/${m.year}/${String(m.month).padStart(2, '0')}">${formatMonth(m.year, m.month)}</a> <span class="count">(${m.count})</span></li>`,
+        )}</ul>`,
+      )
+}`;
+  return layout(c, { title: 'Archive', body });
+}
+
+export function searchPage(c: Context<AppEnv>, query: string, hits: SearchHit[]): SafeHtml {
+  const body = html`
+<header class="page-heading">
+  <h1>Search</h1>
+  <form class="search-form" role="search" action="/search" method="get">
+    <label class="visually-hidden" for="search-q">Search posts</label>
+    <input id="search-q" type="search" name="q" value="${query}" placeholder="Words to look for">
+    <button type="submit">Search</button>
+  </form>
+</header>
+${
+  query === ''
+    ? html`<p class="empty">Type a few words to search every post and page.</p>`
+    : hits.length === 0
+      ? html`<p class="empty">Nothing matches “${query}”. Try fewer or different words.</p>`
+      : html`<p class="meta" role="status">${plural(hits.length, 'result', 'results')} for “${query}”</p>
+<ol class="post-list">${hits.map(
+          (h) => html`<li class="post-summary hit">
+  <h2><a href="${postUrl(h.post)}">${h.post.title}</a></h2>
+  <p class="meta"><time datetime="${isoDate(h.post.publishedAt ?? h.post.updatedAt)}">${formatDate(h.post.publishedAt ?? h.post.updatedAt)}</time></p>
+  <p>${h.snippet || h.post.excerpt}</p>
+</li>`,
+        )}</ol>`
+}`;
+  return layout(c, { title: query ? `Search: ${query}` : 'Search', body, head: html`<meta name="robots" content="noindex">` });
+}
