@@ -215,6 +215,7 @@ export interface TagRepository {
 }
 
 export interface UserRepository {
+  /** Emails are stored lower-cased and trimmed, and matched that way. */
   create(user: Omit<User, 'id'>): Promise<User>;
   findById(id: number): Promise<User | null>;
   findByEmail(email: string): Promise<User | null>;

@@ -26,6 +26,8 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
     c.set('requestId', c.req.header('x-request-id')?.slice(0, 64) || randomUUID());
     await next();
     for (const [name, value] of Object.entries(securityHeaders)) c.res.headers.set(name, value);
+    // Pages rendered for a signed-in user are theirs alone.
+    if (c.get('user')) c.res.headers.set('Cache-Control', 'private, no-store');
     if (logRequests) {
       logger.info(
         { requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 },

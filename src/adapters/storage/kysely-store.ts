@@ -59,6 +59,11 @@ function toUser(row: Selectable<Database['users']>): User {
   };
 }
 
+/** A plain object: node:sqlite hands back rows without a prototype. */
+function toTag(row: Tag): Tag {
+  return { id: row.id, slug: row.slug, name: row.name };
+}
+
 function toComment(row: Selectable<Database['comments']>): Comment {
   return {
     id: row.id,
@@ -92,14 +97,20 @@ function toToken(row: Selectable<Database['api_tokens']>): ApiToken {
   };
 }
 
-/** Words of a search box as an FTS5 query: every word must match, the last as a prefix. */
-function fts5Query(text: string): string | null {
+/** The words of a search box (at most 12), or null when it holds none. */
+function searchWords(text: string): string[] | null {
   const words = text.match(/[\p{L}\p{N}_]+/gu);
-  if (!words) return null;
-  return words
-    .slice(0, 12)
-    .map((w, i, all) => `"${w}"${i === all.length - 1 ? '*' : ''}`)
-    .join(' ');
+  return words ? words.slice(0, 12) : null;
+}
+
+/** As an FTS5 query: every word must match, the last as a prefix. */
+function fts5Query(text: string): string | null {
+  return searchWords(text)?.map((w, i, all) => `"${w}"${i === all.length - 1 ? '*' : ''}`).join(' ') ?? null;
+}
+
+/** As a PostgreSQL tsquery with the same meaning as fts5Query. */
+function tsPrefixQuery(text: string): string | null {
+  return searchWords(text)?.map((w, i, all) => `'${w}'${i === all.length - 1 ? ':*' : ''}`).join(' & ') ?? null;
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -395,6 +406,7 @@ export class KyselyStore implements Store {
           .updateTable('posts')
           .set({ status: 'published' })
           .where('status', '=', 'scheduled')
+          .where('deleted_at', 'is', null)
           .where('published_at', '<=', now)
           .returning(['id'])
           .execute();
@@ -428,10 +440,11 @@ export class KyselyStore implements Store {
         const posts = await this.withTags(result.rows);
         return posts.map((post, i) => ({ post, snippet: result.rows[i].snippet }));
       }
-      if (!/[\p{L}\p{N}]/u.test(text)) return [];
+      const tsQuery = tsPrefixQuery(text);
+      if (!tsQuery) return [];
       const result = await sql<PostRow & { snippet: string }>`
         select posts.*, ts_headline('english', posts.search_text, q, 'MaxWords=40, MinWords=15, StartSel="", StopSel=""') as snippet
-        from posts, websearch_to_tsquery('english', ${text}) q
+        from posts, to_tsquery('english', ${tsQuery}) q
         where posts.search_vector @@ q
           and posts.status = 'published' and posts.visibility = 'public'
           and posts.deleted_at is null and posts.published_at <= ${now}
@@ -487,14 +500,16 @@ export class KyselyStore implements Store {
       return rows.map((r) => ({ id: r.id, slug: r.slug, name: r.name, postCount: Number(r.post_count) }));
     },
 
-    findBySlug: async (slug: string): Promise<Tag | null> =>
-      (await this.db.selectFrom('tags').select(['id', 'slug', 'name']).where('slug', '=', slug).executeTakeFirst()) ?? null,
+    findBySlug: async (slug: string): Promise<Tag | null> => {
+      const row = await this.db.selectFrom('tags').select(['id', 'slug', 'name']).where('slug', '=', slug).executeTakeFirst();
+      return row ? toTag(row) : null;
+    },
 
     rename: async (id: number, name: string, slug: string): Promise<Tag> => {
       try {
         const row = await this.db.updateTable('tags').set({ name, slug }).where('id', '=', id).returning(['id', 'slug', 'name']).executeTakeFirst();
         if (!row) throw notFound('The tag');
-        return row;
+        return toTag(row);
       } catch (error) {
         if (isUniqueViolation(error)) throw new DomainError('slug_taken', `Another tag already uses the address "${slug}".`, { slug: 'This address is taken.' });
         throw error;
@@ -515,7 +530,7 @@ export class KyselyStore implements Store {
         const row = await this.db
           .insertInto('users')
           .values({
-            email: user.email,
+            email: user.email.trim().toLowerCase(),
             name: user.name,
             slug: user.slug,
             bio: user.bio,
@@ -552,7 +567,7 @@ export class KyselyStore implements Store {
     },
     update: async (id: number, patch: Partial<Pick<User, 'email' | 'name' | 'slug' | 'bio' | 'role' | 'passwordHash'>>): Promise<User> => {
       const set: { email?: string; name?: string; slug?: string; bio?: string; role?: string; password_hash?: string | null } = {};
-      if (patch.email !== undefined) set.email = patch.email;
+      if (patch.email !== undefined) set.email = patch.email.trim().toLowerCase();
       if (patch.name !== undefined) set.name = patch.name;
       if (patch.slug !== undefined) set.slug = patch.slug;
       if (patch.bio !== undefined) set.bio = patch.bio;

@@ -1,0 +1,673 @@
+import type {
+  AdminPostQuery,
+  ApiToken,
+  Comment,
+  CommentWrite,
+  MonthCount,
+  Page,
+  Person,
+  Post,
+  PostStatus,
+  PostWrite,
+  PublishedQuery,
+  RateLimitResult,
+  SearchHit,
+  Session,
+  Store,
+  Tag,
+  TagWithCount,
+  Upload,
+  UploadInfo,
+  User,
+} from '../../core/store.ts';
+import { DomainError, notFound } from '../../core/errors.ts';
+import { plainText, slugify } from '../../core/text.ts';
+
+/** A post as stored: tags by id in position order, plus the text search reads. */
+type PostRecord = Omit<Post, 'tags'> & { tagIds: number[]; searchText: string };
+
+/** Everything the store holds; one plain object so a transaction can snapshot it whole. */
+interface Tables {
+  lastId: { users: number; posts: number; tags: number; comments: number; people: number; apiTokens: number };
+  users: Map<number, User>;
+  posts: Map<number, PostRecord>;
+  /** Old slug → the post that used to answer there. */
+  oldSlugs: Map<string, number>;
+  tags: Map<number, Tag>;
+  comments: Map<number, Comment>;
+  people: Map<number, Person>;
+  sessions: Map<string, Session>;
+  apiTokens: Map<number, ApiToken>;
+  uploads: Map<string, Upload>;
+  settings: Map<string, string>;
+  rateLimits: Map<string, { windowStart: number; hits: number }>;
+}
+
+function emptyTables(): Tables {
+  return {
+    lastId: { users: 0, posts: 0, tags: 0, comments: 0, people: 0, apiTokens: 0 },
+    users: new Map(),
+    posts: new Map(),
+    oldSlugs: new Map(),
+    tags: new Map(),
+    comments: new Map(),
+    people: new Map(),
+    sessions: new Map(),
+    apiTokens: new Map(),
+    uploads: new Map(),
+    settings: new Map(),
+    rateLimits: new Map(),
+  };
+}
+
+/** Callers get copies, so mutating a result never changes the store. */
+const copy = <T>(value: T): T => structuredClone(value);
+
+const slugTaken = (slug: string) =>
+  new DomainError('slug_taken', `The address "${slug}" is already used by another post or page.`, { slug: 'This address is taken.' });
+
+const wordPattern = /[\p{L}\p{N}_]+/gu;
+
+/** Lower case without accents, as the SQL search indexes compare words. */
+function fold(text: string): string {
+  return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+function wordsOf(text: string): string[] {
+  return fold(text).match(wordPattern) ?? [];
+}
+
+/** Every query word must appear as a word; the last may be the start of one (search as you type). */
+function queryMatcher(query: string[]): (word: string, queryIndex: number) => boolean {
+  const last = query.length - 1;
+  return (word, i) => (i === last ? word.startsWith(query[i]) : word === query[i]);
+}
+
+/** About two dozen words of `text` around the first word that matches. */
+function snippetAround(text: string, matches: (word: string) => boolean): string {
+  const words = text.split(' ');
+  const hit = Math.max(0, words.findIndex((w) => wordsOf(w).some(matches)));
+  const start = Math.max(0, hit - 8);
+  const end = Math.min(words.length, start + 24);
+  return `${start > 0 ? '…' : ''}${words.slice(start, end).join(' ')}${end < words.length ? '…' : ''}`;
+}
+
+const newestFirst = (a: PostRecord, b: PostRecord) => (b.publishedAt ?? 0) - (a.publishedAt ?? 0) || b.id - a.id;
+
+function toInfo(upload: Upload): UploadInfo {
+  const { data: _data, ...info } = upload;
+  return copy(info);
+}
+
+/**
+ * The Store in plain JavaScript objects: for tests and demos. It behaves like the SQL
+ * store (same constraints, error codes, filters and ordering); the contract suite in
+ * store-contract.ts holds both to that.
+ */
+export class MemoryStore implements Store {
+  readonly kind = 'memory' as const;
+  private tables: Tables = emptyTables();
+  private inTransaction = false;
+  /**
+   * Transactions run one at a time, so a rollback never undoes another transaction's
+   * writes. As with SQLite's single connection, work must use the store it is handed:
+   * opening a transaction on the outer store from inside one waits forever.
+   */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
+    if (this.inTransaction) return work(this);
+    const run = async () => {
+      const snapshot = structuredClone(this.tables);
+      try {
+        return await work(this.transactionView());
+      } catch (error) {
+        Object.assign(this.tables, snapshot);
+        throw error;
+      }
+    };
+    const result = this.queue.then(run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {}
+
+  /** The same tables, seen from inside a transaction: nested transactions join the outer one. */
+  private transactionView(): MemoryStore {
+    const view = new MemoryStore();
+    view.tables = this.tables;
+    view.inTransaction = true;
+    return view;
+  }
+
+  private nextId(table: keyof Tables['lastId']): number {
+    return ++this.tables.lastId[table];
+  }
+
+  // ---------------------------------------------------------------- posts
+
+  private toPost(record: PostRecord): Post {
+    const { tagIds, searchText: _searchText, ...post } = record;
+    return copy({ ...post, tags: tagIds.map((id) => this.tables.tags.get(id)!) });
+  }
+
+  private postRecord(id: number): PostRecord {
+    const record = this.tables.posts.get(id);
+    if (!record) throw notFound('The post');
+    return record;
+  }
+
+  /** Tags by name in order, created as needed, matched by slug; repeats and blanks dropped. */
+  private tagIdsFor(names: string[]): number[] {
+    const ids: number[] = [];
+    for (const raw of names) {
+      const name = raw.trim();
+      const slug = slugify(name);
+      if (!slug) continue;
+      let tag = this.findTag(slug);
+      if (!tag) {
+        tag = { id: this.nextId('tags'), slug, name };
+        this.tables.tags.set(tag.id, tag);
+      }
+      if (!ids.includes(tag.id)) ids.push(tag.id);
+    }
+    return ids;
+  }
+
+  private findTag(slug: string): Tag | undefined {
+    return [...this.tables.tags.values()].find((t) => t.slug === slug);
+  }
+
+  private hasTag(record: PostRecord, slug: string): boolean {
+    const tag = this.findTag(slug);
+    return tag !== undefined && record.tagIds.includes(tag.id);
+  }
+
+  private writtenFields(write: PostWrite, now: number) {
+    return {
+      type: write.type,
+      slug: write.slug,
+      title: write.title,
+      markdown: write.markdown,
+      html: write.html,
+      excerpt: write.excerpt,
+      searchText: plainText(write.html),
+      status: write.status,
+      visibility: write.visibility,
+      publishedAt: write.publishedAt,
+      authorId: write.authorId,
+      coverImage: write.coverImage,
+      tagIds: this.tagIdsFor(write.tags),
+      updatedAt: now,
+    };
+  }
+
+  private slugInUse(slug: string, exceptPostId?: number): boolean {
+    const current = [...this.tables.posts.values()].some((p) => p.slug === slug && p.id !== exceptPostId);
+    const old = this.tables.oldSlugs.get(slug);
+    return current || (old !== undefined && old !== exceptPostId);
+  }
+
+  /** Live on the site: published, public, not trashed, and its time has come. */
+  private isLive(record: PostRecord, now: number): boolean {
+    return (
+      record.status === 'published' &&
+      record.visibility === 'public' &&
+      record.deletedAt === null &&
+      record.publishedAt !== null &&
+      record.publishedAt <= now
+    );
+  }
+
+  private livePosts(now: number): PostRecord[] {
+    return [...this.tables.posts.values()].filter((p) => this.isLive(p, now));
+  }
+
+  private page(records: PostRecord[], limit: number, offset: number): Page<Post> {
+    return { items: records.slice(offset, offset + limit).map((r) => this.toPost(r)), total: records.length };
+  }
+
+  posts = {
+    create: async (write: PostWrite, now: number): Promise<Post> => {
+      if (this.slugInUse(write.slug)) throw slugTaken(write.slug);
+      const record: PostRecord = { id: this.nextId('posts'), ...this.writtenFields(write, now), createdAt: now, deletedAt: null };
+      this.tables.posts.set(record.id, record);
+      return this.toPost(record);
+    },
+
+    update: async (id: number, write: PostWrite, now: number): Promise<Post> => {
+      const before = this.postRecord(id);
+      if (before.slug !== write.slug) {
+        if (this.slugInUse(write.slug, id)) throw slugTaken(write.slug);
+        // Free now, or one of this post's own old slugs: moving back takes it out of the redirects.
+        this.tables.oldSlugs.delete(write.slug);
+        if (!this.tables.oldSlugs.has(before.slug)) this.tables.oldSlugs.set(before.slug, id);
+      }
+      const record: PostRecord = { ...before, ...this.writtenFields(write, now) };
+      this.tables.posts.set(id, record);
+      return this.toPost(record);
+    },
+
+    findById: async (id: number): Promise<Post | null> => {
+      const record = this.tables.posts.get(id);
+      return record ? this.toPost(record) : null;
+    },
+
+    findBySlug: async (slug: string): Promise<Post | null> => {
+      const record = [...this.tables.posts.values()].find((p) => p.slug === slug && p.deletedAt === null);
+      return record ? this.toPost(record) : null;
+    },
+
+    findByOldSlug: async (slug: string): Promise<Post | null> => {
+      const id = this.tables.oldSlugs.get(slug);
+      const record = id === undefined ? undefined : this.tables.posts.get(id);
+      return record && record.deletedAt === null ? this.toPost(record) : null;
+    },
+
+    slugInUse: async (slug: string, exceptPostId?: number): Promise<boolean> => this.slugInUse(slug, exceptPostId),
+
+    listPublished: async (q: PublishedQuery, now: number): Promise<Page<Post>> => {
+      const matches = this.livePosts(now).filter(
+        (p) =>
+          (!q.type || p.type === q.type) &&
+          (q.authorId === undefined || p.authorId === q.authorId) &&
+          (q.from === undefined || p.publishedAt! >= q.from) &&
+          (q.to === undefined || p.publishedAt! < q.to) &&
+          (!q.tagSlug || this.hasTag(p, q.tagSlug)),
+      );
+      return this.page(matches.sort(newestFirst), q.limit, q.offset);
+    },
+
+    listAdmin: async (q: AdminPostQuery): Promise<Page<Post>> => {
+      const text = q.text?.toLowerCase();
+      const matches = [...this.tables.posts.values()].filter(
+        (p) =>
+          (p.deletedAt !== null) === Boolean(q.trashed) &&
+          (!q.type || p.type === q.type) &&
+          (!q.status || p.status === q.status) &&
+          (q.authorId === undefined || p.authorId === q.authorId) &&
+          (!text || p.title.toLowerCase().includes(text)) &&
+          (!q.tagSlug || this.hasTag(p, q.tagSlug)),
+      );
+      return this.page(
+        matches.sort((a, b) => b.updatedAt - a.updatedAt || b.id - a.id),
+        q.limit,
+        q.offset,
+      );
+    },
+
+    setStatus: async (id: number, status: PostStatus, publishedAt: number | null, now: number): Promise<Post> => {
+      const record = this.postRecord(id);
+      Object.assign(record, { status, publishedAt, updatedAt: now });
+      return this.toPost(record);
+    },
+
+    trash: async (id: number, now: number): Promise<void> => {
+      const record = this.tables.posts.get(id);
+      if (!record || record.deletedAt !== null) throw notFound('The post');
+      record.deletedAt = now;
+    },
+
+    restore: async (id: number, now: number): Promise<void> => {
+      const record = this.tables.posts.get(id);
+      if (!record || record.deletedAt === null) throw notFound('The post in the trash');
+      Object.assign(record, { deletedAt: null, updatedAt: now });
+    },
+
+    purge: async (id: number): Promise<void> => {
+      const record = this.tables.posts.get(id);
+      if (!record || record.deletedAt === null) throw notFound('The post in the trash');
+      this.tables.posts.delete(id);
+      for (const [slug, postId] of this.tables.oldSlugs) if (postId === id) this.tables.oldSlugs.delete(slug);
+      for (const comment of this.tables.comments.values()) if (comment.postId === id) this.tables.comments.delete(comment.id);
+    },
+
+    publishDue: async (now: number): Promise<Post[]> => {
+      const due = [...this.tables.posts.values()].filter(
+        (p) => p.status === 'scheduled' && p.deletedAt === null && p.publishedAt !== null && p.publishedAt <= now,
+      );
+      for (const record of due) record.status = 'published';
+      return due.map((r) => this.toPost(r));
+    },
+
+    nextScheduledAt: async (): Promise<number | null> => {
+      const times = [...this.tables.posts.values()]
+        .filter((p) => p.status === 'scheduled' && p.deletedAt === null && p.publishedAt !== null)
+        .map((p) => p.publishedAt!);
+      return times.length > 0 ? Math.min(...times) : null;
+    },
+
+    search: async (text: string, limit: number, now: number): Promise<SearchHit[]> => {
+      const query = wordsOf(text).slice(0, 12);
+      if (query.length === 0) return [];
+      const matches = queryMatcher(query);
+      const hits: { record: PostRecord; inTitle: boolean }[] = [];
+      for (const record of this.livePosts(now)) {
+        const title = wordsOf(record.title);
+        const body = wordsOf(record.searchText);
+        const found = query.map((_, i) => title.some((w) => matches(w, i)) || body.some((w) => matches(w, i)));
+        if (found.every(Boolean)) hits.push({ record, inTitle: query.some((_, i) => title.some((w) => matches(w, i))) });
+      }
+      hits.sort((a, b) => Number(b.inTitle) - Number(a.inTitle) || newestFirst(a.record, b.record));
+      return hits.slice(0, limit).map(({ record }) => ({
+        post: this.toPost(record),
+        snippet: snippetAround(record.searchText, (w) => query.some((_, i) => matches(w, i))),
+      }));
+    },
+
+    archiveMonths: async (now: number): Promise<MonthCount[]> => {
+      const months: MonthCount[] = [];
+      for (const record of this.livePosts(now).filter((p) => p.type === 'post').sort(newestFirst)) {
+        const d = new Date(record.publishedAt!);
+        const year = d.getUTCFullYear();
+        const month = d.getUTCMonth() + 1;
+        const last = months[months.length - 1];
+        if (last && last.year === year && last.month === month) last.count++;
+        else months.push({ year, month, count: 1 });
+      }
+      return months;
+    },
+  };
+
+  // ----------------------------------------------------------------- tags
+
+  tags = {
+    listWithCounts: async (now: number): Promise<TagWithCount[]> => {
+      const live = this.livePosts(now);
+      return [...this.tables.tags.values()]
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id - b.id))
+        .map((tag) => ({ ...tag, postCount: live.filter((p) => p.tagIds.includes(tag.id)).length }));
+    },
+
+    findBySlug: async (slug: string): Promise<Tag | null> => {
+      const tag = this.findTag(slug);
+      return tag ? copy(tag) : null;
+    },
+
+    rename: async (id: number, name: string, slug: string): Promise<Tag> => {
+      const tag = this.tables.tags.get(id);
+      if (!tag) throw notFound('The tag');
+      const other = this.findTag(slug);
+      if (other && other.id !== id) {
+        throw new DomainError('slug_taken', `Another tag already uses the address "${slug}".`, { slug: 'This address is taken.' });
+      }
+      Object.assign(tag, { name, slug });
+      return copy(tag);
+    },
+
+    delete: async (id: number): Promise<void> => {
+      if (!this.tables.tags.delete(id)) throw notFound('The tag');
+      for (const record of this.tables.posts.values()) record.tagIds = record.tagIds.filter((t) => t !== id);
+    },
+  };
+
+  // ---------------------------------------------------------------- users
+
+  /** Email and profile address are unique, as in the SQL schema. */
+  private assertUserUnique(email: string, slug: string, exceptId: number | null, message: string): void {
+    for (const user of this.tables.users.values()) {
+      if (user.id !== exceptId && (user.email === email || user.slug === slug)) {
+        throw new DomainError('conflict', message, { email: 'Already in use.' });
+      }
+    }
+  }
+
+  private findUser(predicate: (user: User) => boolean): User | null {
+    const user = [...this.tables.users.values()].find(predicate);
+    return user ? copy(user) : null;
+  }
+
+  users = {
+    create: async (given: Omit<User, 'id'>): Promise<User> => {
+      const input = { ...given, email: given.email.trim().toLowerCase() };
+      this.assertUserUnique(input.email, input.slug, null, 'A user with this email or profile address already exists.');
+      const user: User = {
+        id: this.nextId('users'),
+        email: input.email,
+        name: input.name,
+        slug: input.slug,
+        bio: input.bio,
+        role: input.role,
+        passwordHash: input.passwordHash,
+        createdAt: input.createdAt,
+      };
+      this.tables.users.set(user.id, user);
+      return copy(user);
+    },
+
+    findById: async (id: number): Promise<User | null> => this.findUser((u) => u.id === id),
+
+    findByEmail: async (email: string): Promise<User | null> => {
+      const normalised = email.trim().toLowerCase();
+      return this.findUser((u) => u.email === normalised);
+    },
+
+    findBySlug: async (slug: string): Promise<User | null> => this.findUser((u) => u.slug === slug),
+
+    list: async (): Promise<User[]> => [...this.tables.users.values()].sort((a, b) => a.id - b.id).map(copy),
+
+    count: async (): Promise<number> => this.tables.users.size,
+
+    update: async (id: number, patch: Partial<Pick<User, 'email' | 'name' | 'slug' | 'bio' | 'role' | 'passwordHash'>>): Promise<User> => {
+      if (patch.email !== undefined) patch = { ...patch, email: patch.email.trim().toLowerCase() };
+      const user = this.tables.users.get(id);
+      if (!user) throw notFound('The user');
+      const changes = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
+      const next = { ...user, ...changes };
+      this.assertUserUnique(next.email, next.slug, id, 'Another user already has this email or profile address.');
+      this.tables.users.set(id, next);
+      return copy(next);
+    },
+
+    delete: async (id: number, heirId: number): Promise<void> => {
+      if (!this.tables.users.has(id)) throw notFound('The user');
+      const owned = [...this.tables.posts.values()].filter((p) => p.authorId === id);
+      if (owned.length > 0 && (heirId === id || !this.tables.users.has(heirId))) {
+        // The SQL foreign key refuses to leave posts without an author.
+        throw new DomainError('conflict', 'The posts of a removed user need another author.');
+      }
+      for (const record of owned) record.authorId = heirId;
+      this.tables.users.delete(id);
+      for (const session of this.tables.sessions.values()) if (session.userId === id) this.tables.sessions.delete(session.idHash);
+      for (const token of this.tables.apiTokens.values()) if (token.userId === id) this.tables.apiTokens.delete(token.id);
+      for (const comment of this.tables.comments.values()) if (comment.userId === id) comment.userId = null;
+    },
+  };
+
+  // ------------------------------------------------------------- comments
+
+  comments = {
+    create: async (write: CommentWrite): Promise<Comment> => {
+      const comment: Comment = {
+        id: this.nextId('comments'),
+        postId: write.postId,
+        parentId: write.parentId,
+        personId: write.personId,
+        userId: write.userId,
+        authorName: write.authorName,
+        authorEmail: write.authorEmail,
+        authorUrl: write.authorUrl,
+        markdown: write.markdown,
+        html: write.html,
+        status: write.status,
+        createdAt: write.createdAt,
+      };
+      this.tables.comments.set(comment.id, comment);
+      return copy(comment);
+    },
+
+    findById: async (id: number): Promise<Comment | null> => {
+      const comment = this.tables.comments.get(id);
+      return comment ? copy(comment) : null;
+    },
+
+    listApproved: async (postId: number): Promise<Comment[]> =>
+      [...this.tables.comments.values()]
+        .filter((c) => c.postId === postId && c.status === 'approved')
+        .sort((a, b) => a.createdAt - b.createdAt || a.id - b.id)
+        .map(copy),
+
+    countApproved: async (postIds: number[]): Promise<Map<number, number>> => {
+      const counts = new Map<number, number>();
+      for (const c of this.tables.comments.values()) {
+        if (c.status === 'approved' && postIds.includes(c.postId)) counts.set(c.postId, (counts.get(c.postId) ?? 0) + 1);
+      }
+      return counts;
+    },
+  };
+
+  // --------------------------------------------------------------- people
+
+  people = {
+    upsertByEmail: async (input: { name: string; email: string; website: string | null }, now: number): Promise<Person> => {
+      const email = input.email.trim().toLowerCase();
+      let person = [...this.tables.people.values()].find((p) => p.email === email);
+      if (person) {
+        person.name = input.name;
+        if (input.website && !person.website) person.website = input.website;
+      } else {
+        person = { id: this.nextId('people'), name: input.name, email, website: input.website, createdAt: now };
+        this.tables.people.set(person.id, person);
+      }
+      return copy(person);
+    },
+
+    findById: async (id: number): Promise<Person | null> => {
+      const person = this.tables.people.get(id);
+      return person ? copy(person) : null;
+    },
+  };
+
+  // ------------------------------------------------------------- sessions
+
+  sessions = {
+    create: async (s: Session): Promise<void> => {
+      if (this.tables.sessions.has(s.idHash)) throw new DomainError('conflict', 'A session with this id already exists.');
+      this.tables.sessions.set(s.idHash, { idHash: s.idHash, userId: s.userId, csrfToken: s.csrfToken, createdAt: s.createdAt, expiresAt: s.expiresAt });
+    },
+
+    find: async (idHash: string, now: number): Promise<Session | null> => {
+      const session = this.tables.sessions.get(idHash);
+      return session && session.expiresAt > now ? copy(session) : null;
+    },
+
+    delete: async (idHash: string): Promise<void> => {
+      this.tables.sessions.delete(idHash);
+    },
+
+    deleteForUser: async (userId: number): Promise<void> => {
+      for (const session of this.tables.sessions.values()) if (session.userId === userId) this.tables.sessions.delete(session.idHash);
+    },
+
+    deleteExpired: async (now: number): Promise<number> => {
+      let deleted = 0;
+      for (const session of this.tables.sessions.values()) {
+        if (session.expiresAt <= now) {
+          this.tables.sessions.delete(session.idHash);
+          deleted++;
+        }
+      }
+      return deleted;
+    },
+  };
+
+  // ----------------------------------------------------------- api tokens
+
+  apiTokens = {
+    create: async (t: Omit<ApiToken, 'id' | 'lastUsedAt'>): Promise<ApiToken> => {
+      if ([...this.tables.apiTokens.values()].some((other) => other.tokenHash === t.tokenHash)) {
+        throw new DomainError('conflict', 'A token with this hash already exists.');
+      }
+      const token: ApiToken = { id: this.nextId('apiTokens'), userId: t.userId, name: t.name, prefix: t.prefix, tokenHash: t.tokenHash, createdAt: t.createdAt, lastUsedAt: null };
+      this.tables.apiTokens.set(token.id, token);
+      return copy(token);
+    },
+
+    findByHash: async (tokenHash: string): Promise<ApiToken | null> => {
+      const token = [...this.tables.apiTokens.values()].find((t) => t.tokenHash === tokenHash);
+      return token ? copy(token) : null;
+    },
+
+    listForUser: async (userId: number): Promise<ApiToken[]> =>
+      [...this.tables.apiTokens.values()]
+        .filter((t) => t.userId === userId)
+        .sort((a, b) => b.createdAt - a.createdAt || b.id - a.id)
+        .map(copy),
+
+    revoke: async (id: number, userId: number): Promise<boolean> => {
+      if (this.tables.apiTokens.get(id)?.userId !== userId) return false;
+      return this.tables.apiTokens.delete(id);
+    },
+
+    touch: async (id: number, now: number): Promise<void> => {
+      const token = this.tables.apiTokens.get(id);
+      if (token) token.lastUsedAt = now;
+    },
+  };
+
+  // -------------------------------------------------------------- uploads
+
+  uploads = {
+    save: async (u: Upload): Promise<UploadInfo> => {
+      if (!this.tables.uploads.has(u.hash)) {
+        this.tables.uploads.set(u.hash, {
+          hash: u.hash,
+          mime: u.mime,
+          size: u.size,
+          originalName: u.originalName,
+          data: new Uint8Array(u.data),
+          uploaderId: u.uploaderId,
+          createdAt: u.createdAt,
+        });
+      }
+      return toInfo(this.tables.uploads.get(u.hash)!);
+    },
+
+    find: async (hash: string): Promise<Upload | null> => {
+      const upload = this.tables.uploads.get(hash);
+      return upload ? copy(upload) : null;
+    },
+
+    list: async (limit: number): Promise<UploadInfo[]> =>
+      [...this.tables.uploads.values()]
+        .sort((a, b) => b.createdAt - a.createdAt)
+        .slice(0, limit)
+        .map(toInfo),
+  };
+
+  // ------------------------------------------------------------- settings
+
+  settings = {
+    getAll: async (): Promise<Record<string, string>> => Object.fromEntries(this.tables.settings),
+
+    set: async (values: Record<string, string>): Promise<void> => {
+      for (const [key, value] of Object.entries(values)) this.tables.settings.set(key, value);
+    },
+
+    setIfAbsent: async (key: string, value: string): Promise<string> => {
+      if (!this.tables.settings.has(key)) this.tables.settings.set(key, value);
+      return this.tables.settings.get(key)!;
+    },
+
+    takeIfEquals: async (key: string, expected: string): Promise<boolean> => {
+      if (this.tables.settings.get(key) !== expected) return false;
+      return this.tables.settings.delete(key);
+    },
+  };
+
+  // ---------------------------------------------------------- rate limits
+
+  rateLimits = {
+    /** A window opens at the first hit and lasts `windowMs`; every hit counts, denied ones too. */
+    hit: async (key: string, windowMs: number, max: number, now: number): Promise<RateLimitResult> => {
+      const current = this.tables.rateLimits.get(key);
+      const counter = !current || current.windowStart <= now - windowMs ? { windowStart: now, hits: 1 } : { windowStart: current.windowStart, hits: current.hits + 1 };
+      this.tables.rateLimits.set(key, counter);
+      if (counter.hits <= max) return { allowed: true, retryAfterMs: 0 };
+      return { allowed: false, retryAfterMs: Math.max(1, counter.windowStart + windowMs - now) };
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import pg from 'pg';
+import { openDatabase, migrateToLatest } from './database.ts';
+import { KyselyStore } from './kysely-store.ts';
+import { MemoryStore } from './memory-store.ts';
+import { storeContract } from './store-contract.ts';
+
+storeContract('MemoryStore', async () => ({ store: new MemoryStore(), cleanup: async () => {} }));
+
+storeContract('KyselyStore on SQLite', async () => {
+  const { db, engine } = openDatabase({ databaseUrl: null, sqliteFile: ':memory:' });
+  await migrateToLatest(db, engine);
+  const store = new KyselyStore(db, engine);
+  return { store, cleanup: () => store.close() };
+});
+
+const pgUrl = process.env.KUMBAYA_TEST_PG_URL;
+const missingPg = 'KUMBAYA_TEST_PG_URL is not set; CI must test PostgreSQL';
+
+if (pgUrl) {
+  storeContract('KyselyStore on PostgreSQL', () => openPostgres(pgUrl));
+} else if (process.env.CI === 'true') {
+  describe('KyselyStore on PostgreSQL', () => {
+    it('runs against a real PostgreSQL', () => {
+      throw new Error(missingPg);
+    });
+  });
+} else {
+  describe('KyselyStore on PostgreSQL', () => {
+    it('runs against a real PostgreSQL', { skip: missingPg }, () => {});
+  });
+}
+
+/** Runs `statement` on its own connection (schema setup outside the store's pool). */
+async function administer(url: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A migrated store in a fresh schema of its own, dropped again by `cleanup`. */
+async function openPostgres(url: string) {
+  const pgSchema = `t_${randomBytes(8).toString('hex')}`;
+  await administer(url, `create schema ${pgSchema}`);
+  const dropSchema = () => administer(url, `drop schema ${pgSchema} cascade`);
+  const { db, engine } = openDatabase({ databaseUrl: url, pgSchema, pgPoolSize: 4 });
+  try {
+    await migrateToLatest(db, engine);
+  } catch (error) {
+    await db.destroy();
+    await dropSchema();
+    throw error;
+  }
+  const store = new KyselyStore(db, engine);
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      await dropSchema();
+    },
+  };
+}

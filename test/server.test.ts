@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+
+const root = path.join(import.meta.dirname, '..');
+const nodeBin = process.execPath;
+
+interface Running {
+  child: ChildProcess;
+  port: number;
+  stderr: () => string;
+  stdout: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `node src/main.ts` as a user would, on a free port, and waits until it listens. */
+async function startServer(env: Record<string, string>): Promise<Running> {
+  const child = spawn(nodeBin, ['src/main.ts'], { cwd: root, env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (err += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}\n${err}`)), 15_000);
+    const check = () => {
+      const match = /"port":(\d+)[^\n]*Kumbaya is running/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    };
+    child.stdout!.on('data', check);
+    child.on('exit', () => reject(new Error(`server exited:\n${out}\n${err}`)));
+  });
+  return { child, port, stderr: () => err, stdout: () => out, exited };
+}
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'kumbaya-server-'));
+}
+
+describe('the server as started by npm start', () => {
+  const cleanups: Array<() => void> = [];
+  after(() => cleanups.forEach((f) => f()));
+
+  it('creates the demo content on first start, prints the setup link, and serves it', async () => {
+    const dir = tempDir();
+    const server = await startServer({ DATA_DIR: dir });
+    cleanups.push(() => server.child.kill('SIGKILL'));
+    assert.ok(fs.existsSync(path.join(dir, 'kumbaya.db')), 'SQLite file under DATA_DIR');
+    const link = /Claim your site \(this link works once\): (http:\/\/\S+)/.exec(server.stderr())?.[1];
+    assert.ok(link, 'setup link printed');
+    const setupPath = new URL(link).pathname;
+    const setup = await fetch(`http://127.0.0.1:${server.port}${setupPath}`);
+    assert.equal(setup.status, 200);
+    assert.match(await setup.text(), /Create owner account/);
+    const home = await (await fetch(`http://127.0.0.1:${server.port}/`)).text();
+    assert.match(home, /You CAN&#39;T Fail in Social Media/);
+    // Every log line is JSON.
+    for (const line of server.stdout().trim().split('\n')) assert.doesNotThrow(() => JSON.parse(line), line);
+    server.child.kill('SIGTERM');
+    assert.equal(await server.exited, 0);
+  });
+
+  it('starts empty with KUMBAYA_DEMO=false', async () => {
+    const server = await startServer({ DATA_DIR: tempDir(), KUMBAYA_DEMO: 'false' });
+    cleanups.push(() => server.child.kill('SIGKILL'));
+    const home = await (await fetch(`http://127.0.0.1:${server.port}/`)).text();
+    assert.match(home, /Nothing published yet/);
+    server.child.kill('SIGTERM');
+    assert.equal(await server.exited, 0);
+  });
+
+  it('lets an in-flight request finish on SIGTERM, then exits', async () => {
+    const server = await startServer({ DATA_DIR: tempDir(), KUMBAYA_DEMO: 'false' });
+    cleanups.push(() => server.child.kill('SIGKILL'));
+    // A request whose body is still arriving when the signal comes.
+    const response = new Promise<number>((resolve, reject) => {
+      const req = http.request(
+        { host: '127.0.0.1', port: server.port, method: 'POST', path: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '43' } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.write('email=a%40b.c&');
+      setTimeout(() => {
+        server.child.kill('SIGTERM');
+        setTimeout(() => req.end('password=x&_csrf=abcdefghijkl'), 300);
+      }, 200);
+    });
+    const status = await response;
+    assert.equal(status, 403, 'the request was answered (CSRF refusal), not cut off');
+    assert.equal(await server.exited, 0);
+    // New connections are refused once it stopped.
+    await assert.rejects(fetch(`http://127.0.0.1:${server.port}/healthz`));
+  });
+
+  it('refuses to start with a wrong setting and says how to fix it', async () => {
+    const child = spawn(nodeBin, ['src/main.ts'], { cwd: root, env: { ...process.env, PORT: 'abc', DATA_DIR: tempDir() }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 78);
+    assert.match(err, /PORT must be a whole number from 0 to 65535/);
+  });
+});
