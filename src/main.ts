@@ -26,16 +26,20 @@ async function main(): Promise<void> {
 
   const server = createServer(app, deps.pageCache);
   const address = await listen(server, config.port, config.host);
+  // PORT=0 picks a free port; without an explicit SITE_URL, links must name the real one.
+  if (config.port === 0 && !process.env.SITE_URL) config.siteUrl = `http://localhost:${address.port}`;
   scheduler.start();
   logger.info({ port: address.port, host: config.host, store: deps.store.kind }, `Kumbaya is running at ${config.siteUrl}`);
 
+  // In plain words on stderr too, for a person watching the terminal (whatever LOG_LEVEL says).
+  let banner = `\n  Kumbaya is running at ${config.siteUrl} (${deps.store.kind})\n`;
   const setupToken = await deps.auth.pendingSetupToken();
   if (setupToken) {
     const link = `${config.siteUrl}/setup/${setupToken}`;
     logger.info({ setupLink: link }, 'claim this site: open the setup link to create the owner account');
-    // Also in plain words on stderr, for a person watching the terminal.
-    process.stderr.write(`\n  Kumbaya is running at ${config.siteUrl}\n  Claim your site (this link works once): ${link}\n\n`);
+    banner += `  Claim your site (this link works once): ${link}\n`;
   }
+  process.stderr.write(`${banner}\n`);
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,48 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { projectRoot, spawnServer, tempDir as makeTempDir } from './helpers/spawn-server.ts';
 
-const root = path.join(import.meta.dirname, '..');
+const root = projectRoot;
 const nodeBin = process.execPath;
-
-interface Running {
-  child: ChildProcess;
-  port: number;
-  stderr: () => string;
-  stdout: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Starts `node src/main.ts` as a user would, on a free port, and waits until it listens. */
-async function startServer(env: Record<string, string>): Promise<Running> {
-  const child = spawn(nodeBin, ['src/main.ts'], { cwd: root, env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (err += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}\n${err}`)), 15_000);
-    const check = () => {
-      const match = /"port":(\d+)[^\n]*Kumbaya is running/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(Number(match[1]));
-      }
-    };
-    child.stdout!.on('data', check);
-    child.on('exit', () => reject(new Error(`server exited:\n${out}\n${err}`)));
-  });
-  return { child, port, stderr: () => err, stdout: () => out, exited };
-}
-
-function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'kumbaya-server-'));
-}
+const startServer = spawnServer;
+const tempDir = () => makeTempDir('kumbaya-server-');
 
 describe('the server as started by npm start', () => {
   const cleanups: Array<() => void> = [];
