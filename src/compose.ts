@@ -1,7 +1,7 @@
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config/config.ts';
-import { openDatabase, migrateToLatest } from './adapters/storage/database.ts';
+import { openDatabase, migrateToLatest, type DatabaseTarget } from './adapters/storage/database.ts';
 import { KyselyStore } from './adapters/storage/kysely-store.ts';
 import { PostgresChangeFeed } from './adapters/storage/postgres-change-feed.ts';
 import { AuthService } from './core/auth-service.ts';
@@ -33,13 +33,14 @@ export interface ComposeOptions {
   pgSchema?: string;
 }
 
+/** The database the config names: PostgreSQL at DATABASE_URL, or SQLite under DATA_DIR. */
+export function databaseTarget(config: Config, pgSchema?: string): DatabaseTarget {
+  return { databaseUrl: config.databaseUrl, sqliteFile: path.join(config.dataDir, 'kumbaya.db'), pgSchema };
+}
+
 /** Opens the store named by the config and applies migrations. */
 export async function openStore(config: Config, pgSchema?: string): Promise<Store> {
-  const { db, engine } = openDatabase({
-    databaseUrl: config.databaseUrl,
-    sqliteFile: path.join(config.dataDir, 'kumbaya.db'),
-    pgSchema,
-  });
+  const { db, engine } = openDatabase(databaseTarget(config, pgSchema));
   await migrateToLatest(db, engine);
   return new KyselyStore(db, engine);
 }

@@ -1,7 +1,317 @@
-import { Hono } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { z } from 'zod';
+import { DomainError, notFound } from '../../core/errors.ts';
+import { canEditPost, type PostInput } from '../../core/post-service.ts';
+import type { Post, User } from '../../core/store.ts';
+import { plainText, truncateWords } from '../../core/text.ts';
+import { sha256Hex } from '../../core/tokens.ts';
 import type { AppEnv } from '../context.ts';
+import { handleError, jsonError } from '../errors.ts';
+import {
+  apiListQuerySchema,
+  apiPostInputSchema,
+  apiPublishInputSchema,
+  buildOpenApiDocument,
+  type ApiPost,
+  type ApiPostInput,
+} from '../openapi.ts';
 
-/** The JSON API (placeholder until the API lands). */
+const WRITES_PER_MINUTE = 120;
+/** Markdown may be 500,000 characters of up to 4 bytes each, plus the other fields. */
+const MAX_BODY_BYTES = 2.5 * 1024 * 1024;
+const PUBLIC_CACHE = 'public, max-age=60';
+
+type ApiContext = Context<AppEnv>;
+
+/** Refusals with codes of the API's own that the core does not know (e.g. invalid_json). */
+class ApiRequestError extends Error {
+  readonly status: ContentfulStatusCode;
+  readonly code: string;
+  constructor(status: ContentfulStatusCode, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+function bearerSecret(c: ApiContext): string | undefined {
+  return /^Bearer +(\S+) *$/i.exec(c.req.header('authorization') ?? '')?.[1];
+}
+
+/**
+ * Under /api the acting user (`user`) is the one behind `Authorization: Bearer kby_…`,
+ * never a cookie session, so CSRF cannot apply. A header that does not resolve is refused.
+ */
+const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
+  c.set('user', null);
+  if (c.req.header('authorization') !== undefined) {
+    const secret = bearerSecret(c);
+    if (!secret) throw new DomainError('unauthenticated', 'Send the token as "Authorization: Bearer kby_…".');
+    const user = await c.get('deps').auth.resolveApiToken(secret);
+    if (!user) throw new DomainError('unauthenticated', 'The token is not valid: it may have been revoked or mistyped.', {}, { invalidToken: true });
+    c.set('user', user);
+  }
+  await next();
+};
+
+function requireToken(c: ApiContext): User {
+  const user = c.get('user');
+  if (!user) throw new DomainError('unauthenticated', 'This needs a personal access token: send "Authorization: Bearer kby_…".');
+  return user;
+}
+
+/** Counts writes per token; past the limit the client is told when to retry. */
+const limitWrites: MiddlewareHandler<AppEnv> = async (c, next) => {
+  requireToken(c);
+  const { store, clock } = c.get('deps');
+  const result = await store.rateLimits.hit(`api:write:${sha256Hex(bearerSecret(c)!)}`, 60_000, WRITES_PER_MINUTE, clock.now());
+  if (!result.allowed) {
+    const retryAfterSeconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
+    throw new DomainError('rate_limited', `Too many writes with this token (at most ${WRITES_PER_MINUTE} a minute). Retry in ${retryAfterSeconds} seconds.`, {}, { retryAfterSeconds });
+  }
+  await next();
+};
+
+const limitBody = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: () => {
+    throw new DomainError('payload_too_large', `The body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB.`);
+  },
+});
+
+/** Turns zod issues into the API's field map; unknown fields are named too. */
+function validationFailed(error: z.ZodError, what: string): DomainError {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) fields[key] ??= 'Unknown field.';
+    } else {
+      fields[issue.path.length > 0 ? String(issue.path[0]) : 'body'] ??= issue.path.length > 0 ? issue.message : `Send ${what}.`;
+    }
+  }
+  const [name, problem] = Object.entries(fields)[0] ?? ['body', 'Not valid.'];
+  return new DomainError('validation_failed', name === 'body' ? problem : `${name}: ${problem}`, fields);
+}
+
+function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw validationFailed(parsed.error, what);
+  return parsed.data;
+}
+
+const jsonType = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
+
+/** The request body as JSON; `undefined` for an empty body when the body is optional. */
+async function readJson(c: ApiContext, options: { optional: boolean }): Promise<unknown> {
+  const type = c.req.header('content-type');
+  if (options.optional && !type) {
+    const text = await c.req.text();
+    if (text.trim() === '') return undefined;
+  }
+  if (!type || !jsonType.test(type)) {
+    throw new DomainError('unsupported_media_type', 'Send the body as JSON with "Content-Type: application/json".');
+  }
+  const text = await c.req.text();
+  if (options.optional && text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const detail = text.trim() === '' ? 'the body is empty' : (error as Error).message;
+    throw new ApiRequestError(400, 'invalid_json', `The body is not valid JSON: ${detail}.`);
+  }
+}
+
+const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const msOrNull = (iso: string | null | undefined) => (iso === undefined ? undefined : iso === null ? null : Date.parse(iso));
+
+function isLive(post: Post, now: number): boolean {
+  return post.deletedAt === null && post.status === 'published' && post.publishedAt !== null && post.publishedAt <= now;
+}
+
+function mayEdit(user: User | null, post: Post): boolean {
+  return user !== null && canEditPost(user, post).ok;
+}
+
+/** A post the token's user may change; trashed posts are gone as far as the API goes. */
+async function editablePost(c: ApiContext, user: User): Promise<Post> {
+  const post = await c.get('deps').store.posts.findById(Number(c.req.param('id')));
+  if (!post || post.deletedAt !== null) throw notFound('The post');
+  const allowed = canEditPost(user, post);
+  if (!allowed.ok) {
+    if (!isLive(post, c.get('deps').clock.now())) throw notFound('The post');
+    throw new DomainError('forbidden', allowed.reason === 'role' ? 'Moderators cannot write posts.' : 'Only the owner can change another author’s post.');
+  }
+  return post;
+}
+
+/** Wire input → the core's PostInput. */
+function toPostInput(input: ApiPostInput): PostInput {
+  const { cover_image, published_at, ...rest } = input;
+  return { ...rest, coverImage: cover_image, publishedAt: msOrNull(published_at) };
+}
+
+/** A stored post as wire input, to merge a PATCH over. An automatic excerpt stays automatic. */
+function currentInput(post: Post): Record<string, unknown> {
+  const automaticExcerpt = truncateWords(plainText(post.html), 280);
+  return {
+    type: post.type,
+    title: post.title,
+    markdown: post.markdown,
+    slug: post.slug,
+    ...(post.excerpt !== automaticExcerpt ? { excerpt: post.excerpt } : {}),
+    tags: post.tags.map((t) => t.name),
+    visibility: post.visibility,
+    ...(post.coverImage ? { cover_image: post.coverImage } : {}),
+  };
+}
+
+/** Serialises posts, looking each author up once. */
+async function serialise(c: ApiContext, posts: Post[]): Promise<ApiPost[]> {
+  const { store, config } = c.get('deps');
+  const user = c.get('user');
+  const authors = new Map<number, User | null>();
+  for (const id of new Set(posts.map((p) => p.authorId))) authors.set(id, await store.users.findById(id));
+  return posts.map((post) => {
+    const author = authors.get(post.authorId) ?? null;
+    return {
+      id: post.id,
+      type: post.type,
+      slug: post.slug,
+      url: `${config.siteUrl}/${post.slug}`,
+      title: post.title,
+      ...(mayEdit(user, post) ? { markdown: post.markdown } : {}),
+      html: post.html,
+      excerpt: post.excerpt,
+      status: post.status,
+      visibility: post.visibility,
+      published_at: isoOrNull(post.publishedAt),
+      updated_at: new Date(post.updatedAt).toISOString(),
+      author: author ? { id: author.id, name: author.name, slug: author.slug } : null,
+      tags: post.tags.map((t) => ({ slug: t.slug, name: t.name })),
+      cover_image: post.coverImage,
+    };
+  });
+}
+
+async function serialiseOne(c: ApiContext, post: Post): Promise<ApiPost> {
+  return (await serialise(c, [post]))[0];
+}
+
+/**
+ * The JSON API, mounted at /api. Reading published posts is open; everything else acts
+ * as the user behind a personal access token. The contract lives in ../openapi.ts.
+ */
 export function apiRoutes(): Hono<AppEnv> {
-  return new Hono<AppEnv>();
+  const app = new Hono<AppEnv>();
+  let openApiDocument: Record<string, unknown> | null = null;
+
+  app.onError((error, c) => {
+    c.header('Cache-Control', 'no-store');
+    if (error instanceof ApiRequestError) return jsonError(c, error.status, error.code, error.message);
+    if (error instanceof DomainError && error.code === 'unauthenticated') {
+      c.header('WWW-Authenticate', error.context.invalidToken ? 'Bearer realm="Kumbaya", error="invalid_token"' : 'Bearer realm="Kumbaya"');
+    }
+    return handleError(error, c);
+  });
+
+  // Token holders see private data: never cache; anonymous reads may be cached briefly.
+  app.use('*', async (c, next) => {
+    await next();
+    c.res.headers.append('Vary', 'Authorization');
+    const cacheable = c.req.method === 'GET' && c.res.status === 200 && c.get('user') === null;
+    c.res.headers.set('Cache-Control', cacheable ? PUBLIC_CACHE : 'no-store');
+  });
+  app.use('*', authenticate);
+
+  app.get('/openapi.json', (c) => {
+    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl);
+    return c.json(openApiDocument);
+  });
+
+  app.get('/posts', async (c) => {
+    const { store, clock } = c.get('deps');
+    const query = parseWith(apiListQuerySchema, c.req.query(), 'query parameters');
+    const limit = query.per_page;
+    const offset = (query.page - 1) * query.per_page;
+    let result;
+    if (query.status) {
+      const user = requireToken(c);
+      if (user.role === 'moderator') throw new DomainError('forbidden', 'Moderators have no posts to edit; leave out status to list published posts.');
+      result = await store.posts.listAdmin({
+        status: query.status === 'all' ? undefined : query.status,
+        type: query.type,
+        tagSlug: query.tag,
+        authorId: user.role === 'owner' ? undefined : user.id,
+        limit,
+        offset,
+      });
+    } else {
+      result = await store.posts.listPublished({ type: query.type, tagSlug: query.tag, limit, offset }, clock.now());
+    }
+    return c.json({ posts: await serialise(c, result.items), page: query.page, per_page: query.per_page, total: result.total });
+  });
+
+  app.get('/posts/:id', async (c) => {
+    const { store, clock, config } = c.get('deps');
+    const ref = c.req.param('id');
+    const user = c.get('user');
+    const visible = (post: Post | null): post is Post => post !== null && post.deletedAt === null && (isLive(post, clock.now()) || mayEdit(user, post));
+    let post = /^[0-9]{1,15}$/.test(ref) ? await store.posts.findById(Number(ref)) : null;
+    if (!visible(post)) post = await store.posts.findBySlug(ref);
+    if (!visible(post)) {
+      const moved = await store.posts.findByOldSlug(ref);
+      if (visible(moved)) return c.redirect(`${config.siteUrl}/api/posts/${moved.slug}`, 301);
+      throw notFound('The post');
+    }
+    return c.json(await serialiseOne(c, post));
+  });
+
+  app.post('/posts', limitWrites, limitBody, async (c) => {
+    const user = requireToken(c);
+    const input = parseWith(apiPostInputSchema, await readJson(c, { optional: false }), 'a JSON object with the post’s fields');
+    const post = await c.get('deps').posts.create(user, toPostInput(input));
+    c.header('Location', `${c.get('deps').config.siteUrl}/api/posts/${post.id}`);
+    return c.json(await serialiseOne(c, post), 201);
+  });
+
+  app.patch('/posts/:id{[0-9]+}', limitWrites, limitBody, async (c) => {
+    const user = requireToken(c);
+    const body = await readJson(c, { optional: false });
+    const current = await editablePost(c, user);
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw new DomainError('validation_failed', 'Send a JSON object with the fields to change.', { body: 'Send a JSON object.' });
+    }
+    const input = parseWith(apiPostInputSchema, { ...currentInput(current), ...body }, 'a JSON object with the fields to change');
+    const post = await c.get('deps').posts.update(user, current.id, toPostInput(input));
+    return c.json(await serialiseOne(c, post));
+  });
+
+  app.post('/posts/:id{[0-9]+}/publish', limitWrites, limitBody, async (c) => {
+    const user = requireToken(c);
+    const body = await readJson(c, { optional: true });
+    const current = await editablePost(c, user);
+    const input = parseWith(apiPublishInputSchema, body ?? {}, 'a JSON object, e.g. {"published_at": "2025-01-31T09:00:00Z"}');
+    const { post, state } = await c.get('deps').posts.publish(user, current.id, msOrNull(input.published_at));
+    return c.json({ post: await serialiseOne(c, post), state });
+  });
+
+  app.post('/posts/:id{[0-9]+}/unpublish', limitWrites, async (c) => {
+    const user = requireToken(c);
+    const current = await editablePost(c, user);
+    return c.json(await serialiseOne(c, await c.get('deps').posts.unpublish(user, current.id)));
+  });
+
+  app.delete('/posts/:id{[0-9]+}', limitWrites, async (c) => {
+    const user = requireToken(c);
+    const current = await editablePost(c, user);
+    await c.get('deps').posts.trash(user, current.id);
+    return c.body(null, 204);
+  });
+
+  // Anything else under /api (including /api itself) is a JSON 404, never an HTML page.
+  app.all('*', (c) => jsonError(c, 404, 'not_found', `Nothing at ${c.req.method} ${c.req.path}. The API is described at /api/openapi.json.`));
+
+  return app;
 }

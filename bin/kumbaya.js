@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// Kumbaya's command line. The commands are TypeScript (src/cli/), which Node runs as is from
+// version 24 on, so check the version before loading them.
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 24) {
+  process.stderr.write(
+    `kumbaya: this needs Node.js 24 or newer, but ${process.execPath} is Node.js ${process.versions.node}.\n` +
+      'Run it through npm, which uses the project\'s own Node.js 24 from node_modules:\n' +
+      '  npx kumbaya --help\n' +
+      '  npm run kumbaya -- --help\n',
+  );
+  process.exit(1);
+}
+
+const { runCli } = await import('../src/cli/main.ts');
+process.exitCode = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+});

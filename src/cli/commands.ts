@@ -1,0 +1,9 @@
+import type { Command } from './command.ts';
+import { migrateCommand } from './migrate.ts';
+import { setupLinkCommand } from './setup-link.ts';
+import { tokenCreateCommand } from './token-create.ts';
+import { userCreateCommand } from './user-create.ts';
+import { userListCommand } from './user-list.ts';
+
+/** Every command, in the order `kumbaya --help` lists them. A new command is a file and a line here. */
+export const commands: readonly Command[] = [migrateCommand, userCreateCommand, userListCommand, tokenCreateCommand, setupLinkCommand];
