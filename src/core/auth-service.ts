@@ -23,6 +23,19 @@ export const accountSchema = z.object({
   password: z.string().min(10, 'Use at least 10 characters for the password.').max(512, 'Keep the password under 512 characters.'),
 });
 
+/** What a user may change about themselves on their profile. */
+export const profileSchema = z.object({
+  name: accountSchema.shape.name,
+  email: accountSchema.shape.email,
+  slug: z
+    .string()
+    .trim()
+    .min(1, 'Choose a profile address, e.g. jane-doe.')
+    .max(60, 'Keep the profile address under 60 characters.')
+    .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'Use lower-case letters, digits and single hyphens (e.g. jane-doe).'),
+  bio: z.string().trim().max(1000, 'Keep the bio under 1,000 characters.').default(''),
+});
+
 export const roleSchema = z.enum(['owner', 'author', 'moderator'], { message: 'Choose owner, author or moderator.' });
 
 function validation(error: z.ZodError): DomainError {
@@ -168,6 +181,18 @@ export class AuthService {
     if (!parsed.success) throw validation(new z.ZodError(parsed.error.issues.map((i) => ({ ...i, path: ['password'] }))));
     await this.deps.store.users.update(user.id, { passwordHash: await hashPassword(next) });
     await this.deps.store.sessions.deleteForUser(user.id);
+  }
+
+  /** Changes the user's own name, email, profile address (slug) and bio. */
+  async updateProfile(user: User, input: unknown): Promise<User> {
+    const parsed = profileSchema.safeParse(input);
+    if (!parsed.success) throw validation(parsed.error);
+    const { name, email, slug, bio } = parsed.data;
+    const byEmail = await this.deps.store.users.findByEmail(email);
+    if (byEmail && byEmail.id !== user.id) throw new DomainError('conflict', 'Another user already has this email address.', { email: 'Already in use.' });
+    const bySlug = await this.deps.store.users.findBySlug(slug);
+    if (bySlug && bySlug.id !== user.id) throw new DomainError('conflict', 'Another user already has this profile address.', { slug: 'Already in use.' });
+    return this.deps.store.users.update(user.id, { name, email, slug, bio });
   }
 
   /** A new personal access token; the secret is returned once and only its hash is kept. */

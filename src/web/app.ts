@@ -1,4 +1,6 @@
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { DomainError } from '../core/errors.ts';
 import { randomUUID } from 'node:crypto';
 import type { AppEnv, WebDeps } from './context.ts';
 import { handleError, jsonError, wantsJson } from './errors.ts';
@@ -73,6 +75,14 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
     c.set('site', await deps.site());
     await next();
   });
+  // Bound request bodies before anything reads them (the CSRF check parses forms).
+  const tooLarge = (limit: number) => () => {
+    throw new DomainError('payload_too_large', `The request is larger than ${Math.round(limit / 1024 / 1024)} MB.`);
+  };
+  const uploadLimit = deps.config.uploadMaxBytes + 64 * 1024;
+  app.use('/admin/uploads', bodyLimit({ maxSize: uploadLimit, onError: tooLarge(uploadLimit) }));
+  const formLimit = bodyLimit({ maxSize: 3 * 1024 * 1024, onError: tooLarge(3 * 1024 * 1024) });
+  app.use('*', (c, next) => (c.req.path === '/admin/uploads' ? next() : formLimit(c, next)));
   app.use('*', loadSession);
   app.use('*', verifyCsrf);
 

@@ -54,7 +54,7 @@ export async function spawnServer(env: Record<string, string>): Promise<RunningS
   return {
     child,
     port,
-    url: `http://127.0.0.1:${port}`,
+    url: `http://localhost:${port}`,
     stderr: () => err,
     stdout: () => out,
     exited,

@@ -1,11 +1,31 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../../context.ts';
 import { requireUser } from '../../middleware.ts';
+import { postRoutes } from './posts.ts';
+import { profileRoutes } from './profile.ts';
+import { settingsRoutes } from './settings.ts';
+import { tagRoutes } from './tags.ts';
+import { tokenRoutes } from './tokens.ts';
+import { uploadRoutes } from './uploads.ts';
+import { userRoutes } from './users.ts';
 
-/** The author's admin (placeholder until the admin area lands). */
+/**
+ * The author's admin at /admin: one sub-app per area. Every page is private to the
+ * signed-in user and never stored by a cache.
+ */
 export function adminRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  app.use('*', async (c, next) => {
+    await next();
+    c.res.headers.set('Cache-Control', 'private, no-store');
+  });
   app.use('*', requireUser);
-  app.get('/', (c) => c.text(`Signed in as ${c.get('user')!.name}`));
+  app.route('/', postRoutes());
+  app.route('/uploads', uploadRoutes());
+  app.route('/tags', tagRoutes());
+  app.route('/settings', settingsRoutes());
+  app.route('/users', userRoutes());
+  app.route('/tokens', tokenRoutes());
+  app.route('/profile', profileRoutes());
   return app;
 }

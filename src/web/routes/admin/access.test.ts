@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestKumbaya, type TestKumbaya } from '../../../../test/helpers/test-kumbaya.ts';
+
+let k: TestKumbaya;
+
+before(async () => {
+  k = await startTestKumbaya({ demo: true });
+});
+after(() => k.cleanup());
+
+const pages = ['/admin', '/admin/pages', '/admin/trash', '/admin/posts/new', '/admin/tags', '/admin/uploads', '/admin/settings', '/admin/users', '/admin/tokens', '/admin/profile'];
+
+describe('admin access', () => {
+  it('sends visitors without a session to sign in, coming back afterwards', async () => {
+    for (const path of ['/admin', '/admin/settings', '/admin/posts/new?type=page']) {
+      const res = await k.request(path);
+      assert.equal(res.status, 303, path);
+      assert.equal(res.headers.get('location'), `/login?next=${encodeURIComponent(path)}`);
+      assert.equal(res.headers.get('cache-control'), 'private, no-store');
+    }
+  });
+
+  it('serves every admin page privately, never cached, not indexed, with the layout', async () => {
+    const owner = await k.signIn('owner');
+    for (const path of pages) {
+      const res = await owner.request(path);
+      assert.equal(res.status, 200, path);
+      assert.equal(res.headers.get('cache-control'), 'private, no-store', path);
+      const page = await res.text();
+      assert.match(page, /<meta name="robots" content="noindex">/, path);
+      assert.match(page, /<nav class="admin-nav" aria-label="Admin">/, path);
+      assert.match(page, /<form method="post" action="\/logout">\s*<input type="hidden" name="_csrf"/, path);
+      assert.doesNotMatch(page, /\sstyle=|\son[a-z]+=|<script>/i, `${path}: no inline style, handler or script`);
+      assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+    }
+  });
+
+  it('marks the current area in the navigation', async () => {
+    const owner = await k.signIn('owner');
+    const page = await (await owner.request('/admin/tags')).text();
+    assert.match(page, /<a href="\/admin\/tags" aria-current="page">Tags<\/a>/);
+    assert.doesNotMatch(page, /<a href="\/admin" aria-current/);
+  });
+
+  it('keeps settings and users to the owner', async () => {
+    const author = await k.signIn('author');
+    const moderator = await k.signIn('moderator');
+    for (const agent of [author, moderator]) {
+      for (const path of ['/admin/settings', '/admin/users']) {
+        const res = await agent.request(path);
+        assert.equal(res.status, 403, `${agent.user!.role} ${path}`);
+        assert.equal(res.headers.get('cache-control'), 'private, no-store');
+      }
+      assert.equal((await agent.form('/admin/settings', { title: 'Taken over', description: '', navigation: '', customCss: '', postsPerPage: '10' })).status, 403);
+      assert.equal((await agent.form('/admin/users', { name: 'Sneaky', email: 'sneaky@example.com', password: 'long enough password', role: 'owner' })).status, 403);
+    }
+    assert.equal((await k.deps.site()).title === 'Taken over', false);
+    assert.equal(await k.deps.store.users.findByEmail('sneaky@example.com'), null);
+    // Their top bar does not offer what they cannot open.
+    const nav = await (await author.request('/admin')).text();
+    assert.doesNotMatch(nav, /href="\/admin\/settings"/);
+    assert.doesNotMatch(nav, /href="\/admin\/users"/);
+    assert.match(nav, /href="\/admin\/tags"/);
+  });
+
+  it('keeps tags and uploads from moderators', async () => {
+    const moderator = await k.signIn('moderator');
+    assert.equal((await moderator.request('/admin/tags')).status, 403);
+    assert.equal((await moderator.request('/admin/uploads')).status, 403);
+    assert.equal((await moderator.request('/admin/profile')).status, 200);
+    assert.equal((await moderator.request('/admin/tokens')).status, 200);
+  });
+
+  it('refuses a form sent without the CSRF token', async () => {
+    const owner = await k.signIn('owner');
+    const before = (await k.deps.store.posts.listAdmin({ limit: 1, offset: 0 })).total;
+    const res = await owner.request('/admin/posts', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ title: 'Forged', markdown: 'x', action: 'publish' }),
+    });
+    assert.equal(res.status, 403);
+    assert.equal((await k.deps.store.posts.listAdmin({ limit: 1, offset: 0 })).total, before);
+    const wrong = await owner.request('/admin/preview', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': 'not-the-token' },
+      body: JSON.stringify({ markdown: 'x' }),
+    });
+    assert.equal(wrong.status, 403);
+  });
+});

@@ -1,0 +1,48 @@
+import type { Context } from 'hono';
+import type { AppEnv } from '../../context.ts';
+import { html, type SafeHtml } from '../../html.ts';
+import { csrfField, notice } from '../forms.ts';
+
+/**
+ * Messages shown after an action redirects (?notice=key). Only known keys are shown, so
+ * a crafted link cannot put words on the page.
+ */
+const messages: Record<string, string> = {
+  created: 'Draft saved. Keep writing, or publish when it is ready.',
+  saved: 'Saved.',
+  published: 'Published: it is live now.',
+  scheduled: 'Scheduled: it goes live at the time you set.',
+  unpublished: 'Unpublished: it is a draft again and no longer public.',
+  restored: 'Restored from the trash, as it was.',
+  purged: 'Deleted forever.',
+  uploaded: 'Uploaded. Copy its Markdown below into a post.',
+  'tag-renamed': 'Tag saved. Its posts now show the new name.',
+  'tag-deleted': 'Tag deleted and removed from its posts.',
+  'settings-saved': 'Settings saved. The site shows them now.',
+  'user-created': 'User added. Give them their email and password so they can sign in.',
+  'role-changed': 'Role changed.',
+  'user-removed': 'User removed. Their posts and pages now belong to you.',
+  'token-revoked': 'Token revoked. Scripts using it can no longer sign in with it.',
+  'profile-saved': 'Profile saved.',
+  'password-changed': 'Password changed. You stay signed in here; every other device was signed out.',
+};
+
+/** The notice named by the query string, if any. */
+export function noticeFromQuery(c: Context<AppEnv>): SafeHtml | '' {
+  if (c.req.query('welcome') === '1') return notice('ok', 'Your site is claimed. Write your first post, or edit the demo post.');
+  const key = c.req.query('notice');
+  if (!key) return '';
+  if (key === 'trashed') {
+    const id = c.req.query('id');
+    const session = c.get('session');
+    if (id && /^[0-9]+$/.test(id) && session) {
+      return html`<div class="notice ok notice-with-action" role="status">
+  <span>Moved to the trash.</span>
+  <form method="post" action="/admin/posts/${id}/restore">${csrfField(session.csrfToken)}<button type="submit" class="link-button">Undo</button></form>
+</div>`;
+    }
+    return notice('ok', 'Moved to the trash.');
+  }
+  const text = messages[key];
+  return text ? notice('ok', text) : '';
+}

@@ -1,0 +1,213 @@
+import type { Context } from 'hono';
+import type { Post, PostType } from '../../../core/store.ts';
+import type { AppEnv } from '../../context.ts';
+import { html, raw, type SafeHtml } from '../../html.ts';
+import { plainText, truncateWords } from '../../../core/text.ts';
+import { csrfField, field, notice } from '../forms.ts';
+import { formatDateTime } from '../format.ts';
+import { postUrl } from '../public-views.ts';
+import { adminLayout } from './admin-layout.ts';
+import { statusBadge, typeWords } from './post-list-view.ts';
+
+/** What the editor form holds, as the person typed it. */
+export interface EditorValues {
+  title: string;
+  markdown: string;
+  slug: string;
+  excerpt: string;
+  tags: string;
+  visibility: string;
+  coverImage: string;
+  /** datetime-local value, UTC: YYYY-MM-DDTHH:MM, or ''. */
+  publishedAt: string;
+}
+
+export interface EditorOptions {
+  type: PostType;
+  /** The saved post; null while writing a new one. */
+  post: Post | null;
+  values: EditorValues;
+  fields?: Record<string, string>;
+  error?: string;
+  /** Rendered, sanitised HTML for the preview pane. */
+  previewHtml: string;
+  now: number;
+  /** Shown when the preview pane was filled by the Preview button (not saved). */
+  previewed?: boolean;
+}
+
+/** datetime-local value for a UTC time. */
+export const toDateTimeLocal = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString().slice(0, 16));
+
+/** Parses a datetime-local value as UTC; null for '', NaN when it is not a valid time. */
+export function fromDateTimeLocal(value: string): number | null {
+  const v = value.trim();
+  if (!v) return null;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$/.test(v)) return Number.NaN;
+  return Date.parse(`${v}Z`);
+}
+
+export function editorValuesOf(post: Post): EditorValues {
+  return {
+    title: post.title,
+    markdown: post.markdown,
+    slug: post.slug,
+    // The store keeps the automatic excerpt too; show the field empty when that is what it holds.
+    excerpt: post.excerpt === truncateWords(plainText(post.html), 280) ? '' : post.excerpt,
+    tags: post.tags.map((t) => t.name).join(', '),
+    visibility: post.visibility,
+    coverImage: post.coverImage ?? '',
+    publishedAt: toDateTimeLocal(post.publishedAt),
+  };
+}
+
+const fieldLabels: Record<string, string> = {
+  title: 'Title', markdown: 'Text', slug: 'Address', excerpt: 'Excerpt', tags: 'Tags', visibility: 'Visibility', coverImage: 'Cover image', publishedAt: 'Publish date',
+};
+
+function statusLine(c: Context<AppEnv>, post: Post, now: number): SafeHtml {
+  const url = `${c.get('deps').config.siteUrl}${postUrl(post)}`;
+  const link = html`<a href="${postUrl(post)}">${url}</a>`;
+  let where: SafeHtml;
+  if (post.status === 'published') {
+    where = post.publishedAt !== null && post.publishedAt > now
+      ? html`Goes live ${formatDateTime(post.publishedAt)} at ${link}`
+      : html`Live at ${link}`;
+  } else if (post.status === 'scheduled' && post.publishedAt !== null) {
+    where = html`Goes live ${formatDateTime(post.publishedAt)} at ${link}. Until then only signed-in editors can open it.`;
+  } else {
+    where = html`Not public yet. Signed-in editors can preview it at ${link}.`;
+  }
+  return html`<p class="editor-status">${statusBadge(post)} <span>${where}</span>${post.visibility === 'unlisted' ? html` <span class="muted">Unlisted: not on the home page, tags or feeds; anyone with the link can read it.</span>` : ''}</p>`;
+}
+
+/** The post and page editor: writing pane, live preview, settings and the action bar. */
+export function editorView(c: Context<AppEnv>, o: EditorOptions): SafeHtml {
+  const { config } = c.get('deps');
+  const token = c.get('session')!.csrfToken;
+  const words = typeWords[o.type];
+  const post = o.post;
+  const v = o.values;
+  const f = o.fields ?? {};
+  const action = post ? `/admin/posts/${post.id}` : '/admin/posts';
+  const when = fromDateTimeLocal(v.publishedAt);
+  const future = when !== null && !Number.isNaN(when) && when > o.now;
+  const status = post?.status ?? 'draft';
+  const maxMb = Math.round((config.uploadMaxBytes / 1024 / 1024) * 10) / 10;
+  const errorList = Object.entries(f).filter(([k]) => k in fieldLabels);
+
+  const body = html`<div class="editor-head">
+  <p class="back"><a href="${words.listPath}">← All ${words.many}</a></p>
+  <h1>${post ? `Edit ${words.one}` : `New ${words.one}`}</h1>
+  ${post ? statusLine(c, post, o.now) : html`<p class="editor-status"><span class="status status-draft">New</span> <span>Nothing is public until you publish.</span></p>`}
+</div>
+${
+  o.error
+    ? html`<div class="notice error" role="alert" tabindex="-1" id="form-errors">
+  <p><strong>${errorList.length > 1 ? 'Some fields need a look' : o.error}</strong> Nothing was saved.</p>
+  ${errorList.length > 1 ? html`<ul>${errorList.map(([k, m]) => html`<li><a href="#f-${k}">${fieldLabels[k]}: ${m}</a></li>`)}</ul>` : ''}
+</div>`
+    : ''
+}
+${o.previewed ? notice('info', 'Preview updated below. Nothing was saved yet.') : ''}
+<form id="editor" class="editor" method="post" action="${action}" data-editor data-dirty-guard>
+  ${csrfField(token)}
+  <input type="hidden" name="type" value="${o.type}">
+  <div class="editor-panes">
+    <div class="editor-write">
+      ${field({ name: 'title', label: 'Title', value: v.title, error: f.title, required: true, attrs: html` class="title-input" maxlength="200" autocomplete="off"` })}
+      ${field({
+        name: 'markdown',
+        label: 'Text',
+        value: v.markdown,
+        error: f.markdown,
+        multiline: true,
+        rows: 22,
+        hint: 'Markdown: **bold**, _italic_, [link](https://…), ## heading, ```code```, tables and footnotes.',
+        attrs: html` class="markdown-input" spellcheck="true" data-markdown`,
+      })}
+      <div class="upload-widget">
+        <p class="upload-title" id="upload-title">Add an image</p>
+        <div class="upload-row">
+          <div class="upload-field">
+            <label for="upload-file">Image file</label>
+            <input type="file" id="upload-file" name="file" form="upload-form" accept="image/png,image/jpeg,image/gif,image/webp,image/avif" required>
+          </div>
+          <div class="upload-field">
+            <label for="upload-alt">Describe it <span class="optional">(alt text)</span></label>
+            <input type="text" id="upload-alt" name="alt" form="upload-form" maxlength="200" autocomplete="off">
+          </div>
+          <button type="submit" form="upload-form" class="secondary">Upload</button>
+        </div>
+        <p class="hint">PNG, JPEG, GIF, WebP or AVIF, up to ${maxMb} MB. <span class="js-only">It goes into the text at the cursor.</span><span class="no-js">The result opens in a new tab with the Markdown to copy into the text.</span></p>
+        <p class="upload-status" role="status" data-upload-status></p>
+      </div>
+    </div>
+    <section class="editor-preview" aria-labelledby="preview-heading" tabindex="0">
+      <h2 id="preview-heading">Preview</h2>
+      <div class="preview preview-body e-content" data-preview>${o.previewHtml ? raw(o.previewHtml) : html`<p class="muted">The text appears here as readers will see it.</p>`}</div>
+    </section>
+  </div>
+
+  <fieldset class="editor-settings">
+    <legend>${o.type === 'page' ? 'Page' : 'Post'} settings</legend>
+    <div class="settings-grid">
+      ${field({
+        name: 'slug',
+        label: 'Address',
+        value: v.slug,
+        error: f.slug,
+        hint: `The part after ${config.siteUrl}/ (e.g. my-first-post). Empty: made from the title. If you change it, the old address keeps redirecting here.`,
+        attrs: html` maxlength="80" autocomplete="off" spellcheck="false" pattern="[a-z0-9]+(-[a-z0-9]+)*"`,
+      })}
+      ${field({ name: 'tags', label: 'Tags', value: v.tags, error: f.tags, hint: 'Separated by commas, e.g. Community, Social media.', attrs: html` autocomplete="off"` })}
+      ${field({ name: 'excerpt', label: 'Excerpt (optional)', value: v.excerpt, error: f.excerpt, multiline: true, rows: 3, hint: 'Shown in lists and link previews. Empty: the start of the text.', attrs: html` maxlength="600"` })}
+      ${field({ name: 'coverImage', label: 'Cover image (optional)', value: v.coverImage, error: f.coverImage, hint: 'An uploaded image (/uploads/…) or an https:// address.', attrs: html` autocomplete="off" spellcheck="false"` })}
+      <div class="field">
+        <label for="f-publishedAt">Publish date and time <span class="optional">(UTC)</span></label>
+        <input type="datetime-local" id="f-publishedAt" name="publishedAt" value="${v.publishedAt}" aria-describedby="f-publishedAt-hint${f.publishedAt ? ' f-publishedAt-error' : ''}"${f.publishedAt ? html` aria-invalid="true"` : ''} data-publish-date>
+        <p class="hint" id="f-publishedAt-hint">In UTC (now: ${toDateTimeLocal(o.now).replace('T', ' ')}). A future time schedules it; a past time backdates it. Empty: now.</p>
+        ${f.publishedAt ? html`<p class="field-error" id="f-publishedAt-error">${f.publishedAt}</p>` : ''}
+      </div>
+      <fieldset class="field radio-group"${f.visibility ? html` aria-describedby="f-visibility-error"` : ''}>
+        <legend>Visibility</legend>
+        <label class="radio"><input type="radio" name="visibility" value="public"${v.visibility !== 'unlisted' ? html` checked` : ''}> Public <span class="hint">on the home page, tags and feeds</span></label>
+        <label class="radio"><input type="radio" name="visibility" value="unlisted"${v.visibility === 'unlisted' ? html` checked` : ''}> Unlisted <span class="hint">only people with the link</span></label>
+        ${f.visibility ? html`<p class="field-error" id="f-visibility-error">${f.visibility}</p>` : ''}
+      </fieldset>
+    </div>
+  </fieldset>
+
+  <div class="editor-actions">
+    ${
+      status === 'published'
+        ? html`<button type="submit" name="action" value="save" data-now-label="Update">${future ? 'Schedule' : 'Update'}</button>`
+        : html`<button type="submit" name="action" value="save" class="secondary">${status === 'draft' ? 'Save draft' : 'Save'}</button>
+    <button type="submit" name="action" value="publish" data-now-label="Publish">${future ? 'Schedule' : 'Publish'}</button>`
+    }
+    <button type="submit" name="action" value="preview" class="secondary no-js">Update preview</button>
+    ${post ? html`<a class="button secondary" href="${postUrl(post)}" target="_blank" rel="noopener">${status === 'published' ? 'View on site' : 'Preview on site'}<span class="visually-hidden"> (opens in a new tab)</span></a>` : ''}
+    ${post && status !== 'draft' ? html`<button type="submit" name="action" value="unpublish" class="secondary">Unpublish</button>` : ''}
+    ${post ? html`<button type="submit" name="action" value="trash" class="danger push-end" formnovalidate>Move to trash</button>` : ''}
+    <span class="save-state" data-save-state aria-live="polite"></span>
+  </div>
+</form>
+<form id="upload-form" class="upload-form" method="post" action="/admin/uploads" enctype="multipart/form-data" target="_blank" data-editor-upload>
+  ${csrfField(token)}
+</form>`;
+  return adminLayout(c, { title: post ? `Edit: ${post.title}` : `New ${words.one}`, body, current: o.type === 'page' ? 'pages' : 'posts', wide: true });
+}
+
+/** A trashed post cannot be edited; say so and offer to restore it. */
+export function trashedPostView(c: Context<AppEnv>, post: Post): SafeHtml {
+  const words = typeWords[post.type];
+  const body = html`<div class="editor-head">
+  <p class="back"><a href="/admin/trash">← Trash</a></p>
+  <h1>${post.title}</h1>
+</div>
+<div class="card">
+  <p>This ${words.one} is in the trash, so it is hidden from the site and cannot be edited. Restore it to bring it back as it was.</p>
+  <form method="post" action="/admin/posts/${post.id}/restore">${csrfField(c.get('session')!.csrfToken)}<button type="submit">Restore</button></form>
+</div>`;
+  return adminLayout(c, { title: post.title, body, current: post.type === 'page' ? 'pages' : 'posts' });
+}

@@ -1,0 +1,81 @@
+import type { Context } from 'hono';
+import type { Role, User } from '../../../core/store.ts';
+import type { AppEnv } from '../../context.ts';
+import { html, type SafeHtml } from '../../html.ts';
+import { csrfField, field } from '../forms.ts';
+import { formatDate, isoDate } from '../format.ts';
+import { adminLayout, pageHead, roleLabels } from './admin-layout.ts';
+
+export interface UsersViewState {
+  /** The add-user form sent back with problems. */
+  newUser?: { values: { name: string; email: string; role: string }; fields: Record<string, string> };
+  error?: string;
+}
+
+const roleHelp: Record<Role, string> = {
+  owner: 'everything, including settings and users',
+  author: 'writes and publishes their own posts and pages',
+  moderator: 'looks after comments; writes no posts',
+};
+
+function roleOptions(selected: string): SafeHtml {
+  return html`${(['author', 'moderator', 'owner'] as const).map((r) => html`<option value="${r}"${selected === r ? html` selected` : ''}>${roleLabels[r]}</option>`)}`;
+}
+
+/** /admin/users: everyone who can sign in, their roles, and a form to add someone. */
+export function usersView(c: Context<AppEnv>, users: User[], state: UsersViewState = {}): SafeHtml {
+  const me = c.get('user')!;
+  const token = c.get('session')!.csrfToken;
+  const nv = state.newUser?.values ?? { name: '', email: '', role: 'author' };
+  const nf = state.newUser?.fields ?? {};
+  const body = html`${pageHead('Users', undefined, 'People who can sign in. Owners can do everything; authors write their own posts and pages; moderators look after comments.')}
+${state.error ? html`<p class="notice error" role="alert">${state.error}</p>` : ''}
+<table class="admin-table user-table">
+  <caption class="visually-hidden">Users</caption>
+  <thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Joined</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+  <tbody>
+  ${users.map(
+    (u) => html`<tr>
+    <th scope="row" class="cell-title">${u.name}${u.id === me.id ? html` <span class="muted">(you)</span>` : ''}${u.passwordHash === null ? html` <span class="muted">· cannot sign in</span>` : ''}</th>
+    <td data-label="Email">${u.email}</td>
+    <td data-label="Role">
+      <form class="inline-form" method="post" action="/admin/users/${u.id}/role">
+        ${csrfField(token)}
+        <label class="visually-hidden" for="role-${u.id}">Role of ${u.name}</label>
+        <select id="role-${u.id}" name="role">${roleOptions(u.role)}</select>
+        <button type="submit" class="secondary small">Change<span class="visually-hidden"> role of ${u.name}</span></button>
+      </form>
+    </td>
+    <td data-label="Joined"><time datetime="${isoDate(u.createdAt)}">${formatDate(u.createdAt)}</time></td>
+    <td class="cell-actions">${
+      u.id === me.id
+        ? ''
+        : html`<form method="post" action="/admin/users/${u.id}/remove" data-confirm="Remove ${u.name}? Their posts and pages stay and become yours.">
+        ${csrfField(token)}<button type="submit" class="danger small">Remove<span class="visually-hidden"> ${u.name}</span></button>
+      </form>`
+    }</td>
+  </tr>`,
+  )}
+  </tbody>
+</table>
+
+<section class="card add-user" aria-labelledby="add-user-heading">
+  <h2 id="add-user-heading">Add a user</h2>
+  <form method="post" action="/admin/users">
+    ${csrfField(token)}
+    <div class="form-grid">
+      ${field({ name: 'name', label: 'Name', value: nv.name, error: nf.name, required: true, autocomplete: 'off' })}
+      ${field({ name: 'email', label: 'Email', type: 'email', value: nv.email, error: nf.email, required: true, autocomplete: 'off' })}
+      ${field({ name: 'password', label: 'Password', type: 'password', error: nf.password, required: true, autocomplete: 'new-password', hint: 'At least 10 characters. Give it to them privately; they can change it in their profile.' })}
+      <div class="field">
+        <label for="f-role">Role</label>
+        <select id="f-role" name="role" aria-describedby="f-role-hint">${roleOptions(nv.role)}</select>
+        <p class="hint" id="f-role-hint">Author: ${roleHelp.author}. Moderator: ${roleHelp.moderator}. Owner: ${roleHelp.owner}.</p>
+        ${nf.role ? html`<p class="field-error">${nf.role}</p>` : ''}
+      </div>
+    </div>
+    <button type="submit">Add user</button>
+  </form>
+</section>`;
+  return adminLayout(c, { title: 'Users', body, current: 'users' });
+}
