@@ -3,7 +3,6 @@ import pino, { type Logger } from 'pino';
 import type { Config } from './config/config.ts';
 import { openDatabase, migrateToLatest, type DatabaseTarget } from './adapters/storage/database.ts';
 import { KyselyStore } from './adapters/storage/kysely-store.ts';
-import { PostgresChangeFeed } from './adapters/storage/postgres-change-feed.ts';
 import { AuthService } from './core/auth-service.ts';
 import { LocalChangeFeed, type ChangeFeed } from './core/change-feed.ts';
 import { systemClock, type Clock } from './core/clock.ts';
@@ -15,6 +14,7 @@ import { Scheduler } from './jobs/scheduler.ts';
 import { createApp } from './web/app.ts';
 import { Assets } from './web/assets.ts';
 import type { WebDeps } from './web/context.ts';
+import { ConversationCache } from './web/conversation-cache.ts';
 import { PageCache } from './web/page-cache.ts';
 
 export interface Kumbaya {
@@ -53,8 +53,9 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { app: 'kumbaya' } });
   const clock = options.clock ?? systemClock;
   const store = options.store ?? (await openStore(config, options.pgSchema));
-  const changes: ChangeFeed = config.databaseUrl && store.kind === 'postgres' ? await PostgresChangeFeed.connect(config.databaseUrl) : new LocalChangeFeed();
+  const changes: ChangeFeed = config.databaseUrl && store.kind === 'postgres' ? await (await import('./adapters/storage/postgres-change-feed.ts')).PostgresChangeFeed.connect(config.databaseUrl) : new LocalChangeFeed();
   const pageCache = new PageCache({ enabled: config.pageCache });
+  const conversationCache = new ConversationCache({ enabled: config.conversationCache });
 
   let siteCache: Promise<SiteSettings> | null = null;
   const site = () => {
@@ -68,6 +69,7 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
   let scheduler: Scheduler | null = null;
   changes.subscribe((topic) => {
     pageCache.clear();
+    conversationCache.clear();
     siteCache = null;
     if (topic === 'post-scheduled') scheduler?.wake();
   });
@@ -76,7 +78,7 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
   const auth = new AuthService({ store, clock });
   const secret = config.secretKey ?? (await store.settings.setIfAbsent('secret_key', randomToken(32)));
 
-  const deps: WebDeps = { config, store, clock, posts, auth, logger, pageCache, changes, assets: new Assets(), secret, site };
+  const deps: WebDeps = { config, store, clock, posts, auth, logger, pageCache, conversationCache, changes, assets: new Assets(), secret, site };
   scheduler = new Scheduler({ posts, store, clock, logger, intervalMs: config.schedulerIntervalMs });
   const app = createApp(deps);
 

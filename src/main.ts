@@ -1,62 +1,6 @@
-import { ConfigError, loadConfig } from './config/config.ts';
-import { composeKumbaya } from './compose.ts';
-import { seedDemo } from './demo/seed-demo.ts';
-import { closeGracefully, createServer, listen } from './web/server.ts';
+import module from 'node:module';
 
-/** Starts Kumbaya: settings, storage and migrations, demo content, setup link, HTTP server, scheduler. */
-async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(78); // EX_CONFIG
-    }
-    throw error;
-  }
-
-  const kumbaya = await composeKumbaya(config);
-  const { deps, app, scheduler } = kumbaya;
-  const { logger } = deps;
-
-  if (config.demo && (await seedDemo(deps.store, deps.posts, deps.clock.now()))) {
-    logger.info('demo content created: the post "You CAN\'T Fail in Social Media" and its conversation');
-  }
-
-  const server = createServer(app, deps.pageCache);
-  const address = await listen(server, config.port, config.host);
-  // PORT=0 picks a free port; without an explicit SITE_URL, links must name the real one.
-  if (config.port === 0 && !process.env.SITE_URL) config.siteUrl = `http://localhost:${address.port}`;
-  scheduler.start();
-  logger.info({ port: address.port, host: config.host, store: deps.store.kind }, `Kumbaya is running at ${config.siteUrl}`);
-
-  // In plain words on stderr too, for a person watching the terminal (whatever LOG_LEVEL says).
-  let banner = `\n  Kumbaya is running at ${config.siteUrl} (${deps.store.kind})\n`;
-  const setupToken = await deps.auth.pendingSetupToken();
-  if (setupToken) {
-    const link = `${config.siteUrl}/setup/${setupToken}`;
-    logger.info({ setupLink: link }, 'claim this site: open the setup link to create the owner account');
-    banner += `  Claim your site (this link works once): ${link}\n`;
-  }
-  process.stderr.write(`${banner}\n`);
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down: finishing in-flight requests');
-    await closeGracefully(server);
-    await kumbaya.close();
-    logger.info('stopped');
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
-}
-
-main().catch((error) => {
-  console.error('Kumbaya could not start:', error instanceof Error ? error.message : error);
-  if (process.env.LOG_LEVEL === 'debug') console.error(error);
-  process.exit(1);
-});
+// Cache V8's compiled code for the ~600 modules Kumbaya loads (os.tmpdir()/node-compile-cache);
+// enabled before anything else is imported, so it covers them all.
+module.enableCompileCache?.();
+await import('./start.ts');

@@ -20,6 +20,7 @@ export interface Config {
   uploadMaxBytes: number;
   trustProxy: boolean;
   pageCache: boolean;
+  conversationCache: boolean;
   schedulerIntervalMs: number;
 }
 
@@ -35,6 +36,7 @@ export const settingDocs: Array<{ name: string; default: string; meaning: string
   { name: 'UPLOAD_MAX_BYTES', default: '5242880', meaning: 'Largest image upload accepted, in bytes.' },
   { name: 'TRUST_PROXY', default: 'false', meaning: 'Take the client address from X-Forwarded-For (only behind your own proxy).' },
   { name: 'PAGE_CACHE', default: 'true', meaning: 'Keep rendered public pages in memory until content changes.' },
+  { name: 'CONVERSATION_CACHE', default: 'true', meaning: 'Keep each post’s rendered comment section in memory until a comment or post changes.' },
   { name: 'SCHEDULER_INTERVAL_MS', default: '5000', meaning: 'How often scheduled posts are checked and published.' },
 ];
 
@@ -96,6 +98,7 @@ const envSchema = z.object({
   UPLOAD_MAX_BYTES: int('UPLOAD_MAX_BYTES', 1024, 100 * 1024 * 1024, '5242880'),
   TRUST_PROXY: bool('TRUST_PROXY'),
   PAGE_CACHE: bool('PAGE_CACHE'),
+  CONVERSATION_CACHE: bool('CONVERSATION_CACHE'),
   SCHEDULER_INTERVAL_MS: int('SCHEDULER_INTERVAL_MS', 100, 3_600_000, '5000'),
 });
 
@@ -129,6 +132,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     uploadMaxBytes: e.UPLOAD_MAX_BYTES ?? 5 * 1024 * 1024,
     trustProxy: e.TRUST_PROXY ?? false,
     pageCache: e.PAGE_CACHE ?? true,
+    conversationCache: e.CONVERSATION_CACHE ?? true,
     schedulerIntervalMs: e.SCHEDULER_INTERVAL_MS ?? 5000,
   };
 }

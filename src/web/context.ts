@@ -7,6 +7,7 @@ import type { PostService } from '../core/post-service.ts';
 import type { SiteSettings } from '../core/site-settings.ts';
 import type { Session, Store, User } from '../core/store.ts';
 import type { Assets } from './assets.ts';
+import type { ConversationCache } from './conversation-cache.ts';
 import type { PageCache } from './page-cache.ts';
 
 /** Everything the web layer needs, built once in main.ts (or a test) and passed in. */
@@ -18,6 +19,7 @@ export interface WebDeps {
   auth: AuthService;
   logger: Logger;
   pageCache: PageCache;
+  conversationCache: ConversationCache;
   changes: ChangeFeed;
   assets: Assets;
   /** Secret for signing (CSRF for signed-out forms, later signed links). */
@@ -35,5 +37,7 @@ export interface AppEnv {
     csrfToken: string;
     site: SiteSettings;
     requestId: string;
+    /** The HTML a public route rendered, kept so the page cache need not read the Response back. */
+    pageBody: Buffer<ArrayBuffer> | undefined;
   };
 }

@@ -2,14 +2,69 @@
  * HTML built with a tagged template: every interpolated value is escaped unless it is
  * already `SafeHtml` (the result of another `html` call, or `raw()` for HTML the
  * sanitiser produced). Arrays are joined; null, undefined and false render nothing.
+ *
+ * A SafeHtml keeps its pieces (strings and nested SafeHtml) rather than one concatenated
+ * string: a large page then encodes to bytes piece by piece (`toBuffer`), mostly through
+ * the fast one-byte path, instead of flattening a two-byte rope first. Already encoded
+ * fragments (`rawBytes`, e.g. a cached conversation) are copied in as they are.
  */
+type Piece = string | SafeHtml | Uint8Array;
+const decoder = new TextDecoder();
+
 export class SafeHtml {
-  readonly value: string;
-  constructor(value: string) {
-    this.value = value;
+  private readonly pieces: Piece[];
+  private joined: string | undefined;
+  private byteSize = -1;
+
+  constructor(value: string | Piece[]) {
+    if (typeof value === 'string') {
+      this.pieces = [value];
+      this.joined = value;
+    } else {
+      this.pieces = value;
+    }
   }
+
+  get value(): string {
+    if (this.joined === undefined) {
+      let out = '';
+      for (const p of this.pieces) out += typeof p === 'string' ? p : p instanceof SafeHtml ? p.value : decoder.decode(p);
+      this.joined = out;
+    }
+    return this.joined;
+  }
+
   toString(): string {
     return this.value;
+  }
+
+  /** Upper bound of the UTF-8 size: 3 bytes per UTF-16 unit. */
+  private maxBytes(): number {
+    if (this.byteSize < 0) {
+      let n = 0;
+      for (const p of this.pieces) n += typeof p === 'string' ? p.length * 3 : p instanceof SafeHtml ? p.maxBytes() : p.length;
+      this.byteSize = n;
+    }
+    return this.byteSize;
+  }
+
+  private writeInto(buf: Buffer, offset: number): number {
+    for (const p of this.pieces) {
+      if (typeof p === 'string') offset += buf.write(p, offset);
+      else if (p instanceof SafeHtml) offset = p.writeInto(buf, offset);
+      else {
+        buf.set(p, offset);
+        offset += p.length;
+      }
+    }
+    return offset;
+  }
+
+  /** The UTF-8 bytes, encoded piece by piece straight into one buffer (a view of it, exactly sized). */
+  toBuffer(): Buffer<ArrayBuffer> {
+    const out: Buffer<ArrayBuffer> = Buffer.allocUnsafeSlow(this.maxBytes());
+    const end = this.writeInto(out, 0);
+    return out.subarray(0, end);
   }
 }
 
@@ -20,24 +75,32 @@ export function escapeHtml(text: string): string {
   return needsEscape.test(text) ? text.replace(/[&<>"']/g, (c) => escapes[c]) : text;
 }
 
-function render(value: unknown): string {
-  if (value === null || value === undefined || value === false) return '';
-  if (value instanceof SafeHtml) return value.value;
-  if (Array.isArray(value)) {
-    let out = '';
-    for (const item of value) out += render(item);
-    return out;
+function push(out: Piece[], value: unknown): void {
+  if (value === null || value === undefined || value === false) return;
+  if (value instanceof SafeHtml) out.push(value);
+  else if (Array.isArray(value)) for (const item of value) push(out, item);
+  else {
+    const s = escapeHtml(String(value));
+    if (s !== '') out.push(s);
   }
-  return escapeHtml(String(value));
 }
 
 export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeHtml {
-  let out = strings[0];
-  for (let i = 0; i < values.length; i++) out += render(values[i]) + strings[i + 1];
+  const out: Piece[] = [];
+  if (strings[0] !== '') out.push(strings[0]);
+  for (let i = 0; i < values.length; i++) {
+    push(out, values[i]);
+    if (strings[i + 1] !== '') out.push(strings[i + 1]);
+  }
   return new SafeHtml(out);
 }
 
 /** Marks trusted HTML (sanitised at save time) as safe to insert. */
 export function raw(value: string): SafeHtml {
   return new SafeHtml(value);
+}
+
+/** Inserts HTML that is already encoded as UTF-8 (a cached, trusted fragment). */
+export function rawBytes(bytes: Uint8Array): SafeHtml {
+  return new SafeHtml([bytes]);
 }

@@ -121,14 +121,22 @@ export const pageCache: MiddlewareHandler<AppEnv> = async (c, next) => {
     return c.body(new Uint8Array(hit.body), 200, headers);
   }
   await next();
-  const type = c.res.headers.get('content-type') ?? '';
-  if (c.res.status !== 200 || !type.startsWith('text/html') || c.res.headers.has('set-cookie')) return;
-  const body = Buffer.from(await c.res.arrayBuffer());
+  const res = c.res;
+  const type = res.headers.get('content-type') ?? '';
+  if (res.status !== 200 || !type.startsWith('text/html') || res.headers.has('set-cookie')) return;
+  // The route's own string when it left one: reading the Response back would make the
+  // adapter build a WHATWG Response (USVString check, TextEncoder, ReadableStream) per page.
+  const rendered = c.get('pageBody');
+  const body = rendered !== undefined ? rendered : Buffer.from(await res.arrayBuffer());
   const headers: Record<string, string> = { 'Cache-Control': 'public, no-cache' };
-  const link = c.res.headers.get('link');
+  const link = res.headers.get('link');
   if (link) headers.Link = link;
   const page = cache.put(key, body, type, headers, clock.now());
-  const responseHeaders = { ...headers, 'Content-Type': type, ETag: page.etag, 'Last-Modified': page.lastModified, 'X-Cache': 'miss' };
+  const responseHeaders: Record<string, string> = {};
+  for (const [name, value] of res.headers) if (name !== 'content-type' && name !== 'content-length') responseHeaders[name] = value;
+  Object.assign(responseHeaders, headers, { 'Content-Type': type, ETag: page.etag, 'Last-Modified': page.lastModified, 'X-Cache': 'miss' });
+  // Clear first: assigning over an existing c.res makes Hono re-wrap the new body as a stream.
+  c.res = undefined;
   if (matchesEtag(c.req.header('if-none-match'), page.etag)) {
     c.res = new Response(null, { status: 304, headers: responseHeaders });
   } else {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 
 export interface CachedPage {
   body: Buffer;
@@ -63,8 +63,14 @@ export class PageCache {
   }
 }
 
+/**
+ * A validator for a page body: CRC-32 and length. It only has to tell versions of the same
+ * URL apart (nginx uses mtime and size), and CRC-32 runs at memory speed where a
+ * cryptographic hash of a 200 KB page costs a fifth of the request.
+ */
 export function etagFor(body: Buffer | string): string {
-  return `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`;
+  const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  return `"${crc32(body).toString(36)}-${length.toString(36)}"`;
 }
 
 /** True when an If-None-Match header names `etag` (weak comparison, as RFC 9110 asks for GET). */

@@ -1,13 +1,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationResultSet } from 'kysely';
-import pg from 'pg';
+import { createRequire } from 'node:module';
 import type { Database, Engine } from './schema.ts';
 import { NodeSqliteDatabase } from './node-sqlite-database.ts';
 import * as foundation from './migrations/001-foundation.ts';
 
 // BIGINT columns hold epoch milliseconds, well inside Number's safe range.
-pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
+const require = createRequire(import.meta.url);
+let pgLoaded: typeof import('pg') | null = null;
+function loadPg(): typeof import('pg') {
+  if (!pgLoaded) {
+    pgLoaded = require('pg') as typeof import('pg');
+    pgLoaded.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
+  }
+  return pgLoaded;
+}
 
 export interface OpenDatabase {
   db: Kysely<Database>;
@@ -29,6 +37,7 @@ export interface DatabaseTarget {
 export function openDatabase(target: DatabaseTarget): OpenDatabase {
   if (target.databaseUrl) {
     const options = target.pgSchema ? `-c search_path=${target.pgSchema}` : undefined;
+    const pg = loadPg();
     const pool = new pg.Pool({ connectionString: target.databaseUrl, max: target.pgPoolSize ?? 10, options });
     return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), engine: 'postgres', sqlite: null };
   }

@@ -3,11 +3,11 @@ import { canEditPost } from '../../core/post-service.ts';
 import type { Post, User } from '../../core/store.ts';
 import { buildThread } from '../../core/thread.ts';
 import type { AppEnv } from '../context.ts';
-import { html } from '../html.ts';
+import { html, rawBytes, type SafeHtml } from '../html.ts';
 import { pageCache } from '../middleware.ts';
 import { errorPage } from '../views/error-page.ts';
 import { formatMonth } from '../views/format.ts';
-import { archivePage, postListPage, postPage, searchPage } from '../views/public-views.ts';
+import { archivePage, conversationSection, postListPage, postPage, searchPage } from '../views/public-views.ts';
 
 /** ?page=N as a positive whole number; anything else is page 1. */
 function pageNumber(c: Context<AppEnv>): number {
@@ -24,6 +24,12 @@ async function authorsOf(c: Context<AppEnv>, posts: Post[]): Promise<Map<number,
     if (user) authors.set(id, user);
   }
   return authors;
+}
+
+function htmlPage(c: Context<AppEnv>, page: SafeHtml) {
+  const body = page.toBuffer();
+  c.set('pageBody', body);
+  return c.body(body, 200, { 'Content-Type': 'text/html; charset=UTF-8' });
 }
 
 async function notFoundPage(c: Context<AppEnv>) {
@@ -47,7 +53,8 @@ async function renderList(c: Context<AppEnv>, spec: ListSpec) {
   const totalPages = Math.max(1, Math.ceil(result.total / perPage));
   if (page > totalPages) return notFoundPage(c);
   const [authors, commentCounts] = await Promise.all([authorsOf(c, result.items), store.comments.countApproved(result.items.map((p) => p.id))]);
-  return c.html(
+  return htmlPage(
+    c,
     postListPage(c, {
       title: spec.title,
       intro: spec.intro,
@@ -59,8 +66,23 @@ async function renderList(c: Context<AppEnv>, spec: ListSpec) {
       pageUrl: (n) => (n === 1 ? spec.basePath : `${spec.basePath}?page=${n}`),
       emptyText: spec.emptyText,
       showHeading: spec.showHeading,
-    }).value,
+    }),
   );
+}
+
+/** The post's comment section, from the conversation cache or freshly rendered into it. */
+async function conversationOf(c: Context<AppEnv>, post: Post): Promise<SafeHtml> {
+  const { store, conversationCache } = c.get('deps');
+  const key = `${post.id}`;
+  const cached = conversationCache.get(key);
+  if (cached) return rawBytes(cached);
+  const [comments, staff] = await Promise.all([store.comments.listApproved(post.id), store.users.list()]);
+  const staffIds = new Set(staff.filter((u) => u.role !== 'moderator' || u.id === post.authorId).map((u) => u.id));
+  const section = conversationSection({ post, thread: buildThread(comments), commentCount: comments.length, staffIds });
+  if (!conversationCache.enabled) return section;
+  const bytes = section.toBuffer();
+  conversationCache.put(key, bytes);
+  return rawBytes(bytes);
 }
 
 /** The public site: home, posts and pages, tags, authors, archive, search. */
@@ -104,7 +126,7 @@ export function publicRoutes(): Hono<AppEnv> {
 
   app.get('/archive', async (c) => {
     const { store, clock } = c.get('deps');
-    return c.html(archivePage(c, await store.posts.archiveMonths(clock.now())).value);
+    return htmlPage(c, archivePage(c, await store.posts.archiveMonths(clock.now())));
   });
 
   app.get('/archive/:year{[0-9]{4}}/:month{[0-9]{2}}', (c) => {
@@ -124,7 +146,7 @@ export function publicRoutes(): Hono<AppEnv> {
     const { store, clock } = c.get('deps');
     const query = (c.req.query('q') ?? '').trim().slice(0, 200);
     const hits = query ? await store.posts.search(query, 30, clock.now()) : [];
-    return c.html(searchPage(c, query, hits).value);
+    return htmlPage(c, searchPage(c, query, hits));
   });
 
   app.get('/:slug{[a-z0-9]+(?:-[a-z0-9]+)*}', async (c) => {
@@ -140,18 +162,8 @@ export function publicRoutes(): Hono<AppEnv> {
     const live = post.status === 'published' && post.publishedAt !== null && post.publishedAt <= clock.now();
     const preview = !live && user !== null && (canEditPost(user, post).ok || user.role === 'moderator');
     if (!live && !preview) return notFoundPage(c);
-    const [author, comments, staff] = await Promise.all([store.users.findById(post.authorId), store.comments.listApproved(post.id), store.users.list()]);
-    const staffIds = new Set(staff.filter((u) => u.role !== 'moderator' || u.id === post.authorId).map((u) => u.id));
-    return c.html(
-      postPage(c, {
-        post,
-        author: author ?? undefined,
-        thread: buildThread(comments),
-        commentCount: comments.length,
-        staffIds,
-        preview,
-      }).value,
-    );
+    const [author, conversation] = await Promise.all([store.users.findById(post.authorId), conversationOf(c, post)]);
+    return htmlPage(c, postPage(c, { post, author: author ?? undefined, conversation, preview }));
   });
 
   return app;

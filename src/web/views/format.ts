@@ -5,9 +5,23 @@ const dateTimeFormat = new Intl.DateTimeFormat('en-US', {
 const monthFormat = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'long', timeZone: 'UTC' });
 
 export const formatDate = (ms: number): string => dateFormat.format(ms);
-export const formatDateTime = (ms: number): string => dateTimeFormat.format(ms);
+// Intl formatting costs microseconds a call and a comment page makes hundreds; the same
+// timestamps come back on every render, so remember them (bounded).
+function memo(fn: (ms: number) => string): (ms: number) => string {
+  const seen = new Map<number, string>();
+  return (ms) => {
+    let s = seen.get(ms);
+    if (s === undefined) {
+      if (seen.size >= 20_000) seen.clear();
+      s = fn(ms);
+      seen.set(ms, s);
+    }
+    return s;
+  };
+}
+export const formatDateTime = memo((ms) => dateTimeFormat.format(ms));
 export const formatMonth = (year: number, month: number): string => monthFormat.format(Date.UTC(year, month - 1, 1));
-export const isoDate = (ms: number): string => new Date(ms).toISOString();
+export const isoDate = memo((ms) => new Date(ms).toISOString());
 
 export function plural(n: number, one: string, many: string): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;

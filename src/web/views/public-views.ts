@@ -72,9 +72,19 @@ function pager(page: number, totalPages: number, pageUrl: (n: number) => string)
 }
 
 /** A locally generated avatar: initials on a colour picked from a hash of the email. No third-party requests. */
+const avatarColours = new Map<string, number>();
+function avatarColour(seed: string): number {
+  let colour = avatarColours.get(seed);
+  if (colour === undefined) {
+    colour = parseInt(sha256Hex(seed.trim().toLowerCase()).slice(0, 2), 16) % 8;
+    if (avatarColours.size >= 10_000) avatarColours.clear();
+    avatarColours.set(seed, colour);
+  }
+  return colour;
+}
+
 function avatar(comment: Comment): SafeHtml {
-  const seed = comment.authorEmail || comment.authorName;
-  const colour = parseInt(sha256Hex(seed.trim().toLowerCase()).slice(0, 2), 16) % 8;
+  const colour = avatarColour(comment.authorEmail || comment.authorName);
   const initials = comment.authorName.trim().split(/\s+/).slice(0, 2).map((w) => w[0]?.toUpperCase() ?? '').join('') || '?';
   return html`<span class="avatar avatar-${colour}" aria-hidden="true">${initials}</span>`;
 }
@@ -100,12 +110,27 @@ ${node.replies.length > 0 ? html`<ol class="replies">${node.replies.map((r) => c
 </li>`;
 }
 
-export interface PostPageOptions {
+export interface ConversationOptions {
   post: Post;
-  author: User | undefined;
   thread: ThreadNode[];
   commentCount: number;
   staffIds: Set<number>;
+}
+
+/** The comment section of a post: the same for every reader, so it can be cached as bytes. */
+export function conversationSection(o: ConversationOptions): SafeHtml {
+  if (o.post.type === 'page' && o.commentCount === 0) return html``;
+  return html`<section class="conversation" id="comments" aria-labelledby="comments-heading">
+  <h2 id="comments-heading">${o.commentCount === 0 ? 'No comments yet' : plural(o.commentCount, 'comment', 'comments')}</h2>
+  ${o.thread.length > 0 ? html`<ol class="thread">${o.thread.map((n) => commentView(n, o.post, o.staffIds))}</ol>` : ''}
+</section>`;
+}
+
+export interface PostPageOptions {
+  post: Post;
+  author: User | undefined;
+  /** The rendered comment section (see conversationSection). */
+  conversation: SafeHtml;
   /** Shown to a signed-in editor looking at a draft or scheduled post. */
   preview: boolean;
 }
@@ -129,14 +154,7 @@ ${o.preview ? html`<p class="draft-banner" role="status">Preview: this ${post.ty
   <div class="e-content">${raw(post.html)}</div>
   <a class="u-url" href="${postUrl(post)}" hidden>Permalink</a>
 </article>
-${
-  isPage && o.commentCount === 0
-    ? ''
-    : html`<section class="conversation" id="comments" aria-labelledby="comments-heading">
-  <h2 id="comments-heading">${o.commentCount === 0 ? 'No comments yet' : plural(o.commentCount, 'comment', 'comments')}</h2>
-  ${o.thread.length > 0 ? html`<ol class="thread">${o.thread.map((n) => commentView(n, post, o.staffIds))}</ol>` : ''}
-</section>`
-}`;
+${o.conversation}`;
   return layout(c, { title: post.title, description: post.excerpt, body, head, canonicalPath: postUrl(post) });
 }
 

@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { html, raw, rawBytes } from './html.ts';
+
+describe('html template', () => {
+  it('escapes every interpolated value', () => {
+    const name = `<script>alert("x")</script> & 'friends'`;
+    assert.equal(html`<p title="${name}">${name}</p>`.value, '<p title="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;friends&#39;">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;friends&#39;</p>');
+  });
+
+  it('inserts nested templates and raw HTML as they are, and skips empty values', () => {
+    const items = ['a', 'b'].map((x) => html`<li>${x}</li>`);
+    assert.equal(html`<ul>${items}${null}${undefined}${false}${raw('<li>c</li>')}</ul>`.value, '<ul><li>a</li><li>b</li><li>c</li></ul>');
+  });
+
+  it('encodes to the same UTF-8 bytes as the joined string, including cached fragments', () => {
+    const fragment = rawBytes(Buffer.from('<p>Café — “quoted” 🎉</p>'));
+    const page = html`<main>${'Ünïcödé ’'}${fragment}${html`<b>${'x<y'}</b>`}</main>`;
+    assert.equal(page.value, '<main>Ünïcödé ’<p>Café — “quoted” 🎉</p><b>x&lt;y</b></main>');
+    assert.deepEqual(page.toBuffer(), Buffer.from(page.value));
+  });
+});
