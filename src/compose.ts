@@ -7,6 +7,14 @@ import { AuthService } from './core/auth-service.ts';
 import { LocalChangeFeed, type ChangeFeed } from './core/change-feed.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import { PostService } from './core/post-service.ts';
+import { CommentService } from './core/comment-service.ts';
+import { readCommentSettings, type CommentSettings } from './core/comment-settings.ts';
+import { createSpamDefence } from './adapters/spam-defence.ts';
+import { createCommentNotifications } from './adapters/comment-notifications.ts';
+import { SmtpMailer } from './adapters/mail/smtp-mailer.ts';
+import type { Mailer } from './core/mailer.ts';
+import { SubscriptionService } from './core/subscription-service.ts';
+import { OutboxWorker } from './jobs/outbox-worker.ts';
 import { readSiteSettings, type SiteSettings } from './core/site-settings.ts';
 import type { Store } from './core/store.ts';
 import { randomToken } from './core/tokens.ts';
@@ -21,6 +29,8 @@ export interface Kumbaya {
   deps: WebDeps;
   app: ReturnType<typeof createApp>;
   scheduler: Scheduler;
+  /** Sends the mail outbox; start it with the scheduler. */
+  outbox: OutboxWorker;
   close(): Promise<void>;
 }
 
@@ -31,6 +41,8 @@ export interface ComposeOptions {
   store?: Store;
   /** PostgreSQL schema (tests isolate themselves this way). */
   pgSchema?: string;
+  /** Send mail through this instead of SMTP_URL's server (tests). */
+  mailer?: Mailer;
 }
 
 /** The database the config names: PostgreSQL at DATABASE_URL, or SQLite under DATA_DIR. */
@@ -67,27 +79,62 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
   };
 
   let scheduler: Scheduler | null = null;
+  let outbox: OutboxWorker | null = null;
   changes.subscribe((topic) => {
     pageCache.clear();
     conversationCache.clear();
     siteCache = null;
     if (topic === 'post-scheduled') scheduler?.wake();
+    // A comment went live or was moderated: the mail it caused is in the outbox now.
+    if (topic.startsWith('comments-changed')) outbox?.wake();
   });
 
   const posts = new PostService({ store, clock, onContentChanged: (reason) => changes.publish(reason) });
   const auth = new AuthService({ store, clock });
   const secret = config.secretKey ?? (await store.settings.setIfAbsent('secret_key', randomToken(32)));
 
-  const deps: WebDeps = { config, store, clock, posts, auth, logger, pageCache, conversationCache, changes, assets: new Assets(), secret, site };
-  scheduler = new Scheduler({ posts, store, clock, logger, intervalMs: config.schedulerIntervalMs });
+  let commentSettingsCache: Promise<CommentSettings> | null = null;
+  const commentSettings = () => {
+    commentSettingsCache ??= store.settings.getAll().then(readCommentSettings);
+    commentSettingsCache.catch(() => {
+      commentSettingsCache = null;
+    });
+    return commentSettingsCache;
+  };
+  changes.subscribe(() => {
+    commentSettingsCache = null;
+  });
+  const spam = createSpamDefence({ config, secret, logger, store });
+  const notifications = createCommentNotifications({ config, secret, site, clock });
+  const comments = new CommentService({ store, clock, settings: commentSettings, spam, notifications, publish: (topic) => changes.publish(topic) });
+
+  const mailer = options.mailer ?? (config.smtpUrl ? new SmtpMailer({ url: config.smtpUrl, from: config.mailFrom, siteUrl: () => config.siteUrl }) : null);
+  outbox = new OutboxWorker({ store, mailer, clock, logger, intervalMs: config.outboxIntervalMs, digests: { site, siteUrl: () => config.siteUrl, secret } });
+  const subscriptions = new SubscriptionService({ store, clock, site, siteUrl: () => config.siteUrl });
+  const mail = { transport: mailer?.description ?? null, subscriptions, wake: () => outbox!.wake() };
+
+  const deps: WebDeps = {
+    config, store, clock, posts, auth, comments, commentSettings, spam, logger, pageCache, conversationCache, changes, assets: new Assets(), secret, site, mail,
+  };
+  scheduler = new Scheduler({
+    posts,
+    store,
+    clock,
+    logger,
+    intervalMs: config.schedulerIntervalMs,
+    hourly: [{ name: 'trashed comments purged after 30 days', run: () => comments.purgeTrash(30) }],
+  });
   const app = createApp(deps);
 
   return {
     deps,
     app,
     scheduler,
+    outbox,
     async close() {
       await scheduler!.stop();
+      await outbox!.stop();
+      await mailer?.close();
       await changes.close();
       await store.close();
     },

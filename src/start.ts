@@ -2,6 +2,8 @@ import { ConfigError, loadConfig } from './config/config.ts';
 import { composeKumbaya } from './compose.ts';
 import { seedDemo } from './demo/seed-demo.ts';
 import { closeGracefully, createServer, listen } from './web/server.ts';
+import { closeLiveStreams } from './web/routes/comments.ts';
+import { seedSpamFilter } from './adapters/spam-defence.ts';
 
 /** Starts Kumbaya: settings, storage and migrations, demo content, setup link, HTTP server, scheduler. */
 async function main(): Promise<void> {
@@ -24,11 +26,16 @@ async function main(): Promise<void> {
     logger.info('demo content created: the post "You CAN\'T Fail in Social Media" and its conversation');
   }
 
+  const learned = await seedSpamFilter(deps.store, deps.clock.now());
+  if (learned > 0) logger.info({ comments: learned }, 'spam filter seeded from the labelled corpus');
+
   const server = createServer(app, deps.pageCache);
   const address = await listen(server, config.port, config.host);
   // PORT=0 picks a free port; without an explicit SITE_URL, links must name the real one.
   if (config.port === 0 && !process.env.SITE_URL) config.siteUrl = `http://localhost:${address.port}`;
   scheduler.start();
+  kumbaya.outbox.start();
+  if (!deps.mail.transport) logger.warn('SMTP_URL is not set: email waits in the outbox until it is');
   logger.info({ port: address.port, host: config.host, store: deps.store.kind }, `Kumbaya is running at ${config.siteUrl}`);
 
   // In plain words on stderr too, for a person watching the terminal (whatever LOG_LEVEL says).
@@ -46,6 +53,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    closeLiveStreams();
     await closeGracefully(server);
     await kumbaya.close();
     logger.info('stopped');

@@ -23,10 +23,10 @@ export const migrateCommand: Command = {
     const { databaseTarget } = await import('../compose.ts');
     const { db, engine } = openDatabase(databaseTarget(settings));
     try {
-      const { results = [] } = await migrateToLatest(db, engine);
-      for (const result of results) io.stdout.write(`Applied ${result.migrationName}\n`);
+      const { applied } = await migrateToLatest(db, engine);
+      for (const name of applied) io.stdout.write(`Applied ${name}\n`);
       io.stdout.write(
-        results.length === 0 ? 'Nothing to apply: the database is up to date.\n' : `Done: ${results.length} migration${results.length === 1 ? '' : 's'} applied; the database is up to date.\n`,
+        applied.length === 0 ? 'Nothing to apply: the database is up to date.\n' : `Done: ${applied.length} migration${applied.length === 1 ? '' : 's'} applied; the database is up to date.\n`,
       );
     } finally {
       await db.destroy();

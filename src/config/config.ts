@@ -22,6 +22,15 @@ export interface Config {
   pageCache: boolean;
   conversationCache: boolean;
   schedulerIntervalMs: number;
+  /** smtp:// or smtps:// URL of the mail server; null keeps mail waiting in the outbox. */
+  smtpUrl: string | null;
+  /** The From header of every email. */
+  mailFrom: string;
+  outboxIntervalMs: number;
+  /** Akismet (or compatible) API key; null turns the outside spam check off. */
+  akismetKey: string | null;
+  /** Base URL of the Akismet-compatible API, ending in a slash. */
+  akismetEndpoint: string;
 }
 
 export const settingDocs: Array<{ name: string; default: string; meaning: string }> = [
@@ -38,6 +47,11 @@ export const settingDocs: Array<{ name: string; default: string; meaning: string
   { name: 'PAGE_CACHE', default: 'true', meaning: 'Keep rendered public pages in memory until content changes.' },
   { name: 'CONVERSATION_CACHE', default: 'true', meaning: 'Keep each post’s rendered comment section in memory until a comment or post changes.' },
   { name: 'SCHEDULER_INTERVAL_MS', default: '5000', meaning: 'How often scheduled posts are checked and published.' },
+  { name: 'SMTP_URL', default: '(unset: mail waits in the outbox)', meaning: 'Mail server, e.g. smtp://user:pass@smtp.example.com:587 (STARTTLS) or smtps://user:pass@smtp.example.com:465.' },
+  { name: 'MAIL_FROM', default: 'Kumbaya <noreply@SITE_URL host>', meaning: 'Sender of every email, e.g. "My Blog <blog@example.com>".' },
+  { name: 'OUTBOX_INTERVAL_MS', default: '2000', meaning: 'How often the mail outbox is checked for messages to send (new mail also wakes it at once).' },
+  { name: 'AKISMET_KEY', default: '(unset: no outside check)', meaning: 'Akismet (or compatible) API key: new comments are also checked there, and moderator decisions are reported back.' },
+  { name: 'AKISMET_ENDPOINT', default: 'https://rest.akismet.com/1.1/', meaning: 'Base URL of the Akismet-compatible API (comment-check, submit-spam and submit-ham are appended).' },
 ];
 
 const bool = (name: string) =>
@@ -100,6 +114,26 @@ const envSchema = z.object({
   PAGE_CACHE: bool('PAGE_CACHE'),
   CONVERSATION_CACHE: bool('CONVERSATION_CACHE'),
   SCHEDULER_INTERVAL_MS: int('SCHEDULER_INTERVAL_MS', 100, 3_600_000, '5000'),
+  SMTP_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || (/^smtps?:\/\/[^/\s?#]+\/?(\?[^\s#]*)?$/.test(v) && URL.canParse(v)), {
+      message: 'SMTP_URL must look like smtp://user:pass@smtp.example.com:587 or smtps://user:pass@smtp.example.com:465 (percent-encode special characters in the password).',
+    }),
+  MAIL_FROM: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || (/^[^\r\n]*$/.test(v) && /^(?:[^<>@]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/.test(v.trim())), {
+      message: 'MAIL_FROM must be an address, alone or with a name: blog@example.com or "My Blog <blog@example.com>".',
+    }),
+  OUTBOX_INTERVAL_MS: int('OUTBOX_INTERVAL_MS', 100, 3_600_000, '2000'),
+  AKISMET_KEY: z.string().optional(),
+  AKISMET_ENDPOINT: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || (/^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(v) && URL.canParse(v)), {
+      message: 'AKISMET_ENDPOINT must be an absolute http(s) URL (e.g. https://rest.akismet.com/1.1/).',
+    }),
 });
 
 export class ConfigError extends Error {
@@ -120,6 +154,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   const port = e.PORT ?? 3000;
   const siteUrl = (e.SITE_URL || `http://localhost:${port}`).replace(/\/+$/, '');
+  const mailFrom = e.MAIL_FROM?.trim() || `Kumbaya <noreply@${new URL(siteUrl).hostname}>`;
   return {
     port,
     host: e.HOST || '0.0.0.0',
@@ -134,5 +169,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     pageCache: e.PAGE_CACHE ?? true,
     conversationCache: e.CONVERSATION_CACHE ?? true,
     schedulerIntervalMs: e.SCHEDULER_INTERVAL_MS ?? 5000,
+    smtpUrl: e.SMTP_URL || null,
+    mailFrom,
+    outboxIntervalMs: e.OUTBOX_INTERVAL_MS ?? 2000,
+    akismetKey: e.AKISMET_KEY?.trim() || null,
+    akismetEndpoint: (e.AKISMET_ENDPOINT || 'https://rest.akismet.com/1.1/').replace(/\/*$/, '/'),
   };
 }

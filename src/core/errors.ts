@@ -13,7 +13,8 @@ export type ErrorCode =
   | 'conflict'
   | 'payload_too_large'
   | 'unsupported_media_type'
-  | 'setup_done';
+  | 'setup_done'
+  | 'comments_closed';
 
 export class DomainError extends Error {
   readonly code: ErrorCode;

@@ -36,6 +36,10 @@ export const postInputSchema = z.object({
     .optional(),
   /** Backdate or schedule: when the post goes (or went) live. */
   publishedAt: z.number().int().positive().nullable().optional(),
+  /** Comments on this post: follow the site's setting, or always open, or closed. */
+  commentsMode: z.enum(['inherit', 'open', 'closed'], { message: 'Choose inherit, open or closed for comments.' }).default('inherit'),
+  /** Close comments this many days after publishing (empty: the site's setting). */
+  commentsCloseDays: z.number().int('Use a whole number of days.').min(1, 'At least 1 day.').max(3650, 'At most 3650 days.').nullable().default(null),
 });
 
 export type PostInput = z.input<typeof postInputSchema>;
@@ -112,6 +116,8 @@ export class PostService {
       authorId: base.authorId,
       coverImage: input.coverImage ? input.coverImage : null,
       tags: input.tags,
+      commentsMode: input.commentsMode,
+      commentsCloseDays: input.commentsCloseDays,
     };
   }
 

@@ -11,6 +11,8 @@ export type PostType = 'post' | 'page';
 export type PostStatus = 'draft' | 'scheduled' | 'published';
 export type Visibility = 'public' | 'unlisted';
 export type CommentStatus = 'pending' | 'approved' | 'spam' | 'trash';
+/** Per post: follow the site's setting, or open, or closed. */
+export type CommentsMode = 'inherit' | 'open' | 'closed';
 
 export interface User {
   id: number;
@@ -55,6 +57,9 @@ export interface Post {
   /** Set while the post is in the trash. */
   deletedAt: number | null;
   tags: Tag[];
+  commentsMode: CommentsMode;
+  /** Close comments this many days after publishing; null follows the site's setting. */
+  commentsCloseDays: number | null;
 }
 
 /** What a writer supplies; the service fills in html, excerpt and times. */
@@ -72,6 +77,8 @@ export interface PostWrite {
   coverImage: string | null;
   /** Tag names; tags are created as needed and matched by slug. */
   tags: string[];
+  commentsMode: CommentsMode;
+  commentsCloseDays: number | null;
 }
 
 export interface PublishedQuery {
@@ -115,12 +122,50 @@ export interface MonthCount {
   count: number;
 }
 
+export type CommentSource = 'form' | 'api' | 'admin' | 'import' | 'webmention' | 'activitypub';
+
 export interface Comment {
   id: number;
   postId: number;
   parentId: number | null;
+  /** The top-level comment of this conversation (the comment itself when top-level). */
+  rootId: number;
+  /** 0 for a top-level comment, 1 for a reply to it, and so on. */
+  depth: number;
   personId: number | null;
   /** Set when a signed-in user (the author) wrote it. */
+  userId: number | null;
+  authorName: string;
+  /** Never shown: used to recognise the person and for notifications. */
+  authorEmail: string;
+  authorUrl: string | null;
+  markdown: string;
+  html: string;
+  status: CommentStatus;
+  /** Why it was held or sent to spam, in words for the moderator ("first comment from this person"). */
+  moderationReasons: string[];
+  /** The spam filter's probability that this is spam, when it was asked. */
+  spamScore: number | null;
+  source: CommentSource;
+  createdAt: number;
+  updatedAt: number;
+  /** When its author last edited it. */
+  editedAt: number | null;
+  /** When its status last changed (trash is purged 30 days after this). */
+  statusChangedAt: number;
+  /** sha256 of the secret the commenter's browser keeps to edit or delete it. */
+  editTokenHash: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  /** What the spam filter learned this comment as, after a moderator's decision. */
+  learnedAs: 'spam' | 'ham' | null;
+}
+
+/** What creating a comment needs; the store derives rootId and depth from the parent. */
+export interface CommentWrite {
+  postId: number;
+  parentId: number | null;
+  personId: number | null;
   userId: number | null;
   authorName: string;
   authorEmail: string;
@@ -129,9 +174,36 @@ export interface Comment {
   html: string;
   status: CommentStatus;
   createdAt: number;
+  moderationReasons?: string[];
+  spamScore?: number | null;
+  source?: CommentSource;
+  editTokenHash?: string | null;
+  ip?: string | null;
+  userAgent?: string | null;
 }
 
-export type CommentWrite = Omit<Comment, 'id'>;
+/** Position in a post's list of conversations, oldest first: the top-level comment's time and id. */
+export interface ThreadCursor {
+  createdAt: number;
+  id: number;
+}
+
+export interface ThreadPage {
+  /** Approved comments of the page's conversations, oldest first. */
+  comments: Comment[];
+  /** Where the next page starts, or null on the last page. */
+  next: ThreadCursor | null;
+}
+
+export interface ModerationQuery {
+  status?: CommentStatus;
+  postId?: number;
+  personId?: number;
+  /** Case-insensitive substring of the body, the name or the email. */
+  text?: string;
+  limit: number;
+  offset: number;
+}
 
 export interface Person {
   id: number;
@@ -230,16 +302,127 @@ export interface UserRepository {
 export interface CommentRepository {
   create(write: CommentWrite): Promise<Comment>;
   findById(id: number): Promise<Comment | null>;
+  findMany(ids: number[]): Promise<Comment[]>;
   /** Every approved comment of a post, oldest first. */
   listApproved(postId: number): Promise<Comment[]>;
   /** Approved comments per post id. */
   countApproved(postIds: number[]): Promise<Map<number, number>>;
+  /**
+   * One page of a post's conversations (top-level comments with at least one approved
+   * comment in them, oldest first, starting after `after`), with every approved comment
+   * in them. Keyset paging: a late page costs what the first does.
+   */
+  threadPage(postId: number, after: ThreadCursor | null, limit: number): Promise<ThreadPage>;
+  /** How many of the post's conversations come before the one holding `commentId`. */
+  conversationsBefore(commentId: number): Promise<number>;
+  /** The cursor that starts the page beginning at conversation number `offset` (0-based), or null for the first. */
+  cursorAt(postId: number, offset: number): Promise<ThreadCursor | null>;
+  updateBody(id: number, markdown: string, html: string, now: number): Promise<Comment>;
+  /** Moves comments to a status; `reasons` replaces the moderation reasons when given. Returns those that changed. */
+  setStatus(ids: number[], status: CommentStatus, reasons: string[] | null, now: number): Promise<Comment[]>;
+  /** Records what the spam filter learned the comment as. */
+  setLearnedAs(id: number, label: 'spam' | 'ham' | null): Promise<void>;
+  listForModeration(query: ModerationQuery): Promise<Page<Comment>>;
+  countByStatus(): Promise<Record<CommentStatus, number>>;
+  /** True when the person has at least one approved comment. */
+  hasApproved(personId: number): Promise<boolean>;
+  /**
+   * "Waiting for you": the latest comment of every conversation whose latest approved
+   * comment was written by a reader (no user), oldest first.
+   */
+  waitingForReply(limit: number): Promise<Page<Comment>>;
+  /** Deletes trashed comments whose status changed before `before` and that no kept comment answers. */
+  purgeTrash(before: number): Promise<number>;
+}
+
+export interface EmailAddress {
+  /** Normalised (lower-cased, trimmed). */
+  email: string;
+  confirmToken: string;
+  confirmedAt: number | null;
+  createdAt: number;
+}
+
+export type SubscriptionKind = 'post' | 'replies';
+
+export interface Subscription {
+  id: number;
+  /** 'post': every new comment on the post; 'replies': replies to one comment. */
+  kind: SubscriptionKind;
+  email: string;
+  postId: number;
+  commentId: number | null;
+  /** Secret in every email's unsubscribe link. */
+  token: string;
+  createdAt: number;
+  unsubscribedAt: number | null;
+}
+
+export interface SubscriptionRepository {
+  /** The address record, created unconfirmed with `confirmToken` if new. */
+  ensureAddress(email: string, confirmToken: string, now: number): Promise<EmailAddress>;
+  findAddress(email: string): Promise<EmailAddress | null>;
+  findAddressByToken(confirmToken: string): Promise<EmailAddress | null>;
+  confirmAddress(email: string, now: number): Promise<void>;
+  /** Creates the subscription, or returns the active one with the same kind, email, post and comment. */
+  subscribe(sub: Omit<Subscription, 'id' | 'unsubscribedAt'>): Promise<Subscription>;
+  findByToken(token: string): Promise<Subscription | null>;
+  unsubscribe(token: string, now: number): Promise<Subscription | null>;
+  /** Active subscriptions of confirmed addresses: to a post's new comments, or to replies to a comment. */
+  activeForPost(postId: number): Promise<Subscription[]>;
+  activeForComment(commentId: number): Promise<Subscription[]>;
+}
+
+export type OutboxStatus = 'pending' | 'sent' | 'failed';
+
+export interface OutboxMessage {
+  id: number;
+  /** Stable per logical message: enqueuing it again does nothing, and it is the Message-ID. */
+  idempotencyKey: string;
+  kind: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  headers: Record<string, string>;
+  status: OutboxStatus;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  createdAt: number;
+  sentAt: number | null;
+}
+
+export type OutboxWrite = Pick<OutboxMessage, 'idempotencyKey' | 'kind' | 'to' | 'subject' | 'text' | 'html' | 'headers'>;
+
+export interface OutboxRepository {
+  /** Records a message to send; a second message with the same key is ignored. */
+  enqueue(message: OutboxWrite, now: number): Promise<void>;
+  /** Takes up to `limit` due messages and locks them for `lockMs` so no other worker sends them meanwhile. */
+  claimDue(now: number, limit: number, lockMs: number): Promise<OutboxMessage[]>;
+  markSent(id: number, now: number): Promise<void>;
+  /** Records a failed attempt; `retryAt` null gives up (status failed). */
+  markFailed(id: number, error: string, retryAt: number | null, now: number): Promise<void>;
+  /** Puts a failed message back in the queue. */
+  retry(id: number, now: number): Promise<void>;
+  list(query: { status?: OutboxStatus; limit: number; offset: number }): Promise<Page<OutboxMessage>>;
+  countByStatus(): Promise<Record<OutboxStatus, number>>;
+}
+
+export interface SpamModelRepository {
+  /** How many spam and legitimate comments the model has learned from. */
+  totals(): Promise<{ spam: number; ham: number }>;
+  tokenCounts(tokens: string[]): Promise<Map<string, { spam: number; ham: number }>>;
+  /** Adds (delta 1) or removes (delta -1) one document's tokens under a label. */
+  learn(tokens: string[], label: 'spam' | 'ham', delta: 1 | -1): Promise<void>;
 }
 
 export interface PersonRepository {
   /** Finds a person by normalised email or creates one. */
   upsertByEmail(input: { name: string; email: string; website: string | null }, now: number): Promise<Person>;
   findById(id: number): Promise<Person | null>;
+  /** By normalised email. */
+  findByEmail(email: string): Promise<Person | null>;
 }
 
 export interface SessionRepository {
@@ -286,6 +469,9 @@ export interface Store {
   tags: TagRepository;
   users: UserRepository;
   comments: CommentRepository;
+  subscriptions: SubscriptionRepository;
+  outbox: OutboxRepository;
+  spamModel: SpamModelRepository;
   people: PersonRepository;
   sessions: SessionRepository;
   apiTokens: ApiTokenRepository;

@@ -7,8 +7,9 @@ let next = 1;
 function comment(parentId: number | null): Comment {
   const id = next++;
   return {
-    id, postId: 1, parentId, personId: null, userId: null, authorName: `P${id}`, authorEmail: '', authorUrl: null,
-    markdown: '', html: '', status: 'approved', createdAt: id,
+    id, postId: 1, parentId, rootId: id, depth: 0, personId: null, userId: null, authorName: `P${id}`, authorEmail: '', authorUrl: null,
+    markdown: '', html: '', status: 'approved', moderationReasons: [], spamScore: null, source: 'form',
+    createdAt: id, updatedAt: id, editedAt: null, statusChangedAt: id, editTokenHash: null, ip: null, userAgent: null, learnedAs: null,
   };
 }
 

@@ -9,6 +9,8 @@ export interface SchedulerDeps {
   clock: Clock;
   logger: Logger;
   intervalMs: number;
+  /** Housekeeping run about once an hour (purging old trash, expired sessions…). */
+  hourly?: Array<{ name: string; run: () => Promise<number> }>;
 }
 
 /**
@@ -65,6 +67,10 @@ export class Scheduler {
         this.lastSweep = clock.now();
         const removed = await store.sessions.deleteExpired(clock.now());
         if (removed > 0) logger.info({ removed }, 'expired sessions removed');
+        for (const task of this.deps.hourly ?? []) {
+          const count = await task.run();
+          if (count > 0) logger.info({ task: task.name, count }, 'housekeeping');
+        }
       }
     } catch (error) {
       logger.error({ err: error }, 'scheduler tick failed; will retry');

@@ -8,6 +8,8 @@ import { loadSession, securityHeaders, verifyCsrf } from './middleware.ts';
 import { adminRoutes } from './routes/admin/index.ts';
 import { apiRoutes } from './routes/api.ts';
 import { authRoutes } from './routes/auth.ts';
+import { commentRoutes } from './routes/comments.ts';
+import { mailLinkRoutes } from './routes/mail-links.ts';
 import { publicRoutes } from './routes/public.ts';
 import { errorPage } from './views/error-page.ts';
 
@@ -89,6 +91,8 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   app.route('/api', apiRoutes());
   app.route('/admin', adminRoutes());
   app.route('/', authRoutes());
+  app.route('/', commentRoutes());
+  app.route('/', mailLinkRoutes());
   app.route('/', publicRoutes());
 
   app.notFound(async (c) => {

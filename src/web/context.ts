@@ -4,11 +4,14 @@ import type { AuthService } from '../core/auth-service.ts';
 import type { ChangeFeed } from '../core/change-feed.ts';
 import type { Clock } from '../core/clock.ts';
 import type { PostService } from '../core/post-service.ts';
+import type { CommentService, SpamDefence } from '../core/comment-service.ts';
+import type { CommentSettings } from '../core/comment-settings.ts';
 import type { SiteSettings } from '../core/site-settings.ts';
+import type { SubscriptionService } from '../core/subscription-service.ts';
 import type { Session, Store, User } from '../core/store.ts';
 import type { Assets } from './assets.ts';
 import type { ConversationCache } from './conversation-cache.ts';
-import type { PageCache } from './page-cache.ts';
+import type { PageCache, PageHole } from './page-cache.ts';
 
 /** Everything the web layer needs, built once in main.ts (or a test) and passed in. */
 export interface WebDeps {
@@ -17,6 +20,10 @@ export interface WebDeps {
   clock: Clock;
   posts: PostService;
   auth: AuthService;
+  comments: CommentService;
+  /** Comment and moderation settings, cached until a change is published. */
+  commentSettings: () => Promise<CommentSettings>;
+  spam: SpamDefence;
   logger: Logger;
   pageCache: PageCache;
   conversationCache: ConversationCache;
@@ -26,6 +33,14 @@ export interface WebDeps {
   secret: string;
   /** Current site settings, cached until a change is published. */
   site: () => Promise<SiteSettings>;
+  /** Email: readers' subscriptions, and the outbox worker to wake after mail was written. */
+  mail: {
+    /** Where mail goes ("smtp.example.com:587"), or null when SMTP_URL is unset and mail waits in the outbox. */
+    transport: string | null;
+    subscriptions: SubscriptionService;
+    /** Sends due mail now instead of at the next poll. */
+    wake(): void;
+  };
 }
 
 export interface AppEnv {
@@ -39,5 +54,7 @@ export interface AppEnv {
     requestId: string;
     /** The HTML a public route rendered, kept so the page cache need not read the Response back. */
     pageBody: Buffer<ArrayBuffer> | undefined;
+    /** A part of the rendered page that must be fresh on every response (see PageHole). */
+    pageHole: PageHole | undefined;
   };
 }

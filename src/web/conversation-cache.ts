@@ -5,8 +5,14 @@
  * PAGE_CACHE=false, because a thread of hundreds of comments is the expensive part of
  * a post page. Bounded by total bytes; the oldest entry goes first.
  */
+export interface CachedConversation {
+  bytes: Uint8Array;
+  /** Approved comments on the post. */
+  total: number;
+}
+
 export class ConversationCache {
-  private readonly entries = new Map<string, Uint8Array>();
+  private readonly entries = new Map<string, CachedConversation>();
   private bytes = 0;
   readonly enabled: boolean;
   private readonly maxBytes: number;
@@ -16,15 +22,15 @@ export class ConversationCache {
     this.maxBytes = options.maxBytes ?? 32 * 1024 * 1024;
   }
 
-  get(key: string): Uint8Array | undefined {
+  get(key: string): CachedConversation | undefined {
     return this.enabled ? this.entries.get(key) : undefined;
   }
 
-  put(key: string, fragment: Uint8Array): void {
-    if (!this.enabled || fragment.length > this.maxBytes / 4) return;
+  put(key: string, entry: CachedConversation): void {
+    if (!this.enabled || entry.bytes.length > this.maxBytes / 4) return;
     this.delete(key);
-    this.entries.set(key, fragment);
-    this.bytes += fragment.length;
+    this.entries.set(key, entry);
+    this.bytes += entry.bytes.length;
     while (this.bytes > this.maxBytes) {
       const oldest = this.entries.keys().next().value;
       if (oldest === undefined) break;
@@ -35,7 +41,7 @@ export class ConversationCache {
   private delete(key: string): void {
     const old = this.entries.get(key);
     if (old) {
-      this.bytes -= old.length;
+      this.bytes -= old.bytes.length;
       this.entries.delete(key);
     }
   }

@@ -17,6 +17,7 @@ export const statusFor: Record<ErrorCode, ContentfulStatusCode> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   setup_done: 410,
+  comments_closed: 403,
 };
 
 export function wantsJson(c: Context<AppEnv>): boolean {

@@ -3,7 +3,8 @@ import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import { DomainError } from '../core/errors.ts';
 import { hmac, randomToken, safeEqual } from '../core/tokens.ts';
 import type { AppEnv } from './context.ts';
-import { matchesEtag } from './page-cache.ts';
+import { bodyParts, matchesEtag } from './page-cache.ts';
+import { OWN_COOKIE } from './routes/own-comments.ts';
 
 export const SESSION_COOKIE = 'kb_session';
 export const CSRF_COOKIE = 'kb_csrf';
@@ -56,6 +57,7 @@ export function csrfTokenFor(c: Context<AppEnv>): string {
 }
 
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const unsubscribePath = /^\/unsubscribe\/[A-Za-z0-9_-]{1,200}$/;
 
 /**
  * Rejects state-changing requests that do not carry the visitor's CSRF token (form field
@@ -66,6 +68,9 @@ const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export const verifyCsrf: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!unsafeMethods.has(c.req.method)) return next();
   if (c.req.path === '/api' || c.req.path.startsWith('/api/')) return next();
+  // RFC 8058 one-click unsubscribe: mail providers POST to the List-Unsubscribe address with
+  // no cookie and no token, from no page of ours; the secret token in the path is the whole credential.
+  if (c.req.method === 'POST' && unsubscribePath.test(c.req.path)) return next();
   const origin = c.req.header('origin');
   if (origin && origin !== 'null') {
     const expectedOrigin = new URL(c.get('deps').config.siteUrl).origin;
@@ -75,6 +80,9 @@ export const verifyCsrf: MiddlewareHandler<AppEnv> = async (c, next) => {
     }
   }
   const session = c.get('session');
+  // Readers comment from cached pages that carry no per-visitor token; they hold no session
+  // a forged request could use, and the origin check above still applies.
+  if (!session && (c.req.path === '/comments' || c.req.path.startsWith('/comments/'))) return next();
   const seed = getCookie(c, CSRF_COOKIE);
   const expected = session ? session.csrfToken : seed ? hmac(c.get('deps').secret, `csrf:${seed}`) : null;
   let sent = c.req.header('x-csrf-token');
@@ -107,9 +115,10 @@ export const requireUser: MiddlewareHandler<AppEnv> = async (c, next) => {
  */
 export const pageCache: MiddlewareHandler<AppEnv> = async (c, next) => {
   const { pageCache: cache, clock } = c.get('deps');
-  if (c.req.method !== 'GET' || c.get('user')) {
+  const personal = c.get('user') !== null || (c.req.header('cookie') ?? '').includes(`${OWN_COOKIE}=`);
+  if (c.req.method !== 'GET' || personal) {
     await next();
-    if (c.get('user')) c.header('Cache-Control', 'private, no-store');
+    if (personal) c.header('Cache-Control', 'private, no-store');
     return;
   }
   const url = new URL(c.req.url);
@@ -118,7 +127,7 @@ export const pageCache: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (hit) {
     const headers = { ...hit.headers, 'Content-Type': hit.contentType, ETag: hit.etag, 'Last-Modified': hit.lastModified, 'X-Cache': 'hit' };
     if (matchesEtag(c.req.header('if-none-match'), hit.etag)) return c.body(null, 304, headers);
-    return c.body(new Uint8Array(hit.body), 200, headers);
+    return c.body(new Uint8Array(Buffer.concat(bodyParts(hit, clock.now()))), 200, headers);
   }
   await next();
   const res = c.res;
@@ -131,7 +140,7 @@ export const pageCache: MiddlewareHandler<AppEnv> = async (c, next) => {
   const headers: Record<string, string> = { 'Cache-Control': 'public, no-cache' };
   const link = res.headers.get('link');
   if (link) headers.Link = link;
-  const page = cache.put(key, body, type, headers, clock.now());
+  const page = cache.put(key, body, type, headers, clock.now(), c.get('pageHole'));
   const responseHeaders: Record<string, string> = {};
   for (const [name, value] of res.headers) if (name !== 'content-type' && name !== 'content-length') responseHeaders[name] = value;
   Object.assign(responseHeaders, headers, { 'Content-Type': type, ETag: page.etag, 'Last-Modified': page.lastModified, 'X-Cache': 'miss' });

@@ -1,5 +1,16 @@
 import { crc32 } from 'node:zlib';
 
+/**
+ * A part of a cached page that must be fresh on every response: the comment form's
+ * signed token, which records when the form was served. The rest of the page is shared.
+ */
+export interface PageHole {
+  /** The text as rendered into the page (found in the body when the page is stored). */
+  text: string;
+  /** Makes the fresh text for a response. */
+  fill: (now: number) => string;
+}
+
 export interface CachedPage {
   body: Buffer;
   contentType: string;
@@ -7,6 +18,14 @@ export interface CachedPage {
   lastModified: string;
   /** Extra headers the page was first served with (Link, Cache-Control…). */
   headers: Record<string, string>;
+  hole: { offset: number; length: number; fill: (now: number) => string } | null;
+}
+
+/** The body's bytes in order, with the hole filled in fresh (the prefix and suffix are not copied). */
+export function bodyParts(page: CachedPage, now: number): Buffer[] {
+  if (!page.hole) return [page.body];
+  const { offset, length, fill } = page.hole;
+  return [page.body.subarray(0, offset), Buffer.from(fill(now)), page.body.subarray(offset + length)];
 }
 
 /**
@@ -31,8 +50,13 @@ export class PageCache {
     return this.enabled ? this.pages.get(key) : undefined;
   }
 
-  put(key: string, body: Buffer, contentType: string, headers: Record<string, string>, now: number): CachedPage {
-    const page: CachedPage = { body, contentType, etag: etagFor(body), lastModified: new Date(now).toUTCString(), headers };
+  put(key: string, body: Buffer, contentType: string, headers: Record<string, string>, now: number, hole?: PageHole): CachedPage {
+    let found: CachedPage['hole'] = null;
+    if (hole) {
+      const offset = body.indexOf(hole.text);
+      if (offset >= 0) found = { offset, length: Buffer.byteLength(hole.text), fill: hole.fill };
+    }
+    const page: CachedPage = { body, contentType, etag: etagFor(body), lastModified: new Date(now).toUTCString(), headers, hole: found };
     if (!this.enabled || body.length > this.maxBytes / 8) return page;
     this.delete(key);
     this.pages.set(key, page);

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationResultSet } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { createRequire } from 'node:module';
 import type { Database, Engine } from './schema.ts';
 import { NodeSqliteDatabase } from './node-sqlite-database.ts';
 import * as foundation from './migrations/001-foundation.ts';
+import * as conversations from './migrations/002-conversations.ts';
 
 // BIGINT columns hold epoch milliseconds, well inside Number's safe range.
 const require = createRequire(import.meta.url);
@@ -48,18 +49,35 @@ export function openDatabase(target: DatabaseTarget): OpenDatabase {
 }
 
 /** Versioned migrations, in order. Each runs on both engines. */
-function migrations(engine: Engine): Record<string, Migration> {
-  return {
-    '001-foundation': { up: (db) => foundation.up(db, engine), down: (db) => foundation.down(db, engine) },
-  };
+function migrations(engine: Engine): Array<{ name: string; up: (db: Kysely<any>) => Promise<void> }> {
+  return [
+    { name: '001-foundation', up: (db) => foundation.up(db, engine) },
+    { name: '002-conversations', up: (db) => conversations.up(db, engine) },
+  ];
 }
 
-export async function migrateToLatest(db: Kysely<Database>, engine: Engine): Promise<MigrationResultSet> {
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: async () => migrations(engine) },
-  });
-  const result = await migrator.migrateToLatest();
-  if (result.error) throw result.error;
-  return result;
+// Any fixed number: PostgreSQL advisory locks are keyed by integers.
+const MIGRATION_LOCK = 7_242_024;
+
+/**
+ * Applies pending migrations, each in its own transaction with its record in
+ * `kumbaya_migrations`, so a failed migration leaves nothing half-done. On PostgreSQL an
+ * advisory lock makes instances starting together take turns. (Kysely's own Migrator
+ * looks its table up by introspecting every schema, which breaks when other schemas
+ * come and go, as they do when test runs share a database.)
+ */
+export async function migrateToLatest(db: Kysely<Database>, engine: Engine): Promise<{ applied: string[] }> {
+  const applied: string[] = [];
+  for (const migration of migrations(engine)) {
+    await (db as Kysely<any>).transaction().execute(async (trx) => {
+      if (engine === 'postgres') await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK})`.execute(trx);
+      await sql`create table if not exists kumbaya_migrations (name text primary key, applied_at bigint not null)`.execute(trx);
+      const done = await trx.selectFrom('kumbaya_migrations').select('name').where('name', '=', migration.name).executeTakeFirst();
+      if (done) return;
+      await migration.up(trx);
+      await trx.insertInto('kumbaya_migrations').values({ name: migration.name, applied_at: Date.now() }).execute();
+      applied.push(migration.name);
+    });
+  }
+  return { applied };
 }

@@ -3,7 +3,9 @@ import type {
   AdminPostQuery,
   ApiToken,
   Comment,
+  CommentStatus,
   CommentWrite,
+  ModerationQuery,
   MonthCount,
   Page,
   Person,
@@ -17,12 +19,17 @@ import type {
   Store,
   Tag,
   TagWithCount,
+  ThreadCursor,
+  ThreadPage,
   Upload,
   UploadInfo,
   User,
 } from '../../core/store.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
 import { plainText, slugify } from '../../core/text.ts';
+import { KyselyOutboxRepository } from './kysely-outbox.ts';
+import { KyselySpamModelRepository } from './kysely-spam-model.ts';
+import { KyselySubscriptionRepository } from './kysely-subscriptions.ts';
 import type { Database, Engine } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -44,6 +51,8 @@ const postColumns = [
   'posts.created_at',
   'posts.updated_at',
   'posts.deleted_at',
+  'posts.comments_mode',
+  'posts.comments_close_days',
 ] as const;
 
 function toUser(row: Selectable<Database['users']>): User {
@@ -69,6 +78,8 @@ function toComment(row: Selectable<Database['comments']>): Comment {
     id: row.id,
     postId: row.post_id,
     parentId: row.parent_id,
+    rootId: row.root_id ?? row.id,
+    depth: Number(row.depth),
     personId: row.person_id,
     userId: row.user_id,
     authorName: row.author_name,
@@ -77,7 +88,17 @@ function toComment(row: Selectable<Database['comments']>): Comment {
     markdown: row.markdown,
     html: row.html,
     status: row.status as Comment['status'],
+    moderationReasons: JSON.parse(row.moderation_reasons) as string[],
+    spamScore: row.spam_score === null ? null : Number(row.spam_score),
+    source: row.source as Comment['source'],
     createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    editedAt: row.edited_at === null ? null : Number(row.edited_at),
+    statusChangedAt: Number(row.status_changed_at),
+    editTokenHash: row.edit_token_hash,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    learnedAs: row.learned_as as Comment['learnedAs'],
   };
 }
 
@@ -127,10 +148,17 @@ export class KyselyStore implements Store {
   private readonly db: Db;
   private readonly inTransaction: boolean;
 
+  readonly subscriptions: KyselySubscriptionRepository;
+  readonly outbox: KyselyOutboxRepository;
+  readonly spamModel: KyselySpamModelRepository;
+
   constructor(db: Db, engine: Engine, inTransaction = false) {
     this.db = db;
     this.kind = engine;
     this.inTransaction = inTransaction;
+    this.subscriptions = new KyselySubscriptionRepository(db);
+    this.outbox = new KyselyOutboxRepository(db, engine);
+    this.spamModel = new KyselySpamModelRepository(db);
   }
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
@@ -184,6 +212,8 @@ export class KyselyStore implements Store {
       updatedAt: Number(row.updated_at),
       deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
       tags: byPost.get(row.id) ?? [],
+      commentsMode: row.comments_mode as Post['commentsMode'],
+      commentsCloseDays: row.comments_close_days,
     }));
   }
 
@@ -235,13 +265,15 @@ export class KyselyStore implements Store {
       author_id: write.authorId,
       cover_image: write.coverImage,
       updated_at: now,
+      comments_mode: write.commentsMode,
+      comments_close_days: write.commentsCloseDays,
     };
   }
 
   posts = {
     create: (write: PostWrite, now: number): Promise<Post> =>
       this.transaction(async (store) => {
-        const self = store as KyselyStore;
+        const self = store as unknown as KyselyStore;
         if (await self.posts.slugInUse(write.slug)) {
           throw new DomainError('slug_taken', `The address "${write.slug}" is already used by another post or page.`, { slug: 'This address is taken.' });
         }
@@ -258,7 +290,7 @@ export class KyselyStore implements Store {
 
     update: (id: number, write: PostWrite, now: number): Promise<Post> =>
       this.transaction(async (store) => {
-        const self = store as KyselyStore;
+        const self = store as unknown as KyselyStore;
         const before = await self.db.selectFrom('posts').select(['slug']).where('id', '=', id).executeTakeFirst();
         if (!before) throw notFound('The post');
         if (before.slug !== write.slug) {
@@ -391,7 +423,7 @@ export class KyselyStore implements Store {
 
     purge: (id: number): Promise<void> =>
       this.transaction(async (store) => {
-        const self = store as KyselyStore;
+        const self = store as unknown as KyselyStore;
         const row = await self.db.selectFrom('posts').select(['deleted_at']).where('id', '=', id).executeTakeFirst();
         if (!row || row.deleted_at === null) throw notFound('The post in the trash');
         if (self.kind === 'sqlite') await sql`delete from posts_fts where rowid = ${id}`.execute(self.db);
@@ -401,7 +433,7 @@ export class KyselyStore implements Store {
 
     publishDue: (now: number): Promise<Post[]> =>
       this.transaction(async (store) => {
-        const self = store as KyselyStore;
+        const self = store as unknown as KyselyStore;
         const due = await self.db
           .updateTable('posts')
           .set({ status: 'published' })
@@ -585,7 +617,7 @@ export class KyselyStore implements Store {
     },
     delete: (id: number, heirId: number): Promise<void> =>
       this.transaction(async (store) => {
-        const self = store as KyselyStore;
+        const self = store as unknown as KyselyStore;
         await self.db.updateTable('posts').set({ author_id: heirId }).where('author_id', '=', id).execute();
         const result = await self.db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
         if (Number(result.numDeletedRows) === 0) throw notFound('The user');
@@ -595,30 +627,63 @@ export class KyselyStore implements Store {
   // ------------------------------------------------------------- comments
 
   comments = {
-    create: async (write: CommentWrite): Promise<Comment> => {
-      const row = await this.db
-        .insertInto('comments')
-        .values({
-          post_id: write.postId,
-          parent_id: write.parentId,
-          person_id: write.personId,
-          user_id: write.userId,
-          author_name: write.authorName,
-          author_email: write.authorEmail,
-          author_url: write.authorUrl,
-          markdown: write.markdown,
-          html: write.html,
-          status: write.status,
-          created_at: write.createdAt,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toComment(row);
-    },
+    create: (write: CommentWrite): Promise<Comment> =>
+      this.transaction(async (store) => {
+        const self = store as unknown as KyselyStore;
+        let rootId: number | null = null;
+        let depth = 0;
+        if (write.parentId !== null) {
+          const parent = await self.db.selectFrom('comments').select(['id', 'root_id', 'depth', 'post_id']).where('id', '=', write.parentId).executeTakeFirst();
+          if (!parent || parent.post_id !== write.postId) throw notFound('The comment being answered');
+          rootId = parent.root_id ?? parent.id;
+          depth = Number(parent.depth) + 1;
+        }
+        const row = await self.db
+          .insertInto('comments')
+          .values({
+            post_id: write.postId,
+            parent_id: write.parentId,
+            root_id: rootId,
+            depth,
+            person_id: write.personId,
+            user_id: write.userId,
+            author_name: write.authorName,
+            author_email: write.authorEmail,
+            author_url: write.authorUrl,
+            markdown: write.markdown,
+            html: write.html,
+            status: write.status,
+            moderation_reasons: JSON.stringify(write.moderationReasons ?? []),
+            spam_score: write.spamScore ?? null,
+            source: write.source ?? 'form',
+            edit_token_hash: write.editTokenHash ?? null,
+            ip: write.ip ?? null,
+            user_agent: write.userAgent ?? null,
+            learned_as: null,
+            created_at: write.createdAt,
+            updated_at: write.createdAt,
+            edited_at: null,
+            status_changed_at: write.createdAt,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        if (rootId === null) {
+          await self.db.updateTable('comments').set({ root_id: row.id }).where('id', '=', row.id).execute();
+          row.root_id = row.id;
+        }
+        return toComment(row);
+      }),
+
     findById: async (id: number): Promise<Comment | null> => {
       const row = await this.db.selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirst();
       return row ? toComment(row) : null;
     },
+
+    findMany: async (ids: number[]): Promise<Comment[]> => {
+      if (ids.length === 0) return [];
+      return (await this.db.selectFrom('comments').selectAll().where('id', 'in', ids).orderBy('created_at').orderBy('id').execute()).map(toComment);
+    },
+
     listApproved: async (postId: number): Promise<Comment[]> =>
       (
         await this.db
@@ -630,6 +695,7 @@ export class KyselyStore implements Store {
           .orderBy('id')
           .execute()
       ).map(toComment),
+
     countApproved: async (postIds: number[]): Promise<Map<number, number>> => {
       const counts = new Map<number, number>();
       if (postIds.length === 0) return counts;
@@ -643,6 +709,176 @@ export class KyselyStore implements Store {
       for (const r of rows) counts.set(r.post_id, Number(r.n));
       return counts;
     },
+
+    threadPage: async (postId: number, after: ThreadCursor | null, limit: number): Promise<ThreadPage> => {
+      // Conversations (top-level comments) holding at least one approved comment, in keyset order.
+      let roots = this.db
+        .selectFrom('comments as r')
+        .select(['r.id', 'r.created_at'])
+        .where('r.post_id', '=', postId)
+        .where('r.depth', '=', 0)
+        .where((eb) =>
+          eb.exists(eb.selectFrom('comments as a').select('a.id').whereRef('a.root_id', '=', 'r.id').where('a.status', '=', 'approved')),
+        );
+      if (after) {
+        roots = roots.where((eb) =>
+          eb.or([eb('r.created_at', '>', after.createdAt), eb.and([eb('r.created_at', '=', after.createdAt), eb('r.id', '>', after.id)])]),
+        );
+      }
+      const page = await roots.orderBy('r.created_at').orderBy('r.id').limit(limit + 1).execute();
+      const more = page.length > limit;
+      const shown = page.slice(0, limit);
+      if (shown.length === 0) return { comments: [], next: null };
+      const rows = await this.db
+        .selectFrom('comments')
+        .selectAll()
+        .where(
+          'root_id',
+          'in',
+          shown.map((r) => r.id),
+        )
+        .where('status', '=', 'approved')
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      const last = shown[shown.length - 1];
+      return { comments: rows.map(toComment), next: more ? { createdAt: Number(last.created_at), id: last.id } : null };
+    },
+
+    conversationsBefore: async (commentId: number): Promise<number> => {
+      const comment = await this.db.selectFrom('comments').select(['root_id', 'id', 'post_id']).where('id', '=', commentId).executeTakeFirst();
+      if (!comment) throw notFound('The comment');
+      const root = await this.db.selectFrom('comments').select(['id', 'created_at']).where('id', '=', comment.root_id ?? comment.id).executeTakeFirstOrThrow();
+      const row = await this.db
+        .selectFrom('comments as r')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('r.post_id', '=', comment.post_id)
+        .where('r.depth', '=', 0)
+        .where((eb) =>
+          eb.or([eb('r.created_at', '<', root.created_at), eb.and([eb('r.created_at', '=', root.created_at), eb('r.id', '<', root.id)])]),
+        )
+        .where((eb) =>
+          eb.exists(eb.selectFrom('comments as a').select('a.id').whereRef('a.root_id', '=', 'r.id').where('a.status', '=', 'approved')),
+        )
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    cursorAt: async (postId: number, offset: number): Promise<ThreadCursor | null> => {
+      if (offset <= 0) return null;
+      const row = await this.db
+        .selectFrom('comments as r')
+        .select(['r.id', 'r.created_at'])
+        .where('r.post_id', '=', postId)
+        .where('r.depth', '=', 0)
+        .where((eb) =>
+          eb.exists(eb.selectFrom('comments as a').select('a.id').whereRef('a.root_id', '=', 'r.id').where('a.status', '=', 'approved')),
+        )
+        .orderBy('r.created_at')
+        .orderBy('r.id')
+        .offset(offset - 1)
+        .limit(1)
+        .executeTakeFirst();
+      return row ? { createdAt: Number(row.created_at), id: row.id } : null;
+    },
+
+    updateBody: async (id: number, markdown: string, html: string, now: number): Promise<Comment> => {
+      const row = await this.db
+        .updateTable('comments')
+        .set({ markdown, html, edited_at: now, updated_at: now })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) throw notFound('The comment');
+      return toComment(row);
+    },
+
+    setStatus: (ids: number[], status: CommentStatus, reasons: string[] | null, now: number): Promise<Comment[]> =>
+      this.transaction(async (store) => {
+        const self = store as unknown as KyselyStore;
+        if (ids.length === 0) return [];
+        const set: { status: string; status_changed_at: number; updated_at: number; moderation_reasons?: string } = { status, status_changed_at: now, updated_at: now };
+        if (reasons !== null) set.moderation_reasons = JSON.stringify(reasons);
+        const rows = await self.db.updateTable('comments').set(set).where('id', 'in', ids).where('status', '!=', status).returningAll().execute();
+        return rows.map(toComment);
+      }),
+
+    setLearnedAs: async (id: number, label: 'spam' | 'ham' | null): Promise<void> => {
+      await this.db.updateTable('comments').set({ learned_as: label }).where('id', '=', id).execute();
+    },
+
+    listForModeration: async (q: ModerationQuery): Promise<Page<Comment>> => {
+      let base = this.db.selectFrom('comments');
+      if (q.status) base = base.where('status', '=', q.status);
+      if (q.postId !== undefined) base = base.where('post_id', '=', q.postId);
+      if (q.personId !== undefined) base = base.where('person_id', '=', q.personId);
+      if (q.text) {
+        const like = `%${q.text.toLowerCase().replace(/[%_\\]/g, (m) => `\\${m}`)}%`;
+        base = base.where(
+          sql<boolean>`(lower(markdown) like ${like} escape '\\' or lower(author_name) like ${like} escape '\\' or lower(author_email) like ${like} escape '\\')`,
+        );
+      }
+      const [rows, count] = await Promise.all([
+        base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).offset(q.offset).execute(),
+        base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      ]);
+      return { items: rows.map(toComment), total: Number(count.n) };
+    },
+
+    countByStatus: async (): Promise<Record<CommentStatus, number>> => {
+      const counts: Record<CommentStatus, number> = { pending: 0, approved: 0, spam: 0, trash: 0 };
+      const rows = await this.db.selectFrom('comments').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+      for (const r of rows) counts[r.status as CommentStatus] = Number(r.n);
+      return counts;
+    },
+
+    hasApproved: async (personId: number): Promise<boolean> =>
+      Boolean(await this.db.selectFrom('comments').select('id').where('person_id', '=', personId).where('status', '=', 'approved').limit(1).executeTakeFirst()),
+
+    waitingForReply: async (limit: number): Promise<Page<Comment>> => {
+      // The newest approved comment of each conversation, when a reader wrote it.
+      const latest = this.db
+        .selectFrom('comments as c')
+        .where('c.status', '=', 'approved')
+        .where('c.user_id', 'is', null)
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('comments as later')
+                .select('later.id')
+                .whereRef('later.root_id', '=', 'c.root_id')
+                .where('later.status', '=', 'approved')
+                .where((l) => l.or([l('later.created_at', '>', l.ref('c.created_at')), l.and([l('later.created_at', '=', l.ref('c.created_at')), l('later.id', '>', l.ref('c.id'))])])),
+            ),
+          ),
+        );
+      const [rows, count] = await Promise.all([
+        latest.selectAll('c').orderBy('c.created_at').orderBy('c.id').limit(limit).execute(),
+        latest.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      ]);
+      return { items: rows.map(toComment), total: Number(count.n) };
+    },
+
+    purgeTrash: (before: number): Promise<number> =>
+      this.transaction(async (store) => {
+        const self = store as unknown as KyselyStore;
+        const due = await self.db
+          .selectFrom('comments as c')
+          .select('c.id')
+          .where('c.status', '=', 'trash')
+          .where('c.status_changed_at', '<', before)
+          .where((eb) =>
+            eb.not(eb.exists(eb.selectFrom('comments as child').select('child.id').whereRef('child.parent_id', '=', 'c.id').where('child.status', '!=', 'trash'))),
+          )
+          .execute();
+        if (due.length === 0) return 0;
+        const ids = due.map((d) => d.id);
+        // Replies that are themselves in the trash go with their parent; none kept is orphaned.
+        await self.db.updateTable('comments').set({ parent_id: null }).where('parent_id', 'in', ids).execute();
+        const result = await self.db.deleteFrom('comments').where('id', 'in', ids).executeTakeFirst();
+        return Number(result.numDeletedRows);
+      }),
   };
 
   // --------------------------------------------------------------- people
@@ -664,6 +900,10 @@ export class KyselyStore implements Store {
     },
     findById: async (id: number): Promise<Person | null> => {
       const row = await this.db.selectFrom('people').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toPerson(row) : null;
+    },
+    findByEmail: async (email: string): Promise<Person | null> => {
+      const row = await this.db.selectFrom('people').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
       return row ? toPerson(row) : null;
     },
   };
@@ -778,7 +1018,7 @@ export class KyselyStore implements Store {
     },
     set: async (values: Record<string, string>): Promise<void> => {
       await this.transaction(async (store) => {
-        const self = store as KyselyStore;
+        const self = store as unknown as KyselyStore;
         for (const [key, value] of Object.entries(values)) {
           await self.db
             .insertInto('settings')

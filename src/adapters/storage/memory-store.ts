@@ -2,7 +2,14 @@ import type {
   AdminPostQuery,
   ApiToken,
   Comment,
+  CommentStatus,
   CommentWrite,
+  EmailAddress,
+  ModerationQuery,
+  OutboxMessage,
+  Subscription,
+  ThreadCursor,
+  ThreadPage,
   MonthCount,
   Page,
   Person,
@@ -22,13 +29,16 @@ import type {
 } from '../../core/store.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
 import { plainText, slugify } from '../../core/text.ts';
+import { MemoryOutboxRepository } from './memory-outbox.ts';
+import { MemorySpamModelRepository } from './memory-spam-model.ts';
+import { MemorySubscriptionRepository } from './memory-subscriptions.ts';
 
 /** A post as stored: tags by id in position order, plus the text search reads. */
 type PostRecord = Omit<Post, 'tags'> & { tagIds: number[]; searchText: string };
 
 /** Everything the store holds; one plain object so a transaction can snapshot it whole. */
-interface Tables {
-  lastId: { users: number; posts: number; tags: number; comments: number; people: number; apiTokens: number };
+export interface Tables {
+  lastId: { users: number; posts: number; tags: number; comments: number; people: number; apiTokens: number; subscriptions: number; outbox: number };
   users: Map<number, User>;
   posts: Map<number, PostRecord>;
   /** Old slug → the post that used to answer there. */
@@ -41,11 +51,16 @@ interface Tables {
   uploads: Map<string, Upload>;
   settings: Map<string, string>;
   rateLimits: Map<string, { windowStart: number; hits: number }>;
+  emailAddresses: Map<string, EmailAddress>;
+  subscriptions: Map<number, Subscription>;
+  outbox: Map<number, OutboxMessage & { lockedUntil: number }>;
+  spamTokens: Map<string, { spam: number; ham: number }>;
+  spamTotals: { spam: number; ham: number };
 }
 
 function emptyTables(): Tables {
   return {
-    lastId: { users: 0, posts: 0, tags: 0, comments: 0, people: 0, apiTokens: 0 },
+    lastId: { users: 0, posts: 0, tags: 0, comments: 0, people: 0, apiTokens: 0, subscriptions: 0, outbox: 0 },
     users: new Map(),
     posts: new Map(),
     oldSlugs: new Map(),
@@ -57,6 +72,11 @@ function emptyTables(): Tables {
     uploads: new Map(),
     settings: new Map(),
     rateLimits: new Map(),
+    emailAddresses: new Map(),
+    subscriptions: new Map(),
+    outbox: new Map(),
+    spamTokens: new Map(),
+    spamTotals: { spam: 0, ham: 0 },
   };
 }
 
@@ -92,6 +112,8 @@ function snippetAround(text: string, matches: (word: string) => boolean): string
   return `${start > 0 ? '…' : ''}${words.slice(start, end).join(' ')}${end < words.length ? '…' : ''}`;
 }
 
+const oldestFirst = (a: Comment, b: Comment) => a.createdAt - b.createdAt || a.id - b.id;
+
 const newestFirst = (a: PostRecord, b: PostRecord) => (b.publishedAt ?? 0) - (a.publishedAt ?? 0) || b.id - a.id;
 
 function toInfo(upload: Upload): UploadInfo {
@@ -114,6 +136,12 @@ export class MemoryStore implements Store {
    * opening a transaction on the outer store from inside one waits forever.
    */
   private queue: Promise<unknown> = Promise.resolve();
+
+  // Repositories kept in their own files; they read the tables through this store, so
+  // transactions snapshot and restore their data too.
+  readonly subscriptions = new MemorySubscriptionRepository(() => this.tables, (t: keyof Tables['lastId']) => this.nextId(t));
+  readonly outbox = new MemoryOutboxRepository(() => this.tables, (t: keyof Tables['lastId']) => this.nextId(t));
+  readonly spamModel = new MemorySpamModelRepository(() => this.tables);
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);
@@ -202,6 +230,8 @@ export class MemoryStore implements Store {
       coverImage: write.coverImage,
       tagIds: this.tagIdsFor(write.tags),
       updatedAt: now,
+      commentsMode: write.commentsMode,
+      commentsCloseDays: write.commentsCloseDays,
     };
   }
 
@@ -479,12 +509,36 @@ export class MemoryStore implements Store {
 
   // ------------------------------------------------------------- comments
 
+  private commentRecord(id: number): Comment {
+    const comment = this.tables.comments.get(id);
+    if (!comment) throw notFound('The comment');
+    return comment;
+  }
+
+  /** Top-level comments of a post with at least one approved comment in their conversation, oldest first. */
+  private conversations(postId: number): Comment[] {
+    const live = new Set<number>();
+    for (const c of this.tables.comments.values()) if (c.postId === postId && c.status === 'approved') live.add(c.rootId);
+    return [...this.tables.comments.values()].filter((c) => c.postId === postId && c.depth === 0 && live.has(c.id)).sort(oldestFirst);
+  }
+
   comments = {
     create: async (write: CommentWrite): Promise<Comment> => {
+      let rootId: number | null = null;
+      let depth = 0;
+      if (write.parentId !== null) {
+        const parent = this.tables.comments.get(write.parentId);
+        if (!parent || parent.postId !== write.postId) throw notFound('The comment being answered');
+        rootId = parent.rootId;
+        depth = parent.depth + 1;
+      }
+      const id = this.nextId('comments');
       const comment: Comment = {
-        id: this.nextId('comments'),
+        id,
         postId: write.postId,
         parentId: write.parentId,
+        rootId: rootId ?? id,
+        depth,
         personId: write.personId,
         userId: write.userId,
         authorName: write.authorName,
@@ -493,7 +547,17 @@ export class MemoryStore implements Store {
         markdown: write.markdown,
         html: write.html,
         status: write.status,
+        moderationReasons: [...(write.moderationReasons ?? [])],
+        spamScore: write.spamScore ?? null,
+        source: write.source ?? 'form',
         createdAt: write.createdAt,
+        updatedAt: write.createdAt,
+        editedAt: null,
+        statusChangedAt: write.createdAt,
+        editTokenHash: write.editTokenHash ?? null,
+        ip: write.ip ?? null,
+        userAgent: write.userAgent ?? null,
+        learnedAs: null,
       };
       this.tables.comments.set(comment.id, comment);
       return copy(comment);
@@ -504,11 +568,15 @@ export class MemoryStore implements Store {
       return comment ? copy(comment) : null;
     },
 
-    listApproved: async (postId: number): Promise<Comment[]> =>
-      [...this.tables.comments.values()]
-        .filter((c) => c.postId === postId && c.status === 'approved')
-        .sort((a, b) => a.createdAt - b.createdAt || a.id - b.id)
+    findMany: async (ids: number[]): Promise<Comment[]> =>
+      ids
+        .map((id) => this.tables.comments.get(id))
+        .filter((c): c is Comment => c !== undefined)
+        .sort(oldestFirst)
         .map(copy),
+
+    listApproved: async (postId: number): Promise<Comment[]> =>
+      [...this.tables.comments.values()].filter((c) => c.postId === postId && c.status === 'approved').sort(oldestFirst).map(copy),
 
     countApproved: async (postIds: number[]): Promise<Map<number, number>> => {
       const counts = new Map<number, number>();
@@ -516,6 +584,90 @@ export class MemoryStore implements Store {
         if (c.status === 'approved' && postIds.includes(c.postId)) counts.set(c.postId, (counts.get(c.postId) ?? 0) + 1);
       }
       return counts;
+    },
+
+    threadPage: async (postId: number, after: ThreadCursor | null, limit: number): Promise<ThreadPage> => {
+      const roots = this.conversations(postId).filter((r) => !after || r.createdAt > after.createdAt || (r.createdAt === after.createdAt && r.id > after.id));
+      const shown = roots.slice(0, limit);
+      const ids = new Set(shown.map((r) => r.id));
+      const comments = [...this.tables.comments.values()].filter((c) => ids.has(c.rootId) && c.status === 'approved').sort(oldestFirst).map(copy);
+      const last = shown[shown.length - 1];
+      return { comments, next: roots.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null };
+    },
+
+    conversationsBefore: async (commentId: number): Promise<number> => {
+      const comment = this.commentRecord(commentId);
+      const root = this.commentRecord(comment.rootId);
+      return this.conversations(comment.postId).filter((r) => r.createdAt < root.createdAt || (r.createdAt === root.createdAt && r.id < root.id)).length;
+    },
+
+    cursorAt: async (postId: number, offset: number): Promise<ThreadCursor | null> => {
+      if (offset <= 0) return null;
+      const root = this.conversations(postId)[offset - 1];
+      return root ? { createdAt: root.createdAt, id: root.id } : null;
+    },
+
+    updateBody: async (id: number, markdown: string, html: string, now: number): Promise<Comment> => {
+      const comment = this.commentRecord(id);
+      Object.assign(comment, { markdown, html, editedAt: now, updatedAt: now });
+      return copy(comment);
+    },
+
+    setStatus: async (ids: number[], status: CommentStatus, reasons: string[] | null, now: number): Promise<Comment[]> => {
+      const changed: Comment[] = [];
+      for (const id of ids) {
+        const comment = this.tables.comments.get(id);
+        if (!comment || comment.status === status) continue;
+        Object.assign(comment, { status, statusChangedAt: now, updatedAt: now });
+        if (reasons !== null) comment.moderationReasons = [...reasons];
+        changed.push(copy(comment));
+      }
+      return changed;
+    },
+
+    setLearnedAs: async (id: number, label: 'spam' | 'ham' | null): Promise<void> => {
+      this.commentRecord(id).learnedAs = label;
+    },
+
+    listForModeration: async (q: ModerationQuery): Promise<Page<Comment>> => {
+      const text = q.text?.toLowerCase();
+      const all = [...this.tables.comments.values()]
+        .filter(
+          (c) =>
+            (!q.status || c.status === q.status) &&
+            (q.postId === undefined || c.postId === q.postId) &&
+            (q.personId === undefined || c.personId === q.personId) &&
+            (!text || [c.markdown, c.authorName, c.authorEmail].some((f) => f.toLowerCase().includes(text))),
+        )
+        .sort((a, b) => b.createdAt - a.createdAt || b.id - a.id);
+      return { items: all.slice(q.offset, q.offset + q.limit).map(copy), total: all.length };
+    },
+
+    countByStatus: async (): Promise<Record<CommentStatus, number>> => {
+      const counts: Record<CommentStatus, number> = { pending: 0, approved: 0, spam: 0, trash: 0 };
+      for (const c of this.tables.comments.values()) counts[c.status]++;
+      return counts;
+    },
+
+    hasApproved: async (personId: number): Promise<boolean> =>
+      [...this.tables.comments.values()].some((c) => c.personId === personId && c.status === 'approved'),
+
+    waitingForReply: async (limit: number): Promise<Page<Comment>> => {
+      const latest = new Map<number, Comment>();
+      for (const c of [...this.tables.comments.values()].filter((c) => c.status === 'approved').sort(oldestFirst)) latest.set(c.rootId, c);
+      const waiting = [...latest.values()].filter((c) => c.userId === null).sort(oldestFirst);
+      return { items: waiting.slice(0, limit).map(copy), total: waiting.length };
+    },
+
+    purgeTrash: async (before: number): Promise<number> => {
+      const all = [...this.tables.comments.values()];
+      const due = all.filter(
+        (c) => c.status === 'trash' && c.statusChangedAt < before && !all.some((child) => child.parentId === c.id && child.status !== 'trash'),
+      );
+      const ids = new Set(due.map((c) => c.id));
+      for (const c of all) if (c.parentId !== null && ids.has(c.parentId)) c.parentId = null;
+      for (const id of ids) this.tables.comments.delete(id);
+      return ids.size;
     },
   };
 
@@ -537,6 +689,12 @@ export class MemoryStore implements Store {
 
     findById: async (id: number): Promise<Person | null> => {
       const person = this.tables.people.get(id);
+      return person ? copy(person) : null;
+    },
+
+    findByEmail: async (email: string): Promise<Person | null> => {
+      const normalised = email.trim().toLowerCase();
+      const person = [...this.tables.people.values()].find((p) => p.email === normalised);
       return person ? copy(person) : null;
     },
   };

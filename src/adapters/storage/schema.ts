@@ -31,6 +31,8 @@ export interface Database {
     created_at: number;
     updated_at: number;
     deleted_at: number | null;
+    comments_mode: Generated<string>;
+    comments_close_days: number | null;
   };
   post_old_slugs: { slug: string; post_id: number };
   tags: { id: Generated<number>; slug: string; name: string };
@@ -49,7 +51,49 @@ export interface Database {
     html: string;
     status: string;
     created_at: number;
+    root_id: number | null;
+    depth: Generated<number>;
+    updated_at: number;
+    edited_at: number | null;
+    status_changed_at: number;
+    moderation_reasons: string;
+    spam_score: number | null;
+    edit_token_hash: string | null;
+    ip: string | null;
+    user_agent: string | null;
+    source: string;
+    learned_as: string | null;
   };
+  email_addresses: { email: string; confirm_token: string; confirmed_at: number | null; created_at: number };
+  subscriptions: {
+    id: Generated<number>;
+    kind: string;
+    email: string;
+    post_id: number;
+    comment_id: number | null;
+    token: string;
+    created_at: number;
+    unsubscribed_at: number | null;
+  };
+  outbox: {
+    id: Generated<number>;
+    idempotency_key: string;
+    kind: string;
+    to_address: string;
+    subject: string;
+    text_body: string;
+    html_body: string;
+    headers: string;
+    status: string;
+    attempts: number;
+    next_attempt_at: number;
+    locked_until: number;
+    last_error: string | null;
+    created_at: number;
+    sent_at: number | null;
+  };
+  spam_tokens: { token: string; spam: number; ham: number };
+  spam_totals: { label: string; documents: number };
   sessions: { id_hash: string; user_id: number; csrf_token: string; created_at: number; expires_at: number };
   api_tokens: {
     id: Generated<number>;

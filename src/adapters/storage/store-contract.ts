@@ -38,6 +38,8 @@ function postWrite(authorId: number, slug: string, overrides: Partial<PostWrite>
     publishedAt: NOW - DAY,
     authorId,
     coverImage: null,
+    commentsMode: 'inherit',
+    commentsCloseDays: null,
     tags: [],
     ...overrides,
   };
@@ -176,6 +178,8 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
             createdAt: NOW,
             updatedAt: NOW,
             deletedAt: null,
+            commentsMode: 'inherit',
+            commentsCloseDays: null,
             tags: [
               ['zebra', 'Zebra'],
               ['apple', 'apple'],
@@ -717,7 +721,22 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         });
         const comment = await store.comments.create(write);
         assert.ok(comment.id > parent.id);
-        assert.deepEqual(comment, { id: comment.id, ...write });
+        assert.deepEqual(comment, {
+          id: comment.id,
+          ...write,
+          rootId: parent.id,
+          depth: 1,
+          moderationReasons: [],
+          spamScore: null,
+          source: 'form',
+          updatedAt: write.createdAt,
+          editedAt: null,
+          statusChangedAt: write.createdAt,
+          editTokenHash: null,
+          ip: null,
+          userAgent: null,
+          learnedAs: null,
+        });
         assert.deepEqual(await store.comments.findById(comment.id), comment);
         assert.equal(await store.comments.findById(comment.id + 1000), null);
       });

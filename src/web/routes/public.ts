@@ -7,7 +7,10 @@ import { html, rawBytes, type SafeHtml } from '../html.ts';
 import { pageCache } from '../middleware.ts';
 import { errorPage } from '../views/error-page.ts';
 import { formatMonth } from '../views/format.ts';
-import { archivePage, conversationSection, postListPage, postPage, searchPage } from '../views/public-views.ts';
+import { archivePage, postListPage, postPage, searchPage } from '../views/public-views.ts';
+import { commentForm, conversationSection, cursorParam, parseCursor, threadBlock } from '../views/comment-views.ts';
+import { closedWords, commentsOpen } from '../../core/comment-settings.ts';
+import { ownComments } from './own-comments.ts';
 
 /** ?page=N as a positive whole number; anything else is page 1. */
 function pageNumber(c: Context<AppEnv>): number {
@@ -70,19 +73,68 @@ async function renderList(c: Context<AppEnv>, spec: ListSpec) {
   );
 }
 
-/** The post's comment section, from the conversation cache or freshly rendered into it. */
+/** The post's comment section: the cached thread block, plus the form (or why comments are closed). */
 async function conversationOf(c: Context<AppEnv>, post: Post): Promise<SafeHtml> {
-  const { store, conversationCache } = c.get('deps');
-  const key = `${post.id}`;
-  const cached = conversationCache.get(key);
-  if (cached) return rawBytes(cached);
-  const [comments, staff] = await Promise.all([store.comments.listApproved(post.id), store.users.list()]);
-  const staffIds = new Set(staff.filter((u) => u.role !== 'moderator' || u.id === post.authorId).map((u) => u.id));
-  const section = conversationSection({ post, thread: buildThread(comments), commentCount: comments.length, staffIds });
-  if (!conversationCache.enabled) return section;
-  const bytes = section.toBuffer();
-  conversationCache.put(key, bytes);
-  return rawBytes(bytes);
+  const { store, conversationCache, clock, spam } = c.get('deps');
+  const now = clock.now();
+  const settings = await c.get('deps').commentSettings();
+  const after = parseCursor(c.req.query('after'));
+  const open = commentsOpen(post, settings, now);
+  const user = c.get('user');
+  const own = await ownComments(c, post.id);
+  const key = `${post.id}:${cursorParam(after)}:${open.open ? 1 : 0}`;
+  let thread: SafeHtml;
+  let total: number;
+  const cached = own.size === 0 ? conversationCache.get(key) : undefined;
+  if (cached) {
+    thread = rawBytes(cached.bytes);
+    total = cached.total;
+  } else {
+    const [page, counts, staff] = await Promise.all([
+      store.comments.threadPage(post.id, after, settings.conversationsPerPage),
+      store.comments.countApproved([post.id]),
+      store.users.list(),
+    ]);
+    const comments = page.comments;
+    if (own.size > 0) {
+      // The reader's own held comments, visible to them alone.
+      for (const held of await store.comments.findMany([...own.keys()])) if (held.postId === post.id && held.status === 'pending') comments.push(held);
+    }
+    const staffIds = new Set(staff.filter((u) => u.role !== 'moderator' || u.id === post.authorId).map((u) => u.id));
+    total = counts.get(post.id) ?? 0;
+    const block = threadBlock({
+      post,
+      staffIds,
+      avatars: settings.avatars,
+      pageCursor: after,
+      open: open.open,
+      own,
+      thread: buildThread(comments),
+      total,
+      next: page.next,
+    });
+    if (own.size === 0 && conversationCache.enabled) {
+      const bytes = block.toBuffer();
+      conversationCache.put(key, { bytes, total });
+      thread = rawBytes(bytes);
+    } else thread = block;
+  }
+  // Pages (About…) show a conversation only when it has comments or is open for them.
+  if (post.type === 'page' && total === 0 && (!open.open || post.commentsMode !== 'open')) return html``;
+  const replyId = Number(c.req.query('reply_to'));
+  const replyTo = Number.isInteger(replyId) && replyId > 0 ? await store.comments.findById(replyId) : null;
+  const formToken = spam.issueFormToken(post.id, now);
+  // A cached copy of this page gets a fresh token on every response (see PageHole).
+  if (open.open && !user) c.set('pageHole', { text: formToken, fill: (at) => spam.issueFormToken(post.id, at) });
+  const form = open.open
+    ? commentForm({
+        post,
+        formToken,
+        replyTo: replyTo && replyTo.postId === post.id && replyTo.status === 'approved' ? replyTo : null,
+        signedInAs: user ? { name: user.name, csrf: c.get('session')!.csrfToken } : null,
+      })
+    : null;
+  return conversationSection(post, thread, form, open.open ? null : closedWords[open.reason]);
 }
 
 /** The public site: home, posts and pages, tags, authors, archive, search. */

@@ -14,6 +14,8 @@ export interface LayoutOptions {
   /** The nav item URL to mark as current. */
   current?: string;
   bodyClass?: string;
+  /** Names of scripts under assets/ to load (deferred). */
+  scripts?: string[];
 }
 
 /** The public site's page frame: header with navigation and search, main, footer. */
@@ -37,6 +39,7 @@ ${site.customCss ? html`<link rel="stylesheet" href="/assets/custom.css?v=${hash
 <meta name="color-scheme" content="light dark">
 <meta name="generator" content="Kumbaya">
 ${options.head ?? ''}
+${(options.scripts ?? []).map((name) => html`<script src="${assets.url(name)}" defer></script>`)}
 </head>
 <body${options.bodyClass ? html` class="${options.bodyClass}"` : ''}>
 <a class="skip-link" href="#content">Skip to content</a>

@@ -1,7 +1,5 @@
 import type { Context } from 'hono';
-import type { Comment, MonthCount, Post, SearchHit, User } from '../../core/store.ts';
-import type { ThreadNode } from '../../core/thread.ts';
-import { sha256Hex } from '../../core/tokens.ts';
+import type { MonthCount, Post, SearchHit, User } from '../../core/store.ts';
 import type { AppEnv } from '../context.ts';
 import { html, raw, type SafeHtml } from '../html.ts';
 import { formatDate, formatDateTime, formatMonth, isoDate, plural } from './format.ts';
@@ -71,61 +69,6 @@ function pager(page: number, totalPages: number, pageUrl: (n: number) => string)
 </nav>`;
 }
 
-/** A locally generated avatar: initials on a colour picked from a hash of the email. No third-party requests. */
-const avatarColours = new Map<string, number>();
-function avatarColour(seed: string): number {
-  let colour = avatarColours.get(seed);
-  if (colour === undefined) {
-    colour = parseInt(sha256Hex(seed.trim().toLowerCase()).slice(0, 2), 16) % 8;
-    if (avatarColours.size >= 10_000) avatarColours.clear();
-    avatarColours.set(seed, colour);
-  }
-  return colour;
-}
-
-function avatar(comment: Comment): SafeHtml {
-  const colour = avatarColour(comment.authorEmail || comment.authorName);
-  const initials = comment.authorName.trim().split(/\s+/).slice(0, 2).map((w) => w[0]?.toUpperCase() ?? '').join('') || '?';
-  return html`<span class="avatar avatar-${colour}" aria-hidden="true">${initials}</span>`;
-}
-
-function commentView(node: ThreadNode, post: Post, staffIds: Set<number>): SafeHtml {
-  const c = node.comment;
-  const isAuthor = c.userId !== null && (c.userId === post.authorId || staffIds.has(c.userId));
-  const name = c.authorUrl
-    ? html`<a class="p-name u-url" href="${c.authorUrl}" rel="ugc nofollow noopener">${c.authorName}</a>`
-    : html`<span class="p-name">${c.authorName}</span>`;
-  return html`<li>
-<article class="comment h-entry h-cite${isAuthor ? ' is-author' : ''}" id="comment-${c.id}">
-  <header class="comment-head">
-    ${avatar(c)}
-    <span class="p-author h-card">${name}</span>
-    ${isAuthor ? html`<span class="badge" title="The author of this post">Author</span>` : ''}
-    <time class="dt-published" datetime="${isoDate(c.createdAt)}"><a class="u-url" href="#comment-${c.id}" title="Link to this comment">${formatDateTime(c.createdAt)}</a></time>
-  </header>
-  ${node.inReplyTo ? html`<p class="in-reply-to">in reply to <a href="#comment-${node.inReplyTo.id}">${node.inReplyTo.authorName}</a></p>` : ''}
-  <div class="comment-body e-content">${raw(c.html)}</div>
-</article>
-${node.replies.length > 0 ? html`<ol class="replies">${node.replies.map((r) => commentView(r, post, staffIds))}</ol>` : ''}
-</li>`;
-}
-
-export interface ConversationOptions {
-  post: Post;
-  thread: ThreadNode[];
-  commentCount: number;
-  staffIds: Set<number>;
-}
-
-/** The comment section of a post: the same for every reader, so it can be cached as bytes. */
-export function conversationSection(o: ConversationOptions): SafeHtml {
-  if (o.post.type === 'page' && o.commentCount === 0) return html``;
-  return html`<section class="conversation" id="comments" aria-labelledby="comments-heading">
-  <h2 id="comments-heading">${o.commentCount === 0 ? 'No comments yet' : plural(o.commentCount, 'comment', 'comments')}</h2>
-  ${o.thread.length > 0 ? html`<ol class="thread">${o.thread.map((n) => commentView(n, o.post, o.staffIds))}</ol>` : ''}
-</section>`;
-}
-
 export interface PostPageOptions {
   post: Post;
   author: User | undefined;
@@ -155,7 +98,7 @@ ${o.preview ? html`<p class="draft-banner" role="status">Preview: this ${post.ty
   <a class="u-url" href="${postUrl(post)}" hidden>Permalink</a>
 </article>
 ${o.conversation}`;
-  return layout(c, { title: post.title, description: post.excerpt, body, head, canonicalPath: postUrl(post) });
+  return layout(c, { title: post.title, description: post.excerpt, body, head, canonicalPath: postUrl(post), scripts: ['comments.js'] });
 }
 
 export function archivePage(c: Context<AppEnv>, months: MonthCount[]): SafeHtml {

@@ -1,6 +1,9 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../../context.ts';
 import { requireUser } from '../../middleware.ts';
+import { commentSettingsRoutes } from './comment-settings.ts';
+import { mailRoutes } from './mail.ts';
+import { commentRoutes, loadNavCounts } from './comments.ts';
 import { postRoutes } from './posts.ts';
 import { profileRoutes } from './profile.ts';
 import { settingsRoutes } from './settings.ts';
@@ -8,6 +11,7 @@ import { tagRoutes } from './tags.ts';
 import { tokenRoutes } from './tokens.ts';
 import { uploadRoutes } from './uploads.ts';
 import { userRoutes } from './users.ts';
+import { waitingRoutes } from './waiting.ts';
 
 /**
  * The author's admin at /admin: one sub-app per area. Every page is private to the
@@ -20,7 +24,16 @@ export function adminRoutes(): Hono<AppEnv> {
     c.res.headers.set('Cache-Control', 'private, no-store');
   });
   app.use('*', requireUser);
+  // The top bar's counts (held comments, conversations waiting): two cheap queries per page.
+  app.use('*', async (c, next) => {
+    if (c.req.method === 'GET') await loadNavCounts(c);
+    return next();
+  });
   app.route('/', postRoutes());
+  app.route('/comments/settings', commentSettingsRoutes());
+  app.route('/comments', commentRoutes());
+  app.route('/waiting', waitingRoutes());
+  app.route('/mail', mailRoutes());
   app.route('/uploads', uploadRoutes());
   app.route('/tags', tagRoutes());
   app.route('/settings', settingsRoutes());

@@ -69,6 +69,8 @@ function readEditorValues(form: Record<string, string>): EditorValues {
     visibility: form.visibility === 'unlisted' ? 'unlisted' : 'public',
     coverImage: form.coverImage ?? '',
     publishedAt: (form.publishedAt ?? '').trim(),
+    commentsMode: form.commentsMode ?? 'inherit',
+    commentsCloseDays: (form.commentsCloseDays ?? '').trim(),
   };
 }
 
@@ -87,21 +89,28 @@ function toPostInput(c: Context<AppEnv>, values: EditorValues, type: PostType, e
     tags: values.tags.split(',').map((t) => t.trim()).filter(Boolean),
     visibility: values.visibility,
     coverImage: values.coverImage,
+    commentsMode: values.commentsMode,
+    // Empty: the site's setting.
+    commentsCloseDays: /^[0-9]{1,6}$/.test(values.commentsCloseDays) ? Number(values.commentsCloseDays) : null,
   };
+  // Fields the form checks itself (the schema would only say "expected number").
+  const formFieldErrors: Record<string, string> = {};
+  if (values.commentsCloseDays !== '' && !/^[0-9]{1,6}$/.test(values.commentsCloseDays)) formFieldErrors.commentsCloseDays = 'Use a whole number of days, or leave it empty.';
   const when = fromDateTimeLocal(values.publishedAt);
+  if (when !== null && (Number.isNaN(when) || when <= 0)) formFieldErrors.publishedAt = 'Enter a date and time like 2026-05-01 09:30 (UTC).';
+  if (Object.keys(formFieldErrors).length > 0) {
+    const fields: Record<string, string> = { ...formFieldErrors };
+    try {
+      c.get('deps').posts.parse(input);
+    } catch (error) {
+      if (error instanceof DomainError) Object.assign(fields, error.fields, formFieldErrors);
+    }
+    throw new DomainError('validation_failed', Object.keys(fields).length > 1 ? 'Some fields need a look.' : Object.values(fields)[0], fields);
+  }
   let at: number | undefined;
   if (when === null) {
     // Empty: a draft loses its date; a live or scheduled post keeps the one it has.
     if (!existing || existing.status === 'draft') input.publishedAt = null;
-  } else if (Number.isNaN(when) || when <= 0) {
-    const message = 'Enter a date and time like 2026-05-01 09:30 (UTC).';
-    const fields: Record<string, string> = { publishedAt: message };
-    try {
-      c.get('deps').posts.parse(input);
-    } catch (error) {
-      if (error instanceof DomainError) Object.assign(fields, error.fields);
-    }
-    throw new DomainError('validation_failed', Object.keys(fields).length > 1 ? 'Some fields need a look.' : message, fields);
   } else if (existing && existing.publishedAt !== null && toDateTimeLocal(existing.publishedAt) === values.publishedAt) {
     at = existing.publishedAt;
   } else {
@@ -125,7 +134,7 @@ async function saveFromEditor(c: Context<AppEnv>, existing: Post | null) {
     return redirectWithNotice(c, typeWords[type].listPath, 'trashed', { id: String(existing.id) });
   }
   if (action === 'preview') {
-    return c.html(editorView(c, { type, post: existing, values, previewHtml: renderPostMarkdown(values.markdown), now: clock.now(), previewed: true }).value);
+    return c.html(editorView(c, { type, post: existing, values, previewHtml: renderPostMarkdown(values.markdown), now: clock.now(), previewed: true, commentSettings: await c.get('deps').commentSettings() }).value);
   }
   try {
     const { input, at } = toPostInput(c, values, type, existing);
@@ -153,6 +162,7 @@ async function saveFromEditor(c: Context<AppEnv>, existing: Post | null) {
         error: error.message,
         previewHtml: renderPostMarkdown(values.markdown),
         now: clock.now(),
+        commentSettings: await c.get('deps').commentSettings(),
       });
       return c.html(html.value, statusFor[error.code]);
     }
@@ -178,11 +188,11 @@ export function postRoutes(): Hono<AppEnv> {
     return c.html(trashView(c, { posts: result.items, total: result.total, authors, page, totalPages: Math.max(1, Math.ceil(result.total / PER_PAGE)) }).value);
   });
 
-  app.get('/posts/new', (c) => {
+  app.get('/posts/new', async (c) => {
     assertRole(c, WRITERS, MODERATORS_CANNOT_WRITE);
     const type: PostType = c.req.query('type') === 'page' ? 'page' : 'post';
-    const values: EditorValues = { title: '', markdown: '', slug: '', excerpt: '', tags: '', visibility: 'public', coverImage: '', publishedAt: '' };
-    return c.html(editorView(c, { type, post: null, values, previewHtml: '', now: c.get('deps').clock.now() }).value);
+    const values: EditorValues = { title: '', markdown: '', slug: '', excerpt: '', tags: '', visibility: 'public', coverImage: '', publishedAt: '', commentsMode: 'inherit', commentsCloseDays: '' };
+    return c.html(editorView(c, { type, post: null, values, previewHtml: '', now: c.get('deps').clock.now(), commentSettings: await c.get('deps').commentSettings() }).value);
   });
 
   app.post('/posts', (c) => {
@@ -193,7 +203,7 @@ export function postRoutes(): Hono<AppEnv> {
   app.get('/posts/:id{[0-9]+}', async (c) => {
     const post = await editablePost(c, idParam(c));
     if (post.deletedAt !== null) return c.html(trashedPostView(c, post).value);
-    return c.html(editorView(c, { type: post.type, post, values: editorValuesOf(post), previewHtml: post.html, now: c.get('deps').clock.now() }).value);
+    return c.html(editorView(c, { type: post.type, post, values: editorValuesOf(post), previewHtml: post.html, now: c.get('deps').clock.now(), commentSettings: await c.get('deps').commentSettings() }).value);
   });
 
   app.post('/posts/:id{[0-9]+}', async (c) => saveFromEditor(c, await editablePost(c, idParam(c))));

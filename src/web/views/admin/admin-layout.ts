@@ -6,18 +6,42 @@ import { csrfField } from '../forms.ts';
 import { noticeFromQuery } from './notices.ts';
 
 /** The admin's areas, in the order of the top bar; `roles` limits who sees an area. */
-export type AdminArea = 'posts' | 'pages' | 'tags' | 'uploads' | 'settings' | 'users' | 'tokens' | 'profile';
+export type AdminArea = 'posts' | 'pages' | 'comments' | 'waiting' | 'tags' | 'uploads' | 'mail' | 'settings' | 'users' | 'tokens' | 'profile';
 
-const areas: Array<{ key: AdminArea; href: string; label: string; roles?: Role[] }> = [
+/** Counts shown beside an area's name in the top bar. */
+export interface NavCounts {
+  /** Comments held for a moderator. */
+  pending: number;
+  /** Conversations where a reader spoke last ("Waiting for you"). */
+  waiting: number;
+}
+
+const areas: Array<{ key: AdminArea; href: string; label: string; roles?: Role[]; count?: { key: keyof NavCounts; words: string } }> = [
   { key: 'posts', href: '/admin', label: 'Posts' },
   { key: 'pages', href: '/admin/pages', label: 'Pages' },
+  { key: 'comments', href: '/admin/comments', label: 'Comments', count: { key: 'pending', words: 'pending' } },
+  { key: 'waiting', href: '/admin/waiting', label: 'Waiting for you', count: { key: 'waiting', words: 'waiting for a reply' } },
   { key: 'tags', href: '/admin/tags', label: 'Tags', roles: ['owner', 'author'] },
   { key: 'uploads', href: '/admin/uploads', label: 'Uploads', roles: ['owner', 'author'] },
+  { key: 'mail', href: '/admin/mail', label: 'Mail' },
   { key: 'settings', href: '/admin/settings', label: 'Settings', roles: ['owner'] },
   { key: 'users', href: '/admin/users', label: 'Users', roles: ['owner'] },
   { key: 'tokens', href: '/admin/tokens', label: 'Tokens' },
   { key: 'profile', href: '/admin/profile', label: 'Profile' },
 ];
+
+const navCounts = new WeakMap<Request, NavCounts>();
+
+/** Remembers this request's counts for the top bar (loaded once per page by the admin's middleware). */
+export function setNavCounts(c: Context<AppEnv>, counts: NavCounts): void {
+  navCounts.set(c.req.raw, counts);
+}
+
+/** The count badge beside an area; kept (hidden) at zero so moderation.js can update it in place. */
+function navCount(n: number | undefined, key: string, words: string): SafeHtml | '' {
+  if (n === undefined) return '';
+  return html` <span class="nav-count" data-nav-count="${key}"${n === 0 ? html` hidden` : ''}><span data-n>${n.toLocaleString('en-US')}</span><span class="visually-hidden"> ${words}</span></span>`;
+}
 
 export const roleLabels: Record<Role, string> = { owner: 'Owner', author: 'Author', moderator: 'Moderator' };
 
@@ -28,6 +52,8 @@ export interface AdminLayoutOptions {
   current?: AdminArea;
   /** Wider main column (the editor). */
   wide?: boolean;
+  /** Extra scripts (asset names) this page needs, after admin.js. */
+  scripts?: string[];
 }
 
 /** The admin's page frame: top bar (site, areas, user, sign out), the ?notice= message, main. */
@@ -37,7 +63,10 @@ export function adminLayout(c: Context<AppEnv>, o: AdminLayoutOptions): SafeHtml
   const user = c.get('user')!;
   const session = c.get('session')!;
   const path = c.req.path.replace(/\/+$/, '') || '/';
-  const visible = areas.filter((a) => !a.roles || a.roles.includes(user.role));
+  // Tokens and Profile are the user's own: they sit by the name, which keeps the bar on one line.
+  const personal = new Set<AdminArea>(['tokens', 'profile']);
+  const visible = areas.filter((a) => (!a.roles || a.roles.includes(user.role)) && !personal.has(a.key));
+  const counts = navCounts.get(c.req.raw);
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -51,7 +80,8 @@ export function adminLayout(c: Context<AppEnv>, o: AdminLayoutOptions): SafeHtml
 <link rel="stylesheet" href="${assets.url('admin.css')}">
 <link rel="icon" href="${assets.url('favicon.svg')}" type="image/svg+xml">
 <script src="${assets.url('admin.js')}" defer></script>
-</head>
+${(o.scripts ?? []).map((name) => html`<script src="${assets.url(name)}" defer></script>
+`)}</head>
 <body class="admin">
 <a class="skip-link" href="#content">Skip to content</a>
 <header class="admin-bar">
@@ -62,12 +92,13 @@ export function adminLayout(c: Context<AppEnv>, o: AdminLayoutOptions): SafeHtml
         ${visible.map((a) => {
           const here = a.key === o.current;
           const exact = here && (path === a.href || (a.key === 'posts' && path === '/admin'));
-          return html`<li><a href="${a.href}"${here ? html` aria-current="${exact ? 'page' : 'true'}"` : ''}>${a.label}</a></li>`;
+          return html`<li><a href="${a.href}"${here ? html` aria-current="${exact ? 'page' : 'true'}"` : ''}>${a.label}${a.count ? navCount(counts?.[a.count.key], a.count.key, a.count.words) : ''}</a></li>`;
         })}
       </ul>
     </nav>
     <div class="admin-user">
-      <span class="admin-user-name">${user.name}<span class="visually-hidden">, signed in as</span> <span class="role-tag">${roleLabels[user.role]}</span></span>
+      <span class="admin-user-name"><a href="/admin/profile"${o.current === 'profile' ? html` aria-current="page"` : ''}>${user.name}<span class="visually-hidden">, your profile; signed in as</span></a> <span class="role-tag">${roleLabels[user.role]}</span></span>
+      <a class="admin-user-link" href="/admin/tokens"${o.current === 'tokens' ? html` aria-current="page"` : ''}>Tokens</a>
       <form method="post" action="/logout">
         ${csrfField(session.csrfToken)}
         <button type="submit" class="secondary small">Sign out</button>

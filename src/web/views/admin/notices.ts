@@ -24,6 +24,8 @@ const messages: Record<string, string> = {
   'user-removed': 'User removed. Their posts and pages now belong to you.',
   'token-revoked': 'Token revoked. Scripts using it can no longer sign in with it.',
   'profile-saved': 'Profile saved.',
+  'mail-retried': 'Back in the queue: it goes out with the next round of mail.',
+  'mail-preference-saved': 'Saved. New comments reach you the way you chose.',
   'password-changed': 'Password changed. You stay signed in here; every other device was signed out.',
 };
 

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import type { CommentSettings } from '../../../core/comment-settings.ts';
 import type { Post, PostType } from '../../../core/store.ts';
 import type { AppEnv } from '../../context.ts';
 import { html, raw, type SafeHtml } from '../../html.ts';
@@ -20,6 +21,10 @@ export interface EditorValues {
   coverImage: string;
   /** datetime-local value, UTC: YYYY-MM-DDTHH:MM, or ''. */
   publishedAt: string;
+  /** 'inherit' (the site's setting), 'open' or 'closed'. */
+  commentsMode: string;
+  /** Whole days after publishing when comments close, or '' (the site's setting). */
+  commentsCloseDays: string;
 }
 
 export interface EditorOptions {
@@ -34,6 +39,8 @@ export interface EditorOptions {
   now: number;
   /** Shown when the preview pane was filled by the Preview button (not saved). */
   previewed?: boolean;
+  /** The site's comment settings, to say what "follow the site" means. */
+  commentSettings?: CommentSettings;
 }
 
 /** datetime-local value for a UTC time. */
@@ -58,12 +65,22 @@ export function editorValuesOf(post: Post): EditorValues {
     visibility: post.visibility,
     coverImage: post.coverImage ?? '',
     publishedAt: toDateTimeLocal(post.publishedAt),
+    commentsMode: post.commentsMode,
+    commentsCloseDays: post.commentsCloseDays === null ? '' : String(post.commentsCloseDays),
   };
 }
 
 const fieldLabels: Record<string, string> = {
   title: 'Title', markdown: 'Text', slug: 'Address', excerpt: 'Excerpt', tags: 'Tags', visibility: 'Visibility', coverImage: 'Cover image', publishedAt: 'Publish date',
+  commentsMode: 'Comments', commentsCloseDays: 'Close comments after',
 };
+
+/** What "follow the site's setting" means right now, in words. */
+function siteCommentsWords(s: CommentSettings | undefined): string {
+  if (!s) return '';
+  if (!s.open) return ' (now: closed)';
+  return s.closeAfterDays === null ? ' (now: open)' : ` (now: open for ${s.closeAfterDays} days after publishing)`;
+}
 
 function statusLine(c: Context<AppEnv>, post: Post, now: number): SafeHtml {
   const url = `${c.get('deps').config.siteUrl}${postUrl(post)}`;
@@ -175,6 +192,22 @@ ${o.previewed ? notice('info', 'Preview updated below. Nothing was saved yet.') 
         <label class="radio"><input type="radio" name="visibility" value="unlisted"${v.visibility === 'unlisted' ? html` checked` : ''}> Unlisted <span class="hint">only people with the link</span></label>
         ${f.visibility ? html`<p class="field-error" id="f-visibility-error">${f.visibility}</p>` : ''}
       </fieldset>
+      <fieldset class="field radio-group"${f.commentsMode ? html` aria-describedby="f-commentsMode-error"` : ''}>
+        <legend>Comments</legend>
+        <label class="radio"><input type="radio" name="commentsMode" value="inherit" id="f-commentsMode"${v.commentsMode !== 'open' && v.commentsMode !== 'closed' ? html` checked` : ''}> Follow the site setting <span class="hint">the site’s comment settings${siteCommentsWords(o.commentSettings)}</span></label>
+        <label class="radio"><input type="radio" name="commentsMode" value="open"${v.commentsMode === 'open' ? html` checked` : ''}> Open <span class="hint">even when the site closes comments</span></label>
+        <label class="radio"><input type="radio" name="commentsMode" value="closed"${v.commentsMode === 'closed' ? html` checked` : ''}> Closed <span class="hint">existing comments stay visible; the team can still reply</span></label>
+        ${f.commentsMode ? html`<p class="field-error" id="f-commentsMode-error">${f.commentsMode}</p>` : ''}
+      </fieldset>
+      ${field({
+        name: 'commentsCloseDays',
+        label: 'Close comments after (days)',
+        type: 'number',
+        value: v.commentsCloseDays,
+        error: f.commentsCloseDays,
+        hint: 'Days after publishing. Empty: the site setting when following it, otherwise never.',
+        attrs: html` min="1" max="3650" step="1" inputmode="numeric" class="short-input"`,
+      })}
     </div>
   </fieldset>
 

@@ -1,0 +1,35 @@
+import type { Config } from '../config/config.ts';
+import type { Clock } from '../core/clock.ts';
+import type { CommentNotifications } from '../core/comment-service.ts';
+import { commentApproved, commentCreated, type CommentEvent } from '../core/notification-service.ts';
+import { readSiteSettings, type SiteSettings } from '../core/site-settings.ts';
+import type { Comment, Post, Store } from '../core/store.ts';
+import { requestSubscription } from '../core/subscription-service.ts';
+
+/**
+ * Mail caused by comments: notifications to the author and subscribers, and
+ * subscription requests, written to the outbox inside the comment's transaction.
+ *
+ * Everything is read through the transaction's store (the site title too): on SQLite a
+ * read through the outer store would wait for the transaction's own connection.
+ */
+export function createCommentNotifications(deps: { config: Config; secret: string; site: () => Promise<SiteSettings>; clock: Clock }): CommentNotifications {
+  const siteOf = async (store: Store) => ({ title: readSiteSettings(await store.settings.getAll()).title });
+  const event = async (store: Store, comment: Comment, post: Post, now: number): Promise<CommentEvent> => ({
+    store,
+    comment,
+    post,
+    now,
+    site: await siteOf(store),
+    // Read at the time: with PORT=0 the real address is settled after start.
+    siteUrl: deps.config.siteUrl,
+    secret: deps.secret,
+  });
+  return {
+    commentCreated: async (store, comment, post, now) => commentCreated(await event(store, comment, post, now)),
+    commentApproved: async (store, comment, post, now) => commentApproved(await event(store, comment, post, now)),
+    subscribe: async (store, request, now) => {
+      await requestSubscription(request, { store, site: await siteOf(store), siteUrl: deps.config.siteUrl, now });
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.ts';
+import type { SpamDefence } from '../core/comment-service.ts';
+import { issueFormToken, verifyFormToken } from '../core/form-token.ts';
+import { SpamFilter } from '../core/spam-filter.ts';
+import { countLinks, findDisallowedWords } from '../core/spam-signals.ts';
+import type { Store } from '../core/store.ts';
+import { akismetFromConfig } from './akismet.ts';
+
+/**
+ * The layered spam defence, built from its parts: signed form tokens (minimum time to
+ * submit, expiry), link and word checks, the learning filter over the store's model, and
+ * the optional Akismet-compatible service.
+ */
+export function createSpamDefence(deps: { config: Config; secret: string; logger: Logger; store: Store }): SpamDefence {
+  const akismet = akismetFromConfig(deps.config);
+  const filter = new SpamFilter(deps.store.spamModel);
+  return {
+    issueFormToken: (postId, now) => issueFormToken({ secret: deps.secret, postId, issuedAt: now }),
+
+    verifyFormToken(token, postId, now, minSeconds) {
+      const result = verifyFormToken(token, { secret: deps.secret, postId, now, minSeconds });
+      if (result.ok || result.reason !== 'too-fast') return result;
+      const issuedAt = parseInt(token.split('.')[1] ?? '', 36);
+      return { ok: false, reason: 'too-fast', seconds: Number.isFinite(issuedAt) ? Math.max(0, (now - issuedAt) / 1000) : undefined };
+    },
+
+    countLinks,
+    findDisallowedWords: (fields, words) => findDisallowedWords(fields, words),
+
+    async filterScore(doc) {
+      return (await filter.isTrained()) ? filter.score(doc) : null;
+    },
+
+    async akismet({ comment, ctx, permalink }) {
+      if (!akismet) return 'off';
+      const result = await akismet.check({
+        ip: ctx.ip,
+        userAgent: ctx.userAgent,
+        referrer: ctx.referrer,
+        permalink,
+        authorName: String(comment.name ?? ''),
+        authorEmail: String(comment.email ?? ''),
+        authorUrl: comment.website ? String(comment.website) : null,
+        content: String(comment.body ?? ''),
+      });
+      if (result.verdict === 'unknown') deps.logger.warn({ detail: result.detail }, 'Akismet check gave no answer; the other layers decide');
+      return result.verdict;
+    },
+
+    async learn(store, doc, label, previous) {
+      const inTransaction = new SpamFilter(store.spamModel);
+      if (previous) await inTransaction.reclassify(doc, previous, label);
+      else await inTransaction.learn(doc, label);
+    },
+
+    async report(comment, label) {
+      if (!akismet) return;
+      const input = {
+        ip: comment.ip,
+        userAgent: comment.userAgent,
+        referrer: null,
+        permalink: `${deps.config.siteUrl}/comments/${comment.id}`,
+        authorName: comment.authorName,
+        authorEmail: comment.authorEmail,
+        authorUrl: comment.authorUrl,
+        content: comment.markdown,
+        createdAt: comment.createdAt,
+      };
+      const accepted = label === 'spam' ? await akismet.submitSpam(input) : await akismet.submitHam(input);
+      if (!accepted) deps.logger.warn({ commentId: comment.id, label }, 'Akismet did not accept the moderator’s decision');
+    },
+  };
+}
+
+/** Seeds an empty filter from the team's labelled corpus, once per database (first instance wins). */
+export async function seedSpamFilter(store: Store, now: number): Promise<number> {
+  const mark = `seeded:${now}`;
+  if ((await store.settings.setIfAbsent('spam.corpus', mark)) !== mark) return 0;
+  return store.transaction((tx) => new SpamFilter(tx.spamModel).trainFromCorpus());
+}

@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import type { Comment, CommentWrite, Store } from '../../core/store.ts';
+import { forEachEngine, type OpenStore } from './test-engines.ts';
+
+const T0 = Date.UTC(2026, 0, 1);
+const MIN = 60_000;
+
+forEachEngine('Comment repository contract', (name: string, open: OpenStore) => {
+  describe(name, () => {
+    let store: Store;
+    let cleanup: () => Promise<void>;
+    let postId: number;
+    let otherPostId: number;
+    let authorId: number;
+
+    beforeEach(async () => {
+      ({ store, cleanup } = await open());
+      const user = await store.users.create({ email: 'a@example.com', name: 'A', slug: 'a', bio: '', role: 'owner', passwordHash: null, createdAt: T0 });
+      authorId = user.id;
+      const base = {
+        type: 'post' as const, title: 'P', markdown: '', html: '', excerpt: '', status: 'published' as const, visibility: 'public' as const,
+        publishedAt: T0, authorId, coverImage: null, tags: [], commentsMode: 'inherit' as const, commentsCloseDays: null,
+      };
+      postId = (await store.posts.create({ ...base, slug: 'p' }, T0)).id;
+      otherPostId = (await store.posts.create({ ...base, slug: 'q' }, T0)).id;
+    });
+    afterEach(() => cleanup());
+
+    let clock = T0;
+    const write = (overrides: Partial<CommentWrite> = {}): CommentWrite => ({
+      postId, parentId: null, personId: null, userId: null, authorName: 'Reader', authorEmail: 'r@example.org', authorUrl: null,
+      markdown: 'hello', html: '<p>hello</p>', status: 'approved', createdAt: (clock += MIN), ...overrides,
+    });
+
+    it('derives the conversation root and depth from the parent', async () => {
+      const root = await store.comments.create(write());
+      const reply = await store.comments.create(write({ parentId: root.id }));
+      const deeper = await store.comments.create(write({ parentId: reply.id, moderationReasons: ['4 links'], spamScore: 0.5, source: 'api' }));
+      assert.deepEqual([root.rootId, root.depth], [root.id, 0]);
+      assert.deepEqual([reply.rootId, reply.depth], [root.id, 1]);
+      assert.deepEqual([deeper.rootId, deeper.depth], [root.id, 2]);
+      assert.deepEqual(deeper.moderationReasons, ['4 links']);
+      assert.equal(deeper.spamScore, 0.5);
+      assert.equal(deeper.source, 'api');
+      assert.equal(deeper.learnedAs, null);
+      assert.deepEqual(await store.comments.findById(deeper.id), deeper);
+    });
+
+    it('refuses a parent on another post', async () => {
+      const elsewhere = await store.comments.create(write({ postId: otherPostId }));
+      await assert.rejects(store.comments.create(write({ parentId: elsewhere.id })), (e: { code?: string }) => e.code === 'not_found');
+    });
+
+    it('pages conversations with a keyset cursor, keeping replies with their conversation', async () => {
+      const roots: Comment[] = [];
+      for (let i = 0; i < 5; i++) {
+        const root = await store.comments.create(write({ markdown: `root ${i}` }));
+        roots.push(root);
+        await store.comments.create(write({ parentId: root.id, markdown: `reply ${i}` }));
+      }
+      // A conversation whose only approved comment is a reply still counts; one with nothing approved does not.
+      const hiddenRoot = await store.comments.create(write({ status: 'pending', markdown: 'held root' }));
+      await store.comments.create(write({ parentId: hiddenRoot.id, markdown: 'visible reply' }));
+      await store.comments.create(write({ status: 'spam', markdown: 'spam root' }));
+
+      const first = await store.comments.threadPage(postId, null, 2);
+      assert.deepEqual(first.comments.map((c) => c.markdown), ['root 0', 'reply 0', 'root 1', 'reply 1']);
+      assert.deepEqual(first.next, { createdAt: roots[1].createdAt, id: roots[1].id });
+      const second = await store.comments.threadPage(postId, first.next, 2);
+      assert.deepEqual(second.comments.map((c) => c.markdown), ['root 2', 'reply 2', 'root 3', 'reply 3']);
+      const third = await store.comments.threadPage(postId, second.next, 2);
+      assert.deepEqual(third.comments.map((c) => c.markdown), ['root 4', 'reply 4', 'visible reply']);
+      assert.equal(third.next, null);
+
+      assert.equal(await store.comments.conversationsBefore(roots[3].id), 3);
+      assert.equal(await store.comments.conversationsBefore(hiddenRoot.id + 1), 5);
+      assert.equal(await store.comments.cursorAt(postId, 0), null);
+      assert.deepEqual(await store.comments.cursorAt(postId, 4), { createdAt: roots[3].createdAt, id: roots[3].id });
+    });
+
+    it('moves comments between statuses, reporting only those that changed', async () => {
+      const a = await store.comments.create(write({ status: 'pending', moderationReasons: ['first comment from this person'] }));
+      const b = await store.comments.create(write({ status: 'approved' }));
+      const changed = await store.comments.setStatus([a.id, b.id], 'approved', [], clock + 1);
+      assert.deepEqual(changed.map((c) => c.id), [a.id]);
+      assert.deepEqual(changed[0].moderationReasons, []);
+      assert.equal(changed[0].statusChangedAt, clock + 1);
+      const kept = await store.comments.setStatus([b.id], 'spam', null, clock + 2);
+      assert.deepEqual(kept[0].moderationReasons, []);
+      await store.comments.setLearnedAs(b.id, 'spam');
+      assert.equal((await store.comments.findById(b.id))?.learnedAs, 'spam');
+      assert.deepEqual(await store.comments.countByStatus(), { pending: 0, approved: 1, spam: 1, trash: 0 });
+    });
+
+    it('edits the body and records when', async () => {
+      const c = await store.comments.create(write());
+      const edited = await store.comments.updateBody(c.id, 'fixed', '<p>fixed</p>', clock + 5);
+      assert.equal(edited.markdown, 'fixed');
+      assert.equal(edited.html, '<p>fixed</p>');
+      assert.equal(edited.editedAt, clock + 5);
+    });
+
+    it('lists comments for moderation by status, post, person and text, newest first', async () => {
+      const person = await store.people.upsertByEmail({ name: 'Nia', email: 'nia@example.org', website: null }, T0);
+      const one = await store.comments.create(write({ status: 'pending', personId: person.id, markdown: 'Cheap Pills here', authorName: 'Nia' }));
+      const two = await store.comments.create(write({ status: 'pending', postId: otherPostId, markdown: 'kind words' }));
+      await store.comments.create(write({ status: 'approved' }));
+      assert.deepEqual((await store.comments.listForModeration({ status: 'pending', limit: 10, offset: 0 })).items.map((c) => c.id), [two.id, one.id]);
+      assert.deepEqual((await store.comments.listForModeration({ postId: otherPostId, limit: 10, offset: 0 })).items.map((c) => c.id), [two.id]);
+      assert.deepEqual((await store.comments.listForModeration({ personId: person.id, limit: 10, offset: 0 })).items.map((c) => c.id), [one.id]);
+      const search = await store.comments.listForModeration({ text: 'cheap pills', limit: 10, offset: 0 });
+      assert.deepEqual([search.total, search.items[0]?.id], [1, one.id]);
+      assert.equal(await store.comments.hasApproved(person.id), false);
+      await store.comments.setStatus([one.id], 'approved', [], clock);
+      assert.equal(await store.comments.hasApproved(person.id), true);
+    });
+
+    it('finds conversations where a reader spoke last, oldest first', async () => {
+      const answered = await store.comments.create(write({ markdown: 'answered' }));
+      await store.comments.create(write({ parentId: answered.id, userId: authorId, markdown: 'the author answers' }));
+      const waiting = await store.comments.create(write({ markdown: 'still waiting' }));
+      const followUp = await store.comments.create(write({ parentId: answered.id, markdown: 'reader follows up' }));
+      await store.comments.create(write({ parentId: waiting.id, status: 'pending', userId: authorId, markdown: 'unapproved answer' }));
+      const result = await store.comments.waitingForReply(10);
+      assert.deepEqual(result.items.map((c) => c.markdown), ['still waiting', 'reader follows up']);
+      assert.equal(result.total, 2);
+      assert.deepEqual((await store.comments.findMany([followUp.id, waiting.id])).map((c) => c.id), [waiting.id, followUp.id]);
+    });
+
+    it('purges old trash unless a kept comment answers it', async () => {
+      const parent = await store.comments.create(write({ markdown: 'parent' }));
+      await store.comments.create(write({ parentId: parent.id, markdown: 'kept reply' }));
+      const lonely = await store.comments.create(write({ markdown: 'lonely' }));
+      const recent = await store.comments.create(write({ markdown: 'recent' }));
+      await store.comments.setStatus([parent.id, lonely.id], 'trash', null, T0);
+      await store.comments.setStatus([recent.id], 'trash', null, T0 + 40 * 86_400_000);
+      const purged = await store.comments.purgeTrash(T0 + 30 * 86_400_000);
+      assert.equal(purged, 1);
+      assert.equal(await store.comments.findById(lonely.id), null);
+      assert.ok(await store.comments.findById(parent.id));
+      assert.ok(await store.comments.findById(recent.id));
+    });
+
+    it('finds people by normalised email', async () => {
+      await store.people.upsertByEmail({ name: 'Ola', email: 'Ola@Example.org', website: null }, T0);
+      assert.equal((await store.people.findByEmail(' ola@example.ORG '))?.name, 'Ola');
+      assert.equal(await store.people.findByEmail('nobody@example.org'), null);
+    });
+  });
+});

@@ -1,0 +1,129 @@
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { OutboxMessage, OutboxRepository, OutboxStatus, OutboxWrite, Page } from '../../core/store.ts';
+import type { Database, Engine } from './schema.ts';
+
+function toMessage(row: Selectable<Database['outbox']>): OutboxMessage {
+  return {
+    id: row.id,
+    idempotencyKey: row.idempotency_key,
+    kind: row.kind,
+    to: row.to_address,
+    subject: row.subject,
+    text: row.text_body,
+    html: row.html_body,
+    headers: JSON.parse(row.headers) as Record<string, string>,
+    status: row.status as OutboxStatus,
+    attempts: Number(row.attempts),
+    nextAttemptAt: Number(row.next_attempt_at),
+    lastError: row.last_error,
+    createdAt: Number(row.created_at),
+    sentAt: row.sent_at === null ? null : Number(row.sent_at),
+  };
+}
+
+/** OutboxRepository on SQL (SQLite and PostgreSQL). */
+export class KyselyOutboxRepository implements OutboxRepository {
+  private readonly db: Kysely<Database> | Transaction<Database>;
+  private readonly engine: Engine;
+
+  constructor(db: Kysely<Database> | Transaction<Database>, engine: Engine = 'sqlite') {
+    this.db = db;
+    this.engine = engine;
+  }
+
+  async enqueue(message: OutboxWrite, now: number): Promise<void> {
+    await this.db
+      .insertInto('outbox')
+      .values({
+        idempotency_key: message.idempotencyKey,
+        kind: message.kind,
+        to_address: message.to,
+        subject: message.subject,
+        text_body: message.text,
+        html_body: message.html,
+        headers: JSON.stringify(message.headers),
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: now,
+        locked_until: 0,
+        last_error: null,
+        created_at: now,
+        sent_at: null,
+      })
+      .onConflict((oc) => oc.column('idempotency_key').doNothing())
+      .execute();
+  }
+
+  /**
+   * One conditional UPDATE takes the messages: it re-checks status and lock on each row it
+   * changes, so two workers racing for the same row cannot both get it (SQLite has a single
+   * writer; on PostgreSQL the second UPDATE re-reads the locked row after the first
+   * commits and finds it taken). PostgreSQL's `skip locked` lets the second worker take
+   * other rows instead of waiting. The choice sits in a CTE, evaluated once: as a plain
+   * `in (subquery)` PostgreSQL may re-run it and go past the limit.
+   */
+  async claimDue(now: number, limit: number, lockMs: number): Promise<OutboxMessage[]> {
+    if (limit <= 0) return [];
+    const skipLocked = this.engine === 'postgres' ? sql` for update skip locked` : sql``;
+    const result = await sql<Selectable<Database['outbox']>>`
+      with due as (
+        select id from outbox
+        where status = 'pending' and next_attempt_at <= ${now} and locked_until <= ${now}
+        order by next_attempt_at, id
+        limit ${limit}${skipLocked}
+      )
+      update outbox set locked_until = ${now + lockMs}
+      where id in (select id from due) and status = 'pending' and locked_until <= ${now}
+      returning *`.execute(this.db);
+    return result.rows.map(toMessage).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || a.id - b.id);
+  }
+
+  async markSent(id: number, now: number): Promise<void> {
+    await this.db
+      .updateTable('outbox')
+      .set((eb) => ({ status: 'sent', sent_at: now, attempts: eb('attempts', '+', 1), locked_until: 0 }))
+      .where('id', '=', id)
+      .where('status', '!=', 'sent')
+      .execute();
+  }
+
+  async markFailed(id: number, error: string, retryAt: number | null, now: number): Promise<void> {
+    await this.db
+      .updateTable('outbox')
+      .set((eb) => ({
+        attempts: eb('attempts', '+', 1),
+        last_error: error.slice(0, 2000),
+        locked_until: 0,
+        ...(retryAt === null ? { status: 'failed', next_attempt_at: now } : { next_attempt_at: retryAt }),
+      }))
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .execute();
+  }
+
+  async retry(id: number, now: number): Promise<void> {
+    await this.db
+      .updateTable('outbox')
+      .set({ status: 'pending', attempts: 0, next_attempt_at: now, locked_until: 0 })
+      .where('id', '=', id)
+      .where('status', '=', 'failed')
+      .execute();
+  }
+
+  async list(query: { status?: OutboxStatus; limit: number; offset: number }): Promise<Page<OutboxMessage>> {
+    let base = this.db.selectFrom('outbox');
+    if (query.status) base = base.where('status', '=', query.status);
+    const [rows, count] = await Promise.all([
+      base.selectAll().orderBy('id', 'desc').limit(query.limit).offset(query.offset).execute(),
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { items: rows.map(toMessage), total: Number(count.n) };
+  }
+
+  async countByStatus(): Promise<Record<OutboxStatus, number>> {
+    const counts: Record<OutboxStatus, number> = { pending: 0, sent: 0, failed: 0 };
+    const rows = await this.db.selectFrom('outbox').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+    for (const r of rows) counts[r.status as OutboxStatus] = Number(r.n);
+    return counts;
+  }
+}

@@ -1,0 +1,108 @@
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { EmailAddress, Subscription, SubscriptionKind, SubscriptionRepository } from '../../core/store.ts';
+import type { Database } from './schema.ts';
+
+const normalise = (email: string) => email.trim().toLowerCase();
+
+function toAddress(row: Selectable<Database['email_addresses']>): EmailAddress {
+  return { email: row.email, confirmToken: row.confirm_token, confirmedAt: row.confirmed_at === null ? null : Number(row.confirmed_at), createdAt: Number(row.created_at) };
+}
+
+function toSubscription(row: Selectable<Database['subscriptions']>): Subscription {
+  return {
+    id: row.id,
+    kind: row.kind as SubscriptionKind,
+    email: row.email,
+    postId: row.post_id,
+    commentId: row.comment_id,
+    token: row.token,
+    createdAt: Number(row.created_at),
+    unsubscribedAt: row.unsubscribed_at === null ? null : Number(row.unsubscribed_at),
+  };
+}
+
+/** SubscriptionRepository on SQL (SQLite and PostgreSQL). */
+export class KyselySubscriptionRepository implements SubscriptionRepository {
+  private readonly db: Kysely<Database> | Transaction<Database>;
+
+  constructor(db: Kysely<Database> | Transaction<Database>) {
+    this.db = db;
+  }
+
+  async ensureAddress(email: string, confirmToken: string, now: number): Promise<EmailAddress> {
+    const key = normalise(email);
+    await this.db
+      .insertInto('email_addresses')
+      .values({ email: key, confirm_token: confirmToken, confirmed_at: null, created_at: now })
+      .onConflict((oc) => oc.column('email').doNothing())
+      .execute();
+    return toAddress(await this.db.selectFrom('email_addresses').selectAll().where('email', '=', key).executeTakeFirstOrThrow());
+  }
+
+  async findAddress(email: string): Promise<EmailAddress | null> {
+    const row = await this.db.selectFrom('email_addresses').selectAll().where('email', '=', normalise(email)).executeTakeFirst();
+    return row ? toAddress(row) : null;
+  }
+
+  async findAddressByToken(confirmToken: string): Promise<EmailAddress | null> {
+    const row = await this.db.selectFrom('email_addresses').selectAll().where('confirm_token', '=', confirmToken).executeTakeFirst();
+    return row ? toAddress(row) : null;
+  }
+
+  async confirmAddress(email: string, now: number): Promise<void> {
+    await this.db.updateTable('email_addresses').set({ confirmed_at: now }).where('email', '=', normalise(email)).where('confirmed_at', 'is', null).execute();
+  }
+
+  async subscribe(sub: Omit<Subscription, 'id' | 'unsubscribedAt'>): Promise<Subscription> {
+    const email = normalise(sub.email);
+    let active = this.db
+      .selectFrom('subscriptions')
+      .selectAll()
+      .where('kind', '=', sub.kind)
+      .where('email', '=', email)
+      .where('post_id', '=', sub.postId)
+      .where('unsubscribed_at', 'is', null);
+    active = sub.commentId === null ? active.where('comment_id', 'is', null) : active.where('comment_id', '=', sub.commentId);
+    const existing = await active.orderBy('id').executeTakeFirst();
+    if (existing) return toSubscription(existing);
+    const row = await this.db
+      .insertInto('subscriptions')
+      .values({ kind: sub.kind, email, post_id: sub.postId, comment_id: sub.commentId, token: sub.token, created_at: sub.createdAt, unsubscribed_at: null })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toSubscription(row);
+  }
+
+  async findByToken(token: string): Promise<Subscription | null> {
+    const row = await this.db.selectFrom('subscriptions').selectAll().where('token', '=', token).executeTakeFirst();
+    return row ? toSubscription(row) : null;
+  }
+
+  async unsubscribe(token: string, now: number): Promise<Subscription | null> {
+    await this.db.updateTable('subscriptions').set({ unsubscribed_at: now }).where('token', '=', token).where('unsubscribed_at', 'is', null).execute();
+    return this.findByToken(token);
+  }
+
+  async activeForPost(postId: number): Promise<Subscription[]> {
+    return this.active('post', 'subscriptions.post_id', postId);
+  }
+
+  async activeForComment(commentId: number): Promise<Subscription[]> {
+    return this.active('replies', 'subscriptions.comment_id', commentId);
+  }
+
+  /** Active subscriptions of one kind whose address has been confirmed, oldest first. */
+  private async active(kind: SubscriptionKind, column: 'subscriptions.post_id' | 'subscriptions.comment_id', id: number): Promise<Subscription[]> {
+    const rows = await this.db
+      .selectFrom('subscriptions')
+      .innerJoin('email_addresses', 'email_addresses.email', 'subscriptions.email')
+      .selectAll('subscriptions')
+      .where('subscriptions.kind', '=', kind)
+      .where('subscriptions.unsubscribed_at', 'is', null)
+      .where('email_addresses.confirmed_at', 'is not', null)
+      .where(column, '=', id)
+      .orderBy('subscriptions.id')
+      .execute();
+    return rows.map(toSubscription);
+  }
+}

@@ -1,0 +1,344 @@
+import { z } from 'zod';
+import type { Clock } from './clock.ts';
+import { renderCommentMarkdown } from './comment-markdown.ts';
+import { closedWords, commentsOpen, type CommentSettings } from './comment-settings.ts';
+import { DomainError, notFound } from './errors.ts';
+import { decideModeration, type SpamEvidence } from './moderation-policy.ts';
+import type { Comment, CommentStatus, Person, Post, Store, User } from './store.ts';
+import type { SpamDocument } from './spam-filter.ts';
+import { randomToken, safeEqual, sha256Hex } from './tokens.ts';
+
+/** What a reader (or the author) sends to comment. */
+export const commentInputSchema = z.object({
+  postId: z.coerce.number().int().positive(),
+  parentId: z.coerce.number().int().positive().nullable().default(null),
+  name: z.string().trim().max(80, 'Keep your name under 80 characters.').default(''),
+  email: z.string().trim().toLowerCase().max(254, 'That email address is too long.').default(''),
+  website: z
+    .string()
+    .trim()
+    .max(300, 'Keep the website address under 300 characters.')
+    .refine((v) => v === '' || /^https?:\/\/[^\s/$.?#][^\s]*$/i.test(v), 'Give the full address of your website, starting with https://.')
+    .default(''),
+  body: z.string().trim().min(1, 'Write something first.').max(10_000, 'Keep a comment under 10,000 characters.'),
+  /** The honeypot: a field people never see or fill in. */
+  honeypot: z.string().default(''),
+  formToken: z.string().max(200).default(''),
+  subscribeReplies: z.boolean().default(false),
+  subscribePost: z.boolean().default(false),
+});
+
+export type CommentInput = z.input<typeof commentInputSchema>;
+
+const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Where a comment came from, for rate limits and the Akismet check. */
+export interface SubmitContext {
+  ip: string;
+  userAgent: string;
+  referrer: string;
+  /** The signed-in user replying (the author, a moderator), or null for a reader. */
+  user: User | null;
+}
+
+/** The layered spam defence, as the service sees it. */
+export interface SpamDefence {
+  /** A signed token recording when the comment form was served, for `postId`. */
+  issueFormToken(postId: number, now: number): string;
+  verifyFormToken(token: string, postId: number, now: number, minSeconds: number): SpamEvidence['formToken'];
+  countLinks(markdown: string): number;
+  findDisallowedWords(fields: string[], words: string[]): string[];
+  /** The filter's spam probability, or null while it has not learned enough. */
+  filterScore(doc: SpamDocument): Promise<number | null>;
+  akismet(input: { comment: CommentInput; ctx: SubmitContext; permalink: string }): Promise<SpamEvidence['akismet']>;
+  /** A moderator decided: the filter learns it (and forgets `previous` when reversed). */
+  learn(store: Store, doc: SpamDocument, label: 'spam' | 'ham', previous: 'spam' | 'ham' | null): Promise<void>;
+  /** Tells the Akismet-compatible service about a moderator's decision, when configured. */
+  report(comment: Comment, label: 'spam' | 'ham'): Promise<void>;
+}
+
+/** Mail caused by comments; called inside the comment's transaction with that transaction's store. */
+export interface CommentNotifications {
+  commentCreated(store: Store, comment: Comment, post: Post, now: number): Promise<void>;
+  commentApproved(store: Store, comment: Comment, post: Post, now: number): Promise<void>;
+  subscribe(store: Store, request: { email: string; kind: 'post' | 'replies'; postId: number; commentId: number | null }, now: number): Promise<void>;
+}
+
+export interface CommentServiceDeps {
+  store: Store;
+  clock: Clock;
+  settings: () => Promise<CommentSettings>;
+  spam: SpamDefence;
+  notifications: CommentNotifications;
+  /** Publishes a change: caches clear, and readers watching the post hear of approved comments. */
+  publish: (topic: string) => void;
+}
+
+export interface SubmitResult {
+  comment: Comment;
+  /** The secret that lets this browser edit or delete the comment for a while (readers only). */
+  editSecret: string | null;
+}
+
+export type ModerationAction = 'approve' | 'unapprove' | 'spam' | 'trash' | 'restore';
+
+const targetStatus: Record<ModerationAction, CommentStatus> = {
+  approve: 'approved',
+  unapprove: 'pending',
+  spam: 'spam',
+  trash: 'trash',
+  restore: 'approved',
+};
+
+/** Topic published when a comment becomes visible: readers on the post page are told live. */
+export const approvedTopic = (postId: number, commentId: number) => `comment-approved:${postId}:${commentId}`;
+
+const LIMITS = { perIpMinute: 6, perIpHour: 40, perEmailMinute: 4 };
+
+function validation(error: z.ZodError): DomainError {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) fields[String(issue.path[0] ?? 'form')] ??= issue.message;
+  return new DomainError('validation_failed', Object.values(fields)[0] ?? 'Check the comment form.', fields);
+}
+
+/**
+ * The conversation: readers' comments through the spam defence and the moderation
+ * policy, the author's replies, commenters' own edits, and moderators' decisions. Every
+ * comment is stored, whatever happens to it: spam and trash can always be restored.
+ */
+export class CommentService {
+  private readonly deps: CommentServiceDeps;
+
+  constructor(deps: CommentServiceDeps) {
+    this.deps = deps;
+  }
+
+  private async livePost(postId: number): Promise<Post> {
+    const post = await this.deps.store.posts.findById(postId);
+    if (!post || post.deletedAt !== null) throw notFound('The post');
+    return post;
+  }
+
+  private async enforceRateLimits(ip: string, email: string, now: number): Promise<void> {
+    const { rateLimits } = this.deps.store;
+    const checks: Array<[string, number, number]> = [
+      [`comment:ip:${ip}`, 60_000, LIMITS.perIpMinute],
+      [`comment:ip-hour:${ip}`, 3_600_000, LIMITS.perIpHour],
+      [`comment:email:${email}`, 60_000, LIMITS.perEmailMinute],
+    ];
+    for (const [key, windowMs, max] of checks) {
+      const result = await rateLimits.hit(key, windowMs, max, now);
+      if (!result.allowed) {
+        const retryAfterSeconds = Math.ceil(result.retryAfterMs / 1000);
+        throw new DomainError('rate_limited', `You are commenting faster than we allow. Please wait ${retryAfterSeconds} seconds and send it again; your text is kept.`, {}, { retryAfterSeconds });
+      }
+    }
+  }
+
+  /** Takes a comment from a reader, or a reply from a signed-in user, and decides where it goes. */
+  async submit(raw: unknown, ctx: SubmitContext, permalink: string): Promise<SubmitResult> {
+    const parsed = commentInputSchema.safeParse(raw);
+    if (!parsed.success) throw validation(parsed.error);
+    const input = parsed.data;
+    const { store, clock, spam } = this.deps;
+    const now = clock.now();
+    const settings = await this.deps.settings();
+    const post = await this.livePost(input.postId);
+    const open = commentsOpen(post, settings, now);
+    const staff = ctx.user;
+    if (!open.open && !(staff && open.reason !== 'not-published')) throw new DomainError('comments_closed', closedWords[open.reason]);
+
+    let parent: Comment | null = null;
+    if (input.parentId !== null) {
+      parent = await store.comments.findById(input.parentId);
+      if (!parent || parent.postId !== post.id || parent.status !== 'approved') {
+        throw new DomainError('validation_failed', 'The comment you are answering is no longer there.', { parentId: 'Not found.' });
+      }
+    }
+
+    const html = renderCommentMarkdown(input.body);
+    if (staff) {
+      const comment = await store.transaction(async (tx) => {
+        const created = await tx.comments.create({
+          postId: post.id,
+          parentId: parent?.id ?? null,
+          personId: null,
+          userId: staff.id,
+          authorName: staff.name,
+          authorEmail: staff.email,
+          authorUrl: null,
+          markdown: input.body,
+          html,
+          status: 'approved',
+          createdAt: now,
+          source: 'admin',
+          ip: ctx.ip,
+          userAgent: ctx.userAgent,
+        });
+        await this.deps.notifications.commentApproved(tx, created, post, now);
+        return created;
+      });
+      this.published(comment);
+      return { comment, editSecret: null };
+    }
+
+    const fields: Record<string, string> = {};
+    if (!input.name) fields.name = 'Tell us your name.';
+    if (!emailPattern.test(input.email)) fields.email = 'Enter your email address (it is never shown).';
+    if (Object.keys(fields).length > 0) throw new DomainError('validation_failed', Object.values(fields)[0], fields);
+    await this.enforceRateLimits(ctx.ip, input.email, now);
+
+    const existing = await store.people.findByEmail(input.email);
+    const evidence: SpamEvidence = {
+      honeypotFilled: input.honeypot.trim() !== '',
+      formToken: input.formToken ? spam.verifyFormToken(input.formToken, post.id, now, settings.minSubmitSeconds) : { ok: false, reason: 'missing' },
+      linkCount: spam.countLinks(input.body),
+      disallowedWords: spam.findDisallowedWords([input.body, input.name, input.email, input.website], settings.disallowedWords),
+      filterScore: await spam.filterScore({ text: input.body, name: input.name, url: input.website || null }),
+      akismet: await spam.akismet({ comment: input, ctx, permalink }),
+      knownPerson: existing ? await store.comments.hasApproved(existing.id) : false,
+    };
+    const decision = decideModeration(evidence, settings);
+    const editSecret = randomToken(24);
+
+    const comment = await store.transaction(async (tx) => {
+      const person: Person = await tx.people.upsertByEmail({ name: input.name, email: input.email, website: input.website || null }, now);
+      const created = await tx.comments.create({
+        postId: post.id,
+        parentId: parent?.id ?? null,
+        personId: person.id,
+        userId: null,
+        authorName: input.name,
+        authorEmail: input.email,
+        authorUrl: input.website || null,
+        markdown: input.body,
+        html,
+        status: decision.status,
+        moderationReasons: decision.reasons,
+        spamScore: evidence.filterScore,
+        createdAt: now,
+        source: 'form',
+        editTokenHash: sha256Hex(editSecret),
+        ip: ctx.ip,
+        userAgent: ctx.userAgent.slice(0, 500),
+      });
+      if (decision.status !== 'spam') {
+        if (input.subscribeReplies) await this.deps.notifications.subscribe(tx, { email: input.email, kind: 'replies', postId: post.id, commentId: created.id }, now);
+        if (input.subscribePost) await this.deps.notifications.subscribe(tx, { email: input.email, kind: 'post', postId: post.id, commentId: null }, now);
+        await this.deps.notifications.commentCreated(tx, created, post, now);
+        if (decision.status === 'approved') await this.deps.notifications.commentApproved(tx, created, post, now);
+      }
+      return created;
+    });
+    if (comment.status === 'approved') this.published(comment);
+    return { comment, editSecret };
+  }
+
+  private published(comment: Comment): void {
+    this.deps.publish(`comments-changed:${comment.postId}`);
+    this.deps.publish(approvedTopic(comment.postId, comment.id));
+  }
+
+  /** The comment, if `secret` is the one its author's browser holds and the window is still open. */
+  async ownComment(id: number, secret: string): Promise<{ comment: Comment; editableUntil: number }> {
+    const comment = await this.deps.store.comments.findById(id);
+    if (!comment || comment.status === 'trash' || !comment.editTokenHash || !safeEqual(sha256Hex(secret), comment.editTokenHash)) {
+      throw new DomainError('forbidden', 'Only the person who wrote this comment can change it, from the browser they wrote it in.');
+    }
+    const settings = await this.deps.settings();
+    const editableUntil = comment.createdAt + settings.editWindowMinutes * 60_000;
+    if (this.deps.clock.now() > editableUntil) {
+      throw new DomainError('forbidden', `Comments can be changed for ${settings.editWindowMinutes} minutes after they are sent, and that time has passed.`);
+    }
+    return { comment, editableUntil };
+  }
+
+  /** A commenter fixes their comment inside the window; new links or words are checked again. */
+  async editOwn(id: number, secret: string, body: string): Promise<Comment> {
+    const { comment } = await this.ownComment(id, secret);
+    const text = body.trim();
+    if (!text) throw new DomainError('validation_failed', 'Write something first, or delete the comment.', { body: 'Required.' });
+    if (text.length > 10_000) throw new DomainError('validation_failed', 'Keep a comment under 10,000 characters.', { body: 'Too long.' });
+    const { store, spam, clock } = this.deps;
+    const settings = await this.deps.settings();
+    const now = clock.now();
+    const updated = await store.transaction(async (tx) => {
+      let after = await tx.comments.updateBody(id, text, renderCommentMarkdown(text), now);
+      const links = spam.countLinks(text);
+      const words = spam.findDisallowedWords([text], settings.disallowedWords);
+      const reasons = [...(links > settings.maxLinks ? [`edited to ${links} links`] : []), ...(words.length ? [`edited to include disallowed word: ${words.join(', ')}`] : [])];
+      if (reasons.length > 0 && after.status === 'approved') {
+        [after] = await tx.comments.setStatus([id], 'pending', reasons, now);
+      }
+      return after;
+    });
+    if (comment.status === 'approved') this.deps.publish(`comments-changed:${comment.postId}`);
+    return updated;
+  }
+
+  /** A commenter takes their comment back inside the window: it goes to the trash, restorable by a moderator. */
+  async deleteOwn(id: number, secret: string): Promise<Comment> {
+    const { comment } = await this.ownComment(id, secret);
+    const [trashed] = await this.deps.store.comments.setStatus([id], 'trash', [...comment.moderationReasons, 'deleted by its author'], this.deps.clock.now());
+    if (comment.status === 'approved') this.deps.publish(`comments-changed:${comment.postId}`);
+    return trashed ?? comment;
+  }
+
+  /**
+   * A moderator's decision on one or more comments. Approve and spam decisions train the
+   * filter (reversing an earlier lesson when a decision is reversed); approving tells
+   * subscribers. Returns the comments that changed.
+   */
+  async moderate(ids: number[], action: ModerationAction): Promise<Comment[]> {
+    if (ids.length === 0) return [];
+    if (ids.length > 500) throw new DomainError('validation_failed', 'Choose at most 500 comments at a time.');
+    const { store, clock, spam } = this.deps;
+    const now = clock.now();
+    const status = targetStatus[action];
+    const before = new Map((await store.comments.findMany(ids)).map((c) => [c.id, c]));
+    if (before.size === 0) throw notFound('The comments');
+    const posts = new Map<number, Post>();
+    const changed = await store.transaction(async (tx) => {
+      // The reasons it was held stay on record: an Undo brings it back to Pending with its why.
+      const moved = await tx.comments.setStatus([...before.keys()], status, null, now);
+      for (const comment of moved) {
+        const label = status === 'approved' ? 'ham' : status === 'spam' ? 'spam' : null;
+        const previous = before.get(comment.id)?.learnedAs ?? null;
+        if (label && label !== previous) {
+          // The same fields as when it was scored, so that a later reversal unlearns exactly this.
+          await spam.learn(tx, { text: comment.markdown, name: comment.authorName, url: comment.authorUrl }, label, previous);
+          await tx.comments.setLearnedAs(comment.id, label);
+        }
+        if (status === 'approved') {
+          let post = posts.get(comment.postId);
+          if (!post) {
+            post = (await tx.posts.findById(comment.postId)) ?? undefined;
+            if (post) posts.set(post.id, post);
+          }
+          if (post) await this.deps.notifications.commentApproved(tx, comment, post, now);
+        }
+      }
+      return moved;
+    });
+    for (const comment of changed) {
+      const was = before.get(comment.id)!;
+      if (was.status === 'approved' || comment.status === 'approved') this.deps.publish(`comments-changed:${comment.postId}`);
+      if (comment.status === 'approved') this.deps.publish(approvedTopic(comment.postId, comment.id));
+      const label = comment.status === 'spam' ? 'spam' : comment.status === 'approved' && was.status === 'spam' ? 'ham' : null;
+      if (label) void spam.report(comment, label);
+    }
+    return changed;
+  }
+
+  /** Removes trashed comments 30 days after they were trashed (the scheduler calls this). */
+  async purgeTrash(days = 30): Promise<number> {
+    return this.deps.store.comments.purgeTrash(this.deps.clock.now() - days * 86_400_000);
+  }
+
+  /** Where a comment's conversation sits in its post's thread (for permalinks on later pages). */
+  async locate(commentId: number): Promise<{ comment: Comment; conversationsBefore: number }> {
+    const comment = await this.deps.store.comments.findById(commentId);
+    if (!comment) throw notFound('The comment');
+    return { comment, conversationsBefore: await this.deps.store.comments.conversationsBefore(commentId) };
+  }
+}

@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { defaultCommentSettings, commentsOpen, type CommentSettings } from './comment-settings.ts';
+import { decideModeration, type SpamEvidence } from './moderation-policy.ts';
+
+const clean: SpamEvidence = {
+  honeypotFilled: false,
+  formToken: { ok: true },
+  linkCount: 0,
+  disallowedWords: [],
+  filterScore: 0.01,
+  akismet: 'off',
+  knownPerson: true,
+};
+const settings = (overrides: Partial<CommentSettings> = {}): CommentSettings => ({ ...defaultCommentSettings, ...overrides });
+
+describe('decideModeration', () => {
+  it('approves a known person’s ordinary comment', () => {
+    assert.deepEqual(decideModeration(clean, settings()), { status: 'approved', reasons: [] });
+  });
+
+  it('holds a first comment, and approves it when that setting is off', () => {
+    assert.deepEqual(decideModeration({ ...clean, knownPerson: false }, settings()), { status: 'pending', reasons: ['first comment from this person'] });
+    assert.equal(decideModeration({ ...clean, knownPerson: false }, settings({ holdFirstComment: false })).status, 'approved');
+  });
+
+  it('holds everything when asked to', () => {
+    assert.deepEqual(decideModeration(clean, settings({ holdAll: true })).reasons, ['every comment is held for review (setting)']);
+  });
+
+  it('holds comments with more links than allowed, saying how many', () => {
+    assert.deepEqual(decideModeration({ ...clean, linkCount: 4 }, settings({ maxLinks: 2 })), { status: 'pending', reasons: ['4 links'] });
+    assert.equal(decideModeration({ ...clean, linkCount: 2 }, settings({ maxLinks: 2 })).status, 'approved');
+  });
+
+  it('sends the honeypot, a too-quick form and a forged token to spam with their reasons', () => {
+    assert.deepEqual(decideModeration({ ...clean, honeypotFilled: true }, settings()), { status: 'spam', reasons: ['honeypot field was filled in'] });
+    const quick = decideModeration({ ...clean, formToken: { ok: false, reason: 'too-fast', seconds: 1.2 } }, settings());
+    assert.deepEqual(quick, { status: 'spam', reasons: ['sent 1.2 s after the form loaded (minimum 3 s)'] });
+    assert.equal(decideModeration({ ...clean, formToken: { ok: false, reason: 'invalid' } }, settings()).status, 'spam');
+  });
+
+  it('holds rather than discards a comment whose form simply expired', () => {
+    assert.deepEqual(decideModeration({ ...clean, formToken: { ok: false, reason: 'expired' } }, settings()), { status: 'pending', reasons: ['the form was older than a day'] });
+  });
+
+  it('treats disallowed words as the setting says', () => {
+    const evidence = { ...clean, disallowedWords: ['casino'] };
+    assert.deepEqual(decideModeration(evidence, settings({ disallowedAction: 'hold' })), { status: 'pending', reasons: ['disallowed word: casino'] });
+    assert.equal(decideModeration(evidence, settings({ disallowedAction: 'spam' })).status, 'spam');
+  });
+
+  it('uses the filter score: spam at 0.9, held at 0.5', () => {
+    assert.deepEqual(decideModeration({ ...clean, filterScore: 0.97 }, settings()), { status: 'spam', reasons: ['filter score 0.97'] });
+    assert.deepEqual(decideModeration({ ...clean, filterScore: 0.6 }, settings()), { status: 'pending', reasons: ['filter score 0.60'] });
+  });
+
+  it('lists every reason, spam signals first', () => {
+    const d = decideModeration({ ...clean, akismet: 'spam', linkCount: 5, knownPerson: false }, settings());
+    assert.deepEqual(d, { status: 'spam', reasons: ['Akismet says spam', '5 links', 'first comment from this person'] });
+  });
+});
+
+describe('commentsOpen', () => {
+  const day = 86_400_000;
+  const now = 1_000 * day;
+  const post = { commentsMode: 'inherit' as const, commentsCloseDays: null, publishedAt: now - 10 * day, status: 'published' as const, deletedAt: null };
+
+  it('follows the site unless the post says otherwise', () => {
+    assert.deepEqual(commentsOpen(post, settings(), now), { open: true });
+    assert.deepEqual(commentsOpen(post, settings({ open: false }), now), { open: false, reason: 'closed-on-site' });
+    assert.deepEqual(commentsOpen({ ...post, commentsMode: 'open' }, settings({ open: false }), now), { open: true });
+    assert.deepEqual(commentsOpen({ ...post, commentsMode: 'closed' }, settings(), now), { open: false, reason: 'closed-on-post' });
+  });
+
+  it('closes after N days, from the site or the post', () => {
+    assert.deepEqual(commentsOpen(post, settings({ closeAfterDays: 7 }), now), { open: false, reason: 'closed-after-days' });
+    assert.deepEqual(commentsOpen(post, settings({ closeAfterDays: 30 }), now), { open: true });
+    assert.deepEqual(commentsOpen({ ...post, commentsCloseDays: 5 }, settings(), now), { open: false, reason: 'closed-after-days' });
+  });
+
+  it('is closed on drafts and scheduled posts', () => {
+    assert.deepEqual(commentsOpen({ ...post, status: 'draft' as never }, settings(), now), { open: false, reason: 'not-published' });
+  });
+});

@@ -1,0 +1,239 @@
+import { Hono, type Context } from 'hono';
+import type { ModerationAction } from '../../../core/comment-service.ts';
+import { DomainError } from '../../../core/errors.ts';
+import type { Comment, CommentStatus, Post, User } from '../../../core/store.ts';
+import { clientIp } from '../../client-ip.ts';
+import type { AppEnv } from '../../context.ts';
+import { wantsJson } from '../../errors.ts';
+import { setNavCounts } from '../../views/admin/admin-layout.ts';
+import {
+  commentRow,
+  inboxUrl,
+  inboxView,
+  resultNotice,
+  resultText,
+  type InboxFilters,
+  type ModerationResult,
+  type RowContext,
+} from '../../views/admin/comments-view.ts';
+import { answeredCard } from '../../views/admin/waiting-view.ts';
+import { countsInReach, loadInbox, moderatableComments, parentsOf, postsOf, STATUSES } from './comment-inbox.ts';
+import { currentUser, idParam, pageNumber } from './admin-request.ts';
+
+const PER_PAGE = 25;
+const actions = new Set<ModerationAction>(['approve', 'unapprove', 'spam', 'trash', 'restore']);
+const statuses = new Set<string>(STATUSES);
+
+/** Loads the top bar's counts for this request: held comments and conversations waiting for a reply. */
+export async function loadNavCounts(c: Context<AppEnv>): Promise<{ pending: number; waiting: number }> {
+  const { store } = c.get('deps');
+  const [byStatus, waiting] = await Promise.all([store.comments.countByStatus(), store.comments.waitingForReply(0)]);
+  const counts = { pending: byStatus.pending, waiting: waiting.total };
+  setNavCounts(c, counts);
+  return counts;
+}
+
+const asStatus = (value: string | undefined | null): CommentStatus | null => (value && statuses.has(value) ? (value as CommentStatus) : null);
+
+/** Only the inbox and "Waiting for you" are places to come back to; anything else goes to the inbox. */
+function safeBack(value: string | undefined): string {
+  if (!value || !/^\/admin\/(comments|waiting)(\?[^#\s]*)?$/.test(value)) return '/admin/comments';
+  return value;
+}
+
+/** The tab a `back` address shows. */
+function tabOf(back: string): CommentStatus {
+  return asStatus(new URL(back, 'http://x').searchParams.get('status')) ?? 'pending';
+}
+
+/** The ids sent as repeated `ids` fields (checkboxes, hidden inputs), each a positive whole number. */
+function idsOf(value: string | File | (string | File)[] | undefined): number[] {
+  const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  const ids = new Set<number>();
+  for (const item of list) {
+    if (typeof item !== 'string' || !/^[0-9]{1,15}$/.test(item)) continue;
+    const id = Number(item);
+    if (Number.isSafeInteger(id) && id > 0) ids.add(id);
+  }
+  return [...ids];
+}
+
+const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+/** A redirect back to where the form was, with what happened (see resultFromQuery). */
+function redirectBack(c: Context<AppEnv>, back: string, done: Record<string, string>): Response {
+  const url = new URL(back, 'http://x');
+  for (const key of ['done', 'n', 'ids', 'from', 'reply']) url.searchParams.delete(key);
+  for (const [k, v] of Object.entries(done)) url.searchParams.set(k, v);
+  return c.redirect(url.pathname + url.search, 303);
+}
+
+/** Reads ?done=… into what the notice says. Only numbers and known words are taken from the link. */
+export async function resultFromQuery(c: Context<AppEnv>): Promise<ModerationResult | null> {
+  const done = c.req.query('done');
+  if (done === 'reply') {
+    const id = Number(c.req.query('reply'));
+    const { store } = c.get('deps');
+    const reply = Number.isSafeInteger(id) && id > 0 ? await store.comments.findById(id) : null;
+    const post = reply ? await store.posts.findById(reply.postId) : null;
+    return { kind: 'replied', reply: reply?.status === 'approved' ? reply : null, post };
+  }
+  if (!done || !actions.has(done as ModerationAction)) return null;
+  const count = Number(c.req.query('n'));
+  if (!Number.isSafeInteger(count) || count < 0) return null;
+  const ids = idsOf((c.req.query('ids') ?? '').split(',')).slice(0, 500);
+  return { kind: 'moderated', action: done as ModerationAction, count, ids, from: asStatus(c.req.query('from')) };
+}
+
+function filtersOf(c: Context<AppEnv>): InboxFilters {
+  const post = c.req.query('post') ?? '';
+  const postId = /^[0-9]{1,15}$/.test(post) && Number(post) > 0 ? Number(post) : undefined;
+  return {
+    status: asStatus(c.req.query('status')) ?? 'pending',
+    postId,
+    q: (c.req.query('q') ?? '').trim().slice(0, 200) || undefined,
+    page: pageNumber(c),
+  };
+}
+
+/** The posts offered in the filter menu: the newest 200 the user may moderate, and the one filtered on. */
+async function postChoices(c: Context<AppEnv>, user: User, postId: number | undefined): Promise<Post[]> {
+  const { store } = c.get('deps');
+  const list = (await store.posts.listAdmin({ authorId: user.role === 'author' ? user.id : undefined, limit: 200, offset: 0 })).items;
+  if (postId !== undefined && !list.some((p) => p.id === postId)) {
+    const post = await store.posts.findById(postId);
+    if (post) list.unshift(post);
+  }
+  return list;
+}
+
+/** The counts moderation.js puts back into the tabs and the top bar after an action. */
+async function countsPayload(c: Context<AppEnv>, user: User) {
+  const [tabs, nav] = await Promise.all([countsInReach(c.get('deps').store, user), loadNavCounts(c)]);
+  return { tabs, nav };
+}
+
+async function rowContext(c: Context<AppEnv>, comments: Comment[], tab: CommentStatus, back: string, posts?: Map<number, Post>): Promise<RowContext> {
+  const { store, clock } = c.get('deps');
+  const [postMap, parents] = await Promise.all([posts ?? postsOf(store, comments), parentsOf(store, comments)]);
+  return { tab, token: c.get('session')!.csrfToken, back, posts: postMap, parents, now: clock.now() };
+}
+
+/**
+ * The moderation inbox: Pending, Approved, Spam and Trash, with filters, paging, per-comment
+ * and bulk actions, and inline replies. Every action is a plain form (Post/Redirect/Get);
+ * moderation.js sends the same forms with fetch and gets JSON back.
+ */
+export function commentRoutes(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.get('/', async (c) => {
+    const { store } = c.get('deps');
+    const user = currentUser(c);
+    const filters = filtersOf(c);
+    const inbox = await loadInbox(store, user, { status: filters.status, postId: filters.postId, text: filters.q, limit: PER_PAGE, offset: (filters.page - 1) * PER_PAGE });
+    const totalPages = Math.max(1, Math.ceil(inbox.total / PER_PAGE));
+    if (inbox.items.length === 0 && filters.page > totalPages) {
+      // The last page emptied (everything on it was moderated): show the one before.
+      const url = new URL(inboxUrl({ ...filters, page: totalPages }), 'http://x');
+      for (const [k, v] of new URL(c.req.url).searchParams) if (['done', 'n', 'ids', 'from', 'reply'].includes(k)) url.searchParams.set(k, v);
+      return c.redirect(url.pathname + url.search, 303);
+    }
+    const back = inboxUrl(filters);
+    const [rows, choices, result] = await Promise.all([rowContext(c, inbox.items, filters.status, back), postChoices(c, user, filters.postId), resultFromQuery(c)]);
+    return c.html(
+      inboxView(c, {
+        filters,
+        comments: inbox.items,
+        total: inbox.total,
+        counts: inbox.counts,
+        rows,
+        postChoices: choices,
+        totalPages,
+        perPage: PER_PAGE,
+        result,
+        user,
+      }).value,
+    );
+  });
+
+  /** Approve, unapprove, spam, trash or restore one comment or many (`ids` repeated). */
+  app.post('/moderate', async (c) => {
+    const { comments, store } = c.get('deps');
+    const user = currentUser(c);
+    const form = await c.req.parseBody({ all: true });
+    const action = text(form.action) as ModerationAction;
+    const back = safeBack(text(form.back));
+    const from = asStatus(text(form.from));
+    if (!actions.has(action)) throw new DomainError('validation_failed', 'Choose what to do with the comments: approve, unapprove, spam, trash or restore.', { action: 'Unknown action.' });
+    const ids = idsOf(form.ids);
+    if (ids.length === 0) {
+      if (wantsJson(c)) throw new DomainError('validation_failed', 'Select at least one comment first.', { ids: 'Nothing selected.' });
+      return redirectBack(c, back, { done: action, n: '0' });
+    }
+    await moderatableComments(c, user, ids);
+    const changed = await comments.moderate(ids, action);
+    const changedIds = changed.map((comment) => comment.id);
+    if (!wantsJson(c)) {
+      return redirectBack(c, back, { done: action, n: String(changed.length), ids: changedIds.join(','), ...(from ? { from } : {}) });
+    }
+    const fresh = await store.comments.findMany(ids);
+    const rows = await rowContext(c, fresh, tabOf(back), back);
+    const result: ModerationResult = { kind: 'moderated', action, count: changed.length, ids: changedIds, from };
+    return c.json({
+      ok: true,
+      message: resultText(result),
+      notice: resultNotice(result, rows.token, back).value,
+      rows: fresh.map((comment) => ({ id: comment.id, status: comment.status, html: commentRow(comment, rows).value })),
+      counts: await countsPayload(c, user),
+    });
+  });
+
+  /**
+   * A reply from the inbox or "Waiting for you": published at once as the signed-in user.
+   * Answering a held comment approves it first, as WordPress does.
+   */
+  app.post('/:id{[0-9]+}/reply', async (c) => {
+    const deps = c.get('deps');
+    const user = currentUser(c);
+    const id = idParam(c);
+    const form = await c.req.parseBody();
+    const back = safeBack(text(form.back));
+    const body = text(form.body).replace(/\r\n/g, '\n').trim();
+    if (!body) throw new DomainError('validation_failed', 'Write your reply first.', { body: 'Required.' });
+    if (body.length > 10_000) throw new DomainError('validation_failed', 'Keep a reply under 10,000 characters.', { body: 'Too long.' });
+    const { comments: [parent], posts } = await moderatableComments(c, user, [id]);
+    const post = posts.get(parent.postId)!;
+    if (parent.status === 'spam' || parent.status === 'trash') {
+      throw new DomainError('conflict', `This comment is in ${parent.status === 'spam' ? 'spam' : 'the trash'}. Restore it before answering it.`);
+    }
+    if (parent.status === 'pending') await deps.comments.moderate([parent.id], 'approve');
+    const { comment: reply } = await deps.comments.submit(
+      { postId: post.id, parentId: parent.id, body },
+      { ip: clientIp(c), userAgent: c.req.header('user-agent') ?? '', referrer: c.req.header('referer') ?? '', user },
+      `${deps.config.siteUrl}/${post.slug}`,
+    );
+    if (!wantsJson(c)) return redirectBack(c, back, { done: 'reply', reply: String(reply.id) });
+
+    const answered = (await deps.store.comments.findById(parent.id)) ?? parent;
+    const result: ModerationResult = { kind: 'replied', reply, post };
+    let row: string;
+    if (back.startsWith('/admin/waiting')) {
+      row = answeredCard(answered, reply, post).value;
+    } else {
+      const rows = await rowContext(c, [answered], tabOf(back), back, posts);
+      rows.replies = new Map([[answered.id, reply]]);
+      row = commentRow(answered, rows).value;
+    }
+    return c.json({
+      ok: true,
+      message: resultText(result),
+      notice: resultNotice(result, c.get('session')!.csrfToken, back).value,
+      rows: [{ id: answered.id, status: answered.status, html: row }],
+      reply: { id: reply.id, url: `/${post.slug}#comment-${reply.id}` },
+      counts: await countsPayload(c, user),
+    });
+  });
+
+  return app;
+}

@@ -1,0 +1,279 @@
+import { Hono, type Context } from 'hono';
+import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
+import type { SubmitContext } from '../../core/comment-service.ts';
+import { DomainError, notFound } from '../../core/errors.ts';
+import type { Comment, Post } from '../../core/store.ts';
+import { clientIp } from '../client-ip.ts';
+import type { AppEnv } from '../context.ts';
+import { statusFor } from '../errors.ts';
+import { html } from '../html.ts';
+import { commentForm, commentView, threadPageUrl } from '../views/comment-views.ts';
+import { notice } from '../views/forms.ts';
+import { formatDateTime } from '../views/format.ts';
+import { layout } from '../views/layout.ts';
+import { ownComments, ownSecret, rememberOwnComment } from './own-comments.ts';
+
+type C = Context<AppEnv>;
+
+/** Open live streams, so that shutdown can end them instead of waiting for readers to leave. */
+const liveStreams = new Set<SSEStreamingApi>();
+
+export function closeLiveStreams(): void {
+  for (const stream of liveStreams) stream.abort();
+  liveStreams.clear();
+}
+
+const wantsJson = (c: C) => (c.req.header('accept') ?? '').includes('application/json') || (c.req.header('content-type') ?? '').startsWith('application/json');
+
+async function readInput(c: C): Promise<Record<string, unknown>> {
+  if ((c.req.header('content-type') ?? '').startsWith('application/json')) {
+    try {
+      const body = await c.req.json();
+      return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+    } catch {
+      throw new DomainError('validation_failed', 'The request body is not valid JSON.');
+    }
+  }
+  const form = await c.req.parseBody();
+  const text = (name: string) => (typeof form[name] === 'string' ? (form[name] as string) : '');
+  return {
+    postId: text('postId'),
+    parentId: text('parentId') || null,
+    name: text('name'),
+    email: text('email'),
+    website: text('website'),
+    body: text('body'),
+    honeypot: text('honeypot'),
+    formToken: text('formToken'),
+    subscribeReplies: text('subscribeReplies') !== '',
+    subscribePost: text('subscribePost') !== '',
+  };
+}
+
+async function staffIds(c: C, post: Post): Promise<Set<number>> {
+  const staff = await c.get('deps').store.users.list();
+  return new Set(staff.filter((u) => u.role !== 'moderator' || u.id === post.authorId).map((u) => u.id));
+}
+
+/** Where a comment lives: its post's thread page that holds its conversation, with the anchor. */
+async function permalinkOf(c: C, comment: Comment, post: Post): Promise<string> {
+  const { comments } = c.get('deps');
+  const settings = await c.get('deps').commentSettings();
+  const { conversationsBefore } = await comments.locate(comment.id);
+  const pageStart = Math.floor(conversationsBefore / settings.conversationsPerPage) * settings.conversationsPerPage;
+  const cursor = await c.get('deps').store.comments.cursorAt(post.id, pageStart);
+  return `${threadPageUrl(post, cursor)}#comment-${comment.id}`;
+}
+
+/** One comment as the thread shows it, for inserting in place (posting with JS, live updates). */
+async function fragment(c: C, comment: Comment, post: Post, own: Map<number, number>): Promise<string> {
+  const settings = await c.get('deps').commentSettings();
+  return commentView(
+    { comment, replies: [], inReplyTo: null },
+    { post, staffIds: await staffIds(c, post), avatars: settings.avatars, pageCursor: null, open: true, own },
+  ).value;
+}
+
+function simplePage(c: C, title: string, body: ReturnType<typeof html>, status: 200 | 403 | 404 | 409 | 422 | 429 = 200) {
+  c.header('Cache-Control', 'private, no-store');
+  return c.html(layout(c, { title, body, head: html`<meta name="robots" content="noindex">` }).value, status);
+}
+
+/** Posting, editing and deleting comments, their permalinks, and the live stream of new ones. */
+export function commentRoutes(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.post('/comments', async (c) => {
+    const deps = c.get('deps');
+    const input = await readInput(c);
+    const postId = Number(input.postId);
+    const post = Number.isInteger(postId) && postId > 0 ? await deps.store.posts.findById(postId) : null;
+    if (!post || post.deletedAt !== null) throw notFound('The post');
+    const ctx: SubmitContext = { ip: clientIp(c), userAgent: c.req.header('user-agent') ?? '', referrer: c.req.header('referer') ?? '', user: c.get('user') };
+    const permalink = `${deps.config.siteUrl}/${post.slug}`;
+    try {
+      const { comment, editSecret } = await deps.comments.submit(input, ctx, permalink);
+      const settings = await deps.commentSettings();
+      if (editSecret) rememberOwnComment(c, comment.id, editSecret, settings.editWindowMinutes);
+      const own = new Map<number, number>();
+      if (editSecret) own.set(comment.id, comment.createdAt + settings.editWindowMinutes * 60_000);
+      const held = comment.status !== 'approved';
+      const message = held ? 'Thank you! Your comment is waiting for the author to approve it; only you can see it until then.' : 'Thank you! Your comment is published.';
+      const url = held ? `/comments/${comment.id}/pending` : await permalinkOf(c, comment, post);
+      if (wantsJson(c)) {
+        return c.json(
+          {
+            comment: { id: comment.id, status: held ? 'pending' : 'approved', parentId: comment.parentId, url },
+            html: await fragment(c, comment, post, own),
+            message,
+            editSecret,
+            editableUntil: editSecret ? comment.createdAt + settings.editWindowMinutes * 60_000 : null,
+          },
+          201,
+        );
+      }
+      return c.redirect(url, 303);
+    } catch (error) {
+      if (!(error instanceof DomainError) || wantsJson(c)) throw error;
+      if (!['validation_failed', 'rate_limited', 'comments_closed'].includes(error.code)) throw error;
+      // Without JavaScript: show the form again with everything the reader wrote.
+      const retry = error.context.retryAfterSeconds;
+      if (typeof retry === 'number') c.header('Retry-After', String(retry));
+      const values = { name: String(input.name ?? ''), email: String(input.email ?? ''), website: String(input.website ?? ''), body: String(input.body ?? '') };
+      const replyTo = input.parentId ? await deps.store.comments.findById(Number(input.parentId)) : null;
+      const user = c.get('user');
+      return simplePage(
+        c,
+        'Check your comment',
+        html`<div class="narrow-wide">
+<p><a href="/${post.slug}">← ${post.title}</a></p>
+${commentForm({
+  post,
+  formToken: String(input.formToken ?? '') || deps.spam.issueFormToken(post.id, deps.clock.now()),
+  replyTo: replyTo && replyTo.postId === post.id ? replyTo : null,
+  signedInAs: user ? { name: user.name, csrf: c.get('session')!.csrfToken } : null,
+  values,
+  errors: error.fields,
+  message: error.message,
+})}
+</div>`,
+        statusFor[error.code] as 403 | 422 | 429,
+      );
+    }
+  });
+
+  app.get('/comments/live/:postId{[0-9]+}', (c) => {
+    const postId = Number(c.req.param('postId'));
+    const { changes } = c.get('deps');
+    c.header('Cache-Control', 'no-store');
+    c.header('X-Accel-Buffering', 'no');
+    return streamSSE(c, async (stream) => {
+      liveStreams.add(stream);
+      const prefix = `comment-approved:${postId}:`;
+      const unsubscribe = changes.subscribe((topic) => {
+        if (!topic.startsWith(prefix)) return;
+        const id = topic.slice(prefix.length);
+        void stream.writeSSE({ event: 'comment', id, data: JSON.stringify({ id: Number(id) }) }).catch(() => stream.abort());
+      });
+      stream.onAbort(() => {
+        unsubscribe();
+        liveStreams.delete(stream);
+      });
+      await stream.writeSSE({ event: 'ready', data: '{}', retry: 5000 });
+      while (!stream.aborted && !stream.closed) {
+        await stream.sleep(25_000);
+        if (!stream.aborted) await stream.writeSSE({ event: 'ping', data: '{}' }).catch(() => stream.abort());
+      }
+    });
+  });
+
+  app.get('/comments/:id{[0-9]+}/fragment', async (c) => {
+    const { store } = c.get('deps');
+    const comment = await store.comments.findById(Number(c.req.param('id')));
+    if (!comment || comment.status !== 'approved') throw notFound('The comment');
+    const post = await store.posts.findById(comment.postId);
+    if (!post) throw notFound('The post');
+    c.header('Cache-Control', 'public, max-age=5');
+    return c.html(await fragment(c, comment, post, await ownComments(c, post.id)));
+  });
+
+  app.get('/comments/token/:postId{[0-9]+}', (c) => {
+    const { spam, clock } = c.get('deps');
+    c.header('Cache-Control', 'no-store');
+    return c.json({ formToken: spam.issueFormToken(Number(c.req.param('postId')), clock.now()) });
+  });
+
+  // A permalink that works from anywhere (emails, feeds): it finds the page holding the comment.
+  app.get('/comments/:id{[0-9]+}', async (c) => {
+    const { store } = c.get('deps');
+    const comment = await store.comments.findById(Number(c.req.param('id')));
+    const post = comment ? await store.posts.findById(comment.postId) : null;
+    if (!comment || !post || comment.status !== 'approved') throw notFound('The comment');
+    return c.redirect(await permalinkOf(c, comment, post), 302);
+  });
+
+  app.get('/comments/:id{[0-9]+}/pending', async (c) => {
+    const { store } = c.get('deps');
+    const id = Number(c.req.param('id'));
+    const comment = await store.comments.findById(id);
+    const secret = ownSecret(c, id);
+    const post = comment ? await store.posts.findById(comment.postId) : null;
+    if (!comment || !post || !secret) throw notFound('The comment');
+    const own = await ownComments(c, post.id);
+    if (comment.status === 'approved') return c.redirect(await permalinkOf(c, comment, post), 303);
+    return simplePage(
+      c,
+      'Your comment is waiting for approval',
+      html`<h1>Thank you, ${comment.authorName}</h1>
+${notice('info', 'Your comment is waiting for the author to approve it. Only you can see it until then.')}
+<ol class="thread">${commentView({ comment: { ...comment, status: 'pending' }, replies: [], inReplyTo: null }, { post, staffIds: new Set(), avatars: 'local', pageCursor: null, open: false, own })}</ol>
+<p><a href="/${post.slug}#comments">Back to “${post.title}”</a></p>`,
+    );
+  });
+
+  async function ownFromRequest(c: C, id: number): Promise<{ secret: string; comment: Comment; editableUntil: number; post: Post }> {
+    let secret = ownSecret(c, id);
+    if (!secret && (c.req.header('content-type') ?? '').startsWith('application/json')) {
+      const body = (await c.req.json().catch(() => ({}))) as { secret?: unknown };
+      if (typeof body.secret === 'string') secret = body.secret;
+    }
+    if (!secret) throw new DomainError('forbidden', 'Only the person who wrote this comment can change it, from the browser they wrote it in.');
+    const { comment, editableUntil } = await c.get('deps').comments.ownComment(id, secret);
+    const post = await c.get('deps').store.posts.findById(comment.postId);
+    if (!post) throw notFound('The post');
+    return { secret, comment, editableUntil, post };
+  }
+
+  app.get('/comments/:id{[0-9]+}/edit', async (c) => {
+    const { comment, editableUntil, post } = await ownFromRequest(c, Number(c.req.param('id')));
+    return simplePage(
+      c,
+      'Edit your comment',
+      html`<h1>Edit your comment</h1>
+<p>On <a href="/${post.slug}#comment-${comment.id}">${post.title}</a>. You can change it until ${formatDateTime(editableUntil)}.</p>
+<form method="post" action="/comments/${comment.id}/edit" class="comment-form">
+  <div class="field"><label for="e-body">Comment</label><textarea id="e-body" name="body" rows="8" required maxlength="10000">${comment.markdown}</textarea></div>
+  <div class="form-actions"><button type="submit">Save changes</button> <a href="/${post.slug}#comment-${comment.id}">Cancel</a></div>
+</form>`,
+    );
+  });
+
+  app.post('/comments/:id{[0-9]+}/edit', async (c) => {
+    const id = Number(c.req.param('id'));
+    const json = wantsJson(c);
+    const body = json ? ((await c.req.json().catch(() => ({}))) as { body?: unknown; secret?: unknown }) : await c.req.parseBody();
+    const secret = ownSecret(c, id) ?? (typeof body.secret === 'string' ? body.secret : null);
+    if (!secret) throw new DomainError('forbidden', 'Only the person who wrote this comment can change it, from the browser they wrote it in.');
+    const updated = await c.get('deps').comments.editOwn(id, secret, typeof body.body === 'string' ? body.body : '');
+    const post = (await c.get('deps').store.posts.findById(updated.postId))!;
+    if (json) return c.json({ comment: { id: updated.id, status: updated.status }, html: await fragment(c, updated, post, await ownComments(c, post.id)) });
+    return c.redirect(updated.status === 'approved' ? await permalinkOf(c, updated, post) : `/comments/${id}/pending`, 303);
+  });
+
+  app.get('/comments/:id{[0-9]+}/delete', async (c) => {
+    const { comment, post } = await ownFromRequest(c, Number(c.req.param('id')));
+    return simplePage(
+      c,
+      'Delete your comment?',
+      html`<h1>Delete your comment?</h1>
+<p>Your comment on <a href="/${post.slug}#comment-${comment.id}">${post.title}</a> will be removed from the page.</p>
+<form method="post" action="/comments/${comment.id}/delete"><button type="submit" class="danger">Delete my comment</button> <a href="/${post.slug}#comment-${comment.id}">Keep it</a></form>`,
+    );
+  });
+
+  app.post('/comments/:id{[0-9]+}/delete', async (c) => {
+    const id = Number(c.req.param('id'));
+    let secret = ownSecret(c, id);
+    if (!secret && wantsJson(c)) {
+      const body = (await c.req.json().catch(() => ({}))) as { secret?: unknown };
+      if (typeof body.secret === 'string') secret = body.secret;
+    }
+    if (!secret) throw new DomainError('forbidden', 'Only the person who wrote this comment can change it, from the browser they wrote it in.');
+    const trashed = await c.get('deps').comments.deleteOwn(id, secret);
+    const post = await c.get('deps').store.posts.findById(trashed.postId);
+    if (wantsJson(c)) return c.json({ deleted: true });
+    return c.redirect(post ? `/${post.slug}#comments` : '/', 303);
+  });
+
+  return app;
+}

@@ -1,0 +1,172 @@
+import { createHash } from 'node:crypto';
+import type { CommentSettings } from '../../core/comment-settings.ts';
+import type { Comment, Post, ThreadCursor } from '../../core/store.ts';
+import type { ThreadNode } from '../../core/thread.ts';
+import { sha256Hex } from '../../core/tokens.ts';
+import { html, raw, type SafeHtml } from '../html.ts';
+import { formatDateTime, isoDate, plural } from './format.ts';
+
+export const cursorParam = (cursor: ThreadCursor | null): string => (cursor ? `${cursor.createdAt.toString(36)}-${cursor.id.toString(36)}` : '');
+
+export function parseCursor(value: string | undefined): ThreadCursor | null {
+  const match = /^([0-9a-z]{1,12})-([0-9a-z]{1,10})$/.exec(value ?? '');
+  if (!match) return null;
+  return { createdAt: parseInt(match[1], 36), id: parseInt(match[2], 36) };
+}
+
+/** The address of the thread page that starts after `cursor`. */
+export function threadPageUrl(post: Pick<Post, 'slug'>, cursor: ThreadCursor | null): string {
+  return cursor ? `/${post.slug}?after=${cursorParam(cursor)}` : `/${post.slug}`;
+}
+
+const avatarColours = new Map<string, number>();
+function avatarColour(seed: string): number {
+  let colour = avatarColours.get(seed);
+  if (colour === undefined) {
+    colour = parseInt(sha256Hex(seed.trim().toLowerCase()).slice(0, 2), 16) % 8;
+    if (avatarColours.size >= 10_000) avatarColours.clear();
+    avatarColours.set(seed, colour);
+  }
+  return colour;
+}
+
+/**
+ * The commenter's picture. By default made here: initials on a colour picked from a hash
+ * of the email, so readers' browsers contact nobody else. With the Gravatar setting, the
+ * Gravatar image for the email's SHA-256 (an identicon when there is none).
+ */
+function avatar(comment: Comment, mode: CommentSettings['avatars']): SafeHtml {
+  if (mode === 'gravatar' && comment.authorEmail) {
+    const hash = createHash('sha256').update(comment.authorEmail.trim().toLowerCase()).digest('hex');
+    return html`<img class="avatar" src="https://www.gravatar.com/avatar/${hash}?s=72&amp;d=identicon" alt="" width="36" height="36" loading="lazy">`;
+  }
+  const colour = avatarColour(comment.authorEmail || comment.authorName);
+  const initials = comment.authorName.trim().split(/\s+/).slice(0, 2).map((w) => w[0]?.toUpperCase() ?? '').join('') || '?';
+  return html`<span class="avatar avatar-${colour}" aria-hidden="true">${initials}</span>`;
+}
+
+export interface CommentRenderContext {
+  post: Post;
+  /** Users whose comments carry the "Author" badge (the post's author and the team). */
+  staffIds: Set<number>;
+  avatars: CommentSettings['avatars'];
+  /** The thread page these comments are on: their permalinks start there. */
+  pageCursor: ThreadCursor | null;
+  /** Comments may be answered: show Reply links. */
+  open: boolean;
+  /** This reader's own comments that can still be changed, with the time the window closes. */
+  own?: Map<number, number>;
+}
+
+/** One comment with its nested replies. */
+export function commentView(node: ThreadNode, ctx: CommentRenderContext): SafeHtml {
+  const c = node.comment;
+  const isAuthor = c.userId !== null && (c.userId === ctx.post.authorId || ctx.staffIds.has(c.userId));
+  const name = c.authorUrl
+    ? html`<a class="p-name u-url" href="${c.authorUrl}" rel="ugc nofollow noopener">${c.authorName}</a>`
+    : html`<span class="p-name">${c.authorName}</span>`;
+  const permalink = `${threadPageUrl(ctx.post, ctx.pageCursor)}#comment-${c.id}`;
+  const until = ctx.own?.get(c.id);
+  return html`<li>
+<article class="comment h-entry h-cite${isAuthor ? ' is-author' : ''}${c.status !== 'approved' ? ' is-held' : ''}" id="comment-${c.id}" data-comment-id="${c.id}" data-parent-id="${c.parentId ?? ''}" data-author="${c.authorName}">
+  <header class="comment-head">
+    ${avatar(c, ctx.avatars)}
+    <span class="p-author h-card">${name}</span>
+    ${isAuthor ? html`<span class="badge" title="The author of this post">Author</span>` : ''}
+    <time class="dt-published" datetime="${isoDate(c.createdAt)}"><a class="u-url" href="${permalink}" title="Permalink to this comment">${formatDateTime(c.createdAt)}</a></time>
+    ${c.editedAt ? html`<span class="edited" title="Edited ${formatDateTime(c.editedAt)}">edited</span>` : ''}
+  </header>
+  ${node.inReplyTo ? html`<p class="in-reply-to">in reply to <a href="#comment-${node.inReplyTo.id}">${node.inReplyTo.authorName}</a></p>` : ''}
+  ${c.status !== 'approved' ? html`<p class="held-note" role="status">Only you can see this comment: it is waiting for the author to approve it.</p>` : ''}
+  <div class="comment-body e-content">${raw(c.html)}</div>
+  <footer class="comment-actions">
+    ${ctx.open && c.status === 'approved' ? html`<a class="reply-link" href="${threadPageUrl(ctx.post, ctx.pageCursor)}${ctx.pageCursor ? '&amp;' : '?'}reply_to=${c.id}#respond" data-reply-to="${c.id}">Reply<span class="visually-hidden"> to ${c.authorName}</span></a>` : ''}
+    ${
+      until
+        ? html`<a href="/comments/${c.id}/edit" data-edit="${c.id}" data-until="${until}">Edit</a>
+    <a href="/comments/${c.id}/delete" data-delete="${c.id}">Delete</a>
+    <span class="edit-window">until ${formatDateTime(until)}</span>`
+        : ''
+    }
+  </footer>
+</article>
+${node.replies.length > 0 ? html`<ol class="replies">${node.replies.map((r) => commentView(r, ctx))}</ol>` : ''}
+</li>`;
+}
+
+export interface ThreadBlockOptions extends CommentRenderContext {
+  thread: ThreadNode[];
+  /** Approved comments on the whole post. */
+  total: number;
+  next: ThreadCursor | null;
+}
+
+/** Heading, the page's conversations and paging: the same for every reader, so it is cached as bytes. */
+export function threadBlock(o: ThreadBlockOptions): SafeHtml {
+  return html`<h2 id="comments-heading">${o.total === 0 ? 'No comments yet' : plural(o.total, 'comment', 'comments')}</h2>
+  ${o.pageCursor === null ? '' : html`<p class="thread-pager"><a href="/${o.post.slug}#comments">← First conversations</a></p>`}
+  <ol class="thread">${o.thread.map((n) => commentView(n, o))}</ol>
+  ${o.next ? html`<p class="thread-pager"><a rel="next" href="${threadPageUrl(o.post, o.next)}#comments">Later conversations →</a></p>` : ''}`;
+}
+
+/** The comment section around the thread: live notice, and the form or why it is closed. */
+export function conversationSection(post: Post, thread: SafeHtml, form: SafeHtml | null, closedReason: string | null): SafeHtml {
+  return html`<section class="conversation" id="comments" aria-labelledby="comments-heading" data-post-id="${post.id}">
+  ${thread}
+  <div class="live-notice" id="live-notice" hidden><button type="button" class="secondary" id="live-show"></button></div>
+  ${closedReason ? html`<p class="comments-closed">${closedReason}</p>` : (form ?? '')}
+</section>`;
+}
+
+export interface CommentFormOptions {
+  post: Post;
+  /** Signed token proving when the form was served (filled in fresh for cached pages). */
+  formToken: string;
+  /** The comment being answered (no-JS reply links). */
+  replyTo: Comment | null;
+  /** Signed-in user: post as them, no name or email fields. */
+  signedInAs: { name: string; csrf: string } | null;
+  values?: Partial<Record<'name' | 'email' | 'website' | 'body', string>>;
+  errors?: Record<string, string>;
+  message?: string;
+}
+
+/** The comment form: works as a plain form; comments.js adds posting in place and "remember me". */
+export function commentForm(o: CommentFormOptions): SafeHtml {
+  const v = o.values ?? {};
+  const e = o.errors ?? {};
+  const err = (field: string) => (e[field] ? html`<p class="field-error" id="c-${field}-error">${e[field]}</p>` : '');
+  const invalid = (field: string) => (e[field] ? html` aria-invalid="true" aria-describedby="c-${field}-error"` : '');
+  return html`<form class="comment-form" id="respond" method="post" action="/comments" novalidate>
+  <h3 id="respond-heading">${o.replyTo ? html`Reply to ${o.replyTo.authorName}` : 'Join the conversation'}</h3>
+  ${o.message ? html`<p class="notice error" role="alert">${o.message}</p>` : ''}
+  <input type="hidden" name="postId" value="${o.post.id}">
+  <input type="hidden" name="parentId" value="${o.replyTo?.id ?? ''}" id="c-parent">
+  <input type="hidden" name="formToken" value="${o.formToken}">
+  ${o.signedInAs ? html`<input type="hidden" name="_csrf" value="${o.signedInAs.csrf}">` : ''}
+  ${o.replyTo ? html`<p class="replying-to">Replying to <a href="#comment-${o.replyTo.id}">${o.replyTo.authorName}</a> · <a href="/${o.post.slug}#respond" data-cancel-reply>Cancel</a></p>` : html`<p class="replying-to" hidden></p>`}
+  ${
+    o.signedInAs
+      ? html`<p class="signed-in-as">Commenting as <strong>${o.signedInAs.name}</strong> (marked as the author’s).</p>`
+      : html`<div class="comment-fields">
+    <div class="field"><label for="c-name">Name</label><input id="c-name" name="name" type="text" autocomplete="name" required maxlength="80" value="${v.name ?? ''}"${invalid('name')}>${err('name')}</div>
+    <div class="field"><label for="c-email">Email <span class="hint-inline">(never shown)</span></label><input id="c-email" name="email" type="email" autocomplete="email" required maxlength="254" value="${v.email ?? ''}"${invalid('email')}>${err('email')}</div>
+    <div class="field"><label for="c-website">Website <span class="hint-inline">(optional)</span></label><input id="c-website" name="website" type="url" autocomplete="url" maxlength="300" placeholder="https://" value="${v.website ?? ''}"${invalid('website')}>${err('website')}</div>
+  </div>
+  <div class="hp" aria-hidden="true"><label for="c-hp">Leave this empty</label><input id="c-hp" name="honeypot" tabindex="-1" autocomplete="off"></div>`
+  }
+  <div class="field"><label for="c-body">Comment</label><textarea id="c-body" name="body" rows="6" required maxlength="10000"${invalid('body')} aria-describedby="c-body-hint">${v.body ?? ''}</textarea>
+    <p class="hint" id="c-body-hint">*emphasis*, **bold**, [links](https://…), \`code\`, &gt; quotes and lists work. No images or HTML.</p>${err('body')}</div>
+  ${
+    o.signedInAs
+      ? ''
+      : html`<fieldset class="comment-options">
+    <legend class="visually-hidden">Options</legend>
+    <label class="check"><input type="checkbox" name="subscribeReplies" value="1"> Email me replies to my comment</label>
+    <label class="check"><input type="checkbox" name="subscribePost" value="1"> Email me all new comments on this post</label>
+    <label class="check" data-remember hidden><input type="checkbox" name="remember" value="1"> Remember my name, email and website on this device</label>
+  </fieldset>`
+  }
+  <div class="form-actions"><button type="submit">Post comment</button><span class="form-status" role="status" aria-live="polite"></span></div>
+</form>`;
+}

@@ -1,0 +1,105 @@
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+
+/** A message as the SMTP server received it. */
+export interface ReceivedMail {
+  from: string;
+  to: string[];
+  /** The whole message as sent (headers and MIME body). */
+  raw: string;
+  /** Header name (lower case) → value, unfolded. */
+  headers: Map<string, string>;
+}
+
+function parseHeaders(raw: string): Map<string, string> {
+  const end = raw.indexOf('\r\n\r\n');
+  const block = (end === -1 ? raw : raw.slice(0, end)).replace(/\r\n[ \t]+/g, ' ');
+  const headers = new Map<string, string>();
+  for (const line of block.split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+  }
+  return headers;
+}
+
+/** Quoted-printable soft breaks and escapes undone, so a test can read a body part. */
+export function decodeQuotedPrintable(text: string): string {
+  const bytes = text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return Buffer.from(bytes, 'latin1').toString('utf8');
+}
+
+/**
+ * A real SMTP server (the `smtp-server` package) in the test process, on 127.0.0.1: plain
+ * text (no STARTTLS), any or no authentication accepted. It keeps what it receives and
+ * can be stopped and started again on the same port, to play an outage.
+ */
+export class TestSmtpServer {
+  readonly received: ReceivedMail[] = [];
+  /** Recipients refused with 550, as a server refuses an unknown mailbox. */
+  readonly unknownMailboxes = new Set<string>();
+  /** Credentials seen in AUTH, as user:pass. */
+  readonly logins: string[] = [];
+  port = 0;
+  private server: SMTPServer | null = null;
+
+  static async start(port = 0): Promise<TestSmtpServer> {
+    const server = new TestSmtpServer();
+    server.port = port;
+    await server.listen();
+    return server;
+  }
+
+  get url(): string {
+    return `smtp://127.0.0.1:${this.port}`;
+  }
+
+  get running(): boolean {
+    return this.server !== null;
+  }
+
+  /** Received messages with this Message-ID. */
+  withMessageId(id: string): ReceivedMail[] {
+    return this.received.filter((m) => m.headers.get('message-id') === id);
+  }
+
+  async listen(): Promise<void> {
+    const server = new SMTPServer({
+      authOptional: true,
+      allowInsecureAuth: true,
+      disabledCommands: ['STARTTLS'],
+      disableReverseLookup: true,
+      logger: false,
+      onAuth: (auth, _session, callback) => {
+        this.logins.push(`${auth.username}:${auth.password}`);
+        callback(null, { user: auth.username });
+      },
+      onRcptTo: (address, _session, callback) => {
+        if (!this.unknownMailboxes.has(address.address)) return callback();
+        callback(Object.assign(new Error(`5.1.1 <${address.address}>: no such user`), { responseCode: 550 }));
+      },
+      onData: (stream, session, callback) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => {
+          const raw = Buffer.concat(chunks).toString('utf8');
+          const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+          this.received.push({ from, to: session.envelope.rcptTo.map((r) => r.address), raw, headers: parseHeaders(raw) });
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => resolve());
+    });
+    this.port = (server.server.address() as AddressInfo).port;
+    this.server = server;
+  }
+
+  /** Closes the port: connections are refused until `listen()` opens it again. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
