@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { axeViolations, browserSkipReason, describeViolations, launchBrowser, screenshot } from './helpers/browser.ts';
 import { spawnServer, tempDir, type RunningServer } from './helpers/spawn-server.ts';
+import { TestSmtpServer, decodeQuotedPrintable, type ReceivedMail } from './helpers/smtp-test-server.ts';
 
 const skip = browserSkipReason();
 const POST = '/you-cant-fail-in-social-media';
@@ -125,5 +126,94 @@ describe('in Chromium: conversations', { skip }, () => {
     }
     await screenshot(page, 'post-with-comments-dark');
     await context.close();
+  });
+});
+
+describe('in Chromium: reply notifications by email, through a real SMTP server', { skip }, () => {
+  let smtp: TestSmtpServer;
+  let server: RunningServer;
+  let browser: Browser;
+
+  before(async () => {
+    smtp = await TestSmtpServer.start();
+    server = await spawnServer({ DATA_DIR: tempDir('kumbaya-mail-'), LOG_LEVEL: 'warn', SMTP_URL: smtp.url, OUTBOX_INTERVAL_MS: '200' });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    await smtp?.stop();
+  });
+
+  /** Waits for a message to this address whose subject matches, and returns it. */
+  async function mailTo(address: string, subject: RegExp): Promise<ReceivedMail> {
+    for (let i = 0; i < 200; i++) {
+      const found = smtp.received.find((m) => m.to.includes(address) && subject.test(m.headers.get('subject') ?? ''));
+      if (found) return found;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`no mail to ${address} matching ${subject}; got: ${smtp.received.map((m) => `${m.to} ${m.headers.get('subject')}`).join(' | ')}`);
+  }
+  const linkIn = (mail: ReceivedMail, path: RegExp) => {
+    const text = decodeQuotedPrintable(mail.raw);
+    const match = new RegExp(`https?://[^\\s"<>]+${path.source}[^\\s"<>]*`).exec(text);
+    assert.ok(match, `a link matching ${path} in the mail`);
+    return match[0].replace(/^https?:\/\/[^/]+/, server.url);
+  };
+
+  it('a reader asks for replies, confirms once, gets the author’s reply by email and unsubscribes in one click', async () => {
+    const readerContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const reader = await readerContext.newPage();
+    await reader.goto(`${server.url}${POST}`);
+    // Charity has an approved comment, so hers is published at once.
+    await reader.getByLabel('Name', { exact: true }).fill('Charity');
+    await reader.getByLabel(/^Email/).fill('charity@kumbaya.example');
+    await reader.getByLabel('Comment', { exact: true }).fill('Will you write more about mentoring?');
+    await reader.getByLabel('Email me replies to my comment').check();
+    await think();
+    await reader.getByRole('button', { name: 'Post comment' }).click();
+    await reader.locator('article.comment', { hasText: 'write more about mentoring' }).waitFor();
+
+    // Double opt-in: one confirmation message, opened in the browser.
+    const confirmation = await mailTo('charity@kumbaya.example', /confirm/i);
+    await reader.goto(linkIn(confirmation, /\/confirm-email\//));
+    assert.match(await reader.locator('main').innerText(), /confirmed/i);
+
+    // The author replies from the post page.
+    const author = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const authorPage = await author.newPage();
+    await authorPage.goto(server.setupLink()!);
+    await authorPage.getByLabel('Your name').fill('James');
+    await authorPage.getByLabel('Email').fill('james@example.com');
+    await authorPage.getByLabel('Password').fill('a long enough password');
+    await authorPage.getByRole('button', { name: 'Create owner account' }).click();
+    await authorPage.waitForURL(/\/admin/);
+    await authorPage.goto(`${server.url}${POST}`);
+    const comment = authorPage.locator('article.comment', { hasText: 'write more about mentoring' });
+    await comment.getByRole('link', { name: /^Reply/ }).click();
+    await authorPage.getByLabel('Comment', { exact: true }).fill('Yes, Charity: next week.');
+    await authorPage.getByRole('button', { name: 'Post comment' }).click();
+    await authorPage.locator('article.comment.is-author', { hasText: 'next week' }).waitFor();
+
+    const notification = await mailTo('charity@kumbaya.example', /repl/i);
+    assert.match(notification.headers.get('list-unsubscribe') ?? '', /^<https?:\/\/[^>]+\/unsubscribe\/[A-Za-z0-9_-]+>/);
+    assert.equal(notification.headers.get('list-unsubscribe-post'), 'List-Unsubscribe=One-Click');
+    assert.match(decodeQuotedPrintable(notification.raw), /next week/);
+
+    await reader.goto(linkIn(notification, /\/unsubscribe\//));
+    await screenshot(reader, 'unsubscribe');
+    await reader.getByRole('button', { name: 'Unsubscribe' }).click();
+    assert.match(await reader.locator('main').innerText(), /unsubscribed/i);
+
+    // No more replies reach her.
+    const before = smtp.received.filter((m) => m.to.includes('charity@kumbaya.example')).length;
+    await comment.getByRole('link', { name: /^Reply/ }).click();
+    await authorPage.getByLabel('Comment', { exact: true }).fill('One more thing.');
+    await authorPage.getByRole('button', { name: 'Post comment' }).click();
+    await authorPage.locator('article.comment.is-author', { hasText: 'One more thing' }).waitFor();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(smtp.received.filter((m) => m.to.includes('charity@kumbaya.example')).length, before);
+    await readerContext.close();
+    await author.close();
   });
 });
