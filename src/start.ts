@@ -22,17 +22,19 @@ async function main(): Promise<void> {
   const { deps, app, scheduler } = kumbaya;
   const { logger } = deps;
 
-  if (config.demo && (await seedDemo(deps.store, deps.posts, deps.clock.now()))) {
-    logger.info('demo content created: the post "You CAN\'T Fail in Social Media" and its conversation');
-  }
-
-  const learned = await seedSpamFilter(deps.store, deps.clock.now());
-  if (learned > 0) logger.info({ comments: learned }, 'spam filter seeded from the labelled corpus');
-
+  // Listen first, so that a health check answers as soon as possible; the first-start
+  // work (demo content, the spam filter's seed) follows, and the banner comes after it.
   const server = createServer(app, deps.pageCache);
   const address = await listen(server, config.port, config.host);
   // PORT=0 picks a free port; without an explicit SITE_URL, links must name the real one.
   if (config.port === 0 && !process.env.SITE_URL) config.siteUrl = `http://localhost:${address.port}`;
+
+  if (config.demo && (await seedDemo(deps.store, deps.posts, deps.clock.now()))) {
+    logger.info('demo content created: the post "You CAN\'T Fail in Social Media" and its conversation');
+  }
+  const learned = await seedSpamFilter(deps.store, deps.clock.now());
+  if (learned > 0) logger.info({ comments: learned }, 'spam filter seeded from the labelled corpus');
+
   scheduler.start();
   kumbaya.outbox.start();
   if (!deps.mail.transport) logger.warn('SMTP_URL is not set: email waits in the outbox until it is');
