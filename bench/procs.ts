@@ -175,6 +175,21 @@ export function memoryOf(pid: number): { hwmMb: number; rssMb: number } | null {
   }
 }
 
+/**
+ * CPU time (user + system) a process has used so far, in milliseconds, from /proc; null
+ * where /proc is missing. Assumes the usual 100 clock ticks per second.
+ */
+export function cpuTimeMsOf(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at field 3; utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
 /** Samples a process's memory every `everyMs`; `stop()` takes a last sample and returns the peak. */
 export function sampleMemory(pid: number, everyMs = 50): { stop(): number; peak(): number } {
   let peak = 0;

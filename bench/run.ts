@@ -1,11 +1,14 @@
 /**
- * `npm run bench`: seeds a fresh database, starts Kumbaya as a child process (page cache
- * off, then on), measures it under load with wrk next to two references serving the same
- * post page bytes (R1: bare node:http; R2: nginx), prints a table and writes
- * bench/results/latest.json.
+ * `npm run bench`: seeds a fresh database, starts Kumbaya as a child process (every cache
+ * off, page cache off, page cache on, then posting comments), measures it under load with
+ * wrk next to two references serving the same post page bytes (R1: bare node:http; R2:
+ * nginx), prints a table and writes bench/results/latest.json. bench/README.md explains
+ * every workload and how to read the output.
  *
  * Environment: BENCH_SECONDS (default 10) per workload, BENCH_WARMUP (default 3),
- * BENCH_CONNECTIONS (default 32), BENCH_LOADGEN=wrk|node, BENCH_KEEP=1 keeps the temp dir.
+ * BENCH_CONNECTIONS (default 32), BENCH_READERS (default 8: readers beside the posters in
+ * workload e), BENCH_LOADGEN=wrk|node, BENCH_KEEP=1 keeps the temp dir,
+ * BENCH_CPU_PROF=<dir> writes a V8 CPU profile of Kumbaya during workload e into <dir>.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,6 +16,7 @@ import path from 'node:path';
 import { pickLoadGenerator, type LoadGenerator, type LoadResult } from './load.ts';
 import {
   cleanupNow,
+  cpuTimeMsOf,
   freePort,
   get,
   installCleanupHandlers,
@@ -25,7 +29,11 @@ import {
   which,
   type Child,
 } from './procs.ts';
+import type { PostLoadOptions, PostLoadResult } from './post-load.ts';
 import { seedBenchData } from './seed.ts';
+import { loadConfig } from '../src/config/config.ts';
+import { openStore } from '../src/compose.ts';
+import type { CommentStatus } from '../src/core/store.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -39,6 +47,8 @@ function startArgs(): string[] {
 const SECONDS = positive('BENCH_SECONDS', 10);
 const WARMUP = positive('BENCH_WARMUP', 3);
 const CONNECTIONS = positive('BENCH_CONNECTIONS', 32);
+const READERS = positive('BENCH_READERS', 8);
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : null;
 
 const TARGETS = {
   a: 0.2,
@@ -46,6 +56,11 @@ const TARGETS = {
   d: 0.9,
   peakRssMb: 200,
   firstResponseMs: 1000,
+  /** (e) comments accepted per second, and the p99 of the POSTs. */
+  eCommentsPerSecond: 1000,
+  eP99Ms: 50,
+  /** (f) page 40 of the long thread, as a share of page 1's req/s. */
+  f40: 0.8,
 };
 
 function positive(name: string, fallback: number): number {
@@ -66,14 +81,20 @@ function log(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
+type WorkloadName = 'a0' | 'a' | 'b' | 'c' | 'd' | 'e' | 'f1' | 'f40' | 'r1' | 'r2';
+/** The order of the table and of latest.json's rows, whatever the order of measuring. */
+const ORDER: WorkloadName[] = ['a0', 'a', 'b', 'c', 'd', 'e', 'f1', 'f40', 'r1', 'r2'];
+
 interface Workload {
-  name: 'a0' | 'a' | 'b' | 'c' | 'd' | 'r1' | 'r2';
+  name: WorkloadName;
   what: string;
   result: LoadResult;
+  /** Extra keys for this row of latest.json (workloads e and f40). */
+  extra?: Record<string, number | string | boolean | Record<string, number>>;
 }
 
 /** Warm-up (discarded), then the measured run. */
-async function measure(gen: LoadGenerator, name: Workload['name'], what: string, url: string, headers: Record<string, string> = {}): Promise<Workload> {
+async function measure(gen: LoadGenerator, name: WorkloadName, what: string, url: string, headers: Record<string, string> = {}): Promise<Workload> {
   log(`  ${name.padEnd(3)} ${what}: warm-up ${WARMUP}s, measure ${SECONDS}s …`);
   await gen.run({ url, connections: CONNECTIONS, seconds: WARMUP, headers });
   const result = await gen.run({ url, connections: CONNECTIONS, seconds: SECONDS, headers });
@@ -81,6 +102,20 @@ async function measure(gen: LoadGenerator, name: Workload['name'], what: string,
   log(`      ${result.rps.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms (${result.requests} requests)${warn}`);
   return { name, what, result };
 }
+
+/** Runs bench/post-load.ts (workload e's comment poster) in its own process. */
+async function postComments(node: string, options: PostLoadOptions): Promise<PostLoadResult> {
+  const script = path.join(ROOT, 'bench', 'post-load.ts');
+  const { code, stdout, stderr } = await runToEnd(node, [script, JSON.stringify(options)]);
+  if (code !== 0) throw new Error(`post-load exited with ${code}: ${stderr || stdout}`);
+  return JSON.parse(stdout) as PostLoadResult;
+}
+
+/** A page's text with the comment form's token (different on every render) blanked. */
+const withoutFormToken = (body: Buffer) => body.toString('utf8').replace(/(name="formToken" value=")[^"]*"/g, '$1"');
+const decodeHref = (href: string) => href.replace(/&amp;/g, '&').replace(/#.*$/, '');
+const commentIds = (page: string) => [...page.matchAll(/<article class="comment h-entry[^"]*" id="comment-(\d+)"/g)].map((m) => Number(m[1]));
+const nextLink = (page: string) => /<a rel="next" href="([^"]+)"/.exec(page)?.[1] ?? null;
 
 function expect(condition: boolean, message: string): void {
   if (!condition) throw new Error(`check failed: ${message}`);
@@ -93,7 +128,14 @@ interface KumbayaRun {
   memory: ReturnType<typeof sampleMemory>;
 }
 
-async function startKumbaya(node: string, dataDir: string, port: number, pageCache: boolean, conversationCache = true): Promise<KumbayaRun> {
+async function startKumbaya(
+  node: string,
+  dataDir: string,
+  port: number,
+  pageCache: boolean,
+  conversationCache = true,
+  options: { env?: Record<string, string>; nodeFlags?: string[] } = {},
+): Promise<KumbayaRun> {
   const env = {
     ...process.env,
     DATA_DIR: dataDir,
@@ -104,13 +146,15 @@ async function startKumbaya(node: string, dataDir: string, port: number, pageCac
     KUMBAYA_DEMO: 'false',
     PAGE_CACHE: String(pageCache),
     CONVERSATION_CACHE: String(conversationCache),
+    ...options.env,
   };
   const since = performance.now();
-  const child = startChild(node, startArgs(), { cwd: ROOT, env });
+  const child = startChild(node, [...(options.nodeFlags ?? []), ...startArgs()], { cwd: ROOT, env });
   const memory = sampleMemory(child.pid);
   const base = `http://127.0.0.1:${port}`;
   const firstResponseMs = await waitFor200(child, `${base}/healthz`, since);
-  log(`  Kumbaya (PAGE_CACHE=${pageCache}, CONVERSATION_CACHE=${conversationCache}) pid ${child.pid}: first 200 from /healthz after ${firstResponseMs.toFixed(0)} ms`);
+  const more = Object.entries(options.env ?? {}).map(([k, v]) => `, ${k}=${v}`).join('');
+  log(`  Kumbaya (PAGE_CACHE=${pageCache}, CONVERSATION_CACHE=${conversationCache}${more}) pid ${child.pid}: first 200 from /healthz after ${firstResponseMs.toFixed(0)} ms`);
   return { child, base, firstResponseMs, memory };
 }
 
@@ -177,13 +221,16 @@ async function main(): Promise<void> {
   const depthText = Object.entries(seeded.depths).map(([d, n]) => `d${d}:${n}`).join(' ');
   log(
     `seeded ${seeded.posts} posts and ${seeded.comments} comments on /${seeded.bigPostSlug} in ${seeded.ms} ms ` +
-      `(${depthText}; ${seeded.byPostAuthor} by the post author; ${seeded.minWords}–${seeded.maxWords} words)`,
+      `(${depthText}; ${seeded.byPostAuthor} by the post author; ${seeded.minWords}–${seeded.maxWords} words); ` +
+      `${seeded.longThread.comments} top-level comments on /${seeded.longThread.slug}; /${seeded.freshPost.slug} has none`,
   );
 
   const port = await freePort();
   const postPath = `/${seeded.bigPostSlug}`;
   const workloads: Workload[] = [];
   const peaks: number[] = [];
+  /** Peak RSS by phase (VmHWM never goes down, so run 0's figure after f includes a0's). */
+  const peakByPhase: Record<string, number> = {};
   const firstResponses: number[] = [];
 
   // 2a0. Every cache off: the whole page, comments included, rendered from the database per request.
@@ -194,8 +241,39 @@ async function main(): Promise<void> {
     const res = await get(bare.base + postPath);
     expect(res.status === 200 && res.headers['x-cache'] !== 'hit', `(a0) GET ${postPath} answered ${res.status} / X-Cache ${res.headers['x-cache']}`);
     workloads.push(await measure(gen, 'a0', 'post page, every cache off', bare.base + postPath));
+    peakByPhase.a0 = round(bare.memory.peak(), 1);
+    log(`  peak RSS so far (a0): ${peakByPhase.a0} MB`);
+
+    // (f) Keyset paging: page 1 and page 40 of a 2,000-conversation thread, straight from the database.
+    const longPath = `/${seeded.longThread.slug}`;
+    const seen = new Set<number>();
+    let pageUrl: string | null = longPath;
+    const pages: string[] = [];
+    while (pageUrl !== null) {
+      const res = await get(bare.base + pageUrl);
+      expect(res.status === 200 && res.headers['x-cache'] !== 'hit', `(f) GET ${pageUrl} answered ${res.status} / X-Cache ${res.headers['x-cache']}`);
+      const body = res.body.toString('utf8');
+      const ids = commentIds(body);
+      expect(ids.length > 0, `(f) ${pageUrl} shows no comments`);
+      for (const id of ids) {
+        expect(!seen.has(id), `(f) comment ${id} appears on two pages (again on page ${pages.length + 1})`);
+        seen.add(id);
+      }
+      pages.push(pageUrl);
+      const next = nextLink(body);
+      pageUrl = next ? decodeHref(next) : null;
+      expect(pages.length <= 100, '(f) more than 100 pages: the rel="next" links go round in circles');
+    }
+    const perPage = Math.ceil(seeded.longThread.conversations / pages.length);
+    expect(seen.size === seeded.longThread.comments, `(f) following rel="next" from page 1 showed ${seen.size} comments, expected ${seeded.longThread.comments}`);
+    expect(pages.length >= 40, `(f) the long thread has ${pages.length} pages, fewer than 40`);
+    const page40 = pages[39];
+    log(`  long thread: ${pages.length} pages of ≤${perPage} conversations, ${seen.size} comments, each once; page 40 is ${page40}`);
+    workloads.push(await measure(gen, 'f1', 'thread page 1, caches off', bare.base + longPath));
+    workloads.push(await measure(gen, 'f40', 'thread page 40, caches off', bare.base + page40));
   } finally {
     peaks.push(await stopKumbaya(bare));
+    peakByPhase['a0+f'] = round(peaks[peaks.length - 1], 1);
   }
 
   // 2a. Page cache off (the conversation cache stays on, as in production).
@@ -209,15 +287,20 @@ async function main(): Promise<void> {
     expect(first.headers['x-cache'] !== 'hit', `(a) GET ${postPath} came from the page cache (X-Cache: hit)`);
     const again = await get(off.base + postPath);
     expect(again.status === 200 && again.headers['x-cache'] !== 'hit', `(a) second GET ${postPath} came from the page cache`);
-    expect(again.body.equals(first.body), '(a) two uncached renders of the post page differ');
+    // The comment form carries a fresh signed form token (it records when the form was served): ignore it.
+    expect(withoutFormToken(again.body) === withoutFormToken(first.body), '(a) two uncached renders of the post page differ (beyond the form token)');
     pageBytes = first.body;
     const commentsOnPage = (pageBytes.toString('utf8').match(/class="comment h-entry/g) ?? []).length;
-    expect(commentsOnPage === seeded.comments, `(a) the post page shows ${commentsOnPage} comments, expected ${seeded.comments}`);
-    log(`  post page: ${pageBytes.length} bytes, ${commentsOnPage} comments, X-Cache: ${first.headers['x-cache'] ?? '(none)'}`);
+    // The thread pages by conversation: page 1 holds the first 50 conversations with all their replies.
+    expect(commentsOnPage === seeded.firstPageComments, `(a) the post page shows ${commentsOnPage} comments, expected ${seeded.firstPageComments}`);
+    log(
+      `  post page: ${pageBytes.length} bytes, ${commentsOnPage} of the ${seeded.comments} comments (the first page of ${seeded.conversations} conversations), X-Cache: ${first.headers['x-cache'] ?? '(none)'}`,
+    );
     fs.writeFileSync(path.join(www, 'post.html'), pageBytes, { mode: 0o644 });
     workloads.push(await measure(gen, 'a', 'post page, page cache off', off.base + postPath));
   } finally {
     peaks.push(await stopKumbaya(off));
+    peakByPhase.a = round(peaks[peaks.length - 1], 1);
   }
 
   // 2b. Page cache on.
@@ -230,7 +313,7 @@ async function main(): Promise<void> {
     const hit = await get(on.base + postPath);
     expect(hit.status === 200, `(b) second GET ${postPath} answered ${hit.status}`);
     expect(hit.headers['x-cache'] === 'hit', `(b) second GET ${postPath} was not served from the page cache (X-Cache: ${hit.headers['x-cache']})`);
-    if (!hit.body.equals(pageBytes)) log('  note: the cached post page differs from the uncached one; R1/R2 serve the uncached bytes');
+    if (withoutFormToken(hit.body) !== withoutFormToken(pageBytes)) log('  note: the cached post page differs from the uncached one; R1/R2 serve the uncached bytes');
     const etag = hit.headers.etag;
     expect(typeof etag === 'string' && etag.length > 0, '(d) the cached post page has no ETag');
 
@@ -250,7 +333,126 @@ async function main(): Promise<void> {
     workloads.push(await measure(gen, 'd', 'post page If-None-Match → 304', on.base + postPath, { 'If-None-Match': etag! }));
   } finally {
     peaks.push(await stopKumbaya(on));
+    peakByPhase['b+c+d'] = round(peaks[peaks.length - 1], 1);
   }
+
+  // 2e. Comments posted while readers load the post page: production caches, TRUST_PROXY so each request is a new reader.
+  log(`\n[run 3] posting comments: PAGE_CACHE=true, TRUST_PROXY=true${CPU_PROF_DIR ? `, CPU profile into ${CPU_PROF_DIR}` : ''}`);
+  if (CPU_PROF_DIR) fs.mkdirSync(CPU_PROF_DIR, { recursive: true });
+  const poster = await startKumbaya(node, dataDir, port, true, true, {
+    env: { TRUST_PROXY: 'true' },
+    nodeFlags: CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : [],
+  });
+  firstResponses.push(poster.firstResponseMs);
+  const fresh = seeded.freshPost;
+  const freshUrl = `${poster.base}/${fresh.slug}`;
+  let posted: { warmup: PostLoadResult; measured: PostLoadResult; readers: LoadResult; serverCpuMs: number | null };
+  try {
+    const page = await get(freshUrl);
+    expect(page.status === 200 && page.body.includes('action="/comments"'), `(e) GET /${fresh.slug} answered ${page.status} without a comment form`);
+    const token = await get(`${poster.base}/comments/token/${fresh.postId}`);
+    expect(token.status === 200, `(e) GET /comments/token/${fresh.postId} answered ${token.status}`);
+    const { formToken } = JSON.parse(token.body.toString('utf8')) as { formToken: string };
+    log(`  form token for post ${fresh.postId} issued; waiting 3.1 s (the minimum time to submit), then reusing it for every comment`);
+    await new Promise((r) => setTimeout(r, 3100));
+    const common = { base: poster.base, postId: fresh.postId, formToken, connections: CONNECTIONS };
+    log(`  e   ${CONNECTIONS} connections POST /comments (JSON), ${READERS} connections GET /${fresh.slug}: warm-up ${WARMUP}s, measure ${SECONDS}s …`);
+    log('      each POST is a new reader: its own X-Forwarded-For address (TRUST_PROXY=true) and email, so no rate limit (6/min, 40/h per IP; 4/min per email) applies and the server is what is measured');
+    const [warmup] = await Promise.all([postComments(node, { ...common, seconds: WARMUP, firstReader: 1 }), gen.run({ url: freshUrl, connections: READERS, seconds: WARMUP })]);
+    const cpuBefore = cpuTimeMsOf(poster.child.pid);
+    const [measured, readers] = await Promise.all([
+      postComments(node, { ...common, seconds: SECONDS, firstReader: warmup.nextReader }),
+      gen.run({ url: freshUrl, connections: READERS, seconds: SECONDS }),
+    ]);
+    const cpuAfter = cpuTimeMsOf(poster.child.pid);
+    posted = { warmup, measured, readers, serverCpuMs: cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null };
+    for (const run of [warmup, measured]) {
+      const other = Object.entries(run.statuses).filter(([status]) => status !== '201');
+      if (other.length > 0 || run.socketErrors > 0) {
+        log(`      !! ${run === warmup ? 'warm-up' : 'measured run'}: ${other.map(([st, n]) => `${n} × ${st}`).join(', ')}${run.socketErrors ? `, ${run.socketErrors} socket errors` : ''}: ${run.samples.join(' | ')}`);
+      }
+    }
+    const m = measured;
+    log(
+      `      ${m.acceptedPerSecond.toFixed(0)} comments/s, p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms (${m.statuses['201'] ?? 0} × 201 of ${m.requests} POSTs in ${m.elapsedSeconds.toFixed(2)} s); ` +
+        `readers ${readers.rps.toFixed(0)} req/s, p99 ${readers.p99Ms.toFixed(2)} ms${readers.errors ? ` !! ${readers.errorText}` : ''}`,
+    );
+    if (posted.serverCpuMs !== null) {
+      const busy = posted.serverCpuMs / (m.elapsedSeconds * 1000);
+      log(
+        `      Kumbaya used ${(busy * 100).toFixed(0)}% of a CPU meanwhile: ${((posted.serverCpuMs * 1000) / Math.max(1, m.requests)).toFixed(0)} µs of CPU per comment, readers' share included` +
+          (busy > 0.9 ? ' (CPU-bound: its one thread is the limit)' : ''),
+      );
+    }
+  } finally {
+    peaks.push(await stopKumbaya(poster));
+    peakByPhase.e = round(peaks[peaks.length - 1], 1);
+  }
+  // Nothing lost: with the server stopped, every 201 must be a stored comment on the post, and nothing more.
+  const accepted = (posted.warmup.statuses['201'] ?? 0) + (posted.measured.statuses['201'] ?? 0);
+  const answeredIds = [...posted.warmup.ids, ...posted.measured.ids];
+  const verifyStore = await openStore(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', KUMBAYA_DEMO: 'false' }));
+  const byStatus: Record<CommentStatus, number> = { approved: 0, pending: 0, spam: 0, trash: 0 };
+  let stored: number;
+  let idsFound = 0;
+  const reasons = new Map<string, number>();
+  try {
+    stored = (await verifyStore.comments.listForModeration({ postId: fresh.postId, limit: 1, offset: 0 })).total;
+    for (const status of Object.keys(byStatus) as CommentStatus[]) {
+      byStatus[status] = (await verifyStore.comments.listForModeration({ postId: fresh.postId, status, limit: 1, offset: 0 })).total;
+    }
+    for (let i = 0; i < answeredIds.length; i += 500) {
+      const found = await verifyStore.comments.findMany(answeredIds.slice(i, i + 500));
+      idsFound += found.filter((c) => c.postId === fresh.postId).length;
+      for (const c of found) for (const r of c.moderationReasons) reasons.set(r, (reasons.get(r) ?? 0) + 1);
+    }
+  } finally {
+    await verifyStore.close();
+  }
+  const nothingLost: boolean = stored === accepted && idsFound === answeredIds.length && answeredIds.length === accepted;
+  const reasonText = [...reasons].map(([r, n]) => `${n} × “${r}”`).join(', ') || 'none';
+  log(
+    `  stored: ${stored} comments on /${fresh.slug} (${byStatus.approved} approved, ${byStatus.pending} held, ${byStatus.spam} spam, ${byStatus.trash} trash) ` +
+      `for ${accepted} × 201 (warm-up ${posted.warmup.statuses['201'] ?? 0} + measured ${posted.measured.statuses['201'] ?? 0}); ` +
+      `${idsFound} of the ${answeredIds.length} ids the answers gave found on the post: ${nothingLost ? 'nothing lost' : '!! MISMATCH'}`,
+  );
+  log(`  moderation reasons: ${reasonText} (the default policy holds a person's first comment, and each POST is a new person)`);
+  workloads.push({
+    name: 'e',
+    what: `POST comment (${CONNECTIONS} c) + ${READERS} readers`,
+    result: {
+      rps: posted.measured.acceptedPerSecond,
+      p50Ms: posted.measured.p50Ms,
+      p99Ms: posted.measured.p99Ms,
+      requests: posted.measured.requests,
+      errors: posted.measured.requests - (posted.measured.statuses['201'] ?? 0) + posted.measured.socketErrors,
+      errorText: Object.entries(posted.measured.statuses)
+        .filter(([st]) => st !== '201')
+        .map(([st, n]) => `${n} × ${st}`)
+        .join(', '),
+    },
+    extra: {
+      posters: CONNECTIONS,
+      readers: READERS,
+      readers_rps: round(posted.readers.rps, 1),
+      readers_p50_ms: round(posted.readers.p50Ms, 3),
+      readers_p99_ms: round(posted.readers.p99Ms, 3),
+      readers_errors: posted.readers.errors,
+      ...(posted.serverCpuMs !== null
+        ? { server_cpu_pct: round((posted.serverCpuMs / (posted.measured.elapsedSeconds * 1000)) * 100, 1), server_cpu_us_per_comment: round((posted.serverCpuMs * 1000) / Math.max(1, posted.measured.requests), 0) }
+        : {}),
+      measured_posts: posted.measured.requests,
+      measured_accepted: posted.measured.statuses['201'] ?? 0,
+      accepted,
+      stored,
+      nothing_lost: nothingLost,
+      approved: byStatus.approved,
+      held: byStatus.pending,
+      spam: byStatus.spam,
+      post_statuses: posted.measured.statuses,
+      loadgen: 'node (bench/post-load.ts): one new reader per POST, distinct X-Forwarded-For and email, TRUST_PROXY=true',
+    },
+  });
 
   // 3. R1: bare node:http serving the same bytes.
   log('\n[reference R1] node:http, same bytes');
@@ -301,25 +503,35 @@ async function main(): Promise<void> {
   const r1Rps = workloads.find((w) => w.name === 'r1')!.result.rps;
   const peakRssMb = Math.max(...peaks);
   const firstResponseMs = Math.max(...firstResponses);
+  workloads.sort((x, y) => ORDER.indexOf(x.name) - ORDER.indexOf(y.name));
+  const f1Rps = workloads.find((w) => w.name === 'f1')!.result.rps;
+  const f40 = workloads.find((w) => w.name === 'f40')!;
+  const f40Ratio = round(f40.result.rps / f1Rps, 3);
+  f40.extra = { ratio_to_f1: f40Ratio };
   const rows = workloads.map((w) => ({
     name: w.name,
     rps: round(w.result.rps, 1),
     p50_ms: round(w.result.p50Ms, 3),
     p99_ms: round(w.result.p99Ms, 3),
     ratio_to_r1: round(w.result.rps / r1Rps, 3),
+    ...w.extra,
   }));
 
   log('\nResults');
-  log(`${'name'.padEnd(5)} ${'what'.padEnd(32)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'÷ r1'.padStart(6)}`);
+  log(`${'name'.padEnd(5)} ${'what'.padEnd(34)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'÷ r1'.padStart(6)}`);
   for (const [i, row] of rows.entries()) {
     const w = workloads[i];
     log(
-      `${row.name.padEnd(5)} ${w.what.padEnd(32)} ${row.rps.toFixed(0).padStart(9)} ${row.p50_ms.toFixed(2).padStart(8)} ${row.p99_ms.toFixed(2).padStart(8)} ${row.ratio_to_r1.toFixed(2).padStart(6)}` +
+      `${row.name.padEnd(5)} ${w.what.padEnd(34)} ${row.rps.toFixed(0).padStart(9)} ${row.p50_ms.toFixed(2).padStart(8)} ${row.p99_ms.toFixed(2).padStart(8)} ${row.ratio_to_r1.toFixed(2).padStart(6)}` +
         (w.result.errors ? `  (${w.result.errorText})` : ''),
     );
   }
-  log(`peak RSS (Kumbaya, max of both runs): ${peakRssMb.toFixed(1)} MB`);
-  log(`first response (spawn → 200 /healthz, max of both runs): ${firstResponseMs.toFixed(0)} ms  [${firstResponses.map((m) => m.toFixed(0)).join(', ')}]`);
+  const e = rows.find((r) => r.name === 'e')!;
+  log(`      (e) req/s column = comments accepted (201) per second; readers beside it: ${posted.readers.rps.toFixed(0)} req/s, p99 ${posted.readers.p99Ms.toFixed(2)} ms`);
+  log(`      (e) ${accepted} accepted, ${stored} stored (${byStatus.approved} approved, ${byStatus.pending} held, ${byStatus.spam} spam): ${nothingLost ? 'nothing lost' : 'MISMATCH'}`);
+  log(`      (f) page 40 ÷ page 1 (req/s): ${f40Ratio.toFixed(3)}`);
+  log(`peak RSS (Kumbaya, max of all ${peaks.length} runs): ${peakRssMb.toFixed(1)} MB  [${Object.entries(peakByPhase).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}]`);
+  log(`first response (spawn → 200 /healthz, max of all runs): ${firstResponseMs.toFixed(0)} ms  [${firstResponses.map((m) => m.toFixed(0)).join(', ')}]`);
   if (r2Skipped) log(`note: ${r2Skipped}`);
 
   const ratio = (name: string) => rows.find((r) => r.name === name)!.ratio_to_r1;
@@ -329,9 +541,16 @@ async function main(): Promise<void> {
     { target: '(d) 304 revalidation ≥ 0.90 × R1', pass: ratio('d') >= TARGETS.d, actual: `${ratio('d').toFixed(3)} × R1` },
     { target: 'peak RSS < 200 MB', pass: peakRssMb < TARGETS.peakRssMb, actual: `${peakRssMb.toFixed(1)} MB` },
     { target: 'first response < 1000 ms', pass: firstResponseMs < TARGETS.firstResponseMs, actual: `${firstResponseMs.toFixed(0)} ms` },
+    {
+      target: '(e) ≥ 1000 comments/s, p99 < 50 ms',
+      pass: e.rps >= TARGETS.eCommentsPerSecond && e.p99_ms < TARGETS.eP99Ms,
+      actual: `${e.rps.toFixed(0)} comments/s, p99 ${e.p99_ms.toFixed(1)} ms`,
+    },
+    { target: '(e) every 201 stored, nothing lost', pass: nothingLost, actual: `${accepted} × 201, ${stored} stored` },
+    { target: '(f) page 40 ≥ 0.80 × page 1 (req/s)', pass: f40Ratio >= TARGETS.f40, actual: `${f40Ratio.toFixed(3)} × page 1` },
   ];
   log('\nTargets');
-  for (const v of verdicts) log(`  ${v.pass ? 'PASS' : 'MISS'}  ${v.target.padEnd(38)} ${v.actual}`);
+  for (const v of verdicts) log(`  ${v.pass ? 'PASS' : 'MISS'}  ${v.target.padEnd(40)} ${v.actual}`);
 
   const report = {
     workloads: rows,
@@ -343,8 +562,10 @@ async function main(): Promise<void> {
     seconds: SECONDS,
     warmup_seconds: WARMUP,
     connections: CONNECTIONS,
+    readers_e: READERS,
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', loadavg_start: loadAtStart.map((l) => round(l, 2)), loadavg_end: os.loadavg().map((l) => round(l, 2)), platform: `${os.platform()} ${os.release()}` },
     page_bytes: pageBytes.length,
+    peak_rss_by_phase_mb: peakByPhase,
     first_response_runs_ms: firstResponses.map((m) => round(m, 1)),
     targets: verdicts.map((v) => ({ target: v.target, pass: v.pass, actual: v.actual })),
     ...(r2Skipped ? { notes: [r2Skipped] } : {}),

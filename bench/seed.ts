@@ -1,16 +1,22 @@
 /**
  * Seeds the benchmark's own SQLite database, deterministically: ~30 published posts for
- * the home page and one post carrying a 200-comment threaded conversation.
+ * the home page, one post carrying a 200-comment threaded conversation, one post with a
+ * long thread of 2,000 top-level conversations (workload f: paging) and one fresh post
+ * without comments (workload e: posting). The last two are published months before the
+ * others, so the home page (workload c) lists exactly what it did before they existed.
  */
 import { loadConfig } from '../src/config/config.ts';
 import { openStore } from '../src/compose.ts';
 import { renderCommentMarkdown } from '../src/core/comment-markdown.ts';
+import { defaultCommentSettings } from '../src/core/comment-settings.ts';
 import { PostService } from '../src/core/post-service.ts';
 import type { Clock } from '../src/core/clock.ts';
 import type { Store, User } from '../src/core/store.ts';
 import { chance, commentMarkdown, countWords, int, mulberry32, pick, postMarkdown, title, type Rng } from './text.ts';
 
 export const BIG_POST_SLUG = 'two-hundred-voices';
+export const LONG_THREAD_SLUG = 'two-thousand-conversations';
+export const FRESH_POST_SLUG = 'say-hello';
 
 export interface SeedSummary {
   bigPostSlug: string;
@@ -19,8 +25,16 @@ export interface SeedSummary {
   /** Comments per nesting depth (1 = top level). */
   depths: Record<number, number>;
   byPostAuthor: number;
+  /** Conversations (top-level comments) on the big post. */
+  conversations: number;
+  /** Comments on the big post's first thread page (its first `conversationsPerPage` conversations). */
+  firstPageComments: number;
   minWords: number;
   maxWords: number;
+  /** Workload f: a post whose thread is `comments` top-level conversations (no replies). */
+  longThread: { slug: string; postId: number; comments: number; conversations: number };
+  /** Workload e: a published post with comments open and none yet. */
+  freshPost: { slug: string; postId: number };
   ms: number;
 }
 
@@ -30,6 +44,8 @@ export interface SeedOptions {
   comments?: number;
   otherPosts?: number;
   maxDepth?: number;
+  /** Top-level comments on the long-thread post (default 2,000: 40 pages of 50). */
+  longThread?: number;
 }
 
 const READERS = [
@@ -67,6 +83,7 @@ export async function seedBenchData(options: SeedOptions): Promise<SeedSummary> 
   const commentTotal = options.comments ?? 200;
   const otherPosts = options.otherPosts ?? 30;
   const maxDepth = options.maxDepth ?? 4;
+  const longThread = options.longThread ?? 2000;
 
   const config = loadConfig({ DATA_DIR: options.dataDir, LOG_LEVEL: 'silent', KUMBAYA_DEMO: 'false' });
   const store = await openStore(config);
@@ -105,7 +122,8 @@ export async function seedBenchData(options: SeedOptions): Promise<SeedSummary> 
 
       // The conversation: replies nest up to maxDepth; a parent is picked mostly among recent comments.
       const people = new Map<string, number>();
-      const made: Array<{ id: number; depth: number; name: string }> = [];
+      const made: Array<{ id: number; depth: number; name: string; root: number }> = [];
+      let conversations = 0;
       const depths: Record<number, number> = {};
       let at = BASE + 20 * 60_000;
       let byPostAuthor = 0;
@@ -146,9 +164,62 @@ export async function seedBenchData(options: SeedOptions): Promise<SeedSummary> 
           }
           created = await tx.comments.create({ ...common, personId, userId: null, authorName: name, authorEmail: email, authorUrl: website });
         }
-        made.push({ id: created.id, depth, name: created.authorName });
+        made.push({ id: created.id, depth, name: created.authorName, root: parent ? parent.root : conversations++ });
         depths[depth] = (depths[depth] ?? 0) + 1;
       }
+
+      // Workload f: 2,000 conversations of one comment each, a few minutes apart, by the same readers.
+      const longAt = BASE - 120 * DAY;
+      nowAt.t = longAt;
+      const long = await posts.create(owner, {
+        title: 'Two thousand conversations: paging a thread that never ends',
+        slug: LONG_THREAD_SLUG,
+        markdown: postMarkdown(rng, 4),
+        tags: ['conversation'],
+        publishedAt: longAt,
+      });
+      await tx.posts.setStatus(long.id, 'published', longAt, longAt);
+      let longCommentAt = longAt + 10 * 60_000;
+      for (let i = 0; i < longThread; i++) {
+        longCommentAt += int(rng, 1, 30) * 60_000;
+        let markdown = '';
+        let words = 0;
+        do {
+          markdown = commentMarkdown(rng, int(rng, 30, 118));
+          words = countWords(markdown);
+        } while (words < 30 || words > 120);
+        const [name, email, website] = pick(rng, READERS);
+        let personId = people.get(email);
+        if (personId === undefined) {
+          personId = (await tx.people.upsertByEmail({ name, email, website }, longCommentAt)).id;
+          people.set(email, personId);
+        }
+        await tx.comments.create({
+          postId: long.id,
+          parentId: null,
+          personId,
+          userId: null,
+          authorName: name,
+          authorEmail: email,
+          authorUrl: website,
+          markdown,
+          html: renderCommentMarkdown(markdown),
+          status: 'approved',
+          createdAt: longCommentAt,
+        });
+      }
+
+      // Workload e: a post nobody has commented on yet.
+      const freshAt = BASE - 121 * DAY;
+      nowAt.t = freshAt;
+      const fresh = await posts.create(owner, {
+        title: 'Say hello: the comment box is open',
+        slug: FRESH_POST_SLUG,
+        markdown: postMarkdown(rng, 3),
+        tags: ['community'],
+        publishedAt: freshAt,
+      });
+      await tx.posts.setStatus(fresh.id, 'published', freshAt, freshAt);
 
       await tx.settings.set({
         'site.title': 'Kumbaya bench',
@@ -165,8 +236,12 @@ export async function seedBenchData(options: SeedOptions): Promise<SeedSummary> 
         comments: commentTotal,
         depths,
         byPostAuthor,
+        conversations,
+        firstPageComments: made.filter((m) => m.root < defaultCommentSettings.conversationsPerPage).length,
         minWords,
         maxWords,
+        longThread: { slug: LONG_THREAD_SLUG, postId: long.id, comments: longThread, conversations: longThread },
+        freshPost: { slug: FRESH_POST_SLUG, postId: fresh.id },
         ms: Math.round(performance.now() - started),
       };
     });
