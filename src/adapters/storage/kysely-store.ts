@@ -711,7 +711,8 @@ export class KyselyStore implements Store {
     },
 
     threadPage: async (postId: number, after: ThreadCursor | null, limit: number): Promise<ThreadPage> => {
-      // Conversations (top-level comments) holding at least one approved comment, in keyset order.
+      // Conversations (top-level comments) holding at least one approved comment, in keyset
+      // order: a range scan of comments_roots from the cursor, however deep the page.
       let roots = this.db
         .selectFrom('comments as r')
         .select(['r.id', 'r.created_at'])
@@ -720,15 +721,13 @@ export class KyselyStore implements Store {
         .where((eb) =>
           eb.exists(eb.selectFrom('comments as a').select('a.id').whereRef('a.root_id', '=', 'r.id').where('a.status', '=', 'approved')),
         );
-      if (after) {
-        roots = roots.where((eb) =>
-          eb.or([eb('r.created_at', '>', after.createdAt), eb.and([eb('r.created_at', '=', after.createdAt), eb('r.id', '>', after.id)])]),
-        );
-      }
+      if (after) roots = roots.where(sql<boolean>`(r.created_at, r.id) > (${after.createdAt}, ${after.id})`);
       const page = await roots.orderBy('r.created_at').orderBy('r.id').limit(limit + 1).execute();
       const more = page.length > limit;
       const shown = page.slice(0, limit);
       if (shown.length === 0) return { comments: [], next: null };
+      // By conversation only (comments_by_root), the status filtered here: a status
+      // condition in SQL tempts the planner into the site-wide status index.
       const rows = await this.db
         .selectFrom('comments')
         .selectAll()
@@ -737,12 +736,13 @@ export class KyselyStore implements Store {
           'in',
           shown.map((r) => r.id),
         )
-        .where('status', '=', 'approved')
-        .orderBy('created_at')
-        .orderBy('id')
         .execute();
+      const comments = rows
+        .filter((row) => row.status === 'approved')
+        .map(toComment)
+        .sort((a, b) => a.createdAt - b.createdAt || a.id - b.id);
       const last = shown[shown.length - 1];
-      return { comments: rows.map(toComment), next: more ? { createdAt: Number(last.created_at), id: last.id } : null };
+      return { comments, next: more ? { createdAt: Number(last.created_at), id: last.id } : null };
     },
 
     conversationsBefore: async (commentId: number): Promise<number> => {
@@ -754,9 +754,7 @@ export class KyselyStore implements Store {
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('r.post_id', '=', comment.post_id)
         .where('r.depth', '=', 0)
-        .where((eb) =>
-          eb.or([eb('r.created_at', '<', root.created_at), eb.and([eb('r.created_at', '=', root.created_at), eb('r.id', '<', root.id)])]),
-        )
+        .where(sql<boolean>`(r.created_at, r.id) < (${root.created_at}, ${root.id})`)
         .where((eb) =>
           eb.exists(eb.selectFrom('comments as a').select('a.id').whereRef('a.root_id', '=', 'r.id').where('a.status', '=', 'approved')),
         )

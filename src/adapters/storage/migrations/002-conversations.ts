@@ -31,7 +31,8 @@ export async function up(db: Kysely<any>, engine: Engine): Promise<void> {
   await sql`update comments set root_id = id, depth = 0 where parent_id is null`.execute(db);
   await sql`update comments set root_id = parent_id, depth = 1 where parent_id is not null`.execute(db);
   await sql`update comments set updated_at = created_at, status_changed_at = created_at`.execute(db);
-  await db.schema.createIndex('comments_roots').on('comments').columns(['post_id', 'status', 'depth', 'created_at', 'id']).execute();
+  // A post's conversations in keyset order (the thread's pages).
+  await db.schema.createIndex('comments_roots').on('comments').columns(['post_id', 'depth', 'created_at', 'id']).execute();
   await db.schema.createIndex('comments_by_root').on('comments').columns(['root_id', 'status']).execute();
   await db.schema.createIndex('comments_inbox').on('comments').columns(['status', 'created_at']).execute();
   await db.schema.createIndex('comments_person').on('comments').column('person_id').execute();
