@@ -104,7 +104,7 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
   changes.subscribe(() => {
     commentSettingsCache = null;
   });
-  const spam = createSpamDefence({ config, secret, logger, store });
+  const spam = createSpamDefence({ config, secret, logger, store, changes });
   const notifications = createCommentNotifications({ config, secret, site, clock });
   const comments = new CommentService({ store, clock, settings: commentSettings, spam, notifications, publish: (topic) => changes.publish(topic) });
 

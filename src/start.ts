@@ -3,7 +3,7 @@ import { composeKumbaya } from './compose.ts';
 import { seedDemo } from './demo/seed-demo.ts';
 import { closeGracefully, createServer, listen } from './web/server.ts';
 import { closeLiveStreams } from './web/routes/comments.ts';
-import { seedSpamFilter } from './adapters/spam-defence.ts';
+import { SPAM_MODEL_CHANGED, seedSpamFilter } from './adapters/spam-defence.ts';
 
 /** Starts Kumbaya: settings, storage and migrations, demo content, setup link, HTTP server, scheduler. */
 async function main(): Promise<void> {
@@ -33,7 +33,10 @@ async function main(): Promise<void> {
     logger.info('demo content created: the post "You CAN\'T Fail in Social Media" and its conversation');
   }
   const learned = await seedSpamFilter(deps.store, deps.clock.now());
-  if (learned > 0) logger.info({ comments: learned }, 'spam filter seeded from the labelled corpus');
+  if (learned > 0) {
+    logger.info({ comments: learned }, 'spam filter seeded from the labelled corpus');
+    deps.changes.publish(SPAM_MODEL_CHANGED);
+  }
 
   scheduler.start();
   kumbaya.outbox.start();

@@ -4,7 +4,8 @@ import type { SpamDefence } from '../core/comment-service.ts';
 import { issueFormToken, verifyFormToken } from '../core/form-token.ts';
 import { SpamFilter } from '../core/spam-filter.ts';
 import { countLinks, findDisallowedWords } from '../core/spam-signals.ts';
-import type { Store } from '../core/store.ts';
+import type { ChangeFeed } from '../core/change-feed.ts';
+import type { SpamModelRepository, Store } from '../core/store.ts';
 import { akismetFromConfig } from './akismet.ts';
 
 /**
@@ -12,9 +13,14 @@ import { akismetFromConfig } from './akismet.ts';
  * submit, expiry), link and word checks, the learning filter over the store's model, and
  * the optional Akismet-compatible service.
  */
-export function createSpamDefence(deps: { config: Config; secret: string; logger: Logger; store: Store }): SpamDefence {
+export function createSpamDefence(deps: { config: Config; secret: string; logger: Logger; store: Store; changes: ChangeFeed }): SpamDefence {
   const akismet = akismetFromConfig(deps.config);
-  const filter = new SpamFilter(deps.store.spamModel);
+  const model = new CachedSpamModel(deps.store.spamModel);
+  const filter = new SpamFilter(model);
+  // Another instance (or this one) learned something: read the counts afresh.
+  deps.changes.subscribe((topic) => {
+    if (topic === SPAM_MODEL_CHANGED) model.forget();
+  });
   return {
     issueFormToken: (postId, now) => issueFormToken({ secret: deps.secret, postId, issuedAt: now }),
 
@@ -52,6 +58,8 @@ export function createSpamDefence(deps: { config: Config; secret: string; logger
       const inTransaction = new SpamFilter(store.spamModel);
       if (previous) await inTransaction.reclassify(doc, previous, label);
       else await inTransaction.learn(doc, label);
+      model.forget();
+      deps.changes.publish(SPAM_MODEL_CHANGED);
     },
 
     async report(comment, label) {
@@ -71,6 +79,60 @@ export function createSpamDefence(deps: { config: Config; secret: string; logger
       if (!accepted) deps.logger.warn({ commentId: comment.id, label }, 'Akismet did not accept the moderator’s decision');
     },
   };
+}
+
+/** Published whenever the filter learned: instances drop their cached counts. */
+export const SPAM_MODEL_CHANGED = 'spam-model-changed';
+
+/**
+ * The filter's counts as scoring reads them, kept in memory: every comment is scored, and
+ * reading ~40 token counts from the database per comment is a good part of its cost.
+ * Learning goes to the database (inside the moderation transaction) and then empties
+ * this cache, here and, through the change feed, on every other instance.
+ */
+class CachedSpamModel implements SpamModelRepository {
+  private readonly inner: SpamModelRepository;
+  private counts = new Map<string, { spam: number; ham: number }>();
+  private totalsCache: Promise<{ spam: number; ham: number }> | null = null;
+
+  constructor(inner: SpamModelRepository) {
+    this.inner = inner;
+  }
+
+  forget(): void {
+    this.counts = new Map();
+    this.totalsCache = null;
+  }
+
+  totals(): Promise<{ spam: number; ham: number }> {
+    this.totalsCache ??= this.inner.totals().catch((error: unknown) => {
+      this.totalsCache = null;
+      throw error;
+    });
+    return this.totalsCache;
+  }
+
+  async tokenCounts(tokens: string[]): Promise<Map<string, { spam: number; ham: number }>> {
+    const counts = this.counts;
+    const missing = tokens.filter((t) => !counts.has(t));
+    if (missing.length > 0) {
+      const found = await this.inner.tokenCounts(missing);
+      if (counts.size > 200_000) counts.clear();
+      // Tokens the model has never seen are remembered as zero, so they are not asked again.
+      for (const token of missing) counts.set(token, found.get(token) ?? { spam: 0, ham: 0 });
+    }
+    const result = new Map<string, { spam: number; ham: number }>();
+    for (const token of tokens) {
+      const c = counts.get(token)!;
+      if (c.spam > 0 || c.ham > 0) result.set(token, c);
+    }
+    return result;
+  }
+
+  learn(tokens: string[], label: 'spam' | 'ham', delta: 1 | -1): Promise<void> {
+    this.forget();
+    return this.inner.learn(tokens, label, delta);
+  }
 }
 
 /** Seeds an empty filter from the team's labelled corpus, once per database (first instance wins). */

@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestKumbaya, type TestKumbaya } from '../../test/helpers/test-kumbaya.ts';
+import { SPAM_MODEL_CHANGED, seedSpamFilter } from './spam-defence.ts';
+
+describe('the spam defence as the comment service uses it', () => {
+  let k: TestKumbaya;
+  before(async () => {
+    k = await startTestKumbaya();
+  });
+  after(() => k.cleanup());
+
+  it('is silent until seeded, then scores spam high and conversation low', async () => {
+    const { spam } = k.deps;
+    assert.equal(await spam.filterScore({ text: 'hello' }), null, 'an empty model gives no score');
+    assert.ok((await seedSpamFilter(k.deps.store, 1)) > 100);
+    k.deps.changes.publish(SPAM_MODEL_CHANGED);
+    const pitch = await spam.filterScore({ text: 'Cheap viagra and casino bonus, buy now at our pharmacy store, best SEO backlinks', url: 'https://cheap-pills.example' });
+    const reader = await spam.filterScore({ text: 'I spent a few days mentoring newbies and learned a lot from them. Thank you for this post, James.' });
+    assert.ok(pitch !== null && pitch >= 0.9, `spam pitch scored ${pitch}`);
+    assert.ok(reader !== null && reader < 0.5, `reader scored ${reader}`);
+  });
+
+  it('scores afresh after learning from a moderator, despite its cache', async () => {
+    const { spam, store } = k.deps;
+    const doc = { text: 'zanzibar quokka marmalade zanzibar quokka marmalade' };
+    const before = (await spam.filterScore(doc))!;
+    for (let i = 0; i < 5; i++) await store.transaction((tx) => spam.learn(tx, doc, 'spam', null));
+    const after = (await spam.filterScore(doc))!;
+    assert.ok(after > before + 0.2, `score went from ${before} to ${after}`);
+    await store.transaction((tx) => spam.learn(tx, doc, 'ham', 'spam'));
+    assert.ok((await spam.filterScore(doc))! < after, 'a reversed decision lowers it again');
+  });
+});
