@@ -135,15 +135,18 @@ export class CommentService {
     }
   }
 
-  /** Takes a comment from a reader, or a reply from a signed-in user, and decides where it goes. */
-  async submit(raw: unknown, ctx: SubmitContext, permalink: string): Promise<SubmitResult> {
+  /**
+   * Takes a comment from a reader, or a reply from a signed-in user, and decides where it
+   * goes. `knownPost` spares a lookup when the caller has just read the post.
+   */
+  async submit(raw: unknown, ctx: SubmitContext, permalink: string, knownPost?: Post): Promise<SubmitResult> {
     const parsed = commentInputSchema.safeParse(raw);
     if (!parsed.success) throw validation(parsed.error);
     const input = parsed.data;
     const { store, clock, spam } = this.deps;
     const now = clock.now();
     const settings = await this.deps.settings();
-    const post = await this.livePost(input.postId);
+    const post = knownPost && knownPost.id === input.postId && knownPost.deletedAt === null ? knownPost : await this.livePost(input.postId);
     const open = commentsOpen(post, settings, now);
     const staff = ctx.user;
     if (!open.open && !(staff && open.reason !== 'not-published')) throw new DomainError('comments_closed', closedWords[open.reason]);

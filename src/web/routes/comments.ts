@@ -92,7 +92,7 @@ export function commentRoutes(): Hono<AppEnv> {
     const ctx: SubmitContext = { ip: clientIp(c), userAgent: c.req.header('user-agent') ?? '', referrer: c.req.header('referer') ?? '', user: c.get('user') };
     const permalink = `${deps.config.siteUrl}/${post.slug}`;
     try {
-      const { comment, editSecret } = await deps.comments.submit(input, ctx, permalink);
+      const { comment, editSecret } = await deps.comments.submit(input, ctx, permalink, post);
       const settings = await deps.commentSettings();
       if (editSecret) rememberOwnComment(c, comment.id, editSecret, settings.editWindowMinutes);
       const own = new Map<number, number>();
