@@ -11,7 +11,6 @@ import { CommentService } from './core/comment-service.ts';
 import { readCommentSettings, type CommentSettings } from './core/comment-settings.ts';
 import { createSpamDefence } from './adapters/spam-defence.ts';
 import { createCommentNotifications } from './adapters/comment-notifications.ts';
-import { SmtpMailer } from './adapters/mail/smtp-mailer.ts';
 import type { Mailer } from './core/mailer.ts';
 import { SubscriptionService } from './core/subscription-service.ts';
 import { OutboxWorker } from './jobs/outbox-worker.ts';
@@ -108,7 +107,12 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
   const notifications = createCommentNotifications({ config, secret, site, clock });
   const comments = new CommentService({ store, clock, settings: commentSettings, spam, notifications, publish: (topic) => changes.publish(topic) });
 
-  const mailer = options.mailer ?? (config.smtpUrl ? new SmtpMailer({ url: config.smtpUrl, from: config.mailFrom, siteUrl: () => config.siteUrl }) : null);
+  // nodemailer loads only when there is a mail server to talk to (it is a tenth of start-up).
+  const mailer =
+    options.mailer ??
+    (config.smtpUrl
+      ? new (await import('./adapters/mail/smtp-mailer.ts')).SmtpMailer({ url: config.smtpUrl, from: config.mailFrom, siteUrl: () => config.siteUrl })
+      : null);
   outbox = new OutboxWorker({ store, mailer, clock, logger, intervalMs: config.outboxIntervalMs, digests: { site, siteUrl: () => config.siteUrl, secret } });
   const subscriptions = new SubscriptionService({ store, clock, site, siteUrl: () => config.siteUrl });
   const mail = { transport: mailer?.description ?? null, subscriptions, wake: () => outbox!.wake() };
