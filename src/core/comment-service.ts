@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Clock } from './clock.ts';
-import { renderCommentMarkdown } from './comment-markdown.ts';
+import { renderCommentMarkdown } from './render-markdown.ts';
 import { closedWords, commentsOpen, type CommentSettings } from './comment-settings.ts';
 import { DomainError, notFound } from './errors.ts';
 import { decideModeration, type SpamEvidence } from './moderation-policy.ts';
@@ -159,7 +159,7 @@ export class CommentService {
       }
     }
 
-    const html = renderCommentMarkdown(input.body);
+    const html = await renderCommentMarkdown(input.body);
     if (staff) {
       const comment = await store.transaction(async (tx) => {
         const created = await tx.comments.create({
@@ -266,7 +266,7 @@ export class CommentService {
     const settings = await this.deps.settings();
     const now = clock.now();
     const updated = await store.transaction(async (tx) => {
-      let after = await tx.comments.updateBody(id, text, renderCommentMarkdown(text), now);
+      let after = await tx.comments.updateBody(id, text, await renderCommentMarkdown(text), now);
       const links = spam.countLinks(text);
       const words = spam.findDisallowedWords([text], settings.disallowedWords);
       const reasons = [...(links > settings.maxLinks ? [`edited to ${links} links`] : []), ...(words.length ? [`edited to include disallowed word: ${words.join(', ')}`] : [])];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from './clock.ts';
 import { DomainError, notFound } from './errors.ts';
-import { renderPostMarkdown } from './markdown.ts';
+import { renderPostMarkdown } from './render-markdown.ts';
 import type { Post, PostType, PostWrite, Store, User, Visibility } from './store.ts';
 import { plainText, slugify, truncateWords } from './text.ts';
 
@@ -100,7 +100,7 @@ export class PostService {
     input: z.output<typeof postInputSchema>,
     base: { status: Post['status']; publishedAt: number | null; authorId: number; id?: number },
   ): Promise<PostWrite> {
-    const html = renderPostMarkdown(input.markdown);
+    const html = await renderPostMarkdown(input.markdown);
     const slug = input.slug ? input.slug : await this.uniqueSlug(slugify(input.title), base.id);
     const excerpt = input.excerpt ? input.excerpt : truncateWords(plainText(html), 280);
     return {

@@ -1,4 +1,4 @@
-import { renderCommentMarkdown } from '../core/comment-markdown.ts';
+import { renderCommentMarkdown } from '../core/render-markdown.ts';
 import type { PostService } from '../core/post-service.ts';
 import type { Store } from '../core/store.ts';
 import { demoAboutPage, demoAuthor, demoComments, demoPost, demoReaders } from './demo-content.ts';
@@ -50,7 +50,7 @@ export async function seedDemo(store: Store, posts: PostService, now: number): P
           authorEmail: james.email,
           authorUrl: null,
           markdown: c.markdown,
-          html: renderCommentMarkdown(c.markdown),
+          html: await renderCommentMarkdown(c.markdown),
           status: 'approved',
           createdAt: at,
         });
@@ -68,7 +68,7 @@ export async function seedDemo(store: Store, posts: PostService, now: number): P
         authorEmail: reader.email,
         authorUrl: reader.website,
         markdown: c.markdown,
-        html: renderCommentMarkdown(c.markdown),
+        html: await renderCommentMarkdown(c.markdown),
         status: 'approved',
         createdAt: at,
       });

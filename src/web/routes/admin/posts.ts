@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { DomainError, notFound } from '../../../core/errors.ts';
-import { renderPostMarkdown } from '../../../core/markdown.ts';
+import { renderPostMarkdown } from '../../../core/render-markdown.ts';
 import { canEditPost } from '../../../core/post-service.ts';
 import type { Post, PostStatus, PostType, Role, User } from '../../../core/store.ts';
 import type { AppEnv } from '../../context.ts';
@@ -134,7 +134,7 @@ async function saveFromEditor(c: Context<AppEnv>, existing: Post | null) {
     return redirectWithNotice(c, typeWords[type].listPath, 'trashed', { id: String(existing.id) });
   }
   if (action === 'preview') {
-    return c.html(editorView(c, { type, post: existing, values, previewHtml: renderPostMarkdown(values.markdown), now: clock.now(), previewed: true, commentSettings: await c.get('deps').commentSettings() }).value);
+    return c.html(editorView(c, { type, post: existing, values, previewHtml: await renderPostMarkdown(values.markdown), now: clock.now(), previewed: true, commentSettings: await c.get('deps').commentSettings() }).value);
   }
   try {
     const { input, at } = toPostInput(c, values, type, existing);
@@ -160,7 +160,7 @@ async function saveFromEditor(c: Context<AppEnv>, existing: Post | null) {
         values,
         fields: error.fields,
         error: error.message,
-        previewHtml: renderPostMarkdown(values.markdown),
+        previewHtml: await renderPostMarkdown(values.markdown),
         now: clock.now(),
         commentSettings: await c.get('deps').commentSettings(),
       });
@@ -245,7 +245,7 @@ export function postRoutes(): Hono<AppEnv> {
     const markdown = (body as { markdown?: unknown } | null)?.markdown;
     if (typeof markdown !== 'string') throw new DomainError('validation_failed', 'Send JSON like {"markdown": "Some *text*"}.', { markdown: 'Required.' });
     if (markdown.length > 500_000) throw new DomainError('payload_too_large', 'The text is longer than 500,000 characters.');
-    return c.json({ html: renderPostMarkdown(markdown) });
+    return c.json({ html: await renderPostMarkdown(markdown) });
   });
 
   return app;
