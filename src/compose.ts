@@ -68,21 +68,24 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
   const pageCache = new PageCache({ enabled: config.pageCache });
   const conversationCache = new ConversationCache({ enabled: config.conversationCache });
 
-  let siteCache: Promise<SiteSettings> | null = null;
-  const site = () => {
-    siteCache ??= store.settings.getAll().then(readSiteSettings);
-    siteCache.catch(() => {
-      siteCache = null;
+  // The settings table, read once and parsed into both views, until a change is published.
+  let settingsCache: Promise<{ site: SiteSettings; comments: CommentSettings }> | null = null;
+  const settings = () => {
+    settingsCache ??= store.settings.getAll().then((all) => ({ site: readSiteSettings(all), comments: readCommentSettings(all) }));
+    settingsCache.catch(() => {
+      settingsCache = null;
     });
-    return siteCache;
+    return settingsCache;
   };
+  const site = async () => (await settings()).site;
+  const commentSettings = async () => (await settings()).comments;
 
   let scheduler: Scheduler | null = null;
   let outbox: OutboxWorker | null = null;
   changes.subscribe((topic) => {
     pageCache.clear();
     conversationCache.clear();
-    siteCache = null;
+    settingsCache = null;
     if (topic === 'post-scheduled') scheduler?.wake();
     // A comment went live or was moderated: the mail it caused is in the outbox now.
     if (topic.startsWith('comments-changed')) outbox?.wake();
@@ -92,17 +95,6 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
   const auth = new AuthService({ store, clock });
   const secret = config.secretKey ?? (await store.settings.setIfAbsent('secret_key', randomToken(32)));
 
-  let commentSettingsCache: Promise<CommentSettings> | null = null;
-  const commentSettings = () => {
-    commentSettingsCache ??= store.settings.getAll().then(readCommentSettings);
-    commentSettingsCache.catch(() => {
-      commentSettingsCache = null;
-    });
-    return commentSettingsCache;
-  };
-  changes.subscribe(() => {
-    commentSettingsCache = null;
-  });
   const spam = createSpamDefence({ config, secret, logger, store, changes });
   const notifications = createCommentNotifications({ config, secret, site, clock });
   const comments = new CommentService({ store, clock, settings: commentSettings, spam, notifications, publish: (topic) => changes.publish(topic) });

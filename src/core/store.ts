@@ -122,6 +122,20 @@ export interface MonthCount {
   count: number;
 }
 
+/** Publication times, newest first, counted by UTC month (what every store's archiveMonths returns). */
+export function countByMonth(times: number[]): MonthCount[] {
+  const months: MonthCount[] = [];
+  for (const time of times) {
+    const d = new Date(time);
+    const year = d.getUTCFullYear();
+    const month = d.getUTCMonth() + 1;
+    const last = months[months.length - 1];
+    if (last && last.year === year && last.month === month) last.count++;
+    else months.push({ year, month, count: 1 });
+  }
+  return months;
+}
+
 export type CommentSource = 'form' | 'api' | 'admin' | 'import' | 'webmention' | 'activitypub';
 
 export interface Comment {

@@ -25,6 +25,7 @@ import type {
   UploadInfo,
   User,
 } from '../../core/store.ts';
+import { countByMonth } from '../../core/store.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
 import { plainText, slugify } from '../../core/text.ts';
 import { KyselyOutboxRepository } from './kysely-outbox.ts';
@@ -497,16 +498,7 @@ export class KyselyStore implements Store {
         .where('published_at', '<=', now)
         .orderBy('published_at', 'desc')
         .execute();
-      const months: MonthCount[] = [];
-      for (const { published_at } of rows) {
-        const d = new Date(Number(published_at));
-        const year = d.getUTCFullYear();
-        const month = d.getUTCMonth() + 1;
-        const last = months[months.length - 1];
-        if (last && last.year === year && last.month === month) last.count++;
-        else months.push({ year, month, count: 1 });
-      }
-      return months;
+      return countByMonth(rows.map((r) => Number(r.published_at)));
     },
   };
 
@@ -626,6 +618,15 @@ export class KyselyStore implements Store {
 
   // ------------------------------------------------------------- comments
 
+  /** A post's conversations: top-level comments (as `r`) with at least one approved comment in them. */
+  private conversations(postId: number) {
+    return this.db
+      .selectFrom('comments as r')
+      .where('r.post_id', '=', postId)
+      .where('r.depth', '=', 0)
+      .where((eb) => eb.exists(eb.selectFrom('comments as a').select('a.id').whereRef('a.root_id', '=', 'r.id').where('a.status', '=', 'approved')));
+  }
+
   comments = {
     create: (write: CommentWrite): Promise<Comment> =>
       this.transaction(async (store) => {
@@ -713,14 +714,7 @@ export class KyselyStore implements Store {
     threadPage: async (postId: number, after: ThreadCursor | null, limit: number): Promise<ThreadPage> => {
       // Conversations (top-level comments) holding at least one approved comment, in keyset
       // order: a range scan of comments_roots from the cursor, however deep the page.
-      let roots = this.db
-        .selectFrom('comments as r')
-        .select(['r.id', 'r.created_at'])
-        .where('r.post_id', '=', postId)
-        .where('r.depth', '=', 0)
-        .where((eb) =>
-          eb.exists(eb.selectFrom('comments as a').select('a.id').whereRef('a.root_id', '=', 'r.id').where('a.status', '=', 'approved')),
-        );
+      let roots = this.conversations(postId).select(['r.id', 'r.created_at']);
       if (after) roots = roots.where(sql<boolean>`(r.created_at, r.id) > (${after.createdAt}, ${after.id})`);
       const page = await roots.orderBy('r.created_at').orderBy('r.id').limit(limit + 1).execute();
       const more = page.length > limit;
@@ -749,29 +743,17 @@ export class KyselyStore implements Store {
       const comment = await this.db.selectFrom('comments').select(['root_id', 'id', 'post_id']).where('id', '=', commentId).executeTakeFirst();
       if (!comment) throw notFound('The comment');
       const root = await this.db.selectFrom('comments').select(['id', 'created_at']).where('id', '=', comment.root_id ?? comment.id).executeTakeFirstOrThrow();
-      const row = await this.db
-        .selectFrom('comments as r')
+      const row = await this.conversations(comment.post_id)
         .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('r.post_id', '=', comment.post_id)
-        .where('r.depth', '=', 0)
         .where(sql<boolean>`(r.created_at, r.id) < (${root.created_at}, ${root.id})`)
-        .where((eb) =>
-          eb.exists(eb.selectFrom('comments as a').select('a.id').whereRef('a.root_id', '=', 'r.id').where('a.status', '=', 'approved')),
-        )
         .executeTakeFirstOrThrow();
       return Number(row.n);
     },
 
     cursorAt: async (postId: number, offset: number): Promise<ThreadCursor | null> => {
       if (offset <= 0) return null;
-      const row = await this.db
-        .selectFrom('comments as r')
+      const row = await this.conversations(postId)
         .select(['r.id', 'r.created_at'])
-        .where('r.post_id', '=', postId)
-        .where('r.depth', '=', 0)
-        .where((eb) =>
-          eb.exists(eb.selectFrom('comments as a').select('a.id').whereRef('a.root_id', '=', 'r.id').where('a.status', '=', 'approved')),
-        )
         .orderBy('r.created_at')
         .orderBy('r.id')
         .offset(offset - 1)

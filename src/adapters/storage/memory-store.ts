@@ -27,6 +27,7 @@ import type {
   UploadInfo,
   User,
 } from '../../core/store.ts';
+import { countByMonth } from '../../core/store.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
 import { plainText, slugify } from '../../core/text.ts';
 import { MemoryOutboxRepository } from './memory-outbox.ts';
@@ -389,16 +390,7 @@ export class MemoryStore implements Store {
     },
 
     archiveMonths: async (now: number): Promise<MonthCount[]> => {
-      const months: MonthCount[] = [];
-      for (const record of this.livePosts(now).filter((p) => p.type === 'post').sort(newestFirst)) {
-        const d = new Date(record.publishedAt!);
-        const year = d.getUTCFullYear();
-        const month = d.getUTCMonth() + 1;
-        const last = months[months.length - 1];
-        if (last && last.year === year && last.month === month) last.count++;
-        else months.push({ year, month, count: 1 });
-      }
-      return months;
+      return countByMonth(this.livePosts(now).filter((p) => p.type === 'post').sort(newestFirst).map((p) => p.publishedAt!));
     },
   };
 

@@ -74,6 +74,22 @@ async function fragment(c: C, comment: Comment, post: Post, own: Map<number, num
   ).value;
 }
 
+/** The fields of a form or JSON request body (Hono keeps the parsed body, so reading twice is free). */
+async function fields(c: C): Promise<Record<string, unknown>> {
+  if (c.req.method !== 'POST') return {};
+  if ((c.req.header('content-type') ?? '').startsWith('application/json')) return ((await c.req.json().catch(() => ({}))) ?? {}) as Record<string, unknown>;
+  return c.req.parseBody();
+}
+
+/** The secret proving this browser wrote comment `id`: its cookie, or `secret` sent with the request. */
+async function secretFor(c: C, id: number): Promise<string> {
+  const secret = ownSecret(c, id) ?? (await fields(c)).secret;
+  if (typeof secret !== 'string' || secret === '') {
+    throw new DomainError('forbidden', 'Only the person who wrote this comment can change it, from the browser they wrote it in.');
+  }
+  return secret;
+}
+
 function simplePage(c: C, title: string, body: ReturnType<typeof html>, status: 200 | 403 | 404 | 409 | 422 | 429 = 200) {
   c.header('Cache-Control', 'private, no-store');
   return c.html(layout(c, { title, body, head: html`<meta name="robots" content="noindex">` }).value, status);
@@ -212,12 +228,7 @@ ${notice('info', 'Your comment is waiting for the author to approve it. Only you
   });
 
   async function ownFromRequest(c: C, id: number): Promise<{ secret: string; comment: Comment; editableUntil: number; post: Post }> {
-    let secret = ownSecret(c, id);
-    if (!secret && (c.req.header('content-type') ?? '').startsWith('application/json')) {
-      const body = (await c.req.json().catch(() => ({}))) as { secret?: unknown };
-      if (typeof body.secret === 'string') secret = body.secret;
-    }
-    if (!secret) throw new DomainError('forbidden', 'Only the person who wrote this comment can change it, from the browser they wrote it in.');
+    const secret = await secretFor(c, id);
     const { comment, editableUntil } = await c.get('deps').comments.ownComment(id, secret);
     const post = await c.get('deps').store.posts.findById(comment.postId);
     if (!post) throw notFound('The post');
@@ -241,9 +252,8 @@ ${notice('info', 'Your comment is waiting for the author to approve it. Only you
   app.post('/comments/:id{[0-9]+}/edit', async (c) => {
     const id = Number(c.req.param('id'));
     const json = wantsJson(c);
-    const body = json ? ((await c.req.json().catch(() => ({}))) as { body?: unknown; secret?: unknown }) : await c.req.parseBody();
-    const secret = ownSecret(c, id) ?? (typeof body.secret === 'string' ? body.secret : null);
-    if (!secret) throw new DomainError('forbidden', 'Only the person who wrote this comment can change it, from the browser they wrote it in.');
+    const body = await fields(c);
+    const secret = await secretFor(c, id);
     const updated = await c.get('deps').comments.editOwn(id, secret, typeof body.body === 'string' ? body.body : '');
     const post = (await c.get('deps').store.posts.findById(updated.postId))!;
     if (json) return c.json({ comment: { id: updated.id, status: updated.status }, html: await fragment(c, updated, post, await ownComments(c, post.id)) });
@@ -263,12 +273,7 @@ ${notice('info', 'Your comment is waiting for the author to approve it. Only you
 
   app.post('/comments/:id{[0-9]+}/delete', async (c) => {
     const id = Number(c.req.param('id'));
-    let secret = ownSecret(c, id);
-    if (!secret && wantsJson(c)) {
-      const body = (await c.req.json().catch(() => ({}))) as { secret?: unknown };
-      if (typeof body.secret === 'string') secret = body.secret;
-    }
-    if (!secret) throw new DomainError('forbidden', 'Only the person who wrote this comment can change it, from the browser they wrote it in.');
+    const secret = await secretFor(c, id);
     const trashed = await c.get('deps').comments.deleteOwn(id, secret);
     const post = await c.get('deps').store.posts.findById(trashed.postId);
     if (wantsJson(c)) return c.json({ deleted: true });
