@@ -5,7 +5,9 @@ import { after, before, describe, it } from 'node:test';
 import { Parser } from 'htmlparser2';
 import { startTestKumbaya, type TestKumbaya } from './helpers/test-kumbaya.ts';
 
-const corpus = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../../shared/corpora/xss/dompurify-expect.json'), 'utf8')) as Array<{ title: string; payload: string }>;
+// The third-party corpora live in shared/ beside the checkout (or where KUMBAYA_SHARED_DIR says).
+const sharedDir = process.env.KUMBAYA_SHARED_DIR || path.join(import.meta.dirname, '../../shared');
+const corpus = JSON.parse(fs.readFileSync(path.join(sharedDir, 'corpora/xss/dompurify-expect.json'), 'utf8')) as Array<{ title: string; payload: string }>;
 
 /** Elements a comment may contain once sanitised; the page around them is the site's own. */
 const commentTags = new Set(['p', 'br', 'em', 'strong', 's', 'a', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li']);
