@@ -70,7 +70,7 @@ describe('the server as started by npm start', () => {
   });
 
   it('refuses to start with a wrong setting and says how to fix it', async () => {
-    const child = spawn(nodeBin, ['src/main.ts'], { cwd: root, env: { ...process.env, PORT: 'abc', DATA_DIR: tempDir() }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(nodeBin, ['src/main.js'], { cwd: root, env: { ...process.env, PORT: 'abc', DATA_DIR: tempDir() }, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));

@@ -19,4 +19,14 @@ describe('html template', () => {
     assert.equal(page.value, '<main>Ünïcödé ’<p>Café — “quoted” 🎉</p><b>x&lt;y</b></main>');
     assert.deepEqual(page.toBuffer(), Buffer.from(page.value));
   });
+
+  it('splits into chunks that pass cached fragments along uncopied', () => {
+    const cached = Buffer.from('<ol><li>Café 🎉</li></ol>');
+    const page = html`<main><h1>${'Ünïcödé'}</h1>${rawBytes(cached)}${html`<p>${'a&b'}</p>`}</main>`;
+    const chunks = page.toChunks();
+    assert.equal(chunks.length, 3);
+    assert.equal(chunks[1], cached, 'the cached bytes are the same object, not a copy');
+    assert.deepEqual(Buffer.concat(chunks), page.toBuffer());
+    assert.deepEqual(html`<p>${'only text'}</p>`.toChunks(), [Buffer.from('<p>only text</p>')]);
+  });
 });

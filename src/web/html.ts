@@ -60,6 +60,30 @@ export class SafeHtml {
     return offset;
   }
 
+  /**
+   * The UTF-8 bytes as a list of chunks: each run of text encoded once, and already
+   * encoded fragments (a cached conversation) passed along as they are, uncopied. A page
+   * written out this way allocates only its small, per-request parts.
+   */
+  toChunks(): Uint8Array[] {
+    const chunks: Uint8Array[] = [];
+    let text = '';
+    const walk = (node: SafeHtml): void => {
+      for (const p of node.pieces) {
+        if (typeof p === 'string') text += p;
+        else if (p instanceof SafeHtml) walk(p);
+        else {
+          if (text !== '') chunks.push(Buffer.from(text));
+          text = '';
+          chunks.push(p);
+        }
+      }
+    };
+    walk(this);
+    if (text !== '') chunks.push(Buffer.from(text));
+    return chunks;
+  }
+
   /** The UTF-8 bytes, encoded piece by piece straight into one buffer (a view of it, exactly sized). */
   toBuffer(): Buffer<ArrayBuffer> {
     const out: Buffer<ArrayBuffer> = Buffer.allocUnsafeSlow(this.maxBytes());

@@ -21,9 +21,9 @@ export function tempDir(prefix = 'kumbaya-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** Starts `node src/main.ts` as `npm start` would, on a free port, and waits until it listens. */
+/** Starts `node src/main.js` as `npm start` would, on a free port, and waits until it listens. */
 export async function spawnServer(env: Record<string, string>): Promise<RunningServer> {
-  const child = spawn(process.execPath, ['src/main.ts'], {
+  const child = spawn(process.execPath, ['src/main.js'], {
     cwd: projectRoot,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -10,7 +10,7 @@ import { formatMonth } from '../views/format.ts';
 import { archivePage, postListPage, postPage, searchPage } from '../views/public-views.ts';
 import { commentForm, conversationSection, cursorParam, parseCursor, threadBlock } from '../views/comment-views.ts';
 import { closedWords, commentsOpen } from '../../core/comment-settings.ts';
-import { ownComments } from './own-comments.ts';
+import { OWN_COOKIE, ownComments } from './own-comments.ts';
 
 /** ?page=N as a positive whole number; anything else is page 1. */
 function pageNumber(c: Context<AppEnv>): number {
@@ -30,9 +30,26 @@ async function authorsOf(c: Context<AppEnv>, posts: Post[]): Promise<Map<number,
 }
 
 function htmlPage(c: Context<AppEnv>, page: SafeHtml) {
-  const body = page.toBuffer();
-  c.set('pageBody', body);
-  return c.body(body, 200, { 'Content-Type': 'text/html; charset=UTF-8' });
+  const headers = { 'Content-Type': 'text/html; charset=UTF-8' };
+  const anonymous = c.get('user') === null && !(c.req.header('cookie') ?? '').includes(`${OWN_COOKIE}=`);
+  if (c.get('deps').pageCache.enabled && anonymous) {
+    // The page cache keeps one buffer of the whole page.
+    const body = page.toBuffer();
+    c.set('pageBody', body);
+    return c.body(body, 200, headers);
+  }
+  // Uncached: write the shared conversation bytes as they are, beside the page's own small parts,
+  // rather than copying everything into a fresh page-sized buffer per request.
+  const chunks = page.toChunks();
+  let length = 0;
+  for (const chunk of chunks) length += chunk.length;
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(chunk);
+      controller.close();
+    },
+  });
+  return c.body(stream, 200, { ...headers, 'Content-Length': String(length) });
 }
 
 async function notFoundPage(c: Context<AppEnv>) {
