@@ -354,6 +354,8 @@ export class MemoryStore implements Store {
       this.tables.posts.delete(id);
       for (const [slug, postId] of this.tables.oldSlugs) if (postId === id) this.tables.oldSlugs.delete(slug);
       for (const comment of this.tables.comments.values()) if (comment.postId === id) this.tables.comments.delete(comment.id);
+      // As the foreign keys cascade on SQL: the post's subscriptions go with it.
+      for (const sub of this.tables.subscriptions.values()) if (sub.postId === id) this.tables.subscriptions.delete(sub.id);
     },
 
     publishDue: async (now: number): Promise<Post[]> => {
@@ -659,6 +661,7 @@ export class MemoryStore implements Store {
       const ids = new Set(due.map((c) => c.id));
       for (const c of all) if (c.parentId !== null && ids.has(c.parentId)) c.parentId = null;
       for (const id of ids) this.tables.comments.delete(id);
+      for (const sub of this.tables.subscriptions.values()) if (sub.commentId !== null && ids.has(sub.commentId)) this.tables.subscriptions.delete(sub.id);
       return ids.size;
     },
   };

@@ -37,6 +37,18 @@ function subscriptionsContract(name: string, open: OpenStore): void {
     });
     afterEach(() => cleanup());
 
+    it('lets subscriptions go with the post or comment they follow when it is purged', async () => {
+      const onPost = await store.subscriptions.subscribe({ kind: 'post', email: 'a@example.com', postId, commentId: null, token: 'post-token', createdAt: NOW });
+      const onComment = await store.subscriptions.subscribe({ kind: 'replies', email: 'b@example.com', postId, commentId, token: 'reply-token', createdAt: NOW });
+      await store.comments.setStatus([commentId], 'trash', null, NOW);
+      assert.equal(await store.comments.purgeTrash(NOW + 1), 1);
+      assert.equal(await store.subscriptions.findByToken(onComment.token), null);
+      assert.deepEqual(await store.subscriptions.findByToken(onPost.token), onPost);
+      await store.posts.trash(postId, NOW);
+      await store.posts.purge(postId);
+      assert.equal(await store.subscriptions.findByToken(onPost.token), null);
+    });
+
     it('creates an address once, normalised and unconfirmed, and keeps its first token', async () => {
       const first = await store.subscriptions.ensureAddress('  Reader@Example.COM ', 'token-1', NOW);
       assert.deepEqual(first, { email: 'reader@example.com', confirmToken: 'token-1', confirmedAt: null, createdAt: NOW });
