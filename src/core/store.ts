@@ -212,6 +212,8 @@ export interface ThreadPage {
 export interface ModerationQuery {
   status?: CommentStatus;
   postId?: number;
+  /** Only comments on this user's posts that are not in the trash (an author's reach). */
+  authorId?: number;
   personId?: number;
   /** Case-insensitive substring of the body, the name or the email. */
   text?: string;
@@ -337,14 +339,16 @@ export interface CommentRepository {
   /** Records what the spam filter learned the comment as. */
   setLearnedAs(id: number, label: 'spam' | 'ham' | null): Promise<void>;
   listForModeration(query: ModerationQuery): Promise<Page<Comment>>;
-  countByStatus(): Promise<Record<CommentStatus, number>>;
+  /** Comments per status; with `authorId`, only on that user's posts that are not in the trash. */
+  countByStatus(authorId?: number): Promise<Record<CommentStatus, number>>;
   /** True when the person has at least one approved comment. */
   hasApproved(personId: number): Promise<boolean>;
   /**
    * "Waiting for you": the latest comment of every conversation whose latest approved
    * comment was written by a reader (no user), oldest first.
    */
-  waitingForReply(limit: number): Promise<Page<Comment>>;
+  /** With `authorId`, only conversations on that user's posts outside the trash. */
+  waitingForReply(limit: number, authorId?: number): Promise<Page<Comment>>;
   /** Deletes trashed comments whose status changed before `before` and that no kept comment answers. */
   purgeTrash(before: number): Promise<number>;
 }

@@ -128,6 +128,29 @@ forEachEngine('Comment repository contract', (name: string, open: OpenStore) => 
       assert.deepEqual((await store.comments.findMany([followUp.id, waiting.id])).map((c) => c.id), [waiting.id, followUp.id]);
     });
 
+    it("narrows moderation lists, counts and waiting conversations to an author's posts outside the trash", async () => {
+      const other = await store.users.create({ email: 'b@example.com', name: 'B', slug: 'b', bio: '', role: 'author', passwordHash: null, createdAt: T0 });
+      const base = {
+        type: 'post' as const, title: 'B', markdown: '', html: '', excerpt: '', status: 'published' as const, visibility: 'public' as const,
+        publishedAt: T0, authorId: other.id, coverImage: null, tags: [], commentsMode: 'inherit' as const, commentsCloseDays: null,
+      };
+      const theirs = (await store.posts.create({ ...base, slug: 'b1' }, T0)).id;
+      const trashed = (await store.posts.create({ ...base, slug: 'b2' }, T0)).id;
+      await store.comments.create(write({ status: 'pending', markdown: 'on A' }));
+      const held = await store.comments.create(write({ status: 'pending', postId: theirs, markdown: 'held on B' }));
+      const approved = await store.comments.create(write({ postId: theirs, markdown: 'approved on B' }));
+      await store.comments.create(write({ postId: trashed, markdown: 'on a trashed post of B' }));
+      await store.posts.trash(trashed, clock);
+      const list = await store.comments.listForModeration({ authorId: other.id, limit: 10, offset: 0 });
+      assert.deepEqual(list.items.map((c) => c.id), [approved.id, held.id]);
+      assert.equal(list.total, 2);
+      assert.deepEqual((await store.comments.listForModeration({ authorId: other.id, status: 'pending', limit: 10, offset: 0 })).items.map((c) => c.id), [held.id]);
+      assert.deepEqual(await store.comments.countByStatus(other.id), { pending: 1, approved: 1, spam: 0, trash: 0 });
+      assert.deepEqual(await store.comments.countByStatus(), { pending: 2, approved: 2, spam: 0, trash: 0 });
+      assert.deepEqual((await store.comments.waitingForReply(10, other.id)).items.map((c) => c.id), [approved.id]);
+      assert.equal((await store.comments.waitingForReply(10, authorId)).total, 0);
+    });
+
     it('purges old trash unless a kept comment answers it', async () => {
       const parent = await store.comments.create(write({ markdown: 'parent' }));
       await store.comments.create(write({ parentId: parent.id, markdown: 'kept reply' }));

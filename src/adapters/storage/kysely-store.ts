@@ -791,6 +791,7 @@ export class KyselyStore implements Store {
       let base = this.db.selectFrom('comments');
       if (q.status) base = base.where('status', '=', q.status);
       if (q.postId !== undefined) base = base.where('post_id', '=', q.postId);
+      if (q.authorId !== undefined) base = base.where('post_id', 'in', this.postsOf(q.authorId));
       if (q.personId !== undefined) base = base.where('person_id', '=', q.personId);
       if (q.text) {
         const like = `%${q.text.toLowerCase().replace(/[%_\\]/g, (m) => `\\${m}`)}%`;
@@ -805,9 +806,11 @@ export class KyselyStore implements Store {
       return { items: rows.map(toComment), total: Number(count.n) };
     },
 
-    countByStatus: async (): Promise<Record<CommentStatus, number>> => {
+    countByStatus: async (authorId?: number): Promise<Record<CommentStatus, number>> => {
       const counts: Record<CommentStatus, number> = { pending: 0, approved: 0, spam: 0, trash: 0 };
-      const rows = await this.db.selectFrom('comments').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+      let base = this.db.selectFrom('comments');
+      if (authorId !== undefined) base = base.where('post_id', 'in', this.postsOf(authorId));
+      const rows = await base.select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
       for (const r of rows) counts[r.status as CommentStatus] = Number(r.n);
       return counts;
     },
@@ -815,10 +818,11 @@ export class KyselyStore implements Store {
     hasApproved: async (personId: number): Promise<boolean> =>
       Boolean(await this.db.selectFrom('comments').select('id').where('person_id', '=', personId).where('status', '=', 'approved').limit(1).executeTakeFirst()),
 
-    waitingForReply: async (limit: number): Promise<Page<Comment>> => {
+    waitingForReply: async (limit: number, authorId?: number): Promise<Page<Comment>> => {
       // The newest approved comment of each conversation, when a reader wrote it.
-      const latest = this.db
-        .selectFrom('comments as c')
+      let base = this.db.selectFrom('comments as c');
+      if (authorId !== undefined) base = base.where('c.post_id', 'in', this.postsOf(authorId));
+      const latest = base
         .where('c.status', '=', 'approved')
         .where('c.user_id', 'is', null)
         .where((eb) =>
@@ -1022,6 +1026,11 @@ export class KyselyStore implements Store {
       return Number(result.numDeletedRows) > 0;
     },
   };
+
+  /** The ids of a user's posts outside the trash, as a subquery. */
+  private postsOf(authorId: number) {
+    return this.db.selectFrom('posts').select('id').where('author_id', '=', authorId).where('deleted_at', 'is', null);
+  }
 
   // ---------------------------------------------------------- rate limits
 

@@ -630,6 +630,7 @@ export class MemoryStore implements Store {
           (c) =>
             (!q.status || c.status === q.status) &&
             (q.postId === undefined || c.postId === q.postId) &&
+            (q.authorId === undefined || this.authoredBy(c.postId, q.authorId)) &&
             (q.personId === undefined || c.personId === q.personId) &&
             (!text || [c.markdown, c.authorName, c.authorEmail].some((f) => f.toLowerCase().includes(text))),
         )
@@ -637,18 +638,19 @@ export class MemoryStore implements Store {
       return { items: all.slice(q.offset, q.offset + q.limit).map(copy), total: all.length };
     },
 
-    countByStatus: async (): Promise<Record<CommentStatus, number>> => {
+    countByStatus: async (authorId?: number): Promise<Record<CommentStatus, number>> => {
       const counts: Record<CommentStatus, number> = { pending: 0, approved: 0, spam: 0, trash: 0 };
-      for (const c of this.tables.comments.values()) counts[c.status]++;
+      for (const c of this.tables.comments.values()) if (authorId === undefined || this.authoredBy(c.postId, authorId)) counts[c.status]++;
       return counts;
     },
 
     hasApproved: async (personId: number): Promise<boolean> =>
       [...this.tables.comments.values()].some((c) => c.personId === personId && c.status === 'approved'),
 
-    waitingForReply: async (limit: number): Promise<Page<Comment>> => {
+    waitingForReply: async (limit: number, authorId?: number): Promise<Page<Comment>> => {
       const latest = new Map<number, Comment>();
-      for (const c of [...this.tables.comments.values()].filter((c) => c.status === 'approved').sort(oldestFirst)) latest.set(c.rootId, c);
+      const inReach = (c: Comment) => c.status === 'approved' && (authorId === undefined || this.authoredBy(c.postId, authorId));
+      for (const c of [...this.tables.comments.values()].filter(inReach).sort(oldestFirst)) latest.set(c.rootId, c);
       const waiting = [...latest.values()].filter((c) => c.userId === null).sort(oldestFirst);
       return { items: waiting.slice(0, limit).map(copy), total: waiting.length };
     },
@@ -665,6 +667,12 @@ export class MemoryStore implements Store {
       return ids.size;
     },
   };
+
+  /** Whether the post is the user's and outside the trash. */
+  private authoredBy(postId: number, authorId: number): boolean {
+    const post = this.tables.posts.get(postId);
+    return post !== undefined && post.authorId === authorId && post.deletedAt === null;
+  }
 
   // --------------------------------------------------------------- people
 

@@ -23,60 +23,32 @@ export interface InboxPage {
 }
 
 /**
- * The post ids an author may moderate, or null for the owner and moderators (everything).
- * Trashed posts are left out: their comments are hidden with them.
- */
-export async function ownPostIds(store: Store, user: User): Promise<number[] | null> {
-  if (moderatesEverything(user)) return null;
-  const mine = await store.posts.listAdmin({ authorId: user.id, limit: 5000, offset: 0 });
-  return mine.items.map((p) => p.id);
-}
-
-async function countsFor(store: Store, postIds: number[]): Promise<Record<CommentStatus, number>> {
-  const counts: Record<CommentStatus, number> = { pending: 0, approved: 0, spam: 0, trash: 0 };
-  await Promise.all(
-    postIds.flatMap((postId) =>
-      STATUSES.map(async (status) => {
-        counts[status] += (await store.comments.listForModeration({ status, postId, limit: 0, offset: 0 })).total;
-      }),
-    ),
-  );
-  return counts;
-}
-
-/**
- * One page of the moderation inbox. The owner and moderators read the whole store in one
- * query; an author's inbox merges the pages of their own posts (the store has no
- * "posts by author" filter on comments), which stays cheap for the handful of posts an
- * author typically has.
+ * One page of the moderation inbox. The owner and moderators see every comment; an
+ * author sees the comments on their own posts outside the trash (the store filters by
+ * author in the same query).
  */
 export async function loadInbox(store: Store, user: User, q: InboxQuery): Promise<InboxPage> {
-  const own = await ownPostIds(store, user);
-  if (q.postId !== undefined && own && !own.includes(q.postId)) throw new DomainError('forbidden', NOT_YOURS);
-  const scope = q.postId !== undefined ? [q.postId] : own;
-  if (scope === null) {
-    const [page, counts] = await Promise.all([store.comments.listForModeration({ status: q.status, text: q.text, limit: q.limit, offset: q.offset }), store.comments.countByStatus()]);
-    return { ...page, counts };
+  const authorId = moderatesEverything(user) ? undefined : user.id;
+  if (q.postId !== undefined && authorId !== undefined) {
+    const post = await store.posts.findById(q.postId);
+    if (!post || post.deletedAt !== null || post.authorId !== authorId) throw new DomainError('forbidden', NOT_YOURS);
   }
-  if (scope.length === 1) {
-    const [page, counts] = await Promise.all([
-      store.comments.listForModeration({ status: q.status, postId: scope[0], text: q.text, limit: q.limit, offset: q.offset }),
-      countsFor(store, scope),
-    ]);
-    return { ...page, counts };
-  }
-  const [pages, counts] = await Promise.all([
-    Promise.all(scope.map((postId) => store.comments.listForModeration({ status: q.status, postId, text: q.text, limit: q.offset + q.limit, offset: 0 }))),
-    countsFor(store, scope),
+  const [page, counts] = await Promise.all([
+    store.comments.listForModeration({ status: q.status, postId: q.postId, authorId, text: q.text, limit: q.limit, offset: q.offset }),
+    q.postId !== undefined ? countsOnPost(store, q.postId) : store.comments.countByStatus(authorId),
   ]);
-  const merged = pages.flatMap((p) => p.items).sort((a, b) => b.createdAt - a.createdAt || b.id - a.id);
-  return { items: merged.slice(q.offset, q.offset + q.limit), total: pages.reduce((n, p) => n + p.total, 0), counts };
+  return { ...page, counts };
+}
+
+async function countsOnPost(store: Store, postId: number): Promise<Record<CommentStatus, number>> {
+  const counts: Record<CommentStatus, number> = { pending: 0, approved: 0, spam: 0, trash: 0 };
+  await Promise.all(STATUSES.map(async (status) => (counts[status] = (await store.comments.listForModeration({ status, postId, limit: 0, offset: 0 })).total)));
+  return counts;
 }
 
 /** Tab counts within the user's reach (for updating the page after an action). */
 export async function countsInReach(store: Store, user: User): Promise<Record<CommentStatus, number>> {
-  const own = await ownPostIds(store, user);
-  return own === null ? store.comments.countByStatus() : countsFor(store, own);
+  return store.comments.countByStatus(moderatesEverything(user) ? undefined : user.id);
 }
 
 /** The posts of `comments`, by id. */

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { ModerationAction } from '../../../core/comment-service.ts';
 import { DomainError } from '../../../core/errors.ts';
+import { moderatesEverything } from '../../../core/moderation-access.ts';
 import type { Comment, CommentStatus, Post, User } from '../../../core/store.ts';
 import { clientIp } from '../../client-ip.ts';
 import type { AppEnv } from '../../context.ts';
@@ -27,7 +28,9 @@ const statuses = new Set<string>(STATUSES);
 /** Loads the top bar's counts for this request: held comments and conversations waiting for a reply. */
 export async function loadNavCounts(c: Context<AppEnv>): Promise<{ pending: number; waiting: number }> {
   const { store } = c.get('deps');
-  const [byStatus, waiting] = await Promise.all([store.comments.countByStatus(), store.comments.waitingForReply(0)]);
+  // Within the user's reach: an author counts the comments on their own posts.
+  const authorId = moderatesEverything(currentUser(c)) ? undefined : currentUser(c).id;
+  const [byStatus, waiting] = await Promise.all([store.comments.countByStatus(authorId), store.comments.waitingForReply(0, authorId)]);
   const counts = { pending: byStatus.pending, waiting: waiting.total };
   setNavCounts(c, counts);
   return counts;
