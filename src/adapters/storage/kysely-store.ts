@@ -157,7 +157,7 @@ export class KyselyStore implements Store {
     this.db = db;
     this.kind = engine;
     this.inTransaction = inTransaction;
-    this.subscriptions = new KyselySubscriptionRepository(db);
+    this.subscriptions = new KyselySubscriptionRepository(db, engine);
     this.outbox = new KyselyOutboxRepository(db, engine);
     this.spamModel = new KyselySpamModelRepository(db);
   }

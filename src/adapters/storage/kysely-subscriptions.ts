@@ -1,6 +1,6 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { EmailAddress, Subscription, SubscriptionKind, SubscriptionRepository } from '../../core/store.ts';
-import type { Database } from './schema.ts';
+import type { Database, Engine } from './schema.ts';
 
 const normalise = (email: string) => email.trim().toLowerCase();
 
@@ -24,9 +24,11 @@ function toSubscription(row: Selectable<Database['subscriptions']>): Subscriptio
 /** SubscriptionRepository on SQL (SQLite and PostgreSQL). */
 export class KyselySubscriptionRepository implements SubscriptionRepository {
   private readonly db: Kysely<Database> | Transaction<Database>;
+  private readonly engine: Engine;
 
-  constructor(db: Kysely<Database> | Transaction<Database>) {
+  constructor(db: Kysely<Database> | Transaction<Database>, engine: Engine) {
     this.db = db;
+    this.engine = engine;
   }
 
   async ensureAddress(email: string, confirmToken: string, now: number): Promise<EmailAddress> {
@@ -53,24 +55,35 @@ export class KyselySubscriptionRepository implements SubscriptionRepository {
     await this.db.updateTable('email_addresses').set({ confirmed_at: now }).where('email', '=', normalise(email)).where('confirmed_at', 'is', null).execute();
   }
 
+  /**
+   * One active subscription per address and thing followed, however many requests ask at
+   * once: SQLite runs one transaction at a time; on PostgreSQL a transaction-scoped
+   * advisory lock on the address and thing makes concurrent requests take turns.
+   */
   async subscribe(sub: Omit<Subscription, 'id' | 'unsubscribedAt'>): Promise<Subscription> {
-    const email = normalise(sub.email);
-    let active = this.db
-      .selectFrom('subscriptions')
-      .selectAll()
-      .where('kind', '=', sub.kind)
-      .where('email', '=', email)
-      .where('post_id', '=', sub.postId)
-      .where('unsubscribed_at', 'is', null);
-    active = sub.commentId === null ? active.where('comment_id', 'is', null) : active.where('comment_id', '=', sub.commentId);
-    const existing = await active.orderBy('id').executeTakeFirst();
-    if (existing) return toSubscription(existing);
-    const row = await this.db
-      .insertInto('subscriptions')
-      .values({ kind: sub.kind, email, post_id: sub.postId, comment_id: sub.commentId, token: sub.token, created_at: sub.createdAt, unsubscribed_at: null })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return toSubscription(row);
+    const work = async (db: Kysely<Database> | Transaction<Database>): Promise<Subscription> => {
+      const email = normalise(sub.email);
+      if (this.engine === 'postgres') {
+        await sql`select pg_advisory_xact_lock(hashtext(${`subscription:${sub.kind}:${email}:${sub.postId}:${sub.commentId ?? ''}`}))`.execute(db);
+      }
+      let active = db
+        .selectFrom('subscriptions')
+        .selectAll()
+        .where('kind', '=', sub.kind)
+        .where('email', '=', email)
+        .where('post_id', '=', sub.postId)
+        .where('unsubscribed_at', 'is', null);
+      active = sub.commentId === null ? active.where('comment_id', 'is', null) : active.where('comment_id', '=', sub.commentId);
+      const existing = await active.orderBy('id').executeTakeFirst();
+      if (existing) return toSubscription(existing);
+      const row = await db
+        .insertInto('subscriptions')
+        .values({ kind: sub.kind, email, post_id: sub.postId, comment_id: sub.commentId, token: sub.token, created_at: sub.createdAt, unsubscribed_at: null })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toSubscription(row);
+    };
+    return this.db.isTransaction ? work(this.db) : this.db.transaction().execute(work);
   }
 
   async findByToken(token: string): Promise<Subscription | null> {

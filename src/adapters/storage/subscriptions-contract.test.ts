@@ -37,6 +37,19 @@ function subscriptionsContract(name: string, open: OpenStore): void {
     });
     afterEach(() => cleanup());
 
+    it('keeps one active subscription when the same request arrives many times at once', async () => {
+      // Open the pool's connections first (on PostgreSQL), so that the requests really overlap.
+      await Promise.all(Array.from({ length: 4 }, () => store.transaction(async (tx) => (await tx.ping(), new Promise((r) => setTimeout(r, 30))))));
+      const asks = Array.from({ length: 8 }, (_, i) =>
+        store.transaction((tx) => tx.subscriptions.subscribe({ kind: 'post', email: 'Twice@Example.com', postId, commentId: null, token: `race-${i}`, createdAt: NOW })),
+      );
+      const results = await Promise.all(asks);
+      assert.equal(new Set(results.map((s) => s.id)).size, 1, 'every request got the same subscription');
+      await store.subscriptions.ensureAddress('twice@example.com', 'confirm', NOW);
+      await store.subscriptions.confirmAddress('twice@example.com', NOW);
+      assert.equal((await store.subscriptions.activeForPost(postId)).length, 1);
+    });
+
     it('lets subscriptions go with the post or comment they follow when it is purged', async () => {
       const onPost = await store.subscriptions.subscribe({ kind: 'post', email: 'a@example.com', postId, commentId: null, token: 'post-token', createdAt: NOW });
       const onComment = await store.subscriptions.subscribe({ kind: 'replies', email: 'b@example.com', postId, commentId, token: 'reply-token', createdAt: NOW });
