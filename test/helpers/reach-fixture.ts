@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { renderCommentMarkdown } from '../../src/core/render-markdown.ts';
 import type { Comment, CommentStatus, Post, User } from '../../src/core/store.ts';
-import type { TestKumbaya } from './test-kumbaya.ts';
+import { after, before } from 'node:test';
+import { startTestKumbaya, type Engine, type TestKumbaya, type TestOptions } from './test-kumbaya.ts';
 
 /** The third-party corpora: shared/ beside the checkout, or where KUMBAYA_SHARED_DIR says. */
 export const sharedDir = process.env.KUMBAYA_SHARED_DIR || path.join(import.meta.dirname, '../../../shared');
@@ -71,4 +72,18 @@ export async function seedReachSite(k: TestKumbaya): Promise<ReachSite> {
   k.deps.pageCache.clear();
   k.deps.conversationCache.clear();
   return { owner, post, older, page, draft, scheduled, unlisted, trashed, comment: first, reply, held, spam };
+}
+
+/**
+ * Inside a describe(): a Kumbaya on `engine` with the reach site seeded before the tests
+ * and cleaned up after. Read `.k` and `.s` in the tests.
+ */
+export function useReachSite(engine: Engine, options: Omit<TestOptions, 'engine'> = {}): { k: TestKumbaya; s: ReachSite } {
+  const ctx = {} as { k: TestKumbaya; s: ReachSite };
+  before(async () => {
+    ctx.k = await startTestKumbaya({ ...options, engine });
+    ctx.s = await seedReachSite(ctx.k);
+  });
+  after(() => ctx.k?.cleanup());
+  return ctx;
 }

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { parseFeed } from '@rowanmanning/feed-parser';
 import { DomUtils, parseDocument } from 'htmlparser2';
-import { seedReachSite, type ReachSite } from '../../../test/helpers/reach-fixture.ts';
-import { startTestKumbaya, testEngines, type TestKumbaya } from '../../../test/helpers/test-kumbaya.ts';
+import { useReachSite } from '../../../test/helpers/reach-fixture.ts';
+import { testEngines } from '../../../test/helpers/test-kumbaya.ts';
 
 const SITE = 'http://localhost:3000';
 
@@ -29,16 +29,10 @@ function checkJsonFeed(feed: Record<string, unknown>): Array<Record<string, unkn
 
 for (const { engine, skip } of testEngines()) {
   describe(`feeds (${engine})`, { skip }, () => {
-    let k: TestKumbaya;
-    let s: ReachSite;
-    before(async () => {
-      k = await startTestKumbaya({ engine });
-      s = await seedReachSite(k);
-    });
-    after(() => k?.cleanup());
+    const site = useReachSite(engine);
 
     const get = async (path: string, headers: Record<string, string> = {}) => {
-      const res = await k.request(path, { headers });
+      const res = await site.k.request(path, { headers });
       return { res, text: await res.text() };
     };
 
@@ -54,10 +48,10 @@ for (const { engine, skip } of testEngines()) {
         assert.deepEqual(feed.items.map((i) => i.title), ['Feeds <and> friends', 'An older note']);
         const [item, older] = feed.items;
         assert.equal(item.url, `${SITE}/feeds-and-friends`);
-        assert.equal(item.id, `tag:localhost,${new Date(s.post.createdAt).getUTCFullYear()}:post:${s.post.id}`);
-        assert.equal(Math.floor(item.published!.getTime() / 1000), Math.floor(s.post.publishedAt! / 1000));
-        assert.equal(Math.floor(older.published!.getTime() / 1000), Math.floor(s.older.publishedAt! / 1000));
-        if (path === '/atom.xml') assert.equal(Math.floor(item.updated!.getTime() / 1000), Math.floor(s.post.updatedAt / 1000));
+        assert.equal(item.id, `tag:localhost,${new Date(site.s.post.createdAt).getUTCFullYear()}:post:${site.s.post.id}`);
+        assert.equal(Math.floor(item.published!.getTime() / 1000), Math.floor(site.s.post.publishedAt! / 1000));
+        assert.equal(Math.floor(older.published!.getTime() / 1000), Math.floor(site.s.older.publishedAt! / 1000));
+        if (path === '/atom.xml') assert.equal(Math.floor(item.updated!.getTime() / 1000), Math.floor(site.s.post.updatedAt / 1000));
         assert.deepEqual(item.authors.map((a) => a.name), ['Ada Lovelace']);
         assert.deepEqual(item.categories.map((c) => c.term ?? c.label).sort(), ['Notes', 'Open Web']);
         // The whole stored HTML, with root-relative links made absolute for feed readers.
@@ -85,9 +79,9 @@ for (const { engine, skip } of testEngines()) {
       const items = checkJsonFeed(feed);
       assert.equal(feed.feed_url, `${SITE}/feed.json`);
       assert.deepEqual(items.map((i) => i.title), ['Feeds <and> friends', 'An older note']);
-      assert.equal(items[0].id, `tag:localhost,${new Date(s.post.createdAt).getUTCFullYear()}:post:${s.post.id}`);
+      assert.equal(items[0].id, `tag:localhost,${new Date(site.s.post.createdAt).getUTCFullYear()}:post:${site.s.post.id}`);
       assert.equal(items[0].url, `${SITE}/feeds-and-friends`);
-      assert.equal(items[0].date_published, new Date(s.post.publishedAt!).toISOString());
+      assert.equal(items[0].date_published, new Date(site.s.post.publishedAt!).toISOString());
       assert.equal(items[0].image, `${SITE}/uploads/${'a'.repeat(64)}.png`);
       assert.deepEqual(items[0].authors, [{ name: 'Ada Lovelace', url: `${SITE}/author/ada` }]);
       assert.match(String(items[0].content_html), /A second paragraph/);
@@ -111,21 +105,21 @@ for (const { engine, skip } of testEngines()) {
       assert.equal(atom.title, 'Comments on “Feeds <and> friends”');
       assert.deepEqual(atom.items.map((i) => i.authors[0]?.name), ['Ada Lovelace', 'Grace Hopper']);
       const [reply, first] = atom.items;
-      assert.equal(first.id, `tag:localhost,${new Date(s.comment.createdAt).getUTCFullYear()}:comment:${s.comment.id}`);
-      assert.equal(first.url, `${SITE}/comments/${s.comment.id}`);
+      assert.equal(first.id, `tag:localhost,${new Date(site.s.comment.createdAt).getUTCFullYear()}:comment:${site.s.comment.id}`);
+      assert.equal(first.url, `${SITE}/comments/${site.s.comment.id}`);
       assert.equal(first.authors[0].url, 'https://grace.example/');
       assert.match(first.content!, /<em>truly<\/em>/);
-      assert.equal(Math.floor(reply.published!.getTime() / 1000), Math.floor(s.reply.createdAt / 1000));
+      assert.equal(Math.floor(reply.published!.getTime() / 1000), Math.floor(site.s.reply.createdAt / 1000));
       const entries = DomUtils.getElementsByTagName('entry', parseDocument(atomText, { xmlMode: true }));
       const inReplyTo = (entry: (typeof entries)[0]) => DomUtils.getElementsByTagName('thr:in-reply-to', entry)[0].attribs;
-      assert.deepEqual(inReplyTo(entries[0]), { ref: first.id!, href: `${SITE}/comments/${s.comment.id}`, type: 'text/html' });
-      assert.deepEqual(inReplyTo(entries[1]), { ref: `tag:localhost,${new Date(s.post.createdAt).getUTCFullYear()}:post:${s.post.id}`, href: `${SITE}/feeds-and-friends`, type: 'text/html' });
+      assert.deepEqual(inReplyTo(entries[0]), { ref: first.id!, href: `${SITE}/comments/${site.s.comment.id}`, type: 'text/html' });
+      assert.deepEqual(inReplyTo(entries[1]), { ref: `tag:localhost,${new Date(site.s.post.createdAt).getUTCFullYear()}:post:${site.s.post.id}`, href: `${SITE}/feeds-and-friends`, type: 'text/html' });
       for (const text of [atomText, (await get('/feeds-and-friends/comments/feed.xml')).text, (await get('/feeds-and-friends/comments/feed.json')).text]) {
         assert.ok(!text.includes('Waiting for approval') && !text.includes('Buy cheap'), 'held and spam comments stay out');
         assert.ok(!text.includes('@example.com'), 'commenters’ emails are never published');
       }
       const rss = parseFeed((await get('/feeds-and-friends/comments/feed.xml')).text);
-      assert.deepEqual(rss.items.map((i) => i.url), [`${SITE}/comments/${s.reply.id}`, `${SITE}/comments/${s.comment.id}`]);
+      assert.deepEqual(rss.items.map((i) => i.url), [`${SITE}/comments/${site.s.reply.id}`, `${SITE}/comments/${site.s.comment.id}`]);
       const json = checkJsonFeed(JSON.parse((await get('/feeds-and-friends/comments/feed.json')).text));
       assert.deepEqual(json.map((i) => (i.authors as Array<{ name: string }>)[0].name), ['Ada Lovelace', 'Grace Hopper']);
     });
@@ -145,34 +139,34 @@ for (const { engine, skip } of testEngines()) {
       assert.equal((await get('/atom.xml', { 'if-modified-since': lastModified })).res.status, 304);
       assert.equal((await get('/atom.xml', { 'if-none-match': '"other"' })).res.status, 200);
       assert.equal((await get('/atom.xml', { 'if-modified-since': new Date(Date.parse(lastModified) - 60_000).toUTCString() })).res.status, 200);
-      const fresh = await k.deps.posts.create(s.owner, { title: 'Brand new', slug: 'brand-new' });
-      await k.deps.posts.publish(s.owner, fresh.id);
+      const fresh = await site.k.deps.posts.create(site.s.owner, { title: 'Brand new', slug: 'brand-new' });
+      await site.k.deps.posts.publish(site.s.owner, fresh.id);
       const after = await get('/atom.xml', { 'if-none-match': etag });
       assert.equal(after.res.status, 200);
       assert.equal(parseFeed(after.text).items[0].title, 'Brand new');
-      await k.deps.posts.trash(s.owner, fresh.id);
+      await site.k.deps.posts.trash(site.s.owner, fresh.id);
     });
 
     it('holds the configured number of items', async () => {
-      await k.deps.store.settings.set({ 'site.feedItems': '1' });
-      k.deps.changes.publish('settings-changed');
+      await site.k.deps.store.settings.set({ 'site.feedItems': '1' });
+      site.k.deps.changes.publish('settings-changed');
       try {
         assert.equal(parseFeed((await get('/feed.xml')).text).items.length, 1);
         assert.equal(JSON.parse((await get('/feeds-and-friends/comments/feed.json')).text).items.length, 1);
       } finally {
-        await k.deps.store.settings.set({ 'site.feedItems': '20' });
-        k.deps.changes.publish('settings-changed');
+        await site.k.deps.store.settings.set({ 'site.feedItems': '20' });
+        site.k.deps.changes.publish('settings-changed');
       }
     });
 
     it('follows a renamed post’s comment feed to its new address', async () => {
-      await k.deps.posts.update(s.owner, s.older.id, { title: s.older.title, slug: 'older-note-renamed', markdown: s.older.markdown, tags: ['Notes'] });
-      const res = await k.request('/older-note/comments/atom.xml');
+      await site.k.deps.posts.update(site.s.owner, site.s.older.id, { title: site.s.older.title, slug: 'older-note-renamed', markdown: site.s.older.markdown, tags: ['Notes'] });
+      const res = await site.k.request('/older-note/comments/atom.xml');
       assert.equal(res.status, 301);
       assert.equal(res.headers.get('location'), '/older-note-renamed/comments/atom.xml');
       const feed = parseFeed((await get('/feed.xml')).text);
       const moved = feed.items.find((i) => i.title === 'An older note')!;
-      assert.equal(moved.id, `tag:localhost,${new Date(s.older.createdAt).getUTCFullYear()}:post:${s.older.id}`, 'the id survives the new slug');
+      assert.equal(moved.id, `tag:localhost,${new Date(site.s.older.createdAt).getUTCFullYear()}:post:${site.s.older.id}`, 'the id survives the new slug');
     });
   });
 }

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { mf2 } from 'microformats-parser';
 import { defaultCommentSettings } from '../../core/comment-settings.ts';
-import { seedReachSite, type ReachSite } from '../../../test/helpers/reach-fixture.ts';
-import { startTestKumbaya, testEngines, type TestKumbaya } from '../../../test/helpers/test-kumbaya.ts';
+import { useReachSite } from '../../../test/helpers/reach-fixture.ts';
+import { testEngines } from '../../../test/helpers/test-kumbaya.ts';
 
 const SITE = 'http://localhost:3000';
 
@@ -21,15 +21,9 @@ function repliesIn(list: Item[], found: Item[] = []): Item[] {
 
 for (const { engine, skip } of testEngines()) {
   describe(`microformats2 on the public pages (${engine})`, { skip }, () => {
-    let k: TestKumbaya;
-    let s: ReachSite;
-    before(async () => {
-      k = await startTestKumbaya({ engine });
-      s = await seedReachSite(k);
-    });
-    after(() => k?.cleanup());
+    const site = useReachSite(engine);
 
-    const parse = async (path: string) => mf2(await (await k.request(path)).text(), { baseUrl: `${SITE}${path}` }).items as Item[];
+    const parse = async (path: string) => mf2(await (await site.k.request(path)).text(), { baseUrl: `${SITE}${path}` }).items as Item[];
 
     it('the home page is an h-feed of h-entries, with the owner’s representative h-card', async () => {
       const items = await parse('/');
@@ -40,7 +34,7 @@ for (const { engine, skip } of testEngines()) {
       assert.deepEqual(entries.map((e) => e.properties.name[0]), ['Feeds <and> friends', 'An older note']);
       const entry = entries[0];
       assert.deepEqual(entry.properties.url, [`${SITE}/feeds-and-friends`]);
-      assert.equal(entry.properties.published[0], new Date(s.post.publishedAt!).toISOString());
+      assert.equal(entry.properties.published[0], new Date(site.s.post.publishedAt!).toISOString());
       assert.deepEqual(entry.properties.category, ['Open Web', 'Notes']);
       const author = entry.properties.author[0] as Item;
       assert.deepEqual(author.properties.name, ['Ada Lovelace']);
@@ -54,7 +48,7 @@ for (const { engine, skip } of testEngines()) {
     });
 
     it('tag, author, archive and search pages are h-feeds of the right posts', async () => {
-      const month = new Date(s.post.publishedAt!);
+      const month = new Date(site.s.post.publishedAt!);
       const archive = `/archive/${month.getUTCFullYear()}/${String(month.getUTCMonth() + 1).padStart(2, '0')}`;
       for (const [path, names] of [
         ['/tag/open-web', ['Feeds <and> friends']],
@@ -77,7 +71,7 @@ for (const { engine, skip } of testEngines()) {
       const post = items.find((i) => i.type.includes('h-entry') && i.properties.content)!;
       assert.deepEqual(post.properties.name, ['Feeds <and> friends']);
       assert.deepEqual(post.properties.url, [`${SITE}/feeds-and-friends`]);
-      assert.equal(post.properties.published[0], new Date(s.post.publishedAt!).toISOString());
+      assert.equal(post.properties.published[0], new Date(site.s.post.publishedAt!).toISOString());
       assert.deepEqual(post.properties.category, ['Open Web', 'Notes']);
       assert.match((post.properties.content[0] as { html: string }).html, /A second paragraph\./);
       assert.deepEqual((post.properties.author[0] as Item).properties.name, ['Ada Lovelace']);
@@ -89,27 +83,27 @@ for (const { engine, skip } of testEngines()) {
       assert.deepEqual(grace.type, ['h-card']);
       assert.deepEqual(grace.properties.name, ['Grace Hopper']);
       assert.deepEqual(grace.properties.url, ['https://grace.example/']);
-      assert.equal(first.properties.published[0], new Date(s.comment.createdAt).toISOString());
-      assert.deepEqual(first.properties.url, [`${SITE}/feeds-and-friends#comment-${s.comment.id}`]);
+      assert.equal(first.properties.published[0], new Date(site.s.comment.createdAt).toISOString());
+      assert.deepEqual(first.properties.url, [`${SITE}/feeds-and-friends#comment-${site.s.comment.id}`]);
       assert.deepEqual(first.properties['in-reply-to'], [`${SITE}/feeds-and-friends`]);
       assert.match(text(first.properties.content[0]), /Lovely post, truly\./);
-      assert.deepEqual(reply.properties['in-reply-to'], [`${SITE}/feeds-and-friends#comment-${s.comment.id}`]);
+      assert.deepEqual(reply.properties['in-reply-to'], [`${SITE}/feeds-and-friends#comment-${site.s.comment.id}`]);
       assert.deepEqual((reply.properties.author[0] as Item).properties.name, ['Ada Lovelace']);
       const all = JSON.stringify(items);
       assert.ok(!all.includes('Waiting for approval') && !all.includes('Buy cheap'));
     });
 
     it('with Gravatar avatars, the commenter’s h-card carries the photo', async () => {
-      await k.deps.store.settings.set({ 'comments.settings': JSON.stringify({ ...defaultCommentSettings, avatars: 'gravatar' }) });
-      k.deps.changes.publish('settings-changed');
+      await site.k.deps.store.settings.set({ 'comments.settings': JSON.stringify({ ...defaultCommentSettings, avatars: 'gravatar' }) });
+      site.k.deps.changes.publish('settings-changed');
       try {
         const items = await parse('/feeds-and-friends');
         const comment = repliesIn(items)[0];
         const photo = (comment.properties.author[0] as Item).properties.photo[0];
         assert.match(typeof photo === 'string' ? photo : text(photo), /^https:\/\/www\.gravatar\.com\/avatar\/[0-9a-f]{64}\?s=72&d=identicon$/);
       } finally {
-        await k.deps.store.settings.set({ 'comments.settings': JSON.stringify(defaultCommentSettings) });
-        k.deps.changes.publish('settings-changed');
+        await site.k.deps.store.settings.set({ 'comments.settings': JSON.stringify(defaultCommentSettings) });
+        site.k.deps.changes.publish('settings-changed');
       }
     });
   });
