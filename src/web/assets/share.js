@@ -31,7 +31,7 @@
   /** "https://Mastodon.Social/@me" or "@me@mastodon.social" → "mastodon.social"; null when it is not a host name. */
   const instanceOf = (text) => {
     let value = text.trim().toLowerCase();
-    const handle = /^@?[^@\s]+@([^@\s/]+)$/.exec(value);
+    const handle = /^@?[^@\s/:]+@([^@\s/]+)$/.exec(value);
     if (handle) value = handle[1];
     value = value.replace(/^https?:\/\//, '').replace(/[/?#].*$/, '');
     return /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}[a-z0-9](?::\d{1,5})?$/.test(value) ? value : null;
