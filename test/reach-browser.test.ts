@@ -1,31 +1,20 @@
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { parseFeed } from '@rowanmanning/feed-parser';
 import type { Browser, Page } from 'playwright-core';
+import { freePort } from '../bench/procs.ts';
 import { axeViolations, browserSkipReason, describeViolations, launchBrowser, screenshot } from './helpers/browser.ts';
 import { spawnServer, tempDir, type RunningServer } from './helpers/spawn-server.ts';
 
 const skip = browserSkipReason();
 const POST = '/you-cant-fail-in-social-media';
 
-/** A free port, so SITE_URL can name the address the server really answers at. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 describe('in Chromium: feeds and sharing', { skip }, () => {
   let server: RunningServer;
   let browser: Browser;
 
   before(async () => {
+    // SITE_URL names the address the server really answers at (the share links carry it).
     const port = await freePort();
     server = await spawnServer({ DATA_DIR: tempDir('kumbaya-reach-'), LOG_LEVEL: 'warn', PORT: String(port), SITE_URL: `http://localhost:${port}` });
     browser = await launchBrowser();
