@@ -96,7 +96,7 @@ describe('in Chromium: feeds and sharing', { skip }, () => {
     assert.equal(bluesky.searchParams.get('text'), `You CAN'T Fail in Social Media ${server.url}${POST}`);
     // The browser's share sheet is offered exactly when the browser has one.
     const hasShare = await page.evaluate(() => typeof navigator.share === 'function');
-    assert.equal(await page.getByRole('button', { name: 'More…' }).isVisible(), hasShare);
+    assert.equal(await page.getByRole('button', { name: 'Share via…' }).isVisible(), hasShare);
     await context.close();
   });
 

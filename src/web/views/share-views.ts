@@ -16,7 +16,7 @@ export function shareControls(o: { url: string; title: string }): SafeHtml {
     <li><a class="button secondary" href="${mail}">Email</a></li>
     <li data-needs-js hidden><button type="button" class="secondary" data-share="mastodon" aria-controls="share-mastodon-form" aria-expanded="false">Mastodon</button> <button type="button" class="link-button" data-share="mastodon-change" hidden>Change server</button></li>
     <li><a class="button secondary" href="${bluesky}" target="_blank" rel="noopener noreferrer">Bluesky<span class="visually-hidden"> (opens in a new tab)</span></a></li>
-    <li data-needs-share hidden><button type="button" class="secondary" data-share="native">More…</button></li>
+    <li data-needs-share hidden><button type="button" class="secondary" data-share="native">Share via…</button></li>
   </ul>
   <form class="share-mastodon" id="share-mastodon-form" hidden>
     <label for="share-mastodon-instance">Your Mastodon server</label>
