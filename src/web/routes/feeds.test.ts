@@ -112,6 +112,9 @@ for (const { engine, skip } of testEngines()) {
       assert.equal(Math.floor(reply.published!.getTime() / 1000), Math.floor(site.s.reply.createdAt / 1000));
       const entries = DomUtils.getElementsByTagName('entry', parseDocument(atomText, { xmlMode: true }));
       const inReplyTo = (entry: (typeof entries)[0]) => DomUtils.getElementsByTagName('thr:in-reply-to', entry)[0].attribs;
+      // Exactly the text, without whitespace from the XML printer (it is significant in Atom text).
+      const titleOf = (entry: (typeof entries)[0]) => DomUtils.textContent(DomUtils.getElementsByTagName('title', entry)[0]);
+      assert.equal(titleOf(entries[0]), 'Ada Lovelace on “Feeds <and> friends”');
       assert.deepEqual(inReplyTo(entries[0]), { ref: first.id!, href: `${SITE}/comments/${site.s.comment.id}`, type: 'text/html' });
       assert.deepEqual(inReplyTo(entries[1]), { ref: `tag:localhost,${new Date(site.s.post.createdAt).getUTCFullYear()}:post:${site.s.post.id}`, href: `${SITE}/feeds-and-friends`, type: 'text/html' });
       for (const text of [atomText, (await get('/feeds-and-friends/comments/feed.xml')).text, (await get('/feeds-and-friends/comments/feed.json')).text]) {

@@ -69,9 +69,19 @@ export interface FeedSpec {
 }
 
 export function renderFeed(spec: FeedSpec, format: FeedFormat): string {
-  if (format === 'rss') return renderRss(spec);
-  if (format === 'atom') return renderAtom(spec);
+  if (format === 'rss') return tightCdata(renderRss(spec));
+  if (format === 'atom') return tightCdata(renderAtom(spec));
   return `${JSON.stringify(renderJson(spec), null, 2)}\n`;
+}
+
+/**
+ * feedsmith's pretty printer puts each CDATA section on a line of its own, which adds
+ * whitespace to titles and names (significant in Atom text). Pull them back against their
+ * tags. Sanitised HTML and escaped text never hold a literal "<![CDATA[", so only the
+ * printer's whitespace is touched.
+ */
+function tightCdata(xml: string): string {
+  return xml.replace(/>\s+<!\[CDATA\[/g, '><![CDATA[').replace(/\]\]>\s+</g, ']]><');
 }
 
 function renderRss(spec: FeedSpec): string {
