@@ -76,7 +76,9 @@ describe('hostile comment bodies (the DOMPurify test corpus)', () => {
       seen += (thread.match(/<article class="comment/g) ?? []).length;
       // Comment markup may only use the thread's own elements (article, header, time…) and the comment tags.
       assert.deepEqual(executable(thread, false), [], url);
-      assert.doesNotMatch(page, /<script(?![^>]*\bsrc="\/assets\/)/i, 'only the site’s own scripts');
+      // The site's own scripts, and the post's JSON-LD data block (its "<" are escaped, so nothing can close it early).
+      assert.doesNotMatch(page, /<script(?![^>]*\bsrc="\/assets\/)(?![^>]*type="application\/ld\+json")/i, 'only the site’s own scripts');
+      assert.equal(page.match(/<\/script>/g)?.length, page.match(/<script\b/g)?.length, 'every script element ends where it should');
       const next = /rel="next" href="([^"]+)"/.exec(thread)?.[1];
       url = next ? next.replace(/&amp;/g, '&') : null;
     }

@@ -31,6 +31,8 @@ export interface Config {
   akismetKey: string | null;
   /** Base URL of the Akismet-compatible API, ending in a slash. */
   akismetEndpoint: string;
+  /** URLs per sitemap file; past it /sitemap.xml becomes an index of numbered sitemaps. */
+  sitemapUrlLimit: number;
 }
 
 export const settingDocs: Array<{ name: string; default: string; meaning: string }> = [
@@ -52,6 +54,7 @@ export const settingDocs: Array<{ name: string; default: string; meaning: string
   { name: 'OUTBOX_INTERVAL_MS', default: '2000', meaning: 'How often the mail outbox is checked for messages to send (new mail also wakes it at once).' },
   { name: 'AKISMET_KEY', default: '(unset: no outside check)', meaning: 'Akismet (or compatible) API key: new comments are also checked there, and moderator decisions are reported back.' },
   { name: 'AKISMET_ENDPOINT', default: 'https://rest.akismet.com/1.1/', meaning: 'Base URL of the Akismet-compatible API (comment-check, submit-spam and submit-ham are appended).' },
+  { name: 'SITEMAP_URL_LIMIT', default: '50000', meaning: 'URLs per sitemap file (the protocol’s maximum is 50,000); past it /sitemap.xml is an index of /sitemap-1.xml, /sitemap-2.xml…' },
 ];
 
 const bool = (name: string) =>
@@ -128,6 +131,7 @@ const envSchema = z.object({
     }),
   OUTBOX_INTERVAL_MS: int('OUTBOX_INTERVAL_MS', 100, 3_600_000, '2000'),
   AKISMET_KEY: z.string().optional(),
+  SITEMAP_URL_LIMIT: int('SITEMAP_URL_LIMIT', 1, 50_000, '50000'),
   AKISMET_ENDPOINT: z
     .string()
     .optional()
@@ -174,5 +178,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     outboxIntervalMs: e.OUTBOX_INTERVAL_MS ?? 2000,
     akismetKey: e.AKISMET_KEY?.trim() || null,
     akismetEndpoint: (e.AKISMET_ENDPOINT || 'https://rest.akismet.com/1.1/').replace(/\/*$/, '/'),
+    sitemapUrlLimit: e.SITEMAP_URL_LIMIT ?? 50_000,
   };
 }

@@ -14,6 +14,8 @@ export interface SiteSettings {
   navigation: NavItem[];
   customCss: string;
   postsPerPage: number;
+  /** Newest items in each feed (site, tag, comments). */
+  feedItems: number;
 }
 
 export const defaultSiteSettings: SiteSettings = {
@@ -25,6 +27,7 @@ export const defaultSiteSettings: SiteSettings = {
   ],
   customCss: '',
   postsPerPage: 10,
+  feedItems: 20,
 };
 
 const navLine = /^(.{1,60}?)\s*\|\s*(\/[^\s]*|https?:\/\/[^\s]+)$/;
@@ -53,6 +56,11 @@ const settingsSchema = z.object({
     .max(50_000, 'Keep custom CSS under 50,000 characters.')
     .refine((css) => !/<\/?style|<script|@import|expression\s*\(|url\s*\(\s*['"]?\s*(https?:)?\/\//i.test(css), 'Custom CSS may not load files from other sites (@import or external url()) or contain HTML tags.'),
   postsPerPage: z.coerce.number().int('Posts per page must be a whole number.').min(1, 'Show at least 1 post per page.').max(50, 'Show at most 50 posts per page.'),
+  // Absent (an older form or API client) keeps the default; an empty field is an error.
+  feedItems: z.preprocess(
+    (v) => v ?? defaultSiteSettings.feedItems,
+    z.coerce.number().int('Items per feed must be a whole number.').min(1, 'Put at least 1 item in each feed.').max(100, 'Put at most 100 items in each feed.'),
+  ),
 });
 
 export function readSiteSettings(stored: Record<string, string>): SiteSettings {
@@ -63,12 +71,14 @@ export function readSiteSettings(stored: Record<string, string>): SiteSettings {
     // A damaged value falls back to the default rather than breaking every page.
   }
   const perPage = Number(stored['site.postsPerPage']);
+  const feedItems = Number(stored['site.feedItems']);
   return {
     title: stored['site.title'] ?? defaultSiteSettings.title,
     description: stored['site.description'] ?? defaultSiteSettings.description,
     navigation,
     customCss: stored['site.customCss'] ?? '',
     postsPerPage: Number.isInteger(perPage) && perPage > 0 ? perPage : defaultSiteSettings.postsPerPage,
+    feedItems: Number.isInteger(feedItems) && feedItems > 0 ? feedItems : defaultSiteSettings.feedItems,
   };
 }
 
@@ -87,6 +97,7 @@ export async function saveSiteSettings(store: Store, input: unknown): Promise<Si
     'site.navigation': JSON.stringify(nav.items),
     'site.customCss': s.customCss,
     'site.postsPerPage': String(s.postsPerPage),
+    'site.feedItems': String(s.feedItems),
   });
   return readSiteSettings(await store.settings.getAll());
 }

@@ -9,6 +9,8 @@ import { adminRoutes } from './routes/admin/index.ts';
 import { apiRoutes } from './routes/api.ts';
 import { authRoutes } from './routes/auth.ts';
 import { commentRoutes } from './routes/comments.ts';
+import { feedRoutes } from './routes/feeds.ts';
+import { seoRoutes } from './routes/seo.ts';
 import { mailLinkRoutes } from './routes/mail-links.ts';
 import { publicRoutes } from './routes/public.ts';
 import { errorPage } from './views/error-page.ts';
@@ -93,6 +95,8 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   app.route('/', authRoutes());
   app.route('/', commentRoutes());
   app.route('/', mailLinkRoutes());
+  app.route('/', feedRoutes());
+  app.route('/', seoRoutes());
   app.route('/', publicRoutes());
 
   app.notFound(async (c) => {

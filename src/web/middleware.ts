@@ -3,7 +3,7 @@ import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import { DomainError } from '../core/errors.ts';
 import { hmac, randomToken, safeEqual } from '../core/tokens.ts';
 import type { AppEnv } from './context.ts';
-import { bodyParts, matchesEtag } from './page-cache.ts';
+import { bodyParts, notModified } from './page-cache.ts';
 import { OWN_COOKIE } from './routes/own-comments.ts';
 
 export const SESSION_COOKIE = 'kb_session';
@@ -109,6 +109,9 @@ export const requireUser: MiddlewareHandler<AppEnv> = async (c, next) => {
   return next();
 };
 
+/** Pages, feeds, sitemaps and robots.txt: what public routes render and the page cache keeps. */
+const cacheableType = /^(text\/html|text\/plain|application\/(rss\+xml|atom\+xml|feed\+json|xml))\b/;
+
 /**
  * Serves anonymous GETs from the page cache and stores fresh renders in it. Signed-in
  * users always get a fresh, private page. Answers 304 when the ETag matches.
@@ -126,13 +129,13 @@ export const pageCache: MiddlewareHandler<AppEnv> = async (c, next) => {
   const hit = cache.get(key);
   if (hit) {
     const headers = { ...hit.headers, 'Content-Type': hit.contentType, ETag: hit.etag, 'Last-Modified': hit.lastModified, 'X-Cache': 'hit' };
-    if (matchesEtag(c.req.header('if-none-match'), hit.etag)) return c.body(null, 304, headers);
+    if (notModified(hit, c.req.header('if-none-match'), c.req.header('if-modified-since'))) return c.body(null, 304, headers);
     return c.body(new Uint8Array(Buffer.concat(bodyParts(hit, clock.now()))), 200, headers);
   }
   await next();
   const res = c.res;
   const type = res.headers.get('content-type') ?? '';
-  if (res.status !== 200 || !type.startsWith('text/html') || res.headers.has('set-cookie')) return;
+  if (res.status !== 200 || !cacheableType.test(type) || res.headers.has('set-cookie')) return;
   // The route's own string when it left one: reading the Response back would make the
   // adapter build a WHATWG Response (USVString check, TextEncoder, ReadableStream) per page.
   const rendered = c.get('pageBody');
@@ -146,7 +149,7 @@ export const pageCache: MiddlewareHandler<AppEnv> = async (c, next) => {
   Object.assign(responseHeaders, headers, { 'Content-Type': type, ETag: page.etag, 'Last-Modified': page.lastModified, 'X-Cache': 'miss' });
   // Clear first: assigning over an existing c.res makes Hono re-wrap the new body as a stream.
   c.res = undefined;
-  if (matchesEtag(c.req.header('if-none-match'), page.etag)) {
+  if (notModified(page, c.req.header('if-none-match'), c.req.header('if-modified-since'))) {
     c.res = new Response(null, { status: 304, headers: responseHeaders });
   } else {
     c.res = new Response(body, { status: 200, headers: responseHeaders });

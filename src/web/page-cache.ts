@@ -104,3 +104,14 @@ export function matchesEtag(ifNoneMatch: string | undefined | null, etag: string
   const bare = etag.replace(/^W\//, '');
   return ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === bare);
 }
+
+/**
+ * True when a conditional GET may be answered 304: If-None-Match decides when present
+ * (RFC 9110 13.2.2); otherwise If-Modified-Since at or after the page's Last-Modified.
+ */
+export function notModified(page: Pick<CachedPage, 'etag' | 'lastModified'>, ifNoneMatch: string | undefined | null, ifModifiedSince: string | undefined | null): boolean {
+  if (ifNoneMatch) return matchesEtag(ifNoneMatch, page.etag);
+  if (!ifModifiedSince) return false;
+  const since = Date.parse(ifModifiedSince);
+  return Number.isFinite(since) && since >= Date.parse(page.lastModified);
+}

@@ -4,7 +4,7 @@ import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { AppEnv } from './context.ts';
 import { securityHeaders, SESSION_COOKIE } from './middleware.ts';
-import { bodyParts, matchesEtag, type PageCache } from './page-cache.ts';
+import { bodyParts, notModified, type PageCache } from './page-cache.ts';
 import { OWN_COOKIE } from './routes/own-comments.ts';
 
 /**
@@ -25,7 +25,7 @@ export function createServer(app: Hono<AppEnv>, cache: PageCache): http.Server {
         res.setHeader('ETag', hit.etag);
         res.setHeader('Last-Modified', hit.lastModified);
         res.setHeader('X-Cache', 'hit');
-        if (matchesEtag(req.headers['if-none-match'], hit.etag)) {
+        if (notModified(hit, req.headers['if-none-match'], req.headers['if-modified-since'])) {
           res.statusCode = 304;
           res.end();
           return;

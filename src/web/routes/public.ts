@@ -7,7 +7,9 @@ import { html, rawBytes, type SafeHtml } from '../html.ts';
 import { pageCache } from '../middleware.ts';
 import { errorPage } from '../views/error-page.ts';
 import { formatMonth } from '../views/format.ts';
-import { archivePage, postListPage, postPage, searchPage } from '../views/public-views.ts';
+import type { ListPageOptions } from '../views/public-views.ts';
+import { archivePage, authorCard, postListPage, postPage, searchPage } from '../views/public-views.ts';
+import { feedLinks } from '../views/feed-views.ts';
 import { commentForm, conversationSection, cursorParam, parseCursor, threadBlock } from '../views/comment-views.ts';
 import { closedWords, commentsOpen } from '../../core/comment-settings.ts';
 import { OWN_COOKIE, ownComments } from './own-comments.ts';
@@ -63,6 +65,8 @@ interface ListSpec {
   filter: { type: 'post'; tagSlug?: string; authorId?: number; from?: number; to?: number };
   emptyText: string;
   showHeading?: boolean;
+  feeds?: ListPageOptions['feeds'];
+  aside?: ListPageOptions['aside'];
 }
 
 async function renderList(c: Context<AppEnv>, spec: ListSpec) {
@@ -86,6 +90,8 @@ async function renderList(c: Context<AppEnv>, spec: ListSpec) {
       pageUrl: (n) => (n === 1 ? spec.basePath : `${spec.basePath}?page=${n}`),
       emptyText: spec.emptyText,
       showHeading: spec.showHeading,
+      feeds: spec.feeds,
+      aside: spec.aside,
     }),
   );
 }
@@ -159,14 +165,16 @@ export function publicRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', pageCache);
 
-  app.get('/', (c) => {
+  app.get('/', async (c) => {
     const site = c.get('site');
+    const owner = (await c.get('deps').store.users.list()).find((u) => u.role === 'owner');
     return renderList(c, {
       title: site.title,
       intro: site.description ? html`<p>${site.description}</p>` : undefined,
       basePath: '/',
       filter: { type: 'post' },
       emptyText: 'Nothing published yet. Sign in and write the first post.',
+      aside: owner ? authorCard(owner, `${c.get('deps').config.siteUrl}/`) : undefined,
     });
   });
 
@@ -178,6 +186,7 @@ export function publicRoutes(): Hono<AppEnv> {
       basePath: `/tag/${tag.slug}`,
       filter: { type: 'post', tagSlug: tag.slug },
       emptyText: 'No published posts carry this tag yet.',
+      feeds: feedLinks(`/tag/${tag.slug}/`, `Posts tagged “${tag.name}”`),
     });
   });
 
@@ -186,7 +195,7 @@ export function publicRoutes(): Hono<AppEnv> {
     if (!author) return notFoundPage(c);
     return renderList(c, {
       title: author.name,
-      intro: html`<div class="h-card"><p class="p-note">${author.bio || `Posts by ${author.name}.`}</p></div>`,
+      intro: html`<div class="p-author h-card"><data class="p-name" value="${author.name}"></data><data class="u-url" value="${c.get('deps').config.siteUrl}/author/${author.slug}"></data><p class="p-note">${author.bio || `Posts by ${author.name}.`}</p></div>`,
       basePath: `/author/${author.slug}`,
       filter: { type: 'post', authorId: author.id },
       emptyText: `${author.name} has not published anything yet.`,

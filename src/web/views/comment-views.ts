@@ -38,7 +38,7 @@ function avatarColour(seed: string): number {
 function avatar(comment: Comment, mode: CommentSettings['avatars']): SafeHtml {
   if (mode === 'gravatar' && comment.authorEmail) {
     const hash = createHash('sha256').update(comment.authorEmail.trim().toLowerCase()).digest('hex');
-    return html`<img class="avatar" src="https://www.gravatar.com/avatar/${hash}?s=72&amp;d=identicon" alt="" width="36" height="36" loading="lazy">`;
+    return html`<img class="avatar u-photo" src="https://www.gravatar.com/avatar/${hash}?s=72&amp;d=identicon" alt="" width="36" height="36" loading="lazy">`;
   }
   const colour = avatarColour(comment.authorEmail || comment.authorName);
   const initials = comment.authorName.trim().split(/\s+/).slice(0, 2).map((w) => w[0]?.toUpperCase() ?? '').join('') || '?';
@@ -67,17 +67,18 @@ export function commentView(node: ThreadNode, ctx: CommentRenderContext): SafeHt
     : html`<span class="p-name">${c.authorName}</span>`;
   const permalink = `${threadPageUrl(ctx.post, ctx.pageCursor)}#comment-${c.id}`;
   const until = ctx.own?.get(c.id);
+  const inReplyTo = c.parentId === null ? `/${ctx.post.slug}` : `${threadPageUrl(ctx.post, ctx.pageCursor)}#comment-${c.parentId}`;
   return html`<li>
-<article class="comment h-entry h-cite${isAuthor ? ' is-author' : ''}${c.status !== 'approved' ? ' is-held' : ''}" id="comment-${c.id}" data-comment-id="${c.id}" data-parent-id="${c.parentId ?? ''}" data-author="${c.authorName}">
+<article class="comment h-entry${isAuthor ? ' is-author' : ''}${c.status !== 'approved' ? ' is-held' : ''}" id="comment-${c.id}" data-comment-id="${c.id}" data-parent-id="${c.parentId ?? ''}" data-author="${c.authorName}">
   <header class="comment-head">
-    ${avatar(c, ctx.avatars)}
-    <span class="p-author h-card">${name}</span>
+    <span class="p-author h-card">${avatar(c, ctx.avatars)}${name}</span>
     ${isAuthor ? html`<span class="badge" title="The author of this post">Author</span>` : ''}
     <time class="dt-published" datetime="${isoDate(c.createdAt)}"><a class="u-url" href="${permalink}" title="Permalink to this comment">${formatDateTime(c.createdAt)}</a></time>
     ${c.editedAt ? html`<span class="edited" title="Edited ${formatDateTime(c.editedAt)}">edited</span>` : ''}
   </header>
   ${node.inReplyTo ? html`<p class="in-reply-to">in reply to <a href="#comment-${node.inReplyTo.id}">${node.inReplyTo.authorName}</a></p>` : ''}
   ${c.status !== 'approved' ? html`<p class="held-note" role="status">Only you can see this comment: it is waiting for the author to approve it.</p>` : ''}
+  <data class="u-in-reply-to" value="${inReplyTo}"></data>
   <div class="comment-body e-content">${raw(c.html)}</div>
   <footer class="comment-actions">
     ${ctx.open && c.status === 'approved' ? html`<a class="reply-link" href="${threadPageUrl(ctx.post, ctx.pageCursor)}${ctx.pageCursor ? '&amp;' : '?'}reply_to=${c.id}#respond" data-reply-to="${c.id}">Reply<span class="visually-hidden"> to ${c.authorName}</span></a>` : ''}

@@ -1,6 +1,8 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { feedLinks, type FeedLink } from './feed-views.ts';
+import { socialTags, type SocialMeta } from './seo-views.ts';
 
 export interface LayoutOptions {
   title: string;
@@ -16,6 +18,10 @@ export interface LayoutOptions {
   bodyClass?: string;
   /** Names of scripts under assets/ to load (deferred). */
   scripts?: string[];
+  /** Feeds of this page (a tag's posts, a post's comments), advertised after the site's own. */
+  feeds?: FeedLink[];
+  /** Open Graph and Twitter card details; a plain "website" card when absent. */
+  social?: SocialMeta;
 }
 
 /** The public site's page frame: header with navigation and search, main, footer. */
@@ -34,6 +40,8 @@ export function layout(c: Context<AppEnv>, options: LayoutOptions): SafeHtml {
 <title>${pageTitle}</title>
 <meta name="description" content="${options.description ?? site.description}">
 <link rel="canonical" href="${canonical}">
+${[...feedLinks('/', site.title), ...(options.feeds ?? [])].map((f) => html`<link rel="alternate" type="${f.type}" title="${f.title}" href="${f.href}">`)}
+${socialTags({ title: options.title, description: options.description ?? site.description, url: canonical, siteName: site.title, meta: options.social ?? { type: 'website' } })}
 <link rel="stylesheet" href="${assets.url('site.css')}">
 ${site.customCss ? html`<link rel="stylesheet" href="/assets/custom.css?v=${hashOf(site.customCss)}">` : ''}
 <meta name="color-scheme" content="light dark">

@@ -3,7 +3,10 @@ import type { MonthCount, Post, SearchHit, User } from '../../core/store.ts';
 import type { AppEnv } from '../context.ts';
 import { html, raw, type SafeHtml } from '../html.ts';
 import { formatDate, formatDateTime, formatMonth, isoDate, plural } from './format.ts';
+import { feedLinks, type FeedLink } from './feed-views.ts';
 import { layout } from './layout.ts';
+import { blogPostingJsonLd } from './seo-views.ts';
+import { shareControls } from './share-views.ts';
 
 export const postUrl = (post: Pick<Post, 'slug'>): string => `/${post.slug}`;
 
@@ -33,19 +36,23 @@ export interface ListPageOptions {
   emptyText: string;
   head?: SafeHtml;
   showHeading?: boolean;
+  /** Feeds of this list (a tag's). */
+  feeds?: FeedLink[];
+  /** Shown after the list, outside the h-feed (the home page's author h-card). */
+  aside?: SafeHtml;
 }
 
 /** Home, tag, author and archive pages: a paged list of post summaries. */
 export function postListPage(c: Context<AppEnv>, o: ListPageOptions): SafeHtml {
-  const body = html`
+  const body = html`<div class="h-feed">
 <header class="page-heading"${o.showHeading === false ? html` hidden` : ''}>
-  <h1>${o.title}</h1>
+  <h1 class="p-name">${o.title}</h1>
   ${o.intro ?? ''}
 </header>
 ${
   o.posts.length === 0
     ? html`<p class="empty">${o.emptyText}</p>`
-    : html`<ol class="post-list h-feed">
+    : html`<ol class="post-list">
 ${o.posts.map(
   (post) => html`<li class="post-summary h-entry">
   <h2><a class="u-url p-name" href="${postUrl(post)}">${post.title}</a></h2>
@@ -56,8 +63,10 @@ ${o.posts.map(
 )}
 </ol>`
 }
-${pager(o.page, o.totalPages, o.pageUrl)}`;
-  return layout(c, { title: o.title, body, head: o.head });
+</div>
+${pager(o.page, o.totalPages, o.pageUrl)}
+${o.aside ?? ''}`;
+  return layout(c, { title: o.title, body, head: o.head, feeds: o.feeds, canonicalPath: o.pageUrl(o.page) });
 }
 
 function pager(page: number, totalPages: number, pageUrl: (n: number) => string): SafeHtml {
@@ -81,10 +90,11 @@ export interface PostPageOptions {
 export function postPage(c: Context<AppEnv>, o: PostPageOptions): SafeHtml {
   const { post } = o;
   const isPage = post.type === 'page';
+  const { config } = c.get('deps');
+  const url = `${config.siteUrl}${postUrl(post)}`;
+  const image = post.coverImage ? new URL(post.coverImage, `${config.siteUrl}/`).href : null;
   const head = html`${post.visibility === 'unlisted' || o.preview ? html`<meta name="robots" content="noindex">` : ''}
-<meta property="og:type" content="article">
-<meta property="og:title" content="${post.title}">
-<meta property="og:description" content="${post.excerpt}">`;
+${blogPostingJsonLd({ post, author: o.author, url, siteUrl: config.siteUrl, siteName: c.get('site').title, image })}`;
   const body = html`
 ${o.preview ? html`<p class="draft-banner" role="status">Preview: this ${post.type} is <strong>${post.status}</strong>${post.status === 'scheduled' && post.publishedAt ? html` for ${formatDateTime(post.publishedAt)}` : ''} and only signed-in editors can see it. <a href="/admin/posts/${post.id}">Edit</a></p>` : ''}
 <article class="h-entry">
@@ -95,10 +105,28 @@ ${o.preview ? html`<p class="draft-banner" role="status">Preview: this ${post.ty
   </header>
   ${post.coverImage ? html`<img class="cover u-photo" src="${post.coverImage}" alt="" width="1280" height="720">` : ''}
   <div class="e-content">${raw(post.html)}</div>
-  <a class="u-url" href="${postUrl(post)}" hidden>Permalink</a>
+  <data class="u-url" value="${url}"></data>
+  ${o.preview ? '' : shareControls({ url, title: post.title })}
 </article>
 ${o.conversation}`;
-  return layout(c, { title: post.title, description: post.excerpt, body, head, canonicalPath: postUrl(post), scripts: ['comments.js'] });
+  const listed = post.visibility === 'public' && !o.preview;
+  return layout(c, {
+    title: post.title,
+    description: post.excerpt,
+    body,
+    head,
+    canonicalPath: postUrl(post),
+    scripts: ['comments.js', 'share.js'],
+    feeds: listed ? feedLinks(`${postUrl(post)}/comments/`, `Comments on “${post.title}”`) : [],
+    social: {
+      type: isPage ? 'website' : 'article',
+      image,
+      publishedTime: isPage ? null : post.publishedAt,
+      modifiedTime: isPage ? null : Math.max(post.updatedAt, post.publishedAt ?? 0),
+      author: o.author?.name,
+      tags: post.tags.map((t) => t.name),
+    },
+  });
 }
 
 export function archivePage(c: Context<AppEnv>, months: MonthCount[]): SafeHtml {
@@ -135,13 +163,23 @@ ${
     : hits.length === 0
       ? html`<p class="empty">Nothing matches “${query}”. Try fewer or different words.</p>`
       : html`<p class="meta" role="status">${plural(hits.length, 'result', 'results')} for “${query}”</p>
-<ol class="post-list">${hits.map(
-          (h) => html`<li class="post-summary hit">
-  <h2><a href="${postUrl(h.post)}">${h.post.title}</a></h2>
-  <p class="meta"><time datetime="${isoDate(h.post.publishedAt ?? h.post.updatedAt)}">${formatDate(h.post.publishedAt ?? h.post.updatedAt)}</time></p>
-  <p>${h.snippet || h.post.excerpt}</p>
+<div class="h-feed"><data class="p-name" value="Search: ${query}"></data><ol class="post-list">${hits.map(
+          (h) => html`<li class="post-summary hit h-entry">
+  <h2><a class="u-url p-name" href="${postUrl(h.post)}">${h.post.title}</a></h2>
+  <p class="meta"><time class="dt-published" datetime="${isoDate(h.post.publishedAt ?? h.post.updatedAt)}">${formatDate(h.post.publishedAt ?? h.post.updatedAt)}</time></p>
+  <p class="p-summary">${h.snippet || h.post.excerpt}</p>
 </li>`,
-        )}</ol>`
+        )}</ol></div>`
 }`;
   return layout(c, { title: query ? `Search: ${query}` : 'Search', body, head: html`<meta name="robots" content="noindex">` });
+}
+
+/**
+ * The site's representative h-card (microformats2): the owner, with u-url and u-uid both
+ * the home page, their name and bio. Visible at the foot of the home page.
+ */
+export function authorCard(owner: User, homeUrl: string): SafeHtml {
+  return html`<aside class="author-card h-card" aria-label="About the author">
+  <p><a class="u-url u-uid p-name" href="${homeUrl}" rel="me">${owner.name}</a>${owner.bio ? html` — <span class="p-note">${owner.bio}</span>` : html` writes here.`}</p>
+</aside>`;
 }

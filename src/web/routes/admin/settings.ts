@@ -18,6 +18,7 @@ export function settingsRoutes(): Hono<AppEnv> {
       navigation: formatNavigation(site.navigation),
       customCss: site.customCss,
       postsPerPage: String(site.postsPerPage),
+      feedItems: String(site.feedItems),
     };
     return c.html(settingsView(c, values).value);
   });
@@ -31,6 +32,7 @@ export function settingsRoutes(): Hono<AppEnv> {
       navigation: (form.navigation ?? '').replace(/\r\n/g, '\n'),
       customCss: (form.customCss ?? '').replace(/\r\n/g, '\n'),
       postsPerPage: form.postsPerPage ?? '',
+      feedItems: form.feedItems,
     };
     try {
       await saveSiteSettings(store, values);

@@ -10,6 +10,8 @@ export interface SettingsValues {
   navigation: string;
   customCss: string;
   postsPerPage: string;
+  /** Absent when an older form left it out: the default is kept. */
+  feedItems?: string;
 }
 
 /** /admin/settings: the site's title, description, navigation, custom CSS and paging. */
@@ -23,6 +25,7 @@ ${error ? html`<p class="notice error" role="alert">${Object.keys(fields).length
     ${field({ name: 'title', label: 'Site title', value: v.title, error: fields.title, required: true, attrs: html` maxlength="120"` })}
     ${field({ name: 'description', label: 'Description', value: v.description, error: fields.description, hint: 'One line under the title on the home page, and in link previews and feeds.', attrs: html` maxlength="300"` })}
     ${field({ name: 'postsPerPage', label: 'Posts per page', type: 'number', value: v.postsPerPage, error: fields.postsPerPage, required: true, hint: 'On the home, tag, author and archive pages: 1 to 50.', attrs: html` min="1" max="50" step="1" inputmode="numeric" class="short-input"` })}
+    ${field({ name: 'feedItems', label: 'Items per feed', type: 'number', value: v.feedItems ?? '20', error: fields.feedItems, required: true, hint: 'The newest posts (or comments) in the RSS, Atom and JSON feeds: 1 to 100.', attrs: html` min="1" max="100" step="1" inputmode="numeric" class="short-input"` })}
   </fieldset>
   <fieldset>
     <legend>Navigation</legend>
