@@ -1,0 +1,37 @@
+import fs from 'node:fs';
+import type { CommandContext } from './command.ts';
+import { textSink } from '../migration/export-format.ts';
+
+/**
+ * Runs `work` with a writer to --output FILE (written as FILE.partial and renamed when
+ * complete, so a failure never leaves half a file behind) or to standard output.
+ */
+export async function writeOutput<T>(ctx: CommandContext, file: string | undefined, work: (write: (text: string) => Promise<void>) => Promise<T>): Promise<T> {
+  if (!file) return work(textSink(ctx.io.stdout));
+  const partial = `${file}.partial`;
+  const stream = fs.createWriteStream(partial);
+  try {
+    const result = await work(textSink(stream));
+    await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    fs.renameSync(partial, file);
+    return result;
+  } catch (error) {
+    stream.destroy();
+    fs.rmSync(partial, { force: true });
+    throw error;
+  }
+}
+
+/** "kumbaya 0.1.0" */
+export function generator(): string {
+  const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return `kumbaya ${pkg.version}`;
+}
+
+/** Counts per section on one line: "users 2, posts 5, comments 7". */
+export function describeCounts(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .map(([name, n]) => `${name.replace(/_/g, ' ')} ${n}`)
+    .join(', ');
+}
