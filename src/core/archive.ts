@@ -107,3 +107,14 @@ export interface ArchiveRepository {
   /** Runs `work` on one consistent view of the data (a read-only snapshot transaction on SQL) while others keep writing. */
   snapshot<T>(work: (archive: ArchiveRepository) => Promise<T>): Promise<T>;
 }
+
+/** Every record of `table` in key order, read a page at a time. */
+export async function* eachRecord<T extends ArchiveTable>(archive: ArchiveRepository, table: T, pageSize = 500): AsyncGenerator<ArchiveRecords[T]> {
+  let after: ArchiveKey | null = null;
+  for (;;) {
+    const page: Array<ArchiveRecords[T]> = await archive.read(table, after, pageSize);
+    yield* page;
+    if (page.length < pageSize) return;
+    after = archiveKey(table, page[page.length - 1]);
+  }
+}
