@@ -7,11 +7,9 @@ const copy = <T>(value: T): T => structuredClone(value);
 /** ArchiveRepository in memory; it reads and writes the MemoryStore's tables, so transactions cover it. */
 export class MemoryArchiveRepository implements ArchiveRepository {
   private readonly tables: () => Tables;
-  private readonly inSnapshot: <T>(work: () => Promise<T>) => Promise<T>;
 
-  constructor(tables: () => Tables, inSnapshot: <T>(work: () => Promise<T>) => Promise<T>) {
+  constructor(tables: () => Tables) {
     this.tables = tables;
-    this.inSnapshot = inSnapshot;
   }
 
   /** Every record of a table, unordered. */
@@ -122,7 +120,9 @@ export class MemoryArchiveRepository implements ArchiveRepository {
 
   async finish(): Promise<void> {}
 
+  /** A copy of the tables as they are now: writes made meanwhile are not seen. */
   snapshot<T>(work: (archive: ArchiveRepository) => Promise<T>): Promise<T> {
-    return this.inSnapshot(() => work(this));
+    const frozen = structuredClone(this.tables());
+    return work(new MemoryArchiveRepository(() => frozen));
   }
 }

@@ -144,7 +144,7 @@ export class MemoryStore implements Store {
   readonly subscriptions = new MemorySubscriptionRepository(() => this.tables, (t: keyof Tables['lastId']) => this.nextId(t));
   readonly outbox = new MemoryOutboxRepository(() => this.tables, (t: keyof Tables['lastId']) => this.nextId(t));
   readonly spamModel = new MemorySpamModelRepository(() => this.tables);
-  readonly archive: MemoryArchiveRepository = new MemoryArchiveRepository(() => this.tables, (work) => (this.inTransaction ? work() : this.transaction(() => work())));
+  readonly archive = new MemoryArchiveRepository(() => this.tables);
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);
