@@ -22,7 +22,7 @@ export const importJsonCommand: Command = {
     try {
       const summary = await importJsonExport(store, fs.createReadStream(file), { replace: ctx.options.replace === true });
       ctx.io.stdout.write(`Imported ${describeCounts(summary.counts)}.\n`);
-      if (summary.usersWithoutPassword > 0) {
+      if (!summary.withSecrets && summary.usersWithoutPassword > 0) {
         ctx.io.stdout.write(
           `${summary.usersWithoutPassword} user(s) have no password: the export was taken without --with-secrets. Export again with it to keep passwords.\n`,
         );

@@ -32,6 +32,6 @@ export function generator(): string {
 export function describeCounts(counts: Record<string, number>): string {
   return Object.entries(counts)
     .filter(([, n]) => n > 0)
-    .map(([name, n]) => `${name.replace(/_/g, ' ')} ${n}`)
+    .map(([name, n]) => `${name === 'site' ? 'settings' : name.replace(/_/g, ' ')} ${n}`)
     .join(', ');
 }
