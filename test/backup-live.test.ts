@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import pg from 'pg';
 import { openStore } from '../src/compose.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { issueFormToken } from '../src/core/form-token.ts';
+import { freshSchemaUrl } from './helpers/pg-schema.ts';
 import { projectRoot, spawnServer, tempDir, type RunningServer } from './helpers/spawn-server.ts';
 
 const SECRET = 'live-backup-test-secret-'.padEnd(48, 'x');
@@ -30,21 +29,6 @@ function kumbaya(args: string[], env: Record<string, string>): Promise<{ code: n
   });
 }
 
-/** A PostgreSQL URL whose connections use a fresh schema of their own (dropped after the tests). */
-async function freshSchemaUrl(): Promise<string> {
-  const schema = `t_${randomBytes(8).toString('hex')}`;
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: pgUrl });
-    await client.connect();
-    await client.query(statement).finally(() => client.end());
-  };
-  await admin(`create schema ${schema}`);
-  cleanups.push(() => admin(`drop schema ${schema} cascade`));
-  const url = new URL(pgUrl!);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  return url.toString();
-}
-
 interface Site {
   env: Record<string, string>;
 }
@@ -58,7 +42,9 @@ async function sqliteSite(): Promise<Site> {
 async function postgresSite(): Promise<Site> {
   const dir = tempDir('kumbaya-live-');
   cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return { env: { DATA_DIR: dir, DATABASE_URL: await freshSchemaUrl() } };
+  const { url, drop } = await freshSchemaUrl(pgUrl!);
+  cleanups.push(drop);
+  return { env: { DATA_DIR: dir, DATABASE_URL: url } };
 }
 
 /** Posts comments one after another (from many addresses, so no rate limit applies) until stopped; records each accepted id when its answer arrives. */

@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { XMLValidator } from 'fast-xml-parser';
-import pg from 'pg';
 import { openStore } from '../compose.ts';
 import { loadConfig } from '../config/config.ts';
 import { seedSite } from '../migration/site-fixture.ts';
+import { freshSchemaUrl } from '../../test/helpers/pg-schema.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const node24 = path.join(root, 'node_modules/.bin/node');
@@ -93,22 +92,14 @@ describe('kumbaya export, import, backup and restore commands', () => {
 
   it('moves a site from SQLite to PostgreSQL with its accounts', { skip: !pgUrl && process.env.CI !== 'true' ? 'KUMBAYA_TEST_PG_URL is not set' : false }, async () => {
     assert.ok(pgUrl, 'KUMBAYA_TEST_PG_URL is not set; CI must test PostgreSQL');
-    const schema = `t_${randomBytes(8).toString('hex')}`;
-    const admin = async (statement: string) => {
-      const client = new pg.Client({ connectionString: pgUrl });
-      await client.connect();
-      await client.query(statement).finally(() => client.end());
-    };
-    await admin(`create schema ${schema}`);
-    cleanups.push(() => admin(`drop schema ${schema} cascade`));
-    const url = new URL(pgUrl);
-    url.searchParams.set('options', `-c search_path=${schema}`);
+    const { url, drop } = await freshSchemaUrl(pgUrl);
+    cleanups.push(drop);
     const moving = dir('move.json');
     assert.equal((await run(['export', 'json', '--with-secrets', '--output', moving], site)).code, 0);
-    const imported = await run(['import', 'json', moving], { DATABASE_URL: url.toString() });
+    const imported = await run(['import', 'json', moving], { DATABASE_URL: url });
     assert.equal(imported.code, 0, imported.stderr);
     assert.doesNotMatch(imported.stdout, /no password/);
-    const store = await openStore(loadConfig({ DATABASE_URL: url.toString(), LOG_LEVEL: 'silent' }));
+    const store = await openStore(loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'silent' }));
     try {
       assert.match((await store.users.findByEmail('ada@example.com'))!.passwordHash!, /^\$argon2id\$/);
       assert.equal((await store.settings.getAll()).secret_key, 'k'.repeat(40));
