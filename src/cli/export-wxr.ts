@@ -3,9 +3,9 @@ import { generator, writeOutput } from './output-file.ts';
 
 export const exportWxrCommand: Command = {
   name: 'export wxr',
-  summary: "Write posts, pages, tags and every comment as WordPress eXtended RSS 1.2 (WordPress's importer reads it)",
+  summary: 'Write posts, pages, tags and comments as WordPress eXtended RSS 1.2',
   details:
-    'Authors, tags (as post_tag), posts and pages with their HTML, status (publish, future, draft, private for unlisted, trash) and old slugs, and every comment with its parent, status (1, 0, spam, trash), author, email, website and IP. The Markdown of each post travels in a `_kumbaya_markdown` meta field. Times are written in UTC.',
+    "The file WordPress's own importer reads (Tools → Import → WordPress). Authors, tags (as post_tag), posts and pages with their HTML, status (publish, future, draft, private for unlisted, trash) and old slugs, and every comment with its parent, status (1, 0, spam, trash), author, email, website and IP. The Markdown of each post travels in a `_kumbaya_markdown` meta field. Times are written in UTC.",
   options: {
     output: { type: 'string', short: 'o', value: 'FILE', description: 'Write to FILE instead of standard output' },
   },

@@ -44,12 +44,12 @@ Exit codes: 0 done, 1 failed, 2 wrong usage.
 
 export function commandHelp(command: Command): string {
   const options: Array<[string, string]> = Object.entries(command.options).map(([name, spec]) => [optionLabel(name, spec), spec.description + (spec.required ? ' (required)' : '')]);
-  options.unshift(...(command.arguments ?? []).map((a): [string, string] => [a.name, `${a.description} (required)`]));
   options.push(['-h, --help', 'Show this help']);
+  const args = command.arguments ?? [];
   return `Usage: ${usageLine(command)}
 
 ${command.summary}.
-${command.details ? `\n${command.details}\n` : ''}
+${command.details ? `\n${command.details}\n` : ''}${args.length > 0 ? `\nArguments:\n${columns(args.map((a) => [a.name, a.description]))}\n` : ''}
 Options:
 ${columns(options)}
 

@@ -7,7 +7,7 @@ export const restoreCommand: Command = {
   summary: 'Bring a backup folder back into a fresh data directory or database',
   details:
     'The target is DATA_DIR (or --data-dir) for SQLite, or DATABASE_URL for PostgreSQL; either kind of backup restores onto either engine. The checksum is verified first. A target that already holds a database (SQLite) or content (PostgreSQL) is refused unless --replace is given; stop the server before replacing.',
-  arguments: [{ name: 'DIR', description: 'The backup folder (holding manifest.json)' }],
+  arguments: [{ name: 'BACKUP', description: 'The backup folder (holding manifest.json)' }],
   options: {
     'data-dir': { type: 'string', value: 'DIR', description: 'Restore SQLite into this data directory instead of DATA_DIR' },
     replace: { type: 'boolean', description: 'Overwrite the existing database or content' },
