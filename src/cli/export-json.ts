@@ -1,5 +1,5 @@
 import { stringOption, type Command } from './command.ts';
-import { describeCounts, generator, writeOutput } from './output-file.ts';
+import { describeCounts, generator, progressLine, writeOutput } from './output-file.ts';
 
 export const exportJsonCommand: Command = {
   name: 'export json',
@@ -16,11 +16,11 @@ export const exportJsonCommand: Command = {
     const { openStore } = await import('../compose.ts');
     const { writeJsonExport } = await import('../migration/export-json.ts');
     const store = await openStore(ctx.config());
+    const progress = progressLine(ctx, 'Exporting');
     try {
       const file = stringOption(ctx, 'output');
-      const { counts } = await writeOutput(ctx, file, (write) =>
-        store.archive.snapshot((archive) => writeJsonExport(archive, write, { withSecrets: ctx.options['with-secrets'] === true, now: Date.now(), generator: generator() })),
-      );
+      const options = { withSecrets: ctx.options['with-secrets'] === true, now: Date.now(), generator: generator(), progress: progress.update };
+      const { counts } = await writeOutput(ctx, file, (write) => store.archive.snapshot((archive) => writeJsonExport(archive, write, options))).finally(progress.done);
       ctx.io.stderr.write(`Exported ${describeCounts(counts)}${file ? ` to ${file}` : ''}.\n`);
     } finally {
       await store.close();

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { CommandFailure, type Command } from './command.ts';
-import { describeCounts } from './output-file.ts';
+import { describeCounts, progressLine } from './output-file.ts';
 
 export const importJsonCommand: Command = {
   name: 'import json',
@@ -19,8 +19,9 @@ export const importJsonCommand: Command = {
     const { openStore } = await import('../compose.ts');
     const { importJsonExport } = await import('../migration/json-import.ts');
     const store = await openStore(ctx.config());
+    const progress = progressLine(ctx, 'Importing');
     try {
-      const summary = await importJsonExport(store, fs.createReadStream(file), { replace: ctx.options.replace === true });
+      const summary = await importJsonExport(store, fs.createReadStream(file), { replace: ctx.options.replace === true, progress: progress.update }).finally(progress.done);
       ctx.io.stdout.write(`Imported ${describeCounts(summary.counts)}.\n`);
       if (!summary.withSecrets && summary.usersWithoutPassword > 0) {
         ctx.io.stdout.write(

@@ -139,5 +139,15 @@ describe('kumbaya export, import, backup and restore commands', () => {
     const copy = await run(['export', 'json'], { DATA_DIR: dir('restored') });
     const strip = (text: string) => ({ ...JSON.parse(text), exported_at: null });
     assert.deepEqual(strip(copy.stdout), strip(original.stdout));
+
+    if (!pgUrl) return;
+    // The same SQLite backup onto PostgreSQL: its records stream across into the other engine.
+    const { url, drop } = await freshSchemaUrl(pgUrl);
+    cleanups.push(drop);
+    const onPostgres = await run(['restore', backup], { DATABASE_URL: url });
+    assert.equal(onPostgres.code, 0, onPostgres.stderr);
+    assert.match(onPostgres.stdout, /^Restored settings 5, users 2, .*comments 7.* into PostgreSQL\.\n$/);
+    const fromPostgres = await run(['export', 'json'], { DATABASE_URL: url });
+    assert.deepEqual(strip(fromPostgres.stdout), strip(original.stdout));
   });
 });

@@ -35,3 +35,12 @@ export function describeCounts(counts: Record<string, number>): string {
     .map(([name, n]) => `${name === 'site' ? 'settings' : name.replace(/_/g, ' ')} ${n}`)
     .join(', ');
 }
+
+/** On a terminal, one line on stderr rewritten as records go by ("Importing comments: 45000"); elsewhere nothing. */
+export function progressLine(ctx: CommandContext, verb: string): { update?: (section: string, count: number) => void; done: () => void } {
+  if (!(ctx.io.stderr as { isTTY?: boolean }).isTTY) return { done: () => {} };
+  return {
+    update: (section, count) => ctx.io.stderr.write(`\r${verb} ${section === 'site' ? 'settings' : section.replace(/_/g, ' ')}: ${count}\u001b[K`),
+    done: () => ctx.io.stderr.write('\r\u001b[K'),
+  };
+}

@@ -111,6 +111,17 @@ for (const [from, to] of pairs) {
 }
 
 describe('JSON export contents', () => {
+  it('is written a page of records at a time, never as one string', async () => {
+    const store = new MemoryStore();
+    await seedSite(store);
+    const chunks: string[] = [];
+    await writeJsonExport(store.archive, async (chunk) => void chunks.push(chunk), { withSecrets: false, now: 0, generator: 'test', pageSize: 2 });
+    const recordsIn = (chunk: string) => chunk.split('\n{').length - 1;
+    assert.ok(Math.max(...chunks.map(recordsIn)) <= 2, 'no chunk holds more than one page of records');
+    const sections = Object.values(JSON.parse(chunks.join(''))).filter(Array.isArray) as unknown[][];
+    assert.equal(chunks.map(recordsIn).reduce((a, b) => a + b), sections.reduce((n, records) => n + records.length, 0));
+  });
+
   it('leaves secrets out unless asked, and keeps every field a move needs', async () => {
     const store = new MemoryStore();
     await seedSite(store);
