@@ -16,17 +16,18 @@ const node24 = path.join(root, 'node_modules/.bin/node');
 const pgUrl = process.env.KUMBAYA_TEST_PG_URL;
 
 /** Runs the real CLI in a child process with `env` (a data directory or a database URL). */
-function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(args: string[], env: Record<string, string>, input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const childEnv: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent', DATABASE_URL: '', SITE_URL: 'http://blog.test', ...env };
     delete childEnv.NODE_TEST_CONTEXT;
-    const child = spawn(node24, [path.join(root, 'bin/kumbaya.js'), ...args], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node24, [path.join(root, 'bin/kumbaya.js'), ...args], { cwd: root, env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
   });
 }
 
@@ -74,6 +75,9 @@ describe('kumbaya export, import, backup and restore commands', () => {
     assert.match(again.stderr, /^kumbaya: This site is not empty \(it has 2 users\); restore into a fresh site, or pass --replace/);
     const replaced = await run(['import', 'json', exported, '--replace'], target);
     assert.equal(replaced.code, 0, replaced.stderr);
+    const piped = await run(['import', 'json', '-'], { DATA_DIR: dir('piped') }, fs.readFileSync(exported, 'utf8'));
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.match(piped.stdout, /comments 7/);
   });
 
   it('answers a malformed, missing or absent file with a precise message', async () => {
@@ -87,7 +91,7 @@ describe('kumbaya export, import, backup and restore commands', () => {
     assert.match(missing.stderr, /nope\.json does not exist/);
     const usage = await run(['import', 'json'], { DATA_DIR: dir('broken') });
     assert.equal(usage.code, 2);
-    assert.match(usage.stderr, /^kumbaya: Missing FILE \(the export to read\)\.\nUsage: npx kumbaya import json FILE \[--replace\]/);
+    assert.match(usage.stderr, /^kumbaya: Missing FILE \(the export to read, or - for standard input\)\.\nUsage: npx kumbaya import json FILE \[--replace\]/);
   });
 
   it('moves a site from SQLite to PostgreSQL with its accounts', { skip: !pgUrl && process.env.CI !== 'true' ? 'KUMBAYA_TEST_PG_URL is not set' : false }, async () => {

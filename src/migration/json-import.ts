@@ -84,6 +84,11 @@ class PositionTracker {
     return { line, column: position - lineStart + 1 };
   }
 
+  /** Bytes consumed before the current chunk. */
+  get offset(): number {
+    return this.consumed;
+  }
+
   advance(chunk: Uint8Array): void {
     const end = this.at(chunk, this.consumed + chunk.length);
     this.line = end.line;
@@ -192,7 +197,7 @@ class ExportReader {
       }
       try {
         if (!tokenizer.isEnded) tokenizer.write(chunk);
-        else if (textOfChunk.trim() !== '') failure ??= { message: 'Unexpected text after the end of the export', position: tracker.at(chunk, 0).column };
+        else if (textOfChunk.trim() !== '') failure ??= { message: 'Unexpected text after the end', position: tracker.offset + chunk.findIndex((byte) => ![9, 10, 13, 32].includes(byte)) };
       } catch (error) {
         failure ??= { message: (error as Error).message, position: lastOffset };
       }

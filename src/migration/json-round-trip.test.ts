@@ -161,6 +161,10 @@ describe('JSON import refuses what it cannot restore, and changes nothing', () =
 
   it('names the line and column of malformed JSON', () =>
     rejects('{"kumbaya_export": 1,\n"users": [\n{"id": 1,, "x": 2}]}', /not valid JSON at line 3, column 10: unexpected ","/));
+  it('refuses text after the end of the export', async () => {
+    await rejects('{"kumbaya_export": 1}\n  x', /not valid JSON at line 2, column 3/, 1000);
+    await rejects('{"kumbaya_export": 1}\n  x', /not valid JSON at line 2, column 3/, 3);
+  });
   it('says when the file is cut short', () => rejects('{"kumbaya_export": 1, "users": [{"id": 1', /ends in the middle/));
   it('refuses another format version', () => rejects('{"kumbaya_export": 2, "users": []}', /format version 2; this Kumbaya reads version 1: upgrade/));
   it('refuses a file without a version', () => rejects('{"users": []}', /must start with "kumbaya_export"|no "kumbaya_export"/));
