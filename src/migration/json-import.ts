@@ -60,8 +60,8 @@ const schemas: Record<ArchiveTable, z.ZodType> = {
   spamTokens: z.object({ token: text.min(1), spam: z.number().int().nonnegative(), ham: z.number().int().nonnegative() }),
 };
 
-/** Tables whose records make a site "not empty": a restore refuses to mix its records with them. */
-const contentTables: ArchiveTable[] = ['users', 'posts', 'tags', 'people', 'comments', 'subscriptions', 'uploads'];
+/** Tables whose records make a site "not empty" (a restore refuses to mix its records with them), with a word for one record. */
+const contentTables: Partial<Record<ArchiveTable, string>> = { users: 'user', posts: 'post', tags: 'tag', people: 'person', comments: 'comment', subscriptions: 'subscription', uploads: 'upload' };
 
 const invalid = (message: string) => new DomainError('validation_failed', message);
 
@@ -114,12 +114,12 @@ export async function importJsonExport(store: Store, input: AsyncIterable<string
   return store.transaction(async (tx) => {
     const archive = tx.archive;
     if (!options.replace) {
-      for (const table of contentTables) {
+      for (const [table, one] of Object.entries(contentTables) as Array<[ArchiveTable, string]>) {
         const n = await archive.count(table);
         if (n > 0) {
           throw new DomainError(
             'conflict',
-            `This site is not empty (it has ${n} ${table}); restore into a fresh site, or pass --replace to erase its content first.`,
+            `This site is not empty (it has ${n} ${n === 1 ? one : table}); restore into a fresh site, or pass --replace to erase its content first.`,
           );
         }
       }

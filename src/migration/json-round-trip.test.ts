@@ -192,7 +192,7 @@ describe('JSON import refuses what it cannot restore, and changes nothing', () =
     const text = await exportText(source);
     const store = new MemoryStore();
     await store.users.create({ email: 'x@example.com', name: 'X', slug: 'x', bio: '', role: 'owner', passwordHash: null, createdAt: 1 });
-    await assert.rejects(importText(store, text), (e: unknown) => e instanceof DomainError && e.code === 'conflict' && /not empty \(it has 1 users\).*--replace/.test(e.message));
+    await assert.rejects(importText(store, text), (e: unknown) => e instanceof DomainError && e.code === 'conflict' && /not empty \(it has 1 user\).*--replace/.test(e.message));
     const summary = await importText(store, text, true);
     assert.equal(summary.usersWithoutPassword, 2);
     assert.equal(await store.users.findByEmail('x@example.com'), null);

@@ -261,7 +261,7 @@ export class KyselyArchiveRepository implements ArchiveRepository {
           deleted_at: p.deletedAt,
           comments_mode: p.commentsMode,
           comments_close_days: p.commentsCloseDays,
-        } as any)
+        })
         .execute();
       if (p.tagIds.length > 0) await this.db.insertInto('post_tags').values(p.tagIds.map((tagId, position) => ({ post_id: p.id, tag_id: tagId, position }))).execute();
       if (p.oldSlugs.length > 0) await this.db.insertInto('post_old_slugs').values(p.oldSlugs.map((slug) => ({ slug, post_id: p.id }))).execute();
