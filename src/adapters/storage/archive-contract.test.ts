@@ -69,6 +69,17 @@ function archiveContract(name: string, open: OpenStore): void {
       assert.equal(next.depth, comments[0].depth + 1);
     });
 
+    it('replaces the value of settings and spam counts already there', async () => {
+      await store.settings.set({ title: 'Old', kept: 'yes' });
+      await store.spamModel.learn(['word'], 'spam', 1);
+      await store.archive.write('settings', [{ key: 'title', value: 'New' }]);
+      await store.archive.write('spamTokens', [{ token: 'word', spam: 7, ham: 2 }]);
+      await store.archive.write('spamTotals', [{ label: 'spam', documents: 9 }]);
+      assert.deepEqual(await store.settings.getAll(), { title: 'New', kept: 'yes' });
+      assert.deepEqual(await readAll(store, 'spamTokens'), [{ token: 'word', spam: 7, ham: 2 }]);
+      assert.deepEqual(await store.spamModel.totals(), { spam: 9, ham: 0 });
+    });
+
     it('clears every record but the settings', async () => {
       await seedSite(store);
       await store.sessions.create({ idHash: 'h', userId: 1, csrfToken: 'c', createdAt: 1, expiresAt: FIXTURE_TIME * 2 });
