@@ -153,5 +153,8 @@ describe('kumbaya export, import, backup and restore commands', () => {
     assert.match(onPostgres.stdout, /^Restored settings 5, users 2, .*comments 7.* into PostgreSQL\.\n$/);
     const fromPostgres = await run(['export', 'json'], { DATABASE_URL: url });
     assert.deepEqual(strip(fromPostgres.stdout), strip(original.stdout));
+    const twice = await run(['restore', backup], { DATABASE_URL: url });
+    assert.equal(twice.code, 1);
+    assert.match(twice.stderr, /^kumbaya: This site is not empty \(it has 2 users\)/);
   });
 });

@@ -58,6 +58,16 @@ export interface BackupTarget {
 export async function createBackup(target: BackupTarget): Promise<BackupManifest> {
   refuseNonEmpty(target.dir);
   fs.mkdirSync(target.dir, { recursive: true });
+  try {
+    return await snapshotInto(target);
+  } catch (error) {
+    // Leave no folder that looks like a backup but is not one.
+    fs.rmSync(target.dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function snapshotInto(target: BackupTarget): Promise<BackupManifest> {
   const sqlite = target.sqliteFile !== null;
   const file = sqlite ? 'kumbaya.db' : 'kumbaya-export.json';
   const out = path.join(target.dir, file);
@@ -154,11 +164,20 @@ export async function restoreBackup(dir: string, target: RestoreTarget): Promise
     try {
       const pipe = new PassThrough();
       const write = textSink(pipe);
+      // Each side stops the other: a failed import ends the export's waiting writes, a failed export ends the import's reading.
+      const importing = importJsonExport(store, pipe, { replace: target.replace }).catch((error: unknown) => {
+        pipe.destroy(error as Error);
+        throw error;
+      });
       const exporting = source.archive
         .snapshot((archive) => writeJsonExport(archive, write, { withSecrets: true, now: Date.parse(manifest.created_at), generator: manifest.generator }))
-        .then(() => pipe.end(), (error: unknown) => pipe.destroy(error as Error));
-      const [summary] = await Promise.all([importJsonExport(store, pipe, { replace: target.replace }), exporting]);
-      return { method: 'import', ...summary };
+        .then(
+          () => void pipe.end(),
+          (error: unknown) => void pipe.destroy(error as Error),
+        );
+      const [imported] = await Promise.allSettled([importing, exporting]);
+      if (imported.status === 'rejected') throw imported.reason;
+      return { method: 'import', ...imported.value };
     } finally {
       await source.close();
       fs.rmSync(copy, { force: true });
