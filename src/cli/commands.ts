@@ -1,9 +1,16 @@
 import type { Command } from './command.ts';
+import { backupCommand } from './backup.ts';
+import { exportJsonCommand } from './export-json.ts';
+import { exportWxrCommand } from './export-wxr.ts';
+import { importJsonCommand } from './import-json.ts';
 import { migrateCommand } from './migrate.ts';
+import { restoreCommand } from './restore.ts';
 import { setupLinkCommand } from './setup-link.ts';
 import { tokenCreateCommand } from './token-create.ts';
 import { userCreateCommand } from './user-create.ts';
 import { userListCommand } from './user-list.ts';
 
 /** Every command, in the order `kumbaya --help` lists them. A new command is a file and a line here. */
-export const commands: readonly Command[] = [migrateCommand, userCreateCommand, userListCommand, tokenCreateCommand, setupLinkCommand];
+export const commands: readonly Command[] = [migrateCommand, userCreateCommand, userListCommand, tokenCreateCommand, setupLinkCommand,
+  exportJsonCommand, exportWxrCommand, importJsonCommand, backupCommand, restoreCommand,
+];

@@ -16,7 +16,7 @@ function columns(rows: Array<[string, string]>): string {
 /** `npx kumbaya user create --name NAME … [--password PASSWORD]` */
 export function usageLine(command: Command): string {
   const parts = Object.entries(command.options).map(([name, spec]) => (spec.required ? optionLabel(name, spec) : `[${optionLabel(name, spec)}]`));
-  return [PROGRAM, command.name, ...parts].join(' ');
+  return [PROGRAM, command.name, ...(command.arguments ?? []).map((a) => a.name), ...parts].join(' ');
 }
 
 export function generalHelp(commands: readonly Command[], version: string): string {
@@ -45,10 +45,11 @@ Exit codes: 0 done, 1 failed, 2 wrong usage.
 export function commandHelp(command: Command): string {
   const options: Array<[string, string]> = Object.entries(command.options).map(([name, spec]) => [optionLabel(name, spec), spec.description + (spec.required ? ' (required)' : '')]);
   options.push(['-h, --help', 'Show this help']);
+  const args = command.arguments ?? [];
   return `Usage: ${usageLine(command)}
 
 ${command.summary}.
-${command.details ? `\n${command.details}\n` : ''}
+${command.details ? `\n${command.details}\n` : ''}${args.length > 0 ? `\nArguments:\n${columns(args.map((a) => [a.name, a.description]))}\n` : ''}
 Options:
 ${columns(options)}
 

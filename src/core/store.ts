@@ -6,6 +6,8 @@
  * Times are milliseconds since the epoch (UTC) everywhere.
  */
 
+import type { ArchiveRepository } from './archive.ts';
+
 export type Role = 'owner' | 'author' | 'moderator';
 export type PostType = 'post' | 'page';
 export type PostStatus = 'draft' | 'scheduled' | 'published';
@@ -496,6 +498,8 @@ export interface Store {
   uploads: UploadRepository;
   settings: SettingRepository;
   rateLimits: RateLimitRepository;
+  /** Every record, paged, and written back with its ids: export, import, backup. */
+  archive: ArchiveRepository;
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>;

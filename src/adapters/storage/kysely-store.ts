@@ -28,6 +28,7 @@ import type {
 import { countByMonth } from '../../core/store.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
 import { plainText, slugify } from '../../core/text.ts';
+import { KyselyArchiveRepository } from './kysely-archive.ts';
 import { KyselyOutboxRepository } from './kysely-outbox.ts';
 import { KyselySpamModelRepository } from './kysely-spam-model.ts';
 import { KyselySubscriptionRepository } from './kysely-subscriptions.ts';
@@ -152,6 +153,7 @@ export class KyselyStore implements Store {
   readonly subscriptions: KyselySubscriptionRepository;
   readonly outbox: KyselyOutboxRepository;
   readonly spamModel: KyselySpamModelRepository;
+  readonly archive: KyselyArchiveRepository;
 
   constructor(db: Db, engine: Engine, inTransaction = false) {
     this.db = db;
@@ -160,6 +162,7 @@ export class KyselyStore implements Store {
     this.subscriptions = new KyselySubscriptionRepository(db, engine);
     this.outbox = new KyselyOutboxRepository(db, engine);
     this.spamModel = new KyselySpamModelRepository(db);
+    this.archive = new KyselyArchiveRepository(db, engine);
   }
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {

@@ -1,0 +1,306 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { ArchiveKey, ArchiveRecords, ArchiveRepository, ArchiveTable, ArchivedPost } from '../../core/archive.ts';
+import type { Comment, Person, Tag, User } from '../../core/store.ts';
+import { plainText } from '../../core/text.ts';
+import type { Database, Engine } from './schema.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+type AnyDb = Kysely<any> | Transaction<any>;
+
+const num = (value: unknown): number => Number(value);
+const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+
+/** A table of the archive as SQL sees it: its name, key column, and the mapping both ways. */
+interface TableMap {
+  name: keyof Database;
+  key: string;
+  /** Has a serial id whose sequence must move past restored ids (PostgreSQL). */
+  serial?: boolean;
+  toRecord(row: any): unknown;
+  toRow(record: any): Record<string, unknown>;
+}
+
+const tables: Record<Exclude<ArchiveTable, 'posts'>, TableMap> = {
+  settings: { name: 'settings', key: 'key', toRecord: (r) => ({ key: r.key, value: r.value }), toRow: (r) => ({ key: r.key, value: r.value }) },
+  users: {
+    name: 'users',
+    key: 'id',
+    serial: true,
+    toRecord: (r): User => ({ id: r.id, email: r.email, name: r.name, slug: r.slug, bio: r.bio, role: r.role, passwordHash: r.password_hash, createdAt: num(r.created_at) }),
+    toRow: (u: User) => ({ id: u.id, email: u.email, name: u.name, slug: u.slug, bio: u.bio, role: u.role, password_hash: u.passwordHash, created_at: u.createdAt }),
+  },
+  apiTokens: {
+    name: 'api_tokens',
+    key: 'id',
+    serial: true,
+    toRecord: (r) => ({ id: r.id, userId: r.user_id, name: r.name, prefix: r.prefix, tokenHash: r.token_hash, createdAt: num(r.created_at), lastUsedAt: numOrNull(r.last_used_at) }),
+    toRow: (t) => ({ id: t.id, user_id: t.userId, name: t.name, prefix: t.prefix, token_hash: t.tokenHash, created_at: t.createdAt, last_used_at: t.lastUsedAt }),
+  },
+  tags: { name: 'tags', key: 'id', serial: true, toRecord: (r): Tag => ({ id: r.id, slug: r.slug, name: r.name }), toRow: (t: Tag) => ({ id: t.id, slug: t.slug, name: t.name }) },
+  people: {
+    name: 'people',
+    key: 'id',
+    serial: true,
+    toRecord: (r): Person => ({ id: r.id, name: r.name, email: r.email, website: r.website, createdAt: num(r.created_at) }),
+    toRow: (p: Person) => ({ id: p.id, name: p.name, email: p.email, website: p.website, created_at: p.createdAt }),
+  },
+  comments: {
+    name: 'comments',
+    key: 'id',
+    serial: true,
+    toRecord: (r): Comment => ({
+      id: r.id,
+      postId: r.post_id,
+      parentId: r.parent_id,
+      rootId: r.root_id ?? r.id,
+      depth: num(r.depth),
+      personId: r.person_id,
+      userId: r.user_id,
+      authorName: r.author_name,
+      authorEmail: r.author_email,
+      authorUrl: r.author_url,
+      markdown: r.markdown,
+      html: r.html,
+      status: r.status,
+      moderationReasons: JSON.parse(r.moderation_reasons) as string[],
+      spamScore: numOrNull(r.spam_score),
+      source: r.source,
+      createdAt: num(r.created_at),
+      updatedAt: num(r.updated_at),
+      editedAt: numOrNull(r.edited_at),
+      statusChangedAt: num(r.status_changed_at),
+      editTokenHash: r.edit_token_hash,
+      ip: r.ip,
+      userAgent: r.user_agent,
+      learnedAs: r.learned_as,
+    }),
+    toRow: (c: Comment) => ({
+      id: c.id,
+      post_id: c.postId,
+      parent_id: c.parentId,
+      root_id: c.rootId,
+      depth: c.depth,
+      person_id: c.personId,
+      user_id: c.userId,
+      author_name: c.authorName,
+      author_email: c.authorEmail,
+      author_url: c.authorUrl,
+      markdown: c.markdown,
+      html: c.html,
+      status: c.status,
+      moderation_reasons: JSON.stringify(c.moderationReasons),
+      spam_score: c.spamScore,
+      source: c.source,
+      created_at: c.createdAt,
+      updated_at: c.updatedAt,
+      edited_at: c.editedAt,
+      status_changed_at: c.statusChangedAt,
+      edit_token_hash: c.editTokenHash,
+      ip: c.ip,
+      user_agent: c.userAgent,
+      learned_as: c.learnedAs,
+    }),
+  },
+  emailAddresses: {
+    name: 'email_addresses',
+    key: 'email',
+    toRecord: (r) => ({ email: r.email, confirmToken: r.confirm_token, confirmedAt: numOrNull(r.confirmed_at), createdAt: num(r.created_at) }),
+    toRow: (a) => ({ email: a.email, confirm_token: a.confirmToken, confirmed_at: a.confirmedAt, created_at: a.createdAt }),
+  },
+  subscriptions: {
+    name: 'subscriptions',
+    key: 'id',
+    serial: true,
+    toRecord: (r) => ({
+      id: r.id,
+      kind: r.kind,
+      email: r.email,
+      postId: r.post_id,
+      commentId: r.comment_id,
+      token: r.token,
+      createdAt: num(r.created_at),
+      unsubscribedAt: numOrNull(r.unsubscribed_at),
+    }),
+    toRow: (s) => ({ id: s.id, kind: s.kind, email: s.email, post_id: s.postId, comment_id: s.commentId, token: s.token, created_at: s.createdAt, unsubscribed_at: s.unsubscribedAt }),
+  },
+  uploads: {
+    name: 'uploads',
+    key: 'hash',
+    toRecord: (r) => ({
+      hash: r.hash,
+      mime: r.mime,
+      size: num(r.size),
+      originalName: r.original_name,
+      data: new Uint8Array(r.data),
+      uploaderId: r.uploader_id,
+      createdAt: num(r.created_at),
+    }),
+    toRow: (u) => ({ hash: u.hash, mime: u.mime, size: u.size, original_name: u.originalName, data: u.data, uploader_id: u.uploaderId, created_at: u.createdAt }),
+  },
+  spamTotals: { name: 'spam_totals', key: 'label', toRecord: (r) => ({ label: r.label, documents: num(r.documents) }), toRow: (t) => ({ label: t.label, documents: t.documents }) },
+  spamTokens: {
+    name: 'spam_tokens',
+    key: 'token',
+    toRecord: (r) => ({ token: r.token, spam: num(r.spam), ham: num(r.ham) }),
+    toRow: (t) => ({ token: t.token, spam: t.spam, ham: t.ham }),
+  },
+};
+
+/** Tables with a natural key whose value a restore replaces (the target may already hold them). */
+const upserted = new Set<ArchiveTable>(['settings', 'spamTotals', 'spamTokens']);
+
+/** ArchiveRepository on SQL (SQLite and PostgreSQL). */
+export class KyselyArchiveRepository implements ArchiveRepository {
+  private readonly db: Db;
+  private readonly engine: Engine;
+
+  constructor(db: Db, engine: Engine) {
+    this.db = db;
+    this.engine = engine;
+  }
+
+  private get any(): AnyDb {
+    return this.db as AnyDb;
+  }
+
+  /** String keys compared bytewise on both engines (SQLite's default; PostgreSQL's collation "C"). */
+  private keyRef(column: string) {
+    return this.engine === 'postgres' ? sql`${sql.ref(column)} collate "C"` : sql`${sql.ref(column)}`;
+  }
+
+  async read<T extends ArchiveTable>(table: T, after: ArchiveKey | null, limit: number): Promise<Array<ArchiveRecords[T]>> {
+    if (table === 'posts') return (await this.readPosts(after as number | null, limit)) as Array<ArchiveRecords[T]>;
+    if (table === 'spamTotals') return (await this.readSpamTotals(after as string | null)) as Array<ArchiveRecords[T]>;
+    const map = tables[table as Exclude<ArchiveTable, 'posts'>];
+    const key = map.key === 'id' ? sql.ref(map.key) : this.keyRef(map.key);
+    let query = this.any.selectFrom(map.name).selectAll();
+    if (after !== null) query = query.where(sql<boolean>`${key} > ${after}`);
+    const rows = await query.orderBy(key).limit(limit).execute();
+    return rows.map((row) => map.toRecord(row)) as Array<ArchiveRecords[T]>;
+  }
+
+  /** Both labels, zero when never counted, so every engine exports the same two records. */
+  private async readSpamTotals(after: string | null): Promise<ArchiveRecords['spamTotals'][]> {
+    const rows = await this.db.selectFrom('spam_totals').selectAll().execute();
+    return (['ham', 'spam'] as const)
+      .filter((label) => after === null || label > after)
+      .map((label) => ({ label, documents: Number(rows.find((r) => r.label === label)?.documents ?? 0) }));
+  }
+
+  private async readPosts(after: number | null, limit: number): Promise<ArchivedPost[]> {
+    let query = this.db.selectFrom('posts').selectAll();
+    if (after !== null) query = query.where('id', '>', after);
+    const rows = await query.orderBy('id').limit(limit).execute();
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    const [tagRows, slugRows] = await Promise.all([
+      this.db.selectFrom('post_tags').select(['post_id', 'tag_id']).where('post_id', 'in', ids).orderBy('post_id').orderBy('position').execute(),
+      this.db.selectFrom('post_old_slugs').select(['post_id', 'slug']).where('post_id', 'in', ids).orderBy(this.keyRef('slug')).execute(),
+    ]);
+    return rows.map((r) => ({
+      id: r.id,
+      type: r.type as ArchivedPost['type'],
+      slug: r.slug,
+      title: r.title,
+      markdown: r.markdown,
+      html: r.html,
+      excerpt: r.excerpt,
+      status: r.status as ArchivedPost['status'],
+      visibility: r.visibility as ArchivedPost['visibility'],
+      publishedAt: numOrNull(r.published_at),
+      authorId: r.author_id,
+      coverImage: r.cover_image,
+      createdAt: num(r.created_at),
+      updatedAt: num(r.updated_at),
+      deletedAt: numOrNull(r.deleted_at),
+      commentsMode: r.comments_mode as ArchivedPost['commentsMode'],
+      commentsCloseDays: r.comments_close_days,
+      tagIds: tagRows.filter((t) => t.post_id === r.id).map((t) => t.tag_id),
+      oldSlugs: slugRows.filter((s) => s.post_id === r.id).map((s) => s.slug),
+    }));
+  }
+
+  async write<T extends ArchiveTable>(table: T, records: Array<ArchiveRecords[T]>): Promise<void> {
+    if (records.length === 0) return;
+    if (table === 'posts') return this.writePosts(records as ArchivedPost[]);
+    const map = tables[table as Exclude<ArchiveTable, 'posts'>];
+    // Small batches: PostgreSQL allows 65,535 parameters in a statement, SQLite 32,766.
+    const batch = Math.max(1, Math.floor(4000 / Object.keys(map.toRow(records[0])).length));
+    for (let i = 0; i < records.length; i += batch) {
+      const rows = records.slice(i, i + batch).map((r) => map.toRow(r));
+      let insert = this.any.insertInto(map.name).values(rows);
+      if (upserted.has(table)) {
+        const columns = Object.keys(rows[0]).filter((c) => c !== map.key);
+        insert = insert.onConflict((oc) => oc.column(map.key).doUpdateSet(Object.fromEntries(columns.map((c) => [c, (eb: any) => eb.ref(`excluded.${c}`)]))));
+      }
+      await insert.execute();
+    }
+  }
+
+  private async writePosts(posts: ArchivedPost[]): Promise<void> {
+    for (const p of posts) {
+      const searchText = plainText(p.html);
+      await this.db
+        .insertInto('posts')
+        .values({
+          id: p.id,
+          type: p.type,
+          slug: p.slug,
+          title: p.title,
+          markdown: p.markdown,
+          html: p.html,
+          excerpt: p.excerpt,
+          search_text: searchText,
+          status: p.status,
+          visibility: p.visibility,
+          published_at: p.publishedAt,
+          author_id: p.authorId,
+          cover_image: p.coverImage,
+          created_at: p.createdAt,
+          updated_at: p.updatedAt,
+          deleted_at: p.deletedAt,
+          comments_mode: p.commentsMode,
+          comments_close_days: p.commentsCloseDays,
+        })
+        .execute();
+      if (p.tagIds.length > 0) await this.db.insertInto('post_tags').values(p.tagIds.map((tagId, position) => ({ post_id: p.id, tag_id: tagId, position }))).execute();
+      if (p.oldSlugs.length > 0) await this.db.insertInto('post_old_slugs').values(p.oldSlugs.map((slug) => ({ slug, post_id: p.id }))).execute();
+      if (this.engine === 'sqlite') await sql`insert into posts_fts (rowid, title, body) values (${p.id}, ${p.title}, ${searchText})`.execute(this.db);
+    }
+  }
+
+  async count(table: ArchiveTable): Promise<number> {
+    const name = table === 'posts' ? 'posts' : tables[table].name;
+    const row = await this.any.selectFrom(name).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async clear(): Promise<void> {
+    if (this.engine === 'sqlite') await sql`delete from posts_fts`.execute(this.db);
+    // Children before parents; replies first so no comment is deleted while another points at it.
+    await this.db.updateTable('comments').set({ parent_id: null }).execute();
+    for (const name of [
+      'subscriptions', 'comments', 'post_tags', 'post_old_slugs', 'posts', 'tags', 'people', 'email_addresses', 'uploads',
+      'sessions', 'api_tokens', 'users', 'spam_tokens', 'spam_totals', 'outbox',
+    ] as const) {
+      await this.db.deleteFrom(name).execute();
+    }
+  }
+
+  async finish(): Promise<void> {
+    if (this.engine !== 'postgres') return; // SQLite's autoincrement already counts from the largest id.
+    for (const map of Object.values(tables).concat([{ name: 'posts', key: 'id', serial: true } as TableMap])) {
+      if (!map.serial) continue;
+      await sql`select setval(pg_get_serial_sequence(${map.name}, 'id'), coalesce((select max(id) from ${sql.table(map.name)}), 0) + 1, false)`.execute(this.db);
+    }
+  }
+
+  snapshot<T>(work: (archive: ArchiveRepository) => Promise<T>): Promise<T> {
+    const run = (trx: Transaction<Database>) => work(new KyselyArchiveRepository(trx, this.engine));
+    if (this.db.isTransaction) return work(this);
+    const db = this.db as Kysely<Database>;
+    // PostgreSQL: one REPEATABLE READ, READ ONLY transaction sees one snapshot of every table.
+    // SQLite (WAL): a read transaction sees the database as of its first read, writers carry on.
+    return this.engine === 'postgres' ? db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(run) : db.transaction().execute(run);
+  }
+}

@@ -1,0 +1,128 @@
+import { archiveKey, compareKeys, type ArchiveKey, type ArchiveRecords, type ArchiveRepository, type ArchiveTable, type ArchivedPost } from '../../core/archive.ts';
+import { plainText } from '../../core/text.ts';
+import type { Tables } from './memory-store.ts';
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+/** ArchiveRepository in memory; it reads and writes the MemoryStore's tables, so transactions cover it. */
+export class MemoryArchiveRepository implements ArchiveRepository {
+  private readonly tables: () => Tables;
+
+  constructor(tables: () => Tables) {
+    this.tables = tables;
+  }
+
+  /** Every record of a table, unordered. */
+  private all<T extends ArchiveTable>(table: T): Array<ArchiveRecords[T]> {
+    const t = this.tables();
+    const records: Record<ArchiveTable, () => unknown[]> = {
+      settings: () => [...t.settings].map(([key, value]) => ({ key, value })),
+      users: () => [...t.users.values()],
+      apiTokens: () => [...t.apiTokens.values()],
+      tags: () => [...t.tags.values()],
+      posts: () =>
+        [...t.posts.values()].map(({ searchText: _searchText, ...post }) => ({
+          ...post,
+          oldSlugs: [...t.oldSlugs].filter(([, postId]) => postId === post.id).map(([slug]) => slug),
+        })),
+      people: () => [...t.people.values()],
+      comments: () => [...t.comments.values()],
+      emailAddresses: () => [...t.emailAddresses.values()],
+      subscriptions: () => [...t.subscriptions.values()],
+      uploads: () => [...t.uploads.values()],
+      spamTotals: () => (['spam', 'ham'] as const).map((label) => ({ label, documents: t.spamTotals[label] })),
+      spamTokens: () => [...t.spamTokens].map(([token, counts]) => ({ token, ...counts })),
+    };
+    return records[table]() as Array<ArchiveRecords[T]>;
+  }
+
+  async read<T extends ArchiveTable>(table: T, after: ArchiveKey | null, limit: number): Promise<Array<ArchiveRecords[T]>> {
+    return this.all(table)
+      .filter((r) => after === null || compareKeys(archiveKey(table, r), after) > 0)
+      .sort((a, b) => compareKeys(archiveKey(table, a), archiveKey(table, b)))
+      .slice(0, limit)
+      .map(copy);
+  }
+
+  async write<T extends ArchiveTable>(table: T, records: Array<ArchiveRecords[T]>): Promise<void> {
+    const t = this.tables();
+    const raise = (name: keyof Tables['lastId'], id: number) => (t.lastId[name] = Math.max(t.lastId[name], id));
+    for (const given of records.map(copy)) {
+      const r = given as never;
+      switch (table) {
+        case 'settings': {
+          const { key, value } = given as ArchiveRecords['settings'];
+          t.settings.set(key, value);
+          break;
+        }
+        case 'users':
+          t.users.set((r as ArchiveRecords['users']).id, r);
+          raise('users', (r as ArchiveRecords['users']).id);
+          break;
+        case 'apiTokens':
+          t.apiTokens.set((r as ArchiveRecords['apiTokens']).id, r);
+          raise('apiTokens', (r as ArchiveRecords['apiTokens']).id);
+          break;
+        case 'tags':
+          t.tags.set((r as ArchiveRecords['tags']).id, r);
+          raise('tags', (r as ArchiveRecords['tags']).id);
+          break;
+        case 'posts': {
+          const { oldSlugs, ...post } = given as ArchivedPost;
+          t.posts.set(post.id, { ...post, searchText: plainText(post.html) });
+          for (const slug of oldSlugs) t.oldSlugs.set(slug, post.id);
+          raise('posts', post.id);
+          break;
+        }
+        case 'people':
+          t.people.set((r as ArchiveRecords['people']).id, r);
+          raise('people', (r as ArchiveRecords['people']).id);
+          break;
+        case 'comments':
+          t.comments.set((r as ArchiveRecords['comments']).id, r);
+          raise('comments', (r as ArchiveRecords['comments']).id);
+          break;
+        case 'emailAddresses':
+          t.emailAddresses.set((r as ArchiveRecords['emailAddresses']).email, r);
+          break;
+        case 'subscriptions':
+          t.subscriptions.set((r as ArchiveRecords['subscriptions']).id, r);
+          raise('subscriptions', (r as ArchiveRecords['subscriptions']).id);
+          break;
+        case 'uploads':
+          t.uploads.set((r as ArchiveRecords['uploads']).hash, r);
+          break;
+        case 'spamTotals': {
+          const { label, documents } = given as ArchiveRecords['spamTotals'];
+          t.spamTotals[label] = documents;
+          break;
+        }
+        case 'spamTokens': {
+          const { token, spam, ham } = given as ArchiveRecords['spamTokens'];
+          t.spamTokens.set(token, { spam, ham });
+          break;
+        }
+      }
+    }
+  }
+
+  async count(table: ArchiveTable): Promise<number> {
+    return this.all(table).length;
+  }
+
+  async clear(): Promise<void> {
+    const t = this.tables();
+    for (const map of [t.users, t.apiTokens, t.tags, t.posts, t.oldSlugs, t.people, t.comments, t.emailAddresses, t.subscriptions, t.uploads, t.spamTokens, t.sessions, t.outbox]) {
+      map.clear();
+    }
+    t.spamTotals = { spam: 0, ham: 0 };
+  }
+
+  async finish(): Promise<void> {}
+
+  /** A copy of the tables as they are now: writes made meanwhile are not seen. */
+  snapshot<T>(work: (archive: ArchiveRepository) => Promise<T>): Promise<T> {
+    const frozen = structuredClone(this.tables());
+    return work(new MemoryArchiveRepository(() => frozen));
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The archive port: every record of the site, read in pages by key and written back
+ * with its own ids. Export, import and backup (src/migration/) use it; a repository on
+ * every Store (`store.archive`), checked by archive-contract.test.ts on each engine.
+ *
+ * Records are the domain's own types, so an export is independent of the engine.
+ */
+import type { ApiToken, Comment, EmailAddress, Person, Post, Subscription, Tag, Upload, User } from './store.ts';
+
+/** A post with what hangs off it: its tags (by id, in order) and the old slugs that redirect to it. */
+export interface ArchivedPost extends Omit<Post, 'tags'> {
+  tagIds: number[];
+  oldSlugs: string[];
+}
+
+export interface SettingRecord {
+  key: string;
+  value: string;
+}
+
+export interface SpamTokenRecord {
+  token: string;
+  spam: number;
+  ham: number;
+}
+
+export interface SpamTotalRecord {
+  label: 'spam' | 'ham';
+  documents: number;
+}
+
+/** Each table of the archive and its record type. */
+export interface ArchiveRecords {
+  settings: SettingRecord;
+  users: User;
+  apiTokens: ApiToken;
+  tags: Tag;
+  posts: ArchivedPost;
+  people: Person;
+  comments: Comment;
+  emailAddresses: EmailAddress;
+  subscriptions: Subscription;
+  uploads: Upload;
+  spamTotals: SpamTotalRecord;
+  spamTokens: SpamTokenRecord;
+}
+
+export type ArchiveTable = keyof ArchiveRecords;
+
+/** In the order a restore writes them: everything a record points at comes first. */
+export const archiveTables: readonly ArchiveTable[] = [
+  'settings',
+  'users',
+  'apiTokens',
+  'tags',
+  'posts',
+  'people',
+  'comments',
+  'emailAddresses',
+  'subscriptions',
+  'uploads',
+  'spamTotals',
+  'spamTokens',
+];
+
+/** The key a table is paged by: the id, or the natural key for tables without one. */
+export type ArchiveKey = number | string;
+
+export function archiveKey<T extends ArchiveTable>(table: T, record: ArchiveRecords[T]): ArchiveKey {
+  const r = record as unknown as Record<string, ArchiveKey>;
+  switch (table) {
+    case 'settings':
+      return r.key;
+    case 'emailAddresses':
+      return r.email;
+    case 'uploads':
+      return r.hash;
+    case 'spamTotals':
+      return r.label;
+    case 'spamTokens':
+      return r.token;
+    default:
+      return r.id;
+  }
+}
+
+/** Orders string keys as the SQL stores do (bytewise UTF-8, collation "C"), so every engine pages alike. */
+export function compareKeys(a: ArchiveKey, b: ArchiveKey): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return Buffer.compare(Buffer.from(String(a)), Buffer.from(String(b)));
+}
+
+export interface ArchiveRepository {
+  /** Up to `limit` records of `table` whose key comes after `after` (null: from the start), in key order. */
+  read<T extends ArchiveTable>(table: T, after: ArchiveKey | null, limit: number): Promise<Array<ArchiveRecords[T]>>;
+  /**
+   * Writes records exactly as given, ids included (settings, spam counts: replacing the
+   * value under the same key). What a record points at must be written first.
+   */
+  write<T extends ArchiveTable>(table: T, records: Array<ArchiveRecords[T]>): Promise<void>;
+  /** How many records `table` holds. */
+  count(table: ArchiveTable): Promise<number>;
+  /** Deletes every record of every table except settings, and the sessions and mail outbox that refer to them. */
+  clear(): Promise<void>;
+  /** After writes with explicit ids: new records get ids above the largest written (PostgreSQL sequences). */
+  finish(): Promise<void>;
+  /** Runs `work` on one consistent view of the data (a read-only snapshot transaction on SQL) while others keep writing. */
+  snapshot<T>(work: (archive: ArchiveRepository) => Promise<T>): Promise<T>;
+}
+
+/** Every record of `table` in key order, read a page at a time. */
+export async function* eachRecord<T extends ArchiveTable>(archive: ArchiveRepository, table: T, pageSize = 500): AsyncGenerator<ArchiveRecords[T]> {
+  let after: ArchiveKey | null = null;
+  for (;;) {
+    const page: Array<ArchiveRecords[T]> = await archive.read(table, after, pageSize);
+    yield* page;
+    if (page.length < pageSize) return;
+    after = archiveKey(table, page[page.length - 1]);
+  }
+}

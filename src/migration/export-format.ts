@@ -1,0 +1,76 @@
+/**
+ * The Kumbaya export format, version 1 (docs/export-format.md): the archive's tables as
+ * JSON sections, records with snake_case fields, times as ISO 8601 strings in UTC,
+ * upload bytes in base64. Shared by the exporter and the importer so both read the same
+ * rules from one place.
+ */
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import type { ArchiveRecords, ArchiveTable } from '../core/archive.ts';
+
+export const EXPORT_VERSION = 1;
+
+/** Each section of the file, in the order it is written and must be read, with the archive table it holds. */
+export const sections: ReadonlyArray<{ name: string; table: ArchiveTable; secret?: boolean }> = [
+  { name: 'site', table: 'settings' },
+  { name: 'users', table: 'users' },
+  { name: 'api_tokens', table: 'apiTokens', secret: true },
+  { name: 'tags', table: 'tags' },
+  { name: 'posts', table: 'posts' },
+  { name: 'people', table: 'people' },
+  { name: 'comments', table: 'comments' },
+  { name: 'email_addresses', table: 'emailAddresses' },
+  { name: 'subscriptions', table: 'subscriptions' },
+  { name: 'uploads', table: 'uploads' },
+  { name: 'spam_totals', table: 'spamTotals' },
+  { name: 'spam_tokens', table: 'spamTokens' },
+];
+
+/** Settings that are secrets (the signing key, the one-time setup token, and any future key, password or token). */
+export function isSecretSetting(key: string): boolean {
+  return /secret|private|password|token/i.test(key);
+}
+
+/** Fields that only an export with secrets carries; without, they are left out of the record. */
+export const secretFields: Partial<Record<ArchiveTable, string[]>> = {
+  users: ['passwordHash'],
+  comments: ['editTokenHash'],
+};
+
+const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+const isTimeField = (name: string) => /At$/.test(name);
+
+/** An archive record as it appears in the file. */
+export function toFileRecord<T extends ArchiveTable>(table: T, record: ArchiveRecords[T], withSecrets: boolean): Record<string, unknown> {
+  const hidden: string[] = withSecrets ? [] : (secretFields[table] ?? []);
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(record)) {
+    if (hidden.includes(name)) continue;
+    if (name === 'data' && value instanceof Uint8Array) out.data_base64 = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+    else if (isTimeField(name) && typeof value === 'number') out[snake(name)] = new Date(value).toISOString();
+    else out[snake(name)] = value;
+  }
+  return out;
+}
+
+/** A record from the file with camelCase fields, times as epoch ms and bytes decoded (validation comes after). */
+export function fromFileRecord(record: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(record)) {
+    if (name === 'data_base64' && typeof value === 'string') {
+      out.data = new Uint8Array(Buffer.from(value, 'base64'));
+      continue;
+    }
+    const key = camel(name);
+    out[key] = isTimeField(key) && typeof value === 'string' ? Date.parse(value) : value;
+  }
+  return out;
+}
+
+/** Writes text to a stream, waiting when its buffer is full, so a large export never piles up in memory. */
+export function textSink(stream: Writable): (text: string) => Promise<void> {
+  return async (text) => {
+    if (!stream.write(text)) await once(stream, 'drain');
+  };
+}

@@ -1,0 +1,201 @@
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { after, describe, it } from 'node:test';
+import { migrateToLatest, openDatabase } from '../adapters/storage/database.ts';
+import { KyselyStore } from '../adapters/storage/kysely-store.ts';
+import { MemoryStore } from '../adapters/storage/memory-store.ts';
+import { openPostgres } from '../adapters/storage/test-engines.ts';
+import { DomainError } from '../core/errors.ts';
+import type { Store } from '../core/store.ts';
+import { writeJsonExport } from './export-json.ts';
+import { importJsonExport } from './json-import.ts';
+import { FIXTURE_TIME, seedSite } from './site-fixture.ts';
+
+type Engine = 'memory' | 'sqlite' | 'postgres';
+const pgUrl = process.env.KUMBAYA_TEST_PG_URL;
+const cleanups: Array<() => Promise<void>> = [];
+after(async () => {
+  for (const cleanup of cleanups) await cleanup();
+});
+
+async function open(engine: Engine): Promise<Store> {
+  if (engine === 'memory') return new MemoryStore();
+  if (engine === 'sqlite') {
+    const { db } = openDatabase({ databaseUrl: null, sqliteFile: ':memory:' });
+    await migrateToLatest(db, 'sqlite');
+    const store = new KyselyStore(db, 'sqlite');
+    cleanups.push(() => store.close());
+    return store;
+  }
+  const { store, cleanup } = await openPostgres(pgUrl!);
+  cleanups.push(cleanup);
+  return store;
+}
+
+export async function exportText(store: Store, withSecrets = false, now = FIXTURE_TIME + 1_000_000): Promise<string> {
+  let text = '';
+  await store.archive.snapshot((archive) => writeJsonExport(archive, async (chunk) => void (text += chunk), { withSecrets, now, generator: 'kumbaya test', pageSize: 2 }));
+  return text;
+}
+
+const chunksOf = (text: string, size: number) => Readable.from(text.match(new RegExp(`[^]{1,${size}}`, 'g')) ?? []);
+
+/** Ids in order of appearance per section, and every reference mapped the same way; the export's own time dropped. */
+function normalise(text: string): unknown {
+  const file = JSON.parse(text) as Record<string, any>;
+  delete file.exported_at;
+  const maps: Record<string, Map<number, number>> = {};
+  const mapOf = (section: string) => (maps[section] ??= new Map());
+  const ref = (section: string, value: unknown) => {
+    if (typeof value !== 'number') return value;
+    const map = mapOf(section);
+    if (!map.has(value)) map.set(value, map.size + 1);
+    return map.get(value);
+  };
+  const refs: Record<string, string> = {
+    author_id: 'users', user_id: 'users', uploader_id: 'users', post_id: 'posts', parent_id: 'comments', root_id: 'comments', comment_id: 'comments', person_id: 'people',
+  };
+  for (const [section, records] of Object.entries(file)) {
+    if (!Array.isArray(records)) continue;
+    for (const record of records) {
+      if ('id' in record) record.id = ref(section, record.id);
+      for (const [field, target] of Object.entries(refs)) if (field in record) record[field] = ref(target, record[field]);
+      if (record.tag_ids) record.tag_ids = record.tag_ids.map((id: number) => ref('tags', id));
+    }
+  }
+  return file;
+}
+
+const pairs: Array<[Engine, Engine]> = [
+  ['memory', 'memory'],
+  ['sqlite', 'sqlite'],
+  ['postgres', 'postgres'],
+  ['sqlite', 'postgres'],
+  ['postgres', 'sqlite'],
+  ['memory', 'sqlite'],
+];
+
+for (const [from, to] of pairs) {
+  const needsPg = from === 'postgres' || to === 'postgres';
+  const skip = needsPg && !pgUrl ? (process.env.CI === 'true' ? false : 'KUMBAYA_TEST_PG_URL is not set') : false;
+  describe(`JSON export round trip: ${from} → ${to}`, { skip }, () => {
+    it('exports everything, restores it into an empty site, and exports the same again', async () => {
+      if (needsPg) assert.ok(pgUrl, 'KUMBAYA_TEST_PG_URL is not set; CI must test PostgreSQL');
+      const source = await open(from);
+      const { postIds, commentIds } = await seedSite(source);
+      const first = await exportText(source, true);
+      const target = await open(to);
+      const summary = await importJsonExport(target, chunksOf(first, 97), { replace: false });
+      assert.equal(summary.counts.posts, 5);
+      assert.equal(summary.counts.comments, 7);
+      const second = await exportText(target, true);
+      assert.deepEqual(normalise(second), normalise(first));
+
+      // The restored site works as a site: slugs, old slugs, threads, new ids past the old ones.
+      const hello = await target.posts.findBySlug('hello-world');
+      assert.equal(hello?.id, postIds[0]);
+      assert.deepEqual(hello?.tags.map((t) => t.name), ['Social Media', 'Écrire']);
+      assert.equal((await target.posts.findByOldSlug('hello'))?.id, postIds[0]);
+      assert.equal((await target.posts.search('friends', 5, FIXTURE_TIME + 1))[0]?.post.id, postIds[0]);
+      const thread = await target.comments.threadPage(postIds[0], null, 10);
+      assert.deepEqual(thread.comments.map((c) => [c.id, c.depth, c.rootId]), [[commentIds[0], 0, commentIds[0]], [commentIds[1], 1, commentIds[0]], [commentIds[2], 2, commentIds[0]]]);
+      assert.deepEqual(await target.comments.countByStatus(), { approved: 3, pending: 2, spam: 1, trash: 1 });
+      const next = await target.users.create({ email: 'new@example.com', name: 'New', slug: 'new', bio: '', role: 'author', passwordHash: null, createdAt: 1 });
+      assert.ok(next.id > 2);
+      const post = await target.posts.create({ ...hello!, slug: 'after-restore', tags: [] }, FIXTURE_TIME);
+      assert.ok(post.id > Math.max(...postIds));
+      assert.equal((await target.subscriptions.findByToken('unsub-1'))?.postId, postIds[0]);
+      assert.equal((await target.uploads.list(5)).length, 1);
+    });
+  });
+}
+
+describe('JSON export contents', () => {
+  it('is written a page of records at a time, never as one string', async () => {
+    const store = new MemoryStore();
+    await seedSite(store);
+    const chunks: string[] = [];
+    await writeJsonExport(store.archive, async (chunk) => void chunks.push(chunk), { withSecrets: false, now: 0, generator: 'test', pageSize: 2 });
+    const recordsIn = (chunk: string) => chunk.split('\n{').length - 1;
+    assert.ok(Math.max(...chunks.map(recordsIn)) <= 2, 'no chunk holds more than one page of records');
+    const sections = Object.values(JSON.parse(chunks.join(''))).filter(Array.isArray) as unknown[][];
+    assert.equal(chunks.map(recordsIn).reduce((a, b) => a + b), sections.reduce((n, records) => n + records.length, 0));
+  });
+
+  it('leaves secrets out unless asked, and keeps every field a move needs', async () => {
+    const store = new MemoryStore();
+    await seedSite(store);
+    const file = JSON.parse(await exportText(store)) as Record<string, any>;
+    assert.equal(file.kumbaya_export, 1);
+    assert.equal(file.with_secrets, false);
+    assert.equal(file.exported_at, new Date(FIXTURE_TIME + 1_000_000).toISOString());
+    assert.equal(file.site.title, 'My blog');
+    assert.equal(file.site.secret_key, undefined);
+    assert.equal(file.site.setup_token, undefined);
+    assert.equal(file.api_tokens, undefined);
+    assert.ok(file.users.every((u: object) => !('password_hash' in u)));
+    assert.ok(file.comments.every((c: object) => !('edit_token_hash' in c)));
+    const hello = file.posts.find((p: any) => p.slug === 'hello-world');
+    assert.deepEqual(hello.old_slugs, ['hello']);
+    assert.equal(hello.published_at, new Date(FIXTURE_TIME).toISOString());
+    assert.deepEqual(
+      file.comments.map((c: any) => c.status),
+      ['approved', 'approved', 'approved', 'pending', 'spam', 'trash', 'pending'],
+    );
+    assert.deepEqual(file.comments[4].moderation_reasons, ['the spam filter is 99% sure']);
+    assert.equal(file.comments[1].parent_id, file.comments[0].id);
+    assert.equal(Buffer.from(file.uploads[0].data_base64, 'base64')[0], 137);
+    const withSecrets = JSON.parse(await exportText(store, true)) as Record<string, any>;
+    assert.equal(withSecrets.site.secret_key, 'k'.repeat(40));
+    assert.ok(withSecrets.users[0].password_hash.startsWith('$argon2id$'));
+  });
+});
+
+describe('JSON import refuses what it cannot restore, and changes nothing', () => {
+  const importText = (store: Store, text: string, replace = false) => importJsonExport(store, chunksOf(text, 5), { replace });
+  const rejects = async (text: string, message: RegExp, chunk = 5) => {
+    const store = new MemoryStore();
+    await assert.rejects(importJsonExport(store, chunksOf(text, chunk), { replace: false }), (e: unknown) => e instanceof DomainError && message.test(e.message));
+    assert.equal(await store.archive.count('users'), 0);
+  };
+
+  it('names the line and column of malformed JSON', () =>
+    rejects('{"kumbaya_export": 1,\n"users": [\n{"id": 1,, "x": 2}]}', /not valid JSON at line 3, column 10: unexpected ","/));
+  it('refuses text after the end of the export', async () => {
+    await rejects('{"kumbaya_export": 1}\n  x', /not valid JSON at line 2, column 3/, 1000);
+    await rejects('{"kumbaya_export": 1}\n  x', /not valid JSON at line 2, column 3/, 3);
+  });
+  it('says when the file is cut short', () => rejects('{"kumbaya_export": 1, "users": [{"id": 1', /ends in the middle/));
+  it('refuses another format version', () => rejects('{"kumbaya_export": 2, "users": []}', /format version 2; this Kumbaya reads version 1: upgrade/));
+  it('refuses a file without a version', () => rejects('{"users": []}', /must start with "kumbaya_export"|no "kumbaya_export"/));
+  it('refuses something that is not an export', () => rejects('[1, 2]', /should be one JSON object, starting with "\{"/));
+  it('names the record and field that is wrong', () =>
+    rejects(
+      '{"kumbaya_export": 1, "users": [{"id": 1, "email": "a@example.com", "name": "A", "slug": "a", "role": "king", "created_at": "2024-01-01T00:00:00.000Z"}]}',
+      /users\[0\] \(id 1\): role: /,
+    ));
+  it('refuses unknown sections and sections out of order', async () => {
+    await rejects('{"kumbaya_export": 1, "postz": [{}]}', /Unknown section "postz"/);
+    await rejects('{"kumbaya_export": 1, "posts": [{}], "users": [{"id": 1}]}', /Section "users" comes after "posts"/, 1000);
+  });
+  it('rolls back everything when a late record fails', async () => {
+    const source = new MemoryStore();
+    await seedSite(source);
+    const text = (await exportText(source)).replace('"dot.png"', '42');
+    const store = new MemoryStore();
+    await assert.rejects(importText(store, text), /uploads\[0\].*original_name/);
+    assert.equal(await store.archive.count('posts'), 0);
+  });
+  it('refuses a site with content unless told to replace it', async () => {
+    const source = new MemoryStore();
+    await seedSite(source);
+    const text = await exportText(source);
+    const store = new MemoryStore();
+    await store.users.create({ email: 'x@example.com', name: 'X', slug: 'x', bio: '', role: 'owner', passwordHash: null, createdAt: 1 });
+    await assert.rejects(importText(store, text), (e: unknown) => e instanceof DomainError && e.code === 'conflict' && /not empty \(it has 1 user\).*--replace/.test(e.message));
+    const summary = await importText(store, text, true);
+    assert.equal(summary.usersWithoutPassword, 2);
+    assert.equal(await store.users.findByEmail('x@example.com'), null);
+    assert.equal((await store.users.list()).length, 2);
+  });
+});

@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import type { CommentStatus, PostWrite, Store } from '../core/store.ts';
+
+export const FIXTURE_TIME = Date.UTC(2024, 2, 10, 9, 30);
+
+/**
+ * A small site with one of everything an export must carry: posts and pages, drafts,
+ * scheduled and trashed posts, tags, an old slug, threaded comments in every status,
+ * people, confirmed and unconfirmed subscriptions, an upload, settings and a spam model.
+ * Used by the export, import and backup tests.
+ */
+export async function seedSite(store: Store): Promise<{ postIds: number[]; commentIds: number[] }> {
+  const t = FIXTURE_TIME;
+  const owner = await store.users.create({ email: 'ada@example.com', name: 'Ada', slug: 'ada', bio: 'Writes.', role: 'owner', passwordHash: '$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA', createdAt: t });
+  const author = await store.users.create({ email: 'bo@example.com', name: 'Bo', slug: 'bo', bio: '', role: 'author', passwordHash: null, createdAt: t + 1 });
+  const base = (over: Partial<PostWrite>): PostWrite => ({
+    type: 'post', slug: 'x', title: 'X', markdown: 'Body', html: '<p>Body</p>', excerpt: 'Body', status: 'published', visibility: 'public',
+    publishedAt: t, authorId: owner.id, coverImage: null, tags: [], commentsMode: 'inherit', commentsCloseDays: null, ...over,
+  });
+  const hello = await store.posts.create(base({ slug: 'hello', title: 'Hello <world> & "friends"', markdown: 'Hi ]]> there *you*', html: '<p>Hi ]]&gt; there <em>you</em></p><script>x</script>', tags: ['Social Media', 'Écrire'] }), t);
+  await store.posts.update(hello.id, base({ slug: 'hello-world', title: 'Hello <world> & "friends"', markdown: 'Hi ]]> there *you*', html: '<p>Hi ]]&gt; there <em>you</em></p>', tags: ['Social Media', 'Écrire'], commentsMode: 'open', commentsCloseDays: 30 }), t + 10);
+  const about = await store.posts.create(base({ type: 'page', slug: 'about', title: 'About', tags: [] }), t + 20);
+  const draft = await store.posts.create(base({ slug: 'draft', title: 'Draft', status: 'draft', publishedAt: null, authorId: author.id, tags: ['Écrire'] }), t + 30);
+  const scheduled = await store.posts.create(base({ slug: 'soon', title: 'Soon', status: 'scheduled', publishedAt: t + 86_400_000, visibility: 'unlisted', coverImage: '/uploads/abc.png' }), t + 40);
+  const trashed = await store.posts.create(base({ slug: 'gone', title: 'Gone' }), t + 50);
+  await store.posts.trash(trashed.id, t + 60);
+
+  const reader = await store.people.upsertByEmail({ name: 'Reader', email: 'Reader@Example.com', website: 'https://reader.example' }, t + 100);
+  const other = await store.people.upsertByEmail({ name: 'Other', email: 'other@example.com', website: null }, t + 101);
+  const comment = async (postId: number, parentId: number | null, personId: number | null, status: CommentStatus, at: number, extra: Record<string, unknown> = {}) =>
+    store.comments.create({
+      postId, parentId, personId, userId: null, authorName: personId === other.id ? 'Other' : 'Reader', authorEmail: personId === other.id ? 'other@example.com' : 'reader@example.com',
+      authorUrl: personId === reader.id ? 'https://reader.example' : null, markdown: `Comment at ${at}`, html: `<p>Comment at ${at}</p>`, status, createdAt: at,
+      ip: '203.0.113.7', userAgent: 'Mozilla/5.0', spamScore: 0.25, moderationReasons: status === 'pending' ? ['first comment from this person'] : [], ...extra,
+    });
+  const top = await comment(hello.id, null, reader.id, 'approved', t + 200);
+  const reply = await comment(hello.id, top.id, other.id, 'approved', t + 210);
+  const own = await store.comments.create({
+    postId: hello.id, parentId: reply.id, personId: null, userId: owner.id, authorName: 'Ada', authorEmail: 'ada@example.com', authorUrl: null,
+    markdown: 'Thanks!', html: '<p>Thanks!</p>', status: 'approved', createdAt: t + 220, source: 'admin',
+  });
+  const pending = await comment(hello.id, own.id, reader.id, 'pending', t + 230);
+  const spam = await comment(hello.id, null, other.id, 'approved', t + 240, { moderationReasons: ['links'] });
+  await store.comments.setStatus([spam.id], 'spam', ['the spam filter is 99% sure'], t + 250);
+  await store.comments.setLearnedAs(spam.id, 'spam');
+  const trash = await comment(about.id, null, reader.id, 'approved', t + 260);
+  await store.comments.setStatus([trash.id], 'trash', null, t + 270);
+  await store.comments.updateBody(top.id, 'Edited *comment*', '<p>Edited <em>comment</em></p>', t + 280);
+  const onDraft = await comment(draft.id, null, null, 'pending', t + 290);
+
+  await store.subscriptions.ensureAddress('reader@example.com', 'confirm-reader', t + 300);
+  await store.subscriptions.confirmAddress('reader@example.com', t + 310);
+  await store.subscriptions.ensureAddress('other@example.com', 'confirm-other', t + 320);
+  await store.subscriptions.subscribe({ kind: 'post', email: 'reader@example.com', postId: hello.id, commentId: null, token: 'unsub-1', createdAt: t + 330 });
+  await store.subscriptions.subscribe({ kind: 'replies', email: 'other@example.com', postId: hello.id, commentId: reply.id, token: 'unsub-2', createdAt: t + 340 });
+  await store.subscriptions.unsubscribe('unsub-2', t + 350);
+
+  const bytes = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10, 0, 255, 1, 2, 3]);
+  await store.uploads.save({ hash: createHash('sha256').update(bytes).digest('hex'), mime: 'image/png', size: bytes.length, originalName: 'dot.png', data: bytes, uploaderId: owner.id, createdAt: t + 400 });
+
+  await store.settings.set({ title: 'My blog', description: 'Words & more', 'comments.settings': '{"minSubmitSeconds":3}', secret_key: 'k'.repeat(40), setup_token: 'setup-secret' });
+  await store.spamModel.learn(['viagra', 'cheap', 'ünïcode'], 'spam', 1);
+  await store.spamModel.learn(['thanks', 'post'], 'ham', 1);
+  return { postIds: [hello.id, about.id, draft.id, scheduled.id, trashed.id], commentIds: [top.id, reply.id, own.id, pending.id, spam.id, trash.id, onDraft.id] };
+}
