@@ -5,6 +5,8 @@
  *
  * Times are milliseconds since the epoch (UTC) everywhere.
  */
+import type { JobRepository } from './jobs.ts';
+import type { WebmentionRepository } from './webmention-store.ts';
 
 export type Role = 'owner' | 'author' | 'moderator';
 export type PostType = 'post' | 'page';
@@ -492,6 +494,9 @@ export interface Store {
   uploads: UploadRepository;
   settings: SettingRepository;
   rateLimits: RateLimitRepository;
+  /** The background job queue (webmentions now; ActivityPub later). */
+  jobs: JobRepository;
+  webmentions: WebmentionRepository;
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>;

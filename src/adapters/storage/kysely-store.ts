@@ -29,6 +29,8 @@ import { countByMonth } from '../../core/store.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
 import { plainText, slugify } from '../../core/text.ts';
 import { KyselyOutboxRepository } from './kysely-outbox.ts';
+import { KyselyJobRepository } from './kysely-jobs.ts';
+import { KyselyWebmentionRepository } from './kysely-webmentions.ts';
 import { KyselySpamModelRepository } from './kysely-spam-model.ts';
 import { KyselySubscriptionRepository } from './kysely-subscriptions.ts';
 import type { Database, Engine } from './schema.ts';
@@ -152,6 +154,8 @@ export class KyselyStore implements Store {
   readonly subscriptions: KyselySubscriptionRepository;
   readonly outbox: KyselyOutboxRepository;
   readonly spamModel: KyselySpamModelRepository;
+  readonly jobs: KyselyJobRepository;
+  readonly webmentions: KyselyWebmentionRepository;
 
   constructor(db: Db, engine: Engine, inTransaction = false) {
     this.db = db;
@@ -160,6 +164,8 @@ export class KyselyStore implements Store {
     this.subscriptions = new KyselySubscriptionRepository(db);
     this.outbox = new KyselyOutboxRepository(db, engine);
     this.spamModel = new KyselySpamModelRepository(db);
+    this.jobs = new KyselyJobRepository(db, engine);
+    this.webmentions = new KyselyWebmentionRepository(db);
   }
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {

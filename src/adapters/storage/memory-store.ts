@@ -31,6 +31,8 @@ import { countByMonth } from '../../core/store.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
 import { plainText, slugify } from '../../core/text.ts';
 import { MemoryOutboxRepository } from './memory-outbox.ts';
+import { MemoryJobRepository, emptyJobTable, type MemoryJobTable } from './memory-jobs.ts';
+import { MemoryWebmentionRepository, emptyWebmentionTables, type MemoryWebmentionTables } from './memory-webmentions.ts';
 import { MemorySpamModelRepository } from './memory-spam-model.ts';
 import { MemorySubscriptionRepository } from './memory-subscriptions.ts';
 
@@ -57,6 +59,8 @@ export interface Tables {
   outbox: Map<number, OutboxMessage & { lockedUntil: number }>;
   spamTokens: Map<string, { spam: number; ham: number }>;
   spamTotals: { spam: number; ham: number };
+  jobs: MemoryJobTable;
+  webmentions: MemoryWebmentionTables;
 }
 
 function emptyTables(): Tables {
@@ -78,6 +82,8 @@ function emptyTables(): Tables {
     outbox: new Map(),
     spamTokens: new Map(),
     spamTotals: { spam: 0, ham: 0 },
+    jobs: emptyJobTable(),
+    webmentions: emptyWebmentionTables(),
   };
 }
 
@@ -143,6 +149,8 @@ export class MemoryStore implements Store {
   readonly subscriptions = new MemorySubscriptionRepository(() => this.tables, (t: keyof Tables['lastId']) => this.nextId(t));
   readonly outbox = new MemoryOutboxRepository(() => this.tables, (t: keyof Tables['lastId']) => this.nextId(t));
   readonly spamModel = new MemorySpamModelRepository(() => this.tables);
+  readonly jobs = new MemoryJobRepository(() => this.tables);
+  readonly webmentions = new MemoryWebmentionRepository(() => this.tables, () => this.nextId('people'));
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);
