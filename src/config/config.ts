@@ -31,6 +31,10 @@ export interface Config {
   akismetKey: string | null;
   /** Base URL of the Akismet-compatible API, ending in a slash. */
   akismetEndpoint: string;
+  /** Let webmention fetches reach private, loopback and link-local addresses (tests, closed networks). */
+  webmentionAllowPrivate: boolean;
+  /** How often the background job queue looks for due jobs. */
+  jobsIntervalMs: number;
 }
 
 export const settingDocs: Array<{ name: string; default: string; meaning: string }> = [
@@ -52,6 +56,8 @@ export const settingDocs: Array<{ name: string; default: string; meaning: string
   { name: 'OUTBOX_INTERVAL_MS', default: '2000', meaning: 'How often the mail outbox is checked for messages to send (new mail also wakes it at once).' },
   { name: 'AKISMET_KEY', default: '(unset: no outside check)', meaning: 'Akismet (or compatible) API key: new comments are also checked there, and moderator decisions are reported back.' },
   { name: 'AKISMET_ENDPOINT', default: 'https://rest.akismet.com/1.1/', meaning: 'Base URL of the Akismet-compatible API (comment-check, submit-spam and submit-ham are appended).' },
+  { name: 'WEBMENTION_ALLOW_PRIVATE', default: 'false', meaning: 'Let webmention and pingback fetches reach private, loopback and link-local addresses. Leave off on a public server: it stops senders from making Kumbaya fetch your internal network.' },
+  { name: 'JOBS_INTERVAL_MS', default: '5000', meaning: 'How often the background job queue (webmentions sent and received) looks for due jobs; new jobs wake it at once.' },
 ];
 
 const bool = (name: string) =>
@@ -127,6 +133,8 @@ const envSchema = z.object({
       message: 'MAIL_FROM must be an address, alone or with a name: blog@example.com or "My Blog <blog@example.com>".',
     }),
   OUTBOX_INTERVAL_MS: int('OUTBOX_INTERVAL_MS', 100, 3_600_000, '2000'),
+  WEBMENTION_ALLOW_PRIVATE: bool('WEBMENTION_ALLOW_PRIVATE'),
+  JOBS_INTERVAL_MS: int('JOBS_INTERVAL_MS', 100, 3_600_000, '5000'),
   AKISMET_KEY: z.string().optional(),
   AKISMET_ENDPOINT: z
     .string()
@@ -174,5 +182,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     outboxIntervalMs: e.OUTBOX_INTERVAL_MS ?? 2000,
     akismetKey: e.AKISMET_KEY?.trim() || null,
     akismetEndpoint: (e.AKISMET_ENDPOINT || 'https://rest.akismet.com/1.1/').replace(/\/*$/, '/'),
+    webmentionAllowPrivate: e.WEBMENTION_ALLOW_PRIVATE ?? false,
+    jobsIntervalMs: e.JOBS_INTERVAL_MS ?? 5000,
   };
 }

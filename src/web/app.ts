@@ -11,6 +11,7 @@ import { authRoutes } from './routes/auth.ts';
 import { commentRoutes } from './routes/comments.ts';
 import { mailLinkRoutes } from './routes/mail-links.ts';
 import { publicRoutes } from './routes/public.ts';
+import { webmentionRoutes } from './routes/webmention.ts';
 import { errorPage } from './views/error-page.ts';
 
 const YEAR = 'public, max-age=31536000, immutable';
@@ -93,6 +94,7 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   app.route('/', authRoutes());
   app.route('/', commentRoutes());
   app.route('/', mailLinkRoutes());
+  app.route('/', webmentionRoutes());
   app.route('/', publicRoutes());
 
   app.notFound(async (c) => {

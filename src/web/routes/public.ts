@@ -11,6 +11,8 @@ import { archivePage, postListPage, postPage, searchPage } from '../views/public
 import { commentForm, conversationSection, cursorParam, parseCursor, threadBlock } from '../views/comment-views.ts';
 import { closedWords, commentsOpen } from '../../core/comment-settings.ts';
 import { ownComments } from './own-comments.ts';
+import { advertiseMentionEndpoints } from './webmention.ts';
+import { mentionsSection } from '../views/mention-views.ts';
 
 /** ?page=N as a positive whole number; anything else is page 1. */
 function pageNumber(c: Context<AppEnv>): number {
@@ -214,8 +216,9 @@ export function publicRoutes(): Hono<AppEnv> {
     const live = post.status === 'published' && post.publishedAt !== null && post.publishedAt <= clock.now();
     const preview = !live && user !== null && (canEditPost(user, post).ok || user.role === 'moderator');
     if (!live && !preview) return notFoundPage(c);
-    const [author, conversation] = await Promise.all([store.users.findById(post.authorId), conversationOf(c, post)]);
-    return htmlPage(c, postPage(c, { post, author: author ?? undefined, conversation, preview }));
+    const [author, conversation, mentions] = await Promise.all([store.users.findById(post.authorId), conversationOf(c, post), store.webmentions.listVerified(post.id)]);
+    advertiseMentionEndpoints(c);
+    return htmlPage(c, postPage(c, { post, author: author ?? undefined, conversation, preview, mentions: mentionsSection(mentions) }));
   });
 
   return app;

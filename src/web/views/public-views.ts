@@ -4,6 +4,7 @@ import type { AppEnv } from '../context.ts';
 import { html, raw, type SafeHtml } from '../html.ts';
 import { formatDate, formatDateTime, formatMonth, isoDate, plural } from './format.ts';
 import { layout } from './layout.ts';
+import { mentionEndpointLinks } from './mention-views.ts';
 
 export const postUrl = (post: Pick<Post, 'slug'>): string => `/${post.slug}`;
 
@@ -76,6 +77,8 @@ export interface PostPageOptions {
   conversation: SafeHtml;
   /** Shown to a signed-in editor looking at a draft or scheduled post. */
   preview: boolean;
+  /** Likes, reposts and mentions from other sites (mention-views.ts). */
+  mentions?: SafeHtml;
 }
 
 export function postPage(c: Context<AppEnv>, o: PostPageOptions): SafeHtml {
@@ -84,7 +87,8 @@ export function postPage(c: Context<AppEnv>, o: PostPageOptions): SafeHtml {
   const head = html`${post.visibility === 'unlisted' || o.preview ? html`<meta name="robots" content="noindex">` : ''}
 <meta property="og:type" content="article">
 <meta property="og:title" content="${post.title}">
-<meta property="og:description" content="${post.excerpt}">`;
+<meta property="og:description" content="${post.excerpt}">
+${mentionEndpointLinks(c)}`;
   const body = html`
 ${o.preview ? html`<p class="draft-banner" role="status">Preview: this ${post.type} is <strong>${post.status}</strong>${post.status === 'scheduled' && post.publishedAt ? html` for ${formatDateTime(post.publishedAt)}` : ''} and only signed-in editors can see it. <a href="/admin/posts/${post.id}">Edit</a></p>` : ''}
 <article class="h-entry">
@@ -97,6 +101,7 @@ ${o.preview ? html`<p class="draft-banner" role="status">Preview: this ${post.ty
   <div class="e-content">${raw(post.html)}</div>
   <a class="u-url" href="${postUrl(post)}" hidden>Permalink</a>
 </article>
+${o.mentions ?? ''}
 ${o.conversation}`;
   return layout(c, { title: post.title, description: post.excerpt, body, head, canonicalPath: postUrl(post), scripts: ['comments.js'] });
 }
