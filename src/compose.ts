@@ -103,7 +103,13 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
     store,
     clock,
     onContentChanged: (reason) => changes.publish(reason),
-    onPostChanged: (before, after) => void webmentions?.postChanged(before, after).catch((error) => logger.error({ err: error, postId: after.id }, 'webmentions could not be queued')),
+    onPostChanged: async (before, after) => {
+      try {
+        await webmentions?.postChanged(before, after);
+      } catch (error) {
+        logger.error({ err: error, postId: after.id }, 'webmentions could not be queued');
+      }
+    },
   });
   const auth = new AuthService({ store, clock });
   const secret = config.secretKey ?? (await store.settings.setIfAbsent('secret_key', randomToken(32)));

@@ -50,7 +50,7 @@ export interface PostServiceDeps {
   /** Told after every change to published content (clears caches, wakes the scheduler). */
   onContentChanged: (reason: string) => void;
   /** Told of each post's state before and after a change (webmentions to the links it had and has). */
-  onPostChanged?: (before: Post, after: Post) => void;
+  onPostChanged?: (before: Post, after: Post) => Promise<void>;
 }
 
 export type PublishOutcome = { post: Post; state: 'published' | 'scheduled' };
@@ -153,7 +153,7 @@ export class PostService {
     }
     const post = await this.deps.store.posts.update(id, write, this.deps.clock.now());
     if (before.status !== 'draft' || post.status !== 'draft') this.deps.onContentChanged('post-updated');
-    this.deps.onPostChanged?.(before, post);
+    await this.deps.onPostChanged?.(before, post);
     return post;
   }
 
@@ -169,7 +169,7 @@ export class PostService {
     const state = when > now ? 'scheduled' : 'published';
     const post = await this.deps.store.posts.setStatus(id, state, when, now);
     this.deps.onContentChanged(state === 'scheduled' ? 'post-scheduled' : 'post-published');
-    this.deps.onPostChanged?.(before, post);
+    await this.deps.onPostChanged?.(before, post);
     return { post, state };
   }
 
@@ -177,7 +177,7 @@ export class PostService {
     const before = await this.editable(user, id);
     const post = await this.deps.store.posts.setStatus(id, 'draft', before.status === 'scheduled' ? null : before.publishedAt, this.deps.clock.now());
     this.deps.onContentChanged('post-unpublished');
-    this.deps.onPostChanged?.(before, post);
+    await this.deps.onPostChanged?.(before, post);
     return post;
   }
 
@@ -185,14 +185,14 @@ export class PostService {
     const before = await this.editable(user, id);
     await this.deps.store.posts.trash(id, this.deps.clock.now());
     this.deps.onContentChanged('post-trashed');
-    this.deps.onPostChanged?.(before, { ...before, deletedAt: this.deps.clock.now() });
+    await this.deps.onPostChanged?.(before, { ...before, deletedAt: this.deps.clock.now() });
   }
 
   async restore(user: User, id: number): Promise<void> {
     const before = await this.editable(user, id);
     await this.deps.store.posts.restore(id, this.deps.clock.now());
     this.deps.onContentChanged('post-restored');
-    this.deps.onPostChanged?.(before, { ...before, deletedAt: null });
+    await this.deps.onPostChanged?.(before, { ...before, deletedAt: null });
   }
 
   async purge(user: User, id: number): Promise<void> {
@@ -205,7 +205,7 @@ export class PostService {
   async publishDue(): Promise<Post[]> {
     const posts = await this.deps.store.posts.publishDue(this.deps.clock.now());
     if (posts.length > 0) this.deps.onContentChanged('scheduled-posts-published');
-    for (const post of posts) this.deps.onPostChanged?.({ ...post, status: 'scheduled' }, post);
+    for (const post of posts) await this.deps.onPostChanged?.({ ...post, status: 'scheduled' }, post);
     return posts;
   }
 }

@@ -3,6 +3,7 @@ import type { CommentService } from './comment-service.ts';
 import { DomainError } from './errors.ts';
 import type { JobWrite } from './jobs.ts';
 import type { Post, Store } from './store.ts';
+import { randomToken } from './tokens.ts';
 import type { MentionType, MentionVia, ReceivedMention } from './webmention-store.ts';
 
 export const VERIFY_JOB = 'webmention-verify';
@@ -194,7 +195,7 @@ export class WebmentionService {
     }
     for (const target of targets) {
       await this.deps.store.webmentions.recordSent(after.id, target, { status: 'queued', error: null }, now);
-      await this.deps.enqueue({ kind: SEND_JOB, key: `send:${after.id}:${target}:${now}`, payload: { postId: after.id, source, target } });
+      await this.deps.enqueue({ kind: SEND_JOB, key: `send:${after.id}:${target}:${now}:${randomToken(6)}`, payload: { postId: after.id, source, target } });
     }
     return targets.size;
   }
