@@ -61,6 +61,8 @@ export interface WebmentionRepository {
   receive(input: { source: string; target: string; postId: number; via: MentionVia }, now: number): Promise<ReceivedMention>;
   findReceived(id: number): Promise<ReceivedMention | null>;
   updateReceived(id: number, patch: VerificationPatch, now: number): Promise<ReceivedMention>;
+  /** Every mention of a post, whatever its status, newest first (the admin). */
+  listReceived(postId: number): Promise<ReceivedMention[]>;
   /** Verified mentions of a post, oldest first. */
   listVerified(postId: number): Promise<ReceivedMention[]>;
   /** The person with this website (exact URL), created if unknown. */

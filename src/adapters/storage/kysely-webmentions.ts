@@ -88,6 +88,11 @@ export class KyselyWebmentionRepository implements WebmentionRepository {
     return toReceived(row);
   }
 
+  async listReceived(postId: number): Promise<ReceivedMention[]> {
+    const rows = await this.db.selectFrom('webmentions').selectAll().where('post_id', '=', postId).orderBy('received_at', 'desc').orderBy('id', 'desc').execute();
+    return rows.map(toReceived);
+  }
+
   async listVerified(postId: number): Promise<ReceivedMention[]> {
     const rows = await this.db.selectFrom('webmentions').selectAll().where('post_id', '=', postId).where('status', '=', 'verified').orderBy('verified_at').orderBy('id').execute();
     return rows.map(toReceived);

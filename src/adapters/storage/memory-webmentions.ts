@@ -51,6 +51,13 @@ export class MemoryWebmentionRepository implements WebmentionRepository {
     return structuredClone(row);
   }
 
+  async listReceived(postId: number): Promise<ReceivedMention[]> {
+    return [...this.t.received.values()]
+      .filter((m) => m.postId === postId)
+      .sort((a, b) => b.receivedAt - a.receivedAt || b.id - a.id)
+      .map((m) => structuredClone(m));
+  }
+
   async listVerified(postId: number): Promise<ReceivedMention[]> {
     return [...this.t.received.values()]
       .filter((m) => m.postId === postId && m.status === 'verified')

@@ -36,6 +36,7 @@ function webmentionsContract(name: string, open: OpenStore): void {
       const other = await store.webmentions.receive({ source: 'https://c.example/r', target: 'https://a.example/hello', postId: post.id, via: 'webmention' }, NOW + 6);
       assert.notEqual(other.id, first.id);
       assert.deepEqual((await store.webmentions.listVerified(post.id)).map((m) => [m.id, m.authorName, m.authorUrl, m.status]), [[first.id, 'Bea', 'https://b.example/', 'verified']]);
+      assert.deepEqual((await store.webmentions.listReceived(post.id)).map((m) => m.id), [other.id, first.id], 'newest first, any status');
       const found = await store.webmentions.findReceived(first.id);
       assert.equal(found?.verifiedAt, NOW + 1);
       assert.equal(await store.webmentions.findReceived(9999), null);

@@ -78,7 +78,7 @@ export function registerWebmentionJobs(queue: JobQueue, deps: WebmentionJobDeps)
     }
     let answer;
     try {
-      answer = await deps.fetch(endpoint, { ...options(), method: 'POST', form: { source, target } });
+      answer = await deps.fetch(endpoint, { ...options(), method: 'POST', accept: '*/*', form: { source, target } });
     } catch (error) {
       await record({ status: 'failed', endpoint, httpStatus: null, error: describe(error) });
       if (error instanceof FetchRefused && error.permanent) throw new PermanentJobError(describe(error));

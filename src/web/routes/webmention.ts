@@ -72,7 +72,8 @@ export function webmentionRoutes() {
       const location = `${config.siteUrl}/webmention/${mention.id}`;
       c.header('Location', location);
       if (wantsJson(c)) return c.json({ id: mention.id, status: 'queued', location }, 202);
-      if ((c.req.header('accept') ?? '').includes('text/html')) return c.redirect(location, 303);
+      // A person who used the form sees the status page; the answer is still 202 with its Location.
+      if ((c.req.header('accept') ?? '').includes('text/html')) return c.html(mentionStatusPage(c, mention).value, 202);
       return c.text(`Accepted: the webmention will be verified. Its status: ${location}\n`, 202);
     } catch (error) {
       if (error instanceof WebmentionRejected) return answer(400, error.reason, error.message);
