@@ -29,7 +29,7 @@ export function webmentionsView(c: Context<AppEnv>, o: { post: Post; sent: SentM
   const body = html`<p class="back"><a href="/admin/posts/${post.id}">← Edit “${post.title}”</a></p>
 <h1>Webmentions of “${post.title}”</h1>
 ${noticeFromQuery(c)}
-<section aria-labelledby="sent-heading">
+<section class="wm-section" aria-labelledby="sent-heading">
   <h2 id="sent-heading">Links notified</h2>
   <p class="muted">When a post is published, changed or deleted, every page it links to (and linked to) is asked for its webmention endpoint and told.</p>
   ${
@@ -54,11 +54,11 @@ ${noticeFromQuery(c)}
   }
   ${
     post.status === 'published' && post.deletedAt === null
-      ? html`<form method="post" action="/admin/posts/${post.id}/webmentions/resend">${csrfField(c.get('session')!.csrfToken)}<button type="submit" class="secondary">Notify every link again</button></form>`
+      ? html`<form class="wm-resend" method="post" action="/admin/posts/${post.id}/webmentions/resend">${csrfField(c.get('session')!.csrfToken)}<button type="submit" class="secondary">Notify every link again</button></form>`
       : ''
   }
 </section>
-<section aria-labelledby="received-heading">
+<section class="wm-section" aria-labelledby="received-heading">
   <h2 id="received-heading">Received</h2>
   ${
     o.received.length === 0
