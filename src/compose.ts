@@ -132,7 +132,7 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
   const mail = { transport: mailer?.description ?? null, subscriptions, wake: () => outbox!.wake() };
 
   const deps: WebDeps = {
-    config, store, clock, posts, auth, comments, commentSettings, spam, logger, pageCache, conversationCache, changes, assets: new Assets(), secret, site, mail, webmentions,
+    config, store, clock, posts, auth, comments, commentSettings, spam, logger, pageCache, conversationCache, changes, assets: new Assets(), secret, site, mail, webmentions, jobs,
   };
   scheduler = new Scheduler({
     posts,

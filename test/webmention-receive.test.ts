@@ -107,6 +107,17 @@ for (const { engine, skip } of testEngines()) {
       assert.match(await page.text(), /Verified: the source links here/);
     });
 
+    it('offers people a form, and answers its POST with 202 and the status page', async () => {
+      const formPage = await k.request('/webmention');
+      assert.equal(formPage.status, 200);
+      assert.match(await formPage.text(), /<form method="post" action="\/webmention">/);
+      pages.set('/by-hand', { status: 200, body: hEntry(`<a href="${target}">x</a>`) });
+      const res = await k.request('/webmention', { ...form({ source: `${REMOTE}/by-hand`, target }), headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html,application/xhtml+xml', origin: 'https://somewhere-else.example' } });
+      assert.equal(res.status, 202);
+      assert.match(res.headers.get('location')!, /\/webmention\/\d+$/);
+      assert.match(await res.text(), /Queued: the source will be fetched/);
+    });
+
     it('shows likes and reposts as faces and other mentions in a list; a resend updates; 410 Gone removes', async () => {
       pages.set('/like', { status: 200, body: hEntry(`<a class="u-like-of" href="${target}">Liked</a>`, '<a class="p-author h-card" href="https://cy.example/">Cy Reader</a>') });
       pages.set('/post', { status: 200, body: hEntry(`<h1 class="p-name">Good reads</h1><div class="e-content">I read <a href="${target}">this post</a> today.</div>`, '<a class="p-author h-card" href="https://di.example/">Di Blogger</a>') });

@@ -44,6 +44,8 @@ export interface WebDeps {
   };
   /** Webmention and pingback, received and sent. */
   webmentions: WebmentionService;
+  /** The background job queue, to run a retried job now. */
+  jobs: { wake(): void };
 }
 
 export interface AppEnv {

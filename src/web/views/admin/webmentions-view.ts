@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import type { Job, JobStatus } from '../../../core/jobs.ts';
 import type { Post } from '../../../core/store.ts';
 import type { ReceivedMention, SentMention } from '../../../core/webmention-store.ts';
 import type { AppEnv } from '../../context.ts';
@@ -31,7 +32,7 @@ export function webmentionsView(c: Context<AppEnv>, o: { post: Post; sent: SentM
 ${noticeFromQuery(c)}
 <section class="wm-section" aria-labelledby="sent-heading">
   <h2 id="sent-heading">Links notified</h2>
-  <p class="muted">When a post is published, changed or deleted, every page it links to (and linked to) is asked for its webmention endpoint and told.</p>
+  <p class="muted">When a post is published, changed or deleted, every page it links to (and linked to) is asked for its webmention endpoint and told. Failed attempts are retried; see <a href="/admin/jobs">background jobs</a>.</p>
   ${
     o.sent.length === 0
       ? html`<p>No links notified yet${post.status !== 'published' ? ': that happens when the post is published' : ''}.</p>`
@@ -81,4 +82,33 @@ ${noticeFromQuery(c)}
   }
 </section>`;
   return adminLayout(c, { title: `Webmentions · ${post.title}`, body, current: 'posts', wide: true });
+}
+
+/** The background job queue: counts, and the jobs that gave up (or still wait) with their last error. */
+export function jobsView(c: Context<AppEnv>, o: { counts: Record<JobStatus, number>; jobs: Job[]; status: 'dead' | 'pending' }): SafeHtml {
+  const token = c.get('session')!.csrfToken;
+  const body = html`<h1>Background jobs</h1>
+${noticeFromQuery(c)}
+<p>Webmentions are sent and verified in the background, with retries. ${o.counts.pending} waiting, ${o.counts.done} done, ${o.counts.dead} gave up.</p>
+<nav class="filters" aria-label="Jobs"><a href="/admin/jobs"${o.status === 'dead' ? html` aria-current="page"` : ''}>Gave up (${o.counts.dead})</a> · <a href="/admin/jobs?status=pending"${o.status === 'pending' ? html` aria-current="page"` : ''}>Waiting (${o.counts.pending})</a></nav>
+${
+  o.jobs.length === 0
+    ? html`<p>${o.status === 'dead' ? 'No job has given up.' : 'Nothing is waiting.'}</p>`
+    : html`<table class="admin-table wm-table">
+  <caption class="visually-hidden">${o.status === 'dead' ? 'Jobs that gave up' : 'Jobs waiting'}</caption>
+  <thead><tr><th scope="col">Job</th><th scope="col">Attempts</th><th scope="col">Last error</th><th scope="col">${o.status === 'dead' ? 'Gave up' : 'Next attempt'}</th>${o.status === 'dead' ? html`<th scope="col"><span class="visually-hidden">Actions</span></th>` : ''}</tr></thead>
+  <tbody>
+  ${o.jobs.map(
+    (j) => html`<tr>
+    <th scope="row" class="cell-title">${j.kind}<span class="wm-error">${Object.entries(j.payload).map(([k, v]) => `${k}: ${String(v)}`).join(' · ')}</span></th>
+    <td>${j.attempts}</td>
+    <td>${j.lastError ?? ''}</td>
+    <td>${formatDateTime(o.status === 'dead' ? (j.finishedAt ?? j.runAt) : j.runAt)}</td>
+    ${o.status === 'dead' ? html`<td><form method="post" action="/admin/jobs/${j.id}/retry">${csrfField(token)}<button type="submit" class="secondary">Retry</button></form></td>` : ''}
+  </tr>`,
+  )}
+  </tbody>
+</table>`
+}`;
+  return adminLayout(c, { title: 'Background jobs', body, wide: true });
 }

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { startTestKumbaya, type TestKumbaya } from './helpers/test-kumbaya.ts';
+
+describe('webmentions in the admin', () => {
+  let k: TestKumbaya;
+  beforeEach(async () => {
+    k = await startTestKumbaya();
+  });
+  afterEach(() => k.cleanup());
+
+  it('lists a post’s notified links to those who may edit it, and queues them again on request', async () => {
+    const owner = await k.signIn('owner');
+    const post = await k.deps.posts.create(owner.user!, { title: 'Links', markdown: '[one](https://one.example/a) and [two](https://two.example/b) and [home](http://localhost:3000/elsewhere)' });
+    await k.deps.posts.publish(owner.user!, post.id);
+    const page = await (await owner.request(`/admin/posts/${post.id}/webmentions`)).text();
+    assert.match(page, /https:\/\/one\.example\/a[\s\S]*Queued[\s\S]*waiting to be sent/);
+    assert.match(page, /https:\/\/two\.example\/b/);
+    assert.doesNotMatch(page, /localhost:3000\/elsewhere<\/a>/, 'links to this site are not notified');
+    assert.match(await (await owner.request(`/admin/posts/${post.id}`)).text(), new RegExp(`href="/admin/posts/${post.id}/webmentions"`));
+
+    const before = (await k.deps.store.jobs.list({ kind: 'webmention-send', limit: 10, offset: 0 })).total;
+    const resend = await owner.form(`/admin/posts/${post.id}/webmentions/resend`, {});
+    assert.equal(resend.status, 303);
+    assert.equal((await k.deps.store.jobs.list({ kind: 'webmention-send', limit: 10, offset: 0 })).total, before + 2);
+
+    const other = await k.signIn('author');
+    assert.equal((await other.request(`/admin/posts/${post.id}/webmentions`)).status, 403);
+  });
+
+  it('shows jobs that gave up to the owner, with Retry', async () => {
+    const owner = await k.signIn('owner');
+    await k.deps.store.jobs.enqueue({ kind: 'webmention-send', key: 'k1', payload: { target: 'https://x.example/' } }, k.deps.clock.now());
+    const [job] = await k.deps.store.jobs.claimDue(k.deps.clock.now(), 1, 60_000);
+    await k.deps.store.jobs.fail(job.id, 'discovery: x.example resolves to 10.0.0.1, a private or reserved address', null, k.deps.clock.now());
+    const page = await (await owner.request('/admin/jobs')).text();
+    assert.match(page, /webmention-send[\s\S]*target: https:\/\/x\.example\/[\s\S]*a private or reserved address/);
+    assert.equal((await owner.form(`/admin/jobs/${job.id}/retry`, {})).status, 303);
+    assert.deepEqual(await k.deps.store.jobs.countByStatus(), { pending: 1, done: 0, dead: 0 });
+    assert.equal((await (await k.signIn('author')).request('/admin/jobs')).status, 403);
+  });
+});
