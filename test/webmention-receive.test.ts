@@ -200,6 +200,9 @@ for (const { engine, skip } of testEngines()) {
       assert.equal(await faultCode(await call([`${REMOTE}/wp`, 'https://elsewhere.example/post'])), 0x21);
       assert.equal(await faultCode(await call([`${REMOTE}/wp`, target], 'system.listMethods')), -32601);
       assert.equal(await faultCode(await k.request('/xmlrpc.php', { method: 'POST', headers: { 'content-type': 'text/xml' }, body: '<methodCall><oops>' })), -32700);
+      const bomb = '<?xml version="1.0"?><!DOCTYPE m [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><methodCall><methodName>pingback.ping</methodName><params><param><value>&b;</value></param></params></methodCall>';
+      assert.equal(await faultCode(await k.request('/xmlrpc.php', { method: 'POST', headers: { 'content-type': 'text/xml' }, body: bomb })), -32700, 'no entity definitions');
+      assert.equal((await k.request('/xmlrpc.php')).status, 405);
 
       pages.set('/wp', { status: 200, body: `<html><head><title>A WordPress post</title></head><body><p>See <a href="${target}">this</a>.</p></body></html>` });
       const ok = await call([`${REMOTE}/wp`, target]);

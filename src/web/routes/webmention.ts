@@ -37,7 +37,8 @@ const fault = (c: Context<AppEnv>, code: number, message: string) =>
 
 /** XML-RPC string parameters of a methodCall (a `<value>` with or without `<string>`). */
 function xmlRpcCall(xml: string): { method: string; params: string[] } | null {
-  if (XMLValidator.validate(xml) !== true) return null;
+  // No DTDs: a pingback needs none, and entity definitions are how XML bombs start.
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml) || XMLValidator.validate(xml) !== true) return null;
   const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, processEntities: true, htmlEntities: false, isArray: (name) => name === 'param' });
   const doc = parser.parse(xml) as { methodCall?: { methodName?: unknown; params?: { param?: Array<{ value?: unknown }> } } };
   const call = doc.methodCall;
@@ -98,6 +99,8 @@ export function webmentionRoutes() {
     }
     return c.html(mentionStatusPage(c, mention).value);
   });
+
+  app.get('/xmlrpc.php', (c) => c.text('This XML-RPC server accepts POST requests only (pingback.ping).\n', 405, { Allow: 'POST' }));
 
   app.post('/xmlrpc.php', async (c) => {
     const call = xmlRpcCall(await c.req.text());
