@@ -42,7 +42,7 @@ for (const { engine, skip } of testEngines()) {
       }
     });
 
-    it('a reply published on B reaches A, waits for moderation, and shows in A’s thread once approved', async () => {
+    it('a reply published on B reaches A, waits for moderation, shows in A’s thread once approved, and leaves when B deletes it', async () => {
       const ownerA = await a.k.signIn('owner');
       const original = await a.k.deps.posts.create(ownerA.user!, { title: 'Why I still write a blog', markdown: 'Owning the place where you write matters.' });
       await a.k.deps.posts.publish(ownerA.user!, original.id);
@@ -84,6 +84,15 @@ for (const { engine, skip } of testEngines()) {
       const page = await (await fetch(target)).text();
       assert.match(page, /my words live on my own domain too/, 'the reply is in A’s thread');
       assert.match(page, new RegExp(`href="${b.url}/author/${ownerB.user!.slug}"[^>]*>${ownerB.user!.name}`));
+
+      // B deletes the reply: its page answers 410 Gone, B tells A, and A moves the comment to the trash (restorable).
+      await b.k.deps.posts.trash(ownerB.user!, reply.id);
+      assert.equal((await fetch(source)).status, 410);
+      const removed = await eventually(async () => (await a.k.deps.store.comments.findById(comment.id))?.status === 'trash', 15_000);
+      assert.ok(removed, 'A took the reply away');
+      assert.doesNotMatch(await (await fetch(target)).text(), /my words live on my own domain too/);
+      const [gone] = await a.k.deps.store.webmentions.listReceived(original.id);
+      assert.deepEqual([gone.status, gone.reason], ['deleted', 'the source answered 410 Gone']);
     });
   });
 }

@@ -210,6 +210,8 @@ export function publicRoutes(): Hono<AppEnv> {
     if (!post) {
       const moved = await store.posts.findByOldSlug(slug);
       if (moved) return c.redirect(`/${moved.slug}`, 301);
+      // Its slug is still taken, so the post is in the trash: 410 Gone tells sites that mentioned it (Webmention).
+      if (await store.posts.slugInUse(slug)) return c.html((await errorPage(c, 410, 'This post was deleted.')).value, 410);
       return notFoundPage(c);
     }
     const user = c.get('user');
