@@ -28,6 +28,17 @@ describe('webmentions in the admin', () => {
     assert.equal((await other.request(`/admin/posts/${post.id}/webmentions`)).status, 403);
   });
 
+  it('never fetches a private address for a link (unless allowed): recorded as refused, not retried', async () => {
+    const owner = await k.signIn('owner');
+    const post = await k.deps.posts.create(owner.user!, { title: 'Local notes', markdown: 'My router is at [http://192.168.1.1/admin](http://192.168.1.1/admin) and [this](http://127.0.0.1:9/x).' });
+    await k.deps.posts.publish(owner.user!, post.id);
+    assert.equal(await k.jobs.tick(), 2);
+    const sent = await k.deps.store.webmentions.listSent(post.id);
+    assert.deepEqual(sent.map((s) => [s.target, s.status]), [['http://127.0.0.1:9/x', 'failed'], ['http://192.168.1.1/admin', 'failed']]);
+    assert.ok(sent.every((s) => /private or reserved address/.test(s.error ?? '')), JSON.stringify(sent));
+    assert.deepEqual(await k.deps.store.jobs.countByStatus(), { pending: 0, done: 2, dead: 0 });
+  });
+
   it('shows jobs that gave up to the owner, with Retry', async () => {
     const owner = await k.signIn('owner');
     await k.deps.store.jobs.enqueue({ kind: 'webmention-send', key: 'k1', payload: { target: 'https://x.example/' } }, k.deps.clock.now());

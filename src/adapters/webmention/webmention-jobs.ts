@@ -3,7 +3,7 @@ import type { Clock } from '../../core/clock.ts';
 import type { Job } from '../../core/jobs.ts';
 import type { Store } from '../../core/store.ts';
 import { SEND_JOB, VERIFY_JOB, type WebmentionService } from '../../core/webmention-service.ts';
-import { PermanentJobError, type JobQueue } from '../../jobs/job-queue.ts';
+import type { JobQueue } from '../../jobs/job-queue.ts';
 import { FetchRefused, type SafeFetch, type SafeFetchOptions } from '../safe-fetch.ts';
 import { endpointOf } from './discovery.ts';
 import { readSource } from './source.ts';
@@ -69,7 +69,8 @@ export function registerWebmentionJobs(queue: JobQueue, deps: WebmentionJobDeps)
       endpoint = endpointOf(await deps.fetch(target, options()));
     } catch (error) {
       await record({ status: 'failed', endpoint: null, httpStatus: null, error: `discovery: ${describe(error)}` });
-      if (error instanceof FetchRefused && error.permanent) throw new PermanentJobError(describe(error));
+      // A refusal (private address, too large…) is recorded and final; only timeouts and network errors are retried.
+      if (error instanceof FetchRefused && error.permanent) return;
       throw error;
     }
     if (!endpoint) {
@@ -81,7 +82,7 @@ export function registerWebmentionJobs(queue: JobQueue, deps: WebmentionJobDeps)
       answer = await deps.fetch(endpoint, { ...options(), method: 'POST', accept: '*/*', form: { source, target } });
     } catch (error) {
       await record({ status: 'failed', endpoint, httpStatus: null, error: describe(error) });
-      if (error instanceof FetchRefused && error.permanent) throw new PermanentJobError(describe(error));
+      if (error instanceof FetchRefused && error.permanent) return;
       throw error;
     }
     const ok = answer.status >= 200 && answer.status < 300;
