@@ -48,6 +48,8 @@ describe('in Chromium: webmentions under a post and in the admin', { skip }, () 
     await store.webmentions.recordSent(post.id, 'https://plain.example/article', { status: 'no-endpoint', attempted: true }, now);
     await store.webmentions.recordSent(post.id, 'https://down.example/page', { status: 'failed', endpoint: 'https://down.example/wm', httpStatus: 503, error: 'Service Unavailable', attempted: true }, now);
 
+    await k.deps.comments.fromWebmention({ post, existing: null, personId: null, name: 'Bea Writer', website: 'https://bea.example/', text: 'I wrote a whole post in reply: failing in public is how we learn.', source: 'https://bea.example/notes/reply' });
+
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1100, height: 900 }, bypassCSP: true });
     page = await context.newPage();
@@ -88,5 +90,13 @@ describe('in Chromium: webmentions under a post and in the admin', { skip }, () 
     const violations = await axeViolations(page);
     assert.equal(violations.length, 0, describeViolations(violations));
     await screenshot(page, 'webmentions-admin');
+  });
+
+  it('holds a webmention reply in the moderation inbox, saying where it came from', async () => {
+    await page.goto(`${base}/admin/comments?status=pending`);
+    const item = page.locator('li.mod-item', { hasText: 'Bea Writer' }).first();
+    assert.match((await item.textContent()) ?? '', /a reply by webmention from https:\/\/bea\.example\/notes\/reply/);
+    assert.match((await item.textContent()) ?? '', /failing in public is how we learn/);
+    await screenshot(page, 'webmentions-inbox');
   });
 });

@@ -244,7 +244,7 @@ export class CommentService {
    * resend updates its text, and a reply that comes back after it was removed is held
    * for review again. The body is plain text, rendered as a comment's Markdown (sanitised).
    */
-  async fromWebmention(input: { post: Post; existing: Comment | null; personId: number | null; name: string; website: string | null; text: string }): Promise<Comment> {
+  async fromWebmention(input: { post: Post; existing: Comment | null; personId: number | null; name: string; website: string | null; text: string; source: string }): Promise<Comment> {
     const { store, clock, spam } = this.deps;
     const now = clock.now();
     const settings = await this.deps.settings();
@@ -282,7 +282,8 @@ export class CommentService {
         markdown: body,
         html,
         status: decision.status,
-        moderationReasons: decision.reasons,
+        // Moderators see where it came from next to why it waits.
+        moderationReasons: decision.status === 'approved' ? [] : [`a reply by webmention from ${input.source}`, ...decision.reasons],
         spamScore: evidence.filterScore,
         createdAt: now,
         source: 'webmention',

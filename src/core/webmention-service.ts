@@ -146,7 +146,7 @@ export class WebmentionService {
     let commentId = mention.commentId;
     if (outcome.type === 'reply' && post) {
       const existing = commentId !== null ? await store.comments.findById(commentId) : null;
-      const comment = await comments.fromWebmention({ post, existing, personId: person?.id ?? null, name, website: outcome.authorUrl ?? outcome.url, text: outcome.content ?? '' });
+      const comment = await comments.fromWebmention({ post, existing, personId: person?.id ?? null, name, website: outcome.authorUrl ?? outcome.url, text: outcome.content ?? '', source: mention.source });
       commentId = comment.id;
     } else if (commentId !== null) {
       await comments.removeWebmentionReply(commentId, 'the webmention is no longer a reply');
