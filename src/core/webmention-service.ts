@@ -128,6 +128,8 @@ export class WebmentionService {
     const post = await store.posts.findById(mention.postId);
     if (outcome.kind !== 'links') {
       const wasShown = mention.status === 'verified';
+      // Only a 410 or a missing link takes a shown mention away; a source that is merely unreachable keeps it.
+      if (outcome.kind === 'unreachable' && wasShown) return mention;
       const reason =
         outcome.kind === 'unreachable'
           ? `the source could not be fetched: ${outcome.reason}`
