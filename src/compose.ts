@@ -140,7 +140,10 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
     clock,
     logger,
     intervalMs: config.schedulerIntervalMs,
-    hourly: [{ name: 'trashed comments purged after 30 days', run: () => comments.purgeTrash(30) }],
+    hourly: [
+      { name: 'trashed comments purged after 30 days', run: () => comments.purgeTrash(30) },
+      { name: 'finished background jobs removed after 30 days', run: () => store.jobs.deleteDone(clock.now() - 30 * 86_400_000) },
+    ],
   });
   const app = createApp(deps);
 

@@ -42,4 +42,6 @@ export interface JobRepository {
   retry(id: number, now: number): Promise<void>;
   list(query: { status?: JobStatus; kind?: string; limit: number; offset: number }): Promise<Page<Job>>;
   countByStatus(): Promise<Record<JobStatus, number>>;
+  /** Deletes jobs that finished successfully before `before`; returns how many. Dead jobs stay until retried. */
+  deleteDone(before: number): Promise<number>;
 }

@@ -64,6 +64,10 @@ function jobsContract(name: string, open: OpenStore): void {
       assert.equal(revived.id, dead.id);
       assert.equal(revived.attempts, 0);
       assert.equal((await store.jobs.list({ kind: 'nothing', limit: 10, offset: 0 })).total, 0);
+      // Housekeeping removes old finished jobs only: the done one, not the pending (revived) one.
+      assert.equal(await store.jobs.deleteDone(NOW + 4), 0, 'not finished before then');
+      assert.equal(await store.jobs.deleteDone(NOW + 50_000), 1);
+      assert.deepEqual(await store.jobs.countByStatus(), { pending: 1, done: 0, dead: 0 });
     });
 
     it('rolls an enqueue back with its transaction', async () => {

@@ -92,6 +92,11 @@ export class KyselyJobRepository implements JobRepository {
     return { items: rows.map(toJob), total: Number(count.n) };
   }
 
+  async deleteDone(before: number): Promise<number> {
+    const result = await this.db.deleteFrom('jobs').where('status', '=', 'done').where('finished_at', '<', before).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async countByStatus(): Promise<Record<JobStatus, number>> {
     const counts: Record<JobStatus, number> = { pending: 0, done: 0, dead: 0 };
     const rows = await this.db.selectFrom('jobs').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();

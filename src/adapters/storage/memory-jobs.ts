@@ -72,6 +72,17 @@ export class MemoryJobRepository implements JobRepository {
     return { items: all.slice(query.offset, query.offset + query.limit).map(toJob), total: all.length };
   }
 
+  async deleteDone(before: number): Promise<number> {
+    let n = 0;
+    for (const [id, j] of this.table.rows) {
+      if (j.status === 'done' && (j.finishedAt ?? 0) < before) {
+        this.table.rows.delete(id);
+        n++;
+      }
+    }
+    return n;
+  }
+
   async countByStatus(): Promise<Record<JobStatus, number>> {
     const counts: Record<JobStatus, number> = { pending: 0, done: 0, dead: 0 };
     for (const j of this.table.rows.values()) counts[j.status]++;
