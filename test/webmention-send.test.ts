@@ -5,6 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { parseCall, stringResponse } from '../src/adapters/webmention/xmlrpc.ts';
 import { startTestKumbaya, testEngines, type TestKumbaya } from './helpers/test-kumbaya.ts';
 
 // The third-party corpora live in shared/ beside the checkout (or where KUMBAYA_SHARED_DIR says).
@@ -58,11 +59,22 @@ class RocksServer {
       req.on('data', (d) => (body += d));
       req.on('end', () => {
         this.posts.push({ path: url, body });
+        if (url === '/wp/xmlrpc.php') {
+          const call = parseCall(body);
+          const known = this.posts.filter((p) => p.path === url && p.body === body).length > 1;
+          const answer = known
+            ? '<?xml version="1.0"?><methodResponse><fault><value><struct><member><name>faultCode</name><value><int>48</int></value></member><member><name>faultString</name><value><string>The pingback has already been registered.</string></value></member></struct></value></fault></methodResponse>'
+            : stringResponse(`Pingback from ${call?.params[0]} to ${call?.params[1]} registered.`);
+          return void res.writeHead(200, { 'content-type': 'text/xml' }).end(answer);
+        }
         if (url === '/flaky/webmention' && this.flakyFailures-- > 0) return void res.writeHead(503, { 'content-type': 'text/plain' }).end('Down for maintenance');
         res.writeHead(202, { 'content-type': 'text/plain' }).end('Accepted');
       });
       return;
     }
+    // A WordPress-like site without webmention: a pingback server in X-Pingback (or only in a <link>).
+    if (url === '/wp/header') return void res.writeHead(200, { 'x-pingback': `${this.base}/wp/xmlrpc.php`, 'content-type': 'text/html' }).end('<p>wp</p>');
+    if (url === '/wp/link') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html><head><link rel="pingback" href="/wp/xmlrpc.php"></head><body>wp</body></html>');
     if (url === '/flaky') return void res.writeHead(200, { link: '</flaky/webmention>; rel="webmention"', 'content-type': 'text/html' }).end('<p>flaky</p>');
     // Case 23: the target redirects (relative Location) to a one-time page.
     if (url === '/test/23/page') {
@@ -134,7 +146,7 @@ for (const { engine, skip } of testEngines()) {
       assert.ok(sent.every((s) => s.status === 'sent' && s.httpStatus === 202 && s.endpoint !== null && s.attempts === 1), JSON.stringify(sent.filter((s) => s.status !== 'sent')));
     });
 
-    it('notifies removed links on update and every link on delete; records targets without an endpoint; retries a failing endpoint', async () => {
+    it('notifies removed links on update and every link on delete; records targets without an endpoint; pings pingback-only sites; retries a failing endpoint', async () => {
       const owner = await k.signIn('owner');
       const a = `${rocks.base}/test/3`;
       const b = `${rocks.base}/test/5`;
@@ -157,6 +169,21 @@ for (const { engine, skip } of testEngines()) {
       await k.jobs.tick();
       assert.equal(count('/test/5/webmention'), 2, 'deleting notifies the links it had');
       assert.equal(count('/test/3/webmention'), 2, 'a link the deleted version no longer had is not told again');
+
+      // Pages that take only pingbacks get one (XML-RPC pingback.ping); "already registered" counts as told.
+      const wp = await k.deps.posts.create(owner.user!, { title: 'To WordPress', markdown: `[one](${rocks.base}/wp/header) [two](${rocks.base}/wp/link)` });
+      await k.deps.posts.publish(owner.user!, wp.id);
+      await k.jobs.tick();
+      const calls = rocks.posts.filter((p) => p.path === '/wp/xmlrpc.php').map((p) => parseCall(p.body)!).sort((x, y) => x.params[1].localeCompare(y.params[1]));
+      assert.deepEqual(calls, [`${rocks.base}/wp/header`, `${rocks.base}/wp/link`].map((t) => ({ method: 'pingback.ping', params: [`${k.config.siteUrl}/${wp.slug}`, t] })));
+      await k.deps.posts.update(owner.user!, wp.id, { title: 'To WordPress', markdown: `[one](${rocks.base}/wp/header) [two](${rocks.base}/wp/link) edited` });
+      await k.jobs.tick();
+      const pings = await k.deps.store.webmentions.listSent(wp.id);
+      assert.deepEqual(pings.map((s) => [s.protocol, s.status, s.endpoint, s.httpStatus, s.attempts]), [
+        ['pingback', 'sent', `${rocks.base}/wp/xmlrpc.php`, 200, 2],
+        ['pingback', 'sent', `${rocks.base}/wp/xmlrpc.php`, 200, 2],
+      ]);
+      assert.equal(pings[0].error, 'fault 48: The pingback has already been registered.');
 
       // An endpoint that fails with 503 is tried again later, and the admin sees each answer.
       rocks.flakyFailures = 1;

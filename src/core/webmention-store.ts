@@ -46,6 +46,8 @@ export interface SentMention {
   target: string;
   /** The endpoint discovered, or null when the target advertises none. */
   endpoint: string | null;
+  /** How the target was told: by webmention, or by pingback when it advertises only that. */
+  protocol: MentionVia;
   status: SentStatus;
   /** What the endpoint answered. */
   httpStatus: number | null;
@@ -54,7 +56,7 @@ export interface SentMention {
   updatedAt: number;
 }
 
-export type SentPatch = Partial<Pick<SentMention, 'endpoint' | 'status' | 'httpStatus' | 'error'>> & { attempted?: boolean };
+export type SentPatch = Partial<Pick<SentMention, 'endpoint' | 'protocol' | 'status' | 'httpStatus' | 'error'>> & { attempted?: boolean };
 
 export interface WebmentionRepository {
   /** Records (source, target) as queued; a resend of the same pair is the same record. */

@@ -35,6 +35,7 @@ function toSent(row: Selectable<Database['webmentions_sent']>): SentMention {
     postId: row.post_id,
     target: row.target,
     endpoint: row.endpoint,
+    protocol: row.protocol as MentionVia,
     status: row.status as SentStatus,
     httpStatus: num(row.http_status),
     error: row.error,
@@ -110,6 +111,7 @@ export class KyselyWebmentionRepository implements WebmentionRepository {
     const { attempted, ...fields } = patch;
     const values = {
       ...(fields.endpoint !== undefined ? { endpoint: fields.endpoint } : {}),
+      ...(fields.protocol !== undefined ? { protocol: fields.protocol } : {}),
       ...(fields.status !== undefined ? { status: fields.status } : {}),
       ...(fields.httpStatus !== undefined ? { http_status: fields.httpStatus } : {}),
       ...(fields.error !== undefined ? { error: fields.error } : {}),

@@ -78,7 +78,7 @@ export class MemoryWebmentionRepository implements WebmentionRepository {
     const { attempted, ...fields } = patch;
     let row = [...this.t.sent.values()].find((s) => s.postId === postId && s.target === target);
     if (!row) {
-      row = { id: ++this.t.lastSentId, postId, target, endpoint: null, status: 'queued', httpStatus: null, error: null, attempts: 0, updatedAt: now };
+      row = { id: ++this.t.lastSentId, postId, target, endpoint: null, protocol: 'webmention', status: 'queued', httpStatus: null, error: null, attempts: 0, updatedAt: now };
       this.t.sent.set(row.id, row);
     }
     const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));

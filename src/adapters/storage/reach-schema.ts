@@ -41,6 +41,7 @@ export interface ReachTables {
     post_id: number;
     target: string;
     endpoint: string | null;
+    protocol: Generated<string>;
     status: string;
     http_status: number | null;
     error: string | null;

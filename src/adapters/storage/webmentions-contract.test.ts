@@ -54,9 +54,11 @@ function webmentionsContract(name: string, open: OpenStore): void {
       await store.webmentions.recordSent(post.id, 'https://b.example/x', { status: 'queued' }, NOW);
       await store.webmentions.recordSent(post.id, 'https://b.example/x', { status: 'failed', endpoint: 'https://b.example/wm', httpStatus: 503, error: 'Service Unavailable', attempted: true }, NOW + 1);
       const sent = await store.webmentions.recordSent(post.id, 'https://b.example/x', { status: 'sent', httpStatus: 202, error: null, attempted: true }, NOW + 2);
-      assert.deepEqual({ ...sent, id: 0 }, { id: 0, postId: post.id, target: 'https://b.example/x', endpoint: 'https://b.example/wm', status: 'sent', httpStatus: 202, error: null, attempts: 2, updatedAt: NOW + 2 });
+      assert.deepEqual({ ...sent, id: 0 }, { id: 0, postId: post.id, target: 'https://b.example/x', endpoint: 'https://b.example/wm', protocol: 'webmention', status: 'sent', httpStatus: 202, error: null, attempts: 2, updatedAt: NOW + 2 });
       await store.webmentions.recordSent(post.id, 'https://a.example/none', { status: 'no-endpoint', attempted: true }, NOW + 3);
-      assert.deepEqual((await store.webmentions.listSent(post.id)).map((s) => [s.target, s.status]), [['https://a.example/none', 'no-endpoint'], ['https://b.example/x', 'sent']]);
+      const pinged = await store.webmentions.recordSent(post.id, 'https://wp.example/p', { status: 'sent', protocol: 'pingback', endpoint: 'https://wp.example/xmlrpc.php', httpStatus: 200, attempted: true }, NOW + 4);
+      assert.equal(pinged.protocol, 'pingback');
+      assert.deepEqual((await store.webmentions.listSent(post.id)).map((s) => [s.target, s.status]), [['https://a.example/none', 'no-endpoint'], ['https://b.example/x', 'sent'], ['https://wp.example/p', 'sent']]);
     });
   });
 }

@@ -56,3 +56,15 @@ export function endpointOf(page: SafeResponse): string | null {
   }
   return null;
 }
+
+/**
+ * The pingback server a page advertises (Pingback 1.0): the X-Pingback header, else the
+ * first `<link rel="pingback">`. Used only when the page has no webmention endpoint.
+ */
+export function pingbackEndpointOf(page: SafeResponse): string | null {
+  const header = page.header('x-pingback');
+  if (header) return absoluteHttpUrl(header, page.url);
+  if (!/html/i.test(page.header('content-type') ?? '')) return null;
+  const link = linkElements(page.body).find((el) => el.tag === 'link' && el.rels.includes('pingback') && el.href !== '');
+  return link ? absoluteHttpUrl(link.href, page.url) : null;
+}

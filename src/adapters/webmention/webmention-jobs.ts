@@ -5,7 +5,8 @@ import type { Store } from '../../core/store.ts';
 import { SEND_JOB, VERIFY_JOB, type WebmentionService } from '../../core/webmention-service.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
 import { FetchRefused, type SafeFetch, type SafeFetchOptions } from '../safe-fetch.ts';
-import { endpointOf } from './discovery.ts';
+import { endpointOf, pingbackEndpointOf } from './discovery.ts';
+import { parseAnswer, pingbackCall } from './xmlrpc.ts';
 import { readSource } from './source.ts';
 
 export interface WebmentionJobDeps {
@@ -64,30 +65,43 @@ export function registerWebmentionJobs(queue: JobQueue, deps: WebmentionJobDeps)
     const target = String(job.payload.target);
     if (!(await deps.store.posts.findById(postId))) return; // deleted for good since
     const record = (patch: Parameters<Store['webmentions']['recordSent']>[2]) => deps.store.webmentions.recordSent(postId, target, { ...patch, attempted: true }, deps.clock.now());
-    let endpoint: string | null;
+    let page;
     try {
-      endpoint = endpointOf(await deps.fetch(target, options()));
+      page = await deps.fetch(target, options());
     } catch (error) {
       await record({ status: 'failed', endpoint: null, httpStatus: null, error: `discovery: ${describe(error)}` });
       // A refusal (private address, too large…) is recorded and final; only timeouts and network errors are retried.
       if (error instanceof FetchRefused && error.permanent) return;
       throw error;
     }
+    const webmention = endpointOf(page);
+    const pingback = webmention ? null : pingbackEndpointOf(page);
+    const endpoint = webmention ?? pingback;
     if (!endpoint) {
       await record({ status: 'no-endpoint', endpoint: null, httpStatus: null, error: null });
       return;
     }
+    const protocol = webmention ? 'webmention' : 'pingback';
     let answer;
     try {
-      answer = await deps.fetch(endpoint, { ...options(), method: 'POST', accept: '*/*', form: { source, target } });
+      answer = webmention
+        ? await deps.fetch(endpoint, { ...options(), method: 'POST', accept: '*/*', form: { source, target } })
+        : await deps.fetch(endpoint, { ...options(), method: 'POST', accept: 'text/xml', body: { type: 'text/xml', text: pingbackCall(source, target) } });
     } catch (error) {
-      await record({ status: 'failed', endpoint, httpStatus: null, error: describe(error) });
+      await record({ status: 'failed', endpoint, protocol, httpStatus: null, error: describe(error) });
       if (error instanceof FetchRefused && error.permanent) return;
       throw error;
     }
-    const ok = answer.status >= 200 && answer.status < 300;
-    await record({ status: ok ? 'sent' : 'failed', endpoint, httpStatus: answer.status, error: ok ? null : answer.body.replace(/\s+/g, ' ').trim().slice(0, 300) || null });
+    let ok = answer.status >= 200 && answer.status < 300;
+    let error = ok ? null : answer.body.replace(/\s+/g, ' ').trim().slice(0, 300) || null;
+    if (pingback && ok) {
+      const reply = parseAnswer(answer.body);
+      // 0x0030: the server has it already, which is what we wanted.
+      ok = reply.ok || reply.code === 0x0030;
+      error = reply.ok ? null : `fault ${reply.code}: ${reply.message}`.slice(0, 300);
+    }
+    await record({ status: ok ? 'sent' : 'failed', endpoint, protocol, httpStatus: answer.status, error });
     if (answer.status >= 500 || answer.status === 429) throw new Error(`the endpoint answered ${answer.status}`);
-    deps.logger.info({ postId, target, endpoint, status: answer.status }, 'webmention sent');
+    deps.logger.info({ postId, target, endpoint, protocol, status: answer.status }, `${protocol} sent`);
   });
 }

@@ -1,10 +1,10 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { Hono, type Context } from 'hono';
 import { DomainError } from '../../core/errors.ts';
 import { WebmentionRejected, type RejectionReason } from '../../core/webmention-service.ts';
 import { clientIp } from '../client-ip.ts';
 import type { AppEnv } from '../context.ts';
 import { endpointPage, mentionStatusPage } from '../views/mention-views.ts';
+import { faultResponse, parseCall, stringResponse } from '../../adapters/webmention/xmlrpc.ts';
 
 /** Advertises the endpoints on a post page: `Link` (webmention) and `X-Pingback` headers. */
 export function advertiseMentionEndpoints(c: Context<AppEnv>): void {
@@ -27,30 +27,8 @@ const faultFor: Record<RejectionReason, number> = {
   'already-registered': 0x0030,
 };
 
-const xmlEscape = (s: string) => s.replace(/[<>&"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-
-function xmlRpc(c: Context<AppEnv>, body: string) {
-  return c.body(`<?xml version="1.0" encoding="UTF-8"?>\n<methodResponse>${body}</methodResponse>\n`, 200, { 'Content-Type': 'text/xml; charset=UTF-8' });
-}
-const fault = (c: Context<AppEnv>, code: number, message: string) =>
-  xmlRpc(c, `<fault><value><struct><member><name>faultCode</name><value><int>${code}</int></value></member><member><name>faultString</name><value><string>${xmlEscape(message)}</string></value></member></struct></value></fault>`);
-
-/** XML-RPC string parameters of a methodCall (a `<value>` with or without `<string>`). */
-function xmlRpcCall(xml: string): { method: string; params: string[] } | null {
-  // No DTDs: a pingback needs none, and entity definitions are how XML bombs start.
-  if (/<!DOCTYPE|<!ENTITY/i.test(xml) || XMLValidator.validate(xml) !== true) return null;
-  const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, processEntities: true, htmlEntities: false, isArray: (name) => name === 'param' });
-  const doc = parser.parse(xml) as { methodCall?: { methodName?: unknown; params?: { param?: Array<{ value?: unknown }> } } };
-  const call = doc.methodCall;
-  if (!call || typeof call.methodName !== 'string') return null;
-  const params = (call.params?.param ?? []).map((p) => {
-    const v = p.value;
-    if (typeof v === 'string') return v.trim();
-    if (v && typeof v === 'object' && typeof (v as { string?: unknown }).string === 'string') return ((v as { string: string }).string).trim();
-    return '';
-  });
-  return { method: call.methodName.trim(), params };
-}
+const xmlRpc = (c: Context<AppEnv>, xml: string) => c.body(xml, 200, { 'Content-Type': 'text/xml; charset=UTF-8' });
+const fault = (c: Context<AppEnv>, code: number, message: string) => xmlRpc(c, faultResponse(code, message));
 
 /** Receiving webmentions (`/webmention`, with a status page per request) and pingbacks (`/xmlrpc.php`). */
 export function webmentionRoutes() {
@@ -103,13 +81,13 @@ export function webmentionRoutes() {
   app.get('/xmlrpc.php', (c) => c.text('This XML-RPC server accepts POST requests only (pingback.ping).\n', 405, { Allow: 'POST' }));
 
   app.post('/xmlrpc.php', async (c) => {
-    const call = xmlRpcCall(await c.req.text());
+    const call = parseCall(await c.req.text());
     if (!call) return fault(c, -32700, 'parse error: not well formed XML-RPC');
     if (call.method !== 'pingback.ping') return fault(c, -32601, `requested method ${call.method} not found; this server answers pingback.ping`);
     const [source, target] = call.params;
     try {
       const mention = await c.get('deps').webmentions.receive({ source, target }, 'pingback', clientIp(c));
-      return xmlRpc(c, `<params><param><value><string>${xmlEscape(`Pingback received; it will be verified: ${c.get('deps').config.siteUrl}/webmention/${mention.id}`)}</string></value></param></params>`);
+      return xmlRpc(c, stringResponse(`Pingback received; it will be verified: ${c.get('deps').config.siteUrl}/webmention/${mention.id}`));
     } catch (error) {
       if (error instanceof WebmentionRejected) return fault(c, faultFor[error.reason], error.message);
       if (error instanceof DomainError && error.code === 'rate_limited') return fault(c, 0x0031, error.message);

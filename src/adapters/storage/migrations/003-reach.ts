@@ -50,6 +50,7 @@ export async function up(db: Kysely<any>, engine: Engine): Promise<void> {
     .addColumn('post_id', 'integer', (c: any) => c.notNull().references('posts.id').onDelete('cascade'))
     .addColumn('target', 'text', (c: any) => c.notNull())
     .addColumn('endpoint', 'text')
+    .addColumn('protocol', 'text', (c: any) => c.notNull().defaultTo('webmention')) // or 'pingback'
     .addColumn('status', 'text', (c: any) => c.notNull())
     .addColumn('http_status', 'integer')
     .addColumn('error', 'text')

@@ -44,7 +44,7 @@ ${noticeFromQuery(c)}
       (s) => html`<tr>
       <th scope="row" class="cell-title"><a href="${s.target}" rel="noopener">${s.target}</a></th>
       <td><span class="status wm-${s.status}">${sentWords[s.status]}</span></td>
-      <td>${s.endpoint ?? html`<span class="muted">—</span>`}</td>
+      <td>${s.endpoint ?? html`<span class="muted">—</span>`}${s.endpoint && s.protocol === 'pingback' ? html` <span class="muted">(pingback)</span>` : ''}</td>
       <td>${answer(s)}</td>
       <td>${s.attempts}</td>
       <td>${formatDateTime(s.updatedAt)}</td>
