@@ -53,6 +53,7 @@ describe('in Chromium: webmentions under a post and in the admin', { skip }, () 
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1100, height: 900 }, bypassCSP: true });
     page = await context.newPage();
+    await context.addCookies([{ name: 'kb_session', value: sessionToken, url: base }]);
   });
   after(async () => {
     await browser?.close();
@@ -61,6 +62,9 @@ describe('in Chromium: webmentions under a post and in the admin', { skip }, () 
   });
 
   it('shows likes and reposts as faces and the other mentions in a list, accessibly', async () => {
+    // As a reader: a context without the session.
+    const reader = await browser.newContext({ viewport: { width: 1100, height: 900 }, bypassCSP: true });
+    const page = await reader.newPage();
     await page.goto(`${base}/${post.slug}`);
     const section = page.locator('section.mentions');
     await section.scrollIntoViewIfNeeded();
@@ -73,10 +77,10 @@ describe('in Chromium: webmentions under a post and in the admin', { skip }, () 
     const violations = (await axeViolations(page)).filter((v) => v.nodes.some((n) => n.target.some((t) => t.includes('mention') || t.includes('face'))));
     assert.equal(violations.length, 0, describeViolations(violations));
     await section.screenshot({ path: (await screenshot(page, 'webmentions-post')).replace('.png', '-section.png') });
+    await reader.close();
   });
 
   it('shows the author which links were notified and what each endpoint answered', async () => {
-    await context.addCookies([{ name: 'kb_session', value: sessionToken, url: base }]);
     await page.goto(`${base}/admin/posts/${post.id}`);
     await page.getByRole('link', { name: /Webmentions: links notified/ }).click();
     await page.waitForURL(/\/webmentions$/);
@@ -98,5 +102,21 @@ describe('in Chromium: webmentions under a post and in the admin', { skip }, () 
     assert.match((await item.textContent()) ?? '', /a reply by webmention from https:\/\/bea\.example\/notes\/reply/);
     assert.match((await item.textContent()) ?? '', /failing in public is how we learn/);
     await screenshot(page, 'webmentions-inbox');
+  });
+
+  it('lists background jobs that gave up, with their last error and Retry', async () => {
+    const { store } = k.deps;
+    await store.jobs.enqueue({ kind: 'webmention-send', key: 'dead-1', payload: { postId: post.id, source: `${k.config.siteUrl}/${post.slug}`, target: 'https://down.example/page' } }, Date.now());
+    const [job] = await store.jobs.claimDue(Date.now(), 1, 60_000);
+    await store.jobs.fail(job.id, 'down.example: connect ETIMEDOUT', null, Date.now());
+    await page.goto(`${base}/admin/jobs`);
+    const row = page.locator('tbody tr', { hasText: 'down.example' });
+    assert.match((await row.textContent()) ?? '', /connect ETIMEDOUT/);
+    const violations = await axeViolations(page);
+    assert.equal(violations.length, 0, describeViolations(violations));
+    await screenshot(page, 'webmentions-jobs');
+    await row.getByRole('button', { name: 'Retry' }).click();
+    await page.waitForURL(/notice=job-retried/);
+    assert.match((await page.locator('main').textContent()) ?? '', /Back in the queue: it runs again shortly/);
   });
 });
