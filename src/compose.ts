@@ -14,6 +14,11 @@ import { createCommentNotifications } from './adapters/comment-notifications.ts'
 import type { Mailer } from './core/mailer.ts';
 import { SubscriptionService } from './core/subscription-service.ts';
 import { OutboxWorker } from './jobs/outbox-worker.ts';
+import { JobQueue } from './jobs/job-queue.ts';
+import { WebmentionService } from './core/webmention-service.ts';
+import { safeFetch } from './adapters/safe-fetch.ts';
+import { outgoingLinks } from './adapters/webmention/html-links.ts';
+import { registerWebmentionJobs } from './adapters/webmention/webmention-jobs.ts';
 import { readSiteSettings, type SiteSettings } from './core/site-settings.ts';
 import type { Store } from './core/store.ts';
 import { randomToken } from './core/tokens.ts';
@@ -30,6 +35,8 @@ export interface Kumbaya {
   scheduler: Scheduler;
   /** Sends the mail outbox; start it with the scheduler. */
   outbox: OutboxWorker;
+  /** The background job queue (webmentions); start it with the scheduler. */
+  jobs: JobQueue;
   close(): Promise<void>;
 }
 
@@ -91,7 +98,19 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
     if (topic.startsWith('comments-changed')) outbox?.wake();
   });
 
-  const posts = new PostService({ store, clock, onContentChanged: (reason) => changes.publish(reason) });
+  let webmentions: WebmentionService | null = null;
+  const posts = new PostService({
+    store,
+    clock,
+    onContentChanged: (reason) => changes.publish(reason),
+    onPostChanged: async (before, after) => {
+      try {
+        await webmentions?.postChanged(before, after);
+      } catch (error) {
+        logger.error({ err: error, postId: after.id }, 'webmentions could not be queued');
+      }
+    },
+  });
   const auth = new AuthService({ store, clock });
   const secret = config.secretKey ?? (await store.settings.setIfAbsent('secret_key', randomToken(32)));
 
@@ -106,11 +125,14 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
       ? new (await import('./adapters/mail/smtp-mailer.ts')).SmtpMailer({ url: config.smtpUrl, from: config.mailFrom, siteUrl: () => config.siteUrl })
       : null);
   outbox = new OutboxWorker({ store, mailer, clock, logger, intervalMs: config.outboxIntervalMs, digests: { site, siteUrl: () => config.siteUrl, secret } });
+  const jobs = new JobQueue({ store, clock, logger, intervalMs: config.jobsIntervalMs });
+  webmentions = new WebmentionService({ store, clock, siteUrl: () => config.siteUrl, comments, enqueue: (job) => jobs.enqueue(job), linksOf: outgoingLinks, publish: (topic) => changes.publish(topic) });
+  registerWebmentionJobs(jobs, { store, clock, webmentions, fetch: safeFetch, logger, allowPrivate: config.webmentionAllowPrivate, siteUrl: () => config.siteUrl });
   const subscriptions = new SubscriptionService({ store, clock, site, siteUrl: () => config.siteUrl });
   const mail = { transport: mailer?.description ?? null, subscriptions, wake: () => outbox!.wake() };
 
   const deps: WebDeps = {
-    config, store, clock, posts, auth, comments, commentSettings, spam, logger, pageCache, conversationCache, changes, assets: new Assets(), secret, site, mail,
+    config, store, clock, posts, auth, comments, commentSettings, spam, logger, pageCache, conversationCache, changes, assets: new Assets(), secret, site, mail, webmentions, jobs,
   };
   scheduler = new Scheduler({
     posts,
@@ -118,7 +140,10 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
     clock,
     logger,
     intervalMs: config.schedulerIntervalMs,
-    hourly: [{ name: 'trashed comments purged after 30 days', run: () => comments.purgeTrash(30) }],
+    hourly: [
+      { name: 'trashed comments purged after 30 days', run: () => comments.purgeTrash(30) },
+      { name: 'finished background jobs removed after 30 days', run: () => store.jobs.deleteDone(clock.now() - 30 * 86_400_000) },
+    ],
   });
   const app = createApp(deps);
 
@@ -127,9 +152,11 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
     app,
     scheduler,
     outbox,
+    jobs,
     async close() {
       await scheduler!.stop();
       await outbox!.stop();
+      await jobs.stop();
       await mailer?.close();
       await changes.close();
       await store.close();

@@ -40,6 +40,7 @@ async function main(): Promise<void> {
 
   scheduler.start();
   kumbaya.outbox.start();
+  kumbaya.jobs.start();
   if (!deps.mail.transport) logger.warn('SMTP_URL is not set: email waits in the outbox until it is');
   logger.info({ port: address.port, host: config.host, store: deps.store.kind }, `Kumbaya is running at ${config.siteUrl}`);
 

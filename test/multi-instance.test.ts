@@ -1,19 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { eventually } from './helpers/eventually.ts';
 import { startTestKumbaya, testEngines, type TestKumbaya } from './helpers/test-kumbaya.ts';
 
 const postgres = testEngines().find((e) => e.engine === 'postgres')!;
-
-/** Polls until `check` passes or the time is up; returns whether it passed. */
-async function eventually(check: () => Promise<boolean>, ms = 5000): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await check()) return true;
-    await sleep(50);
-  }
-  return false;
-}
 
 describe('two instances sharing one PostgreSQL database', { skip: postgres.skip }, () => {
   let a: TestKumbaya;

@@ -33,6 +33,10 @@ export interface Config {
   akismetEndpoint: string;
   /** URLs per sitemap file; past it /sitemap.xml becomes an index of numbered sitemaps. */
   sitemapUrlLimit: number;
+  /** Let webmention fetches reach private, loopback and link-local addresses (tests, closed networks). */
+  webmentionAllowPrivate: boolean;
+  /** How often the background job queue looks for due jobs. */
+  jobsIntervalMs: number;
 }
 
 export const settingDocs: Array<{ name: string; default: string; meaning: string }> = [
@@ -55,6 +59,8 @@ export const settingDocs: Array<{ name: string; default: string; meaning: string
   { name: 'AKISMET_KEY', default: '(unset: no outside check)', meaning: 'Akismet (or compatible) API key: new comments are also checked there, and moderator decisions are reported back.' },
   { name: 'AKISMET_ENDPOINT', default: 'https://rest.akismet.com/1.1/', meaning: 'Base URL of the Akismet-compatible API (comment-check, submit-spam and submit-ham are appended).' },
   { name: 'SITEMAP_URL_LIMIT', default: '50000', meaning: 'URLs per sitemap file (the protocol’s maximum is 50,000); past it /sitemap.xml is an index of /sitemap-1.xml, /sitemap-2.xml…' },
+  { name: 'WEBMENTION_ALLOW_PRIVATE', default: 'false', meaning: 'Let webmention and pingback fetches reach private, loopback and link-local addresses. Leave off on a public server: it stops senders from making Kumbaya fetch your internal network.' },
+  { name: 'JOBS_INTERVAL_MS', default: '5000', meaning: 'How often the background job queue (webmentions sent and received) looks for due jobs; new jobs wake it at once.' },
 ];
 
 const bool = (name: string) =>
@@ -130,6 +136,8 @@ const envSchema = z.object({
       message: 'MAIL_FROM must be an address, alone or with a name: blog@example.com or "My Blog <blog@example.com>".',
     }),
   OUTBOX_INTERVAL_MS: int('OUTBOX_INTERVAL_MS', 100, 3_600_000, '2000'),
+  WEBMENTION_ALLOW_PRIVATE: bool('WEBMENTION_ALLOW_PRIVATE'),
+  JOBS_INTERVAL_MS: int('JOBS_INTERVAL_MS', 100, 3_600_000, '5000'),
   AKISMET_KEY: z.string().optional(),
   SITEMAP_URL_LIMIT: int('SITEMAP_URL_LIMIT', 1, 50_000, '50000'),
   AKISMET_ENDPOINT: z
@@ -179,5 +187,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     akismetKey: e.AKISMET_KEY?.trim() || null,
     akismetEndpoint: (e.AKISMET_ENDPOINT || 'https://rest.akismet.com/1.1/').replace(/\/*$/, '/'),
     sitemapUrlLimit: e.SITEMAP_URL_LIMIT ?? 50_000,
+    webmentionAllowPrivate: e.WEBMENTION_ALLOW_PRIVATE ?? false,
+    jobsIntervalMs: e.JOBS_INTERVAL_MS ?? 5000,
   };
 }

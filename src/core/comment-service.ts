@@ -237,6 +237,71 @@ export class CommentService {
     return { comment, editSecret };
   }
 
+  /**
+   * A reply received by webmention, as a comment (source 'webmention') through the same
+   * moderation policy as readers' comments (no form token: the verified source stands in
+   * for it). `existing` is the comment an earlier copy of the same webmention became: a
+   * resend updates its text, and a reply that comes back after it was removed is held
+   * for review again. The body is plain text, rendered as a comment's Markdown (sanitised).
+   */
+  async fromWebmention(input: { post: Post; existing: Comment | null; personId: number | null; name: string; website: string | null; text: string; source: string }): Promise<Comment> {
+    const { store, clock, spam } = this.deps;
+    const now = clock.now();
+    const settings = await this.deps.settings();
+    const body = input.text.trim().slice(0, 10_000) || '(no text)';
+    const html = await renderCommentMarkdown(body);
+    const existing = input.existing;
+    if (existing && existing.postId === input.post.id) {
+      const comment = await store.transaction(async (tx) => {
+        let updated = await tx.comments.updateBody(existing.id, body, html, now);
+        if (existing.status === 'trash') [updated] = await tx.comments.setStatus([existing.id], 'pending', ['received again by webmention after it was removed'], now);
+        return updated;
+      });
+      if (comment.status === 'approved') this.deps.publish(`comments-changed:${comment.postId}`);
+      return comment;
+    }
+    const evidence: SpamEvidence = {
+      honeypotFilled: false,
+      formToken: { ok: true },
+      linkCount: spam.countLinks(body),
+      disallowedWords: spam.findDisallowedWords([body, input.name, input.website ?? ''], settings.disallowedWords),
+      filterScore: await spam.filterScore({ text: body, name: input.name, url: input.website }),
+      akismet: 'off',
+      knownPerson: input.personId !== null && (await store.comments.hasApproved(input.personId)),
+    };
+    const decision = decideModeration(evidence, settings);
+    const comment = await store.transaction(async (tx) => {
+      const created = await tx.comments.create({
+        postId: input.post.id,
+        parentId: null,
+        personId: input.personId,
+        userId: null,
+        authorName: input.name.slice(0, 80),
+        authorEmail: '',
+        authorUrl: input.website,
+        markdown: body,
+        html,
+        status: decision.status,
+        // Moderators see where it came from next to why it waits.
+        moderationReasons: decision.status === 'approved' ? [] : [`a reply by webmention from ${input.source}`, ...decision.reasons],
+        spamScore: evidence.filterScore,
+        createdAt: now,
+        source: 'webmention',
+      });
+      if (decision.status !== 'spam') await this.deps.notifications.commentCreated(tx, created, input.post, now);
+      if (decision.status === 'approved') await this.deps.notifications.commentApproved(tx, created, input.post, now);
+      return created;
+    });
+    if (comment.status === 'approved') this.published(comment);
+    return comment;
+  }
+
+  /** A webmention reply whose source is gone or no longer links here: to the trash (restorable), with the reason. */
+  async removeWebmentionReply(commentId: number, reason: string): Promise<void> {
+    const changed = await this.deps.store.comments.setStatus([commentId], 'trash', [reason], this.deps.clock.now());
+    for (const c of changed) this.deps.publish(`comments-changed:${c.postId}`);
+  }
+
   private published(comment: Comment): void {
     this.deps.publish(`comments-changed:${comment.postId}`);
     this.deps.publish(approvedTopic(comment.postId, comment.id));

@@ -49,6 +49,8 @@ export interface PostServiceDeps {
   clock: Clock;
   /** Told after every change to published content (clears caches, wakes the scheduler). */
   onContentChanged: (reason: string) => void;
+  /** Told of each post's state before and after a change (webmentions to the links it had and has). */
+  onPostChanged?: (before: Post, after: Post) => Promise<void>;
 }
 
 export type PublishOutcome = { post: Post; state: 'published' | 'scheduled' };
@@ -151,6 +153,7 @@ export class PostService {
     }
     const post = await this.deps.store.posts.update(id, write, this.deps.clock.now());
     if (before.status !== 'draft' || post.status !== 'draft') this.deps.onContentChanged('post-updated');
+    await this.deps.onPostChanged?.(before, post);
     return post;
   }
 
@@ -166,6 +169,7 @@ export class PostService {
     const state = when > now ? 'scheduled' : 'published';
     const post = await this.deps.store.posts.setStatus(id, state, when, now);
     this.deps.onContentChanged(state === 'scheduled' ? 'post-scheduled' : 'post-published');
+    await this.deps.onPostChanged?.(before, post);
     return { post, state };
   }
 
@@ -173,19 +177,22 @@ export class PostService {
     const before = await this.editable(user, id);
     const post = await this.deps.store.posts.setStatus(id, 'draft', before.status === 'scheduled' ? null : before.publishedAt, this.deps.clock.now());
     this.deps.onContentChanged('post-unpublished');
+    await this.deps.onPostChanged?.(before, post);
     return post;
   }
 
   async trash(user: User, id: number): Promise<void> {
-    await this.editable(user, id);
+    const before = await this.editable(user, id);
     await this.deps.store.posts.trash(id, this.deps.clock.now());
     this.deps.onContentChanged('post-trashed');
+    await this.deps.onPostChanged?.(before, { ...before, deletedAt: this.deps.clock.now() });
   }
 
   async restore(user: User, id: number): Promise<void> {
-    await this.editable(user, id);
+    const before = await this.editable(user, id);
     await this.deps.store.posts.restore(id, this.deps.clock.now());
     this.deps.onContentChanged('post-restored');
+    await this.deps.onPostChanged?.(before, { ...before, deletedAt: null });
   }
 
   async purge(user: User, id: number): Promise<void> {
@@ -198,6 +205,7 @@ export class PostService {
   async publishDue(): Promise<Post[]> {
     const posts = await this.deps.store.posts.publishDue(this.deps.clock.now());
     if (posts.length > 0) this.deps.onContentChanged('scheduled-posts-published');
+    for (const post of posts) await this.deps.onPostChanged?.({ ...post, status: 'scheduled' }, post);
     return posts;
   }
 }

@@ -5,6 +5,8 @@
  *
  * Times are milliseconds since the epoch (UTC) everywhere.
  */
+import type { JobRepository } from './jobs.ts';
+import type { WebmentionRepository } from './webmention-store.ts';
 
 import type { ArchiveRepository } from './archive.ts';
 
@@ -500,6 +502,9 @@ export interface Store {
   rateLimits: RateLimitRepository;
   /** Every record, paged, and written back with its ids: export, import, backup. */
   archive: ArchiveRepository;
+  /** The background job queue (webmentions now; ActivityPub later). */
+  jobs: JobRepository;
+  webmentions: WebmentionRepository;
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>;

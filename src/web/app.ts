@@ -13,6 +13,7 @@ import { feedRoutes } from './routes/feeds.ts';
 import { seoRoutes } from './routes/seo.ts';
 import { mailLinkRoutes } from './routes/mail-links.ts';
 import { publicRoutes } from './routes/public.ts';
+import { webmentionRoutes } from './routes/webmention.ts';
 import { errorPage } from './views/error-page.ts';
 
 const YEAR = 'public, max-age=31536000, immutable';
@@ -97,6 +98,7 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   app.route('/', mailLinkRoutes());
   app.route('/', feedRoutes());
   app.route('/', seoRoutes());
+  app.route('/', webmentionRoutes());
   app.route('/', publicRoutes());
 
   app.notFound(async (c) => {

@@ -8,6 +8,7 @@ import type { CommentService, SpamDefence } from '../core/comment-service.ts';
 import type { CommentSettings } from '../core/comment-settings.ts';
 import type { SiteSettings } from '../core/site-settings.ts';
 import type { SubscriptionService } from '../core/subscription-service.ts';
+import type { WebmentionService } from '../core/webmention-service.ts';
 import type { Session, Store, User } from '../core/store.ts';
 import type { Assets } from './assets.ts';
 import type { ConversationCache } from './conversation-cache.ts';
@@ -41,6 +42,10 @@ export interface WebDeps {
     /** Sends due mail now instead of at the next poll. */
     wake(): void;
   };
+  /** Webmention and pingback, received and sent. */
+  webmentions: WebmentionService;
+  /** The background job queue, to run a retried job now. */
+  jobs: { wake(): void };
 }
 
 export interface AppEnv {

@@ -71,6 +71,8 @@ export const verifyCsrf: MiddlewareHandler<AppEnv> = async (c, next) => {
   // RFC 8058 one-click unsubscribe: mail providers POST to the List-Unsubscribe address with
   // no cookie and no token, from no page of ours; the secret token in the path is the whole credential.
   if (c.req.method === 'POST' && unsubscribePath.test(c.req.path)) return next();
+  // Webmention and pingback endpoints take posts from other sites by design; they change nothing of anyone's session.
+  if (c.req.method === 'POST' && (c.req.path === '/webmention' || c.req.path === '/xmlrpc.php')) return next();
   const origin = c.req.header('origin');
   if (origin && origin !== 'null') {
     const expectedOrigin = new URL(c.get('deps').config.siteUrl).origin;
@@ -143,9 +145,11 @@ export const pageCache: MiddlewareHandler<AppEnv> = async (c, next) => {
   const headers: Record<string, string> = { 'Cache-Control': 'public, no-cache' };
   const link = res.headers.get('link');
   if (link) headers.Link = link;
+  const pingback = res.headers.get('x-pingback');
+  if (pingback) headers['X-Pingback'] = pingback;
   const page = cache.put(key, body, type, headers, clock.now(), c.get('pageHole'));
   const responseHeaders: Record<string, string> = {};
-  for (const [name, value] of res.headers) if (name !== 'content-type' && name !== 'content-length') responseHeaders[name] = value;
+  for (const [name, value] of res.headers) if (name !== 'content-type' && name !== 'content-length' && name !== 'link' && name !== 'x-pingback') responseHeaders[name] = value;
   Object.assign(responseHeaders, headers, { 'Content-Type': type, ETag: page.etag, 'Last-Modified': page.lastModified, 'X-Cache': 'miss' });
   // Clear first: assigning over an existing c.res makes Hono re-wrap the new body as a stream.
   c.res = undefined;

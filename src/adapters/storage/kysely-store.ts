@@ -30,6 +30,8 @@ import { DomainError, notFound } from '../../core/errors.ts';
 import { plainText, slugify } from '../../core/text.ts';
 import { KyselyArchiveRepository } from './kysely-archive.ts';
 import { KyselyOutboxRepository } from './kysely-outbox.ts';
+import { KyselyJobRepository } from './kysely-jobs.ts';
+import { KyselyWebmentionRepository } from './kysely-webmentions.ts';
 import { KyselySpamModelRepository } from './kysely-spam-model.ts';
 import { KyselySubscriptionRepository } from './kysely-subscriptions.ts';
 import type { Database, Engine } from './schema.ts';
@@ -154,6 +156,8 @@ export class KyselyStore implements Store {
   readonly outbox: KyselyOutboxRepository;
   readonly spamModel: KyselySpamModelRepository;
   readonly archive: KyselyArchiveRepository;
+  readonly jobs: KyselyJobRepository;
+  readonly webmentions: KyselyWebmentionRepository;
 
   constructor(db: Db, engine: Engine, inTransaction = false) {
     this.db = db;
@@ -163,6 +167,8 @@ export class KyselyStore implements Store {
     this.outbox = new KyselyOutboxRepository(db, engine);
     this.spamModel = new KyselySpamModelRepository(db);
     this.archive = new KyselyArchiveRepository(db, engine);
+    this.jobs = new KyselyJobRepository(db, engine);
+    this.webmentions = new KyselyWebmentionRepository(db);
   }
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {

@@ -32,6 +32,8 @@ import { DomainError, notFound } from '../../core/errors.ts';
 import { plainText, slugify } from '../../core/text.ts';
 import { MemoryArchiveRepository } from './memory-archive.ts';
 import { MemoryOutboxRepository } from './memory-outbox.ts';
+import { MemoryJobRepository, emptyJobTable, type MemoryJobTable } from './memory-jobs.ts';
+import { MemoryWebmentionRepository, emptyWebmentionTables, type MemoryWebmentionTables } from './memory-webmentions.ts';
 import { MemorySpamModelRepository } from './memory-spam-model.ts';
 import { MemorySubscriptionRepository } from './memory-subscriptions.ts';
 
@@ -58,6 +60,8 @@ export interface Tables {
   outbox: Map<number, OutboxMessage & { lockedUntil: number }>;
   spamTokens: Map<string, { spam: number; ham: number }>;
   spamTotals: { spam: number; ham: number };
+  jobs: MemoryJobTable;
+  webmentions: MemoryWebmentionTables;
 }
 
 function emptyTables(): Tables {
@@ -79,6 +83,8 @@ function emptyTables(): Tables {
     outbox: new Map(),
     spamTokens: new Map(),
     spamTotals: { spam: 0, ham: 0 },
+    jobs: emptyJobTable(),
+    webmentions: emptyWebmentionTables(),
   };
 }
 
@@ -145,6 +151,8 @@ export class MemoryStore implements Store {
   readonly outbox = new MemoryOutboxRepository(() => this.tables, (t: keyof Tables['lastId']) => this.nextId(t));
   readonly spamModel = new MemorySpamModelRepository(() => this.tables);
   readonly archive = new MemoryArchiveRepository(() => this.tables);
+  readonly jobs = new MemoryJobRepository(() => this.tables);
+  readonly webmentions = new MemoryWebmentionRepository(() => this.tables, () => this.nextId('people'));
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);

@@ -1,9 +1,10 @@
 import type { Generated } from 'kysely';
+import type { ReachTables } from './reach-schema.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
 /** Table shapes as Kysely sees them; columns are snake_case, times are epoch ms. */
-export interface Database {
+export interface Database extends ReachTables {
   users: {
     id: Generated<number>;
     email: string;

@@ -13,6 +13,8 @@ import { feedLinks } from '../views/feed-views.ts';
 import { commentForm, conversationSection, cursorParam, parseCursor, threadBlock } from '../views/comment-views.ts';
 import { closedWords, commentsOpen } from '../../core/comment-settings.ts';
 import { OWN_COOKIE, ownComments } from './own-comments.ts';
+import { advertiseMentionEndpoints } from './webmention.ts';
+import { mentionsSection } from '../views/mention-views.ts';
 
 /** ?page=N as a positive whole number; anything else is page 1. */
 function pageNumber(c: Context<AppEnv>): number {
@@ -234,14 +236,17 @@ export function publicRoutes(): Hono<AppEnv> {
     if (!post) {
       const moved = await store.posts.findByOldSlug(slug);
       if (moved) return c.redirect(`/${moved.slug}`, 301);
+      // Its slug is still taken, so the post is in the trash: 410 Gone tells sites that mentioned it (Webmention).
+      if (await store.posts.slugInUse(slug)) return c.html((await errorPage(c, 410, 'This post was deleted.')).value, 410);
       return notFoundPage(c);
     }
     const user = c.get('user');
     const live = post.status === 'published' && post.publishedAt !== null && post.publishedAt <= clock.now();
     const preview = !live && user !== null && (canEditPost(user, post).ok || user.role === 'moderator');
     if (!live && !preview) return notFoundPage(c);
-    const [author, conversation] = await Promise.all([store.users.findById(post.authorId), conversationOf(c, post)]);
-    return htmlPage(c, postPage(c, { post, author: author ?? undefined, conversation, preview }));
+    const [author, conversation, mentions] = await Promise.all([store.users.findById(post.authorId), conversationOf(c, post), store.webmentions.listVerified(post.id)]);
+    advertiseMentionEndpoints(c);
+    return htmlPage(c, postPage(c, { post, author: author ?? undefined, conversation, preview, mentions: mentionsSection(mentions) }));
   });
 
   return app;

@@ -7,6 +7,7 @@ import { feedLinks, type FeedLink } from './feed-views.ts';
 import { layout } from './layout.ts';
 import { blogPostingJsonLd } from './seo-views.ts';
 import { shareControls } from './share-views.ts';
+import { mentionEndpointLinks } from './mention-views.ts';
 
 export const postUrl = (post: Pick<Post, 'slug'>): string => `/${post.slug}`;
 
@@ -85,6 +86,8 @@ export interface PostPageOptions {
   conversation: SafeHtml;
   /** Shown to a signed-in editor looking at a draft or scheduled post. */
   preview: boolean;
+  /** Likes, reposts and mentions from other sites (mention-views.ts). */
+  mentions?: SafeHtml;
 }
 
 export function postPage(c: Context<AppEnv>, o: PostPageOptions): SafeHtml {
@@ -94,7 +97,8 @@ export function postPage(c: Context<AppEnv>, o: PostPageOptions): SafeHtml {
   const url = `${config.siteUrl}${postUrl(post)}`;
   const image = post.coverImage ? new URL(post.coverImage, `${config.siteUrl}/`).href : null;
   const head = html`${post.visibility === 'unlisted' || o.preview ? html`<meta name="robots" content="noindex">` : ''}
-${blogPostingJsonLd({ post, author: o.author, url, siteUrl: config.siteUrl, siteName: c.get('site').title, image })}`;
+${blogPostingJsonLd({ post, author: o.author, url, siteUrl: config.siteUrl, siteName: c.get('site').title, image })}
+${mentionEndpointLinks(c)}`;
   const body = html`
 ${o.preview ? html`<p class="draft-banner" role="status">Preview: this ${post.type} is <strong>${post.status}</strong>${post.status === 'scheduled' && post.publishedAt ? html` for ${formatDateTime(post.publishedAt)}` : ''} and only signed-in editors can see it. <a href="/admin/posts/${post.id}">Edit</a></p>` : ''}
 <article class="h-entry">
@@ -108,6 +112,7 @@ ${o.preview ? html`<p class="draft-banner" role="status">Preview: this ${post.ty
   <data class="u-url" value="${url}"></data>
   ${o.preview ? '' : shareControls({ url, title: post.title })}
 </article>
+${o.mentions ?? ''}
 ${o.conversation}`;
   const listed = post.visibility === 'public' && !o.preview;
   return layout(c, {

@@ -12,6 +12,7 @@ import { tokenRoutes } from './tokens.ts';
 import { uploadRoutes } from './uploads.ts';
 import { userRoutes } from './users.ts';
 import { waitingRoutes } from './waiting.ts';
+import { webmentionAdminRoutes } from './webmentions.ts';
 
 /**
  * The author's admin at /admin: one sub-app per area. Every page is private to the
@@ -30,6 +31,7 @@ export function adminRoutes(): Hono<AppEnv> {
     return next();
   });
   app.route('/', postRoutes());
+  app.route('/', webmentionAdminRoutes());
   app.route('/comments/settings', commentSettingsRoutes());
   app.route('/comments', commentRoutes());
   app.route('/waiting', waitingRoutes());

@@ -192,7 +192,7 @@ describe('trash', () => {
     const { res } = await submit(owner, `/admin/posts/${id}`, { title: 'Second thoughts', action: 'trash' });
     assert.equal(res.status, 303);
     assert.match(res.headers.get('location')!, /notice=trashed&id=\d+/);
-    assert.equal(await publicStatus('/second-thoughts'), 404);
+    assert.equal(await publicStatus('/second-thoughts'), 410, 'Gone (sites that mentioned it learn it was deleted)');
     assert.match(await (await owner.request('/admin/trash')).text(), /Second thoughts/);
     assert.doesNotMatch(await (await owner.request('/admin')).text(), /Second thoughts/);
 

@@ -20,7 +20,7 @@ async function authorsById(c: Context<AppEnv>): Promise<Map<number, User>> {
 }
 
 /** A post the signed-in user may edit (404 when missing, 403 with the reason otherwise). */
-async function editablePost(c: Context<AppEnv>, id: number): Promise<Post> {
+export async function editablePost(c: Context<AppEnv>, id: number): Promise<Post> {
   const post = await c.get('deps').store.posts.findById(id);
   if (!post) throw notFound('The post');
   const allowed = canEditPost(currentUser(c), post);

@@ -211,7 +211,7 @@ export function commentRow(comment: Comment, rc: RowContext): SafeHtml {
       <div class="mod-who">
         <h2 class="mod-name" id="${rowId}-who">${who}${comment.userId !== null ? html` <span class="badge">Team</span>` : ''}</h2>
         <p class="mod-contact">${comment.authorEmail ? html`<a href="mailto:${comment.authorEmail}">${comment.authorEmail}</a>` : ''}${
-          comment.authorUrl ? html`<span class="sep" aria-hidden="true"> · </span><a href="${comment.authorUrl}" rel="nofollow ugc noopener noreferrer">${shortUrl(comment.authorUrl)}</a>` : ''
+          comment.authorUrl ? html`${comment.authorEmail ? html`<span class="sep" aria-hidden="true"> · </span>` : ''}<a href="${comment.authorUrl}" rel="nofollow ugc noopener noreferrer">${shortUrl(comment.authorUrl)}</a>` : ''
         }${comment.ip ? html`<span class="sep" aria-hidden="true"> · </span><span class="mod-ip">IP ${comment.ip}</span>` : ''}</p>
       </div>
       <p class="mod-where"><time datetime="${isoDate(comment.createdAt)}">${formatDateTime(comment.createdAt)}</time>${

@@ -26,6 +26,9 @@ const messages: Record<string, string> = {
   'profile-saved': 'Profile saved.',
   'mail-retried': 'Back in the queue: it goes out with the next round of mail.',
   'mail-preference-saved': 'Saved. New comments reach you the way you chose.',
+  'webmentions-queued': 'Queued: every link of the post is notified again shortly.',
+  'job-retried': 'Back in the queue: it runs again shortly.',
+  'webmentions-none': 'This post has no links to other sites to notify.',
   'password-changed': 'Password changed. You stay signed in here; every other device was signed out.',
 };
 

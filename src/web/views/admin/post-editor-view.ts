@@ -116,6 +116,7 @@ export function editorView(c: Context<AppEnv>, o: EditorOptions): SafeHtml {
   const body = html`<div class="editor-head">
   <p class="back"><a href="${words.listPath}">← All ${words.many}</a></p>
   <h1>${post ? `Edit ${words.one}` : `New ${words.one}`}</h1>
+  ${post && post.type === 'post' ? html`<p class="editor-links"><a href="/admin/posts/${post.id}/webmentions">Webmentions: links notified and mentions received</a></p>` : ''}
   ${post ? statusLine(c, post, o.now) : html`<p class="editor-status"><span class="status status-draft">New</span> <span>Nothing is public until you publish.</span></p>`}
 </div>
 ${

@@ -1,0 +1,133 @@
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Person } from '../../core/store.ts';
+import type { MentionStatus, MentionType, MentionVia, ReceivedMention, SentMention, SentPatch, SentStatus, VerificationPatch, WebmentionRepository } from '../../core/webmention-store.ts';
+import type { Database } from './schema.ts';
+
+const num = (v: number | null) => (v === null ? null : Number(v));
+
+function toReceived(row: Selectable<Database['webmentions']>): ReceivedMention {
+  return {
+    id: row.id,
+    source: row.source,
+    target: row.target,
+    postId: row.post_id,
+    via: row.via as MentionVia,
+    status: row.status as MentionStatus,
+    reason: row.reason,
+    type: row.type as MentionType | null,
+    authorName: row.author_name,
+    authorUrl: row.author_url,
+    authorPhoto: row.author_photo,
+    content: row.content,
+    url: row.url,
+    publishedAt: num(row.published_at),
+    commentId: row.comment_id,
+    personId: row.person_id,
+    receivedAt: Number(row.received_at),
+    updatedAt: Number(row.updated_at),
+    verifiedAt: num(row.verified_at),
+  };
+}
+
+function toSent(row: Selectable<Database['webmentions_sent']>): SentMention {
+  return {
+    id: row.id,
+    postId: row.post_id,
+    target: row.target,
+    endpoint: row.endpoint,
+    protocol: row.protocol as MentionVia,
+    status: row.status as SentStatus,
+    httpStatus: num(row.http_status),
+    error: row.error,
+    attempts: Number(row.attempts),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+const receivedColumns: Record<keyof VerificationPatch, keyof Database['webmentions']> = {
+  status: 'status',
+  reason: 'reason',
+  type: 'type',
+  authorName: 'author_name',
+  authorUrl: 'author_url',
+  authorPhoto: 'author_photo',
+  content: 'content',
+  url: 'url',
+  publishedAt: 'published_at',
+  commentId: 'comment_id',
+  personId: 'person_id',
+  verifiedAt: 'verified_at',
+};
+
+/** WebmentionRepository on SQL (SQLite and PostgreSQL). */
+export class KyselyWebmentionRepository implements WebmentionRepository {
+  private readonly db: Kysely<Database> | Transaction<Database>;
+
+  constructor(db: Kysely<Database> | Transaction<Database>) {
+    this.db = db;
+  }
+
+  async receive(input: { source: string; target: string; postId: number; via: MentionVia }, now: number): Promise<ReceivedMention> {
+    const row = await this.db
+      .insertInto('webmentions')
+      .values({ source: input.source, target: input.target, post_id: input.postId, via: input.via, status: 'queued', received_at: now, updated_at: now })
+      .onConflict((oc) => oc.columns(['source', 'target']).doUpdateSet({ received_at: now, updated_at: now, via: input.via }))
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toReceived(row);
+  }
+
+  async findReceived(id: number): Promise<ReceivedMention | null> {
+    const row = await this.db.selectFrom('webmentions').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toReceived(row) : null;
+  }
+
+  async updateReceived(id: number, patch: VerificationPatch, now: number): Promise<ReceivedMention> {
+    const values: Record<string, unknown> = { updated_at: now };
+    for (const [key, value] of Object.entries(patch)) values[receivedColumns[key as keyof VerificationPatch]] = value;
+    const row = await this.db.updateTable('webmentions').set(values).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+    return toReceived(row);
+  }
+
+  async listReceived(postId: number): Promise<ReceivedMention[]> {
+    const rows = await this.db.selectFrom('webmentions').selectAll().where('post_id', '=', postId).orderBy('received_at', 'desc').orderBy('id', 'desc').execute();
+    return rows.map(toReceived);
+  }
+
+  async listVerified(postId: number): Promise<ReceivedMention[]> {
+    const rows = await this.db.selectFrom('webmentions').selectAll().where('post_id', '=', postId).where('status', '=', 'verified').orderBy('verified_at').orderBy('id').execute();
+    return rows.map(toReceived);
+  }
+
+  async personForWebsite(input: { name: string; website: string }, now: number): Promise<Person> {
+    const found = await this.db.selectFrom('people').selectAll().where('website', '=', input.website).orderBy('id').executeTakeFirst();
+    const row =
+      found ??
+      (await this.db.insertInto('people').values({ name: input.name, email: null, website: input.website, created_at: now }).returningAll().executeTakeFirstOrThrow());
+    return { id: row.id, name: row.name, email: row.email, website: row.website, createdAt: Number(row.created_at) };
+  }
+
+  async recordSent(postId: number, target: string, patch: SentPatch, now: number): Promise<SentMention> {
+    const { attempted, ...fields } = patch;
+    const values = {
+      ...(fields.endpoint !== undefined ? { endpoint: fields.endpoint } : {}),
+      ...(fields.protocol !== undefined ? { protocol: fields.protocol } : {}),
+      ...(fields.status !== undefined ? { status: fields.status } : {}),
+      ...(fields.httpStatus !== undefined ? { http_status: fields.httpStatus } : {}),
+      ...(fields.error !== undefined ? { error: fields.error } : {}),
+      updated_at: now,
+    };
+    const row = await this.db
+      .insertInto('webmentions_sent')
+      .values({ post_id: postId, target, status: 'queued', endpoint: null, http_status: null, error: null, attempts: attempted ? 1 : 0, ...values })
+      .onConflict((oc) => oc.columns(['post_id', 'target']).doUpdateSet((eb) => ({ ...values, ...(attempted ? { attempts: eb('webmentions_sent.attempts', '+', 1) } : {}) })))
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toSent(row);
+  }
+
+  async listSent(postId: number): Promise<SentMention[]> {
+    const rows = await this.db.selectFrom('webmentions_sent').selectAll().where('post_id', '=', postId).orderBy('target').execute();
+    return rows.map(toSent);
+  }
+}
