@@ -476,6 +476,23 @@ export interface RateLimitRepository {
   hit(key: string, windowMs: number, max: number, now: number): Promise<RateLimitResult>;
 }
 
+/** What an imported item became locally: a post (or page), a comment or a user. */
+export type ImportKind = 'post' | 'comment' | 'user';
+
+/** Remembers imported items and the old addresses of imported posts (see src/migration/). */
+export interface ImportRepository {
+  /** The local id the item with this external id became, or null when never imported. */
+  findKey(source: string, kind: ImportKind, externalId: string): Promise<number | null>;
+  /** Records (or re-points) what an imported item became. */
+  saveKey(source: string, kind: ImportKind, externalId: string, localId: number): Promise<void>;
+  /** Records an old address ('/2019/03/hello', '?p=12'); an address already known moves to this post. */
+  saveLegacyPath(path: string, postId: number): Promise<void>;
+  /** The post that answered at an old address, if any. */
+  findLegacyPath(path: string): Promise<number | null>;
+  /** Every old address of a post, sorted. */
+  legacyPathsOf(postId: number): Promise<string[]>;
+}
+
 /** The whole store. `transaction` gives a store whose writes commit or roll back together. */
 export interface Store {
   readonly kind: 'sqlite' | 'postgres' | 'memory';
@@ -492,6 +509,7 @@ export interface Store {
   uploads: UploadRepository;
   settings: SettingRepository;
   rateLimits: RateLimitRepository;
+  imports: ImportRepository;
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>;

@@ -6,6 +6,7 @@ import type { Database, Engine } from './schema.ts';
 import { NodeSqliteDatabase } from './node-sqlite-database.ts';
 import * as foundation from './migrations/001-foundation.ts';
 import * as conversations from './migrations/002-conversations.ts';
+import * as imports from './migrations/004-import.ts';
 
 // BIGINT columns hold epoch milliseconds, well inside Number's safe range.
 const require = createRequire(import.meta.url);
@@ -53,6 +54,7 @@ function migrations(engine: Engine): Array<{ name: string; up: (db: Kysely<any>)
   return [
     { name: '001-foundation', up: (db) => foundation.up(db, engine) },
     { name: '002-conversations', up: (db) => conversations.up(db, engine) },
+    { name: '004-import', up: (db) => imports.up(db, engine) },
   ];
 }
 

@@ -31,6 +31,7 @@ import { plainText, slugify } from '../../core/text.ts';
 import { KyselyOutboxRepository } from './kysely-outbox.ts';
 import { KyselySpamModelRepository } from './kysely-spam-model.ts';
 import { KyselySubscriptionRepository } from './kysely-subscriptions.ts';
+import { KyselyImportRepository } from './kysely-imports.ts';
 import type { Database, Engine } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -152,6 +153,7 @@ export class KyselyStore implements Store {
   readonly subscriptions: KyselySubscriptionRepository;
   readonly outbox: KyselyOutboxRepository;
   readonly spamModel: KyselySpamModelRepository;
+  readonly imports: KyselyImportRepository;
 
   constructor(db: Db, engine: Engine, inTransaction = false) {
     this.db = db;
@@ -160,6 +162,7 @@ export class KyselyStore implements Store {
     this.subscriptions = new KyselySubscriptionRepository(db);
     this.outbox = new KyselyOutboxRepository(db, engine);
     this.spamModel = new KyselySpamModelRepository(db);
+    this.imports = new KyselyImportRepository(db);
   }
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {

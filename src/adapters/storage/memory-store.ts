@@ -33,6 +33,7 @@ import { plainText, slugify } from '../../core/text.ts';
 import { MemoryOutboxRepository } from './memory-outbox.ts';
 import { MemorySpamModelRepository } from './memory-spam-model.ts';
 import { MemorySubscriptionRepository } from './memory-subscriptions.ts';
+import { MemoryImportRepository } from './memory-imports.ts';
 
 /** A post as stored: tags by id in position order, plus the text search reads. */
 type PostRecord = Omit<Post, 'tags'> & { tagIds: number[]; searchText: string };
@@ -57,6 +58,8 @@ export interface Tables {
   outbox: Map<number, OutboxMessage & { lockedUntil: number }>;
   spamTokens: Map<string, { spam: number; ham: number }>;
   spamTotals: { spam: number; ham: number };
+  importKeys: Map<string, number>;
+  legacyPaths: Map<string, number>;
 }
 
 function emptyTables(): Tables {
@@ -78,6 +81,8 @@ function emptyTables(): Tables {
     outbox: new Map(),
     spamTokens: new Map(),
     spamTotals: { spam: 0, ham: 0 },
+    importKeys: new Map(),
+    legacyPaths: new Map(),
   };
 }
 
@@ -143,6 +148,7 @@ export class MemoryStore implements Store {
   readonly subscriptions = new MemorySubscriptionRepository(() => this.tables, (t: keyof Tables['lastId']) => this.nextId(t));
   readonly outbox = new MemoryOutboxRepository(() => this.tables, (t: keyof Tables['lastId']) => this.nextId(t));
   readonly spamModel = new MemorySpamModelRepository(() => this.tables);
+  readonly imports = new MemoryImportRepository(() => this.tables);
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);
