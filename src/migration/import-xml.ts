@@ -1,0 +1,133 @@
+import { SaxesParser, type SaxesTagNS } from 'saxes';
+
+/** One element of an import file with everything inside it. */
+export interface XmlNode {
+  /** Canonical qualified name: 'wp:post_id', 'content:encoded', 'dsq:id', 'title'. */
+  name: string;
+  attrs: Record<string, string>;
+  children: XmlNode[];
+  /** Text and CDATA directly inside, concatenated. */
+  text: string;
+}
+
+/** The file is not well-formed XML: where and why (1-based line and column). */
+export class ImportParseError extends Error {
+  readonly line: number;
+  readonly column: number;
+  constructor(line: number, column: number, reason: string) {
+    super(`line ${line}, column ${column}: ${reason}`);
+    this.name = 'ImportParseError';
+    this.line = line;
+    this.column = column;
+  }
+}
+
+// Namespaces by URI, so WXR 1.0, 1.1 and 1.2 (whose wp: URIs differ) and any prefix read alike.
+function prefixFor(uri: string, written: string): string {
+  if (uri.startsWith('http://wordpress.org/export/') && uri.endsWith('/excerpt/')) return 'excerpt';
+  if (uri.startsWith('http://wordpress.org/export/')) return 'wp';
+  if (uri === 'http://purl.org/rss/1.0/modules/content/') return 'content';
+  if (uri === 'http://purl.org/dc/elements/1.1/') return 'dc';
+  if (uri === 'http://disqus.com/disqus-internals') return 'dsq';
+  if (uri === 'http://disqus.com') return '';
+  return written;
+}
+
+const qualified = (prefix: string, local: string) => (prefix ? `${prefix}:${local}` : local);
+
+export interface StreamProgress {
+  /** Bytes read so far. */
+  bytes: number;
+}
+
+/**
+ * Reads an XML file as a stream and yields each element found at `depth` (1 is the root's
+ * children) as a small tree, together with the path of element names above it. Memory
+ * holds one such record at a time, however large the file. A well-formedness error
+ * throws ImportParseError with the line and column saxes reports.
+ */
+export async function* xmlRecords(
+  input: AsyncIterable<Uint8Array | string>,
+  depth: number,
+  progress?: (p: StreamProgress) => void,
+): AsyncGenerator<{ path: string[]; node: XmlNode }> {
+  const parser = new SaxesParser({ xmlns: true, position: true });
+  const stack: XmlNode[] = [];
+  const path: string[] = [];
+  const ready: Array<{ path: string[]; node: XmlNode }> = [];
+  let error: ImportParseError | null = null;
+
+  parser.on('error', (e) => {
+    // saxes prefixes "line:column: "; keep only the reason.
+    error ??= new ImportParseError(parser.line, parser.column, e.message.replace(/^\d+:\d+: /, ''));
+  });
+  parser.on('opentag', (tag: SaxesTagNS) => {
+    const name = qualified(prefixFor(tag.uri, tag.prefix), tag.local);
+    if (path.length >= depth) {
+      const attrs: Record<string, string> = {};
+      for (const attr of Object.values(tag.attributes)) {
+        if (attr.prefix === 'xmlns' || attr.name === 'xmlns') continue;
+        attrs[qualified(attr.uri ? prefixFor(attr.uri, attr.prefix) : '', attr.local)] = attr.value;
+      }
+      const node: XmlNode = { name, attrs, children: [], text: '' };
+      stack[stack.length - 1]?.children.push(node);
+      stack.push(node);
+    }
+    path.push(name);
+  });
+  const addText = (text: string) => {
+    const top = stack[stack.length - 1];
+    if (top) top.text += text;
+  };
+  parser.on('text', addText);
+  parser.on('cdata', addText);
+  parser.on('closetag', () => {
+    path.pop();
+    if (path.length >= depth) {
+      const node = stack.pop()!;
+      if (stack.length === 0) ready.push({ path: [...path], node });
+    }
+  });
+
+  const decoder = new TextDecoder('utf-8');
+  let bytes = 0;
+  for await (const chunk of input) {
+    if (typeof chunk === 'string') {
+      bytes += Buffer.byteLength(chunk);
+      parser.write(chunk);
+    } else {
+      bytes += chunk.byteLength;
+      parser.write(decoder.decode(chunk, { stream: true }));
+    }
+    if (error) throw error;
+    progress?.({ bytes });
+    while (ready.length > 0) yield ready.shift()!;
+  }
+  parser.write(decoder.decode());
+  parser.close();
+  if (error) throw error;
+  while (ready.length > 0) yield ready.shift()!;
+}
+
+/** The first child with this name. */
+export function child(node: XmlNode, name: string): XmlNode | undefined {
+  return node.children.find((c) => c.name === name);
+}
+
+/** The text of the first child with this name ('' when absent), trimmed unless `raw`. */
+export function textOf(node: XmlNode, name: string, raw = false): string {
+  const text = child(node, name)?.text ?? '';
+  return raw ? text : text.trim();
+}
+
+export function childrenNamed(node: XmlNode, name: string): XmlNode[] {
+  return node.children.filter((c) => c.name === name);
+}
+
+/** Well-formed XML, but not the kind of export the importer reads. */
+export class ImportFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ImportFormatError';
+  }
+}
