@@ -10,17 +10,23 @@ export interface XmlNode {
   text: string;
 }
 
-/** The file is not well-formed XML: where and why (1-based line and column). */
+/** The file is not well-formed XML: where and why (1-based line and column), and any further problems found. */
 export class ImportParseError extends Error {
   readonly line: number;
   readonly column: number;
-  constructor(line: number, column: number, reason: string) {
-    super(`line ${line}, column ${column}: ${reason}`);
+  /** Every problem found (up to ten), the first one first: "line 3, column 7: unclosed tag: item". */
+  readonly problems: string[];
+  constructor(problems: Array<{ line: number; column: number; reason: string }>) {
+    const lines = problems.map((p) => `line ${p.line}, column ${p.column}: ${p.reason}`);
+    super(lines.length > 1 ? `${lines[0]} (and ${lines.length - 1} more: ${lines.slice(1).join('; ')})` : lines[0]);
     this.name = 'ImportParseError';
-    this.line = line;
-    this.column = column;
+    this.line = problems[0].line;
+    this.column = problems[0].column;
+    this.problems = lines;
   }
 }
+
+const MAX_PROBLEMS = 10;
 
 // Namespaces by URI, so WXR 1.0, 1.1 and 1.2 (whose wp: URIs differ) and any prefix read alike.
 function prefixFor(uri: string, written: string): string {
@@ -55,11 +61,11 @@ export async function* xmlRecords(
   const stack: XmlNode[] = [];
   const path: string[] = [];
   const ready: Array<{ path: string[]; node: XmlNode }> = [];
-  let error: ImportParseError | null = null;
+  const problems: Array<{ line: number; column: number; reason: string }> = [];
 
   parser.on('error', (e) => {
     // saxes prefixes "line:column: "; keep only the reason.
-    error ??= new ImportParseError(parser.line, parser.column, e.message.replace(/^\d+:\d+: /, ''));
+    if (problems.length < MAX_PROBLEMS) problems.push({ line: parser.line, column: parser.column, reason: e.message.replace(/^\d+:\d+: /, '') });
   });
   parser.on('opentag', (tag: SaxesTagNS) => {
     const name = qualified(prefixFor(tag.uri, tag.prefix), tag.local);
@@ -99,13 +105,14 @@ export async function* xmlRecords(
       bytes += chunk.byteLength;
       parser.write(decoder.decode(chunk, { stream: true }));
     }
-    if (error) throw error;
     progress?.({ bytes });
+    // After a problem nothing more is handed out (the import fails), but the rest is read to report further problems too.
+    if (problems.length > 0) ready.length = 0;
     while (ready.length > 0) yield ready.shift()!;
   }
   parser.write(decoder.decode());
   parser.close();
-  if (error) throw error;
+  if (problems.length > 0) throw new ImportParseError(problems);
   while (ready.length > 0) yield ready.shift()!;
 }
 
