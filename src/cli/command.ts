@@ -24,6 +24,8 @@ export interface OptionSpec {
 export interface CommandContext {
   /** Option values as given (strings for string options, true for flags). */
   options: Record<string, string | boolean | undefined>;
+  /** Arguments after the command that are not options, for commands that declare `positionals`. */
+  args: string[];
   io: CliIo;
   /** Settings from the environment, exactly as the server reads them. */
   config(): Config;
@@ -43,6 +45,8 @@ export interface Command {
   /** Further paragraphs for `kumbaya <command> --help`. */
   details?: string;
   options: Record<string, OptionSpec>;
+  /** Required arguments that are not options (e.g. FILE), in order. */
+  positionals?: Array<{ name: string; description: string }>;
   /** Full command lines, starting with `npx kumbaya`. */
   examples: string[];
   /** Resolves to the exit code (0 when nothing is returned). */

@@ -16,7 +16,7 @@ function columns(rows: Array<[string, string]>): string {
 /** `npx kumbaya user create --name NAME … [--password PASSWORD]` */
 export function usageLine(command: Command): string {
   const parts = Object.entries(command.options).map(([name, spec]) => (spec.required ? optionLabel(name, spec) : `[${optionLabel(name, spec)}]`));
-  return [PROGRAM, command.name, ...parts].join(' ');
+  return [PROGRAM, command.name, ...(command.positionals ?? []).map((p) => p.name), ...parts].join(' ');
 }
 
 export function generalHelp(commands: readonly Command[], version: string): string {
@@ -44,12 +44,13 @@ Exit codes: 0 done, 1 failed, 2 wrong usage.
 
 export function commandHelp(command: Command): string {
   const options: Array<[string, string]> = Object.entries(command.options).map(([name, spec]) => [optionLabel(name, spec), spec.description + (spec.required ? ' (required)' : '')]);
+  options.unshift(...(command.positionals ?? []).map((p): [string, string] => [p.name, p.description]));
   options.push(['-h, --help', 'Show this help']);
   return `Usage: ${usageLine(command)}
 
 ${command.summary}.
 ${command.details ? `\n${command.details}\n` : ''}
-Options:
+${command.positionals ? 'Arguments and options' : 'Options'}:
 ${columns(options)}
 
 Examples:

@@ -38,18 +38,24 @@ function findCommand(argv: string[]): { command: Command; rest: string[] } {
   throw new UsageError(`Unknown command "${words[0]}".`);
 }
 
-function parseOptions(command: Command, args: string[]): { help: boolean; values: CommandContext['options'] } {
+function parseOptions(command: Command, args: string[]): { help: boolean; values: CommandContext['options']; positionals: string[] } {
   const config: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
   for (const [name, spec] of Object.entries(command.options)) config[name] = { type: spec.type, ...(spec.short ? { short: spec.short } : {}) };
   let values: CommandContext['options'];
+  let positionals: string[];
   try {
-    values = parseArgs({ args, options: config, strict: true, allowPositionals: false }).values as CommandContext['options'];
+    const parsed = parseArgs({ args, options: config, strict: true, allowPositionals: Boolean(command.positionals) });
+    values = parsed.values as CommandContext['options'];
+    positionals = parsed.positionals;
   } catch (error) {
     // Node's messages are precise but go on about "--"; the first sentence is the useful part.
     const message = (error as Error).message.split(/(?<=\.) /)[0].replace(/\.?$/, '.');
     throw new UsageError(message, command);
   }
-  if (values.help) return { help: true, values };
+  if (values.help) return { help: true, values, positionals };
+  const expected = command.positionals ?? [];
+  if (positionals.length < expected.length) throw new UsageError(`Missing ${expected[positionals.length].name} (${expected[positionals.length].description.toLowerCase()}).`, command);
+  if (positionals.length > expected.length) throw new UsageError(`Unexpected argument "${positionals[expected.length]}".`, command);
   for (const [name, spec] of Object.entries(command.options)) {
     const value = values[name];
     if (spec.required && (value === undefined || value === '')) throw new UsageError(`Missing --${name} (${spec.description.toLowerCase()}).`, command);
@@ -57,7 +63,7 @@ function parseOptions(command: Command, args: string[]): { help: boolean; values
       throw new UsageError(`--${name} must be one of ${spec.choices.join(', ')} (got "${value}").`, command);
     }
   }
-  return { help: false, values };
+  return { help: false, values, positionals };
 }
 
 function report(error: unknown, command: Command | null, io: CliIo): number {
@@ -121,6 +127,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     let config: Config | null = null;
     const ctx: CommandContext = {
       options: parsed.values,
+      args: parsed.positionals,
       io,
       config: () => (config ??= loadConfig(io.env)),
       async open() {

@@ -11,6 +11,7 @@ import { authRoutes } from './routes/auth.ts';
 import { commentRoutes } from './routes/comments.ts';
 import { mailLinkRoutes } from './routes/mail-links.ts';
 import { publicRoutes } from './routes/public.ts';
+import { legacyRedirect } from './legacy-redirect.ts';
 import { errorPage } from './views/error-page.ts';
 
 const YEAR = 'public, max-age=31536000, immutable';
@@ -97,6 +98,8 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
 
   app.notFound(async (c) => {
     if (wantsJson(c)) return jsonError(c, 404, 'not_found', `Nothing at ${c.req.method} ${c.req.path}.`);
+    const moved = await legacyRedirect(c);
+    if (moved) return moved;
     return c.html((await errorPage(c, 404, 'There is nothing at this address. It may have moved, or the link may be mistyped.')).value, 404);
   });
   app.onError(handleError);

@@ -11,6 +11,7 @@ import { archivePage, postListPage, postPage, searchPage } from '../views/public
 import { commentForm, conversationSection, cursorParam, parseCursor, threadBlock } from '../views/comment-views.ts';
 import { closedWords, commentsOpen } from '../../core/comment-settings.ts';
 import { ownComments } from './own-comments.ts';
+import { legacyRedirect } from '../legacy-redirect.ts';
 
 /** ?page=N as a positive whole number; anything else is page 1. */
 function pageNumber(c: Context<AppEnv>): number {
@@ -36,6 +37,8 @@ function htmlPage(c: Context<AppEnv>, page: SafeHtml) {
 }
 
 async function notFoundPage(c: Context<AppEnv>) {
+  const moved = await legacyRedirect(c);
+  if (moved) return moved;
   return c.html((await errorPage(c, 404, 'There is nothing at this address. It may have moved, or the link may be mistyped.')).value, 404);
 }
 
@@ -142,7 +145,11 @@ export function publicRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', pageCache);
 
-  app.get('/', (c) => {
+  app.get('/', async (c) => {
+    if (c.req.query('p') !== undefined || c.req.query('page_id') !== undefined) {
+      const moved = await legacyRedirect(c);
+      if (moved) return moved;
+    }
     const site = c.get('site');
     return renderList(c, {
       title: site.title,
