@@ -13,7 +13,7 @@ export interface ImportOptions {
 }
 
 /** What an import reads: the file's bytes as they arrive (a file stream, an upload's stream…). */
-export type ImportInput = AsyncIterable<Uint8Array | string>;
+export type ImportInput = AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
 
 class DryRunRollback extends Error {
   constructor() {

@@ -53,7 +53,7 @@ export interface StreamProgress {
  * throws ImportParseError with the line and column saxes reports.
  */
 export async function* xmlRecords(
-  input: AsyncIterable<Uint8Array | string>,
+  input: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
   depth: number,
   progress?: (p: StreamProgress) => void,
 ): AsyncGenerator<{ path: string[]; node: XmlNode }> {

@@ -65,6 +65,7 @@ class WxrImporter {
   private readonly attachmentUrls = new Map<string, string>();
   private readonly pendingCovers: Array<{ postId: number; attachmentId: string; title: string }> = [];
   private fallbackAuthor: number | null = null;
+  private readonly leftOutTags = new Set<string>();
 
   constructor(tx: Store, report: ImportReport, now: number) {
     this.tx = tx;
@@ -160,7 +161,10 @@ class WxrImporter {
     for (const category of childrenNamed(node, 'category')) {
       const domain = category.attrs.domain;
       const name = category.text.trim();
-      if ((domain === 'category' || domain === 'post_tag') && category.attrs.nicename !== 'uncategorized' && slugify(name) && !tagsBySlug.has(slugify(name))) tagsBySlug.set(slugify(name), name);
+      if ((domain !== 'category' && domain !== 'post_tag') || category.attrs.nicename === 'uncategorized' || !name) continue;
+      const slug = slugify(name);
+      if (slug) tagsBySlug.set(slug, tagsBySlug.get(slug) ?? name);
+      else this.untaggable(name);
     }
     const tags = [...tagsBySlug.values()];
     const write: PostWrite = {
@@ -209,6 +213,13 @@ class WxrImporter {
       if (textOf(meta, 'wp:meta_key') === '_thumbnail_id') this.pendingCovers.push({ postId: post.id, attachmentId: textOf(meta, 'wp:meta_value'), title });
     }
     await this.comments(post, key, comments);
+  }
+
+  /** Tag addresses are made of Latin letters and digits; a name with none cannot be a tag. Reported once. */
+  private untaggable(name: string): void {
+    if (this.leftOutTags.has(name)) return;
+    this.leftOutTags.add(name);
+    warn(this.report, { kind: 'other', id: 'tag', label: name, reason: 'this category or tag has no Latin letters or digits to make its address from, so posts were imported without it' });
   }
 
   /** The slug if free, else the first free `slug-2`, `slug-3`… (addresses the site itself uses are avoided too). */
