@@ -84,8 +84,10 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   };
   const uploadLimit = deps.config.uploadMaxBytes + 64 * 1024;
   app.use('/admin/uploads', bodyLimit({ maxSize: uploadLimit, onError: tooLarge(uploadLimit) }));
+  const importLimit = deps.config.importMaxBytes + 64 * 1024;
+  app.use('/admin/import', bodyLimit({ maxSize: importLimit, onError: tooLarge(importLimit) }));
   const formLimit = bodyLimit({ maxSize: 3 * 1024 * 1024, onError: tooLarge(3 * 1024 * 1024) });
-  app.use('*', (c, next) => (c.req.path === '/admin/uploads' ? next() : formLimit(c, next)));
+  app.use('*', (c, next) => (c.req.path === '/admin/uploads' || c.req.path === '/admin/import' ? next() : formLimit(c, next)));
   app.use('*', loadSession);
   app.use('*', verifyCsrf);
 
