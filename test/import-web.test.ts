@@ -4,6 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { parseDocument } from 'htmlparser2';
+import { findAll } from 'domutils';
+import { Element } from 'domhandler';
 import { startTestKumbaya, testEngines, type Agent, type TestKumbaya } from './helpers/test-kumbaya.ts';
 import { blog } from './helpers/wxr-builder.ts';
 
@@ -100,13 +103,20 @@ for (const { engine, skip } of testEngines()) {
       assert.match(text, /Hello &amp; welcome/);
       for (const name of ['First', 'Replier', 'Deep', 'Orphan']) assert.ok(text.includes(name), name);
       for (const name of ['Spammer', 'Trashed', 'Waiting']) assert.ok(!text.includes(name), name);
-      // The reply is inside its parent's article, the deep reply inside the reply's.
-      const first = text.indexOf('First');
-      const replier = text.indexOf('Replier');
-      const deep = text.indexOf('Deep');
-      assert.ok(first < replier && replier < deep);
-      const between = text.slice(first, deep);
-      assert.ok(!/<\/li>\s*<\/ol>\s*<\/li>/.test(between.slice(0, between.lastIndexOf('Replier'))), 'Replier nested under First');
+      // Each reply sits in the list item of the comment it answers.
+      const doc = parseDocument(text);
+      const articles = findAll((el) => el.name === 'article' && el.attribs['data-author'] !== undefined, doc.children);
+      const chain = (author: string) => {
+        const names: string[] = [];
+        let node = articles.find((a) => a.attribs['data-author'] === author)?.parent as Element | null;
+        while (node) {
+          if (node.name === 'li') names.push((node.children.find((ch) => ch instanceof Element && ch.name === 'article') as Element).attribs['data-author']);
+          node = node.parent as Element | null;
+        }
+        return names;
+      };
+      assert.deepEqual(chain('Deep'), ['Deep', 'Replier', 'First']);
+      assert.deepEqual(chain('Orphan'), ['Orphan']);
     });
   });
 }
