@@ -44,6 +44,7 @@ function importCommand(source: 'wordpress' | 'disqus', importer: Importer): Comm
         throw error;
       }
       bar.done();
+      ctx.io.stderr.write(`Done in ${(report.durationMs / 1000).toFixed(1)} s; peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB.\n`);
       if (!report.dryRun) deps.changes.publish('content-imported');
       ctx.io.stdout.write(formatReport(report));
     },
