@@ -84,6 +84,8 @@ function edgeCases(name: string, open: OpenStore): void {
         assert.ok(report.skipped.some((s) => s.id === '16' && /nav_menu_item/.test(s.reason)));
         assert.deepEqual(report.attachments, [{ id: '99', title: 'Cover', url: 'https://cdn.example/cover.jpg' }]);
 
+        // Years of imported conversations are not "waiting for you".
+        assert.equal((await store.comments.waitingForReply(10)).total, 0);
         // Every old address of the post leads to it.
         for (const path of ['/2019/03/05/hello-world', '/2019/03/hello-world', '/hello-world', '?p=10']) assert.equal((await postAt(store, path))?.id, post.id, path);
       });

@@ -342,7 +342,8 @@ export interface CommentRepository {
   hasApproved(personId: number): Promise<boolean>;
   /**
    * "Waiting for you": the latest comment of every conversation whose latest approved
-   * comment was written by a reader (no user), oldest first.
+   * comment was written by a reader (no user), oldest first. Imported comments wait for no one:
+   * a conversation brought in from another blog shows up only when someone writes in it here.
    */
   waitingForReply(limit: number): Promise<Page<Comment>>;
   /** Deletes trashed comments whose status changed before `before` and that no kept comment answers. */

@@ -824,6 +824,7 @@ export class KyselyStore implements Store {
         .selectFrom('comments as c')
         .where('c.status', '=', 'approved')
         .where('c.user_id', 'is', null)
+        .where('c.source', '!=', 'import')
         .where((eb) =>
           eb.not(
             eb.exists(

@@ -653,7 +653,7 @@ export class MemoryStore implements Store {
     waitingForReply: async (limit: number): Promise<Page<Comment>> => {
       const latest = new Map<number, Comment>();
       for (const c of [...this.tables.comments.values()].filter((c) => c.status === 'approved').sort(oldestFirst)) latest.set(c.rootId, c);
-      const waiting = [...latest.values()].filter((c) => c.userId === null).sort(oldestFirst);
+      const waiting = [...latest.values()].filter((c) => c.userId === null && c.source !== 'import').sort(oldestFirst);
       return { items: waiting.slice(0, limit).map(copy), total: waiting.length };
     },
 
