@@ -122,6 +122,15 @@ function edgeCases(name: string, open: OpenStore): void {
       assert.equal(await store.imports.findLegacyPath('?p=10'), null);
     });
 
+    it('reads a file given as one large chunk in slices, reporting progress as it goes', async () => {
+      const file = blog('1.2').replace('<wp:author>', `<!-- ${'x'.repeat(300_000)} --><wp:author>`);
+      const seen: number[] = [];
+      await importWordpress(store, [file], { now: NOW, onProgress: (bytes) => seen.push(bytes) });
+      assert.ok(seen.length >= 5, `progress reported ${seen.length} times`);
+      assert.deepEqual(seen, [...seen].sort((a, b) => a - b));
+      assert.equal(seen.at(-1), Buffer.byteLength(file));
+    });
+
     it('reports an unclosed tag at the end of the file', async () => {
       await assert.rejects(importWordpress(store, [blog('1.2').replace('</channel></rss>', '')]), /unclosed tag/);
       assert.equal((await everything(store)).posts, 0);

@@ -73,6 +73,9 @@ for (const { engine, skip } of testEngines()) {
         if (state === 'running') await new Promise((r) => setTimeout(r, 20));
       }
       assert.equal(state, 'done');
+      // The status is answered without a session (on SQLite the import holds the connection); its random id is the key.
+      assert.equal((await kb.request(status)).status, 200);
+      assert.equal((await kb.request('/admin/import/not-a-job/status')).status, 404);
       const report = await (await owner.request(page)).text();
       assert.match(report, /Import finished/);
       assert.match(report, /<th scope="row">posts<\/th><td>5<\/td><td>0<\/td>/);

@@ -27,6 +27,7 @@ export class ImportParseError extends Error {
 }
 
 const MAX_PROBLEMS = 10;
+const SLICE = 64 * 1024;
 
 // Namespaces by URI, so WXR 1.0, 1.1 and 1.2 (whose wp: URIs differ) and any prefix read alike.
 function prefixFor(uri: string, written: string): string {
@@ -97,18 +98,31 @@ export async function* xmlRecords(
 
   const decoder = new TextDecoder('utf-8');
   let bytes = 0;
+  // Database calls on SQLite settle as microtasks and an upload's bytes are already in
+  // memory, so without a pause now and then an import inside the server would starve
+  // every other request (its own progress polling too) until it ended.
+  let lastPause = performance.now();
+  const pause = async () => {
+    if (performance.now() - lastPause < 20) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    lastPause = performance.now();
+  };
   for await (const chunk of input) {
-    if (typeof chunk === 'string') {
-      bytes += Buffer.byteLength(chunk);
-      parser.write(chunk);
-    } else {
-      bytes += chunk.byteLength;
-      parser.write(decoder.decode(chunk, { stream: true }));
+    // A chunk may be the whole file (an upload already in memory): parse it in slices so
+    // that only a slice's records wait at a time, and progress moves as they are written.
+    const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    for (let at = 0; at < data.byteLength; at += SLICE) {
+      const slice = data.subarray(at, at + SLICE);
+      bytes += slice.byteLength;
+      parser.write(decoder.decode(slice, { stream: true }));
+      progress?.({ bytes });
+      // After a problem nothing more is handed out (the import fails), but the rest is read to report further problems too.
+      if (problems.length > 0) ready.length = 0;
+      while (ready.length > 0) {
+        await pause();
+        yield ready.shift()!;
+      }
     }
-    progress?.({ bytes });
-    // After a problem nothing more is handed out (the import fails), but the rest is read to report further problems too.
-    if (problems.length > 0) ready.length = 0;
-    while (ready.length > 0) yield ready.shift()!;
   }
   parser.write(decoder.decode());
   parser.close();

@@ -12,6 +12,7 @@ import { commentRoutes } from './routes/comments.ts';
 import { mailLinkRoutes } from './routes/mail-links.ts';
 import { publicRoutes } from './routes/public.ts';
 import { legacyRedirect } from './legacy-redirect.ts';
+import { importStatus } from './routes/admin/import.ts';
 import { errorPage } from './views/error-page.ts';
 
 const YEAR = 'public, max-age=31536000, immutable';
@@ -73,6 +74,8 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
       return c.json({ status: 'error', database: deps.store.kind, message: 'The database does not answer.' }, 503, { 'Cache-Control': 'no-store' });
     }
   });
+
+  app.get('/admin/import/:id/status', (c) => importStatus(c, deps));
 
   app.use('*', async (c, next) => {
     c.set('site', await deps.site());

@@ -1,9 +1,9 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { DomainError } from '../../../core/errors.ts';
 import { importDisqus } from '../../../migration/disqus-import.ts';
 import { ImportJobs } from '../../../migration/import-jobs.ts';
 import { importWordpress } from '../../../migration/wordpress-import.ts';
-import type { AppEnv } from '../../context.ts';
+import type { AppEnv, WebDeps } from '../../context.ts';
 import { wantsJson } from '../../errors.ts';
 import { importFormView, importJobView } from '../../views/admin/import-view.ts';
 import { allowRoles } from './admin-request.ts';
@@ -14,13 +14,36 @@ function tooLarge(max: number): DomainError {
   return new DomainError('payload_too_large', `That file is larger than the ${Math.round((max / 1024 / 1024) * 10) / 10} MB import limit (IMPORT_MAX_BYTES). Import it with \`npx kumbaya import\` on the server, which has no limit.`);
 }
 
+/** One registry of running and recent imports per app (the status route is mounted apart from the rest). */
+const registries = new WeakMap<WebDeps, ImportJobs>();
+function jobsOf(deps: WebDeps): ImportJobs {
+  let jobs = registries.get(deps);
+  if (!jobs) {
+    jobs = new ImportJobs((job, error) => deps.logger.error({ err: error, file: job.fileName }, 'import failed'));
+    registries.set(deps, jobs);
+  }
+  return jobs;
+}
+
+/**
+ * GET /admin/import/<id>/status: an import's progress, for the page's script. Mounted
+ * before the session middleware because on SQLite the import's transaction holds the
+ * only connection until it ends, and a session lookup would wait for it; the job's random
+ * id (given only to the owner who started it) is what grants access.
+ */
+export function importStatus(c: Context<AppEnv>, deps: WebDeps): Response {
+  const job = jobsOf(deps).get(c.req.param('id') ?? '');
+  if (!job) return c.json({ error: { code: 'not_found', message: 'No such import on this server.' } }, 404);
+  return c.json({ state: job.state, bytesRead: job.bytesRead, totalBytes: job.totalBytes }, 200, { 'Cache-Control': 'no-store' });
+}
+
 /** /admin/import: upload a WordPress or Disqus export, watch it import, read the report. Owner only. */
 export function importRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   let jobs: ImportJobs | null = null;
   app.use('*', allowRoles(['owner'], 'Only the owner can import content.'));
   app.use('*', async (c, next) => {
-    jobs ??= new ImportJobs((job, error) => c.get('deps').logger.error({ err: error, file: job.fileName }, 'import failed'));
+    jobs ??= jobsOf(c.get('deps'));
     return next();
   });
 
@@ -54,12 +77,6 @@ export function importRoutes(): Hono<AppEnv> {
     await job.finished;
     if (job.state === 'failed' && job.badFile) return c.html(importFormView(c, { running: null, error: job.error }).value, 422);
     return c.redirect(`/admin/import/${job.id}`, 303);
-  });
-
-  app.get('/:id/status', (c) => {
-    const job = jobs!.get(c.req.param('id'));
-    if (!job) throw new DomainError('not_found', 'No such import on this server (results are kept for the last 20 imports until it restarts).');
-    return c.json({ state: job.state, bytesRead: job.bytesRead, totalBytes: job.totalBytes, error: job.error });
   });
 
   app.get('/:id', (c) => {
