@@ -21,6 +21,7 @@ function importCommand(source: 'wordpress' | 'disqus', importer: Importer): Comm
         : 'Threads are matched to posts by their link (imported WordPress addresses count); comments keep their threading.',
       'All or nothing: one transaction, so a malformed file changes nothing. Importing the same file again creates no duplicates.',
       'Progress goes to standard error, the report to standard output.',
+      'SQLite: the import is one long write, so run it while the site is quiet, and restart the server afterwards so that it drops cached pages.',
     ].join('\n'),
     positionals: [{ name: 'FILE', description: `The export file (.xml)` }],
     options: { 'dry-run': { type: 'boolean', description: 'Do everything and report it, then roll it all back' } },
