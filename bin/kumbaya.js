@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8
+// (A small young generation, as `npm start` uses: a long import then stays well under 300 MB.)
 // Kumbaya's command line. The commands are TypeScript (src/cli/), which Node runs as is from
 // version 24 on, so check the version before loading them.
 const major = Number(process.versions.node.split('.')[0]);

@@ -2,6 +2,7 @@ import type { Command } from './command.ts';
 import { backupCommand } from './backup.ts';
 import { exportJsonCommand } from './export-json.ts';
 import { exportWxrCommand } from './export-wxr.ts';
+import { importDisqusCommand, importWordpressCommand } from './import.ts';
 import { importJsonCommand } from './import-json.ts';
 import { migrateCommand } from './migrate.ts';
 import { restoreCommand } from './restore.ts';
@@ -12,5 +13,5 @@ import { userListCommand } from './user-list.ts';
 
 /** Every command, in the order `kumbaya --help` lists them. A new command is a file and a line here. */
 export const commands: readonly Command[] = [migrateCommand, userCreateCommand, userListCommand, tokenCreateCommand, setupLinkCommand,
-  exportJsonCommand, exportWxrCommand, importJsonCommand, backupCommand, restoreCommand,
+  importWordpressCommand, importDisqusCommand, exportJsonCommand, exportWxrCommand, importJsonCommand, backupCommand, restoreCommand,
 ];

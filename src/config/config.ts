@@ -18,6 +18,8 @@ export interface Config {
   /** Overrides the secret generated and stored in the database on first start. */
   secretKey: string | null;
   uploadMaxBytes: number;
+  /** Largest export file the admin's import page accepts. */
+  importMaxBytes: number;
   trustProxy: boolean;
   pageCache: boolean;
   conversationCache: boolean;
@@ -49,6 +51,7 @@ export const settingDocs: Array<{ name: string; default: string; meaning: string
   { name: 'LOG_LEVEL', default: 'info', meaning: 'fatal, error, warn, info, debug, trace or silent. Logs are JSON lines on stdout.' },
   { name: 'SECRET_KEY', default: '(generated, kept in the database)', meaning: 'Secret for signing tokens; at least 32 characters when set.' },
   { name: 'UPLOAD_MAX_BYTES', default: '5242880', meaning: 'Largest image upload accepted, in bytes.' },
+  { name: 'IMPORT_MAX_BYTES', default: '104857600', meaning: 'Largest WordPress or Disqus export the admin import page accepts, in bytes (the CLI has no limit).' },
   { name: 'TRUST_PROXY', default: 'false', meaning: 'Take the client address from X-Forwarded-For (only behind your own proxy).' },
   { name: 'PAGE_CACHE', default: 'true', meaning: 'Keep rendered public pages in memory until content changes.' },
   { name: 'CONVERSATION_CACHE', default: 'true', meaning: 'Keep each post’s rendered comment section in memory until a comment or post changes.' },
@@ -119,6 +122,7 @@ const envSchema = z.object({
       message: 'SECRET_KEY must be at least 32 characters (e.g. the output of `openssl rand -hex 32`).',
     }),
   UPLOAD_MAX_BYTES: int('UPLOAD_MAX_BYTES', 1024, 100 * 1024 * 1024, '5242880'),
+  IMPORT_MAX_BYTES: int('IMPORT_MAX_BYTES', 1024, 2 * 1024 * 1024 * 1024, '104857600'),
   TRUST_PROXY: bool('TRUST_PROXY'),
   PAGE_CACHE: bool('PAGE_CACHE'),
   CONVERSATION_CACHE: bool('CONVERSATION_CACHE'),
@@ -177,6 +181,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL ?? 'info',
     secretKey: e.SECRET_KEY || null,
     uploadMaxBytes: e.UPLOAD_MAX_BYTES ?? 5 * 1024 * 1024,
+    importMaxBytes: e.IMPORT_MAX_BYTES ?? 100 * 1024 * 1024,
     trustProxy: e.TRUST_PROXY ?? false,
     pageCache: e.PAGE_CACHE ?? true,
     conversationCache: e.CONVERSATION_CACHE ?? true,

@@ -19,3 +19,8 @@ const commentPolicy: sanitizeHtml.IOptions = {
 export function renderCommentMarkdown(markdown: string): string {
   return sanitizeHtml(md.render(markdown), commentPolicy).trim();
 }
+
+/** Sanitises HTML written elsewhere (an imported comment) exactly as rendered comments are. */
+export function sanitizeCommentHtml(html: string): string {
+  return sanitizeHtml(html, commentPolicy).trim();
+}

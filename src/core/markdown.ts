@@ -76,3 +76,8 @@ export function renderPostMarkdown(markdown: string): string {
   );
   return sanitizeHtml(md.render(withTasks), postPolicy);
 }
+
+/** Sanitises HTML written elsewhere (an imported WordPress post) exactly as rendered posts are. */
+export function sanitizePostHtml(html: string): string {
+  return sanitizeHtml(html, postPolicy);
+}

@@ -349,7 +349,8 @@ export interface CommentRepository {
   hasApproved(personId: number): Promise<boolean>;
   /**
    * "Waiting for you": the latest comment of every conversation whose latest approved
-   * comment was written by a reader (no user), oldest first.
+   * comment was written by a reader (no user), oldest first. Imported comments wait for no one:
+   * a conversation brought in from another blog shows up only when someone writes in it here.
    */
   /** With `authorId`, only conversations on that user's posts outside the trash. */
   waitingForReply(limit: number, authorId?: number): Promise<Page<Comment>>;
@@ -484,6 +485,23 @@ export interface RateLimitRepository {
   hit(key: string, windowMs: number, max: number, now: number): Promise<RateLimitResult>;
 }
 
+/** What an imported item became locally: a post (or page), a comment or a user. */
+export type ImportKind = 'post' | 'comment' | 'user';
+
+/** Remembers imported items and the old addresses of imported posts (see src/migration/). */
+export interface ImportRepository {
+  /** The local id the item with this external id became, or null when never imported. */
+  findKey(source: string, kind: ImportKind, externalId: string): Promise<number | null>;
+  /** Records (or re-points) what an imported item became. */
+  saveKey(source: string, kind: ImportKind, externalId: string, localId: number): Promise<void>;
+  /** Records an old address ('/2019/03/hello', '?p=12'); an address already known moves to this post. */
+  saveLegacyPath(path: string, postId: number): Promise<void>;
+  /** The post that answered at an old address, if any. */
+  findLegacyPath(path: string): Promise<number | null>;
+  /** Every old address of a post, sorted. */
+  legacyPathsOf(postId: number): Promise<string[]>;
+}
+
 /** The whole store. `transaction` gives a store whose writes commit or roll back together. */
 export interface Store {
   readonly kind: 'sqlite' | 'postgres' | 'memory';
@@ -505,6 +523,7 @@ export interface Store {
   /** The background job queue (webmentions now; ActivityPub later). */
   jobs: JobRepository;
   webmentions: WebmentionRepository;
+  imports: ImportRepository;
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>;

@@ -14,6 +14,8 @@ import { seoRoutes } from './routes/seo.ts';
 import { mailLinkRoutes } from './routes/mail-links.ts';
 import { publicRoutes } from './routes/public.ts';
 import { webmentionRoutes } from './routes/webmention.ts';
+import { legacyRedirect } from './legacy-redirect.ts';
+import { importStatus } from './routes/admin/import.ts';
 import { errorPage } from './views/error-page.ts';
 
 const YEAR = 'public, max-age=31536000, immutable';
@@ -76,6 +78,8 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
     }
   });
 
+  app.get('/admin/import/:id/status', (c) => importStatus(c, deps));
+
   app.use('*', async (c, next) => {
     c.set('site', await deps.site());
     await next();
@@ -86,8 +90,10 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   };
   const uploadLimit = deps.config.uploadMaxBytes + 64 * 1024;
   app.use('/admin/uploads', bodyLimit({ maxSize: uploadLimit, onError: tooLarge(uploadLimit) }));
+  const importLimit = deps.config.importMaxBytes + 64 * 1024;
+  app.use('/admin/import', bodyLimit({ maxSize: importLimit, onError: tooLarge(importLimit) }));
   const formLimit = bodyLimit({ maxSize: 3 * 1024 * 1024, onError: tooLarge(3 * 1024 * 1024) });
-  app.use('*', (c, next) => (c.req.path === '/admin/uploads' ? next() : formLimit(c, next)));
+  app.use('*', (c, next) => (c.req.path === '/admin/uploads' || c.req.path === '/admin/import' ? next() : formLimit(c, next)));
   app.use('*', loadSession);
   app.use('*', verifyCsrf);
 
@@ -103,6 +109,8 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
 
   app.notFound(async (c) => {
     if (wantsJson(c)) return jsonError(c, 404, 'not_found', `Nothing at ${c.req.method} ${c.req.path}.`);
+    const moved = await legacyRedirect(c);
+    if (moved) return moved;
     return c.html((await errorPage(c, 404, 'There is nothing at this address. It may have moved, or the link may be mistyped.')).value, 404);
   });
   app.onError(handleError);

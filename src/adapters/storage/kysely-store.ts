@@ -34,6 +34,7 @@ import { KyselyJobRepository } from './kysely-jobs.ts';
 import { KyselyWebmentionRepository } from './kysely-webmentions.ts';
 import { KyselySpamModelRepository } from './kysely-spam-model.ts';
 import { KyselySubscriptionRepository } from './kysely-subscriptions.ts';
+import { KyselyImportRepository } from './kysely-imports.ts';
 import type { Database, Engine } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -158,6 +159,7 @@ export class KyselyStore implements Store {
   readonly archive: KyselyArchiveRepository;
   readonly jobs: KyselyJobRepository;
   readonly webmentions: KyselyWebmentionRepository;
+  readonly imports: KyselyImportRepository;
 
   constructor(db: Db, engine: Engine, inTransaction = false) {
     this.db = db;
@@ -169,6 +171,7 @@ export class KyselyStore implements Store {
     this.archive = new KyselyArchiveRepository(db, engine);
     this.jobs = new KyselyJobRepository(db, engine);
     this.webmentions = new KyselyWebmentionRepository(db);
+    this.imports = new KyselyImportRepository(db);
   }
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
@@ -834,6 +837,7 @@ export class KyselyStore implements Store {
       const latest = base
         .where('c.status', '=', 'approved')
         .where('c.user_id', 'is', null)
+        .where('c.source', '!=', 'import')
         .where((eb) =>
           eb.not(
             eb.exists(

@@ -36,6 +36,7 @@ import { MemoryJobRepository, emptyJobTable, type MemoryJobTable } from './memor
 import { MemoryWebmentionRepository, emptyWebmentionTables, type MemoryWebmentionTables } from './memory-webmentions.ts';
 import { MemorySpamModelRepository } from './memory-spam-model.ts';
 import { MemorySubscriptionRepository } from './memory-subscriptions.ts';
+import { MemoryImportRepository } from './memory-imports.ts';
 
 /** A post as stored: tags by id in position order, plus the text search reads. */
 type PostRecord = Omit<Post, 'tags'> & { tagIds: number[]; searchText: string };
@@ -62,6 +63,8 @@ export interface Tables {
   spamTotals: { spam: number; ham: number };
   jobs: MemoryJobTable;
   webmentions: MemoryWebmentionTables;
+  importKeys: Map<string, number>;
+  legacyPaths: Map<string, number>;
 }
 
 function emptyTables(): Tables {
@@ -85,6 +88,8 @@ function emptyTables(): Tables {
     spamTotals: { spam: 0, ham: 0 },
     jobs: emptyJobTable(),
     webmentions: emptyWebmentionTables(),
+    importKeys: new Map(),
+    legacyPaths: new Map(),
   };
 }
 
@@ -153,6 +158,7 @@ export class MemoryStore implements Store {
   readonly archive = new MemoryArchiveRepository(() => this.tables);
   readonly jobs = new MemoryJobRepository(() => this.tables);
   readonly webmentions = new MemoryWebmentionRepository(() => this.tables, () => this.nextId('people'));
+  readonly imports = new MemoryImportRepository(() => this.tables);
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);
@@ -661,7 +667,7 @@ export class MemoryStore implements Store {
       const latest = new Map<number, Comment>();
       const inReach = (c: Comment) => c.status === 'approved' && (authorId === undefined || this.authoredBy(c.postId, authorId));
       for (const c of [...this.tables.comments.values()].filter(inReach).sort(oldestFirst)) latest.set(c.rootId, c);
-      const waiting = [...latest.values()].filter((c) => c.userId === null).sort(oldestFirst);
+      const waiting = [...latest.values()].filter((c) => c.userId === null && c.source !== 'import').sort(oldestFirst);
       return { items: waiting.slice(0, limit).map(copy), total: waiting.length };
     },
 

@@ -116,5 +116,7 @@ export interface Database extends ReachTables {
   };
   settings: { key: string; value: string };
   rate_limits: { key: string; window_start: number; hits: number };
+  import_keys: { source: string; kind: string; external_id: string; local_id: number };
+  legacy_paths: { path: string; post_id: number };
   posts_fts: { rowid: number; title: string; body: string };
 }

@@ -15,6 +15,7 @@ import { closedWords, commentsOpen } from '../../core/comment-settings.ts';
 import { OWN_COOKIE, ownComments } from './own-comments.ts';
 import { advertiseMentionEndpoints } from './webmention.ts';
 import { mentionsSection } from '../views/mention-views.ts';
+import { legacyRedirect } from '../legacy-redirect.ts';
 
 /** ?page=N as a positive whole number; anything else is page 1. */
 function pageNumber(c: Context<AppEnv>): number {
@@ -57,6 +58,8 @@ function htmlPage(c: Context<AppEnv>, page: SafeHtml) {
 }
 
 async function notFoundPage(c: Context<AppEnv>) {
+  const moved = await legacyRedirect(c);
+  if (moved) return moved;
   return c.html((await errorPage(c, 404, 'There is nothing at this address. It may have moved, or the link may be mistyped.')).value, 404);
 }
 
@@ -168,6 +171,10 @@ export function publicRoutes(): Hono<AppEnv> {
   app.use('*', pageCache);
 
   app.get('/', async (c) => {
+    if (c.req.query('p') !== undefined || c.req.query('page_id') !== undefined) {
+      const moved = await legacyRedirect(c);
+      if (moved) return moved;
+    }
     const site = c.get('site');
     const owner = (await c.get('deps').store.users.list()).find((u) => u.role === 'owner');
     return renderList(c, {

@@ -6,7 +6,7 @@ import { csrfField } from '../forms.ts';
 import { noticeFromQuery } from './notices.ts';
 
 /** The admin's areas, in the order of the top bar; `roles` limits who sees an area. */
-export type AdminArea = 'posts' | 'pages' | 'comments' | 'waiting' | 'tags' | 'uploads' | 'mail' | 'settings' | 'users' | 'tokens' | 'profile';
+export type AdminArea = 'posts' | 'pages' | 'comments' | 'waiting' | 'tags' | 'uploads' | 'mail' | 'settings' | 'users' | 'import' | 'tokens' | 'profile';
 
 /** Counts shown beside an area's name in the top bar. */
 export interface NavCounts {
@@ -26,6 +26,7 @@ const areas: Array<{ key: AdminArea; href: string; label: string; roles?: Role[]
   { key: 'mail', href: '/admin/mail', label: 'Mail' },
   { key: 'settings', href: '/admin/settings', label: 'Settings', roles: ['owner'] },
   { key: 'users', href: '/admin/users', label: 'Users', roles: ['owner'] },
+  { key: 'import', href: '/admin/import', label: 'Import', roles: ['owner'] },
   { key: 'tokens', href: '/admin/tokens', label: 'Tokens' },
   { key: 'profile', href: '/admin/profile', label: 'Profile' },
 ];

@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import { formatReport, type ImportReport } from '../migration/import-report.ts';
+import type { ImportInput, ImportOptions } from '../migration/import-run.ts';
+import { ImportFormatError, ImportParseError } from '../migration/import-xml.ts';
+import type { Store } from '../core/store.ts';
+import { importDisqus } from '../migration/disqus-import.ts';
+import { importWordpress } from '../migration/wordpress-import.ts';
+import { CommandFailure, type Command } from './command.ts';
+import { progressBar } from './progress-bar.ts';
+
+type Importer = (store: Store, input: ImportInput, options: ImportOptions) => Promise<ImportReport>;
+
+function importCommand(source: 'wordpress' | 'disqus', importer: Importer): Command {
+  const what = source === 'wordpress' ? 'a WordPress export (WXR 1.0 to 1.2)' : 'a Disqus export';
+  return {
+    name: `import ${source}`,
+    summary: `Import ${what}; --dry-run shows what it would do`,
+    details: [
+      source === 'wordpress'
+        ? 'Posts, pages, tags, authors (as users without passwords), comments with their threading, and old addresses (301).'
+        : 'Threads are matched to posts by their link (imported WordPress addresses count); comments keep their threading.',
+      'All or nothing: one transaction, so a malformed file changes nothing. Importing the same file again creates no duplicates.',
+      'Progress goes to standard error, the report to standard output.',
+      'SQLite: the import is one long write, so run it while the site is quiet, and restart the server afterwards so that it drops cached pages.',
+    ].join('\n'),
+    arguments: [{ name: 'FILE', description: `The export file (.xml)` }],
+    options: { 'dry-run': { type: 'boolean', description: 'Do everything and report it, then roll it all back' } },
+    examples: [`npx kumbaya import ${source} ${source === 'wordpress' ? 'wordpress-export.xml' : 'disqus-export.xml'} --dry-run`],
+    async run(ctx) {
+      const [file] = ctx.args;
+      let size: number;
+      try {
+        size = fs.statSync(file).size;
+      } catch {
+        throw new CommandFailure(`Cannot read ${file}: no such file.`);
+      }
+      const { deps } = await ctx.open();
+      const bar = progressBar(ctx.io.stderr, `Reading ${file}`, size);
+      let report: ImportReport;
+      try {
+        report = await importer(deps.store, fs.createReadStream(file), { dryRun: ctx.options['dry-run'] === true, onProgress: (bytes) => bar.update(bytes) });
+      } catch (error) {
+        if (error instanceof ImportParseError) throw new CommandFailure(`${file} is not well-formed XML, so nothing was imported: ${error.message}`);
+        if (error instanceof ImportFormatError) throw new CommandFailure(`${error.message} Nothing was imported.`);
+        throw error;
+      }
+      bar.done();
+      ctx.io.stderr.write(`Done in ${(report.durationMs / 1000).toFixed(1)} s; peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB.\n`);
+      if (!report.dryRun) deps.changes.publish('content-imported');
+      ctx.io.stdout.write(formatReport(report));
+    },
+  };
+}
+
+export const importWordpressCommand = importCommand('wordpress', importWordpress);
+export const importDisqusCommand = importCommand('disqus', importDisqus);

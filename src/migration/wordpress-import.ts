@@ -1,0 +1,311 @@
+import { sanitizePostHtml } from '../core/markdown.ts';
+import { reservedSlugs } from '../core/post-service.ts';
+import type { CommentStatus, Post, PostStatus, PostType, PostWrite, Store, Visibility } from '../core/store.ts';
+import { plainText, slugify, truncateWords } from '../core/text.ts';
+import { autop } from './import-html.ts';
+import { legacyPathsFor } from './import-legacy-urls.ts';
+import { count, skip, warn, type ImportReport } from './import-report.ts';
+import { PeopleBook, parseUtc, runImport, saveComment, type ImportInput, type ImportOptions } from './import-run.ts';
+import { ImportFormatError, childrenNamed, textOf, xmlRecords, type XmlNode } from './import-xml.ts';
+
+/**
+ * Imports a WordPress export (WXR 1.0 to 1.2) into the store, streaming: one <item> in
+ * memory at a time. Everything happens in one transaction (a malformed file changes
+ * nothing); running it again matches items by GUID and comment id and creates no
+ * duplicates. See ARCHITECTURE.md ("Import") for how WordPress maps onto Kumbaya.
+ */
+export async function importWordpress(store: Store, input: ImportInput, options: ImportOptions = {}): Promise<ImportReport> {
+  return runImport(store, 'wordpress', options, async (tx, report) => {
+    const importer = new WxrImporter(tx, report, options.now ?? Date.now());
+    let isWxr = false;
+    const progress = ({ bytes }: { bytes: number }) => {
+      report.bytes = bytes;
+      options.onProgress?.(bytes);
+    };
+    for await (const { path, node } of xmlRecords(input, 2, progress)) {
+      if (path[0] !== 'rss' || path[1] !== 'channel') throw new ImportFormatError(`This is not a WordPress export: <${node.name}> is inside <${path.join('><')}>, not <rss><channel>.`);
+      if (node.name === 'wp:wxr_version') isWxr = true;
+      await importer.record(node);
+    }
+    if (!isWxr) throw new ImportFormatError('This is not a WordPress export (WXR): it has no <wp:wxr_version>. Export it from WordPress under Tools → Export.');
+    await importer.finish();
+  });
+}
+
+const STATUS: Record<string, { status: PostStatus; visibility: Visibility; dated: boolean } | undefined> = {
+  publish: { status: 'published', visibility: 'public', dated: true },
+  future: { status: 'scheduled', visibility: 'public', dated: true },
+  draft: { status: 'draft', visibility: 'public', dated: false },
+  pending: { status: 'draft', visibility: 'public', dated: false },
+  // Private: seen only by its author. A draft stays out of public sight; unlisted keeps it off lists if published later.
+  private: { status: 'draft', visibility: 'unlisted', dated: true },
+  // Imported, then moved to Kumbaya's trash.
+  trash: { status: 'draft', visibility: 'public', dated: false },
+};
+
+const COMMENT_STATUS: Record<string, CommentStatus | undefined> = { '1': 'approved', '0': 'pending', spam: 'spam', trash: 'trash', 'post-trashed': 'trash' };
+
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+class WxrImporter {
+  private readonly tx: Store;
+  private readonly report: ImportReport;
+  private readonly now: number;
+  private readonly people = new PeopleBook();
+  private baseSiteUrl = '';
+  /** Author login → user id. */
+  private readonly authors = new Map<string, number>();
+  /** Attachment post id → its URL (for featured images, which may come before their attachment). */
+  private readonly attachmentUrls = new Map<string, string>();
+  private readonly pendingCovers: Array<{ postId: number; attachmentId: string; title: string }> = [];
+  private fallbackAuthor: number | null = null;
+  private readonly leftOutTags = new Set<string>();
+
+  constructor(tx: Store, report: ImportReport, now: number) {
+    this.tx = tx;
+    this.report = report;
+    this.now = now;
+  }
+
+  async record(node: XmlNode): Promise<void> {
+    switch (node.name) {
+      case 'wp:wxr_version':
+        this.report.format = node.text.trim();
+        return;
+      case 'wp:base_site_url':
+        this.baseSiteUrl = node.text.trim().replace(/\/+$/, '');
+        return;
+      case 'wp:author':
+        await this.author({ login: textOf(node, 'wp:author_login'), email: textOf(node, 'wp:author_email'), name: textOf(node, 'wp:author_display_name') });
+        return;
+      case 'item':
+        await this.item(node);
+        return;
+      default:
+      // Categories and tags are created as posts use them; menus, terms and settings have no counterpart.
+    }
+  }
+
+  /** A user for a WordPress author: matched by email, then login; created without a password otherwise. */
+  private async author(input: { login: string; email: string; name: string }): Promise<number> {
+    const login = input.login || input.email || 'wordpress';
+    const known = this.authors.get(login);
+    if (known !== undefined) return known;
+    const users = this.tx.users;
+    const keyed = await this.tx.imports.findKey('wordpress', 'user', login);
+    let user = keyed === null ? null : await users.findById(keyed);
+    if (!user && input.email) user = await users.findByEmail(input.email);
+    if (!user && slugify(login)) user = await users.findBySlug(slugify(login));
+    if (user) {
+      count(this.report, 'user', 'unchanged');
+    } else {
+      const base = slugify(login) || slugify(input.name) || 'author';
+      let slug = base;
+      for (let n = 2; await users.findBySlug(slug); n++) slug = `${base}-${n}`;
+      // Users need an email; an author exported without one gets an address that can never receive mail.
+      const email = input.email.trim().toLowerCase() || `${slug}@wordpress-import.invalid`;
+      user = await users.create({ email, name: input.name || login, slug, bio: '', role: 'author', passwordHash: null, createdAt: this.now });
+      count(this.report, 'user', 'created');
+    }
+    await this.tx.imports.saveKey('wordpress', 'user', login, user.id);
+    this.authors.set(login, user.id);
+    return user.id;
+  }
+
+  private async authorOf(login: string): Promise<number> {
+    if (login) return this.authors.get(login) ?? this.author({ login, email: '', name: '' });
+    if (this.fallbackAuthor === null) {
+      const users = await this.tx.users.list();
+      this.fallbackAuthor = (users.find((u) => u.role === 'owner') ?? users[0])?.id ?? (await this.author({ login: 'wordpress', email: '', name: 'WordPress' }));
+    }
+    return this.fallbackAuthor;
+  }
+
+  private async item(node: XmlNode): Promise<void> {
+    const wpId = textOf(node, 'wp:post_id');
+    const type = textOf(node, 'wp:post_type') || 'post';
+    const title = textOf(node, 'title');
+    const comments = childrenNamed(node, 'wp:comment');
+    const withComments = comments.length > 0 ? ` (and its ${comments.length} comment${comments.length === 1 ? '' : 's'})` : '';
+    if (type === 'attachment') {
+      const url = textOf(node, 'wp:attachment_url') || textOf(node, 'guid');
+      this.attachmentUrls.set(wpId, url);
+      this.report.attachments.push({ id: wpId, title, url });
+      if (comments.length > 0) skip(this.report, { kind: 'comment', id: wpId, label: title, reason: `${comments.length} comment(s) on an attachment page: Kumbaya has no attachment pages` });
+      return;
+    }
+    if (type !== 'post' && type !== 'page') {
+      skip(this.report, { kind: 'other', id: wpId, label: title || type, reason: `a WordPress "${type}"${withComments} has no counterpart in Kumbaya` });
+      return;
+    }
+    const wpStatus = textOf(node, 'wp:status');
+    const mapped = STATUS[wpStatus];
+    if (!mapped) {
+      const reason = wpStatus === 'auto-draft' ? 'an auto-draft WordPress saved on its own, never written' : `unknown status "${wpStatus}"`;
+      skip(this.report, { kind: type, id: wpId, label: title, reason: reason + withComments });
+      return;
+    }
+    // The GUID survives a change of domain; the post id tells apart the items some exports give the same GUID.
+    const key = `${textOf(node, 'guid') || this.baseSiteUrl}#${wpId}`;
+    const date = parseUtc(textOf(node, 'wp:post_date_gmt')) ?? parseUtc(textOf(node, 'wp:post_date')) ?? (Date.parse(textOf(node, 'pubDate')) || null);
+    const html = sanitizePostHtml(autop(textOf(node, 'content:encoded', true)));
+    const excerptSource = plainText(sanitizePostHtml(textOf(node, 'excerpt:encoded', true)));
+    // Categories and tags both become tags (one per slug); WordPress's default "Uncategorized" is no tag.
+    const tagsBySlug = new Map<string, string>();
+    for (const category of childrenNamed(node, 'category')) {
+      const domain = category.attrs.domain;
+      const name = category.text.trim();
+      if ((domain !== 'category' && domain !== 'post_tag') || category.attrs.nicename === 'uncategorized' || !name) continue;
+      const slug = slugify(name);
+      if (slug) tagsBySlug.set(slug, tagsBySlug.get(slug) ?? name);
+      else this.untaggable(name);
+    }
+    const tags = [...tagsBySlug.values()];
+    const write: PostWrite = {
+      type: type as PostType,
+      slug: '',
+      title: title || '(no title)',
+      // Markdown accepts HTML, so the editor shows the imported HTML and saving it renders the same.
+      markdown: html,
+      html,
+      excerpt: truncateWords(excerptSource || plainText(html), 280),
+      status: mapped.status,
+      visibility: mapped.visibility,
+      publishedAt: mapped.dated ? (date ?? this.now) : null,
+      authorId: await this.authorOf(textOf(node, 'dc:creator')),
+      coverImage: null,
+      tags,
+      commentsMode: textOf(node, 'wp:comment_status') === 'closed' ? 'closed' : 'inherit',
+      commentsCloseDays: null,
+    };
+
+    const existingId = await this.tx.imports.findKey('wordpress', 'post', key);
+    let post = existingId === null ? null : await this.tx.posts.findById(existingId);
+    if (post) {
+      write.slug = post.slug;
+      write.coverImage = post.coverImage;
+      write.commentsCloseDays = post.commentsCloseDays;
+      if (samePost(post, write)) {
+        count(this.report, type, 'unchanged');
+      } else {
+        post = await this.tx.posts.update(post.id, write, this.now);
+        count(this.report, type, 'updated');
+      }
+    } else {
+      write.slug = await this.freeSlug(slugify(decode(textOf(node, 'wp:post_name'))) || slugify(title) || `${type}-${wpId}`);
+      post = await this.tx.posts.create(write, this.now);
+      await this.tx.imports.saveKey('wordpress', 'post', key, post.id);
+      count(this.report, type, 'created');
+      if (wpStatus === 'trash') await this.tx.posts.trash(post.id, this.now);
+    }
+    if (wpStatus === 'private') warn(this.report, { kind: type, id: wpId, label: title, reason: 'private in WordPress: imported as an unlisted draft' });
+
+    for (const path of legacyPathsFor({ wpId, type: type as PostType, name: textOf(node, 'wp:post_name'), link: textOf(node, 'link'), localDate: textOf(node, 'wp:post_date') })) {
+      await this.tx.imports.saveLegacyPath(path, post.id);
+    }
+    for (const meta of childrenNamed(node, 'wp:postmeta')) {
+      if (textOf(meta, 'wp:meta_key') === '_thumbnail_id') this.pendingCovers.push({ postId: post.id, attachmentId: textOf(meta, 'wp:meta_value'), title });
+    }
+    await this.comments(post, key, comments);
+  }
+
+  /** Tag addresses are made of Latin letters and digits; a name with none cannot be a tag. Reported once. */
+  private untaggable(name: string): void {
+    if (this.leftOutTags.has(name)) return;
+    this.leftOutTags.add(name);
+    warn(this.report, { kind: 'other', id: 'tag', label: name, reason: 'this category or tag has no Latin letters or digits to make its address from, so posts were imported without it' });
+  }
+
+  /** The slug if free, else the first free `slug-2`, `slug-3`… (addresses the site itself uses are avoided too). */
+  private async freeSlug(base: string): Promise<string> {
+    const root = reservedSlugs.has(base) ? `${base}-page` : base;
+    let slug = root;
+    for (let n = 2; await this.tx.posts.slugInUse(slug); n++) slug = `${root}-${n}`;
+    return slug;
+  }
+
+  /** A post's comments, parents before replies, each reply under its parent. */
+  private async comments(post: Post, postKey: string, nodes: XmlNode[]): Promise<void> {
+    const byId = new Map(nodes.map((n) => [textOf(n, 'wp:comment_id'), n]));
+    const local = new Map<string, number>();
+    const visiting = new Set<string>();
+    const save = async (wpId: string, node: XmlNode): Promise<void> => {
+      if (local.has(wpId) || visiting.has(wpId)) return;
+      visiting.add(wpId);
+      const type = textOf(node, 'wp:comment_type');
+      const kind = type === 'pingback' || type === 'trackback' || type === 'webmention' ? 'mention' : type === '' || type === 'comment' || type === 'review' ? 'comment' : null;
+      const author = textOf(node, 'wp:comment_author');
+      const approved = textOf(node, 'wp:comment_approved');
+      const status = COMMENT_STATUS[approved];
+      if (!kind || !status) {
+        skip(this.report, { kind: 'comment', id: wpId, label: `${author} on “${post.title}”`, reason: kind ? `unknown status "${approved}"` : `a "${type}" comment has no counterpart in Kumbaya` });
+        return;
+      }
+      const parentWpId = textOf(node, 'wp:comment_parent');
+      let parentId: number | null = null;
+      if (parentWpId && parentWpId !== '0') {
+        const parentNode = byId.get(parentWpId);
+        if (parentNode && !visiting.has(parentWpId)) await save(parentWpId, parentNode);
+        parentId = local.get(parentWpId) ?? (await this.earlierComment(post.id, `${postKey}#comment-${parentWpId}`));
+        if (parentId === null) {
+          warn(this.report, { kind, id: wpId, label: `${author} on “${post.title}”`, reason: `answers comment ${parentWpId}, which is not in the file: kept as a top-level comment` });
+        }
+      }
+      const id = await saveComment(this.tx, this.report, this.people, {
+        key: `${postKey}#comment-${wpId}`,
+        kind,
+        postId: post.id,
+        parentId,
+        authorName: author,
+        authorEmail: textOf(node, 'wp:comment_author_email'),
+        authorUrl: textOf(node, 'wp:comment_author_url') || null,
+        ip: textOf(node, 'wp:comment_author_IP') || null,
+        body: textOf(node, 'wp:comment_content', true),
+        status,
+        createdAt: parseUtc(textOf(node, 'wp:comment_date_gmt')) ?? parseUtc(textOf(node, 'wp:comment_date')) ?? post.publishedAt ?? this.now,
+        reasons: [kind === 'mention' ? `Imported ${type} from WordPress` : 'Imported from WordPress'],
+      }, this.now);
+      local.set(wpId, id);
+    };
+    for (const [wpId, node] of byId) await save(wpId, node);
+  }
+
+  /** A parent imported by an earlier run, if it is on the same post. */
+  private async earlierComment(postId: number, key: string): Promise<number | null> {
+    const id = await this.tx.imports.findKey('wordpress', 'comment', key);
+    const comment = id === null ? null : await this.tx.comments.findById(id);
+    return comment && comment.postId === postId ? comment.id : null;
+  }
+
+  /** Featured images, now that every attachment has been read. */
+  async finish(): Promise<void> {
+    for (const { postId, attachmentId, title } of this.pendingCovers) {
+      const url = this.attachmentUrls.get(attachmentId);
+      if (!url) {
+        warn(this.report, { kind: 'attachment', id: attachmentId, label: title, reason: 'the featured image is not in the file: imported without a cover image' });
+        continue;
+      }
+      const post = await this.tx.posts.findById(postId);
+      if (post && post.coverImage !== url) await this.tx.posts.update(post.id, { ...post, tags: post.tags.map((t) => t.name), coverImage: url }, this.now);
+    }
+  }
+}
+
+function samePost(post: Post, write: PostWrite): boolean {
+  return (
+    post.title === write.title &&
+    post.html === write.html &&
+    post.status === write.status &&
+    post.visibility === write.visibility &&
+    post.publishedAt === write.publishedAt &&
+    post.authorId === write.authorId &&
+    post.commentsMode === write.commentsMode &&
+    post.tags.map((t) => t.slug).join('\n') === write.tags.map(slugify).join('\n')
+  );
+}

@@ -1,0 +1,89 @@
+import { Hono, type Context } from 'hono';
+import { DomainError } from '../../../core/errors.ts';
+import { importDisqus } from '../../../migration/disqus-import.ts';
+import { ImportJobs } from '../../../migration/import-jobs.ts';
+import { importWordpress } from '../../../migration/wordpress-import.ts';
+import type { AppEnv, WebDeps } from '../../context.ts';
+import { wantsJson } from '../../errors.ts';
+import { importFormView, importJobView } from '../../views/admin/import-view.ts';
+import { allowRoles } from './admin-request.ts';
+
+const importers = { wordpress: importWordpress, disqus: importDisqus };
+
+function tooLarge(max: number): DomainError {
+  return new DomainError('payload_too_large', `That file is larger than the ${Math.round((max / 1024 / 1024) * 10) / 10} MB import limit (IMPORT_MAX_BYTES). Import it with \`npx kumbaya import\` on the server, which has no limit.`);
+}
+
+/** One registry of running and recent imports per app (the status route is mounted apart from the rest). */
+const registries = new WeakMap<WebDeps, ImportJobs>();
+function jobsOf(deps: WebDeps): ImportJobs {
+  let jobs = registries.get(deps);
+  if (!jobs) {
+    jobs = new ImportJobs((job, error) => deps.logger.error({ err: error, file: job.fileName }, 'import failed'));
+    registries.set(deps, jobs);
+  }
+  return jobs;
+}
+
+/**
+ * GET /admin/import/<id>/status: an import's progress, for the page's script. Mounted
+ * before the session middleware because on SQLite the import's transaction holds the
+ * only connection until it ends, and a session lookup would wait for it; the job's random
+ * id (given only to the owner who started it) is what grants access.
+ */
+export function importStatus(c: Context<AppEnv>, deps: WebDeps): Response {
+  const job = jobsOf(deps).get(c.req.param('id') ?? '');
+  if (!job) return c.json({ error: { code: 'not_found', message: 'No such import on this server.' } }, 404);
+  return c.json({ state: job.state, bytesRead: job.bytesRead, totalBytes: job.totalBytes }, 200, { 'Cache-Control': 'no-store' });
+}
+
+/** /admin/import: upload a WordPress or Disqus export, watch it import, read the report. Owner only. */
+export function importRoutes(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  let jobs: ImportJobs | null = null;
+  app.use('*', allowRoles(['owner'], 'Only the owner can import content.'));
+  app.use('*', async (c, next) => {
+    jobs ??= jobsOf(c.get('deps'));
+    return next();
+  });
+
+  app.get('/', (c) => c.html(importFormView(c, { running: jobs!.running(), error: null }).value));
+
+  app.post('/', async (c) => {
+    const { config, store, changes } = c.get('deps');
+    const max = config.importMaxBytes;
+    const declared = Number(c.req.header('content-length'));
+    if (Number.isFinite(declared) && declared > max + 64 * 1024) throw tooLarge(max);
+    if (!(c.req.header('content-type') ?? '').startsWith('multipart/form-data')) {
+      throw new DomainError('validation_failed', 'Send the export as multipart/form-data in the field "file".', { file: 'Required.' });
+    }
+    const body = await c.req.parseBody();
+    const source = body.source === 'disqus' ? 'disqus' : body.source === 'wordpress' ? 'wordpress' : null;
+    if (!source) throw new DomainError('validation_failed', 'Choose what the file is: a WordPress export or a Disqus export.', { source: 'Choose one.' });
+    const file = body.file;
+    if (!(file instanceof File) || file.size === 0) throw new DomainError('validation_failed', 'Choose the export file (.xml) to import.', { file: 'Choose a file.' });
+    if (file.size > max) throw tooLarge(max);
+    const running = jobs!.running();
+    if (running) throw new DomainError('conflict', `An import of ${running.fileName} is running; wait for it to finish, then start the next one.`);
+
+    const dryRun = body.dry_run === '1';
+    const job = jobs!.start({ source, fileName: file.name || 'export.xml', dryRun, totalBytes: file.size }, async (onProgress) => {
+      const report = await importers[source](store, file.stream() as unknown as AsyncIterable<Uint8Array>, { dryRun, onProgress });
+      if (!dryRun) changes.publish('content-imported');
+      return report;
+    });
+    if (wantsJson(c)) return c.json({ id: job.id, status: `/admin/import/${job.id}/status`, page: `/admin/import/${job.id}` }, 202);
+    // Without JavaScript the form waits for the import and then shows its report.
+    await job.finished;
+    if (job.state === 'failed' && job.badFile) return c.html(importFormView(c, { running: null, error: job.error }).value, 422);
+    return c.redirect(`/admin/import/${job.id}`, 303);
+  });
+
+  app.get('/:id', (c) => {
+    const job = jobs!.get(c.req.param('id'));
+    if (!job) throw new DomainError('not_found', 'No such import on this server (results are kept for the last 20 imports until it restarts).');
+    return c.html(importJobView(c, job).value);
+  });
+
+  return app;
+}
