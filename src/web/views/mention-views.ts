@@ -97,7 +97,7 @@ export function mentionStatusPage(c: Context<AppEnv>, m: ReceivedMention): SafeH
   <dl>
     <dt>Source</dt><dd><a href="${m.source}" rel="nofollow noopener">${m.source}</a></dd>
     <dt>Target</dt><dd><a href="${m.target}">${m.target}</a></dd>
-    ${m.type ? html`<dt>Kind</dt><dd>${m.type}${m.via === 'pingback' ? ' (pingback)' : ''}</dd>` : ''}
+    ${m.type ? html`<dt>Kind</dt><dd>${m.type}${m.via === 'webmention' ? '' : ` (${m.via})`}</dd>` : ''}
     <dt>Received</dt><dd>${formatDateTime(m.receivedAt)}</dd>
     ${m.verifiedAt ? html`<dt>Verified</dt><dd>${formatDateTime(m.verifiedAt)}</dd>` : ''}
   </dl>
