@@ -80,8 +80,8 @@ export interface WebmentionRepository {
    * for the same source and target is left as it is and returned with `created: false`.
    */
   importReceived(input: ImportedMention, now: number): Promise<{ mention: ReceivedMention; created: boolean }>;
-  /** The source (its u-url, else the page) of each comment a webmention reply to the post became. */
-  replySources(postId: number): Promise<Array<{ commentId: number; url: string }>>;
+  /** The source page (and the entry's own u-url, if it had one) of each comment a webmention reply to the post became. */
+  replySources(postId: number): Promise<Array<{ commentId: number; source: string; url: string | null }>>;
   /** The person with this website (exact URL), created if unknown. */
   personForWebsite(input: { name: string; website: string }, now: number): Promise<Person>;
   /** Creates or updates the record of `target` notified for `postId`. */

@@ -115,9 +115,9 @@ export class KyselyWebmentionRepository implements WebmentionRepository {
     return { mention: toReceived(existing), created: false };
   }
 
-  async replySources(postId: number): Promise<Array<{ commentId: number; url: string }>> {
+  async replySources(postId: number): Promise<Array<{ commentId: number; source: string; url: string | null }>> {
     const rows = await this.db.selectFrom('webmentions').select(['comment_id', 'url', 'source']).where('post_id', '=', postId).where('comment_id', 'is not', null).orderBy('id').execute();
-    return rows.map((r) => ({ commentId: r.comment_id!, url: r.url ?? r.source }));
+    return rows.map((r) => ({ commentId: r.comment_id!, source: r.source, url: r.url }));
   }
 
   async personForWebsite(input: { name: string; website: string }, now: number): Promise<Person> {

@@ -73,11 +73,11 @@ export class MemoryWebmentionRepository implements WebmentionRepository {
     return { mention: structuredClone(row), created: true };
   }
 
-  async replySources(postId: number): Promise<Array<{ commentId: number; url: string }>> {
+  async replySources(postId: number): Promise<Array<{ commentId: number; source: string; url: string | null }>> {
     return [...this.t.received.values()]
       .filter((m) => m.postId === postId && m.commentId !== null)
       .sort((a, b) => a.id - b.id)
-      .map((m) => ({ commentId: m.commentId!, url: m.url ?? m.source }));
+      .map((m) => ({ commentId: m.commentId!, source: m.source, url: m.url }));
   }
 
   async personForWebsite(input: { name: string; website: string }, now: number): Promise<Person> {

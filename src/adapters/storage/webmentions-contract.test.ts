@@ -66,8 +66,8 @@ function webmentionsContract(name: string, open: OpenStore): void {
       await store.webmentions.updateReceived(r2.id, { status: 'verified', type: 'reply', commentId: c2.id }, NOW);
       await store.webmentions.receive({ source: 'https://d.example/like', target: 'https://a.example/hello', postId: post.id, via: 'webmention' }, NOW);
       assert.deepEqual(await store.webmentions.replySources(post.id), [
-        { commentId: c1.id, url: 'https://b.example/notes/1' },
-        { commentId: c2.id, url: 'https://c.example/r' },
+        { commentId: c1.id, source: 'https://b.example/r', url: 'https://b.example/notes/1' },
+        { commentId: c2.id, source: 'https://c.example/r', url: null },
       ]);
       assert.deepEqual(await store.webmentions.replySources(post.id + 1), []);
     });
