@@ -64,9 +64,10 @@ const MENTION_STATUS: Record<string, Pick<ImportedMention, 'status' | 'reason'> 
 
 const MENTION_VIA: Record<string, ReceivedVia | undefined> = { pingback: 'pingback', trackback: 'trackback', webmention: 'webmention' };
 
-/** Text of WordPress-stored HTML (which keeps entities such as &laquo; even in names), on one line. */
+/** Text of WordPress-stored HTML (which keeps entities such as &laquo; even in names), on one line: blocks apart, inline tags dropped. */
 function flatText(htmlText: string): string {
-  return decodeHTML(htmlText.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ').trim();
+  const text = htmlText.replace(/<\/?(?:p|br|div|li|ul|ol|blockquote|h[1-6]|tr|td|th|pre|hr)\b[^>]*>/gi, ' ').replace(/<[^>]*>/g, '');
+  return decodeHTML(text).replace(/\s+/g, ' ').trim();
 }
 
 function decode(text: string): string {
