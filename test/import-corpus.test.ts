@@ -9,13 +9,18 @@ import { forEachEngine, type OpenStore } from '../src/adapters/storage/test-engi
 import { importWordpress } from '../src/migration/wordpress-import.ts';
 import { importDisqus } from '../src/migration/disqus-import.ts';
 import { ImportParseError } from '../src/migration/import-xml.ts';
-import { depths, disqusFile, readDisqus, readWxr, wxrDir, type ExpectedItem } from './helpers/import-corpus.ts';
+import { depths, disqusFile, readDisqus, readWxr, wxrDir, type ExpectedComment, type ExpectedItem } from './helpers/import-corpus.ts';
 
 const NOW = Date.UTC(2026, 0, 1);
 const corpusFiles = fs.readdirSync(wxrDir).filter((f) => f.endsWith('.xml')).sort();
 
 const postStatus: Record<string, string> = { publish: 'published', future: 'scheduled', draft: 'draft', pending: 'draft', private: 'draft', trash: 'draft' };
 const commentStatus: Record<string, CommentStatus> = { '1': 'approved', '0': 'pending', spam: 'spam', trash: 'trash' };
+/** Pingbacks and trackbacks are mentions: shown when approved in WordPress, kept unshown otherwise. */
+const mentionStatus: Record<string, string> = { '1': 'verified', '0': 'rejected', spam: 'rejected', trash: 'deleted' };
+const isMention = (c: ExpectedComment) => c.type === 'pingback' || c.type === 'trackback';
+/** Text of HTML as a browser reads it (entities decoded), on one line. */
+const htmlText = (fragment: string) => textContent(parseDocument(fragment)).replace(/\s+/g, ' ').trim();
 
 /**
  * Visible text of some HTML without what no sanitiser keeps (scripts, styles, embeds,
@@ -81,7 +86,7 @@ function importCorpus(name: string, open: OpenStore): void {
           }
 
           const comments = await commentsOf(store, post.id);
-          const imported = item.comments.filter((c) => commentStatus[c.approved]);
+          const imported = item.comments.filter((c) => commentStatus[c.approved] && !isMention(c));
           assert.equal(comments.length, imported.length, `comments on ${item.title}`);
           const depth = depths(item.comments);
           for (const c of imported) {
@@ -97,11 +102,31 @@ function importCorpus(name: string, open: OpenStore): void {
             assert.equal(comment.parentId, parentId);
             assert.equal(comment.source, 'import');
             if (c.dateGmt && !c.dateGmt.startsWith('0000')) assert.equal(comment.createdAt, Date.parse(`${c.dateGmt.replace(' ', 'T')}Z`));
-            if (c.type === 'pingback' || c.type === 'trackback') assert.deepEqual(comment.moderationReasons, [`Imported ${c.type} from WordPress`]);
             assert.equal(words(comment.html), words(c.content), `text of comment ${c.id}`);
             if (c.email.includes('@')) assert.equal((await store.people.findById(comment.personId!))?.email, c.email.toLowerCase());
           }
+
+          // Pingbacks and trackbacks: received mentions of the post's old address, not comments.
+          const pings = item.comments.filter(isMention);
+          for (const c of pings) {
+            const key = `${item.guid}#${item.id}#comment-${c.id}`;
+            assert.equal(await store.imports.findKey('wordpress', 'comment', key), null, `${c.type} ${c.id} is no comment`);
+            const mention = await store.webmentions.findReceived((await store.imports.findKey('wordpress', 'mention', key)) ?? 0);
+            assert.ok(mention, `${c.type} ${c.id} on ${item.title} is a mention`);
+            assert.deepEqual(
+              [mention.postId, mention.source, mention.target, mention.via, mention.type, mention.status, mention.authorName],
+              [post.id, c.url, item.link, c.type, 'mention', mentionStatus[c.approved], htmlText(c.author)],
+            );
+            const date = Date.parse(`${c.dateGmt.replace(' ', 'T')}Z`);
+            assert.deepEqual([mention.publishedAt, mention.verifiedAt], [date, c.approved === '1' ? date : null]);
+            assert.equal(mention.content?.replace(/\s+/g, ''), words(c.content), `excerpt of ${c.type} ${c.id}`);
+          }
+          const shown = await store.webmentions.listVerified(post.id);
+          assert.deepEqual(shown.map((m) => m.source).sort(), pings.filter((c) => c.approved === '1').map((c) => c.url).sort(), `mentions shown on ${item.title}`);
         }
+        const allPings = wanted.flatMap((i) => i.comments.filter(isMention));
+        assert.equal(report.counts.mention?.created ?? 0, allPings.length, 'mentions counted');
+        assert.equal(report.counts.comment?.created ?? 0, wanted.flatMap((i) => i.comments.filter((c) => commentStatus[c.approved] && !isMention(c))).length, 'comments counted');
 
         const again = await importWordpress(store, fs.createReadStream(path.join(wxrDir, file)), { now: NOW });
         for (const [kind, counts] of Object.entries(again.counts)) {

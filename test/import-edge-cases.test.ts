@@ -5,7 +5,7 @@ import { forEachEngine, type OpenStore } from '../src/adapters/storage/test-engi
 import { importWordpress } from '../src/migration/wordpress-import.ts';
 import { importDisqus } from '../src/migration/disqus-import.ts';
 import { ImportFormatError, ImportParseError } from '../src/migration/import-xml.ts';
-import { blog } from './helpers/wxr-builder.ts';
+import { blog, wxr } from './helpers/wxr-builder.ts';
 
 const NOW = Date.UTC(2026, 0, 1);
 
@@ -46,7 +46,7 @@ function edgeCases(name: string, open: OpenStore): void {
         assert.equal((await store.users.findById(post.authorId))?.passwordHash, null);
 
         const comments = (await store.comments.listForModeration({ postId: post.id, limit: 100, offset: 0 })).items;
-        assert.equal(comments.length, 8);
+        assert.equal(comments.length, 7, 'every comment but the pingback');
         const first = byAuthor(comments, 'First');
         const replier = byAuthor(comments, 'Replier');
         const deep = byAuthor(comments, 'Deep');
@@ -64,10 +64,15 @@ function edgeCases(name: string, open: OpenStore): void {
         assert.equal(byAuthor(comments, 'Trashed').status, 'trash');
         assert.equal(byAuthor(comments, 'Trashed').statusChangedAt, NOW, 'trash is kept 30 days from the import');
         assert.equal(byAuthor(comments, 'Waiting').status, 'pending');
-        const ping = byAuthor(comments, 'Other blog');
-        assert.deepEqual(ping.moderationReasons, ['Imported pingback from WordPress']);
-        assert.equal(ping.personId, null);
+        // The pingback is a mention of the post's old address, shown under it; its author is no commenter.
+        assert.equal(comments.find((c) => c.authorName === 'Other blog'), undefined);
+        const [ping] = await store.webmentions.listVerified(post.id);
+        assert.deepEqual(
+          [ping?.source, ping?.target, ping?.via, ping?.type, ping?.authorName, ping?.content, ping?.publishedAt, ping?.personId],
+          ['https://reader9.example/', 'http://old.example/2019/03/05/hello-world/', 'pingback', 'mention', 'Other blog', '[…] a mention […]', Date.UTC(2019, 2, 5, 8, 9), null],
+        );
         assert.equal(report.counts.mention?.created, 1);
+        assert.equal(report.counts.comment?.created, 8, 'seven on the post, one on the page');
         assert.equal((await store.people.findById(first.personId!))?.email, 'reader1@example.com');
 
         const page = (await postAt(store, '?page_id=11'))!;
@@ -90,6 +95,50 @@ function edgeCases(name: string, open: OpenStore): void {
         for (const path of ['/2019/03/05/hello-world', '/2019/03/hello-world', '/hello-world', '?p=10']) assert.equal((await postAt(store, path))?.id, post.id, path);
       });
     }
+
+    it('keeps pingbacks and trackbacks as mentions in every WordPress status, once each, and brings them up to date', async () => {
+      const pings = (waiting: string) =>
+        wxr('1.2', [
+          {
+            id: 10,
+            name: 'hello-world',
+            comments: [
+              { id: 1, type: 'pingback', author: 'Ping 1 &laquo; B&#8217;s blog', url: 'https://b.example/ping-1/', content: '<p>[&#8230;] see <a href="x">this</a> [&#8230;]</p>' },
+              { id: 2, type: 'trackback', author: 'C blog', url: ' https://c.example/tb ', content: 'Tracked' },
+              { id: 3, type: 'pingback', approved: waiting, author: 'Waiting', url: 'https://d.example/p' },
+              { id: 4, type: 'pingback', approved: 'spam', author: 'Spam', url: 'https://spam.example/p' },
+              { id: 5, type: 'pingback', approved: 'trash', author: 'Binned', url: 'https://e.example/p' },
+              { id: 6, type: 'pingback', author: 'No address', url: '' },
+              { id: 7, type: 'pingback', author: 'Again', url: 'https://b.example/ping-1/' },
+              { id: 8, parent: 1, author: 'Answers a ping' },
+            ],
+          },
+        ]);
+      const report = await importWordpress(store, [pings('0')], { now: NOW });
+      const post = (await postAt(store, '?p=10'))!;
+      const all = await store.webmentions.listReceived(post.id);
+      const by = (source: string) => all.find((m) => m.source === source)!;
+      assert.equal(all.length, 5);
+      assert.deepEqual([by('https://b.example/ping-1/').authorName, by('https://b.example/ping-1/').content], ['Ping 1 « B’s blog', '[…] see this […]']);
+      assert.deepEqual([by('https://c.example/tb').via, by('https://c.example/tb').status], ['trackback', 'verified']);
+      assert.deepEqual([by('https://d.example/p').status, by('https://d.example/p').reason], ['rejected', 'awaiting moderation in WordPress when it was exported']);
+      assert.deepEqual([by('https://spam.example/p').status, by('https://spam.example/p').reason], ['rejected', 'marked as spam in WordPress']);
+      assert.deepEqual([by('https://e.example/p').status, by('https://e.example/p').verifiedAt], ['deleted', null]);
+      assert.deepEqual((await store.webmentions.listVerified(post.id)).map((m) => m.authorName), ['Ping 1 « B’s blog', 'C blog']);
+      assert.deepEqual(report.counts.mention, { created: 5, updated: 0, unchanged: 0, skipped: 2 });
+      assert.ok(report.skipped.some((s) => s.id === '6' && /without the address/.test(s.reason)));
+      assert.ok(report.skipped.some((s) => s.id === '7' && /already mentions this post: shown once/.test(s.reason)));
+      const comments = (await store.comments.listForModeration({ postId: post.id, limit: 10, offset: 0 })).items;
+      assert.deepEqual(comments.map((c) => [c.authorName, c.parentId]), [['Answers a ping', null]]);
+      assert.ok(report.warnings.some((w) => w.id === '8' && /answers pingback 1, which is now a mention/.test(w.reason)));
+
+      // Approved in WordPress since: the second run shows it, and creates nothing.
+      const again = await importWordpress(store, [pings('1')], { now: NOW + 1 });
+      assert.deepEqual(again.counts.mention, { created: 0, updated: 1, unchanged: 4, skipped: 2 });
+      assert.equal((await store.webmentions.listReceived(post.id)).length, 5);
+      const approved = (await store.webmentions.listReceived(post.id)).find((m) => m.source === 'https://d.example/p')!;
+      assert.deepEqual([approved.status, approved.reason, approved.verifiedAt], ['verified', null, Date.UTC(2019, 2, 5, 8, 3)]);
+    });
 
     it('imports twice without duplicates, and brings changed items up to date', async () => {
       await importWordpress(store, [blog('1.2')], { now: NOW });

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseDocument } from 'htmlparser2';
-import { findAll } from 'domutils';
+import { findAll, textContent } from 'domutils';
 import { Element } from 'domhandler';
 import { startTestKumbaya, testEngines, type Agent, type TestKumbaya } from './helpers/test-kumbaya.ts';
 import { blog } from './helpers/wxr-builder.ts';
@@ -120,6 +120,13 @@ for (const { engine, skip } of testEngines()) {
       };
       assert.deepEqual(chain('Deep'), ['Deep', 'Replier', 'First']);
       assert.deepEqual(chain('Orphan'), ['Orphan']);
+      // The pingback is in "Mentioned by", linking to the page that linked here, not in the thread.
+      assert.equal(articles.find((a) => a.attribs['data-author'] === 'Other blog'), undefined);
+      const mentioned = findAll((el) => el.name === 'ul' && el.attribs.class === 'mentioned-by', doc.children);
+      assert.equal(mentioned.length, 1);
+      const links = findAll((el) => el.name === 'a', mentioned[0].children).map((a) => [a.attribs.href, textContent(a).trim()]);
+      assert.deepEqual(links, [['https://reader9.example/', 'Other blog'], ['https://reader9.example/', 'reader9.example']]);
+      assert.match(textContent(mentioned[0]), /mentioned this in[\s\S]*\[…\] a mention \[…\]/);
     });
   });
 }

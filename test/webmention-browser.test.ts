@@ -6,7 +6,9 @@ import type { Post } from '../src/core/store.ts';
 import type { MentionType } from '../src/core/webmention-store.ts';
 import { closeGracefully, createServer, listen } from '../src/web/server.ts';
 import { axeViolations, browserSkipReason, describeViolations, launchBrowser, screenshot } from './helpers/browser.ts';
+import { importWordpress } from '../src/migration/wordpress-import.ts';
 import { startTestKumbaya, type TestKumbaya } from './helpers/test-kumbaya.ts';
+import { wxr } from './helpers/wxr-builder.ts';
 
 const skip = browserSkipReason();
 
@@ -77,6 +79,51 @@ describe('in Chromium: webmentions under a post and in the admin', { skip }, () 
     const violations = (await axeViolations(page)).filter((v) => v.nodes.some((n) => n.target.some((t) => t.includes('mention') || t.includes('face'))));
     assert.equal(violations.length, 0, describeViolations(violations));
     await section.screenshot({ path: (await screenshot(page, 'webmentions-post')).replace('.png', '-section.png') });
+    await reader.close();
+  });
+
+  it('shows imported pingbacks and trackbacks under "Mentioned by", and a webmention reply "via" its site', async () => {
+    const { store } = k.deps;
+    const wxrFile = wxr('1.2', [
+      {
+        id: 40,
+        name: 'a-year-of-listening',
+        title: 'A year of listening',
+        content: 'What a year of reading every comment taught me.',
+        comments: [
+          { id: 1, author: 'Sam Reader', content: 'This one stayed with me.' },
+          { id: 2, type: 'pingback', author: 'Notes &laquo; Kim&#8217;s weblog', url: 'https://kim.example/2019/03/notes/', content: '[&#8230;] Robin wrote about <a href="x">a year of listening</a>, and it is worth your time [&#8230;]' },
+          { id: 3, type: 'trackback', author: 'Lee on the web', url: 'https://lee.example/linked', content: 'A short trackback excerpt.' },
+          { id: 4, type: 'pingback', approved: 'spam', author: 'Cheap pills', url: 'https://spam.example/p' },
+        ],
+      },
+    ]);
+    const report = await importWordpress(store, [wxrFile], {});
+    assert.equal(report.counts.mention?.created, 3);
+    const imported = (await store.posts.findById((await store.imports.findLegacyPath('?p=40'))!))!;
+    // A reply by webmention, approved, on the imported post.
+    const reply = await k.deps.comments.fromWebmention({ post: imported, existing: null, personId: null, name: 'Bea Writer', website: 'https://bea.example/', text: 'Replied on my own site: listening is the work.', source: 'https://bea.example/notes/42' });
+    const m = await store.webmentions.receive({ source: 'https://bea.example/notes/42', target: `${k.config.siteUrl}/${imported.slug}`, postId: imported.id, via: 'webmention' }, Date.now());
+    await store.webmentions.updateReceived(m.id, { status: 'verified', type: 'reply', authorName: 'Bea Writer', url: 'https://bea.example/notes/42', commentId: reply.id, verifiedAt: Date.now() }, Date.now());
+    await k.deps.comments.moderate([reply.id], 'approve');
+
+    const reader = await browser.newContext({ viewport: { width: 1100, height: 900 }, bypassCSP: true });
+    const view = await reader.newPage();
+    await view.goto(`${base}/${imported.slug}`);
+    const mentioned = view.locator('.mentioned-by');
+    assert.match((await mentioned.textContent()) ?? '', /Notes « Kim’s weblog\s+mentioned this in\s+kim\.example[\s\S]*Robin wrote about a year of listening, and it is worth your time \[…\][\s\S]*Lee on the web\s+mentioned this in\s+lee\.example/);
+    assert.deepEqual(await mentioned.locator('.avatar').allTextContents(), ['NK', 'LO'], 'initials from words, not from «');
+    assert.doesNotMatch((await view.locator('main').textContent()) ?? '', /Cheap pills/);
+    assert.equal(await view.locator('article.comment', { hasText: 'Notes' }).count(), 0, 'pingbacks are not comments');
+    const via = view.locator('article.comment', { hasText: 'Bea Writer' }).locator('.comment-via a');
+    assert.equal(await via.textContent(), 'bea.example');
+    assert.equal(await via.getAttribute('href'), 'https://bea.example/notes/42');
+    assert.ok(await via.isVisible());
+    const violations = (await axeViolations(view)).filter((v) => v.nodes.some((n) => n.target.some((t) => /mention|comment/.test(t))));
+    assert.equal(violations.length, 0, describeViolations(violations));
+    await view.locator('section.mentions').scrollIntoViewIfNeeded();
+    await screenshot(view, 'imported-pingbacks-mentions');
+    await view.locator('#comments').screenshot({ path: (await screenshot(view, 'webmention-reply-via')).replace('.png', '-thread.png') });
     await reader.close();
   });
 

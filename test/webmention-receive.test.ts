@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { findAll, textContent } from 'domutils';
+import { parseDocument } from 'htmlparser2';
+import { mf2 } from 'microformats-parser';
 import { startTestKumbaya, testEngines, type TestKumbaya } from './helpers/test-kumbaya.ts';
 
 /** A stand-in for another site: serves whatever page a test puts at a path. */
@@ -105,6 +108,61 @@ for (const { engine, skip } of testEngines()) {
       // The status page for people.
       const page = await k.request(new URL(location).pathname);
       assert.match(await page.text(), /Verified: the source links here/);
+    });
+
+    it('shows a reply in the thread as from its source: "via" the site, whose address is its u-url; the permalink here stays', async () => {
+      const reply = (url: string) => hEntry(`<a class="u-url" href="${url}">#</a><a class="u-in-reply-to" href="${target}">re</a><p class="e-content">Well said.</p>`);
+      pages.set('/replies/1', { status: 200, body: reply(`${REMOTE}/notes/1`) });
+      pages.set('/plain', { status: 200, body: hEntry(`<a class="u-in-reply-to" href="${target}">re</a><p class="e-content">Me too.</p>`) });
+      await send(`${REMOTE}/replies/1`);
+      await send(`${REMOTE}/plain`);
+      await k.jobs.tick();
+      const held = (await k.deps.store.comments.listForModeration({ status: 'pending', limit: 10, offset: 0 })).items;
+      await k.deps.comments.moderate(held.map((c) => c.id), 'approve');
+      const well = held.find((c) => c.markdown === 'Well said.')!;
+      const plain = held.find((c) => c.markdown === 'Me too.')!;
+      const local = await k.deps.store.comments.create({ postId, parentId: well.id, personId: null, userId: null, authorName: 'Ann', authorEmail: 'ann@example.com', authorUrl: null, markdown: 'Agreed.', html: '<p>Agreed.</p>', status: 'approved', createdAt: Date.now(), moderationReasons: [] });
+      const path = new URL(target).pathname;
+      const entries = async () => {
+        const page = await (await k.request(path)).text();
+        const found = new Map<string, { url: unknown; via: string | undefined }>();
+        const walk = (items: Array<{ type?: string[]; properties: Record<string, unknown[]>; children?: unknown[] }>) => {
+          for (const item of items) {
+            const text = JSON.stringify(item.properties.content ?? []);
+            for (const words of ['Well said.', 'Me too.', 'Agreed.']) if (item.type?.includes('h-entry') && text.includes(words)) found.set(words, { url: item.properties.url, via: undefined });
+            walk((item.children ?? []) as typeof items);
+            for (const values of Object.values(item.properties)) walk(values.filter((v): v is (typeof items)[number] => typeof v === 'object' && v !== null && 'properties' in v));
+          }
+        };
+        walk(mf2(page, { baseUrl: `${k.config.siteUrl}${path}` }).items as never);
+        const doc = parseDocument(page);
+        for (const [words, entry] of found) {
+          const article = findAll((el) => el.name === 'article' && textContent(el).includes(words), doc.children).at(-1)!;
+          const via = findAll((el) => el.name === 'span' && el.attribs.class === 'comment-via', article.children)[0];
+          const link = via ? findAll((el) => el.name === 'a', via.children)[0] : undefined;
+          entry.via = link ? `${textContent(via).replace(/\s+/g, ' ').trim()} ${link.attribs.href} ${link.attribs.rel}` : undefined;
+          assert.ok(findAll((el) => el.name === 'a' && el.attribs.href?.endsWith(`#${article.attribs.id}`), article.children).length === 1, `${words}: the permalink is kept`);
+        }
+        return found;
+      };
+      const host = new URL(REMOTE).host;
+      let found = await entries();
+      assert.deepEqual(found.get('Well said.'), { url: [`${REMOTE}/notes/1`], via: `via ${host} ${REMOTE}/notes/1 nofollow ugc noopener` });
+      assert.deepEqual(found.get('Me too.'), { url: [`${REMOTE}/plain`], via: `via ${host} ${REMOTE}/plain nofollow ugc noopener` }, 'no u-url: the source');
+      assert.deepEqual(found.get('Agreed.'), { url: [`${k.config.siteUrl}${path}#comment-${local.id}`], via: undefined }, 'a comment written here: its permalink is its u-url, no "via"');
+
+      // Resent with a new u-url (the conversation was cached meanwhile): the thread follows; a u-url on another site is not believed.
+      pages.set('/replies/1', { status: 200, body: reply(`${REMOTE}/notes/one`) });
+      pages.set('/plain', { status: 200, body: hEntry(`<a class="u-url" href="https://famous.example/article">#</a><a class="u-in-reply-to" href="${target}">re</a><p class="e-content">Me too.</p>`) });
+      await send(`${REMOTE}/replies/1`);
+      await send(`${REMOTE}/plain`);
+      await k.jobs.tick();
+      found = await entries();
+      assert.deepEqual(found.get('Well said.')?.url, [`${REMOTE}/notes/one`]);
+      assert.deepEqual(found.get('Me too.')?.url, [`${REMOTE}/plain`]);
+      // The fragment live readers fetch when it is approved says the same.
+      assert.match(await (await k.request(`/comments/${well.id}/fragment`)).text(), new RegExp(`via <a class="u-url" href="${REMOTE}/notes/one" rel="nofollow ugc noopener"`));
+      assert.doesNotMatch(await (await k.request(`/comments/${plain.id}/fragment`)).text(), /famous\.example/);
     });
 
     it('offers people a form, and answers its POST with 202 and the status page', async () => {

@@ -486,7 +486,7 @@ export interface RateLimitRepository {
 }
 
 /** What an imported item became locally: a post (or page), a comment or a user. */
-export type ImportKind = 'post' | 'comment' | 'user';
+export type ImportKind = 'post' | 'comment' | 'user' | 'mention';
 
 /** Remembers imported items and the old addresses of imported posts (see src/migration/). */
 export interface ImportRepository {

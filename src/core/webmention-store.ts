@@ -5,13 +5,15 @@ export type MentionStatus = 'queued' | 'verified' | 'rejected' | 'deleted';
 /** What the source says about our post, from its microformats. */
 export type MentionType = 'reply' | 'like' | 'repost' | 'bookmark' | 'mention';
 export type MentionVia = 'webmention' | 'pingback';
+/** How a received mention arrived: trackbacks exist only as imported from WordPress. */
+export type ReceivedVia = MentionVia | 'trackback';
 
 export interface ReceivedMention {
   id: number;
   source: string;
   target: string;
   postId: number;
-  via: MentionVia;
+  via: ReceivedVia;
   status: MentionStatus;
   /** Why it was rejected or deleted, in words. */
   reason: string | null;
@@ -31,6 +33,12 @@ export interface ReceivedMention {
   updatedAt: number;
   verifiedAt: number | null;
 }
+
+/** A mention brought from another blog (a WordPress pingback or trackback), as it stood there. */
+export type ImportedMention = Pick<
+  ReceivedMention,
+  'source' | 'target' | 'postId' | 'via' | 'status' | 'reason' | 'type' | 'authorName' | 'authorUrl' | 'content' | 'url' | 'publishedAt' | 'receivedAt' | 'verifiedAt'
+>;
 
 export type VerificationPatch = Partial<
   Pick<ReceivedMention, 'status' | 'reason' | 'type' | 'authorName' | 'authorUrl' | 'authorPhoto' | 'content' | 'url' | 'publishedAt' | 'commentId' | 'personId' | 'verifiedAt'>
@@ -67,6 +75,13 @@ export interface WebmentionRepository {
   listReceived(postId: number): Promise<ReceivedMention[]>;
   /** Verified mentions of a post, oldest first. */
   listVerified(postId: number): Promise<ReceivedMention[]>;
+  /**
+   * Stores an imported mention as it is, with no verification. A mention already recorded
+   * for the same source and target is left as it is and returned with `created: false`.
+   */
+  importReceived(input: ImportedMention, now: number): Promise<{ mention: ReceivedMention; created: boolean }>;
+  /** The source page (and the entry's own u-url, if it had one) of each comment a webmention reply to the post became. */
+  replySources(postId: number): Promise<Array<{ commentId: number; source: string; url: string | null }>>;
   /** The person with this website (exact URL), created if unknown. */
   personForWebsite(input: { name: string; website: string }, now: number): Promise<Person>;
   /** Creates or updates the record of `target` notified for `postId`. */

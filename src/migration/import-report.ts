@@ -2,7 +2,7 @@
 
 export type ImportSource = 'wordpress' | 'disqus';
 
-/** Kinds counted in a report. Mentions are pingbacks and trackbacks, stored as marked comments. */
+/** Kinds counted in a report. Mentions are pingbacks and trackbacks, stored as received mentions (webmentions table). */
 export type ReportKind = 'post' | 'page' | 'comment' | 'mention' | 'user' | 'person' | 'attachment' | 'thread' | 'other';
 
 export interface KindCounts {

@@ -1,11 +1,14 @@
+import { decodeHTML } from 'entities';
+import { sanitizeCommentHtml } from '../core/comment-markdown.ts';
 import { sanitizePostHtml } from '../core/markdown.ts';
 import { reservedSlugs } from '../core/post-service.ts';
 import type { CommentStatus, Post, PostStatus, PostType, PostWrite, Store, Visibility } from '../core/store.ts';
+import type { ImportedMention, ReceivedVia } from '../core/webmention-store.ts';
 import { plainText, slugify, truncateWords } from '../core/text.ts';
 import { autop } from './import-html.ts';
 import { legacyPathsFor } from './import-legacy-urls.ts';
 import { count, skip, warn, type ImportReport } from './import-report.ts';
-import { PeopleBook, parseUtc, runImport, saveComment, type ImportInput, type ImportOptions } from './import-run.ts';
+import { PeopleBook, parseUtc, runImport, safeUrl, saveComment, type ImportInput, type ImportOptions } from './import-run.ts';
 import { ImportFormatError, childrenNamed, textOf, xmlRecords, type XmlNode } from './import-xml.ts';
 
 /**
@@ -44,6 +47,28 @@ const STATUS: Record<string, { status: PostStatus; visibility: Visibility; dated
 };
 
 const COMMENT_STATUS: Record<string, CommentStatus | undefined> = { '1': 'approved', '0': 'pending', spam: 'spam', trash: 'trash', 'post-trashed': 'trash' };
+
+/**
+ * A pingback or trackback as a received mention: an approved one is shown ("verified" on
+ * its WordPress date); one awaiting moderation or marked as spam is kept but not shown
+ * (rejected, with why: the site may send it again, and it is then checked like any other);
+ * one in the trash is kept as removed.
+ */
+const MENTION_STATUS: Record<string, Pick<ImportedMention, 'status' | 'reason'> | undefined> = {
+  '1': { status: 'verified', reason: null },
+  '0': { status: 'rejected', reason: 'awaiting moderation in WordPress when it was exported' },
+  spam: { status: 'rejected', reason: 'marked as spam in WordPress' },
+  trash: { status: 'deleted', reason: 'in the trash in WordPress' },
+  'post-trashed': { status: 'deleted', reason: 'in the trash in WordPress' },
+};
+
+const MENTION_VIA: Record<string, ReceivedVia | undefined> = { pingback: 'pingback', trackback: 'trackback', webmention: 'webmention' };
+
+/** Text of WordPress-stored HTML (which keeps entities such as &laquo; even in names), on one line: blocks apart, inline tags dropped. */
+function flatText(htmlText: string): string {
+  const text = htmlText.replace(/<\/?(?:p|br|div|li|ul|ol|blockquote|h[1-6]|tr|td|th|pre|hr)\b[^>]*>/gi, ' ').replace(/<[^>]*>/g, '');
+  return decodeHTML(text).replace(/\s+/g, ' ').trim();
+}
 
 function decode(text: string): string {
   try {
@@ -212,7 +237,8 @@ class WxrImporter {
     for (const meta of childrenNamed(node, 'wp:postmeta')) {
       if (textOf(meta, 'wp:meta_key') === '_thumbnail_id') this.pendingCovers.push({ postId: post.id, attachmentId: textOf(meta, 'wp:meta_value'), title });
     }
-    await this.comments(post, key, comments);
+    const target = safeUrl(textOf(node, 'link')) ?? safeUrl(textOf(node, 'guid')) ?? `${this.baseSiteUrl || 'http://wordpress.invalid'}/?p=${wpId}`;
+    await this.comments(post, key, target, comments);
   }
 
   /** Tag addresses are made of Latin letters and digits; a name with none cannot be a tag. Reported once. */
@@ -230,18 +256,25 @@ class WxrImporter {
     return slug;
   }
 
-  /** A post's comments, parents before replies, each reply under its parent. */
-  private async comments(post: Post, postKey: string, nodes: XmlNode[]): Promise<void> {
+  /** A post's comments, parents before replies, each reply under its parent; pingbacks and trackbacks as mentions of `target` (the post's WordPress address). */
+  private async comments(post: Post, postKey: string, target: string, nodes: XmlNode[]): Promise<void> {
     const byId = new Map(nodes.map((n) => [textOf(n, 'wp:comment_id'), n]));
     const local = new Map<string, number>();
     const visiting = new Set<string>();
+    const mentions = new Set<string>();
     const save = async (wpId: string, node: XmlNode): Promise<void> => {
       if (local.has(wpId) || visiting.has(wpId)) return;
       visiting.add(wpId);
       const type = textOf(node, 'wp:comment_type');
-      const kind = type === 'pingback' || type === 'trackback' || type === 'webmention' ? 'mention' : type === '' || type === 'comment' || type === 'review' ? 'comment' : null;
       const author = textOf(node, 'wp:comment_author');
       const approved = textOf(node, 'wp:comment_approved');
+      const via = MENTION_VIA[type];
+      if (via) {
+        mentions.add(wpId);
+        await this.mention(post, `${postKey}#comment-${wpId}`, target, { wpId, via, node, approved });
+        return;
+      }
+      const kind = type === '' || type === 'comment' || type === 'review' ? 'comment' : null;
       const status = COMMENT_STATUS[approved];
       if (!kind || !status) {
         skip(this.report, { kind: 'comment', id: wpId, label: `${author} on “${post.title}”`, reason: kind ? `unknown status "${approved}"` : `a "${type}" comment has no counterpart in Kumbaya` });
@@ -254,7 +287,8 @@ class WxrImporter {
         if (parentNode && !visiting.has(parentWpId)) await save(parentWpId, parentNode);
         parentId = local.get(parentWpId) ?? (await this.earlierComment(post.id, `${postKey}#comment-${parentWpId}`));
         if (parentId === null) {
-          warn(this.report, { kind, id: wpId, label: `${author} on “${post.title}”`, reason: `answers comment ${parentWpId}, which is not in the file: kept as a top-level comment` });
+          const missing = mentions.has(parentWpId) ? `answers ${textOf(byId.get(parentWpId)!, 'wp:comment_type')} ${parentWpId}, which is now a mention` : `answers comment ${parentWpId}, which is not in the file`;
+          warn(this.report, { kind, id: wpId, label: `${author} on “${post.title}”`, reason: `${missing}: kept as a top-level comment` });
         }
       }
       const id = await saveComment(this.tx, this.report, this.people, {
@@ -269,11 +303,64 @@ class WxrImporter {
         body: textOf(node, 'wp:comment_content', true),
         status,
         createdAt: parseUtc(textOf(node, 'wp:comment_date_gmt')) ?? parseUtc(textOf(node, 'wp:comment_date')) ?? post.publishedAt ?? this.now,
-        reasons: [kind === 'mention' ? `Imported ${type} from WordPress` : 'Imported from WordPress'],
+        reasons: ['Imported from WordPress'],
       }, this.now);
       local.set(wpId, id);
     };
     for (const [wpId, node] of byId) await save(wpId, node);
+  }
+
+  /**
+   * A pingback or trackback (or a webmention a WordPress plugin received) as a received
+   * mention: source = the linking page (WordPress keeps it as the author's URL), author =
+   * its title or blog name, the excerpt WordPress kept as its text. Matched on re-import by
+   * its import key; a second one from the same page to the same post is shown once.
+   */
+  private async mention(post: Post, key: string, target: string, m: { wpId: string; via: ReceivedVia; node: XmlNode; approved: string }): Promise<void> {
+    const label = `${textOf(m.node, 'wp:comment_author') || 'A site'} on “${post.title}”`;
+    const state = MENTION_STATUS[m.approved];
+    const source = safeUrl(textOf(m.node, 'wp:comment_author_url'));
+    if (!state || !source) {
+      const reason = state ? `a ${m.via} without the address (http or https) of the page that linked here` : `unknown status "${m.approved}"`;
+      skip(this.report, { kind: 'mention', id: m.wpId, label, reason });
+      return;
+    }
+    const keyed = await this.tx.imports.findKey('wordpress', 'mention', key);
+    const existing = keyed === null ? null : await this.tx.webmentions.findReceived(keyed);
+    const date = parseUtc(textOf(m.node, 'wp:comment_date_gmt')) ?? parseUtc(textOf(m.node, 'wp:comment_date')) ?? post.publishedAt ?? this.now;
+    if (existing) {
+      if (existing.status === state.status && existing.reason === state.reason) {
+        count(this.report, 'mention', 'unchanged');
+      } else {
+        await this.tx.webmentions.updateReceived(existing.id, { ...state, verifiedAt: state.status === 'verified' ? (existing.verifiedAt ?? date) : existing.verifiedAt }, this.now);
+        count(this.report, 'mention', 'updated');
+      }
+      return;
+    }
+    const { mention, created } = await this.tx.webmentions.importReceived(
+      {
+        source,
+        target,
+        postId: post.id,
+        via: m.via,
+        ...state,
+        type: 'mention',
+        authorName: flatText(textOf(m.node, 'wp:comment_author')).slice(0, 200) || new URL(source).host,
+        authorUrl: null,
+        content: flatText(sanitizeCommentHtml(textOf(m.node, 'wp:comment_content', true))) || null,
+        url: source,
+        publishedAt: date,
+        receivedAt: date,
+        verifiedAt: state.status === 'verified' ? date : null,
+      },
+      this.now,
+    );
+    if (!created) {
+      skip(this.report, { kind: 'mention', id: m.wpId, label, reason: mention.postId === post.id ? `the same page (${source}) already mentions this post: shown once` : `${source} is already recorded as mentioning ${target}` });
+      return;
+    }
+    await this.tx.imports.saveKey('wordpress', 'mention', key, mention.id);
+    count(this.report, 'mention', 'created');
   }
 
   /** A parent imported by an earlier run, if it is on the same post. */

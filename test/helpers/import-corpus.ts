@@ -26,6 +26,7 @@ export interface ExpectedComment {
   type: string;
   author: string;
   email: string;
+  url: string;
   content: string;
   dateGmt: string;
 }
@@ -68,6 +69,7 @@ export function readWxr(file: string): { version: string; items: ExpectedItem[] 
       type: text(c, 'wp:comment_type'),
       author: text(c, 'wp:comment_author'),
       email: text(c, 'wp:comment_author_email'),
+      url: text(c, 'wp:comment_author_url'),
       content: kids(c, 'wp:comment_content')[0] ? textContent(kids(c, 'wp:comment_content')[0]) : '',
       dateGmt: text(c, 'wp:comment_date_gmt'),
     })),

@@ -1,10 +1,10 @@
 /** Small WordPress exports written for tests: the edge cases the real corpora lack. */
 
-export interface C { id: number; parent?: number; approved?: string; type?: string; author?: string; email?: string; content?: string }
+export interface C { id: number; parent?: number; approved?: string; type?: string; author?: string; email?: string; url?: string; content?: string }
 
 function comment(c: C): string {
   return `<wp:comment><wp:comment_id>${c.id}</wp:comment_id><wp:comment_author><![CDATA[${c.author ?? `Reader ${c.id}`}]]></wp:comment_author>
-<wp:comment_author_email>${c.email ?? `reader${c.id}@example.com`}</wp:comment_author_email><wp:comment_author_url>https://reader${c.id}.example</wp:comment_author_url>
+<wp:comment_author_email>${c.email ?? `reader${c.id}@example.com`}</wp:comment_author_email><wp:comment_author_url>${c.url ?? `https://reader${c.id}.example`}</wp:comment_author_url>
 <wp:comment_author_IP>192.0.2.${c.id}</wp:comment_author_IP><wp:comment_date>2019-03-05 09:0${c.id % 10}:00</wp:comment_date><wp:comment_date_gmt>2019-03-05 08:0${c.id % 10}:00</wp:comment_date_gmt>
 <wp:comment_content><![CDATA[${c.content ?? `Comment ${c.id}`}]]></wp:comment_content><wp:comment_approved>${c.approved ?? '1'}</wp:comment_approved>
 <wp:comment_type>${c.type ?? ''}</wp:comment_type><wp:comment_parent>${c.parent ?? 0}</wp:comment_parent><wp:comment_user_id>0</wp:comment_user_id></wp:comment>`;

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Person } from '../../core/store.ts';
-import type { MentionStatus, MentionType, MentionVia, ReceivedMention, SentMention, SentPatch, SentStatus, VerificationPatch, WebmentionRepository } from '../../core/webmention-store.ts';
+import type { ImportedMention, MentionStatus, MentionType, MentionVia, ReceivedMention, ReceivedVia, SentMention, SentPatch, SentStatus, VerificationPatch, WebmentionRepository } from '../../core/webmention-store.ts';
 import type { Database } from './schema.ts';
 
 const num = (v: number | null) => (v === null ? null : Number(v));
@@ -11,7 +11,7 @@ function toReceived(row: Selectable<Database['webmentions']>): ReceivedMention {
     source: row.source,
     target: row.target,
     postId: row.post_id,
-    via: row.via as MentionVia,
+    via: row.via as ReceivedVia,
     status: row.status as MentionStatus,
     reason: row.reason,
     type: row.type as MentionType | null,
@@ -97,6 +97,27 @@ export class KyselyWebmentionRepository implements WebmentionRepository {
   async listVerified(postId: number): Promise<ReceivedMention[]> {
     const rows = await this.db.selectFrom('webmentions').selectAll().where('post_id', '=', postId).where('status', '=', 'verified').orderBy('verified_at').orderBy('id').execute();
     return rows.map(toReceived);
+  }
+
+  async importReceived(input: ImportedMention, now: number): Promise<{ mention: ReceivedMention; created: boolean }> {
+    const inserted = await this.db
+      .insertInto('webmentions')
+      .values({
+        source: input.source, target: input.target, post_id: input.postId, via: input.via, status: input.status, reason: input.reason, type: input.type,
+        author_name: input.authorName, author_url: input.authorUrl, content: input.content, url: input.url, published_at: input.publishedAt,
+        received_at: input.receivedAt, updated_at: now, verified_at: input.verifiedAt,
+      })
+      .onConflict((oc) => oc.columns(['source', 'target']).doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (inserted) return { mention: toReceived(inserted), created: true };
+    const existing = await this.db.selectFrom('webmentions').selectAll().where('source', '=', input.source).where('target', '=', input.target).executeTakeFirstOrThrow();
+    return { mention: toReceived(existing), created: false };
+  }
+
+  async replySources(postId: number): Promise<Array<{ commentId: number; source: string; url: string | null }>> {
+    const rows = await this.db.selectFrom('webmentions').select(['comment_id', 'url', 'source']).where('post_id', '=', postId).where('comment_id', 'is not', null).orderBy('id').execute();
+    return rows.map((r) => ({ commentId: r.comment_id!, source: r.source, url: r.url }));
   }
 
   async personForWebsite(input: { name: string; website: string }, now: number): Promise<Person> {

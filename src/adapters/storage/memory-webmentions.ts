@@ -1,5 +1,5 @@
 import type { Person } from '../../core/store.ts';
-import type { MentionVia, ReceivedMention, SentMention, SentPatch, VerificationPatch, WebmentionRepository } from '../../core/webmention-store.ts';
+import type { ImportedMention, MentionVia, ReceivedMention, SentMention, SentPatch, VerificationPatch, WebmentionRepository } from '../../core/webmention-store.ts';
 import type { Tables } from './memory-store.ts';
 
 export interface MemoryWebmentionTables {
@@ -63,6 +63,21 @@ export class MemoryWebmentionRepository implements WebmentionRepository {
       .filter((m) => m.postId === postId && m.status === 'verified')
       .sort((a, b) => (a.verifiedAt ?? 0) - (b.verifiedAt ?? 0) || a.id - b.id)
       .map((m) => structuredClone(m));
+  }
+
+  async importReceived(input: ImportedMention, now: number): Promise<{ mention: ReceivedMention; created: boolean }> {
+    const existing = [...this.t.received.values()].find((m) => m.source === input.source && m.target === input.target);
+    if (existing) return { mention: structuredClone(existing), created: false };
+    const row: ReceivedMention = { ...input, id: ++this.t.lastReceivedId, authorPhoto: null, commentId: null, personId: null, updatedAt: now };
+    this.t.received.set(row.id, row);
+    return { mention: structuredClone(row), created: true };
+  }
+
+  async replySources(postId: number): Promise<Array<{ commentId: number; source: string; url: string | null }>> {
+    return [...this.t.received.values()]
+      .filter((m) => m.postId === postId && m.commentId !== null)
+      .sort((a, b) => a.id - b.id)
+      .map((m) => ({ commentId: m.commentId!, source: m.source, url: m.url }));
   }
 
   async personForWebsite(input: { name: string; website: string }, now: number): Promise<Person> {

@@ -42,6 +42,36 @@ function webmentionsContract(name: string, open: OpenStore): void {
       assert.equal(await store.webmentions.findReceived(9999), null);
     });
 
+    it('imports a mention as it stood elsewhere, once per source and target', async () => {
+      const input = {
+        source: 'https://b.example/ping', target: 'http://old.example/2019/03/05/hello/', postId: post.id, via: 'trackback' as const, status: 'verified' as const, reason: null,
+        type: 'mention' as const, authorName: 'Ping « B', authorUrl: null, content: '[…] a mention […]', url: 'https://b.example/ping', publishedAt: NOW - 10, receivedAt: NOW - 10, verifiedAt: NOW - 10,
+      };
+      const { mention, created } = await store.webmentions.importReceived(input, NOW);
+      assert.equal(created, true);
+      assert.deepEqual({ ...mention, id: 0 }, { ...input, id: 0, authorPhoto: null, commentId: null, personId: null, updatedAt: NOW });
+      const again = await store.webmentions.importReceived({ ...input, status: 'rejected', reason: 'spam' }, NOW + 1);
+      assert.deepEqual(again, { mention, created: false }, 'the record already there is kept as it is');
+      assert.deepEqual(await store.webmentions.findReceived(mention.id), mention);
+      assert.deepEqual((await store.webmentions.listVerified(post.id)).map((m) => [m.id, m.via, m.receivedAt]), [[mention.id, 'trackback', NOW - 10]]);
+    });
+
+    it('lists the sources of the comments replies became, in one call per post', async () => {
+      const comment = (name: string) =>
+        store.comments.create({ postId: post.id, parentId: null, personId: null, userId: null, authorName: name, authorEmail: '', authorUrl: null, markdown: 'hi', html: '<p>hi</p>', status: 'approved', createdAt: NOW, moderationReasons: [], source: 'webmention', ip: null });
+      const [c1, c2] = [await comment('Bea'), await comment('Cy')];
+      const r1 = await store.webmentions.receive({ source: 'https://b.example/r', target: 'https://a.example/hello', postId: post.id, via: 'webmention' }, NOW);
+      await store.webmentions.updateReceived(r1.id, { status: 'verified', type: 'reply', url: 'https://b.example/notes/1', commentId: c1.id }, NOW);
+      const r2 = await store.webmentions.receive({ source: 'https://c.example/r', target: 'https://a.example/hello', postId: post.id, via: 'pingback' }, NOW);
+      await store.webmentions.updateReceived(r2.id, { status: 'verified', type: 'reply', commentId: c2.id }, NOW);
+      await store.webmentions.receive({ source: 'https://d.example/like', target: 'https://a.example/hello', postId: post.id, via: 'webmention' }, NOW);
+      assert.deepEqual(await store.webmentions.replySources(post.id), [
+        { commentId: c1.id, source: 'https://b.example/r', url: 'https://b.example/notes/1' },
+        { commentId: c2.id, source: 'https://c.example/r', url: null },
+      ]);
+      assert.deepEqual(await store.webmentions.replySources(post.id + 1), []);
+    });
+
     it('recognises a person by website, creating them once', async () => {
       const a = await store.webmentions.personForWebsite({ name: 'Bea', website: 'https://b.example/' }, NOW);
       const b = await store.webmentions.personForWebsite({ name: 'Bea B.', website: 'https://b.example/' }, NOW + 1);

@@ -7,7 +7,7 @@ import { clientIp } from '../client-ip.ts';
 import type { AppEnv } from '../context.ts';
 import { statusFor } from '../errors.ts';
 import { html } from '../html.ts';
-import { commentForm, commentView, threadPageUrl } from '../views/comment-views.ts';
+import { commentForm, commentView, replySources, threadPageUrl } from '../views/comment-views.ts';
 import { notice } from '../views/forms.ts';
 import { formatDateTime } from '../views/format.ts';
 import { layout } from '../views/layout.ts';
@@ -70,7 +70,7 @@ async function fragment(c: C, comment: Comment, post: Post, own: Map<number, num
   const settings = await c.get('deps').commentSettings();
   return commentView(
     { comment, replies: [], inReplyTo: null },
-    { post, staffIds: await staffIds(c, post), avatars: settings.avatars, pageCursor: null, open: true, own },
+    { post, staffIds: await staffIds(c, post), avatars: settings.avatars, pageCursor: null, open: true, own, sources: await replySources(c.get('deps').store.webmentions, post.id, [comment]) },
   ).value;
 }
 

@@ -10,7 +10,7 @@ import { formatMonth } from '../views/format.ts';
 import type { ListPageOptions } from '../views/public-views.ts';
 import { archivePage, authorCard, postListPage, postPage, searchPage } from '../views/public-views.ts';
 import { feedLinks } from '../views/feed-views.ts';
-import { commentForm, conversationSection, cursorParam, parseCursor, threadBlock } from '../views/comment-views.ts';
+import { commentForm, conversationSection, cursorParam, parseCursor, replySources, threadBlock } from '../views/comment-views.ts';
 import { closedWords, commentsOpen } from '../../core/comment-settings.ts';
 import { OWN_COOKIE, ownComments } from './own-comments.ts';
 import { advertiseMentionEndpoints } from './webmention.ts';
@@ -133,6 +133,7 @@ async function conversationOf(c: Context<AppEnv>, post: Post): Promise<SafeHtml>
     const block = threadBlock({
       post,
       staffIds,
+      sources: await replySources(store.webmentions, post.id, comments),
       avatars: settings.avatars,
       pageCursor: after,
       open: open.open,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CommentSettings } from '../../core/comment-settings.ts';
 import type { Comment, Post, ThreadCursor } from '../../core/store.ts';
 import type { ThreadNode } from '../../core/thread.ts';
+import type { WebmentionRepository } from '../../core/webmention-store.ts';
 import { sha256Hex } from '../../core/tokens.ts';
 import { html, raw, type SafeHtml } from '../html.ts';
 import { formatDateTime, isoDate, plural } from './format.ts';
@@ -56,6 +57,28 @@ export interface CommentRenderContext {
   open: boolean;
   /** This reader's own comments that can still be changed, with the time the window closes. */
   own?: Map<number, number>;
+  /** Comment id → the page a reply received by webmention came from (see `replySources`). */
+  sources?: Map<number, string>;
+}
+
+/**
+ * Where the webmention replies among `comments` came from, in one query for the post (none
+ * when no comment came by webmention): the map `CommentRenderContext.sources` wants. The
+ * entry's own u-url is used when it is on the source's site; a u-url elsewhere could name
+ * any site as the reply's origin, so the source page is shown then.
+ */
+export async function replySources(webmentions: Pick<WebmentionRepository, 'replySources'>, postId: number, comments: Comment[]): Promise<Map<number, string>> {
+  if (!comments.some((c) => c.source === 'webmention')) return new Map();
+  const originOf = (url: string) => URL.parse(url)?.origin;
+  return new Map((await webmentions.replySources(postId)).map((r) => [r.commentId, r.url && originOf(r.url) === originOf(r.source) ? r.url : r.source]));
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
 }
 
 /** One comment with its nested replies. */
@@ -67,13 +90,16 @@ export function commentView(node: ThreadNode, ctx: CommentRenderContext): SafeHt
     : html`<span class="p-name">${c.authorName}</span>`;
   const permalink = `${threadPageUrl(ctx.post, ctx.pageCursor)}#comment-${c.id}`;
   const until = ctx.own?.get(c.id);
+  // A reply received by webmention lives at its source: that is its u-url; the permalink here stays a plain link.
+  const original = c.source === 'webmention' ? ctx.sources?.get(c.id) : undefined;
   const inReplyTo = c.parentId === null ? `/${ctx.post.slug}` : `${threadPageUrl(ctx.post, ctx.pageCursor)}#comment-${c.parentId}`;
   return html`<li>
 <article class="comment h-entry${isAuthor ? ' is-author' : ''}${c.status !== 'approved' ? ' is-held' : ''}" id="comment-${c.id}" data-comment-id="${c.id}" data-parent-id="${c.parentId ?? ''}" data-author="${c.authorName}">
   <header class="comment-head">
     <span class="p-author h-card">${avatar(c, ctx.avatars)}${name}</span>
     ${isAuthor ? html`<span class="badge" title="The author of this post">Author</span>` : ''}
-    <time class="dt-published" datetime="${isoDate(c.createdAt)}"><a class="u-url" href="${permalink}" title="Permalink to this comment">${formatDateTime(c.createdAt)}</a></time>
+    <time class="dt-published" datetime="${isoDate(c.createdAt)}"><a${original ? '' : html` class="u-url"`} href="${permalink}" title="Permalink to this comment">${formatDateTime(c.createdAt)}</a></time>
+    ${original ? html`<span class="comment-via">via <a class="u-url" href="${original}" rel="nofollow ugc noopener" title="Where this reply was first published">${hostOf(original)}</a></span>` : ''}
     ${c.editedAt ? html`<span class="edited" title="Edited ${formatDateTime(c.editedAt)}">edited</span>` : ''}
   </header>
   ${node.inReplyTo ? html`<p class="in-reply-to">in reply to <a href="#comment-${node.inReplyTo.id}">${node.inReplyTo.authorName}</a></p>` : ''}

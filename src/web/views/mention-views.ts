@@ -17,7 +17,9 @@ export function mentionEndpointLinks(c: Context<AppEnv>): SafeHtml {
 function face(m: ReceivedMention): SafeHtml {
   const name = m.authorName ?? '?';
   const colour = parseInt(sha256Hex((m.authorUrl ?? name).toLowerCase()).slice(0, 2), 16) % 8;
-  const initials = name.trim().split(/\s+/).slice(0, 2).map((w) => w[0]?.toUpperCase() ?? '').join('') || '?';
+  // Words that start with a letter or digit: a pingback's "Post « Blog" gives "PB", not "P«".
+  const words = name.trim().split(/\s+/).filter((w) => /^[\p{L}\p{N}]/u.test(w));
+  const initials = words.slice(0, 2).map((w) => w[0].toUpperCase()).join('') || '?';
   return html`<span class="avatar avatar-${colour}" aria-hidden="true">${initials}</span>`;
 }
 
@@ -97,7 +99,7 @@ export function mentionStatusPage(c: Context<AppEnv>, m: ReceivedMention): SafeH
   <dl>
     <dt>Source</dt><dd><a href="${m.source}" rel="nofollow noopener">${m.source}</a></dd>
     <dt>Target</dt><dd><a href="${m.target}">${m.target}</a></dd>
-    ${m.type ? html`<dt>Kind</dt><dd>${m.type}${m.via === 'pingback' ? ' (pingback)' : ''}</dd>` : ''}
+    ${m.type ? html`<dt>Kind</dt><dd>${m.type}${m.via === 'webmention' ? '' : ` (${m.via})`}</dd>` : ''}
     <dt>Received</dt><dd>${formatDateTime(m.receivedAt)}</dd>
     ${m.verifiedAt ? html`<dt>Verified</dt><dd>${formatDateTime(m.verifiedAt)}</dd>` : ''}
   </dl>

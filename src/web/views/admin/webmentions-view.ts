@@ -71,7 +71,7 @@ ${noticeFromQuery(c)}
     ${o.received.map(
       (m) => html`<tr>
       <th scope="row" class="cell-title"><a href="${m.source}" rel="nofollow noopener">${m.source}</a></th>
-      <td>${m.type ?? '—'}${m.via === 'pingback' ? ' (pingback)' : ''}${m.commentId ? html` · <a href="/admin/comments?post=${post.id}">comment</a>` : ''}</td>
+      <td>${m.type ?? '—'}${m.via === 'webmention' ? '' : ` (${m.via})`}${m.commentId ? html` · <a href="/admin/comments?post=${post.id}">comment</a>` : ''}</td>
       <td><span class="status wm-${m.status}">${receivedWords[m.status]}</span>${m.reason ? html` <span class="wm-error">${m.reason}</span>` : ''}</td>
       <td>${m.authorName ?? ''}</td>
       <td>${formatDateTime(m.receivedAt)}</td>
