@@ -56,6 +56,17 @@ describe('webmention service', () => {
     assert.deepEqual(queued.map((j) => [j.kind, j.payload]), [['webmention-verify', { id: m.id }]]);
   });
 
+  it("finds an imported post at its old WordPress addresses, where other sites still link", async () => {
+    const moved = await post('hello');
+    await store.imports.saveLegacyPath('/2019/03/05/hello', moved.id);
+    await store.imports.saveLegacyPath('?p=12', moved.id);
+    assert.equal((await service.postAt(new URL('https://blog.example/sub/2019/03/05/hello/')))?.id, moved.id);
+    assert.equal((await service.postAt(new URL('https://blog.example/sub/?p=12')))?.id, moved.id);
+    assert.equal(await service.postAt(new URL('https://blog.example/sub/2019/03/05/other/')), null);
+    const m = await service.receive({ source: 'https://b.example/', target: 'https://blog.example/sub/2019/03/05/hello/' }, 'pingback', '1.2.3.4');
+    assert.equal(m.postId, moved.id);
+  });
+
   it('keeps a shown mention when the source is merely unreachable; 410 takes it away', async () => {
     const live = await post('live');
     const m = await service.receive({ source: 'https://b.example/', target: 'https://blog.example/sub/live' }, 'webmention', '1.2.3.4');

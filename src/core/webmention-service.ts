@@ -1,3 +1,4 @@
+import { legacyPathKey, legacyQueryKey } from '../migration/import-legacy-urls.ts';
 import type { Clock } from './clock.ts';
 import type { CommentService } from './comment-service.ts';
 import { DomainError } from './errors.ts';
@@ -95,9 +96,17 @@ export class WebmentionService {
     const base = site.pathname.replace(/\/$/, '');
     if (!target.pathname.startsWith(`${base}/`)) return null;
     const slug = target.pathname.slice(base.length + 1).replace(/\/$/, '');
-    if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug)) return null;
     const { store, clock } = this.deps;
-    const post = (await store.posts.findBySlug(slug)) ?? (await store.posts.findByOldSlug(slug));
+    let post = /^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug) ? ((await store.posts.findBySlug(slug)) ?? (await store.posts.findByOldSlug(slug))) : null;
+    if (!post) {
+      // An imported post's old WordPress address ('/2019/03/05/hello/', '/?p=12'): sites that
+      // linked to it before the move still ping it there.
+      const rest = `/${target.pathname.slice(base.length + 1)}`;
+      const params = target.searchParams;
+      const key = rest === '/' ? legacyQueryKey({ p: params.get('p') ?? undefined, page_id: params.get('page_id') ?? undefined }) : legacyPathKey(rest);
+      const postId = key && key !== '/' ? await store.imports.findLegacyPath(key) : null;
+      post = postId === null ? null : await store.posts.findById(postId);
+    }
     return post && isLive(post, clock.now()) ? post : null;
   }
 
