@@ -17,7 +17,6 @@ import { OutboxWorker } from './jobs/outbox-worker.ts';
 import { JobQueue } from './jobs/job-queue.ts';
 import { WebmentionService } from './core/webmention-service.ts';
 import { safeFetch } from './adapters/safe-fetch.ts';
-import { outgoingLinks } from './adapters/webmention/html-links.ts';
 import { registerWebmentionJobs } from './adapters/webmention/webmention-jobs.ts';
 import { readSiteSettings, type SiteSettings } from './core/site-settings.ts';
 import type { Store } from './core/store.ts';
@@ -126,7 +125,7 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
       : null);
   outbox = new OutboxWorker({ store, mailer, clock, logger, intervalMs: config.outboxIntervalMs, digests: { site, siteUrl: () => config.siteUrl, secret } });
   const jobs = new JobQueue({ store, clock, logger, intervalMs: config.jobsIntervalMs });
-  webmentions = new WebmentionService({ store, clock, siteUrl: () => config.siteUrl, comments, enqueue: (job) => jobs.enqueue(job), linksOf: outgoingLinks, publish: (topic) => changes.publish(topic) });
+  webmentions = new WebmentionService({ store, clock, siteUrl: () => config.siteUrl, comments, enqueue: (job) => jobs.enqueue(job), linksOf: async (html, base) => (await import('./adapters/webmention/html-links.ts')).outgoingLinks(html, base), publish: (topic) => changes.publish(topic) });
   registerWebmentionJobs(jobs, { store, clock, webmentions, fetch: safeFetch, logger, allowPrivate: config.webmentionAllowPrivate, siteUrl: () => config.siteUrl });
   const subscriptions = new SubscriptionService({ store, clock, site, siteUrl: () => config.siteUrl });
   const mail = { transport: mailer?.description ?? null, subscriptions, wake: () => outbox!.wake() };

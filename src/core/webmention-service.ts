@@ -46,7 +46,7 @@ export interface WebmentionServiceDeps {
   /** The background job queue. */
   enqueue: (job: JobWrite) => Promise<boolean>;
   /** The distinct absolute links of a post's HTML. */
-  linksOf: (html: string, base: string) => string[];
+  linksOf: (html: string, base: string) => string[] | Promise<string[]>;
   publish: (topic: string) => void;
 }
 
@@ -202,7 +202,7 @@ export class WebmentionService {
     const source = this.urlOf(after);
     const targets = new Set<string>();
     for (const version of [after, before].filter(shown)) {
-      for (const link of this.deps.linksOf(version.html, source)) if (new URL(link).origin !== site) targets.add(link);
+      for (const link of await this.deps.linksOf(version.html, source)) if (new URL(link).origin !== site) targets.add(link);
     }
     for (const target of targets) {
       await this.deps.store.webmentions.recordSent(after.id, target, { status: 'queued', error: null }, now);

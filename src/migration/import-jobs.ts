@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ImportReport, ImportSource } from './import-report.ts';
-import { ImportFormatError, ImportParseError } from './import-xml.ts';
+import { ImportFormatError, ImportParseError } from './import-errors.ts';
 
 export interface ImportJob {
   id: string;

@@ -1,4 +1,7 @@
 import { SaxesParser, type SaxesTagNS } from 'saxes';
+import { ImportFormatError, ImportParseError } from './import-errors.ts';
+
+export { ImportFormatError, ImportParseError };
 
 /** One element of an import file with everything inside it. */
 export interface XmlNode {
@@ -10,21 +13,6 @@ export interface XmlNode {
   text: string;
 }
 
-/** The file is not well-formed XML: where and why (1-based line and column), and any further problems found. */
-export class ImportParseError extends Error {
-  readonly line: number;
-  readonly column: number;
-  /** Every problem found (up to ten), the first one first: "line 3, column 7: unclosed tag: item". */
-  readonly problems: string[];
-  constructor(problems: Array<{ line: number; column: number; reason: string }>) {
-    const lines = problems.map((p) => `line ${p.line}, column ${p.column}: ${p.reason}`);
-    super(lines.length > 1 ? `${lines[0]} (and ${lines.length - 1} more: ${lines.slice(1).join('; ')})` : lines[0]);
-    this.name = 'ImportParseError';
-    this.line = problems[0].line;
-    this.column = problems[0].column;
-    this.problems = lines;
-  }
-}
 
 const MAX_PROBLEMS = 10;
 const SLICE = 64 * 1024;
@@ -145,10 +133,3 @@ export function childrenNamed(node: XmlNode, name: string): XmlNode[] {
   return node.children.filter((c) => c.name === name);
 }
 
-/** Well-formed XML, but not the kind of export the importer reads. */
-export class ImportFormatError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ImportFormatError';
-  }
-}

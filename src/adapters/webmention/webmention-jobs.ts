@@ -5,9 +5,7 @@ import type { Store } from '../../core/store.ts';
 import { SEND_JOB, VERIFY_JOB, type WebmentionService } from '../../core/webmention-service.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
 import { FetchRefused, type SafeFetch, type SafeFetchOptions } from '../safe-fetch.ts';
-import { endpointOf, pingbackEndpointOf } from './discovery.ts';
-import { parseAnswer, pingbackCall } from './xmlrpc.ts';
-import { readSource } from './source.ts';
+// The HTML, microformats and XML-RPC readers load with the first job that needs them, not with the server.
 
 export interface WebmentionJobDeps {
   store: Store;
@@ -50,6 +48,7 @@ export function registerWebmentionJobs(queue: JobQueue, deps: WebmentionJobDeps)
       await deps.webmentions.applyVerification(id, { kind: 'no-link', status: page.status });
       return;
     }
+    const { readSource } = await import('./source.ts');
     const reading = readSource(page.body, page.header('content-type') ?? '', page.url, mention.target);
     if (!reading.linksToTarget) {
       await deps.webmentions.applyVerification(id, { kind: 'no-link', status: page.status });
@@ -74,6 +73,7 @@ export function registerWebmentionJobs(queue: JobQueue, deps: WebmentionJobDeps)
       if (error instanceof FetchRefused && error.permanent) return;
       throw error;
     }
+    const [{ endpointOf, pingbackEndpointOf }, { parseAnswer, pingbackCall }] = await Promise.all([import('./discovery.ts'), import('./xmlrpc.ts')]);
     const webmention = endpointOf(page);
     const pingback = webmention ? null : pingbackEndpointOf(page);
     const endpoint = webmention ?? pingback;

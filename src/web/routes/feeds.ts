@@ -18,8 +18,8 @@ export function isListed(post: Post, now: number): boolean {
   return post.status === 'published' && post.visibility === 'public' && post.deletedAt === null && post.publishedAt !== null && post.publishedAt <= now;
 }
 
-function sendFeed(c: Context<AppEnv>, spec: FeedSpec, format: FeedFormat) {
-  const body = Buffer.from(renderFeed(spec, format));
+async function sendFeed(c: Context<AppEnv>, spec: FeedSpec, format: FeedFormat) {
+  const body = Buffer.from(await renderFeed(spec, format));
   c.set('pageBody', body);
   return c.body(body, 200, { 'Content-Type': `${feedTypes[format]}; charset=utf-8` });
 }

@@ -4,7 +4,6 @@ import { WebmentionRejected, type RejectionReason } from '../../core/webmention-
 import { clientIp } from '../client-ip.ts';
 import type { AppEnv } from '../context.ts';
 import { endpointPage, mentionStatusPage } from '../views/mention-views.ts';
-import { faultResponse, parseCall, stringResponse } from '../../adapters/webmention/xmlrpc.ts';
 
 /** Advertises the endpoints on a post page: `Link` (webmention) and `X-Pingback` headers. */
 export function advertiseMentionEndpoints(c: Context<AppEnv>): void {
@@ -28,7 +27,9 @@ const faultFor: Record<RejectionReason, number> = {
 };
 
 const xmlRpc = (c: Context<AppEnv>, xml: string) => c.body(xml, 200, { 'Content-Type': 'text/xml; charset=UTF-8' });
-const fault = (c: Context<AppEnv>, code: number, message: string) => xmlRpc(c, faultResponse(code, message));
+// The XML-RPC reader (and its XML parser) loads with the first pingback, not with the server.
+const xmlrpc = () => import('../../adapters/webmention/xmlrpc.ts');
+const fault = async (c: Context<AppEnv>, code: number, message: string) => xmlRpc(c, (await xmlrpc()).faultResponse(code, message));
 
 /** Receiving webmentions (`/webmention`, with a status page per request) and pingbacks (`/xmlrpc.php`). */
 export function webmentionRoutes() {
@@ -81,6 +82,7 @@ export function webmentionRoutes() {
   app.get('/xmlrpc.php', (c) => c.text('This XML-RPC server accepts POST requests only (pingback.ping).\n', 405, { Allow: 'POST' }));
 
   app.post('/xmlrpc.php', async (c) => {
+    const { parseCall, stringResponse } = await xmlrpc();
     const call = parseCall(await c.req.text());
     if (!call) return fault(c, -32700, 'parse error: not well formed XML-RPC');
     if (call.method !== 'pingback.ping') return fault(c, -32601, `requested method ${call.method} not found; this server answers pingback.ping`);

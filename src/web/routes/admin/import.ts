@@ -1,14 +1,16 @@
 import { Hono, type Context } from 'hono';
 import { DomainError } from '../../../core/errors.ts';
-import { importDisqus } from '../../../migration/disqus-import.ts';
 import { ImportJobs } from '../../../migration/import-jobs.ts';
-import { importWordpress } from '../../../migration/wordpress-import.ts';
 import type { AppEnv, WebDeps } from '../../context.ts';
 import { wantsJson } from '../../errors.ts';
 import { importFormView, importJobView } from '../../views/admin/import-view.ts';
 import { allowRoles } from './admin-request.ts';
 
-const importers = { wordpress: importWordpress, disqus: importDisqus };
+// The importers (and their XML parser) load with the first import, not with the server.
+const importers = {
+  wordpress: async () => (await import('../../../migration/wordpress-import.ts')).importWordpress,
+  disqus: async () => (await import('../../../migration/disqus-import.ts')).importDisqus,
+};
 
 function tooLarge(max: number): DomainError {
   return new DomainError('payload_too_large', `That file is larger than the ${Math.round((max / 1024 / 1024) * 10) / 10} MB import limit (IMPORT_MAX_BYTES). Import it with \`npx kumbaya import\` on the server, which has no limit.`);
@@ -68,7 +70,7 @@ export function importRoutes(): Hono<AppEnv> {
 
     const dryRun = body.dry_run === '1';
     const job = jobs!.start({ source, fileName: file.name || 'export.xml', dryRun, totalBytes: file.size }, async (onProgress) => {
-      const report = await importers[source](store, file.stream() as unknown as AsyncIterable<Uint8Array>, { dryRun, onProgress });
+      const report = await (await importers[source]())(store, file.stream() as unknown as AsyncIterable<Uint8Array>, { dryRun, onProgress });
       if (!dryRun) changes.publish('content-imported');
       return report;
     });
