@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { after, describe, it } from 'node:test';
-import { migrateToLatest, openDatabase } from '../adapters/storage/database.ts';
-import { KyselyStore } from '../adapters/storage/kysely-store.ts';
+import { describe, it } from 'node:test';
 import { MemoryStore } from '../adapters/storage/memory-store.ts';
-import { openPostgres } from '../adapters/storage/test-engines.ts';
+import { movePairs, needsEngines, storeOpener } from '../adapters/storage/test-engines.ts';
 import { DomainError } from '../core/errors.ts';
 import { VERIFY_JOB } from '../core/webmention-service.ts';
 import type { Store } from '../core/store.ts';
@@ -12,26 +10,7 @@ import { writeJsonExport } from './export-json.ts';
 import { importJsonExport } from './json-import.ts';
 import { FIXTURE_TIME, seedSite } from './site-fixture.ts';
 
-type Engine = 'memory' | 'sqlite' | 'postgres';
-const pgUrl = process.env.KUMBAYA_TEST_PG_URL;
-const cleanups: Array<() => Promise<void>> = [];
-after(async () => {
-  for (const cleanup of cleanups) await cleanup();
-});
-
-async function open(engine: Engine): Promise<Store> {
-  if (engine === 'memory') return new MemoryStore();
-  if (engine === 'sqlite') {
-    const { db } = openDatabase({ databaseUrl: null, sqliteFile: ':memory:' });
-    await migrateToLatest(db, 'sqlite');
-    const store = new KyselyStore(db, 'sqlite');
-    cleanups.push(() => store.close());
-    return store;
-  }
-  const { store, cleanup } = await openPostgres(pgUrl!);
-  cleanups.push(cleanup);
-  return store;
-}
+const open = storeOpener();
 
 export async function exportText(store: Store, withSecrets = false, now = FIXTURE_TIME + 1_000_000): Promise<string> {
   let text = '';
@@ -68,21 +47,9 @@ function normalise(text: string): unknown {
   return file;
 }
 
-const pairs: Array<[Engine, Engine]> = [
-  ['memory', 'memory'],
-  ['sqlite', 'sqlite'],
-  ['postgres', 'postgres'],
-  ['sqlite', 'postgres'],
-  ['postgres', 'sqlite'],
-  ['memory', 'sqlite'],
-];
-
-for (const [from, to] of pairs) {
-  const needsPg = from === 'postgres' || to === 'postgres';
-  const skip = needsPg && !pgUrl ? (process.env.CI === 'true' ? false : 'KUMBAYA_TEST_PG_URL is not set') : false;
-  describe(`JSON export round trip: ${from} → ${to}`, { skip }, () => {
+for (const [from, to] of movePairs) {
+  describe(`JSON export round trip: ${from} → ${to}`, needsEngines(from, to), () => {
     it('exports everything, restores it into an empty site, and exports the same again', async () => {
-      if (needsPg) assert.ok(pgUrl, 'KUMBAYA_TEST_PG_URL is not set; CI must test PostgreSQL');
       const source = await open(from);
       const { postIds, commentIds } = await seedSite(source);
       const first = await exportText(source, true);
