@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
 import { movePairs, needsEngines, storeOpener } from '../adapters/storage/test-engines.ts';
 import { eachRecord, type ArchivedPost } from '../core/archive.ts';
 import type { Store } from '../core/store.ts';
+import { writeJsonExport } from './export-json.ts';
 import { writeWxrExport } from './export-wxr.ts';
+import { importJsonExport } from './json-import.ts';
 import { FIXTURE_TIME, seedSite } from './site-fixture.ts';
 import { importWordpress } from './wordpress-import.ts';
 
@@ -102,3 +107,53 @@ for (const [from, to] of movePairs) {
     });
   });
 }
+
+// The third-party corpora live in shared/ beside the checkout (or where KUMBAYA_SHARED_DIR says).
+const sharedDir = process.env.KUMBAYA_SHARED_DIR || path.join(import.meta.dirname, '../../../shared');
+
+for (const [from, to] of movePairs.filter(([a, b]) => a !== b)) {
+  describe(`A WordPress import moved with the JSON export: ${from} → ${to}`, needsEngines(from, to), () => {
+    it('keeps the old addresses redirecting, and importing the file again finds every item', async () => {
+      const wxr = fs.readFileSync(path.join(sharedDir, 'corpora/wxr/wordpress-importer__theme-unit-test-data.xml'));
+      const source = await open(from);
+      const first = await importWordpress(source, [wxr], { now: FIXTURE_TIME });
+      let json = '';
+      await source.archive.snapshot((archive) => writeJsonExport(archive, async (chunk) => void (json += chunk), { withSecrets: true, now: FIXTURE_TIME, generator: 'kumbaya test' }));
+      const target = await open(to);
+      await importJsonExport(target, Readable.from([json]), { replace: false });
+
+      const paths = JSON.parse(json).legacy_paths as Array<{ path: string; post_id: number }>;
+      assert.ok(paths.length > 100, 'the corpus leaves many old addresses');
+      for (const { path: old, post_id } of paths) assert.equal(await target.imports.findLegacyPath(old), post_id, old);
+
+      const again = await importWordpress(target, [wxr], { now: FIXTURE_TIME + 1000 });
+      for (const [kind, counts] of Object.entries(again.counts)) {
+        assert.deepEqual([counts.created, counts.updated], [0, 0], `${kind}: nothing new on the moved site`);
+        const before = first.counts[kind as keyof typeof first.counts]!;
+        assert.equal(counts.unchanged, before.created + before.unchanged, `${kind}: every one found again`);
+      }
+      assert.equal(await target.archive.count('posts'), await source.archive.count('posts'));
+      assert.equal(await target.archive.count('comments'), await source.archive.count('comments'));
+    });
+  });
+}
+
+describe('WXR round trip of what WordPress has no word for', () => {
+  it('brings a published unlisted post back published and unlisted, while a WordPress private post stays an unlisted draft', async () => {
+    const source = await open('memory');
+    const { postIds } = await seedSite(source);
+    const hello = (await source.posts.findById(postIds[0]))!;
+    await source.posts.update(hello.id, { ...hello, tags: hello.tags.map((t) => t.name), visibility: 'unlisted' }, FIXTURE_TIME + 70);
+    const xml = await exportWxr(source);
+    assert.match(xml, /<wp:post_name><!\[CDATA\[hello-world\]\]><\/wp:post_name>\s*<wp:status><!\[CDATA\[private\]\]>/);
+    const target = await open('memory');
+    await importWordpress(target, [xml], { now: FIXTURE_TIME + 2_000_000 });
+    const back = (await target.posts.findBySlug('hello-world'))!;
+    assert.deepEqual([back.status, back.visibility, back.publishedAt], ['published', 'unlisted', FIXTURE_TIME]);
+
+    const wordpress = await open('memory');
+    await importWordpress(wordpress, [xml.replace(/<wp:meta_key><!\[CDATA\[_kumbaya_visibility\]\]>/g, '<wp:meta_key><![CDATA[other]]>')], { now: FIXTURE_TIME });
+    const privatePost = (await wordpress.posts.findBySlug('hello-world'))!;
+    assert.deepEqual([privatePost.status, privatePost.visibility], ['draft', 'unlisted']);
+  });
+});
