@@ -83,6 +83,10 @@ for (const [from, to] of movePairs) {
       const jobs = await target.jobs.list({ kind: VERIFY_JOB, limit: 10, offset: 0 });
       assert.deepEqual(jobs.items.map((j) => [j.payload.id, j.status]), [[queued.id, 'pending']]);
       assert.equal(summary.mentionsToVerify, 1);
+      const newMention = await target.webmentions.receive({ source: 'https://new.example/', target: 'https://blog.example/about', postId: about, via: 'webmention' }, FIXTURE_TIME);
+      assert.ok(newMention.id > Math.max(verified.id, queued.id), 'new webmentions get ids past the restored ones');
+      const newSent = await target.webmentions.recordSent(about, 'https://new.example/', { status: 'queued' }, FIXTURE_TIME);
+      assert.ok(newSent.id > 2);
       assert.deepEqual((await target.webmentions.listSent(postIds[0])).map((s) => [s.target, s.status, s.endpoint, s.attempts]), [
         ['https://elsewhere.example/post', 'sent', 'https://elsewhere.example/webmention', 1],
         ['https://quiet.example/', 'no-endpoint', null, 1],

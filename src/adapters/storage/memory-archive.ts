@@ -23,7 +23,8 @@ export class MemoryArchiveRepository implements ArchiveRepository {
       posts: () =>
         [...t.posts.values()].map(({ searchText: _searchText, ...post }) => ({
           ...post,
-          oldSlugs: [...t.oldSlugs].filter(([, postId]) => postId === post.id).map(([slug]) => slug),
+          // Bytewise, as the SQL stores read them.
+          oldSlugs: [...t.oldSlugs].filter(([, postId]) => postId === post.id).map(([slug]) => slug).sort(compareKeys),
         })),
       people: () => [...t.people.values()],
       comments: () => [...t.comments.values()],
