@@ -151,11 +151,13 @@ class WxrImporter {
     const meta = new Map<string, string[]>();
     for (const m of childrenNamed(node, 'wp:postmeta')) meta.set(textOf(m, 'wp:meta_key'), [...(meta.get(textOf(m, 'wp:meta_key')) ?? []), textOf(m, 'wp:meta_value', true)]);
     const metaValue = (key: string) => meta.get(key)?.[0].trim();
-    // A trashed post keeps what it was before (WordPress's _wp_trash_meta_status); unlisted is Kumbaya's own (see export-wxr.ts).
-    const before = wpStatus === 'trash' ? (metaValue('_wp_trash_meta_status') ?? '') : '';
+    // A trashed post keeps the status it had before (WordPress's _wp_trash_meta_status), else it is a draft in the trash.
+    const trashedFrom = wpStatus === 'trash' ? metaValue('_wp_trash_meta_status') : undefined;
+    const status = trashedFrom && trashedFrom !== 'trash' && STATUS[trashedFrom] ? trashedFrom : wpStatus;
+    // Unlisted is Kumbaya's own (export-wxr.ts): a published unlisted post is "private" in WXR, so WordPress keeps it hidden.
     const unlisted = metaValue('_kumbaya_visibility') === 'unlisted';
-    const effective = before !== 'trash' && STATUS[before] ? before : wpStatus;
-    const mapped = unlisted ? { ...(effective === 'private' ? STATUS.publish! : STATUS[effective]!), visibility: 'unlisted' as const } : STATUS[wpStatus === 'trash' ? effective : wpStatus];
+    const known = unlisted && status === 'private' ? STATUS.publish : STATUS[status];
+    const mapped = known && unlisted ? { ...known, visibility: 'unlisted' as const } : known;
     if (!mapped) {
       const reason = wpStatus === 'auto-draft' ? 'an auto-draft WordPress saved on its own, never written' : `unknown status "${wpStatus}"`;
       skip(this.report, { kind: type, id: wpId, label: title, reason: reason + withComments });
