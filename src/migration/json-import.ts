@@ -21,7 +21,7 @@ export interface JsonImportSummary {
   withSecrets: boolean;
   /** Users restored without a password (an export without secrets). */
   usersWithoutPassword: number;
-  /** Received webmentions that were still being verified, queued for verification again here. */
+  /** Received webmentions whose verification was still to come (new, or sent again), queued for it again here. */
   mentionsToVerify: number;
 }
 
@@ -164,7 +164,7 @@ class ExportReader {
   /** Replies read before the comment they answer; written once it is. */
   private waiting: Comment[] = [];
   private usersWithoutPassword = 0;
-  /** Ids of received webmentions still queued for verification. */
+  /** Ids of received webmentions whose verification was still to come. */
   readonly mentionsToVerify: number[] = [];
 
   constructor(archive: ArchiveRepository, options: JsonImportOptions) {
@@ -302,7 +302,8 @@ class ExportReader {
 
   private async write(name: string, table: ArchiveTable, records: unknown[]): Promise<void> {
     if (table === 'users') this.usersWithoutPassword += (records as Array<{ passwordHash: string | null }>).filter((u) => u.passwordHash === null).length;
-    if (table === 'webmentions') for (const m of records as Array<ArchiveRecords['webmentions']>) if (m.status === 'queued') this.mentionsToVerify.push(m.id);
+    // Waiting for a check: never checked yet, or sent again since it was last checked (a resend keeps its status until then).
+    if (table === 'webmentions') for (const m of records as Array<ArchiveRecords['webmentions']>) if (m.status === 'queued' || m.updatedAt <= m.receivedAt) this.mentionsToVerify.push(m.id);
     if (table !== 'comments') return this.writeAll(name, table, records as Array<ArchiveRecords[typeof table]>);
     // A reply is written once the comment it answers is: ids normally ascend, but a file need not.
     const ready: Comment[] = [];

@@ -134,6 +134,17 @@ describe('JSON export contents', () => {
     assert.equal(await store.archive.count('legacyPaths'), 0);
   });
 
+  it('queues verification again for a mention sent again whose new check had not run yet', async () => {
+    const source = new MemoryStore();
+    const { postIds } = await seedSite(source);
+    await source.webmentions.receive({ source: 'https://friend.example/reply', target: 'https://blog.example/about', postId: postIds[1], via: 'webmention' }, FIXTURE_TIME + 600);
+    const store = new MemoryStore();
+    const summary = await importJsonExport(store, chunksOf(await exportText(source), 500), { replace: false, now: FIXTURE_TIME + 700 });
+    assert.equal(summary.mentionsToVerify, 2);
+    const jobs = await store.jobs.list({ kind: VERIFY_JOB, limit: 10, offset: 0 });
+    assert.deepEqual(jobs.items.map((j) => [j.runAt, j.status]), [[FIXTURE_TIME + 700, 'pending'], [FIXTURE_TIME + 700, 'pending']]);
+  });
+
   it('leaves secrets out unless asked, and keeps every field a move needs', async () => {
     const store = new MemoryStore();
     await seedSite(store);
