@@ -125,7 +125,7 @@ for (const { engine, skip } of testEngines()) {
       const mentioned = findAll((el) => el.name === 'ul' && el.attribs.class === 'mentioned-by', doc.children);
       assert.equal(mentioned.length, 1);
       const links = findAll((el) => el.name === 'a', mentioned[0].children).map((a) => [a.attribs.href, textContent(a).trim()]);
-      assert.deepEqual(links, [['https://reader9.example/', 'Other blog'], ['https://reader9.example/', 'reader9.example']]);
+      assert.deepEqual(links, [['https://reader9.example', 'Other blog'], ['https://reader9.example', 'reader9.example']]);
       assert.match(textContent(mentioned[0]), /mentioned this in[\s\S]*\[…\] a mention \[…\]/);
     });
   });

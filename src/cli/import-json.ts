@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { CommandFailure, type Command } from './command.ts';
-import { describeCounts, progressLine } from './output-file.ts';
+import { describeCounts, mentionsNote, progressLine } from './output-file.ts';
 
 export const importJsonCommand: Command = {
   name: 'import json',
@@ -25,7 +25,7 @@ export const importJsonCommand: Command = {
     const progress = progressLine(ctx, 'Importing');
     try {
       const summary = await importJsonExport(store, file === '-' ? (ctx.io.stdin as AsyncIterable<Buffer>) : fs.createReadStream(file), { replace: ctx.options.replace === true, progress: progress.update }).finally(progress.done);
-      ctx.io.stdout.write(`Imported ${describeCounts(summary.counts)}.\n`);
+      ctx.io.stdout.write(`Imported ${describeCounts(summary.counts)}.\n${mentionsNote(summary.mentionsToVerify)}`);
       if (!summary.withSecrets && summary.usersWithoutPassword > 0) {
         ctx.io.stdout.write(
           `${summary.usersWithoutPassword} user(s) have no password: the export was taken without --with-secrets. Export again with it to keep passwords.\n`,

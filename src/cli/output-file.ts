@@ -44,3 +44,8 @@ export function progressLine(ctx: CommandContext, verb: string): { update?: (sec
     done: () => ctx.io.stderr.write('\r\u001b[K'),
   };
 }
+
+/** After a restore from a JSON export: mentions the old site had not verified yet are queued again (docs/export-format.md). */
+export function mentionsNote(mentionsToVerify: number): string {
+  return mentionsToVerify > 0 ? `${mentionsToVerify} received webmention(s) were still being verified: they are checked again once the server runs.\n` : '';
+}

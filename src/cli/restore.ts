@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { CommandFailure, stringOption, type Command } from './command.ts';
-import { describeCounts } from './output-file.ts';
+import { describeCounts, mentionsNote } from './output-file.ts';
 
 export const restoreCommand: Command = {
   name: 'restore',
@@ -33,6 +33,8 @@ export const restoreCommand: Command = {
       replace: ctx.options.replace === true,
     });
     const where = config.databaseUrl ? 'PostgreSQL' : config.dataDir;
-    ctx.io.stdout.write(result.method === 'file copy' ? `Restored the database file into ${where}.\n` : `Restored ${describeCounts(result.counts)} into ${where}.\n`);
+    ctx.io.stdout.write(
+      result.method === 'file copy' ? `Restored the database file into ${where}.\n` : `Restored ${describeCounts(result.counts)} into ${where}.\n${mentionsNote(result.mentionsToVerify)}`,
+    );
   },
 };

@@ -5,7 +5,8 @@
  *
  * Records are the domain's own types, so an export is independent of the engine.
  */
-import type { ApiToken, Comment, EmailAddress, Person, Post, Subscription, Tag, Upload, User } from './store.ts';
+import type { ApiToken, Comment, EmailAddress, ImportKind, Person, Post, Subscription, Tag, Upload, User } from './store.ts';
+import type { ReceivedMention, SentMention } from './webmention-store.ts';
 
 /** A post with what hangs off it: its tags (by id, in order) and the old slugs that redirect to it. */
 export interface ArchivedPost extends Omit<Post, 'tags'> {
@@ -29,6 +30,20 @@ export interface SpamTotalRecord {
   documents: number;
 }
 
+/** Which local item an imported one became (a WXR GUID, a Disqus id), so a re-import finds it. */
+export interface ImportKeyRecord {
+  source: string;
+  kind: ImportKind;
+  externalId: string;
+  localId: number;
+}
+
+/** An address the post answered to on the old site ('/2019/03/hello', '?p=123'), redirected with a 301. */
+export interface LegacyPathRecord {
+  path: string;
+  postId: number;
+}
+
 /** Each table of the archive and its record type. */
 export interface ArchiveRecords {
   settings: SettingRecord;
@@ -43,6 +58,10 @@ export interface ArchiveRecords {
   uploads: Upload;
   spamTotals: SpamTotalRecord;
   spamTokens: SpamTokenRecord;
+  webmentions: ReceivedMention;
+  webmentionsSent: SentMention;
+  importKeys: ImportKeyRecord;
+  legacyPaths: LegacyPathRecord;
 }
 
 export type ArchiveTable = keyof ArchiveRecords;
@@ -61,6 +80,10 @@ export const archiveTables: readonly ArchiveTable[] = [
   'uploads',
   'spamTotals',
   'spamTokens',
+  'webmentions',
+  'webmentionsSent',
+  'importKeys',
+  'legacyPaths',
 ];
 
 /** The key a table is paged by: the id, or the natural key for tables without one. */
@@ -79,9 +102,21 @@ export function archiveKey<T extends ArchiveTable>(table: T, record: ArchiveReco
       return r.label;
     case 'spamTokens':
       return r.token;
+    case 'legacyPaths':
+      return r.path;
+    case 'importKeys':
+      return importKeyOf(record as ImportKeyRecord);
     default:
       return r.id;
   }
+}
+
+/**
+ * An import key's (source, kind, external id) as one string: NUL-separated, so comparing
+ * it bytewise orders the same as comparing the three columns in turn.
+ */
+export function importKeyOf(record: Pick<ImportKeyRecord, 'source' | 'kind' | 'externalId'>): string {
+  return [record.source, record.kind, record.externalId].join('\u0000');
 }
 
 /** Orders string keys as the SQL stores do (bytewise UTF-8, collation "C"), so every engine pages alike. */
@@ -100,7 +135,7 @@ export interface ArchiveRepository {
   write<T extends ArchiveTable>(table: T, records: Array<ArchiveRecords[T]>): Promise<void>;
   /** How many records `table` holds. */
   count(table: ArchiveTable): Promise<number>;
-  /** Deletes every record of every table except settings, and the sessions and mail outbox that refer to them. */
+  /** Deletes every record of every table except settings, and the sessions, mail outbox and background jobs that refer to them. */
   clear(): Promise<void>;
   /** After writes with explicit ids: new records get ids above the largest written (PostgreSQL sequences). */
   finish(): Promise<void>;

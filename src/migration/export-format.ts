@@ -24,6 +24,11 @@ export const sections: ReadonlyArray<{ name: string; table: ArchiveTable; secret
   { name: 'uploads', table: 'uploads' },
   { name: 'spam_totals', table: 'spamTotals' },
   { name: 'spam_tokens', table: 'spamTokens' },
+  // Added in Kumbaya 0.2, still version 1: a file without them imports as before.
+  { name: 'webmentions', table: 'webmentions' },
+  { name: 'webmentions_sent', table: 'webmentionsSent' },
+  { name: 'import_keys', table: 'importKeys' },
+  { name: 'legacy_paths', table: 'legacyPaths' },
 ];
 
 /** Settings that are secrets (the signing key, the one-time setup token, and any future key, password or token). */

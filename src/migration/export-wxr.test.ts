@@ -101,11 +101,13 @@ describe('WXR export', () => {
   it('carries every comment with its thread, status, author, email, website and IP', async () => {
     const { xml, ids } = await exportSite();
     const items = ((parser.parse(xml) as Node).rss.channel as Node).item as Node[];
-    const [top, reply, own, pending, spam, trash, onDraft] = ids.commentIds;
+    const [top, reply, own, pending, spam, trash, onDraft, mentionReply] = ids.commentIds;
     const rows = (item: Node) =>
       (item['wp:comment'] ?? []).map((c: Node) => [Number(text(c['wp:comment_id'])), Number(text(c['wp:comment_parent'])), text(c['wp:comment_approved'])]);
     assert.deepEqual(rows(items[0]), [[top, 0, '1'], [reply, top, '1'], [own, reply, '1'], [pending, own, '0'], [spam, 0, 'spam']]);
-    assert.deepEqual(rows(items[1]), [[trash, 0, 'trash']]);
+    assert.deepEqual(rows(items[1]), [[trash, 0, 'trash'], [mentionReply, 0, '1']]);
+    // A reply received by webmention is an ordinary comment to WordPress, where 'webmention' means a mention.
+    assert.equal(text(items[1]['wp:comment'][1]['wp:comment_type']), 'comment');
     assert.deepEqual(rows(items[2]), [[onDraft, 0, '0']]);
     const first = items[0]['wp:comment'][0] as Node;
     assert.equal(text(first['wp:comment_author']), 'Reader');

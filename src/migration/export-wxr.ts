@@ -35,7 +35,11 @@ function wpDate(time: number | null): string {
 
 /** WordPress's post status: publish, future, draft, private (unlisted posts have no public listing) or trash. */
 function wpStatus(post: ArchivedPost): string {
-  if (post.deletedAt !== null) return 'trash';
+  return post.deletedAt !== null ? 'trash' : statusBeforeTrash(post);
+}
+
+/** The status a post has apart from being in the trash (WordPress keeps it as `_wp_trash_meta_status`). */
+function statusBeforeTrash(post: ArchivedPost): string {
   if (post.status === 'draft') return 'draft';
   if (post.status === 'scheduled') return 'future';
   return post.visibility === 'unlisted' ? 'private' : 'publish';
@@ -46,7 +50,8 @@ const approved: Record<CommentStatus, string> = { approved: '1', pending: '0', s
 /**
  * Writes the site as WordPress eXtended RSS 1.2, the file WordPress's own importer
  * reads: authors, tags, posts and pages (HTML in content:encoded, Markdown kept in a
- * `_kumbaya_markdown` meta field, old slugs as `_wp_old_slug`) and every comment with
+ * `_kumbaya_markdown` meta field, old slugs as `_wp_old_slug`, what WordPress cannot say
+ * in `_kumbaya_*` and `_wp_trash_meta_*` fields that importWordpress reads back) and every comment with
  * its parent, status, author email, website and IP. Written through xmlbuilder2's
  * streaming builder, post by post, so memory holds one post's comments at a time.
  */
@@ -167,6 +172,10 @@ export async function writeWxrExport(store: Store, write: (text: string) => Prom
     }
     const meta: Array<[string, string]> = [['_kumbaya_markdown', post.markdown], ...post.oldSlugs.map((slug): [string, string] => ['_wp_old_slug', slug])];
     if (post.coverImage) meta.push(['_kumbaya_cover_image', post.coverImage]);
+    // WordPress has no unlisted posts: "private" (published) or the status, with the visibility kept for Kumbaya.
+    if (post.visibility === 'unlisted') meta.push(['_kumbaya_visibility', 'unlisted']);
+    // As WordPress itself marks a trashed post: what it was before, and when it was trashed.
+    if (post.deletedAt !== null) meta.push(['_wp_trash_meta_status', statusBeforeTrash(post)], ['_wp_trash_meta_time', String(Math.floor(post.deletedAt / 1000))]);
     for (const [key, value] of meta) {
       xml.txt(nl(2)).ele('wp:postmeta');
       leaf('wp:meta_key', key, 3, true);
@@ -184,7 +193,8 @@ export async function writeWxrExport(store: Store, write: (text: string) => Prom
       leaf('wp:comment_date_gmt', wpDate(comment.createdAt), 3);
       leaf('wp:comment_content', comment.html, 3, true);
       leaf('wp:comment_approved', approved[comment.status], 3);
-      leaf('wp:comment_type', comment.source === 'webmention' ? 'webmention' : 'comment', 3);
+      // A reply that came by webmention is a reply like any other to WordPress ('webmention' there means a mention).
+      leaf('wp:comment_type', 'comment', 3);
       leaf('wp:comment_parent', comment.parentId ?? 0, 3);
       leaf('wp:comment_user_id', comment.userId ?? 0, 3);
       xml.txt(nl(2)).up();

@@ -72,6 +72,8 @@ export interface IncomingComment {
   kind: Extract<ReportKind, 'comment' | 'mention'>;
   postId: number;
   parentId: number | null;
+  /** The user who wrote it (one of the imported authors), or null for a visitor. */
+  userId?: number | null;
   authorName: string;
   authorEmail: string;
   authorUrl: string | null;
@@ -97,12 +99,14 @@ export async function saveComment(tx: Store, report: ImportReport, people: Peopl
     }
     return existing.id;
   }
-  const personId = await people.personFor(tx, report, { name: incoming.authorName, email: incoming.authorEmail, website: incoming.authorUrl }, now);
+  const userId = incoming.userId ?? null;
+  // A user's own comment is theirs, not a visitor's (as when they answer from the admin).
+  const personId = userId === null ? await people.personFor(tx, report, { name: incoming.authorName, email: incoming.authorEmail, website: incoming.authorUrl }, now) : null;
   const comment = await tx.comments.create({
     postId: incoming.postId,
     parentId: incoming.parentId,
     personId,
-    userId: null,
+    userId,
     authorName: incoming.authorName || 'Anonymous',
     authorEmail: incoming.authorEmail.trim().toLowerCase(),
     authorUrl: safeUrl(incoming.authorUrl),
@@ -126,7 +130,8 @@ export function safeUrl(url: string | null): string | null {
   if (!url) return null;
   try {
     const parsed = new URL(url.trim());
-    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : null;
+    // Kept as written (as the comment form keeps it), once it is known to be a web address.
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? url.trim() : null;
   } catch {
     return null;
   }

@@ -6,7 +6,9 @@ export const FIXTURE_TIME = Date.UTC(2024, 2, 10, 9, 30);
 /**
  * A small site with one of everything an export must carry: posts and pages, drafts,
  * scheduled and trashed posts, tags, an old slug, threaded comments in every status,
- * people, confirmed and unconfirmed subscriptions, an upload, settings and a spam model.
+ * people, confirmed and unconfirmed subscriptions, an upload, settings, a spam model,
+ * webmentions received (a verified reply shown as a comment, one still being verified)
+ * and sent, and what a WordPress import leaves behind (an import key, old addresses).
  * Used by the export, import and backup tests.
  */
 export async function seedSite(store: Store): Promise<{ postIds: number[]; commentIds: number[] }> {
@@ -48,6 +50,26 @@ export async function seedSite(store: Store): Promise<{ postIds: number[]; comme
   await store.comments.updateBody(top.id, 'Edited *comment*', '<p>Edited <em>comment</em></p>', t + 280);
   const onDraft = await comment(draft.id, null, null, 'pending', t + 290);
 
+  const mention = await store.webmentions.receive({ source: 'https://friend.example/reply', target: 'https://blog.example/about', postId: about.id, via: 'webmention' }, t + 500);
+  const friend = await store.webmentions.personForWebsite({ name: 'Friend', website: 'https://friend.example/' }, t + 510);
+  const mentionReply = await store.comments.create({
+    postId: about.id, parentId: null, personId: friend.id, userId: null, authorName: 'Friend', authorEmail: '', authorUrl: 'https://friend.example/',
+    markdown: 'Nice page', html: '<p>Nice page</p>', status: 'approved', createdAt: t + 490, source: 'webmention',
+  });
+  await store.webmentions.updateReceived(mention.id, {
+    status: 'verified', type: 'reply', authorName: 'Friend', authorUrl: 'https://friend.example/', authorPhoto: 'https://friend.example/me.jpg', content: 'Nice page',
+    url: 'https://friend.example/reply', publishedAt: t + 490, commentId: mentionReply.id, personId: friend.id, verifiedAt: t + 510,
+  }, t + 510);
+  await store.webmentions.receive({ source: 'https://later.example/like', target: 'https://blog.example/hello-world', postId: hello.id, via: 'pingback' }, t + 520);
+  await store.webmentions.recordSent(hello.id, 'https://elsewhere.example/post', { endpoint: 'https://elsewhere.example/webmention', status: 'sent', httpStatus: 202, attempted: true }, t + 530);
+  await store.webmentions.recordSent(hello.id, 'https://quiet.example/', { status: 'no-endpoint', attempted: true }, t + 540);
+
+  await store.imports.saveKey('wordpress', 'post', 'https://old.example/?p=12#12', hello.id);
+  await store.imports.saveKey('wordpress', 'comment', 'https://old.example/?p=12#12#comment-3', top.id);
+  await store.imports.saveKey('wordpress', 'user', 'ada', owner.id);
+  await store.imports.saveLegacyPath('/2019/03/hello', hello.id);
+  await store.imports.saveLegacyPath('?p=12', hello.id);
+
   await store.subscriptions.ensureAddress('reader@example.com', 'confirm-reader', t + 300);
   await store.subscriptions.confirmAddress('reader@example.com', t + 310);
   await store.subscriptions.ensureAddress('other@example.com', 'confirm-other', t + 320);
@@ -61,5 +83,5 @@ export async function seedSite(store: Store): Promise<{ postIds: number[]; comme
   await store.settings.set({ title: 'My blog', description: 'Words & more', 'comments.settings': '{"minSubmitSeconds":3}', secret_key: 'k'.repeat(40), setup_token: 'setup-secret' });
   await store.spamModel.learn(['viagra', 'cheap', 'ünïcode'], 'spam', 1);
   await store.spamModel.learn(['thanks', 'post'], 'ham', 1);
-  return { postIds: [hello.id, about.id, draft.id, scheduled.id, trashed.id], commentIds: [top.id, reply.id, own.id, pending.id, spam.id, trash.id, onDraft.id] };
+  return { postIds: [hello.id, about.id, draft.id, scheduled.id, trashed.id], commentIds: [top.id, reply.id, own.id, pending.id, spam.id, trash.id, onDraft.id, mentionReply.id] };
 }

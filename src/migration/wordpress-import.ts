@@ -86,6 +86,8 @@ class WxrImporter {
   private baseSiteUrl = '';
   /** Author login → user id. */
   private readonly authors = new Map<string, number>();
+  /** WordPress author id → user id (a comment written by a user names its author id). */
+  private readonly authorIds = new Map<string, number>();
   /** Attachment post id → its URL (for featured images, which may come before their attachment). */
   private readonly attachmentUrls = new Map<string, string>();
   private readonly pendingCovers: Array<{ postId: number; attachmentId: string; title: string }> = [];
@@ -107,7 +109,7 @@ class WxrImporter {
         this.baseSiteUrl = node.text.trim().replace(/\/+$/, '');
         return;
       case 'wp:author':
-        await this.author({ login: textOf(node, 'wp:author_login'), email: textOf(node, 'wp:author_email'), name: textOf(node, 'wp:author_display_name') });
+        await this.author({ login: textOf(node, 'wp:author_login'), email: textOf(node, 'wp:author_email'), name: textOf(node, 'wp:author_display_name'), wpId: textOf(node, 'wp:author_id') });
         return;
       case 'item':
         await this.item(node);
@@ -118,7 +120,7 @@ class WxrImporter {
   }
 
   /** A user for a WordPress author: matched by email, then login; created without a password otherwise. */
-  private async author(input: { login: string; email: string; name: string }): Promise<number> {
+  private async author(input: { login: string; email: string; name: string; wpId?: string }): Promise<number> {
     const login = input.login || input.email || 'wordpress';
     const known = this.authors.get(login);
     if (known !== undefined) return known;
@@ -140,6 +142,7 @@ class WxrImporter {
     }
     await this.tx.imports.saveKey('wordpress', 'user', login, user.id);
     this.authors.set(login, user.id);
+    if (input.wpId) this.authorIds.set(input.wpId, user.id);
     return user.id;
   }
 
@@ -170,7 +173,16 @@ class WxrImporter {
       return;
     }
     const wpStatus = textOf(node, 'wp:status');
-    const mapped = STATUS[wpStatus];
+    const meta = new Map<string, string[]>();
+    for (const m of childrenNamed(node, 'wp:postmeta')) meta.set(textOf(m, 'wp:meta_key'), [...(meta.get(textOf(m, 'wp:meta_key')) ?? []), textOf(m, 'wp:meta_value', true)]);
+    const metaValue = (key: string) => meta.get(key)?.[0].trim();
+    // A trashed post keeps the status it had before (WordPress's _wp_trash_meta_status), else it is a draft in the trash.
+    const trashedFrom = wpStatus === 'trash' ? metaValue('_wp_trash_meta_status') : undefined;
+    const status = trashedFrom && trashedFrom !== 'trash' && STATUS[trashedFrom] ? trashedFrom : wpStatus;
+    // Unlisted is Kumbaya's own (export-wxr.ts): a published unlisted post is "private" in WXR, so WordPress keeps it hidden.
+    const unlisted = metaValue('_kumbaya_visibility') === 'unlisted';
+    const known = unlisted && status === 'private' ? STATUS.publish : STATUS[status];
+    const mapped = known && unlisted ? { ...known, visibility: 'unlisted' as const } : known;
     if (!mapped) {
       const reason = wpStatus === 'auto-draft' ? 'an auto-draft WordPress saved on its own, never written' : `unknown status "${wpStatus}"`;
       skip(this.report, { kind: type, id: wpId, label: title, reason: reason + withComments });
@@ -196,15 +208,15 @@ class WxrImporter {
       type: type as PostType,
       slug: '',
       title: title || '(no title)',
-      // Markdown accepts HTML, so the editor shows the imported HTML and saving it renders the same.
-      markdown: html,
+      // Markdown accepts HTML, so the editor shows the imported HTML and saving it renders the same; a Kumbaya export carries its Markdown.
+      markdown: meta.get('_kumbaya_markdown')?.[0] ?? html,
       html,
       excerpt: truncateWords(excerptSource || plainText(html), 280),
       status: mapped.status,
       visibility: mapped.visibility,
       publishedAt: mapped.dated ? (date ?? this.now) : null,
       authorId: await this.authorOf(textOf(node, 'dc:creator')),
-      coverImage: null,
+      coverImage: metaValue('_kumbaya_cover_image') ?? null,
       tags,
       commentsMode: textOf(node, 'wp:comment_status') === 'closed' ? 'closed' : 'inherit',
       commentsCloseDays: null,
@@ -224,21 +236,31 @@ class WxrImporter {
       }
     } else {
       write.slug = await this.freeSlug(slugify(decode(textOf(node, 'wp:post_name'))) || slugify(title) || `${type}-${wpId}`);
-      post = await this.tx.posts.create(write, this.now);
+      // Created when WordPress says it was (a draft's date is when it was started), renamed through its old slugs now.
+      post = await this.withOldSlugs(write, meta.get('_wp_old_slug') ?? [], date ?? this.now);
       await this.tx.imports.saveKey('wordpress', 'post', key, post.id);
       count(this.report, type, 'created');
       if (wpStatus === 'trash') await this.tx.posts.trash(post.id, this.now);
     }
-    if (wpStatus === 'private') warn(this.report, { kind: type, id: wpId, label: title, reason: 'private in WordPress: imported as an unlisted draft' });
+    if (wpStatus === 'private' && !unlisted) warn(this.report, { kind: type, id: wpId, label: title, reason: 'private in WordPress: imported as an unlisted draft' });
 
     for (const path of legacyPathsFor({ wpId, type: type as PostType, name: textOf(node, 'wp:post_name'), link: textOf(node, 'link'), localDate: textOf(node, 'wp:post_date') })) {
       await this.tx.imports.saveLegacyPath(path, post.id);
     }
-    for (const meta of childrenNamed(node, 'wp:postmeta')) {
-      if (textOf(meta, 'wp:meta_key') === '_thumbnail_id') this.pendingCovers.push({ postId: post.id, attachmentId: textOf(meta, 'wp:meta_value'), title });
-    }
+    for (const attachmentId of meta.get('_thumbnail_id') ?? []) this.pendingCovers.push({ postId: post.id, attachmentId: attachmentId.trim(), title });
     const target = safeUrl(textOf(node, 'link')) ?? safeUrl(textOf(node, 'guid')) ?? `${this.baseSiteUrl || 'http://wordpress.invalid'}/?p=${wpId}`;
     await this.comments(post, key, target, comments);
+  }
+
+  /** Creates the post; its old slugs (`_wp_old_slug`, which WordPress redirects) become Kumbaya's old slugs, which redirect too. */
+  private async withOldSlugs(write: PostWrite, oldSlugs: string[], createdAt: number): Promise<Post> {
+    const free = async (slug: string) => slug !== '' && slug !== write.slug && !(await this.tx.posts.slugInUse(slug)) && !(await this.tx.posts.findByOldSlug(slug));
+    const usable: string[] = [];
+    for (const slug of new Set(oldSlugs.map((s) => slugify(decode(s))))) if (await free(slug)) usable.push(slug);
+    // Renaming records the slug it leaves as an old slug: create under the first, rename through the rest.
+    let post = await this.tx.posts.create({ ...write, slug: usable[0] ?? write.slug }, createdAt);
+    for (const slug of [...usable.slice(1), write.slug]) if (post.slug !== slug) post = await this.tx.posts.update(post.id, { ...write, slug }, this.now);
+    return post;
   }
 
   /** Tag addresses are made of Latin letters and digits; a name with none cannot be a tag. Reported once. */
@@ -296,6 +318,7 @@ class WxrImporter {
         kind,
         postId: post.id,
         parentId,
+        userId: this.authorIds.get(textOf(node, 'wp:comment_user_id')) ?? null,
         authorName: author,
         authorEmail: textOf(node, 'wp:comment_author_email'),
         authorUrl: textOf(node, 'wp:comment_author_url') || null,
@@ -388,6 +411,7 @@ function samePost(post: Post, write: PostWrite): boolean {
   return (
     post.title === write.title &&
     post.html === write.html &&
+    post.markdown === write.markdown &&
     post.status === write.status &&
     post.visibility === write.visibility &&
     post.publishedAt === write.publishedAt &&

@@ -50,6 +50,32 @@ function archiveContract(name: string, open: OpenStore): void {
       assert.deepEqual((await readAll(store, 'settings')).map((s) => s.key), ['B', 'Z', 'a', 'b', 'é']);
     });
 
+    it('reads webmentions, import keys and old addresses in the same order on every engine', async () => {
+      await seedSite(store);
+      const [post] = await readAll(store, 'posts');
+      const write = { ...post, tags: [], slug: 'zz-first' };
+      const renamed = await store.posts.create(write, FIXTURE_TIME);
+      for (const slug of ['b-second', 'final']) await store.posts.update(renamed.id, { ...write, slug }, FIXTURE_TIME);
+      assert.deepEqual((await readAll(store, 'posts')).find((p) => p.id === renamed.id)?.oldSlugs, ['b-second', 'zz-first']);
+      await store.imports.saveKey('wordpress', 'post', 'https://old.example/?p=12#12a', renamed.id);
+      await store.imports.saveKey('disqus', 'comment', '42', 1);
+      assert.deepEqual((await readAll(store, 'importKeys')).map((k) => [k.source, k.kind, k.externalId]), [
+        ['disqus', 'comment', '42'],
+        ['wordpress', 'comment', 'https://old.example/?p=12#12#comment-3'],
+        ['wordpress', 'post', 'https://old.example/?p=12#12'],
+        ['wordpress', 'post', 'https://old.example/?p=12#12a'],
+        ['wordpress', 'user', 'ada'],
+      ]);
+      assert.deepEqual((await readAll(store, 'legacyPaths')).map((l) => l.path), ['/2019/03/hello', '?p=12']);
+      const mentions = await readAll(store, 'webmentions');
+      assert.deepEqual(mentions.map((m) => [m.status, m.via, m.type]), [['verified', 'webmention', 'reply'], ['queued', 'pingback', null]]);
+      assert.equal(mentions[0].verifiedAt, FIXTURE_TIME + 510);
+      assert.deepEqual((await readAll(store, 'webmentionsSent')).map((s) => [s.target, s.status, s.httpStatus, s.attempts]), [
+        ['https://elsewhere.example/post', 'sent', 202, 1],
+        ['https://quiet.example/', 'no-endpoint', null, 1],
+      ]);
+    });
+
     it('writes records back with their ids, and new records get ids above them', async () => {
       await seedSite(store);
       const copy = await open();

@@ -1,7 +1,9 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { ArchiveKey, ArchiveRecords, ArchiveRepository, ArchiveTable, ArchivedPost } from '../../core/archive.ts';
-import type { Comment, Person, Tag, User } from '../../core/store.ts';
+import type { ArchiveKey, ArchiveRecords, ArchiveRepository, ArchiveTable, ArchivedPost, ImportKeyRecord } from '../../core/archive.ts';
+import type { Comment, ImportKind, Person, Tag, User } from '../../core/store.ts';
+import type { ReceivedMention, SentMention } from '../../core/webmention-store.ts';
 import { plainText } from '../../core/text.ts';
+import { toReceived, toSent } from './kysely-webmentions.ts';
 import type { Database, Engine } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -21,6 +23,34 @@ interface TableMap {
 }
 
 const tables: Record<Exclude<ArchiveTable, 'posts'>, TableMap> = {
+  importKeys: {
+    name: 'import_keys',
+    key: 'source', // paged by (source, kind, external_id): see readImportKeys
+    toRecord: (r): ImportKeyRecord => ({ source: r.source, kind: r.kind as ImportKind, externalId: r.external_id, localId: r.local_id }),
+    toRow: (k: ImportKeyRecord) => ({ source: k.source, kind: k.kind, external_id: k.externalId, local_id: k.localId }),
+  },
+  legacyPaths: { name: 'legacy_paths', key: 'path', toRecord: (r) => ({ path: r.path, postId: r.post_id }), toRow: (l) => ({ path: l.path, post_id: l.postId }) },
+  webmentions: {
+    name: 'webmentions',
+    key: 'id',
+    serial: true,
+    toRecord: toReceived,
+    toRow: (m: ReceivedMention) => ({
+      id: m.id, source: m.source, target: m.target, post_id: m.postId, via: m.via, status: m.status, reason: m.reason, type: m.type, author_name: m.authorName,
+      author_url: m.authorUrl, author_photo: m.authorPhoto, content: m.content, url: m.url, published_at: m.publishedAt, comment_id: m.commentId, person_id: m.personId,
+      received_at: m.receivedAt, updated_at: m.updatedAt, verified_at: m.verifiedAt,
+    }),
+  },
+  webmentionsSent: {
+    name: 'webmentions_sent',
+    key: 'id',
+    serial: true,
+    toRecord: toSent,
+    toRow: (s: SentMention) => ({
+      id: s.id, post_id: s.postId, target: s.target, endpoint: s.endpoint, protocol: s.protocol, status: s.status, http_status: s.httpStatus, error: s.error,
+      attempts: s.attempts, updated_at: s.updatedAt,
+    }),
+  },
   settings: { name: 'settings', key: 'key', toRecord: (r) => ({ key: r.key, value: r.value }), toRow: (r) => ({ key: r.key, value: r.value }) },
   users: {
     name: 'users',
@@ -171,6 +201,7 @@ export class KyselyArchiveRepository implements ArchiveRepository {
   async read<T extends ArchiveTable>(table: T, after: ArchiveKey | null, limit: number): Promise<Array<ArchiveRecords[T]>> {
     if (table === 'posts') return (await this.readPosts(after as number | null, limit)) as Array<ArchiveRecords[T]>;
     if (table === 'spamTotals') return (await this.readSpamTotals(after as string | null)) as Array<ArchiveRecords[T]>;
+    if (table === 'importKeys') return (await this.readImportKeys(after as string | null, limit)) as Array<ArchiveRecords[T]>;
     const map = tables[table as Exclude<ArchiveTable, 'posts'>];
     const key = map.key === 'id' ? sql.ref(map.key) : this.keyRef(map.key);
     let query = this.any.selectFrom(map.name).selectAll();
@@ -185,6 +216,18 @@ export class KyselyArchiveRepository implements ArchiveRepository {
     return (['ham', 'spam'] as const)
       .filter((label) => after === null || label > after)
       .map((label) => ({ label, documents: Number(rows.find((r) => r.label === label)?.documents ?? 0) }));
+  }
+
+  /** Import keys in (source, kind, external_id) order, bytewise, after the key `after` (importKeyOf). */
+  private async readImportKeys(after: string | null, limit: number): Promise<ImportKeyRecord[]> {
+    const columns = sql`(${this.keyRef('source')}, ${this.keyRef('kind')}, ${this.keyRef('external_id')})`;
+    let query = this.db.selectFrom('import_keys').selectAll();
+    if (after !== null) {
+      const [source, kind, externalId] = after.split('\u0000');
+      query = query.where(sql<boolean>`${columns} > (${source}, ${kind}, ${externalId})`);
+    }
+    const rows = await query.orderBy(this.keyRef('source')).orderBy(this.keyRef('kind')).orderBy(this.keyRef('external_id')).limit(limit).execute();
+    return rows.map((row) => tables.importKeys.toRecord(row) as ImportKeyRecord);
   }
 
   private async readPosts(after: number | null, limit: number): Promise<ArchivedPost[]> {
@@ -280,7 +323,7 @@ export class KyselyArchiveRepository implements ArchiveRepository {
     // Children before parents; replies first so no comment is deleted while another points at it.
     await this.db.updateTable('comments').set({ parent_id: null }).execute();
     for (const name of [
-      'subscriptions', 'comments', 'post_tags', 'post_old_slugs', 'posts', 'tags', 'people', 'email_addresses', 'uploads',
+      'webmentions', 'webmentions_sent', 'legacy_paths', 'import_keys', 'jobs', 'subscriptions', 'comments', 'post_tags', 'post_old_slugs', 'posts', 'tags', 'people', 'email_addresses', 'uploads',
       'sessions', 'api_tokens', 'users', 'spam_tokens', 'spam_totals', 'outbox',
     ] as const) {
       await this.db.deleteFrom(name).execute();

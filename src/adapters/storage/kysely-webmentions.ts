@@ -5,7 +5,7 @@ import type { Database } from './schema.ts';
 
 const num = (v: number | null) => (v === null ? null : Number(v));
 
-function toReceived(row: Selectable<Database['webmentions']>): ReceivedMention {
+export function toReceived(row: Selectable<Database['webmentions']>): ReceivedMention {
   return {
     id: row.id,
     source: row.source,
@@ -29,7 +29,7 @@ function toReceived(row: Selectable<Database['webmentions']>): ReceivedMention {
   };
 }
 
-function toSent(row: Selectable<Database['webmentions_sent']>): SentMention {
+export function toSent(row: Selectable<Database['webmentions_sent']>): SentMention {
   return {
     id: row.id,
     postId: row.post_id,

@@ -23,7 +23,8 @@ export class MemoryArchiveRepository implements ArchiveRepository {
       posts: () =>
         [...t.posts.values()].map(({ searchText: _searchText, ...post }) => ({
           ...post,
-          oldSlugs: [...t.oldSlugs].filter(([, postId]) => postId === post.id).map(([slug]) => slug),
+          // Bytewise, as the SQL stores read them.
+          oldSlugs: [...t.oldSlugs].filter(([, postId]) => postId === post.id).map(([slug]) => slug).sort(compareKeys),
         })),
       people: () => [...t.people.values()],
       comments: () => [...t.comments.values()],
@@ -32,6 +33,14 @@ export class MemoryArchiveRepository implements ArchiveRepository {
       uploads: () => [...t.uploads.values()],
       spamTotals: () => (['spam', 'ham'] as const).map((label) => ({ label, documents: t.spamTotals[label] })),
       spamTokens: () => [...t.spamTokens].map(([token, counts]) => ({ token, ...counts })),
+      webmentions: () => [...t.webmentions.received.values()],
+      webmentionsSent: () => [...t.webmentions.sent.values()],
+      importKeys: () =>
+        [...t.importKeys].map(([key, localId]) => {
+          const [source, kind, externalId] = JSON.parse(key) as [string, ArchiveRecords['importKeys']['kind'], string];
+          return { source, kind, externalId, localId };
+        }),
+      legacyPaths: () => [...t.legacyPaths].map(([path, postId]) => ({ path, postId })),
     };
     return records[table]() as Array<ArchiveRecords[T]>;
   }
@@ -102,6 +111,28 @@ export class MemoryArchiveRepository implements ArchiveRepository {
           t.spamTokens.set(token, { spam, ham });
           break;
         }
+        case 'webmentions': {
+          const mention = given as ArchiveRecords['webmentions'];
+          t.webmentions.received.set(mention.id, mention);
+          t.webmentions.lastReceivedId = Math.max(t.webmentions.lastReceivedId, mention.id);
+          break;
+        }
+        case 'webmentionsSent': {
+          const sent = given as ArchiveRecords['webmentionsSent'];
+          t.webmentions.sent.set(sent.id, sent);
+          t.webmentions.lastSentId = Math.max(t.webmentions.lastSentId, sent.id);
+          break;
+        }
+        case 'importKeys': {
+          const { source, kind, externalId, localId } = given as ArchiveRecords['importKeys'];
+          t.importKeys.set(JSON.stringify([source, kind, externalId]), localId);
+          break;
+        }
+        case 'legacyPaths': {
+          const { path, postId } = given as ArchiveRecords['legacyPaths'];
+          t.legacyPaths.set(path, postId);
+          break;
+        }
       }
     }
   }
@@ -112,7 +143,7 @@ export class MemoryArchiveRepository implements ArchiveRepository {
 
   async clear(): Promise<void> {
     const t = this.tables();
-    for (const map of [t.users, t.apiTokens, t.tags, t.posts, t.oldSlugs, t.people, t.comments, t.emailAddresses, t.subscriptions, t.uploads, t.spamTokens, t.sessions, t.outbox]) {
+    for (const map of [t.users, t.apiTokens, t.tags, t.posts, t.oldSlugs, t.people, t.comments, t.emailAddresses, t.subscriptions, t.uploads, t.spamTokens, t.sessions, t.outbox, t.webmentions.received, t.webmentions.sent, t.importKeys, t.legacyPaths, t.jobs.rows]) {
       map.clear();
     }
     t.spamTotals = { spam: 0, ham: 0 };

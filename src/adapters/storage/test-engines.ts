@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import type { Store } from '../../core/store.ts';
 import { openDatabase, migrateToLatest } from './database.ts';
@@ -68,5 +68,53 @@ export async function openPostgres(url: string) {
       await store.close();
       await dropSchema();
     },
+  };
+}
+
+export type EngineName = 'memory' | 'sqlite' | 'postgres';
+
+/** A migrated, empty store on `engine` (PostgreSQL at KUMBAYA_TEST_PG_URL, in a schema of its own). */
+export async function openEngine(engine: EngineName): Promise<{ store: Store; cleanup: () => Promise<void> }> {
+  if (engine === 'memory') return { store: new MemoryStore(), cleanup: async () => {} };
+  if (engine === 'postgres') {
+    const url = process.env.KUMBAYA_TEST_PG_URL;
+    if (!url) throw new Error('KUMBAYA_TEST_PG_URL is not set; CI must test PostgreSQL');
+    return openPostgres(url);
+  }
+  const { db } = openDatabase({ databaseUrl: null, sqliteFile: ':memory:' });
+  await migrateToLatest(db, 'sqlite');
+  const store = new KyselyStore(db, 'sqlite');
+  return { store, cleanup: () => store.close() };
+}
+
+/**
+ * Options for a describe() that needs PostgreSQL for some of its engines: skipped without
+ * KUMBAYA_TEST_PG_URL, except under CI=true, where the missing database fails the test.
+ */
+export function needsEngines(...engines: EngineName[]): { skip: string | false } {
+  const missing = engines.includes('postgres') && !process.env.KUMBAYA_TEST_PG_URL;
+  return { skip: missing && process.env.CI !== 'true' ? 'KUMBAYA_TEST_PG_URL is not set' : false };
+}
+
+/** Where round-trip tests move a site: each engine to itself, and across engines both ways. */
+export const movePairs: ReadonlyArray<[EngineName, EngineName]> = [
+  ['memory', 'memory'],
+  ['sqlite', 'sqlite'],
+  ['postgres', 'postgres'],
+  ['sqlite', 'postgres'],
+  ['postgres', 'sqlite'],
+  ['memory', 'sqlite'],
+];
+
+/** Opens stores for a test file; they are closed (PostgreSQL schemas dropped) once its tests are done. */
+export function storeOpener(): (engine: EngineName) => Promise<Store> {
+  const cleanups: Array<() => Promise<void>> = [];
+  after(async () => {
+    for (const cleanup of cleanups) await cleanup();
+  });
+  return async (engine) => {
+    const { store, cleanup } = await openEngine(engine);
+    cleanups.push(cleanup);
+    return store;
   };
 }
