@@ -133,6 +133,11 @@ class CachedSpamModel implements SpamModelRepository {
     this.forget();
     return this.inner.learn(tokens, label, delta);
   }
+
+  addCounts(documents: { spam: number; ham: number }, tokens: Map<string, { spam: number; ham: number }>): Promise<void> {
+    this.forget();
+    return this.inner.addCounts(documents, tokens);
+  }
 }
 
 /** Seeds an empty filter from the team's labelled corpus, once per database (first instance wins). */

@@ -408,7 +408,19 @@ export class SpamFilter {
   async trainFromCorpus(corpus: LabelledComment[] = loadSpamCorpus('train')): Promise<number> {
     const totals = await this.model.totals();
     if (totals.spam > 0 || totals.ham > 0) return 0;
-    for (const comment of corpus) await this.learn(comment, comment.label);
+    // Counted here and written in bulk: a few statements instead of one upsert per comment
+    // and chunk (this runs on a site's first start, before its first page is served).
+    const documents = { spam: 0, ham: 0 };
+    const tokens = new Map<string, { spam: number; ham: number }>();
+    for (const comment of corpus) {
+      documents[comment.label]++;
+      for (const token of new Set(tokenize(comment))) {
+        const c = tokens.get(token) ?? { spam: 0, ham: 0 };
+        c[comment.label]++;
+        tokens.set(token, c);
+      }
+    }
+    await this.model.addCounts(documents, tokens);
     return corpus.length;
   }
 }

@@ -438,6 +438,8 @@ export interface SpamModelRepository {
   tokenCounts(tokens: string[]): Promise<Map<string, { spam: number; ham: number }>>;
   /** Adds (delta 1) or removes (delta -1) one document's tokens under a label. */
   learn(tokens: string[], label: 'spam' | 'ham', delta: 1 | -1): Promise<void>;
+  /** Adds counts gathered elsewhere (many documents at once, e.g. the team's corpus) in bulk. */
+  addCounts(documents: { spam: number; ham: number }, tokens: Map<string, { spam: number; ham: number }>): Promise<void>;
 }
 
 export interface PersonRepository {

@@ -90,4 +90,27 @@ export class KyselySpamModelRepository implements SpamModelRepository {
       await db.deleteFrom('spam_tokens').where('token', 'in', part).where('spam', '=', 0).where('ham', '=', 0).execute();
     }
   }
+
+  async addCounts(documents: { spam: number; ham: number }, tokens: Map<string, { spam: number; ham: number }>): Promise<void> {
+    const work = async (db: Db) => {
+      for (const label of ['spam', 'ham'] as const) {
+        if (documents[label] === 0) continue;
+        await db
+          .insertInto('spam_totals')
+          .values({ label, documents: documents[label] })
+          .onConflict((oc) => oc.column('label').doUpdateSet({ documents: sql`spam_totals.documents + excluded.documents` }))
+          .execute();
+      }
+      const rows = [...tokens].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([token, c]) => ({ token, spam: c.spam, ham: c.ham }));
+      for (const part of chunks(rows)) {
+        await db
+          .insertInto('spam_tokens')
+          .values(part)
+          .onConflict((oc) => oc.column('token').doUpdateSet({ spam: sql`spam_tokens.spam + excluded.spam`, ham: sql`spam_tokens.ham + excluded.ham` }))
+          .execute();
+      }
+    };
+    if (this.db.isTransaction) return work(this.db);
+    await (this.db as Kysely<Database>).transaction().execute(work);
+  }
 }

@@ -40,4 +40,16 @@ export class MemorySpamModelRepository implements SpamModelRepository {
       }
     }
   }
+
+  async addCounts(documents: { spam: number; ham: number }, tokens: Map<string, { spam: number; ham: number }>): Promise<void> {
+    const tables = this.tables();
+    tables.spamTotals.spam += documents.spam;
+    tables.spamTotals.ham += documents.ham;
+    for (const [token, c] of tokens) {
+      const entry = tables.spamTokens.get(token) ?? { spam: 0, ham: 0 };
+      entry.spam += c.spam;
+      entry.ham += c.ham;
+      tables.spamTokens.set(token, entry);
+    }
+  }
 }

@@ -101,6 +101,16 @@ function spamModelContract(name: string, open: OpenStore): void {
       assert.deepEqual(counts.get('own7'), { spam: 0, ham: 1 });
     });
 
+    it('adds counts in bulk on top of what it learned, exactly as learning each document would', async () => {
+      await store.spamModel.learn(['cheap', 'thanks'], 'ham', 1);
+      const many = new Map(Array.from({ length: 1200 }, (_, i) => [`t${i}`, { spam: i % 3, ham: 1 }] as const));
+      many.set('cheap', { spam: 4, ham: 2 });
+      await store.spamModel.addCounts({ spam: 4, ham: 3 }, many);
+      assert.deepEqual(await store.spamModel.totals(), { spam: 4, ham: 4 });
+      const counts = await store.spamModel.tokenCounts(['cheap', 'thanks', 't0', 't1199']);
+      assert.deepEqual(plain(counts), { cheap: { spam: 4, ham: 3 }, t0: { spam: 0, ham: 1 }, t1199: { spam: 2, ham: 1 }, thanks: { spam: 0, ham: 1 } });
+    });
+
     it('is covered by a transaction: a rollback undoes the learning', async () => {
       await store.spamModel.learn(['kept'], 'ham', 1);
       await assert.rejects(
