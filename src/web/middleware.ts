@@ -126,6 +126,9 @@ export const pageCache: MiddlewareHandler<AppEnv> = async (c, next) => {
     if (personal) c.header('Cache-Control', 'private, no-store');
     return;
   }
+  // PAGE_CACHE=false: every page is rendered and sent as it is, without reading its bytes
+  // back for an ETag (uncached pages go out in chunks, the shared conversation uncopied).
+  if (!cache.enabled) return next();
   const url = new URL(c.req.url);
   const key = url.pathname + url.search;
   const hit = cache.get(key);

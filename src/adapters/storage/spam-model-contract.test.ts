@@ -103,7 +103,7 @@ function spamModelContract(name: string, open: OpenStore): void {
 
     it('adds counts in bulk on top of what it learned, exactly as learning each document would', async () => {
       await store.spamModel.learn(['cheap', 'thanks'], 'ham', 1);
-      const many = new Map(Array.from({ length: 1200 }, (_, i) => [`t${i}`, { spam: i % 3, ham: 1 }] as const));
+      const many = new Map<string, { spam: number; ham: number }>(Array.from({ length: 1200 }, (_, i) => [`t${i}`, { spam: i % 3, ham: 1 }]));
       many.set('cheap', { spam: 4, ham: 2 });
       await store.spamModel.addCounts({ spam: 4, ham: 3 }, many);
       assert.deepEqual(await store.spamModel.totals(), { spam: 4, ham: 4 });
