@@ -64,7 +64,7 @@ export async function openStore(config: Config, pgSchema?: string): Promise<Stor
 
 /**
  * The composition root's body: builds every adapter and service from the config and
- * hands them to the web app. main.ts, the CLI and the tests all start Kumbaya here.
+ * hands them to the web app. start.ts, the CLI and the tests all start Kumbaya here.
  */
 export async function composeKumbaya(config: Config, options: ComposeOptions = {}): Promise<Kumbaya> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { app: 'kumbaya' } });

@@ -8,7 +8,7 @@ import { z } from 'zod';
 export interface Config {
   port: number;
   host: string;
-  /** Public base URL without a trailing slash, e.g. https://blog.example.com. (main.ts fills in the real port when PORT=0.) */
+  /** Public base URL without a trailing slash, e.g. https://blog.example.com. (start.ts fills in the real port when PORT=0.) */
   siteUrl: string;
   dataDir: string;
   /** postgres://… switches to PostgreSQL; otherwise SQLite at `${dataDir}/kumbaya.db`. */

@@ -14,7 +14,7 @@ import type { Assets } from './assets.ts';
 import type { ConversationCache } from './conversation-cache.ts';
 import type { PageCache, PageHole } from './page-cache.ts';
 
-/** Everything the web layer needs, built once in main.ts (or a test) and passed in. */
+/** Everything the web layer needs, built once in compose.ts (or a test) and passed in. */
 export interface WebDeps {
   config: Config;
   store: Store;

@@ -128,7 +128,7 @@ function spamModelContract(name: string, open: OpenStore): void {
     it('gives a filter trained on the corpus the same scores as the in-memory model', async () => {
       const reference = new SpamFilter(new MemoryStore().spamModel);
       await reference.trainFromCorpus();
-      // One transaction: how main.ts seeds the model at first start (and much faster on PostgreSQL).
+      // One transaction: how start.ts seeds the model at first start (and much faster on PostgreSQL).
       const learned = await store.transaction((trx) => new SpamFilter(trx.spamModel).trainFromCorpus());
       assert.equal(learned, loadSpamCorpus('train').length);
       const filter = new SpamFilter(store.spamModel);
