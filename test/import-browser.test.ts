@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { axeViolations, browserSkipReason, describeViolations, launchBrowser, screenshot } from './helpers/browser.ts';
+import { axeViolations, browserSkipReason, describeViolations, launchBrowser, screenshot, claimSite } from './helpers/browser.ts';
 import { spawnServer, tempDir, type RunningServer } from './helpers/spawn-server.ts';
 import { blog } from './helpers/wxr-builder.ts';
 
@@ -19,12 +19,7 @@ describe('in Chromium: importing a WordPress export from the admin', { skip }, (
     // bypassCSP only so that axe-core can be injected; the pages themselves need no exception.
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
     page = await context.newPage();
-    await page.goto(server.setupLink()!);
-    await page.fill('#f-name', 'Robin');
-    await page.fill('#f-email', 'robin@example.com');
-    await page.fill('#f-password', 'correct horse battery staple');
-    await page.click('form[action^="/setup"] button[type=submit]');
-    await page.waitForURL(/\/admin/);
+    await claimSite(page, server.setupLink()!);
   });
   after(async () => {
     await browser?.close();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { axeViolations, browserSkipReason, describeViolations, launchBrowser, screenshot } from './helpers/browser.ts';
+import { axeViolations, browserSkipReason, describeViolations, launchBrowser, screenshot, claimSite } from './helpers/browser.ts';
 import { spawnServer, tempDir, type RunningServer } from './helpers/spawn-server.ts';
 
 const skip = browserSkipReason();
@@ -33,12 +33,7 @@ describe('in Chromium: moderating from the inbox, by keyboard and without JavaSc
     // bypassCSP only so that axe-core can be injected; the pages themselves need no exception.
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
     page = await context.newPage();
-    await page.goto(server.setupLink()!);
-    await page.fill('#f-name', 'Robin');
-    await page.fill('#f-email', 'robin@example.com');
-    await page.fill('#f-password', 'correct horse battery staple');
-    await page.click('form[action^="/setup"] button[type=submit]');
-    await page.waitForURL(/\/admin/);
+    await claimSite(page, server.setupLink()!);
     await Promise.all([
       readerComments('Amara', 'First time here: *lovely* post.', '198.51.100.21'),
       readerComments('Jonas', 'I see it differently, but thank you.', '198.51.100.22'),

@@ -89,13 +89,20 @@ function staffFooter(event: CommentEvent, user: User, post: Post): EmailBlock[] 
   return [{ type: 'paragraph', text: why }, { type: 'link', label: 'Choose how you are told about comments', url: `${event.siteUrl}/admin/mail` }];
 }
 
+/** An email to the post's author or an owner about a comment, with the staff footer. */
+function staffEmail(event: CommentEvent, user: User, mail: { idempotencyKey: string; kind: string; subject: string; blocks: EmailBlock[] }): OutboxWrite {
+  const content = renderEmail({ title: mail.subject, blocks: mail.blocks, signature: event.site.title, footer: staffFooter(event, user, event.post) });
+  return { idempotencyKey: mail.idempotencyKey, kind: mail.kind, to: user.email, subject: mail.subject, ...content, headers: { 'Auto-Submitted': 'auto-generated' } };
+}
+
 /** To the post's author or an owner: a comment waits for moderation, with one-click links. */
 export function heldCommentEmail(event: CommentEvent, user: User): OutboxWrite {
-  const { comment, post, site } = event;
+  const { comment, post } = event;
   const reasons = comment.moderationReasons.length > 0 ? comment.moderationReasons.join('; ') : 'held for review';
-  const subject = oneLine(`Held for moderation: ${comment.authorName} on “${post.title}”`);
-  const content = renderEmail({
-    title: subject,
+  return staffEmail(event, user, {
+    idempotencyKey: `held:${comment.id}:${user.id}`,
+    kind: 'comment-held',
+    subject: oneLine(`Held for moderation: ${comment.authorName} on “${post.title}”`),
     blocks: [
       { type: 'paragraph', text: `A comment by ${writerLine(comment)} on “${post.title}” is waiting for you.\nWhy it was held: ${reasons}.` },
       { type: 'quote', text: commentWords(comment) },
@@ -109,25 +116,16 @@ export function heldCommentEmail(event: CommentEvent, user: User): OutboxWrite {
       },
       { type: 'paragraph', text: `Each link asks you to confirm before anything changes. They work for ${MODERATION_LINK_TTL_MS / 86_400_000} days; after that, moderate from the admin.` },
     ],
-    signature: site.title,
-    footer: staffFooter(event, user, post),
   });
-  return {
-    idempotencyKey: `held:${comment.id}:${user.id}`,
-    kind: 'comment-held',
-    to: user.email,
-    subject,
-    ...content,
-    headers: { 'Auto-Submitted': 'auto-generated' },
-  };
 }
 
 /** To the post's author or an owner: a new comment is live. */
 export function newCommentEmail(event: CommentEvent, user: User): OutboxWrite {
-  const { comment, post, site } = event;
-  const subject = oneLine(`New comment from ${comment.authorName} on “${post.title}”`);
-  const content = renderEmail({
-    title: subject,
+  const { comment, post } = event;
+  return staffEmail(event, user, {
+    idempotencyKey: `comment:${comment.id}:${user.id}`,
+    kind: 'comment-new',
+    subject: oneLine(`New comment from ${comment.authorName} on “${post.title}”`),
     blocks: [
       { type: 'paragraph', text: `${writerLine(comment)} commented on “${post.title}”:` },
       { type: 'quote', text: commentWords(comment) },
@@ -140,17 +138,7 @@ export function newCommentEmail(event: CommentEvent, user: User): OutboxWrite {
         ],
       },
     ],
-    signature: site.title,
-    footer: staffFooter(event, user, post),
   });
-  return {
-    idempotencyKey: `comment:${comment.id}:${user.id}`,
-    kind: 'comment-new',
-    to: user.email,
-    subject,
-    ...content,
-    headers: { 'Auto-Submitted': 'auto-generated' },
-  };
 }
 
 /** To a subscriber: a reply to their comment, or a new comment on a post they follow. */

@@ -1,4 +1,4 @@
-import { legacyPathKey, legacyQueryKey } from '../migration/import-legacy-urls.ts';
+import { legacyKeyOf } from '../migration/import-legacy-urls.ts';
 import type { Clock } from './clock.ts';
 import type { CommentService } from './comment-service.ts';
 import { DomainError } from './errors.ts';
@@ -101,10 +101,8 @@ export class WebmentionService {
     if (!post) {
       // An imported post's old WordPress address ('/2019/03/05/hello/', '/?p=12'): sites that
       // linked to it before the move still ping it there.
-      const rest = `/${target.pathname.slice(base.length + 1)}`;
-      const params = target.searchParams;
-      const key = rest === '/' ? legacyQueryKey({ p: params.get('p') ?? undefined, page_id: params.get('page_id') ?? undefined }) : legacyPathKey(rest);
-      const postId = key && key !== '/' ? await store.imports.findLegacyPath(key) : null;
+      const key = legacyKeyOf(`/${target.pathname.slice(base.length + 1)}`, (name) => target.searchParams.get(name) ?? undefined);
+      const postId = key ? await store.imports.findLegacyPath(key) : null;
       post = postId === null ? null : await store.posts.findById(postId);
     }
     return post && isLive(post, clock.now()) ? post : null;

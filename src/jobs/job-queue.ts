@@ -1,3 +1,4 @@
+import { Poller } from './poller.ts';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import type { Job, JobWrite } from '../core/jobs.ts';
@@ -41,13 +42,11 @@ export interface JobQueueDeps {
 export class JobQueue {
   private readonly deps: JobQueueDeps;
   private readonly handlers = new Map<string, JobHandler>();
-  private poll: NodeJS.Timeout | null = null;
-  private running: Promise<number> | null = null;
-  private again = false;
-  private stopped = true;
+  private readonly poller: Poller<number>;
 
   constructor(deps: JobQueueDeps) {
     this.deps = deps;
+    this.poller = new Poller(() => this.run(), deps.intervalMs, { idleUntilStarted: true });
   }
 
   /** Registers the handler for `kind`; one per kind. */
@@ -64,36 +63,21 @@ export class JobQueue {
   }
 
   start(): void {
-    this.stopped = false;
-    void this.tick();
-    this.poll = setInterval(() => void this.tick(), this.deps.intervalMs);
-    this.poll.unref();
+    this.poller.start();
   }
 
   /** Something was enqueued: run now rather than at the next poll (only once started). */
   wake(): void {
-    if (this.stopped) return;
-    if (this.running) this.again = true;
-    else void this.tick();
+    this.poller.wake();
   }
 
   /** One round over every due job; concurrent calls share the round in progress. Returns how many jobs ran. */
   tick(): Promise<number> {
-    this.running ??= this.run().finally(() => {
-      this.running = null;
-      if (this.again && !this.stopped) {
-        this.again = false;
-        void this.tick();
-      }
-    });
-    return this.running;
+    return this.poller.tick();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.poll) clearInterval(this.poll);
-    this.poll = null;
-    await this.running;
+  stop(): Promise<void> {
+    return this.poller.stop();
   }
 
   /** When to try again after the `attempts`-th attempt failed at `now`, or null to give up. */

@@ -1,3 +1,4 @@
+import { Poller } from './poller.ts';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import { PermanentMailError, type Mailer } from '../core/mailer.ts';
@@ -55,14 +56,12 @@ export interface TickResult {
  */
 export class OutboxWorker {
   private readonly deps: OutboxWorkerDeps;
-  private poll: NodeJS.Timeout | null = null;
-  private running: Promise<TickResult> | null = null;
-  private again = false;
-  private stopped = false;
+  private readonly poller: Poller<TickResult>;
   private digestsWrittenFor = -1;
 
   constructor(deps: OutboxWorkerDeps) {
     this.deps = deps;
+    this.poller = new Poller(() => this.run(), deps.intervalMs, { idleUntilStarted: false });
   }
 
   /** True when mail can leave (SMTP_URL is set). */
@@ -71,36 +70,21 @@ export class OutboxWorker {
   }
 
   start(): void {
-    this.stopped = false;
-    void this.tick();
-    this.poll = setInterval(() => void this.tick(), this.deps.intervalMs);
-    this.poll.unref();
+    this.poller.start();
   }
 
   /** Something was enqueued or retried: send now rather than at the next poll. */
   wake(): void {
-    if (this.stopped) return;
-    if (this.running) this.again = true;
-    else void this.tick();
+    this.poller.wake();
   }
 
   /** One round: digests due, then every due message. Concurrent calls share the round in progress. */
   tick(): Promise<TickResult> {
-    this.running ??= this.run().finally(() => {
-      this.running = null;
-      if (this.again && !this.stopped) {
-        this.again = false;
-        void this.tick();
-      }
-    });
-    return this.running;
+    return this.poller.tick();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.poll) clearInterval(this.poll);
-    this.poll = null;
-    await this.running;
+  stop(): Promise<void> {
+    return this.poller.stop();
   }
 
   private async run(): Promise<TickResult> {
@@ -116,7 +100,7 @@ export class OutboxWorker {
     const lockMs = this.deps.lockMs ?? 120_000;
     try {
       // Bounded, so one round never runs forever while mail keeps arriving; the next poll goes on.
-      for (let round = 0; round < 50 && !this.stopped; round++) {
+      for (let round = 0; round < 50 && !this.poller.stopped; round++) {
         const claimed = await store.outbox.claimDue(clock.now(), batchSize, lockMs);
         for (const message of claimed) {
           try {

@@ -25,6 +25,15 @@ export function legacyQueryKey(params: { p?: string; page_id?: string }): string
   return null;
 }
 
+/**
+ * The key an old address is stored under, for a request path (relative to the site) and its
+ * query: '?p=12' on the home page, else the path. Null when there is nothing to look up.
+ */
+export function legacyKeyOf(pathname: string, query: (name: 'p' | 'page_id') => string | undefined): string | null {
+  const key = pathname === '/' ? legacyQueryKey({ p: query('p'), page_id: query('page_id') }) : legacyPathKey(pathname);
+  return key && key !== '/' ? key : null;
+}
+
 export interface LegacyPost {
   wpId: string;
   type: 'post' | 'page';

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { legacyPathKey, legacyQueryKey } from '../migration/import-legacy-urls.ts';
+import { legacyKeyOf } from '../migration/import-legacy-urls.ts';
 import type { AppEnv } from './context.ts';
 
 /**
@@ -12,8 +12,8 @@ export async function legacyRedirect(c: Context<AppEnv>): Promise<Response | nul
   if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return null;
   const { store, clock } = c.get('deps');
   const path = c.req.path;
-  const key = path === '/' ? legacyQueryKey({ p: c.req.query('p'), page_id: c.req.query('page_id') }) : legacyPathKey(path);
-  if (!key || key === '/') return null;
+  const key = legacyKeyOf(path, (name) => c.req.query(name));
+  if (!key) return null;
   const postId = await store.imports.findLegacyPath(key);
   const post = postId === null ? null : await store.posts.findById(postId);
   if (!post || post.deletedAt !== null || post.status !== 'published' || post.publishedAt === null || post.publishedAt > clock.now()) return null;

@@ -60,3 +60,13 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
 export function describeViolations(violations: AxeViolation[]): string {
   return violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`).join('\n');
 }
+
+/** Claims a fresh site in the browser with its one-time setup link: the owner Robin, signed in on /admin. */
+export async function claimSite(page: Page, setupLink: string): Promise<void> {
+  await page.goto(setupLink);
+  await page.fill('#f-name', 'Robin');
+  await page.fill('#f-email', 'robin@example.com');
+  await page.fill('#f-password', 'correct horse battery staple');
+  await page.click('form[action^="/setup"] button[type=submit]');
+  await page.waitForURL(/\/admin/);
+}
