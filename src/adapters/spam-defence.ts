@@ -81,6 +81,8 @@ export function createSpamDefence(deps: { config: Config; secret: string; logger
   };
 }
 
+const UNSEEN = Object.freeze({ spam: 0, ham: 0 });
+
 /** Published whenever the filter learned: instances drop their cached counts. */
 export const SPAM_MODEL_CHANGED = 'spam-model-changed';
 
@@ -117,9 +119,10 @@ class CachedSpamModel implements SpamModelRepository {
     const missing = tokens.filter((t) => !counts.has(t));
     if (missing.length > 0) {
       const found = await this.inner.tokenCounts(missing);
-      if (counts.size > 200_000) counts.clear();
-      // Tokens the model has never seen are remembered as zero, so they are not asked again.
-      for (const token of missing) counts.set(token, found.get(token) ?? { spam: 0, ham: 0 });
+      // Most tokens of a new comment are word pairs the model has never seen: keep the cache small.
+      if (counts.size > 100_000) counts.clear();
+      // Tokens the model has never seen are remembered as zero (one shared object), so they are not asked again.
+      for (const token of missing) counts.set(token, found.get(token) ?? UNSEEN);
     }
     const result = new Map<string, { spam: number; ham: number }>();
     for (const token of tokens) {

@@ -120,19 +120,21 @@ export class CommentService {
   }
 
   private async enforceRateLimits(ip: string, email: string, now: number): Promise<void> {
-    const { rateLimits } = this.deps.store;
     const checks: Array<[string, number, number]> = [
       [`comment:ip:${ip}`, 60_000, LIMITS.perIpMinute],
       [`comment:ip-hour:${ip}`, 3_600_000, LIMITS.perIpHour],
       [`comment:email:${email}`, 60_000, LIMITS.perEmailMinute],
     ];
-    for (const [key, windowMs, max] of checks) {
-      const result = await rateLimits.hit(key, windowMs, max, now);
-      if (!result.allowed) {
-        const retryAfterSeconds = Math.ceil(result.retryAfterMs / 1000);
-        throw new DomainError('rate_limited', `You are commenting faster than we allow. Please wait ${retryAfterSeconds} seconds and send it again; your text is kept.`, {}, { retryAfterSeconds });
+    // One transaction for the three counters: a refused comment counts against none of them.
+    await this.deps.store.transaction(async ({ rateLimits }) => {
+      for (const [key, windowMs, max] of checks) {
+        const result = await rateLimits.hit(key, windowMs, max, now);
+        if (!result.allowed) {
+          const retryAfterSeconds = Math.ceil(result.retryAfterMs / 1000);
+          throw new DomainError('rate_limited', `You are commenting faster than we allow. Please wait ${retryAfterSeconds} seconds and send it again; your text is kept.`, {}, { retryAfterSeconds });
+        }
       }
-    }
+    });
   }
 
   /**

@@ -4,6 +4,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { createRequire } from 'node:module';
 import type { Database, Engine } from './schema.ts';
 import { NodeSqliteDatabase } from './node-sqlite-database.ts';
+import { commitsInGroups, transact } from './transact.ts';
 import * as foundation from './migrations/001-foundation.ts';
 import * as conversations from './migrations/002-conversations.ts';
 import * as reach from './migrations/003-reach.ts';
@@ -47,8 +48,11 @@ export function openDatabase(target: DatabaseTarget): OpenDatabase {
   const file = target.sqliteFile ?? ':memory:';
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new NodeSqliteDatabase(file);
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), engine: 'sqlite', sqlite };
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  commitsInGroups(db, sqlite);
+  return { db, engine: 'sqlite', sqlite };
 }
+
 
 /** Versioned migrations, in order. Each runs on both engines. */
 function migrations(engine: Engine): Array<{ name: string; up: (db: Kysely<any>) => Promise<void> }> {
@@ -73,7 +77,7 @@ const MIGRATION_LOCK = 7_242_024;
 export async function migrateToLatest(db: Kysely<Database>, engine: Engine): Promise<{ applied: string[] }> {
   const applied: string[] = [];
   for (const migration of migrations(engine)) {
-    await (db as Kysely<any>).transaction().execute(async (trx) => {
+    await transact(db as Kysely<any>, async (trx) => {
       if (engine === 'postgres') await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK})`.execute(trx);
       await sql`create table if not exists kumbaya_migrations (name text primary key, applied_at bigint not null)`.execute(trx);
       const done = await trx.selectFrom('kumbaya_migrations').select('name').where('name', '=', migration.name).executeTakeFirst();

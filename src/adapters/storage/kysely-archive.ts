@@ -4,6 +4,7 @@ import type { Comment, ImportKind, Person, Tag, User } from '../../core/store.ts
 import type { ReceivedMention, SentMention } from '../../core/webmention-store.ts';
 import { plainText } from '../../core/text.ts';
 import { toReceived, toSent } from './kysely-webmentions.ts';
+import { transact } from './transact.ts';
 import type { Database, Engine } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -344,6 +345,6 @@ export class KyselyArchiveRepository implements ArchiveRepository {
     const db = this.db as Kysely<Database>;
     // PostgreSQL: one REPEATABLE READ, READ ONLY transaction sees one snapshot of every table.
     // SQLite (WAL): a read transaction sees the database as of its first read, writers carry on.
-    return this.engine === 'postgres' ? db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(run) : db.transaction().execute(run);
+    return this.engine === 'postgres' ? db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(run) : transact(db, run);
   }
 }

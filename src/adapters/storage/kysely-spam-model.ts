@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { SpamModelRepository } from '../../core/store.ts';
+import { transact } from './transact.ts';
 import type { Database } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -54,8 +55,7 @@ export class KyselySpamModelRepository implements SpamModelRepository {
   async learn(tokens: string[], label: Label, delta: 1 | -1): Promise<void> {
     const unique = distinct(tokens);
     // Tokens and the document total change together or not at all.
-    if (this.db.isTransaction) return this.apply(this.db, unique, label, delta);
-    await (this.db as Kysely<Database>).transaction().execute((trx) => this.apply(trx, unique, label, delta));
+    await transact(this.db, (trx) => this.apply(trx, unique, label, delta));
   }
 
   private async apply(db: Db, tokens: string[], label: Label, delta: 1 | -1): Promise<void> {
@@ -110,7 +110,6 @@ export class KyselySpamModelRepository implements SpamModelRepository {
           .execute();
       }
     };
-    if (this.db.isTransaction) return work(this.db);
-    await (this.db as Kysely<Database>).transaction().execute(work);
+    await transact(this.db, work);
   }
 }

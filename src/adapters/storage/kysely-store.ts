@@ -35,6 +35,7 @@ import { KyselyWebmentionRepository } from './kysely-webmentions.ts';
 import { KyselySpamModelRepository } from './kysely-spam-model.ts';
 import { KyselySubscriptionRepository } from './kysely-subscriptions.ts';
 import { KyselyImportRepository } from './kysely-imports.ts';
+import { transact } from './transact.ts';
 import type { Database, Engine } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -176,7 +177,7 @@ export class KyselyStore implements Store {
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);
-    return (this.db as Kysely<Database>).transaction().execute((trx) => work(new KyselyStore(trx, this.kind, true)));
+    return transact(this.db, (trx) => work(new KyselyStore(trx, this.kind, true)));
   }
 
   async ping(): Promise<void> {

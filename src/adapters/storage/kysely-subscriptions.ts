@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { EmailAddress, Subscription, SubscriptionKind, SubscriptionRepository } from '../../core/store.ts';
+import { transact } from './transact.ts';
 import type { Database, Engine } from './schema.ts';
 
 const normalise = (email: string) => email.trim().toLowerCase();
@@ -83,7 +84,7 @@ export class KyselySubscriptionRepository implements SubscriptionRepository {
         .executeTakeFirstOrThrow();
       return toSubscription(row);
     };
-    return this.db.isTransaction ? work(this.db) : this.db.transaction().execute(work);
+    return transact(this.db, work);
   }
 
   async findByToken(token: string): Promise<Subscription | null> {

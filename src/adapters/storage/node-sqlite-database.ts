@@ -11,38 +11,191 @@ function toParam(value: unknown): Param {
   return value as Param;
 }
 
+/** Transactions that share one COMMIT, and the promise their writers wait on. */
+interface CommitGroup {
+  readonly onDisk: Promise<void>;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+function commitGroup(): CommitGroup {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const onDisk = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Whoever waits hears of a failure; nobody waiting is not an unhandled rejection.
+  onDisk.catch(() => {});
+  return { onDisk, resolve, reject };
+}
+
+/** The statements Kysely's SQLite driver sends to open and close a transaction, verbatim. */
+const CONTROL = new Set(['begin', 'commit', 'rollback']);
+const SAVEPOINT = 'kumbaya_tx';
+/** Statements that only read: they never end a group early. */
+const READ_ONLY = /^\s*select\b/i;
+
 /**
  * Presents Node's built-in `node:sqlite` as the small database interface Kysely's
  * SqliteDialect expects, keeping prepared statements for reuse (preparing is the
  * expensive part of a small query).
+ *
+ * **Group commit.** A COMMIT is the dearest statement a small transaction runs: it
+ * writes every page the transaction touched to the WAL, and pages that many
+ * transactions touch (the comments table's last leaf, its indexes) are written once per
+ * transaction. So transactions are committed in groups: the first one opens a real
+ * transaction (`BEGIN IMMEDIATE`), each runs inside its own savepoint, and one COMMIT
+ * ends the group once the event loop has run every transaction that was ready (a
+ * `setImmediate` after the last release). A transaction that fails rolls back to its
+ * savepoint and leaves the others alone. Kysely's `begin`/`commit`/`rollback` become
+ * savepoint statements here, so every Kysely transaction takes part; `onDiskAfter`
+ * tells its caller when its group is on disk (`transact` in database.ts waits for it),
+ * and a COMMIT that fails fails every transaction of the group.
+ *
+ * A write outside any transaction first commits the open group, so it is on disk when
+ * it returns, as before; reads between transactions see the group's writes, as the same
+ * connection always did. `close()` commits what is open.
  */
 export class NodeSqliteDatabase implements SqliteDatabase {
   readonly raw: DatabaseSync;
   private readonly statements = new Map<string, SqliteStatement>();
+  /** The group waiting for its COMMIT, or null when no real transaction is open. */
+  private group: CommitGroup | null = null;
+  /** A Kysely transaction runs now, inside its savepoint (Kysely runs one at a time). */
+  private inTransaction = false;
+  private commitQueued = false;
+  private commitWhenTransactionEnds = false;
+  private readonly control: Record<string, SqliteStatement>;
 
   constructor(filename: string) {
     this.raw = new DatabaseSync(filename, { enableForeignKeyConstraints: true });
     this.raw.exec('pragma journal_mode = wal; pragma synchronous = normal; pragma busy_timeout = 5000;');
+    const done = { changes: 0, lastInsertRowid: 0 };
+    const statement = (action: () => void): SqliteStatement => ({
+      reader: false,
+      all: () => [],
+      run: () => {
+        action();
+        return done;
+      },
+      iterate: () => [][Symbol.iterator](),
+    });
+    this.control = {
+      begin: statement(() => this.begin()),
+      commit: statement(() => this.release()),
+      rollback: statement(() => this.rollback()),
+    };
   }
 
   close(): void {
+    this.commitGroup();
     this.statements.clear();
     this.raw.close();
   }
 
+  /**
+   * When the transaction running now will be on disk: call it inside a Kysely transaction
+   * and wait on the answer after that transaction returns. Null outside a transaction.
+   */
+  onDiskAfter(): Promise<void> | null {
+    return this.inTransaction ? (this.group?.onDisk ?? null) : null;
+  }
+
   prepare(sql: string): SqliteStatement {
+    const control = CONTROL.has(sql) ? this.control[sql] : undefined;
+    if (control) return control;
     const cached = this.statements.get(sql);
     if (cached) return cached;
     const stmt: StatementSync = this.raw.prepare(sql);
     const reader = stmt.columns().length > 0;
+    const writes = !READ_ONLY.test(sql);
     const wrapped: SqliteStatement = {
       reader,
-      all: (params) => stmt.all(...params.map(toParam)) as unknown[],
-      run: (params) => stmt.run(...params.map(toParam)),
+      all: (params) => {
+        if (writes) this.beforeWrite();
+        return stmt.all(...params.map(toParam)) as unknown[];
+      },
+      run: (params) => {
+        if (writes) this.beforeWrite();
+        return stmt.run(...params.map(toParam));
+      },
       iterate: (params) => stmt.iterate(...params.map(toParam)) as IterableIterator<unknown>,
     };
     if (this.statements.size > 500) this.statements.clear();
     this.statements.set(sql, wrapped);
     return wrapped;
+  }
+
+  /** A write outside a transaction is its own commit: the group before it goes to disk first. */
+  private beforeWrite(): void {
+    if (this.group && !this.inTransaction) this.commitGroup();
+  }
+
+  private begin(): void {
+    if (this.inTransaction) throw new Error('a transaction is already open on this connection');
+    if (!this.group) {
+      this.raw.exec('begin immediate');
+      this.group = commitGroup();
+    }
+    this.raw.exec(`savepoint ${SAVEPOINT}`);
+    this.inTransaction = true;
+  }
+
+  private release(): void {
+    this.raw.exec(`release ${SAVEPOINT}`);
+    this.transactionEnded();
+  }
+
+  private rollback(): void {
+    try {
+      // SQLite rolls the whole transaction back by itself after some errors (a full disk, I/O).
+      if (this.raw.isTransaction) this.raw.exec(`rollback to ${SAVEPOINT}; release ${SAVEPOINT}`);
+      else this.failGroup(new Error('the database rolled back the transactions committing together'));
+    } finally {
+      this.transactionEnded();
+    }
+  }
+
+  private transactionEnded(): void {
+    this.inTransaction = false;
+    if (this.commitWhenTransactionEnds) {
+      this.commitWhenTransactionEnds = false;
+      this.commitGroup();
+    } else if (this.group && !this.commitQueued) {
+      this.commitQueued = true;
+      setImmediate(() => {
+        this.commitQueued = false;
+        if (this.inTransaction) this.commitWhenTransactionEnds = true;
+        else this.commitGroup();
+      });
+    }
+  }
+
+  private commitGroup(): void {
+    const group = this.group;
+    if (!group) return;
+    this.group = null;
+    try {
+      this.raw.exec('commit');
+      group.resolve();
+    } catch (error) {
+      this.failGroupWith(group, error);
+    }
+  }
+
+  private failGroup(error: unknown): void {
+    const group = this.group;
+    this.group = null;
+    if (group) this.failGroupWith(group, error);
+  }
+
+  private failGroupWith(group: CommitGroup, error: unknown): void {
+    try {
+      if (this.raw.isTransaction) this.raw.exec('rollback');
+    } catch {
+      // The connection is closing or broken; the error below is what matters.
+    }
+    group.reject(error);
   }
 }
