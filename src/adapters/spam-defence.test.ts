@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestKumbaya, type TestKumbaya } from '../../test/helpers/test-kumbaya.ts';
-import { SPAM_MODEL_CHANGED, seedSpamFilter } from './spam-defence.ts';
+import { MemoryStore } from './storage/memory-store.ts';
+import { CachedSpamModel, SPAM_MODEL_CHANGED, seedSpamFilter } from './spam-defence.ts';
 
 describe('the spam defence as the comment service uses it', () => {
   let k: TestKumbaya;
@@ -31,4 +32,25 @@ describe('the spam defence as the comment service uses it', () => {
     await store.transaction((tx) => spam.learn(tx, doc, 'ham', 'spam'));
     assert.ok((await spam.filterScore(doc))! < after, 'a reversed decision lowers it again');
   });
+});
+
+describe('the spam model as scoring reads it (cached)', () => {
+  const asked = ['cheap', 'pills', 'thanks', 'never-seen', 'host:pills.example', 'cheap'];
+  const plain = (m: Map<string, { spam: number; ham: number }>) => Object.fromEntries([...m].sort(([a], [b]) => a.localeCompare(b)));
+
+  for (const [size, limit] of [['small enough to keep whole', 100], ['too large to keep whole', 2]] as const) {
+    it(`gives the stored counts when the model is ${size}, and fresh ones after forgetting`, async () => {
+      const store = new MemoryStore();
+      await store.spamModel.learn(['cheap', 'pills', 'host:pills.example'], 'spam', 1);
+      await store.spamModel.learn(['thanks', 'cheap'], 'ham', 1);
+      const cached = new CachedSpamModel(store.spamModel, limit);
+      assert.deepEqual(plain(await cached.tokenCounts(asked)), plain(await store.spamModel.tokenCounts(asked)));
+      assert.deepEqual(plain(await cached.tokenCounts(asked)), plain(await store.spamModel.tokenCounts(asked)), 'asked again, from memory');
+      await store.spamModel.learn(['never-seen', 'cheap'], 'spam', 1);
+      cached.forget();
+      const after = await cached.tokenCounts(asked);
+      assert.deepEqual(plain(after), plain(await store.spamModel.tokenCounts(asked)));
+      assert.deepEqual(after.get('never-seen'), { spam: 1, ham: 0 });
+    });
+  }
 });

@@ -81,28 +81,37 @@ export function createSpamDefence(deps: { config: Config; secret: string; logger
   };
 }
 
-const UNSEEN = Object.freeze({ spam: 0, ham: 0 });
-
 /** Published whenever the filter learned: instances drop their cached counts. */
 export const SPAM_MODEL_CHANGED = 'spam-model-changed';
 
+/** Up to this many tokens (a few MB), the filter keeps its whole model in memory. */
+const WHOLE_MODEL_LIMIT = 50_000;
+
 /**
  * The filter's counts as scoring reads them, kept in memory: every comment is scored, and
- * reading ~40 token counts from the database per comment is a good part of its cost.
- * Learning goes to the database (inside the moderation transaction) and then empties
- * this cache, here and, through the change feed, on every other instance.
+ * reading ~100 token counts from the database per comment is a good part of its cost.
+ * While the model is small enough (most sites: a few thousand tokens) it is read whole
+ * once, so a token it lacks costs nothing; a larger model is read token by token, and only
+ * the tokens it knows are kept (most tokens of a new comment are word pairs it has never
+ * seen, and keeping those would only churn memory). Learning goes to the database (inside
+ * the moderation transaction) and then empties this cache, here and, through the change
+ * feed, on every other instance.
  */
-class CachedSpamModel implements SpamModelRepository {
+export class CachedSpamModel implements SpamModelRepository {
   private readonly inner: SpamModelRepository;
-  private counts = new Map<string, { spam: number; ham: number }>();
+  private readonly wholeLimit: number;
+  private whole: Promise<Map<string, { spam: number; ham: number }> | null> | null = null;
+  private known = new Map<string, { spam: number; ham: number }>();
   private totalsCache: Promise<{ spam: number; ham: number }> | null = null;
 
-  constructor(inner: SpamModelRepository) {
+  constructor(inner: SpamModelRepository, wholeLimit = WHOLE_MODEL_LIMIT) {
     this.inner = inner;
+    this.wholeLimit = wholeLimit;
   }
 
   forget(): void {
-    this.counts = new Map();
+    this.whole = null;
+    this.known = new Map();
     this.totalsCache = null;
   }
 
@@ -114,20 +123,32 @@ class CachedSpamModel implements SpamModelRepository {
     return this.totalsCache;
   }
 
+  everyToken(limit: number): Promise<Map<string, { spam: number; ham: number }> | null> {
+    return this.inner.everyToken(limit);
+  }
+
   async tokenCounts(tokens: string[]): Promise<Map<string, { spam: number; ham: number }>> {
-    const counts = this.counts;
-    const missing = tokens.filter((t) => !counts.has(t));
-    if (missing.length > 0) {
-      const found = await this.inner.tokenCounts(missing);
-      // Most tokens of a new comment are word pairs the model has never seen: keep the cache small.
-      if (counts.size > 100_000) counts.clear();
-      // Tokens the model has never seen are remembered as zero (one shared object), so they are not asked again.
-      for (const token of missing) counts.set(token, found.get(token) ?? UNSEEN);
-    }
+    this.whole ??= this.inner.everyToken(this.wholeLimit).catch((error: unknown) => {
+      this.whole = null;
+      throw error;
+    });
+    const whole = await this.whole;
     const result = new Map<string, { spam: number; ham: number }>();
+    const memory = whole ?? this.known;
+    const missing: string[] = [];
     for (const token of tokens) {
-      const c = counts.get(token)!;
-      if (c.spam > 0 || c.ham > 0) result.set(token, c);
+      const c = memory.get(token);
+      if (c) result.set(token, c);
+      else if (!whole) missing.push(token);
+    }
+    if (missing.length > 0) {
+      // A large model: ask the database for the tokens not in memory, and keep those it knows.
+      const found = await this.inner.tokenCounts(missing);
+      if (this.known.size + found.size > this.wholeLimit) this.known.clear();
+      for (const [token, c] of found) {
+        this.known.set(token, c);
+        result.set(token, c);
+      }
     }
     return result;
   }

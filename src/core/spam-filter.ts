@@ -70,8 +70,14 @@ function normalize(text: string): string {
   return text.normalize('NFKC').toLowerCase();
 }
 
-/** The scripts a word's letters belong to. */
-function scriptsOf(word: string): string[] {
+const ascii = /^[\x00-\x7f]*$/;
+const asciiLetter = /[a-z]/i;
+const latinOnly: readonly string[] = ['latin'];
+const noScript: readonly string[] = [];
+
+/** The scripts a word's letters belong to (plain ASCII, most words, without a pass per script). */
+function scriptsOf(word: string): readonly string[] {
+  if (ascii.test(word)) return asciiLetter.test(word) ? latinOnly : noScript;
   return scripts.filter(([, pattern]) => pattern.test(word)).map(([name]) => name);
 }
 
@@ -141,12 +147,13 @@ function lengthBucket(words: number): string {
 
 /** A word's tokens: itself, or character pairs for scripts without spaces, plus its leet-free spelling. */
 function wordTokens(word: string): string[] {
-  if (unspacedScript.test(word)) {
+  const isAscii = ascii.test(word);
+  if (!isAscii && unspacedScript.test(word)) {
     const chars = [...word];
     if (chars.length === 1) return [];
     return chars.slice(0, -1).map((c, i) => c + chars[i + 1]);
   }
-  const length = [...word].length;
+  const length = isAscii ? word.length : [...word].length;
   if (length < minWordLength || length > maxWordLength) return [];
   if (/^\d+$/.test(word)) return [`number:${Math.min(word.length, 6)}`];
   const tokens = [word];
@@ -219,7 +226,7 @@ export function tokenize(input: string | SpamDocument): string[] {
   // Word pairs carry phrases ("free spins", "no prescription", "thanks for") that single words miss.
   for (let i = 0; i + 1 < words.length; i++) {
     const [a, b] = [wordTokenLists[i][0], wordTokenLists[i + 1][0]];
-    if (a && b && !unspacedScript.test(a) && !unspacedScript.test(b)) out.add(`${a} ${b}`);
+    if (a && b && (ascii.test(a) || !unspacedScript.test(a)) && (ascii.test(b) || !unspacedScript.test(b))) out.add(`${a} ${b}`);
   }
 
   const name = normalize(doc.name ?? '').trim();

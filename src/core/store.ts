@@ -436,6 +436,8 @@ export interface SpamModelRepository {
   /** How many spam and legitimate comments the model has learned from. */
   totals(): Promise<{ spam: number; ham: number }>;
   tokenCounts(tokens: string[]): Promise<Map<string, { spam: number; ham: number }>>;
+  /** Every token's counts, or null when the model holds more than `limit` tokens. */
+  everyToken(limit: number): Promise<Map<string, { spam: number; ham: number }> | null>;
   /** Adds (delta 1) or removes (delta -1) one document's tokens under a label. */
   learn(tokens: string[], label: 'spam' | 'ham', delta: 1 | -1): Promise<void>;
   /** Adds counts gathered elsewhere (many documents at once, e.g. the team's corpus) in bulk. */

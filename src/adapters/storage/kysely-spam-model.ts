@@ -52,6 +52,12 @@ export class KyselySpamModelRepository implements SpamModelRepository {
     return counts;
   }
 
+  async everyToken(limit: number): Promise<Map<string, { spam: number; ham: number }> | null> {
+    const rows = await this.db.selectFrom('spam_tokens').select(['token', 'spam', 'ham']).limit(limit + 1).execute();
+    if (rows.length > limit) return null;
+    return new Map(rows.map((row) => [row.token, { spam: Number(row.spam), ham: Number(row.ham) }]));
+  }
+
   async learn(tokens: string[], label: Label, delta: 1 | -1): Promise<void> {
     const unique = distinct(tokens);
     // Tokens and the document total change together or not at all.

@@ -26,6 +26,12 @@ export class MemorySpamModelRepository implements SpamModelRepository {
     return counts;
   }
 
+  async everyToken(limit: number): Promise<Map<string, { spam: number; ham: number }> | null> {
+    const known = this.tables().spamTokens;
+    if (known.size > limit) return null;
+    return new Map([...known].map(([token, c]) => [token, { spam: c.spam, ham: c.ham }]));
+  }
+
   async learn(tokens: string[], label: 'spam' | 'ham', delta: 1 | -1): Promise<void> {
     const tables = this.tables();
     tables.spamTotals[label] = Math.max(0, tables.spamTotals[label] + delta);

@@ -42,6 +42,18 @@ function spamModelContract(name: string, open: OpenStore): void {
       });
     });
 
+    it('hands over the whole model while it has at most `limit` tokens', async () => {
+      assert.deepEqual(plain((await store.spamModel.everyToken(10))!), {});
+      await store.spamModel.learn(['cheap', 'pills'], 'spam', 1);
+      await store.spamModel.learn(['thanks', 'cheap'], 'ham', 1);
+      assert.deepEqual(plain((await store.spamModel.everyToken(3))!), {
+        cheap: { spam: 1, ham: 1 },
+        pills: { spam: 1, ham: 0 },
+        thanks: { spam: 0, ham: 1 },
+      });
+      assert.equal(await store.spamModel.everyToken(2), null);
+    });
+
     it('keeps unicode tokens apart and intact', async () => {
       await store.spamModel.learn(['казино', 'Казино', 'ставки', 'café', '日本語'], 'spam', 1);
       const counts = await store.spamModel.tokenCounts(['казино', 'Казино', 'café', '日本語', 'cafe']);
