@@ -4,7 +4,7 @@ import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { AppEnv } from './context.ts';
 import { securityHeaders, SESSION_COOKIE } from './middleware.ts';
-import { bodyParts, notModified, type PageCache } from './page-cache.ts';
+import { bodyParts, notModified, type CachedPage, type PageCache } from './page-cache.ts';
 import { OWN_COOKIE } from './routes/own-comments.ts';
 
 /**
@@ -14,33 +14,35 @@ import { OWN_COOKIE } from './routes/own-comments.ts';
  */
 export function createServer(app: Hono<AppEnv>, cache: PageCache): http.Server {
   const listener = getRequestListener(app.fetch);
-  const fixedHeaders = Object.entries(securityHeaders);
+  // Each cached page's response headers, as one flat list built the first time it is served.
+  const headerLists = new WeakMap<CachedPage, string[]>();
+  const headersOf = (hit: CachedPage): string[] => {
+    let list = headerLists.get(hit);
+    if (!list) {
+      list = [...Object.entries(securityHeaders), ...Object.entries(hit.headers), ['ETag', hit.etag], ['Last-Modified', hit.lastModified], ['X-Cache', 'hit']].flat();
+      headerLists.set(hit, list);
+    }
+    return list;
+  };
   return http.createServer((req, res) => {
     const cookie = req.headers.cookie;
     if ((req.method === 'GET' || req.method === 'HEAD') && cache.enabled && !(cookie && (cookie.includes(`${SESSION_COOKIE}=`) || cookie.includes(`${OWN_COOKIE}=`)))) {
       const hit = cache.get(req.url ?? '/');
       if (hit) {
-        for (const [name, value] of fixedHeaders) res.setHeader(name, value);
-        for (const [name, value] of Object.entries(hit.headers)) res.setHeader(name, value);
-        res.setHeader('ETag', hit.etag);
-        res.setHeader('Last-Modified', hit.lastModified);
-        res.setHeader('X-Cache', 'hit');
+        const headers = headersOf(hit);
         if (notModified(hit, req.headers['if-none-match'], req.headers['if-modified-since'])) {
-          res.statusCode = 304;
+          res.writeHead(304, headers);
           res.end();
           return;
         }
-        res.setHeader('Content-Type', hit.contentType);
-        res.statusCode = 200;
-        if (req.method === 'HEAD') {
-          res.setHeader('Content-Length', hit.body.length);
-          res.end();
-          return;
-        }
-        const parts = bodyParts(hit, Date.now());
+        const parts = req.method === 'HEAD' ? [hit.body] : bodyParts(hit, Date.now());
         let length = 0;
         for (const part of parts) length += part.length;
-        res.setHeader('Content-Length', length);
+        res.writeHead(200, [...headers, 'Content-Type', hit.contentType, 'Content-Length', String(length)]);
+        if (req.method === 'HEAD') {
+          res.end();
+          return;
+        }
         if (parts.length === 1) {
           res.end(parts[0]);
           return;
