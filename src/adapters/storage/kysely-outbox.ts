@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { runCompiledOnce } from './compiled-once.ts';
 import type { OutboxMessage, OutboxRepository, OutboxStatus, OutboxWrite, Page } from '../../core/store.ts';
 import type { Database, Engine } from './schema.ts';
 
@@ -32,26 +33,28 @@ export class KyselyOutboxRepository implements OutboxRepository {
   }
 
   async enqueue(message: OutboxWrite, now: number): Promise<void> {
-    await this.db
-      .insertInto('outbox')
-      .values({
-        idempotency_key: message.idempotencyKey,
-        kind: message.kind,
-        to_address: message.to,
-        subject: message.subject,
-        text_body: message.text,
-        html_body: message.html,
-        headers: JSON.stringify(message.headers),
-        status: 'pending',
-        attempts: 0,
-        next_attempt_at: now,
-        locked_until: 0,
-        last_error: null,
-        created_at: now,
-        sent_at: null,
-      })
-      .onConflict((oc) => oc.column('idempotency_key').doNothing())
-      .execute();
+    const values = [message.idempotencyKey, message.kind, message.to, message.subject, message.text, message.html, JSON.stringify(message.headers), now];
+    await runCompiledOnce(this.db, this.engine, 'outbox-enqueue', values, ([key, kind, to, subject, text, html, headers, at]) =>
+      this.db
+        .insertInto('outbox')
+        .values({
+          idempotency_key: key as string,
+          kind: kind as string,
+          to_address: to as string,
+          subject: subject as string,
+          text_body: text as string,
+          html_body: html as string,
+          headers: headers as string,
+          status: 'pending',
+          attempts: 0,
+          next_attempt_at: at as number,
+          locked_until: 0,
+          last_error: null,
+          created_at: at as number,
+          sent_at: null,
+        })
+        .onConflict((oc) => oc.column('idempotency_key').doNothing()),
+    );
   }
 
   /**

@@ -36,6 +36,7 @@ import { KyselySpamModelRepository } from './kysely-spam-model.ts';
 import { KyselySubscriptionRepository } from './kysely-subscriptions.ts';
 import { KyselyImportRepository } from './kysely-imports.ts';
 import { transact } from './transact.ts';
+import { runCompiledOnce } from './compiled-once.ts';
 import type { Database, Engine } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -192,17 +193,15 @@ export class KyselyStore implements Store {
 
   private async withTags(rows: PostRow[]): Promise<Post[]> {
     if (rows.length === 0) return [];
-    const tagRows = await this.db
-      .selectFrom('post_tags')
-      .innerJoin('tags', 'tags.id', 'post_tags.tag_id')
-      .select(['post_tags.post_id', 'tags.id', 'tags.slug', 'tags.name'])
-      .where(
-        'post_tags.post_id',
-        'in',
-        rows.map((r) => r.id),
-      )
-      .orderBy('post_tags.position')
-      .execute();
+    const query = (ids: number[]) =>
+      this.db
+        .selectFrom('post_tags')
+        .innerJoin('tags', 'tags.id', 'post_tags.tag_id')
+        .select(['post_tags.post_id', 'tags.id', 'tags.slug', 'tags.name'])
+        .where('post_tags.post_id', 'in', ids)
+        .orderBy('post_tags.position');
+    // One post (a post page, a comment's post) is the common case: its SQL never changes.
+    const tagRows = rows.length === 1 ? await runCompiledOnce(this.db, this.kind, 'tags-of-post', [rows[0].id], (ids) => query(ids as number[])) : await query(rows.map((r) => r.id)).execute();
     const byPost = new Map<number, Tag[]>();
     for (const t of tagRows) {
       const list = byPost.get(t.post_id) ?? [];
@@ -325,8 +324,10 @@ export class KyselyStore implements Store {
         return (await self.posts.findById(id))!;
       }),
 
-    findById: async (id: number): Promise<Post | null> =>
-      this.one(await this.db.selectFrom('posts').select(postColumns).where('id', '=', id).executeTakeFirst()),
+    findById: async (id: number): Promise<Post | null> => {
+      const [row] = await runCompiledOnce(this.db, this.kind, 'post-by-id', [id], ([v]) => this.db.selectFrom('posts').select(postColumns).where('id', '=', v as number));
+      return this.one(row);
+    },
 
     findBySlug: async (slug: string): Promise<Post | null> =>
       this.one(await this.db.selectFrom('posts').select(postColumns).where('slug', '=', slug).where('deleted_at', 'is', null).executeTakeFirst()),
@@ -597,7 +598,7 @@ export class KyselyStore implements Store {
       const row = await this.db.selectFrom('users').selectAll().where('slug', '=', slug).executeTakeFirst();
       return row ? toUser(row) : null;
     },
-    list: async (): Promise<User[]> => (await this.db.selectFrom('users').selectAll().orderBy('id').execute()).map(toUser),
+    list: async (): Promise<User[]> => (await runCompiledOnce(this.db, this.kind, 'users', [], () => this.db.selectFrom('users').selectAll().orderBy('id'))).map(toUser),
     count: async (): Promise<number> => {
       const row = await this.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       return Number(row.n);
@@ -652,9 +653,7 @@ export class KyselyStore implements Store {
           rootId = parent.root_id ?? parent.id;
           depth = Number(parent.depth) + 1;
         }
-        const row = await self.db
-          .insertInto('comments')
-          .values({
+        const values = {
             post_id: write.postId,
             parent_id: write.parentId,
             root_id: rootId,
@@ -678,11 +677,17 @@ export class KyselyStore implements Store {
             updated_at: write.createdAt,
             edited_at: null,
             status_changed_at: write.createdAt,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
+          };
+        const columns = Object.keys(values) as Array<keyof typeof values>;
+        const [row] = await runCompiledOnce(self.db, self.kind, 'comment-insert', Object.values(values), (v) =>
+          self.db
+            .insertInto('comments')
+            .values(Object.fromEntries(columns.map((c, i) => [c, v[i]])) as typeof values)
+            .returningAll(),
+        );
+        if (!row) throw new Error('the comment was not stored');
         if (rootId === null) {
-          await self.db.updateTable('comments').set({ root_id: row.id }).where('id', '=', row.id).execute();
+          await runCompiledOnce(self.db, self.kind, 'comment-root', [row.id], ([v]) => self.db.updateTable('comments').set({ root_id: v as number }).where('id', '=', v as number));
           row.root_id = row.id;
         }
         return toComment(row);
@@ -829,7 +834,7 @@ export class KyselyStore implements Store {
     },
 
     hasApproved: async (personId: number): Promise<boolean> =>
-      Boolean(await this.db.selectFrom('comments').select('id').where('person_id', '=', personId).where('status', '=', 'approved').limit(1).executeTakeFirst()),
+      (await runCompiledOnce(this.db, this.kind, 'person-has-approved', [personId], ([id]) => this.db.selectFrom('comments').select('id').where('person_id', '=', id as number).where('status', '=', 'approved').limit(1))).length > 0,
 
     waitingForReply: async (limit: number, authorId?: number): Promise<Page<Comment>> => {
       // The newest approved comment of each conversation, when a reader wrote it.
@@ -884,12 +889,14 @@ export class KyselyStore implements Store {
   people = {
     upsertByEmail: async (input: { name: string; email: string; website: string | null }, now: number): Promise<Person> => {
       const email = input.email.trim().toLowerCase();
-      const row = await this.db
-        .insertInto('people')
-        .values({ name: input.name, email, website: input.website, created_at: now })
-        .onConflict((oc) => oc.column('email').doUpdateSet({ name: input.name }))
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const [row] = await runCompiledOnce(this.db, this.kind, 'person-upsert', [input.name, email, input.website, now], ([name, e, website, at]) =>
+        this.db
+          .insertInto('people')
+          .values({ name: name as string, email: e as string, website: website as string | null, created_at: at as number })
+          .onConflict((oc) => oc.column('email').doUpdateSet({ name: name as string }))
+          .returningAll(),
+      );
+      if (!row) throw new Error('the person was not stored');
       if (input.website && !row.website) {
         await this.db.updateTable('people').set({ website: input.website }).where('id', '=', row.id).execute();
         row.website = input.website;
@@ -901,7 +908,7 @@ export class KyselyStore implements Store {
       return row ? toPerson(row) : null;
     },
     findByEmail: async (email: string): Promise<Person | null> => {
-      const row = await this.db.selectFrom('people').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
+      const [row] = await runCompiledOnce(this.db, this.kind, 'person-by-email', [email.trim().toLowerCase()], ([e]) => this.db.selectFrom('people').selectAll().where('email', '=', e as string));
       return row ? toPerson(row) : null;
     },
   };
@@ -1051,13 +1058,12 @@ export class KyselyStore implements Store {
   rateLimits = {
     hit: async (key: string, windowMs: number, max: number, now: number): Promise<RateLimitResult> => {
       const expired = now - windowMs;
-      const result = await sql<{ window_start: number; hits: number }>`
-        insert into rate_limits (key, window_start, hits) values (${key}, ${now}, 1)
+      const [row] = await runCompiledOnce(this.db, this.kind, 'rate-limit-hit', [key, now, expired], ([k, at, before]) => sql<{ window_start: number; hits: number }>`
+        insert into rate_limits (key, window_start, hits) values (${k}, ${at}, 1)
         on conflict (key) do update set
-          hits = case when rate_limits.window_start <= ${expired} then 1 else rate_limits.hits + 1 end,
-          window_start = case when rate_limits.window_start <= ${expired} then ${now} else rate_limits.window_start end
-        returning window_start, hits`.execute(this.db);
-      const row = result.rows[0];
+          hits = case when rate_limits.window_start <= ${before} then 1 else rate_limits.hits + 1 end,
+          window_start = case when rate_limits.window_start <= ${before} then ${at} else rate_limits.window_start end
+        returning window_start, hits`);
       const hits = Number(row.hits);
       if (hits <= max) return { allowed: true, retryAfterMs: 0 };
       return { allowed: false, retryAfterMs: Math.max(1, Number(row.window_start) + windowMs - now) };
