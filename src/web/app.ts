@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { DomainError } from '../core/errors.ts';
 import { randomUUID } from 'node:crypto';
@@ -88,11 +88,22 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   const tooLarge = (limit: number) => () => {
     throw new DomainError('payload_too_large', `The request is larger than ${Math.round(limit / 1024 / 1024)} MB.`);
   };
+  // A declared length is checked from the header alone: touching the body stream here would
+  // make the Node adapter build a full web Request for every request, GETs included.
+  const limit = (maxSize: number): MiddlewareHandler<AppEnv> => {
+    const streamed = bodyLimit({ maxSize, onError: tooLarge(maxSize) });
+    return (c, next) => {
+      if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+      const length = c.req.header('content-length');
+      if (length !== undefined && c.req.header('transfer-encoding') === undefined) return Number(length) > maxSize ? tooLarge(maxSize)() : next();
+      return streamed(c, next);
+    };
+  };
   const uploadLimit = deps.config.uploadMaxBytes + 64 * 1024;
-  app.use('/admin/uploads', bodyLimit({ maxSize: uploadLimit, onError: tooLarge(uploadLimit) }));
+  app.use('/admin/uploads', limit(uploadLimit));
   const importLimit = deps.config.importMaxBytes + 64 * 1024;
-  app.use('/admin/import', bodyLimit({ maxSize: importLimit, onError: tooLarge(importLimit) }));
-  const formLimit = bodyLimit({ maxSize: 3 * 1024 * 1024, onError: tooLarge(3 * 1024 * 1024) });
+  app.use('/admin/import', limit(importLimit));
+  const formLimit = limit(3 * 1024 * 1024);
   app.use('*', (c, next) => (c.req.path === '/admin/uploads' || c.req.path === '/admin/import' ? next() : formLimit(c, next)));
   app.use('*', loadSession);
   app.use('*', verifyCsrf);

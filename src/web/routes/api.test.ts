@@ -258,6 +258,10 @@ describe('JSON API', () => {
     const huge = await call('POST', '/api/posts', { token: owner.secret, body: { title: 'Huge', markdown: 'x'.repeat(3 * 1024 * 1024) } });
     assert.equal(huge.status, 413);
     assert.equal(((await huge.json()) as { error: { code: string } }).error.code, 'payload_too_large');
+    // Declared too large: refused from the Content-Length header, before the body is read.
+    const declared = await call('POST', '/api/posts', { token: owner.secret, body: '{}', headers: { 'content-length': String(4 * 1024 * 1024) } });
+    assert.equal(declared.status, 413);
+    assert.equal(((await declared.json()) as { error: { code: string } }).error.code, 'payload_too_large');
 
     const form = await call('POST', '/api/posts', { token: owner.secret, body: 'title=Hello', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     assert.equal(form.status, 415);
