@@ -29,4 +29,15 @@ describe('html template', () => {
     assert.deepEqual(Buffer.concat(chunks), page.toBuffer());
     assert.deepEqual(html`<p>${'only text'}</p>`.toChunks(), [Buffer.from('<p>only text</p>')]);
   });
+
+  it('encodes a large page into small blocks, never one page-sized string, with the same bytes', () => {
+    const items = Array.from({ length: 3000 }, (_, i) => html`<li>${`Comment ${i}: café — “ok” 🎉 `.repeat(1 + (i % 5))}</li>`);
+    const huge = 'x'.repeat(40_000);
+    const page = html`<main><ol>${items}</ol><pre>${huge}</pre></main>`;
+    const chunks = page.toChunks();
+    assert.deepEqual(Buffer.concat(chunks), Buffer.from(page.value));
+    assert.ok(chunks.length > 20, `${chunks.length} chunks`);
+    // Blocks stay small; only a single piece longer than a block gets a buffer of its own.
+    assert.deepEqual(chunks.filter((c) => c.length > 16 * 1024).map((c) => c.length), [40_000]);
+  });
 });

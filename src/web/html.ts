@@ -10,6 +10,8 @@
  */
 type Piece = string | SafeHtml | Uint8Array;
 const decoder = new TextDecoder();
+/** Text is encoded into blocks of this size for pages written out in chunks. */
+const CHUNK_BYTES = 16 * 1024;
 
 export class SafeHtml {
   private readonly pieces: Piece[];
@@ -61,26 +63,37 @@ export class SafeHtml {
   }
 
   /**
-   * The UTF-8 bytes as a list of chunks: each run of text encoded once, and already
-   * encoded fragments (a cached conversation) passed along as they are, uncopied. A page
-   * written out this way allocates only its small, per-request parts.
+   * The UTF-8 bytes as a list of chunks: text encoded piece by piece into blocks of
+   * `CHUNK_BYTES`, and already encoded fragments (a cached conversation) passed along as
+   * they are, uncopied. No page-sized string or buffer is made: a page rendered per
+   * request leaves only small, short-lived garbage behind.
    */
   toChunks(): Uint8Array[] {
     const chunks: Uint8Array[] = [];
-    let text = '';
+    let block = Buffer.allocUnsafe(CHUNK_BYTES);
+    let used = 0;
+    const flush = () => {
+      if (used === 0) return;
+      chunks.push(block.subarray(0, used));
+      block = Buffer.allocUnsafe(CHUNK_BYTES);
+      used = 0;
+    };
     const walk = (node: SafeHtml): void => {
       for (const p of node.pieces) {
-        if (typeof p === 'string') text += p;
-        else if (p instanceof SafeHtml) walk(p);
+        if (typeof p === 'string') {
+          // At most 3 bytes per UTF-16 unit: a piece that may not fit starts a new block.
+          if (p.length * 3 > CHUNK_BYTES - used) flush();
+          if (p.length * 3 > CHUNK_BYTES) chunks.push(Buffer.from(p));
+          else used += block.write(p, used);
+        } else if (p instanceof SafeHtml) walk(p);
         else {
-          if (text !== '') chunks.push(Buffer.from(text));
-          text = '';
+          flush();
           chunks.push(p);
         }
       }
     };
     walk(this);
-    if (text !== '') chunks.push(Buffer.from(text));
+    if (used > 0) chunks.push(block.subarray(0, used));
     return chunks;
   }
 
