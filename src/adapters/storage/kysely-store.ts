@@ -172,7 +172,7 @@ export class KyselyStore implements Store {
     this.spamModel = new KyselySpamModelRepository(db);
     this.archive = new KyselyArchiveRepository(db, engine);
     this.jobs = new KyselyJobRepository(db, engine);
-    this.webmentions = new KyselyWebmentionRepository(db);
+    this.webmentions = new KyselyWebmentionRepository(db, engine);
     this.imports = new KyselyImportRepository(db);
   }
 
@@ -329,8 +329,10 @@ export class KyselyStore implements Store {
       return this.one(row);
     },
 
-    findBySlug: async (slug: string): Promise<Post | null> =>
-      this.one(await this.db.selectFrom('posts').select(postColumns).where('slug', '=', slug).where('deleted_at', 'is', null).executeTakeFirst()),
+    findBySlug: async (slug: string): Promise<Post | null> => {
+      const [row] = await runCompiledOnce(this.db, this.kind, 'post-by-slug', [slug], ([v]) => this.db.selectFrom('posts').select(postColumns).where('slug', '=', v as string).where('deleted_at', 'is', null));
+      return this.one(row);
+    },
 
     findByOldSlug: async (slug: string): Promise<Post | null> =>
       this.one(
@@ -587,7 +589,7 @@ export class KyselyStore implements Store {
       }
     },
     findById: async (id: number): Promise<User | null> => {
-      const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      const [row] = await runCompiledOnce(this.db, this.kind, 'user-by-id', [id], ([v]) => this.db.selectFrom('users').selectAll().where('id', '=', v as number));
       return row ? toUser(row) : null;
     },
     findByEmail: async (email: string): Promise<User | null> => {

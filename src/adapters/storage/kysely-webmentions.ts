@@ -1,7 +1,8 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Person } from '../../core/store.ts';
 import type { ImportedMention, MentionStatus, MentionType, MentionVia, ReceivedMention, ReceivedVia, SentMention, SentPatch, SentStatus, VerificationPatch, WebmentionRepository } from '../../core/webmention-store.ts';
-import type { Database } from './schema.ts';
+import type { Database, Engine } from './schema.ts';
+import { runCompiledOnce } from './compiled-once.ts';
 
 const num = (v: number | null) => (v === null ? null : Number(v));
 
@@ -62,9 +63,11 @@ const receivedColumns: Record<keyof VerificationPatch, keyof Database['webmentio
 /** WebmentionRepository on SQL (SQLite and PostgreSQL). */
 export class KyselyWebmentionRepository implements WebmentionRepository {
   private readonly db: Kysely<Database> | Transaction<Database>;
+  private readonly engine: Engine;
 
-  constructor(db: Kysely<Database> | Transaction<Database>) {
+  constructor(db: Kysely<Database> | Transaction<Database>, engine: Engine) {
     this.db = db;
+    this.engine = engine;
   }
 
   async receive(input: { source: string; target: string; postId: number; via: MentionVia }, now: number): Promise<ReceivedMention> {
@@ -95,7 +98,10 @@ export class KyselyWebmentionRepository implements WebmentionRepository {
   }
 
   async listVerified(postId: number): Promise<ReceivedMention[]> {
-    const rows = await this.db.selectFrom('webmentions').selectAll().where('post_id', '=', postId).where('status', '=', 'verified').orderBy('verified_at').orderBy('id').execute();
+    // Every post page asks: compiled once.
+    const rows = await runCompiledOnce(this.db, this.engine, 'mentions-verified', [postId], ([id]) =>
+      this.db.selectFrom('webmentions').selectAll().where('post_id', '=', id as number).where('status', '=', 'verified').orderBy('verified_at').orderBy('id'),
+    );
     return rows.map(toReceived);
   }
 

@@ -70,7 +70,8 @@ async function fragment(c: C, comment: Comment, post: Post, own: Map<number, num
   const settings = await c.get('deps').commentSettings();
   return commentView(
     { comment, replies: [], inReplyTo: null },
-    { post, staffIds: await staffIds(c, post), avatars: settings.avatars, pageCursor: null, open: true, own, sources: await replySources(c.get('deps').store.webmentions, post.id, [comment]) },
+    // Only a signed-in user's comment can be marked as the staff's: a reader's needs no lookup.
+    { post, staffIds: comment.userId === null ? new Set<number>() : await staffIds(c, post), avatars: settings.avatars, pageCursor: null, open: true, own, sources: await replySources(c.get('deps').store.webmentions, post.id, [comment]) },
   ).value;
 }
 

@@ -4,7 +4,6 @@ const dateTimeFormat = new Intl.DateTimeFormat('en-US', {
 });
 const monthFormat = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'long', timeZone: 'UTC' });
 
-export const formatDate = (ms: number): string => dateFormat.format(ms);
 // Intl formatting costs microseconds a call and a comment page makes hundreds; the same
 // timestamps come back on every render, so remember them (bounded).
 function memo(fn: (ms: number) => string): (ms: number) => string {
@@ -19,6 +18,7 @@ function memo(fn: (ms: number) => string): (ms: number) => string {
     return s;
   };
 }
+export const formatDate = memo((ms) => dateFormat.format(ms));
 export const formatDateTime = memo((ms) => dateTimeFormat.format(ms));
 export const formatMonth = (year: number, month: number): string => monthFormat.format(Date.UTC(year, month - 1, 1));
 export const isoDate = memo((ms) => new Date(ms).toISOString());
