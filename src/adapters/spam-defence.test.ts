@@ -22,6 +22,17 @@ describe('the spam defence as the comment service uses it', () => {
     assert.ok(reader !== null && reader < 0.5, `reader scored ${reader}`);
   });
 
+  it('signs a form token per post at most ten times a second: readers served together share one', () => {
+    const { spam } = k.deps;
+    const first = spam.issueFormToken(7, 1_000_000);
+    assert.equal(spam.issueFormToken(7, 1_000_050), first);
+    assert.notEqual(spam.issueFormToken(8, 1_000_050), first, 'another post, another token');
+    const later = spam.issueFormToken(7, 1_000_100);
+    assert.notEqual(later, first);
+    // The token records when its form was served: the minimum time to submit counts from there.
+    assert.deepEqual(spam.verifyFormToken(later, 7, 1_000_100 + 5_000, 3), { ok: true });
+  });
+
   it('scores afresh after learning from a moderator, despite its cache', async () => {
     const { spam, store } = k.deps;
     const doc = { text: 'zanzibar quokka marmalade zanzibar quokka marmalade' };

@@ -54,7 +54,7 @@ export const settingDocs: Array<{ name: string; default: string; meaning: string
   { name: 'IMPORT_MAX_BYTES', default: '104857600', meaning: 'Largest WordPress or Disqus export the admin import page accepts, in bytes (the CLI has no limit).' },
   { name: 'TRUST_PROXY', default: 'false', meaning: 'Take the client address from X-Forwarded-For (only behind your own proxy).' },
   { name: 'PAGE_CACHE', default: 'true', meaning: 'Keep rendered public pages in memory until content changes (with ETags and 304s). Off, every page is rendered per request and sent without an ETag.' },
-  { name: 'CONVERSATION_CACHE', default: 'true', meaning: 'Keep each post’s rendered comment section in memory until a comment or post changes.' },
+  { name: 'CONVERSATION_CACHE', default: 'true', meaning: 'Keep each post’s rendered comment section, and the post’s own data (its row, author and mentions), in memory until anything published changes.' },
   { name: 'SCHEDULER_INTERVAL_MS', default: '5000', meaning: 'How often scheduled posts are checked and published.' },
   { name: 'SMTP_URL', default: '(unset: mail waits in the outbox)', meaning: 'Mail server, e.g. smtp://user:pass@smtp.example.com:587 (STARTTLS) or smtps://user:pass@smtp.example.com:465.' },
   { name: 'MAIL_FROM', default: 'Kumbaya <noreply@SITE_URL host>', meaning: 'Sender of every email, e.g. "My Blog <blog@example.com>".' },

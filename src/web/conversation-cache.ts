@@ -4,6 +4,10 @@
  * page cache; unlike the page cache it also serves signed-in users and stays on when
  * PAGE_CACHE=false, because a thread of hundreds of comments is the expensive part of
  * a post page. Bounded by total bytes; the oldest entry goes first.
+ *
+ * It also keeps the data the rest of a post page is made from (the post, its author, its
+ * verified mentions: `postData`), so a post page rendered per request reads nothing from
+ * the database. Same rule: any published change clears it.
  */
 export interface CachedConversation {
   bytes: Uint8Array;
@@ -11,8 +15,12 @@ export interface CachedConversation {
   total: number;
 }
 
+/** Posts whose page data is kept at most; the oldest goes first. */
+const MAX_POSTS = 1000;
+
 export class ConversationCache {
   private readonly entries = new Map<string, CachedConversation>();
+  private readonly data = new Map<string, Promise<unknown>>();
   private bytes = 0;
   readonly enabled: boolean;
   private readonly maxBytes: number;
@@ -46,8 +54,28 @@ export class ConversationCache {
     }
   }
 
+  /** What `load` found for `key` (found things only), read once until a change is published. */
+  async postData<T>(key: string, load: () => Promise<T | null>): Promise<T | null> {
+    if (!this.enabled) return load();
+    const known = this.data.get(key) as Promise<T | null> | undefined;
+    if (known) return known;
+    const loading = load();
+    this.data.set(key, loading);
+    if (this.data.size > MAX_POSTS) this.data.delete(this.data.keys().next().value!);
+    try {
+      const found = await loading;
+      // Not found: not remembered (the slug may be taken next).
+      if (found === null && this.data.get(key) === loading) this.data.delete(key);
+      return found;
+    } catch (error) {
+      if (this.data.get(key) === loading) this.data.delete(key);
+      throw error;
+    }
+  }
+
   clear(): void {
     this.entries.clear();
     this.bytes = 0;
+    this.data.clear();
   }
 }

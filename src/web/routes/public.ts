@@ -238,21 +238,27 @@ export function publicRoutes(): Hono<AppEnv> {
   });
 
   app.get('/:slug{[a-z0-9]+(?:-[a-z0-9]+)*}', async (c) => {
-    const { store, clock } = c.get('deps');
+    const { store, clock, conversationCache } = c.get('deps');
     const slug = c.req.param('slug');
-    const post = await store.posts.findBySlug(slug);
-    if (!post) {
+    const data = await conversationCache.postData(`post:${slug}`, async () => {
+      const found = await store.posts.findBySlug(slug);
+      if (!found) return null;
+      const [author, mentions] = await Promise.all([store.users.findById(found.authorId), store.webmentions.listVerified(found.id)]);
+      return { post: found, author, mentions };
+    });
+    if (!data) {
       const moved = await store.posts.findByOldSlug(slug);
       if (moved) return c.redirect(`/${moved.slug}`, 301);
       // Its slug is still taken, so the post is in the trash: 410 Gone tells sites that mentioned it (Webmention).
       if (await store.posts.slugInUse(slug)) return c.html((await errorPage(c, 410, 'This post was deleted.')).value, 410);
       return notFoundPage(c);
     }
+    const { post, author, mentions } = data;
     const user = c.get('user');
     const live = post.status === 'published' && post.publishedAt !== null && post.publishedAt <= clock.now();
     const preview = !live && user !== null && (canEditPost(user, post).ok || user.role === 'moderator');
     if (!live && !preview) return notFoundPage(c);
-    const [author, conversation, mentions] = await Promise.all([store.users.findById(post.authorId), conversationOf(c, post), store.webmentions.listVerified(post.id)]);
+    const conversation = await conversationOf(c, post);
     advertiseMentionEndpoints(c);
     return htmlPage(c, postPage(c, { post, author: author ?? undefined, conversation, preview, mentions: mentionsSection(mentions) }));
   });
