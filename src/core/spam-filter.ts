@@ -322,7 +322,7 @@ function graham(tokens: string[], counts: Map<string, TokenCounts>, totals: Toke
     const g = Math.min(1, good / Math.max(1, totals.ham));
     return { token, probability: Math.max(0.01, Math.min(0.99, b / (g + b))) };
   });
-  clues.sort((a, b) => Math.abs(b.probability - 0.5) - Math.abs(a.probability - 0.5) || a.token.localeCompare(b.token));
+  clues.sort((a, b) => Math.abs(b.probability - 0.5) - Math.abs(a.probability - 0.5) || (a.token < b.token ? -1 : a.token > b.token ? 1 : 0));
   const top = clues.slice(0, maxClues);
   if (top.length === 0) return { score: 0.5, clues: [] };
   let logSpam = 0;
@@ -350,7 +350,7 @@ export function classify(tokens: string[], counts: Map<string, TokenCounts>, tot
     const probability = tokenProbability(c, totals, strength, prior);
     if (Math.abs(probability - 0.5) >= minimumDeviation) clues.push({ token, probability });
   }
-  clues.sort((a, b) => Math.abs(b.probability - 0.5) - Math.abs(a.probability - 0.5) || a.token.localeCompare(b.token));
+  clues.sort((a, b) => Math.abs(b.probability - 0.5) - Math.abs(a.probability - 0.5) || (a.token < b.token ? -1 : a.token > b.token ? 1 : 0));
   const top = clues.slice(0, maxClues);
   return { score: fisher(top), clues: top };
 }

@@ -4,6 +4,7 @@ import type { AppEnv } from '../../context.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { csrfField } from '../forms.ts';
 import { noticeFromQuery } from './notices.ts';
+import { formatCount } from '../format.ts';
 
 /** The admin's areas, in the order of the top bar; `roles` limits who sees an area. */
 export type AdminArea = 'posts' | 'pages' | 'comments' | 'waiting' | 'tags' | 'uploads' | 'mail' | 'settings' | 'users' | 'import' | 'tokens' | 'profile';
@@ -41,7 +42,7 @@ export function setNavCounts(c: Context<AppEnv>, counts: NavCounts): void {
 /** The count badge beside an area; kept (hidden) at zero so moderation.js can update it in place. */
 function navCount(n: number | undefined, key: string, words: string): SafeHtml | '' {
   if (n === undefined) return '';
-  return html` <span class="nav-count" data-nav-count="${key}"${n === 0 ? html` hidden` : ''}><span data-n>${n.toLocaleString('en-US')}</span><span class="visually-hidden"> ${words}</span></span>`;
+  return html` <span class="nav-count" data-nav-count="${key}"${n === 0 ? html` hidden` : ''}><span data-n>${formatCount(n)}</span><span class="visually-hidden"> ${words}</span></span>`;
 }
 
 export const roleLabels: Record<Role, string> = { owner: 'Owner', author: 'Author', moderator: 'Moderator' };

@@ -5,7 +5,7 @@ import { sha256Hex } from '../../../core/tokens.ts';
 import type { AppEnv } from '../../context.ts';
 import { html, raw, type SafeHtml } from '../../html.ts';
 import { csrfField, notice } from '../forms.ts';
-import { formatDate, formatDateTime, isoDate, plural } from '../format.ts';
+import { formatCount, formatDate, formatDateTime, isoDate, plural } from '../format.ts';
 import { postUrl } from '../public-views.ts';
 import { adminLayout, pageHead } from './admin-layout.ts';
 
@@ -336,7 +336,7 @@ export function inboxView(c: Context<AppEnv>, o: InboxViewOptions): SafeHtml {
 <nav class="mod-tabs" aria-label="Comments by status">
   <ul>
     ${(['pending', 'approved', 'spam', 'trash'] as const).map(
-      (s) => html`<li><a href="${inboxUrl({ status: s, postId: f.postId, q: f.q, page: 1 })}"${s === f.status ? html` aria-current="page"` : ''}>${tabWords[s].tab} <span class="tab-count" data-count="${s}">${o.counts[s].toLocaleString('en-US')}</span></a></li>`,
+      (s) => html`<li><a href="${inboxUrl({ status: s, postId: f.postId, q: f.q, page: 1 })}"${s === f.status ? html` aria-current="page"` : ''}>${tabWords[s].tab} <span class="tab-count" data-count="${s}">${formatCount(o.counts[s])}</span></a></li>`,
     )}
   </ul>
 </nav>
@@ -365,7 +365,7 @@ ${f.status === 'trash' ? notice('info', `Trashed comments are deleted for good $
   <p>${
     o.total === 0
       ? ''
-      : html`${filteredPost ? html`On “${filteredPost.title}”: ` : ''}${o.total > o.comments.length ? `${first.toLocaleString('en-US')}–${last.toLocaleString('en-US')} of ` : ''}${plural(o.total, filtered ? 'match' : 'comment', filtered ? 'matches' : 'comments')}`
+      : html`${filteredPost ? html`On “${filteredPost.title}”: ` : ''}${o.total > o.comments.length ? `${formatCount(first)}–${formatCount(last)} of ` : ''}${plural(o.total, filtered ? 'match' : 'comment', filtered ? 'matches' : 'comments')}`
   }</p>
   <p class="js-only mod-hint">Press <kbd>?</kbd> for keyboard shortcuts</p>
 </div>
