@@ -114,6 +114,20 @@ describe('SQLite group commit', () => {
     assert.deepEqual(onDisk(), ['last words']);
   });
 
+  it('a transaction that only reads leaves the write lock to another process', async () => {
+    const writer = new DatabaseSync(file);
+    try {
+      await transact(db, async (trx) => {
+        await trx.selectFrom('notes').selectAll().execute();
+        // Another process (the CLI, say) writes while this snapshot is open.
+        writer.exec("insert into notes (body) values ('from elsewhere')");
+      });
+    } finally {
+      writer.close();
+    }
+    assert.deepEqual(onDisk(), ['from elsewhere']);
+  });
+
   it('a nested transaction joins the outer one', async () => {
     await assert.rejects(
       transact(db, async (trx) => {

@@ -45,12 +45,12 @@ const READ_ONLY = /^\s*select\b/i;
  * writes every page the transaction touched to the WAL, and pages that many
  * transactions touch (the comments table's last leaf, its indexes) are written once per
  * transaction. So transactions are committed in groups: the first one opens a real
- * transaction (`BEGIN IMMEDIATE`), each runs inside its own savepoint, and one COMMIT
+ * transaction (`BEGIN`), each runs inside its own savepoint, and one COMMIT
  * ends the group once the event loop has run every transaction that was ready (a
  * `setImmediate` after the last release). A transaction that fails rolls back to its
  * savepoint and leaves the others alone. Kysely's `begin`/`commit`/`rollback` become
  * savepoint statements here, so every Kysely transaction takes part; `onDiskAfter`
- * tells its caller when its group is on disk (`transact` in database.ts waits for it),
+ * tells its caller when its group is on disk (`transact` in transact.ts waits for it),
  * and a COMMIT that fails fails every transaction of the group.
  *
  * A write outside any transaction first commits the open group, so it is on disk when
@@ -135,7 +135,9 @@ export class NodeSqliteDatabase implements SqliteDatabase {
   private begin(): void {
     if (this.inTransaction) throw new Error('a transaction is already open on this connection');
     if (!this.group) {
-      this.raw.exec('begin immediate');
+      // Deferred: a group that only reads (an export's snapshot) never takes the write lock
+      // from another process; the first write takes it, waiting up to busy_timeout.
+      this.raw.exec('begin');
       this.group = commitGroup();
     }
     this.raw.exec(`savepoint ${SAVEPOINT}`);
@@ -175,27 +177,25 @@ export class NodeSqliteDatabase implements SqliteDatabase {
   private commitGroup(): void {
     const group = this.group;
     if (!group) return;
-    this.group = null;
     try {
       this.raw.exec('commit');
-      group.resolve();
     } catch (error) {
-      this.failGroupWith(group, error);
+      this.failGroup(error);
+      return;
     }
+    this.group = null;
+    group.resolve();
   }
 
+  /** Every transaction of the open group fails with `error`, and nothing of it stays. */
   private failGroup(error: unknown): void {
     const group = this.group;
     this.group = null;
-    if (group) this.failGroupWith(group, error);
-  }
-
-  private failGroupWith(group: CommitGroup, error: unknown): void {
     try {
       if (this.raw.isTransaction) this.raw.exec('rollback');
     } catch {
       // The connection is closing or broken; the error below is what matters.
     }
-    group.reject(error);
+    group?.reject(error);
   }
 }
