@@ -5,7 +5,7 @@ import { DomainError } from './errors.ts';
 import type { JobWrite } from './jobs.ts';
 import type { Post, Store } from './store.ts';
 import { randomToken } from './tokens.ts';
-import type { MentionType, MentionVia, ReceivedMention } from './webmention-store.ts';
+import type { MentionDetails, MentionVia, ReceivedMention } from './webmention-store.ts';
 
 export const VERIFY_JOB = 'webmention-verify';
 export const SEND_JOB = 'webmention-send';
@@ -27,16 +27,7 @@ export type SourceOutcome =
   | { kind: 'no-link'; status: number }
   /** The source could not be fetched, for good (refused address, too large) or after retries. */
   | { kind: 'unreachable'; reason: string }
-  | {
-      kind: 'links';
-      type: MentionType;
-      authorName: string | null;
-      authorUrl: string | null;
-      authorPhoto: string | null;
-      content: string | null;
-      url: string | null;
-      publishedAt: number | null;
-    };
+  | ({ kind: 'links' } & MentionDetails);
 
 export interface WebmentionServiceDeps {
   store: Store;

@@ -8,16 +8,9 @@ export type MentionVia = 'webmention' | 'pingback';
 /** How a received mention arrived: trackbacks exist only as imported from WordPress. */
 export type ReceivedVia = MentionVia | 'trackback';
 
-export interface ReceivedMention {
-  id: number;
-  source: string;
-  target: string;
-  postId: number;
-  via: ReceivedVia;
-  status: MentionStatus;
-  /** Why it was rejected or deleted, in words. */
-  reason: string | null;
-  type: MentionType | null;
+/** What a source page says about its mention of our post, read from its microformats. */
+export interface MentionDetails {
+  type: MentionType;
   authorName: string | null;
   authorUrl: string | null;
   authorPhoto: string | null;
@@ -26,6 +19,19 @@ export interface ReceivedMention {
   /** The source entry's own URL (u-url), or the source. */
   url: string | null;
   publishedAt: number | null;
+}
+
+export interface ReceivedMention extends Omit<MentionDetails, 'type'> {
+  id: number;
+  source: string;
+  target: string;
+  postId: number;
+  via: ReceivedVia;
+  status: MentionStatus;
+  /** Why it was rejected or deleted, in words. */
+  reason: string | null;
+  /** Null until verified. */
+  type: MentionType | null;
   /** The comment a reply became. */
   commentId: number | null;
   personId: number | null;

@@ -18,22 +18,14 @@ export interface CachedPage {
   lastModified: string;
   /** Extra headers the page was first served with (Link, Cache-Control…). */
   headers: Record<string, string>;
-  hole: { offset: number; length: number; fill: (now: number) => string; before: Buffer; after: Buffer; fresh: { at: number; bytes: Buffer } | null } | null;
+  hole: { offset: number; length: number; fill: (now: number) => string } | null;
 }
-
-/**
- * How long a filled hole is reused. A form token says when the form was served; readers
- * served within the same tenth of a second share one (it is not a secret of theirs), so a
- * busy page signs ten tokens a second rather than one per response.
- */
-const FRESH_MS = 100;
 
 /** The body's bytes in order, with the hole filled in fresh (the prefix and suffix are not copied). */
 export function bodyParts(page: CachedPage, now: number): Buffer[] {
-  const hole = page.hole;
-  if (!hole) return [page.body];
-  if (!hole.fresh || now - hole.fresh.at >= FRESH_MS || now < hole.fresh.at) hole.fresh = { at: now, bytes: Buffer.from(hole.fill(now)) };
-  return [hole.before, hole.fresh.bytes, hole.after];
+  if (!page.hole) return [page.body];
+  const { offset, length, fill } = page.hole;
+  return [page.body.subarray(0, offset), Buffer.from(fill(now)), page.body.subarray(offset + length)];
 }
 
 /**
@@ -62,8 +54,7 @@ export class PageCache {
     let found: CachedPage['hole'] = null;
     if (hole) {
       const offset = body.indexOf(hole.text);
-      const length = Buffer.byteLength(hole.text);
-      if (offset >= 0) found = { offset, length, fill: hole.fill, before: body.subarray(0, offset), after: body.subarray(offset + length), fresh: null };
+      if (offset >= 0) found = { offset, length: Buffer.byteLength(hole.text), fill: hole.fill };
     }
     const page: CachedPage = { body, contentType, etag: etagFor(body), lastModified: new Date(now).toUTCString(), headers, hole: found };
     if (!this.enabled || body.length > this.maxBytes / 8) return page;

@@ -53,7 +53,6 @@ export function openDatabase(target: DatabaseTarget): OpenDatabase {
   return { db, engine: 'sqlite', sqlite };
 }
 
-
 /** Versioned migrations, in order. Each runs on both engines. */
 function migrations(engine: Engine): Array<{ name: string; up: (db: Kysely<any>) => Promise<void> }> {
   return [

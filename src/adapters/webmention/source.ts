@@ -1,18 +1,10 @@
 import { mf2 } from 'microformats-parser';
-import type { MentionType } from '../../core/webmention-store.ts';
+import type { MentionDetails, MentionType } from '../../core/webmention-store.ts';
 import { absoluteHttpUrl, linkElements } from './html-links.ts';
 
-/** What a source page says about a target, read from its HTML and its microformats. */
-export interface SourceReading {
+/** What a source page says about a target, read from its HTML and its microformats (its content: plain text, at most 5,000 characters). */
+export interface SourceReading extends MentionDetails {
   linksToTarget: boolean;
-  type: MentionType;
-  authorName: string | null;
-  authorUrl: string | null;
-  authorPhoto: string | null;
-  /** Plain text, at most 5,000 characters. */
-  content: string | null;
-  url: string | null;
-  publishedAt: number | null;
 }
 
 type Mf2Item = { type?: string[]; properties?: Record<string, unknown[]>; value?: unknown; children?: Mf2Item[] };
