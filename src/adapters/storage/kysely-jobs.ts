@@ -1,4 +1,5 @@
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { type Kysely, type Selectable, type Transaction } from 'kysely';
+import { claimDue } from './claim-due.ts';
 import type { Job, JobRepository, JobStatus, JobWrite } from '../../core/jobs.ts';
 import type { Page } from '../../core/store.ts';
 import type { Database, Engine } from './schema.ts';
@@ -37,21 +38,9 @@ export class KyselyJobRepository implements JobRepository {
     return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
-  /** Same claim as the mail outbox: one conditional UPDATE over a CTE, `skip locked` on PostgreSQL. */
+  /** Takes due jobs for one worker (claim-due.ts: never the same job twice). */
   async claimDue(now: number, limit: number, lockMs: number): Promise<Job[]> {
-    if (limit <= 0) return [];
-    const skipLocked = this.engine === 'postgres' ? sql` for update skip locked` : sql``;
-    const result = await sql<Selectable<Database['jobs']>>`
-      with due as (
-        select id from jobs
-        where status = 'pending' and run_at <= ${now} and locked_until <= ${now}
-        order by run_at, id
-        limit ${limit}${skipLocked}
-      )
-      update jobs set locked_until = ${now + lockMs}
-      where id in (select id from due) and status = 'pending' and locked_until <= ${now}
-      returning *`.execute(this.db);
-    return result.rows.map(toJob).sort((a, b) => a.runAt - b.runAt || a.id - b.id);
+    return (await claimDue(this.db, this.engine, 'jobs', 'run_at', { now, limit, lockMs })).map(toJob);
   }
 
   async complete(id: number, now: number): Promise<void> {

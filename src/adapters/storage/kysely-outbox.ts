@@ -1,5 +1,6 @@
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { type Kysely, type Selectable, type Transaction } from 'kysely';
 import { runCompiledOnce } from './compiled-once.ts';
+import { claimDue } from './claim-due.ts';
 import type { OutboxMessage, OutboxRepository, OutboxStatus, OutboxWrite, Page } from '../../core/store.ts';
 import type { Database, Engine } from './schema.ts';
 
@@ -57,28 +58,9 @@ export class KyselyOutboxRepository implements OutboxRepository {
     );
   }
 
-  /**
-   * One conditional UPDATE takes the messages: it re-checks status and lock on each row it
-   * changes, so two workers racing for the same row cannot both get it (SQLite has a single
-   * writer; on PostgreSQL the second UPDATE re-reads the locked row after the first
-   * commits and finds it taken). PostgreSQL's `skip locked` lets the second worker take
-   * other rows instead of waiting. The choice sits in a CTE, evaluated once: as a plain
-   * `in (subquery)` PostgreSQL may re-run it and go past the limit.
-   */
+  /** Takes due messages for one worker (claim-due.ts: never the same message twice). */
   async claimDue(now: number, limit: number, lockMs: number): Promise<OutboxMessage[]> {
-    if (limit <= 0) return [];
-    const skipLocked = this.engine === 'postgres' ? sql` for update skip locked` : sql``;
-    const result = await sql<Selectable<Database['outbox']>>`
-      with due as (
-        select id from outbox
-        where status = 'pending' and next_attempt_at <= ${now} and locked_until <= ${now}
-        order by next_attempt_at, id
-        limit ${limit}${skipLocked}
-      )
-      update outbox set locked_until = ${now + lockMs}
-      where id in (select id from due) and status = 'pending' and locked_until <= ${now}
-      returning *`.execute(this.db);
-    return result.rows.map(toMessage).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || a.id - b.id);
+    return (await claimDue(this.db, this.engine, 'outbox', 'next_attempt_at', { now, limit, lockMs })).map(toMessage);
   }
 
   async markSent(id: number, now: number): Promise<void> {
