@@ -9,6 +9,7 @@ import { forEachEngine, type OpenStore } from '../src/adapters/storage/test-engi
 import { importWordpress } from '../src/migration/wordpress-import.ts';
 import { importDisqus } from '../src/migration/disqus-import.ts';
 import { ImportParseError } from '../src/migration/import-xml.ts';
+import { writeWxrExport } from '../src/migration/export-wxr.ts';
 import { depths, disqusFile, readDisqus, readWxr, wxrDir, type ExpectedComment, type ExpectedItem } from './helpers/import-corpus.ts';
 
 const NOW = Date.UTC(2026, 0, 1);
@@ -137,6 +138,28 @@ function importCorpus(name: string, open: OpenStore): void {
         assert.equal(total, wanted.length);
       });
     }
+
+    it('imports the theme test data’s password-protected post 1168 protected, says so, and writes its password back in WXR', async () => {
+      const file = path.join(wxrDir, 'wordpress-importer__theme-unit-test-data.xml');
+      const report = await importWordpress(store, fs.createReadStream(file), { now: NOW });
+      const post = (await store.posts.findById((await store.imports.findLegacyPath('?p=1168'))!))!;
+      assert.equal(post.title, 'Template: Password Protected (the password is "enter")');
+      assert.equal(post.password, 'enter');
+      assert.ok(report.warnings.some((w) => w.id === '1168' && /password protected/.test(w.reason)), 'the report says so');
+      // Its comment is imported (readers see it only with the password), and no other post of the file is protected.
+      assert.deepEqual((await commentsOf(store, post.id)).map((c) => c.authorName), ['Jane Doe']);
+      const protectedPosts = (await store.posts.listAdmin({ limit: 1000, offset: 0 })).items.filter((p) => p.password !== null);
+      assert.deepEqual(protectedPosts.map((p) => p.id), [post.id]);
+      // Its body is not searchable; its title is.
+      assert.deepEqual((await store.posts.search('visible until the password', 10, NOW)).map((h) => h.post.id), []);
+      assert.ok((await store.posts.search('Password Protected', 10, NOW)).some((h) => h.post.id === post.id));
+
+      let xml = '';
+      await writeWxrExport(store, async (chunk) => void (xml += chunk), { siteUrl: 'https://blog.example', now: NOW, generator: 'test' });
+      const item = xml.split('<item>').find((i) => i.includes('<wp:post_name><![CDATA[template-password-protected]]>'))!;
+      assert.match(item, /<wp:post_password><!\[CDATA\[enter\]\]><\/wp:post_password>/);
+      assert.equal((xml.match(/<wp:post_password><!\[CDATA\[[^\]]/g) ?? []).length, 1, 'only that post has a password in the export');
+    });
 
     it('refuses the Disqus corpus as it is (a stray character, an unquoted attribute) with lines and columns, changing nothing', async () => {
       await assert.rejects(importDisqus(store, fs.createReadStream(disqusFile), { now: NOW }), (error: unknown) => {

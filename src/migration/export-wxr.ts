@@ -161,7 +161,7 @@ export async function writeWxrExport(store: Store, write: (text: string) => Prom
     leaf('wp:post_parent', 0, 2);
     leaf('wp:menu_order', 0, 2);
     leaf('wp:post_type', post.type, 2, true);
-    leaf('wp:post_password', '', 2, true);
+    leaf('wp:post_password', post.password ?? '', 2, true);
     leaf('wp:is_sticky', 0, 2);
     for (const tagId of post.tagIds) {
       const tag = tags.get(tagId);

@@ -220,6 +220,8 @@ class WxrImporter {
       tags,
       commentsMode: textOf(node, 'wp:comment_status') === 'closed' ? 'closed' : 'inherit',
       commentsCloseDays: null,
+      // WordPress keeps the password as typed; so does Kumbaya (export-wxr.ts writes it back).
+      password: textOf(node, 'wp:post_password') || null,
     };
 
     const existingId = await this.tx.imports.findKey('wordpress', 'post', key);
@@ -242,6 +244,7 @@ class WxrImporter {
       count(this.report, type, 'created');
       if (wpStatus === 'trash') await this.tx.posts.trash(post.id, this.now);
     }
+    if (write.password) warn(this.report, { kind: type, id: wpId, label: title, reason: 'password protected in WordPress: imported as password protected, with the same password' });
     if (wpStatus === 'private' && !unlisted) warn(this.report, { kind: type, id: wpId, label: title, reason: 'private in WordPress: imported as an unlisted draft' });
 
     for (const path of legacyPathsFor({ wpId, type: type as PostType, name: textOf(node, 'wp:post_name'), link: textOf(node, 'link'), localDate: textOf(node, 'wp:post_date') })) {
@@ -417,6 +420,7 @@ function samePost(post: Post, write: PostWrite): boolean {
     post.publishedAt === write.publishedAt &&
     post.authorId === write.authorId &&
     post.commentsMode === write.commentsMode &&
+    post.password === (write.password ?? null) &&
     post.tags.map((t) => t.slug).join('\n') === write.tags.map(slugify).join('\n')
   );
 }
