@@ -247,9 +247,7 @@ class WxrImporter {
     if (write.password) warn(this.report, { kind: type, id: wpId, label: title, reason: 'password protected in WordPress: imported as password protected, with the same password' });
     if (wpStatus === 'private' && !unlisted) warn(this.report, { kind: type, id: wpId, label: title, reason: 'private in WordPress: imported as an unlisted draft' });
 
-    for (const path of legacyPathsFor({ wpId, type: type as PostType, name: textOf(node, 'wp:post_name'), link: textOf(node, 'link'), localDate: textOf(node, 'wp:post_date') })) {
-      await this.tx.imports.saveLegacyPath(path, post.id);
-    }
+    for (const path of oldAddresses(node, meta, { wpId, type: type as PostType })) await this.tx.imports.saveLegacyPath(path, post.id);
     for (const attachmentId of meta.get('_thumbnail_id') ?? []) this.pendingCovers.push({ postId: post.id, attachmentId: attachmentId.trim(), title });
     const target = safeUrl(textOf(node, 'link')) ?? safeUrl(textOf(node, 'guid')) ?? `${this.baseSiteUrl || 'http://wordpress.invalid'}/?p=${wpId}`;
     await this.comments(post, key, target, comments);
@@ -408,6 +406,17 @@ class WxrImporter {
       if (post && post.coverImage !== url) await this.tx.posts.update(post.id, { ...post, tags: post.tags.map((t) => t.name), coverImage: url }, this.now);
     }
   }
+}
+
+/**
+ * The old addresses to redirect to the post. A Kumbaya export (it carries `_kumbaya_markdown`)
+ * lists them itself in `_kumbaya_legacy_path`, exactly as the site had them: its wp:post_id is
+ * Kumbaya's id, and a `?p=` made of it would take the place of the WordPress id the site
+ * first came from. Any other file: every address WordPress may have served the item at.
+ */
+function oldAddresses(node: XmlNode, meta: Map<string, string[]>, item: { wpId: string; type: PostType }): string[] {
+  if (meta.has('_kumbaya_markdown')) return (meta.get('_kumbaya_legacy_path') ?? []).map((path) => path.trim()).filter((path) => path.startsWith('/') || path.startsWith('?'));
+  return legacyPathsFor({ ...item, name: textOf(node, 'wp:post_name'), link: textOf(node, 'link'), localDate: textOf(node, 'wp:post_date') });
 }
 
 function samePost(post: Post, write: PostWrite): boolean {
