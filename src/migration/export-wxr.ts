@@ -23,6 +23,8 @@ export interface WxrExportSummary {
   tags: number;
   items: number;
   comments: number;
+  /** Pingbacks and trackbacks, written as comments of those types. */
+  pings: number;
 }
 
 /** Characters XML 1.0 cannot hold at all (control characters, lone surrogates): dropped. */
@@ -74,7 +76,7 @@ export async function writeWxrExport(store: Store, write: (text: string) => Prom
     buffered = '';
     await write(text);
   };
-  const summary: WxrExportSummary = { authors: 0, tags: 0, items: 0, comments: 0 };
+  const summary: WxrExportSummary = { authors: 0, tags: 0, items: 0, comments: 0, pings: 0 };
   const site = readSiteSettings(await store.settings.getAll());
   const base = options.siteUrl.replace(/\/$/, '');
   const nl = (depth: number) => `\n${'\t'.repeat(depth)}`;
@@ -233,7 +235,7 @@ export async function writeWxrExport(store: Store, write: (text: string) => Prom
     leaf('wp:comment_parent', 0, 3);
     leaf('wp:comment_user_id', 0, 3);
     xml.txt(nl(2)).up();
-    summary.comments++;
+    summary.pings++;
   }
 }
 
