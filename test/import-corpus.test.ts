@@ -9,6 +9,7 @@ import { forEachEngine, type OpenStore } from '../src/adapters/storage/test-engi
 import { importWordpress } from '../src/migration/wordpress-import.ts';
 import { importDisqus } from '../src/migration/disqus-import.ts';
 import { ImportParseError } from '../src/migration/import-xml.ts';
+import { writeWxrExport } from '../src/migration/export-wxr.ts';
 import { depths, disqusFile, readDisqus, readWxr, wxrDir, type ExpectedComment, type ExpectedItem } from './helpers/import-corpus.ts';
 
 const NOW = Date.UTC(2026, 0, 1);
@@ -138,6 +139,28 @@ function importCorpus(name: string, open: OpenStore): void {
       });
     }
 
+    it('imports the theme test data’s password-protected post 1168 protected, says so, and writes its password back in WXR', async () => {
+      const file = path.join(wxrDir, 'wordpress-importer__theme-unit-test-data.xml');
+      const report = await importWordpress(store, fs.createReadStream(file), { now: NOW });
+      const post = (await store.posts.findById((await store.imports.findLegacyPath('?p=1168'))!))!;
+      assert.equal(post.title, 'Template: Password Protected (the password is "enter")');
+      assert.equal(post.password, 'enter');
+      assert.ok(report.warnings.some((w) => w.id === '1168' && /password protected/.test(w.reason)), 'the report says so');
+      // Its comment is imported (readers see it only with the password), and no other post of the file is protected.
+      assert.deepEqual((await commentsOf(store, post.id)).map((c) => c.authorName), ['Jane Doe']);
+      const protectedPosts = (await store.posts.listAdmin({ limit: 1000, offset: 0 })).items.filter((p) => p.password !== null);
+      assert.deepEqual(protectedPosts.map((p) => p.id), [post.id]);
+      // Its body is not searchable; its title is.
+      assert.deepEqual((await store.posts.search('visible until the password', 10, NOW)).map((h) => h.post.id), []);
+      assert.ok((await store.posts.search('Password Protected', 10, NOW)).some((h) => h.post.id === post.id));
+
+      let xml = '';
+      await writeWxrExport(store, async (chunk) => void (xml += chunk), { siteUrl: 'https://blog.example', now: NOW, generator: 'test' });
+      const item = xml.split('<item>').find((i) => i.includes('<wp:post_name><![CDATA[template-password-protected]]>'))!;
+      assert.match(item, /<wp:post_password><!\[CDATA\[enter\]\]><\/wp:post_password>/);
+      assert.equal((xml.match(/<wp:post_password><!\[CDATA\[[^\]]/g) ?? []).length, 1, 'only that post has a password in the export');
+    });
+
     it('refuses the Disqus corpus as it is (a stray character, an unquoted attribute) with lines and columns, changing nothing', async () => {
       await assert.rejects(importDisqus(store, fs.createReadStream(disqusFile), { now: NOW }), (error: unknown) => {
         assert.ok(error instanceof ImportParseError);
@@ -165,7 +188,8 @@ function importCorpus(name: string, open: OpenStore): void {
       for (const id of unmatchedThreads) assert.ok(report.skipped.some((s) => s.kind === 'thread' && s.id === id && s.label === unmatched), `thread ${id} reported unmatched`);
       let created = 0;
       for (const post of expected.posts) {
-        const valid = post.dsqId && Number.isFinite(Date.parse(post.createdAt)) && expected.threads.get(post.thread) !== unmatched;
+        // A post without a dsq:id is imported too (known again by its content).
+        const valid = Number.isFinite(Date.parse(post.createdAt)) && expected.threads.get(post.thread) !== unmatched;
         const localId = post.dsqId ? await store.imports.findKey('disqus', 'comment', post.dsqId) : null;
         if (!valid) {
           assert.equal(localId, null, `${post.dsqId ?? post.name} is not imported`);
@@ -173,15 +197,18 @@ function importCorpus(name: string, open: OpenStore): void {
           continue;
         }
         created++;
-        const comment = (await store.comments.findById(localId!))!;
+        const postId = await store.imports.findLegacyPath(new URL(expected.threads.get(post.thread)!).pathname.replace(/\/$/, ''));
+        const onPost = postId === null ? [] : await commentsOf(store, postId);
+        const comment = post.dsqId ? (await store.comments.findById(localId!))! : onPost.find((c) => c.authorName === post.name && words(c.html) === words(post.message))!;
+        assert.ok(comment, `${post.dsqId ?? post.name} is imported`);
         assert.equal(comment.status, post.isDeleted ? 'trash' : post.isSpam ? 'spam' : 'approved');
         assert.equal(comment.createdAt, Date.parse(post.createdAt));
         assert.equal(comment.authorName, post.name);
         assert.equal(words(comment.html), words(post.message));
-        const postId = await store.imports.findLegacyPath(new URL(expected.threads.get(post.thread)!).pathname.replace(/\/$/, ''));
         assert.equal(comment.postId, postId);
         if (post.email) assert.equal((await store.people.findById(comment.personId!))?.email, post.email.toLowerCase());
       }
+      assert.ok(expected.posts.some((p) => !p.dsqId), 'the corpus has a post without a dsq:id');
       assert.equal(report.counts.comment?.created, created);
       const again = await importDisqus(store, [repaired], { now: NOW });
       assert.equal(again.counts.comment?.created ?? 0, 0);

@@ -19,7 +19,7 @@ export const exportWxrCommand: Command = {
       const file = stringOption(ctx, 'output');
       const summary = await writeOutput(ctx, file, (write) => writeWxrExport(store, write, { siteUrl: config.siteUrl, now: Date.now(), generator: generator() }));
       ctx.io.stderr.write(
-        `Exported ${summary.items} posts and pages, ${summary.comments} comments, ${summary.tags} tags and ${summary.authors} authors${file ? ` to ${file}` : ''}.\n`,
+        `Exported ${summary.items} posts and pages, ${summary.comments} comments, ${summary.pings ? `${summary.pings} ${summary.pings === 1 ? 'pingback/trackback' : 'pingbacks/trackbacks'}, ` : ''}${summary.tags} tags and ${summary.authors} authors${file ? ` to ${file}` : ''}.\n`,
       );
     } finally {
       await store.close();

@@ -117,7 +117,7 @@ describe('kumbaya export, import, backup and restore commands', () => {
     const out = dir('wordpress.xml');
     const result = await run(['export', 'wxr', '--output', out], site);
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stderr, `Exported 5 posts and pages, 8 comments, 2 tags and 2 authors to ${out}.\n`);
+    assert.equal(result.stderr, `Exported 5 posts and pages, 8 comments, 1 pingback/trackback, 2 tags and 2 authors to ${out}.\n`);
     assert.equal(XMLValidator.validate(fs.readFileSync(out, 'utf8')), true);
   });
 

@@ -40,6 +40,8 @@ export const postInputSchema = z.object({
   commentsMode: z.enum(['inherit', 'open', 'closed'], { message: 'Choose inherit, open or closed for comments.' }).default('inherit'),
   /** Close comments this many days after publishing (empty: the site's setting). */
   commentsCloseDays: z.number().int('Use a whole number of days.').min(1, 'At least 1 day.').max(3650, 'At most 3650 days.').nullable().default(null),
+  /** Password protected: '' or null removes the password; left out, it stays as it was. */
+  password: z.string().max(255, 'Keep the password under 255 characters.').nullable().optional(),
 });
 
 export type PostInput = z.input<typeof postInputSchema>;
@@ -120,6 +122,7 @@ export class PostService {
       tags: input.tags,
       commentsMode: input.commentsMode,
       commentsCloseDays: input.commentsCloseDays,
+      password: input.password === undefined ? undefined : input.password || null,
     };
   }
 

@@ -64,6 +64,8 @@ export interface Post {
   commentsMode: CommentsMode;
   /** Close comments this many days after publishing; null follows the site's setting. */
   commentsCloseDays: number | null;
+  /** Password protected (WordPress's post_password): readers see the title until they enter it. Null: not protected. */
+  password: string | null;
 }
 
 /** What a writer supplies; the service fills in html, excerpt and times. */
@@ -83,7 +85,12 @@ export interface PostWrite {
   tags: string[];
   commentsMode: CommentsMode;
   commentsCloseDays: number | null;
+  /** The reader's password (null: not protected); left out, an update keeps the post's own and a new post has none. */
+  password?: string | null;
 }
+
+/** Whether readers must enter a password to see the post's body and comments. */
+export const isProtected = (post: Pick<Post, 'password'>): boolean => post.password !== null && post.password !== '';
 
 export interface PublishedQuery {
   type?: PostType;

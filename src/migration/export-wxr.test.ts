@@ -103,8 +103,11 @@ describe('WXR export', () => {
     const items = ((parser.parse(xml) as Node).rss.channel as Node).item as Node[];
     const [top, reply, own, pending, spam, trash, onDraft, mentionReply] = ids.commentIds;
     const rows = (item: Node) =>
-      (item['wp:comment'] ?? []).map((c: Node) => [Number(text(c['wp:comment_id'])), Number(text(c['wp:comment_parent'])), text(c['wp:comment_approved'])]);
+      (item['wp:comment'] ?? []).filter((c: Node) => text(c['wp:comment_type']) === 'comment').map((c: Node) => [Number(text(c['wp:comment_id'])), Number(text(c['wp:comment_parent'])), text(c['wp:comment_approved'])]);
     assert.deepEqual(rows(items[0]), [[top, 0, '1'], [reply, top, '1'], [own, reply, '1'], [pending, own, '0'], [spam, 0, 'spam']]);
+    // The pingback still being verified is a pingback comment, not shown (WordPress's "0"), its linking page as the author's URL.
+    const pings = (items[0]['wp:comment'] as Node[]).filter((c) => text(c['wp:comment_type']) === 'pingback');
+    assert.deepEqual(pings.map((c) => [text(c['wp:comment_author_url']), text(c['wp:comment_approved']), Number(text(c['wp:comment_id'])) > 1_000_000_000]), [['https://later.example/like', '0', true]]);
     assert.deepEqual(rows(items[1]), [[trash, 0, 'trash'], [mentionReply, 0, '1']]);
     // A reply received by webmention is an ordinary comment to WordPress, where 'webmention' means a mention.
     assert.equal(text(items[1]['wp:comment'][1]['wp:comment_type']), 'comment');

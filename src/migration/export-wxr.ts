@@ -2,6 +2,7 @@ import { createCB } from 'xmlbuilder2';
 import { eachRecord, type ArchivedPost } from '../core/archive.ts';
 import { readSiteSettings } from '../core/site-settings.ts';
 import type { Comment, CommentStatus, Store, Tag, User } from '../core/store.ts';
+import type { MentionStatus, ReceivedMention } from '../core/webmention-store.ts';
 
 export const WXR_NAMESPACES = {
   excerpt: 'http://wordpress.org/export/1.2/excerpt/',
@@ -22,6 +23,8 @@ export interface WxrExportSummary {
   tags: number;
   items: number;
   comments: number;
+  /** Pingbacks and trackbacks, written as comments of those types. */
+  pings: number;
 }
 
 /** Characters XML 1.0 cannot hold at all (control characters, lone surrogates): dropped. */
@@ -46,6 +49,15 @@ function statusBeforeTrash(post: ArchivedPost): string {
 }
 
 const approved: Record<CommentStatus, string> = { approved: '1', pending: '0', spam: 'spam', trash: 'trash' };
+/** A mention's status as WordPress's comment_approved: shown (1), not shown (0), or in the trash. */
+const mentionApproved: Record<MentionStatus, string> = { verified: '1', queued: '0', rejected: '0', deleted: 'trash' };
+/**
+ * Comments and mentions are numbered apart in Kumbaya; in WXR they share wp:comment_id, so
+ * a pingback or trackback is written with its mention id past this offset.
+ */
+export const MENTION_ID_OFFSET = 1_000_000_000;
+/** Plain text as WordPress keeps comment text (HTML): `&`, `<` and `>` as entities. */
+const asHtmlText = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
 /**
  * Writes the site as WordPress eXtended RSS 1.2, the file WordPress's own importer
@@ -64,7 +76,7 @@ export async function writeWxrExport(store: Store, write: (text: string) => Prom
     buffered = '';
     await write(text);
   };
-  const summary: WxrExportSummary = { authors: 0, tags: 0, items: 0, comments: 0 };
+  const summary: WxrExportSummary = { authors: 0, tags: 0, items: 0, comments: 0, pings: 0 };
   const site = readSiteSettings(await store.settings.getAll());
   const base = options.siteUrl.replace(/\/$/, '');
   const nl = (depth: number) => `\n${'\t'.repeat(depth)}`;
@@ -126,7 +138,8 @@ export async function writeWxrExport(store: Store, write: (text: string) => Prom
   await flush();
 
   for await (const post of eachRecord(store.archive, 'posts', 100)) {
-    writeItem(post, await commentsOf(store, post.id));
+    const [comments, legacyPaths, mentions] = await Promise.all([commentsOf(store, post.id), store.imports.legacyPathsOf(post.id), pingsOf(store, post.id)]);
+    writeItem(post, comments, legacyPaths, mentions);
     summary.items++;
     await flush();
   }
@@ -137,7 +150,7 @@ export async function writeWxrExport(store: Store, write: (text: string) => Prom
   await flush();
   return summary;
 
-  function writeItem(post: ArchivedPost, comments: Comment[]): void {
+  function writeItem(post: ArchivedPost, comments: Comment[], legacyPaths: string[], mentions: ReceivedMention[]): void {
     const author = users.get(post.authorId);
     const date = post.publishedAt ?? post.createdAt;
     xml.txt(nl(1)).ele('item');
@@ -161,7 +174,7 @@ export async function writeWxrExport(store: Store, write: (text: string) => Prom
     leaf('wp:post_parent', 0, 2);
     leaf('wp:menu_order', 0, 2);
     leaf('wp:post_type', post.type, 2, true);
-    leaf('wp:post_password', '', 2, true);
+    leaf('wp:post_password', post.password ?? '', 2, true);
     leaf('wp:is_sticky', 0, 2);
     for (const tagId of post.tagIds) {
       const tag = tags.get(tagId);
@@ -176,6 +189,8 @@ export async function writeWxrExport(store: Store, write: (text: string) => Prom
     if (post.visibility === 'unlisted') meta.push(['_kumbaya_visibility', 'unlisted']);
     // As WordPress itself marks a trashed post: what it was before, and when it was trashed.
     if (post.deletedAt !== null) meta.push(['_wp_trash_meta_status', statusBeforeTrash(post)], ['_wp_trash_meta_time', String(Math.floor(post.deletedAt / 1000))]);
+    // Every old address (an imported WordPress post's ?p=, dated and plain paths) as it was: the import restores exactly these.
+    for (const path of legacyPaths) meta.push(['_kumbaya_legacy_path', path]);
     for (const [key, value] of meta) {
       xml.txt(nl(2)).ele('wp:postmeta');
       leaf('wp:meta_key', key, 3, true);
@@ -200,8 +215,34 @@ export async function writeWxrExport(store: Store, write: (text: string) => Prom
       xml.txt(nl(2)).up();
       summary.comments++;
     }
+    for (const mention of mentions) writeMention(mention);
     xml.txt(nl(1)).up();
   }
+
+  /** A pingback or trackback as WordPress keeps one: a comment of that type, its author the linking site, its URL the linking page. */
+  function writeMention(mention: ReceivedMention): void {
+    xml.txt(nl(2)).ele('wp:comment');
+    leaf('wp:comment_id', MENTION_ID_OFFSET + mention.id, 3);
+    leaf('wp:comment_author', asHtmlText(mention.authorName ?? new URL(mention.source).host), 3, true);
+    leaf('wp:comment_author_email', '', 3, true);
+    leaf('wp:comment_author_url', mention.source, 3);
+    leaf('wp:comment_author_IP', '', 3);
+    leaf('wp:comment_date', wpDate(mention.publishedAt ?? mention.receivedAt), 3);
+    leaf('wp:comment_date_gmt', wpDate(mention.publishedAt ?? mention.receivedAt), 3);
+    leaf('wp:comment_content', asHtmlText(mention.content ?? ''), 3, true);
+    leaf('wp:comment_approved', mentionApproved[mention.status], 3);
+    leaf('wp:comment_type', mention.via, 3);
+    leaf('wp:comment_parent', 0, 3);
+    leaf('wp:comment_user_id', 0, 3);
+    xml.txt(nl(2)).up();
+    summary.pings++;
+  }
+}
+
+/** A post's pingbacks and trackbacks, oldest first (webmentions that became replies are written as comments). */
+async function pingsOf(store: Store, postId: number): Promise<ReceivedMention[]> {
+  const all = await store.webmentions.listReceived(postId);
+  return all.filter((m) => m.via === 'pingback' || m.via === 'trackback').sort((a, b) => a.id - b.id);
 }
 
 /** Every comment of a post in every status, oldest first (WordPress wants parents before replies). */

@@ -17,6 +17,11 @@ export interface ImportJob {
   badFile: boolean;
   /** Settles when the job ends (never rejects). */
   finished: Promise<void>;
+  /**
+   * The uploaded file, kept only while a finished Disqus import has threads matched to no
+   * post, so the owner can assign them and import their comments without uploading again.
+   */
+  upload?: Blob;
 }
 
 /** Kept for the result pages; older ones are forgotten. */

@@ -23,6 +23,16 @@ export interface ReportItem {
   reason: string;
 }
 
+/** A Disqus thread no post was found for: listed so a person can choose its post. */
+export interface UnmatchedThread {
+  /** Its dsq:id. */
+  id: string;
+  link: string;
+  title: string;
+  /** Its comments in the file, all skipped. */
+  comments: number;
+}
+
 export interface ImportReport {
   source: ImportSource;
   dryRun: boolean;
@@ -35,6 +45,8 @@ export interface ImportReport {
   warnings: ReportItem[];
   /** Media are not copied: attachments stay at their URLs (cover images point there). */
   attachments: Array<{ id: string; title: string; url: string }>;
+  /** Disqus threads matched to no post (assign them with `threadMap` / `--map`). */
+  unmatchedThreads?: UnmatchedThread[];
   bytes: number;
   durationMs: number;
 }
@@ -90,6 +102,10 @@ export function formatReport(report: ImportReport): string {
   if (report.warnings.length > 0) {
     lines.push('', `Imported with a change (${report.warnings.length}):`);
     for (const w of report.warnings) lines.push(`  ${w.kind} ${w.id}${w.label ? ` (${w.label})` : ''}: ${w.reason}`);
+  }
+  if (report.unmatchedThreads?.length) {
+    lines.push('', `Threads matched to no post (${report.unmatchedThreads.length}); import their comments with --map THREAD_ID=SLUG,…:`);
+    for (const t of report.unmatchedThreads) lines.push(`  ${t.id} ${t.title ? `“${t.title}” ` : ''}${t.link || '(no link)'}: ${t.comments} comment${t.comments === 1 ? '' : 's'}`);
   }
   if (report.skipped.length > 0) {
     lines.push('', `Skipped (${report.skipped.length}):`);

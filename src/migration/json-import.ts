@@ -44,6 +44,8 @@ const schemas: Record<ArchiveTable, z.ZodType> = {
     status: z.enum(['draft', 'scheduled', 'published']), visibility: z.enum(['public', 'unlisted']), publishedAt: maybe(time), authorId: id,
     coverImage: maybe(text), createdAt: time, updatedAt: time, deletedAt: maybe(time), commentsMode: z.enum(['inherit', 'open', 'closed']).default('inherit'),
     commentsCloseDays: maybe(z.number().int().nonnegative()), tagIds: z.array(id).default([]), oldSlugs: z.array(text.min(1)).default([]),
+    // Always exported: it is content the author set, and a file without it would publish the post to anyone.
+    password: maybe(text),
   }),
   people: z.object({ id, name: text, email: maybe(text), website: maybe(text), createdAt: time }),
   comments: z.object({

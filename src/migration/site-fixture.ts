@@ -6,7 +6,7 @@ export const FIXTURE_TIME = Date.UTC(2024, 2, 10, 9, 30);
 /**
  * A small site with one of everything an export must carry: posts and pages, drafts,
  * scheduled and trashed posts, tags, an old slug, threaded comments in every status,
- * people, confirmed and unconfirmed subscriptions, an upload, settings, a spam model,
+ * a password-protected page, people, confirmed and unconfirmed subscriptions, an upload, settings, a spam model,
  * webmentions received (a verified reply shown as a comment, one still being verified)
  * and sent, and what a WordPress import leaves behind (an import key, old addresses).
  * Used by the export, import and backup tests.
@@ -21,7 +21,7 @@ export async function seedSite(store: Store): Promise<{ postIds: number[]; comme
   });
   const hello = await store.posts.create(base({ slug: 'hello', title: 'Hello <world> & "friends"', markdown: 'Hi ]]> there *you*', html: '<p>Hi ]]&gt; there <em>you</em></p><script>x</script>', tags: ['Social Media', 'Écrire'] }), t);
   await store.posts.update(hello.id, base({ slug: 'hello-world', title: 'Hello <world> & "friends"', markdown: 'Hi ]]> there *you*', html: '<p>Hi ]]&gt; there <em>you</em></p>', tags: ['Social Media', 'Écrire'], commentsMode: 'open', commentsCloseDays: 30 }), t + 10);
-  const about = await store.posts.create(base({ type: 'page', slug: 'about', title: 'About', tags: [] }), t + 20);
+  const about = await store.posts.create(base({ type: 'page', slug: 'about', title: 'About', tags: [], password: 'open ]]> sesame' }), t + 20);
   const draft = await store.posts.create(base({ slug: 'draft', title: 'Draft', status: 'draft', publishedAt: null, authorId: author.id, tags: ['Écrire'] }), t + 30);
   const scheduled = await store.posts.create(base({ slug: 'soon', title: 'Soon', status: 'scheduled', publishedAt: t + 86_400_000, visibility: 'unlisted', coverImage: '/uploads/abc.png' }), t + 40);
   const trashed = await store.posts.create(base({ slug: 'gone', title: 'Gone' }), t + 50);

@@ -220,6 +220,8 @@ class WxrImporter {
       tags,
       commentsMode: textOf(node, 'wp:comment_status') === 'closed' ? 'closed' : 'inherit',
       commentsCloseDays: null,
+      // WordPress keeps the password as typed; so does Kumbaya (export-wxr.ts writes it back).
+      password: textOf(node, 'wp:post_password') || null,
     };
 
     const existingId = await this.tx.imports.findKey('wordpress', 'post', key);
@@ -242,11 +244,10 @@ class WxrImporter {
       count(this.report, type, 'created');
       if (wpStatus === 'trash') await this.tx.posts.trash(post.id, this.now);
     }
+    if (write.password) warn(this.report, { kind: type, id: wpId, label: title, reason: 'password protected in WordPress: imported as password protected, with the same password' });
     if (wpStatus === 'private' && !unlisted) warn(this.report, { kind: type, id: wpId, label: title, reason: 'private in WordPress: imported as an unlisted draft' });
 
-    for (const path of legacyPathsFor({ wpId, type: type as PostType, name: textOf(node, 'wp:post_name'), link: textOf(node, 'link'), localDate: textOf(node, 'wp:post_date') })) {
-      await this.tx.imports.saveLegacyPath(path, post.id);
-    }
+    for (const path of oldAddresses(node, meta, { wpId, type: type as PostType })) await this.tx.imports.saveLegacyPath(path, post.id);
     for (const attachmentId of meta.get('_thumbnail_id') ?? []) this.pendingCovers.push({ postId: post.id, attachmentId: attachmentId.trim(), title });
     const target = safeUrl(textOf(node, 'link')) ?? safeUrl(textOf(node, 'guid')) ?? `${this.baseSiteUrl || 'http://wordpress.invalid'}/?p=${wpId}`;
     await this.comments(post, key, target, comments);
@@ -407,6 +408,17 @@ class WxrImporter {
   }
 }
 
+/**
+ * The old addresses to redirect to the post. A Kumbaya export (it carries `_kumbaya_markdown`)
+ * lists them itself in `_kumbaya_legacy_path`, exactly as the site had them: its wp:post_id is
+ * Kumbaya's id, and a `?p=` made of it would take the place of the WordPress id the site
+ * first came from. Any other file: every address WordPress may have served the item at.
+ */
+function oldAddresses(node: XmlNode, meta: Map<string, string[]>, item: { wpId: string; type: PostType }): string[] {
+  if (meta.has('_kumbaya_markdown')) return (meta.get('_kumbaya_legacy_path') ?? []).map((path) => path.trim()).filter((path) => path.startsWith('/') || path.startsWith('?'));
+  return legacyPathsFor({ ...item, name: textOf(node, 'wp:post_name'), link: textOf(node, 'link'), localDate: textOf(node, 'wp:post_date') });
+}
+
 function samePost(post: Post, write: PostWrite): boolean {
   return (
     post.title === write.title &&
@@ -417,6 +429,7 @@ function samePost(post: Post, write: PostWrite): boolean {
     post.publishedAt === write.publishedAt &&
     post.authorId === write.authorId &&
     post.commentsMode === write.commentsMode &&
+    post.password === (write.password ?? null) &&
     post.tags.map((t) => t.slug).join('\n') === write.tags.map(slugify).join('\n')
   );
 }

@@ -140,7 +140,8 @@ export const pageCache: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
   const res = c.res;
   const type = res.headers.get('content-type') ?? '';
-  if (res.status !== 200 || !cacheableType.test(type) || res.headers.has('set-cookie')) return;
+  // `private, no-store`: a page for one reader (a protected post they unlocked, or its password form).
+  if (res.status !== 200 || !cacheableType.test(type) || res.headers.has('set-cookie') || /\bno-store\b/.test(res.headers.get('cache-control') ?? '')) return;
   // The route's own string when it left one: reading the Response back would make the
   // adapter build a WHATWG Response (USVString check, TextEncoder, ReadableStream) per page.
   const rendered = c.get('pageBody');

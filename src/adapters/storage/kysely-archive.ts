@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { ArchiveKey, ArchiveRecords, ArchiveRepository, ArchiveTable, ArchivedPost, ImportKeyRecord } from '../../core/archive.ts';
 import type { Comment, ImportKind, Person, Tag, User } from '../../core/store.ts';
+import { isProtected } from '../../core/store.ts';
 import type { ReceivedMention, SentMention } from '../../core/webmention-store.ts';
 import { plainText } from '../../core/text.ts';
 import { toReceived, toSent } from './kysely-webmentions.ts';
@@ -259,6 +260,7 @@ export class KyselyArchiveRepository implements ArchiveRepository {
       deletedAt: numOrNull(r.deleted_at),
       commentsMode: r.comments_mode as ArchivedPost['commentsMode'],
       commentsCloseDays: r.comments_close_days,
+      password: r.password ?? null,
       tagIds: tagRows.filter((t) => t.post_id === r.id).map((t) => t.tag_id),
       oldSlugs: slugRows.filter((s) => s.post_id === r.id).map((s) => s.slug),
     }));
@@ -283,7 +285,7 @@ export class KyselyArchiveRepository implements ArchiveRepository {
 
   private async writePosts(posts: ArchivedPost[]): Promise<void> {
     for (const p of posts) {
-      const searchText = plainText(p.html);
+      const searchText = isProtected(p) ? '' : plainText(p.html);
       await this.db
         .insertInto('posts')
         .values({
@@ -305,6 +307,7 @@ export class KyselyArchiveRepository implements ArchiveRepository {
           deleted_at: p.deletedAt,
           comments_mode: p.commentsMode,
           comments_close_days: p.commentsCloseDays,
+          password: p.password,
         })
         .execute();
       if (p.tagIds.length > 0) await this.db.insertInto('post_tags').values(p.tagIds.map((tagId, position) => ({ post_id: p.id, tag_id: tagId, position }))).execute();

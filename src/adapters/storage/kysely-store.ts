@@ -25,7 +25,7 @@ import type {
   UploadInfo,
   User,
 } from '../../core/store.ts';
-import { countByMonth } from '../../core/store.ts';
+import { countByMonth, isProtected } from '../../core/store.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
 import { plainText, slugify } from '../../core/text.ts';
 import { KyselyArchiveRepository } from './kysely-archive.ts';
@@ -60,6 +60,7 @@ const postColumns = [
   'posts.deleted_at',
   'posts.comments_mode',
   'posts.comments_close_days',
+  'posts.password',
 ] as const;
 
 function toUser(row: Selectable<Database['users']>): User {
@@ -227,6 +228,7 @@ export class KyselyStore implements Store {
       tags: byPost.get(row.id) ?? [],
       commentsMode: row.comments_mode as Post['commentsMode'],
       commentsCloseDays: row.comments_close_days,
+      password: row.password,
     }));
   }
 
@@ -263,7 +265,8 @@ export class KyselyStore implements Store {
     await sql`insert into posts_fts (rowid, title, body) values (${postId}, ${title}, ${text})`.execute(this.db);
   }
 
-  private rowValues(write: PostWrite, now: number) {
+  /** `password` is the post's password after this write (the write's, else the one it had). */
+  private rowValues(write: PostWrite, now: number, password: string | null) {
     return {
       type: write.type,
       slug: write.slug,
@@ -271,7 +274,9 @@ export class KyselyStore implements Store {
       markdown: write.markdown,
       html: write.html,
       excerpt: write.excerpt,
-      search_text: plainText(write.html),
+      // A protected post's body is not searchable: search would show it (snippets) to anyone.
+      search_text: isProtected({ password }) ? '' : plainText(write.html),
+      password,
       status: write.status,
       visibility: write.visibility,
       published_at: write.publishedAt,
@@ -290,7 +295,7 @@ export class KyselyStore implements Store {
         if (await self.posts.slugInUse(write.slug)) {
           throw new DomainError('slug_taken', `The address "${write.slug}" is already used by another post or page.`, { slug: 'This address is taken.' });
         }
-        const values = self.rowValues(write, now);
+        const values = self.rowValues(write, now, write.password ?? null);
         const { id } = await self.db
           .insertInto('posts')
           .values({ ...values, created_at: now, deleted_at: null })
@@ -304,7 +309,7 @@ export class KyselyStore implements Store {
     update: (id: number, write: PostWrite, now: number): Promise<Post> =>
       this.transaction(async (store) => {
         const self = store as unknown as KyselyStore;
-        const before = await self.db.selectFrom('posts').select(['slug']).where('id', '=', id).executeTakeFirst();
+        const before = await self.db.selectFrom('posts').select(['slug', 'password']).where('id', '=', id).executeTakeFirst();
         if (!before) throw notFound('The post');
         if (before.slug !== write.slug) {
           if (await self.posts.slugInUse(write.slug, id)) {
@@ -317,7 +322,7 @@ export class KyselyStore implements Store {
             .onConflict((oc) => oc.column('slug').doNothing())
             .execute();
         }
-        const values = self.rowValues(write, now);
+        const values = self.rowValues(write, now, write.password === undefined ? before.password : write.password);
         await self.db.updateTable('posts').set(values).where('id', '=', id).execute();
         await self.setTags(id, write.tags);
         await self.indexForSearch(id, write.title, values.search_text);

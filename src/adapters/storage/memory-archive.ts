@@ -1,5 +1,6 @@
 import { archiveKey, compareKeys, type ArchiveKey, type ArchiveRecords, type ArchiveRepository, type ArchiveTable, type ArchivedPost } from '../../core/archive.ts';
 import { plainText } from '../../core/text.ts';
+import { isProtected } from '../../core/store.ts';
 import type { Tables } from './memory-store.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
@@ -78,7 +79,7 @@ export class MemoryArchiveRepository implements ArchiveRepository {
           break;
         case 'posts': {
           const { oldSlugs, ...post } = given as ArchivedPost;
-          t.posts.set(post.id, { ...post, searchText: plainText(post.html) });
+          t.posts.set(post.id, { ...post, searchText: isProtected(post) ? '' : plainText(post.html) });
           for (const slug of oldSlugs) t.oldSlugs.set(slug, post.id);
           raise('posts', post.id);
           break;

@@ -27,7 +27,7 @@ import type {
   UploadInfo,
   User,
 } from '../../core/store.ts';
-import { countByMonth } from '../../core/store.ts';
+import { countByMonth, isProtected } from '../../core/store.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
 import { plainText, slugify } from '../../core/text.ts';
 import { MemoryArchiveRepository } from './memory-archive.ts';
@@ -231,7 +231,8 @@ export class MemoryStore implements Store {
     return tag !== undefined && record.tagIds.includes(tag.id);
   }
 
-  private writtenFields(write: PostWrite, now: number) {
+  /** `password` is the post's password after this write (the write's, else the one it had). */
+  private writtenFields(write: PostWrite, now: number, password: string | null) {
     return {
       type: write.type,
       slug: write.slug,
@@ -239,7 +240,9 @@ export class MemoryStore implements Store {
       markdown: write.markdown,
       html: write.html,
       excerpt: write.excerpt,
-      searchText: plainText(write.html),
+      // A protected post's body is not searchable: search would show it (snippets) to anyone.
+      searchText: isProtected({ password }) ? '' : plainText(write.html),
+      password,
       status: write.status,
       visibility: write.visibility,
       publishedAt: write.publishedAt,
@@ -280,7 +283,7 @@ export class MemoryStore implements Store {
   posts = {
     create: async (write: PostWrite, now: number): Promise<Post> => {
       if (this.slugInUse(write.slug)) throw slugTaken(write.slug);
-      const record: PostRecord = { id: this.nextId('posts'), ...this.writtenFields(write, now), createdAt: now, deletedAt: null };
+      const record: PostRecord = { id: this.nextId('posts'), ...this.writtenFields(write, now, write.password ?? null), createdAt: now, deletedAt: null };
       this.tables.posts.set(record.id, record);
       return this.toPost(record);
     },
@@ -293,7 +296,7 @@ export class MemoryStore implements Store {
         this.tables.oldSlugs.delete(write.slug);
         if (!this.tables.oldSlugs.has(before.slug)) this.tables.oldSlugs.set(before.slug, id);
       }
-      const record: PostRecord = { ...before, ...this.writtenFields(write, now) };
+      const record: PostRecord = { ...before, ...this.writtenFields(write, now, write.password === undefined ? before.password : write.password) };
       this.tables.posts.set(id, record);
       return this.toPost(record);
     },

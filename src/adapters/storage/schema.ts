@@ -34,6 +34,8 @@ export interface Database extends ReachTables {
     deleted_at: number | null;
     comments_mode: Generated<string>;
     comments_close_days: number | null;
+    /** Migration 008: the password a reader must enter (null: not protected). */
+    password: string | null;
   };
   post_old_slugs: { slug: string; post_id: number };
   tags: { id: Generated<number>; slug: string; name: string };

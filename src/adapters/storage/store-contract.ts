@@ -180,6 +180,7 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
             deletedAt: null,
             commentsMode: 'inherit',
             commentsCloseDays: null,
+            password: null,
             tags: [
               ['zebra', 'Zebra'],
               ['apple', 'apple'],
@@ -612,6 +613,37 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         await seed();
         assert.deepEqual(await store.posts.search('', 10, NOW), []);
         assert.deepEqual(await store.posts.search(' *:- "" ', 10, NOW), []);
+      });
+    });
+
+    describe('password-protected posts', () => {
+      it('keeps the password through create and updates that leave it out, and clears it with null', async () => {
+        const ada = await author();
+        const post = await store.posts.create(postWrite(ada.id, 'locked', { password: 'enter' }), NOW);
+        assert.equal(post.password, 'enter');
+        assert.equal((await store.posts.findBySlug('locked'))?.password, 'enter');
+        const { password: _left, ...withoutPassword } = postWrite(ada.id, 'locked', { title: 'Renamed' });
+        const renamed = await store.posts.update(post.id, withoutPassword, NOW + 1);
+        assert.equal(renamed.title, 'Renamed');
+        assert.equal(renamed.password, 'enter', 'an update that does not mention the password keeps it');
+        const changed = await store.posts.update(post.id, postWrite(ada.id, 'locked', { password: 'new one' }), NOW + 2);
+        assert.equal(changed.password, 'new one');
+        const opened = await store.posts.update(post.id, postWrite(ada.id, 'locked', { password: null }), NOW + 3);
+        assert.equal(opened.password, null);
+      });
+
+      it('does not search a protected post’s body (search would show it), only its title', async () => {
+        const ada = await author();
+        const locked = await store.posts.create(postWrite(ada.id, 'locked', { title: 'Cormorant diary', markdown: 'The secret albatross colony.', html: '<p>The secret albatross colony.</p>', password: 'enter' }), NOW);
+        const open = await store.posts.create(postWrite(ada.id, 'open', { markdown: 'An albatross flew by.', html: '<p>An albatross flew by.</p>' }), NOW);
+        assert.deepEqual((await store.posts.search('albatross', 10, NOW)).map((h) => h.post.id), [open.id]);
+        assert.deepEqual((await store.posts.search('cormorant', 10, NOW)).map((h) => h.post.id), [locked.id]);
+        for (const hit of await store.posts.search('cormorant', 10, NOW)) assert.doesNotMatch(hit.snippet, /albatross/);
+        // Removing the password makes the body searchable again; setting one hides it again.
+        await store.posts.update(locked.id, { ...postWrite(ada.id, 'locked', { markdown: 'The secret albatross colony.', html: '<p>The secret albatross colony.</p>' }), password: null }, NOW + 1);
+        assert.deepEqual((await store.posts.search('albatross', 10, NOW)).map((h) => h.post.id).sort(), [locked.id, open.id].sort());
+        await store.posts.update(locked.id, { ...postWrite(ada.id, 'locked', { markdown: 'The secret albatross colony.', html: '<p>The secret albatross colony.</p>' }), password: 'again' }, NOW + 2);
+        assert.deepEqual((await store.posts.search('albatross', 10, NOW)).map((h) => h.post.id), [open.id]);
       });
     });
 

@@ -4,7 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import { DomainError, notFound } from '../../core/errors.ts';
 import { canEditPost, type PostInput } from '../../core/post-service.ts';
-import type { Post, User } from '../../core/store.ts';
+import { isProtected, type Post, type User } from '../../core/store.ts';
 import { plainText, truncateWords } from '../../core/text.ts';
 import { sha256Hex } from '../../core/tokens.ts';
 import type { AppEnv } from '../context.ts';
@@ -175,6 +175,8 @@ async function serialise(c: ApiContext, posts: Post[]): Promise<ApiPost[]> {
   for (const id of new Set(posts.map((p) => p.authorId))) authors.set(id, await store.users.findById(id));
   return posts.map((post) => {
     const author = authors.get(post.authorId) ?? null;
+    // A protected post's text is for readers who entered its password on the site: not for the open API.
+    const hidden = isProtected(post) && !mayEdit(user, post);
     return {
       id: post.id,
       type: post.type,
@@ -182,8 +184,9 @@ async function serialise(c: ApiContext, posts: Post[]): Promise<ApiPost[]> {
       url: `${config.siteUrl}/${post.slug}`,
       title: post.title,
       ...(mayEdit(user, post) ? { markdown: post.markdown } : {}),
-      html: post.html,
-      excerpt: post.excerpt,
+      html: hidden ? '' : post.html,
+      excerpt: hidden ? '' : post.excerpt,
+      protected: isProtected(post),
       status: post.status,
       visibility: post.visibility,
       published_at: isoOrNull(post.publishedAt),

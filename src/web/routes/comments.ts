@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import type { SubmitContext } from '../../core/comment-service.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
-import type { Comment, Post } from '../../core/store.ts';
+import { isProtected, type Comment, type Post } from '../../core/store.ts';
 import { clientIp } from '../client-ip.ts';
 import type { AppEnv } from '../context.ts';
 import { statusFor } from '../errors.ts';
@@ -12,6 +12,7 @@ import { notice } from '../views/forms.ts';
 import { formatDateTime } from '../views/format.ts';
 import { layout } from '../views/layout.ts';
 import { ownComments, ownSecret, rememberOwnComment } from './own-comments.ts';
+import { mayRead } from '../post-password.ts';
 
 type C = Context<AppEnv>;
 
@@ -106,6 +107,7 @@ export function commentRoutes(): Hono<AppEnv> {
     const postId = Number(input.postId);
     const post = Number.isInteger(postId) && postId > 0 ? await deps.store.posts.findById(postId) : null;
     if (!post || post.deletedAt !== null) throw notFound('The post');
+    if (!mayRead(c, post)) throw new DomainError('forbidden', 'This post is password protected: enter its password on the post’s page before commenting.');
     const ctx: SubmitContext = { ip: clientIp(c), userAgent: c.req.header('user-agent') ?? '', referrer: c.req.header('referer') ?? '', user: c.get('user') };
     const permalink = `${deps.config.siteUrl}/${post.slug}`;
     try {
@@ -189,8 +191,8 @@ ${commentForm({
     const comment = await store.comments.findById(Number(c.req.param('id')));
     if (!comment || comment.status !== 'approved') throw notFound('The comment');
     const post = await store.posts.findById(comment.postId);
-    if (!post) throw notFound('The post');
-    c.header('Cache-Control', 'public, max-age=5');
+    if (!post || !mayRead(c, post)) throw notFound('The post');
+    c.header('Cache-Control', isProtected(post) ? 'private, no-store' : 'public, max-age=5');
     return c.html(await fragment(c, comment, post, await ownComments(c, post.id)));
   });
 
@@ -205,7 +207,7 @@ ${commentForm({
     const { store } = c.get('deps');
     const comment = await store.comments.findById(Number(c.req.param('id')));
     const post = comment ? await store.posts.findById(comment.postId) : null;
-    if (!comment || !post || comment.status !== 'approved') throw notFound('The comment');
+    if (!comment || !post || comment.status !== 'approved' || !mayRead(c, post)) throw notFound('The comment');
     return c.redirect(await permalinkOf(c, comment, post), 302);
   });
 
@@ -215,7 +217,7 @@ ${commentForm({
     const comment = await store.comments.findById(id);
     const secret = ownSecret(c, id);
     const post = comment ? await store.posts.findById(comment.postId) : null;
-    if (!comment || !post || !secret) throw notFound('The comment');
+    if (!comment || !post || !secret || !mayRead(c, post)) throw notFound('The comment');
     const own = await ownComments(c, post.id);
     if (comment.status === 'approved') return c.redirect(await permalinkOf(c, comment, post), 303);
     return simplePage(
@@ -232,7 +234,7 @@ ${notice('info', 'Your comment is waiting for the author to approve it. Only you
     const secret = await secretFor(c, id);
     const { comment, editableUntil } = await c.get('deps').comments.ownComment(id, secret);
     const post = await c.get('deps').store.posts.findById(comment.postId);
-    if (!post) throw notFound('The post');
+    if (!post || !mayRead(c, post)) throw notFound('The post');
     return { secret, comment, editableUntil, post };
   }
 

@@ -1,9 +1,9 @@
 import { Hono, type Context } from 'hono';
-import type { Comment, Post, User } from '../../core/store.ts';
+import { isProtected, type Comment, type Post, type User } from '../../core/store.ts';
 import type { AppEnv } from '../context.ts';
 import { pageCache } from '../middleware.ts';
 import { absoluteUrls, feedFiles, feedTypes, renderFeed, tagUri, type FeedFormat, type FeedItem, type FeedSpec } from '../views/feed-views.ts';
-import { postUrl } from '../views/public-views.ts';
+import { PROTECTED_SUMMARY, postUrl } from '../views/public-views.ts';
 
 const fileParam = '{(?:feed\\.xml|atom\\.xml|feed\\.json)}';
 const formatOf = (file: string): FeedFormat => (file === 'atom.xml' ? 'atom' : file === 'feed.json' ? 'json' : 'rss');
@@ -42,6 +42,7 @@ async function postItems(c: Context<AppEnv>, posts: Post[]): Promise<FeedItem[]>
   return posts.map((post) => {
     const author = authors.get(post.authorId);
     const url = `${site}${postUrl(post)}`;
+    if (isProtected(post)) return protectedItem(post, url, author, site);
     return {
       id: tagUri(site, post.createdAt, 'post', post.id),
       url,
@@ -61,6 +62,22 @@ async function postItems(c: Context<AppEnv>, posts: Post[]): Promise<FeedItem[]>
       },
     };
   });
+}
+
+/** A protected post in a feed: its title and address, none of its text, no comment feeds (feed readers cannot enter a password). */
+function protectedItem(post: Post, url: string, author: User | undefined, site: string): FeedItem {
+  return {
+    id: tagUri(site, post.createdAt, 'post', post.id),
+    url,
+    title: post.title,
+    html: `<p>${PROTECTED_SUMMARY} <a href="${url}">${url}</a></p>`,
+    summary: PROTECTED_SUMMARY,
+    published: post.publishedAt ?? post.createdAt,
+    updated: Math.max(post.updatedAt, post.publishedAt ?? 0),
+    author: author ? { name: author.name, url: `${site}/author/${author.slug}` } : null,
+    categories: post.tags.map((t) => t.name),
+    image: null,
+  };
 }
 
 const newest = (items: FeedItem[], fallback: number) => items.reduce((max, item) => Math.max(max, item.updated), fallback);
@@ -156,7 +173,8 @@ export function feedRoutes(): Hono<AppEnv> {
       if (moved && isListed(moved, now)) return c.redirect(`/${moved.slug}/comments/${file}`, 301);
       return c.notFound();
     }
-    if (!isListed(post, now)) return c.notFound();
+    // A protected post's conversation is for readers who entered its password on the site.
+    if (!isListed(post, now) || isProtected(post)) return c.notFound();
     const all = await store.comments.listApproved(post.id);
     const recent = all.slice(-c.get('site').feedItems).reverse();
     const items = commentItems(config.siteUrl, post, recent, all);

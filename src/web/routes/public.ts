@@ -1,10 +1,12 @@
 import { Hono, type Context } from 'hono';
 import { canEditPost } from '../../core/post-service.ts';
-import type { Post, User } from '../../core/store.ts';
+import { isProtected, type Post, type User } from '../../core/store.ts';
+import { DomainError } from '../../core/errors.ts';
 import { buildThread } from '../../core/thread.ts';
 import type { AppEnv } from '../context.ts';
 import { html, rawBytes, type SafeHtml } from '../html.ts';
-import { pageCache } from '../middleware.ts';
+import { csrfTokenFor, pageCache } from '../middleware.ts';
+import { enterPassword, mayRead, privatePage } from '../post-password.ts';
 import { errorPage } from '../views/error-page.ts';
 import { formatMonth } from '../views/format.ts';
 import type { ListPageOptions } from '../views/public-views.ts';
@@ -258,9 +260,35 @@ export function publicRoutes(): Hono<AppEnv> {
     const live = post.status === 'published' && post.publishedAt !== null && post.publishedAt <= clock.now();
     const preview = !live && user !== null && (canEditPost(user, post).ok || user.role === 'moderator');
     if (!live && !preview) return notFoundPage(c);
+    if (isProtected(post)) {
+      // Whether locked or unlocked, this page is one reader's: never the shared page cache's.
+      privatePage(c);
+      if (!mayRead(c, post)) return htmlPage(c, postPage(c, { post, author: author ?? undefined, conversation: html``, preview, locked: { csrf: csrfTokenFor(c) } }));
+    }
     const conversation = await conversationOf(c, post);
     advertiseMentionEndpoints(c);
     return htmlPage(c, postPage(c, { post, author: author ?? undefined, conversation, preview, mentions: mentionsSection(mentions) }));
+  });
+
+  // The password form of a protected post: right, a cookie for this post and back to it; wrong, the form again with why.
+  app.post('/:slug{[a-z0-9]+(?:-[a-z0-9]+)*}/password', async (c) => {
+    const { store, clock } = c.get('deps');
+    const post = await store.posts.findBySlug(c.req.param('slug'));
+    const live = post !== null && post.status === 'published' && post.publishedAt !== null && post.publishedAt <= clock.now();
+    if (!post || !live || !isProtected(post)) return notFoundPage(c);
+    const body = await c.req.parseBody();
+    privatePage(c);
+    try {
+      await enterPassword(c, post, typeof body.password === 'string' ? body.password : '');
+      return c.redirect(`/${post.slug}`, 303);
+    } catch (error) {
+      if (!(error instanceof DomainError) || (error.code !== 'unauthenticated' && error.code !== 'rate_limited')) throw error;
+      const retry = error.context.retryAfterSeconds;
+      if (typeof retry === 'number') c.header('Retry-After', String(retry));
+      const author = (await store.users.findById(post.authorId)) ?? undefined;
+      const page = postPage(c, { post, author, conversation: html``, preview: false, locked: { csrf: csrfTokenFor(c), error: error.message } });
+      return c.html(page.value, error.code === 'rate_limited' ? 429 : 403);
+    }
   });
 
   return app;

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type { MonthCount, Post, SearchHit, User } from '../../core/store.ts';
+import { isProtected, type MonthCount, type Post, type SearchHit, type User } from '../../core/store.ts';
 import type { AppEnv } from '../context.ts';
 import { html, raw, type SafeHtml } from '../html.ts';
 import { formatDate, formatDateTime, formatMonth, isoDate, plural } from './format.ts';
@@ -10,6 +10,14 @@ import { shareControls } from './share-views.ts';
 import { mentionEndpointLinks } from './mention-views.ts';
 
 export const postUrl = (post: Pick<Post, 'slug'>): string => `/${post.slug}`;
+
+/** What lists, feeds and link previews say instead of a protected post's text. */
+export const PROTECTED_SUMMARY = 'This post is password protected. Enter its password on the post’s page to read it.';
+
+/** The "Protected" mark beside a protected post's title (WordPress writes "Protected:" before it). */
+function protectedMark(post: Post): SafeHtml {
+  return isProtected(post) ? html` <span class="protected-mark">Protected</span>` : html``;
+}
 
 function tagList(post: Post): SafeHtml {
   if (post.tags.length === 0) return html``;
@@ -56,9 +64,9 @@ ${
     : html`<ol class="post-list">
 ${o.posts.map(
   (post) => html`<li class="post-summary h-entry">
-  <h2><a class="u-url p-name" href="${postUrl(post)}">${post.title}</a></h2>
-  ${byline(post, o.authors.get(post.authorId), o.commentCounts.get(post.id) ?? 0)}
-  <p class="p-summary">${post.excerpt}</p>
+  <h2><a class="u-url p-name" href="${postUrl(post)}">${post.title}</a>${protectedMark(post)}</h2>
+  ${byline(post, o.authors.get(post.authorId), isProtected(post) ? undefined : (o.commentCounts.get(post.id) ?? 0))}
+  <p class="p-summary">${isProtected(post) ? PROTECTED_SUMMARY : post.excerpt}</p>
   ${tagList(post)}
 </li>`,
 )}
@@ -88,10 +96,29 @@ export interface PostPageOptions {
   preview: boolean;
   /** Likes, reposts and mentions from other sites (mention-views.ts). */
   mentions?: SafeHtml;
+  /** A protected post this reader has not unlocked: the password form instead of its text. */
+  locked?: { csrf: string; error?: string };
+}
+
+/** The form that asks for a protected post's password (POST, with the visitor's CSRF token). */
+function passwordForm(post: Post, locked: { csrf: string; error?: string }): SafeHtml {
+  const error = locked.error ? html`<p class="field-error" id="pp-error" role="alert">${locked.error}</p>` : '';
+  return html`<form class="post-password" method="post" action="${postUrl(post)}/password">
+  <p>This ${post.type} is protected by a password. Enter it to read the ${post.type} and its comments.</p>
+  <input type="hidden" name="_csrf" value="${locked.csrf}">
+  <div class="field">
+    <label for="pp-password">Password</label>
+    <input id="pp-password" type="password" name="password" required maxlength="255" autocomplete="current-password"${locked.error ? html` aria-invalid="true" aria-describedby="pp-error" autofocus` : ''}>
+    ${error}
+  </div>
+  <div class="form-actions"><button type="submit">Enter</button></div>
+</form>`;
 }
 
 export function postPage(c: Context<AppEnv>, o: PostPageOptions): SafeHtml {
-  const { post } = o;
+  const { locked } = o;
+  // Locked: nothing of the text reaches the page, its previews or its structured data.
+  const post = locked ? { ...o.post, html: '', excerpt: '', coverImage: null } : o.post;
   const isPage = post.type === 'page';
   const { config } = c.get('deps');
   const url = `${config.siteUrl}${postUrl(post)}`;
@@ -103,21 +130,21 @@ ${mentionEndpointLinks(c)}`;
 ${o.preview ? html`<p class="draft-banner" role="status">Preview: this ${post.type} is <strong>${post.status}</strong>${post.status === 'scheduled' && post.publishedAt ? html` for ${formatDateTime(post.publishedAt)}` : ''} and only signed-in editors can see it. <a href="/admin/posts/${post.id}">Edit</a></p>` : ''}
 <article class="h-entry">
   <header class="post-header">
-    <h1 class="p-name">${post.title}</h1>
+    <h1 class="p-name">${post.title}${protectedMark(post)}</h1>
     ${isPage ? '' : byline(post, o.author)}
     ${isPage ? '' : tagList(post)}
   </header>
   ${post.coverImage ? html`<img class="cover u-photo" src="${post.coverImage}" alt="" width="1280" height="720">` : ''}
-  <div class="e-content">${raw(post.html)}</div>
+  ${locked ? passwordForm(post, locked) : html`<div class="e-content">${raw(post.html)}</div>`}
   <data class="u-url" value="${url}"></data>
   ${o.preview ? '' : shareControls({ url, title: post.title })}
 </article>
-${o.mentions ?? ''}
-${o.conversation}`;
-  const listed = post.visibility === 'public' && !o.preview;
+${locked ? '' : (o.mentions ?? '')}
+${locked ? '' : o.conversation}`;
+  const listed = post.visibility === 'public' && !o.preview && !isProtected(post);
   return layout(c, {
     title: post.title,
-    description: post.excerpt,
+    description: locked ? PROTECTED_SUMMARY : post.excerpt,
     body,
     head,
     canonicalPath: postUrl(post),
@@ -170,9 +197,9 @@ ${
       : html`<p class="meta" role="status">${plural(hits.length, 'result', 'results')} for “${query}”</p>
 <div class="h-feed"><data class="p-name" value="Search: ${query}"></data><ol class="post-list">${hits.map(
           (h) => html`<li class="post-summary hit h-entry">
-  <h2><a class="u-url p-name" href="${postUrl(h.post)}">${h.post.title}</a></h2>
+  <h2><a class="u-url p-name" href="${postUrl(h.post)}">${h.post.title}</a>${protectedMark(h.post)}</h2>
   <p class="meta"><time class="dt-published" datetime="${isoDate(h.post.publishedAt ?? h.post.updatedAt)}">${formatDate(h.post.publishedAt ?? h.post.updatedAt)}</time></p>
-  <p class="p-summary">${h.snippet || h.post.excerpt}</p>
+  <p class="p-summary">${isProtected(h.post) ? PROTECTED_SUMMARY : h.snippet || h.post.excerpt}</p>
 </li>`,
         )}</ol></div>`
 }`;

@@ -39,6 +39,18 @@ export function importStatus(c: Context<AppEnv>, deps: WebDeps): Response {
   return c.json({ state: job.state, bytesRead: job.bytesRead, totalBytes: job.totalBytes }, 200, { 'Cache-Control': 'no-store' });
 }
 
+/** Starts an import in the background; a Disqus file stays with its job while threads are left to assign. */
+function startImport(c: Context<AppEnv>, jobs: ImportJobs, o: { source: 'wordpress' | 'disqus'; file: Blob; fileName: string; dryRun: boolean; threadMap?: Record<string, string> }) {
+  const { store, changes } = c.get('deps');
+  const job = jobs.start({ source: o.source, fileName: o.fileName, dryRun: o.dryRun, totalBytes: o.file.size }, async (onProgress) => {
+    const report = await (await importers[o.source]())(store, o.file.stream() as unknown as AsyncIterable<Uint8Array>, { dryRun: o.dryRun, onProgress, threadMap: o.threadMap });
+    if (!o.dryRun) changes.publish('content-imported');
+    if (o.source === 'disqus' && !o.dryRun && report.unmatchedThreads?.length) job.upload = o.file;
+    return report;
+  });
+  return job;
+}
+
 /** /admin/import: upload a WordPress or Disqus export, watch it import, read the report. Owner only. */
 export function importRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -52,7 +64,7 @@ export function importRoutes(): Hono<AppEnv> {
   app.get('/', (c) => c.html(importFormView(c, { running: jobs!.running(), error: null }).value));
 
   app.post('/', async (c) => {
-    const { config, store, changes } = c.get('deps');
+    const { config } = c.get('deps');
     const max = config.importMaxBytes;
     const declared = Number(c.req.header('content-length'));
     if (Number.isFinite(declared) && declared > max + 64 * 1024) throw tooLarge(max);
@@ -69,11 +81,7 @@ export function importRoutes(): Hono<AppEnv> {
     if (running) throw new DomainError('conflict', `An import of ${running.fileName} is running; wait for it to finish, then start the next one.`);
 
     const dryRun = body.dry_run === '1';
-    const job = jobs!.start({ source, fileName: file.name || 'export.xml', dryRun, totalBytes: file.size }, async (onProgress) => {
-      const report = await (await importers[source]())(store, file.stream() as unknown as AsyncIterable<Uint8Array>, { dryRun, onProgress });
-      if (!dryRun) changes.publish('content-imported');
-      return report;
-    });
+    const job = startImport(c, jobs!, { source, file, fileName: file.name || 'export.xml', dryRun });
     if (wantsJson(c)) return c.json({ id: job.id, status: `/admin/import/${job.id}/status`, page: `/admin/import/${job.id}` }, 202);
     // Without JavaScript the form waits for the import and then shows its report.
     await job.finished;
@@ -81,10 +89,29 @@ export function importRoutes(): Hono<AppEnv> {
     return c.redirect(`/admin/import/${job.id}`, 303);
   });
 
-  app.get('/:id', (c) => {
+  app.get('/:id', async (c) => {
     const job = jobs!.get(c.req.param('id'));
     if (!job) throw new DomainError('not_found', 'No such import on this server (results are kept for the last 20 imports until it restarts).');
-    return c.html(importJobView(c, job).value);
+    // The posts to choose from for Disqus threads matched to none.
+    const posts = job.upload && job.report?.unmatchedThreads?.length ? (await c.get('deps').store.posts.listAdmin({ limit: 1000, offset: 0 })).items : [];
+    return c.html(importJobView(c, job, posts).value);
+  });
+
+  // The report's choices of post for unmatched Disqus threads: the same file imported again with them (nothing twice).
+  app.post('/:id/assign', async (c) => {
+    const previous = jobs!.get(c.req.param('id'));
+    if (!previous || !previous.upload || previous.source !== 'disqus') throw new DomainError('not_found', 'This import’s file is no longer here: upload it again.');
+    const body = await c.req.parseBody();
+    const threadMap: Record<string, string> = {};
+    for (const [name, value] of Object.entries(body)) if (name.startsWith('thread:') && typeof value === 'string' && value !== '') threadMap[name.slice('thread:'.length)] = value;
+    if (Object.keys(threadMap).length === 0) throw new DomainError('validation_failed', 'Choose a post for at least one thread.');
+    const running = jobs!.running();
+    if (running) throw new DomainError('conflict', `An import of ${running.fileName} is running; wait for it to finish, then start the next one.`);
+    const job = startImport(c, jobs!, { source: 'disqus', file: previous.upload, fileName: previous.fileName, dryRun: false, threadMap });
+    // The earlier report's file now lives with the new job (if it still has unmatched threads).
+    previous.upload = undefined;
+    await job.finished;
+    return c.redirect(`/admin/import/${job.id}`, 303);
   });
 
   return app;

@@ -71,6 +71,7 @@ function readEditorValues(form: Record<string, string>): EditorValues {
     publishedAt: (form.publishedAt ?? '').trim(),
     commentsMode: form.commentsMode ?? 'inherit',
     commentsCloseDays: (form.commentsCloseDays ?? '').trim(),
+    password: form.password ?? '',
   };
 }
 
@@ -92,6 +93,7 @@ function toPostInput(c: Context<AppEnv>, values: EditorValues, type: PostType, e
     commentsMode: values.commentsMode,
     // Empty: the site's setting.
     commentsCloseDays: /^[0-9]{1,6}$/.test(values.commentsCloseDays) ? Number(values.commentsCloseDays) : null,
+    password: values.password ?? '',
   };
   // Fields the form checks itself (the schema would only say "expected number").
   const formFieldErrors: Record<string, string> = {};

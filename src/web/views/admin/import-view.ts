@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import type { Post } from '../../../core/store.ts';
 import type { ImportJob } from '../../../migration/import-jobs.ts';
 import { kindLabel, reportKinds, type ImportReport, type ReportItem } from '../../../migration/import-report.ts';
 import type { AppEnv } from '../../context.ts';
@@ -73,8 +74,33 @@ ${
 }`;
 }
 
+/**
+ * Disqus threads no post was found for, each with a choice of post, and one button that
+ * imports the file again with those choices (what was imported already stays as it is).
+ */
+function unmatchedBlock(c: Context<AppEnv>, job: ImportJob, posts: Post[]): SafeHtml {
+  const threads = job.report?.unmatchedThreads ?? [];
+  if (threads.length === 0 || job.report!.dryRun) return html``;
+  if (!job.upload) return html`<h2>Threads matched to no post (${threads.length})</h2><p class="hint">Upload the file again to choose their posts, or use <code>npx kumbaya import disqus FILE --map THREAD_ID=SLUG</code>.</p>`;
+  return html`<h2 id="unmatched">Threads matched to no post (${threads.length})</h2>
+<p class="hint">No post answers at these threads’ addresses. Choose the post each belongs to, then import their comments.</p>
+<form class="card import-assign" method="post" action="/admin/import/${job.id}/assign">
+  ${csrfField(c.get('session')!.csrfToken)}
+  ${threads.map(
+    (t) => html`<div class="field">
+    <label for="thread-${t.id}">“${t.title || '(untitled)'}” <span class="muted">${t.link || '(no link)'} · ${t.comments} comment${t.comments === 1 ? '' : 's'} · thread ${t.id}</span></label>
+    <select id="thread-${t.id}" name="thread:${t.id}">
+      <option value="">Leave it out</option>
+      ${posts.map((p) => html`<option value="${p.slug}">${p.title} (/${p.slug})</option>`)}
+    </select>
+  </div>`,
+  )}
+  <div class="button-row"><button type="submit">Import their comments</button></div>
+</form>`;
+}
+
 /** /admin/import/<id>: an import's progress while it runs, then its report. */
-export function importJobView(c: Context<AppEnv>, job: ImportJob): SafeHtml {
+export function importJobView(c: Context<AppEnv>, job: ImportJob, posts: Post[] = []): SafeHtml {
   const what = `${sourceName[job.source]} export ${job.fileName}`;
   let content: SafeHtml;
   if (job.state === 'running') {
@@ -88,7 +114,7 @@ export function importJobView(c: Context<AppEnv>, job: ImportJob): SafeHtml {
     const intro = report.dryRun
       ? `This is what importing the ${what} would do. Import it for real from the form when it looks right.`
       : `The ${what} is in, in ${(report.durationMs / 1000).toFixed(1)} seconds.`;
-    content = html`${pageHead(headline, html`<a class="button secondary" href="/admin/import">Import another file</a>${report.dryRun ? '' : html` <a class="button" href="/admin">See the posts</a>`}`, intro)}${reportBlock(report)}`;
+    content = html`${pageHead(headline, html`<a class="button secondary" href="/admin/import">Import another file</a>${report.dryRun ? '' : html` <a class="button" href="/admin">See the posts</a>`}`, intro)}${unmatchedBlock(c, job, posts)}${reportBlock(report)}`;
   }
   return adminLayout(c, { title: 'Import', body: content, current: 'import', scripts: ['import.js'] });
 }

@@ -25,6 +25,8 @@ export interface EditorValues {
   commentsMode: string;
   /** Whole days after publishing when comments close, or '' (the site's setting). */
   commentsCloseDays: string;
+  /** The password readers must enter, or '' (not protected). */
+  password?: string;
 }
 
 export interface EditorOptions {
@@ -67,12 +69,13 @@ export function editorValuesOf(post: Post): EditorValues {
     publishedAt: toDateTimeLocal(post.publishedAt),
     commentsMode: post.commentsMode,
     commentsCloseDays: post.commentsCloseDays === null ? '' : String(post.commentsCloseDays),
+    password: post.password ?? '',
   };
 }
 
 const fieldLabels: Record<string, string> = {
   title: 'Title', markdown: 'Text', slug: 'Address', excerpt: 'Excerpt', tags: 'Tags', visibility: 'Visibility', coverImage: 'Cover image', publishedAt: 'Publish date',
-  commentsMode: 'Comments', commentsCloseDays: 'Close comments after',
+  commentsMode: 'Comments', commentsCloseDays: 'Close comments after', password: 'Password',
 };
 
 /** What "follow the site's setting" means right now, in words. */
@@ -193,6 +196,7 @@ ${o.previewed ? notice('info', 'Preview updated below. Nothing was saved yet.') 
         <label class="radio"><input type="radio" name="visibility" value="unlisted"${v.visibility === 'unlisted' ? html` checked` : ''}> Unlisted <span class="hint">only people with the link</span></label>
         ${f.visibility ? html`<p class="field-error" id="f-visibility-error">${f.visibility}</p>` : ''}
       </fieldset>
+      ${field({ name: 'password', label: 'Password (optional)', value: v.password ?? '', error: f.password, hint: 'Readers see the title and enter this password to read the post and its comments. Empty: no password.', attrs: html` autocomplete="off" spellcheck="false" maxlength="255"` })}
       <fieldset class="field radio-group"${f.commentsMode ? html` aria-describedby="f-commentsMode-error"` : ''}>
         <legend>Comments</legend>
         <label class="radio"><input type="radio" name="commentsMode" value="inherit" id="f-commentsMode"${v.commentsMode !== 'open' && v.commentsMode !== 'closed' ? html` checked` : ''}> Follow the site setting <span class="hint">the site’s comment settings${siteCommentsWords(o.commentSettings)}</span></label>
