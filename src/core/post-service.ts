@@ -71,6 +71,20 @@ export function canEditPost(user: User, post: Pick<Post, 'authorId'>): { ok: tru
   return { ok: false, reason: 'role' };
 }
 
+/** Is `post` on the public site now: published, its time come, not in the trash. Unlisted posts are live too (reachable by link). */
+export function isLive(post: Pick<Post, 'status' | 'publishedAt' | 'deletedAt'>, now: number): boolean {
+  return post.status === 'published' && post.deletedAt === null && post.publishedAt !== null && post.publishedAt <= now;
+}
+
+/**
+ * May this visitor read `post`, and so its comments? Anyone while it is live; before that
+ * (a draft, a scheduled post) only the staff who may preview it: those who may edit it, and moderators.
+ */
+export function mayRead(user: User | null, post: Post, now: number): boolean {
+  if (isLive(post, now)) return true;
+  return post.deletedAt === null && user !== null && (canEditPost(user, post).ok || user.role === 'moderator');
+}
+
 /** Writing, publishing, scheduling and trashing posts and pages. */
 export class PostService {
   private readonly deps: PostServiceDeps;

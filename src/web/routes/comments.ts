@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import type { SubmitContext } from '../../core/comment-service.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
+import { mayRead } from '../../core/post-service.ts';
 import type { Comment, Post } from '../../core/store.ts';
 import { clientIp } from '../client-ip.ts';
 import type { AppEnv } from '../context.ts';
@@ -11,7 +12,7 @@ import { commentForm, commentView, replySources, threadPageUrl } from '../views/
 import { notice } from '../views/forms.ts';
 import { formatDateTime } from '../views/format.ts';
 import { layout } from '../views/layout.ts';
-import { ownComments, ownSecret, rememberOwnComment } from './own-comments.ts';
+import { holdsSecretOf, ownComments, ownSecret, rememberOwnComment } from './own-comments.ts';
 
 type C = Context<AppEnv>;
 
@@ -91,6 +92,16 @@ async function secretFor(c: C, id: number): Promise<string> {
   return secret;
 }
 
+/**
+ * The post `comment` belongs to, if this visitor may read it (as its page decides: live, or
+ * previewed by staff). A comment of a draft, scheduled or trashed post is not found.
+ */
+async function readablePost(c: C, postId: number): Promise<Post> {
+  const post = await c.get('deps').store.posts.findById(postId);
+  if (!post || !mayRead(c.get('user'), post, c.get('deps').clock.now())) throw notFound('The comment');
+  return post;
+}
+
 function simplePage(c: C, title: string, body: ReturnType<typeof html>, status: 200 | 403 | 404 | 409 | 422 | 429 = 200) {
   c.header('Cache-Control', 'private, no-store');
   return c.html(layout(c, { title, body, head: html`<meta name="robots" content="noindex">` }).value, status);
@@ -159,9 +170,10 @@ ${commentForm({
     }
   });
 
-  app.get('/comments/live/:postId{[0-9]+}', (c) => {
+  app.get('/comments/live/:postId{[0-9]+}', async (c) => {
     const postId = Number(c.req.param('postId'));
     const { changes } = c.get('deps');
+    await readablePost(c, postId);
     c.header('Cache-Control', 'no-store');
     c.header('X-Accel-Buffering', 'no');
     return streamSSE(c, async (stream) => {
@@ -188,8 +200,7 @@ ${commentForm({
     const { store } = c.get('deps');
     const comment = await store.comments.findById(Number(c.req.param('id')));
     if (!comment || comment.status !== 'approved') throw notFound('The comment');
-    const post = await store.posts.findById(comment.postId);
-    if (!post) throw notFound('The post');
+    const post = await readablePost(c, comment.postId);
     c.header('Cache-Control', 'public, max-age=5');
     return c.html(await fragment(c, comment, post, await ownComments(c, post.id)));
   });
@@ -204,18 +215,17 @@ ${commentForm({
   app.get('/comments/:id{[0-9]+}', async (c) => {
     const { store } = c.get('deps');
     const comment = await store.comments.findById(Number(c.req.param('id')));
-    const post = comment ? await store.posts.findById(comment.postId) : null;
-    if (!comment || !post || comment.status !== 'approved') throw notFound('The comment');
-    return c.redirect(await permalinkOf(c, comment, post), 302);
+    if (!comment || comment.status !== 'approved') throw notFound('The comment');
+    return c.redirect(await permalinkOf(c, comment, await readablePost(c, comment.postId)), 302);
   });
 
   app.get('/comments/:id{[0-9]+}/pending', async (c) => {
     const { store } = c.get('deps');
     const id = Number(c.req.param('id'));
     const comment = await store.comments.findById(id);
-    const secret = ownSecret(c, id);
-    const post = comment ? await store.posts.findById(comment.postId) : null;
-    if (!comment || !post || !secret) throw notFound('The comment');
+    // Only the browser holding this comment's own secret (compared in constant time) sees it.
+    if (!comment || comment.status === 'trash' || !holdsSecretOf(c, comment)) throw notFound('The comment');
+    const post = await readablePost(c, comment.postId);
     const own = await ownComments(c, post.id);
     if (comment.status === 'approved') return c.redirect(await permalinkOf(c, comment, post), 303);
     return simplePage(
@@ -231,9 +241,7 @@ ${notice('info', 'Your comment is waiting for the author to approve it. Only you
   async function ownFromRequest(c: C, id: number): Promise<{ secret: string; comment: Comment; editableUntil: number; post: Post }> {
     const secret = await secretFor(c, id);
     const { comment, editableUntil } = await c.get('deps').comments.ownComment(id, secret);
-    const post = await c.get('deps').store.posts.findById(comment.postId);
-    if (!post) throw notFound('The post');
-    return { secret, comment, editableUntil, post };
+    return { secret, comment, editableUntil, post: await readablePost(c, comment.postId) };
   }
 
   app.get('/comments/:id{[0-9]+}/edit', async (c) => {
@@ -254,9 +262,8 @@ ${notice('info', 'Your comment is waiting for the author to approve it. Only you
     const id = Number(c.req.param('id'));
     const json = wantsJson(c);
     const body = await fields(c);
-    const secret = await secretFor(c, id);
+    const { secret, post } = await ownFromRequest(c, id);
     const updated = await c.get('deps').comments.editOwn(id, secret, typeof body.body === 'string' ? body.body : '');
-    const post = (await c.get('deps').store.posts.findById(updated.postId))!;
     if (json) return c.json({ comment: { id: updated.id, status: updated.status }, html: await fragment(c, updated, post, await ownComments(c, post.id)) });
     return c.redirect(updated.status === 'approved' ? await permalinkOf(c, updated, post) : `/comments/${id}/pending`, 303);
   });
@@ -274,11 +281,10 @@ ${notice('info', 'Your comment is waiting for the author to approve it. Only you
 
   app.post('/comments/:id{[0-9]+}/delete', async (c) => {
     const id = Number(c.req.param('id'));
-    const secret = await secretFor(c, id);
-    const trashed = await c.get('deps').comments.deleteOwn(id, secret);
-    const post = await c.get('deps').store.posts.findById(trashed.postId);
+    const { secret, post } = await ownFromRequest(c, id);
+    await c.get('deps').comments.deleteOwn(id, secret);
     if (wantsJson(c)) return c.json({ deleted: true });
-    return c.redirect(post ? `/${post.slug}#comments` : '/', 303);
+    return c.redirect(`/${post.slug}#comments`, 303);
   });
 
   return app;
