@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { canEditPost } from '../../core/post-service.ts';
+import { isLive, mayRead } from '../../core/post-service.ts';
 import type { Post, User } from '../../core/store.ts';
 import { buildThread } from '../../core/thread.ts';
 import type { AppEnv } from '../context.ts';
@@ -247,17 +247,17 @@ export function publicRoutes(): Hono<AppEnv> {
       return { post: found, author, mentions };
     });
     if (!data) {
+      // Only to a post this visitor may read: a draft's new address is not given away.
       const moved = await store.posts.findByOldSlug(slug);
-      if (moved) return c.redirect(`/${moved.slug}`, 301);
+      if (moved) return mayRead(c.get('user'), moved, clock.now()) ? c.redirect(`/${moved.slug}`, 301) : notFoundPage(c);
       // Its slug is still taken, so the post is in the trash: 410 Gone tells sites that mentioned it (Webmention).
       if (await store.posts.slugInUse(slug)) return c.html((await errorPage(c, 410, 'This post was deleted.')).value, 410);
       return notFoundPage(c);
     }
     const { post, author, mentions } = data;
     const user = c.get('user');
-    const live = post.status === 'published' && post.publishedAt !== null && post.publishedAt <= clock.now();
-    const preview = !live && user !== null && (canEditPost(user, post).ok || user.role === 'moderator');
-    if (!live && !preview) return notFoundPage(c);
+    if (!mayRead(user, post, clock.now())) return notFoundPage(c);
+    const preview = !isLive(post, clock.now());
     const conversation = await conversationOf(c, post);
     advertiseMentionEndpoints(c);
     return htmlPage(c, postPage(c, { post, author: author ?? undefined, conversation, preview, mentions: mentionsSection(mentions) }));
