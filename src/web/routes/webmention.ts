@@ -31,6 +31,14 @@ const xmlRpc = (c: Context<AppEnv>, xml: string) => c.body(xml, 200, { 'Content-
 const xmlrpc = () => import('../../adapters/webmention/xmlrpc.ts');
 const fault = async (c: Context<AppEnv>, code: number, message: string) => xmlRpc(c, (await xmlrpc()).faultResponse(code, message));
 
+/**
+ * A rejection reason as anyone may read it. Reasons recorded before the fetcher stopped
+ * naming addresses said which private address a host resolved to; that stays unsaid.
+ */
+function publicReason(reason: string | null): string | null {
+  return reason && reason.replace(/ resolves to [^,]*, a private or reserved address/g, ' resolves to a private or reserved address');
+}
+
 /** Receiving webmentions (`/webmention`, with a status page per request) and pingbacks (`/xmlrpc.php`). */
 export function webmentionRoutes() {
   const app = new Hono<AppEnv>();
@@ -66,7 +74,8 @@ export function webmentionRoutes() {
   });
 
   app.get('/webmention/:id{[0-9]+}', async (c) => {
-    const mention = await c.get('deps').store.webmentions.findReceived(Number(c.req.param('id')));
+    const found = await c.get('deps').store.webmentions.findReceived(Number(c.req.param('id')));
+    const mention = found && { ...found, reason: publicReason(found.reason) };
     if (!mention) {
       if (wantsJson(c)) return c.json({ error: 'not_found', error_description: 'No such webmention.' }, 404);
       throw new DomainError('not_found', 'There is no webmention with this number.');
