@@ -4,7 +4,7 @@ import { DomainError } from '../core/errors.ts';
 import { randomUUID } from 'node:crypto';
 import type { AppEnv, WebDeps } from './context.ts';
 import { handleError, jsonError, wantsJson } from './errors.ts';
-import { loadSession, securityHeaders, verifyCsrf } from './middleware.ts';
+import { loadSession, securityHeadersFor, verifyCsrf } from './middleware.ts';
 import { adminRoutes } from './routes/admin/index.ts';
 import { apiRoutes } from './routes/api.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -28,13 +28,14 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { logger } = deps;
   const logRequests = logger.isLevelEnabled('info');
+  const headers = Object.entries(securityHeadersFor(deps.config.siteUrl));
 
   app.use('*', async (c, next) => {
     const started = performance.now();
     c.set('deps', deps);
     c.set('requestId', c.req.header('x-request-id')?.slice(0, 64) || randomUUID());
     await next();
-    for (const [name, value] of Object.entries(securityHeaders)) c.res.headers.set(name, value);
+    for (const [name, value] of headers) c.res.headers.set(name, value);
     // Pages rendered for a signed-in user are theirs alone.
     if (c.get('user')) c.res.headers.set('Cache-Control', 'private, no-store');
     if (logRequests) {

@@ -65,6 +65,27 @@ for (const { engine, skip } of testEngines()) {
       assert.equal((await eli.reader.request(`/comments/${eli.id}/pending`)).status, 200);
     });
 
+    it('refuses a comment sent with Origin: null (a sandboxed frame, a local file), saying why', async () => {
+      const reader = new Agent(k.app);
+      const page = await (await reader.request(`/${post.slug}`)).text();
+      const formToken = /name="formToken" value="([^"]+)"/.exec(page)![1];
+      now += 10_000;
+      const body = () => new URLSearchParams({ postId: String(post.id), formToken, name: 'Gil', email: 'gil@example.org', body: 'Sent from nowhere.' });
+      for (const [type, payload] of [
+        ['application/x-www-form-urlencoded', body()],
+        ['application/json', JSON.stringify(Object.fromEntries(body()))],
+      ] as const) {
+        const res = await reader.request('/comments', { method: 'POST', headers: { 'content-type': type, accept: type === 'application/json' ? type : 'text/html', origin: 'null' }, body: payload });
+        assert.equal(res.status, 403);
+        assert.match(await res.text(), /sent from a page without an address/);
+      }
+      const stored = await k.deps.store.comments.countByStatus();
+      assert.equal(Object.values(stored).reduce((a, b) => a + b, 0), 0, 'nothing was stored');
+      // From the site's own origin the same comment goes through.
+      const ok = await reader.request('/comments', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: k.config.siteUrl }, body: body() });
+      assert.equal(ok.status, 303);
+    });
+
     it('answers 404 on every per-comment route once the post is unpublished, and again once it is trashed', async () => {
       const dana = await comment('Held on a post that will go away.');
       const approved = await comment('Approved on a post that will go away.', 'Fay');
