@@ -105,6 +105,11 @@ export interface AdminPostQuery {
   authorId?: number;
   /** Substring of the title, case-insensitive. */
   text?: string;
+  /**
+   * Posts not published yet (drafts, scheduled) only when written by this user; null: none
+   * at all. Left out: everyone's. (See `unpublishedVisibleTo`.)
+   */
+  unpublishedBy?: number | null;
   limit: number;
   offset: number;
 }

@@ -392,6 +392,9 @@ export class KyselyStore implements Store {
       if (q.type) base = base.where('type', '=', q.type);
       if (q.status) base = base.where('status', '=', q.status);
       if (q.authorId !== undefined) base = base.where('author_id', '=', q.authorId);
+      const unpublishedBy = q.unpublishedBy;
+      if (unpublishedBy === null) base = base.where('status', '=', 'published');
+      else if (unpublishedBy !== undefined) base = base.where((eb) => eb.or([eb('status', '=', 'published'), eb('author_id', '=', unpublishedBy)]));
       if (q.text) base = base.where(sql<boolean>`lower(title) like ${`%${q.text.toLowerCase().replace(/[%_\\]/g, (m) => `\\${m}`)}%`} escape '\\'`);
       if (q.tagSlug) {
         const tagSlug = q.tagSlug;

@@ -336,6 +336,7 @@ export class MemoryStore implements Store {
           (!q.type || p.type === q.type) &&
           (!q.status || p.status === q.status) &&
           (q.authorId === undefined || p.authorId === q.authorId) &&
+          (q.unpublishedBy === undefined || p.status === 'published' || p.authorId === q.unpublishedBy) &&
           (!text || p.title.toLowerCase().includes(text)) &&
           (!q.tagSlug || this.hasTag(p, q.tagSlug)),
       );

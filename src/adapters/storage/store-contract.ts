@@ -439,6 +439,20 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         assert.equal((await list(store, { trashed: false })).total, 4);
       });
 
+      it('lists unpublished posts only of the author asked for, or none', async () => {
+        const { ada, bob, draft, scheduled, published, page } = await seed();
+        const bobsDraft = await store.posts.create(postWrite(bob.id, 'bobs-draft', { status: 'draft', publishedAt: null, title: 'Bob thinks' }), NOW + 7);
+        assert.deepEqual(ids((await list(store, { unpublishedBy: ada.id })).items), [page.id, published.id, scheduled.id, draft.id]);
+        const bobs = await list(store, { unpublishedBy: bob.id });
+        assert.deepEqual(ids(bobs.items), [bobsDraft.id, page.id, published.id]);
+        assert.equal(bobs.total, 3);
+        const none = await list(store, { unpublishedBy: null });
+        assert.deepEqual(ids(none.items), [page.id, published.id]);
+        assert.equal(none.total, 2);
+        assert.equal((await list(store, { unpublishedBy: null, status: 'draft' })).total, 0);
+        assert.equal((await list(store, {})).total, 5);
+      });
+
       it('matches a piece of the title in any case, taking % and _ literally', async () => {
         const { draft, scheduled, published, trashed } = await seed();
         assert.deepEqual(ids((await list(store, { text: 'CATS' })).items), [published.id, draft.id]);

@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import type { ModerationAction } from '../../../core/comment-service.ts';
 import { DomainError } from '../../../core/errors.ts';
 import { moderatesEverything } from '../../../core/moderation-access.ts';
+import { unpublishedVisibleTo } from '../../../core/post-service.ts';
 import type { Comment, CommentStatus, Post, User } from '../../../core/store.ts';
 import { clientIp } from '../../client-ip.ts';
 import type { AppEnv } from '../../context.ts';
@@ -102,7 +103,7 @@ function filtersOf(c: Context<AppEnv>): InboxFilters {
 /** The posts offered in the filter menu: the newest 200 the user may moderate, and the one filtered on. */
 async function postChoices(c: Context<AppEnv>, user: User, postId: number | undefined): Promise<Post[]> {
   const { store } = c.get('deps');
-  const list = (await store.posts.listAdmin({ authorId: user.role === 'author' ? user.id : undefined, limit: 200, offset: 0 })).items;
+  const list = (await store.posts.listAdmin({ authorId: user.role === 'author' ? user.id : undefined, unpublishedBy: unpublishedVisibleTo(user), limit: 200, offset: 0 })).items;
   if (postId !== undefined && !list.some((p) => p.id === postId)) {
     const post = await store.posts.findById(postId);
     if (post) list.unshift(post);
