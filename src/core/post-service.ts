@@ -114,11 +114,9 @@ export class PostService {
   }
 
   private async uniqueSlug(base: string, exceptId?: number): Promise<string> {
-    let root = base || 'untitled';
-    if (reservedSlugs.has(root)) root = `${root}-post`;
-    let candidate = root;
-    for (let n = 2; await this.deps.store.posts.slugInUse(candidate, exceptId); n++) candidate = `${root}-${n}`;
-    return candidate;
+    const root = base || 'untitled';
+    // One query, however many posts already share the title.
+    return this.deps.store.posts.freeSlug(reservedSlugs.has(root) ? `${root}-post` : root, exceptId);
   }
 
   private async toWrite(
