@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import type { SubmitContext } from '../../core/comment-service.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
+import { toId } from '../../core/ids.ts';
 import { mayRead } from '../../core/post-service.ts';
 import type { Comment, Post } from '../../core/store.ts';
 import { clientIp } from '../client-ip.ts';
@@ -15,6 +16,13 @@ import { layout } from '../views/layout.ts';
 import { holdsSecretOf, ownComments, ownSecret, rememberOwnComment } from './own-comments.ts';
 
 type C = Context<AppEnv>;
+
+/** The `:id` (or other) path parameter as a comment or post id; a number no record can have is a 404. */
+function idParam(c: C, name = 'id'): number {
+  const id = toId(c.req.param(name));
+  if (id === null) throw notFound('The comment');
+  return id;
+}
 
 /** Open live streams, so that shutdown can end them instead of waiting for readers to leave. */
 const liveStreams = new Set<SSEStreamingApi>();
@@ -114,8 +122,8 @@ export function commentRoutes(): Hono<AppEnv> {
   app.post('/comments', async (c) => {
     const deps = c.get('deps');
     const input = await readInput(c);
-    const postId = Number(input.postId);
-    const post = Number.isInteger(postId) && postId > 0 ? await deps.store.posts.findById(postId) : null;
+    const postId = toId(input.postId);
+    const post = postId === null ? null : await deps.store.posts.findById(postId);
     if (!post || post.deletedAt !== null) throw notFound('The post');
     const ctx: SubmitContext = { ip: clientIp(c), userAgent: c.req.header('user-agent') ?? '', referrer: c.req.header('referer') ?? '', user: c.get('user') };
     const permalink = `${deps.config.siteUrl}/${post.slug}`;
@@ -148,7 +156,8 @@ export function commentRoutes(): Hono<AppEnv> {
       const retry = error.context.retryAfterSeconds;
       if (typeof retry === 'number') c.header('Retry-After', String(retry));
       const values = { name: String(input.name ?? ''), email: String(input.email ?? ''), website: String(input.website ?? ''), body: String(input.body ?? '') };
-      const replyTo = input.parentId ? await deps.store.comments.findById(Number(input.parentId)) : null;
+      const parentId = toId(input.parentId);
+      const replyTo = parentId === null ? null : await deps.store.comments.findById(parentId);
       const user = c.get('user');
       return simplePage(
         c,
@@ -171,7 +180,7 @@ ${commentForm({
   });
 
   app.get('/comments/live/:postId{[0-9]+}', async (c) => {
-    const postId = Number(c.req.param('postId'));
+    const postId = idParam(c, 'postId');
     const { changes } = c.get('deps');
     await readablePost(c, postId);
     c.header('Cache-Control', 'no-store');
@@ -198,7 +207,7 @@ ${commentForm({
 
   app.get('/comments/:id{[0-9]+}/fragment', async (c) => {
     const { store } = c.get('deps');
-    const comment = await store.comments.findById(Number(c.req.param('id')));
+    const comment = await store.comments.findById(idParam(c));
     if (!comment || comment.status !== 'approved') throw notFound('The comment');
     const post = await readablePost(c, comment.postId);
     c.header('Cache-Control', 'public, max-age=5');
@@ -214,14 +223,14 @@ ${commentForm({
   // A permalink that works from anywhere (emails, feeds): it finds the page holding the comment.
   app.get('/comments/:id{[0-9]+}', async (c) => {
     const { store } = c.get('deps');
-    const comment = await store.comments.findById(Number(c.req.param('id')));
+    const comment = await store.comments.findById(idParam(c));
     if (!comment || comment.status !== 'approved') throw notFound('The comment');
     return c.redirect(await permalinkOf(c, comment, await readablePost(c, comment.postId)), 302);
   });
 
   app.get('/comments/:id{[0-9]+}/pending', async (c) => {
     const { store } = c.get('deps');
-    const id = Number(c.req.param('id'));
+    const id = idParam(c);
     const comment = await store.comments.findById(id);
     // Only the browser holding this comment's own secret (compared in constant time) sees it.
     if (!comment || comment.status === 'trash' || !holdsSecretOf(c, comment)) throw notFound('The comment');
@@ -245,7 +254,7 @@ ${notice('info', 'Your comment is waiting for the author to approve it. Only you
   }
 
   app.get('/comments/:id{[0-9]+}/edit', async (c) => {
-    const { comment, editableUntil, post } = await ownFromRequest(c, Number(c.req.param('id')));
+    const { comment, editableUntil, post } = await ownFromRequest(c, idParam(c));
     return simplePage(
       c,
       'Edit your comment',
@@ -259,7 +268,7 @@ ${notice('info', 'Your comment is waiting for the author to approve it. Only you
   });
 
   app.post('/comments/:id{[0-9]+}/edit', async (c) => {
-    const id = Number(c.req.param('id'));
+    const id = idParam(c);
     const json = wantsJson(c);
     const body = await fields(c);
     const { secret, post } = await ownFromRequest(c, id);
@@ -269,7 +278,7 @@ ${notice('info', 'Your comment is waiting for the author to approve it. Only you
   });
 
   app.get('/comments/:id{[0-9]+}/delete', async (c) => {
-    const { comment, post } = await ownFromRequest(c, Number(c.req.param('id')));
+    const { comment, post } = await ownFromRequest(c, idParam(c));
     return simplePage(
       c,
       'Delete your comment?',
@@ -280,7 +289,7 @@ ${notice('info', 'Your comment is waiting for the author to approve it. Only you
   });
 
   app.post('/comments/:id{[0-9]+}/delete', async (c) => {
-    const id = Number(c.req.param('id'));
+    const id = idParam(c);
     const { secret, post } = await ownFromRequest(c, id);
     await c.get('deps').comments.deleteOwn(id, secret);
     if (wantsJson(c)) return c.json({ deleted: true });

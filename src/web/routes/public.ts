@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { toId } from '../../core/ids.ts';
 import { isLive, mayRead } from '../../core/post-service.ts';
 import type { Post, User } from '../../core/store.ts';
 import { buildThread } from '../../core/thread.ts';
@@ -150,8 +151,8 @@ async function conversationOf(c: Context<AppEnv>, post: Post): Promise<SafeHtml>
   }
   // Pages (About…) show a conversation only when it has comments or is open for them.
   if (post.type === 'page' && total === 0 && (!open.open || post.commentsMode !== 'open')) return html``;
-  const replyId = Number(c.req.query('reply_to'));
-  const replyTo = Number.isInteger(replyId) && replyId > 0 ? await store.comments.findById(replyId) : null;
+  const replyId = toId(c.req.query('reply_to'));
+  const replyTo = replyId === null ? null : await store.comments.findById(replyId);
   const formToken = spam.issueFormToken(post.id, now);
   // A cached copy of this page gets a fresh token on every response (see PageHole).
   if (open.open && !user) c.set('pageHole', { text: formToken, fill: (at) => spam.issueFormToken(post.id, at) });
