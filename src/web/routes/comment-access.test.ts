@@ -100,7 +100,7 @@ for (const { engine, skip } of testEngines()) {
         () => reader.request(`/comments/${dana.id}/edit`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'body=changed' }),
         () => reader.request(`/comments/${dana.id}/delete`, { method: 'POST' }),
       ];
-      // While the post is live, each answers (the stream is ended at once).
+      // While the post is live, each answers (the live stream is cancelled at once).
       const live = await Promise.all(routes(dana.reader).slice(0, 6).map((r) => r()));
       assert.deepEqual(
         live.map((r) => r.status),
@@ -116,6 +116,16 @@ for (const { engine, skip } of testEngines()) {
           const text = await res.text();
           assert.equal(res.status, 404, `${step}: ${text.slice(0, 200)}`);
           assert.doesNotMatch(text, /post that will go away/, step);
+        }
+        // Nor can a comment be sent to it: a 404 that does not name the post.
+        for (const accept of ['text/html', 'application/json']) {
+          const res = await k.request('/comments', {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded', accept },
+            body: new URLSearchParams({ postId: String(post.id), name: 'Hal', email: 'hal@example.org', body: 'Anyone there?' }),
+          });
+          assert.equal(res.status, 404, `${step} ${accept}`);
+          assert.doesNotMatch(await res.text(), /On listening|on-listening/, `${step} ${accept}`);
         }
       }
       // Nothing was changed by the refused edit and delete.

@@ -124,7 +124,8 @@ export function commentRoutes(): Hono<AppEnv> {
     const input = await readInput(c);
     const postId = toId(input.postId);
     const post = postId === null ? null : await deps.store.posts.findById(postId);
-    if (!post || post.deletedAt !== null) throw notFound('The post');
+    // A post this visitor may not read is not there: not even its title is shown back.
+    if (!post || !mayRead(c.get('user'), post, deps.clock.now())) throw notFound('The post');
     const ctx: SubmitContext = { ip: clientIp(c), userAgent: c.req.header('user-agent') ?? '', referrer: c.req.header('referer') ?? '', user: c.get('user') };
     const permalink = `${deps.config.siteUrl}/${post.slug}`;
     try {
