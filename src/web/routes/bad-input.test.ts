@@ -24,8 +24,8 @@ for (const { engine, skip } of testEngines()) {
         body: `<?xml version="1.0"?><methodCall><methodName>pingback.ping</methodName><params><param><value>${inner}</value></param></params></methodCall>`,
       });
 
-    it('refuses XML-RPC nested deeper than any pingback (101 and 5,000 levels) with 400 and a parse-error fault', async () => {
-      for (const depth of [101, 5000]) {
+    it('refuses XML-RPC nested deeper than any pingback (101 and 1,000 levels) with 400 and a parse-error fault', async () => {
+      for (const depth of [101, 1000]) {
         const res = await pingback(`${'<struct>'.repeat(depth)}x${'</struct>'.repeat(depth)}`);
         assert.equal(res.status, 400, `${depth} levels`);
         const body = await res.text();
