@@ -24,7 +24,7 @@ async function main(): Promise<void> {
 
   // Listen first, so that a health check answers as soon as possible; the first-start
   // work (demo content, the spam filter's seed) follows, and the banner comes after it.
-  const server = createServer(app, deps.pageCache);
+  const server = createServer(app, deps.pageCache, config.siteUrl);
   const address = await listen(server, config.port, config.host);
   // PORT=0 picks a free port; without an explicit SITE_URL, links must name the real one.
   if (config.port === 0 && !process.env.SITE_URL) config.siteUrl = `http://localhost:${address.port}`;

@@ -24,7 +24,7 @@ describe('in Chromium: webmentions under a post and in the admin', { skip }, () 
 
   before(async () => {
     k = await startTestKumbaya({ demo: true });
-    server = createServer(k.app, k.deps.pageCache);
+    server = createServer(k.app, k.deps.pageCache, k.config.siteUrl);
     const address = await listen(server, 0, '127.0.0.1');
     base = `http://127.0.0.1:${address.port}`;
     const owner = await k.signIn('owner');

@@ -240,6 +240,19 @@ for (const { engine, skip } of testEngines()) {
         const status = (await (await strict.request(new URL(sent.headers.get('location')!).pathname, { headers: { accept: 'application/json' } })).json()) as { status: string; reason: string };
         assert.equal(status.status, 'rejected');
         assert.match(status.reason, /could not be fetched: .*private or reserved address/);
+
+        // A host name that resolves to a private address: the public status page (HTML and
+        // JSON) says so without naming the address it resolved to.
+        const viaDns = await strict.request('/webmention', form({ source: `${REMOTE.replace('127.0.0.1', 'localhost')}/private`, target: `${strict.config.siteUrl}/${post.slug}` }));
+        assert.equal(viaDns.status, 202);
+        await strict.jobs.tick();
+        const statusPath = new URL(viaDns.headers.get('location')!).pathname;
+        const json = await (await strict.request(statusPath, { headers: { accept: 'application/json' } })).text();
+        const page = await (await strict.request(statusPath, { headers: { accept: 'text/html' } })).text();
+        for (const shown of [json, page]) {
+          assert.match(shown, /localhost resolves to a private or reserved address/);
+          assert.doesNotMatch(shown, /127\.0\.0\.1|::1\b/);
+        }
       } finally {
         await strict.cleanup();
       }

@@ -20,7 +20,7 @@ async function instance(engine: 'sqlite' | 'postgres'): Promise<{ k: TestKumbaya
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const k = await startTestKumbaya({ engine, env: { SITE_URL: url, WEBMENTION_ALLOW_PRIVATE: 'true', JOBS_INTERVAL_MS: '200' } });
-  const server = createServer(k.app, k.deps.pageCache);
+  const server = createServer(k.app, k.deps.pageCache, k.config.siteUrl);
   await listen(server, port, '127.0.0.1');
   k.jobs.start();
   return { k, server, url };

@@ -73,7 +73,9 @@ function checkedLookup(allowPrivate: boolean): LookupFunction {
       const list = addresses as dns.LookupAddress[];
       const bad = list.find((a) => !allowPrivate && !isPublicAddress(a.address));
       if (bad || list.length === 0) {
-        const refusal = new FetchRefused('private-address', `${hostname} resolves to ${bad?.address ?? 'nothing'}, a private or reserved address`);
+        // The address itself is never named: the reason is shown to whoever sent the mention,
+        // and would tell them what the site's internal names resolve to.
+        const refusal = new FetchRefused('private-address', bad ? `${hostname} resolves to a private or reserved address` : `${hostname} resolves to no address`);
         return callback(refusal as NodeJS.ErrnoException, '', 4);
       }
       if ((options as dns.LookupOptions).all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);

@@ -3,6 +3,7 @@ import type { Clock } from './clock.ts';
 import { renderCommentMarkdown } from './render-markdown.ts';
 import { closedWords, commentsOpen, type CommentSettings } from './comment-settings.ts';
 import { DomainError, notFound } from './errors.ts';
+import { MAX_ID } from './ids.ts';
 import { decideModeration, type SpamEvidence } from './moderation-policy.ts';
 import type { Comment, CommentStatus, Person, Post, Store, User } from './store.ts';
 import type { SpamDocument } from './spam-filter.ts';
@@ -10,8 +11,8 @@ import { randomToken, safeEqual, sha256Hex } from './tokens.ts';
 
 /** What a reader (or the author) sends to comment. */
 export const commentInputSchema = z.object({
-  postId: z.coerce.number().int().positive(),
-  parentId: z.coerce.number().int().positive().nullable().default(null),
+  postId: z.coerce.number().int().positive().max(MAX_ID),
+  parentId: z.coerce.number().int().positive().max(MAX_ID).nullable().default(null),
   name: z.string().trim().max(80, 'Keep your name under 80 characters.').default(''),
   email: z.string().trim().toLowerCase().max(254, 'That email address is too long.').default(''),
   website: z
@@ -62,6 +63,16 @@ export interface CommentNotifications {
   commentCreated(store: Store, comment: Comment, post: Post, now: number): Promise<void>;
   commentApproved(store: Store, comment: Comment, post: Post, now: number): Promise<void>;
   subscribe(store: Store, request: { email: string; kind: 'post' | 'replies'; postId: number; commentId: number | null }, now: number): Promise<void>;
+}
+
+/** How many comments one moderation request may change (a page of the inbox is far fewer). */
+export const MAX_MODERATED_AT_ONCE = 500;
+
+/** Refuses more ids than one decision may take, before anything looks them up (SQLite takes ~32,000 values per query). */
+export function checkModerationBatch(ids: readonly number[]): void {
+  if (ids.length > MAX_MODERATED_AT_ONCE) {
+    throw new DomainError('payload_too_large', `Choose at most ${MAX_MODERATED_AT_ONCE} comments at a time; this request named ${ids.length}.`, { ids: 'Too many.' });
+  }
 }
 
 export interface CommentServiceDeps {
@@ -361,7 +372,7 @@ export class CommentService {
    */
   async moderate(ids: number[], action: ModerationAction): Promise<Comment[]> {
     if (ids.length === 0) return [];
-    if (ids.length > 500) throw new DomainError('validation_failed', 'Choose at most 500 comments at a time.');
+    checkModerationBatch(ids);
     const { store, clock, spam } = this.deps;
     const now = clock.now();
     const status = targetStatus[action];

@@ -73,6 +73,29 @@ export function canEditPost(user: User, post: Pick<Post, 'authorId'>): { ok: tru
   return { ok: false, reason: 'role' };
 }
 
+/**
+ * Whose unpublished posts (drafts, scheduled) `user` may see listed: those they may open
+ * (`canEditPost`). The owner: everyone's (undefined); an author: their own; a moderator: none.
+ */
+export function unpublishedVisibleTo(user: User): number | null | undefined {
+  return user.role === 'owner' ? undefined : user.role === 'author' ? user.id : null;
+}
+
+/** Is `post` on the public site now: published, its time come, not in the trash. Unlisted posts are live too (reachable by link). */
+export function isLive(post: Pick<Post, 'status' | 'publishedAt' | 'deletedAt'>, now: number): boolean {
+  return post.status === 'published' && post.deletedAt === null && post.publishedAt !== null && post.publishedAt <= now;
+}
+
+/**
+ * May this visitor read `post`, and so its comments? Anyone while it is live; before that
+ * (a draft, a scheduled post) only those who may edit it preview it. Moderators look after
+ * conversations, and an unpublished post has none to look after.
+ */
+export function mayRead(user: User | null, post: Post, now: number): boolean {
+  if (isLive(post, now)) return true;
+  return post.deletedAt === null && user !== null && canEditPost(user, post).ok;
+}
+
 /** Writing, publishing, scheduling and trashing posts and pages. */
 export class PostService {
   private readonly deps: PostServiceDeps;
@@ -93,11 +116,9 @@ export class PostService {
   }
 
   private async uniqueSlug(base: string, exceptId?: number): Promise<string> {
-    let root = base || 'untitled';
-    if (reservedSlugs.has(root)) root = `${root}-post`;
-    let candidate = root;
-    for (let n = 2; await this.deps.store.posts.slugInUse(candidate, exceptId); n++) candidate = `${root}-${n}`;
-    return candidate;
+    const root = base || 'untitled';
+    // One query, however many posts already share the title.
+    return this.deps.store.posts.freeSlug(reservedSlugs.has(root) ? `${root}-post` : root, exceptId);
   }
 
   private async toWrite(

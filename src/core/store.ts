@@ -112,6 +112,11 @@ export interface AdminPostQuery {
   authorId?: number;
   /** Substring of the title, case-insensitive. */
   text?: string;
+  /**
+   * Posts not published yet (drafts, scheduled) only when written by this user; null: none
+   * at all. Left out: everyone's. (See `unpublishedVisibleTo`.)
+   */
+  unpublishedBy?: number | null;
   limit: number;
   offset: number;
 }
@@ -291,6 +296,11 @@ export interface PostRepository {
   findByOldSlug(slug: string): Promise<Post | null>;
   /** True when `slug` is used now or was used by another post (old slugs stay reserved). */
   slugInUse(slug: string, exceptPostId?: number): Promise<boolean>;
+  /**
+   * `root` when no post uses it (now, or as an old slug), else the first free `root-2`,
+   * `root-3`… (gaps are filled). One query, however many copies there are.
+   */
+  freeSlug(root: string, exceptPostId?: number): Promise<string>;
   listPublished(query: PublishedQuery, now: number): Promise<Page<Post>>;
   listAdmin(query: AdminPostQuery): Promise<Page<Post>>;
   setStatus(id: number, status: PostStatus, publishedAt: number | null, now: number): Promise<Post>;

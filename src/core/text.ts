@@ -37,3 +37,20 @@ export function slugify(text: string): string {
     .slice(0, 80)
     .replace(/-+$/, '');
 }
+
+/**
+ * `root` if it is not among `taken`, else `root-N` for the smallest N ≥ 2 not taken
+ * (`taken` may hold any slugs; only root and its numbered copies count).
+ */
+export function firstFreeSlug(root: string, taken: Iterable<string>): string {
+  const numbers = new Set<number>();
+  let rootTaken = false;
+  for (const slug of taken) {
+    if (slug === root) rootTaken = true;
+    else if (slug.startsWith(`${root}-`) && /^[1-9][0-9]*$/.test(slug.slice(root.length + 1))) numbers.add(Number(slug.slice(root.length + 1)));
+  }
+  if (!rootTaken) return root;
+  let n = 2;
+  while (numbers.has(n)) n++;
+  return `${root}-${n}`;
+}

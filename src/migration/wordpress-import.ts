@@ -273,10 +273,7 @@ class WxrImporter {
 
   /** The slug if free, else the first free `slug-2`, `slug-3`… (addresses the site itself uses are avoided too). */
   private async freeSlug(base: string): Promise<string> {
-    const root = reservedSlugs.has(base) ? `${base}-page` : base;
-    let slug = root;
-    for (let n = 2; await this.tx.posts.slugInUse(slug); n++) slug = `${root}-${n}`;
-    return slug;
+    return this.tx.posts.freeSlug(reservedSlugs.has(base) ? `${base}-page` : base);
   }
 
   /** A post's comments, parents before replies, each reply under its parent; pingbacks and trackbacks as mentions of `target` (the post's WordPress address). */

@@ -1,10 +1,10 @@
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { DomainError } from '../core/errors.ts';
 import { randomUUID } from 'node:crypto';
 import type { AppEnv, WebDeps } from './context.ts';
 import { handleError, jsonError, wantsJson } from './errors.ts';
-import { loadSession, securityHeaders, verifyCsrf } from './middleware.ts';
+import { loadSession, securityHeadersFor, verifyCsrf } from './middleware.ts';
 import { adminRoutes } from './routes/admin/index.ts';
 import { apiRoutes } from './routes/api.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -19,6 +19,35 @@ import { importStatus } from './routes/admin/import.ts';
 import { errorPage } from './views/error-page.ts';
 
 const YEAR = 'public, max-age=31536000, immutable';
+const KB = 1024;
+
+/**
+ * The largest body each kind of address accepts, sized to its largest valid request, so that
+ * nobody can make the server read and parse megabytes it has no use for. Signed-in areas
+ * (the admin, the token API) take long posts; uploads and imports have their own limits.
+ */
+export const bodyLimits = {
+  /** Signed-in work: a post of up to 500,000 characters. */
+  staff: 3 * KB * KB,
+  /** A comment of 10,000 characters sent by a form without JavaScript: up to 9 bytes a character percent-encoded (CJK), ~96 KB with the other fields. */
+  comment: 128 * KB,
+  /** A pingback: two URLs in an XML-RPC call. */
+  pingback: 32 * KB,
+  /** Every other public form (webmention's source and target, sign-in, setup, mail links). */
+  form: 16 * KB,
+};
+
+export function bodyLimitFor(path: string): number {
+  if (path === '/api' || path.startsWith('/api/') || path === '/admin' || path.startsWith('/admin/')) return bodyLimits.staff;
+  if (path === '/comments' || path.startsWith('/comments/')) return bodyLimits.comment;
+  if (path === '/xmlrpc.php') return bodyLimits.pingback;
+  return bodyLimits.form;
+}
+
+/** "16 KB", "3 MB". */
+function sizeWords(bytes: number): string {
+  return bytes >= KB * KB ? `${Math.round((bytes / KB / KB) * 10) / 10} MB` : `${Math.round(bytes / KB)} KB`;
+}
 
 /**
  * The whole HTTP application. One sub-app per area, mounted here; every request passes
@@ -28,13 +57,14 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { logger } = deps;
   const logRequests = logger.isLevelEnabled('info');
+  const headers = Object.entries(securityHeadersFor(deps.config.siteUrl));
 
   app.use('*', async (c, next) => {
     const started = performance.now();
     c.set('deps', deps);
     c.set('requestId', c.req.header('x-request-id')?.slice(0, 64) || randomUUID());
     await next();
-    for (const [name, value] of Object.entries(securityHeaders)) c.res.headers.set(name, value);
+    for (const [name, value] of headers) c.res.headers.set(name, value);
     // Pages rendered for a signed-in user are theirs alone.
     if (c.get('user')) c.res.headers.set('Cache-Control', 'private, no-store');
     if (logRequests) {
@@ -85,17 +115,19 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
     await next();
   });
   // Bound request bodies before anything reads them (the CSRF check parses forms).
-  const tooLarge = (limit: number) => () => {
-    throw new DomainError('payload_too_large', `The request is larger than ${Math.round(limit / 1024 / 1024)} MB.`);
+  const tooLarge = (c: Context<AppEnv>, limit: number): never => {
+    // The rest of the body is not read: the connection closes after the answer.
+    c.header('Connection', 'close');
+    throw new DomainError('payload_too_large', `The request is larger than the ${sizeWords(limit)} this address accepts.`);
   };
   // A declared length is checked from the header alone: touching the body stream here would
   // make the Node adapter build a full web Request for every request, GETs included.
   const limit = (maxSize: number): MiddlewareHandler<AppEnv> => {
-    const streamed = bodyLimit({ maxSize, onError: tooLarge(maxSize) });
+    const streamed = bodyLimit({ maxSize, onError: (c) => tooLarge(c, maxSize) });
     return (c, next) => {
       if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
       const length = c.req.header('content-length');
-      if (length !== undefined && c.req.header('transfer-encoding') === undefined) return Number(length) > maxSize ? tooLarge(maxSize)() : next();
+      if (length !== undefined && c.req.header('transfer-encoding') === undefined) return Number(length) > maxSize ? tooLarge(c, maxSize) : next();
       return streamed(c, next);
     };
   };
@@ -103,8 +135,8 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   app.use('/admin/uploads', limit(uploadLimit));
   const importLimit = deps.config.importMaxBytes + 64 * 1024;
   app.use('/admin/import', limit(importLimit));
-  const formLimit = limit(3 * 1024 * 1024);
-  app.use('*', (c, next) => (c.req.path === '/admin/uploads' || c.req.path === '/admin/import' ? next() : formLimit(c, next)));
+  const limits = new Map(Object.values(bodyLimits).map((size) => [size, limit(size)]));
+  app.use('*', (c, next) => (c.req.path === '/admin/uploads' || c.req.path === '/admin/import' ? next() : limits.get(bodyLimitFor(c.req.path))!(c, next)));
   app.use('*', loadSession);
   app.use('*', verifyCsrf);
 

@@ -20,6 +20,15 @@ export const securityHeaders: Record<string, string> = {
   'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), interest-cohort=()',
 };
 
+/**
+ * The headers for a site at `siteUrl`: served over https, it also tells browsers to use
+ * https only, for a year, subdomains included (not preloaded: that is the operator's choice).
+ */
+export function securityHeadersFor(siteUrl: string): Record<string, string> {
+  if (!siteUrl.startsWith('https://')) return securityHeaders;
+  return { ...securityHeaders, 'Strict-Transport-Security': 'max-age=31536000; includeSubDomains' };
+}
+
 export function secureCookies(c: Context<AppEnv>): boolean {
   return c.get('deps').config.siteUrl.startsWith('https://');
 }
@@ -74,7 +83,9 @@ export const verifyCsrf: MiddlewareHandler<AppEnv> = async (c, next) => {
   // Webmention and pingback endpoints take posts from other sites by design; they change nothing of anyone's session.
   if (c.req.method === 'POST' && (c.req.path === '/webmention' || c.req.path === '/xmlrpc.php')) return next();
   const origin = c.req.header('origin');
-  if (origin && origin !== 'null') {
+  // "null" is what a sandboxed frame, a local file or a data: page sends: never this site.
+  if (origin === 'null') throw new DomainError('csrf_failed', 'This form was sent from a page without an address (a sandboxed frame or a local file), so it was refused. Send it from the page on this site.');
+  if (origin) {
     const expectedOrigin = new URL(c.get('deps').config.siteUrl).origin;
     const host = c.req.header('host');
     if (origin !== expectedOrigin && !(host && (origin === `http://${host}` || origin === `https://${host}`))) {

@@ -36,8 +36,8 @@ function unlockedByCookie(c: Context<AppEnv>, post: Pick<Post, 'id' | 'password'
   return expires > c.get('deps').clock.now() && safeEqual(match[2], signature(c, post, expires));
 }
 
-/** May this request see the post's body and comments? Everyone for an unprotected post; the team always. */
-export function mayRead(c: Context<AppEnv>, post: Pick<Post, 'id' | 'password'>): boolean {
+/** May this request see the post's body and comments? Everyone for an unprotected post; the team always; readers once they entered its password. */
+export function passwordEntered(c: Context<AppEnv>, post: Pick<Post, 'id' | 'password'>): boolean {
   return !isProtected(post) || c.get('user') !== null || unlockedByCookie(c, post);
 }
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { AppEnv } from './context.ts';
-import { securityHeaders, SESSION_COOKIE } from './middleware.ts';
+import { securityHeadersFor, SESSION_COOKIE } from './middleware.ts';
 import { bodyParts, notModified, type CachedPage, type PageCache } from './page-cache.ts';
 import { OWN_COOKIE } from './routes/own-comments.ts';
 
@@ -12,8 +12,9 @@ import { OWN_COOKIE } from './routes/own-comments.ts';
  * answered here, before the framework, from the stored bytes (or with a 304); every
  * other request goes to the Hono app.
  */
-export function createServer(app: Hono<AppEnv>, cache: PageCache): http.Server {
+export function createServer(app: Hono<AppEnv>, cache: PageCache, siteUrl: string): http.Server {
   const listener = getRequestListener(app.fetch);
+  const securityHeaders = securityHeadersFor(siteUrl);
   // Each cached page's response headers, as one flat list built the first time it is served.
   const headerLists = new WeakMap<CachedPage, string[]>();
   const headersOf = (hit: CachedPage): string[] => {

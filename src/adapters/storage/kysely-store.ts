@@ -27,7 +27,7 @@ import type {
 } from '../../core/store.ts';
 import { countByMonth, isProtected } from '../../core/store.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
-import { plainText, slugify } from '../../core/text.ts';
+import { firstFreeSlug, plainText, slugify } from '../../core/text.ts';
 import { KyselyArchiveRepository } from './kysely-archive.ts';
 import { KyselyOutboxRepository } from './kysely-outbox.ts';
 import { KyselyJobRepository } from './kysely-jobs.ts';
@@ -360,6 +360,20 @@ export class KyselyStore implements Store {
       return Boolean((await current.executeTakeFirst()) ?? (await old.executeTakeFirst()));
     },
 
+    freeSlug: async (root: string, exceptPostId?: number): Promise<string> => {
+      // Every current and old slug that could be root or root-N, in one query; the numbers are read here.
+      const like = `${root.replace(/[%_\\]/g, (m) => `\\${m}`)}-%`;
+      const copy = sql<boolean>`(slug = ${root} or (slug like ${like} escape '\\' and length(slug) <= ${root.length + 10}))`;
+      let current = this.db.selectFrom('posts').select('slug').where(copy);
+      let old = this.db.selectFrom('post_old_slugs').select('slug').where(copy);
+      if (exceptPostId !== undefined) {
+        current = current.where('id', '!=', exceptPostId);
+        old = old.where('post_id', '!=', exceptPostId);
+      }
+      const rows = await current.unionAll(old).execute();
+      return firstFreeSlug(root, rows.map((r) => r.slug));
+    },
+
     listPublished: async (q: PublishedQuery, now: number): Promise<Page<Post>> => {
       let base = this.db
         .selectFrom('posts')
@@ -397,6 +411,9 @@ export class KyselyStore implements Store {
       if (q.type) base = base.where('type', '=', q.type);
       if (q.status) base = base.where('status', '=', q.status);
       if (q.authorId !== undefined) base = base.where('author_id', '=', q.authorId);
+      const unpublishedBy = q.unpublishedBy;
+      if (unpublishedBy === null) base = base.where('status', '=', 'published');
+      else if (unpublishedBy !== undefined) base = base.where((eb) => eb.or([eb('status', '=', 'published'), eb('author_id', '=', unpublishedBy)]));
       if (q.text) base = base.where(sql<boolean>`lower(title) like ${`%${q.text.toLowerCase().replace(/[%_\\]/g, (m) => `\\${m}`)}%`} escape '\\'`);
       if (q.tagSlug) {
         const tagSlug = q.tagSlug;

@@ -29,7 +29,7 @@ import type {
 } from '../../core/store.ts';
 import { countByMonth, isProtected } from '../../core/store.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
-import { plainText, slugify } from '../../core/text.ts';
+import { firstFreeSlug, plainText, slugify } from '../../core/text.ts';
 import { MemoryArchiveRepository } from './memory-archive.ts';
 import { MemoryOutboxRepository } from './memory-outbox.ts';
 import { MemoryJobRepository, emptyJobTable, type MemoryJobTable } from './memory-jobs.ts';
@@ -319,6 +319,12 @@ export class MemoryStore implements Store {
 
     slugInUse: async (slug: string, exceptPostId?: number): Promise<boolean> => this.slugInUse(slug, exceptPostId),
 
+    freeSlug: async (root: string, exceptPostId?: number): Promise<string> => {
+      const current = [...this.tables.posts.values()].filter((p) => p.id !== exceptPostId).map((p) => p.slug);
+      const old = [...this.tables.oldSlugs].filter(([, id]) => id !== exceptPostId).map(([slug]) => slug);
+      return firstFreeSlug(root, [...current, ...old]);
+    },
+
     listPublished: async (q: PublishedQuery, now: number): Promise<Page<Post>> => {
       const matches = this.livePosts(now).filter(
         (p) =>
@@ -339,6 +345,7 @@ export class MemoryStore implements Store {
           (!q.type || p.type === q.type) &&
           (!q.status || p.status === q.status) &&
           (q.authorId === undefined || p.authorId === q.authorId) &&
+          (q.unpublishedBy === undefined || p.status === 'published' || p.authorId === q.unpublishedBy) &&
           (!text || p.title.toLowerCase().includes(text)) &&
           (!q.tagSlug || this.hasTag(p, q.tagSlug)),
       );

@@ -255,6 +255,30 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         assert.equal((await store.posts.listAdmin({ limit: 10, offset: 0 })).total, 2);
       });
 
+      it('finds the next free slug among hundreds of copies, filling gaps, counting old slugs, ignoring look-alikes', async () => {
+        const ada = await author();
+        assert.equal(await store.posts.freeSlug('same'), 'same');
+        const root = await store.posts.create(postWrite(ada.id, 'same'), NOW);
+        assert.equal(await store.posts.freeSlug('same'), 'same-2');
+        assert.equal(await store.posts.freeSlug('same', root.id), 'same', 'a post keeps its own slug');
+        // same-2 … same-300, without same-150; same-150 was used by a post that moved on (an old slug).
+        await store.transaction(async (tx) => {
+          for (let n = 2; n <= 300; n++) if (n !== 150) await tx.posts.create(postWrite(ada.id, `same-${n}`), NOW);
+        });
+        const mover = await store.posts.create(postWrite(ada.id, 'same-150'), NOW);
+        await store.posts.update(mover.id, postWrite(ada.id, 'moved-elsewhere'), NOW + 1);
+        // Look-alikes that are not copies of "same".
+        for (const slug of ['same-thing', 'same-02', 'same-0', 'samey', 'same-2-2', 'not-same-302']) await store.posts.create(postWrite(ada.id, slug), NOW);
+        assert.equal(await store.posts.freeSlug('same'), 'same-301');
+        assert.equal(await store.posts.freeSlug('same', mover.id), 'same-150', 'its own old slug is free to the post that had it');
+        await store.posts.trash((await store.posts.findBySlug('same-77'))!.id, NOW + 2);
+        assert.equal(await store.posts.freeSlug('same'), 'same-301', 'a trashed post keeps its slug');
+        await store.posts.purge((await store.posts.listAdmin({ trashed: true, limit: 1, offset: 0 })).items[0].id);
+        assert.equal(await store.posts.freeSlug('same'), 'same-77', 'a gap is filled first');
+        assert.equal(await store.posts.freeSlug('same-2'), 'same-2-3');
+        assert.equal(await store.posts.freeSlug('nothing-like-it'), 'nothing-like-it');
+      });
+
       it('keeps an old slug answering and reserved after a slug change', async () => {
         const ada = await author();
         const post = await store.posts.create(postWrite(ada.id, 'first'), NOW);
@@ -438,6 +462,20 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         assert.deepEqual(ids(trash.items), [trashed.id]);
         assert.equal(trash.total, 1);
         assert.equal((await list(store, { trashed: false })).total, 4);
+      });
+
+      it('lists unpublished posts only of the author asked for, or none', async () => {
+        const { ada, bob, draft, scheduled, published, page } = await seed();
+        const bobsDraft = await store.posts.create(postWrite(bob.id, 'bobs-draft', { status: 'draft', publishedAt: null, title: 'Bob thinks' }), NOW + 7);
+        assert.deepEqual(ids((await list(store, { unpublishedBy: ada.id })).items), [page.id, published.id, scheduled.id, draft.id]);
+        const bobs = await list(store, { unpublishedBy: bob.id });
+        assert.deepEqual(ids(bobs.items), [bobsDraft.id, page.id, published.id]);
+        assert.equal(bobs.total, 3);
+        const none = await list(store, { unpublishedBy: null });
+        assert.deepEqual(ids(none.items), [page.id, published.id]);
+        assert.equal(none.total, 2);
+        assert.equal((await list(store, { unpublishedBy: null, status: 'draft' })).total, 0);
+        assert.equal((await list(store, {})).total, 5);
       });
 
       it('matches a piece of the title in any case, taking % and _ literally', async () => {

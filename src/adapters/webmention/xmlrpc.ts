@@ -7,12 +7,35 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 
 export const xmlEscape = (s: string) => s.replace(/[<>&"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
-const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, processEntities: true, htmlEntities: false, isArray: (name) => name === 'param' || name === 'member' });
+/** How deep a pingback's XML may nest: methodCall › params › param › value › string is five; a fault's struct seven. */
+export const MAX_XML_DEPTH = 20;
+
+/** XML nested deeper than MAX_XML_DEPTH: refused as it is parsed, before it is built. */
+export class XmlTooDeep extends Error {
+  constructor() {
+    super(`the XML is nested more than ${MAX_XML_DEPTH} elements deep`);
+    this.name = 'XmlTooDeep';
+  }
+}
+
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  parseTagValue: false,
+  processEntities: true,
+  htmlEntities: false,
+  maxNestedTags: MAX_XML_DEPTH,
+  isArray: (name) => name === 'param' || name === 'member',
+});
 
 function parse(xml: string): Record<string, unknown> | null {
   // No DTDs: XML-RPC needs none, and entity definitions are how XML bombs start.
   if (/<!DOCTYPE|<!ENTITY/i.test(xml) || XMLValidator.validate(xml) !== true) return null;
-  return parser.parse(xml) as Record<string, unknown>;
+  try {
+    return parser.parse(xml) as Record<string, unknown>;
+  } catch {
+    // The validator has passed the document, so what the parser still refuses is nesting past maxNestedTags.
+    throw new XmlTooDeep();
+  }
 }
 
 /** A `<value>`'s text, with or without a type element around it. */
@@ -46,7 +69,14 @@ export const pingbackCall = (source: string, target: string) =>
 
 /** What a pingback server answered: its message, or its fault. */
 export function parseAnswer(xml: string): { ok: true; message: string } | { ok: false; code: number; message: string } {
-  const doc = parse(xml)?.methodResponse as { params?: { param?: Array<{ value?: unknown }> }; fault?: { value?: { struct?: { member?: Array<{ name?: unknown; value?: unknown }> } } } } | undefined;
+  let parsed;
+  try {
+    parsed = parse(xml);
+  } catch (error) {
+    if (error instanceof XmlTooDeep) return { ok: false, code: -32700, message: `the answer was not XML-RPC: ${error.message}` };
+    throw error;
+  }
+  const doc = parsed?.methodResponse as { params?: { param?: Array<{ value?: unknown }> }; fault?: { value?: { struct?: { member?: Array<{ name?: unknown; value?: unknown }> } } } } | undefined;
   if (!doc) return { ok: false, code: -32700, message: 'the answer was not XML-RPC' };
   if (doc.fault) {
     const members = doc.fault.value?.struct?.member ?? [];

@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import { DomainError, notFound } from '../../core/errors.ts';
+import { toId } from '../../core/ids.ts';
 import { canEditPost, type PostInput } from '../../core/post-service.ts';
 import { isProtected, type Post, type User } from '../../core/store.ts';
 import { plainText, truncateWords } from '../../core/text.ts';
@@ -136,7 +137,8 @@ function mayEdit(user: User | null, post: Post): boolean {
 
 /** A post the token's user may change; trashed posts are gone as far as the API goes. */
 async function editablePost(c: ApiContext, user: User): Promise<Post> {
-  const post = await c.get('deps').store.posts.findById(Number(c.req.param('id')));
+  const id = toId(c.req.param('id'));
+  const post = id === null ? null : await c.get('deps').store.posts.findById(id);
   if (!post || post.deletedAt !== null) throw notFound('The post');
   const allowed = canEditPost(user, post);
   if (!allowed.ok) {
@@ -261,7 +263,8 @@ export function apiRoutes(): Hono<AppEnv> {
     const ref = c.req.param('id');
     const user = c.get('user');
     const visible = (post: Post | null): post is Post => post !== null && post.deletedAt === null && (isLive(post, clock.now()) || mayEdit(user, post));
-    let post = /^[0-9]{1,15}$/.test(ref) ? await store.posts.findById(Number(ref)) : null;
+    const id = toId(ref);
+    let post = id === null ? null : await store.posts.findById(id);
     if (!visible(post)) post = await store.posts.findBySlug(ref);
     if (!visible(post)) {
       const moved = await store.posts.findByOldSlug(ref);

@@ -2,6 +2,8 @@ import { Hono, type Context } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import type { SubmitContext } from '../../core/comment-service.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
+import { toId } from '../../core/ids.ts';
+import { mayRead } from '../../core/post-service.ts';
 import { isProtected, type Comment, type Post } from '../../core/store.ts';
 import { clientIp } from '../client-ip.ts';
 import type { AppEnv } from '../context.ts';
@@ -11,10 +13,17 @@ import { commentForm, commentView, replySources, threadPageUrl } from '../views/
 import { notice } from '../views/forms.ts';
 import { formatDateTime } from '../views/format.ts';
 import { layout } from '../views/layout.ts';
-import { ownComments, ownSecret, rememberOwnComment } from './own-comments.ts';
-import { mayRead } from '../post-password.ts';
+import { holdsSecretOf, ownComments, ownSecret, rememberOwnComment } from './own-comments.ts';
+import { passwordEntered } from '../post-password.ts';
 
 type C = Context<AppEnv>;
+
+/** The `:id` (or other) path parameter as a comment or post id; a number no record can have is a 404. */
+function idParam(c: C, name = 'id'): number {
+  const id = toId(c.req.param(name));
+  if (id === null) throw notFound('The comment');
+  return id;
+}
 
 /** Open live streams, so that shutdown can end them instead of waiting for readers to leave. */
 const liveStreams = new Set<SSEStreamingApi>();
@@ -92,6 +101,17 @@ async function secretFor(c: C, id: number): Promise<string> {
   return secret;
 }
 
+/**
+ * The post `comment` belongs to, if this visitor may read it (as its page decides: live, or
+ * previewed by staff). A comment of a draft, scheduled or trashed post is not found.
+ */
+async function readablePost(c: C, postId: number): Promise<Post> {
+  const post = await c.get('deps').store.posts.findById(postId);
+  // A post this visitor may not read (not live, or protected by a password they have not entered) has no comments for them.
+  if (!post || !mayRead(c.get('user'), post, c.get('deps').clock.now()) || !passwordEntered(c, post)) throw notFound('The comment');
+  return post;
+}
+
 function simplePage(c: C, title: string, body: ReturnType<typeof html>, status: 200 | 403 | 404 | 409 | 422 | 429 = 200) {
   c.header('Cache-Control', 'private, no-store');
   return c.html(layout(c, { title, body, head: html`<meta name="robots" content="noindex">` }).value, status);
@@ -104,10 +124,11 @@ export function commentRoutes(): Hono<AppEnv> {
   app.post('/comments', async (c) => {
     const deps = c.get('deps');
     const input = await readInput(c);
-    const postId = Number(input.postId);
-    const post = Number.isInteger(postId) && postId > 0 ? await deps.store.posts.findById(postId) : null;
-    if (!post || post.deletedAt !== null) throw notFound('The post');
-    if (!mayRead(c, post)) throw new DomainError('forbidden', 'This post is password protected: enter its password on the post’s page before commenting.');
+    const postId = toId(input.postId);
+    const post = postId === null ? null : await deps.store.posts.findById(postId);
+    // A post this visitor may not read is not there: not even its title is shown back.
+    if (!post || !mayRead(c.get('user'), post, deps.clock.now())) throw notFound('The post');
+    if (!passwordEntered(c, post)) throw new DomainError('forbidden', 'This post is password protected: enter its password on the post’s page before commenting.');
     const ctx: SubmitContext = { ip: clientIp(c), userAgent: c.req.header('user-agent') ?? '', referrer: c.req.header('referer') ?? '', user: c.get('user') };
     const permalink = `${deps.config.siteUrl}/${post.slug}`;
     try {
@@ -139,7 +160,8 @@ export function commentRoutes(): Hono<AppEnv> {
       const retry = error.context.retryAfterSeconds;
       if (typeof retry === 'number') c.header('Retry-After', String(retry));
       const values = { name: String(input.name ?? ''), email: String(input.email ?? ''), website: String(input.website ?? ''), body: String(input.body ?? '') };
-      const replyTo = input.parentId ? await deps.store.comments.findById(Number(input.parentId)) : null;
+      const parentId = toId(input.parentId);
+      const replyTo = parentId === null ? null : await deps.store.comments.findById(parentId);
       const user = c.get('user');
       return simplePage(
         c,
@@ -161,9 +183,10 @@ ${commentForm({
     }
   });
 
-  app.get('/comments/live/:postId{[0-9]+}', (c) => {
-    const postId = Number(c.req.param('postId'));
+  app.get('/comments/live/:postId{[0-9]+}', async (c) => {
+    const postId = idParam(c, 'postId');
     const { changes } = c.get('deps');
+    await readablePost(c, postId);
     c.header('Cache-Control', 'no-store');
     c.header('X-Accel-Buffering', 'no');
     return streamSSE(c, async (stream) => {
@@ -188,10 +211,9 @@ ${commentForm({
 
   app.get('/comments/:id{[0-9]+}/fragment', async (c) => {
     const { store } = c.get('deps');
-    const comment = await store.comments.findById(Number(c.req.param('id')));
+    const comment = await store.comments.findById(idParam(c));
     if (!comment || comment.status !== 'approved') throw notFound('The comment');
-    const post = await store.posts.findById(comment.postId);
-    if (!post || !mayRead(c, post)) throw notFound('The post');
+    const post = await readablePost(c, comment.postId);
     c.header('Cache-Control', isProtected(post) ? 'private, no-store' : 'public, max-age=5');
     return c.html(await fragment(c, comment, post, await ownComments(c, post.id)));
   });
@@ -205,19 +227,18 @@ ${commentForm({
   // A permalink that works from anywhere (emails, feeds): it finds the page holding the comment.
   app.get('/comments/:id{[0-9]+}', async (c) => {
     const { store } = c.get('deps');
-    const comment = await store.comments.findById(Number(c.req.param('id')));
-    const post = comment ? await store.posts.findById(comment.postId) : null;
-    if (!comment || !post || comment.status !== 'approved' || !mayRead(c, post)) throw notFound('The comment');
-    return c.redirect(await permalinkOf(c, comment, post), 302);
+    const comment = await store.comments.findById(idParam(c));
+    if (!comment || comment.status !== 'approved') throw notFound('The comment');
+    return c.redirect(await permalinkOf(c, comment, await readablePost(c, comment.postId)), 302);
   });
 
   app.get('/comments/:id{[0-9]+}/pending', async (c) => {
     const { store } = c.get('deps');
-    const id = Number(c.req.param('id'));
+    const id = idParam(c);
     const comment = await store.comments.findById(id);
-    const secret = ownSecret(c, id);
-    const post = comment ? await store.posts.findById(comment.postId) : null;
-    if (!comment || !post || !secret || !mayRead(c, post)) throw notFound('The comment');
+    // Only the browser holding this comment's own secret (compared in constant time) sees it.
+    if (!comment || comment.status === 'trash' || !holdsSecretOf(c, comment)) throw notFound('The comment');
+    const post = await readablePost(c, comment.postId);
     const own = await ownComments(c, post.id);
     if (comment.status === 'approved') return c.redirect(await permalinkOf(c, comment, post), 303);
     return simplePage(
@@ -233,13 +254,11 @@ ${notice('info', 'Your comment is waiting for the author to approve it. Only you
   async function ownFromRequest(c: C, id: number): Promise<{ secret: string; comment: Comment; editableUntil: number; post: Post }> {
     const secret = await secretFor(c, id);
     const { comment, editableUntil } = await c.get('deps').comments.ownComment(id, secret);
-    const post = await c.get('deps').store.posts.findById(comment.postId);
-    if (!post || !mayRead(c, post)) throw notFound('The post');
-    return { secret, comment, editableUntil, post };
+    return { secret, comment, editableUntil, post: await readablePost(c, comment.postId) };
   }
 
   app.get('/comments/:id{[0-9]+}/edit', async (c) => {
-    const { comment, editableUntil, post } = await ownFromRequest(c, Number(c.req.param('id')));
+    const { comment, editableUntil, post } = await ownFromRequest(c, idParam(c));
     return simplePage(
       c,
       'Edit your comment',
@@ -253,18 +272,17 @@ ${notice('info', 'Your comment is waiting for the author to approve it. Only you
   });
 
   app.post('/comments/:id{[0-9]+}/edit', async (c) => {
-    const id = Number(c.req.param('id'));
+    const id = idParam(c);
     const json = wantsJson(c);
     const body = await fields(c);
-    const secret = await secretFor(c, id);
+    const { secret, post } = await ownFromRequest(c, id);
     const updated = await c.get('deps').comments.editOwn(id, secret, typeof body.body === 'string' ? body.body : '');
-    const post = (await c.get('deps').store.posts.findById(updated.postId))!;
     if (json) return c.json({ comment: { id: updated.id, status: updated.status }, html: await fragment(c, updated, post, await ownComments(c, post.id)) });
     return c.redirect(updated.status === 'approved' ? await permalinkOf(c, updated, post) : `/comments/${id}/pending`, 303);
   });
 
   app.get('/comments/:id{[0-9]+}/delete', async (c) => {
-    const { comment, post } = await ownFromRequest(c, Number(c.req.param('id')));
+    const { comment, post } = await ownFromRequest(c, idParam(c));
     return simplePage(
       c,
       'Delete your comment?',
@@ -275,12 +293,11 @@ ${notice('info', 'Your comment is waiting for the author to approve it. Only you
   });
 
   app.post('/comments/:id{[0-9]+}/delete', async (c) => {
-    const id = Number(c.req.param('id'));
-    const secret = await secretFor(c, id);
-    const trashed = await c.get('deps').comments.deleteOwn(id, secret);
-    const post = await c.get('deps').store.posts.findById(trashed.postId);
+    const id = idParam(c);
+    const { secret, post } = await ownFromRequest(c, id);
+    await c.get('deps').comments.deleteOwn(id, secret);
     if (wantsJson(c)) return c.json({ deleted: true });
-    return c.redirect(post ? `/${post.slug}#comments` : '/', 303);
+    return c.redirect(`/${post.slug}#comments`, 303);
   });
 
   return app;

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { safeEqual, sha256Hex } from '../../core/tokens.ts';
+import type { Comment } from '../../core/store.ts';
 import type { AppEnv } from '../context.ts';
 import { secureCookies } from '../middleware.ts';
 
@@ -26,6 +27,16 @@ function entries(c: Context<AppEnv>): Array<[number, string]> {
 /** The secret this browser holds for a comment, if any. */
 export function ownSecret(c: Context<AppEnv>, commentId: number): string | null {
   return entries(c).find(([id]) => id === commentId)?.[1] ?? null;
+}
+
+/**
+ * Does this browser hold `comment`'s own secret? The cookie's secret is hashed and compared
+ * with the stored hash in constant time: a secret that is merely present, or another
+ * comment's, proves nothing.
+ */
+export function holdsSecretOf(c: Context<AppEnv>, comment: Pick<Comment, 'id' | 'editTokenHash'>): boolean {
+  const secret = ownSecret(c, comment.id);
+  return secret !== null && comment.editTokenHash !== null && safeEqual(sha256Hex(secret), comment.editTokenHash);
 }
 
 /** Remembers that this browser wrote `commentId`, for as long as it may be edited. */

@@ -162,6 +162,22 @@ describe(`publishing as readers see it (${engine})`, { skip }, () => {
     assert.equal((await k.request('/new-address')).status, 200);
   });
 
+  it('redirects an old address only to a live post: a draft’s new address is not given away', async () => {
+    const owner = await k.signIn('owner');
+    const post = await k.deps.posts.create(owner.user!, { title: 'Secret plans', slug: 'first-try' });
+    await k.deps.posts.update(owner.user!, post.id, { title: 'Secret plans', slug: 'renamed-draft' });
+    const res = await k.request('/first-try');
+    assert.equal(res.status, 404);
+    assert.equal(res.headers.get('location'), null);
+    assert.doesNotMatch(await res.text(), /renamed-draft/);
+    // Its author, who may preview it, is still sent on.
+    assert.equal((await owner.request('/first-try')).headers.get('location'), '/renamed-draft');
+    await k.deps.posts.publish(owner.user!, post.id);
+    assert.equal((await k.request('/first-try')).headers.get('location'), '/renamed-draft');
+    await k.deps.posts.unpublish(owner.user!, post.id);
+    assert.equal((await k.request('/first-try')).status, 404);
+  });
+
   it('publishes a scheduled post when its time comes, also after a restart', async () => {
     const owner = await k.signIn('owner');
     const post = await k.deps.posts.create(owner.user!, { title: 'From the future', markdown: 'Soon.' });

@@ -1,12 +1,13 @@
 import { Hono, type Context } from 'hono';
-import { canEditPost } from '../../core/post-service.ts';
+import { toId } from '../../core/ids.ts';
+import { isLive, mayRead } from '../../core/post-service.ts';
 import { isProtected, type Post, type User } from '../../core/store.ts';
 import { DomainError } from '../../core/errors.ts';
 import { buildThread } from '../../core/thread.ts';
 import type { AppEnv } from '../context.ts';
 import { html, rawBytes, type SafeHtml } from '../html.ts';
 import { csrfTokenFor, pageCache } from '../middleware.ts';
-import { enterPassword, mayRead, privatePage } from '../post-password.ts';
+import { enterPassword, passwordEntered, privatePage } from '../post-password.ts';
 import { errorPage } from '../views/error-page.ts';
 import { formatMonth } from '../views/format.ts';
 import type { ListPageOptions } from '../views/public-views.ts';
@@ -152,8 +153,8 @@ async function conversationOf(c: Context<AppEnv>, post: Post): Promise<SafeHtml>
   }
   // Pages (About…) show a conversation only when it has comments or is open for them.
   if (post.type === 'page' && total === 0 && (!open.open || post.commentsMode !== 'open')) return html``;
-  const replyId = Number(c.req.query('reply_to'));
-  const replyTo = Number.isInteger(replyId) && replyId > 0 ? await store.comments.findById(replyId) : null;
+  const replyId = toId(c.req.query('reply_to'));
+  const replyTo = replyId === null ? null : await store.comments.findById(replyId);
   const formToken = spam.issueFormToken(post.id, now);
   // A cached copy of this page gets a fresh token on every response (see PageHole).
   if (open.open && !user) c.set('pageHole', { text: formToken, fill: (at) => spam.issueFormToken(post.id, at) });
@@ -249,21 +250,21 @@ export function publicRoutes(): Hono<AppEnv> {
       return { post: found, author, mentions };
     });
     if (!data) {
+      // Only to a post this visitor may read: a draft's new address is not given away.
       const moved = await store.posts.findByOldSlug(slug);
-      if (moved) return c.redirect(`/${moved.slug}`, 301);
+      if (moved) return mayRead(c.get('user'), moved, clock.now()) ? c.redirect(`/${moved.slug}`, 301) : notFoundPage(c);
       // Its slug is still taken, so the post is in the trash: 410 Gone tells sites that mentioned it (Webmention).
       if (await store.posts.slugInUse(slug)) return c.html((await errorPage(c, 410, 'This post was deleted.')).value, 410);
       return notFoundPage(c);
     }
     const { post, author, mentions } = data;
     const user = c.get('user');
-    const live = post.status === 'published' && post.publishedAt !== null && post.publishedAt <= clock.now();
-    const preview = !live && user !== null && (canEditPost(user, post).ok || user.role === 'moderator');
-    if (!live && !preview) return notFoundPage(c);
+    if (!mayRead(user, post, clock.now())) return notFoundPage(c);
+    const preview = !isLive(post, clock.now());
     if (isProtected(post)) {
       // Whether locked or unlocked, this page is one reader's: never the shared page cache's.
       privatePage(c);
-      if (!mayRead(c, post)) return htmlPage(c, postPage(c, { post, author: author ?? undefined, conversation: html``, preview, locked: { csrf: csrfTokenFor(c) } }));
+      if (!passwordEntered(c, post)) return htmlPage(c, postPage(c, { post, author: author ?? undefined, conversation: html``, preview, locked: { csrf: csrfTokenFor(c) } }));
     }
     const conversation = await conversationOf(c, post);
     advertiseMentionEndpoints(c);

@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { DomainError } from '../../core/errors.ts';
+import { toId } from '../../core/ids.ts';
 import { WebmentionRejected, type RejectionReason } from '../../core/webmention-service.ts';
 import { clientIp } from '../client-ip.ts';
 import type { AppEnv } from '../context.ts';
@@ -30,6 +31,14 @@ const xmlRpc = (c: Context<AppEnv>, xml: string) => c.body(xml, 200, { 'Content-
 // The XML-RPC reader (and its XML parser) loads with the first pingback, not with the server.
 const xmlrpc = () => import('../../adapters/webmention/xmlrpc.ts');
 const fault = async (c: Context<AppEnv>, code: number, message: string) => xmlRpc(c, (await xmlrpc()).faultResponse(code, message));
+
+/**
+ * A rejection reason as anyone may read it. Reasons recorded before the fetcher stopped
+ * naming addresses said which private address a host resolved to; that stays unsaid.
+ */
+function publicReason(reason: string | null): string | null {
+  return reason && reason.replace(/ resolves to [^,]*, a private or reserved address/g, ' resolves to a private or reserved address');
+}
 
 /** Receiving webmentions (`/webmention`, with a status page per request) and pingbacks (`/xmlrpc.php`). */
 export function webmentionRoutes() {
@@ -66,7 +75,9 @@ export function webmentionRoutes() {
   });
 
   app.get('/webmention/:id{[0-9]+}', async (c) => {
-    const mention = await c.get('deps').store.webmentions.findReceived(Number(c.req.param('id')));
+    const id = toId(c.req.param('id'));
+    const found = id === null ? null : await c.get('deps').store.webmentions.findReceived(id);
+    const mention = found && { ...found, reason: publicReason(found.reason) };
     if (!mention) {
       if (wantsJson(c)) return c.json({ error: 'not_found', error_description: 'No such webmention.' }, 404);
       throw new DomainError('not_found', 'There is no webmention with this number.');
@@ -82,8 +93,15 @@ export function webmentionRoutes() {
   app.get('/xmlrpc.php', (c) => c.text('This XML-RPC server accepts POST requests only (pingback.ping).\n', 405, { Allow: 'POST' }));
 
   app.post('/xmlrpc.php', async (c) => {
-    const { parseCall, stringResponse } = await xmlrpc();
-    const call = parseCall(await c.req.text());
+    const { parseCall, stringResponse, XmlTooDeep } = await xmlrpc();
+    let call;
+    try {
+      call = parseCall(await c.req.text());
+    } catch (error) {
+      // A request no pingback could be: refused at the HTTP level too, with the fault for XML-RPC clients.
+      if (error instanceof XmlTooDeep) return c.body((await xmlrpc()).faultResponse(-32700, `parse error: ${error.message}`), 400, { 'Content-Type': 'text/xml; charset=UTF-8' });
+      throw error;
+    }
     if (!call) return fault(c, -32700, 'parse error: not well formed XML-RPC');
     if (call.method !== 'pingback.ping') return fault(c, -32601, `requested method ${call.method} not found; this server answers pingback.ping`);
     const [source, target] = call.params;

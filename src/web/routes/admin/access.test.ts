@@ -89,4 +89,40 @@ describe('admin access', () => {
     });
     assert.equal(wrong.status, 403);
   });
+
+  it('lists to each role only the unpublished posts it may open: an author their own, a moderator none', async () => {
+    const owner = await k.signIn('owner');
+    const ada = await k.signIn('author');
+    const bea = await k.signIn('author');
+    const moderator = await k.signIn('moderator');
+    await k.deps.posts.create(ada.user!, { title: 'Ada’s unfinished draft' });
+    const scheduled = await k.deps.posts.create(ada.user!, { title: 'Ada’s scheduled post' });
+    await k.deps.posts.publish(ada.user!, scheduled.id, k.deps.clock.now() + 86_400_000);
+    const trashed = await k.deps.posts.create(ada.user!, { title: 'Ada’s trashed draft' });
+    await k.deps.posts.trash(ada.user!, trashed.id);
+    await k.deps.posts.create(bea.user!, { title: 'Bea’s own draft' });
+    const seen = async (agent: typeof owner, path: string) => (await agent.request(path)).text();
+    const adas = /Ada’s unfinished draft|Ada’s scheduled post/;
+
+    for (const path of ['/admin', '/admin?status=draft', '/admin?status=scheduled', '/admin?q=Ada', '/admin/comments?status=pending']) {
+      assert.match(await seen(owner, path), adas, `the owner sees everything (${path})`);
+      const forBea = await seen(bea, path);
+      assert.doesNotMatch(forBea, adas, `an author does not see another’s drafts (${path})`);
+      const forModerator = await seen(moderator, path);
+      assert.doesNotMatch(forModerator, adas, `a moderator sees no drafts (${path})`);
+      assert.doesNotMatch(forModerator, /Bea’s own draft/, path);
+    }
+    assert.match(await seen(bea, '/admin'), /Bea’s own draft/);
+    const forAda = await seen(ada, '/admin');
+    assert.match(forAda, /Ada’s unfinished draft/);
+    assert.match(forAda, /Ada’s scheduled post/);
+    assert.match(await seen(moderator, '/admin'), /You CAN&#39;T Fail in Social Media/, 'published posts stay listed');
+    assert.doesNotMatch(await seen(moderator, '/admin/trash'), /Ada’s trashed draft/);
+    assert.doesNotMatch(await seen(bea, '/admin/trash'), /Ada’s trashed draft/);
+    // And what is not listed cannot be opened: the moderator's preview of a draft is a 404.
+    const slug = (await k.deps.store.posts.findById(scheduled.id))!.slug;
+    assert.equal((await moderator.request(`/${slug}`)).status, 404);
+    assert.equal((await bea.request(`/${slug}`)).status, 404);
+    assert.equal((await ada.request(`/${slug}`)).status, 200);
+  });
 });

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { DomainError, notFound } from '../../../core/errors.ts';
+import { toId } from '../../../core/ids.ts';
 import type { Role, User } from '../../../core/store.ts';
 import type { AppEnv } from '../../context.ts';
 
@@ -46,9 +47,8 @@ export function redirectWithNotice(c: Context<AppEnv>, path: string, notice: str
 
 /** A numeric route parameter; anything else is a 404. */
 export function idParam(c: Context<AppEnv>, name = 'id'): number {
-  const raw = c.req.param(name) ?? '';
-  const id = Number(raw);
-  if (!/^[0-9]{1,15}$/.test(raw) || !Number.isSafeInteger(id) || id < 1) throw notFound('That item');
+  const id = toId(c.req.param(name) ?? '');
+  if (id === null) throw notFound('That item');
   return id;
 }
 

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { DomainError, notFound } from '../../../core/errors.ts';
+import { checkModerationBatch } from '../../../core/comment-service.ts';
 import { canModerate, moderatesEverything } from '../../../core/moderation-access.ts';
 import type { Comment, CommentStatus, Post, Store, User } from '../../../core/store.ts';
 import type { AppEnv } from '../../context.ts';
@@ -71,6 +72,7 @@ export async function parentsOf(store: Store, comments: Comment[]): Promise<Map<
  */
 export async function moderatableComments(c: Context<AppEnv>, user: User, ids: number[]): Promise<{ comments: Comment[]; posts: Map<number, Post> }> {
   const { store } = c.get('deps');
+  checkModerationBatch(ids);
   const comments = await store.comments.findMany(ids);
   if (comments.length === 0) throw notFound('The comment');
   const posts = await postsOf(store, comments);

@@ -2,6 +2,8 @@ import { Hono, type Context } from 'hono';
 import type { ModerationAction } from '../../../core/comment-service.ts';
 import { DomainError } from '../../../core/errors.ts';
 import { moderatesEverything } from '../../../core/moderation-access.ts';
+import { unpublishedVisibleTo } from '../../../core/post-service.ts';
+import { toId } from '../../../core/ids.ts';
 import type { Comment, CommentStatus, Post, User } from '../../../core/store.ts';
 import { clientIp } from '../../client-ip.ts';
 import type { AppEnv } from '../../context.ts';
@@ -54,9 +56,8 @@ function idsOf(value: string | File | (string | File)[] | undefined): number[] {
   const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
   const ids = new Set<number>();
   for (const item of list) {
-    if (typeof item !== 'string' || !/^[0-9]{1,15}$/.test(item)) continue;
-    const id = Number(item);
-    if (Number.isSafeInteger(id) && id > 0) ids.add(id);
+    const id = toId(item);
+    if (id !== null) ids.add(id);
   }
   return [...ids];
 }
@@ -75,9 +76,9 @@ function redirectBack(c: Context<AppEnv>, back: string, done: Record<string, str
 export async function resultFromQuery(c: Context<AppEnv>): Promise<ModerationResult | null> {
   const done = c.req.query('done');
   if (done === 'reply') {
-    const id = Number(c.req.query('reply'));
+    const id = toId(c.req.query('reply'));
     const { store } = c.get('deps');
-    const reply = Number.isSafeInteger(id) && id > 0 ? await store.comments.findById(id) : null;
+    const reply = id === null ? null : await store.comments.findById(id);
     const post = reply ? await store.posts.findById(reply.postId) : null;
     return { kind: 'replied', reply: reply?.status === 'approved' ? reply : null, post };
   }
@@ -102,7 +103,7 @@ function filtersOf(c: Context<AppEnv>): InboxFilters {
 /** The posts offered in the filter menu: the newest 200 the user may moderate, and the one filtered on. */
 async function postChoices(c: Context<AppEnv>, user: User, postId: number | undefined): Promise<Post[]> {
   const { store } = c.get('deps');
-  const list = (await store.posts.listAdmin({ authorId: user.role === 'author' ? user.id : undefined, limit: 200, offset: 0 })).items;
+  const list = (await store.posts.listAdmin({ authorId: user.role === 'author' ? user.id : undefined, unpublishedBy: unpublishedVisibleTo(user), limit: 200, offset: 0 })).items;
   if (postId !== undefined && !list.some((p) => p.id === postId)) {
     const post = await store.posts.findById(postId);
     if (post) list.unshift(post);

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { DomainError, notFound } from '../../../core/errors.ts';
 import { renderPostMarkdown } from '../../../core/render-markdown.ts';
-import { canEditPost } from '../../../core/post-service.ts';
+import { canEditPost, unpublishedVisibleTo } from '../../../core/post-service.ts';
 import type { Post, PostStatus, PostType, Role, User } from '../../../core/store.ts';
 import type { AppEnv } from '../../context.ts';
 import { statusFor } from '../../errors.ts';
@@ -39,10 +39,11 @@ async function listPage(c: Context<AppEnv>, type: PostType) {
   };
   const page = pageNumber(c);
   const [result, authors, tags, trash] = await Promise.all([
-    store.posts.listAdmin({ type, status: filters.status, tagSlug: filters.tag, text: filters.q, limit: PER_PAGE, offset: (page - 1) * PER_PAGE }),
+    // Each role sees listed only the unpublished posts it may open.
+    store.posts.listAdmin({ type, status: filters.status, tagSlug: filters.tag, text: filters.q, unpublishedBy: unpublishedVisibleTo(user), limit: PER_PAGE, offset: (page - 1) * PER_PAGE }),
     authorsById(c),
     type === 'post' ? store.tags.listWithCounts(clock.now()) : Promise.resolve([]),
-    store.posts.listAdmin({ trashed: true, authorId: user.role === 'author' ? user.id : undefined, limit: 1, offset: 0 }),
+    store.posts.listAdmin({ trashed: true, authorId: user.role === 'author' ? user.id : undefined, unpublishedBy: unpublishedVisibleTo(user), limit: 1, offset: 0 }),
   ]);
   return c.html(
     postListView(c, {
@@ -184,7 +185,7 @@ export function postRoutes(): Hono<AppEnv> {
     const user = currentUser(c);
     const page = pageNumber(c);
     const [result, authors] = await Promise.all([
-      store.posts.listAdmin({ trashed: true, authorId: user.role === 'author' ? user.id : undefined, limit: PER_PAGE, offset: (page - 1) * PER_PAGE }),
+      store.posts.listAdmin({ trashed: true, authorId: user.role === 'author' ? user.id : undefined, unpublishedBy: unpublishedVisibleTo(user), limit: PER_PAGE, offset: (page - 1) * PER_PAGE }),
       authorsById(c),
     ]);
     return c.html(trashView(c, { posts: result.items, total: result.total, authors, page, totalPages: Math.max(1, Math.ceil(result.total / PER_PAGE)) }).value);
