@@ -4,7 +4,8 @@ import { renderCommentMarkdown } from './render-markdown.ts';
 import { closedWords, commentsOpen, type CommentSettings } from './comment-settings.ts';
 import { DomainError, notFound } from './errors.ts';
 import { decideModeration, type SpamEvidence } from './moderation-policy.ts';
-import type { Comment, CommentStatus, Person, Post, Store, User } from './store.ts';
+import { canModerate } from './moderation-access.ts';
+import type { Comment, CommentRevision, CommentStatus, Person, Post, Store, User } from './store.ts';
 import type { SpamDocument } from './spam-filter.ts';
 import { randomToken, safeEqual, sha256Hex } from './tokens.ts';
 
@@ -333,6 +334,9 @@ export class CommentService {
     const settings = await this.deps.settings();
     const now = clock.now();
     const updated = await store.transaction(async (tx) => {
+      if (text !== comment.markdown) {
+        await tx.comments.addRevision({ commentId: id, markdown: comment.markdown, html: comment.html, parentId: comment.parentId, editedBy: null, editorName: comment.authorName, createdAt: now });
+      }
       let after = await tx.comments.updateBody(id, text, await renderCommentMarkdown(text), now);
       const links = spam.countLinks(text);
       const words = spam.findDisallowedWords([text], settings.disallowedWords);
@@ -344,6 +348,50 @@ export class CommentService {
     });
     if (comment.status === 'approved') this.deps.publish(`comments-changed:${comment.postId}`);
     return updated;
+  }
+
+  /**
+   * Staff change a comment: its text (a typo in the author's own reply, a reader's broken
+   * link) and its place (a reply posted under the wrong comment moves, with its replies,
+   * under another comment of the same post or to the top level). Whoever may moderate the
+   * comment may edit it. What it said and where it sat are kept in its history, in the
+   * same transaction as the change; the text change shows as "edited".
+   */
+  async editAsStaff(user: User, id: number, change: { body?: string; parentId?: number | null }): Promise<Comment> {
+    const { store, clock } = this.deps;
+    const comment = await store.comments.findById(id);
+    const post = comment ? await store.posts.findById(comment.postId) : null;
+    if (!comment || !post) throw notFound('The comment');
+    if (!canModerate(user, post).ok) throw new DomainError('forbidden', 'Authors look after the comments on their own posts; this one is on another author’s post.');
+    const text = change.body === undefined ? comment.markdown : change.body.replace(/\r\n/g, '\n').trim();
+    if (!text) throw new DomainError('validation_failed', 'A comment cannot be empty; move it to the trash instead.', { body: 'Required.' });
+    if (text.length > 10_000) throw new DomainError('validation_failed', 'Keep a comment under 10,000 characters.', { body: 'Too long.' });
+    const parentId = change.parentId === undefined ? comment.parentId : change.parentId;
+    const textChanged = text !== comment.markdown;
+    const moved = parentId !== comment.parentId;
+    if (!textChanged && !moved) return comment;
+    if (moved && parentId !== null) {
+      const parent = await store.comments.findById(parentId);
+      if (parent && parent.postId === comment.postId && parent.status !== 'approved') {
+        throw new DomainError('validation_failed', 'Move it under a published comment; that one is not published.', { parentId: 'Not published.' });
+      }
+    }
+    const html = textChanged ? await renderCommentMarkdown(text) : comment.html;
+    const now = clock.now();
+    const updated = await store.transaction(async (tx) => {
+      await tx.comments.addRevision({ commentId: id, markdown: comment.markdown, html: comment.html, parentId: comment.parentId, editedBy: user.id, editorName: user.name, createdAt: now });
+      let after = comment;
+      if (textChanged) after = await tx.comments.updateBody(id, text, html, now);
+      if (moved) after = await tx.comments.move(id, parentId, now);
+      return after;
+    });
+    this.deps.publish(`comments-changed:${comment.postId}`);
+    return updated;
+  }
+
+  /** A comment's history (what it was before each edit), oldest first. */
+  history(id: number): Promise<CommentRevision[]> {
+    return this.deps.store.comments.revisions(id);
   }
 
   /** A commenter takes their comment back inside the window: it goes to the trash, restorable by a moderator. */

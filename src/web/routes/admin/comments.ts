@@ -5,7 +5,7 @@ import { moderatesEverything } from '../../../core/moderation-access.ts';
 import type { Comment, CommentStatus, Post, User } from '../../../core/store.ts';
 import { clientIp } from '../../client-ip.ts';
 import type { AppEnv } from '../../context.ts';
-import { wantsJson } from '../../errors.ts';
+import { statusFor, wantsJson } from '../../errors.ts';
 import { setNavCounts } from '../../views/admin/admin-layout.ts';
 import {
   commentRow,
@@ -18,6 +18,8 @@ import {
   type RowContext,
 } from '../../views/admin/comments-view.ts';
 import { answeredCard } from '../../views/admin/waiting-view.ts';
+import { commentEditView } from '../../views/admin/comment-edit-view.ts';
+import { descendantIds } from '../../../core/comment-move.ts';
 import { countsInReach, loadInbox, moderatableComments, parentsOf, postsOf, STATUSES } from './comment-inbox.ts';
 import { currentUser, idParam, pageNumber } from './admin-request.ts';
 
@@ -236,6 +238,54 @@ export function commentRoutes(): Hono<AppEnv> {
       reply: { id: reply.id, url: `/${post.slug}#comment-${reply.id}` },
       counts: await countsPayload(c, user),
     });
+  });
+
+  /** The edit page: the comment's text and place, and its history. */
+  async function editPage(c: Context<AppEnv>, user: User, id: number, extra: { back?: string; values?: { body: string; parentId: number | null }; error?: DomainError; saved?: boolean } = {}) {
+    const { store } = c.get('deps');
+    const { comments: [comment], posts } = await moderatableComments(c, user, [id]);
+    const post = posts.get(comment.postId)!;
+    const thread = await store.comments.listApproved(post.id);
+    // Not itself nor its own replies: they move with it.
+    const own = descendantIds(comment.id, thread);
+    const history = await store.comments.revisions(comment.id);
+    const namedIds = [...new Set(history.map((r) => r.parentId).filter((p): p is number => p !== null))];
+    const named = new Map((await store.comments.findMany(namedIds)).map((n) => [n.id, n]));
+    const view = commentEditView(c, {
+      comment,
+      post,
+      parents: thread.filter((t) => t.id !== comment.id && !own.has(t.id)),
+      history,
+      named,
+      token: c.get('session')!.csrfToken,
+      back: extra.back ?? safeBack(c.req.query('back')),
+      values: extra.values,
+      error: extra.error ? { message: extra.error.message, fields: extra.error.fields ?? {} } : undefined,
+      saved: extra.saved,
+    });
+    return c.html(view.value, extra.error ? statusFor[extra.error.code] : 200);
+  }
+
+  app.get('/:id{[0-9]+}/edit', (c) => editPage(c, currentUser(c), idParam(c), { saved: c.req.query('saved') === '1' }));
+
+  /** Staff change a comment's text or move it (with its replies) under another comment of the post. */
+  app.post('/:id{[0-9]+}/edit', async (c) => {
+    const deps = c.get('deps');
+    const user = currentUser(c);
+    const id = idParam(c);
+    const form = await c.req.parseBody();
+    const back = safeBack(text(form.back));
+    const parentField = text(form.parentId).trim();
+    if (parentField !== '' && !/^[0-9]{1,15}$/.test(parentField)) throw new DomainError('validation_failed', 'Choose the comment it answers from the list.', { parentId: 'Not a comment.' });
+    const values = { body: text(form.body), parentId: parentField === '' ? null : Number(parentField) };
+    await moderatableComments(c, user, [id]);
+    try {
+      await deps.comments.editAsStaff(user, id, { body: values.body, parentId: values.parentId });
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
+      return editPage(c, user, id, { back, values, error });
+    }
+    return c.redirect(`/admin/comments/${id}/edit?saved=1&back=${encodeURIComponent(back)}`, 303);
   });
 
   return app;

@@ -215,6 +215,8 @@ export function commentRow(comment: Comment, rc: RowContext): SafeHtml {
         }${comment.ip ? html`<span class="sep" aria-hidden="true"> · </span><span class="mod-ip">IP ${comment.ip}</span>` : ''}</p>
       </div>
       <p class="mod-where"><time datetime="${isoDate(comment.createdAt)}">${formatDateTime(comment.createdAt)}</time>${
+        comment.editedAt ? html` <span class="edited" title="Edited ${formatDateTime(comment.editedAt)}">edited</span>` : ''
+      }${
         post ? html`<span class="mod-post"> on <a href="${postUrl(post)}">${post.title}</a></span>` : ''
       }${parent ? html`<span class="mod-parent">, in reply to ${post && parent.status === 'approved' ? html`<a href="${commentUrl(post, parent)}">${parent.authorName}</a>` : parent.authorName}</span>` : ''}</p>
     </header>
@@ -237,6 +239,7 @@ export function commentRow(comment: Comment, rc: RowContext): SafeHtml {
         )}
       </form>
       ${liveLink ? html`<a class="mod-link" href="${liveLink}">View on site<span class="visually-hidden"> (comment by ${who})</span></a>` : ''}
+      <a class="mod-link" href="/admin/comments/${comment.id}/edit?back=${encodeURIComponent(rc.back)}" data-edit-comment>Edit or move<span class="visually-hidden"> the comment by ${who}</span>${comment.editedAt ? ' · history' : ''}</a>
     </div>
     ${
       canReply && !reply
