@@ -6,7 +6,7 @@ import { DomainError, notFound } from './errors.ts';
 import { decideModeration, type SpamEvidence } from './moderation-policy.ts';
 import { canModerate } from './moderation-access.ts';
 import type { Comment, CommentRevision, CommentStatus, Person, Post, Store, User } from './store.ts';
-import type { SpamDocument } from './spam-filter.ts';
+import type { SpamDocument, SpamLesson } from './spam-filter.ts';
 import { randomToken, safeEqual, sha256Hex } from './tokens.ts';
 
 /** What a reader (or the author) sends to comment. */
@@ -52,8 +52,13 @@ export interface SpamDefence {
   /** The filter's spam probability, or null while it has not learned enough. */
   filterScore(doc: SpamDocument): Promise<number | null>;
   akismet(input: { comment: CommentInput; ctx: SubmitContext; permalink: string }): Promise<SpamEvidence['akismet']>;
-  /** A moderator decided: the filter learns it (and forgets `previous` when reversed). */
-  learn(store: Store, doc: SpamDocument, label: 'spam' | 'ham', previous: 'spam' | 'ham' | null): Promise<void>;
+  /**
+   * A moderator decided: the filter learns it (and forgets `previous` when reversed), in
+   * `store`'s transaction. Returns what changed, for `learned` once that has committed.
+   */
+  learn(store: Store, doc: SpamDocument, label: 'spam' | 'ham', previous: 'spam' | 'ham' | null): Promise<SpamLesson[]>;
+  /** The transaction that learned these has committed: the filter in memory takes them too. */
+  learned(lessons: SpamLesson[]): void;
   /** Tells the Akismet-compatible service about a moderator's decision, when configured. */
   report(comment: Comment, label: 'spam' | 'ham'): Promise<void>;
 }
@@ -404,8 +409,9 @@ export class CommentService {
 
   /**
    * A moderator's decision on one or more comments. Approve and spam decisions train the
-   * filter (reversing an earlier lesson when a decision is reversed); approving tells
-   * subscribers. Returns the comments that changed.
+   * filter (reversing an earlier lesson when a decision is reversed), once per comment:
+   * marking spam again what is already in Spam confirms it, and teaches the filter if it
+   * had not learned it yet. Approving tells subscribers. Returns the comments that changed.
    */
   async moderate(ids: number[], action: ModerationAction): Promise<Comment[]> {
     if (ids.length === 0) return [];
@@ -416,17 +422,14 @@ export class CommentService {
     const before = new Map((await store.comments.findMany(ids)).map((c) => [c.id, c]));
     if (before.size === 0) throw notFound('The comments');
     const posts = new Map<number, Post>();
+    const label = status === 'approved' ? 'ham' : status === 'spam' ? 'spam' : null;
+    const lessons: SpamLesson[] = [];
     const changed = await store.transaction(async (tx) => {
       // The reasons it was held stay on record: an Undo brings it back to Pending with its why.
       const moved = await tx.comments.setStatus([...before.keys()], status, null, now);
+      // Every comment chosen now has this status, moved or already there: each teaches the filter once.
+      if (label) for (const comment of before.values()) lessons.push(...(await this.teach(tx, comment, label)));
       for (const comment of moved) {
-        const label = status === 'approved' ? 'ham' : status === 'spam' ? 'spam' : null;
-        const previous = before.get(comment.id)?.learnedAs ?? null;
-        if (label && label !== previous) {
-          // The same fields as when it was scored, so that a later reversal unlearns exactly this.
-          await spam.learn(tx, { text: comment.markdown, name: comment.authorName, url: comment.authorUrl }, label, previous);
-          await tx.comments.setLearnedAs(comment.id, label);
-        }
         if (status === 'approved') {
           let post = posts.get(comment.postId);
           if (!post) {
@@ -438,14 +441,59 @@ export class CommentService {
       }
       return moved;
     });
+    spam.learned(lessons);
     for (const comment of changed) {
       const was = before.get(comment.id)!;
       if (was.status === 'approved' || comment.status === 'approved') this.deps.publish(`comments-changed:${comment.postId}`);
       if (comment.status === 'approved') this.deps.publish(approvedTopic(comment.postId, comment.id));
-      const label = comment.status === 'spam' ? 'spam' : comment.status === 'approved' && was.status === 'spam' ? 'ham' : null;
-      if (label) void spam.report(comment, label);
+      const reported = comment.status === 'spam' ? 'spam' : comment.status === 'approved' && was.status === 'spam' ? 'ham' : null;
+      if (reported) void spam.report(comment, reported);
     }
     return changed;
+  }
+
+  /** The filter learns `comment` as `label` unless it already has; a reversed decision is unlearned first. */
+  private async teach(tx: Store, comment: Comment, label: 'spam' | 'ham'): Promise<SpamLesson[]> {
+    if (comment.learnedAs === label) return [];
+    // The same fields as when it was scored, so that a later reversal unlearns exactly this.
+    const lessons = await this.deps.spam.learn(tx, { text: comment.markdown, name: comment.authorName, url: comment.authorUrl }, label, comment.learnedAs);
+    await tx.comments.setLearnedAs(comment.id, label);
+    return lessons;
+  }
+
+  /**
+   * A moderator confirms spam by deleting it for good: chosen comments in Spam, or the
+   * whole folder emptied (`emptySpam`). Each one the filter has not learned as spam
+   * teaches it first, in the same transaction, so the decision outlives the comment.
+   * Spam that a kept comment answers stays (learned). Only comments in Spam are touched.
+   */
+  async deleteSpam(ids: number[]): Promise<{ deleted: number[]; kept: number[] }> {
+    if (ids.length === 0) return { deleted: [], kept: [] };
+    if (ids.length > 500) throw new DomainError('validation_failed', 'Choose at most 500 comments at a time.');
+    const { store, spam } = this.deps;
+    const inSpam = (await store.comments.findMany(ids)).filter((c) => c.status === 'spam');
+    const lessons: SpamLesson[] = [];
+    const deleted = await store.transaction(async (tx) => {
+      for (const comment of inSpam) lessons.push(...(await this.teach(tx, comment, 'spam')));
+      return tx.comments.deleteForever(inSpam.map((c) => c.id));
+    });
+    spam.learned(lessons);
+    const gone = new Set(deleted);
+    return { deleted, kept: inSpam.filter((c) => !gone.has(c.id)).map((c) => c.id) };
+  }
+
+  /** Empties Spam (within an author's own posts when `authorId` is given), 500 at a time. */
+  async emptySpam(authorId?: number): Promise<{ deleted: number; kept: number }> {
+    let deleted = 0;
+    let kept = 0;
+    for (;;) {
+      const page = await this.deps.store.comments.listForModeration({ status: 'spam', authorId, limit: 500, offset: kept });
+      if (page.items.length === 0) return { deleted, kept };
+      const result = await this.deleteSpam(page.items.map((c) => c.id));
+      deleted += result.deleted.length;
+      kept += result.kept.length;
+      if (result.deleted.length === 0) return { deleted, kept };
+    }
   }
 
   /** Removes trashed comments 30 days after they were trashed (the scheduler calls this). */

@@ -385,6 +385,12 @@ export interface CommentRepository {
   waitingForReply(limit: number, authorId?: number): Promise<Page<Comment>>;
   /** Deletes trashed comments whose status changed before `before` and that no kept comment answers. */
   purgeTrash(before: number): Promise<number>;
+  /**
+   * Deletes for good those of `ids` that are in spam or the trash and that no kept
+   * (approved or pending) comment answers, with their history and subscriptions.
+   * Returns the ids deleted.
+   */
+  deleteForever(ids: number[]): Promise<number[]>;
 }
 
 export interface EmailAddress {

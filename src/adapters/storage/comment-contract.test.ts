@@ -187,6 +187,23 @@ forEachEngine('Comment repository contract', (name: string, open: OpenStore) => 
       assert.deepEqual(await store.comments.revisions(a1.id), []);
     });
 
+    it('deletes spam for good, with its history, unless a kept comment answers it', async () => {
+      const kept = await store.comments.create(write());
+      const spam = await store.comments.create(write({ status: 'spam' }));
+      const spamWithReply = await store.comments.create(write({ status: 'spam' }));
+      await store.comments.create(write({ parentId: spamWithReply.id }));
+      const spamUnderSpam = await store.comments.create(write({ parentId: spam.id, status: 'spam' }));
+      await store.comments.addRevision({ commentId: spam.id, markdown: 'x', html: 'x', parentId: null, editedBy: null, editorName: 'x', createdAt: T0 });
+      const deleted = await store.comments.deleteForever([kept.id, spam.id, spamWithReply.id, spamUnderSpam.id, 999_999]);
+      assert.deepEqual(deleted, [spam.id, spamUnderSpam.id]);
+      assert.equal(await store.comments.findById(spam.id), null);
+      assert.equal(await store.comments.findById(spamUnderSpam.id), null);
+      assert.ok(await store.comments.findById(kept.id), 'an approved comment is never deleted this way');
+      assert.ok(await store.comments.findById(spamWithReply.id), 'spam that a kept comment answers stays');
+      assert.deepEqual(await store.comments.revisions(spam.id), []);
+      assert.deepEqual(await store.comments.deleteForever([]), []);
+    });
+
     it('lists comments for moderation by status, post, person and text, newest first', async () => {
       const person = await store.people.upsertByEmail({ name: 'Nia', email: 'nia@example.org', website: null }, T0);
       const one = await store.comments.create(write({ status: 'pending', personId: person.id, markdown: 'Cheap Pills here', authorName: 'Nia' }));

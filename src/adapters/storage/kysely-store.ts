@@ -952,6 +952,32 @@ export class KyselyStore implements Store {
         const result = await self.db.deleteFrom('comments').where('id', 'in', ids).executeTakeFirst();
         return Number(result.numDeletedRows);
       }),
+
+    deleteForever: (ids: number[]): Promise<number[]> =>
+      this.transaction(async (store) => {
+        const self = store as unknown as KyselyStore;
+        if (ids.length === 0) return [];
+        const due = (
+          await self.db
+            .selectFrom('comments as c')
+            .select('c.id')
+            .where('c.id', 'in', ids)
+            .where('c.status', 'in', ['spam', 'trash'])
+            .where((eb) =>
+              eb.not(eb.exists(eb.selectFrom('comments as child').select('child.id').whereRef('child.parent_id', '=', 'c.id').where('child.status', 'in', ['approved', 'pending']))),
+            )
+            .orderBy('c.id')
+            .execute()
+        ).map((d) => d.id);
+        if (due.length === 0) return [];
+        // What the foreign keys would do on PostgreSQL, written out so SQLite does the same.
+        await self.db.updateTable('comments').set({ parent_id: null }).where('parent_id', 'in', due).execute();
+        await self.db.updateTable('webmentions').set({ comment_id: null }).where('comment_id', 'in', due).execute();
+        await self.db.deleteFrom('subscriptions').where('comment_id', 'in', due).execute();
+        await self.db.deleteFrom('comment_revisions').where('comment_id', 'in', due).execute();
+        await self.db.deleteFrom('comments').where('id', 'in', due).execute();
+        return due;
+      }),
   };
 
   // --------------------------------------------------------------- people

@@ -718,6 +718,23 @@ export class MemoryStore implements Store {
       for (const sub of this.tables.subscriptions.values()) if (sub.commentId !== null && ids.has(sub.commentId)) this.tables.subscriptions.delete(sub.id);
       return ids.size;
     },
+
+    deleteForever: async (ids: number[]): Promise<number[]> => {
+      const all = [...this.tables.comments.values()];
+      const kept = (c: Comment) => c.status === 'approved' || c.status === 'pending';
+      const due = new Set(
+        ids.filter((id) => {
+          const c = this.tables.comments.get(id);
+          return c !== undefined && (c.status === 'spam' || c.status === 'trash') && !all.some((child) => child.parentId === id && kept(child));
+        }),
+      );
+      for (const c of all) if (c.parentId !== null && due.has(c.parentId)) c.parentId = null;
+      for (const id of due) this.tables.comments.delete(id);
+      this.dropOrphanRevisions();
+      for (const sub of this.tables.subscriptions.values()) if (sub.commentId !== null && due.has(sub.commentId)) this.tables.subscriptions.delete(sub.id);
+      for (const mention of this.tables.webmentions.received.values()) if (mention.commentId !== null && due.has(mention.commentId)) mention.commentId = null;
+      return [...due].sort((a, b) => a - b);
+    },
   };
 
   /** Whether the post is the user's and outside the trash. */

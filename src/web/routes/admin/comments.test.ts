@@ -339,6 +339,86 @@ describe('editing and moving comments', () => {
   });
 });
 
+describe('confirming spam teaches the filter, once per comment', () => {
+  /** A comment the honeypot sent to spam: the filter has not learned it. */
+  async function caughtSpam(body: string): Promise<Comment> {
+    const comment = await readerComment(post, body, { honeypot: 'filled' });
+    assert.equal(comment.status, 'spam');
+    assert.equal(comment.learnedAs, null);
+    return comment;
+  }
+  const totals = () => k.deps.store.spamModel.totals();
+
+  it('learns a comment marked spam again that it had not learned, and only once', async () => {
+    const comment = await caughtSpam('Cheap followers at follower-farm dot biz, check out my channel');
+    const before = await totals();
+    const res = await owner.form('/admin/comments/moderate', { action: 'spam', ids: String(comment.id), back: '/admin/comments?status=spam' });
+    assert.equal(res.status, 303);
+    assert.equal((await k.deps.store.comments.findById(comment.id))?.learnedAs, 'spam');
+    assert.deepEqual(await totals(), { spam: before.spam + 1, ham: before.ham });
+    await owner.form('/admin/comments/moderate', { action: 'spam', ids: String(comment.id), back: '/admin/comments?status=spam' });
+    assert.deepEqual(await totals(), { spam: before.spam + 1, ham: before.ham }, 'not learned twice');
+    // Reversed: unlearned as spam, learned as ham.
+    await owner.form('/admin/comments/moderate', { action: 'restore', ids: String(comment.id), back: '/admin/comments?status=spam' });
+    assert.deepEqual(await totals(), { spam: before.spam, ham: before.ham + 1 });
+    assert.equal((await k.deps.store.comments.findById(comment.id))?.learnedAs, 'ham');
+  });
+
+  it('asks, then deletes chosen spam for good, learning those not yet learned', async () => {
+    const learned = await caughtSpam('Crypto doubling scheme, send 1 BTC get 2 back');
+    await k.deps.comments.moderate([learned.id], 'spam');
+    const unlearned = await caughtSpam('Call our support line 1-800-555-0199 for refunds');
+    const before = await totals();
+
+    const ask = await owner.form('/admin/comments/delete-spam', { ids: [String(learned.id), String(unlearned.id)], back: '/admin/comments?status=spam' });
+    assert.equal(ask.status, 200);
+    assert.match(await ask.text(), /Delete 2 spam comments for good\?/);
+    assert.ok(await k.deps.store.comments.findById(unlearned.id), 'nothing is deleted before the answer');
+
+    const done = await owner.form('/admin/comments/delete-spam', { ids: [String(learned.id), String(unlearned.id)], back: '/admin/comments?status=spam', confirm: 'yes' });
+    assert.equal(done.status, 303);
+    assert.equal(await k.deps.store.comments.findById(learned.id), null);
+    assert.equal(await k.deps.store.comments.findById(unlearned.id), null);
+    assert.deepEqual(await totals(), { spam: before.spam + 1, ham: before.ham }, 'only the one not yet learned taught the filter');
+    assert.match(await page(owner, done.headers.get('location')!), /2 spam comments deleted for good; the spam filter learned from them\./);
+  });
+
+  it('refuses to delete comments outside Spam this way', async () => {
+    const held = await readerComment(post, 'A held comment, not spam.');
+    const done = await owner.form('/admin/comments/delete-spam', { ids: String(held.id), confirm: 'yes' });
+    assert.equal(done.status, 303);
+    assert.equal((await k.deps.store.comments.findById(held.id))?.status, 'pending');
+  });
+
+  it('empties the spam folder, learning each comment once, and keeps spam a kept comment answers', async () => {
+    const a = await caughtSpam('Buy backlinks SEO rank first page guaranteed');
+    const b = await caughtSpam('Visit my profile for exclusive pictures');
+    const answered = await readerComment(post, 'Approved now, spam later.');
+    await k.deps.comments.moderate([answered.id], 'approve');
+    const reply = await readerComment(post, 'A reply that stays.', { parentId: answered.id });
+    await k.deps.comments.moderate([reply.id], 'approve');
+    await k.deps.comments.moderate([answered.id], 'spam');
+    const before = await totals();
+    const spamFolder = (await k.deps.store.comments.listForModeration({ status: 'spam', limit: 1000, offset: 0 })).items;
+    const inSpam = spamFolder.length;
+    const newToTheFilter = spamFolder.filter((c) => c.learnedAs !== 'spam').length;
+    assert.ok(newToTheFilter >= 2);
+
+    const ask = await owner.form('/admin/comments/empty-spam', {});
+    assert.match(await ask.text(), /Empty spam\?/);
+    const done = await owner.form('/admin/comments/empty-spam', { confirm: 'yes' });
+    assert.equal(done.status, 303);
+    assert.equal((await k.deps.store.comments.countByStatus()).spam, 1, 'only the answered one stays');
+    assert.equal(await k.deps.store.comments.findById(a.id), null);
+    assert.equal(await k.deps.store.comments.findById(b.id), null);
+    assert.ok(await k.deps.store.comments.findById(answered.id));
+    // a and b were new to the filter; `answered` had been learned when it was marked spam.
+    assert.deepEqual(await totals(), { spam: before.spam + newToTheFilter, ham: before.ham });
+    assert.equal((await k.deps.store.comments.findById(answered.id))?.learnedAs, 'spam');
+    assert.match(await page(owner, done.headers.get('location')!), new RegExp(`${inSpam - 1} spam comments deleted for good.*1 stays in Spam`));
+  });
+});
+
 describe('waiting for you', () => {
   it('lists a reader’s unanswered comment with its context, and drops it once answered', async () => {
     const c = await readerComment(post, 'Is anyone reading these?');

@@ -256,11 +256,16 @@ export function commentRow(comment: Comment, rc: RowContext): SafeHtml {
 /** What the last action did, read from the redirect's query (?done=…); null for nothing. */
 export type ModerationResult =
   | { kind: 'moderated'; action: ModerationAction; count: number; ids: number[]; from: CommentStatus | null }
-  | { kind: 'replied'; reply: Comment | null; post: Post | null };
+  | { kind: 'replied'; reply: Comment | null; post: Post | null }
+  | { kind: 'deleted'; count: number; kept: number };
 
 /** What happened, in one plain sentence (for the notice and for screen readers). */
 export function resultText(result: ModerationResult): string {
   if (result.kind === 'replied') return 'Your reply is published.';
+  if (result.kind === 'deleted') {
+    const kept = result.kept > 0 ? ` ${plural(result.kept, 'stays', 'stay')} in Spam, learned: a published or held comment answers ${result.kept === 1 ? 'it' : 'them'}.` : '';
+    return `${plural(result.count, 'spam comment', 'spam comments')} deleted for good; the spam filter learned from ${result.count === 1 ? 'it' : 'them'}.${kept}`;
+  }
   if (result.count === 0) return 'No comments were selected (or they were already there), so nothing changed.';
   return `${plural(result.count, 'comment', 'comments')} ${actionPast[result.action]}.`;
 }
@@ -271,7 +276,7 @@ export function resultNotice(result: ModerationResult, token: string, back: stri
     const link = result.reply && result.post ? html` <a href="${commentUrl(result.post, result.reply)}">View it on the site</a>` : '';
     return html`<div class="notice ok notice-with-action" role="status"><span>${resultText(result)}</span>${link}</div>`;
   }
-  if (result.count === 0) return notice('info', resultText(result));
+  if (result.kind === 'deleted' || result.count === 0) return notice(result.count === 0 ? 'info' : 'ok', resultText(result));
   const now = actionTarget[result.action];
   const undo = result.from && result.ids.length > 0 && now !== result.from ? undoForm(token, back, result.ids, result.from, now, result.ids.length === 1 ? 'the comment' : 'the comments') : '';
   return html`<div class="notice ok notice-with-action" role="status"><span>${resultText(result)}</span>${undo}</div>`;
@@ -362,6 +367,15 @@ export function inboxView(c: Context<AppEnv>, o: InboxViewOptions): SafeHtml {
   ${f.status !== 'pending' ? html`<input type="hidden" name="status" value="${f.status}">` : ''}
 </form>
 ${f.status === 'trash' ? notice('info', `Trashed comments are deleted for good ${TRASH_DAYS} days after they were trashed. Until then, any of them can be restored.`) : ''}
+${
+  f.status === 'spam' && o.counts.spam > 0
+    ? html`<form method="post" action="/admin/comments/empty-spam" class="empty-spam">
+  ${csrfField(token)}
+  <p>Spam stays here until you delete it. Deleting confirms it: the spam filter learns from each comment first.</p>
+  <button type="submit" class="small danger">Empty spam</button>
+</form>`
+    : ''
+}
 <div class="mod-notice" data-mod-notice>${o.result ? resultNotice(o.result, token, o.rows.back) : ''}</div>
 <p class="visually-hidden" aria-live="polite" data-mod-live></p>
 <div class="list-summary">
@@ -381,7 +395,9 @@ ${
   <input type="hidden" name="from" value="${f.status}">
   <label class="bulk-all js-only"><input type="checkbox" data-pick-all> Select all on this page</label>
   <span class="bulk-label no-js">Tick comments, then:</span>
-  <span class="bulk-buttons">${bulk.map((b) => html`<button type="submit" name="action" value="${b.action}" class="small ${b.kind}">${b.label}</button>`)}</span>
+  <span class="bulk-buttons">${bulk.map((b) => html`<button type="submit" name="action" value="${b.action}" class="small ${b.kind}">${b.label}</button>`)}${
+    f.status === 'spam' ? html`<button type="submit" formaction="/admin/comments/delete-spam" class="small danger">Delete selected for good</button>` : ''
+  }</span>
   <span class="bulk-count js-only" data-pick-count aria-live="polite"></span>
 </form>
 <ol class="mod-list" aria-label="${tabWords[f.status].list}${o.totalPages > 1 ? `, page ${f.page} of ${o.totalPages}` : ''}" data-mod-list>
