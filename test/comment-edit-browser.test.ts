@@ -65,4 +65,24 @@ describe('in Chromium: staff edit a reply and move it under the right comment', 
     assert.equal(await page.locator(`#${torriId} + ol.replies #comment-${replyId}`).count(), 0);
     await screenshot(page, 'comment-edit-post-page');
   });
+
+  it('deletes chosen spam for good after asking, even with the inbox script running', async () => {
+    await page.goto(`${server.url}/admin/comments?status=approved`);
+    // Torri's comment has no replies left (James's answer moved to Kathy's above).
+    const torri = page.locator('[data-mod-list] > li', { hasText: 'Nicely put, James!' });
+    await torri.getByRole('button', { name: /^Spam/ }).click();
+    await page.locator('[data-mod-list] > li[data-moved]').first().waitFor();
+
+    await page.goto(`${server.url}/admin/comments?status=spam`);
+    assert.equal(await page.locator('[data-mod-list] > li').count(), 1);
+    await page.locator('[data-mod-list] > li input[data-pick]').check();
+    await page.getByRole('button', { name: 'Delete selected for good' }).click();
+    await page.waitForURL(/\/admin\/comments\/delete-spam$/);
+    assert.match(await page.locator('h1').innerText(), /Delete this spam comment for good\?/);
+    await screenshot(page, 'comment-delete-spam-confirm');
+    await page.getByRole('button', { name: 'Delete for good' }).click();
+    await page.waitForURL(/status=spam/);
+    assert.match(await page.locator('[data-mod-notice]').innerText(), /^1 spam comment deleted for good\. The spam filter learned from it\.$/);
+    assert.equal(await page.locator('[data-mod-list] > li').count(), 0);
+  });
 });

@@ -261,7 +261,10 @@ export function commentRoutes(): Hono<AppEnv> {
       return c.html(
         confirmView(c, {
           title: `Delete ${ids.length === 1 ? 'this spam comment' : `${ids.length} spam comments`} for good?`,
-          message: 'They cannot be restored afterwards. The spam filter learns from each one first, so that it catches their like.',
+          message:
+            ids.length === 1
+              ? 'It cannot be restored afterwards. The spam filter learns from it first, so that it catches its like.'
+              : 'They cannot be restored afterwards. The spam filter learns from each one first, so that it catches their like.',
           action: '/admin/comments/delete-spam',
           confirmLabel: 'Delete for good',
           cancelHref: back,

@@ -263,8 +263,10 @@ export type ModerationResult =
 export function resultText(result: ModerationResult): string {
   if (result.kind === 'replied') return 'Your reply is published.';
   if (result.kind === 'deleted') {
-    const kept = result.kept > 0 ? ` ${plural(result.kept, 'stays', 'stay')} in Spam, learned: a published or held comment answers ${result.kept === 1 ? 'it' : 'them'}.` : '';
-    return `${plural(result.count, 'spam comment', 'spam comments')} deleted for good; the spam filter learned from ${result.count === 1 ? 'it' : 'them'}.${kept}`;
+    if (result.count === 0 && result.kept === 0) return 'No comments in Spam were selected, so nothing changed.';
+    const deleted = result.count > 0 ? `${plural(result.count, 'spam comment', 'spam comments')} deleted for good. ` : '';
+    const kept = result.kept > 0 ? `${plural(result.kept, 'comment stays', 'comments stay')} in Spam: a published or held comment answers ${result.kept === 1 ? 'it' : 'them'}. ` : '';
+    return `${deleted}${kept}The spam filter learned from ${result.count + result.kept === 1 ? 'it' : 'each one'}.`;
   }
   if (result.count === 0) return 'No comments were selected (or they were already there), so nothing changed.';
   return `${plural(result.count, 'comment', 'comments')} ${actionPast[result.action]}.`;
