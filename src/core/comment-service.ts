@@ -261,6 +261,10 @@ export class CommentService {
     const existing = input.existing;
     if (existing && existing.postId === input.post.id) {
       const comment = await store.transaction(async (tx) => {
+        if (body !== existing.markdown) {
+          // The source changed its text: the earlier text stays in the comment's history.
+          await tx.comments.addRevision({ commentId: existing.id, markdown: existing.markdown, html: existing.html, parentId: existing.parentId, editedBy: null, editorName: `${existing.authorName} (sent again by webmention)`, createdAt: now });
+        }
         let updated = await tx.comments.updateBody(existing.id, body, html, now);
         if (existing.status === 'trash') [updated] = await tx.comments.setStatus([existing.id], 'pending', ['received again by webmention after it was removed'], now);
         return updated;

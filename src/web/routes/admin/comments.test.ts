@@ -326,6 +326,16 @@ describe('editing and moving comments', () => {
     assert.equal((await k.request(`/admin/comments/${mine.id}/edit`)).status, 303, 'signed out: to the sign-in page');
   });
 
+  it('keeps the earlier text of a webmention reply its source changed', async () => {
+    const on = await publishedPost(owner.user!, 'Mentioned', 'mentioned');
+    const input = { post: on, existing: null, personId: null, name: 'Friend', website: 'https://friend.example/', source: 'https://friend.example/reply' };
+    const first = await k.deps.comments.fromWebmention({ ...input, text: 'Nice pst' });
+    await k.deps.comments.fromWebmention({ ...input, existing: first, text: 'Nice post' });
+    assert.deepEqual((await k.deps.store.comments.revisions(first.id)).map((r) => [r.markdown, r.editorName]), [['Nice pst', 'Friend (sent again by webmention)']]);
+    await k.deps.comments.fromWebmention({ ...input, existing: (await k.deps.store.comments.findById(first.id))!, text: 'Nice post' });
+    assert.equal((await k.deps.store.comments.revisions(first.id)).length, 1, 'the same text again adds nothing');
+  });
+
   it('keeps the writer’s own edit in the history too, and marks it edited', async () => {
     const on = await publishedPost(owner.user!, 'Own edits', 'own-edits');
     readers++;
