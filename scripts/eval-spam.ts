@@ -2,9 +2,15 @@
  * `npm run eval:spam`: trains a fresh in-memory filter on the team's training corpus and
  * reports how it does on the held-out corpus at the thresholds the product uses:
  * score ≥ SPAM_THRESHOLD goes to the spam folder, score ≥ HOLD_THRESHOLD is held for
- * the moderator. Pass --verbose to list every misjudged comment with its deciding tokens.
+ * the moderator, and the ROC AUC (how well the scores rank spam above legitimate comments,
+ * whatever the threshold). Pass --verbose to list every misjudged comment with its deciding
+ * tokens; --outside FILE also reports AUC on a labelled collection from elsewhere (a JSON
+ * array like the corpus, or CSV with CONTENT and CLASS columns, 1 = spam), scored by the
+ * filter trained on the team's corpus only: it never learns from that collection.
  */
+import fs from 'node:fs';
 import { MemoryStore } from '../src/adapters/storage/memory-store.ts';
+import { rocAuc } from '../src/core/roc-auc.ts';
 import { HOLD_THRESHOLD, SPAM_THRESHOLD, SpamFilter, type ScoringOptions } from '../src/core/spam-filter.ts';
 import { loadSpamCorpus, type LabelledComment } from '../src/core/spam-corpus/corpus.ts';
 
@@ -64,6 +70,43 @@ function report(title: string, judged: Judged[], threshold: number, meaning: str
   console.log(`    actual ham    ${pad(f.falsePositives, 16)}${pad(f.trueNegatives, 16)}`);
 }
 
+/** A labelled collection from elsewhere: the corpus's JSON, or a CSV with CONTENT and CLASS (1 = spam) columns. */
+function readOutside(file: string): LabelledComment[] {
+  const text = fs.readFileSync(file, 'utf8');
+  if (file.endsWith('.json')) return JSON.parse(text) as LabelledComment[];
+  const rows = parseCsv(text);
+  const header = rows[0].map((h) => h.trim().toUpperCase());
+  const content = header.indexOf('CONTENT');
+  const label = header.indexOf('CLASS');
+  if (content < 0 || label < 0) throw new Error(`${file}: needs CONTENT and CLASS columns`);
+  return rows.slice(1).filter((r) => r.length > Math.max(content, label)).map((r) => ({ text: r[content], label: r[label].trim() === '1' ? 'spam' : 'ham' }));
+}
+
+/** RFC 4180 CSV: quoted fields may hold commas, newlines and doubled quotes. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
+      else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') row.push(field), (field = '');
+    else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      (row = []), (field = '');
+    } else field += ch;
+  }
+  if (field !== '' || row.length > 0) rows.push([...row, field]);
+  return rows;
+}
+
 async function main(): Promise<void> {
   const verbose = process.argv.includes('--verbose');
   const train = loadSpamCorpus('train');
@@ -82,6 +125,8 @@ async function main(): Promise<void> {
   const held = judged.filter((j) => j.score >= HOLD_THRESHOLD && j.score < SPAM_THRESHOLD);
   console.log(`\n  between the thresholds (held, not spam-foldered): ${held.filter((j) => j.comment.label === 'spam').length} spam, ${held.filter((j) => j.comment.label === 'ham').length} ham`);
 
+  console.log(`\nROC AUC ${rocAuc(judged.map((j) => ({ spam: j.comment.label === 'spam', score: j.score }))).toFixed(4)} (1.0: every spam scored above every legitimate comment; 0.5: chance)`);
+
   const hamScores = judged.filter((j) => j.comment.label === 'ham').map((j) => j.score).sort((a, b) => b - a);
   console.log(`  highest ham scores: ${hamScores.slice(0, 3).map((s) => s.toFixed(3)).join(', ')}`);
 
@@ -89,6 +134,16 @@ async function main(): Promise<void> {
   const g9 = figuresAt(graham, SPAM_THRESHOLD);
   const g5 = figuresAt(graham, HOLD_THRESHOLD);
   console.log(`\nFor comparison, Graham combining: at ${SPAM_THRESHOLD} precision ${pct(g9.precision)} recall ${pct(g9.recall)} F1 ${pct(g9.f1)}; at ${HOLD_THRESHOLD} precision ${pct(g5.precision)} recall ${pct(g5.recall)} F1 ${pct(g5.f1)}`);
+
+  const outside = process.argv.indexOf('--outside');
+  if (outside > 0) {
+    const file = process.argv[outside + 1];
+    const collection = readOutside(file);
+    const scored = await evaluate(train, collection, { method: 'fisher' });
+    const f9 = figuresAt(scored, SPAM_THRESHOLD);
+    console.log(`\nOutside collection ${file}: ${collection.length} comments (${count(collection, 'spam')} spam), never learned from`);
+    console.log(`  ROC AUC ${rocAuc(scored.map((j) => ({ spam: j.comment.label === 'spam', score: j.score }))).toFixed(4)}; at ${SPAM_THRESHOLD} precision ${pct(f9.precision)} recall ${pct(f9.recall)}`);
+  }
 
   const wrong = judged
     .filter((j) => (j.comment.label === 'ham' ? j.score >= HOLD_THRESHOLD : j.score < SPAM_THRESHOLD))

@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import type { SpamDefence } from '../core/comment-service.ts';
 import { issueFormToken, verifyFormToken } from '../core/form-token.ts';
-import { SpamFilter } from '../core/spam-filter.ts';
+import { randomUUID } from 'node:crypto';
+import { applyLessons, SpamFilter, type SpamLesson } from '../core/spam-filter.ts';
 import { countLinks, findDisallowedWords } from '../core/spam-signals.ts';
 import type { ChangeFeed } from '../core/change-feed.ts';
 import type { SpamModelRepository, Store } from '../core/store.ts';
@@ -17,9 +18,11 @@ export function createSpamDefence(deps: { config: Config; secret: string; logger
   const akismet = akismetFromConfig(deps.config);
   const model = new CachedSpamModel(deps.store.spamModel);
   const filter = new SpamFilter(model);
-  // Another instance (or this one) learned something: read the counts afresh.
+  // Another instance learned something: read the counts afresh. This instance's own
+  // lessons are already in its memory (see `learned`), so its own notices are ignored.
+  const instance = randomUUID();
   deps.changes.subscribe((topic) => {
-    if (topic === SPAM_MODEL_CHANGED) model.forget();
+    if (topic === SPAM_MODEL_CHANGED || (topic.startsWith(`${SPAM_MODEL_CHANGED}:`) && topic !== `${SPAM_MODEL_CHANGED}:${instance}`)) model.forget();
   });
   // A token says when the form was served, for which post; readers served within the same
   // tenth of a second may share one (it is not a secret of theirs), as cached pages do.
@@ -65,11 +68,17 @@ export function createSpamDefence(deps: { config: Config; secret: string; logger
     },
 
     async learn(store, doc, label, previous) {
-      const inTransaction = new SpamFilter(store.spamModel);
+      const recorded = new RecordedSpamModel(store.spamModel);
+      const inTransaction = new SpamFilter(recorded);
       if (previous) await inTransaction.reclassify(doc, previous, label);
       else await inTransaction.learn(doc, label);
-      model.forget();
-      deps.changes.publish(SPAM_MODEL_CHANGED);
+      return recorded.lessons;
+    },
+
+    learned(lessons) {
+      if (lessons.length === 0) return;
+      model.apply(lessons);
+      deps.changes.publish(`${SPAM_MODEL_CHANGED}:${instance}`);
     },
 
     async report(comment, label) {
@@ -104,15 +113,19 @@ const WHOLE_MODEL_LIMIT = 50_000;
  * once, so a token it lacks costs nothing; a larger model is read token by token, and only
  * the tokens it knows are kept (most tokens of a new comment are word pairs it has never
  * seen, and keeping those would only churn memory). Learning goes to the database (inside
- * the moderation transaction) and then empties this cache, here and, through the change
- * feed, on every other instance.
+ * the moderation transaction); once that has committed, `apply` brings the same lessons
+ * into memory in place, so the next score reads nothing. Other instances are told
+ * through the change feed and read afresh (`forget`).
  */
 export class CachedSpamModel implements SpamModelRepository {
   private readonly inner: SpamModelRepository;
   private readonly wholeLimit: number;
   private whole: Promise<Map<string, { spam: number; ham: number }> | null> | null = null;
+  /** The whole model once read (null: too large to keep whole); undefined while not read or being read. */
+  private wholeRead: Map<string, { spam: number; ham: number }> | null | undefined = undefined;
   private known = new Map<string, { spam: number; ham: number }>();
   private totalsCache: Promise<{ spam: number; ham: number }> | null = null;
+  private totalsRead: { spam: number; ham: number } | undefined = undefined;
 
   constructor(inner: SpamModelRepository, wholeLimit = WHOLE_MODEL_LIMIT) {
     this.inner = inner;
@@ -121,28 +134,68 @@ export class CachedSpamModel implements SpamModelRepository {
 
   forget(): void {
     this.whole = null;
+    this.wholeRead = undefined;
     this.known = new Map();
     this.totalsCache = null;
+    this.totalsRead = undefined;
+  }
+
+  /**
+   * Lessons the database has taken (committed), taken into memory the same way. A read
+   * still under way might or might not include them, so then the cache starts over.
+   */
+  apply(lessons: SpamLesson[]): void {
+    if ((this.whole && this.wholeRead === undefined) || (this.totalsCache && this.totalsRead === undefined)) return this.forget();
+    if (this.totalsRead) applyLessons(lessons, this.totalsRead, new Map());
+    if (this.wholeRead) {
+      applyLessons(lessons, { spam: 0, ham: 0 }, this.wholeRead);
+      // Grown past what is kept whole: from now on it is read token by token.
+      if (this.wholeRead.size > this.wholeLimit) this.forget();
+    } else {
+      // Only tokens already in memory change; others are read when asked for.
+      applyLessons(lessons, { spam: 0, ham: 0 }, this.known, true);
+    }
   }
 
   totals(): Promise<{ spam: number; ham: number }> {
-    this.totalsCache ??= this.inner.totals().catch((error: unknown) => {
-      this.totalsCache = null;
-      throw error;
-    });
-    return this.totalsCache;
+    if (this.totalsCache) return this.totalsCache;
+    const reading = this.inner.totals().then(
+      (totals) => {
+        if (this.totalsCache === reading) this.totalsRead = totals;
+        return totals;
+      },
+      (error: unknown) => {
+        if (this.totalsCache === reading) this.totalsCache = null;
+        throw error;
+      },
+    );
+    this.totalsCache = reading;
+    // The copy kept is the one lessons change: hand out the same object.
+    return reading;
   }
 
   everyToken(limit: number): Promise<Map<string, { spam: number; ham: number }> | null> {
     return this.inner.everyToken(limit);
   }
 
+  private wholeModel(): Promise<Map<string, { spam: number; ham: number }> | null> {
+    if (this.whole) return this.whole;
+    const reading = this.inner.everyToken(this.wholeLimit).then(
+      (whole) => {
+        if (this.whole === reading) this.wholeRead = whole;
+        return whole;
+      },
+      (error: unknown) => {
+        if (this.whole === reading) this.whole = null;
+        throw error;
+      },
+    );
+    this.whole = reading;
+    return reading;
+  }
+
   async tokenCounts(tokens: string[]): Promise<Map<string, { spam: number; ham: number }>> {
-    this.whole ??= this.inner.everyToken(this.wholeLimit).catch((error: unknown) => {
-      this.whole = null;
-      throw error;
-    });
-    const whole = await this.whole;
+    const whole = await this.wholeModel();
     const result = new Map<string, { spam: number; ham: number }>();
     const memory = whole ?? this.known;
     const missing: string[] = [];
@@ -163,13 +216,44 @@ export class CachedSpamModel implements SpamModelRepository {
     return result;
   }
 
-  learn(tokens: string[], label: 'spam' | 'ham', delta: 1 | -1): Promise<void> {
-    this.forget();
-    return this.inner.learn(tokens, label, delta);
+  async learn(tokens: string[], label: 'spam' | 'ham', delta: 1 | -1): Promise<void> {
+    await this.inner.learn(tokens, label, delta);
+    this.apply([{ tokens, label, delta }]);
   }
 
   addCounts(documents: { spam: number; ham: number }, tokens: Map<string, { spam: number; ham: number }>): Promise<void> {
     this.forget();
+    return this.inner.addCounts(documents, tokens);
+  }
+}
+
+/** A model that writes through to `inner` and notes each lesson, for the cache to take once committed. */
+export class RecordedSpamModel implements SpamModelRepository {
+  readonly lessons: SpamLesson[] = [];
+  private readonly inner: SpamModelRepository;
+
+  constructor(inner: SpamModelRepository) {
+    this.inner = inner;
+  }
+
+  totals() {
+    return this.inner.totals();
+  }
+
+  tokenCounts(tokens: string[]) {
+    return this.inner.tokenCounts(tokens);
+  }
+
+  everyToken(limit: number) {
+    return this.inner.everyToken(limit);
+  }
+
+  async learn(tokens: string[], label: 'spam' | 'ham', delta: 1 | -1): Promise<void> {
+    await this.inner.learn(tokens, label, delta);
+    this.lessons.push({ tokens, label, delta });
+  }
+
+  addCounts(documents: { spam: number; ham: number }, tokens: Map<string, { spam: number; ham: number }>): Promise<void> {
     return this.inner.addCounts(documents, tokens);
   }
 }

@@ -5,7 +5,7 @@
  *
  * Records are the domain's own types, so an export is independent of the engine.
  */
-import type { ApiToken, Comment, EmailAddress, ImportKind, Person, Post, Subscription, Tag, Upload, User } from './store.ts';
+import type { ApiToken, Comment, CommentRevision, EmailAddress, ImportKind, Person, Post, Subscription, Tag, Upload, User } from './store.ts';
 import type { ReceivedMention, SentMention } from './webmention-store.ts';
 
 /** A post with what hangs off it: its tags (by id, in order) and the old slugs that redirect to it. */
@@ -53,6 +53,7 @@ export interface ArchiveRecords {
   posts: ArchivedPost;
   people: Person;
   comments: Comment;
+  commentRevisions: CommentRevision;
   emailAddresses: EmailAddress;
   subscriptions: Subscription;
   uploads: Upload;
@@ -75,6 +76,7 @@ export const archiveTables: readonly ArchiveTable[] = [
   'posts',
   'people',
   'comments',
+  'commentRevisions',
   'emailAddresses',
   'subscriptions',
   'uploads',

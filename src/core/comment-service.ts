@@ -5,8 +5,9 @@ import { closedWords, commentsOpen, type CommentSettings } from './comment-setti
 import { DomainError, notFound } from './errors.ts';
 import { MAX_ID } from './ids.ts';
 import { decideModeration, type SpamEvidence } from './moderation-policy.ts';
-import type { Comment, CommentStatus, Person, Post, Store, User } from './store.ts';
-import type { SpamDocument } from './spam-filter.ts';
+import { canModerate } from './moderation-access.ts';
+import type { Comment, CommentRevision, CommentStatus, Person, Post, Store, User } from './store.ts';
+import type { SpamDocument, SpamLesson } from './spam-filter.ts';
 import { randomToken, safeEqual, sha256Hex } from './tokens.ts';
 
 /** What a reader (or the author) sends to comment. */
@@ -52,8 +53,13 @@ export interface SpamDefence {
   /** The filter's spam probability, or null while it has not learned enough. */
   filterScore(doc: SpamDocument): Promise<number | null>;
   akismet(input: { comment: CommentInput; ctx: SubmitContext; permalink: string }): Promise<SpamEvidence['akismet']>;
-  /** A moderator decided: the filter learns it (and forgets `previous` when reversed). */
-  learn(store: Store, doc: SpamDocument, label: 'spam' | 'ham', previous: 'spam' | 'ham' | null): Promise<void>;
+  /**
+   * A moderator decided: the filter learns it (and forgets `previous` when reversed), in
+   * `store`'s transaction. Returns what changed, for `learned` once that has committed.
+   */
+  learn(store: Store, doc: SpamDocument, label: 'spam' | 'ham', previous: 'spam' | 'ham' | null): Promise<SpamLesson[]>;
+  /** The transaction that learned these has committed: the filter in memory takes them too. */
+  learned(lessons: SpamLesson[]): void;
   /** Tells the Akismet-compatible service about a moderator's decision, when configured. */
   report(comment: Comment, label: 'spam' | 'ham'): Promise<void>;
 }
@@ -266,6 +272,10 @@ export class CommentService {
     const existing = input.existing;
     if (existing && existing.postId === input.post.id) {
       const comment = await store.transaction(async (tx) => {
+        if (body !== existing.markdown) {
+          // The source changed its text: the earlier text stays in the comment's history.
+          await tx.comments.addRevision({ commentId: existing.id, markdown: existing.markdown, html: existing.html, parentId: existing.parentId, editedBy: null, editorName: `${existing.authorName} (sent again by webmention)`, createdAt: now });
+        }
         let updated = await tx.comments.updateBody(existing.id, body, html, now);
         if (existing.status === 'trash') [updated] = await tx.comments.setStatus([existing.id], 'pending', ['received again by webmention after it was removed'], now);
         return updated;
@@ -344,6 +354,9 @@ export class CommentService {
     const settings = await this.deps.settings();
     const now = clock.now();
     const updated = await store.transaction(async (tx) => {
+      if (text !== comment.markdown) {
+        await tx.comments.addRevision({ commentId: id, markdown: comment.markdown, html: comment.html, parentId: comment.parentId, editedBy: null, editorName: comment.authorName, createdAt: now });
+      }
       let after = await tx.comments.updateBody(id, text, await renderCommentMarkdown(text), now);
       const links = spam.countLinks(text);
       const words = spam.findDisallowedWords([text], settings.disallowedWords);
@@ -357,6 +370,50 @@ export class CommentService {
     return updated;
   }
 
+  /**
+   * Staff change a comment: its text (a typo in the author's own reply, a reader's broken
+   * link) and its place (a reply posted under the wrong comment moves, with its replies,
+   * under another comment of the same post or to the top level). Whoever may moderate the
+   * comment may edit it. What it said and where it sat are kept in its history, in the
+   * same transaction as the change; the text change shows as "edited".
+   */
+  async editAsStaff(user: User, id: number, change: { body?: string; parentId?: number | null }): Promise<Comment> {
+    const { store, clock } = this.deps;
+    const comment = await store.comments.findById(id);
+    const post = comment ? await store.posts.findById(comment.postId) : null;
+    if (!comment || !post) throw notFound('The comment');
+    if (!canModerate(user, post).ok) throw new DomainError('forbidden', 'Authors look after the comments on their own posts; this one is on another author’s post.');
+    const text = change.body === undefined ? comment.markdown : change.body.replace(/\r\n/g, '\n').trim();
+    if (!text) throw new DomainError('validation_failed', 'A comment cannot be empty; move it to the trash instead.', { body: 'Required.' });
+    if (text.length > 10_000) throw new DomainError('validation_failed', 'Keep a comment under 10,000 characters.', { body: 'Too long.' });
+    const parentId = change.parentId === undefined ? comment.parentId : change.parentId;
+    const textChanged = text !== comment.markdown;
+    const moved = parentId !== comment.parentId;
+    if (!textChanged && !moved) return comment;
+    if (moved && parentId !== null) {
+      const parent = await store.comments.findById(parentId);
+      if (parent && parent.postId === comment.postId && parent.status !== 'approved') {
+        throw new DomainError('validation_failed', 'Move it under a published comment; that one is not published.', { parentId: 'Not published.' });
+      }
+    }
+    const html = textChanged ? await renderCommentMarkdown(text) : comment.html;
+    const now = clock.now();
+    const updated = await store.transaction(async (tx) => {
+      await tx.comments.addRevision({ commentId: id, markdown: comment.markdown, html: comment.html, parentId: comment.parentId, editedBy: user.id, editorName: user.name, createdAt: now });
+      let after = comment;
+      if (textChanged) after = await tx.comments.updateBody(id, text, html, now);
+      if (moved) after = await tx.comments.move(id, parentId, now);
+      return after;
+    });
+    this.deps.publish(`comments-changed:${comment.postId}`);
+    return updated;
+  }
+
+  /** A comment's history (what it was before each edit), oldest first. */
+  history(id: number): Promise<CommentRevision[]> {
+    return this.deps.store.comments.revisions(id);
+  }
+
   /** A commenter takes their comment back inside the window: it goes to the trash, restorable by a moderator. */
   async deleteOwn(id: number, secret: string): Promise<Comment> {
     const { comment } = await this.ownComment(id, secret);
@@ -367,8 +424,9 @@ export class CommentService {
 
   /**
    * A moderator's decision on one or more comments. Approve and spam decisions train the
-   * filter (reversing an earlier lesson when a decision is reversed); approving tells
-   * subscribers. Returns the comments that changed.
+   * filter (reversing an earlier lesson when a decision is reversed), once per comment:
+   * marking spam again what is already in Spam confirms it, and teaches the filter if it
+   * had not learned it yet. Approving tells subscribers. Returns the comments that changed.
    */
   async moderate(ids: number[], action: ModerationAction): Promise<Comment[]> {
     if (ids.length === 0) return [];
@@ -379,17 +437,14 @@ export class CommentService {
     const before = new Map((await store.comments.findMany(ids)).map((c) => [c.id, c]));
     if (before.size === 0) throw notFound('The comments');
     const posts = new Map<number, Post>();
+    const label = status === 'approved' ? 'ham' : status === 'spam' ? 'spam' : null;
+    const lessons: SpamLesson[] = [];
     const changed = await store.transaction(async (tx) => {
       // The reasons it was held stay on record: an Undo brings it back to Pending with its why.
       const moved = await tx.comments.setStatus([...before.keys()], status, null, now);
+      // Every comment chosen now has this status, moved or already there: each teaches the filter once.
+      if (label) for (const comment of before.values()) lessons.push(...(await this.teach(tx, comment, label)));
       for (const comment of moved) {
-        const label = status === 'approved' ? 'ham' : status === 'spam' ? 'spam' : null;
-        const previous = before.get(comment.id)?.learnedAs ?? null;
-        if (label && label !== previous) {
-          // The same fields as when it was scored, so that a later reversal unlearns exactly this.
-          await spam.learn(tx, { text: comment.markdown, name: comment.authorName, url: comment.authorUrl }, label, previous);
-          await tx.comments.setLearnedAs(comment.id, label);
-        }
         if (status === 'approved') {
           let post = posts.get(comment.postId);
           if (!post) {
@@ -401,14 +456,59 @@ export class CommentService {
       }
       return moved;
     });
+    spam.learned(lessons);
     for (const comment of changed) {
       const was = before.get(comment.id)!;
       if (was.status === 'approved' || comment.status === 'approved') this.deps.publish(`comments-changed:${comment.postId}`);
       if (comment.status === 'approved') this.deps.publish(approvedTopic(comment.postId, comment.id));
-      const label = comment.status === 'spam' ? 'spam' : comment.status === 'approved' && was.status === 'spam' ? 'ham' : null;
-      if (label) void spam.report(comment, label);
+      const reported = comment.status === 'spam' ? 'spam' : comment.status === 'approved' && was.status === 'spam' ? 'ham' : null;
+      if (reported) void spam.report(comment, reported);
     }
     return changed;
+  }
+
+  /** The filter learns `comment` as `label` unless it already has; a reversed decision is unlearned first. */
+  private async teach(tx: Store, comment: Comment, label: 'spam' | 'ham'): Promise<SpamLesson[]> {
+    if (comment.learnedAs === label) return [];
+    // The same fields as when it was scored, so that a later reversal unlearns exactly this.
+    const lessons = await this.deps.spam.learn(tx, { text: comment.markdown, name: comment.authorName, url: comment.authorUrl }, label, comment.learnedAs);
+    await tx.comments.setLearnedAs(comment.id, label);
+    return lessons;
+  }
+
+  /**
+   * A moderator confirms spam by deleting it for good: chosen comments in Spam, or the
+   * whole folder emptied (`emptySpam`). Each one the filter has not learned as spam
+   * teaches it first, in the same transaction, so the decision outlives the comment.
+   * Spam that a kept comment answers stays (learned). Only comments in Spam are touched.
+   */
+  async deleteSpam(ids: number[]): Promise<{ deleted: number[]; kept: number[] }> {
+    if (ids.length === 0) return { deleted: [], kept: [] };
+    if (ids.length > 500) throw new DomainError('validation_failed', 'Choose at most 500 comments at a time.');
+    const { store, spam } = this.deps;
+    const inSpam = (await store.comments.findMany(ids)).filter((c) => c.status === 'spam');
+    const lessons: SpamLesson[] = [];
+    const deleted = await store.transaction(async (tx) => {
+      for (const comment of inSpam) lessons.push(...(await this.teach(tx, comment, 'spam')));
+      return tx.comments.deleteForever(inSpam.map((c) => c.id));
+    });
+    spam.learned(lessons);
+    const gone = new Set(deleted);
+    return { deleted, kept: inSpam.filter((c) => !gone.has(c.id)).map((c) => c.id) };
+  }
+
+  /** Empties Spam (within an author's own posts when `authorId` is given), 500 at a time. */
+  async emptySpam(authorId?: number): Promise<{ deleted: number; kept: number }> {
+    let deleted = 0;
+    let kept = 0;
+    for (;;) {
+      const page = await this.deps.store.comments.listForModeration({ status: 'spam', authorId, limit: 500, offset: kept });
+      if (page.items.length === 0) return { deleted, kept };
+      const result = await this.deleteSpam(page.items.map((c) => c.id));
+      deleted += result.deleted.length;
+      kept += result.kept.length;
+      if (result.deleted.length === 0) return { deleted, kept };
+    }
   }
 
   /** Removes trashed comments 30 days after they were trashed (the scheduler calls this). */

@@ -33,11 +33,33 @@ describe('decideModeration', () => {
     assert.equal(decideModeration({ ...clean, linkCount: 2 }, settings({ maxLinks: 2 })).status, 'approved');
   });
 
-  it('sends the honeypot, a too-quick form and a forged token to spam with their reasons', () => {
+  it('sends the honeypot and a forged or missing token to spam with their reasons', () => {
     assert.deepEqual(decideModeration({ ...clean, honeypotFilled: true }, settings()), { status: 'spam', reasons: ['honeypot field was filled in'] });
-    const quick = decideModeration({ ...clean, formToken: { ok: false, reason: 'too-fast', seconds: 1.2 } }, settings());
-    assert.deepEqual(quick, { status: 'spam', reasons: ['sent 1.2 s after the form loaded (minimum 3 s)'] });
     assert.equal(decideModeration({ ...clean, formToken: { ok: false, reason: 'invalid' } }, settings()).status, 'spam');
+    assert.deepEqual(decideModeration({ ...clean, formToken: { ok: false, reason: 'missing' } }, settings()), { status: 'spam', reasons: ['no form token'] });
+  });
+
+  it('holds a comment that fails only the minimum time, saying how fast it came', () => {
+    const quick = decideModeration({ ...clean, formToken: { ok: false, reason: 'too-fast', seconds: 1.2 } }, settings());
+    assert.deepEqual(quick, { status: 'pending', reasons: ['submitted 1.2 s after the form was served (minimum 3 s)'] });
+    // A first comment that came fast is held with both reasons, not filed as spam.
+    const firstQuick = decideModeration({ ...clean, knownPerson: false, formToken: { ok: false, reason: 'too-fast', seconds: 0.4 } }, settings());
+    assert.deepEqual(firstQuick, { status: 'pending', reasons: ['submitted 0.4 s after the form was served (minimum 3 s)', 'first comment from this person'] });
+  });
+
+  it('sends a too-fast comment to spam only together with another sign of spam', () => {
+    const fast = { ok: false, reason: 'too-fast', seconds: 0.8 } as const;
+    assert.deepEqual(decideModeration({ ...clean, formToken: fast, linkCount: 5 }, settings({ maxLinks: 2 })), {
+      status: 'spam',
+      reasons: ['submitted 0.8 s after the form was served (minimum 3 s)', '5 links'],
+    });
+    assert.deepEqual(decideModeration({ ...clean, formToken: fast, filterScore: 0.7 }, settings()), {
+      status: 'spam',
+      reasons: ['submitted 0.8 s after the form was served (minimum 3 s)', 'filter score 0.70'],
+    });
+    // Each of those signs alone only holds it.
+    assert.equal(decideModeration({ ...clean, linkCount: 5 }, settings({ maxLinks: 2 })).status, 'pending');
+    assert.equal(decideModeration({ ...clean, filterScore: 0.7 }, settings()).status, 'pending');
   });
 
   it('holds rather than discards a comment whose form simply expired', () => {

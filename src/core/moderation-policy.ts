@@ -27,18 +27,26 @@ export interface ModerationDecision {
 const score = (n: number) => n.toFixed(2);
 
 /**
- * Decides where a reader's comment goes. Spam signals are checked first (they send it to
- * the spam folder, where it can still be restored), then the reasons to hold it for a
- * moderator; otherwise it is approved. Every reason is recorded, not just the first.
+ * Decides where a reader's comment goes. Strong spam signals (the honeypot, a missing or
+ * forged form token, Akismet, a filter score past the spam threshold, disallowed words
+ * when the setting says spam) each send it to the spam folder, where it can still be
+ * restored. A form sent sooner than people type is only a weak signal (a fast typist,
+ * text pasted from elsewhere): alone it holds the comment for the author with that
+ * reason; together with another sign of spam (a filter score past the hold threshold,
+ * more links than allowed) it goes to spam. Otherwise the reasons to hold it apply, and
+ * failing those it is approved. Every reason is recorded, not just the first.
  */
 export function decideModeration(evidence: SpamEvidence, settings: CommentSettings): ModerationDecision {
   const spam: string[] = [];
   const hold: string[] = [];
+  /** Signs of spam that are not enough alone: held, unless the form was also sent too fast. */
+  const suspicious: string[] = [];
 
   if (evidence.honeypotFilled) spam.push('honeypot field was filled in');
   const token = evidence.formToken;
+  let tooFast: string | null = null;
   if (!token.ok) {
-    if (token.reason === 'too-fast') spam.push(`sent ${token.seconds !== undefined ? `${token.seconds.toFixed(1)} s` : 'too soon'} after the form loaded (minimum ${settings.minSubmitSeconds} s)`);
+    if (token.reason === 'too-fast') tooFast = `submitted ${token.seconds !== undefined ? `${token.seconds.toFixed(1)} s` : 'too soon'} after the form was served (minimum ${settings.minSubmitSeconds} s)`;
     else if (token.reason === 'expired') hold.push('the form was older than a day');
     else spam.push(token.reason === 'missing' ? 'no form token' : 'form token not valid');
   }
@@ -49,9 +57,11 @@ export function decideModeration(evidence: SpamEvidence, settings: CommentSettin
   if (evidence.akismet === 'spam') spam.push('Akismet says spam');
   if (evidence.filterScore !== null) {
     if (evidence.filterScore >= FILTER_SPAM_AT) spam.push(`filter score ${score(evidence.filterScore)}`);
-    else if (evidence.filterScore >= FILTER_HOLD_AT) hold.push(`filter score ${score(evidence.filterScore)}`);
+    else if (evidence.filterScore >= FILTER_HOLD_AT) suspicious.push(`filter score ${score(evidence.filterScore)}`);
   }
-  if (evidence.linkCount > settings.maxLinks) hold.push(`${evidence.linkCount} links`);
+  if (evidence.linkCount > settings.maxLinks) suspicious.push(`${evidence.linkCount} links`);
+  if (tooFast !== null) (suspicious.length > 0 ? spam : hold).unshift(tooFast);
+  hold.push(...suspicious);
   if (settings.holdAll) hold.push('every comment is held for review (setting)');
   else if (settings.holdFirstComment && !evidence.knownPerson) hold.push('first comment from this person');
 

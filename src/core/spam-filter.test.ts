@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MemoryStore } from '../adapters/storage/memory-store.ts';
 import { loadSpamCorpus } from './spam-corpus/corpus.ts';
+import { rocAuc } from './roc-auc.ts';
 import {
   classify,
   HOLD_THRESHOLD,
@@ -248,5 +249,21 @@ describe('the labelled corpus', () => {
     assert.ok(hamFlagged <= 2, `readers held: ${hamFlagged}`);
     assert.ok(spamFoldered / spamCount >= 0.8, `spam-folder recall ${spamFoldered}/${spamCount}`);
     assert.ok(spamFlagged / spamCount >= 0.9, `hold-or-spam recall ${spamFlagged}/${spamCount}`);
+  });
+
+  it('lets short fan replies through and flags channel plugs, support numbers and crypto pitches it never saw', async () => {
+    const filter = new SpamFilter(new MemoryStore().spamModel);
+    await filter.trainFromCorpus(train);
+    const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
+    const shortReplies = heldout.filter((c) => c.label === 'ham' && words(c.text) <= 5);
+    const pitches = heldout.filter((c) => c.label === 'spam' && /channel|subscrib|support|customer|helpline|number|bitcoin|btc|crypto|whatsapp|telegram/i.test(c.text));
+    assert.ok(shortReplies.length >= 15 && pitches.length >= 15, `${shortReplies.length} short replies, ${pitches.length} pitches held out`);
+    const scored = [];
+    for (const c of [...shortReplies, ...pitches]) scored.push({ spam: c.label === 'spam', score: await filter.score(c), text: c.text });
+    assert.deepEqual(scored.filter((s) => !s.spam && spamVerdict(s.score) !== 'pass').map((s) => s.text), [], 'no short reply held');
+    assert.deepEqual(scored.filter((s) => s.spam && spamVerdict(s.score) === 'pass').map((s) => s.text), [], 'no pitch let through');
+    const all = [];
+    for (const c of heldout) all.push({ spam: c.label === 'spam', score: await filter.score(c) });
+    assert.ok(rocAuc(all) >= 0.99, `held-out ROC AUC ${rocAuc(all)}`);
   });
 });

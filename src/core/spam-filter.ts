@@ -24,6 +24,33 @@ export interface SpamDocument {
   url?: string | null;
 }
 
+/** One change to the model's counts: a document's tokens learned (+1) or unlearned (-1) under a label. */
+export interface SpamLesson {
+  tokens: string[];
+  label: SpamLabel;
+  delta: 1 | -1;
+}
+
+/**
+ * Applies lessons to counts held in memory exactly as the stores apply them: each distinct
+ * token counts once per document, no count goes below zero, and a token whose counts both
+ * reach zero is gone.
+ */
+export function applyLessons(lessons: SpamLesson[], totals: TokenCounts, tokens: Map<string, TokenCounts>, onlyKnown = false): void {
+  for (const { tokens: list, label, delta } of lessons) {
+    totals[label] = Math.max(0, totals[label] + delta);
+    for (const token of new Set(list)) {
+      const entry = tokens.get(token);
+      if (entry) {
+        entry[label] = Math.max(0, entry[label] + delta);
+        if (entry.spam === 0 && entry.ham === 0) tokens.delete(token);
+      } else if (delta === 1 && !onlyKnown) {
+        tokens.set(token, { spam: label === 'spam' ? 1 : 0, ham: label === 'ham' ? 1 : 0 });
+      }
+    }
+  }
+}
+
 /** At or above: straight to the spam folder (restorable, never deleted). */
 export const SPAM_THRESHOLD = 0.9;
 /** At or above (and below SPAM_THRESHOLD): held for the moderator. */

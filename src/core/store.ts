@@ -191,6 +191,24 @@ export interface Comment {
   learnedAs: 'spam' | 'ham' | null;
 }
 
+/** A comment as it was before someone changed its text or its place: its history, kept for staff. */
+export interface CommentRevision {
+  id: number;
+  commentId: number;
+  /** The text before the change. */
+  markdown: string;
+  html: string;
+  /** The comment it answered before the change (null: the top level). */
+  parentId: number | null;
+  /** The user who changed it, or null when its writer did (inside the edit window). */
+  editedBy: number | null;
+  /** Who changed it, as the history shows it (kept when the account goes). */
+  editorName: string;
+  createdAt: number;
+}
+
+export type CommentRevisionWrite = Omit<CommentRevision, 'id'>;
+
 /** What creating a comment needs; the store derives rootId and depth from the parent. */
 export interface CommentWrite {
   postId: number;
@@ -359,6 +377,17 @@ export interface CommentRepository {
   setStatus(ids: number[], status: CommentStatus, reasons: string[] | null, now: number): Promise<Comment[]>;
   /** Records what the spam filter learned the comment as. */
   setLearnedAs(id: number, label: 'spam' | 'ham' | null): Promise<void>;
+  /**
+   * Moves a comment, with every reply under it, to answer `parentId` (a comment of the same
+   * post) or to the top level (null); root and depth of the whole subtree follow. Refuses
+   * (validation_failed) a parent that is missing, on another post, the comment itself or
+   * one of its replies.
+   */
+  move(id: number, parentId: number | null, now: number): Promise<Comment>;
+  /** Keeps what a comment was before a change (see CommentRevision). */
+  addRevision(revision: CommentRevisionWrite): Promise<CommentRevision>;
+  /** A comment's history, oldest first. */
+  revisions(commentId: number): Promise<CommentRevision[]>;
   listForModeration(query: ModerationQuery): Promise<Page<Comment>>;
   /** Comments per status; with `authorId`, only on that user's posts that are not in the trash. */
   countByStatus(authorId?: number): Promise<Record<CommentStatus, number>>;
@@ -373,6 +402,12 @@ export interface CommentRepository {
   waitingForReply(limit: number, authorId?: number): Promise<Page<Comment>>;
   /** Deletes trashed comments whose status changed before `before` and that no kept comment answers. */
   purgeTrash(before: number): Promise<number>;
+  /**
+   * Deletes for good those of `ids` that are in spam or the trash and that no kept
+   * (approved or pending) comment answers, with their history and subscriptions.
+   * Returns the ids deleted.
+   */
+  deleteForever(ids: number[]): Promise<number[]>;
 }
 
 export interface EmailAddress {

@@ -55,6 +55,7 @@ const schemas: Record<ArchiveTable, z.ZodType> = {
     source: z.enum(['form', 'api', 'admin', 'import', 'webmention', 'activitypub']).default('import'), createdAt: time, updatedAt: time, editedAt: maybe(time),
     statusChangedAt: time, editTokenHash: maybe(text), ip: maybe(text), userAgent: maybe(text), learnedAs: maybe(z.enum(['spam', 'ham'])),
   }),
+  commentRevisions: z.object({ id, commentId: id, markdown: text, html: text, parentId: maybe(id), editedBy: maybe(id), editorName: text, createdAt: time }),
   emailAddresses: z.object({ email: text.min(1), confirmToken: text.min(1), confirmedAt: maybe(time), createdAt: time }),
   subscriptions: z.object({
     id, kind: z.enum(['post', 'replies']), email: text.min(1), postId: id, commentId: maybe(id), token: text.min(1), createdAt: time, unsubscribedAt: maybe(time),

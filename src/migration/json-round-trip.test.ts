@@ -61,6 +61,7 @@ for (const [from, to] of movePairs) {
       assert.equal(summary.counts.webmentions_sent, 2);
       assert.equal(summary.counts.import_keys, 3);
       assert.equal(summary.counts.legacy_paths, 2);
+      assert.equal(summary.counts.comment_revisions, 2);
       const second = await exportText(target, true);
       assert.deepEqual(normalise(second), normalise(first));
 
@@ -73,6 +74,10 @@ for (const [from, to] of movePairs) {
       const thread = await target.comments.threadPage(postIds[0], null, 10);
       assert.deepEqual(thread.comments.map((c) => [c.id, c.depth, c.rootId]), [[commentIds[0], 0, commentIds[0]], [commentIds[1], 1, commentIds[0]], [commentIds[2], 2, commentIds[0]]]);
       assert.deepEqual(await target.comments.countByStatus(), { approved: 4, pending: 2, spam: 1, trash: 1 });
+      // A comment's history travels: the text before the edit, who changed it, and where it was.
+      assert.deepEqual((await target.comments.revisions(commentIds[0])).map((r) => [r.markdown, r.editorName, r.parentId]), [[`Comment at ${FIXTURE_TIME + 200}`, 'Ada', null]]);
+      assert.deepEqual((await target.comments.revisions(commentIds[3])).map((r) => [r.editedBy, r.parentId]), [[null, commentIds[2]]]);
+      assert.ok((await target.comments.addRevision({ commentId: commentIds[0], markdown: 'x', html: 'x', parentId: null, editedBy: null, editorName: 'R', createdAt: 1 })).id > 2, 'new revisions get ids past the restored ones');
 
       // Webmentions: the verified reply still shows as its comment; the one being verified is verified again here.
       const about = postIds[1];

@@ -5,7 +5,7 @@ export const FIXTURE_TIME = Date.UTC(2024, 2, 10, 9, 30);
 
 /**
  * A small site with one of everything an export must carry: posts and pages, drafts,
- * scheduled and trashed posts, tags, an old slug, threaded comments in every status,
+ * scheduled and trashed posts, tags, an old slug, threaded comments in every status (with edit history),
  * a password-protected page, people, confirmed and unconfirmed subscriptions, an upload, settings, a spam model,
  * webmentions received (a verified reply shown as a comment, one still being verified)
  * and sent, and what a WordPress import leaves behind (an import key, old addresses).
@@ -47,7 +47,9 @@ export async function seedSite(store: Store): Promise<{ postIds: number[]; comme
   await store.comments.setLearnedAs(spam.id, 'spam');
   const trash = await comment(about.id, null, reader.id, 'approved', t + 260);
   await store.comments.setStatus([trash.id], 'trash', null, t + 270);
+  await store.comments.addRevision({ commentId: top.id, markdown: `Comment at ${t + 200}`, html: `<p>Comment at ${t + 200}</p>`, parentId: null, editedBy: owner.id, editorName: 'Ada', createdAt: t + 280 });
   await store.comments.updateBody(top.id, 'Edited *comment*', '<p>Edited <em>comment</em></p>', t + 280);
+  await store.comments.addRevision({ commentId: pending.id, markdown: `Comment at ${t + 230}`, html: `<p>Comment at ${t + 230}</p>`, parentId: own.id, editedBy: null, editorName: 'Reader', createdAt: t + 285 });
   const onDraft = await comment(draft.id, null, null, 'pending', t + 290);
 
   const mention = await store.webmentions.receive({ source: 'https://friend.example/reply', target: 'https://blog.example/about', postId: about.id, via: 'webmention' }, t + 500);

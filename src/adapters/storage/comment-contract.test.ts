@@ -101,6 +101,109 @@ forEachEngine('Comment repository contract', (name: string, open: OpenStore) => 
       assert.equal(edited.editedAt, clock + 5);
     });
 
+    it('moves a reply with its replies under another comment: root and depth of the whole subtree follow', async () => {
+      const a = await store.comments.create(write({ markdown: 'A' }));
+      const b = await store.comments.create(write({ markdown: 'B' }));
+      const a1 = await store.comments.create(write({ parentId: a.id }));
+      const a11 = await store.comments.create(write({ parentId: a1.id }));
+      const a111 = await store.comments.create(write({ parentId: a11.id }));
+      const a2 = await store.comments.create(write({ parentId: a.id }));
+      const b1 = await store.comments.create(write({ parentId: b.id }));
+      const place = async (id: number) => {
+        const c = (await store.comments.findById(id))!;
+        return [c.parentId, c.rootId, c.depth];
+      };
+
+      // a1 (with a11 and a111 under it) moves under b1, one level deeper than before.
+      const moved = await store.comments.move(a1.id, b1.id, T0 + 5);
+      assert.deepEqual([moved.parentId, moved.rootId, moved.depth, moved.updatedAt], [b1.id, b.id, 2, T0 + 5]);
+      assert.deepEqual(await place(a11.id), [a1.id, b.id, 3]);
+      assert.deepEqual(await place(a111.id), [a11.id, b.id, 4]);
+      assert.deepEqual(await place(a2.id), [a.id, a.id, 1], 'a sibling stays where it was');
+      assert.deepEqual(await place(b1.id), [b.id, b.id, 1]);
+
+      // To the top level: it starts its own conversation, and its replies come with it.
+      await store.comments.move(a1.id, null, T0 + 6);
+      assert.deepEqual(await place(a1.id), [null, a1.id, 0]);
+      assert.deepEqual(await place(a11.id), [a1.id, a1.id, 1]);
+      assert.deepEqual(await place(a111.id), [a11.id, a1.id, 2]);
+
+      // A whole conversation moves under another one.
+      await store.comments.move(b.id, a2.id, T0 + 7);
+      assert.deepEqual(await place(b.id), [a2.id, a.id, 2]);
+      assert.deepEqual(await place(b1.id), [b.id, a.id, 3]);
+
+      // The threads read as they should: a1's conversation and a's, each with its replies.
+      const page = await store.comments.threadPage(postId, null, 10);
+      assert.deepEqual(
+        page.comments.map((c) => [c.id, c.rootId, c.depth]).sort((x, y) => x[0] - y[0]),
+        [[a.id, a.id, 0], [b.id, a.id, 2], [a1.id, a1.id, 0], [a11.id, a1.id, 1], [a111.id, a1.id, 2], [a2.id, a.id, 1], [b1.id, a.id, 3]],
+      );
+    });
+
+    it('refuses to move a comment under itself, its own replies, another post or a missing comment, changing nothing', async () => {
+      const a = await store.comments.create(write());
+      const a1 = await store.comments.create(write({ parentId: a.id }));
+      const a11 = await store.comments.create(write({ parentId: a1.id }));
+      const elsewhere = await store.comments.create(write({ postId: otherPostId }));
+      const refused = async (parentId: number, message: RegExp) =>
+        assert.rejects(store.comments.move(a1.id, parentId, T0), (e: { code?: string; message: string }) => e.code === 'validation_failed' && message.test(e.message));
+      await refused(a1.id, /cannot answer itself/);
+      await refused(a11.id, /under one of its own replies/);
+      await refused(elsewhere.id, /only move within its own post/);
+      await refused(a11.id + 1000, /no comment/);
+      assert.deepEqual(await store.comments.findById(a1.id), a1);
+      assert.deepEqual(await store.comments.findById(a11.id), a11);
+    });
+
+    it('keeps a comment’s history, oldest first, and drops it when the comment is purged', async () => {
+      const a = await store.comments.create(write());
+      const b = await store.comments.create(write({ parentId: a.id, markdown: 'first' }));
+      const first = await store.comments.addRevision({ commentId: b.id, markdown: 'first', html: '<p>first</p>', parentId: a.id, editedBy: authorId, editorName: 'A', createdAt: T0 + 1 });
+      const second = await store.comments.addRevision({ commentId: b.id, markdown: 'second', html: '<p>second</p>', parentId: null, editedBy: null, editorName: 'Reader', createdAt: T0 + 2 });
+      assert.deepEqual(first, { id: first.id, commentId: b.id, markdown: 'first', html: '<p>first</p>', parentId: a.id, editedBy: authorId, editorName: 'A', createdAt: T0 + 1 });
+      assert.deepEqual(await store.comments.revisions(b.id), [first, second]);
+      assert.deepEqual(await store.comments.revisions(a.id), []);
+
+      await store.comments.setStatus([b.id], 'trash', null, T0);
+      await store.comments.purgeTrash(T0 + 1);
+      assert.deepEqual(await store.comments.revisions(b.id), []);
+      assert.equal(await store.archive.count('commentRevisions'), 0);
+    });
+
+    it('rolls a move and its history back together', async () => {
+      const a = await store.comments.create(write());
+      const b = await store.comments.create(write());
+      const a1 = await store.comments.create(write({ parentId: a.id }));
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          await tx.comments.addRevision({ commentId: a1.id, markdown: a1.markdown, html: a1.html, parentId: a1.parentId, editedBy: null, editorName: 'x', createdAt: T0 });
+          await tx.comments.move(a1.id, b.id, T0);
+          throw new Error('boom');
+        }),
+        /boom/,
+      );
+      assert.deepEqual(await store.comments.findById(a1.id), a1);
+      assert.deepEqual(await store.comments.revisions(a1.id), []);
+    });
+
+    it('deletes spam for good, with its history, unless a kept comment answers it', async () => {
+      const kept = await store.comments.create(write());
+      const spam = await store.comments.create(write({ status: 'spam' }));
+      const spamWithReply = await store.comments.create(write({ status: 'spam' }));
+      await store.comments.create(write({ parentId: spamWithReply.id }));
+      const spamUnderSpam = await store.comments.create(write({ parentId: spam.id, status: 'spam' }));
+      await store.comments.addRevision({ commentId: spam.id, markdown: 'x', html: 'x', parentId: null, editedBy: null, editorName: 'x', createdAt: T0 });
+      const deleted = await store.comments.deleteForever([kept.id, spam.id, spamWithReply.id, spamUnderSpam.id, 999_999]);
+      assert.deepEqual(deleted, [spam.id, spamUnderSpam.id]);
+      assert.equal(await store.comments.findById(spam.id), null);
+      assert.equal(await store.comments.findById(spamUnderSpam.id), null);
+      assert.ok(await store.comments.findById(kept.id), 'an approved comment is never deleted this way');
+      assert.ok(await store.comments.findById(spamWithReply.id), 'spam that a kept comment answers stays');
+      assert.deepEqual(await store.comments.revisions(spam.id), []);
+      assert.deepEqual(await store.comments.deleteForever([]), []);
+    });
+
     it('lists comments for moderation by status, post, person and text, newest first', async () => {
       const person = await store.people.upsertByEmail({ name: 'Nia', email: 'nia@example.org', website: null }, T0);
       const one = await store.comments.create(write({ status: 'pending', personId: person.id, markdown: 'Cheap Pills here', authorName: 'Nia' }));

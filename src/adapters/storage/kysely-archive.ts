@@ -133,6 +133,17 @@ const tables: Record<Exclude<ArchiveTable, 'posts'>, TableMap> = {
       learned_as: c.learnedAs,
     }),
   },
+  commentRevisions: {
+    name: 'comment_revisions',
+    key: 'id',
+    serial: true,
+    toRecord: (r) => ({
+      id: r.id, commentId: r.comment_id, markdown: r.markdown, html: r.html, parentId: r.parent_id, editedBy: r.edited_by, editorName: r.editor_name, createdAt: num(r.created_at),
+    }),
+    toRow: (v) => ({
+      id: v.id, comment_id: v.commentId, markdown: v.markdown, html: v.html, parent_id: v.parentId, edited_by: v.editedBy, editor_name: v.editorName, created_at: v.createdAt,
+    }),
+  },
   emailAddresses: {
     name: 'email_addresses',
     key: 'email',
@@ -327,7 +338,7 @@ export class KyselyArchiveRepository implements ArchiveRepository {
     // Children before parents; replies first so no comment is deleted while another points at it.
     await this.db.updateTable('comments').set({ parent_id: null }).execute();
     for (const name of [
-      'webmentions', 'webmentions_sent', 'legacy_paths', 'import_keys', 'jobs', 'subscriptions', 'comments', 'post_tags', 'post_old_slugs', 'posts', 'tags', 'people', 'email_addresses', 'uploads',
+      'webmentions', 'webmentions_sent', 'legacy_paths', 'import_keys', 'jobs', 'subscriptions', 'comment_revisions', 'comments', 'post_tags', 'post_old_slugs', 'posts', 'tags', 'people', 'email_addresses', 'uploads',
       'sessions', 'api_tokens', 'users', 'spam_tokens', 'spam_totals', 'outbox',
     ] as const) {
       await this.db.deleteFrom(name).execute();

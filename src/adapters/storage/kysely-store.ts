@@ -3,6 +3,8 @@ import type {
   AdminPostQuery,
   ApiToken,
   Comment,
+  CommentRevision,
+  CommentRevisionWrite,
   CommentStatus,
   CommentWrite,
   ModerationQuery,
@@ -27,6 +29,7 @@ import type {
 } from '../../core/store.ts';
 import { countByMonth, isProtected } from '../../core/store.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
+import { descendantIds, placeMove } from '../../core/comment-move.ts';
 import { firstFreeSlug, plainText, slugify } from '../../core/text.ts';
 import { KyselyArchiveRepository } from './kysely-archive.ts';
 import { KyselyOutboxRepository } from './kysely-outbox.ts';
@@ -107,6 +110,19 @@ function toComment(row: Selectable<Database['comments']>): Comment {
     ip: row.ip,
     userAgent: row.user_agent,
     learnedAs: row.learned_as as Comment['learnedAs'],
+  };
+}
+
+function toRevision(row: Selectable<Database['comment_revisions']>): CommentRevision {
+  return {
+    id: row.id,
+    commentId: row.comment_id,
+    markdown: row.markdown,
+    html: row.html,
+    parentId: row.parent_id,
+    editedBy: row.edited_by,
+    editorName: row.editor_name,
+    createdAt: Number(row.created_at),
   };
 }
 
@@ -466,6 +482,8 @@ export class KyselyStore implements Store {
         const row = await self.db.selectFrom('posts').select(['deleted_at']).where('id', '=', id).executeTakeFirst();
         if (!row || row.deleted_at === null) throw notFound('The post in the trash');
         if (self.kind === 'sqlite') await sql`delete from posts_fts where rowid = ${id}`.execute(self.db);
+        // SQLite does not enforce the cascade: the comments' history goes first, explicitly.
+        await self.db.deleteFrom('comment_revisions').where('comment_id', 'in', self.db.selectFrom('comments').select('id').where('post_id', '=', id)).execute();
         await self.db.deleteFrom('comments').where('post_id', '=', id).execute();
         await self.db.deleteFrom('posts').where('id', '=', id).execute();
       }),
@@ -829,6 +847,55 @@ export class KyselyStore implements Store {
       await this.db.updateTable('comments').set({ learned_as: label }).where('id', '=', id).execute();
     },
 
+    move: (id: number, parentId: number | null, now: number): Promise<Comment> =>
+      this.transaction(async (store) => {
+        const self = store as unknown as KyselyStore;
+        const row = await self.db.selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirst();
+        if (!row) throw notFound('The comment');
+        const comment = toComment(row);
+        if (comment.parentId === parentId) return comment;
+        // Every reply under it is in its conversation: one read of that thread finds them all.
+        const conversation = await self.db.selectFrom('comments').select(['id', 'parent_id as parentId']).where('root_id', '=', comment.rootId).execute();
+        const below = descendantIds(id, conversation);
+        const parentRow = parentId === null ? null : await self.db.selectFrom('comments').selectAll().where('id', '=', parentId).executeTakeFirst();
+        const place = placeMove(comment, parentRow ? toComment(parentRow) : undefined, parentId, below);
+        const shift = place.depth - comment.depth;
+        if (below.size > 0) {
+          await self.db
+            .updateTable('comments')
+            .set((eb) => ({ root_id: place.rootId, depth: eb('depth', '+', shift), updated_at: now }))
+            .where('id', 'in', [...below])
+            .execute();
+        }
+        const moved = await self.db
+          .updateTable('comments')
+          .set({ parent_id: parentId, root_id: place.rootId, depth: place.depth, updated_at: now })
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return toComment(moved);
+      }),
+
+    addRevision: async (write: CommentRevisionWrite): Promise<CommentRevision> => {
+      const row = await this.db
+        .insertInto('comment_revisions')
+        .values({
+          comment_id: write.commentId,
+          markdown: write.markdown,
+          html: write.html,
+          parent_id: write.parentId,
+          edited_by: write.editedBy,
+          editor_name: write.editorName,
+          created_at: write.createdAt,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toRevision(row);
+    },
+
+    revisions: async (commentId: number): Promise<CommentRevision[]> =>
+      (await this.db.selectFrom('comment_revisions').selectAll().where('comment_id', '=', commentId).orderBy('id').execute()).map(toRevision),
+
     listForModeration: async (q: ModerationQuery): Promise<Page<Comment>> => {
       let base = this.db.selectFrom('comments');
       if (q.status) base = base.where('status', '=', q.status);
@@ -903,8 +970,35 @@ export class KyselyStore implements Store {
         const ids = due.map((d) => d.id);
         // Replies that are themselves in the trash go with their parent; none kept is orphaned.
         await self.db.updateTable('comments').set({ parent_id: null }).where('parent_id', 'in', ids).execute();
+        await self.db.deleteFrom('comment_revisions').where('comment_id', 'in', ids).execute();
         const result = await self.db.deleteFrom('comments').where('id', 'in', ids).executeTakeFirst();
         return Number(result.numDeletedRows);
+      }),
+
+    deleteForever: (ids: number[]): Promise<number[]> =>
+      this.transaction(async (store) => {
+        const self = store as unknown as KyselyStore;
+        if (ids.length === 0) return [];
+        const due = (
+          await self.db
+            .selectFrom('comments as c')
+            .select('c.id')
+            .where('c.id', 'in', ids)
+            .where('c.status', 'in', ['spam', 'trash'])
+            .where((eb) =>
+              eb.not(eb.exists(eb.selectFrom('comments as child').select('child.id').whereRef('child.parent_id', '=', 'c.id').where('child.status', 'in', ['approved', 'pending']))),
+            )
+            .orderBy('c.id')
+            .execute()
+        ).map((d) => d.id);
+        if (due.length === 0) return [];
+        // What the foreign keys would do on PostgreSQL, written out so SQLite does the same.
+        await self.db.updateTable('comments').set({ parent_id: null }).where('parent_id', 'in', due).execute();
+        await self.db.updateTable('webmentions').set({ comment_id: null }).where('comment_id', 'in', due).execute();
+        await self.db.deleteFrom('subscriptions').where('comment_id', 'in', due).execute();
+        await self.db.deleteFrom('comment_revisions').where('comment_id', 'in', due).execute();
+        await self.db.deleteFrom('comments').where('id', 'in', due).execute();
+        return due;
       }),
   };
 

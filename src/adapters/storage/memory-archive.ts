@@ -29,6 +29,7 @@ export class MemoryArchiveRepository implements ArchiveRepository {
         })),
       people: () => [...t.people.values()],
       comments: () => [...t.comments.values()],
+      commentRevisions: () => [...t.commentRevisions.values()],
       emailAddresses: () => [...t.emailAddresses.values()],
       subscriptions: () => [...t.subscriptions.values()],
       uploads: () => [...t.uploads.values()],
@@ -92,6 +93,10 @@ export class MemoryArchiveRepository implements ArchiveRepository {
           t.comments.set((r as ArchiveRecords['comments']).id, r);
           raise('comments', (r as ArchiveRecords['comments']).id);
           break;
+        case 'commentRevisions':
+          t.commentRevisions.set((r as ArchiveRecords['commentRevisions']).id, r);
+          raise('commentRevisions', (r as ArchiveRecords['commentRevisions']).id);
+          break;
         case 'emailAddresses':
           t.emailAddresses.set((r as ArchiveRecords['emailAddresses']).email, r);
           break;
@@ -144,7 +149,7 @@ export class MemoryArchiveRepository implements ArchiveRepository {
 
   async clear(): Promise<void> {
     const t = this.tables();
-    for (const map of [t.users, t.apiTokens, t.tags, t.posts, t.oldSlugs, t.people, t.comments, t.emailAddresses, t.subscriptions, t.uploads, t.spamTokens, t.sessions, t.outbox, t.webmentions.received, t.webmentions.sent, t.importKeys, t.legacyPaths, t.jobs.rows]) {
+    for (const map of [t.users, t.apiTokens, t.tags, t.posts, t.oldSlugs, t.people, t.comments, t.commentRevisions, t.emailAddresses, t.subscriptions, t.uploads, t.spamTokens, t.sessions, t.outbox, t.webmentions.received, t.webmentions.sent, t.importKeys, t.legacyPaths, t.jobs.rows]) {
       map.clear();
     }
     t.spamTotals = { spam: 0, ham: 0 };

@@ -2,6 +2,8 @@ import type {
   AdminPostQuery,
   ApiToken,
   Comment,
+  CommentRevision,
+  CommentRevisionWrite,
   CommentStatus,
   CommentWrite,
   EmailAddress,
@@ -29,6 +31,7 @@ import type {
 } from '../../core/store.ts';
 import { countByMonth, isProtected } from '../../core/store.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
+import { descendantIds, placeMove } from '../../core/comment-move.ts';
 import { firstFreeSlug, plainText, slugify } from '../../core/text.ts';
 import { MemoryArchiveRepository } from './memory-archive.ts';
 import { MemoryOutboxRepository } from './memory-outbox.ts';
@@ -43,13 +46,14 @@ type PostRecord = Omit<Post, 'tags'> & { tagIds: number[]; searchText: string };
 
 /** Everything the store holds; one plain object so a transaction can snapshot it whole. */
 export interface Tables {
-  lastId: { users: number; posts: number; tags: number; comments: number; people: number; apiTokens: number; subscriptions: number; outbox: number };
+  lastId: { users: number; posts: number; tags: number; comments: number; people: number; apiTokens: number; subscriptions: number; outbox: number; commentRevisions: number };
   users: Map<number, User>;
   posts: Map<number, PostRecord>;
   /** Old slug → the post that used to answer there. */
   oldSlugs: Map<string, number>;
   tags: Map<number, Tag>;
   comments: Map<number, Comment>;
+  commentRevisions: Map<number, CommentRevision>;
   people: Map<number, Person>;
   sessions: Map<string, Session>;
   apiTokens: Map<number, ApiToken>;
@@ -69,12 +73,13 @@ export interface Tables {
 
 function emptyTables(): Tables {
   return {
-    lastId: { users: 0, posts: 0, tags: 0, comments: 0, people: 0, apiTokens: 0, subscriptions: 0, outbox: 0 },
+    lastId: { users: 0, posts: 0, tags: 0, comments: 0, people: 0, apiTokens: 0, subscriptions: 0, outbox: 0, commentRevisions: 0 },
     users: new Map(),
     posts: new Map(),
     oldSlugs: new Map(),
     tags: new Map(),
     comments: new Map(),
+    commentRevisions: new Map(),
     people: new Map(),
     sessions: new Map(),
     apiTokens: new Map(),
@@ -380,6 +385,7 @@ export class MemoryStore implements Store {
       this.tables.posts.delete(id);
       for (const [slug, postId] of this.tables.oldSlugs) if (postId === id) this.tables.oldSlugs.delete(slug);
       for (const comment of this.tables.comments.values()) if (comment.postId === id) this.tables.comments.delete(comment.id);
+      this.dropOrphanRevisions();
       // As the foreign keys cascade on SQL: the post's subscriptions go with it.
       for (const sub of this.tables.subscriptions.values()) if (sub.postId === id) this.tables.subscriptions.delete(sub.id);
     },
@@ -529,6 +535,11 @@ export class MemoryStore implements Store {
 
   // ------------------------------------------------------------- comments
 
+  /** As the foreign key cascades on SQL: a deleted comment's history goes with it. */
+  private dropOrphanRevisions(): void {
+    for (const revision of this.tables.commentRevisions.values()) if (!this.tables.comments.has(revision.commentId)) this.tables.commentRevisions.delete(revision.id);
+  }
+
   private commentRecord(id: number): Comment {
     const comment = this.tables.comments.get(id);
     if (!comment) throw notFound('The comment');
@@ -649,6 +660,30 @@ export class MemoryStore implements Store {
       this.commentRecord(id).learnedAs = label;
     },
 
+    move: async (id: number, parentId: number | null, now: number): Promise<Comment> => {
+      const comment = this.commentRecord(id);
+      if (comment.parentId === parentId) return copy(comment);
+      const conversation = [...this.tables.comments.values()].filter((c) => c.rootId === comment.rootId);
+      const below = descendantIds(id, conversation);
+      const place = placeMove(comment, parentId === null ? null : this.tables.comments.get(parentId), parentId, below);
+      const shift = place.depth - comment.depth;
+      for (const replyId of below) Object.assign(this.commentRecord(replyId), { rootId: place.rootId, depth: this.commentRecord(replyId).depth + shift, updatedAt: now });
+      Object.assign(comment, { parentId, rootId: place.rootId, depth: place.depth, updatedAt: now });
+      return copy(comment);
+    },
+
+    addRevision: async (write: CommentRevisionWrite): Promise<CommentRevision> => {
+      this.commentRecord(write.commentId);
+      const id = this.tables.lastId.commentRevisions + 1;
+      this.tables.lastId.commentRevisions = id;
+      const revision: CommentRevision = { id, ...write };
+      this.tables.commentRevisions.set(id, revision);
+      return copy(revision);
+    },
+
+    revisions: async (commentId: number): Promise<CommentRevision[]> =>
+      [...this.tables.commentRevisions.values()].filter((r) => r.commentId === commentId).sort((a, b) => a.id - b.id).map(copy),
+
     listForModeration: async (q: ModerationQuery): Promise<Page<Comment>> => {
       const text = q.text?.toLowerCase();
       const all = [...this.tables.comments.values()]
@@ -689,8 +724,26 @@ export class MemoryStore implements Store {
       const ids = new Set(due.map((c) => c.id));
       for (const c of all) if (c.parentId !== null && ids.has(c.parentId)) c.parentId = null;
       for (const id of ids) this.tables.comments.delete(id);
+      this.dropOrphanRevisions();
       for (const sub of this.tables.subscriptions.values()) if (sub.commentId !== null && ids.has(sub.commentId)) this.tables.subscriptions.delete(sub.id);
       return ids.size;
+    },
+
+    deleteForever: async (ids: number[]): Promise<number[]> => {
+      const all = [...this.tables.comments.values()];
+      const kept = (c: Comment) => c.status === 'approved' || c.status === 'pending';
+      const due = new Set(
+        ids.filter((id) => {
+          const c = this.tables.comments.get(id);
+          return c !== undefined && (c.status === 'spam' || c.status === 'trash') && !all.some((child) => child.parentId === id && kept(child));
+        }),
+      );
+      for (const c of all) if (c.parentId !== null && due.has(c.parentId)) c.parentId = null;
+      for (const id of due) this.tables.comments.delete(id);
+      this.dropOrphanRevisions();
+      for (const sub of this.tables.subscriptions.values()) if (sub.commentId !== null && due.has(sub.commentId)) this.tables.subscriptions.delete(sub.id);
+      for (const mention of this.tables.webmentions.received.values()) if (mention.commentId !== null && due.has(mention.commentId)) mention.commentId = null;
+      return [...due].sort((a, b) => a - b);
     },
   };
 

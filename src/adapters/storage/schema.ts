@@ -67,6 +67,16 @@ export interface Database extends ReachTables {
     source: string;
     learned_as: string | null;
   };
+  comment_revisions: {
+    id: Generated<number>;
+    comment_id: number;
+    markdown: string;
+    html: string;
+    parent_id: number | null;
+    edited_by: number | null;
+    editor_name: string;
+    created_at: number;
+  };
   email_addresses: { email: string; confirm_token: string; confirmed_at: number | null; created_at: number };
   subscriptions: {
     id: Generated<number>;

@@ -223,6 +223,8 @@
   document.addEventListener('submit', async (event) => {
     const form = event.target;
     if (!(form instanceof HTMLFormElement) || !form.matches('form[data-mod], form[data-mod-reply]')) return;
+    // A button with its own address (delete for good) goes there as a page: it asks first.
+    if (event.submitter?.hasAttribute('formaction')) return;
     event.preventDefault();
     const data = new FormData(form, event.submitter ?? undefined);
     if (form.matches('[data-bulk]') && !data.has('ids')) {

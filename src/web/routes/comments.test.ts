@@ -121,6 +121,49 @@ for (const { engine, skip } of testEngines()) {
       assert.doesNotMatch(await (await k.request(DEMO)).text(), /Buy now/);
     });
 
+    it('holds a comment sent faster than the minimum time, tells the reader so, and shows it in Pending', async () => {
+      later(2 * MINUTE); // past the per-address limit earlier tests used up
+      const reader = new Agent(k.app);
+      const { postId, formToken } = await openForm(reader);
+      later(1_000);
+      const res = await send(reader, { postId, formToken, name: 'Quick Typist', email: 'quick@example.org', body: 'Pasted from my notes: great post.' });
+      assert.equal(res.status, 303);
+      const location = res.headers.get('location')!;
+      assert.match(location, /^\/comments\/\d+\/pending$/);
+      const told = await (await reader.request(location)).text();
+      assert.match(told, /waiting for the author to approve it/);
+      assert.doesNotMatch(told, /not published/);
+
+      const id = Number(location.split('/')[2]);
+      const stored = await k.deps.store.comments.findById(id);
+      assert.equal(stored?.status, 'pending');
+      assert.deepEqual(stored?.moderationReasons, ['submitted 1.0 s after the form was served (minimum 3 s)', 'first comment from this person']);
+      const owner = await k.signIn('owner');
+      const inbox = await (await owner.request('/admin/comments?status=pending')).text();
+      assert.match(inbox, /Pasted from my notes/);
+      assert.match(inbox, /submitted 1\.0 s after the form was served/);
+    });
+
+    it('tells a reader whose comment the spam checks set aside that it was not published, without saying why', async () => {
+      later(2 * MINUTE); // past the per-address limit earlier tests used up
+      const reader = new Agent(k.app);
+      const { postId, formToken } = await openForm(reader);
+      later(10_000);
+      const json = await send(reader, { postId, formToken, name: 'Bot', email: 'bot2@spam.example', honeypot: 'x', body: 'Visit my shop' }, true);
+      const answer = (await json.json()) as { comment: { id: number; status: string; url: string }; message: string; html: string };
+      assert.equal(answer.comment.status, 'not-published');
+      assert.match(answer.message, /was not published/);
+      assert.doesNotMatch(answer.message, /waiting for the author to approve|honeypot/);
+      assert.match(answer.html, /it was not published/);
+      assert.equal((await k.deps.store.comments.findById(answer.comment.id))?.status, 'spam');
+
+      const form = await send(reader, { postId, formToken, name: 'Bot', email: 'bot3@spam.example', honeypot: 'x', body: 'Visit my other shop' });
+      const page = await (await reader.request(form.headers.get('location')!)).text();
+      assert.match(page, /<title>Your comment was not published/);
+      assert.match(page, /was not published: our automatic checks set it aside/);
+      assert.doesNotMatch(page, /waiting for the author to approve it|honeypot/);
+    });
+
     it('limits how fast one address can comment, with Retry-After', async () => {
       const reader = new Agent(k.app);
       const { postId, formToken } = await openForm(reader);

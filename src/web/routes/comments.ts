@@ -4,7 +4,7 @@ import type { SubmitContext } from '../../core/comment-service.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
 import { toId } from '../../core/ids.ts';
 import { mayRead } from '../../core/post-service.ts';
-import { isProtected, type Comment, type Post } from '../../core/store.ts';
+import { isProtected, type Comment, type CommentStatus, type Post } from '../../core/store.ts';
 import { clientIp } from '../client-ip.ts';
 import type { AppEnv } from '../context.ts';
 import { statusFor } from '../errors.ts';
@@ -117,6 +117,25 @@ function simplePage(c: C, title: string, body: ReturnType<typeof html>, status: 
   return c.html(layout(c, { title, body, head: html`<meta name="robots" content="noindex">` }).value, status);
 }
 
+/**
+ * What the reader is told about where their comment went, and it is always where it
+ * went: published, held for the author (pending), or set aside by the spam checks. The
+ * last says it was not published without saying which check caught it, so that a
+ * spammer learns nothing to work around, while a person wrongly caught knows the author
+ * may still let it through.
+ */
+function outcomeOf(status: CommentStatus): { status: 'approved' | 'pending' | 'not-published'; title: string; message: string } {
+  if (status === 'approved') return { status: 'approved', title: 'Your comment is published', message: 'Thank you! Your comment is published.' };
+  if (status === 'pending') {
+    return { status: 'pending', title: 'Your comment is waiting for approval', message: 'Thank you! Your comment is waiting for the author to approve it; only you can see it until then.' };
+  }
+  return {
+    status: 'not-published',
+    title: 'Your comment was not published',
+    message: 'Your comment was not published: our automatic checks set it aside. It will appear only if the author reviews it and lets it through.',
+  };
+}
+
 /** Posting, editing and deleting comments, their permalinks, and the live stream of new ones. */
 export function commentRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -138,14 +157,14 @@ export function commentRoutes(): Hono<AppEnv> {
       const own = new Map<number, number>();
       if (editSecret) own.set(comment.id, comment.createdAt + settings.editWindowMinutes * 60_000);
       const held = comment.status !== 'approved';
-      const message = held ? 'Thank you! Your comment is waiting for the author to approve it; only you can see it until then.' : 'Thank you! Your comment is published.';
+      const outcome = outcomeOf(comment.status);
       const url = held ? `/comments/${comment.id}/pending` : await permalinkOf(c, comment, post);
       if (wantsJson(c)) {
         return c.json(
           {
-            comment: { id: comment.id, status: held ? 'pending' : 'approved', parentId: comment.parentId, url },
+            comment: { id: comment.id, status: outcome.status, parentId: comment.parentId, url },
             html: await fragment(c, comment, post, own),
-            message,
+            message: outcome.message,
             editSecret,
             editableUntil: editSecret ? comment.createdAt + settings.editWindowMinutes * 60_000 : null,
           },
@@ -241,12 +260,13 @@ ${commentForm({
     const post = await readablePost(c, comment.postId);
     const own = await ownComments(c, post.id);
     if (comment.status === 'approved') return c.redirect(await permalinkOf(c, comment, post), 303);
+    const outcome = outcomeOf(comment.status);
     return simplePage(
       c,
-      'Your comment is waiting for approval',
+      outcome.title,
       html`<h1>Thank you, ${comment.authorName}</h1>
-${notice('info', 'Your comment is waiting for the author to approve it. Only you can see it until then.')}
-<ol class="thread">${commentView({ comment: { ...comment, status: 'pending' }, replies: [], inReplyTo: null }, { post, staffIds: new Set(), avatars: 'local', pageCursor: null, open: false, own })}</ol>
+${notice('info', outcome.message)}
+<ol class="thread">${commentView({ comment, replies: [], inReplyTo: null }, { post, staffIds: new Set(), avatars: 'local', pageCursor: null, open: false, own })}</ol>
 <p><a href="/${post.slug}#comments">Back to “${post.title}”</a></p>`,
     );
   });

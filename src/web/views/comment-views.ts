@@ -81,6 +81,12 @@ function hostOf(url: string): string {
   }
 }
 
+/** What the writer of a comment that is not published reads on it (only they see it). */
+function heldNote(status: Comment['status']): string {
+  if (status === 'pending') return 'Only you can see this comment: it is waiting for the author to approve it.';
+  return 'Only you can see this comment: it was not published (our automatic checks set it aside for the author to review).';
+}
+
 /** One comment with its nested replies. */
 export function commentView(node: ThreadNode, ctx: CommentRenderContext): SafeHtml {
   const c = node.comment;
@@ -103,7 +109,7 @@ export function commentView(node: ThreadNode, ctx: CommentRenderContext): SafeHt
     ${c.editedAt ? html`<span class="edited" title="Edited ${formatDateTime(c.editedAt)}">edited</span>` : ''}
   </header>
   ${node.inReplyTo ? html`<p class="in-reply-to">in reply to <a href="#comment-${node.inReplyTo.id}">${node.inReplyTo.authorName}</a></p>` : ''}
-  ${c.status !== 'approved' ? html`<p class="held-note" role="status">Only you can see this comment: it is waiting for the author to approve it.</p>` : ''}
+  ${c.status !== 'approved' ? html`<p class="held-note" role="status">${heldNote(c.status)}</p>` : ''}
   <data class="u-in-reply-to" value="${inReplyTo}"></data>
   <div class="comment-body e-content">${raw(c.html)}</div>
   <footer class="comment-actions">

@@ -229,6 +229,206 @@ describe('replying from the inbox', () => {
   });
 });
 
+describe('editing and moving comments', () => {
+  /** A published comment by a signed-in user (the author answering), as the inbox would post it. */
+  async function staffReply(user: User, on: Post, parentId: number | null, body: string): Promise<Comment> {
+    return (await k.deps.comments.submit({ postId: on.id, parentId, body }, { ip: '127.0.0.1', userAgent: 'test', referrer: '', user }, '')).comment;
+  }
+
+  it('fixes the text of the author’s own reply and moves it under the right comment, keeping the earlier version', async () => {
+    const edited = await publishedPost(owner.user!, 'Typos and threads', 'typos-and-threads');
+    const first = await readerComment(edited, 'First question.');
+    const second = await readerComment(edited, 'Second question.');
+    await k.deps.comments.moderate([first.id, second.id], 'approve');
+    const reply = await staffReply(owner.user!, edited, first.id, 'Answr to the second qestion.');
+    const underReply = await staffReply(owner.user!, edited, reply.id, 'And a footnote.');
+
+    const form = await page(owner, `/admin/comments/${reply.id}/edit`);
+    assert.match(form, /Answr to the second qestion\./);
+    assert.match(form, /Not edited yet/);
+    assert.match(form, new RegExp(`<option value="${second.id}">`), 'another comment of the post is offered');
+    assert.doesNotMatch(form, new RegExp(`<option value="${underReply.id}"`), 'its own reply is not offered');
+    assert.doesNotMatch(form, new RegExp(`<option value="${reply.id}"`), 'nor itself');
+
+    const res = await owner.form(`/admin/comments/${reply.id}/edit`, { body: 'Answer to the second question.', parentId: String(second.id), back: '/admin/comments?status=approved' });
+    assert.equal(res.status, 303);
+    const saved = await page(owner, res.headers.get('location')!);
+    assert.match(saved, /Your changes are saved/);
+    assert.match(saved, /Before the edit by <strong>Owner \d+<\/strong> on/);
+    assert.match(saved, /Answr to the second qestion\./);
+    assert.match(saved, new RegExp(`in reply to ${first.authorName} \\(comment ${first.id}\\)`));
+
+    const moved = (await k.deps.store.comments.findById(reply.id))!;
+    assert.deepEqual([moved.parentId, moved.rootId, moved.depth, moved.markdown], [second.id, second.id, 1, 'Answer to the second question.']);
+    assert.ok(moved.editedAt);
+    const footnote = (await k.deps.store.comments.findById(underReply.id))!;
+    assert.deepEqual([footnote.rootId, footnote.depth], [second.id, 2], 'its reply moved with it');
+
+    // On the site: nested under the second question, marked as edited, the old text gone.
+    const site = await (await k.request('/typos-and-threads')).text();
+    const secondAt = site.indexOf(`id="comment-${second.id}"`);
+    const replyAt = site.indexOf(`id="comment-${reply.id}"`);
+    assert.ok(secondAt > site.indexOf(`id="comment-${first.id}"`) && replyAt > secondAt, 'the reply now follows the second question');
+    const replyArticle = site.slice(replyAt, site.indexOf('</article>', replyAt));
+    assert.match(replyArticle, /data-parent-id="\d+"/);
+    assert.match(replyArticle, new RegExp(`data-parent-id="${second.id}"`));
+    assert.match(replyArticle, /class="edited"/);
+    assert.doesNotMatch(site, /qestion/);
+
+    // The inbox marks it as edited and links to its history.
+    const inbox = rowOf(await page(owner, '/admin/comments?status=approved'), reply.id);
+    assert.match(inbox, /class="edited"/);
+    assert.match(inbox, /Edit or move<span class="visually-hidden"> the comment by [^<]+<\/span> · history/);
+  });
+
+  it('edits a reader’s comment, and refuses a move under its own reply with a specific message, changing nothing', async () => {
+    const on = await publishedPost(owner.user!, 'Refusals', 'refusals');
+    const top = await readerComment(on, 'Top.');
+    await k.deps.comments.moderate([top.id], 'approve');
+    const answer = await staffReply(owner.user!, on, top.id, 'Answer.');
+    const res = await owner.form(`/admin/comments/${top.id}/edit`, { body: 'Top, edited.', parentId: String(answer.id) });
+    assert.equal(res.status, 422);
+    const html = await res.text();
+    assert.match(html, /cannot move under one of its own replies/);
+    assert.match(html, /Top, edited\./, 'what was typed is kept');
+    const unchanged = (await k.deps.store.comments.findById(top.id))!;
+    assert.deepEqual([unchanged.markdown, unchanged.parentId, unchanged.editedAt], ['Top.', null, null]);
+    assert.deepEqual(await k.deps.store.comments.revisions(top.id), [], 'no history is written for a refused edit');
+
+    const elsewhere = await publishedPost(owner.user!, 'Elsewhere', 'elsewhere');
+    const other = await staffReply(owner.user!, elsewhere, null, 'On another post.');
+    const cross = await owner.form(`/admin/comments/${answer.id}/edit`, { body: 'Answer.', parentId: String(other.id) });
+    assert.equal(cross.status, 422);
+    assert.match(await cross.text(), /only move within its own post/);
+
+    const empty = await owner.form(`/admin/comments/${top.id}/edit`, { body: '  ', parentId: '' });
+    assert.equal(empty.status, 422);
+    assert.match(await empty.text(), /cannot be empty/);
+
+    const ok = await owner.form(`/admin/comments/${top.id}/edit`, { body: 'Top, *edited*.', parentId: '' });
+    assert.equal(ok.status, 303);
+    const stored = (await k.deps.store.comments.findById(top.id))!;
+    assert.equal(stored.html, '<p>Top, <em>edited</em>.</p>');
+    assert.deepEqual((await k.deps.store.comments.revisions(top.id)).map((r) => [r.markdown, r.editedBy]), [['Top.', owner.user!.id]]);
+  });
+
+  it('lets only those who may moderate the comment edit it', async () => {
+    const author = await k.signIn('author');
+    const theirs = await publishedPost(author.user!, 'Theirs', 'theirs-to-edit');
+    const c = await readerComment(theirs, 'On the author’s post.');
+    const mine = await readerComment(post, 'On the owner’s post.');
+    assert.equal((await author.request(`/admin/comments/${mine.id}/edit`)).status, 403);
+    assert.equal((await author.form(`/admin/comments/${mine.id}/edit`, { body: 'Hijacked', parentId: '' })).status, 403);
+    assert.equal((await k.deps.store.comments.findById(mine.id))?.markdown, 'On the owner’s post.');
+    assert.equal((await author.form(`/admin/comments/${c.id}/edit`, { body: 'Fixed by the author.', parentId: '' })).status, 303);
+    const moderator = await k.signIn('moderator');
+    assert.equal((await moderator.form(`/admin/comments/${mine.id}/edit`, { body: 'Fixed by a moderator.', parentId: '' })).status, 303);
+    assert.equal((await k.request(`/admin/comments/${mine.id}/edit`)).status, 303, 'signed out: to the sign-in page');
+  });
+
+  it('keeps the earlier text of a webmention reply its source changed', async () => {
+    const on = await publishedPost(owner.user!, 'Mentioned', 'mentioned');
+    const input = { post: on, existing: null, personId: null, name: 'Friend', website: 'https://friend.example/', source: 'https://friend.example/reply' };
+    const first = await k.deps.comments.fromWebmention({ ...input, text: 'Nice pst' });
+    await k.deps.comments.fromWebmention({ ...input, existing: first, text: 'Nice post' });
+    assert.deepEqual((await k.deps.store.comments.revisions(first.id)).map((r) => [r.markdown, r.editorName]), [['Nice pst', 'Friend (sent again by webmention)']]);
+    await k.deps.comments.fromWebmention({ ...input, existing: (await k.deps.store.comments.findById(first.id))!, text: 'Nice post' });
+    assert.equal((await k.deps.store.comments.revisions(first.id)).length, 1, 'the same text again adds nothing');
+  });
+
+  it('keeps the writer’s own edit in the history too, and marks it edited', async () => {
+    const on = await publishedPost(owner.user!, 'Own edits', 'own-edits');
+    readers++;
+    const ctx: SubmitContext = { ip: `198.51.100.${readers}`, userAgent: 'test', referrer: '', user: null };
+    const { comment, editSecret } = await k.deps.comments.submit({ postId: on.id, name: 'Writer', email: `writer${readers}@example.com`, body: 'Frist!', formToken: formToken(on) }, ctx, '');
+    await k.deps.comments.editOwn(comment.id, editSecret!, 'First!');
+    const [revision] = await k.deps.store.comments.revisions(comment.id);
+    assert.deepEqual([revision.markdown, revision.editedBy, revision.editorName], ['Frist!', null, 'Writer']);
+    assert.ok((await k.deps.store.comments.findById(comment.id))?.editedAt);
+    assert.match(await page(owner, `/admin/comments/${comment.id}/edit`), /Before the edit by <strong>Writer<\/strong> \(its writer\)/);
+  });
+});
+
+describe('confirming spam teaches the filter, once per comment', () => {
+  /** A comment the honeypot sent to spam: the filter has not learned it. */
+  async function caughtSpam(body: string): Promise<Comment> {
+    const comment = await readerComment(post, body, { honeypot: 'filled' });
+    assert.equal(comment.status, 'spam');
+    assert.equal(comment.learnedAs, null);
+    return comment;
+  }
+  const totals = () => k.deps.store.spamModel.totals();
+
+  it('learns a comment marked spam again that it had not learned, and only once', async () => {
+    const comment = await caughtSpam('Cheap followers at follower-farm dot biz, check out my channel');
+    const before = await totals();
+    const res = await owner.form('/admin/comments/moderate', { action: 'spam', ids: String(comment.id), back: '/admin/comments?status=spam' });
+    assert.equal(res.status, 303);
+    assert.equal((await k.deps.store.comments.findById(comment.id))?.learnedAs, 'spam');
+    assert.deepEqual(await totals(), { spam: before.spam + 1, ham: before.ham });
+    await owner.form('/admin/comments/moderate', { action: 'spam', ids: String(comment.id), back: '/admin/comments?status=spam' });
+    assert.deepEqual(await totals(), { spam: before.spam + 1, ham: before.ham }, 'not learned twice');
+    // Reversed: unlearned as spam, learned as ham.
+    await owner.form('/admin/comments/moderate', { action: 'restore', ids: String(comment.id), back: '/admin/comments?status=spam' });
+    assert.deepEqual(await totals(), { spam: before.spam, ham: before.ham + 1 });
+    assert.equal((await k.deps.store.comments.findById(comment.id))?.learnedAs, 'ham');
+  });
+
+  it('asks, then deletes chosen spam for good, learning those not yet learned', async () => {
+    const learned = await caughtSpam('Crypto doubling scheme, send 1 BTC get 2 back');
+    await k.deps.comments.moderate([learned.id], 'spam');
+    const unlearned = await caughtSpam('Call our support line 1-800-555-0199 for refunds');
+    const before = await totals();
+
+    const ask = await owner.form('/admin/comments/delete-spam', { ids: [String(learned.id), String(unlearned.id)], back: '/admin/comments?status=spam' });
+    assert.equal(ask.status, 200);
+    assert.match(await ask.text(), /Delete 2 spam comments for good\?/);
+    assert.ok(await k.deps.store.comments.findById(unlearned.id), 'nothing is deleted before the answer');
+
+    const done = await owner.form('/admin/comments/delete-spam', { ids: [String(learned.id), String(unlearned.id)], back: '/admin/comments?status=spam', confirm: 'yes' });
+    assert.equal(done.status, 303);
+    assert.equal(await k.deps.store.comments.findById(learned.id), null);
+    assert.equal(await k.deps.store.comments.findById(unlearned.id), null);
+    assert.deepEqual(await totals(), { spam: before.spam + 1, ham: before.ham }, 'only the one not yet learned taught the filter');
+    assert.match(await page(owner, done.headers.get('location')!), /2 spam comments deleted for good\. The spam filter learned from each one\./);
+  });
+
+  it('refuses to delete comments outside Spam this way', async () => {
+    const held = await readerComment(post, 'A held comment, not spam.');
+    const done = await owner.form('/admin/comments/delete-spam', { ids: String(held.id), confirm: 'yes' });
+    assert.equal(done.status, 303);
+    assert.equal((await k.deps.store.comments.findById(held.id))?.status, 'pending');
+  });
+
+  it('empties the spam folder, learning each comment once, and keeps spam a kept comment answers', async () => {
+    const a = await caughtSpam('Buy backlinks SEO rank first page guaranteed');
+    const b = await caughtSpam('Visit my profile for exclusive pictures');
+    const answered = await readerComment(post, 'Approved now, spam later.');
+    await k.deps.comments.moderate([answered.id], 'approve');
+    const reply = await readerComment(post, 'A reply that stays.', { parentId: answered.id });
+    await k.deps.comments.moderate([reply.id], 'approve');
+    await k.deps.comments.moderate([answered.id], 'spam');
+    const before = await totals();
+    const spamFolder = (await k.deps.store.comments.listForModeration({ status: 'spam', limit: 1000, offset: 0 })).items;
+    const inSpam = spamFolder.length;
+    const newToTheFilter = spamFolder.filter((c) => c.learnedAs !== 'spam').length;
+    assert.ok(newToTheFilter >= 2);
+
+    const ask = await owner.form('/admin/comments/empty-spam', {});
+    assert.match(await ask.text(), /Empty spam\?/);
+    const done = await owner.form('/admin/comments/empty-spam', { confirm: 'yes' });
+    assert.equal(done.status, 303);
+    assert.equal((await k.deps.store.comments.countByStatus()).spam, 1, 'only the answered one stays');
+    assert.equal(await k.deps.store.comments.findById(a.id), null);
+    assert.equal(await k.deps.store.comments.findById(b.id), null);
+    assert.ok(await k.deps.store.comments.findById(answered.id));
+    // a and b were new to the filter; `answered` had been learned when it was marked spam.
+    assert.deepEqual(await totals(), { spam: before.spam + newToTheFilter, ham: before.ham });
+    assert.equal((await k.deps.store.comments.findById(answered.id))?.learnedAs, 'spam');
+    assert.match(await page(owner, done.headers.get('location')!), new RegExp(`${inSpam - 1} spam comments deleted for good\\. 1 comment stays in Spam: a published or held comment answers it\\.`));
+  });
+});
+
 describe('waiting for you', () => {
   it('lists a reader’s unanswered comment with its context, and drops it once answered', async () => {
     const c = await readerComment(post, 'Is anyone reading these?');

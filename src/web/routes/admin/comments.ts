@@ -7,7 +7,7 @@ import { toId } from '../../../core/ids.ts';
 import type { Comment, CommentStatus, Post, User } from '../../../core/store.ts';
 import { clientIp } from '../../client-ip.ts';
 import type { AppEnv } from '../../context.ts';
-import { wantsJson } from '../../errors.ts';
+import { statusFor, wantsJson } from '../../errors.ts';
 import { setNavCounts } from '../../views/admin/admin-layout.ts';
 import {
   commentRow,
@@ -20,6 +20,9 @@ import {
   type RowContext,
 } from '../../views/admin/comments-view.ts';
 import { answeredCard } from '../../views/admin/waiting-view.ts';
+import { commentEditView } from '../../views/admin/comment-edit-view.ts';
+import { confirmView } from '../../views/admin/confirm-view.ts';
+import { descendantIds } from '../../../core/comment-move.ts';
 import { countsInReach, loadInbox, moderatableComments, parentsOf, postsOf, STATUSES } from './comment-inbox.ts';
 import { currentUser, idParam, pageNumber } from './admin-request.ts';
 
@@ -67,7 +70,7 @@ const text = (value: unknown): string => (typeof value === 'string' ? value : ''
 /** A redirect back to where the form was, with what happened (see resultFromQuery). */
 function redirectBack(c: Context<AppEnv>, back: string, done: Record<string, string>): Response {
   const url = new URL(back, 'http://x');
-  for (const key of ['done', 'n', 'ids', 'from', 'reply']) url.searchParams.delete(key);
+  for (const key of ['done', 'n', 'ids', 'from', 'reply', 'kept']) url.searchParams.delete(key);
   for (const [k, v] of Object.entries(done)) url.searchParams.set(k, v);
   return c.redirect(url.pathname + url.search, 303);
 }
@@ -81,6 +84,11 @@ export async function resultFromQuery(c: Context<AppEnv>): Promise<ModerationRes
     const reply = id === null ? null : await store.comments.findById(id);
     const post = reply ? await store.posts.findById(reply.postId) : null;
     return { kind: 'replied', reply: reply?.status === 'approved' ? reply : null, post };
+  }
+  if (done === 'deleted') {
+    const [count, kept] = [Number(c.req.query('n')), Number(c.req.query('kept') ?? '0')];
+    if (!Number.isSafeInteger(count) || count < 0 || !Number.isSafeInteger(kept) || kept < 0) return null;
+    return { kind: 'deleted', count, kept };
   }
   if (!done || !actions.has(done as ModerationAction)) return null;
   const count = Number(c.req.query('n'));
@@ -140,7 +148,7 @@ export function commentRoutes(): Hono<AppEnv> {
     if (inbox.items.length === 0 && filters.page > totalPages) {
       // The last page emptied (everything on it was moderated): show the one before.
       const url = new URL(inboxUrl({ ...filters, page: totalPages }), 'http://x');
-      for (const [k, v] of new URL(c.req.url).searchParams) if (['done', 'n', 'ids', 'from', 'reply'].includes(k)) url.searchParams.set(k, v);
+      for (const [k, v] of new URL(c.req.url).searchParams) if (['done', 'n', 'ids', 'from', 'reply', 'kept'].includes(k)) url.searchParams.set(k, v);
       return c.redirect(url.pathname + url.search, 303);
     }
     const back = inboxUrl(filters);
@@ -237,6 +245,104 @@ export function commentRoutes(): Hono<AppEnv> {
       reply: { id: reply.id, url: `/${post.slug}#comment-${reply.id}` },
       counts: await countsPayload(c, user),
     });
+  });
+
+  /**
+   * Deleting spam for good, chosen comments or the whole folder: the moderator confirming
+   * it is spam, so the filter learns each one first. Asks once before (no Undo after).
+   */
+  app.post('/delete-spam', async (c) => {
+    const user = currentUser(c);
+    const form = await c.req.parseBody({ all: true });
+    const back = safeBack(text(form.back)) === '/admin/comments' ? '/admin/comments?status=spam' : safeBack(text(form.back));
+    const ids = idsOf(form.ids);
+    if (ids.length === 0) throw new DomainError('validation_failed', 'Select at least one comment in Spam first.', { ids: 'Nothing selected.' });
+    await moderatableComments(c, user, ids);
+    if (text(form.confirm) !== 'yes') {
+      return c.html(
+        confirmView(c, {
+          title: `Delete ${ids.length === 1 ? 'this spam comment' : `${ids.length} spam comments`} for good?`,
+          message:
+            ids.length === 1
+              ? 'It cannot be restored afterwards. The spam filter learns from it first, so that it catches its like.'
+              : 'They cannot be restored afterwards. The spam filter learns from each one first, so that it catches their like.',
+          action: '/admin/comments/delete-spam',
+          confirmLabel: 'Delete for good',
+          cancelHref: back,
+          current: 'comments',
+          fields: { ids: ids.map(String), back },
+        }).value,
+      );
+    }
+    const { deleted, kept } = await c.get('deps').comments.deleteSpam(ids);
+    return redirectBack(c, back, { done: 'deleted', n: String(deleted.length), kept: String(kept.length) });
+  });
+
+  app.post('/empty-spam', async (c) => {
+    const user = currentUser(c);
+    const form = await c.req.parseBody();
+    if (text(form.confirm) !== 'yes') {
+      return c.html(
+        confirmView(c, {
+          title: 'Empty spam?',
+          message: `Every comment in Spam${moderatesEverything(user) ? '' : ' on your posts'} is deleted for good; none can be restored. The spam filter learns from each one first.`,
+          action: '/admin/comments/empty-spam',
+          confirmLabel: 'Empty spam',
+          cancelHref: '/admin/comments?status=spam',
+          current: 'comments',
+        }).value,
+      );
+    }
+    const { deleted, kept } = await c.get('deps').comments.emptySpam(moderatesEverything(user) ? undefined : user.id);
+    return redirectBack(c, '/admin/comments?status=spam', { done: 'deleted', n: String(deleted), kept: String(kept) });
+  });
+
+  /** The edit page: the comment's text and place, and its history. */
+  async function editPage(c: Context<AppEnv>, user: User, id: number, extra: { back?: string; values?: { body: string; parentId: number | null }; error?: DomainError; saved?: boolean } = {}) {
+    const { store } = c.get('deps');
+    const { comments: [comment], posts } = await moderatableComments(c, user, [id]);
+    const post = posts.get(comment.postId)!;
+    const thread = await store.comments.listApproved(post.id);
+    // Not itself nor its own replies: they move with it.
+    const own = descendantIds(comment.id, thread);
+    const history = await store.comments.revisions(comment.id);
+    const namedIds = [...new Set(history.map((r) => r.parentId).filter((p): p is number => p !== null))];
+    const named = new Map((await store.comments.findMany(namedIds)).map((n) => [n.id, n]));
+    const view = commentEditView(c, {
+      comment,
+      post,
+      parents: thread.filter((t) => t.id !== comment.id && !own.has(t.id)),
+      history,
+      named,
+      token: c.get('session')!.csrfToken,
+      back: extra.back ?? safeBack(c.req.query('back')),
+      values: extra.values,
+      error: extra.error ? { message: extra.error.message, fields: extra.error.fields ?? {} } : undefined,
+      saved: extra.saved,
+    });
+    return c.html(view.value, extra.error ? statusFor[extra.error.code] : 200);
+  }
+
+  app.get('/:id{[0-9]+}/edit', (c) => editPage(c, currentUser(c), idParam(c), { saved: c.req.query('saved') === '1' }));
+
+  /** Staff change a comment's text or move it (with its replies) under another comment of the post. */
+  app.post('/:id{[0-9]+}/edit', async (c) => {
+    const deps = c.get('deps');
+    const user = currentUser(c);
+    const id = idParam(c);
+    const form = await c.req.parseBody();
+    const back = safeBack(text(form.back));
+    const parentField = text(form.parentId).trim();
+    if (parentField !== '' && !/^[0-9]{1,15}$/.test(parentField)) throw new DomainError('validation_failed', 'Choose the comment it answers from the list.', { parentId: 'Not a comment.' });
+    const values = { body: text(form.body), parentId: parentField === '' ? null : Number(parentField) };
+    await moderatableComments(c, user, [id]);
+    try {
+      await deps.comments.editAsStaff(user, id, { body: values.body, parentId: values.parentId });
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
+      return editPage(c, user, id, { back, values, error });
+    }
+    return c.redirect(`/admin/comments/${id}/edit?saved=1&back=${encodeURIComponent(back)}`, 303);
   });
 
   return app;

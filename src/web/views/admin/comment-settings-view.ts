@@ -159,7 +159,7 @@ ${o.canEdit ? '' : notice('info', 'Only the owner can change these settings. You
       value: v.minSubmitSeconds,
       error: f.minSubmitSeconds,
       required: true,
-      hint: 'Forms sent quicker than this after the page loaded are treated as bots and go to spam.',
+      hint: 'Forms sent quicker than this after the page loaded are held for review; with another sign of spam they go to spam.',
       attrs: html` min="0" max="120" step="1"${number}`,
     })}
     ${field({

@@ -215,6 +215,8 @@ export function commentRow(comment: Comment, rc: RowContext): SafeHtml {
         }${comment.ip ? html`<span class="sep" aria-hidden="true"> · </span><span class="mod-ip">IP ${comment.ip}</span>` : ''}</p>
       </div>
       <p class="mod-where"><time datetime="${isoDate(comment.createdAt)}">${formatDateTime(comment.createdAt)}</time>${
+        comment.editedAt ? html` <span class="edited" title="Edited ${formatDateTime(comment.editedAt)}">edited</span>` : ''
+      }${
         post ? html`<span class="mod-post"> on <a href="${postUrl(post)}">${post.title}</a></span>` : ''
       }${parent ? html`<span class="mod-parent">, in reply to ${post && parent.status === 'approved' ? html`<a href="${commentUrl(post, parent)}">${parent.authorName}</a>` : parent.authorName}</span>` : ''}</p>
     </header>
@@ -237,6 +239,7 @@ export function commentRow(comment: Comment, rc: RowContext): SafeHtml {
         )}
       </form>
       ${liveLink ? html`<a class="mod-link" href="${liveLink}">View on site<span class="visually-hidden"> (comment by ${who})</span></a>` : ''}
+      <a class="mod-link" href="/admin/comments/${comment.id}/edit?back=${encodeURIComponent(rc.back)}" data-edit-comment>Edit or move<span class="visually-hidden"> the comment by ${who}</span>${comment.editedAt ? ' · history' : ''}</a>
     </div>
     ${
       canReply && !reply
@@ -253,11 +256,18 @@ export function commentRow(comment: Comment, rc: RowContext): SafeHtml {
 /** What the last action did, read from the redirect's query (?done=…); null for nothing. */
 export type ModerationResult =
   | { kind: 'moderated'; action: ModerationAction; count: number; ids: number[]; from: CommentStatus | null }
-  | { kind: 'replied'; reply: Comment | null; post: Post | null };
+  | { kind: 'replied'; reply: Comment | null; post: Post | null }
+  | { kind: 'deleted'; count: number; kept: number };
 
 /** What happened, in one plain sentence (for the notice and for screen readers). */
 export function resultText(result: ModerationResult): string {
   if (result.kind === 'replied') return 'Your reply is published.';
+  if (result.kind === 'deleted') {
+    if (result.count === 0 && result.kept === 0) return 'No comments in Spam were selected, so nothing changed.';
+    const deleted = result.count > 0 ? `${plural(result.count, 'spam comment', 'spam comments')} deleted for good. ` : '';
+    const kept = result.kept > 0 ? `${plural(result.kept, 'comment stays', 'comments stay')} in Spam: a published or held comment answers ${result.kept === 1 ? 'it' : 'them'}. ` : '';
+    return `${deleted}${kept}The spam filter learned from ${result.count + result.kept === 1 ? 'it' : 'each one'}.`;
+  }
   if (result.count === 0) return 'No comments were selected (or they were already there), so nothing changed.';
   return `${plural(result.count, 'comment', 'comments')} ${actionPast[result.action]}.`;
 }
@@ -268,7 +278,7 @@ export function resultNotice(result: ModerationResult, token: string, back: stri
     const link = result.reply && result.post ? html` <a href="${commentUrl(result.post, result.reply)}">View it on the site</a>` : '';
     return html`<div class="notice ok notice-with-action" role="status"><span>${resultText(result)}</span>${link}</div>`;
   }
-  if (result.count === 0) return notice('info', resultText(result));
+  if (result.kind === 'deleted' || result.count === 0) return notice(result.count === 0 ? 'info' : 'ok', resultText(result));
   const now = actionTarget[result.action];
   const undo = result.from && result.ids.length > 0 && now !== result.from ? undoForm(token, back, result.ids, result.from, now, result.ids.length === 1 ? 'the comment' : 'the comments') : '';
   return html`<div class="notice ok notice-with-action" role="status"><span>${resultText(result)}</span>${undo}</div>`;
@@ -359,6 +369,15 @@ export function inboxView(c: Context<AppEnv>, o: InboxViewOptions): SafeHtml {
   ${f.status !== 'pending' ? html`<input type="hidden" name="status" value="${f.status}">` : ''}
 </form>
 ${f.status === 'trash' ? notice('info', `Trashed comments are deleted for good ${TRASH_DAYS} days after they were trashed. Until then, any of them can be restored.`) : ''}
+${
+  f.status === 'spam' && o.counts.spam > 0
+    ? html`<form method="post" action="/admin/comments/empty-spam" class="empty-spam">
+  ${csrfField(token)}
+  <p>Spam stays here until you delete it. Deleting confirms it: the spam filter learns from each comment first.</p>
+  <button type="submit" class="small danger">Empty spam</button>
+</form>`
+    : ''
+}
 <div class="mod-notice" data-mod-notice>${o.result ? resultNotice(o.result, token, o.rows.back) : ''}</div>
 <p class="visually-hidden" aria-live="polite" data-mod-live></p>
 <div class="list-summary">
@@ -378,7 +397,9 @@ ${
   <input type="hidden" name="from" value="${f.status}">
   <label class="bulk-all js-only"><input type="checkbox" data-pick-all> Select all on this page</label>
   <span class="bulk-label no-js">Tick comments, then:</span>
-  <span class="bulk-buttons">${bulk.map((b) => html`<button type="submit" name="action" value="${b.action}" class="small ${b.kind}">${b.label}</button>`)}</span>
+  <span class="bulk-buttons">${bulk.map((b) => html`<button type="submit" name="action" value="${b.action}" class="small ${b.kind}">${b.label}</button>`)}${
+    f.status === 'spam' ? html`<button type="submit" formaction="/admin/comments/delete-spam" class="small danger">Delete selected for good</button>` : ''
+  }</span>
   <span class="bulk-count js-only" data-pick-count aria-live="polite"></span>
 </form>
 <ol class="mod-list" aria-label="${tabWords[f.status].list}${o.totalPages > 1 ? `, page ${f.page} of ${o.totalPages}` : ''}" data-mod-list>

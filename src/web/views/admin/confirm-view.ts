@@ -13,6 +13,8 @@ export interface ConfirmOptions {
   confirmLabel: string;
   cancelHref: string;
   current?: AdminArea;
+  /** Fields the confirmed form sends again (repeated for a list). */
+  fields?: Record<string, string | string[]>;
 }
 
 /** The no-JavaScript confirmation step before a destructive action. */
@@ -23,6 +25,7 @@ export function confirmView(c: Context<AppEnv>, o: ConfirmOptions) {
   <form method="post" action="${o.action}" class="button-row">
     ${csrfField(c.get('session')!.csrfToken)}
     <input type="hidden" name="confirm" value="yes">
+    ${Object.entries(o.fields ?? {}).flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((v) => html`<input type="hidden" name="${name}" value="${v}">`))}
     <button type="submit" class="danger-solid">${o.confirmLabel}</button>
     <a class="button secondary" href="${o.cancelHref}">Cancel</a>
   </form>
