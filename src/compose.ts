@@ -4,6 +4,7 @@ import type { Config } from './config/config.ts';
 import { openDatabase, migrateToLatest, type DatabaseTarget } from './adapters/storage/database.ts';
 import { KyselyStore } from './adapters/storage/kysely-store.ts';
 import { AuthService } from './core/auth-service.ts';
+import { forgetBefore } from './core/login-throttle.ts';
 import { LocalChangeFeed, type ChangeFeed } from './core/change-feed.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import { PostService } from './core/post-service.ts';
@@ -142,6 +143,8 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
     hourly: [
       { name: 'trashed comments purged after 30 days', run: () => comments.purgeTrash(30) },
       { name: 'finished background jobs removed after 30 days', run: () => store.jobs.deleteDone(clock.now() - 30 * 86_400_000) },
+      { name: 'forgotten sign-in failures removed', run: () => store.loginFailures.deleteStale(forgetBefore(clock.now())) },
+      { name: 'used and expired account links removed after 7 days', run: () => store.accountTokens.deleteSpent(clock.now() - 7 * 86_400_000) },
     ],
   });
   const app = createApp(deps);
