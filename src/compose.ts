@@ -3,6 +3,7 @@ import pino, { type Logger } from 'pino';
 import type { Config } from './config/config.ts';
 import { openDatabase, migrateToLatest, type DatabaseTarget } from './adapters/storage/database.ts';
 import { KyselyStore } from './adapters/storage/kysely-store.ts';
+import { AccountLinkService } from './core/account-links.ts';
 import { AuthService } from './core/auth-service.ts';
 import { forgetBefore } from './core/login-throttle.ts';
 import { LocalChangeFeed, type ChangeFeed } from './core/change-feed.ts';
@@ -129,10 +130,11 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
   webmentions = new WebmentionService({ store, clock, siteUrl: () => config.siteUrl, comments, enqueue: (job) => jobs.enqueue(job), linksOf: async (html, base) => (await import('./adapters/webmention/html-links.ts')).outgoingLinks(html, base), publish: (topic) => changes.publish(topic) });
   registerWebmentionJobs(jobs, { store, clock, webmentions, fetch: safeFetch, logger, allowPrivate: config.webmentionAllowPrivate, siteUrl: () => config.siteUrl });
   const subscriptions = new SubscriptionService({ store, clock, site, siteUrl: () => config.siteUrl });
+  const accounts = new AccountLinkService({ store, clock, site, siteUrl: () => config.siteUrl });
   const mail = { transport: mailer?.description ?? null, subscriptions, wake: () => outbox!.wake() };
 
   const deps: WebDeps = {
-    config, store, clock, posts, auth, comments, commentSettings, spam, logger, pageCache, conversationCache, changes, assets: new Assets(), secret, site, mail, webmentions, jobs,
+    config, store, clock, posts, auth, accounts, comments, commentSettings, spam, logger, pageCache, conversationCache, changes, assets: new Assets(), secret, site, mail, webmentions, jobs,
   };
   scheduler = new Scheduler({
     posts,
