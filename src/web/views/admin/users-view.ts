@@ -90,8 +90,8 @@ ${pendingInvites(invites, now, token)}
 
 <section class="card add-user" aria-labelledby="add-user-heading">
   <h2 id="add-user-heading">Invite someone</h2>
-  <p class="hint">They get an email with a link to choose their own name and password. The link works once, for seven days.</p>
   <form method="post" action="/admin/users">
+    <p class="hint">They get an email with a link to choose their own name and password. The link works once, for seven days.</p>
     ${csrfField(token)}
     <div class="form-grid">
       ${field({ name: 'email', label: 'Email', type: 'email', value: nv.email, error: nf.email, required: true, autocomplete: 'off' })}
