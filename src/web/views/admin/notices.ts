@@ -19,7 +19,6 @@ const messages: Record<string, string> = {
   'tag-renamed': 'Tag saved. Its posts now show the new name.',
   'tag-deleted': 'Tag deleted and removed from its posts.',
   'settings-saved': 'Settings saved. The site shows them now.',
-  'user-created': 'User added. Give them their email and password so they can sign in.',
   'role-changed': 'Role changed.',
   'user-removed': 'User removed. Their posts and pages now belong to you.',
   'token-revoked': 'Token revoked. Scripts using it can no longer sign in with it.',
