@@ -73,7 +73,9 @@ function accountsContract(name: string, open: OpenStore): void {
       assert.equal(await store.accountTokens.findByHash('a1'), null);
       assert.equal(await store.accountTokens.findByHash('a2'), null);
       assert.ok(await store.accountTokens.findByHash('o1'));
+      await store.accountTokens.create(reset(author.id, 'a3'));
       await store.users.delete(author.id, owner.id);
+      assert.equal(await store.accountTokens.findByHash('a3'), null, 'a removed user’s reset links go with them');
       assert.equal((await store.accountTokens.findById(sent.id))!.createdBy, null, 'an invitation outlives its sender');
       await store.accountTokens.create(reset(owner.id, 'o2'));
       await store.users.update(owner.id, { role: 'owner' });
