@@ -3,7 +3,9 @@ import pino, { type Logger } from 'pino';
 import type { Config } from './config/config.ts';
 import { openDatabase, migrateToLatest, type DatabaseTarget } from './adapters/storage/database.ts';
 import { KyselyStore } from './adapters/storage/kysely-store.ts';
+import { AccountLinkService } from './core/account-links.ts';
 import { AuthService } from './core/auth-service.ts';
+import { forgetBefore } from './core/login-throttle.ts';
 import { LocalChangeFeed, type ChangeFeed } from './core/change-feed.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import { PostService } from './core/post-service.ts';
@@ -128,10 +130,11 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
   webmentions = new WebmentionService({ store, clock, siteUrl: () => config.siteUrl, comments, enqueue: (job) => jobs.enqueue(job), linksOf: async (html, base) => (await import('./adapters/webmention/html-links.ts')).outgoingLinks(html, base), publish: (topic) => changes.publish(topic) });
   registerWebmentionJobs(jobs, { store, clock, webmentions, fetch: safeFetch, logger, allowPrivate: config.webmentionAllowPrivate, siteUrl: () => config.siteUrl });
   const subscriptions = new SubscriptionService({ store, clock, site, siteUrl: () => config.siteUrl });
+  const accounts = new AccountLinkService({ store, clock, site, siteUrl: () => config.siteUrl });
   const mail = { transport: mailer?.description ?? null, subscriptions, wake: () => outbox!.wake() };
 
   const deps: WebDeps = {
-    config, store, clock, posts, auth, comments, commentSettings, spam, logger, pageCache, conversationCache, changes, assets: new Assets(), secret, site, mail, webmentions, jobs,
+    config, store, clock, posts, auth, accounts, comments, commentSettings, spam, logger, pageCache, conversationCache, changes, assets: new Assets(), secret, site, mail, webmentions, jobs,
   };
   scheduler = new Scheduler({
     posts,
@@ -142,6 +145,8 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
     hourly: [
       { name: 'trashed comments purged after 30 days', run: () => comments.purgeTrash(30) },
       { name: 'finished background jobs removed after 30 days', run: () => store.jobs.deleteDone(clock.now() - 30 * 86_400_000) },
+      { name: 'forgotten sign-in failures removed', run: () => store.loginFailures.deleteStale(forgetBefore(clock.now())) },
+      { name: 'used and expired account links removed after 7 days', run: () => store.accountTokens.deleteSpent(clock.now() - 7 * 86_400_000) },
     ],
   });
   const app = createApp(deps);

@@ -101,7 +101,7 @@ describe('kumbaya CLI', () => {
       const cases: Array<[string[], RegExp]> = [
         [[], /Usage: npx kumbaya <command>/],
         [['frobnicate'], /Unknown command "frobnicate"/],
-        [['user'], /"user" needs a subcommand: "user create" or "user list"/],
+        [['user'], /"user" needs a subcommand: "user create", "user invite", "user reset-password" or "user list"/],
         [['user', 'create', '--name', 'Ada'], /Missing --email/],
         [['user', 'create', '--name', 'Ada', '--email', 'ada@example.com', '--role', 'queen', '--password', 'long enough pw'], /--role must be one of owner, author, moderator \(got "queen"\)/],
         [['user', 'list', '--colour'], /Unknown option '--colour'/],
@@ -264,6 +264,44 @@ describe('kumbaya CLI', () => {
       assert.equal(unknown.code, 1);
       assert.match(unknown.stderr, /No user has the email nobody@example\.com/);
       assert.equal(unknown.stdout, '');
+    });
+
+    test('user reset-password prints a one-hour link that sets a new password once', async () => {
+      const { code, stdout, stderr } = await run(dir, ['user', 'reset-password', 'Grace@Example.com']);
+      assert.equal(code, 0, stderr);
+      assert.match(stdout, new RegExp(`^${SITE_URL}/reset-password/[\\w-]+\\n$`));
+      assert.match(stderr, /Grace Hopper <grace@example\.com>, working once until \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+      const secret = stdout.trim().split('/').pop()!;
+      await withKumbaya(dir, async (k) => {
+        const stored = await k.deps.store.accountTokens.findByHash(secret);
+        assert.equal(stored, null, 'only the hash of the secret is stored');
+        await k.deps.accounts.completeReset(secret, 'a fresh password here');
+        assert.ok(await k.deps.auth.login('grace@example.com', 'a fresh password here', '127.0.0.1'));
+        await assert.rejects(k.deps.accounts.completeReset(secret, 'another password here'), { message: /already been used/ });
+      });
+      const unknown = await run(dir, ['user', 'reset-password', 'nobody@example.com']);
+      assert.equal(unknown.code, 1);
+      assert.equal(unknown.stdout, '');
+      assert.match(unknown.stderr, /No account signs in with nobody@example\.com/);
+    });
+
+    test('user invite queues the invitation email and prints its link', async () => {
+      const { code, stdout, stderr } = await run(dir, ['user', 'invite', 'lin@example.com', '--role', 'moderator']);
+      assert.equal(code, 0, stderr);
+      assert.match(stdout, new RegExp(`^${SITE_URL}/invite/[\\w-]+\\n$`));
+      assert.match(stderr, /Invited lin@example\.com as moderator/);
+      const url = stdout.trim();
+      await withKumbaya(dir, async (k) => {
+        const mail = (await k.deps.store.outbox.list({ limit: 10, offset: 0 })).items.find((m) => m.to === 'lin@example.com');
+        assert.ok(mail?.text.includes(url), 'the same link is in the email');
+        const user = await k.deps.accounts.acceptInvite(url.split('/').pop()!, { name: 'Lin', password: 'my own password' });
+        assert.equal(user.role, 'moderator');
+      });
+      const taken = await run(dir, ['user', 'invite', 'lin@example.com', '--role', 'author']);
+      assert.equal(taken.code, 1);
+      assert.match(taken.stderr, /already has an account/);
+      const badRole = await run(dir, ['user', 'invite', 'x@example.com', '--role', 'admin']);
+      assert.equal(badRole.code, 2);
     });
   });
 });

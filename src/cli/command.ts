@@ -77,3 +77,8 @@ export function stringOption(ctx: CommandContext, name: string): string | undefi
   const value = ctx.options[name];
   return typeof value === 'string' ? value : undefined;
 }
+
+/** A time for people reading a terminal: 2026-01-05 10:00 UTC. */
+export function utcMinute(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}

@@ -10,8 +10,10 @@ import { setupLinkCommand } from './setup-link.ts';
 import { tokenCreateCommand } from './token-create.ts';
 import { userCreateCommand } from './user-create.ts';
 import { userListCommand } from './user-list.ts';
+import { userInviteCommand } from './user-invite.ts';
+import { userResetPasswordCommand } from './user-reset-password.ts';
 
 /** Every command, in the order `kumbaya --help` lists them. A new command is a file and a line here. */
-export const commands: readonly Command[] = [migrateCommand, userCreateCommand, userListCommand, tokenCreateCommand, setupLinkCommand,
+export const commands: readonly Command[] = [migrateCommand, userCreateCommand, userInviteCommand, userResetPasswordCommand, userListCommand, tokenCreateCommand, setupLinkCommand,
   importWordpressCommand, importDisqusCommand, exportJsonCommand, exportWxrCommand, importJsonCommand, backupCommand, restoreCommand,
 ];

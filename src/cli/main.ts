@@ -32,7 +32,8 @@ function findCommand(argv: string[]): { command: Command; rest: string[] } {
   if (words.length === 0) throw new UsageError(`Start with a command, not "${argv[0]}".`);
   const group = commands.filter((c) => c.name.startsWith(`${words[0]} `));
   if (group.length > 0) {
-    const choices = group.map((c) => `"${c.name}"`).join(' or ');
+    const names = group.map((c) => `"${c.name}"`);
+    const choices = names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : names[0];
     throw new UsageError(words.length === 1 ? `"${words[0]}" needs a subcommand: ${choices}.` : `Unknown command "${words.join(' ')}"; did you mean ${choices}?`);
   }
   throw new UsageError(`Unknown command "${words[0]}".`);

@@ -24,7 +24,7 @@ describe('configuration', () => {
     assert.equal(config.siteUrl, 'https://blog.example.com');
     assert.equal(config.demo, false);
     assert.equal(config.pageCache, false);
-    assert.equal(config.trustProxy, true);
+    assert.deepEqual(config.trustProxy, { kind: 'hops', hops: 1 });
     assert.equal(config.databaseUrl, 'postgres://u@h/db');
   });
 

@@ -1,5 +1,13 @@
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+
+/**
+ * Which proxies' X-Forwarded-For entries to believe: none; the last `hops` entries (each
+ * proxy in front appends the address it saw); or entries added by the listed addresses
+ * and ranges (CIDR), walking from the right.
+ */
+export type TrustProxy = { kind: 'none' } | { kind: 'hops'; hops: number } | { kind: 'addresses'; ranges: string[] };
 
 /**
  * Every setting Kumbaya reads from the environment, validated once at start.
@@ -20,7 +28,7 @@ export interface Config {
   uploadMaxBytes: number;
   /** Largest export file the admin's import page accepts. */
   importMaxBytes: number;
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
   pageCache: boolean;
   conversationCache: boolean;
   schedulerIntervalMs: number;
@@ -52,7 +60,7 @@ export const settingDocs: Array<{ name: string; default: string; meaning: string
   { name: 'SECRET_KEY', default: '(generated, kept in the database)', meaning: 'Secret for signing tokens; at least 32 characters when set.' },
   { name: 'UPLOAD_MAX_BYTES', default: '5242880', meaning: 'Largest image upload accepted, in bytes.' },
   { name: 'IMPORT_MAX_BYTES', default: '104857600', meaning: 'Largest WordPress or Disqus export the admin import page accepts, in bytes (the CLI has no limit).' },
-  { name: 'TRUST_PROXY', default: 'false', meaning: 'Take the client address from X-Forwarded-For (only behind your own proxy).' },
+  { name: 'TRUST_PROXY', default: 'false', meaning: 'Behind your own reverse proxy: how many proxies append to X-Forwarded-For (1 = the rightmost entry is the client as your one proxy saw it; true means 1), or a comma-separated list of your proxies’ addresses or CIDR ranges (e.g. 10.0.0.0/8, ::1), skipped from the right. The entries a client writes itself are never used.' },
   { name: 'PAGE_CACHE', default: 'true', meaning: 'Keep rendered public pages in memory until content changes (with ETags and 304s). Off, every page is rendered per request and sent without an ETag.' },
   { name: 'CONVERSATION_CACHE', default: 'true', meaning: 'Keep each post’s rendered comment section, and the post’s own data (its row, author and mentions), in memory until anything published changes.' },
   { name: 'SCHEDULER_INTERVAL_MS', default: '5000', meaning: 'How often scheduled posts are checked and published.' },
@@ -123,7 +131,17 @@ const envSchema = z.object({
     }),
   UPLOAD_MAX_BYTES: int('UPLOAD_MAX_BYTES', 1024, 100 * 1024 * 1024, '5242880'),
   IMPORT_MAX_BYTES: int('IMPORT_MAX_BYTES', 1024, 2 * 1024 * 1024 * 1024, '104857600'),
-  TRUST_PROXY: bool('TRUST_PROXY'),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const parsed = parseTrustProxy(value ?? '');
+      if (parsed === null) {
+        ctx.addIssue({ code: 'custom', message: `TRUST_PROXY must be false, a number of proxies (e.g. 1), or proxy addresses and CIDR ranges separated by commas (e.g. 10.0.0.0/8, 127.0.0.1); got "${value}".` });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
   PAGE_CACHE: bool('PAGE_CACHE'),
   CONVERSATION_CACHE: bool('CONVERSATION_CACHE'),
   SCHEDULER_INTERVAL_MS: int('SCHEDULER_INTERVAL_MS', 100, 3_600_000, '5000'),
@@ -151,6 +169,35 @@ const envSchema = z.object({
       message: 'AKISMET_ENDPOINT must be an absolute http(s) URL (e.g. https://rest.akismet.com/1.1/).',
     }),
 });
+
+/** TRUST_PROXY's value, or null when it is none of the accepted forms. */
+export function parseTrustProxy(value: string): TrustProxy | null {
+  const v = value.trim().toLowerCase();
+  if (['', '0', 'false', 'no', 'off'].includes(v)) return { kind: 'none' };
+  // `true` used to mean "trust the header"; the safe reading of it is one proxy in front.
+  if (['true', 'yes', 'on'].includes(v)) return { kind: 'hops', hops: 1 };
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v);
+    return hops <= 20 ? { kind: 'hops', hops } : null;
+  }
+  const ranges = v.split(',').map((part) => part.trim()).filter(Boolean);
+  const valid = ranges.every((range) => isPlainAddress(range.split('/')[0]) && (!range.includes('/') || isCidr(range)));
+  return valid && ranges.length > 0 ? { kind: 'addresses', ranges } : null;
+}
+
+/** Dotted-quad IPv4 or IPv6 (ipaddr.js would also take forms like "10" or "0x7f.1"). */
+function isPlainAddress(text: string): boolean {
+  return ipaddr.IPv4.isValidFourPartDecimal(text) || ipaddr.IPv6.isValid(text);
+}
+
+function isCidr(range: string): boolean {
+  try {
+    ipaddr.parseCIDR(range);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -182,7 +229,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secretKey: e.SECRET_KEY || null,
     uploadMaxBytes: e.UPLOAD_MAX_BYTES ?? 5 * 1024 * 1024,
     importMaxBytes: e.IMPORT_MAX_BYTES ?? 100 * 1024 * 1024,
-    trustProxy: e.TRUST_PROXY ?? false,
+    trustProxy: e.TRUST_PROXY,
     pageCache: e.PAGE_CACHE ?? true,
     conversationCache: e.CONVERSATION_CACHE ?? true,
     schedulerIntervalMs: e.SCHEDULER_INTERVAL_MS ?? 5000,

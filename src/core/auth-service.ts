@@ -1,15 +1,13 @@
 import { z } from 'zod';
 import type { Clock } from './clock.ts';
 import { DomainError, notFound } from './errors.ts';
-import { hashPassword, verifyPassword } from './password.ts';
+import { LOGIN_THROTTLE, failuresAt, forgetBefore, throttleKeys, waitBeforeNextAttempt } from './login-throttle.ts';
+import { argon2idHasher, unmatchableHash, type PasswordHasher } from './password.ts';
 import type { ApiToken, Role, Session, Store, User } from './store.ts';
 import { slugify } from './text.ts';
 import { randomToken, sha256Hex } from './tokens.ts';
 
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
-const LOGIN_WINDOW_MS = 15 * 60 * 1000;
-const LOGIN_MAX_PER_EMAIL = 10;
-const LOGIN_MAX_PER_IP = 30;
 const SETUP_KEY = 'setup_token';
 
 export const accountSchema = z.object({
@@ -47,6 +45,8 @@ function validation(error: z.ZodError): DomainError {
 export interface AuthServiceDeps {
   store: Store;
   clock: Clock;
+  /** argon2id unless a test watches the calls. */
+  passwords?: PasswordHasher;
 }
 
 export interface NewSession {
@@ -58,9 +58,13 @@ export interface NewSession {
 /** Accounts, the one-time setup link, sign-in sessions and personal access tokens. */
 export class AuthService {
   private readonly deps: AuthServiceDeps;
+  private readonly passwords: PasswordHasher;
+  /** What an unknown email's password is checked against, at the cost of a real check. */
+  private readonly unmatchable = unmatchableHash();
 
   constructor(deps: AuthServiceDeps) {
     this.deps = deps;
+    this.passwords = deps.passwords ?? argon2idHasher;
   }
 
   /** While nobody owns the site: the setup token (created once, kept until used). Null once claimed. */
@@ -95,7 +99,7 @@ export class AuthService {
       slug: await this.uniqueUserSlug(name),
       bio: '',
       role,
-      passwordHash: await hashPassword(password),
+      passwordHash: await this.passwords.hash(password),
       createdAt: this.deps.clock.now(),
     });
   }
@@ -104,7 +108,7 @@ export class AuthService {
   async claimSite(token: string, input: unknown): Promise<User> {
     const parsed = accountSchema.safeParse(input);
     if (!parsed.success) throw validation(parsed.error);
-    const passwordHash = await hashPassword(parsed.data.password);
+    const passwordHash = await this.passwords.hash(parsed.data.password);
     return this.deps.store.transaction(async (store) => {
       const claimed = (await store.users.list()).some((u) => u.role === 'owner');
       if (claimed || !(await store.settings.takeIfEquals(SETUP_KEY, token))) {
@@ -128,27 +132,33 @@ export class AuthService {
     });
   }
 
-  /** Checks email and password, with limits per address and per client; returns a new session. */
+  /**
+   * Checks email and password and returns a new session. Wrong passwords slow down their
+   * sender per (address, account) and per address (login-throttle.ts), never the account
+   * for everyone. Known and unknown emails do the same work: the same counts, and an
+   * argon2id check against a hash no password matches when there is no account.
+   */
   async login(email: string, password: string, clientIp: string): Promise<{ user: User; created: NewSession }> {
-    const now = this.deps.clock.now();
+    const { store, clock } = this.deps;
+    const now = clock.now();
     const normalised = email.trim().toLowerCase();
-    for (const [key, max] of [
-      [`login:ip:${clientIp}`, LOGIN_MAX_PER_IP],
-      [`login:email:${normalised}`, LOGIN_MAX_PER_EMAIL],
-    ] as const) {
-      const limit = await this.deps.store.rateLimits.hit(key, LOGIN_WINDOW_MS, max, now);
-      if (!limit.allowed) {
-        const retryAfterSeconds = Math.ceil(limit.retryAfterMs / 1000);
-        throw new DomainError('rate_limited', `Too many sign-in attempts. Try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`, {}, { retryAfterSeconds });
-      }
-    }
-    const user = await this.deps.store.users.findByEmail(normalised);
-    // Verify against a dummy hash when the user is unknown, so timing does not reveal accounts.
-    const hash = user?.passwordHash ?? (await dummyHash());
-    const ok = await verifyPassword(password, hash);
+    const keys = throttleKeys(clientIp, normalised);
+    const before = await Promise.all(keys.map(({ key }) => store.loginFailures.get(key)));
+    const wait = Math.max(...keys.map(({ free }, i) => waitBeforeNextAttempt(before[i], free, now)));
+    if (wait > 0) throw tooManyAttempts(wait);
+    // Counted as a failure before the password is checked, so guesses sent in parallel cannot
+    // all pass the check above; a right password takes it back. A count that grew meanwhile
+    // past the free attempts means another attempt raced this one: that one goes first.
+    const counts = await Promise.all(keys.map(({ key }) => store.loginFailures.add(key, now, forgetBefore(now))));
+    if (keys.some(({ free }, i) => counts[i] - 1 > failuresAt(before[i], now) && counts[i] > free)) throw tooManyAttempts(LOGIN_THROTTLE.firstWaitMs);
+    const user = await store.users.findByEmail(normalised);
+    const ok = await this.passwords.verify(password, user?.passwordHash ?? this.unmatchable);
     if (!user || !user.passwordHash || !ok) {
       throw new DomainError('unauthenticated', 'That email and password do not match an account.');
     }
+    const [address, account] = keys;
+    await store.loginFailures.forgive(address.key);
+    await store.loginFailures.clear(account.key);
     return { user, created: await this.startSession(user.id) };
   }
 
@@ -174,12 +184,12 @@ export class AuthService {
   }
 
   async changePassword(user: User, current: string, next: string): Promise<void> {
-    if (!user.passwordHash || !(await verifyPassword(current, user.passwordHash))) {
+    if (!user.passwordHash || !(await this.passwords.verify(current, user.passwordHash))) {
       throw new DomainError('validation_failed', 'The current password is not right.', { current: 'Not right.' });
     }
     const parsed = accountSchema.shape.password.safeParse(next);
     if (!parsed.success) throw validation(new z.ZodError(parsed.error.issues.map((i) => ({ ...i, path: ['password'] }))));
-    await this.deps.store.users.update(user.id, { passwordHash: await hashPassword(next) });
+    await this.deps.store.users.update(user.id, { passwordHash: await this.passwords.hash(next) });
     await this.deps.store.sessions.deleteForUser(user.id);
   }
 
@@ -246,8 +256,8 @@ export class AuthService {
   }
 }
 
-let dummy: Promise<string> | null = null;
-function dummyHash(): Promise<string> {
-  dummy ??= hashPassword(randomToken(16));
-  return dummy;
+function tooManyAttempts(waitMs: number): DomainError {
+  const retryAfterSeconds = Math.ceil(waitMs / 1000);
+  const when = retryAfterSeconds < 90 ? `${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}` : `${Math.ceil(retryAfterSeconds / 60)} minutes`;
+  return new DomainError('rate_limited', `Too many wrong passwords from your address. Try again in ${when}.`, {}, { retryAfterSeconds });
 }

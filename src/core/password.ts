@@ -31,3 +31,20 @@ export async function verifyPassword(password: string, phc: string): Promise<boo
   });
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
+
+/** Hashing and checking passwords: argon2id in production; tests may watch the calls. */
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(password: string, phc: string): Promise<boolean>;
+}
+
+export const argon2idHasher: PasswordHasher = { hash: hashPassword, verify: verifyPassword };
+
+/**
+ * A PHC string with today's parameters that no password matches (random salt and tag).
+ * Checking a password against it costs exactly what checking a real hash costs, so an
+ * unknown email is refused in the same time as a wrong password.
+ */
+export function unmatchableHash(): string {
+  return `$argon2id$v=19$m=${params.memory},t=${params.passes},p=${params.parallelism}$${b64(randomBytes(16))}$${b64(randomBytes(params.tagLength))}`;
+}

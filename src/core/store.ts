@@ -541,6 +541,66 @@ export interface RateLimitRepository {
   hit(key: string, windowMs: number, max: number, now: number): Promise<RateLimitResult>;
 }
 
+/** A single-use link sent by email: a password reset for an account, or an invitation to join the staff. */
+export type AccountTokenKind = 'reset' | 'invite';
+
+export interface AccountToken {
+  id: number;
+  kind: AccountTokenKind;
+  /** sha256 of the secret in the link, hex; the secret itself is never stored. */
+  tokenHash: string;
+  /** Normalised address the link was sent to. */
+  email: string;
+  /** reset: the account whose password it sets; invite: null. */
+  userId: number | null;
+  /** invite: the role the new account gets; reset: null. */
+  role: Role | null;
+  /** Who sent the invitation (null for resets, or once that user is removed). */
+  createdBy: number | null;
+  createdAt: number;
+  expiresAt: number;
+  /** When the link was used; a used link never works again. */
+  usedAt: number | null;
+}
+
+export interface AccountTokenRepository {
+  create(token: Omit<AccountToken, 'id' | 'usedAt'>): Promise<AccountToken>;
+  findByHash(tokenHash: string): Promise<AccountToken | null>;
+  findById(id: number): Promise<AccountToken | null>;
+  /** Marks the link used if it is unused and not expired; true only for the one call that did (across instances). */
+  use(id: number, now: number): Promise<boolean>;
+  /** A new secret and expiry for an unused link (resending an invitation); null when it is used or gone. */
+  renew(id: number, tokenHash: string, expiresAt: number): Promise<AccountToken | null>;
+  /** Invitations not yet accepted, expired ones included, newest first. */
+  pendingInvites(): Promise<AccountToken[]>;
+  /** Deletes an unused link; true when there was one. */
+  revoke(id: number): Promise<boolean>;
+  /** Deletes every unused reset link of an account (its password has just been set). */
+  revokeResets(userId: number): Promise<void>;
+  /** Deletes links used or expired before `before` (housekeeping); returns how many. */
+  deleteSpent(before: number): Promise<number>;
+}
+
+/** Failed sign-ins counted under one key (an address, or an address and an account). */
+export interface LoginFailures {
+  failures: number;
+  lastFailureAt: number;
+}
+
+export interface LoginFailureRepository {
+  get(key: string): Promise<LoginFailures | null>;
+  /**
+   * Counts one failure at `now` and returns the new count, atomically (parallel attempts
+   * each see their own count); a count whose last failure was before `forgetBefore` starts again.
+   */
+  add(key: string, now: number, forgetBefore: number): Promise<number>;
+  /** Takes one failure back (an attempt counted in advance that turned out right). */
+  forgive(key: string): Promise<void>;
+  clear(key: string): Promise<void>;
+  /** Deletes counts whose last failure was before `before` (housekeeping). */
+  deleteStale(before: number): Promise<number>;
+}
+
 /** What an imported item became locally: a post (or page), a comment or a user. */
 export type ImportKind = 'post' | 'comment' | 'user' | 'mention';
 
@@ -580,6 +640,10 @@ export interface Store {
   jobs: JobRepository;
   webmentions: WebmentionRepository;
   imports: ImportRepository;
+  /** Password-reset and invitation links (migration 007). */
+  accountTokens: AccountTokenRepository;
+  /** Failed sign-ins per address and per (address, account), for throttling (migration 007). */
+  loginFailures: LoginFailureRepository;
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>;

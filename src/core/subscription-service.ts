@@ -98,7 +98,12 @@ export class SubscriptionService {
     return requestSubscription(request, { store, site: await site(), siteUrl: siteUrl(), now: clock.now() });
   }
 
-  /** The link in the confirmation email. Confirming twice is fine. */
+  /** The address a confirmation link is for, for the page that asks before confirming. */
+  async addressForToken(token: string): Promise<EmailAddress | null> {
+    return this.deps.store.subscriptions.findAddressByToken(token);
+  }
+
+  /** The button behind the link in the confirmation email. Confirming twice is fine. */
   async confirm(token: string): Promise<ConfirmResult> {
     const { store, clock } = this.deps;
     const address = await store.subscriptions.findAddressByToken(token);

@@ -8,6 +8,7 @@ import { loadSession, securityHeadersFor, verifyCsrf } from './middleware.ts';
 import { adminRoutes } from './routes/admin/index.ts';
 import { apiRoutes } from './routes/api.ts';
 import { authRoutes } from './routes/auth.ts';
+import { accountLinkRoutes } from './routes/account-links.ts';
 import { commentRoutes } from './routes/comments.ts';
 import { feedRoutes } from './routes/feeds.ts';
 import { seoRoutes } from './routes/seo.ts';
@@ -143,6 +144,7 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   app.route('/api', apiRoutes());
   app.route('/admin', adminRoutes());
   app.route('/', authRoutes());
+  app.route('/', accountLinkRoutes());
   app.route('/', commentRoutes());
   app.route('/', mailLinkRoutes());
   app.route('/', feedRoutes());

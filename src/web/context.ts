@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
+import type { AccountLinkService } from '../core/account-links.ts';
 import type { AuthService } from '../core/auth-service.ts';
 import type { ChangeFeed } from '../core/change-feed.ts';
 import type { Clock } from '../core/clock.ts';
@@ -21,6 +22,8 @@ export interface WebDeps {
   clock: Clock;
   posts: PostService;
   auth: AuthService;
+  /** Password-reset and invitation links sent by email. */
+  accounts: AccountLinkService;
   comments: CommentService;
   /** Comment and moderation settings, cached until a change is published. */
   commentSettings: () => Promise<CommentSettings>;

@@ -67,6 +67,8 @@ export function csrfTokenFor(c: Context<AppEnv>): string {
 
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const unsubscribePath = /^\/unsubscribe\/[A-Za-z0-9_-]{1,200}$/;
+/** Buttons on the pages behind links in emails (confirm an address, moderate a comment). */
+const mailLinkPath = /^\/(?:confirm-email\/[A-Za-z0-9_-]{1,200}|moderate\/[A-Za-z0-9_.-]{1,2100})$/;
 
 /**
  * Rejects state-changing requests that do not carry the visitor's CSRF token (form field
@@ -92,6 +94,10 @@ export const verifyCsrf: MiddlewareHandler<AppEnv> = async (c, next) => {
       throw new DomainError('csrf_failed', 'This form was sent from another site, so it was refused.');
     }
   }
+  // The page behind a link in an email is opened signed out, often in another browser than
+  // the one that will press its button: the secret in the link is the credential (nobody
+  // else can forge the request), and the origin check above keeps other sites from sending it.
+  if (c.req.method === 'POST' && mailLinkPath.test(c.req.path)) return next();
   const session = c.get('session');
   // Readers comment from cached pages that carry no per-visitor token; they hold no session
   // a forged request could use, and the origin check above still applies.

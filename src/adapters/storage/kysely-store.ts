@@ -1,3 +1,4 @@
+import { KyselyAccountTokenRepository, KyselyLoginFailureRepository } from './kysely-accounts.ts';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type {
   AdminPostQuery,
@@ -179,6 +180,8 @@ export class KyselyStore implements Store {
   readonly jobs: KyselyJobRepository;
   readonly webmentions: KyselyWebmentionRepository;
   readonly imports: KyselyImportRepository;
+  readonly accountTokens: KyselyAccountTokenRepository;
+  readonly loginFailures: KyselyLoginFailureRepository;
 
   constructor(db: Db, engine: Engine, inTransaction = false) {
     this.db = db;
@@ -191,6 +194,8 @@ export class KyselyStore implements Store {
     this.jobs = new KyselyJobRepository(db, engine);
     this.webmentions = new KyselyWebmentionRepository(db, engine);
     this.imports = new KyselyImportRepository(db);
+    this.accountTokens = new KyselyAccountTokenRepository(db);
+    this.loginFailures = new KyselyLoginFailureRepository(db);
   }
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {

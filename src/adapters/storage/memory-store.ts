@@ -40,6 +40,7 @@ import { MemoryWebmentionRepository, emptyWebmentionTables, type MemoryWebmentio
 import { MemorySpamModelRepository } from './memory-spam-model.ts';
 import { MemorySubscriptionRepository } from './memory-subscriptions.ts';
 import { MemoryImportRepository } from './memory-imports.ts';
+import { MemoryAccountTokenRepository, MemoryLoginFailureRepository, emptyAccountTables, type MemoryAccountTables } from './memory-accounts.ts';
 
 /** A post as stored: tags by id in position order, plus the text search reads. */
 type PostRecord = Omit<Post, 'tags'> & { tagIds: number[]; searchText: string };
@@ -69,6 +70,8 @@ export interface Tables {
   webmentions: MemoryWebmentionTables;
   importKeys: Map<string, number>;
   legacyPaths: Map<string, number>;
+  /** Password-reset and invitation links, failed sign-ins (memory-accounts.ts). */
+  accounts: MemoryAccountTables;
 }
 
 function emptyTables(): Tables {
@@ -95,6 +98,7 @@ function emptyTables(): Tables {
     webmentions: emptyWebmentionTables(),
     importKeys: new Map(),
     legacyPaths: new Map(),
+    accounts: emptyAccountTables(),
   };
 }
 
@@ -164,6 +168,8 @@ export class MemoryStore implements Store {
   readonly jobs = new MemoryJobRepository(() => this.tables);
   readonly webmentions = new MemoryWebmentionRepository(() => this.tables, () => this.nextId('people'));
   readonly imports = new MemoryImportRepository(() => this.tables);
+  readonly accountTokens = new MemoryAccountTokenRepository(() => this.tables);
+  readonly loginFailures = new MemoryLoginFailureRepository(() => this.tables);
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);

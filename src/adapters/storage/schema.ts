@@ -131,4 +131,17 @@ export interface Database extends ReachTables {
   import_keys: { source: string; kind: string; external_id: string; local_id: number };
   legacy_paths: { path: string; post_id: number };
   posts_fts: { rowid: number; title: string; body: string };
+  account_tokens: {
+    id: Generated<number>;
+    kind: string;
+    token_hash: string;
+    email: string;
+    user_id: number | null;
+    role: string | null;
+    created_by: number | null;
+    created_at: number;
+    expires_at: number;
+    used_at: number | null;
+  };
+  login_failures: { key: string; failures: number; last_failure_at: number };
 }

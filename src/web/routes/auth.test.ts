@@ -93,14 +93,14 @@ describe('signing in and out', () => {
     assert.match(await unknown.text(), /That email and password do not match an account/);
   });
 
-  it('limits sign-in attempts per address and says when to try again', async () => {
+  it('slows down wrong guesses from one address and says when to try again', async () => {
     const agent = new Agent(k.app);
     await openForm(agent, '/login');
     let last: Response | null = null;
-    for (let i = 0; i < 11; i++) last = await agent.form('/login', { email: 'victim@example.com', password: `guess ${i}` });
+    for (let i = 0; i < 6; i++) last = await agent.form('/login', { email: 'victim@example.com', password: `guess ${i}` });
     assert.equal(last!.status, 429);
     assert.ok(Number(last!.headers.get('retry-after')) > 0);
-    assert.match(await last!.text(), /Too many sign-in attempts/);
+    assert.match(await last!.text(), /Too many wrong passwords from your address\. Try again in \d+ seconds?\./);
   });
 
   it('refuses forms without the CSRF token, or from another site', async () => {
@@ -119,5 +119,44 @@ describe('signing in and out', () => {
       body: new URLSearchParams({ _csrf: fresh.csrf, email: 'ann@example.com', password: 'correct horse battery' }),
     });
     assert.equal(crossSite.status, 403);
+  });
+});
+
+describe('wrong passwords cannot lock the owner out (behind one proxy)', () => {
+  let k: TestKumbaya;
+  let now = Date.UTC(2026, 0, 5, 9);
+  before(async () => {
+    k = await startTestKumbaya({ clock: { now: () => now }, env: { TRUST_PROXY: '1' } });
+    await k.deps.auth.createUser({ name: 'Olive', email: 'olive@example.com', password: 'correct horse battery' }, 'owner');
+  });
+  after(() => k.cleanup());
+
+  /** A sign-in form posted from `address` (as the proxy reports it). */
+  async function signIn(address: string, password: string): Promise<Response> {
+    const agent = new Agent(k.app);
+    await openForm(agent, '/login');
+    return agent.request('/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': address },
+      body: new URLSearchParams({ _csrf: agent.csrf, email: 'olive@example.com', password }),
+    });
+  }
+
+  it('20 wrong guesses from A; the right password from B signs in; A waits', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) statuses.push((await signIn('192.0.2.66', `guess ${i}`)).status);
+    assert.deepEqual(statuses.slice(0, 5), [401, 401, 401, 401, 401]);
+    assert.ok(statuses.slice(5).every((s) => s === 429), 'A is slowed down after five wrong passwords');
+
+    const fromB = await signIn('198.51.100.20', 'correct horse battery');
+    assert.equal(fromB.status, 303);
+    assert.ok(fromB.headers.getSetCookie().some((c) => c.startsWith('kb_session=')));
+
+    const fromA = await signIn('192.0.2.66', 'correct horse battery');
+    assert.equal(fromA.status, 429);
+    const wait = Number(fromA.headers.get('retry-after'));
+    assert.ok(wait > 0);
+    now += wait * 1000;
+    assert.equal((await signIn('192.0.2.66', 'correct horse battery')).status, 303, 'after the wait, A gets in with the right password');
   });
 });

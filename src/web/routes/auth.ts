@@ -13,7 +13,7 @@ function safeNext(next: string | undefined): string {
   return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/admin';
 }
 
-function startSessionCookie(c: Context<AppEnv>, token: string) {
+export function startSessionCookie(c: Context<AppEnv>, token: string) {
   setCookie(c, SESSION_COOKIE, token, {
     path: '/',
     httpOnly: true,
@@ -37,6 +37,7 @@ ${o.error ? notice('error', o.error) : ''}
   ${field({ name: 'password', label: 'Password', type: 'password', required: true, autocomplete: 'current-password' })}
   <button type="submit">Sign in</button>
 </form>
+<p><a href="/forgot-password">Forgot password?</a></p>
 </div>`,
   });
 }
@@ -96,7 +97,8 @@ export function authRoutes(): Hono<AppEnv> {
   app.get('/login', (c) => {
     if (c.get('user')) return c.redirect(safeNext(c.req.query('next')), 303);
     c.header('Cache-Control', 'private, no-store');
-    return c.html(loginPage(c, { next: c.req.query('next'), status: c.req.query('out') ? 'You are signed out.' : undefined }).value);
+    const status = c.req.query('reset') ? 'Your new password is set, and every device that was signed in is signed out. Sign in with it.' : c.req.query('out') ? 'You are signed out.' : undefined;
+    return c.html(loginPage(c, { next: c.req.query('next'), status }).value);
   });
 
   app.post('/login', async (c) => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { Agent, startTestKumbaya, testEngines, type TestKumbaya } from '../../../test/helpers/test-kumbaya.ts';
+import { startTestKumbaya, testEngines, type TestKumbaya } from '../../../test/helpers/test-kumbaya.ts';
 import { moderationUrl, type LinkAction } from '../../core/notification-service.ts';
 import type { Comment, Post } from '../../core/store.ts';
 
@@ -42,22 +42,21 @@ for (const { engine, skip } of testEngines()) {
       assert.match(page, /Approve this comment\?/);
       assert.match(page, /Buy &lt;script&gt;alert\(1\)&lt;\/script&gt; now/);
       assert.match(page, /Eve &lt;b&gt;/);
-      assert.match(page, /<input type="hidden" name="_csrf" value="[^"]+">/);
+      assert.match(page, new RegExp(`<form method="post" action="${linkFor('approve').replace(/[.]/g, '\\.')}"`));
       assert.match(page, /<meta name="robots" content="noindex">/);
       assert.equal((await k.deps.store.comments.findById(held.id))!.status, 'pending');
     });
 
-    it('the confirmation POST, with the page’s CSRF token, approves and tells subscribers', async () => {
+    it('the button’s POST approves and tells subscribers: the link authorises it, without cookies; another site cannot send it', async () => {
       await k.deps.store.subscriptions.ensureAddress('joe@example.com', 'confirm-joe', now);
       await k.deps.store.subscriptions.confirmAddress('joe@example.com', now);
       await k.deps.store.subscriptions.subscribe({ kind: 'post', email: 'joe@example.com', postId: post.id, commentId: null, token: 'joe-post', createdAt: now });
-      const reader = new Agent(k.app);
       const path = linkFor('approve');
-      const page = await (await reader.request(path)).text();
-      const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1];
-      const refused = await new Agent(k.app).request(path, { method: 'POST', body: new URLSearchParams({ _csrf: 'forged' }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-      assert.equal(refused.status, 403, 'no token, no moderation');
-      const done = await reader.request(path, { method: 'POST', body: new URLSearchParams({ _csrf: csrf }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const crossSite = await k.request(path, { method: 'POST', headers: { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+      assert.equal(crossSite.status, 403, 'a form on another site cannot moderate');
+      assert.equal((await k.deps.store.comments.findById(held.id))!.status, 'pending');
+      // Opened on a phone, approved from the page: same origin, no cookie, no other token.
+      const done = await k.request(path, { method: 'POST', headers: { origin: 'http://localhost:3000', 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
       assert.equal(done.status, 200);
       assert.match(await done.text(), /Approved: the comment is live/);
       assert.equal((await k.deps.store.comments.findById(held.id))!.status, 'approved');
@@ -66,11 +65,12 @@ for (const { engine, skip } of testEngines()) {
     });
 
     it('spam and trash links work the same way', async () => {
-      const reader = new Agent(k.app);
-      const path = linkFor('spam');
-      const csrf = /name="_csrf" value="([^"]+)"/.exec(await (await reader.request(path)).text())![1];
-      await reader.request(path, { method: 'POST', body: new URLSearchParams({ _csrf: csrf }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      await k.request(linkFor('spam'));
+      assert.equal((await k.deps.store.comments.findById(held.id))!.status, 'pending', 'opening changes nothing');
+      await k.request(linkFor('spam'), { method: 'POST' });
       assert.equal((await k.deps.store.comments.findById(held.id))!.status, 'spam');
+      await k.request(linkFor('trash'), { method: 'POST' });
+      assert.equal((await k.deps.store.comments.findById(held.id))!.status, 'trash');
     });
 
     it('refuses expired, altered and unknown links with a clear page', async () => {
@@ -84,15 +84,28 @@ for (const { engine, skip } of testEngines()) {
       assert.equal((await k.request('/unsubscribe/unknown-token')).status, 404);
       assert.equal((await k.request('/unsubscribe/unknown-token', { method: 'POST' })).status, 404);
       assert.equal((await k.request('/confirm-email/unknown-token')).status, 404);
+      assert.equal((await k.request('/confirm-email/unknown-token', { method: 'POST' })).status, 404);
     });
 
-    it('confirms an address from the link in the confirmation email', async () => {
+    it('confirms an address from the button behind the link in the confirmation email; opening the link confirms nothing', async () => {
       await k.deps.mail.subscriptions.requestSubscription({ email: 'kelly@example.com', kind: 'post', postId: post.id, commentId: null });
       const [confirmation] = (await k.deps.store.outbox.list({ limit: 10, offset: 0 })).items;
       const path = /http:\/\/localhost:3000(\/confirm-email\/[A-Za-z0-9_-]+)/.exec(confirmation.text)![1];
-      const res = await k.request(path);
+      const opened = await k.request(path);
+      assert.equal(opened.status, 200);
+      assert.equal(opened.headers.get('cache-control'), 'no-store');
+      const page = await opened.text();
+      assert.match(page, /Confirm your email address\?/);
+      assert.match(page, new RegExp(`<form method="post" action="${path}"`));
+      assert.equal((await k.deps.store.subscriptions.findAddress('kelly@example.com'))!.confirmedAt, null, 'a scanner opening the link confirms nothing');
+      assert.equal((await k.deps.store.subscriptions.activeForPost(post.id)).length, 0);
+      const crossSite = await k.request(path, { method: 'POST', headers: { origin: 'https://evil.example' } });
+      assert.equal(crossSite.status, 403);
+      assert.equal((await k.deps.store.subscriptions.findAddress('kelly@example.com'))!.confirmedAt, null);
+      const res = await k.request(path, { method: 'POST' });
       assert.equal(res.status, 200);
       assert.match(await res.text(), /your address is confirmed/);
+      assert.match(await (await k.request(path)).text(), /your address is confirmed/, 'opening it again says so');
       assert.equal((await k.deps.store.subscriptions.findAddress('kelly@example.com'))!.confirmedAt, START);
       assert.equal((await k.deps.store.subscriptions.activeForPost(post.id)).length, 1);
     });
@@ -110,8 +123,8 @@ for (const { engine, skip } of testEngines()) {
       assert.match(await (await k.request(`/unsubscribe/${subscription.token}`)).text(), /You are unsubscribed/);
     });
 
-    it('keeps the CSRF exemption to the unsubscribe address alone', async () => {
-      for (const path of ['/unsubscribe', '/unsubscribe/a/b', '/admin/mail/retry-failed', '/moderate/x']) {
+    it('keeps the CSRF exemptions to the addresses of links in emails', async () => {
+      for (const path of ['/unsubscribe', '/unsubscribe/a/b', '/admin/mail/retry-failed', '/moderate', '/moderate/a/b', '/confirm-email', '/confirm-email/a/b']) {
         const res = await k.request(path, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
         assert.equal(res.status, 403, path);
       }

@@ -4,9 +4,8 @@ import { verifyLink } from '../../core/signed-link.ts';
 import type { Comment } from '../../core/store.ts';
 import type { AppEnv, WebDeps } from '../context.ts';
 import type { SafeHtml } from '../html.ts';
-import { csrfTokenFor } from '../middleware.ts';
 import { errorPage } from '../views/error-page.ts';
-import { emailConfirmedPage, moderateAskPage, moderatedPage, unsubscribeAskPage, unsubscribedPage } from '../views/mail-pages.ts';
+import { confirmEmailAskPage, emailConfirmedPage, moderateAskPage, moderatedPage, unsubscribeAskPage, unsubscribedPage } from '../views/mail-pages.ts';
 
 /**
  * The single place where a moderation link from an email changes a comment: through the
@@ -46,10 +45,11 @@ async function moderationTarget(c: Context<AppEnv>): Promise<{ ok: true; comment
 }
 
 /**
- * Links in emails: unsubscribe (a page with a button, and RFC 8058 one-click POST, which
- * verifyCsrf lets through without a token), address confirmation, and one-click
- * moderation (GET shows the comment and a button; only the POST, with the page's CSRF
- * token, acts, so a mail scanner that opens links moderates nothing).
+ * Links in emails: unsubscribe (and RFC 8058 one-click POST), address confirmation and
+ * moderation. Opening a link (GET) only shows what it would do and a button; only the
+ * POST acts, so a mail scanner that opens every link changes nothing. The secret in the
+ * link authorises the POST (verifyCsrf checks its origin, not a cookie token: the person
+ * may be signed out, in another browser than the one the mail was read in).
  */
 export function mailLinkRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -69,6 +69,14 @@ export function mailLinkRoutes(): Hono<AppEnv> {
   });
 
   app.get('/confirm-email/:token{[A-Za-z0-9_-]{1,200}}', async (c) => {
+    const token = c.req.param('token');
+    const address = await c.get('deps').mail.subscriptions.addressForToken(token);
+    if (!address) return linkError(c, 404, notValid);
+    if (address.confirmedAt !== null) return privatePage(c, emailConfirmedPage(c, address.email));
+    return privatePage(c, confirmEmailAskPage(c, address.email, token));
+  });
+
+  app.post('/confirm-email/:token{[A-Za-z0-9_-]{1,200}}', async (c) => {
     const result = await c.get('deps').mail.subscriptions.confirm(c.req.param('token'));
     if (!result.ok) return linkError(c, 404, notValid);
     return privatePage(c, emailConfirmedPage(c, result.address.email));
@@ -78,7 +86,7 @@ export function mailLinkRoutes(): Hono<AppEnv> {
     const target = await moderationTarget(c);
     if (!target.ok) return target.response;
     const post = await c.get('deps').store.posts.findById(target.comment.postId);
-    return privatePage(c, moderateAskPage(c, target.comment, post, target.action, c.req.param('token'), csrfTokenFor(c)));
+    return privatePage(c, moderateAskPage(c, target.comment, post, target.action, c.req.param('token')));
   });
 
   app.post('/moderate/:token{[A-Za-z0-9_.-]{1,2100}}', async (c) => {

@@ -3,7 +3,6 @@ import type { LinkAction } from '../../core/notification-service.ts';
 import type { Comment, Post, Subscription } from '../../core/store.ts';
 import type { AppEnv } from '../context.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { csrfField } from './forms.ts';
 import { layout } from './layout.ts';
 
 /** The small pages behind links in emails: private, never indexed. */
@@ -43,6 +42,16 @@ export function unsubscribedPage(c: Context<AppEnv>, subscription: Subscription,
 <p>Changed your mind? Tick the box again the next time you comment.</p>`);
 }
 
+/** GET /confirm-email/:token — asks first, so a link scanner opening it confirms nothing. */
+export function confirmEmailAskPage(c: Context<AppEnv>, email: string, token: string): SafeHtml {
+  return mailPage(c, 'Confirm your email address', html`<h1>Confirm your email address?</h1>
+<p>${c.get('site').title} will email <strong>${email}</strong> about what you asked for, and only that. Every email has a link to stop it.</p>
+<form method="post" action="/confirm-email/${token}" class="form-actions">
+  <button type="submit">Yes, email me</button>
+</form>
+<p>If you did not ask for this, close this page: nothing will be sent.</p>`);
+}
+
 export function emailConfirmedPage(c: Context<AppEnv>, email: string): SafeHtml {
   return mailPage(c, 'Email confirmed', html`<h1>Thank you: your address is confirmed</h1>
 <p role="status">${c.get('site').title} will email <strong>${email}</strong> about what you asked for. Every email has a link to stop it.</p>
@@ -58,13 +67,12 @@ const actionWords: Record<LinkAction, { ask: string; button: string; done: strin
 const statusWords: Record<Comment['status'], string> = { pending: 'held for moderation', approved: 'approved', spam: 'spam', trash: 'in the trash' };
 
 /** GET /moderate/:token — shows the comment and a button; only the POST changes anything. */
-export function moderateAskPage(c: Context<AppEnv>, comment: Comment, post: Post | null, action: LinkAction, token: string, csrfToken: string): SafeHtml {
+export function moderateAskPage(c: Context<AppEnv>, comment: Comment, post: Post | null, action: LinkAction, token: string): SafeHtml {
   const words = actionWords[action];
   return mailPage(c, words.ask, html`<h1>${words.ask}</h1>
 <p>By <strong>${comment.authorName}</strong> on ${postLink(post)}; it is ${statusWords[comment.status]} now.</p>
 <blockquote class="moderated-comment">${comment.markdown}</blockquote>
 <form method="post" action="/moderate/${token}" class="form-actions">
-  ${csrfField(csrfToken)}
   <button type="submit"${action === 'approve' ? '' : html` class="danger"`}>${words.button}</button>
   <a href="/admin">Open the admin instead</a>
 </form>`);

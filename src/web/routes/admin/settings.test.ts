@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestKumbaya, type Agent, type TestKumbaya } from '../../../../test/helpers/test-kumbaya.ts';
+import { Agent, startTestKumbaya, type TestKumbaya } from '../../../../test/helpers/test-kumbaya.ts';
 
 let k: TestKumbaya;
 let owner: Agent;
@@ -46,21 +46,28 @@ describe('settings', () => {
 });
 
 describe('users', () => {
-  it('adds a user who can then sign in with the given role', async () => {
-    const res = await owner.form('/admin/users', { name: 'Dana Writer', email: 'dana@example.com', password: 'a long password', role: 'author' });
-    assert.equal(res.status, 303);
-    const dana = await k.deps.store.users.findByEmail('dana@example.com');
-    assert.equal(dana?.role, 'author');
+  it('invites a user, who joins with the given role and their own password', async () => {
+    const res = await owner.form('/admin/users', { email: 'dana@example.com', role: 'author' });
+    assert.equal(res.status, 200);
+    const path = /<code class="invite-link">http:\/\/localhost:3000(\/invite\/[\w-]+)<\/code>/.exec(await res.text())![1];
+    const dana = new Agent(k.app);
+    const page = await (await dana.request(path)).text();
+    dana.csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1];
+    assert.equal((await dana.form(path, { name: 'Dana Writer', password: 'a long password' })).status, 303);
+    assert.equal((await k.deps.store.users.findByEmail('dana@example.com'))?.role, 'author');
     assert.match(await (await owner.request('/admin/users')).text(), /Dana Writer/);
     assert.ok(await k.deps.auth.login('dana@example.com', 'a long password', '127.0.0.1'));
   });
 
   it('keeps the form and explains a duplicate or bad input', async () => {
-    const res = await owner.form('/admin/users', { name: 'Dana Again', email: 'dana@example.com', password: 'short', role: 'author' });
-    assert.ok(res.status === 409 || res.status === 422);
-    const page = await res.text();
-    assert.match(page, /value="Dana Again"/);
+    const bad = await owner.form('/admin/users', { email: 'dana at example', role: 'author' });
+    assert.equal(bad.status, 422);
+    const page = await bad.text();
+    assert.match(page, /value="dana at example"/);
     assert.match(page, /class="field-error"/);
+    const duplicate = await owner.form('/admin/users', { email: 'dana@example.com', role: 'author' });
+    assert.equal(duplicate.status, 409);
+    assert.match(await duplicate.text(), /already has an account/);
   });
 
   it('changes a role, but never leaves the site without an owner', async () => {

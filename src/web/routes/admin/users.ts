@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { roleSchema } from '../../../core/auth-service.ts';
+import { clientIp } from '../../client-ip.ts';
 import { DomainError, notFound } from '../../../core/errors.ts';
 import type { AppEnv } from '../../context.ts';
 import { statusFor } from '../../errors.ts';
@@ -9,7 +10,8 @@ import { usersView, type UsersViewState } from '../../views/admin/users-view.ts'
 import { allowRoles, confirmed, currentUser, formFields, idParam, redirectWithNotice } from './admin-request.ts';
 
 async function render(c: Context<AppEnv>, state: UsersViewState = {}, status: ContentfulStatusCode = 200) {
-  return c.html(usersView(c, await c.get('deps').store.users.list(), state).value, status);
+  const { store, accounts, clock } = c.get('deps');
+  return c.html(usersView(c, await store.users.list(), await accounts.pendingInvites(), clock.now(), state).value, status);
 }
 
 /** Users and their roles; the owner's alone. */
@@ -19,22 +21,49 @@ export function userRoutes(): Hono<AppEnv> {
 
   app.get('/', (c) => render(c));
 
+  // Inviting: the invitee sets their own name and password from the link in the email.
   app.post('/', async (c) => {
-    const { auth, logger } = c.get('deps');
+    const { accounts, logger, mail } = c.get('deps');
     const form = await formFields(c);
-    const values = { name: form.name ?? '', email: form.email ?? '', role: form.role ?? '' };
-    const role = roleSchema.safeParse(values.role);
+    const values = { email: form.email ?? '', role: form.role ?? '' };
+    let url: string;
     try {
-      if (!role.success) throw new DomainError('validation_failed', 'Choose owner, author or moderator.', { role: 'Choose a role.' });
-      const user = await auth.createUser({ ...values, password: form.password ?? '' }, role.data);
-      logger.info({ userId: user.id, role: user.role, by: currentUser(c).id }, 'user created');
+      const sent = await accounts.invite(currentUser(c), values, clientIp(c));
+      url = sent.url;
+      logger.info({ invitationId: sent.invitation.id, role: sent.invitation.role, by: currentUser(c).id }, 'invitation sent');
     } catch (error) {
-      if (error instanceof DomainError && Object.keys(error.fields).length > 0) {
-        return render(c, { newUser: { values, fields: error.fields } }, statusFor[error.code]);
+      if (error instanceof DomainError && (Object.keys(error.fields).length > 0 || error.code === 'rate_limited')) {
+        const retry = error.context.retryAfterSeconds;
+        if (typeof retry === 'number') c.header('Retry-After', String(retry));
+        return render(c, { invite: { values, fields: error.fields }, error: error.message }, statusFor[error.code]);
       }
       throw error;
     }
-    return redirectWithNotice(c, '/admin/users', 'user-created');
+    mail.wake();
+    // Without a mail server the invitation waits in the outbox: the owner can pass the link on.
+    if (!mail.transport) return render(c, { link: { email: values.email.trim().toLowerCase(), url } });
+    return redirectWithNotice(c, '/admin/users', 'invited');
+  });
+
+  app.post('/invites/:id{[0-9]+}/resend', async (c) => {
+    const { accounts, mail } = c.get('deps');
+    try {
+      const sent = await accounts.resendInvite(currentUser(c), idParam(c), clientIp(c));
+      mail.wake();
+      if (!mail.transport) return render(c, { link: { email: sent.invitation.email, url: sent.url } });
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'rate_limited') {
+        c.header('Retry-After', String(error.context.retryAfterSeconds));
+        return render(c, { error: error.message }, 429);
+      }
+      throw error;
+    }
+    return redirectWithNotice(c, '/admin/users', 'invite-resent');
+  });
+
+  app.post('/invites/:id{[0-9]+}/revoke', async (c) => {
+    await c.get('deps').accounts.revokeInvite(currentUser(c), idParam(c));
+    return redirectWithNotice(c, '/admin/users', 'invite-revoked');
   });
 
   app.post('/:id{[0-9]+}/role', async (c) => {

@@ -19,7 +19,6 @@ const messages: Record<string, string> = {
   'tag-renamed': 'Tag saved. Its posts now show the new name.',
   'tag-deleted': 'Tag deleted and removed from its posts.',
   'settings-saved': 'Settings saved. The site shows them now.',
-  'user-created': 'User added. Give them their email and password so they can sign in.',
   'role-changed': 'Role changed.',
   'user-removed': 'User removed. Their posts and pages now belong to you.',
   'token-revoked': 'Token revoked. Scripts using it can no longer sign in with it.',
@@ -29,6 +28,10 @@ const messages: Record<string, string> = {
   'webmentions-queued': 'Queued: every link of the post is notified again shortly.',
   'job-retried': 'Back in the queue: it runs again shortly.',
   'webmentions-none': 'This post has no links to other sites to notify.',
+  joined: 'Welcome! Your account is ready. Change your name, profile address and bio in your profile.',
+  invited: 'Invitation sent. It works for seven days; they choose their own name and password.',
+  'invite-resent': 'Invitation sent again with a new link; the old link no longer works.',
+  'invite-revoked': 'Invitation revoked: its link no longer works.',
   'password-changed': 'Password changed. You stay signed in here; every other device was signed out.',
 };
 

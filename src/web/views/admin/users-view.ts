@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type { Role, User } from '../../../core/store.ts';
+import type { AccountToken, Role, User } from '../../../core/store.ts';
 import type { AppEnv } from '../../context.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { csrfField, field } from '../forms.ts';
@@ -7,8 +7,10 @@ import { formatDate, isoDate } from '../format.ts';
 import { adminLayout, pageHead, roleLabels } from './admin-layout.ts';
 
 export interface UsersViewState {
-  /** The add-user form sent back with problems. */
-  newUser?: { values: { name: string; email: string; role: string }; fields: Record<string, string> };
+  /** The invitation form sent back with problems. */
+  invite?: { values: { email: string; role: string }; fields: Record<string, string> };
+  /** An invitation's link, shown once when there is no mail server to send it. */
+  link?: { email: string; url: string };
   error?: string;
 }
 
@@ -22,14 +24,39 @@ function roleOptions(selected: string): SafeHtml {
   return html`${(['author', 'moderator', 'owner'] as const).map((r) => html`<option value="${r}"${selected === r ? html` selected` : ''}>${roleLabels[r]}</option>`)}`;
 }
 
-/** /admin/users: everyone who can sign in, their roles, and a form to add someone. */
-export function usersView(c: Context<AppEnv>, users: User[], state: UsersViewState = {}): SafeHtml {
+function pendingInvites(invites: AccountToken[], now: number, token: string): SafeHtml | '' {
+  if (invites.length === 0) return '';
+  return html`<section class="card pending-invites" aria-labelledby="invites-heading">
+  <h2 id="invites-heading">Invitations waiting for an answer</h2>
+  <table class="admin-table">
+    <caption class="visually-hidden">Pending invitations</caption>
+    <thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Link</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+    <tbody>
+    ${invites.map(
+      (i) => html`<tr>
+      <th scope="row" class="cell-title">${i.email}</th>
+      <td data-label="Role">${roleLabels[i.role ?? 'author']}</td>
+      <td data-label="Link">${i.expiresAt <= now ? html`<span class="muted">expired</span>` : html`works until <time datetime="${isoDate(i.expiresAt)}">${formatDate(i.expiresAt)}</time>`}</td>
+      <td class="cell-actions">
+        <form class="inline-form" method="post" action="/admin/users/invites/${i.id}/resend">${csrfField(token)}<button type="submit" class="secondary small">Resend<span class="visually-hidden"> the invitation to ${i.email}</span></button></form>
+        <form class="inline-form" method="post" action="/admin/users/invites/${i.id}/revoke">${csrfField(token)}<button type="submit" class="danger small">Revoke<span class="visually-hidden"> the invitation to ${i.email}</span></button></form>
+      </td>
+    </tr>`,
+    )}
+    </tbody>
+  </table>
+</section>`;
+}
+
+/** /admin/users: everyone who can sign in, their roles, invitations waiting, and a form to invite someone. */
+export function usersView(c: Context<AppEnv>, users: User[], invites: AccountToken[], now: number, state: UsersViewState = {}): SafeHtml {
   const me = c.get('user')!;
   const token = c.get('session')!.csrfToken;
-  const nv = state.newUser?.values ?? { name: '', email: '', role: 'author' };
-  const nf = state.newUser?.fields ?? {};
+  const nv = state.invite?.values ?? { email: '', role: 'author' };
+  const nf = state.invite?.fields ?? {};
   const body = html`${pageHead('Users', undefined, 'People who can sign in. Owners can do everything; authors write their own posts and pages; moderators look after comments.')}
 ${state.error ? html`<p class="notice error" role="alert">${state.error}</p>` : ''}
+${state.link ? html`<div class="notice ok" role="status"><p>Invitation saved. No mail server is set up (SMTP_URL), so the email waits in the outbox: send ${state.link.email} this link yourself. It works once, for seven days.</p><p><code class="invite-link">${state.link.url}</code></p></div>` : ''}
 <table class="admin-table user-table">
   <caption class="visually-hidden">Users</caption>
   <thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Joined</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
@@ -59,14 +86,15 @@ ${state.error ? html`<p class="notice error" role="alert">${state.error}</p>` : 
   </tbody>
 </table>
 
+${pendingInvites(invites, now, token)}
+
 <section class="card add-user" aria-labelledby="add-user-heading">
-  <h2 id="add-user-heading">Add a user</h2>
+  <h2 id="add-user-heading">Invite someone</h2>
   <form method="post" action="/admin/users">
+    <p class="hint">They get an email with a link to choose their own name and password. The link works once, for seven days.</p>
     ${csrfField(token)}
     <div class="form-grid">
-      ${field({ name: 'name', label: 'Name', value: nv.name, error: nf.name, required: true, autocomplete: 'off' })}
       ${field({ name: 'email', label: 'Email', type: 'email', value: nv.email, error: nf.email, required: true, autocomplete: 'off' })}
-      ${field({ name: 'password', label: 'Password', type: 'password', error: nf.password, required: true, autocomplete: 'new-password', hint: 'At least 10 characters. Give it to them privately; they can change it in their profile.' })}
       <div class="field">
         <label for="f-role">Role</label>
         <select id="f-role" name="role" aria-describedby="f-role-hint">${roleOptions(nv.role)}</select>
@@ -74,7 +102,7 @@ ${state.error ? html`<p class="notice error" role="alert">${state.error}</p>` : 
         ${nf.role ? html`<p class="field-error">${nf.role}</p>` : ''}
       </div>
     </div>
-    <button type="submit">Add user</button>
+    <button type="submit">Send invitation</button>
   </form>
 </section>`;
   return adminLayout(c, { title: 'Users', body, current: 'users' });
