@@ -1,4 +1,4 @@
-import { legacyKeyOf } from '../migration/import-legacy-urls.ts';
+import { legacyKeyOf } from './legacy-paths.ts';
 import type { Clock } from './clock.ts';
 import type { CommentService } from './comment-service.ts';
 import { DomainError } from './errors.ts';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CommentStatus, Store } from '../core/store.ts';
-import { legacyPathKey, normaliseLink } from './import-legacy-urls.ts';
+import { legacyPathKey } from '../core/legacy-paths.ts';
+import { normaliseLink } from './import-legacy-urls.ts';
 import { skip, warn, type ImportReport, type UnmatchedThread } from './import-report.ts';
 import { PeopleBook, runImport, saveComment, type ImportInput, type ImportOptions } from './import-run.ts';
 import { ImportFormatError, child, textOf, xmlRecords, type XmlNode } from './import-xml.ts';

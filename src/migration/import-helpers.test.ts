@@ -3,7 +3,8 @@ import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { progressBar } from '../cli/progress-bar.ts';
 import { autop } from './import-html.ts';
-import { legacyPathKey, legacyPathsFor, legacyQueryKey, normaliseLink } from './import-legacy-urls.ts';
+import { legacyPathKey, legacyQueryKey } from '../core/legacy-paths.ts';
+import { legacyPathsFor, normaliseLink } from './import-legacy-urls.ts';
 
 describe('autop (WordPress line breaks to paragraphs)', () => {
   it('makes paragraphs of blank-line blocks and <br> of single line breaks', () => {

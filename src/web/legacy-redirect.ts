@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { legacyKeyOf } from '../migration/import-legacy-urls.ts';
+import { legacyKeyOf } from '../core/legacy-paths.ts';
 import type { AppEnv } from './context.ts';
 
 /**
