@@ -12,6 +12,9 @@ import { OWN_COOKIE } from './routes/own-comments.ts';
  * answered here, before the framework, from the stored bytes (or with a 304); every
  * other request goes to the Hono app.
  */
+/** Servers that are shutting down: each answer they still give ends its connection. */
+const draining = new WeakSet<http.Server>();
+
 export function createServer(app: Hono<AppEnv>, cache: PageCache): http.Server {
   const listener = getRequestListener(app.fetch);
   // Each cached page's response headers, as one flat list built the first time it is served.
@@ -24,7 +27,10 @@ export function createServer(app: Hono<AppEnv>, cache: PageCache): http.Server {
     }
     return list;
   };
-  return http.createServer((req, res) => {
+  const server = http.createServer((req, res) => {
+    // A request that reaches a stopping server on a kept-alive connection is still answered,
+    // but it is that connection's last, so the load drains instead of going on.
+    if (draining.has(server)) res.setHeader('Connection', 'close');
     const cookie = req.headers.cookie;
     if ((req.method === 'GET' || req.method === 'HEAD') && cache.enabled && !(cookie && (cookie.includes(`${SESSION_COOKIE}=`) || cookie.includes(`${OWN_COOKIE}=`)))) {
       const hit = cache.get(req.url ?? '/');
@@ -57,6 +63,7 @@ export function createServer(app: Hono<AppEnv>, cache: PageCache): http.Server {
     }
     void listener(req, res);
   });
+  return server;
 }
 
 export function listen(server: http.Server, port: number, host: string): Promise<AddressInfo> {
@@ -69,8 +76,13 @@ export function listen(server: http.Server, port: number, host: string): Promise
   });
 }
 
-/** Stops accepting connections and resolves once in-flight requests have finished. */
+/**
+ * Stops accepting connections and resolves once in-flight requests have been answered:
+ * idle kept-alive connections are closed now, busy ones after their answer (which says
+ * `Connection: close`). Only a request still running after `timeoutMs` is cut.
+ */
 export function closeGracefully(server: http.Server, timeoutMs = 10_000): Promise<void> {
+  draining.add(server);
   return new Promise((resolve) => {
     const force = setTimeout(() => {
       server.closeAllConnections();
