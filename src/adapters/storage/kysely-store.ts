@@ -28,6 +28,7 @@ import type {
 import { countByMonth } from '../../core/store.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
 import { plainText, slugify } from '../../core/text.ts';
+import { randomToken } from '../../core/tokens.ts';
 import { KyselyArchiveRepository } from './kysely-archive.ts';
 import { KyselyOutboxRepository } from './kysely-outbox.ts';
 import { KyselyJobRepository } from './kysely-jobs.ts';
@@ -183,6 +184,15 @@ export class KyselyStore implements Store {
 
   async ping(): Promise<void> {
     await sql`select 1`.execute(this.db);
+  }
+
+  async checkWrites(): Promise<void> {
+    // Large enough to need pages of its own; a random key, so instances never collide.
+    const key = `_write_check_${randomToken(8)}`;
+    await transact(this.db, async (trx) => {
+      await trx.insertInto('settings').values({ key, value: 'x'.repeat(8192) }).execute();
+      await trx.deleteFrom('settings').where('key', '=', key).execute();
+    });
   }
 
   async close(): Promise<void> {

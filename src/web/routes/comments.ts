@@ -3,6 +3,7 @@ import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import type { SubmitContext } from '../../core/comment-service.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
 import type { Comment, Post } from '../../core/store.ts';
+import { storageUnavailable } from '../../adapters/storage/storage-errors.ts';
 import { clientIp } from '../client-ip.ts';
 import type { AppEnv } from '../context.ts';
 import { statusFor } from '../errors.ts';
@@ -91,7 +92,7 @@ async function secretFor(c: C, id: number): Promise<string> {
   return secret;
 }
 
-function simplePage(c: C, title: string, body: ReturnType<typeof html>, status: 200 | 403 | 404 | 409 | 422 | 429 = 200) {
+function simplePage(c: C, title: string, body: ReturnType<typeof html>, status: 200 | 403 | 404 | 409 | 422 | 429 | 503 = 200) {
   c.header('Cache-Control', 'private, no-store');
   return c.html(layout(c, { title, body, head: html`<meta name="robots" content="noindex">` }).value, status);
 }
@@ -130,9 +131,10 @@ export function commentRoutes(): Hono<AppEnv> {
         );
       }
       return c.redirect(url, 303);
-    } catch (error) {
+    } catch (caught) {
+      const error = storageUnavailable(caught, 'Your comment was not saved, and your text is still here.') ?? caught;
       if (!(error instanceof DomainError) || wantsJson(c)) throw error;
-      if (!['validation_failed', 'rate_limited', 'comments_closed'].includes(error.code)) throw error;
+      if (!['validation_failed', 'rate_limited', 'comments_closed', 'storage_unavailable'].includes(error.code)) throw error;
       // Without JavaScript: show the form again with everything the reader wrote.
       const retry = error.context.retryAfterSeconds;
       if (typeof retry === 'number') c.header('Retry-After', String(retry));
@@ -154,7 +156,7 @@ ${commentForm({
   message: error.message,
 })}
 </div>`,
-        statusFor[error.code] as 403 | 422 | 429,
+        statusFor[error.code] as 403 | 422 | 429 | 503,
       );
     }
   });
