@@ -61,7 +61,8 @@ export interface SpamDefence {
 export interface CommentNotifications {
   commentCreated(store: Store, comment: Comment, post: Post, now: number): Promise<void>;
   commentApproved(store: Store, comment: Comment, post: Post, now: number): Promise<void>;
-  subscribe(store: Store, request: { email: string; kind: 'post' | 'replies'; postId: number; commentId: number | null }, now: number): Promise<void>;
+  /** Subscribes an address; `confirmationSent` when this asked the address to confirm itself (by mail). */
+  subscribe(store: Store, request: { email: string; kind: 'post' | 'replies'; postId: number; commentId: number | null }, now: number): Promise<{ confirmationSent: boolean }>;
 }
 
 export interface CommentServiceDeps {
@@ -78,6 +79,8 @@ export interface SubmitResult {
   comment: Comment;
   /** The secret that lets this browser edit or delete the comment for a while (readers only). */
   editSecret: string | null;
+  /** The address a confirmation email was just sent to (a subscription from an unconfirmed address), else null. */
+  confirmationSentTo: string | null;
 }
 
 export type ModerationAction = 'approve' | 'unapprove' | 'spam' | 'trash' | 'restore';
@@ -184,7 +187,7 @@ export class CommentService {
         return created;
       });
       this.published(comment);
-      return { comment, editSecret: null };
+      return { comment, editSecret: null, confirmationSentTo: null };
     }
 
     const fields: Record<string, string> = {};
@@ -206,7 +209,9 @@ export class CommentService {
     const decision = decideModeration(evidence, settings);
     const editSecret = randomToken(24);
 
+    let confirmationSentTo: string | null = null;
     const comment = await store.transaction(async (tx) => {
+      confirmationSentTo = null;
       const person: Person = await tx.people.upsertByEmail({ name: input.name, email: input.email, website: input.website || null }, now);
       const created = await tx.comments.create({
         postId: post.id,
@@ -228,15 +233,19 @@ export class CommentService {
         userAgent: ctx.userAgent.slice(0, 500),
       });
       if (decision.status !== 'spam') {
-        if (input.subscribeReplies) await this.deps.notifications.subscribe(tx, { email: input.email, kind: 'replies', postId: post.id, commentId: created.id }, now);
-        if (input.subscribePost) await this.deps.notifications.subscribe(tx, { email: input.email, kind: 'post', postId: post.id, commentId: null }, now);
+        const subscribe = async (kind: 'replies' | 'post') => {
+          const { confirmationSent } = await this.deps.notifications.subscribe(tx, { email: input.email, kind, postId: post.id, commentId: kind === 'replies' ? created.id : null }, now);
+          if (confirmationSent) confirmationSentTo = input.email;
+        };
+        if (input.subscribeReplies) await subscribe('replies');
+        if (input.subscribePost) await subscribe('post');
         await this.deps.notifications.commentCreated(tx, created, post, now);
         if (decision.status === 'approved') await this.deps.notifications.commentApproved(tx, created, post, now);
       }
       return created;
     });
     if (comment.status === 'approved') this.published(comment);
-    return { comment, editSecret };
+    return { comment, editSecret, confirmationSentTo };
   }
 
   /**

@@ -75,6 +75,35 @@ for (const { engine, skip } of testEngines()) {
       assert.match(page, /7 comments/);
     });
 
+    it('tells the reader at once that a confirmation email was sent, and to which address (no JS and JS)', async () => {
+      const reader = new Agent(k.app);
+      let { postId, formToken } = await openForm(reader);
+      later(10_000);
+      const res = await send(reader, { postId, formToken, name: 'Sam', email: 'Sam@Example.net', body: 'Please tell me when someone answers.', subscribeReplies: '1' });
+      assert.equal(res.status, 303);
+      const location = res.headers.get('location')!;
+      assert.match(location, /^\/comments\/\d+\/pending\?confirmation=sent$/);
+      const page = await (await reader.request(location)).text();
+      assert.match(page, /We sent an email to sam@example\.net: open the link in it to confirm your address/);
+      // Someone else opening the same address sees nothing of it.
+      assert.equal((await k.request(location)).status, 404);
+
+      ({ postId, formToken } = await openForm(reader));
+      later(10_000);
+      const json = await send(reader, { postId, formToken, name: 'Kim', email: 'kim@example.net', body: 'New comments, please.', subscribePost: true } as unknown as Record<string, string>, true);
+      assert.equal(json.status, 201);
+      const answer = (await json.json()) as { message: string; confirmationSentTo: string | null };
+      assert.equal(answer.confirmationSentTo, 'kim@example.net');
+      assert.match(answer.message, /We sent an email to kim@example\.net: open the link in it to confirm your address/);
+
+      // Without a subscription, nothing is said about email.
+      ({ postId, formToken } = await openForm(reader));
+      later(10_000);
+      const plain = (await (await send(reader, { postId, formToken, name: 'Lee', email: 'lee@example.net', body: 'Just a thought.' }, true)).json()) as { message: string; confirmationSentTo: string | null };
+      assert.equal(plain.confirmationSentTo, null);
+      assert.doesNotMatch(plain.message, /email/);
+    });
+
     it('posts a reply with JavaScript and answers with the comment to insert', async () => {
       const reader = new Agent(k.app);
       const { postId, formToken, page } = await openForm(reader);

@@ -97,6 +97,9 @@ function simplePage(c: C, title: string, body: ReturnType<typeof html>, status: 
   return c.html(layout(c, { title, body, head: html`<meta name="robots" content="noindex">` }).value, status);
 }
 
+/** What a reader who asked for email is told at once: the mail to confirm the address is on its way. */
+const confirmationText = (email: string) => `We sent an email to ${email}: open the link in it to confirm your address, and the emails you asked for will follow. Nothing is sent until you do.`;
+
 /** Posting, editing and deleting comments, their permalinks, and the live stream of new ones. */
 export function commentRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -110,20 +113,22 @@ export function commentRoutes(): Hono<AppEnv> {
     const ctx: SubmitContext = { ip: clientIp(c), userAgent: c.req.header('user-agent') ?? '', referrer: c.req.header('referer') ?? '', user: c.get('user') };
     const permalink = `${deps.config.siteUrl}/${post.slug}`;
     try {
-      const { comment, editSecret } = await deps.comments.submit(input, ctx, permalink, post);
+      const { comment, editSecret, confirmationSentTo } = await deps.comments.submit(input, ctx, permalink, post);
       const settings = await deps.commentSettings();
       if (editSecret) rememberOwnComment(c, comment.id, editSecret, settings.editWindowMinutes);
       const own = new Map<number, number>();
       if (editSecret) own.set(comment.id, comment.createdAt + settings.editWindowMinutes * 60_000);
       const held = comment.status !== 'approved';
-      const message = held ? 'Thank you! Your comment is waiting for the author to approve it; only you can see it until then.' : 'Thank you! Your comment is published.';
-      const url = held ? `/comments/${comment.id}/pending` : await permalinkOf(c, comment, post);
+      const message = `${held ? 'Thank you! Your comment is waiting for the author to approve it; only you can see it until then.' : 'Thank you! Your comment is published.'}${confirmationSentTo ? ` ${confirmationText(confirmationSentTo)}` : ''}`;
+      // Without JavaScript, a reader asked to confirm an address lands where that is said (their comment's own page).
+      const url = held || confirmationSentTo ? `/comments/${comment.id}/pending${confirmationSentTo ? '?confirmation=sent' : ''}` : await permalinkOf(c, comment, post);
       if (wantsJson(c)) {
         return c.json(
           {
             comment: { id: comment.id, status: held ? 'pending' : 'approved', parentId: comment.parentId, url },
             html: await fragment(c, comment, post, own),
             message,
+            confirmationSentTo,
             editSecret,
             editableUntil: editSecret ? comment.createdAt + settings.editWindowMinutes * 60_000 : null,
           },
@@ -219,13 +224,17 @@ ${commentForm({
     const post = comment ? await store.posts.findById(comment.postId) : null;
     if (!comment || !post || !secret) throw notFound('The comment');
     const own = await ownComments(c, post.id);
-    if (comment.status === 'approved') return c.redirect(await permalinkOf(c, comment, post), 303);
+    // Only the writer reaches this page (their cookie), so it may name the address they gave.
+    const confirmation = c.req.query('confirmation') === 'sent' ? comment.authorEmail : null;
+    if (comment.status === 'approved' && !confirmation) return c.redirect(await permalinkOf(c, comment, post), 303);
+    const held = comment.status !== 'approved';
     return simplePage(
       c,
-      'Your comment is waiting for approval',
+      held ? 'Your comment is waiting for approval' : 'Your comment is published',
       html`<h1>Thank you, ${comment.authorName}</h1>
-${notice('info', 'Your comment is waiting for the author to approve it. Only you can see it until then.')}
-<ol class="thread">${commentView({ comment: { ...comment, status: 'pending' }, replies: [], inReplyTo: null }, { post, staffIds: new Set(), avatars: 'local', pageCursor: null, open: false, own })}</ol>
+${held ? notice('info', 'Your comment is waiting for the author to approve it. Only you can see it until then.') : notice('ok', html`Your comment is published. <a href="${await permalinkOf(c, comment, post)}">See it in the conversation</a>.`)}
+${confirmation ? notice('info', confirmationText(confirmation)) : ''}
+${held ? html`<ol class="thread">${commentView({ comment: { ...comment, status: 'pending' }, replies: [], inReplyTo: null }, { post, staffIds: new Set(), avatars: 'local', pageCursor: null, open: false, own })}</ol>` : ''}
 <p><a href="/${post.slug}#comments">Back to “${post.title}”</a></p>`,
     );
   });
