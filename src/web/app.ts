@@ -38,6 +38,9 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
     for (const [name, value] of Object.entries(securityHeaders)) c.res.headers.set(name, value);
     // Pages rendered for a signed-in user are theirs alone.
     if (c.get('user')) c.res.headers.set('Cache-Control', 'private, no-store');
+    // What is missing or deleted now may be back in a minute (a restored post): a browser
+    // must ask again rather than keep showing "Gone".
+    else if ((c.res.status === 404 || c.res.status === 410) && !(c.res.headers.get('Cache-Control') ?? '').includes('no-store')) c.res.headers.set('Cache-Control', 'no-cache');
     if (logRequests) {
       logger.info(
         { requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 },
