@@ -98,10 +98,30 @@ export const approvedTopic = (postId: number, commentId: number) => `comment-app
 
 const LIMITS = { perIpMinute: 6, perIpHour: 40, perEmailMinute: 4 };
 
-function validation(error: z.ZodError): DomainError {
-  const fields: Record<string, string> = {};
-  for (const issue of error.issues) fields[String(issue.path[0] ?? 'form')] ??= issue.message;
-  return new DomainError('validation_failed', Object.values(fields)[0] ?? 'Check the comment form.', fields);
+/** The fields of the form, in the order a reader meets them (the first problem is named first). */
+const formOrder = ['name', 'email', 'website', 'body'];
+
+/**
+ * One error for everything wrong with a submission, so a reader fixes it all in one go:
+ * `readerProblems` (name and email, which staff do not send) join the schema's issues.
+ */
+function validation(error: z.ZodError | null, readerProblems: Record<string, string> = {}): DomainError {
+  const found: Record<string, string> = { ...readerProblems };
+  for (const issue of error?.issues ?? []) found[String(issue.path[0] ?? 'form')] ??= issue.message;
+  const fields = Object.fromEntries(Object.entries(found).sort(([a], [b]) => (formOrder.indexOf(a) + 1 || 99) - (formOrder.indexOf(b) + 1 || 99)));
+  const messages = Object.values(fields);
+  const message = messages.length > 1 ? `Please fix the ${messages.length} marked fields: ${messages.join(' ')}` : (messages[0] ?? 'Check the comment form.');
+  return new DomainError('validation_failed', message, fields);
+}
+
+/** What is wrong with a reader's name and email: missing, or an address that cannot be one. */
+function readerProblems(name: unknown, email: unknown): Record<string, string> {
+  const problems: Record<string, string> = {};
+  const trimmedEmail = typeof email === 'string' ? email.trim() : '';
+  if (typeof name !== 'string' || name.trim() === '') problems.name = 'Tell us your name.';
+  if (trimmedEmail === '') problems.email = 'Enter your email address (it is never shown).';
+  else if (!emailPattern.test(trimmedEmail)) problems.email = `“${trimmedEmail.slice(0, 80)}” is not a valid email address: it should look like name@example.com.`;
+  return problems;
 }
 
 /**
@@ -146,7 +166,10 @@ export class CommentService {
    */
   async submit(raw: unknown, ctx: SubmitContext, permalink: string, knownPost?: Post): Promise<SubmitResult> {
     const parsed = commentInputSchema.safeParse(raw);
-    if (!parsed.success) throw validation(parsed.error);
+    if (!parsed.success) {
+      const sent = (raw ?? {}) as { name?: unknown; email?: unknown };
+      throw validation(parsed.error, ctx.user ? {} : readerProblems(sent.name, sent.email));
+    }
     const input = parsed.data;
     const { store, clock, spam } = this.deps;
     const now = clock.now();
@@ -190,10 +213,8 @@ export class CommentService {
       return { comment, editSecret: null, confirmationSentTo: null };
     }
 
-    const fields: Record<string, string> = {};
-    if (!input.name) fields.name = 'Tell us your name.';
-    if (!emailPattern.test(input.email)) fields.email = 'Enter your email address (it is never shown).';
-    if (Object.keys(fields).length > 0) throw new DomainError('validation_failed', Object.values(fields)[0], fields);
+    const problems = readerProblems(input.name, input.email);
+    if (Object.keys(problems).length > 0) throw validation(null, problems);
     await this.enforceRateLimits(ctx.ip, input.email, now);
 
     const existing = await store.people.findByEmail(input.email);
