@@ -17,6 +17,22 @@ describe(`public site with the demo content (${engine})`, { skip }, () => {
   });
   after(() => k.cleanup());
 
+  it('shows http: images (in the body and as the cover) over https, which the CSP allows, instead of having them blocked', async () => {
+    const owner = await k.signIn('owner', 'images-test@example.com');
+    const post = await k.deps.posts.create(owner.user!, { title: 'Old pictures', slug: 'old-pictures', markdown: '![a chart](http://images.example.com/chart.png)', coverImage: 'http://images.example.com/cover.jpg' });
+    await k.deps.posts.publish(owner.user!, post.id, Date.now() - 1000);
+    const res = await k.request('/old-pictures');
+    const page = await res.text();
+    const imgSrc = /img-src ([^;]+)/.exec(res.headers.get('content-security-policy')!)![1].split(' ');
+    const sources = [...page.matchAll(/<img[^>]*\ssrc="([^"]*)"/g)].map((m) => m[1]);
+    assert.ok(sources.includes('https://images.example.com/chart.png'));
+    assert.ok(sources.includes('https://images.example.com/cover.jpg'));
+    for (const src of sources) {
+      const allowed = src.startsWith('/') ? imgSrc.includes("'self'") : imgSrc.includes(`${new URL(src).protocol}`);
+      assert.ok(allowed, `${src} is allowed by img-src ${imgSrc.join(' ')}`);
+    }
+  });
+
   it('answers 404 and 410 with Cache-Control: no-cache, so a restored post is seen again at once', async () => {
     const missing = await k.request('/no-such-post-here');
     assert.equal(missing.status, 404);
