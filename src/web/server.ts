@@ -14,6 +14,14 @@ import { OWN_COOKIE } from './routes/own-comments.ts';
  */
 /** Servers that are shutting down: each answer they still give ends its connection. */
 const draining = new WeakSet<http.Server>();
+/** Each server's requests not yet answered, so that draining can end their connections too. */
+const unanswered = new WeakMap<http.Server, Set<http.ServerResponse>>();
+
+/** The answer ends its connection: `Connection: close` if its head is not written yet, else the socket closes after it. */
+function lastOnItsConnection(res: http.ServerResponse): void {
+  if (!res.headersSent) res.setHeader('Connection', 'close');
+  else res.shouldKeepAlive = false;
+}
 
 export function createServer(app: Hono<AppEnv>, cache: PageCache): http.Server {
   const listener = getRequestListener(app.fetch);
@@ -27,10 +35,15 @@ export function createServer(app: Hono<AppEnv>, cache: PageCache): http.Server {
     }
     return list;
   };
+  const pending = new Set<http.ServerResponse>();
   const server = http.createServer((req, res) => {
     // A request that reaches a stopping server on a kept-alive connection is still answered,
     // but it is that connection's last, so the load drains instead of going on.
     if (draining.has(server)) res.setHeader('Connection', 'close');
+    else {
+      pending.add(res);
+      res.once('close', () => pending.delete(res));
+    }
     const cookie = req.headers.cookie;
     if ((req.method === 'GET' || req.method === 'HEAD') && cache.enabled && !(cookie && (cookie.includes(`${SESSION_COOKIE}=`) || cookie.includes(`${OWN_COOKIE}=`)))) {
       const hit = cache.get(req.url ?? '/');
@@ -63,6 +76,7 @@ export function createServer(app: Hono<AppEnv>, cache: PageCache): http.Server {
     }
     void listener(req, res);
   });
+  unanswered.set(server, pending);
   return server;
 }
 
@@ -83,6 +97,8 @@ export function listen(server: http.Server, port: number, host: string): Promise
  */
 export function closeGracefully(server: http.Server, timeoutMs = 10_000): Promise<void> {
   draining.add(server);
+  // Requests already running end their connection too once answered.
+  for (const res of unanswered.get(server) ?? []) lastOnItsConnection(res);
   return new Promise((resolve) => {
     const force = setTimeout(() => {
       server.closeAllConnections();
