@@ -7,11 +7,6 @@ import { securityHeaders, SESSION_COOKIE } from './middleware.ts';
 import { bodyParts, notModified, type CachedPage, type PageCache } from './page-cache.ts';
 import { OWN_COOKIE } from './routes/own-comments.ts';
 
-/**
- * The Node HTTP server. Anonymous GETs whose page is already in the page cache are
- * answered here, before the framework, from the stored bytes (or with a 304); every
- * other request goes to the Hono app.
- */
 /** Servers that are shutting down: each answer they still give ends its connection. */
 const draining = new WeakSet<http.Server>();
 /** Each server's requests not yet answered, so that draining can end their connections too. */
@@ -23,6 +18,11 @@ function lastOnItsConnection(res: http.ServerResponse): void {
   else res.shouldKeepAlive = false;
 }
 
+/**
+ * The Node HTTP server. Anonymous GETs whose page is already in the page cache are
+ * answered here, before the framework, from the stored bytes (or with a 304); every
+ * other request goes to the Hono app.
+ */
 export function createServer(app: Hono<AppEnv>, cache: PageCache): http.Server {
   const listener = getRequestListener(app.fetch);
   // Each cached page's response headers, as one flat list built the first time it is served.
@@ -40,10 +40,6 @@ export function createServer(app: Hono<AppEnv>, cache: PageCache): http.Server {
     // A request that reaches a stopping server on a kept-alive connection is still answered,
     // but it is that connection's last, so the load drains instead of going on.
     if (draining.has(server)) res.setHeader('Connection', 'close');
-    else {
-      pending.add(res);
-      res.once('close', () => pending.delete(res));
-    }
     const cookie = req.headers.cookie;
     if ((req.method === 'GET' || req.method === 'HEAD') && cache.enabled && !(cookie && (cookie.includes(`${SESSION_COOKIE}=`) || cookie.includes(`${OWN_COOKIE}=`)))) {
       const hit = cache.get(req.url ?? '/');
@@ -73,6 +69,11 @@ export function createServer(app: Hono<AppEnv>, cache: PageCache): http.Server {
         process.nextTick(() => res.uncork());
         return;
       }
+    }
+    // Cache hits above are answered at once; what goes to the app may still be running at shutdown.
+    if (!draining.has(server)) {
+      pending.add(res);
+      res.once('close', () => pending.delete(res));
     }
     void listener(req, res);
   });
