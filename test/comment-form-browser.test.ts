@@ -62,4 +62,21 @@ describe('in Chromium: the comment form', { skip }, () => {
     assert.deepEqual(await flagged(page), { email: expected.email, body: expected.body });
     await context.close();
   });
+
+  it('with JavaScript: asking for replies by email says at once where the confirmation went', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${server.url}${POST}`);
+    await page.getByLabel('Name', { exact: true }).fill('Quinn');
+    await page.getByLabel(/^Email/).fill('quinn@example.org');
+    await page.getByLabel('Comment', { exact: true }).fill('Tell me when someone answers, please.');
+    await page.getByLabel('Email me replies to my comment').check();
+    // The form's minimum time to submit is real here: wait it out like a person would.
+    await new Promise((resolve) => setTimeout(resolve, 3200));
+    await page.getByRole('button', { name: 'Post comment' }).click();
+    await page.waitForFunction(() => /quinn@example\.org/.test(document.querySelector('#respond .form-status')?.textContent ?? ''));
+    assert.match((await page.locator('#respond .form-status').textContent()) ?? '', /We sent an email to quinn@example\.org: open the link in it to confirm your address/);
+    await context.close();
+  });
 });
+
