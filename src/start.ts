@@ -5,6 +5,12 @@ import { closeGracefully, createServer, listen } from './web/server.ts';
 import { closeLiveStreams } from './web/routes/comments.ts';
 import { SPAM_MODEL_CHANGED, seedSpamFilter } from './adapters/spam-defence.ts';
 
+/** What a person starting Kumbaya without SMTP_URL needs to know: nothing is sent, how much waits, how to fix it. */
+function mailNotice(waiting: number): string {
+  const count = waiting === 1 ? '1 email waits' : `${waiting} emails wait`;
+  return `Email is not being sent: SMTP_URL is not set, so ${count} in the outbox. Set SMTP_URL (e.g. smtp://user:pass@smtp.example.com:587; see "Configuration" in the README) and restart.`;
+}
+
 /** Starts Kumbaya: settings, storage and migrations, demo content, setup link, HTTP server, scheduler. */
 async function main(): Promise<void> {
   let config;
@@ -41,19 +47,12 @@ async function main(): Promise<void> {
   scheduler.start();
   kumbaya.outbox.start();
   kumbaya.jobs.start();
-  if (!deps.mail.transport) logger.warn('SMTP_URL is not set: email waits in the outbox until it is');
+  const mailWaiting = deps.mail.transport ? 0 : (await deps.store.outbox.countByStatus()).pending;
+  if (!deps.mail.transport) logger.warn({ waiting: mailWaiting }, 'SMTP_URL is not set: email waits in the outbox until it is');
   logger.info({ port: address.port, host: config.host, store: deps.store.kind }, `Kumbaya is running at ${config.siteUrl}`);
 
-  // In plain words on stderr too, for a person watching the terminal (whatever LOG_LEVEL says).
-  let banner = `\n  Kumbaya is running at ${config.siteUrl} (${deps.store.kind})\n`;
-  const setupToken = await deps.auth.pendingSetupToken();
-  if (setupToken) {
-    const link = `${config.siteUrl}/setup/${setupToken}`;
-    logger.info({ setupLink: link }, 'claim this site: open the setup link to create the owner account');
-    banner += `  Claim your site (this link works once): ${link}\n`;
-  }
-  process.stderr.write(`${banner}\n`);
-
+  // Before the banner: whoever waits for it may signal at once, and until a handler is
+  // installed the operating system's default for SIGTERM ends the process on the spot.
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -67,6 +66,17 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+
+  // In plain words on stderr too, for a person watching the terminal (whatever LOG_LEVEL says).
+  let banner = `\n  Kumbaya is running at ${config.siteUrl} (${deps.store.kind})\n`;
+  if (!deps.mail.transport) banner += `  ${mailNotice(mailWaiting)}\n`;
+  const setupToken = await deps.auth.pendingSetupToken();
+  if (setupToken) {
+    const link = `${config.siteUrl}/setup/${setupToken}`;
+    logger.info({ setupLink: link }, 'claim this site: open the setup link to create the owner account');
+    banner += `  Claim your site (this link works once): ${link}\n`;
+  }
+  process.stderr.write(`${banner}\n`);
 }
 
 main().catch((error) => {

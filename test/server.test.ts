@@ -4,6 +4,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { openStore } from '../src/compose.ts';
+import { loadConfig } from '../src/config/config.ts';
 import { projectRoot, spawnServer, tempDir as makeTempDir } from './helpers/spawn-server.ts';
 
 const root = projectRoot;
@@ -32,6 +34,18 @@ describe('the server as started by npm start', () => {
     for (const line of server.stdout().trim().split('\n')) assert.doesNotThrow(() => JSON.parse(line), line);
     server.child.kill('SIGTERM');
     assert.equal(await server.exited, 0);
+  });
+
+  it('says at start, without SMTP_URL, that mail waits in the outbox, how many, and how to send it', async () => {
+    const dir = tempDir();
+    const store = await openStore(loadConfig({ DATA_DIR: dir, DATABASE_URL: '', LOG_LEVEL: 'silent' }));
+    for (const key of ['one', 'two']) await store.outbox.enqueue({ idempotencyKey: key, kind: 'reply', to: 'reader@example.com', subject: key, text: 'x', html: '<p>x</p>', headers: {} }, Date.now());
+    await store.close();
+    const server = await startServer({ DATA_DIR: dir, DATABASE_URL: '', KUMBAYA_DEMO: 'false', SMTP_URL: '' });
+    cleanups.push(() => server.child.kill('SIGKILL'));
+    assert.match(server.stderr(), /Email is not being sent: SMTP_URL is not set, so 2 emails wait in the outbox\. Set SMTP_URL \(e\.g\. smtp:\/\/user:pass@smtp\.example\.com:587; see "Configuration" in the README\) and restart\./);
+    server.child.kill('SIGTERM');
+    assert.equal(await server.exited, 0, server.stderr() + server.stdout());
   });
 
   it('starts empty with KUMBAYA_DEMO=false', async () => {

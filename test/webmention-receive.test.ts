@@ -222,6 +222,24 @@ for (const { engine, skip } of testEngines()) {
       assert.doesNotMatch(await (await k.request(new URL(target).pathname)).text(), /Agreed\./);
     });
 
+    it('rejects a source whose HTML it cannot read, saying why, and keeps working', async () => {
+      const odd = {
+        '/odd-base': hEntry(`<base href=//0><a class="u-in-reply-to" href="${target}">re</a><p class="e-content">Hi.</p>`),
+        '/only-script': `<script src="${target}"></script>`,
+      };
+      for (const [path, body] of Object.entries(odd)) {
+        pages.set(path, { status: 200, body });
+        const res = await send(`${REMOTE}${path}`);
+        assert.equal(res.status, 202);
+        await k.jobs.tick();
+        const status = await statusOf(res.headers.get('location')!);
+        assert.equal(status.status, 'rejected', path);
+        assert.match(status.reason ?? '', /^the source could not be read: its HTML could not be read \(.+\)$/, path);
+      }
+      // The queue holds no failed or dead job for them: each was answered.
+      assert.equal((await k.deps.store.jobs.list({ status: 'dead', limit: 10, offset: 0 })).items.length, 0);
+    });
+
     it('rejects a source that does not link to the target, and one at a private address when not allowed', async () => {
       pages.set('/nolink', { status: 200, body: hEntry('<p class="e-content">Unrelated.</p>') });
       const res = await send(`${REMOTE}/nolink`);

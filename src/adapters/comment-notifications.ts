@@ -29,7 +29,8 @@ export function createCommentNotifications(deps: { config: Config; secret: strin
     commentCreated: async (store, comment, post, now) => commentCreated(await event(store, comment, post, now)),
     commentApproved: async (store, comment, post, now) => commentApproved(await event(store, comment, post, now)),
     subscribe: async (store, request, now) => {
-      await requestSubscription(request, { store, site: await siteOf(store), siteUrl: deps.config.siteUrl, now });
+      const { confirmationSent } = await requestSubscription(request, { store, site: await siteOf(store), siteUrl: deps.config.siteUrl, now });
+      return { confirmationSent };
     },
   };
 }

@@ -64,7 +64,7 @@ export const settingDocs: Array<{ name: string; default: string; meaning: string
   { name: 'PAGE_CACHE', default: 'true', meaning: 'Keep rendered public pages in memory until content changes (with ETags and 304s). Off, every page is rendered per request and sent without an ETag.' },
   { name: 'CONVERSATION_CACHE', default: 'true', meaning: 'Keep each post’s rendered comment section, and the post’s own data (its row, author and mentions), in memory until anything published changes.' },
   { name: 'SCHEDULER_INTERVAL_MS', default: '5000', meaning: 'How often scheduled posts are checked and published.' },
-  { name: 'SMTP_URL', default: '(unset: mail waits in the outbox)', meaning: 'Mail server, e.g. smtp://user:pass@smtp.example.com:587 (STARTTLS) or smtps://user:pass@smtp.example.com:465.' },
+  { name: 'SMTP_URL', default: '(unset: mail waits in the outbox)', meaning: 'Mail server, e.g. smtp://user:pass@smtp.example.com:587 (STARTTLS) or smtps://user:pass@smtp.example.com:465. While unset, nothing is sent: the start-up output, every admin page and the Mail page say how many emails wait in the outbox; set it and restart to send them.' },
   { name: 'MAIL_FROM', default: 'Kumbaya <noreply@SITE_URL host>', meaning: 'Sender of every email, e.g. "My Blog <blog@example.com>".' },
   { name: 'OUTBOX_INTERVAL_MS', default: '2000', meaning: 'How often the mail outbox is checked for messages to send (new mail also wakes it at once).' },
   { name: 'AKISMET_KEY', default: '(unset: no outside check)', meaning: 'Akismet (or compatible) API key: new comments are also checked there, and moderator decisions are reported back.' },

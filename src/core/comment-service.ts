@@ -68,7 +68,8 @@ export interface SpamDefence {
 export interface CommentNotifications {
   commentCreated(store: Store, comment: Comment, post: Post, now: number): Promise<void>;
   commentApproved(store: Store, comment: Comment, post: Post, now: number): Promise<void>;
-  subscribe(store: Store, request: { email: string; kind: 'post' | 'replies'; postId: number; commentId: number | null }, now: number): Promise<void>;
+  /** Subscribes an address; `confirmationSent` when this asked the address to confirm itself (by mail). */
+  subscribe(store: Store, request: { email: string; kind: 'post' | 'replies'; postId: number; commentId: number | null }, now: number): Promise<{ confirmationSent: boolean }>;
 }
 
 /** How many comments one moderation request may change (a page of the inbox is far fewer). */
@@ -95,6 +96,8 @@ export interface SubmitResult {
   comment: Comment;
   /** The secret that lets this browser edit or delete the comment for a while (readers only). */
   editSecret: string | null;
+  /** The address a confirmation email was just sent to (a subscription from an unconfirmed address), else null. */
+  confirmationSentTo: string | null;
 }
 
 export type ModerationAction = 'approve' | 'unapprove' | 'spam' | 'trash' | 'restore';
@@ -112,10 +115,30 @@ export const approvedTopic = (postId: number, commentId: number) => `comment-app
 
 const LIMITS = { perIpMinute: 6, perIpHour: 40, perEmailMinute: 4 };
 
-function validation(error: z.ZodError): DomainError {
-  const fields: Record<string, string> = {};
-  for (const issue of error.issues) fields[String(issue.path[0] ?? 'form')] ??= issue.message;
-  return new DomainError('validation_failed', Object.values(fields)[0] ?? 'Check the comment form.', fields);
+/** The fields of the form, in the order a reader meets them (the first problem is named first). */
+const formOrder = ['name', 'email', 'website', 'body'];
+
+/**
+ * One error for everything wrong with a submission, so a reader fixes it all in one go:
+ * `readerProblems` (name and email, which staff do not send) join the schema's issues.
+ */
+function validation(error: z.ZodError | null, readerProblems: Record<string, string> = {}): DomainError {
+  const found: Record<string, string> = { ...readerProblems };
+  for (const issue of error?.issues ?? []) found[String(issue.path[0] ?? 'form')] ??= issue.message;
+  const fields = Object.fromEntries(Object.entries(found).sort(([a], [b]) => (formOrder.indexOf(a) + 1 || 99) - (formOrder.indexOf(b) + 1 || 99)));
+  const messages = Object.values(fields);
+  const message = messages.length > 1 ? `Please fix the ${messages.length} marked fields: ${messages.join(' ')}` : (messages[0] ?? 'Check the comment form.');
+  return new DomainError('validation_failed', message, fields);
+}
+
+/** What is wrong with a reader's name and email: missing, or an address that cannot be one. */
+function readerProblems(name: unknown, email: unknown): Record<string, string> {
+  const problems: Record<string, string> = {};
+  const trimmedEmail = typeof email === 'string' ? email.trim() : '';
+  if (typeof name !== 'string' || name.trim() === '') problems.name = 'Tell us your name.';
+  if (trimmedEmail === '') problems.email = 'Enter your email address (it is never shown).';
+  else if (!emailPattern.test(trimmedEmail)) problems.email = `“${trimmedEmail.slice(0, 80)}” is not a valid email address: it should look like name@example.com.`;
+  return problems;
 }
 
 /**
@@ -160,7 +183,10 @@ export class CommentService {
    */
   async submit(raw: unknown, ctx: SubmitContext, permalink: string, knownPost?: Post): Promise<SubmitResult> {
     const parsed = commentInputSchema.safeParse(raw);
-    if (!parsed.success) throw validation(parsed.error);
+    if (!parsed.success) {
+      const sent = (raw ?? {}) as { name?: unknown; email?: unknown };
+      throw validation(parsed.error, ctx.user ? {} : readerProblems(sent.name, sent.email));
+    }
     const input = parsed.data;
     const { store, clock, spam } = this.deps;
     const now = clock.now();
@@ -201,13 +227,11 @@ export class CommentService {
         return created;
       });
       this.published(comment);
-      return { comment, editSecret: null };
+      return { comment, editSecret: null, confirmationSentTo: null };
     }
 
-    const fields: Record<string, string> = {};
-    if (!input.name) fields.name = 'Tell us your name.';
-    if (!emailPattern.test(input.email)) fields.email = 'Enter your email address (it is never shown).';
-    if (Object.keys(fields).length > 0) throw new DomainError('validation_failed', Object.values(fields)[0], fields);
+    const problems = readerProblems(input.name, input.email);
+    if (Object.keys(problems).length > 0) throw validation(null, problems);
     await this.enforceRateLimits(ctx.ip, input.email, now);
 
     const existing = await store.people.findByEmail(input.email);
@@ -223,7 +247,9 @@ export class CommentService {
     const decision = decideModeration(evidence, settings);
     const editSecret = randomToken(24);
 
+    let confirmationSentTo: string | null = null;
     const comment = await store.transaction(async (tx) => {
+      confirmationSentTo = null;
       const person: Person = await tx.people.upsertByEmail({ name: input.name, email: input.email, website: input.website || null }, now);
       const created = await tx.comments.create({
         postId: post.id,
@@ -245,15 +271,19 @@ export class CommentService {
         userAgent: ctx.userAgent.slice(0, 500),
       });
       if (decision.status !== 'spam') {
-        if (input.subscribeReplies) await this.deps.notifications.subscribe(tx, { email: input.email, kind: 'replies', postId: post.id, commentId: created.id }, now);
-        if (input.subscribePost) await this.deps.notifications.subscribe(tx, { email: input.email, kind: 'post', postId: post.id, commentId: null }, now);
+        const subscribe = async (kind: 'replies' | 'post') => {
+          const { confirmationSent } = await this.deps.notifications.subscribe(tx, { email: input.email, kind, postId: post.id, commentId: kind === 'replies' ? created.id : null }, now);
+          if (confirmationSent) confirmationSentTo = input.email;
+        };
+        if (input.subscribeReplies) await subscribe('replies');
+        if (input.subscribePost) await subscribe('post');
         await this.deps.notifications.commentCreated(tx, created, post, now);
         if (decision.status === 'approved') await this.deps.notifications.commentApproved(tx, created, post, now);
       }
       return created;
     });
     if (comment.status === 'approved') this.published(comment);
-    return { comment, editSecret };
+    return { comment, editSecret, confirmationSentTo };
   }
 
   /**

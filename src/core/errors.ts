@@ -14,7 +14,9 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'setup_done'
-  | 'comments_closed';
+  | 'comments_closed'
+  /** The database cannot write now (disk full, read-only, I/O error): try again later. */
+  | 'storage_unavailable';
 
 export class DomainError extends Error {
   readonly code: ErrorCode;

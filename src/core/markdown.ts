@@ -4,6 +4,7 @@ import footnote from 'markdown-it-footnote';
 // loads a fraction of the full set, which keeps start-up and memory down.
 import hljs from 'highlight.js/lib/common';
 import sanitizeHtml from 'sanitize-html';
+import { secureImageUrl } from './image-url.ts';
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -60,7 +61,7 @@ const postPolicy: sanitizeHtml.IOptions = {
   allowedSchemesByTag: { img: ['http', 'https'] },
   allowProtocolRelative: false,
   transformTags: {
-    img: (tagName, attribs) => ({ tagName, attribs: { ...attribs, loading: 'lazy' } }),
+    img: (tagName, attribs) => ({ tagName, attribs: { ...attribs, ...(attribs.src ? { src: secureImageUrl(attribs.src) } : {}), loading: 'lazy' } }),
     input: (tagName, attribs) => (attribs.type === 'checkbox' ? { tagName, attribs: { ...attribs, disabled: '' } } : { tagName: 'span', attribs: {} }),
   },
 };

@@ -647,5 +647,11 @@ export interface Store {
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>;
+  /**
+   * Writes a few kilobytes and takes them back in one transaction, through the same path
+   * as every write: throws the database's own error when it cannot write now (a full or
+   * read-only disk). /healthz asks it, so it also sees the disk come back.
+   */
+  checkWrites(): Promise<void>;
   close(): Promise<void>;
 }

@@ -27,6 +27,8 @@ export type SourceOutcome =
   | { kind: 'no-link'; status: number }
   /** The source could not be fetched, for good (refused address, too large) or after retries. */
   | { kind: 'unreachable'; reason: string }
+  /** The source links to the target, but its page could not be read (HTML the reader cannot make sense of). */
+  | { kind: 'unreadable'; reason: string }
   | ({ kind: 'links' } & MentionDetails);
 
 export interface WebmentionServiceDeps {
@@ -126,11 +128,13 @@ export class WebmentionService {
     const post = await store.posts.findById(mention.postId);
     if (outcome.kind !== 'links') {
       const wasShown = mention.status === 'verified';
-      // Only a 410 or a missing link takes a shown mention away; a source that is merely unreachable keeps it.
-      if (outcome.kind === 'unreachable' && wasShown) return mention;
+      // Only a 410 or a missing link takes a shown mention away; a source that is merely unreachable (or unreadable) keeps it.
+      if ((outcome.kind === 'unreachable' || outcome.kind === 'unreadable') && wasShown) return mention;
       const reason =
         outcome.kind === 'unreachable'
           ? `the source could not be fetched: ${outcome.reason}`
+          : outcome.kind === 'unreadable'
+            ? `the source could not be read: ${outcome.reason}`
           : outcome.kind === 'gone'
             ? `the source answered ${outcome.status} Gone`
             : outcome.status >= 400

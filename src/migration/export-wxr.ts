@@ -1,6 +1,7 @@
 import { createCB } from 'xmlbuilder2';
 import { eachRecord, type ArchivedPost } from '../core/archive.ts';
 import { readSiteSettings } from '../core/site-settings.ts';
+import { xmlSafe } from '../core/xml-chars.ts';
 import type { Comment, CommentStatus, Store, Tag, User } from '../core/store.ts';
 import type { MentionStatus, ReceivedMention } from '../core/webmention-store.ts';
 
@@ -26,10 +27,6 @@ export interface WxrExportSummary {
   /** Pingbacks and trackbacks, written as comments of those types. */
   pings: number;
 }
-
-/** Characters XML 1.0 cannot hold at all (control characters, lone surrogates): dropped. */
-const notXml = /[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-const xmlText = (text: string) => text.replace(notXml, '');
 
 /** "2024-03-10 09:30:00": WordPress's MySQL date format, in UTC (Kumbaya keeps no site time zone). */
 function wpDate(time: number | null): string {
@@ -83,13 +80,13 @@ export async function writeWxrExport(store: Store, write: (text: string) => Prom
 
   /** CDATA sections holding `text`; where the text itself holds "]]>", one section ends after "]]" and the next starts with ">". */
   const cdata = (text: string) => {
-    const parts = xmlText(text).split(']]>');
+    const parts = xmlSafe(text).split(']]>');
     for (const [i, part] of parts.entries()) xml.dat(`${i > 0 ? '>' : ''}${part}${i < parts.length - 1 ? ']]' : ''}`);
   };
   /** An element holding text, or CDATA for HTML and free text. */
   const leaf = (name: string, value: string | number, depth: number, asCdata = false) => {
     xml.txt(nl(depth)).ele(name);
-    if (!asCdata) xml.txt(xmlText(String(value)));
+    if (!asCdata) xml.txt(xmlSafe(String(value)));
     else if (value !== '') cdata(String(value));
     xml.up();
   };

@@ -18,6 +18,7 @@ import { webmentionRoutes } from './routes/webmention.ts';
 import { legacyRedirect } from './legacy-redirect.ts';
 import { importStatus } from './routes/admin/import.ts';
 import { errorPage } from './views/error-page.ts';
+import { STORAGE_RETRY_SECONDS, storageUnavailable } from '../adapters/storage/storage-errors.ts';
 
 const YEAR = 'public, max-age=31536000, immutable';
 const KB = 1024;
@@ -68,6 +69,9 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
     for (const [name, value] of headers) c.res.headers.set(name, value);
     // Pages rendered for a signed-in user are theirs alone.
     if (c.get('user')) c.res.headers.set('Cache-Control', 'private, no-store');
+    // What is missing or deleted now may be back in a minute (a restored post): a browser
+    // must ask again rather than keep showing "Gone".
+    else if ((c.res.status === 404 || c.res.status === 410) && !(c.res.headers.get('Cache-Control') ?? '').includes('no-store')) c.res.headers.set('Cache-Control', 'no-cache');
     if (logRequests) {
       logger.info(
         { requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 },
@@ -101,11 +105,16 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
 
   app.get('/healthz', async (c) => {
     try {
-      await deps.store.ping();
+      // A read is not enough: a full or read-only disk still answers reads.
+      await deps.store.checkWrites();
       return c.json({ status: 'ok', database: deps.store.kind }, 200, { 'Cache-Control': 'no-store' });
     } catch (error) {
-      logger.error({ err: error }, 'health check: database unreachable');
-      return c.json({ status: 'error', database: deps.store.kind, message: 'The database does not answer.' }, 503, { 'Cache-Control': 'no-store' });
+      const unavailable = storageUnavailable(error);
+      logger.error({ err: error }, unavailable ? 'health check: the database cannot write' : 'health check: database unreachable');
+      const body = unavailable
+        ? { status: 'error', database: deps.store.kind, problem: unavailable.context.problem, message: `The database cannot write: ${unavailable.context.reason}.` }
+        : { status: 'error', database: deps.store.kind, message: 'The database does not answer.' };
+      return c.json(body, 503, { 'Cache-Control': 'no-store', 'Retry-After': String(STORAGE_RETRY_SECONDS) });
     }
   });
 

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { DomainError, type ErrorCode } from '../core/errors.ts';
+import { storageUnavailable } from '../adapters/storage/storage-errors.ts';
 import type { AppEnv } from './context.ts';
 import { errorPage } from './views/error-page.ts';
 
@@ -18,6 +19,7 @@ export const statusFor: Record<ErrorCode, ContentfulStatusCode> = {
   unsupported_media_type: 415,
   setup_done: 410,
   comments_closed: 403,
+  storage_unavailable: 503,
 };
 
 export function wantsJson(c: Context<AppEnv>): boolean {
@@ -29,7 +31,11 @@ export function jsonError(c: Context<AppEnv>, status: ContentfulStatusCode, code
   return c.json({ error: { code, message, ...(fields && Object.keys(fields).length ? { fields } : {}) } }, status);
 }
 
-export async function handleError(error: unknown, c: Context<AppEnv>): Promise<Response> {
+export async function handleError(caught: unknown, c: Context<AppEnv>): Promise<Response> {
+  // A full or read-only disk is not a bug: 503 with Retry-After, and it passes by itself.
+  const unavailable = storageUnavailable(caught);
+  if (unavailable) c.get('deps')?.logger.error({ err: caught, path: c.req.path, requestId: c.get('requestId') }, 'the database cannot write');
+  const error = unavailable ?? caught;
   if (error instanceof DomainError) {
     const status = statusFor[error.code];
     const retry = error.context.retryAfterSeconds;

@@ -7,6 +7,17 @@ import { securityHeadersFor, SESSION_COOKIE } from './middleware.ts';
 import { bodyParts, notModified, type CachedPage, type PageCache } from './page-cache.ts';
 import { OWN_COOKIE } from './routes/own-comments.ts';
 
+/** Servers that are shutting down: each answer they still give ends its connection. */
+const draining = new WeakSet<http.Server>();
+/** Each server's requests not yet answered, so that draining can end their connections too. */
+const unanswered = new WeakMap<http.Server, Set<http.ServerResponse>>();
+
+/** The answer ends its connection: `Connection: close` if its head is not written yet, else the socket closes after it. */
+function lastOnItsConnection(res: http.ServerResponse): void {
+  if (!res.headersSent) res.setHeader('Connection', 'close');
+  else res.shouldKeepAlive = false;
+}
+
 /**
  * The Node HTTP server. Anonymous GETs whose page is already in the page cache are
  * answered here, before the framework, from the stored bytes (or with a 304); every
@@ -25,7 +36,11 @@ export function createServer(app: Hono<AppEnv>, cache: PageCache, siteUrl: strin
     }
     return list;
   };
-  return http.createServer((req, res) => {
+  const pending = new Set<http.ServerResponse>();
+  const server = http.createServer((req, res) => {
+    // A request that reaches a stopping server on a kept-alive connection is still answered,
+    // but it is that connection's last, so the load drains instead of going on.
+    if (draining.has(server)) res.setHeader('Connection', 'close');
     const cookie = req.headers.cookie;
     if ((req.method === 'GET' || req.method === 'HEAD') && cache.enabled && !(cookie && (cookie.includes(`${SESSION_COOKIE}=`) || cookie.includes(`${OWN_COOKIE}=`)))) {
       const hit = cache.get(req.url ?? '/');
@@ -56,8 +71,15 @@ export function createServer(app: Hono<AppEnv>, cache: PageCache, siteUrl: strin
         return;
       }
     }
+    // Cache hits above are answered at once; what goes to the app may still be running at shutdown.
+    if (!draining.has(server)) {
+      pending.add(res);
+      res.once('close', () => pending.delete(res));
+    }
     void listener(req, res);
   });
+  unanswered.set(server, pending);
+  return server;
 }
 
 export function listen(server: http.Server, port: number, host: string): Promise<AddressInfo> {
@@ -70,8 +92,15 @@ export function listen(server: http.Server, port: number, host: string): Promise
   });
 }
 
-/** Stops accepting connections and resolves once in-flight requests have finished. */
+/**
+ * Stops accepting connections and resolves once in-flight requests have been answered:
+ * idle kept-alive connections are closed now, busy ones after their answer (which says
+ * `Connection: close`). Only a request still running after `timeoutMs` is cut.
+ */
 export function closeGracefully(server: http.Server, timeoutMs = 10_000): Promise<void> {
+  draining.add(server);
+  // Requests already running end their connection too once answered.
+  for (const res of unanswered.get(server) ?? []) lastOnItsConnection(res);
   return new Promise((resolve) => {
     const force = setTimeout(() => {
       server.closeAllConnections();

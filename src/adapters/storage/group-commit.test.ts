@@ -6,6 +6,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Kysely, SqliteDialect, sql, type Generated } from 'kysely';
 import { NodeSqliteDatabase } from './node-sqlite-database.ts';
+import { storageProblem } from './storage-errors.ts';
 import { commitsInGroups, transact } from './transact.ts';
 
 interface Db {
@@ -137,5 +138,19 @@ describe('SQLite group commit', () => {
       /outer fails/,
     );
     assert.deepEqual(onDisk(), []);
+  });
+
+  it('a full disk fails every transaction of the group with an error that says so (SQLITE_FULL, or its cause)', async () => {
+    await transact(db, (trx) => trx.insertInto('notes').values({ body: 'before' }).execute());
+    const pages = (sqlite.raw.prepare('pragma page_count').get() as { page_count: number }).page_count;
+    sqlite.raw.exec(`pragma max_page_count = ${pages}`);
+    const results = await Promise.allSettled(['a', 'b', 'c'].map((n) => transact(db, (trx) => trx.insertInto('notes').values({ body: n.repeat(20_000) }).execute())));
+    for (const result of results) {
+      assert.equal(result.status, 'rejected');
+      assert.equal(storageProblem((result as PromiseRejectedResult).reason), 'disk_full');
+    }
+    sqlite.raw.exec('pragma max_page_count = 1073741823');
+    await transact(db, (trx) => trx.insertInto('notes').values({ body: 'after' }).execute());
+    assert.deepEqual(onDisk(), ['before', 'after'], 'nothing of the failed group stayed, and writing works again');
   });
 });

@@ -32,6 +32,7 @@ import { countByMonth, isProtected } from '../../core/store.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
 import { descendantIds, placeMove } from '../../core/comment-move.ts';
 import { firstFreeSlug, plainText, slugify } from '../../core/text.ts';
+import { randomToken } from '../../core/tokens.ts';
 import { KyselyArchiveRepository } from './kysely-archive.ts';
 import { KyselyOutboxRepository } from './kysely-outbox.ts';
 import { KyselyJobRepository } from './kysely-jobs.ts';
@@ -205,6 +206,15 @@ export class KyselyStore implements Store {
 
   async ping(): Promise<void> {
     await sql`select 1`.execute(this.db);
+  }
+
+  async checkWrites(): Promise<void> {
+    // Large enough to need pages of its own; a random key, so instances never collide.
+    const key = `_write_check_${randomToken(8)}`;
+    await transact(this.db, async (trx) => {
+      await trx.insertInto('settings').values({ key, value: 'x'.repeat(8192) }).execute();
+      await trx.deleteFrom('settings').where('key', '=', key).execute();
+    });
   }
 
   async close(): Promise<void> {

@@ -189,6 +189,8 @@ export class MemoryStore implements Store {
 
   async ping(): Promise<void> {}
 
+  async checkWrites(): Promise<void> {}
+
   async close(): Promise<void> {}
 
   /** The same tables, seen from inside a transaction: nested transactions join the outer one. */

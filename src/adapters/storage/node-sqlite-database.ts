@@ -67,6 +67,8 @@ export class NodeSqliteDatabase implements SqliteDatabase {
   private commitQueued = false;
   private commitWhenTransactionEnds = false;
   private readonly control: Record<string, SqliteStatement>;
+  /** The last error a statement threw (a full disk makes SQLite roll back the whole group). */
+  private lastError: unknown = null;
 
   constructor(filename: string) {
     this.raw = new DatabaseSync(filename, { enableForeignKeyConstraints: true });
@@ -114,17 +116,31 @@ export class NodeSqliteDatabase implements SqliteDatabase {
       reader,
       all: (params) => {
         if (writes) this.beforeWrite();
-        return stmt.all(...params.map(toParam)) as unknown[];
+        try {
+          return stmt.all(...params.map(toParam)) as unknown[];
+        } catch (error) {
+          throw this.failed(error);
+        }
       },
       run: (params) => {
         if (writes) this.beforeWrite();
-        return stmt.run(...params.map(toParam));
+        try {
+          return stmt.run(...params.map(toParam));
+        } catch (error) {
+          throw this.failed(error);
+        }
       },
       iterate: (params) => stmt.iterate(...params.map(toParam)) as IterableIterator<unknown>,
     };
     if (this.statements.size > 500) this.statements.clear();
     this.statements.set(sql, wrapped);
     return wrapped;
+  }
+
+  /** Remembers a statement's error: if SQLite rolled the whole group back for it, the group fails with it as the cause. */
+  private failed(error: unknown): unknown {
+    this.lastError = error;
+    return error;
   }
 
   /** A write outside a transaction is its own commit: the group before it goes to disk first. */
@@ -153,7 +169,7 @@ export class NodeSqliteDatabase implements SqliteDatabase {
     try {
       // SQLite rolls the whole transaction back by itself after some errors (a full disk, I/O).
       if (this.raw.isTransaction) this.raw.exec(`rollback to ${SAVEPOINT}; release ${SAVEPOINT}`);
-      else this.failGroup(new Error('the database rolled back the transactions committing together'));
+      else this.failGroup(new Error('the database rolled back the transactions committing together', { cause: this.lastError }));
     } finally {
       this.transactionEnded();
     }

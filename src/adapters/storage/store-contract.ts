@@ -86,6 +86,12 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       await store.ping();
     });
 
+    it('checks that it can write, and leaves nothing behind', async () => {
+      const before = await store.settings.getAll();
+      await store.checkWrites();
+      assert.deepEqual(await store.settings.getAll(), before);
+    });
+
     describe('users', () => {
       it('creates a user and finds it by id, by email in any case, and by slug', async () => {
         const ada = await store.users.create(userInput('Ada', { bio: 'Engineer', role: 'owner', passwordHash: 'hash' }));

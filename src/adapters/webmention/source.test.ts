@@ -1,14 +1,49 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parseLinkHeader } from './discovery.ts';
 import { outgoingLinks } from './html-links.ts';
 import { readSource } from './source.ts';
 
+const sharedDir = process.env.KUMBAYA_SHARED_DIR || path.join(import.meta.dirname, '../../../../shared');
 const TARGET = 'https://a.example/on-listening';
 const SOURCE = 'https://b.example/notes/1';
 const HTML = 'text/html; charset=utf-8';
 
 describe('reading a webmention source', () => {
+  it('never throws on odd HTML: what it cannot read comes back unreadable, with the reason', () => {
+    const odd = [
+      `<base href=//0><div class="h-entry"><a class="u-in-reply-to" href="${TARGET}">re</a></div>`,
+      `<base href="http://[::1"><a href="${TARGET}">x</a><div class="h-entry"><a class="u-url" href="/n">n</a></div>`,
+      `<script src="${TARGET}"></script>`,
+    ];
+    for (const html of odd) {
+      const r = readSource(html, HTML, SOURCE, TARGET);
+      assert.match(r.unreadable ?? '', /^its HTML could not be read \(.+\)$/, html);
+    }
+    // A <template> is read like the rest of the page (its links count, as the parser sees them).
+    const template = readSource(`<template><div class="h-entry"><a class="u-like-of" href="${TARGET}">♥</a></div></template><a href="${TARGET}">x</a>`, HTML, SOURCE, TARGET);
+    assert.equal(template.unreadable, undefined);
+    assert.equal(template.linksToTarget, true);
+  });
+
+  it('never throws on the XSS corpus (each input alone, inside an h-entry, and around a link to the target)', () => {
+    const corpus = JSON.parse(fs.readFileSync(path.join(sharedDir, 'corpora/xss/dompurify-expect.json'), 'utf8')) as Array<{ payload: string }>;
+    assert.ok(corpus.length > 200);
+    let read = 0;
+    for (const { payload } of corpus) {
+      for (const html of [payload, `<div class="h-entry"><a class="u-in-reply-to" href="${TARGET}">re</a><div class="e-content">${payload}</div></div>`, `${payload}<a href="${TARGET}">x</a>${payload}`, `<base href="${payload.slice(0, 40)}">${payload}<a href="${TARGET}">x</a>`]) {
+        const r = readSource(html, HTML, SOURCE, TARGET);
+        if (r.unreadable) assert.match(r.unreadable, /^its HTML could not be read/);
+        else read++;
+        for (const url of [r.authorUrl, r.authorPhoto, r.url]) if (url) assert.match(url, /^https?:\/\//, 'only http(s) addresses come out');
+        assert.ok(r.content === null || typeof r.content === 'string');
+      }
+    }
+    assert.ok(read > corpus.length * 3, 'most of it is read');
+  });
+
   it('needs a real link to the exact target: not text, not a comment, not a near miss', () => {
     assert.equal(readSource(`<p>I read ${TARGET} today</p>`, HTML, SOURCE, TARGET).linksToTarget, false);
     assert.equal(readSource(`<!-- <a href="${TARGET}">x</a> -->`, HTML, SOURCE, TARGET).linksToTarget, false);

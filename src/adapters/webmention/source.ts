@@ -5,6 +5,8 @@ import { absoluteHttpUrl, linkElements } from './html-links.ts';
 /** What a source page says about a target, read from its HTML and its microformats (its content: plain text, at most 5,000 characters). */
 export interface SourceReading extends MentionDetails {
   linksToTarget: boolean;
+  /** Why the page could not be read, when it could not (it is then rejected with this reason). */
+  unreadable?: string;
 }
 
 type Mf2Item = { type?: string[]; properties?: Record<string, unknown[]>; value?: unknown; children?: Mf2Item[] };
@@ -65,13 +67,26 @@ export function htmlLinksTo(html: string, baseUrl: string, target: string): bool
   });
 }
 
+const nothing: SourceReading = { linksToTarget: false, type: 'mention', authorName: null, authorUrl: null, authorPhoto: null, content: null, url: null, publishedAt: null };
+
 /**
  * Reads a fetched source: whether it links to `target`, and from its microformats the
  * kind of response (reply, like, repost, bookmark, or a plain mention), the author's
- * h-card, the content and when it was published.
+ * h-card, the content and when it was published. Never throws: HTML that cannot be read
+ * (an invalid `<base href>`, a page with nothing but a script) comes back `unreadable`,
+ * with the reason, for the mention to be rejected with it.
  */
 export function readSource(body: string, contentType: string, sourceUrl: string, target: string): SourceReading {
-  const none: SourceReading = { linksToTarget: false, type: 'mention', authorName: null, authorUrl: null, authorPhoto: null, content: null, url: null, publishedAt: null };
+  try {
+    return read(body, contentType, sourceUrl, target);
+  } catch (error) {
+    const reason = (error instanceof Error ? error.message : String(error)).replace(/^Microformats parser: /, '').slice(0, 200);
+    return { ...nothing, unreadable: `its HTML could not be read (${reason})` };
+  }
+}
+
+function read(body: string, contentType: string, sourceUrl: string, target: string): SourceReading {
+  const none = nothing;
   if (!/html/i.test(contentType)) return { ...none, linksToTarget: /^text\/plain|json/i.test(contentType) && body.includes(target) };
   if (!htmlLinksTo(body, sourceUrl, target)) return none;
 

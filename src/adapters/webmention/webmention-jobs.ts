@@ -50,11 +50,15 @@ export function registerWebmentionJobs(queue: JobQueue, deps: WebmentionJobDeps)
     }
     const { readSource } = await import('./source.ts');
     const reading = readSource(page.body, page.header('content-type') ?? '', page.url, mention.target);
+    if (reading.unreadable) {
+      await deps.webmentions.applyVerification(id, { kind: 'unreadable', reason: reading.unreadable });
+      return;
+    }
     if (!reading.linksToTarget) {
       await deps.webmentions.applyVerification(id, { kind: 'no-link', status: page.status });
       return;
     }
-    const { linksToTarget: _links, ...found } = reading;
+    const { linksToTarget: _links, unreadable: _unreadable, ...found } = reading;
     await deps.webmentions.applyVerification(id, { kind: 'links', ...found });
   });
 

@@ -1,11 +1,12 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { xmlSafe } from '../../core/xml-chars.ts';
 
 /**
  * The little of XML-RPC that pingback needs (parsed with fast-xml-parser): a methodCall's
  * string parameters, a string answer, a fault, and the answer to our own pingback.ping.
  */
 
-export const xmlEscape = (s: string) => s.replace(/[<>&"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+export const xmlEscape = (s: string) => xmlSafe(s).replace(/[<>&"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /** How deep a pingback's XML may nest: methodCall › params › param › value › string is five; a fault's struct seven. */
 export const MAX_XML_DEPTH = 20;

@@ -83,7 +83,12 @@
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       for (const el of form.querySelectorAll('.field-error')) el.remove();
-      for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+      for (const el of form.querySelectorAll('[aria-invalid]')) {
+        el.removeAttribute('aria-invalid');
+        const rest = (el.getAttribute('aria-describedby') || '').split(' ').filter((id) => id && !id.endsWith('-error')).join(' ');
+        if (rest) el.setAttribute('aria-describedby', rest);
+        else el.removeAttribute('aria-describedby');
+      }
       button.disabled = true;
       status.textContent = 'Sending…';
       const data = new FormData(form);
@@ -102,10 +107,13 @@
           for (const [field, message] of Object.entries(error.fields || {})) {
             const input = form.elements[field];
             if (!input) continue;
+            // Every field in error is marked at once, its message read with it.
             input.setAttribute('aria-invalid', 'true');
             const p = document.createElement('p');
             p.className = 'field-error';
+            p.id = `c-${field}-error`;
             p.textContent = message;
+            input.setAttribute('aria-describedby', [input.getAttribute('aria-describedby'), p.id].filter(Boolean).join(' '));
             input.after(p);
           }
           return;

@@ -75,6 +75,71 @@ for (const { engine, skip } of testEngines()) {
       assert.match(page, /7 comments/);
     });
 
+    it('flags every missing field of an empty submit at once, each marked and explained (no JS and JSON)', async () => {
+      const reader = new Agent(k.app);
+      const { postId, formToken } = await openForm(reader);
+      later(10_000);
+      const res = await send(reader, { postId, formToken, name: '', email: '', website: '', body: '' });
+      assert.equal(res.status, 422);
+      const page = await res.text();
+      for (const [field, message] of [['name', 'Tell us your name.'], ['email', 'Enter your email address (it is never shown).'], ['body', 'Write something first.']]) {
+        assert.match(page, new RegExp(`<(input|textarea) id="c-${field}"[^>]* aria-invalid="true" aria-describedby="[^"]*c-${field}-error"`), `${field} is marked`);
+        assert.match(page, new RegExp(`<p class="field-error" id="c-${field}-error">${message.replace(/[().]/g, '\\$&')}</p>`), `${field} says why`);
+      }
+      assert.doesNotMatch(page, /id="c-website"[^>]* aria-invalid/, 'an empty optional website is fine');
+
+      const json = await send(reader, { postId, formToken, name: '', email: '', website: '', body: '' }, true);
+      assert.equal(json.status, 422);
+      const { error } = (await json.json()) as { error: { fields: Record<string, string> } };
+      assert.deepEqual(Object.keys(error.fields), ['name', 'email', 'body']);
+    });
+
+    it('says an invalid email address is invalid, not missing', async () => {
+      const reader = new Agent(k.app);
+      const { postId, formToken } = await openForm(reader);
+      later(10_000);
+      const res = await send(reader, { postId, formToken, name: 'Pat', email: 'pat-at-example', body: 'Hello there.' }, true);
+      assert.equal(res.status, 422);
+      const { error } = (await res.json()) as { error: { message: string; fields: Record<string, string> } };
+      assert.deepEqual(Object.keys(error.fields), ['email']);
+      assert.match(error.fields.email, /“pat-at-example” is not a valid email address/);
+      assert.doesNotMatch(error.fields.email, /Enter your email/);
+      // With other problems too, the address is still called invalid.
+      const both = await send(reader, { postId, formToken, name: 'Pat', email: 'pat-at-example', body: '' }, true);
+      const fields = ((await both.json()) as { error: { fields: Record<string, string> } }).error.fields;
+      assert.match(fields.email, /is not a valid email address/);
+      assert.equal(fields.body, 'Write something first.');
+    });
+
+    it('tells the reader at once that a confirmation email was sent, and to which address (no JS and JS)', async () => {
+      const reader = new Agent(k.app);
+      let { postId, formToken } = await openForm(reader);
+      later(10_000);
+      const res = await send(reader, { postId, formToken, name: 'Sam', email: 'Sam@Example.net', body: 'Please tell me when someone answers.', subscribeReplies: '1' });
+      assert.equal(res.status, 303);
+      const location = res.headers.get('location')!;
+      assert.match(location, /^\/comments\/\d+\/pending\?confirmation=sent$/);
+      const page = await (await reader.request(location)).text();
+      assert.match(page, /We sent an email to sam@example\.net: open the link in it to confirm your address/);
+      // Someone else opening the same address sees nothing of it.
+      assert.equal((await k.request(location)).status, 404);
+
+      ({ postId, formToken } = await openForm(reader));
+      later(10_000);
+      const json = await send(reader, { postId, formToken, name: 'Kim', email: 'kim@example.net', body: 'New comments, please.', subscribePost: true } as unknown as Record<string, string>, true);
+      assert.equal(json.status, 201);
+      const answer = (await json.json()) as { message: string; confirmationSentTo: string | null };
+      assert.equal(answer.confirmationSentTo, 'kim@example.net');
+      assert.match(answer.message, /We sent an email to kim@example\.net: open the link in it to confirm your address/);
+
+      // Without a subscription, nothing is said about email.
+      ({ postId, formToken } = await openForm(reader));
+      later(10_000);
+      const plain = (await (await send(reader, { postId, formToken, name: 'Lee', email: 'lee@example.net', body: 'Just a thought.' }, true)).json()) as { message: string; confirmationSentTo: string | null };
+      assert.equal(plain.confirmationSentTo, null);
+      assert.doesNotMatch(plain.message, /email/);
+    });
+
     it('posts a reply with JavaScript and answers with the comment to insert', async () => {
       const reader = new Agent(k.app);
       const { postId, formToken, page } = await openForm(reader);

@@ -5,6 +5,7 @@ import { DomainError, notFound } from '../../core/errors.ts';
 import { toId } from '../../core/ids.ts';
 import { mayRead } from '../../core/post-service.ts';
 import { isProtected, type Comment, type CommentStatus, type Post } from '../../core/store.ts';
+import { storageUnavailable } from '../../adapters/storage/storage-errors.ts';
 import { clientIp } from '../client-ip.ts';
 import type { AppEnv } from '../context.ts';
 import { statusFor } from '../errors.ts';
@@ -112,7 +113,7 @@ async function readablePost(c: C, postId: number): Promise<Post> {
   return post;
 }
 
-function simplePage(c: C, title: string, body: ReturnType<typeof html>, status: 200 | 403 | 404 | 409 | 422 | 429 = 200) {
+function simplePage(c: C, title: string, body: ReturnType<typeof html>, status: 200 | 403 | 404 | 409 | 422 | 429 | 503 = 200) {
   c.header('Cache-Control', 'private, no-store');
   return c.html(layout(c, { title, body, head: html`<meta name="robots" content="noindex">` }).value, status);
 }
@@ -136,6 +137,9 @@ function outcomeOf(status: CommentStatus): { status: 'approved' | 'pending' | 'n
   };
 }
 
+/** What a reader who asked for email is told at once: the mail to confirm the address is on its way. */
+const confirmationText = (email: string) => `We sent an email to ${email}: open the link in it to confirm your address, and the emails you asked for will follow. Nothing is sent until you do.`;
+
 /** Posting, editing and deleting comments, their permalinks, and the live stream of new ones. */
 export function commentRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -151,20 +155,23 @@ export function commentRoutes(): Hono<AppEnv> {
     const ctx: SubmitContext = { ip: clientIp(c), userAgent: c.req.header('user-agent') ?? '', referrer: c.req.header('referer') ?? '', user: c.get('user') };
     const permalink = `${deps.config.siteUrl}/${post.slug}`;
     try {
-      const { comment, editSecret } = await deps.comments.submit(input, ctx, permalink, post);
+      const { comment, editSecret, confirmationSentTo } = await deps.comments.submit(input, ctx, permalink, post);
       const settings = await deps.commentSettings();
       if (editSecret) rememberOwnComment(c, comment.id, editSecret, settings.editWindowMinutes);
       const own = new Map<number, number>();
       if (editSecret) own.set(comment.id, comment.createdAt + settings.editWindowMinutes * 60_000);
       const held = comment.status !== 'approved';
       const outcome = outcomeOf(comment.status);
-      const url = held ? `/comments/${comment.id}/pending` : await permalinkOf(c, comment, post);
+      const message = `${outcome.message}${confirmationSentTo ? ` ${confirmationText(confirmationSentTo)}` : ''}`;
+      // Without JavaScript, a reader asked to confirm an address lands where that is said (their comment's own page).
+      const url = held || confirmationSentTo ? `/comments/${comment.id}/pending${confirmationSentTo ? '?confirmation=sent' : ''}` : await permalinkOf(c, comment, post);
       if (wantsJson(c)) {
         return c.json(
           {
             comment: { id: comment.id, status: outcome.status, parentId: comment.parentId, url },
             html: await fragment(c, comment, post, own),
-            message: outcome.message,
+            message,
+            confirmationSentTo,
             editSecret,
             editableUntil: editSecret ? comment.createdAt + settings.editWindowMinutes * 60_000 : null,
           },
@@ -172,9 +179,10 @@ export function commentRoutes(): Hono<AppEnv> {
         );
       }
       return c.redirect(url, 303);
-    } catch (error) {
+    } catch (caught) {
+      const error = storageUnavailable(caught, 'Your comment was not saved, and your text is still here.') ?? caught;
       if (!(error instanceof DomainError) || wantsJson(c)) throw error;
-      if (!['validation_failed', 'rate_limited', 'comments_closed'].includes(error.code)) throw error;
+      if (!['validation_failed', 'rate_limited', 'comments_closed', 'storage_unavailable'].includes(error.code)) throw error;
       // Without JavaScript: show the form again with everything the reader wrote.
       const retry = error.context.retryAfterSeconds;
       if (typeof retry === 'number') c.header('Retry-After', String(retry));
@@ -197,7 +205,7 @@ ${commentForm({
   message: error.message,
 })}
 </div>`,
-        statusFor[error.code] as 403 | 422 | 429,
+        statusFor[error.code] as 403 | 422 | 429 | 503,
       );
     }
   });
@@ -259,14 +267,18 @@ ${commentForm({
     if (!comment || comment.status === 'trash' || !holdsSecretOf(c, comment)) throw notFound('The comment');
     const post = await readablePost(c, comment.postId);
     const own = await ownComments(c, post.id);
-    if (comment.status === 'approved') return c.redirect(await permalinkOf(c, comment, post), 303);
+    // Only the writer reaches this page (their cookie), so it may name the address they gave.
+    const confirmation = c.req.query('confirmation') === 'sent' ? comment.authorEmail : null;
+    if (comment.status === 'approved' && !confirmation) return c.redirect(await permalinkOf(c, comment, post), 303);
+    const held = comment.status !== 'approved';
     const outcome = outcomeOf(comment.status);
     return simplePage(
       c,
       outcome.title,
       html`<h1>Thank you, ${comment.authorName}</h1>
-${notice('info', outcome.message)}
-<ol class="thread">${commentView({ comment, replies: [], inReplyTo: null }, { post, staffIds: new Set(), avatars: 'local', pageCursor: null, open: false, own })}</ol>
+${held ? notice('info', outcome.message) : notice('ok', html`Your comment is published. <a href="${await permalinkOf(c, comment, post)}">See it in the conversation</a>.`)}
+${confirmation ? notice('info', confirmationText(confirmation)) : ''}
+${held ? html`<ol class="thread">${commentView({ comment, replies: [], inReplyTo: null }, { post, staffIds: new Set(), avatars: 'local', pageCursor: null, open: false, own })}</ol>` : ''}
 <p><a href="/${post.slug}#comments">Back to “${post.title}”</a></p>`,
     );
   });

@@ -17,6 +17,41 @@ describe(`public site with the demo content (${engine})`, { skip }, () => {
   });
   after(() => k.cleanup());
 
+  it('shows http: images (in the body and as the cover) over https, which the CSP allows, instead of having them blocked', async () => {
+    const owner = await k.signIn('owner', 'images-test@example.com');
+    const post = await k.deps.posts.create(owner.user!, { title: 'Old pictures', slug: 'old-pictures', markdown: '![a chart](http://images.example.com/chart.png)', coverImage: 'http://images.example.com/cover.jpg' });
+    await k.deps.posts.publish(owner.user!, post.id, Date.now() - 1000);
+    const res = await k.request('/old-pictures');
+    const page = await res.text();
+    const imgSrc = /img-src ([^;]+)/.exec(res.headers.get('content-security-policy')!)![1].split(' ');
+    const sources = [...page.matchAll(/<img[^>]*\ssrc="([^"]*)"/g)].map((m) => m[1]);
+    assert.ok(sources.includes('https://images.example.com/chart.png'));
+    assert.ok(sources.includes('https://images.example.com/cover.jpg'));
+    for (const src of sources) {
+      const allowed = src.startsWith('/') ? imgSrc.includes("'self'") : imgSrc.includes(`${new URL(src).protocol}`);
+      assert.ok(allowed, `${src} is allowed by img-src ${imgSrc.join(' ')}`);
+    }
+  });
+
+  it('answers 404 and 410 with Cache-Control: no-cache, so a restored post is seen again at once', async () => {
+    const missing = await k.request('/no-such-post-here');
+    assert.equal(missing.status, 404);
+    assert.equal(missing.headers.get('cache-control'), 'no-cache', 'missing');
+    const owner = await k.signIn('owner', 'gone-test@example.com');
+    const post = await k.deps.posts.create(owner.user!, { title: 'Back from the bin', slug: 'back-from-the-bin', markdown: 'Hello.' });
+    await k.deps.posts.publish(owner.user!, post.id, Date.now() - 1000);
+    await k.deps.posts.trash(owner.user!, post.id);
+    const gone = await k.request('/back-from-the-bin');
+    assert.equal(gone.status, 410);
+    assert.equal(gone.headers.get('cache-control'), 'no-cache', 'gone');
+    await k.deps.posts.restore(owner.user!, post.id);
+    const back = await k.request('/back-from-the-bin', { headers: { 'cache-control': 'no-cache' } });
+    assert.equal(back.status, 200);
+    const json = await k.request('/api/nothing-here', { headers: { accept: 'application/json' } });
+    assert.equal(json.status, 404);
+    assert.match(json.headers.get('cache-control') ?? '', /no-cache|no-store/, 'api');
+  });
+
   it('lists the demo post on the home page with its comment count', async () => {
     const res = await k.request('/');
     assert.equal(res.status, 200);

@@ -169,7 +169,7 @@ export function commentForm(o: CommentFormOptions): SafeHtml {
   const v = o.values ?? {};
   const e = o.errors ?? {};
   const err = (field: string) => (e[field] ? html`<p class="field-error" id="c-${field}-error">${e[field]}</p>` : '');
-  const invalid = (field: string) => (e[field] ? html` aria-invalid="true" aria-describedby="c-${field}-error"` : '');
+  const invalid = (field: string, hint = '') => (e[field] ? html` aria-invalid="true" aria-describedby="${hint ? `${hint} ` : ''}c-${field}-error"` : hint ? html` aria-describedby="${hint}"` : '');
   return html`<form class="comment-form" id="respond" method="post" action="/comments" novalidate>
   <h3 id="respond-heading">${o.replyTo ? html`Reply to ${o.replyTo.authorName}` : 'Join the conversation'}</h3>
   ${o.message ? html`<p class="notice error" role="alert">${o.message}</p>` : ''}
@@ -188,7 +188,7 @@ export function commentForm(o: CommentFormOptions): SafeHtml {
   </div>
   <div class="hp" aria-hidden="true"><label for="c-hp">Leave this empty</label><input id="c-hp" name="honeypot" tabindex="-1" autocomplete="off"></div>`
   }
-  <div class="field"><label for="c-body">Comment</label><textarea id="c-body" name="body" rows="6" required maxlength="10000"${invalid('body')} aria-describedby="c-body-hint">${v.body ?? ''}</textarea>
+  <div class="field"><label for="c-body">Comment</label><textarea id="c-body" name="body" rows="6" required maxlength="10000"${invalid('body', 'c-body-hint')}>${v.body ?? ''}</textarea>
     <p class="hint" id="c-body-hint">*emphasis*, **bold**, [links](https://…), \`code\`, &gt; quotes and lists work. No images or HTML.</p>${err('body')}</div>
   ${
     o.signedInAs

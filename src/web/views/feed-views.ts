@@ -1,3 +1,4 @@
+import { xmlSafe } from '../../core/xml-chars.ts';
 
 /**
  * One feed in the three formats. The routes gather a FeedSpec (site, tag or a post's
@@ -72,8 +73,9 @@ type Feedsmith = typeof import('feedsmith');
 /** The feed document; feedsmith loads with the first feed served (it is 160 modules). */
 export async function renderFeed(spec: FeedSpec, format: FeedFormat): Promise<string> {
   const feedsmith = await import('feedsmith');
-  if (format === 'rss') return tightCdata(renderRss(spec, feedsmith));
-  if (format === 'atom') return tightCdata(renderAtom(spec, feedsmith));
+  // Whatever people typed, the document stays well-formed XML (see xml-chars.ts).
+  if (format === 'rss') return xmlSafe(tightCdata(renderRss(spec, feedsmith)));
+  if (format === 'atom') return xmlSafe(tightCdata(renderAtom(spec, feedsmith)));
   return `${JSON.stringify(renderJson(spec, feedsmith), null, 2)}\n`;
 }
 

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { isProtected, type MonthCount, type Post, type SearchHit, type User } from '../../core/store.ts';
+import { secureImageUrl } from '../../core/image-url.ts';
 import type { AppEnv } from '../context.ts';
 import { html, raw, type SafeHtml } from '../html.ts';
 import { formatDate, formatDateTime, formatMonth, isoDate, plural } from './format.ts';
@@ -122,7 +123,7 @@ export function postPage(c: Context<AppEnv>, o: PostPageOptions): SafeHtml {
   const isPage = post.type === 'page';
   const { config } = c.get('deps');
   const url = `${config.siteUrl}${postUrl(post)}`;
-  const image = post.coverImage ? new URL(post.coverImage, `${config.siteUrl}/`).href : null;
+  const image = post.coverImage ? new URL(secureImageUrl(post.coverImage), `${config.siteUrl}/`).href : null;
   const head = html`${post.visibility === 'unlisted' || o.preview ? html`<meta name="robots" content="noindex">` : ''}
 ${blogPostingJsonLd({ post, author: o.author, url, siteUrl: config.siteUrl, siteName: c.get('site').title, image })}
 ${mentionEndpointLinks(c)}`;
@@ -134,7 +135,7 @@ ${o.preview ? html`<p class="draft-banner" role="status">Preview: this ${post.ty
     ${isPage ? '' : byline(post, o.author)}
     ${isPage ? '' : tagList(post)}
   </header>
-  ${post.coverImage ? html`<img class="cover u-photo" src="${post.coverImage}" alt="" width="1280" height="720">` : ''}
+  ${post.coverImage ? html`<img class="cover u-photo" src="${secureImageUrl(post.coverImage)}" alt="" width="1280" height="720">` : ''}
   ${locked ? passwordForm(post, locked) : html`<div class="e-content">${raw(post.html)}</div>`}
   <data class="u-url" value="${url}"></data>
   ${o.preview ? '' : shareControls({ url, title: post.title })}

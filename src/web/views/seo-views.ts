@@ -1,4 +1,5 @@
 import type { Post, User } from '../../core/store.ts';
+import { xmlSafe } from '../../core/xml-chars.ts';
 import { html, raw, type SafeHtml } from '../html.ts';
 import { isoDate } from './format.ts';
 
@@ -76,7 +77,7 @@ export interface SitemapUrl {
   lastmod?: number;
 }
 
-const xmlText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+const xmlText = (text: string) => xmlSafe(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 const XMLNS = 'http://www.sitemaps.org/schemas/sitemap/0.9';
 
 /** A sitemap (sitemaps.org protocol 0.9): one <url> per address, with its last change. */

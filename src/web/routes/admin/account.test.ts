@@ -15,17 +15,31 @@ describe('personal access tokens', () => {
     author = await k.signIn('author');
   });
 
-  it('shows a new token’s secret once, and only a prefix afterwards', async () => {
+  it('shows a new token’s secret once, after a redirect, and only a prefix afterwards', async () => {
+    const before = await k.deps.store.apiTokens.listForUser(author.user!.id);
     const res = await author.form('/admin/tokens', { name: 'publishing script' });
-    assert.equal(res.status, 201);
-    assert.equal(res.headers.get('cache-control'), 'private, no-store');
-    const page = await res.text();
+    // POST → 303 → GET: reloading the page that shows the secret does not send the form again.
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.get('location'), '/admin/tokens');
+    const flash = author.cookies.get('kb_new_token');
+    assert.ok(flash, 'the secret waits for the next page, sealed');
+    const shown = await author.request('/admin/tokens');
+    assert.equal(shown.status, 200);
+    assert.equal(shown.headers.get('cache-control'), 'private, no-store');
+    const page = await shown.text();
     const secret = /value="(kby_[A-Za-z0-9_-]+)"/.exec(page)?.[1];
     assert.ok(secret, 'the secret is on the result page');
     assert.match(page, /only time it is shown/);
     assert.equal((await k.deps.auth.resolveApiToken(secret))?.id, author.user!.id);
+    assert.ok(!flash.includes(secret.slice(4, 20)), 'the cookie does not hold the secret readably');
+    assert.equal((await k.deps.store.apiTokens.listForUser(author.user!.id)).length, before.length + 1, 'one token was made');
 
+    // Reloading shows the list only; another session cannot open the sealed value.
     const list = await (await author.request('/admin/tokens')).text();
+    const other = await k.signIn('author');
+    other.cookies.set('kb_new_token', flash);
+    assert.doesNotMatch(await (await other.request('/admin/tokens')).text(), new RegExp(secret));
+    assert.equal((await k.deps.store.apiTokens.listForUser(author.user!.id)).length, before.length + 1, 'reloading made no second token');
     assert.match(list, /publishing script/);
     assert.match(list, new RegExp(`<code>${secret.slice(0, 10)}…</code>`));
     assert.doesNotMatch(list, new RegExp(secret));

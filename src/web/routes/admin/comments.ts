@@ -8,7 +8,7 @@ import type { Comment, CommentStatus, Post, User } from '../../../core/store.ts'
 import { clientIp } from '../../client-ip.ts';
 import type { AppEnv } from '../../context.ts';
 import { statusFor, wantsJson } from '../../errors.ts';
-import { setNavCounts } from '../../views/admin/admin-layout.ts';
+import { setNavCounts, type NavCounts } from '../../views/admin/admin-layout.ts';
 import {
   commentRow,
   inboxUrl,
@@ -31,12 +31,13 @@ const actions = new Set<ModerationAction>(['approve', 'unapprove', 'spam', 'tras
 const statuses = new Set<string>(STATUSES);
 
 /** Loads the top bar's counts for this request: held comments and conversations waiting for a reply. */
-export async function loadNavCounts(c: Context<AppEnv>): Promise<{ pending: number; waiting: number }> {
-  const { store } = c.get('deps');
+export async function loadNavCounts(c: Context<AppEnv>): Promise<NavCounts> {
+  const { store, mail } = c.get('deps');
   // Within the user's reach: an author counts the comments on their own posts.
   const authorId = moderatesEverything(currentUser(c)) ? undefined : currentUser(c).id;
-  const [byStatus, waiting] = await Promise.all([store.comments.countByStatus(authorId), store.comments.waitingForReply(0, authorId)]);
-  const counts = { pending: byStatus.pending, waiting: waiting.total };
+  // Without SMTP_URL nothing leaves: every admin page says how much mail is waiting.
+  const [byStatus, waiting, outbox] = await Promise.all([store.comments.countByStatus(authorId), store.comments.waitingForReply(0, authorId), mail.transport ? null : store.outbox.countByStatus()]);
+  const counts: NavCounts = { pending: byStatus.pending, waiting: waiting.total, mailWaiting: outbox ? outbox.pending : null };
   setNavCounts(c, counts);
   return counts;
 }

@@ -26,10 +26,35 @@ describe('admin: mail', () => {
     const res = await owner.request('/admin/mail');
     assert.equal(res.status, 200);
     const page = await res.text();
-    assert.match(page, /<strong>SMTP_URL is not set:<\/strong> 2 messages are waiting and will be sent once it is\./);
+    assert.match(page, /<strong>SMTP_URL is not set:<\/strong> 2 messages are waiting in the outbox and will be sent once it is\. Set SMTP_URL \(e\.g\. smtp:\/\/user:pass@smtp\.example\.com:587; see “Configuration” in the README\) and restart\./);
     assert.match(page, /<a href="\/admin\/mail" aria-current="page">Mail<\/a>/);
     assert.match(page, /About &lt;a&gt;/, 'subjects are escaped');
     assert.doesNotMatch(page, /\sstyle=|<script>/);
+  });
+
+  it('says on every admin page, to every staff member, that mail waits in the outbox, how many, and how to send it', async () => {
+    await k.deps.store.outbox.enqueue(message('c'), NOW);
+    await k.deps.store.outbox.enqueue(message('d'), NOW);
+    await k.deps.store.outbox.enqueue(message('e'), NOW);
+    for (const role of ['owner', 'author', 'moderator'] as const) {
+      const staff = await k.signIn(role, `${role}-banner@example.com`);
+      for (const path of ['/admin', '/admin/comments', '/admin/profile']) {
+        const page = await (await staff.request(path)).text();
+        assert.match(page, /<strong>Email is not being sent:<\/strong> SMTP_URL is not set, so 3 emails wait in the outbox\. Set SMTP_URL \(see “Configuration” in the README\) and restart; they are sent then\./, `${role} on ${path}`);
+      }
+    }
+  });
+
+  it('shows no such banner when mail is sent', async () => {
+    const sending = await startTestKumbaya({ clock: { now: () => NOW }, env: { SMTP_URL: 'smtp://127.0.0.1:2525' } });
+    try {
+      await sending.deps.store.outbox.enqueue(message('f'), NOW);
+      const owner = await sending.signIn('owner');
+      const page = await (await owner.request('/admin')).text();
+      assert.doesNotMatch(page, /Email is not being sent/);
+    } finally {
+      await sending.cleanup();
+    }
   });
 
   it('lists failed messages with their last error and a Retry button that puts them back in the queue', async () => {

@@ -15,9 +15,18 @@ export interface NavCounts {
   pending: number;
   /** Conversations where a reader spoke last ("Waiting for you"). */
   waiting: number;
+  /** Mail waiting in the outbox when SMTP_URL is unset (null when mail is sent). */
+  mailWaiting?: number | null;
 }
 
-const areas: Array<{ key: AdminArea; href: string; label: string; roles?: Role[]; count?: { key: keyof NavCounts; words: string } }> = [
+/** Under the top bar while SMTP_URL is unset: nothing is sent, and how to change that. */
+function mailBanner(waiting: number | null | undefined): SafeHtml | '' {
+  if (waiting === null || waiting === undefined) return '';
+  // Its own class, not .notice: the page's own notice (?notice=, ?done=) stays the first one.
+  return html`<p class="admin-mail-banner" role="status"><strong>Email is not being sent:</strong> SMTP_URL is not set, so ${waiting === 1 ? '1 email waits' : `${formatCount(waiting)} emails wait`} in the outbox. Set SMTP_URL (see “Configuration” in the README) and restart; they are sent then. <a href="/admin/mail">Mail</a></p>`;
+}
+
+const areas: Array<{ key: AdminArea; href: string; label: string; roles?: Role[]; count?: { key: 'pending' | 'waiting'; words: string } }> = [
   { key: 'posts', href: '/admin', label: 'Posts' },
   { key: 'pages', href: '/admin/pages', label: 'Pages' },
   { key: 'comments', href: '/admin/comments', label: 'Comments', count: { key: 'pending', words: 'pending' } },
@@ -109,6 +118,7 @@ ${(o.scripts ?? []).map((name) => html`<script src="${assets.url(name)}" defer><
   </div>
 </header>
 <main id="content" class="admin-main${o.wide ? ' is-wide' : ''}" tabindex="-1">
+${o.current === 'mail' ? '' : mailBanner(counts?.mailWaiting)}
 ${noticeFromQuery(c)}
 ${o.body}
 </main>

@@ -61,7 +61,7 @@ function outboxSection(o: NonNullable<MailViewState['outbox']>, csrf: string): S
     ? notice('ok', html`Mail is sent through <strong>${o.transport}</strong> as <strong>${o.from}</strong>.`)
     : notice(
         'error',
-        html`<strong>SMTP_URL is not set:</strong> ${waiting === 1 ? '1 message is' : `${formatCount(waiting)} messages are`} waiting and will be sent once it is. Set SMTP_URL (e.g. smtp://user:pass@smtp.example.com:587) and restart.`,
+        html`<strong>SMTP_URL is not set:</strong> ${waiting === 1 ? '1 message is' : `${formatCount(waiting)} messages are`} waiting in the outbox and will be sent once it is. Set SMTP_URL (e.g. smtp://user:pass@smtp.example.com:587; see “Configuration” in the README) and restart.`,
       );
   return html`${status}
 <section class="card" aria-labelledby="mail-counts">
