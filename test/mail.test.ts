@@ -5,6 +5,7 @@ import { commentApproved } from '../src/core/notification-service.ts';
 import type { Comment, Post, User } from '../src/core/store.ts';
 import { startTestKumbaya, testEngines, type TestKumbaya } from './helpers/test-kumbaya.ts';
 import { decodeQuotedPrintable, TestSmtpServer } from './helpers/smtp-test-server.ts';
+import { eventually } from './helpers/eventually.ts';
 
 /**
  * Email end to end against a real SMTP server in this process: the SMTP mailer and the
@@ -67,6 +68,22 @@ for (const { engine, skip } of testEngines()) {
     }
 
     const toKelly = () => smtp.received.filter((m) => m.to.includes('kelly@example.com') && m.headers.get('subject')?.includes('replied'));
+
+    it('delivers a password reset with its link, then keeps only a note in the outbox', async () => {
+      await k.outbox.tick(); // Kelly's confirmation email.
+      await k.deps.store.users.update(author.id, { passwordHash: 'argon2id-hash-of-an-old-password' });
+      await k.deps.accounts.requestReset('mack@example.com', '192.0.2.7');
+      // The enqueue wakes the worker, whose round may be under way: wait until the outbox has recorded the sending.
+      const sentRows = async () => (await k.deps.store.outbox.list({ status: 'sent', limit: 10, offset: 0 })).items.filter((m) => m.kind === 'password-reset');
+      assert.ok(await eventually(async () => (await k.outbox.tick(), (await sentRows()).length === 1)), 'the reset mail is sent');
+      const mail = smtp.received.find((m) => m.to.includes('mack@example.com'));
+      const link = /\/reset-password\/[A-Za-z0-9_-]+/.exec(decodeQuotedPrintable(mail?.raw ?? ''));
+      assert.ok(link, 'the mail the recipient received carries the link');
+      const [row] = await sentRows();
+      assert.ok(!row.text.includes(link[0]) && !row.html.includes(link[0]), 'the outbox no longer holds the link');
+      assert.match(row.text, /not kept once sent/);
+      assert.equal((await k.deps.accounts.checkReset(link[0].split('/').pop()!)).ok, true, 'the link itself still works');
+    });
 
     it('delivers a queued message once, with its unsubscribe headers and a Message-ID from its key', async () => {
       // The confirmation email went first.

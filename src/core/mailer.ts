@@ -19,6 +19,18 @@ export interface Mailer {
 }
 
 /** The server refused the message for good (e.g. 550 no such mailbox): retrying would be refused again. */
+/**
+ * Kinds of mail whose link is a credential (it sets a password or joins the team). Once the
+ * mail server has accepted one, the outbox keeps only a note in its place: the link is the
+ * recipient's, and a database copy, a backup or the Mail page must not hold it.
+ */
+const CREDENTIAL_KINDS = new Set(['password-reset', 'invitation']);
+
+/** What an outbox row says instead of a delivered credential mail's body, or undefined to keep the body. */
+export function redactedAfterSending(kind: string): string | undefined {
+  return CREDENTIAL_KINDS.has(kind) ? 'Delivered. The body held a one-time sign-in link and is not kept once sent.' : undefined;
+}
+
 export class PermanentMailError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

@@ -475,7 +475,11 @@ export interface OutboxRepository {
   enqueue(message: OutboxWrite, now: number): Promise<void>;
   /** Takes up to `limit` due messages and locks them for `lockMs` so no other worker sends them meanwhile. */
   claimDue(now: number, limit: number, lockMs: number): Promise<OutboxMessage[]>;
-  markSent(id: number, now: number): Promise<void>;
+  /**
+   * Marks a message sent. With `redactedBody`, its text and HTML are replaced by that note
+   * in the same write (a mail whose link is a credential is not kept once delivered).
+   */
+  markSent(id: number, now: number, redactedBody?: string): Promise<void>;
   /** Records a failed attempt; `retryAt` null gives up (status failed). */
   markFailed(id: number, error: string, retryAt: number | null, now: number): Promise<void>;
   /** Puts a failed message back in the queue. */

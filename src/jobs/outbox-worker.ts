@@ -1,7 +1,7 @@
 import { Poller } from './poller.ts';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
-import { PermanentMailError, type Mailer } from '../core/mailer.ts';
+import { PermanentMailError, redactedAfterSending, type Mailer } from '../core/mailer.ts';
 import { commentsForDigest, digestEmail, notificationModeOf } from '../core/notification-service.ts';
 import type { OutboxMessage, Store } from '../core/store.ts';
 
@@ -138,7 +138,7 @@ export class OutboxWorker {
       return;
     }
     // Accepted by the server. Should this write fail, the lock runs out and the message is sent again, with the same Message-ID.
-    await store.outbox.markSent(message.id, clock.now());
+    await store.outbox.markSent(message.id, clock.now(), redactedAfterSending(message.kind));
     result.sent++;
     logger.info({ outboxId: message.id, kind: message.kind }, 'mail sent');
   }

@@ -63,10 +63,11 @@ export class KyselyOutboxRepository implements OutboxRepository {
     return (await claimDue(this.db, this.engine, 'outbox', 'next_attempt_at', { now, limit, lockMs })).map(toMessage);
   }
 
-  async markSent(id: number, now: number): Promise<void> {
+  async markSent(id: number, now: number, redactedBody?: string): Promise<void> {
+    const body = redactedBody === undefined ? {} : { text_body: redactedBody, html_body: '' };
     await this.db
       .updateTable('outbox')
-      .set((eb) => ({ status: 'sent', sent_at: now, attempts: eb('attempts', '+', 1), locked_until: 0 }))
+      .set((eb) => ({ status: 'sent', sent_at: now, attempts: eb('attempts', '+', 1), locked_until: 0, ...body }))
       .where('id', '=', id)
       .where('status', '!=', 'sent')
       .execute();

@@ -51,10 +51,11 @@ export class MemoryOutboxRepository implements OutboxRepository {
     return due.map(toMessage);
   }
 
-  async markSent(id: number, now: number): Promise<void> {
+  async markSent(id: number, now: number, redactedBody?: string): Promise<void> {
     const row = this.tables().outbox.get(id);
     if (!row || row.status === 'sent') return;
-    Object.assign(row, { status: 'sent', sentAt: now, attempts: row.attempts + 1, lockedUntil: 0 });
+    const body = redactedBody === undefined ? {} : { text: redactedBody, html: '' };
+    Object.assign(row, { status: 'sent', sentAt: now, attempts: row.attempts + 1, lockedUntil: 0, ...body });
   }
 
   async markFailed(id: number, error: string, retryAt: number | null, now: number): Promise<void> {

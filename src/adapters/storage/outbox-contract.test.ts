@@ -101,6 +101,21 @@ function outboxContract(name: string, open: OpenStore): void {
       assert.equal((await store.outbox.list({ status: 'sent', limit: 10, offset: 0 })).items[0].sentAt, NOW + 100, 'the first sending time stays');
     });
 
+    it('replaces the body of a message when asked as it is marked sent, and only then', async () => {
+      await store.outbox.enqueue(message('k1'), NOW);
+      await store.outbox.enqueue(message('k2'), NOW);
+      const [a, b] = await store.outbox.claimDue(NOW, 10, LOCK);
+      await store.outbox.markSent(a.id, NOW, 'Delivered; not kept.');
+      await store.outbox.markSent(b.id, NOW);
+      const rows = (await store.outbox.list({ status: 'sent', limit: 10, offset: 0 })).items;
+      const redacted = rows.find((m) => m.id === a.id)!;
+      const kept = rows.find((m) => m.id === b.id)!;
+      assert.equal(redacted.text, 'Delivered; not kept.');
+      assert.equal(redacted.html, '');
+      assert.equal(kept.text, b.text);
+      assert.equal(kept.html, b.html);
+    });
+
     it('records a failed attempt and retries at the given time, or gives up', async () => {
       await store.outbox.enqueue(message('k1'), NOW);
       let [m] = await store.outbox.claimDue(NOW, 10, LOCK);
