@@ -5,6 +5,7 @@
  *
  * Times are milliseconds since the epoch (UTC) everywhere.
  */
+import type { RevisionRepository } from './revisions.ts';
 import type { JobRepository } from './jobs.ts';
 import type { WebmentionRepository } from './webmention-store.ts';
 
@@ -528,6 +529,8 @@ export interface Store {
   jobs: JobRepository;
   webmentions: WebmentionRepository;
   imports: ImportRepository;
+  /** Saved versions of posts (the history) and each author's latest autosave. */
+  revisions: RevisionRepository;
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>;

@@ -29,6 +29,8 @@ export const sections: ReadonlyArray<{ name: string; table: ArchiveTable; secret
   { name: 'webmentions_sent', table: 'webmentionsSent' },
   { name: 'import_keys', table: 'importKeys' },
   { name: 'legacy_paths', table: 'legacyPaths' },
+  // Added in Kumbaya 0.3, still version 1.
+  { name: 'post_revisions', table: 'postRevisions' },
 ];
 
 /** Settings that are secrets (the signing key, the one-time setup token, and any future key, password or token). */

@@ -9,6 +9,7 @@ import * as foundation from './migrations/001-foundation.ts';
 import * as conversations from './migrations/002-conversations.ts';
 import * as reach from './migrations/003-reach.ts';
 import * as imports from './migrations/004-import.ts';
+import * as revisions from './migrations/005-revisions.ts';
 
 // BIGINT columns hold epoch milliseconds, well inside Number's safe range.
 const require = createRequire(import.meta.url);
@@ -60,6 +61,7 @@ function migrations(engine: Engine): Array<{ name: string; up: (db: Kysely<any>)
     { name: '002-conversations', up: (db) => conversations.up(db, engine) },
     { name: '003-reach', up: (db) => reach.up(db, engine) },
     { name: '004-import', up: (db) => imports.up(db, engine) },
+    { name: '005-revisions', up: (db) => revisions.up(db, engine) },
   ];
 }
 

@@ -35,6 +35,7 @@ import { KyselyWebmentionRepository } from './kysely-webmentions.ts';
 import { KyselySpamModelRepository } from './kysely-spam-model.ts';
 import { KyselySubscriptionRepository } from './kysely-subscriptions.ts';
 import { KyselyImportRepository } from './kysely-imports.ts';
+import { KyselyRevisionRepository } from './kysely-revisions.ts';
 import { transact } from './transact.ts';
 import { runCompiledOnce } from './compiled-once.ts';
 import type { Database, Engine } from './schema.ts';
@@ -162,6 +163,7 @@ export class KyselyStore implements Store {
   readonly jobs: KyselyJobRepository;
   readonly webmentions: KyselyWebmentionRepository;
   readonly imports: KyselyImportRepository;
+  readonly revisions: KyselyRevisionRepository;
 
   constructor(db: Db, engine: Engine, inTransaction = false) {
     this.db = db;
@@ -174,6 +176,7 @@ export class KyselyStore implements Store {
     this.jobs = new KyselyJobRepository(db, engine);
     this.webmentions = new KyselyWebmentionRepository(db, engine);
     this.imports = new KyselyImportRepository(db);
+    this.revisions = new KyselyRevisionRepository(db);
   }
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {

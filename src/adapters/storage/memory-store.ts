@@ -37,6 +37,7 @@ import { MemoryWebmentionRepository, emptyWebmentionTables, type MemoryWebmentio
 import { MemorySpamModelRepository } from './memory-spam-model.ts';
 import { MemorySubscriptionRepository } from './memory-subscriptions.ts';
 import { MemoryImportRepository } from './memory-imports.ts';
+import { MemoryRevisionRepository, emptyRevisionTable, type MemoryRevisionTable } from './memory-revisions.ts';
 
 /** A post as stored: tags by id in position order, plus the text search reads. */
 type PostRecord = Omit<Post, 'tags'> & { tagIds: number[]; searchText: string };
@@ -65,6 +66,7 @@ export interface Tables {
   webmentions: MemoryWebmentionTables;
   importKeys: Map<string, number>;
   legacyPaths: Map<string, number>;
+  revisions: MemoryRevisionTable;
 }
 
 function emptyTables(): Tables {
@@ -90,6 +92,7 @@ function emptyTables(): Tables {
     webmentions: emptyWebmentionTables(),
     importKeys: new Map(),
     legacyPaths: new Map(),
+    revisions: emptyRevisionTable(),
   };
 }
 
@@ -159,6 +162,7 @@ export class MemoryStore implements Store {
   readonly jobs = new MemoryJobRepository(() => this.tables);
   readonly webmentions = new MemoryWebmentionRepository(() => this.tables, () => this.nextId('people'));
   readonly imports = new MemoryImportRepository(() => this.tables);
+  readonly revisions = new MemoryRevisionRepository(() => this.tables);
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);
@@ -372,6 +376,7 @@ export class MemoryStore implements Store {
       for (const comment of this.tables.comments.values()) if (comment.postId === id) this.tables.comments.delete(comment.id);
       // As the foreign keys cascade on SQL: the post's subscriptions go with it.
       for (const sub of this.tables.subscriptions.values()) if (sub.postId === id) this.tables.subscriptions.delete(sub.id);
+      for (const revision of this.tables.revisions.rows.values()) if (revision.postId === id) this.tables.revisions.rows.delete(revision.id);
     },
 
     publishDue: async (now: number): Promise<Post[]> => {
