@@ -16,6 +16,7 @@ import { publicRoutes } from './routes/public.ts';
 import { webmentionRoutes } from './routes/webmention.ts';
 import { legacyRedirect } from './legacy-redirect.ts';
 import { importStatus } from './routes/admin/import.ts';
+import { keepEditorText, resumeRoutes } from './routes/admin/keep-text.ts';
 import { errorPage } from './views/error-page.ts';
 
 const YEAR = 'public, max-age=31536000, immutable';
@@ -106,11 +107,16 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   const formLimit = limit(3 * 1024 * 1024);
   app.use('*', (c, next) => (c.req.path === '/admin/uploads' || c.req.path === '/admin/import' ? next() : formLimit(c, next)));
   app.use('*', loadSession);
+  // Before the CSRF check: an editor form that outlived its session keeps its text.
+  app.use('/admin/posts/*', keepEditorText);
+  app.use('/admin/posts', keepEditorText);
+  app.use('/login/resume', keepEditorText);
   app.use('*', verifyCsrf);
 
   app.route('/api', apiRoutes());
   app.route('/admin', adminRoutes());
   app.route('/', authRoutes());
+  app.route('/', resumeRoutes());
   app.route('/', commentRoutes());
   app.route('/', mailLinkRoutes());
   app.route('/', feedRoutes());

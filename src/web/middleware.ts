@@ -59,6 +59,15 @@ export function csrfTokenFor(c: Context<AppEnv>): string {
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const unsubscribePath = /^\/unsubscribe\/[A-Za-z0-9_-]{1,200}$/;
 
+/** Whether the request says it comes from a page of another site (its Origin header). */
+export function fromOtherSite(c: Context<AppEnv>): boolean {
+  const origin = c.req.header('origin');
+  if (!origin || origin === 'null') return false;
+  const expectedOrigin = new URL(c.get('deps').config.siteUrl).origin;
+  const host = c.req.header('host');
+  return origin !== expectedOrigin && !(host && (origin === `http://${host}` || origin === `https://${host}`));
+}
+
 /**
  * Rejects state-changing requests that do not carry the visitor's CSRF token (form field
  * `_csrf` or header `X-CSRF-Token`) or that come from another origin. The JSON API is
@@ -73,15 +82,14 @@ export const verifyCsrf: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (c.req.method === 'POST' && unsubscribePath.test(c.req.path)) return next();
   // Webmention and pingback endpoints take posts from other sites by design; they change nothing of anyone's session.
   if (c.req.method === 'POST' && (c.req.path === '/webmention' || c.req.path === '/xmlrpc.php')) return next();
-  const origin = c.req.header('origin');
-  if (origin && origin !== 'null') {
-    const expectedOrigin = new URL(c.get('deps').config.siteUrl).origin;
-    const host = c.req.header('host');
-    if (origin !== expectedOrigin && !(host && (origin === `http://${host}` || origin === `https://${host}`))) {
-      throw new DomainError('csrf_failed', 'This form was sent from another site, so it was refused.');
-    }
-  }
+  if (fromOtherSite(c)) throw new DomainError('csrf_failed', 'This form was sent from another site, so it was refused.');
   const session = c.get('session');
+  // A page of the admin that outlived its session (the editor's autosave, any form): say
+  // that the session ended (401, code "unauthenticated"), not that the form expired, so the
+  // editor keeps the text and offers to sign in. Without a session nothing here is allowed anyway.
+  if (!session && (c.req.path === '/admin' || c.req.path.startsWith('/admin/'))) {
+    throw new DomainError('unauthenticated', 'Your session has ended. Sign in again to save; your text is kept.');
+  }
   // Readers comment from cached pages that carry no per-visitor token; they hold no session
   // a forged request could use, and the origin check above still applies.
   if (!session && (c.req.path === '/comments' || c.req.path.startsWith('/comments/'))) return next();

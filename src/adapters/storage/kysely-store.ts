@@ -630,6 +630,9 @@ export class KyselyStore implements Store {
       this.transaction(async (store) => {
         const self = store as unknown as KyselyStore;
         await self.db.updateTable('posts').set({ author_id: heirId }).where('author_id', '=', id).execute();
+        // Their autosaves were theirs alone; the revisions they saved pass to the heir with the posts.
+        await self.db.deleteFrom('post_revisions').where('author_id', '=', id).where('kind', '=', 'autosave').execute();
+        await self.db.updateTable('post_revisions').set({ author_id: heirId }).where('author_id', '=', id).execute();
         const result = await self.db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
         if (Number(result.numDeletedRows) === 0) throw notFound('The user');
       }),

@@ -515,6 +515,11 @@ export class MemoryStore implements Store {
         throw new DomainError('conflict', 'The posts of a removed user need another author.');
       }
       for (const record of owned) record.authorId = heirId;
+      for (const revision of this.tables.revisions.rows.values()) {
+        if (revision.authorId !== id) continue;
+        if (revision.kind === 'autosave') this.tables.revisions.rows.delete(revision.id);
+        else revision.authorId = heirId;
+      }
       this.tables.users.delete(id);
       for (const session of this.tables.sessions.values()) if (session.userId === id) this.tables.sessions.delete(session.idHash);
       for (const token of this.tables.apiTokens.values()) if (token.userId === id) this.tables.apiTokens.delete(token.id);

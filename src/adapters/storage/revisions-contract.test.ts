@@ -57,6 +57,17 @@ function revisionsContract(name: string, open: OpenStore): void {
       assert.equal((await store.revisions.findAutosave(post.id, author.id))?.markdown, 'theirs');
     });
 
+    it('gives a removed user’s revisions to the heir and forgets their autosaves', async () => {
+      const { owner, author, post } = await seed(store);
+      await store.revisions.add({ postId: post.id, authorId: author.id, title: 'By the author', markdown: 'x', excerpt: '', createdAt: NOW });
+      await store.revisions.saveAutosave({ postId: post.id, authorId: author.id, title: 'Theirs', markdown: 'y', excerpt: '', createdAt: NOW + 1 });
+      await store.revisions.saveAutosave({ postId: post.id, authorId: owner.id, title: 'Mine', markdown: 'z', excerpt: '', createdAt: NOW + 2 });
+      await store.users.delete(author.id, owner.id);
+      assert.deepEqual((await store.revisions.listForPost(post.id)).map((r) => [r.title, r.authorId]), [['By the author', owner.id]]);
+      assert.equal((await store.revisions.findAutosave(post.id, owner.id))?.title, 'Mine');
+      assert.equal(await store.archive.count('postRevisions'), 2);
+    });
+
     it('forgets a post’s revisions when the post is deleted forever, and rolls back with a transaction', async () => {
       const { owner, post } = await seed(store);
       await store.revisions.add({ postId: post.id, authorId: owner.id, title: 'Hello', markdown: 'Hi.', excerpt: '', createdAt: NOW });

@@ -13,7 +13,7 @@ function safeNext(next: string | undefined): string {
   return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/admin';
 }
 
-function startSessionCookie(c: Context<AppEnv>, token: string) {
+export function startSessionCookie(c: Context<AppEnv>, token: string) {
   setCookie(c, SESSION_COOKIE, token, {
     path: '/',
     httpOnly: true,

@@ -29,6 +29,8 @@ const messages: Record<string, string> = {
   'webmentions-queued': 'Queued: every link of the post is notified again shortly.',
   'job-retried': 'Back in the queue: it runs again shortly.',
   'webmentions-none': 'This post has no links to other sites to notify.',
+  'revision-restored': 'Revision restored: it is the text now, saved as a new revision. The status did not change.',
+  'autosave-discarded': 'Autosave discarded. This is the saved version.',
   'password-changed': 'Password changed. You stay signed in here; every other device was signed out.',
 };
 
