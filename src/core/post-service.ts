@@ -224,10 +224,7 @@ export class PostService {
     if (!parsed.success) throw validationError(parsed.error);
     const text = parsed.data;
     const now = this.deps.clock.now();
-    if (id === null) {
-      const write = await this.toWrite(this.parse({ type: text.type, title: text.title.trim() || 'Untitled', markdown: text.markdown, excerpt: text.excerpt }), { status: 'draft', publishedAt: null, authorId: user.id });
-      return { post: await this.deps.store.posts.create(write, now), autosave: null };
-    }
+    if (id === null) return { post: await this.create(user, { type: text.type, title: text.title.trim() || 'Untitled', markdown: text.markdown, excerpt: text.excerpt }), autosave: null };
     const post = await this.editable(user, id);
     if (post.deletedAt !== null) throw new DomainError('conflict', 'Restore the post from the trash before editing it.');
     const autosave = await this.deps.store.revisions.saveAutosave({ postId: id, authorId: user.id, title: text.title, markdown: text.markdown, excerpt: text.excerpt, createdAt: now });

@@ -215,7 +215,7 @@
 
     const show = (text, state, withSignIn = false) => {
       saveState.textContent = text;
-      form.dataset.saveState = state;
+      form.dataset.autosaveState = state;
       if (signIn) signIn.hidden = !withSignIn;
     };
 
@@ -294,10 +294,13 @@
         }
         const answer = await response.json();
         signedOut = false;
-        if (answer.editUrl) becomePost(answer);
+        const created = Boolean(answer.editUrl);
+        if (created) becomePost(answer);
         lastSaved = text;
         if (sameText(current(), text)) writeLocal(true);
-        show(`Saved ${clock(Date.now())}`, 'saved');
+        // An autosave never changes what readers see: say so on a live post.
+        const note = created ? ' as a draft' : form.dataset.postStatus === 'published' ? ' (readers see it once you update)' : '';
+        show(`Saved ${clock(Date.now())}${note}`, 'saved');
       })().finally(() => { sending = null; });
       return sending;
     }
@@ -311,7 +314,7 @@
         show('Signed out — kept on this device. Sign in to save:', 'signed-out', true);
         return;
       }
-      if (form.dataset.saveState !== 'saving') show(offline ? 'Offline — kept on this device' : 'Unsaved changes', offline ? 'offline' : 'dirty');
+      if (form.dataset.autosaveState !== 'saving') show(offline ? 'Offline — kept on this device' : 'Unsaved changes', offline ? 'offline' : 'dirty');
       timer = setTimeout(save, Math.max(0, Math.min(DEBOUNCE_MS, firstChangeAt + MAX_WAIT_MS - now)));
     };
     for (const field of [fields.title, fields.markdown, fields.excerpt]) field?.addEventListener('input', schedule);
@@ -340,7 +343,18 @@
     document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') flush(); });
     window.addEventListener('pagehide', flush);
     // An explicit save: the copy stays until the page that comes back shows the same text.
-    form.addEventListener('submit', () => { clearTimeout(timer); writeLocal(false); });
+    form.addEventListener('submit', (event) => {
+      // A new post's first autosave on its way creates the draft: send the form to that
+      // draft once it is known, not to "new" (which would make a second post).
+      if (sending && draftKey.startsWith('new-')) {
+        event.preventDefault();
+        const submitter = event.submitter;
+        sending.finally(() => form.requestSubmit(submitter));
+        return;
+      }
+      clearTimeout(timer);
+      writeLocal(false);
+    });
 
     // Opening the editor: a copy the server never got is offered back; one it has is dropped.
     const offer = document.querySelector('[data-local-restore]');

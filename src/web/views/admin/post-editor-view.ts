@@ -154,7 +154,7 @@ ${o.previewed ? notice('info', 'Preview updated below. Nothing was saved yet.') 
 ${post && o.newerAutosave ? autosaveOffer(c, post, o.newerAutosave) : ''}
 ${o.loadedAutosave ? notice('info', `This is your autosave from ${formatDateTime(o.loadedAutosave.createdAt)}. Save to keep it; leave without saving to keep the saved version.`) : ''}
 ${localCopyOffer}
-<form id="editor" class="editor" method="post" action="${action}" data-editor data-dirty-guard data-autosave-url="${post ? `/admin/posts/${post.id}/autosave` : '/admin/posts/autosave'}" data-draft-key="${post ? String(post.id) : `new-${o.type}`}" data-saved-at="${String(Math.max(post?.updatedAt ?? 0, o.newerAutosave?.createdAt ?? 0, o.loadedAutosave?.createdAt ?? 0))}">
+<form id="editor" class="editor" method="post" action="${action}" data-editor data-dirty-guard data-autosave-url="${post ? `/admin/posts/${post.id}/autosave` : '/admin/posts/autosave'}" data-draft-key="${post ? String(post.id) : `new-${o.type}`}" data-post-status="${status}">
   ${csrfField(token)}
   <input type="hidden" name="type" value="${o.type}">
   <div class="editor-panes">

@@ -17,9 +17,18 @@ interface HistoryOptions {
 
 const authorName = (authors: Map<number, User>, id: number) => authors.get(id)?.name ?? 'A former user';
 
-/** "May 1, 2026 at 9:30 AM UTC by Robin" */
-const revisionLabel = (r: Pick<PostRevision, 'createdAt' | 'authorId'>, authors: Map<number, User>, latestId: number, id: number) =>
-  `${formatDateTime(r.createdAt)} by ${authorName(authors, r.authorId)}${id === latestId ? ' (current)' : ''}`;
+/** When a revision was saved, to the second (saves often come minutes apart). */
+function savedAt(ms: number): string {
+  const seconds = String(new Date(ms).getUTCSeconds()).padStart(2, '0');
+  return formatDateTime(ms).replace(/ (AM|PM) UTC$/, `:${seconds} $1 UTC`);
+}
+
+/** Revisions are numbered from the first save: #1, #2… */
+const numberOf = (revisions: RevisionSummary[], id: number) => revisions.length - revisions.findIndex((r) => r.id === id);
+
+/** "#3 · May 1, 2026 at 9:30:12 AM UTC by Robin (current)" */
+const revisionLabel = (revisions: RevisionSummary[], r: Pick<PostRevision, 'id' | 'createdAt' | 'authorId'>, authors: Map<number, User>) =>
+  `#${numberOf(revisions, r.id)} · ${savedAt(r.createdAt)} by ${authorName(authors, r.authorId)}${r.id === revisions[0]?.id ? ' (current)' : ''}`;
 
 /** One form every Restore button on the page submits (buttons name the revision), so tables need no nested forms. */
 function restoreForm(c: Context<AppEnv>, post: Post): SafeHtml {
@@ -29,7 +38,7 @@ function restoreForm(c: Context<AppEnv>, post: Post): SafeHtml {
 function compareForm(post: Post, o: { revisions: RevisionSummary[]; authors: Map<number, User>; from?: number; to?: number }): SafeHtml {
   const latestId = o.revisions[0]?.id ?? 0;
   const options = (selected: number | undefined) =>
-    o.revisions.map((r) => html`<option value="${r.id}"${r.id === selected ? html` selected` : ''}>${revisionLabel(r, o.authors, latestId, r.id)}</option>`);
+    o.revisions.map((r) => html`<option value="${r.id}"${r.id === selected ? html` selected` : ''}>${revisionLabel(o.revisions, r, o.authors)}</option>`);
   return html`<form class="card compare-form" method="get" action="/admin/posts/${post.id}/revisions/compare">
   <div class="field"><label for="compare-from">Older</label><select id="compare-from" name="from">${options(o.from ?? o.revisions[1]?.id ?? latestId)}</select></div>
   <div class="field"><label for="compare-to">Newer</label><select id="compare-to" name="to">${options(o.to ?? latestId)}</select></div>
@@ -53,7 +62,7 @@ export function revisionListView(c: Context<AppEnv>, o: HistoryOptions): SafeHtm
     // Each version against the one before it; the first against the current one.
     const compare = previous ? `from=${previous.id}&to=${r.id}` : `from=${r.id}&to=${latestId}`;
     return html`<tr>
-  <td data-label="Saved"><a href="/admin/posts/${post.id}/revisions/compare?${compare}">${formatDateTime(r.createdAt)}</a>${r.id === latestId ? html` <span class="status status-published">Current</span>` : ''}<span class="cell-path">${r.title}</span></td>
+  <td data-label="Saved"><span class="muted">#${revisions.length - i}</span> <a href="/admin/posts/${post.id}/revisions/compare?${compare}">${savedAt(r.createdAt)}</a>${r.id === latestId ? html` <span class="status status-published">Current</span>` : ''}<span class="cell-path">${r.title}</span></td>
   <td data-label="By">${authorName(authors, r.authorId)}</td>
   <td data-label="Size">${plural(r.size, 'character', 'characters')}</td>
   <td class="cell-actions">${previous ? html`<a href="/admin/posts/${post.id}/revisions/compare?${compare}">Changes</a>` : r.id !== latestId ? html`<a href="/admin/posts/${post.id}/revisions/compare?${compare}">Compare with current</a>` : html`<span class="muted">First version</span>`}
@@ -125,23 +134,27 @@ export function compareView(c: Context<AppEnv>, o: CompareOptions): SafeHtml {
   const { post, revisions, authors, from, to } = o;
   const latestId = revisions[0]?.id ?? 0;
   const same = from.title === to.title && from.markdown === to.markdown && from.excerpt === to.excerpt;
-  const restoreButton = (r: PostRevision) =>
-    r.id === latestId ? '' : html`<button type="submit" form="restore-revision" name="revision" value="${r.id}" class="secondary">Restore the version of ${formatDateTime(r.createdAt)}</button>`;
+  const restoreButton = (r: PostRevision, which: string) =>
+    r.id === latestId ? '' : html`<button type="submit" form="restore-revision" name="revision" value="${r.id}" class="secondary">Restore #${numberOf(revisions, r.id)} (${which})</button>`;
   const body = html`${head(post, `Changes to “${post.title}”`, html`<a href="/admin/posts/${post.id}/revisions">← History</a> · <a href="/admin/posts/${post.id}">Editor</a>`)}
 ${compareForm(post, { revisions, authors, from: from.id, to: to.id })}
 ${restoreForm(c, post)}
 <div class="diff-head">
-  <p><span class="diff-key diff-key-del">Older</span> ${revisionLabel(from, authors, latestId, from.id)}</p>
-  <p><span class="diff-key diff-key-ins">Newer</span> ${revisionLabel(to, authors, latestId, to.id)}</p>
+  <p><span class="diff-key diff-key-del">Older</span> ${revisionLabel(revisions, from, authors)}</p>
+  <p><span class="diff-key diff-key-ins">Newer</span> ${revisionLabel(revisions, to, authors)}</p>
 </div>
 ${
   same
     ? html`<p class="card">These two versions have the same title, text and excerpt.</p>`
-    : html`<section class="diff-section" aria-labelledby="diff-title"><h2 id="diff-title">Title</h2><div class="diff">${renderDiff(from.title, to.title)}</div></section>
+    : html`${
+        from.title === to.title
+          ? html`<p class="diff-same">Title unchanged: ${to.title}</p>`
+          : html`<section class="diff-section" aria-labelledby="diff-title"><h2 id="diff-title">Title</h2><div class="diff">${renderDiff(from.title, to.title)}</div></section>`
+      }
 <section class="diff-section" aria-labelledby="diff-text"><h2 id="diff-text">Text <span class="muted">${plural(from.markdown.length, 'character', 'characters')} → ${plural(to.markdown.length, 'character', 'characters')}</span></h2><div class="diff diff-text">${renderDiff(from.markdown, to.markdown)}</div></section>
 ${from.excerpt !== to.excerpt ? html`<section class="diff-section" aria-labelledby="diff-excerpt"><h2 id="diff-excerpt">Excerpt</h2><div class="diff">${renderDiff(from.excerpt, to.excerpt)}</div></section>` : ''}`
 }
-<div class="diff-actions">${restoreButton(from)} ${restoreButton(to)}</div>`;
+<div class="diff-actions">${restoreButton(from, 'older')} ${restoreButton(to, 'newer')}</div>`;
   return adminLayout(c, { title: `Changes: ${post.title}`, body, current: post.type === 'page' ? 'pages' : 'posts', wide: true });
 }
 
