@@ -100,6 +100,19 @@ describe('in Chromium: autosave, an ended session, and the revision history', { 
     assert.equal(await textArea().inputValue(), first + second + offline);
   });
 
+  it('says when it cannot reach the server, keeps the text on this device, and saves once it can', async () => {
+    await context.setOffline(true);
+    await textArea().press('Control+End');
+    await textArea().pressSequentially(' Offline words.');
+    await waitForState(/^Offline — kept on this device/);
+    const local = await page.evaluate((id) => JSON.parse(localStorage.getItem(`kumbaya:draft:${id}`) ?? 'null'), postId);
+    assert.equal(local?.markdown, first + second + offline + ' Offline words.');
+    await screenshot(page, 'editor-offline');
+    await context.setOffline(false);
+    await waitForState(/^Saved \d/);
+    assert.equal(await serverAutosave(postId), first + second + offline + ' Offline words.');
+  });
+
   it('offers back a local copy the server never received', async () => {
     await page.evaluate(
       ([id, markdown]) => localStorage.setItem(`kumbaya:draft:${id}`, JSON.stringify({ type: 'post', title: 'Night walks', markdown, excerpt: '', savedAt: Date.now(), synced: false })),
