@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { browserSkipReason, claimSite, launchBrowser, screenshot } from './helpers/browser.ts';
+import { axeViolations, browserSkipReason, claimSite, describeViolations, launchBrowser, screenshot } from './helpers/browser.ts';
 import { spawnServer, tempDir, type RunningServer } from './helpers/spawn-server.ts';
 
 const skip = browserSkipReason();
@@ -15,7 +15,8 @@ describe('in Chromium: autosave, an ended session, and the revision history', { 
   before(async () => {
     server = await spawnServer({ DATA_DIR: tempDir('kumbaya-revisions-'), LOG_LEVEL: 'warn' });
     browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    // bypassCSP only so that axe-core can be injected; the pages themselves need no exception.
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
     page = await context.newPage();
     page.on('dialog', (dialog) => dialog.accept());
     await claimSite(page, server.setupLink()!);
@@ -136,11 +137,15 @@ describe('in Chromium: autosave, an ended session, and the revision history', { 
     // The draft as its first autosave created it, the save before signing out, after signing in, after restoring the local copy.
     assert.equal(await rows.count(), 4);
     await screenshot(page, 'revisions-list');
+    const listViolations = await axeViolations(page);
+    assert.equal(listViolations.length, 0, `history:\n${describeViolations(listViolations)}`);
 
     await rows.nth(1).getByRole('link', { name: 'Changes' }).click();
     await page.waitForURL(/\/revisions\/compare/);
     assert.equal((await page.locator('.diff-text ins').allTextContents()).join(''), offline.trim());
     await screenshot(page, 'revisions-diff');
+    const diffViolations = await axeViolations(page);
+    assert.equal(diffViolations.length, 0, `compare:\n${describeViolations(diffViolations)}`);
 
     await page.goto(`${server.url}/admin/posts/${postId}/revisions`);
     await rows.nth(2).getByRole('button', { name: 'Restore' }).click();
