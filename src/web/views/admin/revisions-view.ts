@@ -94,15 +94,31 @@ const CONTEXT_LINES = 3;
 
 /** Unchanged text, with the middle of a long stretch folded away ("… 12 unchanged lines …"). */
 function unchanged(text: string, first: boolean, last: boolean): SafeHtml {
-  const lines = text.split('\n');
+  // A stretch that ends a line ends with its newline: kept after the fold, not counted as a line.
+  const newline = text.endsWith('\n') ? '\n' : '';
+  const lines = (newline ? text.slice(0, -1) : text).split('\n');
   const keepStart = first ? 0 : CONTEXT_LINES;
   const keepEnd = last ? 0 : CONTEXT_LINES;
   if (lines.length <= keepStart + keepEnd + 2) return html`${text}`;
   const start = lines.slice(0, keepStart).join('\n');
   const end = lines.slice(lines.length - keepEnd).join('\n');
   const hidden = lines.length - keepStart - keepEnd;
-  return html`${start ? `${start}\n` : ''}<span class="diff-fold">… ${plural(hidden, 'unchanged line', 'unchanged lines')} …</span>${end ? `\n${end}` : ''}`;
+  return html`${start ? `${start}\n` : ''}<span class="diff-fold">… ${plural(hidden, 'unchanged line', 'unchanged lines')} …</span>${end ? `\n${end}` : ''}${newline}`;
 }
+
+/**
+ * Past this many edits (changed lines, or changed words within a block) the diff gives up
+ * looking for the smallest change and shows the block as removed and added: the cost of a
+ * diff grows with the square of its edits, and two unrelated 500,000-character texts must
+ * not hold the server.
+ */
+const MAX_LINE_EDITS = 5000;
+const MAX_WORD_EDITS = 2000;
+
+const replaced = (before: string, after: string): ChangeObject<string>[] => [
+  ...(before ? [{ value: before, removed: true, added: false, count: 1 }] : []),
+  ...(after ? [{ value: after, removed: false, added: true, count: 1 }] : []),
+];
 
 /**
  * Word-level changes between two texts, escaped, as <del>/<ins>. Words are compared
@@ -110,13 +126,13 @@ function unchanged(text: string, first: boolean, last: boolean): SafeHtml {
  * the changes where a reader expects them.
  */
 export function renderDiff(before: string, after: string): SafeHtml {
-  const lines = diffLines(before, after);
+  const lines = diffLines(before, after, { maxEditLength: MAX_LINE_EDITS }) ?? replaced(before, after);
   const parts: ChangeObject<string>[] = [];
   for (let i = 0; i < lines.length; i++) {
     const part = lines[i];
     const next = lines[i + 1];
     if (part.removed && next?.added) {
-      parts.push(...diffWords(part.value, next.value));
+      parts.push(...(diffWords(part.value, next.value, { maxEditLength: MAX_WORD_EDITS }) ?? replaced(part.value, next.value)));
       i++;
     } else {
       parts.push(part);
