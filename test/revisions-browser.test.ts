@@ -6,7 +6,7 @@ import { spawnServer, tempDir, type RunningServer } from './helpers/spawn-server
 
 const skip = browserSkipReason();
 
-describe('in Chromium: autosave, an ended session, and the revision history', { skip }, () => {
+describe('in Chromium: autosave, an ended session, and the revision history', { skip, timeout: 240_000 }, () => {
   let server: RunningServer;
   let browser: Browser;
   let context: BrowserContext;

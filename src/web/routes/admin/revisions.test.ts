@@ -147,6 +147,9 @@ describe('a plain form sent after the session ended', () => {
     assert.match(page, /Save your text again/);
     assert.match(page, /Written in an old tab\.<\/textarea>/);
     assert.ok(page.includes(`name="_csrf" value="${owner.csrf}"`));
+    assert.match(page, /<button type="submit" name="action" value="save">Save<\/button>/);
+    assert.doesNotMatch(page, /type="hidden" name="action"/, 'the button sends the action, once');
+    assert.equal((await k.deps.store.posts.findById(id))!.markdown, 'Old.', 'nothing saved until the author sends it again');
   });
 });
 

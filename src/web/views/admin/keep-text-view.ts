@@ -9,6 +9,9 @@ import { adminLayout } from './admin-layout.ts';
 /** Fields that are not the author's content (the form's token, a sign-in's credentials, our own target). */
 const notContent = new Set(['_csrf', 'email', 'password', '_target', 'title', 'markdown']);
 
+/** The editor's buttons, by the `action` they send. */
+const actionLabels: Record<string, string> = { save: 'Save', publish: 'Publish', unpublish: 'Unpublish', trash: 'Move to trash', preview: 'Update preview' };
+
 export interface KeptText {
   /** Where the editor form was going: /admin/posts or /admin/posts/ID. */
   target: string;
@@ -21,8 +24,9 @@ export interface KeptText {
  * fields, so sending this form sends what the author sent. (A textarea drops one leading
  * newline, hence the newline before the text.)
  */
-function keptFields(kept: KeptText): SafeHtml {
-  const hidden = Object.entries(kept.fields).filter(([name]) => !notContent.has(name));
+function keptFields(kept: KeptText, o: { actionButton: boolean }): SafeHtml {
+  // The button that sent the form (save, publish…) travels as a hidden field unless this form has that button itself.
+  const hidden = Object.entries(kept.fields).filter(([name]) => !notContent.has(name) && !(o.actionButton && name === 'action'));
   return html`${hidden.map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
 <div class="field">
   <label for="kept-title">Title</label>
@@ -48,8 +52,8 @@ ${o.error ? notice('error', o.error) : notice('info', 'Your session ended before
   <input type="hidden" name="_target" value="${kept.target}">
   ${field({ name: 'email', label: 'Email', type: 'email', value: o.email, required: true, autocomplete: 'username' })}
   ${field({ name: 'password', label: 'Password', type: 'password', required: true, autocomplete: 'current-password' })}
-  ${keptFields(kept)}
-  <button type="submit">Sign in and save</button>
+  ${keptFields(kept, { actionButton: false })}
+  <button type="submit">Sign in and ${(actionLabels[kept.fields.action ?? 'save'] ?? 'Save').toLowerCase()}</button>
 </form>
 </div>`,
   });
@@ -62,8 +66,8 @@ export function resubmitView(c: Context<AppEnv>, kept: KeptText): SafeHtml {
 ${notice('info', 'This page was opened before you signed in again, so its form had expired. Nothing was saved yet and nothing is lost: your text is below.')}
 <form class="card" method="post" action="${kept.target}">
   ${csrfField(c.get('session')!.csrfToken)}
-  ${keptFields(kept)}
-  <button type="submit" name="action" value="${action}">${action === 'publish' ? 'Publish' : 'Save'}</button>
+  ${keptFields(kept, { actionButton: true })}
+  <button type="submit" name="action" value="${action}">${actionLabels[action] ?? 'Save'}</button>
 </form>`;
   return adminLayout(c, { title: 'Save your text again', body, current: 'posts' });
 }
