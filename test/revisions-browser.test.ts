@@ -184,4 +184,20 @@ describe('in Chromium: autosave, an ended session, and the revision history', { 
     assert.equal(await tab.getByLabel('Text', { exact: true }).inputValue(), text);
     await plain.close();
   });
+
+  it('autosaves the text of a save the server refused, so leaving that page loses nothing', async () => {
+    await page.goto(`${server.url}/admin/posts/new`);
+    await page.getByLabel('Title', { exact: true }).fill('Second walk');
+    await page.getByLabel('Address').fill('night-walks'); // the first post's address
+    await textArea().fill('Text of a refused save.');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.locator('#form-errors').waitFor();
+    assert.match((await page.locator('#form-errors').textContent())!, /already used/);
+    await waitForState(/^Saved \d/);
+    await page.waitForURL(/\/admin\/posts\/\d+$/);
+    const draft = await context.newPage();
+    await draft.goto(page.url());
+    assert.equal(await draft.getByLabel('Text', { exact: true }).inputValue(), 'Text of a refused save.');
+    await draft.close();
+  });
 });

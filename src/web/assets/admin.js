@@ -356,6 +356,14 @@
       writeLocal(false);
     });
 
+    // A save the server refused (a field needs a look) came back with the text in the form:
+    // it is not saved anywhere yet, so autosave it now and keep the local copy.
+    if (document.getElementById('form-errors')) {
+      lastSaved = { title: null, markdown: null, excerpt: null };
+      schedule();
+      return { unsaved: () => !sameText(current(), lastSaved) };
+    }
+
     // Opening the editor: a copy the server never got is offered back; one it has is dropped.
     const offer = document.querySelector('[data-local-restore]');
     const here = current();
