@@ -6,6 +6,7 @@
  * Records are the domain's own types, so an export is independent of the engine.
  */
 import type { ApiToken, Comment, CommentRevision, EmailAddress, ImportKind, Person, Post, Subscription, Tag, Upload, User } from './store.ts';
+import type { PostRevision } from './revisions.ts';
 import type { ReceivedMention, SentMention } from './webmention-store.ts';
 
 /** A post with what hangs off it: its tags (by id, in order) and the old slugs that redirect to it. */
@@ -63,6 +64,8 @@ export interface ArchiveRecords {
   webmentionsSent: SentMention;
   importKeys: ImportKeyRecord;
   legacyPaths: LegacyPathRecord;
+  /** Saved versions of posts, and authors' latest autosaves. */
+  postRevisions: PostRevision;
 }
 
 export type ArchiveTable = keyof ArchiveRecords;
@@ -86,6 +89,7 @@ export const archiveTables: readonly ArchiveTable[] = [
   'webmentionsSent',
   'importKeys',
   'legacyPaths',
+  'postRevisions',
 ];
 
 /** The key a table is paged by: the id, or the natural key for tables without one. */

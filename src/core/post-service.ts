@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Clock } from './clock.ts';
 import { DomainError, notFound } from './errors.ts';
 import { renderPostMarkdown } from './render-markdown.ts';
+import type { PostRevision } from './revisions.ts';
 import type { Post, PostType, PostWrite, Store, User, Visibility } from './store.ts';
 import { plainText, slugify, truncateWords } from './text.ts';
 
@@ -56,6 +57,35 @@ export interface PostServiceDeps {
 }
 
 export type PublishOutcome = { post: Post; state: 'published' | 'scheduled' };
+
+/** What the editor autosaves: the text, not the settings. */
+const autosaveSchema = z.object({
+  type: z.enum(['post', 'page']).default('post'),
+  title: z.string().max(200, 'Keep the title under 200 characters.').default(''),
+  markdown: z.string().max(500_000, 'The text is longer than 500,000 characters.').default(''),
+  excerpt: z.string().max(600, 'Keep the excerpt under 600 characters.').default(''),
+});
+
+/** The excerpt the author wrote ('' when the stored one is the automatic start of the text). */
+export function writtenExcerpt(post: Pick<Post, 'excerpt' | 'html'>): string {
+  return post.excerpt === truncateWords(plainText(post.html), 280) ? '' : post.excerpt;
+}
+
+/** The fields of a post as PostService input, for saving it again with some of them changed. */
+function inputOf(post: Post): Record<string, unknown> {
+  return {
+    type: post.type,
+    title: post.title,
+    markdown: post.markdown,
+    slug: post.slug,
+    excerpt: writtenExcerpt(post),
+    tags: post.tags.map((t) => t.name),
+    visibility: post.visibility,
+    coverImage: post.coverImage ?? '',
+    commentsMode: post.commentsMode,
+    commentsCloseDays: post.commentsCloseDays,
+  };
+}
 
 function validationError(error: z.ZodError): DomainError {
   const fields: Record<string, string> = {};
@@ -162,7 +192,12 @@ export class PostService {
     if (user.role === 'moderator') throw new DomainError('forbidden', 'Moderators cannot write posts.');
     const parsed = this.parse(input);
     const write = await this.toWrite(parsed, { status: 'draft', publishedAt: parsed.publishedAt ?? null, authorId: user.id });
-    return this.deps.store.posts.create(write, this.deps.clock.now());
+    const now = this.deps.clock.now();
+    return this.deps.store.transaction(async (store) => {
+      const post = await store.posts.create(write, now);
+      await store.revisions.add({ postId: post.id, authorId: user.id, title: post.title, markdown: post.markdown, excerpt: parsed.excerpt ?? '', createdAt: now });
+      return post;
+    });
   }
 
   /** Saves new content; the status stays as it is. */
@@ -175,10 +210,67 @@ export class PostService {
       write.status = 'published';
       write.publishedAt ??= this.deps.clock.now();
     }
-    const post = await this.deps.store.posts.update(id, write, this.deps.clock.now());
+    const now = this.deps.clock.now();
+    const post = await this.deps.store.transaction(async (store) => {
+      const saved = await store.posts.update(id, write, now);
+      await this.recordRevision(store, user, before, { title: saved.title, markdown: saved.markdown, excerpt: parsed.excerpt ?? '' }, now);
+      return saved;
+    });
     if (before.status !== 'draft' || post.status !== 'draft') this.deps.onContentChanged('post-updated');
     await this.deps.onPostChanged?.(before, post);
     return post;
+  }
+
+  /**
+   * Records an explicit save in the post's history when its text changed, and drops the
+   * saver's autosave (this save supersedes it). A post saved before revisions existed
+   * gets its previous version recorded first, so the history starts from what it was.
+   */
+  private async recordRevision(store: Store, user: User, before: Post, text: { title: string; markdown: string; excerpt: string }, now: number): Promise<void> {
+    let latest = await store.revisions.latest(before.id);
+    if (!latest) {
+      latest = await store.revisions.add({ postId: before.id, authorId: before.authorId, title: before.title, markdown: before.markdown, excerpt: writtenExcerpt(before), createdAt: before.updatedAt });
+    }
+    if (latest.title !== text.title || latest.markdown !== text.markdown || latest.excerpt !== text.excerpt) {
+      await store.revisions.add({ postId: before.id, authorId: user.id, ...text, createdAt: now });
+    }
+    await store.revisions.deleteAutosave(before.id, user.id);
+  }
+
+  /**
+   * The editor's autosave: the text as the author has it now, kept as their one autosave
+   * of the post (nothing public changes). Without a post yet, the text becomes a new draft
+   * (titled "Untitled" until the author names it), so a new post's first words are safe too.
+   */
+  async autosave(user: User, id: number | null, input: unknown): Promise<{ post: Post; autosave: PostRevision | null }> {
+    if (user.role === 'moderator') throw new DomainError('forbidden', 'Moderators cannot write posts.');
+    const parsed = autosaveSchema.safeParse(input);
+    if (!parsed.success) throw validationError(parsed.error);
+    const text = parsed.data;
+    const now = this.deps.clock.now();
+    if (id === null) return { post: await this.create(user, { type: text.type, title: text.title.trim() || 'Untitled', markdown: text.markdown, excerpt: text.excerpt }), autosave: null };
+    const post = await this.editable(user, id);
+    if (post.deletedAt !== null) throw new DomainError('conflict', 'Restore the post from the trash before editing it.');
+    const autosave = await this.deps.store.revisions.saveAutosave({ postId: id, authorId: user.id, title: text.title, markdown: text.markdown, excerpt: text.excerpt, createdAt: now });
+    return { post, autosave };
+  }
+
+  /** Forgets the user's autosave of a post (they chose the saved version). */
+  async discardAutosave(user: User, id: number): Promise<void> {
+    await this.editable(user, id);
+    await this.deps.store.revisions.deleteAutosave(id, user.id);
+  }
+
+  /**
+   * Makes a revision's text the post's text again, as a new save (so it is a new
+   * revision, and the versions after it stay in the history). The status is unchanged:
+   * a published post shows the restored text; a draft stays a draft.
+   */
+  async restoreRevision(user: User, id: number, revisionId: number): Promise<Post> {
+    const post = await this.editable(user, id);
+    const revision = await this.deps.store.revisions.find(revisionId);
+    if (!revision || revision.postId !== id || revision.kind !== 'revision') throw notFound('That revision');
+    return this.update(user, id, { ...inputOf(post), title: revision.title, markdown: revision.markdown, excerpt: revision.excerpt });
   }
 
   /**

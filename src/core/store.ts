@@ -5,6 +5,7 @@
  *
  * Times are milliseconds since the epoch (UTC) everywhere.
  */
+import type { RevisionRepository } from './revisions.ts';
 import type { JobRepository } from './jobs.ts';
 import type { WebmentionRepository } from './webmention-store.ts';
 
@@ -648,6 +649,8 @@ export interface Store {
   accountTokens: AccountTokenRepository;
   /** Failed sign-ins per address and per (address, account), for throttling (migration 007). */
   loginFailures: LoginFailureRepository;
+  /** Saved versions of posts (the history) and each author's latest autosave. */
+  revisions: RevisionRepository;
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>;

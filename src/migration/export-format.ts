@@ -31,6 +31,8 @@ export const sections: ReadonlyArray<{ name: string; table: ArchiveTable; secret
   { name: 'legacy_paths', table: 'legacyPaths' },
   // Added in Kumbaya 0.3, still version 1: each comment's earlier text and place.
   { name: 'comment_revisions', table: 'commentRevisions' },
+  // Added in Kumbaya 0.3, still version 1: each post's saved versions and its authors' latest autosaves.
+  { name: 'post_revisions', table: 'postRevisions' },
 ];
 
 /** Settings that are secrets (the signing key, the one-time setup token, and any future key, password or token). */

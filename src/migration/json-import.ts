@@ -77,6 +77,7 @@ const schemas: Record<ArchiveTable, z.ZodType> = {
   }),
   importKeys: z.object({ source: text.min(1), kind: z.enum(['post', 'comment', 'user', 'mention']), externalId: text.min(1), localId: id }),
   legacyPaths: z.object({ path: text.min(1), postId: id }),
+  postRevisions: z.object({ id, postId: id, authorId: id, kind: z.enum(['revision', 'autosave']), title: text, markdown: text, excerpt: text.default(''), createdAt: time }),
 };
 
 /** Tables whose records make a site "not empty" (a restore refuses to mix its records with them), with a word for one record. */

@@ -62,6 +62,7 @@ for (const [from, to] of movePairs) {
       assert.equal(summary.counts.import_keys, 3);
       assert.equal(summary.counts.legacy_paths, 2);
       assert.equal(summary.counts.comment_revisions, 2);
+      assert.equal(summary.counts.post_revisions, 3);
       const second = await exportText(target, true);
       assert.deepEqual(normalise(second), normalise(first));
 
@@ -101,6 +102,12 @@ for (const [from, to] of movePairs) {
       assert.equal(await target.imports.findLegacyPath('?p=12'), postIds[0]);
       assert.equal(await target.imports.findKey('wordpress', 'post', 'https://old.example/?p=12#12'), postIds[0]);
       assert.equal(await target.imports.findKey('wordpress', 'comment', 'https://old.example/?p=12#12#comment-3'), commentIds[0]);
+      // The post's history and the author's autosave come along; a new save gets an id past them.
+      assert.deepEqual((await target.revisions.listForPost(postIds[0])).map((r) => [r.title, r.size]), [['Hello <world> & "friends"', 18], ['Hello', 8]]);
+      const autosave = await target.revisions.findAutosave(postIds[0], 2);
+      assert.equal(autosave?.markdown, 'Hi ]]> there *you*, and more');
+      const added = await target.revisions.add({ postId: postIds[0], authorId: 1, title: 'New', markdown: 'New', excerpt: '', createdAt: FIXTURE_TIME + 700 });
+      assert.ok(added.id > autosave!.id);
       const next = await target.users.create({ email: 'new@example.com', name: 'New', slug: 'new', bio: '', role: 'author', passwordHash: null, createdAt: 1 });
       assert.ok(next.id > 2);
       const post = await target.posts.create({ ...hello!, slug: 'after-restore', tags: [] }, FIXTURE_TIME);
@@ -127,7 +134,7 @@ describe('JSON export contents', () => {
     const source = new MemoryStore();
     await seedSite(source);
     const file = JSON.parse(await exportText(source, true)) as Record<string, unknown>;
-    for (const section of ['webmentions', 'webmentions_sent', 'import_keys', 'legacy_paths']) {
+    for (const section of ['webmentions', 'webmentions_sent', 'import_keys', 'legacy_paths', 'post_revisions']) {
       assert.ok(Array.isArray(file[section]), section);
       delete file[section];
     }

@@ -8,7 +8,8 @@ export const FIXTURE_TIME = Date.UTC(2024, 2, 10, 9, 30);
  * scheduled and trashed posts, tags, an old slug, threaded comments in every status (with edit history),
  * a password-protected page, people, confirmed and unconfirmed subscriptions, an upload, settings, a spam model,
  * webmentions received (a verified reply shown as a comment, one still being verified)
- * and sent, and what a WordPress import leaves behind (an import key, old addresses).
+ * and sent, what a WordPress import leaves behind (an import key, old addresses), and
+ * revisions of a post (two saves, and an author's autosave).
  * Used by the export, import and backup tests.
  */
 export async function seedSite(store: Store): Promise<{ postIds: number[]; commentIds: number[] }> {
@@ -65,6 +66,10 @@ export async function seedSite(store: Store): Promise<{ postIds: number[]; comme
   await store.webmentions.receive({ source: 'https://later.example/like', target: 'https://blog.example/hello-world', postId: hello.id, via: 'pingback' }, t + 520);
   await store.webmentions.recordSent(hello.id, 'https://elsewhere.example/post', { endpoint: 'https://elsewhere.example/webmention', status: 'sent', httpStatus: 202, attempted: true }, t + 530);
   await store.webmentions.recordSent(hello.id, 'https://quiet.example/', { status: 'no-endpoint', attempted: true }, t + 540);
+
+  await store.revisions.add({ postId: hello.id, authorId: owner.id, title: 'Hello', markdown: 'Hi there', excerpt: '', createdAt: t });
+  await store.revisions.add({ postId: hello.id, authorId: owner.id, title: 'Hello <world> & "friends"', markdown: 'Hi ]]> there *you*', excerpt: 'Hi', createdAt: t + 10 });
+  await store.revisions.saveAutosave({ postId: hello.id, authorId: author.id, title: 'Hello <world>', markdown: 'Hi ]]> there *you*, and more', excerpt: '', createdAt: t + 600 });
 
   await store.imports.saveKey('wordpress', 'post', 'https://old.example/?p=12#12', hello.id);
   await store.imports.saveKey('wordpress', 'comment', 'https://old.example/?p=12#12#comment-3', top.id);

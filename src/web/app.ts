@@ -17,6 +17,7 @@ import { publicRoutes } from './routes/public.ts';
 import { webmentionRoutes } from './routes/webmention.ts';
 import { legacyRedirect } from './legacy-redirect.ts';
 import { importStatus } from './routes/admin/import.ts';
+import { keepEditorText, resumeRoutes } from './routes/admin/keep-text.ts';
 import { errorPage } from './views/error-page.ts';
 import { STORAGE_RETRY_SECONDS, storageUnavailable } from '../adapters/storage/storage-errors.ts';
 
@@ -148,12 +149,17 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   const limits = new Map(Object.values(bodyLimits).map((size) => [size, limit(size)]));
   app.use('*', (c, next) => (c.req.path === '/admin/uploads' || c.req.path === '/admin/import' ? next() : limits.get(bodyLimitFor(c.req.path))!(c, next)));
   app.use('*', loadSession);
+  // Before the CSRF check: an editor form that outlived its session keeps its text.
+  app.use('/admin/posts/*', keepEditorText);
+  app.use('/admin/posts', keepEditorText);
+  app.use('/login/resume', keepEditorText);
   app.use('*', verifyCsrf);
 
   app.route('/api', apiRoutes());
   app.route('/admin', adminRoutes());
   app.route('/', authRoutes());
   app.route('/', accountLinkRoutes());
+  app.route('/', resumeRoutes());
   app.route('/', commentRoutes());
   app.route('/', mailLinkRoutes());
   app.route('/', feedRoutes());

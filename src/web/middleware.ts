@@ -70,6 +70,15 @@ const unsubscribePath = /^\/unsubscribe\/[A-Za-z0-9_-]{1,200}$/;
 /** Buttons on the pages behind links in emails (confirm an address, moderate a comment). */
 const mailLinkPath = /^\/(?:confirm-email\/[A-Za-z0-9_-]{1,200}|moderate\/[A-Za-z0-9_.-]{1,2100})$/;
 
+/** Whether the request says it comes from a page of another site (its Origin header). */
+export function fromOtherSite(c: Context<AppEnv>): boolean {
+  const origin = c.req.header('origin');
+  if (!origin || origin === 'null') return false;
+  const expectedOrigin = new URL(c.get('deps').config.siteUrl).origin;
+  const host = c.req.header('host');
+  return origin !== expectedOrigin && !(host && (origin === `http://${host}` || origin === `https://${host}`));
+}
+
 /**
  * Rejects state-changing requests that do not carry the visitor's CSRF token (form field
  * `_csrf` or header `X-CSRF-Token`) or that come from another origin. The JSON API is
@@ -87,18 +96,18 @@ export const verifyCsrf: MiddlewareHandler<AppEnv> = async (c, next) => {
   const origin = c.req.header('origin');
   // "null" is what a sandboxed frame, a local file or a data: page sends: never this site.
   if (origin === 'null') throw new DomainError('csrf_failed', 'This form was sent from a page without an address (a sandboxed frame or a local file), so it was refused. Send it from the page on this site.');
-  if (origin) {
-    const expectedOrigin = new URL(c.get('deps').config.siteUrl).origin;
-    const host = c.req.header('host');
-    if (origin !== expectedOrigin && !(host && (origin === `http://${host}` || origin === `https://${host}`))) {
-      throw new DomainError('csrf_failed', 'This form was sent from another site, so it was refused.');
-    }
-  }
+  if (fromOtherSite(c)) throw new DomainError('csrf_failed', 'This form was sent from another site, so it was refused.');
   // The page behind a link in an email is opened signed out, often in another browser than
   // the one that will press its button: the secret in the link is the credential (nobody
   // else can forge the request), and the origin check above keeps other sites from sending it.
   if (c.req.method === 'POST' && mailLinkPath.test(c.req.path)) return next();
   const session = c.get('session');
+  // A page of the admin that outlived its session (the editor's autosave, any form): say
+  // that the session ended (401, code "unauthenticated"), not that the form expired, so the
+  // editor keeps the text and offers to sign in. Without a session nothing here is allowed anyway.
+  if (!session && (c.req.path === '/admin' || c.req.path.startsWith('/admin/'))) {
+    throw new DomainError('unauthenticated', 'Your session has ended. Sign in again to save; your text is kept.');
+  }
   // Readers comment from cached pages that carry no per-visitor token; they hold no session
   // a forged request could use, and the origin check above still applies.
   if (!session && (c.req.path === '/comments' || c.req.path.startsWith('/comments/'))) return next();

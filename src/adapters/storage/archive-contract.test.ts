@@ -67,6 +67,11 @@ function archiveContract(name: string, open: OpenStore): void {
         ['wordpress', 'user', 'ada'],
       ]);
       assert.deepEqual((await readAll(store, 'legacyPaths')).map((l) => l.path), ['/2019/03/hello', '?p=12']);
+      assert.deepEqual((await readAll(store, 'postRevisions')).map((r) => [r.kind, r.title, r.createdAt]), [
+        ['revision', 'Hello', FIXTURE_TIME],
+        ['revision', 'Hello <world> & "friends"', FIXTURE_TIME + 10],
+        ['autosave', 'Hello <world>', FIXTURE_TIME + 600],
+      ]);
       const mentions = await readAll(store, 'webmentions');
       assert.deepEqual(mentions.map((m) => [m.status, m.via, m.type]), [['verified', 'webmention', 'reply'], ['queued', 'pingback', null]]);
       assert.equal(mentions[0].verifiedAt, FIXTURE_TIME + 510);

@@ -5,6 +5,8 @@ import { isProtected } from '../../core/store.ts';
 import type { ReceivedMention, SentMention } from '../../core/webmention-store.ts';
 import { plainText } from '../../core/text.ts';
 import { toReceived, toSent } from './kysely-webmentions.ts';
+import { toRevision } from './kysely-revisions.ts';
+import type { PostRevision } from '../../core/revisions.ts';
 import { transact } from './transact.ts';
 import type { Database, Engine } from './schema.ts';
 
@@ -30,6 +32,13 @@ const tables: Record<Exclude<ArchiveTable, 'posts'>, TableMap> = {
     key: 'source', // paged by (source, kind, external_id): see readImportKeys
     toRecord: (r): ImportKeyRecord => ({ source: r.source, kind: r.kind as ImportKind, externalId: r.external_id, localId: r.local_id }),
     toRow: (k: ImportKeyRecord) => ({ source: k.source, kind: k.kind, external_id: k.externalId, local_id: k.localId }),
+  },
+  postRevisions: {
+    name: 'post_revisions',
+    key: 'id',
+    serial: true,
+    toRecord: toRevision,
+    toRow: (r: PostRevision) => ({ id: r.id, post_id: r.postId, author_id: r.authorId, kind: r.kind, title: r.title, markdown: r.markdown, excerpt: r.excerpt, created_at: r.createdAt }),
   },
   legacyPaths: { name: 'legacy_paths', key: 'path', toRecord: (r) => ({ path: r.path, postId: r.post_id }), toRow: (l) => ({ path: l.path, post_id: l.postId }) },
   webmentions: {
@@ -338,7 +347,7 @@ export class KyselyArchiveRepository implements ArchiveRepository {
     // Children before parents; replies first so no comment is deleted while another points at it.
     await this.db.updateTable('comments').set({ parent_id: null }).execute();
     for (const name of [
-      'webmentions', 'webmentions_sent', 'legacy_paths', 'import_keys', 'jobs', 'subscriptions', 'comment_revisions', 'comments', 'post_tags', 'post_old_slugs', 'posts', 'tags', 'people', 'email_addresses', 'uploads',
+      'post_revisions', 'webmentions', 'webmentions_sent', 'legacy_paths', 'import_keys', 'jobs', 'subscriptions', 'comment_revisions', 'comments', 'post_tags', 'post_old_slugs', 'posts', 'tags', 'people', 'email_addresses', 'uploads',
       'sessions', 'api_tokens', 'users', 'spam_tokens', 'spam_totals', 'outbox',
     ] as const) {
       await this.db.deleteFrom(name).execute();

@@ -40,6 +40,7 @@ import { KyselyWebmentionRepository } from './kysely-webmentions.ts';
 import { KyselySpamModelRepository } from './kysely-spam-model.ts';
 import { KyselySubscriptionRepository } from './kysely-subscriptions.ts';
 import { KyselyImportRepository } from './kysely-imports.ts';
+import { KyselyRevisionRepository } from './kysely-revisions.ts';
 import { transact } from './transact.ts';
 import { runCompiledOnce } from './compiled-once.ts';
 import type { Database, Engine } from './schema.ts';
@@ -183,6 +184,7 @@ export class KyselyStore implements Store {
   readonly imports: KyselyImportRepository;
   readonly accountTokens: KyselyAccountTokenRepository;
   readonly loginFailures: KyselyLoginFailureRepository;
+  readonly revisions: KyselyRevisionRepository;
 
   constructor(db: Db, engine: Engine, inTransaction = false) {
     this.db = db;
@@ -197,6 +199,7 @@ export class KyselyStore implements Store {
     this.imports = new KyselyImportRepository(db);
     this.accountTokens = new KyselyAccountTokenRepository(db);
     this.loginFailures = new KyselyLoginFailureRepository(db);
+    this.revisions = new KyselyRevisionRepository(db);
   }
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
@@ -682,6 +685,9 @@ export class KyselyStore implements Store {
       this.transaction(async (store) => {
         const self = store as unknown as KyselyStore;
         await self.db.updateTable('posts').set({ author_id: heirId }).where('author_id', '=', id).execute();
+        // Their autosaves were theirs alone; the revisions they saved pass to the heir with the posts.
+        await self.db.deleteFrom('post_revisions').where('author_id', '=', id).where('kind', '=', 'autosave').execute();
+        await self.db.updateTable('post_revisions').set({ author_id: heirId }).where('author_id', '=', id).execute();
         const result = await self.db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
         if (Number(result.numDeletedRows) === 0) throw notFound('The user');
       }),

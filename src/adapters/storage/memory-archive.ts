@@ -43,6 +43,7 @@ export class MemoryArchiveRepository implements ArchiveRepository {
           return { source, kind, externalId, localId };
         }),
       legacyPaths: () => [...t.legacyPaths].map(([path, postId]) => ({ path, postId })),
+      postRevisions: () => [...t.revisions.rows.values()],
     };
     return records[table]() as Array<ArchiveRecords[T]>;
   }
@@ -139,6 +140,12 @@ export class MemoryArchiveRepository implements ArchiveRepository {
           t.legacyPaths.set(path, postId);
           break;
         }
+        case 'postRevisions': {
+          const revision = given as ArchiveRecords['postRevisions'];
+          t.revisions.rows.set(revision.id, revision);
+          t.revisions.lastId = Math.max(t.revisions.lastId, revision.id);
+          break;
+        }
       }
     }
   }
@@ -152,6 +159,7 @@ export class MemoryArchiveRepository implements ArchiveRepository {
     for (const map of [t.users, t.apiTokens, t.tags, t.posts, t.oldSlugs, t.people, t.comments, t.commentRevisions, t.emailAddresses, t.subscriptions, t.uploads, t.spamTokens, t.sessions, t.outbox, t.webmentions.received, t.webmentions.sent, t.importKeys, t.legacyPaths, t.jobs.rows]) {
       map.clear();
     }
+    t.revisions.rows.clear();
     t.spamTotals = { spam: 0, ham: 0 };
   }
 

@@ -41,6 +41,7 @@ import { MemorySpamModelRepository } from './memory-spam-model.ts';
 import { MemorySubscriptionRepository } from './memory-subscriptions.ts';
 import { MemoryImportRepository } from './memory-imports.ts';
 import { MemoryAccountTokenRepository, MemoryLoginFailureRepository, emptyAccountTables, type MemoryAccountTables } from './memory-accounts.ts';
+import { MemoryRevisionRepository, emptyRevisionTable, type MemoryRevisionTable } from './memory-revisions.ts';
 
 /** A post as stored: tags by id in position order, plus the text search reads. */
 type PostRecord = Omit<Post, 'tags'> & { tagIds: number[]; searchText: string };
@@ -72,6 +73,7 @@ export interface Tables {
   legacyPaths: Map<string, number>;
   /** Password-reset and invitation links, failed sign-ins (memory-accounts.ts). */
   accounts: MemoryAccountTables;
+  revisions: MemoryRevisionTable;
 }
 
 function emptyTables(): Tables {
@@ -99,6 +101,7 @@ function emptyTables(): Tables {
     importKeys: new Map(),
     legacyPaths: new Map(),
     accounts: emptyAccountTables(),
+    revisions: emptyRevisionTable(),
   };
 }
 
@@ -170,6 +173,7 @@ export class MemoryStore implements Store {
   readonly imports = new MemoryImportRepository(() => this.tables);
   readonly accountTokens = new MemoryAccountTokenRepository(() => this.tables);
   readonly loginFailures = new MemoryLoginFailureRepository(() => this.tables);
+  readonly revisions = new MemoryRevisionRepository(() => this.tables);
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);
@@ -396,6 +400,7 @@ export class MemoryStore implements Store {
       this.dropOrphanRevisions();
       // As the foreign keys cascade on SQL: the post's subscriptions go with it.
       for (const sub of this.tables.subscriptions.values()) if (sub.postId === id) this.tables.subscriptions.delete(sub.id);
+      for (const revision of this.tables.revisions.rows.values()) if (revision.postId === id) this.tables.revisions.rows.delete(revision.id);
     },
 
     publishDue: async (now: number): Promise<Post[]> => {
@@ -534,6 +539,11 @@ export class MemoryStore implements Store {
         throw new DomainError('conflict', 'The posts of a removed user need another author.');
       }
       for (const record of owned) record.authorId = heirId;
+      for (const revision of this.tables.revisions.rows.values()) {
+        if (revision.authorId !== id) continue;
+        if (revision.kind === 'autosave') this.tables.revisions.rows.delete(revision.id);
+        else revision.authorId = heirId;
+      }
       this.tables.users.delete(id);
       for (const session of this.tables.sessions.values()) if (session.userId === id) this.tables.sessions.delete(session.idHash);
       for (const token of this.tables.apiTokens.values()) if (token.userId === id) this.tables.apiTokens.delete(token.id);

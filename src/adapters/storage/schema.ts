@@ -130,6 +130,16 @@ export interface Database extends ReachTables {
   rate_limits: { key: string; window_start: number; hits: number };
   import_keys: { source: string; kind: string; external_id: string; local_id: number };
   legacy_paths: { path: string; post_id: number };
+  post_revisions: {
+    id: Generated<number>;
+    post_id: number;
+    author_id: number;
+    kind: string;
+    title: string;
+    markdown: string;
+    excerpt: string;
+    created_at: number;
+  };
   posts_fts: { rowid: number; title: string; body: string };
   account_tokens: {
     id: Generated<number>;

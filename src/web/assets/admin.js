@@ -5,7 +5,13 @@
   'use strict';
   document.documentElement.classList.add('js');
 
-  const csrf = document.querySelector('meta[name="csrf-token"]')?.getAttribute('content') ?? '';
+  // `let`: after signing in again in another tab, the editor fetches the new session's token.
+  let csrf = document.querySelector('meta[name="csrf-token"]')?.getAttribute('content') ?? '';
+  const useToken = (token) => {
+    csrf = token;
+    document.querySelector('meta[name="csrf-token"]')?.setAttribute('content', token);
+    for (const input of document.querySelectorAll('input[name="_csrf"]')) input.value = token;
+  };
 
   /** Polite announcements for screen readers (copy done, upload finished…). */
   const announcer = document.createElement('p');
@@ -76,18 +82,20 @@
     const saveState = form.querySelector('[data-save-state]');
     const dateInput = form.querySelector('[data-publish-date]');
 
-    // Unsaved changes: warn before leaving, and say so beside the buttons.
+    // Unsaved changes: warn before leaving, and say so beside the buttons. With autosave,
+    // only what has not reached the server counts (it owns the line beside the buttons).
+    const autosaved = form.dataset.autosaveUrl ? enhanceAutosave(form, saveState) : null;
     let dirty = false;
     const markDirty = () => {
       if (dirty) return;
       dirty = true;
-      if (saveState) saveState.textContent = 'Unsaved changes';
+      if (saveState && !autosaved) saveState.textContent = 'Unsaved changes';
     };
     form.addEventListener('input', markDirty);
     form.addEventListener('change', markDirty);
     form.addEventListener('submit', () => { dirty = false; });
     window.addEventListener('beforeunload', (event) => {
-      if (!dirty) return;
+      if (!dirty || (autosaved && !autosaved.unsaved())) return;
       event.preventDefault();
       event.returnValue = '';
     });
@@ -178,6 +186,213 @@
         }
       });
     }
+  }
+
+  /**
+   * Autosave: the text goes to the server a few seconds after the author stops typing (at
+   * least every 15 s while they type, and when they leave the page), and to localStorage
+   * at once, so it survives being offline or signed out. The line beside the buttons says
+   * where it is. A local copy the server never got is offered back when the editor opens.
+   * Returns { unsaved() } for the leave-page warning.
+   */
+  function enhanceAutosave(form, saveState) {
+    const DEBOUNCE_MS = 2000;
+    const MAX_WAIT_MS = 15000;
+    const fields = { title: form.elements.title, markdown: form.elements.markdown, excerpt: form.elements.excerpt, type: form.elements.type };
+    const signIn = form.querySelector('[data-save-signin]');
+    let autosaveUrl = form.dataset.autosaveUrl;
+    let draftKey = form.dataset.draftKey;
+    const storageKey = (key) => `kumbaya:draft:${key}`;
+    const current = () => ({ type: fields.type?.value ?? 'post', title: fields.title?.value ?? '', markdown: fields.markdown?.value ?? '', excerpt: fields.excerpt?.value ?? '' });
+    const sameText = (a, b) => a.title === b.title && a.markdown === b.markdown && a.excerpt === b.excerpt;
+    const clock = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    let lastSaved = current(); // what the server has
+    let timer = 0;
+    let firstChangeAt = 0;
+    let sending = null;
+    let signedOut = false;
+    let offline = false;
+
+    const show = (text, state, withSignIn = false) => {
+      saveState.textContent = text;
+      form.dataset.autosaveState = state;
+      if (signIn) signIn.hidden = !withSignIn;
+    };
+
+    const readLocal = (key) => {
+      try { return JSON.parse(localStorage.getItem(storageKey(key)) ?? 'null'); } catch { return null; }
+    };
+    const writeLocal = (synced) => {
+      try { localStorage.setItem(storageKey(draftKey), JSON.stringify({ ...current(), savedAt: Date.now(), synced })); } catch { /* storage full or disabled */ }
+    };
+    const dropLocal = (key) => { try { localStorage.removeItem(storageKey(key)); } catch { /* disabled */ } };
+
+    const requestInit = (body, keepalive = false) => ({
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrf },
+      body,
+      credentials: 'same-origin',
+      keepalive,
+    });
+
+    /** The session's token again (after signing in in another tab); false while signed out. */
+    async function refreshToken() {
+      try {
+        const response = await fetch('/admin/session', { headers: { Accept: 'application/json' }, credentials: 'same-origin', redirect: 'manual' });
+        if (!response.ok) return false;
+        useToken((await response.json()).csrfToken);
+        return true;
+      } catch {
+        return false;
+      }
+    }
+
+    /** A new post's first autosave created its draft: from now on this page edits that post. */
+    function becomePost(answer) {
+      const before = draftKey;
+      draftKey = String(answer.id);
+      autosaveUrl = answer.autosaveUrl;
+      form.action = answer.editUrl;
+      form.dataset.autosaveUrl = answer.autosaveUrl;
+      form.dataset.draftKey = draftKey;
+      history.replaceState(null, '', answer.editUrl);
+      dropLocal(before);
+    }
+
+    async function save(retried = false) {
+      clearTimeout(timer);
+      timer = 0;
+      firstChangeAt = 0;
+      const text = current();
+      if (sameText(text, lastSaved)) return;
+      if (draftKey.startsWith('new-') && !text.title.trim() && !text.markdown.trim()) return;
+      if (sending) return sending.then(() => save());
+      writeLocal(false);
+      show('Saving…', 'saving');
+      sending = (async () => {
+        let response;
+        try {
+          response = await fetch(autosaveUrl, requestInit(JSON.stringify(text)));
+        } catch {
+          offline = true;
+          show('Offline — kept on this device', 'offline');
+          return;
+        }
+        offline = false;
+        if (response.status === 401) {
+          signedOut = true;
+          show('Signed out — kept on this device. Sign in to save:', 'signed-out', true);
+          return;
+        }
+        if (response.status === 403 && !retried) {
+          // Signed in again elsewhere: this page still has the old session's token.
+          if (await refreshToken()) { sending = null; return save(true); }
+        }
+        if (!response.ok) {
+          show(`Not saved: ${await errorMessage(response)} Kept on this device.`, 'error');
+          return;
+        }
+        const answer = await response.json();
+        signedOut = false;
+        const created = Boolean(answer.editUrl);
+        if (created) becomePost(answer);
+        lastSaved = text;
+        if (sameText(current(), text)) writeLocal(true);
+        // An autosave never changes what readers see: say so on a live post.
+        const note = created ? ' as a draft' : form.dataset.postStatus === 'published' ? ' (readers see it once you update)' : '';
+        show(`Saved ${clock(Date.now())}${note}`, 'saved');
+      })().finally(() => { sending = null; });
+      return sending;
+    }
+
+    const schedule = () => {
+      writeLocal(false);
+      const now = Date.now();
+      firstChangeAt ||= now;
+      clearTimeout(timer);
+      if (signedOut) {
+        show('Signed out — kept on this device. Sign in to save:', 'signed-out', true);
+        return;
+      }
+      if (form.dataset.autosaveState !== 'saving') show(offline ? 'Offline — kept on this device' : 'Unsaved changes', offline ? 'offline' : 'dirty');
+      timer = setTimeout(save, Math.max(0, Math.min(DEBOUNCE_MS, firstChangeAt + MAX_WAIT_MS - now)));
+    };
+    for (const field of [fields.title, fields.markdown, fields.excerpt]) field?.addEventListener('input', schedule);
+
+    // Signed out or offline: try again when the author comes back to this tab, and every few seconds.
+    const tryAgain = async () => {
+      if (signedOut && !(await refreshToken())) return;
+      if (signedOut || offline || !sameText(current(), lastSaved)) {
+        signedOut = false;
+        await save();
+      }
+    };
+    setInterval(() => { if (signedOut || offline) tryAgain(); }, 5000);
+    window.addEventListener('focus', () => { if (signedOut || offline) tryAgain(); });
+    window.addEventListener('online', tryAgain);
+
+    // Leaving the page (closing the tab, switching away): keep a local copy and send what is left.
+    const flush = () => {
+      const text = current();
+      if (sameText(text, lastSaved) || signedOut) return;
+      writeLocal(false);
+      const body = JSON.stringify(text);
+      // Browsers drop keepalive bodies over 64 KB; the local copy covers those.
+      if (body.length < 60000) fetch(autosaveUrl, requestInit(body, true)).catch(() => {});
+    };
+    document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') flush(); });
+    window.addEventListener('pagehide', flush);
+    // An explicit save: the copy stays until the page that comes back shows the same text.
+    form.addEventListener('submit', (event) => {
+      // A new post's first autosave on its way creates the draft: send the form to that
+      // draft once it is known, not to "new" (which would make a second post).
+      if (sending && draftKey.startsWith('new-')) {
+        event.preventDefault();
+        const submitter = event.submitter;
+        sending.finally(() => form.requestSubmit(submitter));
+        return;
+      }
+      clearTimeout(timer);
+      writeLocal(false);
+    });
+
+    // A save the server refused (a field needs a look) came back with the text in the form:
+    // it is not saved anywhere yet, so autosave it now and keep the local copy.
+    if (document.getElementById('form-errors')) {
+      lastSaved = { title: null, markdown: null, excerpt: null };
+      schedule();
+      return { unsaved: () => !sameText(current(), lastSaved) };
+    }
+
+    // Opening the editor: a copy the server never got is offered back; one it has is dropped.
+    const offer = document.querySelector('[data-local-restore]');
+    const here = current();
+    for (const key of new Set([draftKey, `new-${here.type}`])) {
+      const local = readLocal(key);
+      if (!local) continue;
+      if (local.synced || sameText(local, here)) {
+        if (key === draftKey || sameText(local, here)) dropLocal(key);
+        continue;
+      }
+      if (!offer || !offer.hidden) continue;
+      offer.querySelector('[data-local-restore-text]').textContent = `This browser kept unsaved text from ${new Date(local.savedAt).toLocaleString()}${local.title ? ` (“${local.title}”)` : ''}, which the server never received.`;
+      offer.hidden = false;
+      offer.querySelector('[data-local-restore-yes]').addEventListener('click', () => {
+        fields.title.value = local.title;
+        fields.markdown.value = local.markdown;
+        if (fields.excerpt) fields.excerpt.value = local.excerpt ?? '';
+        offer.hidden = true;
+        if (key !== draftKey) dropLocal(key);
+        fields.markdown.dispatchEvent(new Event('input', { bubbles: true }));
+        fields.title.focus();
+      });
+      offer.querySelector('[data-local-restore-no]').addEventListener('click', () => {
+        dropLocal(key);
+        offer.hidden = true;
+      });
+    }
+
+    return { unsaved: () => !sameText(current(), lastSaved) };
   }
 
   function insertAtCursor(textarea, snippet) {

@@ -7,6 +7,7 @@ import { mailRoutes } from './mail.ts';
 import { commentRoutes, loadNavCounts } from './comments.ts';
 import { postRoutes } from './posts.ts';
 import { profileRoutes } from './profile.ts';
+import { revisionRoutes } from './revisions.ts';
 import { settingsRoutes } from './settings.ts';
 import { tagRoutes } from './tags.ts';
 import { tokenRoutes } from './tokens.ts';
@@ -32,6 +33,7 @@ export function adminRoutes(): Hono<AppEnv> {
     return next();
   });
   app.route('/', postRoutes());
+  app.route('/', revisionRoutes());
   app.route('/', webmentionAdminRoutes());
   app.route('/comments/settings', commentSettingsRoutes());
   app.route('/comments', commentRoutes());

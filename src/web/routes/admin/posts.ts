@@ -124,7 +124,7 @@ function toPostInput(c: Context<AppEnv>, values: EditorValues, type: PostType, e
 }
 
 /** Create (existing = null) or change a post from the editor form, by its `action` button. */
-async function saveFromEditor(c: Context<AppEnv>, existing: Post | null) {
+export async function saveFromEditor(c: Context<AppEnv>, existing: Post | null) {
   const user = currentUser(c);
   const { posts, clock } = c.get('deps');
   const form = await formFields(c);
@@ -206,7 +206,25 @@ export function postRoutes(): Hono<AppEnv> {
   app.get('/posts/:id{[0-9]+}', async (c) => {
     const post = await editablePost(c, idParam(c));
     if (post.deletedAt !== null) return c.html(trashedPostView(c, post).value);
-    return c.html(editorView(c, { type: post.type, post, values: editorValuesOf(post), previewHtml: post.html, now: c.get('deps').clock.now(), commentSettings: await c.get('deps').commentSettings() }).value);
+    const { store, clock } = c.get('deps');
+    const [autosave, revisions] = await Promise.all([store.revisions.findAutosave(post.id, currentUser(c).id), store.revisions.listForPost(post.id)]);
+    // The author's autosave counts when it is newer than the saved post and says something else.
+    const newer = autosave && autosave.createdAt > post.updatedAt && (autosave.title !== post.title || autosave.markdown !== post.markdown) ? autosave : null;
+    const load = newer !== null && c.req.query('autosave') === 'load';
+    const values = load ? { ...editorValuesOf(post), title: newer.title, markdown: newer.markdown, excerpt: newer.excerpt } : editorValuesOf(post);
+    return c.html(
+      editorView(c, {
+        type: post.type,
+        post,
+        values,
+        previewHtml: load ? await renderPostMarkdown(newer.markdown) : post.html,
+        now: clock.now(),
+        commentSettings: await c.get('deps').commentSettings(),
+        newerAutosave: load ? null : newer,
+        loadedAutosave: load ? newer : null,
+        revisionCount: revisions.length,
+      }).value,
+    );
   });
 
   app.post('/posts/:id{[0-9]+}', async (c) => saveFromEditor(c, await editablePost(c, idParam(c))));

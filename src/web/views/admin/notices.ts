@@ -32,6 +32,8 @@ const messages: Record<string, string> = {
   invited: 'Invitation sent. It works for seven days; they choose their own name and password.',
   'invite-resent': 'Invitation sent again with a new link; the old link no longer works.',
   'invite-revoked': 'Invitation revoked: its link no longer works.',
+  'revision-restored': 'Revision restored: it is the text now, saved as a new revision. The status did not change.',
+  'autosave-discarded': 'Autosave discarded. This is the saved version.',
   'password-changed': 'Password changed. You stay signed in here; every other device was signed out.',
 };
 

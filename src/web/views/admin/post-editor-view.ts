@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { CommentSettings } from '../../../core/comment-settings.ts';
+import type { PostRevision } from '../../../core/revisions.ts';
 import type { Post, PostType } from '../../../core/store.ts';
 import type { AppEnv } from '../../context.ts';
 import { html, raw, type SafeHtml } from '../../html.ts';
@@ -43,7 +44,29 @@ export interface EditorOptions {
   previewed?: boolean;
   /** The site's comment settings, to say what "follow the site" means. */
   commentSettings?: CommentSettings;
+  /** The author's autosave, when it is newer than the saved post: offered to load or discard. */
+  newerAutosave?: PostRevision | null;
+  /** The editor holds the author's autosave (loaded on request), not the saved post. */
+  loadedAutosave?: PostRevision | null;
+  /** How many saved revisions the post has (the History link). */
+  revisionCount?: number;
 }
+
+/** The offer to load a newer autosave (made on another device, or before the session ended), or to discard it. */
+function autosaveOffer(c: Context<AppEnv>, post: Post, autosave: PostRevision): SafeHtml {
+  return html`<div class="notice info notice-with-action" data-autosave-offer>
+  <p>You have an autosave from ${formatDateTime(autosave.createdAt)}, newer than the saved version below.</p>
+  <a class="button small" href="/admin/posts/${post.id}?autosave=load">Load it into the editor</a>
+  <form method="post" action="/admin/posts/${post.id}/autosave/discard">${csrfField(c.get('session')!.csrfToken)}<button type="submit" class="secondary small">Discard it</button></form>
+</div>`;
+}
+
+/** Filled in by admin.js when this browser kept a copy newer than the server's (it was offline, or signed out). */
+const localCopyOffer = html`<div class="notice info notice-with-action" data-local-restore hidden>
+  <p data-local-restore-text></p>
+  <button type="button" class="small" data-local-restore-yes>Restore it</button>
+  <button type="button" class="secondary small" data-local-restore-no>Discard it</button>
+</div>`;
 
 /** datetime-local value for a UTC time. */
 export const toDateTimeLocal = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString().slice(0, 16));
@@ -119,7 +142,7 @@ export function editorView(c: Context<AppEnv>, o: EditorOptions): SafeHtml {
   const body = html`<div class="editor-head">
   <p class="back"><a href="${words.listPath}">← All ${words.many}</a></p>
   <h1>${post ? `Edit ${words.one}` : `New ${words.one}`}</h1>
-  ${post && post.type === 'post' ? html`<p class="editor-links"><a href="/admin/posts/${post.id}/webmentions">Webmentions: links notified and mentions received</a></p>` : ''}
+  ${post ? html`<p class="editor-links"><a href="/admin/posts/${post.id}/revisions">History${o.revisionCount ? ` (${o.revisionCount} ${o.revisionCount === 1 ? 'revision' : 'revisions'})` : ''}</a>${post.type === 'post' ? html` · <a href="/admin/posts/${post.id}/webmentions">Webmentions: links notified and mentions received</a>` : ''}</p>` : ''}
   ${post ? statusLine(c, post, o.now) : html`<p class="editor-status"><span class="status status-draft">New</span> <span>Nothing is public until you publish.</span></p>`}
 </div>
 ${
@@ -131,7 +154,10 @@ ${
     : ''
 }
 ${o.previewed ? notice('info', 'Preview updated below. Nothing was saved yet.') : ''}
-<form id="editor" class="editor" method="post" action="${action}" data-editor data-dirty-guard>
+${post && o.newerAutosave ? autosaveOffer(c, post, o.newerAutosave) : ''}
+${o.loadedAutosave ? notice('info', `This is your autosave from ${formatDateTime(o.loadedAutosave.createdAt)}. Save to keep it; leave without saving to keep the saved version.`) : ''}
+${localCopyOffer}
+<form id="editor" class="editor" method="post" action="${action}" data-editor data-dirty-guard data-autosave-url="${post ? `/admin/posts/${post.id}/autosave` : '/admin/posts/autosave'}" data-draft-key="${post ? String(post.id) : `new-${o.type}`}" data-post-status="${status}">
   ${csrfField(token)}
   <input type="hidden" name="type" value="${o.type}">
   <div class="editor-panes">
@@ -228,6 +254,7 @@ ${o.previewed ? notice('info', 'Preview updated below. Nothing was saved yet.') 
     ${post && status !== 'draft' ? html`<button type="submit" name="action" value="unpublish" class="secondary">Unpublish</button>` : ''}
     ${post ? html`<button type="submit" name="action" value="trash" class="danger push-end" formnovalidate>Move to trash</button>` : ''}
     <span class="save-state" data-save-state aria-live="polite"></span>
+    <a class="save-signin" href="/login?next=%2Fadmin%2Fsigned-in" target="_blank" rel="opener" data-save-signin hidden>Sign in again<span class="visually-hidden"> (opens a new tab)</span></a>
   </div>
 </form>
 <form id="upload-form" class="upload-form" method="post" action="/admin/uploads" enctype="multipart/form-data" target="_blank" data-editor-upload>
