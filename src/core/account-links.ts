@@ -1,3 +1,4 @@
+import { addressGroup } from './address-group.ts';
 import { z } from 'zod';
 import { accountSchema, roleSchema } from './auth-service.ts';
 import type { Clock } from './clock.ts';
@@ -93,7 +94,7 @@ export class AccountLinkService {
     const { store, clock } = this.deps;
     const now = clock.now();
     const email = parseEmail(input);
-    await this.limit(`reset:client:${clientAddress}`, LIMITS.resetPerClient, now, 'password reset requests');
+    await this.limit(`reset:client:${addressGroup(clientAddress)}`, LIMITS.resetPerClient, now, 'password reset requests');
     if (!(await this.limit(`reset:email:${email}`, LIMITS.resetPerEmail, now, ''))) return;
     const user = await store.users.findByEmail(email);
     const site = await this.deps.site();
@@ -165,7 +166,7 @@ export class AccountLinkService {
     if (await store.users.findByEmail(email)) {
       throw new DomainError('conflict', 'Someone with this email already has an account.', { email: 'Already has an account.' });
     }
-    await this.limit(`invite:client:${clientAddress}`, LIMITS.invitePerClient, now, 'invitations');
+    await this.limit(`invite:client:${addressGroup(clientAddress)}`, LIMITS.invitePerClient, now, 'invitations');
     await this.limit(`invite:email:${email}`, LIMITS.invitePerEmail, now, 'invitations to this address');
     const { secret, tokenHash } = newSecret();
     const site = await this.deps.site();
@@ -188,7 +189,7 @@ export class AccountLinkService {
     const now = clock.now();
     const pending = await store.accountTokens.findById(id);
     if (!pending || pending.kind !== 'invite' || pending.usedAt !== null) throw notFound('The invitation');
-    await this.limit(`invite:client:${clientAddress}`, LIMITS.invitePerClient, now, 'invitations');
+    await this.limit(`invite:client:${addressGroup(clientAddress)}`, LIMITS.invitePerClient, now, 'invitations');
     await this.limit(`invite:email:${pending.email}`, LIMITS.invitePerEmail, now, 'invitations to this address');
     const { secret, tokenHash } = newSecret();
     const site = await this.deps.site();

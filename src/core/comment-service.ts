@@ -1,3 +1,4 @@
+import { addressGroup } from './address-group.ts';
 import { z } from 'zod';
 import type { Clock } from './clock.ts';
 import { renderCommentMarkdown } from './render-markdown.ts';
@@ -161,8 +162,8 @@ export class CommentService {
 
   private async enforceRateLimits(ip: string, email: string, now: number): Promise<void> {
     const checks: Array<[string, number, number]> = [
-      [`comment:ip:${ip}`, 60_000, LIMITS.perIpMinute],
-      [`comment:ip-hour:${ip}`, 3_600_000, LIMITS.perIpHour],
+      [`comment:ip:${addressGroup(ip)}`, 60_000, LIMITS.perIpMinute],
+      [`comment:ip-hour:${addressGroup(ip)}`, 3_600_000, LIMITS.perIpHour],
       [`comment:email:${email}`, 60_000, LIMITS.perEmailMinute],
     ];
     // One transaction for the three counters: a refused comment counts against none of them.

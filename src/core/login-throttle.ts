@@ -1,3 +1,4 @@
+import { addressGroup } from './address-group.ts';
 import type { LoginFailures } from './store.ts';
 
 /**
@@ -23,7 +24,8 @@ export interface ThrottleKey {
   free: number;
 }
 
-export function throttleKeys(address: string, email: string): ThrottleKey[] {
+export function throttleKeys(clientAddress: string, email: string): ThrottleKey[] {
+  const address = addressGroup(clientAddress);
   return [
     { key: `login:address:${address}`, free: LOGIN_THROTTLE.freePerAddress },
     { key: `login:account:${address}:${email}`, free: LOGIN_THROTTLE.freePerAccount },

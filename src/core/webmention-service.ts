@@ -1,3 +1,4 @@
+import { addressGroup } from './address-group.ts';
 import { legacyKeyOf } from './legacy-paths.ts';
 import type { Clock } from './clock.ts';
 import type { CommentService } from './comment-service.ts';
@@ -110,7 +111,7 @@ export class WebmentionService {
     if (!post) throw new WebmentionRejected(target.host === new URL(this.deps.siteUrl()).host ? 'target-not-found' : 'target-not-accepting', `The target is not a published post of this site (${this.deps.siteUrl()}).`);
     const { store, clock } = this.deps;
     const now = clock.now();
-    const limit = await store.rateLimits.hit(`webmention:${ip}`, 60_000, LIMIT.perIpMinute, now);
+    const limit = await store.rateLimits.hit(`webmention:${addressGroup(ip)}`, 60_000, LIMIT.perIpMinute, now);
     if (!limit.allowed) throw new DomainError('rate_limited', 'Too many webmentions from your address; try again in a minute.', {}, { retryAfterSeconds: Math.ceil(limit.retryAfterMs / 1000) });
     const mention = await store.webmentions.receive({ source: source.href, target: target.href, postId: post.id, via }, now);
     // Pingback 1.0 refuses a repeat (fault 0x0030); a resent webmention is verified again, so it updates what is shown.

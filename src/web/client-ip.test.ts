@@ -60,4 +60,24 @@ describe('rate limits behind one proxy (TRUST_PROXY=1)', () => {
     assert.deepEqual(statuses.slice(0, 6), [201, 201, 201, 201, 201, 201]);
     assert.equal(statuses[6], 429);
   });
+
+  it('limits a client that takes a new IPv6 address of its /64 each time: the 7th comment in a minute is 429', async () => {
+    const reader = new Agent(k.app);
+    const page = await (await reader.request('/you-cant-fail-in-social-media')).text();
+    const postId = /name="postId" value="(\d+)"/.exec(page)![1];
+    const formToken = /name="formToken" value="([^"]+)"/.exec(page)![1];
+    now += 120_000; // past the minute of the test before
+    const statuses: number[] = [];
+    for (let i = 1; i <= 7; i++) {
+      const res = await reader.request('/comments', {
+        method: 'POST',
+        // The proxy saw a different address each time, all in one home network's /64.
+        headers: { 'content-type': 'application/json', accept: 'application/json', 'x-forwarded-for': `2001:db8:77:1::${i.toString(16)}:${(i * 7919).toString(16)}` },
+        body: JSON.stringify({ postId, formToken, name: `Rover ${i}`, email: `rover${i}@example.org`, body: `Comment number ${i} from a new address` }),
+      });
+      statuses.push(res.status);
+    }
+    assert.deepEqual(statuses.slice(0, 6), [201, 201, 201, 201, 201, 201]);
+    assert.equal(statuses[6], 429);
+  });
 });

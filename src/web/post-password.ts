@@ -1,3 +1,4 @@
+import { addressGroup } from '../core/address-group.ts';
 import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { DomainError } from '../core/errors.ts';
@@ -49,7 +50,7 @@ export function passwordEntered(c: Context<AppEnv>, post: Pick<Post, 'id' | 'pas
 export async function enterPassword(c: Context<AppEnv>, post: Post, entered: string): Promise<void> {
   const { store, clock } = c.get('deps');
   const now = clock.now();
-  const limit = await store.rateLimits.hit(`post-password:ip:${clientIp(c)}`, GUESS_WINDOW_MS, GUESSES_PER_WINDOW, now);
+  const limit = await store.rateLimits.hit(`post-password:ip:${addressGroup(clientIp(c))}`, GUESS_WINDOW_MS, GUESSES_PER_WINDOW, now);
   if (!limit.allowed) {
     const retryAfterSeconds = Math.ceil(limit.retryAfterMs / 1000);
     throw new DomainError('rate_limited', `Too many tries. Wait ${Math.ceil(retryAfterSeconds / 60)} minutes and try again.`, { password: 'Too many tries.' }, { retryAfterSeconds });
