@@ -40,7 +40,7 @@ describe('in Chromium: staff edit a reply and move it under the right comment', 
     await page.selectOption('#edit-parent', String(kathyId));
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.waitForURL(/saved=1/);
-    assert.match(await page.locator('[role=status]').first().innerText(), /Your changes are saved/);
+    assert.match(await page.locator('.notice[role=status]').first().innerText(), /Your changes are saved/);
     const history = await page.locator('.comment-revision').innerText();
     assert.match(history, /Before the edit by .+ on .+, in reply to Torri/);
     assert.match(history, /Torri, thanks for commenting/);

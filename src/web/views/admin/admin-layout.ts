@@ -23,7 +23,7 @@ export interface NavCounts {
 function mailBanner(waiting: number | null | undefined): SafeHtml | '' {
   if (waiting === null || waiting === undefined) return '';
   // Its own class, not .notice: the page's own notice (?notice=, ?done=) stays the first one.
-  return html`<p class="admin-mail-banner" role="status"><strong>Email is not being sent:</strong> SMTP_URL is not set, so ${waiting === 1 ? '1 email waits' : `${formatCount(waiting)} emails wait`} in the outbox. Set SMTP_URL (see “Configuration” in the README) and restart; they are sent then. <a href="/admin/mail">Mail</a></p>`;
+  return html`<p class="admin-mail-banner" role="status"><strong>Email is not being sent:</strong> SMTP_URL is not set, so ${waiting === 0 ? 'emails will wait' : waiting === 1 ? '1 email waits' : `${formatCount(waiting)} emails wait`} in the outbox. Set SMTP_URL (see “Configuration” in the README) and restart; they are sent then. <a href="/admin/mail">Mail</a></p>`;
 }
 
 const areas: Array<{ key: AdminArea; href: string; label: string; roles?: Role[]; count?: { key: 'pending' | 'waiting'; words: string } }> = [
