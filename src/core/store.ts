@@ -9,6 +9,7 @@ import type { JobRepository } from './jobs.ts';
 import type { WebmentionRepository } from './webmention-store.ts';
 
 import type { ArchiveRepository } from './archive.ts';
+import type { FollowerRepository } from './federation-store.ts';
 
 export type Role = 'owner' | 'author' | 'moderator';
 export type PostType = 'post' | 'page';
@@ -644,6 +645,8 @@ export interface Store {
   accountTokens: AccountTokenRepository;
   /** Failed sign-ins per address and per (address, account), for throttling (migration 007). */
   loginFailures: LoginFailureRepository;
+  /** The blog actor's fediverse followers (migration 011). */
+  followers: FollowerRepository;
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>;

@@ -36,6 +36,7 @@ import { firstFreeSlug, plainText, slugify } from '../../core/text.ts';
 import { MemoryArchiveRepository } from './memory-archive.ts';
 import { MemoryOutboxRepository } from './memory-outbox.ts';
 import { MemoryJobRepository, emptyJobTable, type MemoryJobTable } from './memory-jobs.ts';
+import { MemoryFollowerRepository, emptyFollowerTable, type MemoryFollowerTable } from './memory-followers.ts';
 import { MemoryWebmentionRepository, emptyWebmentionTables, type MemoryWebmentionTables } from './memory-webmentions.ts';
 import { MemorySpamModelRepository } from './memory-spam-model.ts';
 import { MemorySubscriptionRepository } from './memory-subscriptions.ts';
@@ -72,6 +73,8 @@ export interface Tables {
   legacyPaths: Map<string, number>;
   /** Password-reset and invitation links, failed sign-ins (memory-accounts.ts). */
   accounts: MemoryAccountTables;
+  /** The blog actor's fediverse followers (memory-followers.ts). */
+  followers: MemoryFollowerTable;
 }
 
 function emptyTables(): Tables {
@@ -99,6 +102,7 @@ function emptyTables(): Tables {
     importKeys: new Map(),
     legacyPaths: new Map(),
     accounts: emptyAccountTables(),
+    followers: emptyFollowerTable(),
   };
 }
 
@@ -170,6 +174,7 @@ export class MemoryStore implements Store {
   readonly imports = new MemoryImportRepository(() => this.tables);
   readonly accountTokens = new MemoryAccountTokenRepository(() => this.tables);
   readonly loginFailures = new MemoryLoginFailureRepository(() => this.tables);
+  readonly followers = new MemoryFollowerRepository(() => this.tables);
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);
