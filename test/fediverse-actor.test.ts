@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync, webcrypto } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import jsonld from 'jsonld';
-import { preloadedContexts } from '@fedify/fedify';
+import { preloadedContexts, signRequest } from '@fedify/fedify';
 import { writeJsonExport } from '../src/migration/export-json.ts';
 import { importJsonExport } from '../src/migration/json-import.ts';
 import { KEYS_SETTING } from '../src/adapters/federation/keys.ts';
@@ -245,6 +247,68 @@ for (const { engine, skip } of testEngines()) {
     });
   });
 }
+
+describe('the inbox (SQLite)', () => {
+  let k: TestKumbaya;
+  let remote: http.Server;
+  let remoteBase = '';
+  const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  before(async () => {
+    // A remote server's actor, on a local port: reachable because FEDIVERSE_ALLOW_PRIVATE is on.
+    remote = http.createServer((req, res) => {
+      const actor = `${remoteBase}/users/ana`;
+      res.writeHead(req.url === '/users/ana' ? 200 : 404, { 'content-type': 'application/activity+json' });
+      res.end(
+        JSON.stringify({
+          '@context': ['https://www.w3.org/ns/activitystreams', 'https://w3id.org/security/v1'],
+          id: actor,
+          type: 'Person',
+          preferredUsername: 'ana',
+          inbox: `${actor}/inbox`,
+          publicKey: { id: `${actor}#main-key`, owner: actor, publicKeyPem: keys.publicKey.export({ type: 'spki', format: 'pem' }) },
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => remote.listen(0, '127.0.0.1', resolve));
+    remoteBase = `http://127.0.0.1:${(remote.address() as AddressInfo).port}`;
+    k = await startTestKumbaya({ env: { SITE_URL: 'https://blog.example', FEDIVERSE_ALLOW_PRIVATE: 'true' } });
+  });
+  after(async () => {
+    await k.cleanup();
+    await new Promise<void>((resolve) => remote.close(() => resolve()));
+  });
+
+  const activity = () => ({
+    '@context': 'https://www.w3.org/ns/activitystreams',
+    id: `${remoteBase}/activities/${Math.random().toString(16).slice(2)}`,
+    type: 'Like',
+    actor: `${remoteBase}/users/ana`,
+    object: 'https://blog.example/',
+  });
+  const inboxRequest = (body: string) => new Request('https://blog.example/@blog/inbox', { method: 'POST', headers: { 'content-type': 'application/activity+json', accept: ACTIVITY_JSON }, body });
+
+  it('acknowledges a signed activity it has no use for yet (no CSRF token, no session)', async () => {
+    const privateKey = await webcrypto.subtle.importKey('pkcs8', keys.privateKey.export({ type: 'pkcs8', format: 'der' }), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, true, ['sign']);
+    const signed = await signRequest(inboxRequest(JSON.stringify(activity())), privateKey as CryptoKey, new URL(`${remoteBase}/users/ana#main-key`));
+    const res = await k.app.request(signed);
+    assert.equal(res.status, 202, await res.clone().text());
+  });
+
+  it('refuses an unsigned activity, and one signed with a key that is not its actor’s', async () => {
+    const unsigned = await k.app.request(inboxRequest(JSON.stringify(activity())));
+    assert.equal(unsigned.status, 401);
+    const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const wrongKey = await webcrypto.subtle.importKey('pkcs8', stranger.privateKey.export({ type: 'pkcs8', format: 'der' }), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, true, ['sign']);
+    const forged = await signRequest(inboxRequest(JSON.stringify(activity())), wrongKey as CryptoKey, new URL(`${remoteBase}/users/ana#main-key`));
+    assert.equal((await k.app.request(forged)).status, 401);
+  });
+
+  it('refuses an activity larger than 256 KB before reading it', async () => {
+    const huge = JSON.stringify({ ...activity(), content: 'x'.repeat(300 * 1024) });
+    const res = await k.app.request(inboxRequest(huge));
+    assert.equal(res.status, 413);
+  });
+});
 
 describe('FEDIVERSE=false', () => {
   it('leaves every address to the normal routes', async (t) => {

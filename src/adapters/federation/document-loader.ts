@@ -1,4 +1,4 @@
-import { FetchError, preloadedContexts, type DocumentLoader, type RemoteDocument } from '@fedify/fedify';
+import { FetchError, preloadedContexts, signRequest, type DocumentLoader, type RemoteDocument } from '@fedify/fedify';
 import { FetchRefused, type SafeFetch } from '../safe-fetch.ts';
 
 const ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"';
@@ -8,6 +8,8 @@ export interface SafeDocumentLoaderOptions {
   /** FEDIVERSE_ALLOW_PRIVATE: tests and closed networks only. */
   allowPrivate: boolean;
   userAgent: string;
+  /** Sign each GET as the blog actor (servers in "authorized fetch" mode answer only signed requests). */
+  signAs?: { keyId: URL; privateKey: CryptoKey };
 }
 
 /**
@@ -17,12 +19,19 @@ export interface SafeDocumentLoaderOptions {
  * answered from memory and never fetched.
  */
 export function safeDocumentLoader(options: SafeDocumentLoaderOptions): DocumentLoader {
+  const { signAs } = options;
+  const signer = signAs
+    ? async (target: URL) => {
+        const signed = await signRequest(new Request(target, { headers: { accept: ACCEPT } }), signAs.privateKey, signAs.keyId);
+        return Object.fromEntries(signed.headers);
+      }
+    : undefined;
   return async (url: string): Promise<RemoteDocument> => {
     const preloaded = (preloadedContexts as Record<string, unknown>)[url];
     if (preloaded !== undefined) return { contextUrl: null, documentUrl: url, document: preloaded };
     let response;
     try {
-      response = await options.fetch(url, { allowPrivate: options.allowPrivate, userAgent: options.userAgent, accept: ACCEPT, timeoutMs: 10_000, maxBytes: 1024 * 1024, maxRedirects: 5 });
+      response = await options.fetch(url, { allowPrivate: options.allowPrivate, userAgent: options.userAgent, accept: ACCEPT, timeoutMs: 10_000, maxBytes: 1024 * 1024, maxRedirects: 5, headersFor: signer });
     } catch (error) {
       if (error instanceof FetchRefused) throw new FetchError(new URL(url), `${url} was not fetched: ${error.message}`);
       throw error;

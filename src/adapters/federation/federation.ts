@@ -49,6 +49,8 @@ export function createKumbayaFederation(deps: FederationDeps): KumbayaFederation
     origin: deps.siteUrl,
     documentLoaderFactory: () => kvCache({ loader, kv: deps.kv, prefix: ['_fedify', 'remoteDocument'] }),
     contextLoaderFactory: () => loader,
+    // Keys and objects fetched as the blog actor go through the same checks.
+    authenticatedDocumentLoaderFactory: (identity) => safeDocumentLoader({ fetch: deps.fetch, allowPrivate: deps.allowPrivate, userAgent, signAs: identity }),
     manuallyStartQueue: true,
   });
 
