@@ -183,6 +183,39 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       assert.equal(again?.last_error, 'remote said 503');
       assert.equal(Number(again?.attempts), 2);
     });
+
+    it('a failed message keeps its place: later messages of its key wait for its retry', async (t) => {
+      const { store, cleanup } = await openEngine(engine);
+      t.after(cleanup);
+      assert.ok(store instanceof KyselyStore);
+      let clock = 5_000_000;
+      const { queue } = store.federationBackends({ now: () => clock, pollMs: 20 });
+      assert.equal(queue.nativeRetrial, true, 'Fedify leaves retries to the queue');
+      await queue.enqueue({ activity: 'Create', n: 1 }, { orderingKey: 'post-7 → a.example' });
+      await queue.enqueue({ activity: 'Update', n: 2 }, { orderingKey: 'post-7 → a.example' });
+      const seen: string[] = [];
+      let failedOnce = false;
+      const controller = new AbortController();
+      const listening = queue.listen(
+        (message: { activity: string }) => {
+          if (message.activity === 'Create' && !failedOnce) {
+            failedOnce = true;
+            seen.push('Create failed');
+            throw new Error('connection reset');
+          }
+          seen.push(message.activity);
+        },
+        { signal: controller.signal },
+      );
+      await until(() => failedOnce, 'the first attempt');
+      await sleep(300);
+      assert.deepEqual(seen, ['Create failed'], 'the Update waits for the Create');
+      clock += 60_000;
+      await until(() => seen.length === 3, 'the retry and the Update');
+      controller.abort();
+      await listening;
+      assert.deepEqual(seen, ['Create failed', 'Create', 'Update']);
+    });
   });
 }
 

@@ -136,11 +136,16 @@ export function retryDelayMs(attempts: number): number {
  * conditional UPDATE (`skip locked` on PostgreSQL), so each message is handled by one of
  * them. A message with an ordering key is not taken while an earlier message with the
  * same key is still in the table (waiting, delayed or being handled): those run one at a
- * time, in order. A handled message is deleted. Fedify does its own retries
- * (nativeRetrial false), re-enqueuing a failed delivery with a delay.
+ * time, in order. A handled message is deleted.
+ *
+ * Retries happen here, in place (nativeRetrial): a failed message keeps its row, and so its
+ * place before later messages of its key, with its attempts and last error for the admin.
+ * (Fedify's own retries would enqueue a new message behind them, and an Update could
+ * overtake the Create it follows.) Fedify still answers 404/410, Retry-After and open
+ * circuit breakers itself.
  */
 export class KyselyMessageQueue implements MessageQueue {
-  readonly nativeRetrial = false;
+  readonly nativeRetrial = true;
   private readonly db: Kysely<Database>;
   private readonly engine: Engine;
   private readonly options: Required<Omit<MessageQueueOptions, 'onError'>> & Pick<MessageQueueOptions, 'onError'>;
