@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config/config.ts';
@@ -24,11 +25,14 @@ import { readSiteSettings, type SiteSettings } from './core/site-settings.ts';
 import type { Store } from './core/store.ts';
 import { randomToken } from './core/tokens.ts';
 import { Scheduler } from './jobs/scheduler.ts';
+import { Fediverse } from './adapters/federation/fediverse.ts';
 import { createApp } from './web/app.ts';
 import { Assets } from './web/assets.ts';
 import type { WebDeps } from './web/context.ts';
 import { ConversationCache } from './web/conversation-cache.ts';
 import { PageCache } from './web/page-cache.ts';
+
+const KUMBAYA_VERSION = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export interface Kumbaya {
   deps: WebDeps;
@@ -38,6 +42,8 @@ export interface Kumbaya {
   outbox: OutboxWorker;
   /** The background job queue (webmentions); start it with the scheduler. */
   jobs: JobQueue;
+  /** ActivityPub, loaded on first use; null with FEDIVERSE=false. */
+  fediverse: Fediverse | null;
   close(): Promise<void>;
 }
 
@@ -133,8 +139,12 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
   const accounts = new AccountLinkService({ store, clock, site, siteUrl: () => config.siteUrl });
   const mail = { transport: mailer?.description ?? null, subscriptions, wake: () => outbox!.wake() };
 
+  const assets = new Assets();
+  const fediverse = config.fediverse
+    ? new Fediverse({ store, clock, site, siteUrl: config.siteUrl, handle: config.fediverseHandle, allowPrivate: config.fediverseAllowPrivate, fetch: safeFetch, iconUrl: `${config.siteUrl}${assets.url('favicon.svg')}`, version: KUMBAYA_VERSION, logger })
+    : null;
   const deps: WebDeps = {
-    config, store, clock, posts, auth, accounts, comments, commentSettings, spam, logger, pageCache, conversationCache, changes, assets: new Assets(), secret, site, mail, webmentions, jobs,
+    config, store, clock, posts, auth, accounts, comments, commentSettings, spam, logger, pageCache, conversationCache, changes, assets, secret, site, mail, webmentions, jobs, fediverse,
   };
   scheduler = new Scheduler({
     posts,
@@ -147,6 +157,7 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
       { name: 'finished background jobs removed after 30 days', run: () => store.jobs.deleteDone(clock.now() - 30 * 86_400_000) },
       { name: 'forgotten sign-in failures removed', run: () => store.loginFailures.deleteStale(forgetBefore(clock.now())) },
       { name: 'used and expired account links removed after 7 days', run: () => store.accountTokens.deleteSpent(clock.now() - 7 * 86_400_000) },
+      ...(fediverse ? [{ name: 'expired fediverse cache entries removed', run: () => fediverse.housekeeping() }] : []),
     ],
   });
   const app = createApp(deps);
@@ -157,7 +168,9 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
     scheduler,
     outbox,
     jobs,
+    fediverse,
     async close() {
+      await fediverse?.close();
       await scheduler!.stop();
       await outbox!.stop();
       await jobs.stop();

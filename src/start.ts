@@ -47,6 +47,8 @@ async function main(): Promise<void> {
   scheduler.start();
   kumbaya.outbox.start();
   kumbaya.jobs.start();
+  // Fedify loads at start-up only when deliveries are waiting; otherwise on first use.
+  await kumbaya.fediverse?.resumeIfPending();
   const mailWaiting = deps.mail.transport ? 0 : (await deps.store.outbox.countByStatus()).pending;
   if (!deps.mail.transport) logger.warn({ waiting: mailWaiting }, 'SMTP_URL is not set: email waits in the outbox until it is');
   logger.info({ port: address.port, host: config.host, store: deps.store.kind }, `Kumbaya is running at ${config.siteUrl}`);

@@ -46,6 +46,8 @@ export interface SafeFetchOptions {
   maxBytes?: number;
   /** Default 5; POSTs are never redirected (the answer is reported as is). */
   maxRedirects?: number;
+  /** More headers for each request, redirects included (a signature covers its own URL). */
+  headersFor?: (url: URL) => Promise<Record<string, string>>;
 }
 
 export interface SafeResponse {
@@ -101,14 +103,14 @@ interface Hop {
   body: string;
 }
 
-function once(url: URL, options: SafeFetchOptions, deadline: AbortSignal, maxBytes: number): Promise<Hop> {
+async function once(url: URL, options: SafeFetchOptions, deadline: AbortSignal, maxBytes: number): Promise<Hop> {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   // An IP literal is connected to without a lookup: check it here.
   if (ipaddr.isValid(host) && !options.allowPrivate && !isPublicAddress(host)) {
-    return Promise.reject(new FetchRefused('private-address', `${host} is a private or reserved address`));
+    throw new FetchRefused('private-address', `${host} is a private or reserved address`);
   }
   const payload = options.form ? { type: 'application/x-www-form-urlencoded', text: new URLSearchParams(options.form).toString() } : options.body;
-  const headers: Record<string, string> = { 'user-agent': options.userAgent, accept: options.accept ?? '*/*' };
+  const headers: Record<string, string> = { 'user-agent': options.userAgent, accept: options.accept ?? '*/*', ...(options.headersFor ? await options.headersFor(url) : {}) };
   if (payload) Object.assign(headers, { 'content-type': payload.type, 'content-length': String(Buffer.byteLength(payload.text)) });
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {

@@ -47,6 +47,12 @@ export interface Config {
   webmentionAllowPrivate: boolean;
   /** How often the background job queue looks for due jobs. */
   jobsIntervalMs: number;
+  /** ActivityPub: the blog is a fediverse actor (WebFinger, NodeInfo, the actor, posts as Articles). */
+  fediverse: boolean;
+  /** The actor's user name: `@handle@host`. */
+  fediverseHandle: string;
+  /** Let the fediverse document loader reach private, loopback and link-local addresses (tests). */
+  fediverseAllowPrivate: boolean;
 }
 
 export const settingDocs: Array<{ name: string; default: string; meaning: string }> = [
@@ -71,6 +77,9 @@ export const settingDocs: Array<{ name: string; default: string; meaning: string
   { name: 'AKISMET_ENDPOINT', default: 'https://rest.akismet.com/1.1/', meaning: 'Base URL of the Akismet-compatible API (comment-check, submit-spam and submit-ham are appended).' },
   { name: 'SITEMAP_URL_LIMIT', default: '50000', meaning: 'URLs per sitemap file (the protocol’s maximum is 50,000); past it /sitemap.xml is an index of /sitemap-1.xml, /sitemap-2.xml…' },
   { name: 'WEBMENTION_ALLOW_PRIVATE', default: 'false', meaning: 'Let webmention and pingback fetches reach private, loopback and link-local addresses. Leave off on a public server: it stops senders from making Kumbaya fetch your internal network.' },
+  { name: 'FEDIVERSE', default: 'true', meaning: 'The blog is a fediverse (ActivityPub) account: found by WebFinger as @FEDIVERSE_HANDLE@your host, with NodeInfo, and posts served as Articles to servers that ask for them. Off, those addresses answer as any other page would.' },
+  { name: 'FEDIVERSE_HANDLE', default: 'blog', meaning: 'The user name of the blog’s fediverse account (letters, digits and underscores, up to 30): @blog@your.host. Changing it later makes a new account to followers’ servers.' },
+  { name: 'FEDIVERSE_ALLOW_PRIVATE', default: 'false', meaning: 'Let ActivityPub fetches (actors, objects) reach private, loopback and link-local addresses. For tests and closed networks only: on a public server it stops remote servers from making Kumbaya fetch your internal network.' },
   { name: 'JOBS_INTERVAL_MS', default: '5000', meaning: 'How often the background job queue (webmentions sent and received) looks for due jobs; new jobs wake it at once.' },
 ];
 
@@ -160,6 +169,12 @@ const envSchema = z.object({
   OUTBOX_INTERVAL_MS: int('OUTBOX_INTERVAL_MS', 100, 3_600_000, '2000'),
   WEBMENTION_ALLOW_PRIVATE: bool('WEBMENTION_ALLOW_PRIVATE'),
   JOBS_INTERVAL_MS: int('JOBS_INTERVAL_MS', 100, 3_600_000, '5000'),
+  FEDIVERSE: bool('FEDIVERSE'),
+  FEDIVERSE_HANDLE: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || /^[A-Za-z0-9_]{1,30}$/.test(v), { message: 'FEDIVERSE_HANDLE must be 1 to 30 letters, digits or underscores (e.g. blog).' }),
+  FEDIVERSE_ALLOW_PRIVATE: bool('FEDIVERSE_ALLOW_PRIVATE'),
   AKISMET_KEY: z.string().optional(),
   SITEMAP_URL_LIMIT: int('SITEMAP_URL_LIMIT', 1, 50_000, '50000'),
   AKISMET_ENDPOINT: z
@@ -241,5 +256,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sitemapUrlLimit: e.SITEMAP_URL_LIMIT ?? 50_000,
     webmentionAllowPrivate: e.WEBMENTION_ALLOW_PRIVATE ?? false,
     jobsIntervalMs: e.JOBS_INTERVAL_MS ?? 5000,
+    fediverse: e.FEDIVERSE ?? true,
+    fediverseHandle: e.FEDIVERSE_HANDLE || 'blog',
+    fediverseAllowPrivate: e.FEDIVERSE_ALLOW_PRIVATE ?? false,
   };
 }

@@ -10,6 +10,7 @@ import type { JobRepository } from './jobs.ts';
 import type { WebmentionRepository } from './webmention-store.ts';
 
 import type { ArchiveRepository } from './archive.ts';
+import type { FollowerRepository } from './federation-store.ts';
 
 export type Role = 'owner' | 'author' | 'moderator';
 export type PostType = 'post' | 'page';
@@ -651,6 +652,8 @@ export interface Store {
   loginFailures: LoginFailureRepository;
   /** Saved versions of posts (the history) and each author's latest autosave. */
   revisions: RevisionRepository;
+  /** The blog actor's fediverse followers (migration 011). */
+  followers: FollowerRepository;
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>;

@@ -16,6 +16,7 @@ import { mailLinkRoutes } from './routes/mail-links.ts';
 import { publicRoutes } from './routes/public.ts';
 import { webmentionRoutes } from './routes/webmention.ts';
 import { legacyRedirect } from './legacy-redirect.ts';
+import { federationMiddleware } from './federation-middleware.ts';
 import { importStatus } from './routes/admin/import.ts';
 import { keepEditorText, resumeRoutes } from './routes/admin/keep-text.ts';
 import { errorPage } from './views/error-page.ts';
@@ -36,6 +37,8 @@ export const bodyLimits = {
   comment: 128 * KB,
   /** A pingback: two URLs in an XML-RPC call. */
   pingback: 32 * KB,
+  /** An ActivityPub activity POSTed to an inbox (Mastodon caps its own at 1 MB of JSON, but real ones are a few KB). */
+  activity: 256 * KB,
   /** Every other public form (webmention's source and target, sign-in, setup, mail links). */
   form: 16 * KB,
 };
@@ -44,6 +47,7 @@ export function bodyLimitFor(path: string): number {
   if (path === '/api' || path.startsWith('/api/') || path === '/admin' || path.startsWith('/admin/')) return bodyLimits.staff;
   if (path === '/comments' || path.startsWith('/comments/')) return bodyLimits.comment;
   if (path === '/xmlrpc.php') return bodyLimits.pingback;
+  if (/^\/(?:@[^/]+\/inbox|ap\/inbox)$/.test(path)) return bodyLimits.activity;
   return bodyLimits.form;
 }
 
@@ -148,6 +152,8 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   app.use('/admin/import', limit(importLimit));
   const limits = new Map(Object.values(bodyLimits).map((size) => [size, limit(size)]));
   app.use('*', (c, next) => (c.req.path === '/admin/uploads' || c.req.path === '/admin/import' ? next() : limits.get(bodyLimitFor(c.req.path))!(c, next)));
+  // Servers hold no session and sign instead of sending a CSRF token: federation first.
+  app.use('*', federationMiddleware);
   app.use('*', loadSession);
   // Before the CSRF check: an editor form that outlived its session keeps its text.
   app.use('/admin/posts/*', keepEditorText);

@@ -1,3 +1,4 @@
+import type { Fediverse } from '../adapters/federation/fediverse.ts';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import type { AccountLinkService } from '../core/account-links.ts';
@@ -49,6 +50,8 @@ export interface WebDeps {
   webmentions: WebmentionService;
   /** The background job queue, to run a retried job now. */
   jobs: { wake(): void };
+  /** ActivityPub (FEDIVERSE): Fedify, loaded on the first federation request; null when off. */
+  fediverse?: Fediverse | null;
 }
 
 export interface AppEnv {

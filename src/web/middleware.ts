@@ -5,6 +5,7 @@ import { hmac, randomToken, safeEqual } from '../core/tokens.ts';
 import type { AppEnv } from './context.ts';
 import { bodyParts, notModified } from './page-cache.ts';
 import { OWN_COOKIE } from './routes/own-comments.ts';
+import { wantsActivityJson } from './federation-middleware.ts';
 
 export const SESSION_COOKIE = 'kb_session';
 export const CSRF_COOKIE = 'kb_csrf';
@@ -147,7 +148,7 @@ const cacheableType = /^(text\/html|text\/plain|application\/(rss\+xml|atom\+xml
 export const pageCache: MiddlewareHandler<AppEnv> = async (c, next) => {
   const { pageCache: cache, clock } = c.get('deps');
   const personal = c.get('user') !== null || (c.req.header('cookie') ?? '').includes(`${OWN_COOKIE}=`);
-  if (c.req.method !== 'GET' || personal) {
+  if (c.req.method !== 'GET' || personal || wantsActivityJson(c.req.header('accept'))) {
     await next();
     if (personal) c.header('Cache-Control', 'private, no-store');
     return;
@@ -172,7 +173,8 @@ export const pageCache: MiddlewareHandler<AppEnv> = async (c, next) => {
   // adapter build a WHATWG Response (USVString check, TextEncoder, ReadableStream) per page.
   const rendered = c.get('pageBody');
   const body = rendered !== undefined ? rendered : Buffer.from(await res.arrayBuffer());
-  const headers: Record<string, string> = { 'Cache-Control': 'public, no-cache' };
+  // The same address answers servers asking for ActivityStreams with JSON-LD.
+  const headers: Record<string, string> = { 'Cache-Control': 'public, no-cache', Vary: 'Accept' };
   const link = res.headers.get('link');
   if (link) headers.Link = link;
   const pingback = res.headers.get('x-pingback');

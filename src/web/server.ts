@@ -6,6 +6,7 @@ import type { AppEnv } from './context.ts';
 import { securityHeadersFor, SESSION_COOKIE } from './middleware.ts';
 import { bodyParts, notModified, type CachedPage, type PageCache } from './page-cache.ts';
 import { OWN_COOKIE } from './routes/own-comments.ts';
+import { wantsActivityJson } from './federation-middleware.ts';
 
 /** Servers that are shutting down: each answer they still give ends its connection. */
 const draining = new WeakSet<http.Server>();
@@ -42,7 +43,8 @@ export function createServer(app: Hono<AppEnv>, cache: PageCache, siteUrl: strin
     // but it is that connection's last, so the load drains instead of going on.
     if (draining.has(server)) res.setHeader('Connection', 'close');
     const cookie = req.headers.cookie;
-    if ((req.method === 'GET' || req.method === 'HEAD') && cache.enabled && !(cookie && (cookie.includes(`${SESSION_COOKIE}=`) || cookie.includes(`${OWN_COOKIE}=`)))) {
+    // A server asking for ActivityStreams gets JSON-LD from the app, never a cached HTML page.
+    if ((req.method === 'GET' || req.method === 'HEAD') && cache.enabled && !(cookie && (cookie.includes(`${SESSION_COOKIE}=`) || cookie.includes(`${OWN_COOKIE}=`))) && !wantsActivityJson(req.headers.accept)) {
       const hit = cache.get(req.url ?? '/');
       if (hit) {
         const headers = headersOf(hit);

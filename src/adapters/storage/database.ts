@@ -9,10 +9,11 @@ import * as foundation from './migrations/001-foundation.ts';
 import * as conversations from './migrations/002-conversations.ts';
 import * as reach from './migrations/003-reach.ts';
 import * as imports from './migrations/004-import.ts';
+import * as revisions from './migrations/005-revisions.ts';
 import * as commentHistory from './migrations/006-comment-history.ts';
 import * as accounts from './migrations/007-accounts.ts';
 import * as postPassword from './migrations/008-post-password.ts';
-import * as revisions from './migrations/005-revisions.ts';
+import * as federation from './migrations/011-federation.ts';
 
 // BIGINT columns hold epoch milliseconds, well inside Number's safe range.
 const require = createRequire(import.meta.url);
@@ -64,10 +65,11 @@ function migrations(engine: Engine): Array<{ name: string; up: (db: Kysely<any>)
     { name: '002-conversations', up: (db) => conversations.up(db, engine) },
     { name: '003-reach', up: (db) => reach.up(db, engine) },
     { name: '004-import', up: (db) => imports.up(db, engine) },
+    { name: '005-revisions', up: (db) => revisions.up(db, engine) },
     { name: '006-comment-history', up: (db) => commentHistory.up(db, engine) },
     { name: '007-accounts', up: (db) => accounts.up(db, engine) },
     { name: '008-post-password', up: (db) => postPassword.up(db, engine) },
-    { name: '005-revisions', up: (db) => revisions.up(db, engine) },
+    { name: '011-federation', up: (db) => federation.up(db, engine) },
   ];
 }
 

@@ -36,6 +36,8 @@ import { randomToken } from '../../core/tokens.ts';
 import { KyselyArchiveRepository } from './kysely-archive.ts';
 import { KyselyOutboxRepository } from './kysely-outbox.ts';
 import { KyselyJobRepository } from './kysely-jobs.ts';
+import { KyselyFollowerRepository } from './kysely-followers.ts';
+import { KyselyKvStore, KyselyMessageQueue, type MessageQueueOptions } from './kysely-federation.ts';
 import { KyselyWebmentionRepository } from './kysely-webmentions.ts';
 import { KyselySpamModelRepository } from './kysely-spam-model.ts';
 import { KyselySubscriptionRepository } from './kysely-subscriptions.ts';
@@ -185,6 +187,7 @@ export class KyselyStore implements Store {
   readonly accountTokens: KyselyAccountTokenRepository;
   readonly loginFailures: KyselyLoginFailureRepository;
   readonly revisions: KyselyRevisionRepository;
+  readonly followers: KyselyFollowerRepository;
 
   constructor(db: Db, engine: Engine, inTransaction = false) {
     this.db = db;
@@ -200,6 +203,13 @@ export class KyselyStore implements Store {
     this.accountTokens = new KyselyAccountTokenRepository(db);
     this.loginFailures = new KyselyLoginFailureRepository(db);
     this.revisions = new KyselyRevisionRepository(db);
+    this.followers = new KyselyFollowerRepository(db);
+  }
+
+  /** Fedify's key–value store and message queue on this database (kysely-federation.ts). */
+  federationBackends(options: MessageQueueOptions = {}): { kv: KyselyKvStore; queue: KyselyMessageQueue } {
+    const db = this.db as Kysely<Database>;
+    return { kv: new KyselyKvStore(db, options.now), queue: new KyselyMessageQueue(db, this.kind, options) };
   }
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {

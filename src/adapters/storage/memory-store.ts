@@ -36,6 +36,7 @@ import { firstFreeSlug, plainText, slugify } from '../../core/text.ts';
 import { MemoryArchiveRepository } from './memory-archive.ts';
 import { MemoryOutboxRepository } from './memory-outbox.ts';
 import { MemoryJobRepository, emptyJobTable, type MemoryJobTable } from './memory-jobs.ts';
+import { MemoryFollowerRepository, emptyFollowerTable, type MemoryFollowerTable } from './memory-followers.ts';
 import { MemoryWebmentionRepository, emptyWebmentionTables, type MemoryWebmentionTables } from './memory-webmentions.ts';
 import { MemorySpamModelRepository } from './memory-spam-model.ts';
 import { MemorySubscriptionRepository } from './memory-subscriptions.ts';
@@ -74,6 +75,8 @@ export interface Tables {
   /** Password-reset and invitation links, failed sign-ins (memory-accounts.ts). */
   accounts: MemoryAccountTables;
   revisions: MemoryRevisionTable;
+  /** The blog actor's fediverse followers (memory-followers.ts). */
+  followers: MemoryFollowerTable;
 }
 
 function emptyTables(): Tables {
@@ -102,6 +105,7 @@ function emptyTables(): Tables {
     legacyPaths: new Map(),
     accounts: emptyAccountTables(),
     revisions: emptyRevisionTable(),
+    followers: emptyFollowerTable(),
   };
 }
 
@@ -174,6 +178,7 @@ export class MemoryStore implements Store {
   readonly accountTokens = new MemoryAccountTokenRepository(() => this.tables);
   readonly loginFailures = new MemoryLoginFailureRepository(() => this.tables);
   readonly revisions = new MemoryRevisionRepository(() => this.tables);
+  readonly followers = new MemoryFollowerRepository(() => this.tables);
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);

@@ -1,10 +1,11 @@
 import type { Generated } from 'kysely';
 import type { ReachTables } from './reach-schema.ts';
+import type { FederationTables } from './federation-schema.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
 /** Table shapes as Kysely sees them; columns are snake_case, times are epoch ms. */
-export interface Database extends ReachTables {
+export interface Database extends ReachTables, FederationTables {
   users: {
     id: Generated<number>;
     email: string;

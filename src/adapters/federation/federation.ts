@@ -1,0 +1,149 @@
+import { Temporal } from '@js-temporal/polyfill';
+import { createFederation, kvCache, type Federation, type KvStore, type MessageQueue } from '@fedify/fedify';
+import { Article, Endpoints, Hashtag, Image, Person, PUBLIC_COLLECTION, type Recipient } from '@fedify/fedify/vocab';
+import { isLive } from '../../core/post-service.ts';
+import type { SiteSettings } from '../../core/site-settings.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { Post, Store } from '../../core/store.ts';
+import { escapeHtml } from '../../web/html.ts';
+import { absoluteUrls } from '../../web/views/feed-views.ts';
+import type { SafeFetch } from '../safe-fetch.ts';
+import { safeDocumentLoader } from './document-loader.ts';
+import { loadActorKeys, type ActorKeyPairs } from './keys.ts';
+
+/**
+ * The Fedify side of Kumbaya: one Federation whose dispatchers turn Kumbaya's records into
+ * ActivityStreams objects (the blog actor, its followers, posts as Articles, NodeInfo).
+ * Rules stay in the core: what may be read is `isLive`, exactly as the HTML page asks.
+ */
+export interface FederationDeps {
+  store: Store;
+  clock: Clock;
+  site: () => Promise<SiteSettings>;
+  siteUrl: string;
+  handle: string;
+  allowPrivate: boolean;
+  fetch: SafeFetch;
+  kv: KvStore;
+  queue: MessageQueue;
+  /** The favicon's address (the actor's icon). */
+  iconUrl: string;
+  version: string;
+}
+
+export type KumbayaFederation = Federation<void>;
+
+/** Followers per page of the followers collection. */
+const FOLLOWERS_PAGE = 100;
+
+export const ACTOR_PATH = '/@{identifier}';
+
+export function createKumbayaFederation(deps: FederationDeps): KumbayaFederation {
+  const { store, handle } = deps;
+  const userAgent = `Kumbaya/${deps.version} (+${deps.siteUrl})`;
+  const loader = safeDocumentLoader({ fetch: deps.fetch, allowPrivate: deps.allowPrivate, userAgent });
+  const federation = createFederation<void>({
+    kv: deps.kv,
+    queue: deps.queue,
+    // Ids are built from SITE_URL, whatever Host a request came with.
+    origin: deps.siteUrl,
+    documentLoaderFactory: () => kvCache({ loader, kv: deps.kv, prefix: ['_fedify', 'remoteDocument'] }),
+    contextLoaderFactory: () => loader,
+    // Keys and objects fetched as the blog actor go through the same checks.
+    authenticatedDocumentLoaderFactory: (identity) => safeDocumentLoader({ fetch: deps.fetch, allowPrivate: deps.allowPrivate, userAgent, signAs: identity }),
+    manuallyStartQueue: true,
+  });
+
+  let keys: Promise<ActorKeyPairs> | null = null;
+  const actorKeys = () => {
+    keys ??= loadActorKeys(store);
+    keys.catch(() => {
+      keys = null;
+    });
+    return keys;
+  };
+
+  federation
+    .setActorDispatcher(ACTOR_PATH, async (ctx, identifier) => {
+      if (identifier !== handle) return null;
+      const site = await deps.site();
+      const pairs = await ctx.getActorKeyPairs(identifier);
+      // A Person, not a Service: Mastodon marks Services as automated accounts, and a
+      // blog's posts are written by people.
+      return new Person({
+        id: ctx.getActorUri(identifier),
+        preferredUsername: identifier,
+        name: site.title,
+        summary: `<p>${escapeHtml(site.description)}</p>`,
+        url: new URL(`${deps.siteUrl}/`),
+        icon: new Image({ url: new URL(deps.iconUrl), mediaType: 'image/svg+xml' }),
+        inbox: ctx.getInboxUri(identifier),
+        endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
+        followers: ctx.getFollowersUri(identifier),
+        manuallyApprovesFollowers: false,
+        discoverable: true,
+        indexable: true,
+        publicKey: pairs[0].cryptographicKey,
+        assertionMethods: pairs.map((pair) => pair.multikey),
+      });
+    })
+    .setKeyPairsDispatcher(async (_ctx, identifier) => (identifier === handle ? actorKeys() : []))
+    .mapHandle((_ctx, username) => (username.toLowerCase() === handle.toLowerCase() ? handle : null));
+
+  federation
+    .setFollowersDispatcher(`${ACTOR_PATH}/followers`, async (_ctx, identifier, cursor) => {
+      if (identifier !== handle || cursor === null) return null;
+      const after = Number.parseInt(cursor, 10) || 0;
+      const page = await store.followers.listAccepted({ after, limit: FOLLOWERS_PAGE });
+      const items: Recipient[] = page.map((f) => ({ id: new URL(f.actorUri), inboxId: new URL(f.inbox), endpoints: f.sharedInbox ? { sharedInbox: new URL(f.sharedInbox) } : null }));
+      return { items, nextCursor: page.length === FOLLOWERS_PAGE ? String(page[page.length - 1].id) : null };
+    })
+    .setCounter((_ctx, identifier) => (identifier === handle ? store.followers.countAccepted() : null))
+    .setFirstCursor(() => '0');
+
+  // No listeners yet (Follow, Create, Like… come next): an activity is verified and
+  // acknowledged, then ignored.
+  federation.setInboxListeners(`${ACTOR_PATH}/inbox`, '/ap/inbox');
+
+  federation.setObjectDispatcher(Article, '/{slug}', async (ctx, values) => {
+    const post = await store.posts.findBySlug(values.slug);
+    // What a reader could not open is no Article either: the HTML route answers 404/410.
+    if (!post || post.type !== 'post' || !isLive(post, deps.clock.now()) || post.password !== null) return null;
+    return articleOf(post, ctx.getActorUri(handle), ctx.getFollowersUri(handle), deps.siteUrl);
+  });
+
+  federation.setNodeInfoDispatcher('/nodeinfo/2.1', async () => {
+    const posts = await store.posts.listPublished({ type: 'post', limit: 1, offset: 0 }, deps.clock.now());
+    return {
+      software: { name: 'kumbaya', version: deps.version },
+      protocols: ['activitypub'],
+      usage: { users: { total: 1, activeHalfyear: 1, activeMonth: 1 }, localPosts: posts.total, localComments: 0 },
+      openRegistrations: false,
+    };
+  });
+
+  return federation;
+}
+
+/** Fedify takes Temporal values (Node 24 has no global Temporal yet: the polyfill Fedify uses). */
+const instant = (ms: number) => Temporal.Instant.fromEpochMilliseconds(ms) as unknown as globalThis.Temporal.Instant;
+
+/** A live post as an Article whose id is its own address. Unlisted posts are not addressed to the public timeline. */
+export function articleOf(post: Post, actor: URL, followers: URL | null, siteUrl: string): Article {
+  const url = new URL(`${siteUrl}/${post.slug}`);
+  const publicAudience = post.visibility === 'public';
+  return new Article({
+    id: url,
+    url,
+    attribution: actor,
+    name: post.title,
+    content: absoluteUrls(post.html, siteUrl),
+    summary: post.excerpt ? escapeHtml(post.excerpt) : null,
+    published: instant(post.publishedAt ?? post.createdAt),
+    updated: post.updatedAt > (post.publishedAt ?? 0) ? instant(post.updatedAt) : null,
+    tos: publicAudience ? [PUBLIC_COLLECTION] : followers ? [followers] : [],
+    ccs: publicAudience ? (followers ? [followers] : []) : [PUBLIC_COLLECTION],
+    tags: post.tags.map((tag) => new Hashtag({ name: `#${tag.name}`, href: new URL(`${siteUrl}/tag/${tag.slug}`) })),
+    image: post.coverImage ? new Image({ url: new URL(post.coverImage, `${siteUrl}/`) }) : null,
+  });
+}

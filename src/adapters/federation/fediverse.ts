@@ -1,0 +1,83 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../../core/clock.ts';
+import type { SiteSettings } from '../../core/site-settings.ts';
+import type { Store } from '../../core/store.ts';
+import type { SafeFetch } from '../safe-fetch.ts';
+import { KyselyStore } from '../storage/kysely-store.ts';
+import type { KumbayaFederation } from './federation.ts';
+
+export interface FediverseOptions {
+  store: Store;
+  clock: Clock;
+  site: () => Promise<SiteSettings>;
+  siteUrl: string;
+  handle: string;
+  allowPrivate: boolean;
+  fetch: SafeFetch;
+  iconUrl: string;
+  version: string;
+  logger: Logger;
+}
+
+/**
+ * The fediverse, loaded on first use. Fedify's module graph (jsonld, OpenTelemetry, the
+ * Temporal polyfill) is several megabytes that pages never need, so it is imported when
+ * the first federation request arrives (or work is waiting in the queue at start-up),
+ * and its queue listener starts then. Nothing here imports Fedify at load time.
+ */
+export class Fediverse {
+  readonly handle: string;
+  private readonly options: FediverseOptions;
+  private loading: Promise<KumbayaFederation> | null = null;
+  private readonly stopping = new AbortController();
+  private listening: Promise<void> | null = null;
+
+  constructor(options: FediverseOptions) {
+    this.options = options;
+    this.handle = options.handle;
+  }
+
+  /** Whether Fedify has been loaded in this process (start-up measurements, tests). */
+  get loaded(): boolean {
+    return this.loading !== null;
+  }
+
+  federation(): Promise<KumbayaFederation> {
+    this.loading ??= this.load();
+    this.loading.catch(() => {
+      this.loading = null;
+    });
+    return this.loading;
+  }
+
+  private async load(): Promise<KumbayaFederation> {
+    const { logger } = this.options;
+    const [{ createKumbayaFederation }, { federationBackends }] = await Promise.all([import('./federation.ts'), import('./backends.ts')]);
+    const { kv, queue } = await federationBackends(this.options.store, {
+      onError: (error, message) => logger.error({ err: error, message }, message === undefined ? 'fediverse queue: database error' : 'fediverse queue: message dropped after its last retry'),
+    });
+    const federation = createKumbayaFederation({ ...this.options, kv, queue });
+    this.listening = federation.startQueue(undefined, { signal: this.stopping.signal }).catch((error: unknown) => logger.error({ err: error }, 'fediverse queue stopped'));
+    return federation;
+  }
+
+  /** At start-up: load only if deliveries or received activities are waiting from before. */
+  async resumeIfPending(): Promise<void> {
+    const { store } = this.options;
+    if (!(store instanceof KyselyStore)) return;
+    const depth = await store.federationBackends().queue.getDepth();
+    if (depth.queued > 0) await this.federation();
+  }
+
+  /** Hourly: expired cache entries (remote documents, keys) leave the key–value table. */
+  async housekeeping(): Promise<number> {
+    const { store, clock } = this.options;
+    return store instanceof KyselyStore ? store.federationBackends({ now: () => clock.now() }).kv.deleteExpired() : 0;
+  }
+
+  /** Stops the queue listener after the message in hand. */
+  async close(): Promise<void> {
+    this.stopping.abort();
+    await this.listening;
+  }
+}

@@ -1,0 +1,264 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Temporal } from '@js-temporal/polyfill';
+import pg from 'pg';
+import type { KvKey, KvStore, MessageQueue } from '@fedify/fedify';
+import { federationBackends } from '../federation/backends.ts';
+import { openDatabase, migrateToLatest } from './database.ts';
+import { KyselyStore } from './kysely-store.ts';
+import { forEachEngine, openEngine } from './test-engines.ts';
+
+/** A duration as Fedify's options take it (the polyfill's type and the lib's differ only in typing). */
+const duration = (like: { milliseconds?: number; hours?: number }) => Temporal.Duration.from(like) as unknown as globalThis.Temporal.Duration;
+
+/** Collects every entry a list() yields. */
+async function listed(kv: KvStore, prefix?: KvKey): Promise<Array<{ key: KvKey; value: unknown }>> {
+  const out: Array<{ key: KvKey; value: unknown }> = [];
+  for await (const entry of kv.list(prefix)) out.push({ key: entry.key, value: entry.value });
+  return out;
+}
+
+/** Resolves once `check` is true, looking every 10 ms (the listeners work in the background). */
+async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`gave up waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+forEachEngine("Fedify's KvStore and MessageQueue", (title, open) => {
+  describe(title, () => {
+    const cleanups: Array<() => Promise<void>> = [];
+    after(async () => {
+      for (const cleanup of cleanups) await cleanup();
+    });
+    const backends = async () => {
+      const { store, cleanup } = await open();
+      cleanups.push(cleanup);
+      return { store, ...(await federationBackends(store, { pollMs: 50 })) };
+    };
+
+    it('keeps JSON values under array keys until deleted', async () => {
+      const { kv } = await backends();
+      assert.equal(await kv.get(['actor', 'https://a.example/u/1']), undefined);
+      await kv.set(['actor', 'https://a.example/u/1'], { name: 'Zoë', tags: ['x'], n: 3 });
+      await kv.set(['actor', 'https://a.example/u/1'], { name: 'Zoë ✓', tags: ['x', 'y'], n: 4 });
+      assert.deepEqual(await kv.get(['actor', 'https://a.example/u/1']), { name: 'Zoë ✓', tags: ['x', 'y'], n: 4 });
+      await kv.delete(['actor', 'https://a.example/u/1']);
+      assert.equal(await kv.get(['actor', 'https://a.example/u/1']), undefined);
+    });
+
+    it('forgets a value once its TTL has passed', async () => {
+      const { kv } = await backends();
+      await kv.set(['short'], 'soon gone', { ttl: duration({ milliseconds: 800 }) });
+      await kv.set(['long'], 'stays', { ttl: duration({ hours: 1 }) });
+      assert.equal(await kv.get(['short']), 'soon gone');
+      await sleep(1000);
+      assert.equal(await kv.get(['short']), undefined);
+      assert.equal(await kv.get(['long']), 'stays');
+      assert.deepEqual((await listed(kv)).map((e) => e.key), [['long']]);
+    });
+
+    it('compare-and-swap: absent, matching and stale expectations', async () => {
+      const { kv } = await backends();
+      assert.ok(kv.cas);
+      assert.equal(await kv.cas(['counter'], 1, 2), false, 'nothing there: an expected value fails');
+      assert.equal(await kv.cas(['counter'], undefined, { n: 1 }), true, 'absent is expected: it is created');
+      assert.equal(await kv.cas(['counter'], undefined, { n: 9 }), false, 'no longer absent');
+      assert.equal(await kv.cas(['counter'], { n: 2 }, { n: 3 }), false, 'stale expectation');
+      assert.equal(await kv.cas(['counter'], { n: 1 }, { n: 2 }), true);
+      assert.deepEqual(await kv.get(['counter']), { n: 2 });
+    });
+
+    it('compare-and-swap: of racers with the same expectation exactly one wins', async () => {
+      const { kv } = await backends();
+      await kv.set(['lock'], 'free');
+      const results = await Promise.all(Array.from({ length: 12 }, (_, i) => kv.cas!(['lock'], 'free', `taken by ${i}`)));
+      assert.equal(results.filter(Boolean).length, 1);
+      assert.equal(await kv.get(['lock']), `taken by ${results.indexOf(true)}`);
+      const created = await Promise.all(Array.from({ length: 12 }, (_, i) => kv.cas!(['fresh'], undefined, i)));
+      assert.equal(created.filter(Boolean).length, 1);
+      assert.equal(await kv.get(['fresh']), created.indexOf(true));
+    });
+
+    it('lists by key prefix, whole segments only', async () => {
+      const { kv } = await backends();
+      await kv.set(['a'], 0);
+      await kv.set(['a', 'b'], 1);
+      await kv.set(['a', 'c', 'd'], 2);
+      await kv.set(['ab'], 3);
+      await kv.set(['b', 'a'], 4);
+      await kv.set(['a', 'é'], 5);
+      const keys = (await listed(kv, ['a'])).map((e) => JSON.stringify(e.key)).sort();
+      assert.deepEqual(keys, [['a'], ['a', 'b'], ['a', 'c', 'd'], ['a', 'é']].map((k) => JSON.stringify(k)).sort());
+      assert.deepEqual(await listed(kv, ['a', 'c']), [{ key: ['a', 'c', 'd'], value: 2 }]);
+      assert.equal((await listed(kv)).length, 6);
+    });
+
+    it('hands each message to a listener, which ends when its signal aborts', async () => {
+      const { queue } = await backends();
+      const seen: unknown[] = [];
+      const controller = new AbortController();
+      const listening = queue.listen((message) => void seen.push(message), { signal: controller.signal });
+      await queue.enqueue({ type: 'one', n: 1 });
+      await queue.enqueueMany!([{ type: 'two' }, { type: 'three' }]);
+      await until(() => seen.length === 3, 'three messages');
+      assert.deepEqual(new Set(seen.map((m) => (m as { type: string }).type)), new Set(['one', 'two', 'three']));
+      controller.abort();
+      await listening;
+      await queue.enqueue({ type: 'after' });
+      await sleep(200);
+      assert.equal(seen.length, 3, 'nothing is handled once the listener has stopped');
+    });
+
+    it('holds a delayed message until its delay has passed', async () => {
+      const { queue } = await backends();
+      const handledAt: number[] = [];
+      const controller = new AbortController();
+      const listening = queue.listen(() => void handledAt.push(Date.now()), { signal: controller.signal });
+      const sentAt = Date.now();
+      await queue.enqueue({ type: 'later' }, { delay: duration({ milliseconds: 700 }) });
+      await until(() => handledAt.length === 1, 'the delayed message');
+      controller.abort();
+      await listening;
+      assert.ok(handledAt[0] - sentAt >= 700, `handled ${handledAt[0] - sentAt} ms after it was sent`);
+    });
+
+    it('runs messages with one ordering key one at a time, in order, across two listeners', async () => {
+      const { queue } = await backends();
+      const order = new Map<string, number[]>();
+      const running = new Map<string, number>();
+      let overlaps = 0;
+      const handler = async (message: { key: string; n: number }) => {
+        running.set(message.key, (running.get(message.key) ?? 0) + 1);
+        if (running.get(message.key)! > 1) overlaps++;
+        await sleep(5 + (message.n % 3) * 5);
+        order.set(message.key, [...(order.get(message.key) ?? []), message.n]);
+        running.set(message.key, running.get(message.key)! - 1);
+      };
+      for (let n = 0; n < 6; n++) {
+        await queue.enqueue({ key: 'post-1 → a.example', n }, { orderingKey: 'post-1 → a.example' });
+        await queue.enqueue({ key: 'post-1 → b.example', n }, { orderingKey: 'post-1 → b.example' });
+      }
+      const controller = new AbortController();
+      const listeners = [queue.listen(handler, { signal: controller.signal }), queue.listen(handler, { signal: controller.signal })];
+      await until(() => (order.get('post-1 → a.example')?.length ?? 0) === 6 && (order.get('post-1 → b.example')?.length ?? 0) === 6, 'both keys');
+      controller.abort();
+      await Promise.all(listeners);
+      assert.equal(overlaps, 0, 'two messages of one key never ran at once');
+      assert.deepEqual(order.get('post-1 → a.example'), [0, 1, 2, 3, 4, 5]);
+      assert.deepEqual(order.get('post-1 → b.example'), [0, 1, 2, 3, 4, 5]);
+    });
+  });
+});
+
+// The memory store uses Fedify's own InProcessMessageQueue, which leaves retries to Fedify.
+for (const engine of ['sqlite', 'postgres'] as const) {
+  describe(`KyselyMessageQueue retries (${engine})`, () => {
+    it('a handler that throws gets its message again later, with the error kept', async (t) => {
+      const { store, cleanup } = await openEngine(engine);
+      t.after(cleanup);
+      assert.ok(store instanceof KyselyStore);
+      let clock = 1_000_000;
+      const { queue } = store.federationBackends({ now: () => clock });
+      await queue.enqueue({ type: 'flaky' });
+      const controller = new AbortController();
+      let calls = 0;
+      await queue.listen(
+        () => {
+          calls++;
+          controller.abort();
+          throw new Error('remote said 503');
+        },
+        { signal: controller.signal },
+      );
+      assert.equal(calls, 1);
+      clock += 59_999;
+      assert.deepEqual(await queue.claim(10), [], 'not before the first backoff (1 min)');
+      clock += 1;
+      const [again] = await queue.claim(10);
+      assert.equal(again?.last_error, 'remote said 503');
+      assert.equal(Number(again?.attempts), 2);
+    });
+
+    it('a failed message keeps its place: later messages of its key wait for its retry', async (t) => {
+      const { store, cleanup } = await openEngine(engine);
+      t.after(cleanup);
+      assert.ok(store instanceof KyselyStore);
+      let clock = 5_000_000;
+      const { queue } = store.federationBackends({ now: () => clock, pollMs: 20 });
+      assert.equal(queue.nativeRetrial, true, 'Fedify leaves retries to the queue');
+      await queue.enqueue({ activity: 'Create', n: 1 }, { orderingKey: 'post-7 → a.example' });
+      await queue.enqueue({ activity: 'Update', n: 2 }, { orderingKey: 'post-7 → a.example' });
+      const seen: string[] = [];
+      let failedOnce = false;
+      const controller = new AbortController();
+      const listening = queue.listen(
+        (message: { activity: string }) => {
+          if (message.activity === 'Create' && !failedOnce) {
+            failedOnce = true;
+            seen.push('Create failed');
+            throw new Error('connection reset');
+          }
+          seen.push(message.activity);
+        },
+        { signal: controller.signal },
+      );
+      await until(() => failedOnce, 'the first attempt');
+      await sleep(300);
+      assert.deepEqual(seen, ['Create failed'], 'the Update waits for the Create');
+      clock += 60_000;
+      await until(() => seen.length === 3, 'the retry and the Update');
+      controller.abort();
+      await listening;
+      assert.deepEqual(seen, ['Create failed', 'Create', 'Update']);
+    });
+  });
+}
+
+describe('two instances sharing PostgreSQL', () => {
+  const url = process.env.KUMBAYA_TEST_PG_URL;
+  // Like forEachEngine: under CI a missing PostgreSQL fails instead of skipping.
+  it('never handle one message twice', { skip: url || process.env.CI === 'true' ? false : 'KUMBAYA_TEST_PG_URL is not set' }, async (t) => {
+    assert.ok(url, 'KUMBAYA_TEST_PG_URL is not set; CI must test PostgreSQL');
+    const schema = `t_${randomBytes(8).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    const instances = [openDatabase({ databaseUrl: url!, pgSchema: schema, pgPoolSize: 4 }), openDatabase({ databaseUrl: url!, pgSchema: schema, pgPoolSize: 4 })];
+    t.after(async () => {
+      for (const instance of instances) await instance.db.destroy();
+      await admin.query(`drop schema ${schema} cascade`);
+      await admin.end();
+    });
+    await migrateToLatest(instances[0].db, 'postgres');
+    const queues = instances.map((instance) => new KyselyStore(instance.db, 'postgres').federationBackends({ pollMs: 20, batch: 8 }).queue);
+    const handled = new Map<number, string[]>();
+    const controller = new AbortController();
+    const listeners = queues.flatMap((queue, i) =>
+      [0, 1].map((j) =>
+        queue.listen(
+          async (message: { n: number }) => {
+            handled.set(message.n, [...(handled.get(message.n) ?? []), `${i}.${j}`]);
+            await sleep(1);
+          },
+          { signal: controller.signal },
+        ),
+      ),
+    );
+    const total = 300;
+    for (let n = 0; n < total; n += 50) await queues[n % 2].enqueueMany(Array.from({ length: 50 }, (_, k) => ({ n: n + k })));
+    await until(() => handled.size === total, 'every message');
+    await sleep(200);
+    controller.abort();
+    await Promise.all(listeners);
+    const twice = [...handled].filter(([, by]) => by.length > 1);
+    assert.deepEqual(twice, [], 'each message handled once');
+    assert.equal(new Set([...handled.values()].map((by) => by[0].split('.')[0])).size, 2, 'both instances took part');
+    const left = await instances[1].db.selectFrom('federation_messages').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    assert.equal(Number(left.n), 0);
+  });
+});

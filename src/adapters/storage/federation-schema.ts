@@ -1,0 +1,31 @@
+import type { Generated } from 'kysely';
+
+/** Tables of migration 011 (ActivityPub), as Kysely sees them. */
+export interface FederationTables {
+  federation_kv: {
+    key: string;
+    value: string;
+    expires_at: number | null;
+  };
+  federation_messages: {
+    id: Generated<number>;
+    message: string;
+    ordering_key: string | null;
+    run_at: number;
+    locked_until: number;
+    attempts: number;
+    last_error: string | null;
+    created_at: number;
+  };
+  federation_followers: {
+    id: Generated<number>;
+    actor_uri: string;
+    handle: string | null;
+    inbox: string;
+    shared_inbox: string | null;
+    status: string;
+    follow_id: string | null;
+    created_at: number;
+    updated_at: number;
+  };
+}

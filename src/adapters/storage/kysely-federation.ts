@@ -1,0 +1,272 @@
+import { isDeepStrictEqual } from 'node:util';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { KvKey, KvStore, KvStoreListEntry, KvStoreSetOptions, MessageQueue, MessageQueueEnqueueOptions, MessageQueueListenOptions } from '@fedify/fedify';
+import type { Database, Engine } from './schema.ts';
+
+/**
+ * Fedify's key–value store and message queue on Kumbaya's own database (migration 011),
+ * the same SQL on SQLite and PostgreSQL. Only Fedify's types are imported here, so
+ * opening the store never loads Fedify itself.
+ */
+
+/** A Temporal.Duration (Fedify's polyfill or the built-in one) in milliseconds. */
+function durationMs(duration: { total(options: { unit: 'millisecond' }): number } | undefined): number {
+  return duration ? Math.max(0, duration.total({ unit: 'millisecond' })) : 0;
+}
+
+/** The stored form of a key: its JSON text, so a prefix of the array is a prefix of the text. */
+const keyText = (key: KvKey): string => JSON.stringify(key);
+
+/** The JSON text of a key prefix as it starts every longer key: `["a","b"` (no closing bracket). */
+const prefixText = (prefix: KvKey): string => keyText(prefix).slice(0, -1);
+
+export class KyselyKvStore implements KvStore {
+  private readonly db: Kysely<Database>;
+  private readonly now: () => number;
+
+  constructor(db: Kysely<Database>, now: () => number = Date.now) {
+    this.db = db;
+    this.now = now;
+  }
+
+  private live() {
+    const now = this.now();
+    return this.db.selectFrom('federation_kv').where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]));
+  }
+
+  async get<T = unknown>(key: KvKey): Promise<T | undefined> {
+    const row = await this.live().select('value').where('key', '=', keyText(key)).executeTakeFirst();
+    return row ? (JSON.parse(row.value) as T) : undefined;
+  }
+
+  private expiry(options?: KvStoreSetOptions): number | null {
+    return options?.ttl ? this.now() + durationMs(options.ttl) : null;
+  }
+
+  async set(key: KvKey, value: unknown, options?: KvStoreSetOptions): Promise<void> {
+    const row = { key: keyText(key), value: JSON.stringify(value), expires_at: this.expiry(options) };
+    await this.db
+      .insertInto('federation_kv')
+      .values(row)
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: row.value, expires_at: row.expires_at }))
+      .execute();
+  }
+
+  async delete(key: KvKey): Promise<void> {
+    await this.db.deleteFrom('federation_kv').where('key', '=', keyText(key)).execute();
+  }
+
+  /**
+   * Sets `newValue` only if the key holds `expectedValue` (undefined: absent or expired).
+   * The write is conditional on the exact row that was compared, so when two callers race
+   * with the same expectation exactly one of them succeeds, on either engine.
+   */
+  async cas(key: KvKey, expectedValue: unknown, newValue: unknown, options?: KvStoreSetOptions): Promise<boolean> {
+    const text = keyText(key);
+    const now = this.now();
+    const row = await this.db.selectFrom('federation_kv').selectAll().where('key', '=', text).executeTakeFirst();
+    const live = row !== undefined && (row.expires_at === null || Number(row.expires_at) > now);
+    const current = live ? JSON.parse(row.value) : undefined;
+    if (!isDeepStrictEqual(current, expectedValue)) return false;
+    const values = { value: JSON.stringify(newValue), expires_at: this.expiry(options) };
+    if (!row) {
+      const inserted = await this.db
+        .insertInto('federation_kv')
+        .values({ key: text, ...values })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .executeTakeFirst();
+      return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
+    }
+    const updated = await this.db
+      .updateTable('federation_kv')
+      .set(values)
+      .where('key', '=', text)
+      .where('value', '=', row.value)
+      .where((eb) => (row.expires_at === null ? eb('expires_at', 'is', null) : eb('expires_at', '=', row.expires_at)))
+      .executeTakeFirst();
+    return Number(updated.numUpdatedRows) === 1;
+  }
+
+  /** Every live entry whose key starts with `prefix` (all of them without one), in key order. */
+  async *list(prefix?: KvKey): AsyncIterable<KvStoreListEntry> {
+    let query = this.live().select(['key', 'value']);
+    if (prefix) {
+      const exact = keyText(prefix);
+      const start = `${prefixText(prefix)},`;
+      // substr counts characters on both engines; a JavaScript length counts UTF-16 units.
+      const length = [...start].length;
+      query = query.where((eb) => eb.or([eb('key', '=', exact), eb(sql<string>`substr(${sql.ref('key')}, 1, ${length})`, '=', start)]));
+    }
+    const rows = await query.execute();
+    rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    for (const row of rows) yield { key: JSON.parse(row.key) as KvKey, value: JSON.parse(row.value) };
+  }
+
+  /** Removes expired entries (hourly housekeeping); returns how many. */
+  async deleteExpired(): Promise<number> {
+    const result = await this.db.deleteFrom('federation_kv').where('expires_at', '<=', this.now()).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}
+
+export interface MessageQueueOptions {
+  /** How often an idle listener looks for work (other instances enqueue too). Default 1 s. */
+  pollMs?: number;
+  /** How long a claimed message is held before another worker may take it again. Default 5 min. */
+  leaseMs?: number;
+  /** Messages handled at once by one listener. Default 4. */
+  batch?: number;
+  /** A handler that throws is retried this many times with backoff, then dropped. Default 10. */
+  maxAttempts?: number;
+  now?: () => number;
+  /** Errors of the queue itself (the database unreachable) and dropped messages; listening goes on. */
+  onError?: (error: unknown, message?: unknown) => void;
+}
+
+type MessageRow = Selectable<Database['federation_messages']>;
+
+/** 1 min, 2, 4 … up to 1 h. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(60_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
+}
+
+/**
+ * Fedify's message queue on the `federation_messages` table. Any number of listeners, in
+ * this process or on other instances sharing PostgreSQL, take messages with one
+ * conditional UPDATE (`skip locked` on PostgreSQL), so each message is handled by one of
+ * them. A message with an ordering key is not taken while an earlier message with the
+ * same key is still in the table (waiting, delayed or being handled): those run one at a
+ * time, in order. A handled message is deleted.
+ *
+ * Retries happen here, in place (nativeRetrial): a failed message keeps its row, and so its
+ * place before later messages of its key, with its attempts and last error for the admin.
+ * (Fedify's own retries would enqueue a new message behind them, and an Update could
+ * overtake the Create it follows.) Fedify still answers 404/410, Retry-After and open
+ * circuit breakers itself.
+ */
+export class KyselyMessageQueue implements MessageQueue {
+  readonly nativeRetrial = true;
+  private readonly db: Kysely<Database>;
+  private readonly engine: Engine;
+  private readonly options: Required<Omit<MessageQueueOptions, 'onError'>> & Pick<MessageQueueOptions, 'onError'>;
+  /** Listeners of this process sleeping until the next poll: an enqueue here wakes them at once. */
+  private readonly sleepers = new Set<() => void>();
+
+  constructor(db: Kysely<Database>, engine: Engine, options: MessageQueueOptions = {}) {
+    this.db = db;
+    this.engine = engine;
+    this.options = { pollMs: 1000, leaseMs: 300_000, batch: 4, maxAttempts: 10, now: Date.now, ...options };
+  }
+
+  async enqueue(message: unknown, options?: MessageQueueEnqueueOptions): Promise<void> {
+    await this.enqueueMany([message], options);
+  }
+
+  async enqueueMany(messages: readonly unknown[], options?: MessageQueueEnqueueOptions): Promise<void> {
+    if (messages.length === 0) return;
+    const now = this.options.now();
+    const runAt = now + durationMs(options?.delay);
+    const rows = messages.map((message) => ({ message: JSON.stringify(message), ordering_key: options?.orderingKey ?? null, run_at: runAt, locked_until: 0, attempts: 0, last_error: null, created_at: now }));
+    // Inserted in one statement: ids follow the array, so the order holds within a key.
+    await this.db.insertInto('federation_messages').values(rows).execute();
+    for (const wake of this.sleepers) wake();
+  }
+
+  /** Messages waiting (not held by a worker): how far behind delivery is. */
+  async getDepth(): Promise<{ queued: number; ready: number; delayed: number }> {
+    const now = this.options.now();
+    const row = await this.db
+      .selectFrom('federation_messages')
+      .select([
+        (eb) => eb.fn.countAll<number>().as('queued'),
+        (eb) => eb.fn.sum<number>(eb.case().when('run_at', '<=', now).then(1).else(0).end()).as('ready'),
+      ])
+      .where('locked_until', '<=', now)
+      .executeTakeFirstOrThrow();
+    const queued = Number(row.queued);
+    const ready = Number(row.ready ?? 0);
+    return { queued, ready, delayed: queued - ready };
+  }
+
+  /**
+   * Takes up to `limit` messages that are due, held by no worker and first of their
+   * ordering key, holding them for the lease. The choice is a CTE (evaluated once, as in
+   * claim-due.ts); the UPDATE re-checks the lock, so two workers never get one message.
+   */
+  async claim(limit: number): Promise<MessageRow[]> {
+    const now = this.options.now();
+    const skipLocked = this.engine === 'postgres' ? sql` for update skip locked` : sql``;
+    const result = await sql<MessageRow>`
+      with due as (
+        select m.id from federation_messages m
+        where m.run_at <= ${now} and m.locked_until <= ${now}
+          and (m.ordering_key is null or not exists (
+            select 1 from federation_messages e where e.ordering_key = m.ordering_key and e.id < m.id))
+        order by m.run_at, m.id
+        limit ${limit}${skipLocked}
+      )
+      update federation_messages set locked_until = ${now + this.options.leaseMs}, attempts = attempts + 1
+      where id in (select id from due) and locked_until <= ${now}
+      returning *`.execute(this.db);
+    return result.rows.sort((a, b) => Number(a.run_at) - Number(b.run_at) || Number(a.id) - Number(b.id));
+  }
+
+  private async handle(row: MessageRow, handler: (message: any) => Promise<void> | void): Promise<void> {
+    let message: unknown;
+    try {
+      message = JSON.parse(row.message);
+      await handler(message);
+    } catch (error) {
+      const attempts = Number(row.attempts);
+      if (attempts >= this.options.maxAttempts) {
+        this.options.onError?.(error, message);
+        await this.db.deleteFrom('federation_messages').where('id', '=', row.id).execute();
+        return;
+      }
+      await this.db
+        .updateTable('federation_messages')
+        .set({ locked_until: 0, run_at: this.options.now() + retryDelayMs(attempts), last_error: String(error instanceof Error ? error.message : error).slice(0, 2000) })
+        .where('id', '=', row.id)
+        .execute();
+      return;
+    }
+    await this.db.deleteFrom('federation_messages').where('id', '=', row.id).execute();
+  }
+
+  /** Waits for the next poll, an enqueue in this process, or the abort. */
+  private sleep(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, this.options.pollMs);
+      this.sleepers.add(done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /**
+   * Handles messages until `signal` aborts; resolves then, once the messages in hand are
+   * finished (never rejects). A batch's messages run side by side: they have different
+   * ordering keys by construction.
+   */
+  async listen(handler: (message: any) => Promise<void> | void, options: MessageQueueListenOptions = {}): Promise<void> {
+    const { signal } = options;
+    while (!signal?.aborted) {
+      let rows: MessageRow[] = [];
+      try {
+        rows = await this.claim(this.options.batch);
+      } catch (error) {
+        this.options.onError?.(error);
+      }
+      if (rows.length === 0) {
+        await this.sleep(signal);
+        continue;
+      }
+      await Promise.all(rows.map((row) => this.handle(row, handler).catch((error: unknown) => this.options.onError?.(error))));
+    }
+  }
+}

@@ -1,0 +1,47 @@
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from './context.ts';
+
+/** Addresses that are Fedify's whoever asks: discovery, the actor and its collections, the shared inbox. */
+const federationPath = /^\/(?:\.well-known\/(?:webfinger|nodeinfo)$|nodeinfo\/|@[^/]+(?:\/|$)|ap\/)/;
+
+/** What servers put in Accept to get ActivityStreams (browsers never do). */
+const activityAccept = /application\/(?:activity\+json|ld\+json)/i;
+
+/** A request asking for ActivityStreams: never answered from, or stored in, the page cache. */
+export function wantsActivityJson(accept: string | undefined | null): boolean {
+  return accept !== undefined && accept !== null && activityAccept.test(accept);
+}
+
+/** Whether this request is for Fedify: its own addresses, or any page asked for as ActivityStreams. */
+export function isFederationRequest(method: string, path: string, accept: string | undefined): boolean {
+  if (federationPath.test(path)) return true;
+  return (method === 'GET' || method === 'HEAD') && wantsActivityJson(accept);
+}
+
+/**
+ * Hands federation requests to Fedify (`federation.fetch`), loading it on the first one.
+ * What Fedify has nothing for (onNotFound) or cannot answer in the format asked
+ * (onNotAcceptable: a browser) goes on to the normal routes, so one address serves HTML to
+ * browsers and JSON-LD to servers. A browser opening the actor is sent to the home page,
+ * the blog's profile.
+ */
+export const federationMiddleware: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const fediverse = c.get('deps').fediverse;
+  if (!fediverse || !isFederationRequest(c.req.method, c.req.path, c.req.header('accept'))) return next();
+  const federation = await fediverse.federation();
+  let passOn: 'not-found' | 'not-acceptable' | null = null;
+  const response = await federation.fetch(c.req.raw, {
+    contextData: undefined,
+    onNotFound: () => {
+      passOn = 'not-found';
+      return new Response(null, { status: 404 });
+    },
+    onNotAcceptable: () => {
+      passOn = 'not-acceptable';
+      return new Response(null, { status: 406 });
+    },
+  });
+  if (passOn === 'not-acceptable' && c.req.path.toLowerCase() === `/@${fediverse.handle.toLowerCase()}`) return c.redirect('/', 303);
+  if (passOn) return next();
+  return response;
+};
