@@ -12,6 +12,7 @@ import * as imports from './migrations/004-import.ts';
 import * as commentHistory from './migrations/006-comment-history.ts';
 import * as accounts from './migrations/007-accounts.ts';
 import * as postPassword from './migrations/008-post-password.ts';
+import * as people from './migrations/010-people.ts';
 
 // BIGINT columns hold epoch milliseconds, well inside Number's safe range.
 const require = createRequire(import.meta.url);
@@ -66,6 +67,7 @@ function migrations(engine: Engine): Array<{ name: string; up: (db: Kysely<any>)
     { name: '006-comment-history', up: (db) => commentHistory.up(db, engine) },
     { name: '007-accounts', up: (db) => accounts.up(db, engine) },
     { name: '008-post-password', up: (db) => postPassword.up(db, engine) },
+    { name: '010-people', up: (db) => people.up(db, engine) },
   ];
 }
 

@@ -74,7 +74,7 @@ const tables: Record<Exclude<ArchiveTable, 'posts'>, TableMap> = {
     key: 'id',
     serial: true,
     toRecord: (r): Person => ({ id: r.id, name: r.name, email: r.email, website: r.website, createdAt: num(r.created_at) }),
-    toRow: (p: Person) => ({ id: p.id, name: p.name, email: p.email, website: p.website, created_at: p.createdAt }),
+    toRow: (p: Person) => ({ id: p.id, name: p.name, email: p.email, website: p.website, created_at: p.createdAt, last_seen_at: p.createdAt }),
   },
   comments: {
     name: 'comments',

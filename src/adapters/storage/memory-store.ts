@@ -40,6 +40,7 @@ import { MemoryWebmentionRepository, emptyWebmentionTables, type MemoryWebmentio
 import { MemorySpamModelRepository } from './memory-spam-model.ts';
 import { MemorySubscriptionRepository } from './memory-subscriptions.ts';
 import { MemoryImportRepository } from './memory-imports.ts';
+import { MemoryPeopleRepository, emptyPeopleTables, type MemoryPeopleTables } from './memory-people.ts';
 import { MemoryAccountTokenRepository, MemoryLoginFailureRepository, emptyAccountTables, type MemoryAccountTables } from './memory-accounts.ts';
 
 /** A post as stored: tags by id in position order, plus the text search reads. */
@@ -72,6 +73,8 @@ export interface Tables {
   legacyPaths: Map<string, number>;
   /** Password-reset and invitation links, failed sign-ins (memory-accounts.ts). */
   accounts: MemoryAccountTables;
+  /** People's identities, trust, notes, labels and events (memory-people.ts). */
+  peopleBook: MemoryPeopleTables;
 }
 
 function emptyTables(): Tables {
@@ -98,6 +101,7 @@ function emptyTables(): Tables {
     webmentions: emptyWebmentionTables(),
     importKeys: new Map(),
     legacyPaths: new Map(),
+    peopleBook: emptyPeopleTables(),
     accounts: emptyAccountTables(),
   };
 }
@@ -170,6 +174,7 @@ export class MemoryStore implements Store {
   readonly imports = new MemoryImportRepository(() => this.tables);
   readonly accountTokens = new MemoryAccountTokenRepository(() => this.tables);
   readonly loginFailures = new MemoryLoginFailureRepository(() => this.tables);
+  readonly people = new MemoryPeopleRepository(() => this.tables, () => this.nextId('people'));
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);
@@ -758,34 +763,6 @@ export class MemoryStore implements Store {
     const post = this.tables.posts.get(postId);
     return post !== undefined && post.authorId === authorId && post.deletedAt === null;
   }
-
-  // --------------------------------------------------------------- people
-
-  people = {
-    upsertByEmail: async (input: { name: string; email: string; website: string | null }, now: number): Promise<Person> => {
-      const email = input.email.trim().toLowerCase();
-      let person = [...this.tables.people.values()].find((p) => p.email === email);
-      if (person) {
-        person.name = input.name;
-        if (input.website && !person.website) person.website = input.website;
-      } else {
-        person = { id: this.nextId('people'), name: input.name, email, website: input.website, createdAt: now };
-        this.tables.people.set(person.id, person);
-      }
-      return copy(person);
-    },
-
-    findById: async (id: number): Promise<Person | null> => {
-      const person = this.tables.people.get(id);
-      return person ? copy(person) : null;
-    },
-
-    findByEmail: async (email: string): Promise<Person | null> => {
-      const normalised = email.trim().toLowerCase();
-      const person = [...this.tables.people.values()].find((p) => p.email === normalised);
-      return person ? copy(person) : null;
-    },
-  };
 
   // ------------------------------------------------------------- sessions
 

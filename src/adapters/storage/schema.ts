@@ -1,10 +1,11 @@
 import type { Generated } from 'kysely';
 import type { ReachTables } from './reach-schema.ts';
+import type { PeopleTables } from './people-schema.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
 /** Table shapes as Kysely sees them; columns are snake_case, times are epoch ms. */
-export interface Database extends ReachTables {
+export interface Database extends ReachTables, PeopleTables {
   users: {
     id: Generated<number>;
     email: string;
@@ -40,7 +41,18 @@ export interface Database extends ReachTables {
   post_old_slugs: { slug: string; post_id: number };
   tags: { id: Generated<number>; slug: string; name: string };
   post_tags: { post_id: number; tag_id: number; position: number };
-  people: { id: Generated<number>; name: string; email: string | null; website: string | null; created_at: number };
+  people: {
+    id: Generated<number>;
+    name: string;
+    email: string | null;
+    website: string | null;
+    created_at: number;
+    /** Migration 010: trust (see core/people.ts) and when they last wrote. */
+    trust: Generated<string>;
+    trust_reason: string | null;
+    muted_until: number | null;
+    last_seen_at: Generated<number>;
+  };
   comments: {
     id: Generated<number>;
     post_id: number;
@@ -87,6 +99,8 @@ export interface Database extends ReachTables {
     token: string;
     created_at: number;
     unsubscribed_at: number | null;
+    /** Migration 010. */
+    person_id: number | null;
   };
   outbox: {
     id: Generated<number>;
@@ -104,6 +118,8 @@ export interface Database extends ReachTables {
     last_error: string | null;
     created_at: number;
     sent_at: number | null;
+    /** Migration 010. */
+    person_id: number | null;
   };
   spam_tokens: { token: string; spam: number; ham: number };
   spam_totals: { label: string; documents: number };
