@@ -1,3 +1,4 @@
+import { normaliseUrl, trustInForce } from './people.ts';
 import { z } from 'zod';
 import type { Clock } from './clock.ts';
 import { renderCommentMarkdown } from './render-markdown.ts';
@@ -219,6 +220,8 @@ export class CommentService {
       filterScore: await spam.filterScore({ text: input.body, name: input.name, url: input.website || null }),
       akismet: await spam.akismet({ comment: input, ctx, permalink }),
       knownPerson: existing ? await store.comments.hasApproved(existing.id) : false,
+      // A typed address proves nothing: a trusted person's trust does not apply, their holds do.
+      trust: existing ? { state: trustInForce(await store.people.trust(existing.id), now), proven: false } : undefined,
     };
     const decision = decideModeration(evidence, settings);
     const editSecret = randomToken(24);
@@ -291,6 +294,7 @@ export class CommentService {
       filterScore: await spam.filterScore({ text: body, name: input.name, url: input.website }),
       akismet: 'off',
       knownPerson: input.personId !== null && (await store.comments.hasApproved(input.personId)),
+      trust: input.personId !== null ? { state: trustInForce(await store.people.trust(input.personId), now), proven: await this.provenBySource(input.personId, input.website, input.source) } : undefined,
     };
     const decision = decideModeration(evidence, settings);
     const comment = await store.transaction(async (tx) => {
@@ -317,6 +321,21 @@ export class CommentService {
     });
     if (comment.status === 'approved') this.published(comment);
     return comment;
+  }
+
+  /**
+   * A webmention reply proves its author when their address is a website the person holds
+   * verified and the (verified) source page is on that same site.
+   */
+  private async provenBySource(personId: number, website: string | null, source: string): Promise<boolean> {
+    const site = website ? normaliseUrl(website) : null;
+    if (!site) return false;
+    const held = (await this.deps.store.people.identities(personId)).some((i) => i.verified && (i.kind === 'website' || i.kind === 'webmention') && i.value === site);
+    try {
+      return held && new URL(site).host === new URL(source).host;
+    } catch {
+      return false;
+    }
   }
 
   /** A webmention reply whose source is gone or no longer links here: to the trash (restorable), with the reason. */

@@ -45,7 +45,7 @@ const asStatus = (value: string | undefined | null): CommentStatus | null => (va
 
 /** Only the inbox and "Waiting for you" are places to come back to; anything else goes to the inbox. */
 function safeBack(value: string | undefined): string {
-  if (!value || !/^\/admin\/(comments|waiting)(\?[^#\s]*)?$/.test(value)) return '/admin/comments';
+  if (!value || !/^\/admin\/(comments|waiting|people\/[0-9]{1,10})(\?[^#\s]*)?$/.test(value)) return '/admin/comments';
   return value;
 }
 
