@@ -128,7 +128,9 @@ async function countsPayload(c: Context<AppEnv>, user: User) {
 async function rowContext(c: Context<AppEnv>, comments: Comment[], tab: CommentStatus, back: string, posts?: Map<number, Post>): Promise<RowContext> {
   const { store, clock } = c.get('deps');
   const [postMap, parents] = await Promise.all([posts ?? postsOf(store, comments), parentsOf(store, comments)]);
-  return { tab, token: c.get('session')!.csrfToken, back, posts: postMap, parents, now: clock.now() };
+  // Note badges link to People, which only staff who see every conversation may open.
+  const noted = moderatesEverything(currentUser(c)) ? await store.people.withNotes(comments.flatMap((x) => (x.personId !== null ? [x.personId] : []))) : new Set<number>();
+  return { tab, token: c.get('session')!.csrfToken, back, posts: postMap, parents, now: clock.now(), noted };
 }
 
 /**

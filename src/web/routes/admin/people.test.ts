@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { SubmitContext } from '../../../core/comment-service.ts';
 import type { Comment, Post, User } from '../../../core/store.ts';
-import { startTestKumbaya, testEngines, type Agent, type TestKumbaya } from '../../../../test/helpers/test-kumbaya.ts';
+import { Agent, startTestKumbaya, testEngines, type TestKumbaya } from '../../../../test/helpers/test-kumbaya.ts';
 
 for (const { engine, skip } of testEngines()) {
   describe(`Admin → People (${engine})`, { skip }, () => {
@@ -147,6 +147,30 @@ for (const { engine, skip } of testEngines()) {
       assert.match(onlyReplies, /I think yes\./);
       assert.doesNotMatch(onlyReplies, /What do you think\?/);
       assert.match(await page(owner, '/admin/people'), new RegExp(`href="${base}"[^]*?You replied`));
+    });
+
+    it('shows a note badge beside the person\'s comments in the inbox and on the post page for staff only, never for readers or in feeds', async () => {
+      const held = await comment('Badge Person', 'badge@example.com', 'Held words.');
+      const shown = await comment('Other Name', 'badge2@example.com', 'Published words.');
+      await k.deps.comments.moderate([shown.id], 'approve');
+      const person = (await k.deps.store.people.findByEmail('badge@example.com'))!;
+      const other = (await k.deps.store.people.findByEmail('badge2@example.com'))!;
+      const badge = (id: number) => new RegExp(`class="note-badge" href="/admin/people/${id}"`);
+      // A reader fills the page cache before any note exists, and again after.
+      assert.doesNotMatch(await page(new Agent(k.app), `/${post.slug}`), /note-badge/);
+      await owner.form(`/admin/people/${person.id}/notes`, { body: 'Wraps cars.' });
+      await owner.form(`/admin/people/${other.id}/notes`, { body: 'Met at the tweetup.' });
+      const inbox = await page(owner, '/admin/comments');
+      const row = inbox.slice(inbox.indexOf(`id="comment-row-${held.id}"`), inbox.indexOf('</h2>', inbox.indexOf(`id="comment-row-${held.id}"`)));
+      assert.match(row, badge(person.id));
+      assert.match(await page(owner, `/${post.slug}`), badge(other.id), 'staff see it on the post page');
+      const reader = new Agent(k.app);
+      for (let i = 0; i < 2; i++) assert.doesNotMatch(await page(reader, `/${post.slug}`), /note-badge|Met at the tweetup/, 'readers never do (cached or not)');
+      assert.doesNotMatch(await page(owner, `/${post.slug}/comments/feed.xml`), /note-badge|tweetup/, 'nor any feed, even fetched by staff');
+      const moderator = await k.signIn('moderator');
+      assert.match(await page(moderator, '/admin/comments'), badge(person.id));
+      const author = await k.signIn('author');
+      assert.doesNotMatch(await page(author, `/${post.slug}`), /note-badge/, 'an author cannot open People, so sees no badge');
     });
 
     it('answers 404 for a person who does not exist and ignores a forged cursor', async () => {

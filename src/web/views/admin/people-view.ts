@@ -349,8 +349,3 @@ ${o.problem ? html`<p class="notice error" role="alert">${o.problem.message}</p>
 </div>`;
   return adminLayout(c, { title: p.name || 'Person', body, current: 'people' });
 }
-
-/** The badge beside a comment whose writer has notes: staff pages only. */
-export function noteBadge(personId: number, name: string): SafeHtml {
-  return html`<a class="note-badge" href="/admin/people/${personId}">Note<span class="visually-hidden">s about ${name}</span></a>`;
-}
