@@ -447,7 +447,7 @@ export class CommentService {
    * marking spam again what is already in Spam confirms it, and teaches the filter if it
    * had not learned it yet. Approving tells subscribers. Returns the comments that changed.
    */
-  async moderate(ids: number[], action: ModerationAction): Promise<Comment[]> {
+  async moderate(ids: number[], action: ModerationAction, actorId: number | null = null): Promise<Comment[]> {
     if (ids.length === 0) return [];
     checkModerationBatch(ids);
     const { store, clock, spam } = this.deps;
@@ -464,6 +464,11 @@ export class CommentService {
       // Every comment chosen now has this status, moved or already there: each teaches the filter once.
       if (label) for (const comment of before.values()) lessons.push(...(await this.teach(tx, comment, label)));
       for (const comment of moved) {
+        // The decision goes on the writer's timeline (People), with who made it.
+        const was = before.get(comment.id);
+        if (comment.personId !== null && was && was.status !== comment.status) {
+          await tx.people.addEvent({ personId: comment.personId, kind: 'moderated', detail: { commentId: comment.id, postId: comment.postId, from: was.status, status: comment.status }, actorId, createdAt: now });
+        }
         if (status === 'approved') {
           let post = posts.get(comment.postId);
           if (!post) {

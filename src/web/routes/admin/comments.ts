@@ -186,7 +186,7 @@ export function commentRoutes(): Hono<AppEnv> {
       return redirectBack(c, back, { done: action, n: '0' });
     }
     await moderatableComments(c, user, ids);
-    const changed = await comments.moderate(ids, action);
+    const changed = await comments.moderate(ids, action, currentUser(c).id);
     const changedIds = changed.map((comment) => comment.id);
     if (!wantsJson(c)) {
       return redirectBack(c, back, { done: action, n: String(changed.length), ids: changedIds.join(','), ...(from ? { from } : {}) });
@@ -221,7 +221,7 @@ export function commentRoutes(): Hono<AppEnv> {
     if (parent.status === 'spam' || parent.status === 'trash') {
       throw new DomainError('conflict', `This comment is in ${parent.status === 'spam' ? 'spam' : 'the trash'}. Restore it before answering it.`);
     }
-    if (parent.status === 'pending') await deps.comments.moderate([parent.id], 'approve');
+    if (parent.status === 'pending') await deps.comments.moderate([parent.id], 'approve', user.id);
     const { comment: reply } = await deps.comments.submit(
       { postId: post.id, parentId: parent.id, body },
       { ip: clientIp(c), userAgent: c.req.header('user-agent') ?? '', referrer: c.req.header('referer') ?? '', user },

@@ -173,6 +173,15 @@ for (const { engine, skip } of testEngines()) {
       assert.doesNotMatch(await page(author, `/${post.slug}`), /note-badge/, 'an author cannot open People, so sees no badge');
     });
 
+    it('puts each moderation decision on the person\'s timeline, with who made it', async () => {
+      const held = await comment('Decided', 'decided@example.com', 'Please approve me.');
+      const person = (await k.deps.store.people.findByEmail('decided@example.com'))!;
+      const res = await owner.form('/admin/comments/moderate', { ids: String(held.id), action: 'approve', back: '/admin/comments' });
+      assert.equal(res.status, 303);
+      const changes = await page(owner, `/admin/people/${person.id}?kind=event`);
+      assert.match(changes, new RegExp(`${owner.user!.name} moved a comment to Published`));
+    });
+
     it('answers 404 for a person who does not exist and ignores a forged cursor', async () => {
       await page(owner, '/admin/people/999999', 404);
       await page(owner, '/admin/people/abc', 404);
