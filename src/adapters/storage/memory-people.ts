@@ -24,19 +24,18 @@ import type { Tables } from './memory-store.ts';
 
 /** What the memory store keeps for people beyond the `people` map (part of its tables, so transactions cover it). */
 export interface MemoryPeopleTables {
-  lastId: { identities: number; notes: number; labels: number; events: number };
+  lastId: { identities: number; notes: number; labels: number; links: number; events: number };
   /** Trust and last interaction per person; a person without an entry is normal, last seen when created. */
   meta: Map<number, PersonTrust & { lastSeenAt: number }>;
   identities: Map<number, PersonIdentity>;
   notes: Map<number, PersonNote>;
-  labels: Map<number, PersonLabel>;
-  /** "personId:labelId". */
-  labelLinks: Set<string>;
+  labels: Map<number, PersonLabel & { createdAt: number }>;
+  labelLinks: Map<number, { id: number; personId: number; labelId: number }>;
   events: Map<number, PersonEvent>;
 }
 
 export function emptyPeopleTables(): MemoryPeopleTables {
-  return { lastId: { identities: 0, notes: 0, labels: 0, events: 0 }, meta: new Map(), identities: new Map(), notes: new Map(), labels: new Map(), labelLinks: new Set(), events: new Map() };
+  return { lastId: { identities: 0, notes: 0, labels: 0, links: 0, events: 0 }, meta: new Map(), identities: new Map(), notes: new Map(), labels: new Map(), labelLinks: new Map(), events: new Map() };
 }
 
 const copy = <T>(value: T): T => structuredClone(value);
@@ -63,7 +62,7 @@ export class MemoryPeopleRepository implements PersonRepository {
     for (const [id, i] of t.identities) if (!people.has(i.personId)) t.identities.delete(id);
     for (const [id, n] of t.notes) if (!people.has(n.personId)) t.notes.delete(id);
     for (const [id, e] of t.events) if (!people.has(e.personId)) t.events.delete(id);
-    for (const link of t.labelLinks) if (!people.has(Number(link.split(':')[0]))) t.labelLinks.delete(link);
+    for (const [id, link] of t.labelLinks) if (!people.has(link.personId) || !t.labels.has(link.labelId)) t.labelLinks.delete(id);
     for (const id of t.meta.keys()) if (!people.has(id)) t.meta.delete(id);
     return t;
   }
@@ -176,7 +175,7 @@ export class MemoryPeopleRepository implements PersonRepository {
       .map((p) => ({ p, meta: this.meta(p) }))
       .filter(({ p, meta }) => {
         if (text && !p.name.toLowerCase().includes(text) && ![...t.identities.values()].some((i) => i.personId === p.id && i.value.includes(text))) return false;
-        if (q.labelId !== undefined && !t.labelLinks.has(`${p.id}:${q.labelId}`)) return false;
+        if (q.labelId !== undefined && !this.linked(p.id, q.labelId)) return false;
         if (q.trust && meta.trust !== q.trust) return false;
         const after = q.after;
         if (after && !(meta.lastSeenAt < after.lastSeenAt || (meta.lastSeenAt === after.lastSeenAt && p.id < after.id))) return false;
@@ -267,33 +266,38 @@ export class MemoryPeopleRepository implements PersonRepository {
     return new Set([...this.live().notes.values()].filter((n) => wanted.has(n.personId)).map((n) => n.personId));
   }
 
+  private linked(personId: number, labelId: number): boolean {
+    return [...this.t.labelLinks.values()].some((l) => l.personId === personId && l.labelId === labelId);
+  }
+
   async labels(): Promise<PersonLabel[]> {
-    return [...this.t.labels.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map(copy);
+    return [...this.t.labels.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map(({ id, name }) => ({ id, name }));
   }
 
   async labelsOf(personId: number): Promise<PersonLabel[]> {
-    const t = this.live();
-    return (await this.labels()).filter((l) => t.labelLinks.has(`${personId}:${l.id}`));
+    this.live();
+    return (await this.labels()).filter((l) => this.linked(personId, l.id));
   }
 
   async addLabel(personId: number, name: string, actorId: number | null, now: number): Promise<PersonLabel> {
     const t = this.live();
     let label = [...t.labels.values()].find((l) => l.name === name);
     if (!label) {
-      label = { id: ++t.lastId.labels, name };
+      label = { id: ++t.lastId.labels, name, createdAt: now };
       t.labels.set(label.id, label);
     }
-    const link = `${personId}:${label.id}`;
-    if (!t.labelLinks.has(link)) {
-      t.labelLinks.add(link);
+    if (!this.linked(personId, label.id)) {
+      const id = ++t.lastId.links;
+      t.labelLinks.set(id, { id, personId, labelId: label.id });
       await this.addEvent({ personId, kind: 'label-added', detail: { label: name }, actorId, createdAt: now });
     }
-    return copy(label);
+    return { id: label.id, name: label.name };
   }
 
   async removeLabel(personId: number, labelId: number, actorId: number | null, now: number): Promise<boolean> {
     const t = this.live();
-    const removed = t.labelLinks.delete(`${personId}:${labelId}`);
+    const link = [...t.labelLinks.values()].find((l) => l.personId === personId && l.labelId === labelId);
+    const removed = link !== undefined && t.labelLinks.delete(link.id);
     const label = t.labels.get(labelId);
     if (removed && label) await this.addEvent({ personId, kind: 'label-removed', detail: { label: label.name }, actorId, createdAt: now });
     return removed;

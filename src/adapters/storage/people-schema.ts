@@ -14,6 +14,6 @@ export interface PeopleTables {
   };
   person_notes: { id: Generated<number>; person_id: number; markdown: string; html: string; author_id: number | null; created_at: number; updated_at: number };
   person_labels: { id: Generated<number>; name: string; created_at: number };
-  person_label_links: { person_id: number; label_id: number };
+  person_label_links: { id: Generated<number>; person_id: number; label_id: number };
   person_events: { id: Generated<number>; person_id: number; kind: string; detail: string; actor_id: number | null; created_at: number };
 }

@@ -43,11 +43,11 @@ export async function up(db: Kysely<any>, engine: Engine): Promise<void> {
   await db.schema.createIndex('person_notes_person').on('person_notes').columns(['person_id', 'created_at']).execute();
 
   await id(db.schema.createTable('person_labels')).addColumn('name', 'text', (c: any) => c.notNull().unique()).addColumn('created_at', 'bigint', (c: any) => c.notNull()).execute();
-  await db.schema
-    .createTable('person_label_links')
+  // An id of its own, so the archive (export, backup) pages it like every other table.
+  await id(db.schema.createTable('person_label_links'))
     .addColumn('person_id', 'integer', (c: any) => c.notNull().references('people.id').onDelete('cascade'))
     .addColumn('label_id', 'integer', (c: any) => c.notNull().references('person_labels.id').onDelete('cascade'))
-    .addPrimaryKeyConstraint('person_label_links_pk', ['person_id', 'label_id'])
+    .addUniqueConstraint('person_label_links_once', ['person_id', 'label_id'])
     .execute();
   await db.schema.createIndex('person_label_links_label').on('person_label_links').column('label_id').execute();
 
