@@ -164,6 +164,7 @@ for (const { engine, skip } of testEngines()) {
       const row = inbox.slice(inbox.indexOf(`id="comment-row-${held.id}"`), inbox.indexOf('</h2>', inbox.indexOf(`id="comment-row-${held.id}"`)));
       assert.match(row, badge(person.id));
       assert.match(await page(owner, `/${post.slug}`), badge(other.id), 'staff see it on the post page');
+      assert.match(await page(owner, '/admin/waiting'), badge(other.id), 'and in "Waiting for you"');
       const reader = new Agent(k.app);
       for (let i = 0; i < 2; i++) assert.doesNotMatch(await page(reader, `/${post.slug}`), /note-badge|Met at the tweetup/, 'readers never do (cached or not)');
       assert.doesNotMatch(await page(owner, `/${post.slug}/comments/feed.xml`), /note-badge|tweetup/, 'nor any feed, even fetched by staff');
