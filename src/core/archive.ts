@@ -8,6 +8,26 @@
 import type { ApiToken, Comment, CommentRevision, EmailAddress, ImportKind, Person, Post, Subscription, Tag, Upload, User } from './store.ts';
 import type { PostRevision } from './revisions.ts';
 import type { ReceivedMention, SentMention } from './webmention-store.ts';
+import type { PersonEvent, PersonIdentity, PersonLabel, PersonNote, Trust } from './people.ts';
+
+/** A person with the author's trust in them and when they were last seen (migration 010). */
+export interface ArchivedPerson extends Person {
+  trust: Trust;
+  /** Staff's words: a secret field (only in an export with secrets). */
+  trustReason: string | null;
+  mutedUntil: number | null;
+  lastSeenAt: number;
+}
+
+export interface PersonLabelRecord extends PersonLabel {
+  createdAt: number;
+}
+
+export interface PersonLabelLinkRecord {
+  id: number;
+  personId: number;
+  labelId: number;
+}
 
 /** A post with what hangs off it: its tags (by id, in order) and the old slugs that redirect to it. */
 export interface ArchivedPost extends Omit<Post, 'tags'> {
@@ -52,7 +72,7 @@ export interface ArchiveRecords {
   apiTokens: ApiToken;
   tags: Tag;
   posts: ArchivedPost;
-  people: Person;
+  people: ArchivedPerson;
   comments: Comment;
   commentRevisions: CommentRevision;
   emailAddresses: EmailAddress;
@@ -66,6 +86,11 @@ export interface ArchiveRecords {
   legacyPaths: LegacyPathRecord;
   /** Saved versions of posts, and authors' latest autosaves. */
   postRevisions: PostRevision;
+  personIdentities: PersonIdentity;
+  personLabels: PersonLabelRecord;
+  personLabelLinks: PersonLabelLinkRecord;
+  personNotes: PersonNote;
+  personEvents: PersonEvent;
 }
 
 export type ArchiveTable = keyof ArchiveRecords;
@@ -90,6 +115,11 @@ export const archiveTables: readonly ArchiveTable[] = [
   'importKeys',
   'legacyPaths',
   'postRevisions',
+  'personIdentities',
+  'personLabels',
+  'personLabelLinks',
+  'personNotes',
+  'personEvents',
 ];
 
 /** The key a table is paged by: the id, or the natural key for tables without one. */

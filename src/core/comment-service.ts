@@ -1,4 +1,5 @@
 import { addressGroup } from './address-group.ts';
+import { normaliseUrl, trustInForce } from './people.ts';
 import { z } from 'zod';
 import type { Clock } from './clock.ts';
 import { renderCommentMarkdown } from './render-markdown.ts';
@@ -244,6 +245,8 @@ export class CommentService {
       filterScore: await spam.filterScore({ text: input.body, name: input.name, url: input.website || null }),
       akismet: await spam.akismet({ comment: input, ctx, permalink }),
       knownPerson: existing ? await store.comments.hasApproved(existing.id) : false,
+      // A typed address proves nothing: a trusted person's trust does not apply, their holds do.
+      trust: existing ? { state: trustInForce(await store.people.trust(existing.id), now), proven: false } : undefined,
     };
     const decision = decideModeration(evidence, settings);
     const editSecret = randomToken(24);
@@ -322,6 +325,7 @@ export class CommentService {
       filterScore: await spam.filterScore({ text: body, name: input.name, url: input.website }),
       akismet: 'off',
       knownPerson: input.personId !== null && (await store.comments.hasApproved(input.personId)),
+      trust: input.personId !== null ? { state: trustInForce(await store.people.trust(input.personId), now), proven: await this.provenBySource(input.personId, input.website, input.source) } : undefined,
     };
     const decision = decideModeration(evidence, settings);
     const comment = await store.transaction(async (tx) => {
@@ -348,6 +352,21 @@ export class CommentService {
     });
     if (comment.status === 'approved') this.published(comment);
     return comment;
+  }
+
+  /**
+   * A webmention reply proves its author when their address is a website the person holds
+   * verified and the (verified) source page is on that same site.
+   */
+  private async provenBySource(personId: number, website: string | null, source: string): Promise<boolean> {
+    const site = website ? normaliseUrl(website) : null;
+    if (!site) return false;
+    const held = (await this.deps.store.people.identities(personId)).some((i) => i.verified && (i.kind === 'website' || i.kind === 'webmention') && i.value === site);
+    try {
+      return held && new URL(site).host === new URL(source).host;
+    } catch {
+      return false;
+    }
   }
 
   /** A webmention reply whose source is gone or no longer links here: to the trash (restorable), with the reason. */
@@ -459,7 +478,7 @@ export class CommentService {
    * marking spam again what is already in Spam confirms it, and teaches the filter if it
    * had not learned it yet. Approving tells subscribers. Returns the comments that changed.
    */
-  async moderate(ids: number[], action: ModerationAction): Promise<Comment[]> {
+  async moderate(ids: number[], action: ModerationAction, actorId: number | null = null): Promise<Comment[]> {
     if (ids.length === 0) return [];
     checkModerationBatch(ids);
     const { store, clock, spam } = this.deps;
@@ -476,6 +495,11 @@ export class CommentService {
       // Every comment chosen now has this status, moved or already there: each teaches the filter once.
       if (label) for (const comment of before.values()) lessons.push(...(await this.teach(tx, comment, label)));
       for (const comment of moved) {
+        // The decision goes on the writer's timeline (People), with who made it.
+        const was = before.get(comment.id);
+        if (comment.personId !== null && was && was.status !== comment.status) {
+          await tx.people.addEvent({ personId: comment.personId, kind: 'moderated', detail: { commentId: comment.id, postId: comment.postId, from: was.status, status: comment.status }, actorId, createdAt: now });
+        }
         if (status === 'approved') {
           let post = posts.get(comment.postId);
           if (!post) {

@@ -105,3 +105,38 @@ describe('commentsOpen', () => {
     assert.deepEqual(commentsOpen({ ...post, status: 'draft' as never }, settings(), now), { open: false, reason: 'not-published' });
   });
 });
+
+describe('decideModeration with the author\'s trust in the person', () => {
+  const trust = (state: 'trusted' | 'normal' | 'hold' | 'muted' | 'blocked', proven = false, reason: string | null = null, mutedUntil: number | null = null) => ({
+    trust: { state: { trust: state, reason, mutedUntil }, proven },
+  });
+
+  it('holds an always-held person\'s comment, saying the author asked for it', () => {
+    assert.deepEqual(decideModeration({ ...clean, ...trust('hold') }, settings()), { status: 'pending', reasons: ["you asked to hold this person's comments"] });
+    assert.deepEqual(decideModeration({ ...clean, ...trust('hold', false, 'check the links') }, settings()).reasons, ["you asked to hold this person's comments: check the links"]);
+  });
+
+  it('holds a muted person\'s comment with the reason and the day the mute ends', () => {
+    const until = Date.UTC(2026, 11, 24);
+    assert.deepEqual(decideModeration({ ...clean, ...trust('muted', false, 'heated thread', until) }, settings()), { status: 'pending', reasons: ['muted until 2026-12-24: heated thread'] });
+  });
+
+  it('keeps a blocked person\'s comment, held with the reason "blocked"; spam stays spam', () => {
+    assert.deepEqual(decideModeration({ ...clean, ...trust('blocked') }, settings()), { status: 'pending', reasons: ['blocked'] });
+    assert.deepEqual(decideModeration({ ...clean, honeypotFilled: true, ...trust('blocked') }, settings()), { status: 'spam', reasons: ['honeypot field was filled in', 'blocked'] });
+  });
+
+  it('approves a trusted person proven by the channel past every hold, but not past a strong spam signal', () => {
+    const heldOtherwise = { ...clean, knownPerson: false, linkCount: 9, ...trust('trusted', true) };
+    assert.deepEqual(decideModeration(heldOtherwise, settings({ holdAll: true, maxLinks: 2 })), { status: 'approved', reasons: [] });
+    assert.equal(decideModeration({ ...heldOtherwise, honeypotFilled: true }, settings()).status, 'spam');
+    assert.equal(decideModeration({ ...heldOtherwise, akismet: 'spam' }, settings()).status, 'spam');
+  });
+
+  it('gives an unproven claim to a trusted person no more than a known person gets', () => {
+    const claimed = { ...clean, knownPerson: false, ...trust('trusted', false) };
+    assert.deepEqual(decideModeration(claimed, settings()), { status: 'approved', reasons: [] }, 'past the first-comment hold, like a known person');
+    assert.deepEqual(decideModeration(claimed, settings({ holdAll: true })), { status: 'pending', reasons: ['every comment is held for review (setting)'] });
+    assert.equal(decideModeration({ ...claimed, linkCount: 9 }, settings({ maxLinks: 2 })).status, 'pending');
+  });
+});

@@ -6,6 +6,7 @@
  * Times are milliseconds since the epoch (UTC) everywhere.
  */
 import type { RevisionRepository } from './revisions.ts';
+import type { PeopleRepository } from './people.ts';
 import type { JobRepository } from './jobs.ts';
 import type { WebmentionRepository } from './webmention-store.ts';
 
@@ -502,8 +503,9 @@ export interface SpamModelRepository {
   addCounts(documents: { spam: number; ham: number }, tokens: Map<string, { spam: number; ham: number }>): Promise<void>;
 }
 
-export interface PersonRepository {
-  /** Finds a person by normalised email or creates one. */
+/** People: finding them (below) and what issue 11 added (core/people.ts). */
+export interface PersonRepository extends PeopleRepository {
+  /** The person a comment form's address belongs to, or a new one (matching rules: core/people.ts, ARCHITECTURE.md "People"). */
   upsertByEmail(input: { name: string; email: string; website: string | null }, now: number): Promise<Person>;
   findById(id: number): Promise<Person | null>;
   /** By normalised email. */

@@ -52,6 +52,15 @@ describe('subscriptions with double opt-in, once per address', () => {
     assert.deepEqual(await store.subscriptions.activeForPost(post.id), [], 'nothing takes effect before confirmation');
   });
 
+  it('confirming proves the address for the person who gave it (their email identity becomes verified)', async () => {
+    const kelly = await store.people.upsertByEmail({ name: 'Kelly', email: 'Kelly@example.com', website: null }, NOW);
+    await service.requestSubscription({ email: 'kelly@example.com', kind: 'post', postId: post.id, commentId: null });
+    const email = async () => (await store.people.identities(kelly.id)).find((i) => i.kind === 'email')!;
+    assert.equal((await email()).verified, false, 'typed, not proven');
+    await service.confirm((await store.subscriptions.findAddress('kelly@example.com'))!.confirmToken);
+    assert.equal((await email()).verified, true);
+  });
+
   it('confirming makes every subscription of the address take effect; later ones need no confirmation', async () => {
     await service.requestSubscription({ email: 'kelly@example.com', kind: 'replies', postId: post.id, commentId: comment.id });
     const address = (await store.subscriptions.findAddress('kelly@example.com'))!;

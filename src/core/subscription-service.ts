@@ -108,7 +108,11 @@ export class SubscriptionService {
     const { store, clock } = this.deps;
     const address = await store.subscriptions.findAddressByToken(token);
     if (!address) return { ok: false, reason: 'unknown-token' };
-    await store.subscriptions.confirmAddress(address.email, clock.now());
+    await store.transaction(async (tx) => {
+      await tx.subscriptions.confirmAddress(address.email, clock.now());
+      // The address is proven now: the person who gave it holds it verified (core/people.ts).
+      await tx.people.verifyEmail(address.email, clock.now());
+    });
     return { ok: true, address: (await store.subscriptions.findAddress(address.email))! };
   }
 

@@ -33,6 +33,14 @@ export const sections: ReadonlyArray<{ name: string; table: ArchiveTable; secret
   { name: 'comment_revisions', table: 'commentRevisions' },
   // Added in Kumbaya 0.3, still version 1: each post's saved versions and its authors' latest autosaves.
   { name: 'post_revisions', table: 'postRevisions' },
+  // Added in Kumbaya 0.4, still version 1: people's identities; and what the team wrote
+  // about them (labels, notes, trust changes and decisions), personal data that only an
+  // export with secrets carries.
+  { name: 'person_identities', table: 'personIdentities' },
+  { name: 'person_labels', table: 'personLabels', secret: true },
+  { name: 'person_label_links', table: 'personLabelLinks', secret: true },
+  { name: 'person_notes', table: 'personNotes', secret: true },
+  { name: 'person_events', table: 'personEvents', secret: true },
 ];
 
 /** Settings that are secrets (the signing key, the one-time setup token, and any future key, password or token). */
@@ -44,11 +52,13 @@ export function isSecretSetting(key: string): boolean {
 export const secretFields: Partial<Record<ArchiveTable, string[]>> = {
   users: ['passwordHash'],
   comments: ['editTokenHash'],
+  people: ['trustReason'],
 };
 
 const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-const isTimeField = (name: string) => /At$/.test(name);
+/** Times: fields ending in At, and an identity's firstSeen and lastSeen. */
+const isTimeField = (name: string) => /At$|^(first|last)Seen$/.test(name);
 
 /** An archive record as it appears in the file. */
 export function toFileRecord<T extends ArchiveTable>(table: T, record: ArchiveRecords[T], withSecrets: boolean): Record<string, unknown> {

@@ -1,6 +1,7 @@
 import { Tokenizer, TokenParser } from '@streamparser/json';
 import { z } from 'zod';
 import type { ArchiveRecords, ArchiveRepository, ArchiveTable } from '../core/archive.ts';
+import { LABEL_MAX, NOTE_MAX } from '../core/people.ts';
 import { DomainError } from '../core/errors.ts';
 import type { Comment, Store } from '../core/store.ts';
 import { VERIFY_JOB } from '../core/webmention-service.ts';
@@ -47,7 +48,13 @@ const schemas: Record<ArchiveTable, z.ZodType> = {
     // Always exported: it is content the author set, and a file without it would publish the post to anyone.
     password: maybe(text),
   }),
-  people: z.object({ id, name: text, email: maybe(text), website: maybe(text), createdAt: time }),
+  // Trust and last seen came with migration 010: older files import everyone as normal, last seen when created.
+  people: z
+    .object({
+      id, name: text, email: maybe(text), website: maybe(text), createdAt: time,
+      trust: z.enum(['trusted', 'normal', 'hold', 'muted', 'blocked']).default('normal'), trustReason: maybe(text), mutedUntil: maybe(time), lastSeenAt: time.optional(),
+    })
+    .transform((p) => ({ ...p, lastSeenAt: p.lastSeenAt ?? p.createdAt })),
   comments: z.object({
     id, postId: id, parentId: maybe(id), rootId: id, depth: z.number().int().nonnegative(), personId: maybe(id), userId: maybe(id),
     authorName: text, authorEmail: text, authorUrl: maybe(text), markdown: text, html: text, status: z.enum(['pending', 'approved', 'spam', 'trash']),
@@ -78,6 +85,16 @@ const schemas: Record<ArchiveTable, z.ZodType> = {
   importKeys: z.object({ source: text.min(1), kind: z.enum(['post', 'comment', 'user', 'mention']), externalId: text.min(1), localId: id }),
   legacyPaths: z.object({ path: text.min(1), postId: id }),
   postRevisions: z.object({ id, postId: id, authorId: id, kind: z.enum(['revision', 'autosave']), title: text, markdown: text, excerpt: text.default(''), createdAt: time }),
+  personIdentities: z.object({
+    id, personId: id, kind: z.enum(['email', 'website', 'webmention', 'fediverse', 'handle']), value: text.min(1), verified: z.boolean().default(false), firstSeen: time, lastSeen: time,
+  }),
+  personLabels: z.object({ id, name: text.min(1).max(LABEL_MAX).refine((n) => !/[<>]/.test(n), 'Labels are plain words.'), createdAt: time }),
+  personLabelLinks: z.object({ id, personId: id, labelId: id }),
+  personNotes: z.object({ id, personId: id, markdown: text.max(NOTE_MAX), html: text, authorId: maybe(id), createdAt: time, updatedAt: time }),
+  personEvents: z.object({
+    id, personId: id, kind: z.enum(['trust', 'label-added', 'label-removed', 'moderated', 'merged', 'split', 'forgotten']), detail: z.record(z.string(), z.unknown()).default({}),
+    actorId: maybe(id), createdAt: time,
+  }),
 };
 
 /** Tables whose records make a site "not empty" (a restore refuses to mix its records with them), with a word for one record. */

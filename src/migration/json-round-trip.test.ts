@@ -184,6 +184,27 @@ describe('JSON export contents', () => {
     assert.equal(withSecrets.site.secret_key, 'k'.repeat(40));
     assert.ok(withSecrets.users[0].password_hash.startsWith('$argon2id$'));
   });
+
+  it('carries what the team wrote about people (notes, labels, trust reasons, events) only with secrets; identities always', async () => {
+    const store = new MemoryStore();
+    await seedSite(store);
+    const plain = await exportText(store);
+    const file = JSON.parse(plain) as Record<string, any>;
+    for (const section of ['person_notes', 'person_labels', 'person_label_links', 'person_events']) assert.equal(file[section], undefined, section);
+    assert.doesNotMatch(plain, /tweetup|North Georgia|cooling/, 'no trace of a note, a label or a reason');
+    assert.ok(file.people.every((p: object) => !('trust_reason' in p)));
+    assert.equal(file.people.find((p: any) => p.name === 'Other').trust, 'muted');
+    assert.deepEqual(
+      file.person_identities.map((i: any) => [i.kind, i.value, i.verified]).sort(),
+      [['email', 'other@example.com', false], ['email', 'reader@example.com', false], ['handle', '@reader@social.example', true], ['webmention', 'https://friend.example', false], ['website', 'https://reader.example', false]],
+    );
+    assert.equal(file.person_identities[0].first_seen, new Date(FIXTURE_TIME + 100).toISOString(), 'times as ISO strings');
+    const full = JSON.parse(await exportText(store, true)) as Record<string, any>;
+    assert.equal(full.person_notes[0].markdown, 'Met at the *tweetup*.');
+    assert.deepEqual(full.person_labels.map((l: any) => l.name), ['North Georgia']);
+    assert.equal(full.people.find((p: any) => p.name === 'Other').trust_reason, 'cooling <off>');
+    assert.ok(full.person_events.some((e: any) => e.kind === 'trust' && e.detail.trust === 'muted'));
+  });
 });
 
 describe('JSON import refuses what it cannot restore, and changes nothing', () => {

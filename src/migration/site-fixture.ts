@@ -30,6 +30,11 @@ export async function seedSite(store: Store): Promise<{ postIds: number[]; comme
 
   const reader = await store.people.upsertByEmail({ name: 'Reader', email: 'Reader@Example.com', website: 'https://reader.example' }, t + 100);
   const other = await store.people.upsertByEmail({ name: 'Other', email: 'other@example.com', website: null }, t + 101);
+  // What the team knows about people (migration 010): trust, a label, a note, a handle.
+  await store.people.setTrust(other.id, { trust: 'muted', reason: 'cooling <off>', mutedUntil: t + 86_400_000 }, owner.id, t + 102);
+  await store.people.addLabel(reader.id, 'North Georgia', owner.id, t + 103);
+  await store.people.addNote({ personId: reader.id, markdown: 'Met at the *tweetup*.', html: '<p>Met at the <em>tweetup</em>.</p>', authorId: owner.id, createdAt: t + 104 });
+  await store.people.addIdentity(reader.id, 'handle', '@Reader@Social.Example', true, t + 105);
   const comment = async (postId: number, parentId: number | null, personId: number | null, status: CommentStatus, at: number, extra: Record<string, unknown> = {}) =>
     store.comments.create({
       postId, parentId, personId, userId: null, authorName: personId === other.id ? 'Other' : 'Reader', authorEmail: personId === other.id ? 'other@example.com' : 'reader@example.com',

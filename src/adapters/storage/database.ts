@@ -13,6 +13,7 @@ import * as revisions from './migrations/005-revisions.ts';
 import * as commentHistory from './migrations/006-comment-history.ts';
 import * as accounts from './migrations/007-accounts.ts';
 import * as postPassword from './migrations/008-post-password.ts';
+import * as people from './migrations/010-people.ts';
 import * as federation from './migrations/011-federation.ts';
 
 // BIGINT columns hold epoch milliseconds, well inside Number's safe range.
@@ -69,6 +70,7 @@ function migrations(engine: Engine): Array<{ name: string; up: (db: Kysely<any>)
     { name: '006-comment-history', up: (db) => commentHistory.up(db, engine) },
     { name: '007-accounts', up: (db) => accounts.up(db, engine) },
     { name: '008-post-password', up: (db) => postPassword.up(db, engine) },
+    { name: '010-people', up: (db) => people.up(db, engine) },
     { name: '011-federation', up: (db) => federation.up(db, engine) },
   ];
 }

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { ArchiveKey, ArchiveRecords, ArchiveRepository, ArchiveTable, ArchivedPost, ImportKeyRecord } from '../../core/archive.ts';
-import type { Comment, ImportKind, Person, Tag, User } from '../../core/store.ts';
+import type { ArchiveKey, ArchiveRecords, ArchiveRepository, ArchiveTable, ArchivedPerson, ArchivedPost, ImportKeyRecord, PersonLabelLinkRecord, PersonLabelRecord } from '../../core/archive.ts';
+import type { PersonEvent, PersonIdentity, PersonNote } from '../../core/people.ts';
+import type { Comment, ImportKind, Tag, User } from '../../core/store.ts';
 import { isProtected } from '../../core/store.ts';
 import type { ReceivedMention, SentMention } from '../../core/webmention-store.ts';
 import { plainText } from '../../core/text.ts';
@@ -82,8 +83,50 @@ const tables: Record<Exclude<ArchiveTable, 'posts'>, TableMap> = {
     name: 'people',
     key: 'id',
     serial: true,
-    toRecord: (r): Person => ({ id: r.id, name: r.name, email: r.email, website: r.website, createdAt: num(r.created_at) }),
-    toRow: (p: Person) => ({ id: p.id, name: p.name, email: p.email, website: p.website, created_at: p.createdAt }),
+    toRecord: (r): ArchivedPerson => ({
+      id: r.id, name: r.name, email: r.email, website: r.website, createdAt: num(r.created_at),
+      trust: r.trust, trustReason: r.trust_reason, mutedUntil: numOrNull(r.muted_until), lastSeenAt: num(r.last_seen_at),
+    }),
+    toRow: (p: ArchivedPerson) => ({
+      id: p.id, name: p.name, email: p.email, website: p.website, created_at: p.createdAt,
+      trust: p.trust, trust_reason: p.trustReason, muted_until: p.mutedUntil, last_seen_at: p.lastSeenAt,
+    }),
+  },
+  // People's identities, labels, notes and events (migration 010).
+  personIdentities: {
+    name: 'person_identities',
+    key: 'id',
+    serial: true,
+    toRecord: (r): PersonIdentity => ({ id: r.id, personId: r.person_id, kind: r.kind, value: r.value, verified: Number(r.verified) === 1, firstSeen: num(r.first_seen), lastSeen: num(r.last_seen) }),
+    toRow: (i: PersonIdentity) => ({ id: i.id, person_id: i.personId, kind: i.kind, value: i.value, verified: i.verified ? 1 : 0, first_seen: i.firstSeen, last_seen: i.lastSeen }),
+  },
+  personLabels: {
+    name: 'person_labels',
+    key: 'id',
+    serial: true,
+    toRecord: (r): PersonLabelRecord => ({ id: r.id, name: r.name, createdAt: num(r.created_at) }),
+    toRow: (l: PersonLabelRecord) => ({ id: l.id, name: l.name, created_at: l.createdAt }),
+  },
+  personLabelLinks: {
+    name: 'person_label_links',
+    key: 'id',
+    serial: true,
+    toRecord: (r): PersonLabelLinkRecord => ({ id: r.id, personId: r.person_id, labelId: r.label_id }),
+    toRow: (l: PersonLabelLinkRecord) => ({ id: l.id, person_id: l.personId, label_id: l.labelId }),
+  },
+  personNotes: {
+    name: 'person_notes',
+    key: 'id',
+    serial: true,
+    toRecord: (r): PersonNote => ({ id: r.id, personId: r.person_id, markdown: r.markdown, html: r.html, authorId: r.author_id, createdAt: num(r.created_at), updatedAt: num(r.updated_at) }),
+    toRow: (n: PersonNote) => ({ id: n.id, person_id: n.personId, markdown: n.markdown, html: n.html, author_id: n.authorId, created_at: n.createdAt, updated_at: n.updatedAt }),
+  },
+  personEvents: {
+    name: 'person_events',
+    key: 'id',
+    serial: true,
+    toRecord: (r): PersonEvent => ({ id: r.id, personId: r.person_id, kind: r.kind, detail: JSON.parse(r.detail), actorId: r.actor_id, createdAt: num(r.created_at) }),
+    toRow: (e: PersonEvent) => ({ id: e.id, person_id: e.personId, kind: e.kind, detail: JSON.stringify(e.detail), actor_id: e.actorId, created_at: e.createdAt }),
   },
   comments: {
     name: 'comments',
@@ -347,6 +390,7 @@ export class KyselyArchiveRepository implements ArchiveRepository {
     // Children before parents; replies first so no comment is deleted while another points at it.
     await this.db.updateTable('comments').set({ parent_id: null }).execute();
     for (const name of [
+      'person_events', 'person_notes', 'person_label_links', 'person_labels', 'person_identities',
       'post_revisions', 'webmentions', 'webmentions_sent', 'legacy_paths', 'import_keys', 'jobs', 'subscriptions', 'comment_revisions', 'comments', 'post_tags', 'post_old_slugs', 'posts', 'tags', 'people', 'email_addresses', 'uploads',
       'sessions', 'api_tokens', 'users', 'spam_tokens', 'spam_totals', 'outbox',
     ] as const) {

@@ -1,3 +1,4 @@
+import { KyselyPeopleRepository } from './kysely-people.ts';
 import { KyselyAccountTokenRepository, KyselyLoginFailureRepository } from './kysely-accounts.ts';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type {
@@ -89,7 +90,7 @@ function toTag(row: Tag): Tag {
   return { id: row.id, slug: row.slug, name: row.name };
 }
 
-function toComment(row: Selectable<Database['comments']>): Comment {
+export function toComment(row: Selectable<Database['comments']>): Comment {
   return {
     id: row.id,
     postId: row.post_id,
@@ -131,9 +132,6 @@ function toRevision(row: Selectable<Database['comment_revisions']>): CommentRevi
   };
 }
 
-function toPerson(row: Selectable<Database['people']>): Person {
-  return { id: row.id, name: row.name, email: row.email, website: row.website, createdAt: Number(row.created_at) };
-}
 
 function toToken(row: Selectable<Database['api_tokens']>): ApiToken {
   return {
@@ -188,6 +186,7 @@ export class KyselyStore implements Store {
   readonly loginFailures: KyselyLoginFailureRepository;
   readonly revisions: KyselyRevisionRepository;
   readonly followers: KyselyFollowerRepository;
+  readonly people: KyselyPeopleRepository;
 
   constructor(db: Db, engine: Engine, inTransaction = false) {
     this.db = db;
@@ -204,6 +203,7 @@ export class KyselyStore implements Store {
     this.loginFailures = new KyselyLoginFailureRepository(db);
     this.revisions = new KyselyRevisionRepository(db);
     this.followers = new KyselyFollowerRepository(db);
+    this.people = new KyselyPeopleRepository(db, engine);
   }
 
   /** Fedify's key–value store and message queue on this database (kysely-federation.ts). */
@@ -1031,35 +1031,6 @@ export class KyselyStore implements Store {
         await self.db.deleteFrom('comments').where('id', 'in', due).execute();
         return due;
       }),
-  };
-
-  // --------------------------------------------------------------- people
-
-  people = {
-    upsertByEmail: async (input: { name: string; email: string; website: string | null }, now: number): Promise<Person> => {
-      const email = input.email.trim().toLowerCase();
-      const [row] = await runCompiledOnce(this.db, this.kind, 'person-upsert', [input.name, email, input.website, now], ([name, e, website, at]) =>
-        this.db
-          .insertInto('people')
-          .values({ name: name as string, email: e as string, website: website as string | null, created_at: at as number })
-          .onConflict((oc) => oc.column('email').doUpdateSet({ name: name as string }))
-          .returningAll(),
-      );
-      if (!row) throw new Error('the person was not stored');
-      if (input.website && !row.website) {
-        await this.db.updateTable('people').set({ website: input.website }).where('id', '=', row.id).execute();
-        row.website = input.website;
-      }
-      return toPerson(row);
-    },
-    findById: async (id: number): Promise<Person | null> => {
-      const row = await this.db.selectFrom('people').selectAll().where('id', '=', id).executeTakeFirst();
-      return row ? toPerson(row) : null;
-    },
-    findByEmail: async (email: string): Promise<Person | null> => {
-      const [row] = await runCompiledOnce(this.db, this.kind, 'person-by-email', [email.trim().toLowerCase()], ([e]) => this.db.selectFrom('people').selectAll().where('email', '=', e as string));
-      return row ? toPerson(row) : null;
-    },
   };
 
   // ------------------------------------------------------------- sessions

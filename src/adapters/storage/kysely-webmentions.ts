@@ -1,5 +1,6 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Person } from '../../core/store.ts';
+import { normaliseUrl } from '../../core/people.ts';
 import type { ImportedMention, MentionStatus, MentionType, MentionVia, ReceivedMention, ReceivedVia, SentMention, SentPatch, SentStatus, VerificationPatch, WebmentionRepository } from '../../core/webmention-store.ts';
 import type { Database, Engine } from './schema.ts';
 import { runCompiledOnce } from './compiled-once.ts';
@@ -126,11 +127,29 @@ export class KyselyWebmentionRepository implements WebmentionRepository {
     return rows.map((r) => ({ commentId: r.comment_id!, source: r.source, url: r.url }));
   }
 
+  /** The person an author URL belongs to (by identity: core/people.ts), else a new one; the URL is recorded as their claimed webmention identity. */
   async personForWebsite(input: { name: string; website: string }, now: number): Promise<Person> {
-    const found = await this.db.selectFrom('people').selectAll().where('website', '=', input.website).orderBy('id').executeTakeFirst();
+    const value = normaliseUrl(input.website) ?? input.website;
+    const byIdentity = await this.db
+      .selectFrom('person_identities as i')
+      .innerJoin('people as p', 'p.id', 'i.person_id')
+      .selectAll('p')
+      .where('i.value', '=', value)
+      .where('i.kind', 'in', ['webmention', 'website'])
+      .orderBy('i.verified', 'desc')
+      .orderBy('i.person_id')
+      .limit(1)
+      .executeTakeFirst();
+    const found = byIdentity ?? (await this.db.selectFrom('people').selectAll().where('website', '=', input.website).orderBy('id').executeTakeFirst());
     const row =
       found ??
-      (await this.db.insertInto('people').values({ name: input.name, email: null, website: input.website, created_at: now }).returningAll().executeTakeFirstOrThrow());
+      (await this.db.insertInto('people').values({ name: input.name, email: null, website: input.website, created_at: now, last_seen_at: now }).returningAll().executeTakeFirstOrThrow());
+    await this.db.updateTable('people').set({ last_seen_at: now }).where('id', '=', row.id).where('last_seen_at', '<', now).execute();
+    await this.db
+      .insertInto('person_identities')
+      .values({ person_id: row.id, kind: 'webmention', value, verified: 0, first_seen: now, last_seen: now })
+      .onConflict((oc) => oc.columns(['person_id', 'kind', 'value']).doUpdateSet({ last_seen: now }))
+      .execute();
     return { id: row.id, name: row.name, email: row.email, website: row.website, createdAt: Number(row.created_at) };
   }
 

@@ -2,6 +2,7 @@ import { archiveKey, compareKeys, type ArchiveKey, type ArchiveRecords, type Arc
 import { plainText } from '../../core/text.ts';
 import { isProtected } from '../../core/store.ts';
 import type { Tables } from './memory-store.ts';
+import { emptyPeopleTables } from './memory-people.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -27,7 +28,11 @@ export class MemoryArchiveRepository implements ArchiveRepository {
           // Bytewise, as the SQL stores read them.
           oldSlugs: [...t.oldSlugs].filter(([, postId]) => postId === post.id).map(([slug]) => slug).sort(compareKeys),
         })),
-      people: () => [...t.people.values()],
+      people: () =>
+        [...t.people.values()].map((p) => {
+          const meta = t.peopleBook.meta.get(p.id);
+          return { ...p, trust: meta?.trust ?? 'normal', trustReason: meta?.reason ?? null, mutedUntil: meta?.mutedUntil ?? null, lastSeenAt: meta?.lastSeenAt ?? p.createdAt };
+        }),
       comments: () => [...t.comments.values()],
       commentRevisions: () => [...t.commentRevisions.values()],
       emailAddresses: () => [...t.emailAddresses.values()],
@@ -44,6 +49,11 @@ export class MemoryArchiveRepository implements ArchiveRepository {
         }),
       legacyPaths: () => [...t.legacyPaths].map(([path, postId]) => ({ path, postId })),
       postRevisions: () => [...t.revisions.rows.values()],
+      personIdentities: () => [...t.peopleBook.identities.values()].filter((i) => t.people.has(i.personId)),
+      personLabels: () => [...t.peopleBook.labels.values()],
+      personLabelLinks: () => [...t.peopleBook.labelLinks.values()].filter((l) => t.people.has(l.personId)),
+      personNotes: () => [...t.peopleBook.notes.values()].filter((n) => t.people.has(n.personId)),
+      personEvents: () => [...t.peopleBook.events.values()].filter((e) => t.people.has(e.personId)),
     };
     return records[table]() as Array<ArchiveRecords[T]>;
   }
@@ -86,10 +96,43 @@ export class MemoryArchiveRepository implements ArchiveRepository {
           raise('posts', post.id);
           break;
         }
-        case 'people':
-          t.people.set((r as ArchiveRecords['people']).id, r);
-          raise('people', (r as ArchiveRecords['people']).id);
+        case 'people': {
+          const { trust, trustReason, mutedUntil, lastSeenAt, ...person } = given as ArchiveRecords['people'];
+          t.people.set(person.id, person);
+          t.peopleBook.meta.set(person.id, { trust, reason: trustReason, mutedUntil, lastSeenAt });
+          raise('people', person.id);
           break;
+        }
+        case 'personIdentities': {
+          const i = given as ArchiveRecords['personIdentities'];
+          t.peopleBook.identities.set(i.id, i);
+          t.peopleBook.lastId.identities = Math.max(t.peopleBook.lastId.identities, i.id);
+          break;
+        }
+        case 'personLabels': {
+          const l = given as ArchiveRecords['personLabels'];
+          t.peopleBook.labels.set(l.id, l);
+          t.peopleBook.lastId.labels = Math.max(t.peopleBook.lastId.labels, l.id);
+          break;
+        }
+        case 'personLabelLinks': {
+          const l = given as ArchiveRecords['personLabelLinks'];
+          t.peopleBook.labelLinks.set(l.id, l);
+          t.peopleBook.lastId.links = Math.max(t.peopleBook.lastId.links, l.id);
+          break;
+        }
+        case 'personNotes': {
+          const n = given as ArchiveRecords['personNotes'];
+          t.peopleBook.notes.set(n.id, n);
+          t.peopleBook.lastId.notes = Math.max(t.peopleBook.lastId.notes, n.id);
+          break;
+        }
+        case 'personEvents': {
+          const e = given as ArchiveRecords['personEvents'];
+          t.peopleBook.events.set(e.id, e);
+          t.peopleBook.lastId.events = Math.max(t.peopleBook.lastId.events, e.id);
+          break;
+        }
         case 'comments':
           t.comments.set((r as ArchiveRecords['comments']).id, r);
           raise('comments', (r as ArchiveRecords['comments']).id);
@@ -161,6 +204,7 @@ export class MemoryArchiveRepository implements ArchiveRepository {
     }
     t.revisions.rows.clear();
     t.spamTotals = { spam: 0, ham: 0 };
+    t.peopleBook = emptyPeopleTables();
   }
 
   async finish(): Promise<void> {}

@@ -41,6 +41,7 @@ import { MemoryWebmentionRepository, emptyWebmentionTables, type MemoryWebmentio
 import { MemorySpamModelRepository } from './memory-spam-model.ts';
 import { MemorySubscriptionRepository } from './memory-subscriptions.ts';
 import { MemoryImportRepository } from './memory-imports.ts';
+import { MemoryPeopleRepository, emptyPeopleTables, type MemoryPeopleTables } from './memory-people.ts';
 import { MemoryAccountTokenRepository, MemoryLoginFailureRepository, emptyAccountTables, type MemoryAccountTables } from './memory-accounts.ts';
 import { MemoryRevisionRepository, emptyRevisionTable, type MemoryRevisionTable } from './memory-revisions.ts';
 
@@ -77,6 +78,8 @@ export interface Tables {
   revisions: MemoryRevisionTable;
   /** The blog actor's fediverse followers (memory-followers.ts). */
   followers: MemoryFollowerTable;
+  /** People's identities, trust, notes, labels and events (memory-people.ts). */
+  peopleBook: MemoryPeopleTables;
 }
 
 function emptyTables(): Tables {
@@ -103,6 +106,7 @@ function emptyTables(): Tables {
     webmentions: emptyWebmentionTables(),
     importKeys: new Map(),
     legacyPaths: new Map(),
+    peopleBook: emptyPeopleTables(),
     accounts: emptyAccountTables(),
     revisions: emptyRevisionTable(),
     followers: emptyFollowerTable(),
@@ -179,6 +183,7 @@ export class MemoryStore implements Store {
   readonly loginFailures = new MemoryLoginFailureRepository(() => this.tables);
   readonly revisions = new MemoryRevisionRepository(() => this.tables);
   readonly followers = new MemoryFollowerRepository(() => this.tables);
+  readonly people = new MemoryPeopleRepository(() => this.tables, () => this.nextId('people'));
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);
@@ -775,34 +780,6 @@ export class MemoryStore implements Store {
     const post = this.tables.posts.get(postId);
     return post !== undefined && post.authorId === authorId && post.deletedAt === null;
   }
-
-  // --------------------------------------------------------------- people
-
-  people = {
-    upsertByEmail: async (input: { name: string; email: string; website: string | null }, now: number): Promise<Person> => {
-      const email = input.email.trim().toLowerCase();
-      let person = [...this.tables.people.values()].find((p) => p.email === email);
-      if (person) {
-        person.name = input.name;
-        if (input.website && !person.website) person.website = input.website;
-      } else {
-        person = { id: this.nextId('people'), name: input.name, email, website: input.website, createdAt: now };
-        this.tables.people.set(person.id, person);
-      }
-      return copy(person);
-    },
-
-    findById: async (id: number): Promise<Person | null> => {
-      const person = this.tables.people.get(id);
-      return person ? copy(person) : null;
-    },
-
-    findByEmail: async (email: string): Promise<Person | null> => {
-      const normalised = email.trim().toLowerCase();
-      const person = [...this.tables.people.values()].find((p) => p.email === normalised);
-      return person ? copy(person) : null;
-    },
-  };
 
   // ------------------------------------------------------------- sessions
 

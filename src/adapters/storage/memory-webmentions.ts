@@ -1,4 +1,5 @@
 import type { Person } from '../../core/store.ts';
+import { normaliseUrl } from '../../core/people.ts';
 import type { ImportedMention, MentionVia, ReceivedMention, SentMention, SentPatch, VerificationPatch, WebmentionRepository } from '../../core/webmention-store.ts';
 import type { Tables } from './memory-store.ts';
 
@@ -80,12 +81,25 @@ export class MemoryWebmentionRepository implements WebmentionRepository {
       .map((m) => ({ commentId: m.commentId!, source: m.source, url: m.url }));
   }
 
+  /** The person an author URL belongs to (by identity: core/people.ts), else a new one; the URL is recorded as their claimed webmention identity. */
   async personForWebsite(input: { name: string; website: string }, now: number): Promise<Person> {
-    const people = this.tables().people;
-    const found = [...people.values()].filter((p) => p.website === input.website).sort((a, b) => a.id - b.id)[0];
-    if (found) return structuredClone(found);
-    const person: Person = { id: this.nextPersonId(), name: input.name, email: null, website: input.website, createdAt: now };
-    people.set(person.id, person);
+    const tables = this.tables();
+    const people = tables.people;
+    const value = normaliseUrl(input.website) ?? input.website;
+    const byIdentity = [...tables.peopleBook.identities.values()]
+      .filter((i) => i.value === value && (i.kind === 'webmention' || i.kind === 'website') && people.has(i.personId))
+      .sort((a, b) => Number(b.verified) - Number(a.verified) || a.personId - b.personId)[0];
+    let person = byIdentity ? people.get(byIdentity.personId) : [...people.values()].filter((p) => p.website === input.website).sort((a, b) => a.id - b.id)[0];
+    if (!person) {
+      person = { id: this.nextPersonId(), name: input.name, email: null, website: input.website, createdAt: now };
+      people.set(person.id, person);
+    }
+    const book = tables.peopleBook;
+    const meta = book.meta.get(person.id) ?? { trust: 'normal' as const, reason: null, mutedUntil: null, lastSeenAt: person.createdAt };
+    book.meta.set(person.id, { ...meta, lastSeenAt: Math.max(meta.lastSeenAt, now) });
+    const mine = [...book.identities.values()].find((i) => i.personId === person.id && i.kind === 'webmention' && i.value === value);
+    if (mine) mine.lastSeen = now;
+    else book.identities.set(++book.lastId.identities, { id: book.lastId.identities, personId: person.id, kind: 'webmention', value, verified: false, firstSeen: now, lastSeen: now });
     return structuredClone(person);
   }
 

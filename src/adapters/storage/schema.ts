@@ -1,11 +1,12 @@
 import type { Generated } from 'kysely';
 import type { ReachTables } from './reach-schema.ts';
 import type { FederationTables } from './federation-schema.ts';
+import type { PeopleTables } from './people-schema.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
 /** Table shapes as Kysely sees them; columns are snake_case, times are epoch ms. */
-export interface Database extends ReachTables, FederationTables {
+export interface Database extends ReachTables, FederationTables, PeopleTables {
   users: {
     id: Generated<number>;
     email: string;
@@ -41,7 +42,18 @@ export interface Database extends ReachTables, FederationTables {
   post_old_slugs: { slug: string; post_id: number };
   tags: { id: Generated<number>; slug: string; name: string };
   post_tags: { post_id: number; tag_id: number; position: number };
-  people: { id: Generated<number>; name: string; email: string | null; website: string | null; created_at: number };
+  people: {
+    id: Generated<number>;
+    name: string;
+    email: string | null;
+    website: string | null;
+    created_at: number;
+    /** Migration 010: trust (see core/people.ts) and when they last wrote. */
+    trust: Generated<string>;
+    trust_reason: string | null;
+    muted_until: number | null;
+    last_seen_at: Generated<number>;
+  };
   comments: {
     id: Generated<number>;
     post_id: number;
@@ -88,6 +100,8 @@ export interface Database extends ReachTables, FederationTables {
     token: string;
     created_at: number;
     unsubscribed_at: number | null;
+    /** Migration 010. */
+    person_id: number | null;
   };
   outbox: {
     id: Generated<number>;
@@ -105,6 +119,8 @@ export interface Database extends ReachTables, FederationTables {
     last_error: string | null;
     created_at: number;
     sent_at: number | null;
+    /** Migration 010. */
+    person_id: number | null;
   };
   spam_tokens: { token: string; spam: number; ham: number };
   spam_totals: { label: string; documents: number };

@@ -1,3 +1,4 @@
+import { moderatesEverything } from '../../core/moderation-access.ts';
 import { Hono, type Context } from 'hono';
 import { toId } from '../../core/ids.ts';
 import { isLive, mayRead } from '../../core/post-service.ts';
@@ -116,7 +117,9 @@ async function conversationOf(c: Context<AppEnv>, post: Post): Promise<SafeHtml>
   const key = `${post.id}:${cursorParam(after)}:${open.open ? 1 : 0}`;
   let thread: SafeHtml;
   let total: number;
-  const cached = own.size === 0 ? conversationCache.get(key) : undefined;
+  // Staff who may open People see a badge beside the comments of people they keep notes about: their blocks are drawn afresh.
+  const notesFor = user && moderatesEverything(user);
+  const cached = own.size === 0 && !notesFor ? conversationCache.get(key) : undefined;
   if (cached) {
     thread = rawBytes(cached.bytes);
     total = cached.total;
@@ -133,7 +136,9 @@ async function conversationOf(c: Context<AppEnv>, post: Post): Promise<SafeHtml>
     }
     const staffIds = new Set(staff.filter((u) => u.role !== 'moderator' || u.id === post.authorId).map((u) => u.id));
     total = counts.get(post.id) ?? 0;
+    const noted = notesFor ? await store.people.withNotes(comments.flatMap((x) => (x.personId !== null ? [x.personId] : []))) : new Set<number>();
     const block = threadBlock({
+      noted,
       post,
       staffIds,
       sources: await replySources(store.webmentions, post.id, comments),
@@ -145,7 +150,8 @@ async function conversationOf(c: Context<AppEnv>, post: Post): Promise<SafeHtml>
       total,
       next: page.next,
     });
-    if (own.size === 0 && conversationCache.enabled) {
+    // A block with note badges is for this staff member only; without any it is the readers' block.
+    if (own.size === 0 && noted.size === 0 && conversationCache.enabled) {
       const bytes = block.toBuffer();
       conversationCache.put(key, { bytes, total });
       thread = rawBytes(bytes);

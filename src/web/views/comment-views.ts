@@ -59,6 +59,11 @@ export interface CommentRenderContext {
   own?: Map<number, number>;
   /** Comment id → the page a reply received by webmention came from (see `replySources`). */
   sources?: Map<number, string>;
+  /**
+   * People the team keeps notes about: their comments carry a badge linking to their page.
+   * Only for signed-in staff, so never in a cached block (readers never see notes exist).
+   */
+  noted?: Set<number>;
 }
 
 /**
@@ -87,6 +92,11 @@ function heldNote(status: Comment['status']): string {
   return 'Only you can see this comment: it was not published (our automatic checks set it aside for the author to review).';
 }
 
+/** Beside a comment whose writer the team keeps notes about (staff pages only). */
+export function noteBadge(personId: number, name: string): SafeHtml {
+  return html`<a class="note-badge" href="/admin/people/${personId}" title="You have notes about ${name}">Note<span class="visually-hidden">s about ${name}</span></a>`;
+}
+
 /** One comment with its nested replies. */
 export function commentView(node: ThreadNode, ctx: CommentRenderContext): SafeHtml {
   const c = node.comment;
@@ -104,6 +114,7 @@ export function commentView(node: ThreadNode, ctx: CommentRenderContext): SafeHt
   <header class="comment-head">
     <span class="p-author h-card">${avatar(c, ctx.avatars)}${name}</span>
     ${isAuthor ? html`<span class="badge" title="The author of this post">Author</span>` : ''}
+    ${c.personId !== null && ctx.noted?.has(c.personId) ? noteBadge(c.personId, c.authorName) : ''}
     <time class="dt-published" datetime="${isoDate(c.createdAt)}"><a${original ? '' : html` class="u-url"`} href="${permalink}" title="Permalink to this comment">${formatDateTime(c.createdAt)}</a></time>
     ${original ? html`<span class="comment-via">via <a class="u-url" href="${original}" rel="nofollow ugc noopener" title="Where this reply was first published">${hostOf(original)}</a></span>` : ''}
     ${c.editedAt ? html`<span class="edited" title="Edited ${formatDateTime(c.editedAt)}">edited</span>` : ''}

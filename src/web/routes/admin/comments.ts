@@ -46,7 +46,7 @@ const asStatus = (value: string | undefined | null): CommentStatus | null => (va
 
 /** Only the inbox and "Waiting for you" are places to come back to; anything else goes to the inbox. */
 function safeBack(value: string | undefined): string {
-  if (!value || !/^\/admin\/(comments|waiting)(\?[^#\s]*)?$/.test(value)) return '/admin/comments';
+  if (!value || !/^\/admin\/(comments|waiting|people\/[0-9]{1,10})(\?[^#\s]*)?$/.test(value)) return '/admin/comments';
   return value;
 }
 
@@ -129,7 +129,9 @@ async function countsPayload(c: Context<AppEnv>, user: User) {
 async function rowContext(c: Context<AppEnv>, comments: Comment[], tab: CommentStatus, back: string, posts?: Map<number, Post>): Promise<RowContext> {
   const { store, clock } = c.get('deps');
   const [postMap, parents] = await Promise.all([posts ?? postsOf(store, comments), parentsOf(store, comments)]);
-  return { tab, token: c.get('session')!.csrfToken, back, posts: postMap, parents, now: clock.now() };
+  // Note badges link to People, which only staff who see every conversation may open.
+  const noted = moderatesEverything(currentUser(c)) ? await store.people.withNotes(comments.flatMap((x) => (x.personId !== null ? [x.personId] : []))) : new Set<number>();
+  return { tab, token: c.get('session')!.csrfToken, back, posts: postMap, parents, now: clock.now(), noted };
 }
 
 /**
@@ -185,7 +187,7 @@ export function commentRoutes(): Hono<AppEnv> {
       return redirectBack(c, back, { done: action, n: '0' });
     }
     await moderatableComments(c, user, ids);
-    const changed = await comments.moderate(ids, action);
+    const changed = await comments.moderate(ids, action, currentUser(c).id);
     const changedIds = changed.map((comment) => comment.id);
     if (!wantsJson(c)) {
       return redirectBack(c, back, { done: action, n: String(changed.length), ids: changedIds.join(','), ...(from ? { from } : {}) });
@@ -220,7 +222,7 @@ export function commentRoutes(): Hono<AppEnv> {
     if (parent.status === 'spam' || parent.status === 'trash') {
       throw new DomainError('conflict', `This comment is in ${parent.status === 'spam' ? 'spam' : 'the trash'}. Restore it before answering it.`);
     }
-    if (parent.status === 'pending') await deps.comments.moderate([parent.id], 'approve');
+    if (parent.status === 'pending') await deps.comments.moderate([parent.id], 'approve', user.id);
     const { comment: reply } = await deps.comments.submit(
       { postId: post.id, parentId: parent.id, body },
       { ip: clientIp(c), userAgent: c.req.header('user-agent') ?? '', referrer: c.req.header('referer') ?? '', user },

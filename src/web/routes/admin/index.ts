@@ -14,6 +14,7 @@ import { tokenRoutes } from './tokens.ts';
 import { uploadRoutes } from './uploads.ts';
 import { userRoutes } from './users.ts';
 import { waitingRoutes } from './waiting.ts';
+import { peopleRoutes } from './people.ts';
 import { webmentionAdminRoutes } from './webmentions.ts';
 
 /**
@@ -38,6 +39,7 @@ export function adminRoutes(): Hono<AppEnv> {
   app.route('/comments/settings', commentSettingsRoutes());
   app.route('/comments', commentRoutes());
   app.route('/waiting', waitingRoutes());
+  app.route('/people', peopleRoutes());
   app.route('/mail', mailRoutes());
   app.route('/uploads', uploadRoutes());
   app.route('/tags', tagRoutes());

@@ -23,7 +23,8 @@ export function waitingRoutes(): Hono<AppEnv> {
       const post = posts.get(comment.postId);
       if (post) conversations.push({ comment, parent: comment.parentId !== null ? (parents.get(comment.parentId) ?? null) : null, post });
     }
-    return c.html(waitingView(c, { conversations, total: page.total, user, now: clock.now(), result }).value);
+    const noted = moderatesEverything(user) ? await store.people.withNotes(shown.flatMap((x) => (x.personId !== null ? [x.personId] : []))) : new Set<number>();
+    return c.html(waitingView(c, { conversations, total: page.total, user, now: clock.now(), result, noted }).value);
   });
 
   return app;

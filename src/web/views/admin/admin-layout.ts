@@ -7,7 +7,7 @@ import { noticeFromQuery } from './notices.ts';
 import { formatCount } from '../format.ts';
 
 /** The admin's areas, in the order of the top bar; `roles` limits who sees an area. */
-export type AdminArea = 'posts' | 'pages' | 'comments' | 'waiting' | 'tags' | 'uploads' | 'mail' | 'settings' | 'users' | 'import' | 'tokens' | 'profile';
+export type AdminArea = 'posts' | 'pages' | 'comments' | 'waiting' | 'people' | 'tags' | 'uploads' | 'mail' | 'settings' | 'users' | 'import' | 'tokens' | 'profile';
 
 /** Counts shown beside an area's name in the top bar. */
 export interface NavCounts {
@@ -31,6 +31,7 @@ const areas: Array<{ key: AdminArea; href: string; label: string; roles?: Role[]
   { key: 'pages', href: '/admin/pages', label: 'Pages' },
   { key: 'comments', href: '/admin/comments', label: 'Comments', count: { key: 'pending', words: 'pending' } },
   { key: 'waiting', href: '/admin/waiting', label: 'Waiting for you', count: { key: 'waiting', words: 'waiting for a reply' } },
+  { key: 'people', href: '/admin/people', label: 'People', roles: ['owner', 'moderator'] },
   { key: 'tags', href: '/admin/tags', label: 'Tags', roles: ['owner', 'author'] },
   { key: 'uploads', href: '/admin/uploads', label: 'Uploads', roles: ['owner', 'author'] },
   { key: 'mail', href: '/admin/mail', label: 'Mail' },

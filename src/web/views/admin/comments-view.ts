@@ -1,3 +1,4 @@
+import { noteBadge } from '../comment-views.ts';
 import type { Context } from 'hono';
 import type { ModerationAction } from '../../../core/comment-service.ts';
 import type { Comment, CommentStatus, Post, User } from '../../../core/store.ts';
@@ -117,6 +118,8 @@ export interface RowContext {
   now: number;
   /** Replies just written from the inbox, by the comment they answer. */
   replies?: Map<number, Comment>;
+  /** People the team keeps notes about (for staff who may open People): a badge beside their comments. */
+  noted?: Set<number>;
 }
 
 function avatar(comment: Comment): SafeHtml {
@@ -209,7 +212,7 @@ export function commentRow(comment: Comment, rc: RowContext): SafeHtml {
     <header class="mod-head">
       ${avatar(comment)}
       <div class="mod-who">
-        <h2 class="mod-name" id="${rowId}-who">${who}${comment.userId !== null ? html` <span class="badge">Team</span>` : ''}</h2>
+        <h2 class="mod-name" id="${rowId}-who">${who}${comment.userId !== null ? html` <span class="badge">Team</span>` : ''}${comment.personId !== null && rc.noted?.has(comment.personId) ? noteBadge(comment.personId, who) : ''}</h2>
         <p class="mod-contact">${comment.authorEmail ? html`<a href="mailto:${comment.authorEmail}">${comment.authorEmail}</a>` : ''}${
           comment.authorUrl ? html`${comment.authorEmail ? html`<span class="sep" aria-hidden="true"> · </span>` : ''}<a href="${comment.authorUrl}" rel="nofollow ugc noopener noreferrer">${shortUrl(comment.authorUrl)}</a>` : ''
         }${comment.ip ? html`<span class="sep" aria-hidden="true"> · </span><span class="mod-ip">IP ${comment.ip}</span>` : ''}</p>

@@ -1,3 +1,4 @@
+import { noteBadge } from '../comment-views.ts';
 import type { Context } from 'hono';
 import type { Comment, Post, User } from '../../../core/store.ts';
 import type { AppEnv } from '../../context.ts';
@@ -23,6 +24,8 @@ export interface WaitingViewOptions {
   user: User;
   now: number;
   result: ModerationResult | null;
+  /** People the team keeps notes about: a badge beside their name (staff who may open People). */
+  noted?: Set<number>;
 }
 
 /** "3 days", "5 hours": how long someone has been waiting. */
@@ -40,7 +43,7 @@ function conversationCard(item: WaitingConversation, o: WaitingViewOptions, toke
   const parentWho = parent ? (parent.userId === o.user.id ? 'You' : parent.authorName) : '';
   return html`<li class="wait-item" id="${rowId}" data-comment="${comment.id}" data-status="${comment.status}" tabindex="-1" aria-labelledby="${rowId}-title">
   <header class="wait-head">
-    <h2 class="wait-title" id="${rowId}-title">${comment.authorName} <span class="wait-on">on <a href="${postUrl(post)}">${post.title}</a></span></h2>
+    <h2 class="wait-title" id="${rowId}-title">${comment.authorName}${comment.personId !== null && o.noted?.has(comment.personId) ? html` ${noteBadge(comment.personId, comment.authorName)}` : ''} <span class="wait-on">on <a href="${postUrl(post)}">${post.title}</a></span></h2>
     <p class="wait-since">Waiting ${waitedFor(comment.createdAt, o.now)} · <time datetime="${isoDate(comment.createdAt)}">${formatDateTime(comment.createdAt)}</time></p>
   </header>
   ${

@@ -1,0 +1,449 @@
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { DomainError } from '../../core/errors.ts';
+import {
+  mergeTimeline,
+  normaliseEmail,
+  normaliseIdentity,
+  normaliseUrl,
+  sourceBound,
+  timelineKinds,
+  type IdentityKind,
+  type PeopleCursor,
+  type PeopleQuery,
+  type PersonEvent,
+  type PersonIdentity,
+  type PersonLabel,
+  type PersonNote,
+  type PersonSummary,
+  type PersonTrust,
+  type TimelineEntry,
+  type TimelineKind,
+  type TimelinePage,
+  type TimelineQuery,
+  type Trust,
+} from '../../core/people.ts';
+import type { OutboxStatus, Person, PersonRepository, SubscriptionKind } from '../../core/store.ts';
+import { toComment } from './kysely-store.ts';
+import { transact } from './transact.ts';
+import type { Database, Engine } from './schema.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+function toPerson(row: Selectable<Database['people']>): Person {
+  return { id: row.id, name: row.name, email: row.email, website: row.website, createdAt: Number(row.created_at) };
+}
+
+function toIdentity(row: Selectable<Database['person_identities']>): PersonIdentity {
+  return { id: row.id, personId: row.person_id, kind: row.kind as IdentityKind, value: row.value, verified: Number(row.verified) === 1, firstSeen: Number(row.first_seen), lastSeen: Number(row.last_seen) };
+}
+
+function toNote(row: Selectable<Database['person_notes']>): PersonNote {
+  return { id: row.id, personId: row.person_id, markdown: row.markdown, html: row.html, authorId: row.author_id, createdAt: Number(row.created_at), updatedAt: Number(row.updated_at) };
+}
+
+function toEvent(row: Selectable<Database['person_events']>): PersonEvent {
+  return { id: row.id, personId: row.person_id, kind: row.kind as PersonEvent['kind'], detail: JSON.parse(row.detail) as Record<string, unknown>, actorId: row.actor_id, createdAt: Number(row.created_at) };
+}
+
+function toTrust(row: { trust: string; trust_reason: string | null; muted_until: number | string | null }): PersonTrust {
+  return { trust: row.trust as Trust, reason: row.trust_reason, mutedUntil: row.muted_until === null ? null : Number(row.muted_until) };
+}
+
+/** `like` pattern for a substring, with the wildcards in it taken literally. */
+function containing(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** The person repository on SQL (SQLite and PostgreSQL): the store's `people`. */
+export class KyselyPeopleRepository implements PersonRepository {
+  private readonly db: Db;
+  private readonly engine: Engine;
+
+  constructor(db: Db, engine: Engine) {
+    this.db = db;
+    this.engine = engine;
+  }
+
+  /**
+   * The person a comment form's address belongs to (see ARCHITECTURE.md, "People"): the one
+   * who holds it verified, else the oldest who claimed it, else a new person. Their name
+   * follows the latest comment; a typed website is recorded as a claim, never used to find anyone.
+   */
+  async upsertByEmail(input: { name: string; email: string; website: string | null }, now: number): Promise<Person> {
+    const email = normaliseEmail(input.email);
+    return transact(this.db, async (db) => {
+      const repo = new KyselyPeopleRepository(db, this.engine);
+      let person = (await repo.findByIdentity('email', email)) ?? (await repo.findByPrimaryEmail(email));
+      if (!person) {
+        const row = await db
+          .insertInto('people')
+          .values({ name: input.name, email, website: input.website, created_at: now, last_seen_at: now })
+          .onConflict((oc) => oc.column('email').doUpdateSet({ name: input.name }))
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        person = toPerson(row);
+      }
+      const website = person.website ?? input.website;
+      await db.updateTable('people').set({ name: input.name, website, last_seen_at: sql<number>`case when last_seen_at > ${now} then last_seen_at else ${now} end` }).where('id', '=', person.id).execute();
+      await repo.touchIdentity(person.id, 'email', email, now);
+      const site = input.website ? normaliseUrl(input.website) : null;
+      if (site) await repo.touchIdentity(person.id, 'website', site, now);
+      return { ...person, name: input.name, website };
+    });
+  }
+
+  async findById(id: number): Promise<Person | null> {
+    const row = await this.db.selectFrom('people').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toPerson(row) : null;
+  }
+
+  /** By an email identity (verified first), else by a person's primary address (rows from before migration 010 or an import). */
+  async findByEmail(email: string): Promise<Person | null> {
+    const normalised = normaliseEmail(email);
+    return (await this.findByIdentity('email', normalised)) ?? (await this.findByPrimaryEmail(normalised));
+  }
+
+  private async findByPrimaryEmail(email: string): Promise<Person | null> {
+    const row = await this.db.selectFrom('people').selectAll().where('email', '=', email).executeTakeFirst();
+    return row ? toPerson(row) : null;
+  }
+
+  async findByIdentity(kind: IdentityKind, value: string): Promise<Person | null> {
+    const normalised = normaliseIdentity(kind, value);
+    if (normalised === null) return null;
+    const row = await this.db
+      .selectFrom('person_identities as i')
+      .innerJoin('people as p', 'p.id', 'i.person_id')
+      .selectAll('p')
+      .where('i.value', '=', normalised)
+      .where('i.kind', '=', kind)
+      .orderBy('i.verified', 'desc')
+      .orderBy('i.person_id')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? toPerson(row) : null;
+  }
+
+  /** Records a claim (or refreshes the last time it was seen). */
+  private async touchIdentity(personId: number, kind: IdentityKind, value: string, now: number): Promise<void> {
+    await this.db
+      .insertInto('person_identities')
+      .values({ person_id: personId, kind, value, verified: 0, first_seen: now, last_seen: now })
+      .onConflict((oc) => oc.columns(['person_id', 'kind', 'value']).doUpdateSet({ last_seen: now }))
+      .execute();
+  }
+
+  async identities(personId: number): Promise<PersonIdentity[]> {
+    const rows = await this.db.selectFrom('person_identities').selectAll().where('person_id', '=', personId).orderBy('kind').orderBy('value').execute();
+    return rows.map(toIdentity);
+  }
+
+  async addIdentity(personId: number, kind: IdentityKind, value: string, verified: boolean, now: number): Promise<PersonIdentity> {
+    const normalised = normaliseIdentity(kind, value);
+    if (normalised === null) throw new DomainError('validation_failed', `That is not a valid ${kind} identity.`, { value: 'Not valid.' });
+    return transact(this.db, async (db) => {
+      if (verified) {
+        const holder = await db.selectFrom('person_identities').select('person_id').where('kind', '=', kind).where('value', '=', normalised).where('verified', '=', 1).executeTakeFirst();
+        if (holder && holder.person_id !== personId) throw new DomainError('conflict', `${normalised} is already proven to belong to someone else.`);
+      }
+      const row = await db
+        .insertInto('person_identities')
+        .values({ person_id: personId, kind, value: normalised, verified: verified ? 1 : 0, first_seen: now, last_seen: now })
+        .onConflict((oc) => oc.columns(['person_id', 'kind', 'value']).doUpdateSet({ last_seen: now, ...(verified ? { verified: 1 } : {}) }))
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toIdentity(row);
+    });
+  }
+
+  async verifyEmail(email: string, now: number): Promise<void> {
+    const normalised = normaliseEmail(email);
+    await transact(this.db, async (db) => {
+      const held = await db.selectFrom('person_identities').select('id').where('kind', '=', 'email').where('value', '=', normalised).where('verified', '=', 1).executeTakeFirst();
+      if (held) return;
+      const first = await db.selectFrom('person_identities').select('id').where('kind', '=', 'email').where('value', '=', normalised).orderBy('person_id').limit(1).executeTakeFirst();
+      if (first) await db.updateTable('person_identities').set({ verified: 1, last_seen: now }).where('id', '=', first.id).execute();
+    });
+  }
+
+  async trust(personId: number): Promise<PersonTrust> {
+    const row = await this.db.selectFrom('people').select(['trust', 'trust_reason', 'muted_until']).where('id', '=', personId).executeTakeFirst();
+    return row ? toTrust(row) : { trust: 'normal', reason: null, mutedUntil: null };
+  }
+
+  async setTrust(personId: number, t: PersonTrust, actorId: number | null, now: number): Promise<void> {
+    await transact(this.db, async (db) => {
+      await db.updateTable('people').set({ trust: t.trust, trust_reason: t.reason, muted_until: t.trust === 'muted' ? t.mutedUntil : null }).where('id', '=', personId).execute();
+      await new KyselyPeopleRepository(db, this.engine).addEvent({ personId, kind: 'trust', detail: { ...t }, actorId, createdAt: now });
+    });
+  }
+
+  async list(q: PeopleQuery): Promise<{ items: PersonSummary[]; next: PeopleCursor | null }> {
+    let query = this.db.selectFrom('people as p').selectAll('p');
+    const text = q.text?.trim();
+    if (text) {
+      const pattern = containing(text);
+      query = query.where((eb) =>
+        eb.or([
+          eb(sql`lower(p.name)`, 'like', sql`${pattern} escape '\\'`),
+          eb.exists(eb.selectFrom('person_identities as i').select('i.id').whereRef('i.person_id', '=', 'p.id').where(sql`i.value`, 'like', sql`${pattern} escape '\\'`)),
+        ]),
+      );
+    }
+    if (q.labelId !== undefined) {
+      const labelId = q.labelId;
+      query = query.where((eb) => eb.exists(eb.selectFrom('person_label_links as l').select('l.person_id').whereRef('l.person_id', '=', 'p.id').where('l.label_id', '=', labelId)));
+    }
+    if (q.trust) query = query.where('p.trust', '=', q.trust);
+    const after = q.after;
+    if (after) query = query.where((eb) => eb.or([eb('p.last_seen_at', '<', after.lastSeenAt), eb.and([eb('p.last_seen_at', '=', after.lastSeenAt), eb('p.id', '<', after.id)])]));
+    const rows = await query.orderBy('p.last_seen_at', 'desc').orderBy('p.id', 'desc').limit(q.limit + 1).execute();
+    const shown = rows.slice(0, q.limit);
+    const items: PersonSummary[] = [];
+    for (const row of shown) items.push(await this.summarise(row));
+    const last = shown[shown.length - 1];
+    return { items, next: rows.length > q.limit && last ? { lastSeenAt: Number(last.last_seen_at), id: last.id } : null };
+  }
+
+  async summary(personId: number): Promise<PersonSummary | null> {
+    const row = await this.db.selectFrom('people').selectAll().where('id', '=', personId).executeTakeFirst();
+    return row ? this.summarise(row) : null;
+  }
+
+  private async summarise(row: Selectable<Database['people']>): Promise<PersonSummary> {
+    const id = row.id;
+    const [identities, labels, note, lastComment, lastReply, latestApproved] = await Promise.all([
+      this.identities(id),
+      this.labelsOf(id),
+      this.db.selectFrom('person_notes').select('id').where('person_id', '=', id).limit(1).executeTakeFirst(),
+      this.db.selectFrom('comments').select(['id', 'post_id', 'created_at']).where('person_id', '=', id).where('status', 'in', ['approved', 'pending']).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst(),
+      this.db
+        .selectFrom('comments as r')
+        .innerJoin('comments as c', 'c.id', 'r.parent_id')
+        .select('r.created_at')
+        .where('c.person_id', '=', id)
+        .where('r.user_id', 'is not', null)
+        .where('r.status', '=', 'approved')
+        .orderBy('r.created_at', 'desc')
+        .limit(1)
+        .executeTakeFirst(),
+      this.db.selectFrom('comments').select(['id', 'root_id', 'created_at', 'source']).where('person_id', '=', id).where('status', '=', 'approved').orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst(),
+    ]);
+    let waiting = false;
+    if (latestApproved && latestApproved.source !== 'import') {
+      const answered = await this.db
+        .selectFrom('comments')
+        .select('id')
+        .where('root_id', '=', latestApproved.root_id ?? latestApproved.id)
+        .where('user_id', 'is not', null)
+        .where('status', '=', 'approved')
+        .where('created_at', '>=', Number(latestApproved.created_at))
+        .where('id', '!=', latestApproved.id)
+        .limit(1)
+        .executeTakeFirst();
+      waiting = !answered;
+    }
+    return {
+      person: toPerson(row),
+      trust: toTrust(row),
+      identities,
+      labels,
+      lastSeenAt: Number(row.last_seen_at),
+      hasNotes: note !== undefined,
+      lastComment: lastComment ? { id: lastComment.id, postId: lastComment.post_id, createdAt: Number(lastComment.created_at) } : null,
+      lastReplyAt: lastReply ? Number(lastReply.created_at) : null,
+      waiting,
+    };
+  }
+
+  async namesUsed(personId: number): Promise<string[]> {
+    const [comments, mentions, person] = await Promise.all([
+      this.db.selectFrom('comments').select('author_name').select((eb) => eb.fn.max('created_at').as('at')).where('person_id', '=', personId).groupBy('author_name').execute(),
+      this.db.selectFrom('webmentions').select('author_name').select((eb) => eb.fn.max('received_at').as('at')).where('person_id', '=', personId).where('author_name', 'is not', null).groupBy('author_name').execute(),
+      this.findById(personId),
+    ]);
+    const seen = new Map<string, number>();
+    for (const r of [...comments, ...mentions]) {
+      const name = r.author_name as string;
+      seen.set(name, Math.max(seen.get(name) ?? 0, Number(r.at)));
+    }
+    if (person && !seen.has(person.name)) seen.set(person.name, 0);
+    return [...seen.entries()].sort((a, b) => b[1] - a[1]).map(([name]) => name);
+  }
+
+  async notes(personId: number): Promise<PersonNote[]> {
+    const rows = await this.db.selectFrom('person_notes').selectAll().where('person_id', '=', personId).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+    return rows.map(toNote);
+  }
+
+  async findNote(id: number): Promise<PersonNote | null> {
+    const row = await this.db.selectFrom('person_notes').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toNote(row) : null;
+  }
+
+  async addNote(note: Omit<PersonNote, 'id' | 'updatedAt'>): Promise<PersonNote> {
+    const row = await this.db
+      .insertInto('person_notes')
+      .values({ person_id: note.personId, markdown: note.markdown, html: note.html, author_id: note.authorId, created_at: note.createdAt, updated_at: note.createdAt })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toNote(row);
+  }
+
+  async updateNote(id: number, markdown: string, html: string, now: number): Promise<PersonNote | null> {
+    const row = await this.db.updateTable('person_notes').set({ markdown, html, updated_at: now }).where('id', '=', id).returningAll().executeTakeFirst();
+    return row ? toNote(row) : null;
+  }
+
+  async deleteNote(id: number): Promise<boolean> {
+    const result = await this.db.deleteFrom('person_notes').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async withNotes(personIds: number[]): Promise<Set<number>> {
+    if (personIds.length === 0) return new Set();
+    const rows = await this.db.selectFrom('person_notes').select('person_id').distinct().where('person_id', 'in', [...new Set(personIds)]).execute();
+    return new Set(rows.map((r) => r.person_id));
+  }
+
+  async labels(): Promise<PersonLabel[]> {
+    return this.db.selectFrom('person_labels').select(['id', 'name']).orderBy('name').execute();
+  }
+
+  async labelsOf(personId: number): Promise<PersonLabel[]> {
+    return this.db
+      .selectFrom('person_label_links as l')
+      .innerJoin('person_labels as n', 'n.id', 'l.label_id')
+      .select(['n.id', 'n.name'])
+      .where('l.person_id', '=', personId)
+      .orderBy('n.name')
+      .execute();
+  }
+
+  async addLabel(personId: number, name: string, actorId: number | null, now: number): Promise<PersonLabel> {
+    return transact(this.db, async (db) => {
+      await db.insertInto('person_labels').values({ name, created_at: now }).onConflict((oc) => oc.column('name').doNothing()).execute();
+      const label = await db.selectFrom('person_labels').select(['id', 'name']).where('name', '=', name).executeTakeFirstOrThrow();
+      const linked = await db.insertInto('person_label_links').values({ person_id: personId, label_id: label.id }).onConflict((oc) => oc.columns(['person_id', 'label_id']).doNothing()).executeTakeFirst();
+      if (Number(linked.numInsertedOrUpdatedRows ?? 0) > 0) await new KyselyPeopleRepository(db, this.engine).addEvent({ personId, kind: 'label-added', detail: { label: name }, actorId, createdAt: now });
+      return label;
+    });
+  }
+
+  async removeLabel(personId: number, labelId: number, actorId: number | null, now: number): Promise<boolean> {
+    return transact(this.db, async (db) => {
+      const label = await db.selectFrom('person_labels').select('name').where('id', '=', labelId).executeTakeFirst();
+      const result = await db.deleteFrom('person_label_links').where('person_id', '=', personId).where('label_id', '=', labelId).executeTakeFirst();
+      const removed = Number(result.numDeletedRows) > 0;
+      if (removed && label) await new KyselyPeopleRepository(db, this.engine).addEvent({ personId, kind: 'label-removed', detail: { label: label.name }, actorId, createdAt: now });
+      return removed;
+    });
+  }
+
+  async addEvent(event: Omit<PersonEvent, 'id'>): Promise<PersonEvent> {
+    const row = await this.db
+      .insertInto('person_events')
+      .values({ person_id: event.personId, kind: event.kind, detail: JSON.stringify(event.detail), actor_id: event.actorId, created_at: event.createdAt })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toEvent(row);
+  }
+
+  /** Each source read with the same cursor and one page's limit, then merged (core/people.ts). */
+  async timeline(personId: number, q: TimelineQuery): Promise<TimelinePage> {
+    const kinds = new Set(q.kinds && q.kinds.length > 0 ? q.kinds : timelineKinds);
+    const n = q.limit + 1;
+    const emails = (await this.identities(personId)).filter((i) => i.kind === 'email').map((i) => i.value);
+    const bounded = <QB extends { where: (...args: any[]) => QB }>(qb: QB, kind: TimelineKind, at: string, id: string): QB => {
+      const b = sourceBound(kind, q.before);
+      if (!b) return qb;
+      if (b.sameAt === 'all') return qb.where(at, '<=', b.at);
+      if (b.sameAt === 'none') return qb.where(at, '<', b.at);
+      return qb.where((eb: any) => eb.or([eb(at, '<', b.at), eb.and([eb(at, '=', b.at), eb(id, '<', b.id)])]));
+    };
+    const sources: Array<() => Promise<TimelineEntry[]>> = [];
+    if (kinds.has('comment')) {
+      sources.push(() =>
+        bounded(this.db.selectFrom('comments').selectAll().where('person_id', '=', personId), 'comment', 'created_at', 'id')
+          .orderBy('created_at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(n)
+          .execute()
+          .then((rows) => rows.map((r) => ({ kind: 'comment' as const, at: Number(r.created_at), id: r.id, comment: toComment(r) }))),
+      );
+    }
+    if (kinds.has('reply')) {
+      sources.push(() =>
+        bounded(
+          this.db.selectFrom('comments as r').innerJoin('comments as c', 'c.id', 'r.parent_id').selectAll('r').where('c.person_id', '=', personId).where('r.user_id', 'is not', null),
+          'reply',
+          'r.created_at',
+          'r.id',
+        )
+          .orderBy('r.created_at', 'desc')
+          .orderBy('r.id', 'desc')
+          .limit(n)
+          .execute()
+          .then((rows) => rows.map((r) => ({ kind: 'reply' as const, at: Number(r.created_at), id: r.id, comment: toComment(r), toId: r.parent_id! }))),
+      );
+    }
+    if (kinds.has('webmention')) {
+      sources.push(() =>
+        bounded(this.db.selectFrom('webmentions').select(['id', 'source', 'post_id', 'type', 'status', 'received_at']).where('person_id', '=', personId), 'webmention', 'received_at', 'id')
+          .orderBy('received_at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(n)
+          .execute()
+          .then((rows) => rows.map((r) => ({ kind: 'webmention' as const, at: Number(r.received_at), id: r.id, source: r.source, postId: r.post_id, type: r.type, status: r.status }))),
+      );
+    }
+    // Subscriptions and mails written before they carried a person are found by the person's addresses.
+    const mine = (column: 'email' | 'to_address') => (eb: any) => (emails.length > 0 ? eb.or([eb('person_id', '=', personId), eb(column, 'in', emails)]) : eb('person_id', '=', personId));
+    if (kinds.has('subscription')) {
+      sources.push(() =>
+        bounded(this.db.selectFrom('subscriptions').select(['id', 'kind', 'post_id', 'created_at', 'unsubscribed_at']).where(mine('email')), 'subscription', 'created_at', 'id')
+          .orderBy('created_at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(n)
+          .execute()
+          .then((rows) =>
+            rows.map((r) => ({ kind: 'subscription' as const, at: Number(r.created_at), id: r.id, subscription: r.kind as SubscriptionKind, postId: r.post_id, unsubscribedAt: r.unsubscribed_at === null ? null : Number(r.unsubscribed_at) })),
+          ),
+      );
+    }
+    if (kinds.has('mail')) {
+      sources.push(() =>
+        bounded(this.db.selectFrom('outbox').select(['id', 'subject', 'status', 'created_at', 'sent_at']).where(mine('to_address')), 'mail', 'created_at', 'id')
+          .orderBy('created_at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(n)
+          .execute()
+          .then((rows) => rows.map((r) => ({ kind: 'mail' as const, at: Number(r.created_at), id: r.id, subject: r.subject, status: r.status as OutboxStatus, sentAt: r.sent_at === null ? null : Number(r.sent_at) }))),
+      );
+    }
+    if (kinds.has('event')) {
+      sources.push(() =>
+        bounded(this.db.selectFrom('person_events').selectAll().where('person_id', '=', personId), 'event', 'created_at', 'id')
+          .orderBy('created_at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(n)
+          .execute()
+          .then((rows) => rows.map((r) => ({ kind: 'event' as const, at: Number(r.created_at), id: r.id, event: toEvent(r) }))),
+      );
+    }
+    if (kinds.has('note')) {
+      sources.push(() =>
+        bounded(this.db.selectFrom('person_notes').selectAll().where('person_id', '=', personId), 'note', 'created_at', 'id')
+          .orderBy('created_at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(n)
+          .execute()
+          .then((rows) => rows.map((r) => ({ kind: 'note' as const, at: Number(r.created_at), id: r.id, note: toNote(r) }))),
+      );
+    }
+    // One after another: SQLite has one connection, and a transaction's queries must not overlap.
+    const pages: TimelineEntry[][] = [];
+    for (const source of sources) pages.push(await source());
+    return mergeTimeline(pages, q.limit);
+  }
+}

@@ -1,0 +1,182 @@
+import { Hono, type Context } from 'hono';
+import { notFound } from '../../../core/errors.ts';
+import { toId } from '../../../core/ids.ts';
+import { LABEL_MAX, NOTE_MAX, timelineKinds, trustStates, type PeopleCursor, type TimelineCursor, type TimelineKind, type Trust } from '../../../core/people.ts';
+import { renderCommentMarkdown } from '../../../core/render-markdown.ts';
+import type { Post, User } from '../../../core/store.ts';
+import type { AppEnv } from '../../context.ts';
+import { peopleListView, personPageView, type PersonPageOptions } from '../../views/admin/people-view.ts';
+import { allowRoles, currentUser, formFields, idParam } from './admin-request.ts';
+
+const PER_PAGE = 30;
+const TIMELINE_PAGE = 30;
+
+/** "<lastSeenAt>.<id>" from a list link; anything else is the first page. */
+function peopleCursor(value: string | undefined): PeopleCursor | null {
+  const m = /^(\d{1,15})\.(\d{1,10})$/.exec(value ?? '');
+  return m ? { lastSeenAt: Number(m[1]), id: Number(m[2]) } : null;
+}
+
+/** "<at>.<kind>.<id>" from a timeline link; anything else is the newest page. */
+function timelineCursor(value: string | undefined): TimelineCursor | null {
+  const m = /^(\d{1,15})\.([a-z]+)\.(\d{1,10})$/.exec(value ?? '');
+  if (!m || !timelineKinds.includes(m[2] as TimelineKind)) return null;
+  return { at: Number(m[1]), kind: m[2] as TimelineKind, id: Number(m[3]) };
+}
+
+const asTrust = (v: string | undefined): Trust | null => (trustStates.includes(v as Trust) ? (v as Trust) : null);
+const asKind = (v: string | undefined): TimelineKind | null => (timelineKinds.includes(v as TimelineKind) ? (v as TimelineKind) : null);
+
+/** Why a note cannot be saved, or null. */
+function noteProblem(body: string): string | null {
+  if (!body) return 'Write the note first.';
+  if (body.length > NOTE_MAX) return `Keep a note under ${NOTE_MAX.toLocaleString('en')} characters (this one has ${body.length.toLocaleString('en')}).`;
+  return null;
+}
+
+/** Why a label cannot be used, or null. Labels are plain words: no markup. */
+function labelProblem(name: string): string | null {
+  if (!name) return 'Give the label a name.';
+  if (name.length > LABEL_MAX) return `Keep a label under ${LABEL_MAX} characters.`;
+  if (/[<>]/.test(name)) return 'Labels are plain words: leave out < and >.';
+  if (/[\u0000-\u001f\u007f]/.test(name)) return 'Labels are one line of plain text.';
+  return null;
+}
+
+async function personOr404(c: Context<AppEnv>) {
+  const summary = await c.get('deps').store.people.summary(idParam(c));
+  if (!summary) throw notFound('That person');
+  return summary;
+}
+
+async function renderPerson(c: Context<AppEnv>, personId: number, extra: Pick<PersonPageOptions, 'problem' | 'replied'> = {}, status: 422 | 200 = 200) {
+  const { store, clock } = c.get('deps');
+  const summary = await store.people.summary(personId);
+  if (!summary) throw notFound('That person');
+  const kind = asKind(c.req.query('kind'));
+  const before = timelineCursor(c.req.query('before'));
+  const [names, notes, allLabels, page, latest] = await Promise.all([
+    store.people.namesUsed(personId),
+    store.people.notes(personId),
+    store.people.labels(),
+    store.people.timeline(personId, { kinds: kind ? [kind] : undefined, limit: TIMELINE_PAGE, before }),
+    summary.lastComment ? store.comments.findById(summary.lastComment.id) : Promise.resolve(null),
+  ]);
+  const postIds = new Set<number>();
+  const userIds = new Set<number>();
+  for (const e of page.entries) {
+    if (e.kind === 'comment' || e.kind === 'reply') postIds.add(e.comment.postId);
+    if (e.kind === 'webmention' || e.kind === 'subscription') postIds.add(e.postId);
+    if (e.kind === 'note' && e.note.authorId !== null) userIds.add(e.note.authorId);
+    if (e.kind === 'event' && e.event.actorId !== null) userIds.add(e.event.actorId);
+  }
+  for (const n of notes) if (n.authorId !== null) userIds.add(n.authorId);
+  if (latest) postIds.add(latest.postId);
+  const posts = new Map<number, Post>();
+  for (const id of postIds) {
+    const post = await store.posts.findById(id);
+    if (post) posts.set(id, post);
+  }
+  const users = new Map<number, User>();
+  for (const id of userIds) {
+    const user = await store.users.findById(id);
+    if (user) users.set(id, user);
+  }
+  const firstSeen = Math.min(summary.person.createdAt, ...summary.identities.map((i) => i.firstSeen));
+  const view = personPageView(c, {
+    summary, names, notes, allLabels, timeline: page.entries, next: page.next, kind, paged: before !== null, posts, users,
+    latest, latestPost: latest ? (posts.get(latest.postId) ?? null) : null, firstSeen, now: clock.now(), ...extra,
+  });
+  return c.html(view.value, status);
+}
+
+/**
+ * Admin → People (issue 11): everyone who wrote, mentioned or subscribed; each person's
+ * identities, trust, labels, private notes and timeline. Staff who see every conversation
+ * (owner, moderators) only: a person's timeline crosses every post.
+ */
+export function peopleRoutes(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use('*', allowRoles(['owner', 'moderator'], 'People is for the owner and moderators: it shows conversations across every post.'));
+
+  app.get('/', async (c) => {
+    const { store, clock } = c.get('deps');
+    const q = (c.req.query('q') ?? '').trim().slice(0, 200);
+    const label = toId(c.req.query('label') ?? '');
+    const trust = asTrust(c.req.query('trust'));
+    const after = peopleCursor(c.req.query('after'));
+    const [page, labels] = await Promise.all([store.people.list({ text: q || undefined, labelId: label ?? undefined, trust: trust ?? undefined, limit: PER_PAGE, after }), store.people.labels()]);
+    return c.html(peopleListView(c, { people: page.items, labels, filters: { q, label, trust }, next: page.next, paged: after !== null, now: clock.now() }).value);
+  });
+
+  app.get('/:id{[0-9]+}', async (c) => renderPerson(c, idParam(c), { replied: c.req.query('done') === 'reply' }));
+
+  app.post('/:id{[0-9]+}/trust', async (c) => {
+    const { store, clock } = c.get('deps');
+    const person = (await personOr404(c)).person;
+    const form = await formFields(c);
+    const trust = asTrust(form.trust);
+    const reason = (form.reason ?? '').trim().slice(0, 200) || null;
+    if (!trust) return renderPerson(c, person.id, { problem: { form: 'trust', message: 'Choose one of the trust settings.' } }, 422);
+    let mutedUntil: number | null = null;
+    if (trust === 'muted') {
+      const day = /^\d{4}-\d{2}-\d{2}$/.test(form.until ?? '') ? Date.parse(`${form.until}T00:00:00Z`) : NaN;
+      if (Number.isNaN(day)) return renderPerson(c, person.id, { problem: { form: 'trust', message: 'Choose the day the mute ends.' } }, 422);
+      // Muted until the start of that day (UTC): from then on their comments are treated normally again.
+      if (day <= clock.now()) return renderPerson(c, person.id, { problem: { form: 'trust', message: 'Choose a day in the future for the mute to end.' } }, 422);
+      mutedUntil = day;
+    }
+    await store.people.setTrust(person.id, { trust, reason, mutedUntil }, currentUser(c).id, clock.now());
+    return c.redirect(`/admin/people/${person.id}?notice=saved`, 303);
+  });
+
+  app.post('/:id{[0-9]+}/labels', async (c) => {
+    const { store, clock } = c.get('deps');
+    const person = (await personOr404(c)).person;
+    const name = ((await formFields(c)).name ?? '').trim().replace(/\s+/g, ' ');
+    const problem = labelProblem(name);
+    if (problem) return renderPerson(c, person.id, { problem: { form: 'label', message: problem, value: name } }, 422);
+    await store.people.addLabel(person.id, name, currentUser(c).id, clock.now());
+    return c.redirect(`/admin/people/${person.id}?notice=saved`, 303);
+  });
+
+  app.post('/:id{[0-9]+}/labels/:label{[0-9]+}/delete', async (c) => {
+    const { store, clock } = c.get('deps');
+    const person = (await personOr404(c)).person;
+    await store.people.removeLabel(person.id, idParam(c, 'label'), currentUser(c).id, clock.now());
+    return c.redirect(`/admin/people/${person.id}?notice=saved`, 303);
+  });
+
+  app.post('/:id{[0-9]+}/notes', async (c) => {
+    const { store, clock } = c.get('deps');
+    const person = (await personOr404(c)).person;
+    const body = ((await formFields(c)).body ?? '').replace(/\r\n/g, '\n').trim();
+    const problem = noteProblem(body);
+    if (problem) return renderPerson(c, person.id, { problem: { form: 'note', message: problem, value: body } }, 422);
+    await store.people.addNote({ personId: person.id, markdown: body, html: await renderCommentMarkdown(body), authorId: currentUser(c).id, createdAt: clock.now() });
+    return c.redirect(`/admin/people/${person.id}?notice=saved`, 303);
+  });
+
+  app.post('/:id{[0-9]+}/notes/:note{[0-9]+}', async (c) => {
+    const { store, clock } = c.get('deps');
+    const person = (await personOr404(c)).person;
+    const note = await store.people.findNote(idParam(c, 'note'));
+    if (!note || note.personId !== person.id) throw notFound('That note');
+    const body = ((await formFields(c)).body ?? '').replace(/\r\n/g, '\n').trim();
+    const problem = noteProblem(body);
+    if (problem) return renderPerson(c, person.id, { problem: { form: `note-${note.id}`, message: problem, value: body } }, 422);
+    await store.people.updateNote(note.id, body, await renderCommentMarkdown(body), clock.now());
+    return c.redirect(`/admin/people/${person.id}?notice=saved`, 303);
+  });
+
+  app.post('/:id{[0-9]+}/notes/:note{[0-9]+}/delete', async (c) => {
+    const { store } = c.get('deps');
+    const person = (await personOr404(c)).person;
+    const note = await store.people.findNote(idParam(c, 'note'));
+    if (!note || note.personId !== person.id) throw notFound('That note');
+    await store.people.deleteNote(note.id);
+    return c.redirect(`/admin/people/${person.id}?notice=saved`, 303);
+  });
+
+  return app;
+}
