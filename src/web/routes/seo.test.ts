@@ -49,6 +49,30 @@ for (const { engine, skip } of testEngines()) {
       assert.equal(Date.parse(lastmod), Math.max(site.s.post.updatedAt, site.s.post.publishedAt!));
     });
 
+    it('names no canonical URL on a page that is not there', async () => {
+      const res = await site.k.request('/no-such-post');
+      assert.equal(res.status, 404);
+      const { meta, links } = headOf(await res.text());
+      assert.equal(links.find((l) => l.rel === 'canonical'), undefined);
+      assert.equal(meta.get('robots'), 'noindex');
+    });
+
+    it('links the feeds visibly in the footer: the site’s, and a post’s comment feeds on its page', async () => {
+      const footerLinks = (page: string) => {
+        const footer = DomUtils.findOne((el) => el.name === 'footer' && el.attribs.class === 'site-footer', parseDocument(page).children)!;
+        return DomUtils.getElementsByTagName('a', footer).map((a) => ({ href: a.attribs.href, text: DomUtils.textContent(a) }));
+      };
+      const home = footerLinks(await page('/'));
+      assert.deepEqual(home, [
+        { href: '/feed.xml', text: 'RSS' },
+        { href: '/atom.xml', text: 'Atom' },
+        { href: '/feed.json', text: 'JSON Feed' },
+      ]);
+      const post = footerLinks(await page('/feeds-and-friends'));
+      assert.deepEqual(post.slice(0, 3), home);
+      assert.ok(post.some((a) => a.href === '/feeds-and-friends/comments/feed.xml'), JSON.stringify(post));
+    });
+
     it('canonical URL, description, Open Graph, Twitter card and feeds on a post', async () => {
       const { meta, links } = headOf(await page('/feeds-and-friends'));
       const canonical = links.find((l) => l.rel === 'canonical')!;

@@ -33,6 +33,8 @@ export async function errorPage(c: Context<AppEnv>, status: number, message: str
   return layout(c, {
     title: heading,
     head: html`<meta name="robots" content="noindex">`,
+    // An error answers for no address of its own: naming one would tell search engines to index it.
+    canonicalPath: null,
     body: html`<section class="error-page">
   <p class="code">${status}</p>
   <h1>${heading}</h1>

@@ -17,7 +17,7 @@ export const feedTypes: Record<FeedFormat, string> = {
 /** The file name each format answers at, after a feed's base path ("/", "/tag/x/", "/my-post/comments/"). */
 export const feedFiles: Record<FeedFormat, string> = { rss: 'feed.xml', atom: 'atom.xml', json: 'feed.json' };
 
-const formatNames: Record<FeedFormat, string> = { rss: 'RSS', atom: 'Atom', json: 'JSON Feed' };
+export const formatNames: Record<FeedFormat, string> = { rss: 'RSS', atom: 'Atom', json: 'JSON Feed' };
 
 export interface FeedLink {
   title: string;

@@ -1,15 +1,20 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { feedLinks, type FeedLink } from './feed-views.ts';
+import { feedFiles, feedLinks, feedTypes, formatNames, type FeedFormat, type FeedLink } from './feed-views.ts';
+
+const siteFeedFormats = Object.keys(feedFiles) as FeedFormat[];
 import { socialTags, type SocialMeta } from './seo-views.ts';
 
 export interface LayoutOptions {
   title: string;
   /** Meta description; the site description when absent. */
   description?: string;
-  /** Absolute canonical URL path (e.g. /my-post); defaults to the request path. */
-  canonicalPath?: string;
+  /**
+   * Absolute canonical URL path (e.g. /my-post); defaults to the request path. Null for a page
+   * that is no address of its own (an error page): it names no canonical URL.
+   */
+  canonicalPath?: string | null;
   body: SafeHtml;
   /** Extra elements for <head> (alternate links, noindex…). */
   head?: SafeHtml;
@@ -32,6 +37,7 @@ export function layout(c: Context<AppEnv>, options: LayoutOptions): SafeHtml {
   const current = options.current ?? c.req.path;
   const pageTitle = options.title === site.title ? site.title : `${options.title} · ${site.title}`;
   const canonical = `${config.siteUrl}${options.canonicalPath ?? c.req.path}`;
+  const feeds = [...feedLinks('/', site.title), ...(options.feeds ?? [])];
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -39,8 +45,8 @@ export function layout(c: Context<AppEnv>, options: LayoutOptions): SafeHtml {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${pageTitle}</title>
 <meta name="description" content="${options.description ?? site.description}">
-<link rel="canonical" href="${canonical}">
-${[...feedLinks('/', site.title), ...(options.feeds ?? [])].map((f) => html`<link rel="alternate" type="${f.type}" title="${f.title}" href="${f.href}">`)}
+${options.canonicalPath === null ? '' : html`<link rel="canonical" href="${canonical}">`}
+${feeds.map((f) => html`<link rel="alternate" type="${f.type}" title="${f.title}" href="${f.href}">`)}
 ${socialTags({ title: options.title, description: options.description ?? site.description, url: canonical, siteName: site.title, meta: options.social ?? { type: 'website' } })}
 <link rel="stylesheet" href="${assets.url('site.css')}">
 ${site.customCss ? html`<link rel="stylesheet" href="/assets/custom.css?v=${hashOf(site.customCss)}">` : ''}
@@ -75,6 +81,9 @@ ${options.body}
 <footer class="site-footer">
   <div class="wrap">
     <p>${site.title}${site.description ? html` — ${site.description}` : ''}</p>
+    <p class="footer-feeds">Follow by feed: ${siteFeedFormats.map((format, i) => html`${i ? ' · ' : ''}<a href="/${feedFiles[format]}" type="${feedTypes[format]}">${formatNames[format]}</a>`)}${
+      (options.feeds ?? []).length ? html`<br>${(options.feeds ?? []).map((f, i) => html`${i ? ' · ' : ''}<a href="${f.href}" type="${f.type}">${f.title}</a>`)}` : ''
+    }</p>
     <p>Powered by Kumbaya.</p>
   </div>
 </footer>

@@ -79,6 +79,10 @@ describe('moderation inbox', () => {
     assert.match(notice, /1 comment approved\./);
     assert.match(notice, /<button type="submit" name="action" value="unapprove" class="link-button">Undo<span class="visually-hidden">: put the comment back in Pending<\/span><\/button>/);
     assert.equal((await k.deps.store.comments.findById(held.id))!.status, 'approved');
+    // The reasons it was held are history now, not a live reason beside an approved comment.
+    const row = rowOf(await page(owner, '/admin/comments?status=approved'), held.id);
+    assert.match(row, /<span class="mod-why-label">Held when it arrived, approved since:<\/span> first comment from this person/);
+    assert.doesNotMatch(row, /Held for review|Noted:/);
     const article = await (await k.request('/porch-evenings')).text();
     assert.match(article, new RegExp(`id="comment-${held.id}"`));
     assert.match(article, /the lanterns were <em>lovely<\/em>/);

@@ -137,7 +137,9 @@ export const commentUrl = (post: Pick<Post, 'slug'>, comment: Pick<Comment, 'id'
 function reasonsLine(comment: Comment): SafeHtml | '' {
   const reasons = comment.moderationReasons;
   if (comment.status === 'approved' && reasons.length === 0) return '';
-  const label = comment.status === 'spam' ? 'Marked as spam' : comment.status === 'pending' ? 'Held for review' : comment.status === 'trash' ? 'Why it was set aside' : 'Noted';
+  // An approved comment with reasons was held or caught when it arrived and let through since:
+  // its reasons are history ("first comment from this person" is no longer true), said as such.
+  const label = comment.status === 'spam' ? 'Marked as spam' : comment.status === 'pending' ? 'Held for review' : comment.status === 'trash' ? 'Why it was set aside' : 'Held when it arrived, approved since';
   if (reasons.length === 0 && comment.status === 'trash') return '';
   const why = reasons.length > 0 ? reasons.join(' · ') : 'a moderator moved it here';
   return html`<p class="mod-why"><span class="mod-why-label">${label}:</span> ${why}</p>`;
