@@ -106,7 +106,12 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
       'Content-Disposition': 'inline',
     });
   });
-  app.get('/favicon.ico', (c) => c.redirect(deps.assets.url('favicon.svg'), 301));
+  // Pages name their icon (<link rel="icon">); this answers browsers and tools that ask the
+  // old address anyway with the icon itself, not a redirect to follow on every visit.
+  app.get('/favicon.ico', (c) => {
+    const icon = deps.assets.find('favicon.svg')!;
+    return c.body(new Uint8Array(icon.body), 200, { 'Content-Type': icon.contentType, 'Cache-Control': 'public, max-age=86400', ETag: `"${icon.hash}"` });
+  });
 
   app.get('/healthz', async (c) => {
     try {

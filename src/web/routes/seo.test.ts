@@ -49,6 +49,18 @@ for (const { engine, skip } of testEngines()) {
       assert.equal(Date.parse(lastmod), Math.max(site.s.post.updatedAt, site.s.post.publishedAt!));
     });
 
+    it('names its icon on every page, and answers /favicon.ico with the icon itself (no redirect)', async () => {
+      for (const path of ['/', '/feeds-and-friends', '/no-such-post']) {
+        const { links } = headOf(await (await site.k.request(path)).text());
+        const icon = links.find((l) => l.rel === 'icon');
+        assert.match(icon?.href ?? '', /^\/assets\/favicon\.[0-9a-f]{12}\.svg$/, path);
+      }
+      const res = await site.k.request('/favicon.ico');
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('content-type'), 'image/svg+xml');
+      assert.match(await res.text(), /<svg/);
+    });
+
     it('names no canonical URL on a page that is not there', async () => {
       const res = await site.k.request('/no-such-post');
       assert.equal(res.status, 404);

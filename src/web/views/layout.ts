@@ -48,6 +48,7 @@ export function layout(c: Context<AppEnv>, options: LayoutOptions): SafeHtml {
 ${options.canonicalPath === null ? '' : html`<link rel="canonical" href="${canonical}">`}
 ${feeds.map((f) => html`<link rel="alternate" type="${f.type}" title="${f.title}" href="${f.href}">`)}
 ${socialTags({ title: options.title, description: options.description ?? site.description, url: canonical, siteName: site.title, meta: options.social ?? { type: 'website' } })}
+<link rel="icon" href="${assets.url('favicon.svg')}" type="image/svg+xml">
 <link rel="stylesheet" href="${assets.url('site.css')}">
 ${site.customCss ? html`<link rel="stylesheet" href="/assets/custom.css?v=${hashOf(site.customCss)}">` : ''}
 <meta name="color-scheme" content="light dark">
