@@ -13,6 +13,16 @@
     for (const input of document.querySelectorAll('input[name="_csrf"]')) input.value = token;
   };
 
+  // A reply box anywhere in the admin (inbox, Waiting for you, a person's page) sends on
+  // Ctrl+Enter (⌘+Enter on a Mac), through the form's own submit so every enhancement runs.
+  document.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter' || !(event.ctrlKey || event.metaKey) || event.isComposing) return;
+    const form = event.target instanceof HTMLTextAreaElement ? event.target.closest('form[data-mod-reply]') : null;
+    if (!form) return;
+    event.preventDefault();
+    form.requestSubmit();
+  });
+
   /** Polite announcements for screen readers (copy done, upload finished…). */
   const announcer = document.createElement('p');
   announcer.className = 'visually-hidden';

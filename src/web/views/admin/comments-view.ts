@@ -179,7 +179,7 @@ export function replyForm(o: ReplyFormOptions): SafeHtml {
   <input type="hidden" name="back" value="${o.back}">
   <label for="${id}">Your reply to ${o.comment.authorName}</label>
   <textarea id="${id}" name="body" rows="4" maxlength="10000" required aria-describedby="${id}-hint"></textarea>
-  <p class="hint" id="${id}-hint">Published at once, under your name with the Author badge.${o.approvesIt ? ` Replying approves ${o.comment.authorName}’s comment too.` : ''} Markdown: *emphasis*, [links](https://…), \`code\`, &gt; quotes.</p>
+  <p class="hint" id="${id}-hint">Published at once, under your name with the Author badge.${o.approvesIt ? ` Replying approves ${o.comment.authorName}’s comment too.` : ''} Markdown: *emphasis*, [links](https://…), \`code\`, &gt; quotes. Ctrl+Enter (⌘+Enter) sends.</p>
   <div class="button-row"><button type="submit" class="small">Publish reply</button></div>
 </form>`;
 }
@@ -297,6 +297,7 @@ const shortcuts: Array<[string, string]> = [
   ['s', 'Mark as spam'],
   ['d', 'Move to the trash'],
   ['r', 'Reply'],
+  ['Ctrl+Enter', 'Send the reply you are writing (⌘+Enter on a Mac)'],
   ['x', 'Select or deselect for a bulk action'],
   ['?', 'Show these shortcuts'],
 ];

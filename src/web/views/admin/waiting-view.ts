@@ -92,6 +92,6 @@ ${
   ${o.conversations.map((item) => conversationCard(item, o, token))}
 </ol>`
 }
-${shortcutsDialog(['j', 'k', 'r', '?'])}`;
+${shortcutsDialog(['j', 'k', 'r', 'Ctrl+Enter', '?'])}`;
   return adminLayout(c, { title: 'Waiting for you', body, current: 'waiting', scripts: ['moderation.js'] });
 }
