@@ -78,7 +78,7 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { app: 'kumbaya' } });
   const clock = options.clock ?? systemClock;
   const store = options.store ?? (await openStore(config, options.pgSchema));
-  const changes: ChangeFeed = config.databaseUrl && store.kind === 'postgres' ? await (await import('./adapters/storage/postgres-change-feed.ts')).PostgresChangeFeed.connect(config.databaseUrl) : new LocalChangeFeed();
+  const changes: ChangeFeed = config.databaseUrl && store.kind === 'postgres' ? await (await import('./adapters/storage/postgres-change-feed.ts')).PostgresChangeFeed.connect(config.databaseUrl, options.pgSchema) : new LocalChangeFeed();
   const pageCache = new PageCache({ enabled: config.pageCache });
   const conversationCache = new ConversationCache({ enabled: config.conversationCache });
 
