@@ -297,6 +297,8 @@ export interface MergedPersonRecord {
 /** The `merged` event's detail: who merged into whom, and the manifest an undo needs. */
 export interface MergeManifest {
   merged: Array<{ id: number; name: string }>;
+  /** Who the survivor was: when it is merged into someone else later, the event moves along, and an undo then leaves that person's fields alone. */
+  survivorId: number;
   survivorBefore: Pick<Person, MergeField>;
   records: MergedPersonRecord[];
   undoUntil: number;

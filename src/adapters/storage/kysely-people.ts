@@ -554,6 +554,7 @@ export class KyselyPeopleRepository implements PersonRepository {
       await db.updateTable('people').set(set).where('id', '=', survivorId).execute();
       const manifest: MergeManifest = {
         merged: preview.others.map((p) => ({ id: p.id, name: p.name })),
+        survivorId,
         survivorBefore: { name: survivorRow.name, email: survivorRow.email, website: survivorRow.website },
         records,
         undoUntil: now + UNDO_MS,
@@ -576,7 +577,7 @@ export class KyselyPeopleRepository implements PersonRepository {
         }
       };
       // The survivor's own fields first: a merged person's email goes back to them.
-      await db.updateTable('people').set({ ...manifest.survivorBefore }).where('id', '=', survivorId).execute();
+      if (manifest.survivorId === survivorId) await db.updateTable('people').set({ ...manifest.survivorBefore }).where('id', '=', survivorId).execute();
       for (const r of manifest.records) {
         const p = r.person;
         await db

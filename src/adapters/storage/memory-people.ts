@@ -447,7 +447,7 @@ export class MemoryPeopleRepository implements PersonRepository {
     }
     for (const field of mergeFields) (survivor as unknown as Record<string, string | null>)[field] = preview.fields[field].value;
     this.t.meta.set(survivorId, { ...this.meta(survivor), lastSeenAt });
-    const manifest: MergeManifest = { merged: preview.others.map((p) => ({ id: p.id, name: p.name })), survivorBefore, records, undoUntil: now + UNDO_MS };
+    const manifest: MergeManifest = { merged: preview.others.map((p) => ({ id: p.id, name: p.name })), survivorId, survivorBefore, records, undoUntil: now + UNDO_MS };
     return this.addEvent({ personId: survivorId, kind: 'merged', detail: manifest as unknown as Record<string, unknown>, actorId, createdAt: now });
   }
 
@@ -460,7 +460,7 @@ export class MemoryPeopleRepository implements PersonRepository {
     if (problem || !event || !manifest) throw problem;
     const survivorId = event.personId;
     const survivor = tables.people.get(survivorId);
-    if (survivor) Object.assign(survivor, manifest.survivorBefore);
+    if (survivor && manifest.survivorId === survivorId) Object.assign(survivor, manifest.survivorBefore);
     for (const r of manifest.records) {
       const id = r.person.id;
       tables.people.set(id, copy(r.person));

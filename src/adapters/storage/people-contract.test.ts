@@ -309,6 +309,21 @@ function peopleContract(name: string, open: OpenStore): void {
         assert.deepEqual((await store.people.identities(b.id)).filter((i) => i.kind === 'website').map((i) => i.verified), [true]);
       });
 
+      it('undoes an earlier merge after the survivor was merged on: the first merged person comes back, the last survivor keeps its own fields', async () => {
+        const { owner } = await setup();
+        const a = await store.people.upsertByEmail({ name: 'A', email: 'a@example.com', website: null }, NOW);
+        const b = await store.people.upsertByEmail({ name: 'B', email: 'b@example.com', website: 'https://b.example' }, NOW);
+        const z = await store.people.upsertByEmail({ name: 'Z', email: 'z@example.com', website: 'https://z.example' }, NOW);
+        const first = await store.people.merge(a.id, [b.id], owner.id, NOW + 1);
+        await store.people.merge(z.id, [a.id], owner.id, NOW + 2);
+        assert.deepEqual((await store.people.merges(z.id, NOW + 3)).map((m) => m.merged.map((p) => p.name)), [['A'], ['B']]);
+        await store.people.undoMerge(first.id, owner.id, NOW + 3);
+        const zNow = await store.people.findById(z.id);
+        assert.deepEqual([zNow?.name, zNow?.email, zNow?.website], ['Z', 'z@example.com', 'https://z.example']);
+        assert.deepEqual((await store.people.identities(b.id)).map((i) => i.value), ['b@example.com', 'https://b.example']);
+        assert.deepEqual((await store.people.identities(z.id)).map((i) => i.value), ['a@example.com', 'z@example.com', 'https://z.example']);
+      });
+
       it('suggests duplicates with the reason: a shared website, an identity naming another, the same name with a similar address', async () => {
         await setup();
         const a = await store.people.upsertByEmail({ name: 'Ada', email: 'ada@example.com', website: 'https://ada.example' }, NOW);

@@ -198,7 +198,7 @@ function names(people: Array<{ name: string }> | undefined): string {
 /** "Merged from X on date — Undo (until date)", a POST each. */
 function mergeLines(merges: PersonMerge[], base: string, token: string): SafeHtml | '' {
   if (merges.length === 0) return '';
-  return html`<ul class="merge-lines">${merges.map(
+  return html`<ul class="plain-list merge-lines">${merges.map(
     (m) => html`<li class="notice"><form method="post" action="${base}/merges/${m.eventId}/undo" class="inline-form">${csrfField(token)}
     Merged from ${names(m.merged)} on <time datetime="${isoDate(m.mergedAt)}">${formatDate(m.mergedAt)}</time> —
     <button type="submit" class="secondary small">Undo<span class="visually-hidden"> the merge of ${names(m.merged)}</span></button>
