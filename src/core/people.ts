@@ -4,6 +4,7 @@
  * everything that passed between them and the site. The rules are in ARCHITECTURE.md,
  * "People".
  */
+import { DomainError } from './errors.ts';
 import type { Comment, OutboxStatus, Person, SubscriptionKind } from './store.ts';
 
 export type IdentityKind = 'email' | 'website' | 'webmention' | 'fediverse' | 'handle';
@@ -227,4 +228,174 @@ export interface PeopleRepository {
   removeLabel(personId: number, labelId: number, actorId: number | null, now: number): Promise<boolean>;
   addEvent(event: Omit<PersonEvent, 'id'>): Promise<PersonEvent>;
   timeline(personId: number, query: TimelineQuery): Promise<TimelinePage>;
+  /** What merging `otherIds` into `survivorId` would move; refused (422) for a person with themself, 404 for someone unknown. */
+  previewMerge(survivorId: number, otherIds: readonly number[]): Promise<MergePreview>;
+  /**
+   * Merges the others into the survivor in one transaction (ARCHITECTURE.md, "People"):
+   * their rows move, they are removed, and a `merged` event on the survivor keeps the manifest.
+   */
+  merge(survivorId: number, otherIds: readonly number[], actorId: number | null, now: number): Promise<PersonEvent>;
+  /** Restores a merge's people and moves back exactly what was theirs; a `split` event records it. */
+  undoMerge(mergeEventId: number, actorId: number | null, now: number): Promise<void>;
+  /** Merges into this person that can still be undone at `now`, newest first. */
+  merges(personId: number, now: number): Promise<PersonMerge[]>;
+  /** Possible duplicates: of one person, or (null) across everyone, at most `limit` pairs. */
+  duplicates(personId: number | null, limit: number): Promise<DuplicateSuggestion[]>;
+}
+
+// ---------------------------------------------------------------- merge and undo (point 6)
+
+/** How long a merge can be undone. */
+export const UNDO_DAYS = 30;
+export const UNDO_MS = UNDO_DAYS * 24 * 60 * 60 * 1000;
+
+/** What a merge moves to the survivor, counted for the preview. */
+export interface MergeCounts {
+  identities: number;
+  comments: number;
+  webmentions: number;
+  notes: number;
+  labels: number;
+  subscriptions: number;
+  mails: number;
+  events: number;
+}
+
+export type MergeField = 'name' | 'email' | 'website';
+export const mergeFields: readonly MergeField[] = ['name', 'email', 'website'];
+
+export interface MergePreview {
+  survivor: Person;
+  others: Person[];
+  /** The survivor's fields after the merge, and whose they were. */
+  fields: Record<MergeField, { value: string | null; fromId: number }>;
+  moves: MergeCounts;
+}
+
+/** What belonged to one merged person: the undo puts exactly these rows back. */
+export interface MergedPersonRecord {
+  person: Person;
+  trust: PersonTrust;
+  lastSeenAt: number;
+  /** Identity rows moved to the survivor (by id). */
+  identities: number[];
+  /** Identity rows the survivor already had (same kind and value): dropped, restored whole by an undo. */
+  droppedIdentities: PersonIdentity[];
+  /** Survivor identities made verified because this person's copy was. */
+  verifiedOnSurvivor: number[];
+  comments: number[];
+  webmentions: number[];
+  notes: number[];
+  /** Label ids whose link moved, and those the survivor already had (the link dropped). */
+  labelsMoved: number[];
+  labelsDropped: number[];
+  subscriptions: number[];
+  mails: number[];
+  events: number[];
+}
+
+/** The `merged` event's detail: who merged into whom, and the manifest an undo needs. */
+export interface MergeManifest {
+  merged: Array<{ id: number; name: string }>;
+  /** Who the survivor was: when it is merged into someone else later, the event moves along, and an undo then leaves that person's fields alone. */
+  survivorId: number;
+  survivorBefore: Pick<Person, MergeField>;
+  records: MergedPersonRecord[];
+  undoUntil: number;
+  /** Set by the undo (the `split` event's time). */
+  undoneAt?: number;
+}
+
+/** A merge still shown on the survivor's page. */
+export interface PersonMerge {
+  eventId: number;
+  survivorId: number;
+  merged: Array<{ id: number; name: string }>;
+  mergedAt: number;
+  undoUntil: number;
+  undoneAt: number | null;
+}
+
+export function emptyCounts(): MergeCounts {
+  return { identities: 0, comments: 0, webmentions: 0, notes: 0, labels: 0, subscriptions: 0, mails: 0, events: 0 };
+}
+
+/** Why a merge is refused before anything is read: no one to merge, or a person with themself. */
+export function mergeProblem(survivorId: number, otherIds: readonly number[]): DomainError | null {
+  if (otherIds.length === 0) return new DomainError('validation_failed', 'Choose at least one other person to merge with.', { others: 'Choose someone.' });
+  if (otherIds.includes(survivorId)) return new DomainError('validation_failed', 'A person cannot be merged with themself.', { others: 'Choose someone else.' });
+  if (new Set(otherIds).size !== otherIds.length) return new DomainError('validation_failed', 'Each person can be merged only once.', { others: 'Listed twice.' });
+  return null;
+}
+
+/** The survivor keeps its non-empty fields and takes the others' (in the order given) where its own are empty. */
+export function mergedFields(survivor: Person, others: readonly Person[]): MergePreview['fields'] {
+  const fields = {} as MergePreview['fields'];
+  for (const field of mergeFields) {
+    const from = [survivor, ...others].find((p) => (p[field] ?? '').trim() !== '') ?? survivor;
+    fields[field] = { value: from[field], fromId: from.id };
+  }
+  return fields;
+}
+
+export function mergeManifestOf(event: PersonEvent): MergeManifest | null {
+  return event.kind === 'merged' && Array.isArray((event.detail as { records?: unknown }).records) ? (event.detail as unknown as MergeManifest) : null;
+}
+
+/** The undo is offered (and allowed) until its date, once. */
+export function undoProblem(manifest: MergeManifest | null, now: number): DomainError | null {
+  if (!manifest) return new DomainError('not_found', 'That merge was not found.');
+  if (manifest.undoneAt !== undefined) return new DomainError('conflict', 'That merge has already been undone.');
+  if (now > manifest.undoUntil) return new DomainError('conflict', `A merge can be undone for ${UNDO_DAYS} days; this one can no longer be.`);
+  return null;
+}
+
+// ---------------------------------------------------------------- duplicates
+
+export interface DuplicateSuggestion {
+  a: Person;
+  b: Person;
+  /** In words, each one a reason (same website, same name and similar address, …). */
+  reasons: string[];
+}
+
+/** Edit distance (insertions, deletions, substitutions), cut off above `max`. */
+export function levenshtein(a: string, b: string, max = 3): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/** Why two addresses look like one person's (used only when the names are the same), or null. */
+export function similarEmails(a: string, b: string): string | null {
+  const [localA, domainA] = a.split('@');
+  const [localB, domainB] = b.split('@');
+  if (!localA || !localB || a === b) return null;
+  if (localA === localB && domainA !== domainB) return `the same name, and ${a} and ${b} share the part before the @`;
+  const distance = levenshtein(localA, localB, 2);
+  if (distance <= 2) return `the same name, and ${a} and ${b} differ by ${distance} letter${distance === 1 ? '' : 's'} before the @`;
+  return null;
+}
+
+/** Why two people whose identities share a web address may be one: each kind pair says it in its own words. */
+export function sharedWebsiteReason(value: string, kindA: IdentityKind, kindB: IdentityKind): string {
+  if (kindA === 'website' && kindB === 'website') return `both gave the website ${value}`;
+  if (kindA === 'webmention' && kindB === 'webmention') return `both sent webmentions as ${value}`;
+  return `${value} is one's website and the other's webmention author`;
+}
+
+/** Same name (case and spaces aside) and similar addresses: the reasons, or none. */
+export function nameAndEmailReasons(a: { person: Person; emails: string[] }, b: { person: Person; emails: string[] }): string[] {
+  if (a.person.name.trim().toLowerCase() !== b.person.name.trim().toLowerCase()) return [];
+  const reasons: string[] = [];
+  for (const x of a.emails) for (const y of b.emails) {
+    const reason = similarEmails(x, y);
+    if (reason) reasons.push(reason);
+  }
+  return reasons;
 }

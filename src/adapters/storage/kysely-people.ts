@@ -1,7 +1,21 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { DomainError } from '../../core/errors.ts';
 import {
+  emptyCounts,
+  mergeFields,
+  mergeManifestOf,
+  mergeProblem,
+  mergedFields,
   mergeTimeline,
+  nameAndEmailReasons,
+  sharedWebsiteReason,
+  undoProblem,
+  UNDO_MS,
+  type DuplicateSuggestion,
+  type MergedPersonRecord,
+  type MergeManifest,
+  type MergePreview,
+  type PersonMerge,
   normaliseEmail,
   normaliseIdentity,
   normaliseUrl,
@@ -445,5 +459,198 @@ export class KyselyPeopleRepository implements PersonRepository {
     const pages: TimelineEntry[][] = [];
     for (const source of sources) pages.push(await source());
     return mergeTimeline(pages, q.limit);
+  }
+
+  // ---------------------------------------------------------------- merge and undo
+
+  async previewMerge(survivorId: number, otherIds: readonly number[]): Promise<MergePreview> {
+    const problem = mergeProblem(survivorId, otherIds);
+    if (problem) throw problem;
+    const survivor = await this.findById(survivorId);
+    if (!survivor) throw new DomainError('not_found', 'That person was not found.');
+    const others: Person[] = [];
+    for (const id of otherIds) {
+      const other = await this.findById(id);
+      if (!other) throw new DomainError('not_found', `Person ${id} was not found.`);
+      others.push(other);
+    }
+    const moves = emptyCounts();
+    for (const other of others) {
+      const rows = await this.rowsOf(this.db, other.id);
+      moves.identities += rows.identities.length;
+      moves.comments += rows.comments.length;
+      moves.webmentions += rows.webmentions.length;
+      moves.notes += rows.notes.length;
+      moves.labels += rows.labels.length;
+      moves.subscriptions += rows.subscriptions.length;
+      moves.mails += rows.mails.length;
+      moves.events += rows.events.length;
+    }
+    return { survivor, others, fields: mergedFields(survivor, others), moves };
+  }
+
+  /** Ids of everything that belongs to one person, by table. */
+  private async rowsOf(db: Db, personId: number) {
+    const ids = async (table: 'comments' | 'webmentions' | 'person_notes' | 'subscriptions' | 'outbox' | 'person_events') =>
+      (await db.selectFrom(table).select('id').where('person_id', '=', personId).orderBy('id').execute()).map((r) => r.id);
+    return {
+      identities: (await db.selectFrom('person_identities').selectAll().where('person_id', '=', personId).orderBy('id').execute()).map(toIdentity),
+      comments: await ids('comments'),
+      webmentions: await ids('webmentions'),
+      notes: await ids('person_notes'),
+      labels: (await db.selectFrom('person_label_links').select('label_id').where('person_id', '=', personId).orderBy('label_id').execute()).map((r) => r.label_id),
+      subscriptions: await ids('subscriptions'),
+      mails: await ids('outbox'),
+      events: await ids('person_events'),
+    };
+  }
+
+  async merge(survivorId: number, otherIds: readonly number[], actorId: number | null, now: number): Promise<PersonEvent> {
+    const preview = await this.previewMerge(survivorId, otherIds);
+    return transact(this.db, async (db) => {
+      const repo = new KyselyPeopleRepository(db, this.engine);
+      const survivorRow = await db.selectFrom('people').selectAll().where('id', '=', survivorId).executeTakeFirstOrThrow();
+      const records: MergedPersonRecord[] = [];
+      let lastSeenAt = Number(survivorRow.last_seen_at);
+      for (const other of preview.others) {
+        const row = await db.selectFrom('people').selectAll().where('id', '=', other.id).executeTakeFirst();
+        if (!row) throw new DomainError('not_found', `Person ${other.id} was not found.`);
+        const rows = await repo.rowsOf(db, other.id);
+        const record: MergedPersonRecord = {
+          person: toPerson(row), trust: toTrust(row), lastSeenAt: Number(row.last_seen_at),
+          identities: [], droppedIdentities: [], verifiedOnSurvivor: [],
+          comments: rows.comments, webmentions: rows.webmentions, notes: rows.notes, labelsMoved: [], labelsDropped: [],
+          subscriptions: rows.subscriptions, mails: rows.mails, events: rows.events,
+        };
+        lastSeenAt = Math.max(lastSeenAt, record.lastSeenAt);
+        for (const identity of rows.identities) {
+          const same = await db.selectFrom('person_identities').selectAll().where('person_id', '=', survivorId).where('kind', '=', identity.kind).where('value', '=', identity.value).executeTakeFirst();
+          if (!same) {
+            record.identities.push(identity.id);
+            continue;
+          }
+          // The survivor has it already: one row stays, proven if either was. Rows move, so no
+          // value can end up verified twice (the unique index would refuse it anyway).
+          record.droppedIdentities.push(identity);
+          await db.deleteFrom('person_identities').where('id', '=', identity.id).execute();
+          if (identity.verified && Number(same.verified) !== 1) {
+            record.verifiedOnSurvivor.push(same.id);
+            await db.updateTable('person_identities').set({ verified: 1 }).where('id', '=', same.id).execute();
+          }
+        }
+        await db.updateTable('person_identities').set({ person_id: survivorId }).where('person_id', '=', other.id).execute();
+        const survivorLabels = new Set((await db.selectFrom('person_label_links').select('label_id').where('person_id', '=', survivorId).execute()).map((r) => r.label_id));
+        for (const labelId of rows.labels) (survivorLabels.has(labelId) ? record.labelsDropped : record.labelsMoved).push(labelId);
+        if (record.labelsDropped.length > 0) await db.deleteFrom('person_label_links').where('person_id', '=', other.id).where('label_id', 'in', record.labelsDropped).execute();
+        await db.updateTable('person_label_links').set({ person_id: survivorId }).where('person_id', '=', other.id).execute();
+        for (const table of ['comments', 'webmentions', 'person_notes', 'subscriptions', 'outbox', 'person_events'] as const) {
+          await db.updateTable(table).set({ person_id: survivorId }).where('person_id', '=', other.id).execute();
+        }
+        await db.deleteFrom('people').where('id', '=', other.id).execute();
+        records.push(record);
+      }
+      const set: Record<string, unknown> = { last_seen_at: lastSeenAt };
+      for (const field of mergeFields) set[field] = preview.fields[field].value;
+      await db.updateTable('people').set(set).where('id', '=', survivorId).execute();
+      const manifest: MergeManifest = {
+        merged: preview.others.map((p) => ({ id: p.id, name: p.name })),
+        survivorId,
+        survivorBefore: { name: survivorRow.name, email: survivorRow.email, website: survivorRow.website },
+        records,
+        undoUntil: now + UNDO_MS,
+      };
+      return repo.addEvent({ personId: survivorId, kind: 'merged', detail: manifest as unknown as Record<string, unknown>, actorId, createdAt: now });
+    });
+  }
+
+  async undoMerge(mergeEventId: number, actorId: number | null, now: number): Promise<void> {
+    await transact(this.db, async (db) => {
+      const row = await db.selectFrom('person_events').selectAll().where('id', '=', mergeEventId).executeTakeFirst();
+      const event = row ? toEvent(row) : null;
+      const manifest = event ? mergeManifestOf(event) : null;
+      const problem = undoProblem(manifest, now);
+      if (problem || !event || !manifest) throw problem;
+      const survivorId = event.personId;
+      const back = async (table: 'comments' | 'webmentions' | 'person_notes' | 'subscriptions' | 'outbox' | 'person_events' | 'person_identities', ids: number[], personId: number) => {
+        for (let i = 0; i < ids.length; i += 500) {
+          await db.updateTable(table).set({ person_id: personId }).where('id', 'in', ids.slice(i, i + 500)).where('person_id', '=', survivorId).execute();
+        }
+      };
+      // The survivor's own fields first: a merged person's email goes back to them.
+      if (manifest.survivorId === survivorId) await db.updateTable('people').set({ ...manifest.survivorBefore }).where('id', '=', survivorId).execute();
+      for (const r of manifest.records) {
+        const p = r.person;
+        await db
+          .insertInto('people')
+          .values({ id: p.id, name: p.name, email: p.email, website: p.website, created_at: p.createdAt, trust: r.trust.trust, trust_reason: r.trust.reason, muted_until: r.trust.mutedUntil, last_seen_at: r.lastSeenAt } as any)
+          .execute();
+        if (r.verifiedOnSurvivor.length > 0) await db.updateTable('person_identities').set({ verified: 0 }).where('id', 'in', r.verifiedOnSurvivor).execute();
+        await back('person_identities', r.identities, p.id);
+        for (const i of r.droppedIdentities) {
+          await db.insertInto('person_identities').values({ id: i.id, person_id: p.id, kind: i.kind, value: i.value, verified: i.verified ? 1 : 0, first_seen: i.firstSeen, last_seen: i.lastSeen } as any).execute();
+        }
+        if (r.labelsMoved.length > 0) await db.updateTable('person_label_links').set({ person_id: p.id }).where('person_id', '=', survivorId).where('label_id', 'in', r.labelsMoved).execute();
+        const labels = await db.selectFrom('person_labels').select('id').where('id', 'in', [0, ...r.labelsDropped]).execute();
+        if (labels.length > 0) await db.insertInto('person_label_links').values(labels.map((l) => ({ person_id: p.id, label_id: l.id }))).execute();
+        await back('comments', r.comments, p.id);
+        await back('webmentions', r.webmentions, p.id);
+        await back('person_notes', r.notes, p.id);
+        await back('subscriptions', r.subscriptions, p.id);
+        await back('outbox', r.mails, p.id);
+        await back('person_events', r.events, p.id);
+      }
+      await db.updateTable('person_events').set({ detail: JSON.stringify({ ...manifest, undoneAt: now }) }).where('id', '=', mergeEventId).execute();
+      const repo = new KyselyPeopleRepository(db, this.engine);
+      await repo.addEvent({ personId: survivorId, kind: 'split', detail: { mergeEventId, restored: manifest.merged }, actorId, createdAt: now });
+      if (this.engine === 'postgres') await sql`select setval(pg_get_serial_sequence('person_identities', 'id'), greatest((select max(id) from person_identities), 1))`.execute(db);
+    });
+  }
+
+  async merges(personId: number, now: number): Promise<PersonMerge[]> {
+    const rows = await this.db.selectFrom('person_events').selectAll().where('person_id', '=', personId).where('kind', '=', 'merged').orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+    return rows.flatMap((row) => {
+      const event = toEvent(row);
+      const m = mergeManifestOf(event);
+      if (!m || m.undoneAt !== undefined || now > m.undoUntil) return [];
+      return [{ eventId: event.id, survivorId: personId, merged: m.merged, mergedAt: event.createdAt, undoUntil: m.undoUntil, undoneAt: null }];
+    });
+  }
+
+  // ---------------------------------------------------------------- duplicates
+
+  async duplicates(personId: number | null, limit: number): Promise<DuplicateSuggestion[]> {
+    const web = ['website', 'webmention'] as IdentityKind[];
+    let shared = this.db
+      .selectFrom('person_identities as a')
+      .innerJoin('person_identities as b', (j) => j.onRef('a.value', '=', 'b.value').onRef('a.person_id', '<', 'b.person_id'))
+      .select(['a.person_id as aId', 'b.person_id as bId', 'a.value', 'a.kind as aKind', 'b.kind as bKind'])
+      .where('a.kind', 'in', web)
+      .where('b.kind', 'in', web);
+    if (personId !== null) shared = shared.where((eb) => eb.or([eb('a.person_id', '=', personId), eb('b.person_id', '=', personId)]));
+    let sameName = this.db
+      .selectFrom('people as a')
+      .innerJoin('people as b', (j) => j.on(sql`lower(trim(a.name))`, '=', sql`lower(trim(b.name))`).onRef('a.id', '<', 'b.id'))
+      .select(['a.id as aId', 'b.id as bId']);
+    if (personId !== null) sameName = sameName.where((eb) => eb.or([eb('a.id', '=', personId), eb('b.id', '=', personId)]));
+    const reasons = new Map<string, { aId: number; bId: number; reasons: string[] }>();
+    const add = (aId: number, bId: number, reason: string) => {
+      const key = `${aId}.${bId}`;
+      const entry = reasons.get(key) ?? { aId, bId, reasons: [] };
+      if (!entry.reasons.includes(reason)) entry.reasons.push(reason);
+      reasons.set(key, entry);
+    };
+    for (const r of await shared.orderBy('a.person_id').orderBy('b.person_id').limit(limit * 4).execute()) add(r.aId, r.bId, sharedWebsiteReason(r.value, r.aKind as IdentityKind, r.bKind as IdentityKind));
+    const emailsOf = async (id: number) => (await this.db.selectFrom('person_identities').select('value').where('person_id', '=', id).where('kind', '=', 'email').execute()).map((r) => r.value);
+    for (const r of await sameName.orderBy('a.id').orderBy('b.id').limit(limit * 4).execute()) {
+      const [a, b] = await Promise.all([this.findById(r.aId), this.findById(r.bId)]);
+      if (!a || !b) continue;
+      for (const reason of nameAndEmailReasons({ person: a, emails: await emailsOf(a.id) }, { person: b, emails: await emailsOf(b.id) })) add(a.id, b.id, reason);
+    }
+    const out: DuplicateSuggestion[] = [];
+    for (const entry of [...reasons.values()].sort((x, y) => x.aId - y.aId || x.bId - y.bId).slice(0, limit)) {
+      const [a, b] = [await this.findById(entry.aId), await this.findById(entry.bId)];
+      if (a && b) out.push({ a, b, reasons: entry.reasons });
+    }
+    return out;
   }
 }

@@ -1,7 +1,21 @@
 import { DomainError } from '../../core/errors.ts';
 import {
+  emptyCounts,
   isAfterCursor,
+  mergeFields,
+  mergeManifestOf,
+  mergeProblem,
+  mergedFields,
   mergeTimeline,
+  nameAndEmailReasons,
+  sharedWebsiteReason,
+  undoProblem,
+  UNDO_MS,
+  type DuplicateSuggestion,
+  type MergedPersonRecord,
+  type MergeManifest,
+  type MergePreview,
+  type PersonMerge,
   normaliseEmail,
   normaliseIdentity,
   normaliseUrl,
@@ -331,5 +345,187 @@ export class MemoryPeopleRepository implements PersonRepository {
     if (kinds.has('note')) for (const n of t.notes.values()) if (n.personId === personId) all.push({ kind: 'note', at: n.createdAt, id: n.id, note: copy(n) });
     const after = all.filter((e) => isAfterCursor(e, q.before)).sort(newestFirst);
     return mergeTimeline([after], q.limit);
+  }
+
+  // ---------------------------------------------------------------- merge and undo
+
+  /** What belongs to one person. Subscriptions and mails in memory carry no person: they follow the email identities. */
+  private rowsOf(personId: number) {
+    const t = this.live();
+    const tables = this.tables();
+    const emails = new Set([...t.identities.values()].filter((i) => i.personId === personId && i.kind === 'email').map((i) => i.value));
+    const ids = <T extends { id: number }>(rows: Iterable<T>, mine: (row: T) => boolean) => [...rows].filter(mine).map((r) => r.id).sort((a, b) => a - b);
+    return {
+      identities: [...t.identities.values()].filter((i) => i.personId === personId).sort((a, b) => a.id - b.id),
+      comments: ids(tables.comments.values(), (c) => c.personId === personId),
+      webmentions: ids(tables.webmentions.received.values(), (m) => m.personId === personId),
+      notes: ids(t.notes.values(), (n) => n.personId === personId),
+      labels: [...t.labelLinks.values()].filter((l) => l.personId === personId).map((l) => l.labelId).sort((a, b) => a - b),
+      subscriptions: ids(tables.subscriptions.values(), (s) => emails.has(normaliseEmail(s.email))),
+      mails: ids(tables.outbox.values(), (m) => emails.has(normaliseEmail(m.to))),
+      events: ids(t.events.values(), (e) => e.personId === personId),
+    };
+  }
+
+  async previewMerge(survivorId: number, otherIds: readonly number[]): Promise<MergePreview> {
+    const problem = mergeProblem(survivorId, otherIds);
+    if (problem) throw problem;
+    const survivor = await this.findById(survivorId);
+    if (!survivor) throw new DomainError('not_found', 'That person was not found.');
+    const others: Person[] = [];
+    for (const id of otherIds) {
+      const other = await this.findById(id);
+      if (!other) throw new DomainError('not_found', `Person ${id} was not found.`);
+      others.push(other);
+    }
+    const moves = emptyCounts();
+    for (const other of others) {
+      const rows = this.rowsOf(other.id);
+      moves.identities += rows.identities.length;
+      moves.comments += rows.comments.length;
+      moves.webmentions += rows.webmentions.length;
+      moves.notes += rows.notes.length;
+      moves.labels += rows.labels.length;
+      moves.subscriptions += rows.subscriptions.length;
+      moves.mails += rows.mails.length;
+      moves.events += rows.events.length;
+    }
+    return { survivor, others, fields: mergedFields(survivor, others), moves };
+  }
+
+  /** Everything is read and checked before the first write, so a refusal changes nothing. */
+  async merge(survivorId: number, otherIds: readonly number[], actorId: number | null, now: number): Promise<PersonEvent> {
+    const preview = await this.previewMerge(survivorId, otherIds);
+    const tables = this.tables();
+    const t = this.live();
+    const survivor = tables.people.get(survivorId)!;
+    const survivorBefore = { name: survivor.name, email: survivor.email, website: survivor.website };
+    let lastSeenAt = this.meta(survivor).lastSeenAt;
+    const records: MergedPersonRecord[] = [];
+    for (const other of preview.others) {
+      const person = tables.people.get(other.id)!;
+      const meta = this.meta(person);
+      const rows = this.rowsOf(other.id);
+      const record: MergedPersonRecord = {
+        person: copy(person), trust: { trust: meta.trust, reason: meta.reason, mutedUntil: meta.mutedUntil }, lastSeenAt: meta.lastSeenAt,
+        identities: [], droppedIdentities: [], verifiedOnSurvivor: [],
+        comments: rows.comments, webmentions: rows.webmentions, notes: rows.notes, labelsMoved: [], labelsDropped: [],
+        subscriptions: rows.subscriptions, mails: rows.mails, events: rows.events,
+      };
+      lastSeenAt = Math.max(lastSeenAt, meta.lastSeenAt);
+      for (const identity of rows.identities) {
+        const same = [...t.identities.values()].find((i) => i.personId === survivorId && i.kind === identity.kind && i.value === identity.value);
+        if (!same) {
+          record.identities.push(identity.id);
+          identity.personId = survivorId;
+          continue;
+        }
+        record.droppedIdentities.push(copy(identity));
+        t.identities.delete(identity.id);
+        if (identity.verified && !same.verified) {
+          record.verifiedOnSurvivor.push(same.id);
+          same.verified = true;
+        }
+      }
+      const survivorLabels = new Set([...t.labelLinks.values()].filter((l) => l.personId === survivorId).map((l) => l.labelId));
+      for (const link of [...t.labelLinks.values()].filter((l) => l.personId === other.id)) {
+        if (survivorLabels.has(link.labelId)) {
+          record.labelsDropped.push(link.labelId);
+          t.labelLinks.delete(link.id);
+        } else {
+          record.labelsMoved.push(link.labelId);
+          link.personId = survivorId;
+        }
+      }
+      for (const id of rows.comments) tables.comments.get(id)!.personId = survivorId;
+      for (const id of rows.webmentions) tables.webmentions.received.get(id)!.personId = survivorId;
+      for (const id of rows.notes) t.notes.get(id)!.personId = survivorId;
+      for (const id of rows.events) t.events.get(id)!.personId = survivorId;
+      tables.people.delete(other.id);
+      t.meta.delete(other.id);
+      records.push(record);
+    }
+    for (const field of mergeFields) (survivor as unknown as Record<string, string | null>)[field] = preview.fields[field].value;
+    this.t.meta.set(survivorId, { ...this.meta(survivor), lastSeenAt });
+    const manifest: MergeManifest = { merged: preview.others.map((p) => ({ id: p.id, name: p.name })), survivorId, survivorBefore, records, undoUntil: now + UNDO_MS };
+    return this.addEvent({ personId: survivorId, kind: 'merged', detail: manifest as unknown as Record<string, unknown>, actorId, createdAt: now });
+  }
+
+  async undoMerge(mergeEventId: number, actorId: number | null, now: number): Promise<void> {
+    const t = this.live();
+    const tables = this.tables();
+    const event = t.events.get(mergeEventId) ?? null;
+    const manifest = event ? mergeManifestOf(event) : null;
+    const problem = undoProblem(manifest, now);
+    if (problem || !event || !manifest) throw problem;
+    const survivorId = event.personId;
+    const survivor = tables.people.get(survivorId);
+    if (survivor && manifest.survivorId === survivorId) Object.assign(survivor, manifest.survivorBefore);
+    for (const r of manifest.records) {
+      const id = r.person.id;
+      tables.people.set(id, copy(r.person));
+      t.meta.set(id, { ...r.trust, lastSeenAt: r.lastSeenAt });
+      const back = <T extends { personId: number | null }>(rows: Map<number, T>, ids: number[]) => {
+        for (const rowId of ids) {
+          const row = rows.get(rowId);
+          if (row && row.personId === survivorId) row.personId = id;
+        }
+      };
+      for (const sid of r.verifiedOnSurvivor) {
+        const same = t.identities.get(sid);
+        if (same) same.verified = false;
+      }
+      back(t.identities, r.identities);
+      for (const i of r.droppedIdentities) t.identities.set(i.id, copy(i));
+      for (const link of t.labelLinks.values()) if (link.personId === survivorId && r.labelsMoved.includes(link.labelId)) link.personId = id;
+      for (const labelId of r.labelsDropped) {
+        if (!t.labels.has(labelId)) continue;
+        const linkId = ++t.lastId.links;
+        t.labelLinks.set(linkId, { id: linkId, personId: id, labelId });
+      }
+      back(tables.comments, r.comments);
+      back(tables.webmentions.received, r.webmentions);
+      back(t.notes, r.notes);
+      back(t.events, r.events);
+    }
+    event.detail = { ...manifest, undoneAt: now } as unknown as Record<string, unknown>;
+    await this.addEvent({ personId: survivorId, kind: 'split', detail: { mergeEventId, restored: manifest.merged }, actorId, createdAt: now });
+  }
+
+  async merges(personId: number, now: number): Promise<PersonMerge[]> {
+    return [...this.live().events.values()]
+      .filter((e) => e.personId === personId && e.kind === 'merged')
+      .sort((a, b) => b.createdAt - a.createdAt || b.id - a.id)
+      .flatMap((event) => {
+        const m = mergeManifestOf(event);
+        if (!m || m.undoneAt !== undefined || now > m.undoUntil) return [];
+        return [{ eventId: event.id, survivorId: personId, merged: m.merged, mergedAt: event.createdAt, undoUntil: m.undoUntil, undoneAt: null }];
+      });
+  }
+
+  async duplicates(personId: number | null, limit: number): Promise<DuplicateSuggestion[]> {
+    const t = this.live();
+    const people = [...this.tables().people.values()].sort((a, b) => a.id - b.id);
+    const identitiesOf = (id: number) => [...t.identities.values()].filter((i) => i.personId === id);
+    const out: DuplicateSuggestion[] = [];
+    for (const a of people) {
+      for (const b of people) {
+        if (a.id >= b.id || (personId !== null && a.id !== personId && b.id !== personId)) continue;
+        const reasons: string[] = [];
+        const ia = identitiesOf(a.id);
+        const ib = identitiesOf(b.id);
+        for (const x of ia) for (const y of ib) {
+          if ((x.kind === 'website' || x.kind === 'webmention') && (y.kind === 'website' || y.kind === 'webmention') && x.value === y.value) {
+            const reason = sharedWebsiteReason(x.value, x.kind, y.kind);
+            if (!reasons.includes(reason)) reasons.push(reason);
+          }
+        }
+        const emails = (list: PersonIdentity[]) => list.filter((i) => i.kind === 'email').map((i) => i.value);
+        for (const reason of nameAndEmailReasons({ person: a, emails: emails(ia) }, { person: b, emails: emails(ib) })) if (!reasons.includes(reason)) reasons.push(reason);
+        if (reasons.length > 0) out.push({ a: copy(a), b: copy(b), reasons });
+        if (out.length >= limit) return out;
+      }
+    }
+    return out;
   }
 }

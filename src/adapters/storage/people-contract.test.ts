@@ -209,6 +209,144 @@ function peopleContract(name: string, open: OpenStore): void {
       assert.deepEqual(await store.people.identities(ada.id), []);
       assert.deepEqual(await store.people.notes(ada.id), []);
     });
+
+    describe('merge and undo', () => {
+      const DAY = 24 * 60 * MIN;
+      const twoPeople = async () => {
+        const { owner, post } = await setup();
+        const mail = await store.people.upsertByEmail({ name: 'Ada', email: 'ada@example.com', website: null }, NOW);
+        const site = await store.people.upsertByEmail({ name: 'Ada L.', email: 'ada@work.example', website: 'https://ada.example' }, NOW + 1);
+        await store.people.addIdentity(site.id, 'webmention', 'https://ada.example/about', true, NOW + 1);
+        const c1 = await comment({ postId: post.id, personId: mail.id, authorEmail: 'ada@example.com', createdAt: NOW + 2 });
+        const c2 = await comment({ postId: post.id, personId: site.id, authorEmail: 'ada@work.example', createdAt: NOW + 3 });
+        const note = await store.people.addNote({ personId: site.id, markdown: 'n', html: '<p>n</p>', authorId: owner.id, createdAt: NOW + 4 });
+        await store.people.addLabel(site.id, 'friend', owner.id, NOW + 5);
+        await store.people.addLabel(mail.id, 'friend', owner.id, NOW + 5);
+        await store.people.addLabel(site.id, 'maker', owner.id, NOW + 5);
+        await store.people.setTrust(site.id, { trust: 'hold', reason: 'new', mutedUntil: null }, owner.id, NOW + 6);
+        return { owner, post, mail, site, c1, c2, note };
+      };
+      const ids = (entries: TimelineEntry[], kind: string) => entries.filter((e) => e.kind === kind).map((e) => e.id).sort((a, b) => a - b);
+
+      it('previews what moves and which fields the survivor keeps, changing nothing', async () => {
+        const { mail, site } = await twoPeople();
+        const preview = await store.people.previewMerge(mail.id, [site.id]);
+        assert.deepEqual(preview.fields, { name: { value: 'Ada', fromId: mail.id }, email: { value: 'ada@example.com', fromId: mail.id }, website: { value: 'https://ada.example', fromId: site.id } });
+        assert.equal(preview.moves.identities, 3);
+        assert.equal(preview.moves.comments, 1);
+        assert.equal(preview.moves.notes, 1);
+        assert.equal(preview.moves.labels, 2);
+        assert.ok(preview.moves.events >= 3);
+        assert.notEqual(await store.people.findById(site.id), null);
+      });
+
+      it('moves identities, comments, notes, labels and events to the survivor, keeps its fields, records who merged whom, and the undo restores the split exactly', async () => {
+        const { owner, post, mail, site, c1, c2, note } = await twoPeople();
+        const siteIdentities = await store.people.identities(site.id);
+        const siteEvents = ids((await store.people.timeline(site.id, { kinds: ['event'], limit: 50 })).entries, 'event');
+        const event = await store.people.merge(mail.id, [site.id], owner.id, NOW + 10);
+        assert.equal(event.kind, 'merged');
+        assert.equal(event.actorId, owner.id);
+        assert.deepEqual((event.detail as { merged: unknown }).merged, [{ id: site.id, name: 'Ada L.' }]);
+        assert.equal(await store.people.findById(site.id), null);
+        const survivor = await store.people.findById(mail.id);
+        assert.deepEqual([survivor?.name, survivor?.email, survivor?.website], ['Ada', 'ada@example.com', 'https://ada.example']);
+        assert.deepEqual((await store.people.identities(mail.id)).map((i) => `${i.kind}:${i.value}`), ['email:ada@example.com', 'email:ada@work.example', 'webmention:https://ada.example/about', 'website:https://ada.example']);
+        const page = await store.people.timeline(mail.id, { limit: 50 });
+        assert.deepEqual(ids(page.entries, 'comment'), [c1.id, c2.id]);
+        assert.deepEqual(ids(page.entries, 'note'), [note.id]);
+        assert.deepEqual((await store.people.labelsOf(mail.id)).map((l) => l.name), ['friend', 'maker']);
+        assert.equal((await store.people.findByIdentity('webmention', 'https://ada.example/about'))?.id, mail.id);
+        assert.equal((await store.people.merges(mail.id, NOW + 11)).length, 1);
+
+        // Something new after the merge stays with the survivor.
+        const later = await comment({ postId: post.id, personId: mail.id, authorEmail: 'ada@work.example', createdAt: NOW + 20 });
+        await store.people.undoMerge(event.id, owner.id, NOW + 30);
+
+        const back = await store.people.findById(site.id);
+        assert.deepEqual([back?.name, back?.email, back?.website], ['Ada L.', 'ada@work.example', 'https://ada.example']);
+        assert.deepEqual((await store.people.findById(mail.id))?.website, null);
+        assert.deepEqual(await store.people.identities(site.id), siteIdentities);
+        assert.deepEqual((await store.people.identities(mail.id)).map((i) => i.value), ['ada@example.com']);
+        assert.deepEqual(ids((await store.people.timeline(site.id, { limit: 50 })).entries, 'comment'), [c2.id]);
+        assert.deepEqual(ids((await store.people.timeline(mail.id, { limit: 50 })).entries, 'comment'), [c1.id, later.id]);
+        assert.deepEqual((await store.people.notes(site.id)).map((n) => n.id), [note.id]);
+        assert.deepEqual((await store.people.labelsOf(site.id)).map((l) => l.name), ['friend', 'maker']);
+        assert.deepEqual((await store.people.labelsOf(mail.id)).map((l) => l.name), ['friend']);
+        assert.deepEqual(ids((await store.people.timeline(site.id, { kinds: ['event'], limit: 50 })).entries, 'event'), siteEvents);
+        assert.deepEqual((await store.people.trust(site.id)).trust, 'hold');
+        const survivorEvents = (await store.people.timeline(mail.id, { kinds: ['event'], limit: 50 })).entries.map((e) => (e.kind === 'event' ? e.event.kind : ''));
+        assert.ok(survivorEvents.includes('merged') && survivorEvents.includes('split'));
+        assert.deepEqual(await store.people.merges(mail.id, NOW + 31), []);
+        // Identities keep working after the undo: a new one gets a fresh id.
+        await store.people.addIdentity(site.id, 'handle', '@ada@social.example', false, NOW + 40);
+      });
+
+      it('refuses merging a person with themself (422), someone unknown (404), and a second undo or one after 30 days (409), changing nothing', async () => {
+        const { owner, mail, site } = await twoPeople();
+        await assert.rejects(store.people.merge(mail.id, [mail.id], owner.id, NOW), (e: unknown) => e instanceof DomainError && e.code === 'validation_failed' && /themself/.test(e.message));
+        await assert.rejects(store.people.merge(mail.id, [site.id, 9999], owner.id, NOW), (e: unknown) => e instanceof DomainError && e.code === 'not_found');
+        assert.notEqual(await store.people.findById(site.id), null);
+        assert.equal((await store.people.identities(site.id)).length, 3);
+        const event = await store.people.merge(mail.id, [site.id], owner.id, NOW + 10);
+        await assert.rejects(store.people.undoMerge(event.id, owner.id, NOW + 10 + 31 * DAY), (e: unknown) => e instanceof DomainError && e.code === 'conflict' && /30 days/.test(e.message));
+        assert.equal(await store.people.findById(site.id), null);
+        assert.deepEqual(await store.people.merges(mail.id, NOW + 10 + 31 * DAY), []);
+        await store.people.undoMerge(event.id, owner.id, NOW + 20);
+        await assert.rejects(store.people.undoMerge(event.id, owner.id, NOW + 21), (e: unknown) => e instanceof DomainError && e.code === 'conflict' && /already/.test(e.message));
+      });
+
+      it('keeps one row when both held the same identity, proven if either was, and the undo gives each theirs back', async () => {
+        const { owner } = await setup();
+        const a = await store.people.upsertByEmail({ name: 'Bo', email: 'bo@example.com', website: 'https://bo.example' }, NOW);
+        const b = await store.people.upsertByEmail({ name: 'Bo', email: 'bo@other.example', website: null }, NOW);
+        await store.people.addIdentity(b.id, 'website', 'https://bo.example', true, NOW);
+        const event = await store.people.merge(a.id, [b.id], owner.id, NOW + 1);
+        const sites = (await store.people.identities(a.id)).filter((i) => i.kind === 'website');
+        assert.deepEqual(sites.map((i) => [i.value, i.verified]), [['https://bo.example', true]]);
+        await store.people.undoMerge(event.id, owner.id, NOW + 2);
+        assert.deepEqual((await store.people.identities(a.id)).filter((i) => i.kind === 'website').map((i) => i.verified), [false]);
+        assert.deepEqual((await store.people.identities(b.id)).filter((i) => i.kind === 'website').map((i) => i.verified), [true]);
+      });
+
+      it('undoes an earlier merge after the survivor was merged on: the first merged person comes back, the last survivor keeps its own fields', async () => {
+        const { owner } = await setup();
+        const a = await store.people.upsertByEmail({ name: 'A', email: 'a@example.com', website: null }, NOW);
+        const b = await store.people.upsertByEmail({ name: 'B', email: 'b@example.com', website: 'https://b.example' }, NOW);
+        const z = await store.people.upsertByEmail({ name: 'Z', email: 'z@example.com', website: 'https://z.example' }, NOW);
+        const first = await store.people.merge(a.id, [b.id], owner.id, NOW + 1);
+        await store.people.merge(z.id, [a.id], owner.id, NOW + 2);
+        assert.deepEqual((await store.people.merges(z.id, NOW + 3)).map((m) => m.merged.map((p) => p.name)), [['A'], ['B']]);
+        await store.people.undoMerge(first.id, owner.id, NOW + 3);
+        const zNow = await store.people.findById(z.id);
+        assert.deepEqual([zNow?.name, zNow?.email, zNow?.website], ['Z', 'z@example.com', 'https://z.example']);
+        assert.deepEqual((await store.people.identities(b.id)).map((i) => i.value), ['b@example.com', 'https://b.example']);
+        assert.deepEqual((await store.people.identities(z.id)).map((i) => i.value), ['a@example.com', 'z@example.com', 'https://z.example']);
+      });
+
+      it('suggests duplicates with the reason: a shared website, an identity naming another, the same name with a similar address', async () => {
+        await setup();
+        const a = await store.people.upsertByEmail({ name: 'Ada', email: 'ada@example.com', website: 'https://ada.example' }, NOW);
+        const b = await store.people.upsertByEmail({ name: 'Ada Lovelace', email: 'al@example.org', website: 'https://ada.example/' }, NOW);
+        const c = await store.people.upsertByEmail({ name: 'ada', email: 'ada@work.example', website: null }, NOW);
+        const d = await store.people.upsertByEmail({ name: 'Cy', email: 'cy@example.com', website: null }, NOW);
+        await store.people.addIdentity(d.id, 'webmention', 'https://ada.example', false, NOW);
+        const e = await store.people.upsertByEmail({ name: 'Cy', email: 'cyy@example.net', website: null }, NOW);
+        await store.people.upsertByEmail({ name: 'Cy', email: 'someone.else@example.com', website: null }, NOW);
+        const all = await store.people.duplicates(null, 20);
+        assert.deepEqual(
+          all.map((s) => [s.a.id, s.b.id, s.reasons]),
+          [
+            [a.id, b.id, ['both gave the website https://ada.example']],
+            [a.id, c.id, ['the same name, and ada@example.com and ada@work.example share the part before the @']],
+            [a.id, d.id, ["https://ada.example is one's website and the other's webmention author"]],
+            [b.id, d.id, ["https://ada.example is one's website and the other's webmention author"]],
+            [d.id, e.id, ['the same name, and cy@example.com and cyy@example.net differ by 1 letter before the @']],
+          ],
+        );
+        assert.deepEqual((await store.people.duplicates(c.id, 20)).map((s) => [s.a.id, s.b.id]), [[a.id, c.id]]);
+      });
+    });
   });
 }
 

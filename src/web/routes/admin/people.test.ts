@@ -49,6 +49,65 @@ for (const { engine, skip } of testEngines()) {
       assert.match(await page(owner, '/admin/people?q=alan%40'), /Alan/);
     });
 
+    it('merges after a preview of what moves, shows "merged from … — Undo (until …)", undoes it, and refuses bad merges with nothing changed', async () => {
+      await comment('Merge Mail', 'merge.mail@example.com', 'From my address.');
+      await comment('Merge Site', 'merge.site@example.org', 'From my site.', 'https://merge-site.example/');
+      const mail = (await k.deps.store.people.findByEmail('merge.mail@example.com'))!;
+      const site = (await k.deps.store.people.findByEmail('merge.site@example.org'))!;
+      const base = `/admin/people/${mail.id}`;
+
+      assert.match(await page(owner, base), /href="\/admin\/people\/\d+\/merge">Merge with…<\/a>/);
+      const found = await page(owner, `${base}/merge?q=merge-site`);
+      assert.match(found, new RegExp(`name="with" value="${site.id}"`));
+      assert.doesNotMatch(found, new RegExp(`name="with" value="${mail.id}"`), 'a person is not offered to merge with themself');
+
+      const preview = await page(owner, `${base}/merge?with=${site.id}`);
+      assert.match(preview, /<strong>2<\/strong> identities/);
+      assert.match(preview, /<strong>1<\/strong> comment</);
+      assert.match(preview, /<th scope="row">Website<\/th><td>https:\/\/merge-site\.example\/<\/td><td>from Merge Site<\/td>/);
+      assert.match(preview, /<th scope="row">Email<\/th><td>merge\.mail@example\.com<\/td><td>kept<\/td>/);
+      assert.notEqual(await k.deps.store.people.findById(site.id), null, 'the preview changes nothing');
+
+      // Bad input: with themself (422), nobody (422), someone unknown (404), without the CSRF token (403): nothing changes.
+      let res = await owner.form(`${base}/merge`, { with: String(mail.id) });
+      assert.equal(res.status, 422);
+      assert.match(await res.text(), /A person cannot be merged with themself\./);
+      assert.equal((await owner.form(`${base}/merge`, { with: 'x' })).status, 422);
+      assert.equal((await owner.form(`${base}/merge`, { with: `${site.id},999999` })).status, 404);
+      assert.equal((await owner.request(`${base}/merge`, { method: 'POST', body: new URLSearchParams({ with: String(site.id) }), headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status, 403);
+      assert.notEqual(await k.deps.store.people.findById(site.id), null);
+
+      res = await owner.form(`${base}/merge`, { with: String(site.id) });
+      assert.equal(res.status, 303);
+      assert.equal(res.headers.get('location'), `${base}?notice=merged`);
+      const merged = await page(owner, `${base}?notice=merged`);
+      assert.match(merged, /Merged: everything of theirs is on this page now/);
+      assert.match(merged, /Merged from Merge Site on .*Undo.*\(until <time/s);
+      assert.match(merged, /From my address\./);
+      assert.match(merged, /From my site\./);
+      assert.match(merged, /merged Merge Site into this person/);
+      assert.equal(await k.deps.store.people.findById(site.id), null);
+      const [merge] = await k.deps.store.people.merges(mail.id, k.deps.clock.now());
+
+      res = await owner.form(`${base}/merges/${merge.eventId}/undo`, {});
+      assert.equal(res.status, 303);
+      assert.match(await page(owner, `/admin/people/${site.id}`), /From my site\./);
+      assert.doesNotMatch(await page(owner, base), /From my site\./);
+      res = await owner.form(`${base}/merges/${merge.eventId}/undo`, {});
+      assert.equal(res.status, 409, 'a merge is undone once');
+    });
+
+    it('lists possible duplicates, each with why, and suggests them on the person page', async () => {
+      await comment('Dup One', 'dup.one@example.com', 'One.', 'https://dup.example/');
+      await comment('Dup Two', 'dup.two@example.net', 'Two.', 'https://dup.example');
+      const one = (await k.deps.store.people.findByEmail('dup.one@example.com'))!;
+      const two = (await k.deps.store.people.findByEmail('dup.two@example.net'))!;
+      const list = await page(owner, '/admin/people/duplicates');
+      assert.match(list, /Dup One.*Dup Two.*both gave the website https:\/\/dup\.example/s);
+      assert.match(list, new RegExp(`/admin/people/${one.id}/merge\\?with=${two.id}`));
+      assert.match(await page(owner, `/admin/people/${two.id}`), /Dup One<\/a>: both gave the website https:\/\/dup\.example\./);
+    });
+
     it('refuses People to authors, who see only their own posts\' conversations', async () => {
       const author = await k.signIn('author');
       await page(author, '/admin/people', 403);

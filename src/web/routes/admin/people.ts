@@ -1,11 +1,11 @@
 import { Hono, type Context } from 'hono';
-import { notFound } from '../../../core/errors.ts';
+import { DomainError, notFound } from '../../../core/errors.ts';
 import { toId } from '../../../core/ids.ts';
 import { LABEL_MAX, NOTE_MAX, timelineKinds, trustStates, type PeopleCursor, type TimelineCursor, type TimelineKind, type Trust } from '../../../core/people.ts';
 import { renderCommentMarkdown } from '../../../core/render-markdown.ts';
 import type { Post, User } from '../../../core/store.ts';
 import type { AppEnv } from '../../context.ts';
-import { peopleListView, personPageView, type PersonPageOptions } from '../../views/admin/people-view.ts';
+import { duplicatesView, mergeChooseView, mergePreviewView, peopleListView, personPageView, type PersonPageOptions } from '../../views/admin/people-view.ts';
 import { allowRoles, currentUser, formFields, idParam } from './admin-request.ts';
 
 const PER_PAGE = 30;
@@ -22,6 +22,16 @@ function timelineCursor(value: string | undefined): TimelineCursor | null {
   const m = /^(\d{1,15})\.([a-z]+)\.(\d{1,10})$/.exec(value ?? '');
   if (!m || !timelineKinds.includes(m[2] as TimelineKind)) return null;
   return { at: Number(m[1]), kind: m[2] as TimelineKind, id: Number(m[3]) };
+}
+
+/** The people to merge in, from `with` (repeated, or comma-separated in the confirm form). */
+function otherIds(values: string[] | undefined): number[] {
+  const ids: number[] = [];
+  for (const value of values ?? []) for (const part of value.split(',')) {
+    const id = toId(part.trim());
+    if (id !== null) ids.push(id);
+  }
+  return ids;
 }
 
 const asTrust = (v: string | undefined): Trust | null => (trustStates.includes(v as Trust) ? (v as Trust) : null);
@@ -55,7 +65,9 @@ async function renderPerson(c: Context<AppEnv>, personId: number, extra: Pick<Pe
   if (!summary) throw notFound('That person');
   const kind = asKind(c.req.query('kind'));
   const before = timelineCursor(c.req.query('before'));
-  const [names, notes, allLabels, page, latest] = await Promise.all([
+  const [merges, duplicates, names, notes, allLabels, page, latest] = await Promise.all([
+    store.people.merges(personId, clock.now()),
+    store.people.duplicates(personId, 10),
     store.people.namesUsed(personId),
     store.people.notes(personId),
     store.people.labels(),
@@ -85,7 +97,7 @@ async function renderPerson(c: Context<AppEnv>, personId: number, extra: Pick<Pe
   const firstSeen = Math.min(summary.person.createdAt, ...summary.identities.map((i) => i.firstSeen));
   const view = personPageView(c, {
     summary, names, notes, allLabels, timeline: page.entries, next: page.next, kind, paged: before !== null, posts, users,
-    latest, latestPost: latest ? (posts.get(latest.postId) ?? null) : null, firstSeen, now: clock.now(), ...extra,
+    latest, latestPost: latest ? (posts.get(latest.postId) ?? null) : null, firstSeen, now: clock.now(), merges, duplicates, ...extra,
   });
   return c.html(view.value, status);
 }
@@ -107,6 +119,42 @@ export function peopleRoutes(): Hono<AppEnv> {
     const after = peopleCursor(c.req.query('after'));
     const [page, labels] = await Promise.all([store.people.list({ text: q || undefined, labelId: label ?? undefined, trust: trust ?? undefined, limit: PER_PAGE, after }), store.people.labels()]);
     return c.html(peopleListView(c, { people: page.items, labels, filters: { q, label, trust }, next: page.next, paged: after !== null, now: clock.now() }).value);
+  });
+
+  app.get('/duplicates', async (c) => {
+    const suggestions = await c.get('deps').store.people.duplicates(null, 100);
+    return c.html(duplicatesView(c, suggestions).value);
+  });
+
+  // Merge: choose the others (search), then a preview of what moves, then a POST that merges.
+  app.get('/:id{[0-9]+}/merge', async (c) => {
+    const { store } = c.get('deps');
+    const summary = await personOr404(c);
+    const others = otherIds(c.req.queries('with'));
+    if (others.length > 0) {
+      const preview = await store.people.previewMerge(summary.person.id, others);
+      return c.html(mergePreviewView(c, preview).value);
+    }
+    const q = (c.req.query('q') ?? '').trim().slice(0, 200);
+    const found = q ? (await store.people.list({ text: q, limit: PER_PAGE })).items.filter((s) => s.person.id !== summary.person.id) : [];
+    return c.html(mergeChooseView(c, { summary, q, found }).value);
+  });
+
+  app.post('/:id{[0-9]+}/merge', async (c) => {
+    const { store, clock } = c.get('deps');
+    const survivor = (await personOr404(c)).person;
+    const form = await formFields(c);
+    await store.people.merge(survivor.id, otherIds([form.with ?? '']), currentUser(c).id, clock.now());
+    return c.redirect(`/admin/people/${survivor.id}?notice=merged`, 303);
+  });
+
+  app.post('/:id{[0-9]+}/merges/:event{[0-9]+}/undo', async (c) => {
+    const { store, clock } = c.get('deps');
+    const person = (await personOr404(c)).person;
+    const merge = (await store.people.merges(person.id, clock.now())).find((m) => m.eventId === idParam(c, 'event'));
+    if (!merge) throw new DomainError('conflict', 'This merge can no longer be undone: it was undone already, or its 30 days are over.');
+    await store.people.undoMerge(merge.eventId, currentUser(c).id, clock.now());
+    return c.redirect(`/admin/people/${person.id}?notice=split`, 303);
   });
 
   app.get('/:id{[0-9]+}', async (c) => renderPerson(c, idParam(c), { replied: c.req.query('done') === 'reply' }));

@@ -34,6 +34,8 @@ const messages: Record<string, string> = {
   'invite-revoked': 'Invitation revoked: its link no longer works.',
   'revision-restored': 'Revision restored: it is the text now, saved as a new revision. The status did not change.',
   'autosave-discarded': 'Autosave discarded. This is the saved version.',
+  merged: 'Merged: everything of theirs is on this page now. You can undo it for 30 days.',
+  split: 'Merge undone: they are separate people again, each with what was theirs.',
   'password-changed': 'Password changed. You stay signed in here; every other device was signed out.',
 };
 

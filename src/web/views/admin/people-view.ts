@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type { IdentityKind, PeopleCursor, PersonIdentity, PersonLabel, PersonNote, PersonSummary, TimelineCursor, TimelineEntry, TimelineKind, Trust } from '../../../core/people.ts';
+import type { DuplicateSuggestion, IdentityKind, MergeCounts, MergeField, MergePreview, PeopleCursor, PersonMerge, PersonIdentity, PersonLabel, PersonNote, PersonSummary, TimelineCursor, TimelineEntry, TimelineKind, Trust } from '../../../core/people.ts';
 import type { Comment, Post, User } from '../../../core/store.ts';
 import type { AppEnv } from '../../context.ts';
 import { html, raw, type SafeHtml } from '../../html.ts';
@@ -68,7 +68,7 @@ export function peopleListView(c: Context<AppEnv>, o: PeopleListOptions): SafeHt
   if (o.filters.label !== null) query.set('label', String(o.filters.label));
   if (o.filters.trust) query.set('trust', o.filters.trust);
   const nextHref = o.next ? `/admin/people?${new URLSearchParams([...query, ['after', `${o.next.lastSeenAt}.${o.next.id}`]])}` : null;
-  const body = html`${pageHead('People', undefined, 'Everyone who commented, mentioned your posts or subscribed, whatever way they came. Open someone to see everything that passed between you, keep notes and decide how their comments are treated.')}
+  const body = html`${pageHead('People', html`<a href="/admin/people/duplicates" class="button secondary">Possible duplicates</a>`, 'Everyone who commented, mentioned your posts or subscribed, whatever way they came. Open someone to see everything that passed between you, keep notes and decide how their comments are treated.')}
 <form class="filters" method="get" action="/admin/people" role="search" aria-label="Find people">
   <div class="filter">
     <label for="people-q">Name, email, website or handle</label>
@@ -140,6 +140,10 @@ export interface PersonPageOptions {
   /** A form sent back with a problem: which form, the message, what was typed. */
   problem?: { form: 'note' | 'label' | 'trust' | `note-${number}`; message: string; value?: string };
   replied?: boolean;
+  /** Merges into this person that can still be undone. */
+  merges?: PersonMerge[];
+  /** Others who may be this person, each with why. */
+  duplicates?: DuplicateSuggestion[];
 }
 
 function fieldError(id: string, message: string | undefined): SafeHtml | '' {
@@ -177,9 +181,37 @@ function eventWords(entry: Extract<TimelineEntry, { kind: 'event' }>, o: PersonP
       return html`${who} removed the label <span class="label">${String(d.label)}</span>`;
     case 'moderated':
       return html`${who} moved a comment to ${statusLabel[String(d.status)] ?? String(d.status)}`;
+    case 'merged':
+      return html`${who} merged ${names((e.detail as { merged?: Array<{ name: string }> }).merged)} into this person`;
+    case 'split':
+      return html`${who} undid the merge: ${names((e.detail as { restored?: Array<{ name: string }> }).restored)} separate again`;
     default:
       return html`${who}: ${e.kind}`;
   }
+}
+
+function names(people: Array<{ name: string }> | undefined): string {
+  const list = (people ?? []).map((p) => p.name || 'Someone');
+  return list.length <= 1 ? (list[0] ?? 'someone') : `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}`;
+}
+
+/** "Merged from X on date — Undo (until date)", a POST each. */
+function mergeLines(merges: PersonMerge[], base: string, token: string): SafeHtml | '' {
+  if (merges.length === 0) return '';
+  return html`<ul class="plain-list merge-lines">${merges.map(
+    (m) => html`<li class="notice"><form method="post" action="${base}/merges/${m.eventId}/undo" class="inline-form">${csrfField(token)}
+    Merged from ${names(m.merged)} on <time datetime="${isoDate(m.mergedAt)}">${formatDate(m.mergedAt)}</time> —
+    <button type="submit" class="secondary small">Undo<span class="visually-hidden"> the merge of ${names(m.merged)}</span></button>
+    <span class="muted">(until <time datetime="${isoDate(m.undoUntil)}">${formatDate(m.undoUntil)}</time>)</span></form></li>`,
+  )}</ul>`;
+}
+
+function duplicateList(duplicates: DuplicateSuggestion[], selfId: number): SafeHtml {
+  return html`<ul class="plain-list duplicate-list">${duplicates.map((d) => {
+    const other = d.a.id === selfId ? d.b : d.a;
+    return html`<li><a href="/admin/people/${other.id}">${other.name || 'Someone'}</a>: ${d.reasons.join('; ')}.
+      <a href="/admin/people/${selfId}/merge?with=${other.id}">Merge with ${other.name || 'them'}…</a></li>`;
+  })}</ul>`;
 }
 
 function timelineItem(entry: TimelineEntry, o: PersonPageOptions): SafeHtml {
@@ -249,6 +281,7 @@ export function personPageView(c: Context<AppEnv>, o: PersonPageOptions): SafeHt
 ${pageHead(p.name || 'Someone', undefined, html`First seen <time datetime="${isoDate(o.firstSeen)}">${formatDate(o.firstSeen)}</time> · last seen <time datetime="${isoDate(s.lastSeenAt)}">${formatDate(s.lastSeenAt)}</time>${s.waiting ? html` · <span class="status status-comment-pending">Waiting for you</span>` : ''}`)}
 ${o.replied ? html`<p class="notice" role="status">Your reply is published.</p>` : ''}
 ${o.problem ? html`<p class="notice error" role="alert">${o.problem.message}</p>` : ''}
+${mergeLines(o.merges ?? [], base, token)}
 <div class="person-grid">
 <div class="person-main">
   ${
@@ -287,6 +320,12 @@ ${o.problem ? html`<p class="notice error" role="alert">${o.problem.message}</p>
           <span class="identity-seen muted">first ${formatDate(i.firstSeen)}, last ${formatDate(i.lastSeen)}</span></li>`,
           )}</ul>`
     }
+  </section>
+
+  <section class="card" aria-labelledby="merge-head">
+    <h2 id="merge-head">Same person?</h2>
+    ${(o.duplicates ?? []).length ? duplicateList(o.duplicates ?? [], p.id) : html`<p class="muted">No one else looks like them.</p>`}
+    <p><a href="${base}/merge">Merge with…</a></p>
   </section>
 
   <section class="card" aria-labelledby="trust-head">
@@ -348,4 +387,97 @@ ${o.problem ? html`<p class="notice error" role="alert">${o.problem.message}</p>
 </aside>
 </div>`;
   return adminLayout(c, { title: p.name || 'Person', body, current: 'people' });
+}
+
+const countWords: Record<keyof MergeCounts, [string, string]> = {
+  identities: ['identity', 'identities'],
+  comments: ['comment', 'comments'],
+  webmentions: ['mention', 'mentions'],
+  notes: ['note', 'notes'],
+  labels: ['label', 'labels'],
+  subscriptions: ['subscription', 'subscriptions'],
+  mails: ['mail', 'mails'],
+  events: ['change in their history', 'changes in their history'],
+};
+const fieldWords: Record<MergeField, string> = { name: 'Name', email: 'Email', website: 'Website' };
+
+/** /admin/people/<id>/merge: find the other person (or people) to merge into this one. */
+export function mergeChooseView(c: Context<AppEnv>, o: { summary: PersonSummary; q: string; found: PersonSummary[] }): SafeHtml {
+  const p = o.summary.person;
+  const base = `/admin/people/${p.id}`;
+  const body = html`<p class="back-link"><a href="${base}">Back to ${p.name || 'this person'}</a></p>
+${pageHead(`Merge with ${p.name || 'this person'}`, undefined, 'Find the other records of the same person. They are merged into this one: its name, email and website stay, and it takes theirs only where its own are empty. You see what moves before anything changes.')}
+<form class="filters" method="get" action="${base}/merge" role="search" aria-label="Find the other person">
+  <div class="filter">
+    <label for="merge-q">Name, email, website or handle</label>
+    <input id="merge-q" type="search" name="q" value="${o.q}" maxlength="200" required>
+  </div>
+  <div class="filter-actions"><button type="submit" class="secondary">Find</button></div>
+</form>
+${
+  o.q === ''
+    ? ''
+    : o.found.length === 0
+      ? html`<p class="empty">Nobody else matches “${o.q}”.</p>`
+      : html`<form method="get" action="${base}/merge">
+  <fieldset class="radio-group">
+    <legend>Merge these into ${p.name || 'this person'}</legend>
+    ${o.found.map((s) => html`<label class="radio"><input type="checkbox" name="with" value="${s.person.id}"> ${s.person.name || 'Someone'} <span class="hint">${s.identities.map((i) => i.value).join(', ')}</span></label>`)}
+  </fieldset>
+  <div class="button-row"><button type="submit">Preview the merge</button></div>
+</form>`
+}`;
+  return adminLayout(c, { title: `Merge with ${p.name || 'this person'}`, body, current: 'people' });
+}
+
+/** What a merge moves and which fields the survivor keeps; the confirm button POSTs it. */
+export function mergePreviewView(c: Context<AppEnv>, preview: MergePreview): SafeHtml {
+  const token = c.get('session')!.csrfToken;
+  const s = preview.survivor;
+  const base = `/admin/people/${s.id}`;
+  const whose = (id: number) => (id === s.id ? 'kept' : `from ${preview.others.find((o) => o.id === id)?.name || 'Someone'}`);
+  const moving = (Object.keys(countWords) as Array<keyof MergeCounts>).filter((k) => preview.moves[k] > 0);
+  const body = html`<p class="back-link"><a href="${base}/merge">Choose again</a></p>
+${pageHead('Preview the merge', undefined, html`${names(preview.others)} will be merged into <a href="${base}">${s.name || 'Someone'}</a>. Nothing has changed yet; you can undo the merge for 30 days.`)}
+<section class="card" aria-labelledby="fields-head">
+  <h2 id="fields-head">${s.name || 'Someone'} after the merge</h2>
+  <table class="admin-table merge-fields">
+    <caption class="visually-hidden">The fields after the merge, and whose they are</caption>
+    <thead><tr><th scope="col">Field</th><th scope="col">Value</th><th scope="col">Whose</th></tr></thead>
+    <tbody>${(Object.keys(fieldWords) as MergeField[]).map((f) => html`<tr><th scope="row">${fieldWords[f]}</th><td>${preview.fields[f].value ?? '—'}</td><td>${whose(preview.fields[f].fromId)}</td></tr>`)}</tbody>
+  </table>
+</section>
+<section class="card" aria-labelledby="moves-head">
+  <h2 id="moves-head">What moves to ${s.name || 'them'}</h2>
+  ${
+    moving.length === 0
+      ? html`<p class="muted">Nothing but their name: they have no identities, comments or notes.</p>`
+      : html`<ul class="plain-list merge-moves">${moving.map((k) => html`<li><strong>${preview.moves[k]}</strong> ${countWords[k][preview.moves[k] === 1 ? 0 : 1]}</li>`)}</ul>`
+  }
+</section>
+<form method="post" action="${base}/merge" class="button-row">
+  ${csrfField(token)}
+  <input type="hidden" name="with" value="${preview.others.map((o) => o.id).join(',')}">
+  <button type="submit">Merge ${names(preview.others)} into ${s.name || 'this person'}</button>
+  <a href="${base}">Cancel</a>
+</form>`;
+  return adminLayout(c, { title: 'Preview the merge', body, current: 'people' });
+}
+
+/** /admin/people/duplicates: pairs that may be one person, each with why. */
+export function duplicatesView(c: Context<AppEnv>, suggestions: DuplicateSuggestion[]): SafeHtml {
+  const body = html`<p class="back-link"><a href="/admin/people">All people</a></p>
+${pageHead('Possible duplicates', undefined, 'People who may be one person: the same website, an address one used that names the other, or the same name with a similar email. Open a pair to preview a merge.')}
+${
+  suggestions.length === 0
+    ? html`<p class="empty">No one looks like anyone else.</p>`
+    : html`<table class="admin-table">
+  <caption class="visually-hidden">Possible duplicates</caption>
+  <thead><tr><th scope="col">Person</th><th scope="col">May be</th><th scope="col">Why</th><th scope="col"><span class="visually-hidden">Merge</span></th></tr></thead>
+  <tbody>${suggestions.map(
+    (d) => html`<tr><td><a href="/admin/people/${d.a.id}">${d.a.name || 'Someone'}</a></td><td><a href="/admin/people/${d.b.id}">${d.b.name || 'Someone'}</a></td><td>${d.reasons.join('; ')}</td><td><a href="/admin/people/${d.a.id}/merge?with=${d.b.id}">Preview merge<span class="visually-hidden"> of ${d.b.name || 'Someone'} into ${d.a.name || 'Someone'}</span></a></td></tr>`,
+  )}</tbody>
+</table>`
+}`;
+  return adminLayout(c, { title: 'Possible duplicates', body, current: 'people' });
 }
