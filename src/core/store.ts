@@ -11,7 +11,7 @@ import type { JobRepository } from './jobs.ts';
 import type { WebmentionRepository } from './webmention-store.ts';
 
 import type { ArchiveRepository } from './archive.ts';
-import type { FollowerRepository } from './federation-store.ts';
+import type { FediverseBlockRepository, FollowerRepository } from './federation-store.ts';
 
 export type Role = 'owner' | 'author' | 'moderator';
 export type PostType = 'post' | 'page';
@@ -656,6 +656,8 @@ export interface Store {
   revisions: RevisionRepository;
   /** The blog actor's fediverse followers (migration 011). */
   followers: FollowerRepository;
+  /** Blocked fediverse accounts and domains (migration 013). */
+  fediverseBlocks: FediverseBlockRepository;
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>;
