@@ -508,6 +508,8 @@ export interface PersonRepository extends PeopleRepository {
   /** The person a comment form's address belongs to, or a new one (matching rules: core/people.ts, ARCHITECTURE.md "People"). */
   upsertByEmail(input: { name: string; email: string; website: string | null }, now: number): Promise<Person>;
   findById(id: number): Promise<Person | null>;
+  /** A new person with no email, known by an account (a fediverse actor) whose identities the caller adds. */
+  createWithoutEmail(input: { name: string; website: string | null }, now: number): Promise<Person>;
   /** By normalised email. */
   findByEmail(email: string): Promise<Person | null>;
 }
