@@ -125,7 +125,7 @@ export class FollowingService {
   async importDomainBlocks(text: string): Promise<DomainBlockImport> {
     const parsed = parseDomainBlockList(text);
     let added = 0;
-    let skipped = 0;
+    let skipped = parsed.notSuspended;
     await this.store.transaction(async (tx) => {
       const now = this.clock.now();
       for (const domain of parsed.domains) {
@@ -141,7 +141,7 @@ export class FollowingService {
 
 export interface DomainBlockImport {
   added: number;
-  /** Already blocked, or listed twice. */
+  /** Already blocked, listed twice, or only silenced in Mastodon (a limit, not a block). */
   skipped: number;
   /** Line numbers (1-based) that named no domain. */
   invalid: number[];
@@ -171,7 +171,7 @@ const SUSPEND = 'suspend';
  * `#` comments in a plain list are skipped. A file that is neither (binary, or a CSV
  * without a domain column) is refused as a whole.
  */
-export function parseDomainBlockList(text: string): { domains: string[]; invalid: number[] } {
+export function parseDomainBlockList(text: string): { domains: string[]; notSuspended: number; invalid: number[] } {
   if (text.includes('\u0000')) throw new FollowingError('The file is not text: upload Mastodon’s domain-block export (CSV) or a list of domains.', 422);
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   const first = lines.findIndex((line) => line.trim() !== '');
@@ -181,18 +181,22 @@ export function parseDomainBlockList(text: string): { domains: string[]; invalid
   if (!csv && lines[first].includes(',')) throw new FollowingError('The file is a CSV without a “#domain” column: export it from Mastodon (Moderation → Federation → Export) or upload one domain a line.', 422);
   const domainColumn = header.indexOf(MASTODON_HEADER) !== -1 ? header.indexOf(MASTODON_HEADER) : header.indexOf('domain');
   const severityColumn = csv ? header.findIndex((cell) => cell === '#severity' || cell === 'severity') : -1;
-  const domains = new Set<string>();
+  const domains: string[] = [];
   const invalid: number[] = [];
+  let notSuspended = 0;
   lines.forEach((line, index) => {
     if (index < first || (csv && index === first) || line.trim() === '') return;
     if (!csv && line.trim().startsWith('#')) return;
     const cells = csv ? line.split(',') : [line];
-    if (severityColumn !== -1 && cells[severityColumn] !== undefined && cells[severityColumn].trim().toLowerCase() !== SUSPEND) return;
+    if (severityColumn !== -1 && cells[severityColumn] !== undefined && cells[severityColumn].trim().toLowerCase() !== SUSPEND) {
+      notSuspended++;
+      return;
+    }
     const domain = normaliseDomain(cells[csv ? domainColumn : 0] ?? '');
-    if (domain) domains.add(domain);
+    if (domain) domains.push(domain);
     else invalid.push(index + 1);
   });
-  return { domains: [...domains], invalid };
+  return { domains, notSuspended, invalid };
 }
 
 /**
