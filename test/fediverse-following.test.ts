@@ -251,6 +251,33 @@ describe('following the blog from the fediverse (SQLite)', () => {
     }
   });
 
+  it('the author accepts a held follower in Admin → Fediverse and the signed Accept reaches them; a rejected one gets Reject', async () => {
+    const impostor = `${remote.base}/mastodon/users/impostor`;
+    assert.equal((await k.deps.store.followers.findByActor(impostor))?.status, 'pending', 'held by the test before');
+    const owner = await k.signIn('owner');
+    assert.equal((await owner.form('/admin/fediverse/accept', { actor: impostor })).status, 303);
+    assert.equal((await k.deps.store.followers.findByActor(impostor))?.status, 'accepted');
+    const delivered = await remote.delivery((r) => r.path === '/mastodon/users/impostor/inbox' || (r.path === '/mastodon/inbox' && r.body.includes('impostor-follow')));
+    const accept = JSON.parse(delivered.body);
+    assert.equal(accept.type, 'Accept');
+    assert.equal(accept.object.id ?? accept.object, `${remote.base}/impostor-follow`);
+    const request = new Request(`${remote.base}${delivered.path}`, { method: 'POST', headers: delivered.headers, body: delivered.body });
+    assert.equal((await verifyRequest(request, { documentLoader: blogLoader, contextLoader: blogLoader }))?.ownerId?.href, BLOG_ACTOR);
+    // Accepting again: the request is no longer waiting.
+    assert.equal((await owner.form('/admin/fediverse/accept', { actor: impostor })).status, 404);
+
+    await k.deps.store.settings.set({ [APPROVE_FOLLOWERS_SETTING]: 'true' });
+    const kumo = `${remote.base}/misskey/users/9abc`;
+    await k.deps.store.followers.remove(kumo);
+    await post({ '@context': 'https://www.w3.org/ns/activitystreams', id: `${remote.base}/misskey/follows/to-reject`, type: 'Follow', actor: kumo, object: BLOG_ACTOR });
+    await until(() => k.deps.store.followers.findByActor(kumo), (f) => f?.status === 'pending');
+    await k.deps.store.settings.set({ [APPROVE_FOLLOWERS_SETTING]: 'false' });
+    assert.equal((await owner.form('/admin/fediverse/reject', { actor: kumo })).status, 303);
+    assert.equal(await k.deps.store.followers.findByActor(kumo), null);
+    const rejected = JSON.parse((await remote.delivery((r) => r.body.includes('"Reject"') && r.body.includes('follows/to-reject'))).body);
+    assert.equal(rejected.actor, BLOG_ACTOR);
+  });
+
   it('a blocked account, and any account on a blocked domain, is refused with 403', async () => {
     const kumo = `${remote.base}/misskey/users/9abc`;
     await k.deps.store.fediverseBlocks.add('actor', kumo, k.deps.clock.now());
