@@ -120,7 +120,8 @@ async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean): P
   }
 }
 
-describe('following the blog from the fediverse (SQLite)', () => {
+// A generous bound only so that a missing listener fails instead of waiting forever.
+describe('following the blog from the fediverse (SQLite)', { timeout: 120_000 }, () => {
   let k: TestKumbaya;
   const remote = new RemoteServers();
   let privateKey: CryptoKey;
