@@ -27,4 +27,46 @@ export interface FollowerRepository {
   /** Accepted followers, oldest first, after the id `after` (keyset paging). */
   listAccepted(query: { after?: number; limit: number }): Promise<Follower[]>;
   countAccepted(): Promise<number>;
+  findByActor(actorUri: string): Promise<Follower | null>;
+  /** Every follower of one status, newest first (Admin → Fediverse). */
+  listByStatus(status: FollowerStatus): Promise<Follower[]>;
+  setStatus(actorUri: string, status: FollowerStatus, now: number): Promise<Follower | null>;
+  /** Removes a follower; true when there was one. */
+  remove(actorUri: string): Promise<boolean>;
+  /** Removes every follower whose actor URI is on `host` (a domain block); returns how many. */
+  removeOnHost(host: string): Promise<number>;
+}
+
+/** An account (its actor URI) or a whole domain whose activities are refused and who is never delivered to. */
+export type BlockKind = 'actor' | 'domain';
+
+export interface FediverseBlock {
+  id: number;
+  kind: BlockKind;
+  /** The actor URI, or the domain lower-cased. */
+  value: string;
+  createdAt: number;
+}
+
+export interface FediverseBlockRepository {
+  /** Adds a block; false when it was already there. */
+  add(kind: BlockKind, value: string, now: number): Promise<boolean>;
+  remove(id: number): Promise<boolean>;
+  list(): Promise<FediverseBlock[]>;
+  /** Whether the actor, or its domain, is blocked. */
+  isBlocked(actorUri: string): Promise<boolean>;
+}
+
+/** The host an actor URI is on, lower-cased; null when it is not a URL. */
+export function hostOf(actorUri: string): string | null {
+  try {
+    return new URL(actorUri).hostname.toLowerCase();
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `host` is `domain` or under it (a domain block covers its subdomains, as Mastodon's does). */
+export function hostInDomain(host: string, domain: string): boolean {
+  return host === domain || host.endsWith(`.${domain}`);
 }

@@ -11,7 +11,7 @@ import type { JobRepository } from './jobs.ts';
 import type { WebmentionRepository } from './webmention-store.ts';
 
 import type { ArchiveRepository } from './archive.ts';
-import type { FollowerRepository } from './federation-store.ts';
+import type { FediverseBlockRepository, FollowerRepository } from './federation-store.ts';
 
 export type Role = 'owner' | 'author' | 'moderator';
 export type PostType = 'post' | 'page';
@@ -508,6 +508,8 @@ export interface PersonRepository extends PeopleRepository {
   /** The person a comment form's address belongs to, or a new one (matching rules: core/people.ts, ARCHITECTURE.md "People"). */
   upsertByEmail(input: { name: string; email: string; website: string | null }, now: number): Promise<Person>;
   findById(id: number): Promise<Person | null>;
+  /** A new person with no email, known by an account (a fediverse actor) whose identities the caller adds. */
+  createWithoutEmail(input: { name: string; website: string | null }, now: number): Promise<Person>;
   /** By normalised email. */
   findByEmail(email: string): Promise<Person | null>;
 }
@@ -656,6 +658,8 @@ export interface Store {
   revisions: RevisionRepository;
   /** The blog actor's fediverse followers (migration 011). */
   followers: FollowerRepository;
+  /** Blocked fediverse accounts and domains (migration 013). */
+  fediverseBlocks: FediverseBlockRepository;
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>;

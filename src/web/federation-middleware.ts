@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
+import type { Store } from '../core/store.ts';
 import type { AppEnv } from './context.ts';
 
 /** Addresses that are Fedify's whoever asks: discovery, the actor and its collections, the shared inbox. */
@@ -28,6 +29,7 @@ export function isFederationRequest(method: string, path: string, accept: string
 export const federationMiddleware: MiddlewareHandler<AppEnv> = async (c, next) => {
   const fediverse = c.get('deps').fediverse;
   if (!fediverse || !isFederationRequest(c.req.method, c.req.path, c.req.header('accept'))) return next();
+  if (c.req.method === 'POST' && (await fromBlockedActor(c.req.raw, c.get('deps').store))) return c.text('This account or its server is blocked here.', 403);
   const federation = await fediverse.federation();
   let passOn: 'not-found' | 'not-acceptable' | null = null;
   const response = await federation.fetch(c.req.raw, {
@@ -45,3 +47,20 @@ export const federationMiddleware: MiddlewareHandler<AppEnv> = async (c, next) =
   if (passOn) return next();
   return response;
 };
+
+/**
+ * Whether a POSTed activity's actor (or its domain) is on the block list: refused with 403
+ * before Fedify fetches its key, so a blocked server costs no outgoing request. A body
+ * that is not JSON is left to Fedify, which refuses it.
+ */
+async function fromBlockedActor(request: Request, store: Store): Promise<boolean> {
+  let activity: unknown;
+  try {
+    activity = JSON.parse(await request.clone().text());
+  } catch {
+    return false;
+  }
+  const actor = (activity as { actor?: unknown } | null)?.actor;
+  const actorUri = typeof actor === 'string' ? actor : typeof (actor as { id?: unknown } | null)?.id === 'string' ? (actor as { id: string }).id : null;
+  return actorUri !== null && (await store.fediverseBlocks.isBlocked(actorUri));
+}

@@ -1,6 +1,8 @@
 import { Temporal } from '@js-temporal/polyfill';
 import { createFederation, kvCache, type Federation, type KvStore, type MessageQueue } from '@fedify/fedify';
-import { Article, Endpoints, Hashtag, Image, Person, PUBLIC_COLLECTION, type Recipient } from '@fedify/fedify/vocab';
+import { Accept, Article, Endpoints, Follow, Hashtag, Image, isActor, Move, Person, PUBLIC_COLLECTION, Reject, Undo, type Actor, type Recipient } from '@fedify/fedify/vocab';
+import { approvesFollowers, FollowingService, type RemoteActor } from '../../core/following.ts';
+import type { Follower } from '../../core/federation-store.ts';
 import { isLive } from '../../core/post-service.ts';
 import type { SiteSettings } from '../../core/site-settings.ts';
 import type { Clock } from '../../core/clock.ts';
@@ -80,7 +82,7 @@ export function createKumbayaFederation(deps: FederationDeps): KumbayaFederation
         inbox: ctx.getInboxUri(identifier),
         endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
         followers: ctx.getFollowersUri(identifier),
-        manuallyApprovesFollowers: false,
+        manuallyApprovesFollowers: await approvesFollowers(store),
         discoverable: true,
         indexable: true,
         publicKey: pairs[0].cryptographicKey,
@@ -95,15 +97,41 @@ export function createKumbayaFederation(deps: FederationDeps): KumbayaFederation
       if (identifier !== handle || cursor === null) return null;
       const after = Number.parseInt(cursor, 10) || 0;
       const page = await store.followers.listAccepted({ after, limit: FOLLOWERS_PAGE });
-      const items: Recipient[] = page.map((f) => ({ id: new URL(f.actorUri), inboxId: new URL(f.inbox), endpoints: f.sharedInbox ? { sharedInbox: new URL(f.sharedInbox) } : null }));
+      const items: Recipient[] = page.map(recipientOf);
       return { items, nextCursor: page.length === FOLLOWERS_PAGE ? String(page[page.length - 1].id) : null };
     })
     .setCounter((_ctx, identifier) => (identifier === handle ? store.followers.countAccepted() : null))
     .setFirstCursor(() => '0');
 
-  // No listeners yet (Follow, Create, Like… come next): an activity is verified and
-  // acknowledged, then ignored.
-  federation.setInboxListeners(`${ACTOR_PATH}/inbox`, '/ap/inbox');
+  // The listeners only translate: Follow, Undo(Follow) and Move become FollowingService
+  // calls, and what it decides is answered (Accept). Other activities are verified,
+  // acknowledged and ignored until their listeners come (publishing, replies).
+  const following = new FollowingService(store, deps.clock);
+  federation
+    .setInboxListeners(`${ACTOR_PATH}/inbox`, '/ap/inbox')
+    .on(Follow, async (ctx, follow) => {
+      if (follow.id === null || follow.actorId === null || follow.objectId?.href !== ctx.getActorUri(handle).href) return;
+      const actor = await follow.getActor(ctx);
+      // The signature proved who sent it; an activity naming someone else as its actor is ignored.
+      if (!actor || actor.id?.href !== follow.actorId.href) return;
+      const remote = remoteActor(actor);
+      if (!remote) return;
+      const outcome = await following.follow(remote, follow.id.href);
+      if (outcome === 'accepted') await ctx.sendActivity({ identifier: handle }, actor, new Accept({ id: new URL(`#accept/${encodeURIComponent(follow.id.href)}`, ctx.getActorUri(handle)), actor: ctx.getActorUri(handle), object: follow }));
+    })
+    .on(Undo, async (ctx, undo) => {
+      const object = await undo.getObject(ctx);
+      if (!(object instanceof Follow) || undo.actorId === null || object.actorId?.href !== undo.actorId.href) return;
+      await following.unfollow(undo.actorId.href);
+    })
+    .on(Move, async (ctx, move) => {
+      // Mastodon sends Move { actor: old, object: old, target: new }; the new account must name the old one in alsoKnownAs.
+      if (move.actorId === null || move.objectId?.href !== move.actorId.href) return;
+      const target = await move.getTarget(ctx);
+      if (!target || !isActor(target) || !target.aliasIds.some((alias) => alias.href === move.actorId!.href)) return;
+      const remote = remoteActor(target);
+      if (remote) await following.move(move.actorId.href, remote);
+    });
 
   federation.setObjectDispatcher(Article, '/{slug}', async (ctx, values) => {
     const post = await store.posts.findBySlug(values.slug);
@@ -123,6 +151,37 @@ export function createKumbayaFederation(deps: FederationDeps): KumbayaFederation
   });
 
   return federation;
+}
+
+/** What Kumbaya keeps of a remote actor: its inbox is required (no inbox, no follower). */
+function remoteActor(actor: Actor): RemoteActor | null {
+  if (!actor.id || !actor.inboxId) return null;
+  const username = actor.preferredUsername?.toString();
+  return {
+    actorUri: actor.id.href,
+    handle: username ? `@${username}@${actor.id.host}`.toLowerCase() : null,
+    name: actor.name?.toString() ?? null,
+    inbox: actor.inboxId.href,
+    sharedInbox: actor.endpoints?.sharedInbox?.href ?? null,
+  };
+}
+
+/** The follower as Fedify's recipient (delivery goes to its inbox, or its server's shared inbox). */
+export function recipientOf(f: Follower): Recipient {
+  return { id: new URL(f.actorUri), inboxId: new URL(f.inbox), endpoints: f.sharedInbox ? { sharedInbox: new URL(f.sharedInbox) } : null };
+}
+
+/**
+ * Answers a follow the author decided on in Admin → Fediverse: Accept or Reject of the
+ * Follow activity it received (rebuilt from the id it kept), sent through the queue.
+ */
+export async function answerFollow(federation: KumbayaFederation, siteUrl: string, handle: string, follower: Follower, answer: 'accept' | 'reject'): Promise<void> {
+  const ctx = federation.createContext(new URL(`${siteUrl}/`), undefined);
+  const me = ctx.getActorUri(handle);
+  const follow = new Follow({ id: follower.followId ? new URL(follower.followId) : null, actor: new URL(follower.actorUri), object: me });
+  const id = new URL(`#${answer}/${encodeURIComponent(follower.followId ?? follower.actorUri)}`, me);
+  const activity = answer === 'accept' ? new Accept({ id, actor: me, object: follow }) : new Reject({ id, actor: me, object: follow });
+  await ctx.sendActivity({ identifier: handle }, recipientOf(follower), activity);
 }
 
 /** Fedify takes Temporal values (Node 24 has no global Temporal yet: the polyfill Fedify uses). */

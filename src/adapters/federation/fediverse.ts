@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.ts';
 import type { SiteSettings } from '../../core/site-settings.ts';
+import type { Follower } from '../../core/federation-store.ts';
 import type { Store } from '../../core/store.ts';
 import type { SafeFetch } from '../safe-fetch.ts';
 import { KyselyStore } from '../storage/kysely-store.ts';
@@ -59,6 +60,13 @@ export class Fediverse {
     const federation = createKumbayaFederation({ ...this.options, kv, queue });
     this.listening = federation.startQueue(undefined, { signal: this.stopping.signal }).catch((error: unknown) => logger.error({ err: error }, 'fediverse queue stopped'));
     return federation;
+  }
+
+  /** Sends the author's Accept or Reject of a follow request (Admin → Fediverse). */
+  async answerFollow(follower: Follower, answer: 'accept' | 'reject'): Promise<void> {
+    const federation = await this.federation();
+    const { answerFollow } = await import('./federation.ts');
+    await answerFollow(federation, this.options.siteUrl, this.handle, follower, answer);
   }
 
   /** At start-up: load only if deliveries or received activities are waiting from before. */

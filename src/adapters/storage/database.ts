@@ -15,6 +15,7 @@ import * as accounts from './migrations/007-accounts.ts';
 import * as postPassword from './migrations/008-post-password.ts';
 import * as people from './migrations/010-people.ts';
 import * as federation from './migrations/011-federation.ts';
+import * as fediverseBlocks from './migrations/013-fediverse-blocks.ts';
 
 // BIGINT columns hold epoch milliseconds, well inside Number's safe range.
 const require = createRequire(import.meta.url);
@@ -72,6 +73,7 @@ function migrations(engine: Engine): Array<{ name: string; up: (db: Kysely<any>)
     { name: '008-post-password', up: (db) => postPassword.up(db, engine) },
     { name: '010-people', up: (db) => people.up(db, engine) },
     { name: '011-federation', up: (db) => federation.up(db, engine) },
+    { name: '013-fediverse-blocks', up: (db) => fediverseBlocks.up(db, engine) },
   ];
 }
 

@@ -28,4 +28,10 @@ export interface FederationTables {
     created_at: number;
     updated_at: number;
   };
+  federation_blocks: {
+    id: Generated<number>;
+    kind: string;
+    value: string;
+    created_at: number;
+  };
 }

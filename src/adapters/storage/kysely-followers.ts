@@ -1,5 +1,5 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { Follower, FollowerRepository, FollowerStatus, FollowerWrite } from '../../core/federation-store.ts';
+import { hostOf, type BlockKind, type FediverseBlock, type FediverseBlockRepository, type Follower, type FollowerRepository, type FollowerStatus, type FollowerWrite } from '../../core/federation-store.ts';
 import type { Database } from './schema.ts';
 
 function toFollower(row: Selectable<Database['federation_followers']>): Follower {
@@ -50,5 +50,81 @@ export class KyselyFollowerRepository implements FollowerRepository {
   async countAccepted(): Promise<number> {
     const row = await this.db.selectFrom('federation_followers').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'accepted').executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  async findByActor(actorUri: string): Promise<Follower | null> {
+    const row = await this.db.selectFrom('federation_followers').selectAll().where('actor_uri', '=', actorUri).executeTakeFirst();
+    return row ? toFollower(row) : null;
+  }
+
+  async listByStatus(status: FollowerStatus): Promise<Follower[]> {
+    const rows = await this.db.selectFrom('federation_followers').selectAll().where('status', '=', status).orderBy('id', 'desc').execute();
+    return rows.map(toFollower);
+  }
+
+  async setStatus(actorUri: string, status: FollowerStatus, now: number): Promise<Follower | null> {
+    const row = await this.db.updateTable('federation_followers').set({ status, updated_at: now }).where('actor_uri', '=', actorUri).returningAll().executeTakeFirst();
+    return row ? toFollower(row) : null;
+  }
+
+  async remove(actorUri: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('federation_followers').where('actor_uri', '=', actorUri).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async removeOnHost(host: string): Promise<number> {
+    // The host is matched in code, not with LIKE: a URI's host is what URL parsing says it is.
+    const rows = await this.db.selectFrom('federation_followers').select(['id', 'actor_uri']).execute();
+    const ids = rows.filter((row) => matchesDomain(row.actor_uri, host)).map((row) => row.id);
+    if (ids.length === 0) return 0;
+    const result = await this.db.deleteFrom('federation_followers').where('id', 'in', ids).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}
+
+function matchesDomain(actorUri: string, domain: string): boolean {
+  const host = hostOf(actorUri);
+  return host !== null && (host === domain || host.endsWith(`.${domain}`));
+}
+
+/** FediverseBlockRepository on SQL (SQLite and PostgreSQL). */
+export class KyselyFediverseBlockRepository implements FediverseBlockRepository {
+  private readonly db: Kysely<Database> | Transaction<Database>;
+
+  constructor(db: Kysely<Database> | Transaction<Database>) {
+    this.db = db;
+  }
+
+  async add(kind: BlockKind, value: string, now: number): Promise<boolean> {
+    const row = await this.db
+      .insertInto('federation_blocks')
+      .values({ kind, value, created_at: now })
+      .onConflict((oc) => oc.columns(['kind', 'value']).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async remove(id: number): Promise<boolean> {
+    const result = await this.db.deleteFrom('federation_blocks').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async list(): Promise<FediverseBlock[]> {
+    const rows = await this.db.selectFrom('federation_blocks').selectAll().orderBy('id', 'desc').execute();
+    return rows.map((row) => ({ id: Number(row.id), kind: row.kind as BlockKind, value: row.value, createdAt: Number(row.created_at) }));
+  }
+
+  async isBlocked(actorUri: string): Promise<boolean> {
+    const host = hostOf(actorUri);
+    // The domain and each parent domain: a block of example.com covers social.example.com.
+    const domains = host ? host.split('.').map((_, i, parts) => parts.slice(i).join('.')) : [];
+    const row = await this.db
+      .selectFrom('federation_blocks')
+      .select('id')
+      .where((eb) => eb.or([eb.and([eb('kind', '=', 'actor'), eb('value', '=', actorUri)]), ...(domains.length ? [eb.and([eb('kind', '=', 'domain'), eb('value', 'in', domains)])] : [])]))
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 }

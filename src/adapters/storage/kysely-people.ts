@@ -106,6 +106,11 @@ export class KyselyPeopleRepository implements PersonRepository {
     });
   }
 
+  async createWithoutEmail(input: { name: string; website: string | null }, now: number): Promise<Person> {
+    const row = await this.db.insertInto('people').values({ name: input.name, email: null, website: input.website, created_at: now, last_seen_at: now }).returningAll().executeTakeFirstOrThrow();
+    return toPerson(row);
+  }
+
   async findById(id: number): Promise<Person | null> {
     const row = await this.db.selectFrom('people').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? toPerson(row) : null;

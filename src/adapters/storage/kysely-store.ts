@@ -37,7 +37,7 @@ import { randomToken } from '../../core/tokens.ts';
 import { KyselyArchiveRepository } from './kysely-archive.ts';
 import { KyselyOutboxRepository } from './kysely-outbox.ts';
 import { KyselyJobRepository } from './kysely-jobs.ts';
-import { KyselyFollowerRepository } from './kysely-followers.ts';
+import { KyselyFediverseBlockRepository, KyselyFollowerRepository } from './kysely-followers.ts';
 import { KyselyKvStore, KyselyMessageQueue, type MessageQueueOptions } from './kysely-federation.ts';
 import { KyselyWebmentionRepository } from './kysely-webmentions.ts';
 import { KyselySpamModelRepository } from './kysely-spam-model.ts';
@@ -186,6 +186,7 @@ export class KyselyStore implements Store {
   readonly loginFailures: KyselyLoginFailureRepository;
   readonly revisions: KyselyRevisionRepository;
   readonly followers: KyselyFollowerRepository;
+  readonly fediverseBlocks: KyselyFediverseBlockRepository;
   readonly people: KyselyPeopleRepository;
 
   constructor(db: Db, engine: Engine, inTransaction = false) {
@@ -203,6 +204,7 @@ export class KyselyStore implements Store {
     this.loginFailures = new KyselyLoginFailureRepository(db);
     this.revisions = new KyselyRevisionRepository(db);
     this.followers = new KyselyFollowerRepository(db);
+    this.fediverseBlocks = new KyselyFediverseBlockRepository(db);
     this.people = new KyselyPeopleRepository(db, engine);
   }
 

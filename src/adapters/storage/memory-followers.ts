@@ -1,4 +1,4 @@
-import type { Follower, FollowerRepository, FollowerWrite } from '../../core/federation-store.ts';
+import { hostInDomain, hostOf, type BlockKind, type FediverseBlock, type FediverseBlockRepository, type Follower, type FollowerRepository, type FollowerStatus, type FollowerWrite } from '../../core/federation-store.ts';
 import type { Tables } from './memory-store.ts';
 
 export interface MemoryFollowerTable {
@@ -7,6 +7,13 @@ export interface MemoryFollowerTable {
 }
 
 export const emptyFollowerTable = (): MemoryFollowerTable => ({ lastId: 0, rows: new Map() });
+
+export interface MemoryBlockTable {
+  lastId: number;
+  rows: Map<number, FediverseBlock>;
+}
+
+export const emptyBlockTable = (): MemoryBlockTable => ({ lastId: 0, rows: new Map() });
 
 /** FollowerRepository in memory; its rows live in the MemoryStore's tables so transactions cover them. */
 export class MemoryFollowerRepository implements FollowerRepository {
@@ -37,5 +44,72 @@ export class MemoryFollowerRepository implements FollowerRepository {
 
   async countAccepted(): Promise<number> {
     return [...this.table.rows.values()].filter((row) => row.status === 'accepted').length;
+  }
+
+  async findByActor(actorUri: string): Promise<Follower | null> {
+    const row = [...this.table.rows.values()].find((r) => r.actorUri === actorUri);
+    return row ? structuredClone(row) : null;
+  }
+
+  async listByStatus(status: FollowerStatus): Promise<Follower[]> {
+    return [...this.table.rows.values()]
+      .filter((row) => row.status === status)
+      .sort((a, b) => b.id - a.id)
+      .map((row) => structuredClone(row));
+  }
+
+  async setStatus(actorUri: string, status: FollowerStatus, now: number): Promise<Follower | null> {
+    const row = [...this.table.rows.values()].find((r) => r.actorUri === actorUri);
+    if (!row) return null;
+    const updated = { ...row, status, updatedAt: now };
+    this.table.rows.set(row.id, updated);
+    return structuredClone(updated);
+  }
+
+  async remove(actorUri: string): Promise<boolean> {
+    const row = [...this.table.rows.values()].find((r) => r.actorUri === actorUri);
+    return row ? this.table.rows.delete(row.id) : false;
+  }
+
+  async removeOnHost(host: string): Promise<number> {
+    let removed = 0;
+    for (const row of [...this.table.rows.values()]) {
+      const on = hostOf(row.actorUri);
+      if (on && hostInDomain(on, host)) removed += Number(this.table.rows.delete(row.id));
+    }
+    return removed;
+  }
+}
+
+/** FediverseBlockRepository in memory. */
+export class MemoryFediverseBlockRepository implements FediverseBlockRepository {
+  private readonly tables: () => Tables;
+
+  constructor(tables: () => Tables) {
+    this.tables = tables;
+  }
+
+  private get table(): MemoryBlockTable {
+    return this.tables().fediverseBlocks;
+  }
+
+  async add(kind: BlockKind, value: string, now: number): Promise<boolean> {
+    if ([...this.table.rows.values()].some((row) => row.kind === kind && row.value === value)) return false;
+    const id = ++this.table.lastId;
+    this.table.rows.set(id, { id, kind, value, createdAt: now });
+    return true;
+  }
+
+  async remove(id: number): Promise<boolean> {
+    return this.table.rows.delete(id);
+  }
+
+  async list(): Promise<FediverseBlock[]> {
+    return [...this.table.rows.values()].sort((a, b) => b.id - a.id).map((row) => structuredClone(row));
+  }
+
+  async isBlocked(actorUri: string): Promise<boolean> {
+    const host = hostOf(actorUri);
+    return [...this.table.rows.values()].some((row) => (row.kind === 'actor' ? row.value === actorUri : host !== null && hostInDomain(host, row.value)));
   }
 }

@@ -104,6 +104,13 @@ export class MemoryPeopleRepository implements PersonRepository {
     return copy(stored);
   }
 
+  async createWithoutEmail(input: { name: string; website: string | null }, now: number): Promise<Person> {
+    const person: Person = { id: this.nextPersonId(), name: input.name, email: null, website: input.website, createdAt: now };
+    this.tables().people.set(person.id, person);
+    this.t.meta.set(person.id, { ...this.meta(person), lastSeenAt: now });
+    return copy(person);
+  }
+
   async findById(id: number): Promise<Person | null> {
     const person = this.tables().people.get(id);
     return person ? copy(person) : null;

@@ -36,7 +36,7 @@ import { firstFreeSlug, plainText, slugify } from '../../core/text.ts';
 import { MemoryArchiveRepository } from './memory-archive.ts';
 import { MemoryOutboxRepository } from './memory-outbox.ts';
 import { MemoryJobRepository, emptyJobTable, type MemoryJobTable } from './memory-jobs.ts';
-import { MemoryFollowerRepository, emptyFollowerTable, type MemoryFollowerTable } from './memory-followers.ts';
+import { MemoryFediverseBlockRepository, MemoryFollowerRepository, emptyBlockTable, emptyFollowerTable, type MemoryBlockTable, type MemoryFollowerTable } from './memory-followers.ts';
 import { MemoryWebmentionRepository, emptyWebmentionTables, type MemoryWebmentionTables } from './memory-webmentions.ts';
 import { MemorySpamModelRepository } from './memory-spam-model.ts';
 import { MemorySubscriptionRepository } from './memory-subscriptions.ts';
@@ -78,6 +78,8 @@ export interface Tables {
   revisions: MemoryRevisionTable;
   /** The blog actor's fediverse followers (memory-followers.ts). */
   followers: MemoryFollowerTable;
+  /** Blocked fediverse accounts and domains. */
+  fediverseBlocks: MemoryBlockTable;
   /** People's identities, trust, notes, labels and events (memory-people.ts). */
   peopleBook: MemoryPeopleTables;
 }
@@ -110,6 +112,7 @@ function emptyTables(): Tables {
     accounts: emptyAccountTables(),
     revisions: emptyRevisionTable(),
     followers: emptyFollowerTable(),
+    fediverseBlocks: emptyBlockTable(),
   };
 }
 
@@ -183,6 +186,7 @@ export class MemoryStore implements Store {
   readonly loginFailures = new MemoryLoginFailureRepository(() => this.tables);
   readonly revisions = new MemoryRevisionRepository(() => this.tables);
   readonly followers = new MemoryFollowerRepository(() => this.tables);
+  readonly fediverseBlocks = new MemoryFediverseBlockRepository(() => this.tables);
   readonly people = new MemoryPeopleRepository(() => this.tables, () => this.nextId('people'));
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {

@@ -974,6 +974,45 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       });
     });
 
+    describe('fediverse followers and blocks', () => {
+      const follower = (actorUri: string, status: 'accepted' | 'pending' = 'accepted') => ({ actorUri, handle: null, inbox: `${actorUri}/inbox`, sharedInbox: null, status, followId: `${actorUri}#follow` });
+
+      it('finds, lists by status, changes status and removes followers', async () => {
+        await store.followers.upsert(follower('https://social.example/users/ana'), NOW);
+        await store.followers.upsert(follower('https://other.example/u/bo', 'pending'), NOW + 1);
+        assert.equal((await store.followers.findByActor('https://other.example/u/bo'))?.status, 'pending');
+        assert.deepEqual((await store.followers.listByStatus('pending')).map((f) => f.actorUri), ['https://other.example/u/bo']);
+        assert.equal((await store.followers.setStatus('https://other.example/u/bo', 'accepted', NOW + 2))?.status, 'accepted');
+        assert.equal(await store.followers.countAccepted(), 2);
+        assert.equal(await store.followers.setStatus('https://nobody.example/x', 'accepted', NOW), null);
+        assert.equal(await store.followers.remove('https://social.example/users/ana'), true);
+        assert.equal(await store.followers.remove('https://social.example/users/ana'), false);
+        assert.equal(await store.followers.findByActor('https://social.example/users/ana'), null);
+      });
+
+      it('removes the followers on a domain and its subdomains only', async () => {
+        await store.followers.upsert(follower('https://spam.example/users/a'), NOW);
+        await store.followers.upsert(follower('https://eu.spam.example/users/b'), NOW);
+        await store.followers.upsert(follower('https://notspam.example/users/c'), NOW);
+        assert.equal(await store.followers.removeOnHost('spam.example'), 2);
+        assert.deepEqual((await store.followers.listAccepted({ limit: 10 })).map((f) => f.actorUri), ['https://notspam.example/users/c']);
+      });
+
+      it('blocks an account or a whole domain, once each, and unblocks', async () => {
+        assert.equal(await store.fediverseBlocks.add('actor', 'https://social.example/users/troll', NOW), true);
+        assert.equal(await store.fediverseBlocks.add('actor', 'https://social.example/users/troll', NOW), false);
+        assert.equal(await store.fediverseBlocks.add('domain', 'spam.example', NOW + 1), true);
+        assert.equal(await store.fediverseBlocks.isBlocked('https://social.example/users/troll'), true);
+        assert.equal(await store.fediverseBlocks.isBlocked('https://social.example/users/ana'), false);
+        assert.equal(await store.fediverseBlocks.isBlocked('https://eu.spam.example/users/x'), true);
+        assert.equal(await store.fediverseBlocks.isBlocked('https://notspam.example/users/x'), false);
+        const list = await store.fediverseBlocks.list();
+        assert.deepEqual(list.map((b) => [b.kind, b.value]), [['domain', 'spam.example'], ['actor', 'https://social.example/users/troll']]);
+        assert.equal(await store.fediverseBlocks.remove(list[0].id), true);
+        assert.equal(await store.fediverseBlocks.isBlocked('https://eu.spam.example/users/x'), false);
+      });
+    });
+
     describe('settings', () => {
       it('sets and reads values', async () => {
         assert.deepEqual(await store.settings.getAll(), {});

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../../context.ts';
 import { requireUser } from '../../middleware.ts';
 import { commentSettingsRoutes } from './comment-settings.ts';
+import { fediverseRoutes } from './fediverse.ts';
 import { importRoutes } from './import.ts';
 import { mailRoutes } from './mail.ts';
 import { commentRoutes, loadNavCounts } from './comments.ts';
@@ -45,6 +46,7 @@ export function adminRoutes(): Hono<AppEnv> {
   app.route('/tags', tagRoutes());
   app.route('/settings', settingsRoutes());
   app.route('/users', userRoutes());
+  app.route('/fediverse', fediverseRoutes());
   app.route('/import', importRoutes());
   app.route('/tokens', tokenRoutes());
   app.route('/profile', profileRoutes());
