@@ -83,7 +83,9 @@ describe('in Chromium: the author accepts a follow request and blocks a domain i
 
   it('turns on approval, accepts the held request (an Accept reaches Wren), then blocks a domain', async () => {
     await page.goto(`${server.url}/admin`);
-    await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Fediverse' }).click();
+    const nav = page.getByRole('navigation', { name: 'Admin' });
+    await nav.locator('summary', { hasText: 'More' }).click(); // Fediverse sits under More
+    await nav.getByRole('link', { name: 'Fediverse' }).click();
     await page.waitForURL(/\/admin\/fediverse$/);
     await page.getByLabel(/Approve followers/).check();
     await page.getByRole('button', { name: 'Save' }).click();

@@ -27,6 +27,7 @@ describe('in Chromium: importing a WordPress export from the admin', { skip }, (
   });
 
   it('uploads a WXR from the Import page and shows the report', async () => {
+    await page.click('.admin-nav summary'); // Import sits under More
     await page.click('.admin-nav a[href="/admin/import"]');
     await page.waitForURL(/\/admin\/import$/);
     assert.equal(await page.locator('[data-import-progress]').isHidden(), true);

@@ -13,6 +13,27 @@
     for (const input of document.querySelectorAll('input[name="_csrf"]')) input.value = token;
   };
 
+  // On a phone the areas fold behind "Menu".
+  const navToggle = document.querySelector('.nav-toggle');
+  navToggle?.addEventListener('click', () => {
+    const open = navToggle.getAttribute('aria-expanded') !== 'true';
+    navToggle.setAttribute('aria-expanded', String(open));
+    document.getElementById('admin-areas')?.classList.toggle('is-open', open);
+  });
+
+  // The bar's "More" closes when the reader clicks elsewhere or presses Escape, as menus do.
+  const moreMenus = () => document.querySelectorAll('details[data-nav-more][open]');
+  document.addEventListener('click', (event) => {
+    for (const menu of moreMenus()) if (!menu.contains(event.target)) menu.open = false;
+  });
+  document.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape') return;
+    for (const menu of moreMenus()) {
+      menu.open = false;
+      menu.querySelector('summary')?.focus();
+    }
+  });
+
   // A reply box anywhere in the admin (inbox, Waiting for you, a person's page) sends on
   // Ctrl+Enter (⌘+Enter on a Mac), through the form's own submit so every enhancement runs.
   document.addEventListener('keydown', (event) => {

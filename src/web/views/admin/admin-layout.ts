@@ -43,6 +43,12 @@ const areas: Array<{ key: AdminArea; href: string; label: string; roles?: Role[]
   { key: 'profile', href: '/admin/profile', label: 'Profile' },
 ];
 
+/**
+ * The areas a working day goes through stay in the bar; the rest (set up once, visited now
+ * and then) fold into "More", so the bar stays on one line beside a long site title.
+ */
+const everyDay = new Set<AdminArea>(['posts', 'pages', 'comments', 'waiting', 'people']);
+
 const navCounts = new WeakMap<Request, NavCounts>();
 
 /** Remembers this request's counts for the top bar (loaded once per page by the admin's middleware). */
@@ -80,6 +86,14 @@ export function adminLayout(c: Context<AppEnv>, o: AdminLayoutOptions): SafeHtml
   const personal = new Set<AdminArea>(['tokens', 'profile']);
   const visible = areas.filter((a) => (!a.roles || a.roles.includes(user.role)) && !personal.has(a.key));
   const counts = navCounts.get(c.req.raw);
+  const primary = visible.filter((a) => everyDay.has(a.key));
+  const more = visible.filter((a) => !everyDay.has(a.key));
+  const moreHere = more.find((a) => a.key === o.current);
+  const link = (a: (typeof areas)[number]) => {
+    const here = a.key === o.current;
+    const exact = here && (path === a.href || (a.key === 'posts' && path === '/admin'));
+    return html`<li><a href="${a.href}"${here ? html` aria-current="${exact ? 'page' : 'true'}"` : ''}>${a.label}${a.count ? navCount(counts?.[a.count.key], a.count.key, a.count.words) : ''}</a></li>`;
+  };
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -101,12 +115,15 @@ ${(o.scripts ?? []).map((name) => html`<script src="${assets.url(name)}" defer><
   <div class="admin-bar-inner">
     <a class="admin-brand" href="/"><span class="admin-brand-title">${site.title}</span><span class="admin-brand-hint">View site</span></a>
     <nav class="admin-nav" aria-label="Admin">
-      <ul>
-        ${visible.map((a) => {
-          const here = a.key === o.current;
-          const exact = here && (path === a.href || (a.key === 'posts' && path === '/admin'));
-          return html`<li><a href="${a.href}"${here ? html` aria-current="${exact ? 'page' : 'true'}"` : ''}>${a.label}${a.count ? navCount(counts?.[a.count.key], a.count.key, a.count.words) : ''}</a></li>`;
-        })}
+      <button type="button" class="nav-toggle secondary js-only" aria-expanded="false" aria-controls="admin-areas">Menu</button>
+      <ul id="admin-areas">
+        ${primary.map(link)}
+        ${more.length > 0
+          ? html`<li class="nav-more"><details data-nav-more>
+          <summary${moreHere ? html` class="is-current"` : ''}>More${moreHere ? html`<span class="nav-more-here">: ${moreHere.label}</span>` : ''}</summary>
+          <ul>${more.map(link)}</ul>
+        </details></li>`
+          : ''}
       </ul>
     </nav>
     <div class="admin-user">
