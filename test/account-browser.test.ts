@@ -28,15 +28,7 @@ describe('in Chromium: password reset and invitations by email, through a real S
     await smtp?.stop();
   });
 
-  /** Waits for a message to this address whose subject matches, and returns it. */
-  async function mailTo(address: string, subject: RegExp): Promise<ReceivedMail> {
-    for (let i = 0; i < 200; i++) {
-      const found = smtp.received.find((m) => m.to.includes(address) && subject.test(m.headers.get('subject') ?? ''));
-      if (found) return found;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`no mail to ${address} matching ${subject}; got: ${smtp.received.map((m) => `${m.to} ${m.headers.get('subject')}`).join(' | ')}`);
-  }
+  const mailTo = (address: string, subject: RegExp) => smtp.waitFor(address, subject);
   const linkIn = (mail: ReceivedMail, path: string) => {
     const match = new RegExp(`https?://[^\\s"<>]+/${path}/[A-Za-z0-9_-]+`).exec(decodeQuotedPrintable(mail.raw));
     assert.ok(match, `a /${path}/ link in the mail`);

@@ -145,15 +145,7 @@ describe('in Chromium: reply notifications by email, through a real SMTP server'
     await smtp?.stop();
   });
 
-  /** Waits for a message to this address whose subject matches, and returns it. */
-  async function mailTo(address: string, subject: RegExp): Promise<ReceivedMail> {
-    for (let i = 0; i < 200; i++) {
-      const found = smtp.received.find((m) => m.to.includes(address) && subject.test(m.headers.get('subject') ?? ''));
-      if (found) return found;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`no mail to ${address} matching ${subject}; got: ${smtp.received.map((m) => `${m.to} ${m.headers.get('subject')}`).join(' | ')}`);
-  }
+  const mailTo = (address: string, subject: RegExp) => smtp.waitFor(address, subject);
   const linkIn = (mail: ReceivedMail, path: RegExp) => {
     const text = decodeQuotedPrintable(mail.raw);
     const match = new RegExp(`https?://[^\\s"<>]+${path.source}[^\\s"<>]*`).exec(text);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { axeViolations, browserSkipReason, claimSite, describeViolations, launchBrowser, screenshot } from './helpers/browser.ts';
+import { axeViolations, browserSkipReason, claimSite, commentAsReader, describeViolations, launchBrowser, screenshot } from './helpers/browser.ts';
 import { spawnServer, tempDir, type RunningServer } from './helpers/spawn-server.ts';
 
 const skip = browserSkipReason();
@@ -13,20 +13,8 @@ describe('in Chromium: the author merges two records of one person and undoes it
   let context: BrowserContext;
   let page: Page;
 
-  /** A reader comments through the post page's form (waiting out the form's minimum time to write). */
-  async function readerComments(name: string, email: string, website: string, body: string, ip: string): Promise<void> {
-    const reader = await browser.newContext({ extraHTTPHeaders: { 'X-Forwarded-For': ip } });
-    const p = await reader.newPage();
-    await p.goto(`${server.url}${postPath}`);
-    await p.fill('#c-name', name);
-    await p.fill('#c-email', email);
-    await p.fill('#c-website', website);
-    await p.fill('#c-body', body);
-    await p.waitForTimeout(3_300);
-    await p.click('#respond button[type=submit]');
-    await p.waitForLoadState('networkidle');
-    await reader.close();
-  }
+  const readerComments = (name: string, email: string, website: string, body: string, ip: string) =>
+    commentAsReader(browser, `${server.url}${postPath}`, { name, email, website, body, ip });
 
   before(async () => {
     server = await spawnServer({ DATA_DIR: tempDir('kumbaya-people-merge-'), LOG_LEVEL: 'warn', TRUST_PROXY: 'true' });

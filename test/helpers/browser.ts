@@ -70,3 +70,30 @@ export async function claimSite(page: Page, setupLink: string): Promise<void> {
   await page.click('form[action^="/setup"] button[type=submit]');
   await page.waitForURL(/\/admin/);
 }
+
+export interface ReaderComment {
+  name: string;
+  email: string;
+  website?: string;
+  body: string;
+  /** The reader's address, sent as X-Forwarded-For (the server runs with TRUST_PROXY). */
+  ip: string;
+}
+
+/**
+ * A reader comments through a post page's form in a context of their own, waiting out the
+ * form's minimum time to write, and leaves once the answer has loaded.
+ */
+export async function commentAsReader(browser: Browser, pageUrl: string, c: ReaderComment): Promise<void> {
+  const reader = await browser.newContext({ extraHTTPHeaders: { 'X-Forwarded-For': c.ip } });
+  const p = await reader.newPage();
+  await p.goto(pageUrl);
+  await p.fill('#c-name', c.name);
+  await p.fill('#c-email', c.email);
+  if (c.website) await p.fill('#c-website', c.website);
+  await p.fill('#c-body', c.body);
+  await p.waitForTimeout(3_300);
+  await p.click('#respond button[type=submit]');
+  await p.waitForLoadState('networkidle');
+  await reader.close();
+}

@@ -57,6 +57,16 @@ export class TestSmtpServer {
     return this.server !== null;
   }
 
+  /** Waits (up to 20 s) for a message to this address whose subject matches, and returns it. */
+  async waitFor(address: string, subject: RegExp): Promise<ReceivedMail> {
+    for (let i = 0; i < 200; i++) {
+      const found = this.received.find((m) => m.to.includes(address) && subject.test(m.headers.get('subject') ?? ''));
+      if (found) return found;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`no mail to ${address} matching ${subject}; got: ${this.received.map((m) => `${m.to} ${m.headers.get('subject')}`).join(' | ')}`);
+  }
+
   /** Received messages with this Message-ID. */
   withMessageId(id: string): ReceivedMail[] {
     return this.received.filter((m) => m.headers.get('message-id') === id);

@@ -1,22 +1,10 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../../core/clock.ts';
-import type { SiteSettings } from '../../core/site-settings.ts';
 import type { Follower } from '../../core/federation-store.ts';
-import type { Store } from '../../core/store.ts';
-import type { SafeFetch } from '../safe-fetch.ts';
 import { KyselyStore } from '../storage/kysely-store.ts';
-import type { KumbayaFederation } from './federation.ts';
+import type { FederationDeps, KumbayaFederation } from './federation.ts';
 
-export interface FediverseOptions {
-  store: Store;
-  clock: Clock;
-  site: () => Promise<SiteSettings>;
-  siteUrl: string;
-  handle: string;
-  allowPrivate: boolean;
-  fetch: SafeFetch;
-  iconUrl: string;
-  version: string;
+/** What the federation needs, less the key–value store and queue this class builds on the store. */
+export interface FediverseOptions extends Omit<FederationDeps, 'kv' | 'queue'> {
   logger: Logger;
 }
 

@@ -69,6 +69,11 @@ export class MemoryArchiveRepository implements ArchiveRepository {
   async write<T extends ArchiveTable>(table: T, records: Array<ArchiveRecords[T]>): Promise<void> {
     const t = this.tables();
     const raise = (name: keyof Tables['lastId'], id: number) => (t.lastId[name] = Math.max(t.lastId[name], id));
+    /** Puts back a People record with its id, and moves that table's id counter past it. */
+    const keepPersonRecord = <R extends { id: number }>(rows: Map<number, R>, counter: keyof Tables['peopleBook']['lastId'], record: R) => {
+      rows.set(record.id, record);
+      t.peopleBook.lastId[counter] = Math.max(t.peopleBook.lastId[counter], record.id);
+    };
     for (const given of records.map(copy)) {
       const r = given as never;
       switch (table) {
@@ -103,36 +108,21 @@ export class MemoryArchiveRepository implements ArchiveRepository {
           raise('people', person.id);
           break;
         }
-        case 'personIdentities': {
-          const i = given as ArchiveRecords['personIdentities'];
-          t.peopleBook.identities.set(i.id, i);
-          t.peopleBook.lastId.identities = Math.max(t.peopleBook.lastId.identities, i.id);
+        case 'personIdentities':
+          keepPersonRecord(t.peopleBook.identities, 'identities', given as ArchiveRecords['personIdentities']);
           break;
-        }
-        case 'personLabels': {
-          const l = given as ArchiveRecords['personLabels'];
-          t.peopleBook.labels.set(l.id, l);
-          t.peopleBook.lastId.labels = Math.max(t.peopleBook.lastId.labels, l.id);
+        case 'personLabels':
+          keepPersonRecord(t.peopleBook.labels, 'labels', given as ArchiveRecords['personLabels']);
           break;
-        }
-        case 'personLabelLinks': {
-          const l = given as ArchiveRecords['personLabelLinks'];
-          t.peopleBook.labelLinks.set(l.id, l);
-          t.peopleBook.lastId.links = Math.max(t.peopleBook.lastId.links, l.id);
+        case 'personLabelLinks':
+          keepPersonRecord(t.peopleBook.labelLinks, 'links', given as ArchiveRecords['personLabelLinks']);
           break;
-        }
-        case 'personNotes': {
-          const n = given as ArchiveRecords['personNotes'];
-          t.peopleBook.notes.set(n.id, n);
-          t.peopleBook.lastId.notes = Math.max(t.peopleBook.lastId.notes, n.id);
+        case 'personNotes':
+          keepPersonRecord(t.peopleBook.notes, 'notes', given as ArchiveRecords['personNotes']);
           break;
-        }
-        case 'personEvents': {
-          const e = given as ArchiveRecords['personEvents'];
-          t.peopleBook.events.set(e.id, e);
-          t.peopleBook.lastId.events = Math.max(t.peopleBook.lastId.events, e.id);
+        case 'personEvents':
+          keepPersonRecord(t.peopleBook.events, 'events', given as ArchiveRecords['personEvents']);
           break;
-        }
         case 'comments':
           t.comments.set((r as ArchiveRecords['comments']).id, r);
           raise('comments', (r as ArchiveRecords['comments']).id);
