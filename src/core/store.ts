@@ -12,6 +12,7 @@ import type { WebmentionRepository } from './webmention-store.ts';
 
 import type { ArchiveRepository } from './archive.ts';
 import type { FediverseBlockRepository, FollowerRepository } from './federation-store.ts';
+import type { ReactionRepository } from './reactions.ts';
 
 export type Role = 'owner' | 'author' | 'moderator';
 export type PostType = 'post' | 'page';
@@ -660,6 +661,8 @@ export interface Store {
   followers: FollowerRepository;
   /** Blocked fediverse accounts and domains (migration 013). */
   fediverseBlocks: FediverseBlockRepository;
+  /** Fediverse likes, boosts and authorized quotes of posts (migration 019). */
+  reactions: ReactionRepository;
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>;

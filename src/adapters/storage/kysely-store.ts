@@ -38,6 +38,7 @@ import { KyselyArchiveRepository } from './kysely-archive.ts';
 import { KyselyOutboxRepository } from './kysely-outbox.ts';
 import { KyselyJobRepository } from './kysely-jobs.ts';
 import { KyselyFediverseBlockRepository, KyselyFollowerRepository } from './kysely-followers.ts';
+import { KyselyReactionRepository } from './kysely-reactions.ts';
 import { KyselyKvStore, KyselyMessageQueue, type MessageQueueOptions } from './kysely-federation.ts';
 import { KyselyWebmentionRepository } from './kysely-webmentions.ts';
 import { KyselySpamModelRepository } from './kysely-spam-model.ts';
@@ -187,6 +188,7 @@ export class KyselyStore implements Store {
   readonly revisions: KyselyRevisionRepository;
   readonly followers: KyselyFollowerRepository;
   readonly fediverseBlocks: KyselyFediverseBlockRepository;
+  readonly reactions: KyselyReactionRepository;
   readonly people: KyselyPeopleRepository;
 
   constructor(db: Db, engine: Engine, inTransaction = false) {
@@ -205,6 +207,7 @@ export class KyselyStore implements Store {
     this.revisions = new KyselyRevisionRepository(db);
     this.followers = new KyselyFollowerRepository(db);
     this.fediverseBlocks = new KyselyFediverseBlockRepository(db);
+    this.reactions = new KyselyReactionRepository(db);
     this.people = new KyselyPeopleRepository(db, engine);
   }
 
