@@ -141,7 +141,7 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
 
   const assets = new Assets();
   const fediverse = config.fediverse
-    ? new Fediverse({ store, clock, site, siteUrl: config.siteUrl, handle: config.fediverseHandle, allowPrivate: config.fediverseAllowPrivate, fetch: safeFetch, iconUrl: `${config.siteUrl}${assets.url('favicon.svg')}`, version: KUMBAYA_VERSION, logger })
+    ? new Fediverse({ store, clock, site, siteUrl: config.siteUrl, handle: config.fediverseHandle, allowPrivate: config.fediverseAllowPrivate, fetch: safeFetch, iconUrl: `${config.siteUrl}${assets.url('favicon.svg')}`, version: KUMBAYA_VERSION, logger, publish: (topic) => changes.publish(topic) })
     : null;
   const deps: WebDeps = {
     config, store, clock, posts, auth, accounts, comments, commentSettings, spam, logger, pageCache, conversationCache, changes, assets, secret, site, mail, webmentions, jobs, fediverse,

@@ -16,6 +16,11 @@ export interface SiteSettings {
   postsPerPage: number;
   /** Newest items in each feed (site, tag, comments). */
   feedItems: number;
+  /**
+   * Show avatars from other servers (fediverse accounts that liked or boosted a post). Off,
+   * readers see initials and their browsers fetch nothing from elsewhere.
+   */
+  remoteImages: boolean;
 }
 
 export const defaultSiteSettings: SiteSettings = {
@@ -28,6 +33,7 @@ export const defaultSiteSettings: SiteSettings = {
   customCss: '',
   postsPerPage: 10,
   feedItems: 20,
+  remoteImages: false,
 };
 
 const navLine = /^(.{1,60}?)\s*\|\s*(\/[^\s]*|https?:\/\/[^\s]+)$/;
@@ -61,6 +67,8 @@ const settingsSchema = z.object({
     (v) => v ?? defaultSiteSettings.feedItems,
     z.coerce.number().int('Items per feed must be a whole number.').min(1, 'Put at least 1 item in each feed.').max(100, 'Put at most 100 items in each feed.'),
   ),
+  // A checkbox: ticked sends a value, unticked sends nothing.
+  remoteImages: z.preprocess((v) => v === true || v === 'true' || v === '1' || v === 'on', z.boolean()),
 });
 
 export function readSiteSettings(stored: Record<string, string>): SiteSettings {
@@ -79,6 +87,7 @@ export function readSiteSettings(stored: Record<string, string>): SiteSettings {
     customCss: stored['site.customCss'] ?? '',
     postsPerPage: Number.isInteger(perPage) && perPage > 0 ? perPage : defaultSiteSettings.postsPerPage,
     feedItems: Number.isInteger(feedItems) && feedItems > 0 ? feedItems : defaultSiteSettings.feedItems,
+    remoteImages: stored['site.remoteImages'] === 'true',
   };
 }
 
@@ -98,6 +107,7 @@ export async function saveSiteSettings(store: Store, input: unknown): Promise<Si
     'site.customCss': s.customCss,
     'site.postsPerPage': String(s.postsPerPage),
     'site.feedItems': String(s.feedItems),
+    'site.remoteImages': String(s.remoteImages),
   });
   return readSiteSettings(await store.settings.getAll());
 }

@@ -3,7 +3,7 @@ import { createFederation, kvCache, type Federation, type KvStore, type MessageQ
 import { Accept, Article, Endpoints, Follow, Hashtag, Image, isActor, Move, Person, PUBLIC_COLLECTION, Reject, Undo, type Actor, type Recipient } from '@fedify/fedify/vocab';
 import { approvesFollowers, FollowingService, type RemoteActor } from '../../core/following.ts';
 import type { Follower } from '../../core/federation-store.ts';
-import { isLive } from '../../core/post-service.ts';
+import { isFederatedPost, quotePolicy, ReactionService } from '../../core/reactions.ts';
 import type { SiteSettings } from '../../core/site-settings.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Post, Store } from '../../core/store.ts';
@@ -11,6 +11,7 @@ import { escapeHtml } from '../../web/html.ts';
 import { absoluteUrls } from '../../web/views/feed-views.ts';
 import type { SafeFetch } from '../safe-fetch.ts';
 import { safeDocumentLoader } from './document-loader.ts';
+import { listenForReactions, quoteInteractionPolicy, serveQuoteAuthorizations, undoReaction } from './inbox-reactions.ts';
 import { loadActorKeys, type ActorKeyPairs } from './keys.ts';
 
 /**
@@ -31,6 +32,8 @@ export interface FederationDeps {
   /** The favicon's address (the actor's icon). */
   iconUrl: string;
   version: string;
+  /** Tells every instance that published content changed (likes and boosts on a post page). */
+  publish: (topic: string) => void;
 }
 
 export type KumbayaFederation = Federation<void>;
@@ -104,10 +107,11 @@ export function createKumbayaFederation(deps: FederationDeps): KumbayaFederation
     .setFirstCursor(() => '0');
 
   // The listeners only translate: Follow, Undo(Follow) and Move become FollowingService
-  // calls, and what it decides is answered (Accept). Other activities are verified,
-  // acknowledged and ignored until their listeners come (publishing, replies).
+  // calls, and what it decides is answered (Accept); likes, boosts and quote requests are
+  // inbox-reactions.ts's. Other activities are verified, acknowledged (202) and ignored.
   const following = new FollowingService(store, deps.clock);
-  federation
+  const reactions = new ReactionService({ store, clock: deps.clock, publish: deps.publish });
+  const inbox = federation
     .setInboxListeners(`${ACTOR_PATH}/inbox`, '/ap/inbox')
     .on(Follow, async (ctx, follow) => {
       if (follow.id === null || follow.actorId === null || follow.objectId?.href !== ctx.getActorUri(handle).href) return;
@@ -120,6 +124,8 @@ export function createKumbayaFederation(deps: FederationDeps): KumbayaFederation
       if (outcome === 'accepted') await ctx.sendActivity({ identifier: handle }, actor, new Accept({ id: new URL(`#accept/${encodeURIComponent(follow.id.href)}`, ctx.getActorUri(handle)), actor: ctx.getActorUri(handle), object: follow }));
     })
     .on(Undo, async (ctx, undo) => {
+      // Undo(Like) and Undo(Announce) are inbox-reactions.ts's; Undo(Follow) is handled here.
+      if (await undoReaction(undo, reactions)) return;
       const object = await undo.getObject(ctx);
       if (!(object instanceof Follow) || undo.actorId === null || object.actorId?.href !== undo.actorId.href) return;
       await following.unfollow(undo.actorId.href);
@@ -132,12 +138,15 @@ export function createKumbayaFederation(deps: FederationDeps): KumbayaFederation
       const remote = remoteActor(target);
       if (remote) await following.move(move.actorId.href, remote);
     });
+  listenForReactions(inbox, { reactions, handle });
+  serveQuoteAuthorizations(federation, { store, clock: deps.clock, handle });
 
   federation.setObjectDispatcher(Article, '/{slug}', async (ctx, values) => {
     const post = await store.posts.findBySlug(values.slug);
     // What a reader could not open is no Article either: the HTML route answers 404/410.
-    if (!post || post.type !== 'post' || !isLive(post, deps.clock.now()) || post.password !== null) return null;
-    return articleOf(post, ctx.getActorUri(handle), ctx.getFollowersUri(handle), deps.siteUrl);
+    if (!post || !isFederatedPost(post, deps.clock.now())) return null;
+    const article = articleOf(post, ctx.getActorUri(handle), ctx.getFollowersUri(handle), deps.siteUrl);
+    return article.clone({ interactionPolicy: quoteInteractionPolicy(await quotePolicy(store), ctx.getActorUri(handle)) });
   });
 
   federation.setNodeInfoDispatcher('/nodeinfo/2.1', async () => {

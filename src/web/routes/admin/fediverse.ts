@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Follower } from '../../../core/federation-store.ts';
 import { approvesFollowers, APPROVE_FOLLOWERS_SETTING, FollowingError, FollowingService, type DomainBlockImport } from '../../../core/following.ts';
+import { QUOTE_POLICY_SETTING, quotePolicy } from '../../../core/reactions.ts';
 import type { AppEnv } from '../../context.ts';
 import { fediverseView } from '../../views/admin/fediverse-view.ts';
 import { allowRoles, formFields, idParam, redirectWithNotice } from './admin-request.ts';
@@ -18,6 +19,7 @@ async function render(c: Context<AppEnv>, extra: { imported?: DomainBlockImport;
     handle: `@${config.fediverseHandle}@${host}`,
     profileUrl: `${config.siteUrl}/@${config.fediverseHandle}`,
     approveFollowers: await approvesFollowers(store),
+    quotePolicy: await quotePolicy(store),
     pending: await withPerson(await store.followers.listByStatus('pending')),
     followers: await withPerson(await store.followers.listByStatus('accepted')),
     blocks: await store.fediverseBlocks.list(),
@@ -56,6 +58,15 @@ export function fediverseRoutes(): Hono<AppEnv> {
     await c.get('deps').store.settings.set({ [APPROVE_FOLLOWERS_SETTING]: form.approve === 'true' ? 'true' : 'false' });
     return redirectWithNotice(c, PATH, 'saved');
   });
+
+  app.post('/quotes', (c) =>
+    act(c, async () => {
+      const answer = (await formFields(c)).quotes;
+      if (answer !== 'accept' && answer !== 'refuse') throw new FollowingError('Choose whether quote requests are accepted or refused.', 422);
+      await c.get('deps').store.settings.set({ [QUOTE_POLICY_SETTING]: answer });
+      return redirectWithNotice(c, PATH, 'saved');
+    }),
+  );
 
   app.post('/accept', (c) =>
     act(c, async () => {

@@ -12,6 +12,7 @@ export interface SettingsValues {
   postsPerPage: string;
   /** Absent when an older form left it out: the default is kept. */
   feedItems?: string;
+  remoteImages: boolean;
 }
 
 /** /admin/settings: the site's title, description, navigation, custom CSS and paging. */
@@ -39,6 +40,13 @@ ${error ? html`<p class="notice error" role="alert">${Object.keys(fields).length
       hint: 'One item a line, as “Label | /path” or “Label | https://…”, e.g. “About | /about”. At most 12.',
       attrs: html` class="mono" spellcheck="false"`,
     })}
+  </fieldset>
+  <fieldset>
+    <legend>Images from other sites</legend>
+    <div class="field check-field">
+      <label class="check" for="f-remoteImages"><input type="checkbox" id="f-remoteImages" name="remoteImages" value="1"${v.remoteImages ? html` checked` : ''} aria-describedby="f-remoteImages-hint"> Load remote images</label>
+      <p class="hint" id="f-remoteImages-hint">Show the avatars of fediverse accounts that liked or boosted a post. Readers’ browsers then fetch them from those accounts’ servers, which see their visits. Off, each face shows initials.</p>
+    </div>
   </fieldset>
   <fieldset>
     <legend>Custom CSS</legend>
