@@ -94,7 +94,7 @@ export class RemoteServers {
     const mastodon = (path: string, username: string, extra: Record<string, unknown> = {}) => {
       const id = `${this.base}${path}`;
       return {
-        '@context': ['https://www.w3.org/ns/activitystreams', 'https://w3id.org/security/v1', 'https://w3id.org/security/multikey/v1', { manuallyApprovesFollowers: 'as:manuallyApprovesFollowers', alsoKnownAs: { '@id': 'as:alsoKnownAs', '@type': '@id' } }],
+        '@context': ['https://www.w3.org/ns/activitystreams', 'https://w3id.org/security/v1', 'https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1', { manuallyApprovesFollowers: 'as:manuallyApprovesFollowers', alsoKnownAs: { '@id': 'as:alsoKnownAs', '@type': '@id' } }],
         id,
         type: 'Person',
         preferredUsername: username,
