@@ -102,7 +102,7 @@ export interface ReactingActor {
 export type QuoteAnswer = { outcome: 'authorized'; authorization: QuoteAuthorizationRecord } | { outcome: 'refused' } | { outcome: 'ignored' };
 
 /** Faces shown per row on a post page; the count says how many there are in all. */
-export const FACES_SHOWN = 60;
+export const FACES_SHOWN = 24;
 
 export interface ReactionServiceDeps {
   store: Store;

@@ -17,8 +17,8 @@ export interface SiteSettings {
   /** Newest items in each feed (site, tag, comments). */
   feedItems: number;
   /**
-   * Show avatars from other servers (fediverse accounts that liked or boosted a post). Off,
-   * readers see initials and their browsers fetch nothing from elsewhere.
+   * Show avatars from other servers beside likes and reposts (fediverse accounts, webmention
+   * authors' photos). Off, readers see initials and their browsers fetch nothing from elsewhere.
    */
   remoteImages: boolean;
 }

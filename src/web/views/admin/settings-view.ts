@@ -45,7 +45,7 @@ ${error ? html`<p class="notice error" role="alert">${Object.keys(fields).length
     <legend>Images from other sites</legend>
     <div class="field check-field">
       <label class="check" for="f-remoteImages"><input type="checkbox" id="f-remoteImages" name="remoteImages" value="1"${v.remoteImages ? html` checked` : ''} aria-describedby="f-remoteImages-hint"> Load remote images</label>
-      <p class="hint" id="f-remoteImages-hint">Show the avatars of fediverse accounts that liked or boosted a post. Readers’ browsers then fetch them from those accounts’ servers, which see their visits. Off, each face shows initials.</p>
+      <p class="hint" id="f-remoteImages-hint">Show avatars beside likes and reposts (fediverse accounts, and sites whose webmention gave a photo). Readers’ browsers then fetch them from those servers, which see their visits. Off, each face shows initials.</p>
     </div>
   </fieldset>
   <fieldset>
