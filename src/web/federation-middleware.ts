@@ -34,6 +34,7 @@ export const federationMiddleware: MiddlewareHandler<AppEnv> = async (c, next) =
     const retryAfter = await inboxRateLimited(c);
     if (retryAfter !== null) return c.text('Too many activities from your server; send them again later.', 429, { 'Retry-After': String(retryAfter) });
     if (await fromBlockedActor(c.req.raw, c.get('deps').store)) return c.text('This account or its server is blocked here.', 403);
+    if (!signatureCoversBody(c.req.raw.headers)) return c.text('The HTTP signature must cover the body’s digest (Digest, or Content-Digest for RFC 9421).', 401);
   }
   const federation = await fediverse.federation();
   let passOn: 'not-found' | 'not-acceptable' | null = null;
@@ -96,4 +97,24 @@ export function signingHost(headers: Headers): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Whether the request's HTTP signature, if it has one, covers the body's digest. Fedify
+ * checks a Digest or Content-Digest header against the body, but accepts a signature that
+ * leaves that header out, and then the body could be anything. Like Mastodon, an inbox
+ * POST whose signature does not cover `digest` (draft-cavage) or `content-digest`
+ * (RFC 9421, each signature) is refused. Unsigned requests are Fedify's to judge (an
+ * activity with an integrity proof needs no HTTP signature).
+ */
+export function signatureCoversBody(headers: Headers): boolean {
+  const input = headers.get('signature-input');
+  if (input !== null) {
+    const covered = [...input.matchAll(/(?:^|,)\s*[\w.*-]+=\(([^)]*)\)/g)].map((m) => [...m[1].matchAll(/"([^"]+)"/g)].map((c) => c[1].toLowerCase()));
+    return covered.length > 0 && covered.every((components) => components.includes('content-digest'));
+  }
+  const draft = headers.get('signature');
+  if (draft === null) return true;
+  const signed = /(?:^|,)\s*headers="([^"]*)"/i.exec(draft)?.[1];
+  return signed !== undefined && signed.toLowerCase().split(/\s+/).includes('digest');
 }
