@@ -47,12 +47,15 @@ export function createKumbayaFederation(deps: FederationDeps): KumbayaFederation
   const { store, handle } = deps;
   const userAgent = `Kumbaya/${deps.version} (+${deps.siteUrl})`;
   const loader = safeDocumentLoader({ fetch: deps.fetch, allowPrivate: deps.allowPrivate, userAgent });
+  // One caching loader for every context Fedify makes (each inbox request makes several):
+  // building one compiles its URL patterns, a few milliseconds each time.
+  const cachedLoader = kvCache({ loader, kv: deps.kv, prefix: ['_fedify', 'remoteDocument'] });
   const federation = createFederation<void>({
     kv: deps.kv,
     queue: deps.queue,
     // Ids are built from SITE_URL, whatever Host a request came with.
     origin: deps.siteUrl,
-    documentLoaderFactory: () => kvCache({ loader, kv: deps.kv, prefix: ['_fedify', 'remoteDocument'] }),
+    documentLoaderFactory: () => cachedLoader,
     contextLoaderFactory: () => loader,
     // Keys and objects fetched as the blog actor go through the same checks.
     authenticatedDocumentLoaderFactory: (identity) => safeDocumentLoader({ fetch: deps.fetch, allowPrivate: deps.allowPrivate, userAgent, signAs: identity }),
@@ -138,7 +141,7 @@ export function createKumbayaFederation(deps: FederationDeps): KumbayaFederation
       const remote = remoteActor(target);
       if (remote) await following.move(move.actorId.href, remote);
     });
-  listenForReactions(inbox, { reactions, handle });
+  listenForReactions(inbox, { reactions, clock: deps.clock, handle });
   serveQuoteAuthorizations(federation, { store, clock: deps.clock, handle });
 
   federation.setObjectDispatcher(Article, '/{slug}', async (ctx, values) => {

@@ -13,16 +13,45 @@ import type { Store } from '../../core/store.ts';
  */
 export interface ReactionListenerDeps {
   reactions: ReactionService;
+  clock: Clock;
   /** The blog actor's identifier. */
   handle: string;
 }
 
 /** Registers the Like, Announce and QuoteRequest listeners on the blog's inboxes. */
 export function listenForReactions(inbox: InboxListenerSetters<void>, deps: ReactionListenerDeps): void {
+  const recent = new RecentActors(deps.clock);
   inbox
-    .on(Like, (ctx, like) => react(ctx, 'like', like, deps))
-    .on(Announce, (ctx, announce) => react(ctx, 'announce', announce, deps))
+    .on(Like, (ctx, like) => react(ctx, 'like', like, deps, recent))
+    .on(Announce, (ctx, announce) => react(ctx, 'announce', announce, deps, recent))
     .on(QuoteRequest, (ctx, request) => answerQuoteRequest(ctx, request, deps));
+}
+
+/**
+ * Accounts that reacted lately, as they were shown: a popular post's likers go on to like
+ * and boost more, and parsing an actor document again (JSON-LD) costs more than the rest
+ * of storing a like. Kept as long as Fedify keeps the document itself (5 minutes).
+ */
+class RecentActors {
+  private readonly seen = new Map<string, { actor: ReactingActor; until: number }>();
+  private readonly clock: Clock;
+
+  constructor(clock: Clock) {
+    this.clock = clock;
+  }
+
+  get(actorUri: string): ReactingActor | null {
+    const entry = this.seen.get(actorUri);
+    if (!entry || entry.until < this.clock.now()) return null;
+    return entry.actor;
+  }
+
+  remember(actor: ReactingActor): void {
+    this.seen.delete(actor.actorUri);
+    this.seen.set(actor.actorUri, { actor, until: this.clock.now() + 5 * 60_000 });
+    // The oldest first: at most 1,000 accounts.
+    if (this.seen.size > 1000) this.seen.delete(this.seen.keys().next().value!);
+  }
 }
 
 /**
@@ -41,14 +70,19 @@ function postSlug(ctx: Context<void>, uri: URL | null): string | null {
   return parsed?.type === 'object' && parsed.class === Article ? (parsed.values.slug ?? null) : null;
 }
 
-async function react(ctx: Context<void>, kind: ReactionKind, activity: Like | Announce, deps: ReactionListenerDeps): Promise<void> {
+async function react(ctx: Context<void>, kind: ReactionKind, activity: Like | Announce, deps: ReactionListenerDeps, recent: RecentActors): Promise<void> {
   if (activity.id === null || activity.actorId === null) return;
   const slug = postSlug(ctx, activity.objectId);
   if (!slug) return;
-  const actor = await activity.getActor(ctx);
-  // The signature proved who sent it; an activity naming someone else as its actor is ignored.
-  if (!actor || actor.id?.href !== activity.actorId.href) return;
-  await deps.reactions.react(kind, slug, await reactingActor(ctx, actor), activity.id.href);
+  let reacting = recent.get(activity.actorId.href);
+  if (!reacting) {
+    const actor = await activity.getActor(ctx);
+    // The signature proved who sent it; an activity naming someone else as its actor is ignored.
+    if (!actor || actor.id?.href !== activity.actorId.href) return;
+    reacting = await reactingActor(ctx, actor);
+    recent.remember(reacting);
+  }
+  await deps.reactions.react(kind, slug, reacting, activity.id.href);
 }
 
 async function answerQuoteRequest(ctx: Context<void>, request: QuoteRequest, deps: ReactionListenerDeps): Promise<void> {
