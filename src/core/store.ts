@@ -12,6 +12,7 @@ import type { WebmentionRepository } from './webmention-store.ts';
 
 import type { ArchiveRepository } from './archive.ts';
 import type { FediverseBlockRepository, FollowerRepository } from './federation-store.ts';
+import type { FediverseReplyRepository } from './fediverse-reply-store.ts';
 
 export type Role = 'owner' | 'author' | 'moderator';
 export type PostType = 'post' | 'page';
@@ -660,6 +661,8 @@ export interface Store {
   followers: FollowerRepository;
   /** Blocked fediverse accounts and domains (migration 013). */
   fediverseBlocks: FediverseBlockRepository;
+  /** What comments from the fediverse came from, and private mentions (migration 018). */
+  fediverseReplies: FediverseReplyRepository;
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>;

@@ -38,6 +38,7 @@ import { KyselyArchiveRepository } from './kysely-archive.ts';
 import { KyselyOutboxRepository } from './kysely-outbox.ts';
 import { KyselyJobRepository } from './kysely-jobs.ts';
 import { KyselyFediverseBlockRepository, KyselyFollowerRepository } from './kysely-followers.ts';
+import { KyselyFediverseReplyRepository } from './kysely-fediverse-replies.ts';
 import { KyselyKvStore, KyselyMessageQueue, type MessageQueueOptions } from './kysely-federation.ts';
 import { KyselyWebmentionRepository } from './kysely-webmentions.ts';
 import { KyselySpamModelRepository } from './kysely-spam-model.ts';
@@ -188,6 +189,7 @@ export class KyselyStore implements Store {
   readonly followers: KyselyFollowerRepository;
   readonly fediverseBlocks: KyselyFediverseBlockRepository;
   readonly people: KyselyPeopleRepository;
+  get fediverseReplies(): KyselyFediverseReplyRepository { return new KyselyFediverseReplyRepository(this.db); }
 
   constructor(db: Db, engine: Engine, inTransaction = false) {
     this.db = db;
