@@ -214,9 +214,18 @@ export class FediversePeer {
    * (draft-cavage) with the key of the actor it names, through the app in-process.
    */
   async send(k: TestKumbaya, activity: Record<string, unknown>, inbox = '/@blog/inbox'): Promise<Response> {
+    return k.app.request(await this.signed(`https://blog.example${inbox}`, activity));
+  }
+
+  /** The same, over HTTP to a blog running as its own process. */
+  async post(inboxUrl: string, activity: Record<string, unknown>): Promise<Response> {
+    return fetch(await this.signed(inboxUrl, activity));
+  }
+
+  private async signed(inboxUrl: string, activity: Record<string, unknown>): Promise<Request> {
     const actor = typeof activity.actor === 'string' ? activity.actor : '';
-    const request = new Request(`https://blog.example${inbox}`, { method: 'POST', headers: { 'content-type': 'application/activity+json', accept: 'application/activity+json' }, body: JSON.stringify(activity) });
-    return k.app.request(await signRequest(request, this.privateKey!, new URL(`${actor}#main-key`)));
+    const request = new Request(inboxUrl, { method: 'POST', headers: { 'content-type': 'application/activity+json', accept: 'application/activity+json' }, body: JSON.stringify(activity) });
+    return signRequest(request, this.privateKey!, new URL(`${actor}#main-key`));
   }
 
   /** Waits until an inbox has received a POST matching `test` (the blog delivers through its queue). */

@@ -40,8 +40,8 @@ function mentionItem(token: string, { mention, person, post }: FediverseViewStat
     <span class="status">${visibilityWords[mention.visibility]}</span>
     <span class="muted"><time datetime="${isoDate(mention.createdAt)}">${formatDateTime(mention.createdAt)}</time>${mention.updatedAt > mention.createdAt ? ' · edited' : ''}${post ? html` · answering <a href="/${post.slug}">${post.title}</a>` : ''}</span></p>
   <div class="comment-body">${raw(mention.html)}</div>
-  <p class="mention-actions">${mention.url ? html`<a href="${mention.url}" rel="noopener noreferrer">Open the original<span class="visually-hidden"> by ${label}</span></a>` : ''}
-    <form method="post" action="/admin/fediverse/mentions/${mention.id}/delete" class="inline-form">${csrfField(token)}<button type="submit" class="small danger">Delete<span class="visually-hidden"> the mention by ${label}</span></button></form></p>
+  <div class="mention-actions">${mention.url ? html`<a href="${mention.url}" rel="noopener noreferrer">Open the original<span class="visually-hidden"> by ${label}</span></a>` : ''}
+    <form method="post" action="/admin/fediverse/mentions/${mention.id}/delete" class="inline-form">${csrfField(token)}<button type="submit" class="small danger">Delete<span class="visually-hidden"> the mention by ${label}</span></button></form></div>
 </li>`;
 }
 
@@ -101,7 +101,7 @@ ${
 <section aria-labelledby="mentions-heading" id="private-mentions">
   <h2 id="mentions-heading">Private mentions (${s.mentionsTotal})</h2>
   <p class="hint">Followers-only posts and direct messages that mention the blog or answer a post. They are for you alone: never shown on the blog, never comments.</p>
-  <form method="post" action="/admin/fediverse/mail-mentions">
+  <form method="post" action="/admin/fediverse/mail-mentions" class="card mention-mail">
     ${csrfField(token)}
     <label><input type="checkbox" name="mail" value="true"${s.mailMentions ? ' checked' : ''}> Email the owners each new private mention</label>
     <button type="submit" class="small">Save</button>
