@@ -136,7 +136,7 @@ for (const { engine, skip } of testEngines()) {
       assert.ok(html.includes(`href="${peer.base}/wordpress/2026/03/reply/#comment-12"`), 'WordPress: its comment permalink is the original');
     });
 
-    it('Update(Note) from Mastodon keeps the earlier text; the edit adds a link, so the published comment is held again', async () => {
+    it('Update(Note) keeps the earlier text: Mastodon’s edit adds a link, so the published comment is held again; WordPress’s does not, so it stays', async () => {
       await send('mastodon-update');
       const edited = await until(() => commentOf(anaNote()), (c) => c.editedAt !== null);
       assert.equal(edited.status, 'pending');
@@ -147,6 +147,13 @@ for (const { engine, skip } of testEngines()) {
       assert.doesNotMatch(await page(), /water\.example/);
       await approve([edited.id]);
       assert.match(await page(), /water\.example\/soft/);
+
+      // WordPress's edit changes a word, no links: it stays published.
+      await send('wordpress-update');
+      const wordpress = await until(() => commentOf(`${peer.base}/wordpress/?c=12`), (c) => c.editedAt !== null);
+      assert.equal(wordpress.status, 'approved');
+      assert.match(wordpress.markdown, /last winter\.$/);
+      assert.match(await page(), /last winter\./);
     });
 
     it('followers-only (Mastodon) and direct (Misskey) mentions wait in Admin → Fediverse, never on the post; the owner is emailed when they asked', async () => {
@@ -222,7 +229,7 @@ for (const { engine, skip } of testEngines()) {
       assert.equal((await k.deps.store.comments.findById(ana.id))?.status, 'approved');
     });
 
-    it('a Note attributed to someone other than its sender is not taken', async () => {
+    it('a Note attributed to someone other than its sender is not taken; a sender’s script and a page elsewhere are not kept', async () => {
       const mallory = peer.mastodon('mallory');
       const activity = fixture('mastodon-create-short', values({ actor: mallory, user: 'mallory', n: '66', text: 'I am Ana, honest.' }));
       activity.object.attributedTo = peer.actor('mastodon');
@@ -230,6 +237,14 @@ for (const { engine, skip } of testEngines()) {
       await settled(k);
       assert.equal(await k.deps.store.fediverseReplies.findByNote(`${mallory}/statuses/66`), null);
       assert.doesNotMatch(await page(), /I am Ana, honest/);
+
+      // Her own Note with a script and a page elsewhere: sanitised, and "via" links to the Note itself.
+      const hostile = fixture('mastodon-create-short', values({ actor: mallory, user: 'mallory', n: '67', text: 'Nice<script>alert(1)</script><img src=x onerror=alert(2)>' }));
+      hostile.object.url = 'javascript:alert(3)';
+      assert.equal((await peer.send(k, hostile)).status, 202);
+      const comment = await commentOf(`${mallory}/statuses/67`);
+      assert.equal(comment.html, '<p>Nice</p>');
+      assert.equal((await k.deps.store.fediverseReplies.findByComment(comment.id))?.url, `${mallory}/statuses/67`);
     });
 
     it('the Article names its replies collection: approved comments by id, the originals for comments from the fediverse; a comment here is a Note', async () => {

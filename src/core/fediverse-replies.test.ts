@@ -152,6 +152,7 @@ describe('replies from the fediverse (core)', () => {
   it('ignores what is not a reply to a live post here: another site, a draft, a protected post, closed comments', async () => {
     assert.equal((await replies.received(note({ inReplyTo: 'https://elsewhere.example/post' }))).kind, 'ignored');
     assert.equal((await replies.received(note({ inReplyTo: null }))).kind, 'ignored');
+    for (const odd of [`${SITE}/comments/99999999999`, `${SITE}/%E0%A4%A`, `${SITE}/tea/extra`, `${SITE}/comments/12`]) assert.equal((await replies.received(note({ inReplyTo: odd }))).kind, 'ignored', odd);
     const draft = await store.posts.create({ ...post, slug: 'draft', status: 'draft', publishedAt: null, tags: [] }, NOW);
     assert.equal((await replies.received(note({ inReplyTo: `${SITE}/${draft.slug}` }))).kind, 'ignored');
     const locked = await store.posts.create({ ...post, slug: 'locked', password: 'secret', tags: [] }, NOW);

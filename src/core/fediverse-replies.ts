@@ -4,6 +4,7 @@ import { renderEmail, excerpt, oneLine } from './email-content.ts';
 import { DomainError } from './errors.ts';
 import type { FediverseComment, NoteVisibility, PrivateMention, RemoteAuthor } from './fediverse-reply-store.ts';
 import { linkPerson } from './following.ts';
+import { toId } from './ids.ts';
 import { isLive } from './post-service.ts';
 import { remoteCommentHtml, remoteCommentText } from './remote-html.ts';
 import { isProtected, type Comment, type Post, type Store } from './store.ts';
@@ -58,6 +59,14 @@ export interface FediverseRepliesDeps {
   /** The blog actor's user name ("blog"). */
   handle: string;
   siteTitle: () => Promise<string>;
+}
+
+function safeDecode(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
 }
 
 const DELETED_NOTE = 'deleted on the fediverse by its author';
@@ -157,14 +166,18 @@ export class FediverseReplies {
     let parent: Comment | null = null;
     let post: Post | null = null;
     const url = URL.parse(inReplyTo);
-    if (url && url.origin === new URL(siteUrl).origin) {
-      const path = url.pathname.replace(/\/+$/, '');
-      const comment = /^\/comments\/(\d{1,10})$/.exec(path);
-      if (comment) {
-        parent = await store.comments.findById(Number(comment[1]));
+    const site = new URL(siteUrl);
+    const base = site.pathname.replace(/\/+$/, '');
+    if (url && url.origin === site.origin && url.pathname.startsWith(`${base}/`)) {
+      const path = url.pathname.slice(base.length).replace(/\/+$/, '');
+      const commentId = toId(/^\/comments\/(\d+)$/.exec(path)?.[1]);
+      const slug = /^\/([^/]+)$/.exec(path)?.[1];
+      if (commentId !== null) {
+        parent = await store.comments.findById(commentId);
         post = parent ? await store.posts.findById(parent.postId) : null;
-      } else if (/^\/[^/]+$/.test(path)) {
-        post = await store.posts.findBySlug(decodeURIComponent(path.slice(1)));
+      } else if (slug) {
+        const decoded = safeDecode(slug);
+        post = decoded ? await store.posts.findBySlug(decoded) : null;
       }
     } else {
       const link: FediverseComment | null = await store.fediverseReplies.findByNote(inReplyTo);

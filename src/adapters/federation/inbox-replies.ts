@@ -86,13 +86,15 @@ async function incomingNote(ctx: InboxContext<void>, activity: Create | Update, 
   const followers = actor.followersId?.href;
   const visibility: NoteVisibility = to.some(isPublic) ? 'public' : cc.some(isPublic) ? 'unlisted' : followers && [...to, ...cc].some((u) => u.href === followers) ? 'followers' : 'direct';
   const url = object.url instanceof URL ? object.url : object.url instanceof Link ? object.url.href : null;
+  // "via" links to the original's page only on the Note's own server (as a webmention's u-url must be on its source's site).
+  const page = url && /^https?:$/.test(url.protocol) && url.origin === object.id.origin ? url : object.id;
   return {
     noteId: object.id.href,
     author,
     inReplyTo: object.replyTargetId?.href ?? null,
     html: object.content?.toString() ?? '',
     summary: object.summary?.toString() ?? null,
-    url: url?.href ?? object.id.href,
+    url: page.href,
     visibility,
     addressesBlog: mentionsBlog || [...to, ...cc].some((u) => u.href === blogActor.href),
     tagNames,
