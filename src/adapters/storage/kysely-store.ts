@@ -1,4 +1,5 @@
 import { KyselyPeopleRepository } from './kysely-people.ts';
+import { KyselyWhoIsRepository } from './kysely-who-is.ts';
 import { KyselyAccountTokenRepository, KyselyLoginFailureRepository } from './kysely-accounts.ts';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type {
@@ -188,6 +189,7 @@ export class KyselyStore implements Store {
   readonly followers: KyselyFollowerRepository;
   readonly fediverseBlocks: KyselyFediverseBlockRepository;
   readonly people: KyselyPeopleRepository;
+  readonly whoIs: KyselyWhoIsRepository;
 
   constructor(db: Db, engine: Engine, inTransaction = false) {
     this.db = db;
@@ -206,6 +208,7 @@ export class KyselyStore implements Store {
     this.followers = new KyselyFollowerRepository(db);
     this.fediverseBlocks = new KyselyFediverseBlockRepository(db);
     this.people = new KyselyPeopleRepository(db, engine);
+    this.whoIs = new KyselyWhoIsRepository(db);
   }
 
   /** Fedify's key–value store and message queue on this database (kysely-federation.ts). */

@@ -44,6 +44,7 @@ import { MemoryImportRepository } from './memory-imports.ts';
 import { MemoryPeopleRepository, emptyPeopleTables, type MemoryPeopleTables } from './memory-people.ts';
 import { MemoryAccountTokenRepository, MemoryLoginFailureRepository, emptyAccountTables, type MemoryAccountTables } from './memory-accounts.ts';
 import { MemoryRevisionRepository, emptyRevisionTable, type MemoryRevisionTable } from './memory-revisions.ts';
+import { MemoryWhoIsRepository, type MemoryProfileTable } from './memory-who-is.ts';
 
 /** A post as stored: tags by id in position order, plus the text search reads. */
 type PostRecord = Omit<Post, 'tags'> & { tagIds: number[]; searchText: string };
@@ -82,6 +83,8 @@ export interface Tables {
   fediverseBlocks: MemoryBlockTable;
   /** People's identities, trust, notes, labels and events (memory-people.ts). */
   peopleBook: MemoryPeopleTables;
+  /** Websites' cached h-cards ("who is this?", memory-who-is.ts). */
+  publicProfiles: MemoryProfileTable;
 }
 
 function emptyTables(): Tables {
@@ -113,6 +116,7 @@ function emptyTables(): Tables {
     revisions: emptyRevisionTable(),
     followers: emptyFollowerTable(),
     fediverseBlocks: emptyBlockTable(),
+    publicProfiles: new Map(),
   };
 }
 
@@ -188,6 +192,7 @@ export class MemoryStore implements Store {
   readonly followers = new MemoryFollowerRepository(() => this.tables);
   readonly fediverseBlocks = new MemoryFediverseBlockRepository(() => this.tables);
   readonly people = new MemoryPeopleRepository(() => this.tables, () => this.nextId('people'));
+  readonly whoIs = new MemoryWhoIsRepository(() => this.tables);
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);
