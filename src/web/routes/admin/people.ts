@@ -1,9 +1,10 @@
 import { Hono, type Context } from 'hono';
 import { DomainError, notFound } from '../../../core/errors.ts';
 import { toId } from '../../../core/ids.ts';
-import { LABEL_MAX, NOTE_MAX, timelineKinds, trustStates, type PeopleCursor, type TimelineCursor, type TimelineKind, type Trust } from '../../../core/people.ts';
+import { LABEL_MAX, NOTE_MAX, timelineKinds, trustStates, type PeopleCursor, type PersonIdentity, type TimelineCursor, type TimelineKind, type Trust } from '../../../core/people.ts';
+import type { WebsiteProfile } from '../../../core/who-is.ts';
 import { renderCommentMarkdown } from '../../../core/render-markdown.ts';
-import type { Post, User } from '../../../core/store.ts';
+import type { Person, Post, User } from '../../../core/store.ts';
 import type { AppEnv } from '../../context.ts';
 import { duplicatesView, mergeChooseView, mergePreviewView, peopleListView, personPageView, type PersonPageOptions } from '../../views/admin/people-view.ts';
 import { allowRoles, currentUser, formFields, idParam } from './admin-request.ts';
@@ -59,6 +60,25 @@ async function personOr404(c: Context<AppEnv>) {
   return summary;
 }
 
+/** What their website says, for the page; a missing or stale profile is queued for the background job, never read here. */
+async function profileShown(c: Context<AppEnv>, person: Person, identities: PersonIdentity[]): Promise<WebsiteProfile> {
+  const { whoIs, logger } = c.get('deps');
+  const current = await whoIs.websiteProfile(person, identities);
+  try {
+    await whoIs.refreshIfStale(current);
+  } catch (error) {
+    logger.error({ err: error, personId: person.id }, 'who is this: the look-up could not be queued');
+  }
+  return current;
+}
+
+/** Where "Look again" returns: the inbox (any of its views) or this person's page. */
+function lookAgainBack(value: string | undefined, personId: number): string {
+  const back = value ?? '';
+  if (/^\/admin\/comments(\?[^#\s]*)?$/.test(back) || back === `/admin/people/${personId}`) return back;
+  return `/admin/people/${personId}`;
+}
+
 async function renderPerson(c: Context<AppEnv>, personId: number, extra: Pick<PersonPageOptions, 'problem' | 'replied'> = {}, status: 422 | 200 = 200) {
   const { store, clock } = c.get('deps');
   const summary = await store.people.summary(personId);
@@ -95,9 +115,10 @@ async function renderPerson(c: Context<AppEnv>, personId: number, extra: Pick<Pe
     if (user) users.set(id, user);
   }
   const firstSeen = Math.min(summary.person.createdAt, ...summary.identities.map((i) => i.firstSeen));
+  const profile = await profileShown(c, summary.person, summary.identities);
   const view = personPageView(c, {
     summary, names, notes, allLabels, timeline: page.entries, next: page.next, kind, paged: before !== null, posts, users,
-    latest, latestPost: latest ? (posts.get(latest.postId) ?? null) : null, firstSeen, now: clock.now(), merges, duplicates, ...extra,
+    latest, latestPost: latest ? (posts.get(latest.postId) ?? null) : null, firstSeen, now: clock.now(), merges, duplicates, profile, ...extra,
   });
   return c.html(view.value, status);
 }
@@ -158,6 +179,19 @@ export function peopleRoutes(): Hono<AppEnv> {
   });
 
   app.get('/:id{[0-9]+}', async (c) => renderPerson(c, idParam(c), { replied: c.req.query('done') === 'reply' }));
+
+  // "Who is this?": read their website again now (in the background job queue).
+  app.post('/:id{[0-9]+}/look-again', async (c) => {
+    const { whoIs } = c.get('deps');
+    const summary = await personOr404(c);
+    const form = await formFields(c);
+    const current = await whoIs.websiteProfile(summary.person, summary.identities);
+    if (!current.website) throw new DomainError('validation_failed', 'They gave no website, so there is nothing to look up.');
+    await whoIs.lookAgain(current.website);
+    const back = new URL(lookAgainBack(form.back, summary.person.id), 'http://x');
+    back.searchParams.set('notice', 'lookup-queued');
+    return c.redirect(back.pathname + back.search, 303);
+  });
 
   app.post('/:id{[0-9]+}/trust', async (c) => {
     const { store, clock } = c.get('deps');

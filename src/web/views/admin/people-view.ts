@@ -9,6 +9,8 @@ import { postUrl } from '../public-views.ts';
 import { adminLayout, pageHead } from './admin-layout.ts';
 import { commentUrl, replyForm } from './comments-view.ts';
 import { waitedFor } from './waiting-view.ts';
+import { profileBlock } from './who-is-view.ts';
+import type { WebsiteProfile } from '../../../core/who-is.ts';
 
 export const trustWords: Record<Trust, { label: string; hint: string }> = {
   trusted: { label: 'Trusted', hint: 'Publish their comments at once when it is provably them (a webmention from their verified site); a typed email only counts as known.' },
@@ -144,6 +146,8 @@ export interface PersonPageOptions {
   merges?: PersonMerge[];
   /** Others who may be this person, each with why. */
   duplicates?: DuplicateSuggestion[];
+  /** What their website says ("who is this?"). */
+  profile?: WebsiteProfile;
 }
 
 function fieldError(id: string, message: string | undefined): SafeHtml | '' {
@@ -307,6 +311,14 @@ ${mergeLines(o.merges ?? [], base, token)}
   </section>
 </div>
 <aside class="person-side">
+  ${
+    o.profile
+      ? html`<section class="card who-is" aria-labelledby="whois-head">
+    <h2 id="whois-head">Their website</h2>
+    ${profileBlock(o.profile, { personId: p.id, token, back: base, loadRemoteImages: c.get('site').loadRemoteImages, now: o.now })}
+  </section>`
+      : ''
+  }
   <section class="card" aria-labelledby="who-head">
     <h2 id="who-head">Who they are</h2>
     <h3 class="side-sub">Names used</h3>
