@@ -72,7 +72,7 @@ export function profileBlock(current: WebsiteProfile, o: ProfileBlockOptions): S
   ${p.note ? html`<p class="who-note">${p.note}</p>` : ''}
   ${
     p.relMe.length
-      ? html`<p class="who-links-head">Also them, says the page (rel=me):</p><ul class="who-links">${p.relMe.map((url) => html`<li>${outLink(url, shortUrl(url))}</li>`)}</ul>`
+      ? html`<p class="who-links-head">Also theirs, says the page (rel=me):</p><ul class="who-links">${p.relMe.map((url) => html`<li>${outLink(url, shortUrl(url))}</li>`)}</ul>`
       : ''
   }
 </div>
