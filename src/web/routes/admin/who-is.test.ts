@@ -44,11 +44,11 @@ for (const { engine, skip } of testEngines()) {
     after(() => k.cleanup());
 
     let readers = 0;
-    async function comment(name: string, email: string, body: string, website = '', onPost = post): Promise<Comment> {
+    async function comment(name: string, email: string, body: string, website = '', onPost = post, honeypot = ''): Promise<Comment> {
       readers++;
       const ctx: SubmitContext = { ip: `198.51.100.${readers}`, userAgent: 'test', referrer: '', user: null };
       const formToken = k.deps.spam.issueFormToken(onPost.id, now - 60_000);
-      return (await k.deps.comments.submit({ postId: onPost.id, name, email, website, body, formToken }, ctx, `http://localhost:3000/${onPost.slug}`)).comment;
+      return (await k.deps.comments.submit({ postId: onPost.id, name, email, website, body, formToken, honeypot }, ctx, `http://localhost:3000/${onPost.slug}`)).comment;
     }
     const page = async (agent: Agent, path: string) => {
       const res = await agent.request(path);
@@ -117,6 +117,10 @@ for (const { engine, skip } of testEngines()) {
       assert.equal(third.status, 'approved', 'known now');
       const jobs = (await whoIsJobs()).filter((j) => j.payload.website === `${REMOTE}/bea`);
       assert.equal(jobs.length, 1, 'one look-up for Bea, however often she writes');
+
+      const spam = await comment('Bot', 'bot@example.com', 'Buy now.', `${REMOTE}/bot`, post, 'filled by a bot');
+      assert.equal(spam.status, 'spam');
+      assert.equal((await whoIsJobs()).filter((j) => j.payload.website === `${REMOTE}/bot`).length, 0, 'spam sends us to nobody\'s website');
     });
 
     it('says "nothing found" and why, in words, with a button to look again (CSRF-checked), which queues a job', async () => {

@@ -234,7 +234,7 @@ export function commentRow(comment: Comment, rc: RowContext): SafeHtml {
     ${reasonsLine(comment)}
     ${comment.status === 'trash' ? html`<p class="mod-purge">Deleted for good on <time datetime="${isoDate(comment.statusChangedAt + TRASH_DAYS * 86_400_000)}">${formatDate(comment.statusChangedAt + TRASH_DAYS * 86_400_000)}</time> unless restored.</p>` : ''}
     <div class="mod-body comment-body">${raw(comment.html)}</div>
-    ${whoIs ? whoIsDetails(comment, whoIs, { personId: whoIs.personId, token: rc.token, back: rc.back, loadRemoteImages: rc.loadRemoteImages ?? false, now: rc.now }) : ''}
+    ${whoIs ? whoIsDetails(comment, whoIs, { personId: whoIs.personId, token: rc.token, back: rc.back, loadRemoteImages: rc.loadRemoteImages ?? false }) : ''}
     ${
       reply && post
         ? html`<div class="mod-replied" role="note"><p class="mod-replied-head">You replied <a href="${commentUrl(post, reply)}">View on site</a></p><div class="comment-body">${raw(reply.html)}</div></div>`

@@ -315,7 +315,7 @@ ${mergeLines(o.merges ?? [], base, token)}
     o.profile
       ? html`<section class="card who-is" aria-labelledby="whois-head">
     <h2 id="whois-head">Their website</h2>
-    ${profileBlock(o.profile, { personId: p.id, token, back: base, loadRemoteImages: c.get('site').loadRemoteImages, now: o.now })}
+    ${profileBlock(o.profile, { personId: p.id, token, back: base, loadRemoteImages: c.get('site').loadRemoteImages })}
   </section>`
       : ''
   }

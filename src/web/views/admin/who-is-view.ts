@@ -15,7 +15,6 @@ export interface ProfileBlockOptions {
   back: string;
   /** The site setting: show the h-card's photo (else initials). */
   loadRemoteImages: boolean;
-  now: number;
 }
 
 /** What the inbox card shows beside a first-time commenter's held comment. */
