@@ -6,7 +6,7 @@ import { DomainError, notFound } from '../../core/errors.ts';
 import { toId } from '../../core/ids.ts';
 import { canEditPost, type PostInput } from '../../core/post-service.ts';
 import { isProtected, type Post, type User } from '../../core/store.ts';
-import { plainText, truncateWords } from '../../core/text.ts';
+import { isAutomaticExcerpt } from '../../core/text.ts';
 import { sha256Hex } from '../../core/tokens.ts';
 import type { AppEnv } from '../context.ts';
 import { handleError, jsonError } from '../errors.ts';
@@ -156,13 +156,12 @@ function toPostInput(input: ApiPostInput): PostInput {
 
 /** A stored post as wire input, to merge a PATCH over. An automatic excerpt stays automatic. */
 function currentInput(post: Post): Record<string, unknown> {
-  const automaticExcerpt = truncateWords(plainText(post.html), 280);
   return {
     type: post.type,
     title: post.title,
     markdown: post.markdown,
     slug: post.slug,
-    ...(post.excerpt !== automaticExcerpt ? { excerpt: post.excerpt } : {}),
+    ...(isAutomaticExcerpt(post.excerpt, post.html) ? {} : { excerpt: post.excerpt }),
     tags: post.tags.map((t) => t.name),
     visibility: post.visibility,
     ...(post.coverImage ? { cover_image: post.coverImage } : {}),
