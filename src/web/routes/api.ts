@@ -14,6 +14,8 @@ import {
   type ApiPost,
   type ApiPostInput,
 } from '../openapi.ts';
+import { peopleOpenApi } from '../openapi-people.ts';
+import { apiPeopleRoutes } from './api-people.ts';
 import { ApiRequestError, bearerSecret, isoOrNull, limitBody, limitWrites, parseWith, readJson, requireToken, type ApiContext } from './api-request.ts';
 
 const PUBLIC_CACHE = 'public, max-age=60';
@@ -140,7 +142,7 @@ export function apiRoutes(): Hono<AppEnv> {
   app.use('*', authenticate);
 
   app.get('/openapi.json', (c) => {
-    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl);
+    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl, [peopleOpenApi]);
     return c.json(openApiDocument);
   });
 
@@ -224,6 +226,8 @@ export function apiRoutes(): Hono<AppEnv> {
     await c.get('deps').posts.trash(user, current.id);
     return c.body(null, 204);
   });
+
+  app.route('/people', apiPeopleRoutes());
 
   // Anything else under /api (including /api itself) is a JSON 404, never an HTML page.
   app.all('*', (c) => jsonError(c, 404, 'not_found', `Nothing at ${c.req.method} ${c.req.path}. The API is described at /api/openapi.json.`));
