@@ -37,7 +37,7 @@ import {
   type Trust,
 } from '../../core/people.ts';
 import type { OutboxStatus, Person, PersonRepository, SubscriptionKind } from '../../core/store.ts';
-import { toComment } from './kysely-store.ts';
+import { toComment } from './kysely-comments.ts';
 import { transact } from './transact.ts';
 import { relMeReason } from '../../core/who-is.ts';
 import type { Database, Engine } from './schema.ts';
