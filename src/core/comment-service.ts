@@ -95,6 +95,12 @@ export interface CommentServiceDeps {
   /** Publishes a change: caches clear, and readers watching the post hear of approved comments. */
   publish: (topic: string) => void;
   /**
+   * Told after a comment has committed from someone with a website and no approved comment
+   * yet (not spam): the composition root queues the look-up of their website ("who is
+   * this?", core/who-is.ts). It only queues a job; nothing is fetched while the reader waits.
+   */
+  newcomer?: (personId: number) => Promise<void>;
+  /**
    * Staff answered a comment, and the answer has committed: the fediverse delivers it when
    * the comment came from there. Called without waiting; it must not throw.
    */
@@ -310,6 +316,7 @@ export class CommentService {
       return created;
     });
     if (comment.status === 'approved') this.published(comment);
+    if (!evidence.knownPerson && input.website && comment.status !== 'spam' && comment.personId !== null) await this.deps.newcomer?.(comment.personId);
     return { comment, editSecret, confirmationSentTo };
   }
 
@@ -374,6 +381,7 @@ export class CommentService {
       return created;
     });
     if (comment.status === 'approved') this.published(comment);
+    if (!evidence.knownPerson && input.website && comment.status !== 'spam' && input.personId !== null) await this.deps.newcomer?.(input.personId);
     return comment;
   }
 

@@ -42,6 +42,7 @@ const messages: Record<string, string> = {
   'autosave-discarded': 'Autosave discarded. This is the saved version.',
   merged: 'Merged: everything of theirs is on this page now. You can undo it for 30 days.',
   split: 'Merge undone: they are separate people again, each with what was theirs.',
+  'lookup-queued': 'Looking at their website again in the background. Reload in a moment to see what it says.',
   'password-changed': 'Password changed. You stay signed in here; every other device was signed out.',
 };
 
