@@ -104,7 +104,7 @@ ${
   <form method="post" action="/admin/fediverse/mail-mentions" class="card mention-mail">
     ${csrfField(token)}
     <label><input type="checkbox" name="mail" value="true"${s.mailMentions ? ' checked' : ''}> Email the owners each new private mention</label>
-    <button type="submit" class="small">Save</button>
+    <button type="submit" class="small">Save<span class="visually-hidden"> whether private mentions are emailed</span></button>
   </form>
   ${s.mentions.length === 0 ? html`<p class="empty">No private mentions.</p>` : html`<ul class="private-mentions">${s.mentions.map((m) => mentionItem(token, m))}</ul>`}
   ${s.mentionsTotal > s.mentions.length ? html`<p class="hint">The newest ${s.mentions.length} are shown; delete some to see older ones.</p>` : ''}
