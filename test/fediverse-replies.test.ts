@@ -259,6 +259,15 @@ for (const { engine, skip } of testEngines()) {
       const answer = approved.find((c) => c.userId !== null)!;
       assert.ok(items.includes(`${BLOG}/comments/${answer.id}`), 'the author’s answer by its own id');
       assert.equal(items.length, approved.length);
+      // A reader's comment is passed on by the blog's actor, naming them; a held one is not served.
+      const write = { postId: post.id, parentId: null, personId: null, userId: null, authorName: 'Rosa <Reader>', authorEmail: 'rosa@example.com', authorUrl: null, markdown: 'Lovely.', html: '<p>Lovely.</p>', createdAt: Date.now(), source: 'form' as const };
+      const rosa = await k.deps.store.comments.create({ ...write, status: 'approved' });
+      const rosaNote = await (await k.request(`/comments/${rosa.id}`, { headers: { accept: ACTIVITY_JSON } })).json();
+      assert.deepEqual([rosaNote.type, rosaNote.attributedTo, rosaNote.inReplyTo, rosaNote.content], ['Note', BLOG_ACTOR, postUrl(), '<p>Rosa &lt;Reader&gt; commented:</p><p>Lovely.</p>']);
+      const held = await k.deps.store.comments.create({ ...write, status: 'pending' });
+      const heldAnswer = await k.request(`/comments/${held.id}`, { headers: { accept: ACTIVITY_JSON } });
+      assert.notEqual(heldAnswer.status, 200);
+      assert.doesNotMatch(heldAnswer.headers.get('content-type') ?? '', /activity\+json/);
       // A browser opening a comment's id is sent to it on the post.
       const browser = await k.request(`/comments/${answer.id}`);
       assert.equal(browser.status, 302);
