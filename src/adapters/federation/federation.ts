@@ -110,7 +110,7 @@ export function createKumbayaFederation(deps: FederationDeps): KumbayaFederation
 
   // The listeners only translate: Follow, Undo(Follow) and Move become FollowingService
   // calls, and what it decides is answered (Accept). Other activities are verified,
-  // acknowledged and ignored until their listeners come (publishing, replies).
+  // acknowledged and ignored until their listeners come (likes, boosts); replies are inbox-replies.ts.
   const following = new FollowingService(store, deps.clock);
   const replies = replyListeners(deps);
   federation
