@@ -88,13 +88,13 @@ describe('in Chromium: fediverse likes and boosts under a post; the remote-image
 
   it('the owner allows remote images in Settings: Lou’s avatar becomes an image', async () => {
     await page.goto(`${base}/admin/settings`);
-    const box = page.getByLabel('Load remote images');
+    const box = page.getByLabel('Load images from other sites');
     assert.equal(await box.isChecked(), false, 'off by default');
     await noViolations(page, 'settings');
     await box.check();
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.waitForURL(/notice=settings-saved/);
-    assert.equal(await page.getByLabel('Load remote images').isChecked(), true);
+    assert.equal(await page.getByLabel('Load images from other sites').isChecked(), true);
     await page.goto(`${base}/${post.slug}`);
     const avatar = page.locator('section.mentions .mention-row').nth(1).locator('img.avatar');
     assert.equal(await avatar.getAttribute('src'), 'https://files.social.example/lou.png');
@@ -107,7 +107,7 @@ describe('in Chromium: fediverse likes and boosts under a post; the remote-image
     const quotes = page.locator('section', { has: page.getByRole('heading', { name: 'Quotes' }) });
     assert.equal(await quotes.getByLabel(/Accept automatically/).isChecked(), true, 'accepting is the default');
     await quotes.getByLabel(/Refuse/).check();
-    await quotes.getByRole('button', { name: 'Save' }).click();
+    await quotes.getByRole('button', { name: /^Save/ }).click();
     await page.waitForURL(/notice=saved/);
     assert.equal(await page.locator('section', { has: page.getByRole('heading', { name: 'Quotes' }) }).getByLabel(/Refuse/).isChecked(), true);
     await noViolations(page, 'admin fediverse quotes');

@@ -127,7 +127,7 @@ describe('likes, boosts and quote requests from the fediverse (SQLite)', { timeo
     await until(reactions, (r) => r.likeCount === 3);
     const owner = await k.signIn('owner', 'owner2@example.com');
     const settings = { title: 'Kumbaya', description: '', navigation: 'Home | /', customCss: '', postsPerPage: '10', feedItems: '20' };
-    assert.equal((await owner.form('/admin/settings', { ...settings, remoteImages: '1' })).status, 303);
+    assert.equal((await owner.form('/admin/settings', { ...settings, loadRemoteImages: '1' })).status, 303);
     const html = await page();
     const likes = faceRows(html).like;
     assert.deepEqual(likes.images, ['https://files.social.example/lou.png'], 'Lou’s https avatar; Mallory’s http one is not loaded');

@@ -1,8 +1,9 @@
 import { Temporal } from '@js-temporal/polyfill';
 import { createFederation, kvCache, type Federation, type KvStore, type MessageQueue } from '@fedify/fedify';
-import { Accept, Article, Endpoints, Follow, Hashtag, Image, isActor, Move, Person, PUBLIC_COLLECTION, Reject, Undo, type Actor, type Recipient } from '@fedify/fedify/vocab';
+import { Accept, Article, Create, Delete, Endpoints, Follow, Hashtag, Image, isActor, Move, Person, PUBLIC_COLLECTION, Reject, Undo, Update, type Actor, type Recipient } from '@fedify/fedify/vocab';
 import { approvesFollowers, FollowingService, type RemoteActor } from '../../core/following.ts';
 import type { Follower } from '../../core/federation-store.ts';
+import type { CommentService } from '../../core/comment-service.ts';
 import { isFederatedPost, quotePolicy, ReactionService } from '../../core/reactions.ts';
 import type { SiteSettings } from '../../core/site-settings.ts';
 import type { Clock } from '../../core/clock.ts';
@@ -13,6 +14,8 @@ import type { SafeFetch } from '../safe-fetch.ts';
 import { safeDocumentLoader } from './document-loader.ts';
 import { listenForReactions, quoteInteractionPolicy, serveQuoteAuthorizations, undoReaction } from './inbox-reactions.ts';
 import { loadActorKeys, type ActorKeyPairs } from './keys.ts';
+import { replyListeners } from './inbox-replies.ts';
+import { registerCommentNotes } from './comment-notes.ts';
 
 /**
  * The Fedify side of Kumbaya: one Federation whose dispatchers turn Kumbaya's records into
@@ -29,6 +32,8 @@ export interface FederationDeps {
   fetch: SafeFetch;
   kv: KvStore;
   queue: MessageQueue;
+  /** Replies from the fediverse become comments through it (inbox-replies.ts). */
+  comments: CommentService;
   /** The favicon's address (the actor's icon). */
   iconUrl: string;
   version: string;
@@ -110,9 +115,11 @@ export function createKumbayaFederation(deps: FederationDeps): KumbayaFederation
     .setFirstCursor(() => '0');
 
   // The listeners only translate: Follow, Undo(Follow) and Move become FollowingService
-  // calls, and what it decides is answered (Accept); likes, boosts and quote requests are
-  // inbox-reactions.ts's. Other activities are verified, acknowledged (202) and ignored.
+  // calls, and what it decides is answered (Accept); replies are inbox-replies.ts's, likes,
+  // boosts and quote requests inbox-reactions.ts's. Other activities are verified,
+  // acknowledged (202) and ignored.
   const following = new FollowingService(store, deps.clock);
+  const replies = replyListeners(deps);
   const reactions = new ReactionService({ store, clock: deps.clock, publish: deps.publish });
   const inbox = federation
     .setInboxListeners(`${ACTOR_PATH}/inbox`, '/ap/inbox')
@@ -140,7 +147,11 @@ export function createKumbayaFederation(deps: FederationDeps): KumbayaFederation
       if (!target || !isActor(target) || !target.aliasIds.some((alias) => alias.href === move.actorId!.href)) return;
       const remote = remoteActor(target);
       if (remote) await following.move(move.actorId.href, remote);
-    });
+    })
+    .on(Create, replies.create)
+    .on(Update, replies.update)
+    .on(Delete, replies.delete)
+    .onUnverifiedActivity(replies.unverified);
   listenForReactions(inbox, { reactions, clock: deps.clock, handle });
   serveQuoteAuthorizations(federation, { store, clock: deps.clock, handle });
 
@@ -148,9 +159,12 @@ export function createKumbayaFederation(deps: FederationDeps): KumbayaFederation
     const post = await store.posts.findBySlug(values.slug);
     // What a reader could not open is no Article either: the HTML route answers 404/410.
     if (!post || !isFederatedPost(post, deps.clock.now())) return null;
-    const article = articleOf(post, ctx.getActorUri(handle), ctx.getFollowersUri(handle), deps.siteUrl);
-    return article.clone({ interactionPolicy: quoteInteractionPolicy(await quotePolicy(store), ctx.getActorUri(handle)) });
+    return articleOf(post, ctx.getActorUri(handle), ctx.getFollowersUri(handle), deps.siteUrl).clone({
+      replies: ctx.getCollectionUri('replies', { id: String(post.id) }),
+      interactionPolicy: quoteInteractionPolicy(await quotePolicy(store), ctx.getActorUri(handle)),
+    });
   });
+  registerCommentNotes(federation, deps);
 
   federation.setNodeInfoDispatcher('/nodeinfo/2.1', async () => {
     const posts = await store.posts.listPublished({ type: 'post', limit: 1, offset: 0 }, deps.clock.now());

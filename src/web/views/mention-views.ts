@@ -71,7 +71,7 @@ function facesRow(title: string, verb: string, faces: Face[], total: number, rem
 export interface MentionsOptions {
   /** Fediverse likes and boosts (shown with webmention likes and reposts). */
   reactions?: PostReactions;
-  /** The site allows avatars from other servers (off: initials only, nothing is fetched). */
+  /** The site loads images from other sites (`loadRemoteImages`; off: initials only, nothing is fetched). */
   remoteImages?: boolean;
 }
 

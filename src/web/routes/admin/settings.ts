@@ -19,7 +19,7 @@ export function settingsRoutes(): Hono<AppEnv> {
       customCss: site.customCss,
       postsPerPage: String(site.postsPerPage),
       feedItems: String(site.feedItems),
-      remoteImages: site.remoteImages,
+      loadRemoteImages: site.loadRemoteImages,
     };
     return c.html(settingsView(c, values).value);
   });
@@ -34,7 +34,7 @@ export function settingsRoutes(): Hono<AppEnv> {
       customCss: (form.customCss ?? '').replace(/\r\n/g, '\n'),
       postsPerPage: form.postsPerPage ?? '',
       feedItems: form.feedItems,
-      remoteImages: form.remoteImages === '1',
+      loadRemoteImages: form.loadRemoteImages === '1',
     };
     try {
       await saveSiteSettings(store, values);

@@ -12,7 +12,7 @@ export interface SettingsValues {
   postsPerPage: string;
   /** Absent when an older form left it out: the default is kept. */
   feedItems?: string;
-  remoteImages: boolean;
+  loadRemoteImages: boolean;
 }
 
 /** /admin/settings: the site's title, description, navigation, custom CSS and paging. */
@@ -42,10 +42,10 @@ ${error ? html`<p class="notice error" role="alert">${Object.keys(fields).length
     })}
   </fieldset>
   <fieldset>
-    <legend>Images from other sites</legend>
+    <legend>Privacy</legend>
     <div class="field check-field">
-      <label class="check" for="f-remoteImages"><input type="checkbox" id="f-remoteImages" name="remoteImages" value="1"${v.remoteImages ? html` checked` : ''} aria-describedby="f-remoteImages-hint"> Load remote images</label>
-      <p class="hint" id="f-remoteImages-hint">Show avatars beside likes and reposts (fediverse accounts, and sites whose webmention gave a photo). Readers’ browsers then fetch them from those servers, which see their visits. Off, each face shows initials.</p>
+      <label class="check" for="f-loadRemoteImages"><input type="checkbox" id="f-loadRemoteImages" name="loadRemoteImages" value="1"${v.loadRemoteImages ? html` checked` : ''} aria-describedby="f-loadRemoteImages-hint"> Load images from other sites</label>
+      <p class="hint" id="f-loadRemoteImages-hint">The photo on a commenter’s website (“Who is this?” in the admin), and the avatars beside a post’s likes and reposts (fediverse accounts, webmention authors), are shown only when this is ticked. Loading one tells its site who looked and when: the team here, readers on post pages. Unticked, initials stand in.</p>
     </div>
   </fieldset>
   <fieldset>
