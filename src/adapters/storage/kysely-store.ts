@@ -38,6 +38,8 @@ import { KyselyArchiveRepository } from './kysely-archive.ts';
 import { KyselyOutboxRepository } from './kysely-outbox.ts';
 import { KyselyJobRepository } from './kysely-jobs.ts';
 import { KyselyFediverseBlockRepository, KyselyFollowerRepository } from './kysely-followers.ts';
+import { KyselyPostSourceRepository } from './kysely-post-sources.ts';
+import { KyselyAuditRepository } from './kysely-audit.ts';
 import { KyselyKvStore, KyselyMessageQueue, type MessageQueueOptions } from './kysely-federation.ts';
 import { KyselyWebmentionRepository } from './kysely-webmentions.ts';
 import { KyselySpamModelRepository } from './kysely-spam-model.ts';
@@ -188,6 +190,8 @@ export class KyselyStore implements Store {
   readonly followers: KyselyFollowerRepository;
   readonly fediverseBlocks: KyselyFediverseBlockRepository;
   readonly people: KyselyPeopleRepository;
+  readonly postSources: KyselyPostSourceRepository;
+  readonly audit: KyselyAuditRepository;
 
   constructor(db: Db, engine: Engine, inTransaction = false) {
     this.db = db;
@@ -206,6 +210,8 @@ export class KyselyStore implements Store {
     this.followers = new KyselyFollowerRepository(db);
     this.fediverseBlocks = new KyselyFediverseBlockRepository(db);
     this.people = new KyselyPeopleRepository(db, engine);
+    this.postSources = new KyselyPostSourceRepository(db);
+    this.audit = new KyselyAuditRepository(db);
   }
 
   /** Fedify's key–value store and message queue on this database (kysely-federation.ts). */

@@ -42,6 +42,7 @@ import { MemorySpamModelRepository } from './memory-spam-model.ts';
 import { MemorySubscriptionRepository } from './memory-subscriptions.ts';
 import { MemoryImportRepository } from './memory-imports.ts';
 import { MemoryPeopleRepository, emptyPeopleTables, type MemoryPeopleTables } from './memory-people.ts';
+import { MemoryAuditRepository, MemoryPostSourceRepository, emptyPersonRightsTables, type MemoryPersonRightsTables } from './memory-post-sources.ts';
 import { MemoryAccountTokenRepository, MemoryLoginFailureRepository, emptyAccountTables, type MemoryAccountTables } from './memory-accounts.ts';
 import { MemoryRevisionRepository, emptyRevisionTable, type MemoryRevisionTable } from './memory-revisions.ts';
 
@@ -82,6 +83,8 @@ export interface Tables {
   fediverseBlocks: MemoryBlockTable;
   /** People's identities, trust, notes, labels and events (memory-people.ts). */
   peopleBook: MemoryPeopleTables;
+  /** Post sources and the audit log (memory-post-sources.ts). */
+  personRights: MemoryPersonRightsTables;
 }
 
 function emptyTables(): Tables {
@@ -109,6 +112,7 @@ function emptyTables(): Tables {
     importKeys: new Map(),
     legacyPaths: new Map(),
     peopleBook: emptyPeopleTables(),
+    personRights: emptyPersonRightsTables(),
     accounts: emptyAccountTables(),
     revisions: emptyRevisionTable(),
     followers: emptyFollowerTable(),
@@ -188,6 +192,8 @@ export class MemoryStore implements Store {
   readonly followers = new MemoryFollowerRepository(() => this.tables);
   readonly fediverseBlocks = new MemoryFediverseBlockRepository(() => this.tables);
   readonly people = new MemoryPeopleRepository(() => this.tables, () => this.nextId('people'));
+  readonly postSources = new MemoryPostSourceRepository(() => this.tables);
+  readonly audit = new MemoryAuditRepository(() => this.tables);
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);
