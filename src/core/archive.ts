@@ -9,6 +9,8 @@ import type { ApiToken, Comment, CommentRevision, EmailAddress, ImportKind, Pers
 import type { PostRevision } from './revisions.ts';
 import type { ReceivedMention, SentMention } from './webmention-store.ts';
 import type { PersonEvent, PersonIdentity, PersonLabel, PersonNote, Trust } from './people.ts';
+import type { PostSource } from './post-ideas.ts';
+import type { AuditEntry } from './audit.ts';
 
 /** A person with the author's trust in them and when they were last seen (migration 010). */
 export interface ArchivedPerson extends Person {
@@ -91,6 +93,10 @@ export interface ArchiveRecords {
   personLabelLinks: PersonLabelLinkRecord;
   personNotes: PersonNote;
   personEvents: PersonEvent;
+  /** Posts made from comments (migration 015). */
+  postSources: PostSource;
+  /** The audit log: lines without personal data (migration 015). */
+  auditLog: AuditEntry;
 }
 
 export type ArchiveTable = keyof ArchiveRecords;
@@ -120,6 +126,8 @@ export const archiveTables: readonly ArchiveTable[] = [
   'personLabelLinks',
   'personNotes',
   'personEvents',
+  'postSources',
+  'auditLog',
 ];
 
 /** The key a table is paged by: the id, or the natural key for tables without one. */
@@ -142,6 +150,8 @@ export function archiveKey<T extends ArchiveTable>(table: T, record: ArchiveReco
       return r.path;
     case 'importKeys':
       return importKeyOf(record as ImportKeyRecord);
+    case 'postSources':
+      return r.postId;
     default:
       return r.id;
   }

@@ -41,6 +41,10 @@ export const sections: ReadonlyArray<{ name: string; table: ArchiveTable; secret
   { name: 'person_label_links', table: 'personLabelLinks', secret: true },
   { name: 'person_notes', table: 'personNotes', secret: true },
   { name: 'person_events', table: 'personEvents', secret: true },
+  // Added in Kumbaya 0.5, still version 1: posts made from comments, and the audit log
+  // (lines without personal data, such as a person forgotten).
+  { name: 'post_sources', table: 'postSources' },
+  { name: 'audit_log', table: 'auditLog' },
 ];
 
 /** Settings that are secrets (the signing key, the one-time setup token, and any future key, password or token). */
