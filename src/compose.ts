@@ -10,6 +10,8 @@ import { forgetBefore } from './core/login-throttle.ts';
 import { LocalChangeFeed, type ChangeFeed } from './core/change-feed.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import { PostService } from './core/post-service.ts';
+import { PostIdeaService } from './core/post-ideas.ts';
+import { PersonRights } from './core/person-rights.ts';
 import { CommentService } from './core/comment-service.ts';
 import { readCommentSettings, type CommentSettings } from './core/comment-settings.ts';
 import { createSpamDefence } from './adapters/spam-defence.ts';
@@ -106,6 +108,7 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
   });
 
   let webmentions: WebmentionService | null = null;
+  let postIdeas: PostIdeaService | null = null;
   const posts = new PostService({
     store,
     clock,
@@ -115,6 +118,12 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
         await webmentions?.postChanged(before, after);
       } catch (error) {
         logger.error({ err: error, postId: after.id }, 'webmentions could not be queued');
+      }
+      try {
+        // A post made from a comment whose author asked to tell its writer: the mail, once it is live.
+        if (await postIdeas?.postChanged(before, after)) outbox?.wake();
+      } catch (error) {
+        logger.error({ err: error, postId: after.id }, 'the mail telling a commenter about their post idea could not be written');
       }
     },
   });
@@ -137,6 +146,8 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
   registerWebmentionJobs(jobs, { store, clock, webmentions, fetch: safeFetch, logger, allowPrivate: config.webmentionAllowPrivate, siteUrl: () => config.siteUrl });
   const subscriptions = new SubscriptionService({ store, clock, site, siteUrl: () => config.siteUrl });
   const accounts = new AccountLinkService({ store, clock, site, siteUrl: () => config.siteUrl });
+  postIdeas = new PostIdeaService({ store, clock, posts, site, siteUrl: () => config.siteUrl });
+  const personRights = new PersonRights({ store, clock, siteUrl: () => config.siteUrl, publish: (topic) => changes.publish(topic) });
   const mail = { transport: mailer?.description ?? null, subscriptions, wake: () => outbox!.wake() };
 
   const assets = new Assets();
@@ -145,6 +156,7 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
     : null;
   const deps: WebDeps = {
     config, store, clock, posts, auth, accounts, comments, commentSettings, spam, logger, pageCache, conversationCache, changes, assets, secret, site, mail, webmentions, jobs, fediverse,
+    postIdeas, personRights,
   };
   scheduler = new Scheduler({
     posts,

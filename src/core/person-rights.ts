@@ -159,15 +159,15 @@ export function scrubbedEventDetail(event: Pick<PersonEvent, 'kind' | 'detail'>,
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
-/** The audit line's facts for one forgetting: ids and counts only. */
-export function forgetAuditDetail(personId: number, choice: ForgetChoice, counts: ForgetCounts): Record<string, unknown> {
-  return { personId, choice, ...counts };
+/** The audit line's facts for one forgetting: ids and counts only (no actor: it was the command line). */
+export function forgetAuditDetail(personId: number, choice: ForgetChoice, counts: ForgetCounts, actorId: number | null): Record<string, unknown> {
+  return { personId, choice, ...counts, ...(actorId === null ? { commandLine: true } : {}) };
 }
 
 /** "Person #12 forgotten by Ada: 14 comments anonymised; 3 identities, 1 note and 2 mails erased." */
 export function auditLine(entry: AuditEntry, actorName: string | null): string {
-  const d = entry.detail as Partial<ForgetCounts> & { personId?: number; choice?: ForgetChoice };
-  const by = actorName ? ` by ${actorName}` : ' from the command line';
+  const d = entry.detail as Partial<ForgetCounts> & { personId?: number; choice?: ForgetChoice; commandLine?: boolean };
+  const by = actorName ? ` by ${actorName}` : d.commandLine ? ' from the command line' : ' by a former team member';
   const comments = d.comments ?? 0;
   const done = d.choice === 'trash' ? 'moved to the trash, without their name' : 'anonymised';
   const erased = [
@@ -182,7 +182,8 @@ export function auditLine(entry: AuditEntry, actorName: string | null): string {
     .filter(([n]) => (n as number) > 0)
     .map(([n, one, many]) => plural(n as number, one as string, many as string));
   const list = erased.length <= 1 ? (erased[0] ?? '') : `${erased.slice(0, -1).join(', ')} and ${erased[erased.length - 1]}`;
-  return `Person #${d.personId ?? '?'} forgotten${by}: ${plural(comments, 'comment', 'comments')} ${done}${list ? `; ${list} erased` : ''}.`;
+  const redacted = d.mailsRedacted ? `; ${plural(d.mailsRedacted, 'sent mail', 'sent mails')} that quoted them redacted` : '';
+  return `Person #${d.personId ?? '?'} forgotten${by}: ${plural(comments, 'comment', 'comments')} ${done}${list ? `; ${list} erased` : ''}${redacted}.`;
 }
 
 // ---------------------------------------------------------------- the export document
