@@ -183,7 +183,7 @@ export async function forgetPerson(db: Db, personId: number, choice: ForgetChoic
 
     const audit = await tx
       .insertInto('audit_log')
-      .values({ action: 'person-forgotten', detail: JSON.stringify(forgetAuditDetail(personId, choice, counts)), actor_id: actorId, created_at: now })
+      .values({ action: 'person-forgotten', detail: JSON.stringify(forgetAuditDetail(personId, choice, counts, actorId)), actor_id: actorId, created_at: now })
       .returningAll()
       .executeTakeFirstOrThrow();
     return { personId, choice, counts, audit: toAuditEntry(audit) };

@@ -144,7 +144,7 @@ export function memoryForget(t: Tables, personId: number, choice: ForgetChoice, 
   t.people.delete(personId);
   book.meta.delete(personId);
 
-  const audit: AuditEntry = { id: ++t.personRights.lastAuditId, action: 'person-forgotten', detail: forgetAuditDetail(personId, choice, counts), actorId: actorId !== null && t.users.has(actorId) ? actorId : null, createdAt: now };
+  const audit: AuditEntry = { id: ++t.personRights.lastAuditId, action: 'person-forgotten', detail: forgetAuditDetail(personId, choice, counts, actorId), actorId: actorId !== null && t.users.has(actorId) ? actorId : null, createdAt: now };
   t.personRights.audit.set(audit.id, audit);
   return { personId, choice, counts, audit: copy(audit) };
 }
