@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { renderPostMarkdown } from './render-markdown.ts';
-import { addressOf, commentAsPostMarkdown, escapeMarkdownText, ideaTitle, quoteMarkdown } from './post-ideas.ts';
+import { addressFollowsTitle, addressOf, commentAsPostMarkdown, escapeMarkdownText, ideaTitle, quoteMarkdown } from './post-ideas.ts';
 
 describe('a comment quoted in a post idea', () => {
   it('keeps the comment’s line breaks and Markdown, makes its HTML text, and leaves code alone', async () => {
@@ -26,6 +26,15 @@ describe('a comment quoted in a post idea', () => {
   it('names the draft after the comment, within the title’s limit', () => {
     assert.equal(ideaTitle('Ada', 'Porches'), 'After Ada’s comment on “Porches”');
     assert.ok(ideaTitle('A'.repeat(300), 'P').length <= 200);
+  });
+
+  it('lets a draft’s address follow its title while it is the one made from it, until first published', () => {
+    const draft = { title: 'After Ada’s comment on “Porches”', slug: 'after-adas-comment-on-porches', status: 'draft' as const, publishedAt: null };
+    assert.equal(addressFollowsTitle(draft), true);
+    assert.equal(addressFollowsTitle({ ...draft, slug: 'after-adas-comment-on-porches-2' }), true, 'a copy’s number too');
+    assert.equal(addressFollowsTitle({ ...draft, slug: 'my-own-address' }), false, 'one the author typed stays');
+    assert.equal(addressFollowsTitle({ ...draft, status: 'published', publishedAt: 1 }), false, 'a published address never moves');
+    assert.equal(addressFollowsTitle({ ...draft, publishedAt: 1 }), false, 'nor one that was published before');
   });
 
   it('writes to the address on the comment, else the one on their person, else nowhere', () => {

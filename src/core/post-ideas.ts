@@ -10,6 +10,7 @@ import { DomainError, notFound } from './errors.ts';
 import { canModerate } from './moderation-access.ts';
 import { isLive, type PostService } from './post-service.ts';
 import type { Comment, OutboxWrite, Person, Post, Store, User } from './store.ts';
+import { slugify } from './text.ts';
 
 /** Where a post came from: the comment it quotes and that comment's writer. */
 export interface PostSource {
@@ -109,6 +110,17 @@ export function quoteMarkdown(o: { name: string; markdown: string; permalink: st
 /** A working title the author will change: short, and saying where it came from. */
 export function ideaTitle(name: string, postTitle: string): string {
   return oneLine(`After ${name}’s comment on “${postTitle}”`, 200);
+}
+
+/**
+ * A post idea starts with a working title, and so an address made from it. Until it is
+ * first published, an address that is still the one made from its title is shown empty in
+ * the editor, so that it follows the title the author gives it.
+ */
+export function addressFollowsTitle(post: Pick<Post, 'slug' | 'title' | 'status' | 'publishedAt'>): boolean {
+  if (post.status !== 'draft' || post.publishedAt !== null) return false;
+  const made = slugify(post.title);
+  return post.slug === made || (post.slug.startsWith(`${made}-`) && /^\d+$/.test(post.slug.slice(made.length + 1)));
 }
 
 /** Where a post came from, for the editor. */

@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { DomainError, notFound } from '../../../core/errors.ts';
 import { renderPostMarkdown } from '../../../core/render-markdown.ts';
 import { canEditPost, unpublishedVisibleTo } from '../../../core/post-service.ts';
+import { addressFollowsTitle } from '../../../core/post-ideas.ts';
 import type { Post, PostStatus, PostType, Role, User } from '../../../core/store.ts';
 import type { AppEnv } from '../../context.ts';
 import { statusFor } from '../../errors.ts';
@@ -221,6 +222,8 @@ export function postRoutes(): Hono<AppEnv> {
     const newer = autosave && autosave.createdAt > post.updatedAt && (autosave.title !== post.title || autosave.markdown !== post.markdown) ? autosave : null;
     const load = newer !== null && c.req.query('autosave') === 'load';
     const values = load ? { ...editorValuesOf(post), title: newer.title, markdown: newer.markdown, excerpt: newer.excerpt } : editorValuesOf(post);
+    const origin = await c.get('deps').postIdeas.originOf(post.id);
+    if (origin && addressFollowsTitle(post)) values.slug = '';
     return c.html(
       editorView(c, {
         type: post.type,
@@ -232,7 +235,7 @@ export function postRoutes(): Hono<AppEnv> {
         newerAutosave: load ? null : newer,
         loadedAutosave: load ? newer : null,
         revisionCount: revisions.length,
-        origin: await c.get('deps').postIdeas.originOf(post.id),
+        origin,
       }).value,
     );
   });

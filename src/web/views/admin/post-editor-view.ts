@@ -249,8 +249,8 @@ ${localCopyOffer}
     </div>
   </fieldset>
 
-  ${o.origin && post ? tellThemField(o.origin, { live: post.status === 'published' && post.publishedAt !== null && post.publishedAt <= o.now, checked: o.tellThem ?? o.origin.source.tellRequestedAt !== null }) : ''}
   <div class="editor-actions">
+    ${o.origin && post ? tellThemField(o.origin, { live: post.status === 'published' && post.publishedAt !== null && post.publishedAt <= o.now, checked: o.tellThem ?? o.origin.source.tellRequestedAt !== null }) : ''}
     ${
       status === 'published'
         ? html`<button type="submit" name="action" value="save" data-now-label="Update">${future ? 'Schedule' : 'Update'}</button>`
