@@ -11,6 +11,7 @@ import type { ReceivedMention, SentMention } from './webmention-store.ts';
 import type { PersonEvent, PersonIdentity, PersonLabel, PersonNote, Trust } from './people.ts';
 import type { PostSource } from './post-ideas.ts';
 import type { AuditEntry } from './audit.ts';
+import type { FediverseBlock, Follower } from './federation-store.ts';
 
 /** A person with the author's trust in them and when they were last seen (migration 010). */
 export interface ArchivedPerson extends Person {
@@ -97,6 +98,10 @@ export interface ArchiveRecords {
   postSources: PostSource;
   /** The audit log: lines without personal data (migration 015). */
   auditLog: AuditEntry;
+  /** The blog actor's fediverse followers, accepted and waiting (migration 011). */
+  fediverseFollowers: Follower;
+  /** Accounts and domains refused (migration 013). */
+  fediverseBlocks: FediverseBlock;
 }
 
 export type ArchiveTable = keyof ArchiveRecords;
@@ -126,6 +131,8 @@ export const archiveTables: readonly ArchiveTable[] = [
   'personLabelLinks',
   'personNotes',
   'personEvents',
+  'fediverseFollowers',
+  'fediverseBlocks',
   'postSources',
   'auditLog',
 ];

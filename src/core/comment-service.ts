@@ -95,6 +95,12 @@ export interface CommentServiceDeps {
   notifications: CommentNotifications;
   /** Publishes a change: caches clear, and readers watching the post hear of approved comments. */
   publish: (topic: string) => void;
+  /**
+   * Told after a comment has committed from someone with a website and no approved comment
+   * yet (not spam): the composition root queues the look-up of their website ("who is
+   * this?", core/who-is.ts). It only queues a job; nothing is fetched while the reader waits.
+   */
+  newcomer?: (personId: number) => Promise<void>;
 }
 
 export interface SubmitResult {
@@ -290,6 +296,7 @@ export class CommentService {
       return created;
     });
     if (comment.status === 'approved') this.published(comment);
+    if (!evidence.knownPerson && input.website && comment.status !== 'spam' && comment.personId !== null) await this.deps.newcomer?.(comment.personId);
     return { comment, editSecret, confirmationSentTo };
   }
 
@@ -354,6 +361,7 @@ export class CommentService {
       return created;
     });
     if (comment.status === 'approved') this.published(comment);
+    if (!evidence.knownPerson && input.website && comment.status !== 'spam' && input.personId !== null) await this.deps.newcomer?.(input.personId);
     return comment;
   }
 

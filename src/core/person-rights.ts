@@ -10,10 +10,11 @@ import type { Clock } from './clock.ts';
 import { DomainError, notFound } from './errors.ts';
 import type { Follower } from './federation-store.ts';
 import type { PersonEvent, PersonIdentity, PersonLabel, PersonNote } from './people.ts';
-import { normaliseEmail } from './people.ts';
+import { normaliseEmail, normaliseUrl } from './people.ts';
 import type { PostSource } from './post-ideas.ts';
 import type { Comment, CommentRevision, OutboxMessage, Post, Store, Subscription, User } from './store.ts';
 import type { ReceivedMention } from './webmention-store.ts';
+import type { PublicProfile } from './who-is.ts';
 
 /** What happens to a forgotten person's comments: kept without anything that names them, or moved to the trash too. */
 export type ForgetChoice = 'anonymise' | 'trash';
@@ -52,6 +53,8 @@ export interface PersonData {
   follows: Follower[];
   /** Posts made from their comments. */
   postIdeas: PostSource[];
+  /** What "who is this?" read on their websites (their h-card). */
+  websiteProfiles: PublicProfile[];
 }
 
 /** What forgetting removed or changed, counted: the audit line's facts. */
@@ -72,6 +75,8 @@ export interface ForgetCounts {
   follows: number;
   /** Posts made from their comments: the link to the person is removed; the posts are the author's to edit. */
   postIdeas: number;
+  /** Their websites' h-cards read by "who is this?" (unless another person gives the same site). */
+  profiles: number;
 }
 
 export interface ForgetOutcome {
@@ -82,7 +87,7 @@ export interface ForgetOutcome {
 }
 
 export function emptyForgetCounts(): ForgetCounts {
-  return { comments: 0, revisions: 0, identities: 0, notes: 0, labels: 0, events: 0, subscriptions: 0, mails: 0, mailsRedacted: 0, webmentions: 0, follows: 0, postIdeas: 0 };
+  return { comments: 0, revisions: 0, identities: 0, notes: 0, labels: 0, events: 0, subscriptions: 0, mails: 0, mailsRedacted: 0, webmentions: 0, follows: 0, postIdeas: 0, profiles: 0 };
 }
 
 /** The store's people: export and forget (every engine; people-rights-contract.test.ts). */
@@ -104,6 +109,14 @@ export function emailsOf(person: Pick<ArchivedPerson, 'email'>, identities: read
   const emails = new Set(identities.filter((i) => i.kind === 'email').map((i) => i.value));
   if (person.email) emails.add(normaliseEmail(person.email));
   return [...emails].sort();
+}
+
+/** Every web address a person is known by (websites, webmention author pages, their primary website), normalised. */
+export function websitesOf(person: Pick<ArchivedPerson, 'website'>, identities: readonly Pick<PersonIdentity, 'kind' | 'value'>[]): string[] {
+  const sites = new Set(identities.filter((i) => i.kind === 'website' || i.kind === 'webmention').map((i) => i.value));
+  const primary = person.website ? normaliseUrl(person.website) : null;
+  if (primary) sites.add(primary);
+  return [...sites].sort();
 }
 
 /** The refusal for a team member's person: their record is their account's too. */
@@ -178,6 +191,7 @@ export function auditLine(entry: AuditEntry, actorName: string | null): string {
     [d.follows ?? 0, 'fediverse follow', 'fediverse follows'],
     [d.mails ?? 0, 'mail', 'mails'],
     [d.revisions ?? 0, 'earlier comment version', 'earlier comment versions'],
+    [d.profiles ?? 0, 'website profile', 'website profiles'],
   ]
     .filter(([n]) => (n as number) > 0)
     .map(([n, one, many]) => plural(n as number, one as string, many as string));
@@ -236,6 +250,7 @@ export function personExportDocument(data: PersonData, o: { now: number; siteUrl
     events: data.events.map((e) => ({ kind: e.kind, detail: e.detail, by: userName(e.actorId), created_at: iso(e.createdAt) })),
     fediverse_follows: data.follows.map((f) => ({ actor_uri: f.actorUri, handle: f.handle, status: f.status, created_at: iso(f.createdAt) })),
     post_ideas: data.postIdeas.map((s) => ({ ...postRef(s.postId), comment_id: s.commentId, created_at: iso(s.createdAt), told_at: iso(s.toldAt) })),
+    website_profiles: data.websiteProfiles.map((w) => ({ website: w.website, found: w.found, name: w.name, note: w.note, url: w.url, photo: w.photo, rel_me: w.relMe, fetched_at: iso(w.fetchedAt) })),
   };
 }
 

@@ -8,6 +8,7 @@
 import type { RevisionRepository } from './revisions.ts';
 import type { PeopleRepository } from './people.ts';
 import type { JobRepository } from './jobs.ts';
+import type { WhoIsRepository } from './who-is.ts';
 import type { WebmentionRepository } from './webmention-store.ts';
 
 import type { ArchiveRepository } from './archive.ts';
@@ -667,6 +668,8 @@ export interface Store {
   postSources: PostSourceRepository;
   /** What the team did that leaves nothing else behind, without personal data (migration 015). */
   audit: AuditRepository;
+  /** "Who is this?": websites' cached h-cards, and a person's counts for the card (migration 014). */
+  whoIs: WhoIsRepository;
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>;

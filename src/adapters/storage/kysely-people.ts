@@ -39,8 +39,9 @@ import {
 import type { OutboxStatus, Person, PersonRepository, SubscriptionKind } from '../../core/store.ts';
 import type { ForgetChoice, ForgetOutcome, PersonData } from '../../core/person-rights.ts';
 import { forgetPerson, personDataOf } from './kysely-person-rights.ts';
-import { toComment } from './kysely-store.ts';
+import { toComment } from './kysely-comments.ts';
 import { transact } from './transact.ts';
+import { relMeReason } from '../../core/who-is.ts';
 import type { Database, Engine } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -657,6 +658,16 @@ export class KyselyPeopleRepository implements PersonRepository {
       reasons.set(key, entry);
     };
     for (const r of await shared.orderBy('a.person_id').orderBy('b.person_id').limit(limit * 4).execute()) add(r.aId, r.bId, sharedWebsiteReason(r.value, r.aKind as IdentityKind, r.bKind as IdentityKind));
+    // A website of one whose h-card page (migration 014) links with rel=me to an identity of the other.
+    let relMe = this.db
+      .selectFrom('person_identities as a')
+      .innerJoin('public_profile_links as l', 'l.website', 'a.value')
+      .innerJoin('person_identities as b', (j) => j.onRef('b.value', '=', 'l.url').onRef('b.person_id', '<>', 'a.person_id'))
+      .select(['a.person_id as fromId', 'b.person_id as toId', 'a.value as from', 'l.url as to'])
+      .where('a.kind', 'in', web)
+      .where('b.kind', 'in', [...web, 'fediverse']);
+    if (personId !== null) relMe = relMe.where((eb) => eb.or([eb('a.person_id', '=', personId), eb('b.person_id', '=', personId)]));
+    for (const r of await relMe.orderBy('a.person_id').orderBy('b.person_id').limit(limit * 4).execute()) add(Math.min(r.fromId, r.toId), Math.max(r.fromId, r.toId), relMeReason(r.from, r.to));
     const emailsOf = async (id: number) => (await this.db.selectFrom('person_identities').select('value').where('person_id', '=', id).where('kind', '=', 'email').execute()).map((r) => r.value);
     for (const r of await sameName.orderBy('a.id').orderBy('b.id').limit(limit * 4).execute()) {
       const [a, b] = await Promise.all([this.findById(r.aId), this.findById(r.bId)]);

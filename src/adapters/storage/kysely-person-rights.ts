@@ -2,10 +2,10 @@ import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { ArchivedPerson } from '../../core/archive.ts';
 import { emailRateLimitKey } from '../../core/comment-service.ts';
 import { notFound } from '../../core/errors.ts';
-import type { Follower, FollowerStatus } from '../../core/federation-store.ts';
 import { mailKeyPrefixesAbout } from '../../core/notification-service.ts';
 import {
   emailsOf,
+  websitesOf,
   emptyForgetCounts,
   forgetAuditDetail,
   FORGOTTEN_NAME,
@@ -23,10 +23,13 @@ import type { CommentRevision, OutboxStatus } from '../../core/store.ts';
 import { toAuditEntry } from './kysely-audit.ts';
 import { toEvent, toIdentity, toNote, toTrust } from './kysely-people.ts';
 import { toPostSource } from './kysely-post-sources.ts';
-import { toComment } from './kysely-store.ts';
+import { toComment } from './kysely-comments.ts';
+import { toFollower } from './kysely-followers.ts';
 import { toSubscription } from './kysely-subscriptions.ts';
 import { toReceived } from './kysely-webmentions.ts';
 import { transact } from './transact.ts';
+import { KyselyWhoIsRepository } from './kysely-who-is.ts';
+import { WHO_IS_JOB } from '../../core/who-is.ts';
 import type { Database } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -47,13 +50,6 @@ function toArchivedPerson(row: Selectable<Database['people']>): ArchivedPerson {
 
 function toCommentRevision(row: Selectable<Database['comment_revisions']>): CommentRevision {
   return { id: row.id, commentId: row.comment_id, markdown: row.markdown, html: row.html, parentId: row.parent_id, editedBy: row.edited_by, editorName: row.editor_name, createdAt: Number(row.created_at) };
-}
-
-function toFollower(row: Selectable<Database['federation_followers']>): Follower {
-  return {
-    id: Number(row.id), actorUri: row.actor_uri, handle: row.handle, inbox: row.inbox, sharedInbox: row.shared_inbox, status: row.status as FollowerStatus,
-    followId: row.follow_id, createdAt: Number(row.created_at), updatedAt: Number(row.updated_at),
-  };
 }
 
 /** Rows that are theirs by person id, or (from before People) by one of their addresses. */
@@ -85,8 +81,14 @@ export async function personDataOf(db: Db, personId: number): Promise<PersonData
   const postIdeas = new Map<number, PostSource>();
   for (const r of await db.selectFrom('post_sources').selectAll().where('person_id', '=', personId).execute()) postIdeas.set(r.post_id, toPostSource(r));
   for (const ids of slices(commentIds)) for (const r of await db.selectFrom('post_sources').selectAll().where('comment_id', 'in', ids).execute()) postIdeas.set(r.post_id, toPostSource(r));
+  const websiteProfiles = [];
+  for (const site of websitesOf(person, identities)) {
+    const profile = await new KyselyWhoIsRepository(db).profile(site);
+    if (profile) websiteProfiles.push(profile);
+  }
   return {
     person,
+    websiteProfiles,
     identities,
     comments,
     commentRevisions,
@@ -168,6 +170,15 @@ export async function forgetPerson(db: Db, personId: number, choice: ForgetChoic
     }
     if (actors.length > 0) counts.follows = deleted(await tx.deleteFrom('federation_followers').where('actor_uri', 'in', actors).executeTakeFirst());
     counts.postIdeas = Number((await tx.updateTable('post_sources').set({ person_id: null }).where('person_id', '=', personId).executeTakeFirst()).numUpdatedRows);
+    // What "who is this?" read on their websites, and look-ups still to come, unless someone else gives the same site.
+    for (const site of websitesOf(toArchivedPerson(row), identities)) {
+      const shared = await tx.selectFrom('person_identities').select('id').where('value', '=', site).where('kind', 'in', ['website', 'webmention']).where('person_id', '!=', personId).limit(1).executeTakeFirst();
+      if (shared) continue;
+      if (await tx.selectFrom('public_profiles').select('website').where('website', '=', site).executeTakeFirst()) counts.profiles++;
+      await new KyselyWhoIsRepository(tx).deleteProfile(site);
+      const lookups = (await tx.selectFrom('jobs').select(['id', 'job_key']).where('kind', '=', WHO_IS_JOB).execute()).filter((j) => j.job_key.startsWith(`${WHO_IS_JOB}:${site}:`));
+      if (lookups.length > 0) await tx.deleteFrom('jobs').where('id', 'in', lookups.map((j) => j.id)).execute();
+    }
 
     // The person and everything the team kept about them.
     counts.notes = deleted(await tx.deleteFrom('person_notes').where('person_id', '=', personId).executeTakeFirst());

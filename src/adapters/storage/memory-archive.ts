@@ -4,6 +4,7 @@ import { isProtected } from '../../core/store.ts';
 import type { Tables } from './memory-store.ts';
 import { emptyPeopleTables } from './memory-people.ts';
 import { emptyPersonRightsTables } from './memory-post-sources.ts';
+import { emptyBlockTable, emptyFollowerTable } from './memory-followers.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -60,6 +61,8 @@ export class MemoryArchiveRepository implements ArchiveRepository {
           .filter((s) => t.posts.has(s.postId))
           .map((s) => ({ ...s, commentId: s.commentId !== null && t.comments.has(s.commentId) ? s.commentId : null, personId: s.personId !== null && t.people.has(s.personId) ? s.personId : null })),
       auditLog: () => [...t.personRights.audit.values()].map((e) => ({ ...e, actorId: e.actorId !== null && t.users.has(e.actorId) ? e.actorId : null })),
+      fediverseFollowers: () => [...t.followers.rows.values()],
+      fediverseBlocks: () => [...t.fediverseBlocks.rows.values()],
     };
     return records[table]() as Array<ArchiveRecords[T]>;
   }
@@ -190,6 +193,18 @@ export class MemoryArchiveRepository implements ArchiveRepository {
           t.personRights.lastAuditId = Math.max(t.personRights.lastAuditId, entry.id);
           break;
         }
+        case 'fediverseFollowers': {
+          const follower = given as ArchiveRecords['fediverseFollowers'];
+          t.followers.rows.set(follower.id, follower);
+          t.followers.lastId = Math.max(t.followers.lastId, follower.id);
+          break;
+        }
+        case 'fediverseBlocks': {
+          const block = given as ArchiveRecords['fediverseBlocks'];
+          t.fediverseBlocks.rows.set(block.id, block);
+          t.fediverseBlocks.lastId = Math.max(t.fediverseBlocks.lastId, block.id);
+          break;
+        }
         case 'postRevisions': {
           const revision = given as ArchiveRecords['postRevisions'];
           t.revisions.rows.set(revision.id, revision);
@@ -206,13 +221,15 @@ export class MemoryArchiveRepository implements ArchiveRepository {
 
   async clear(): Promise<void> {
     const t = this.tables();
-    for (const map of [t.users, t.apiTokens, t.tags, t.posts, t.oldSlugs, t.people, t.comments, t.commentRevisions, t.emailAddresses, t.subscriptions, t.uploads, t.spamTokens, t.sessions, t.outbox, t.webmentions.received, t.webmentions.sent, t.importKeys, t.legacyPaths, t.jobs.rows]) {
+    for (const map of [t.users, t.apiTokens, t.tags, t.posts, t.oldSlugs, t.people, t.comments, t.commentRevisions, t.emailAddresses, t.subscriptions, t.uploads, t.spamTokens, t.sessions, t.outbox, t.webmentions.received, t.webmentions.sent, t.importKeys, t.legacyPaths, t.jobs.rows, t.publicProfiles]) {
       map.clear();
     }
     t.revisions.rows.clear();
     t.spamTotals = { spam: 0, ham: 0 };
     t.peopleBook = emptyPeopleTables();
     t.personRights = emptyPersonRightsTables();
+    t.followers = emptyFollowerTable();
+    t.fediverseBlocks = emptyBlockTable();
   }
 
   async finish(): Promise<void> {}

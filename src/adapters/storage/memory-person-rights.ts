@@ -5,6 +5,7 @@ import { mailKeyPrefixesAbout } from '../../core/notification-service.ts';
 import { normaliseEmail } from '../../core/people.ts';
 import {
   emailsOf,
+  websitesOf,
   emptyForgetCounts,
   forgetAuditDetail,
   FORGOTTEN_NAME,
@@ -17,6 +18,7 @@ import {
   type PersonData,
 } from '../../core/person-rights.ts';
 import type { AuditEntry } from '../../core/audit.ts';
+import { WHO_IS_JOB } from '../../core/who-is.ts';
 import type { Tables } from './memory-store.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
@@ -41,6 +43,7 @@ export function memoryPersonData(t: Tables, personId: number): PersonData | null
   const labelIds = new Set([...t.peopleBook.labelLinks.values()].filter((l) => l.personId === personId).map((l) => l.labelId));
   return {
     person,
+    websiteProfiles: websitesOf(person, identities).flatMap((site) => (t.publicProfiles.has(site) ? [copy(t.publicProfiles.get(site)!)] : [])),
     identities: identities.map(copy),
     comments: comments.map(copy),
     commentRevisions: [...t.commentRevisions.values()].filter((r) => commentIds.has(r.commentId)).sort(byTime((r) => r.createdAt)).map(copy),
@@ -126,6 +129,12 @@ export function memoryForget(t: Tables, personId: number, choice: ForgetChoice, 
     if (s.personId !== personId) continue;
     s.personId = null;
     counts.postIdeas++;
+  }
+
+  for (const site of websitesOf(person, identities)) {
+    if ([...book.identities.values()].some((i) => i.personId !== personId && i.value === site && (i.kind === 'website' || i.kind === 'webmention'))) continue;
+    if (t.publicProfiles.delete(site)) counts.profiles++;
+    for (const [id, job] of t.jobs.rows) if (job.kind === WHO_IS_JOB && job.key.startsWith(`${WHO_IS_JOB}:${site}:`)) t.jobs.rows.delete(id);
   }
 
   const drop = <R extends { personId: number }>(rows: Map<number, R>): number => {

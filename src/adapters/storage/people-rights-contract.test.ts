@@ -64,6 +64,9 @@ function personRightsContract(name: string, open: OpenStore): void {
       const follower = (actorUri: string) => ({ actorUri, handle: null, inbox: `${actorUri}/inbox`, sharedInbox: null, status: 'accepted' as const, followId: `${actorUri}#follow` });
       await store.followers.upsert(follower('https://social.example/users/ada'), NOW);
       await store.followers.upsert(follower('https://social.example/users/bob'), NOW);
+      // What "who is this?" read on her website, and a look-up still queued.
+      await store.whoIs.saveProfile({ website: 'https://ada.example', found: true, reason: null, reasonDetail: null, name: 'Ada L.', note: 'Countess', url: 'https://ada.example', photo: null, relMe: ['https://social.example/@ada'], fetchedAt: NOW });
+      await store.jobs.enqueue({ kind: 'who-is', key: 'who-is:https://ada.example:again:1', payload: { website: 'https://ada.example' } }, NOW);
       const idea = await store.posts.create({ ...postWrite(owner.id, 'idea'), status: 'draft', publishedAt: null }, NOW + 7 * MIN);
       await store.postSources.create({ postId: idea.id, commentId: first.id, personId: ada.id, createdBy: owner.id, createdAt: NOW + 7 * MIN });
       return { owner, post, ada, bob, first, held, bobs, idea };
@@ -88,6 +91,7 @@ function personRightsContract(name: string, open: OpenStore): void {
       assert.deepEqual(data.events.map((e) => e.kind), ['label-added', 'trust']);
       assert.deepEqual(data.follows.map((f) => f.actorUri), ['https://social.example/users/ada']);
       assert.deepEqual(data.postIdeas.map((s) => [s.postId, s.commentId]), [[idea.id, first.id]]);
+      assert.deepEqual(data.websiteProfiles.map((p) => [p.website, p.note, p.relMe]), [['https://ada.example', 'Countess', ['https://social.example/@ada']]]);
       assert.equal(await store.people.dataOf(999_999), null);
     });
 
@@ -125,6 +129,8 @@ function personRightsContract(name: string, open: OpenStore): void {
       assert.equal(mails.find((m) => m.to === 'owner@example.com')!.subject, 'New comment from Bob', 'a mail about someone else is untouched');
       assert.equal((await store.rateLimits.hit('comment:email:ada@example.com', 60_000, 1, NOW + 10 * MIN)).allowed, true, 'her rate-limit counter is gone');
 
+      assert.equal(await store.whoIs.profile('https://ada.example'), null, 'what her website said is not kept');
+      assert.deepEqual((await store.jobs.list({ kind: 'who-is', limit: 10, offset: 0 })).items, [], 'nor a look-up still to come');
       assert.equal(await store.followers.findByActor('https://social.example/users/ada'), null);
       assert.notEqual(await store.followers.findByActor('https://social.example/users/bob'), null);
       assert.deepEqual((await store.people.labels()).map((l) => l.name), ['Mathematicians'], 'the label itself stays for others');
@@ -138,7 +144,7 @@ function personRightsContract(name: string, open: OpenStore): void {
       assert.deepEqual((await store.people.labelsOf(bob.id)).map((l) => l.name), ['Mathematicians']);
 
       assert.deepEqual(outcome.counts, {
-        comments: 2, revisions: 1, identities: 4, notes: 1, labels: 1, events: 2, subscriptions: 1, mails: 2, mailsRedacted: 1, webmentions: 1, follows: 1, postIdeas: 1,
+        comments: 2, revisions: 1, identities: 4, notes: 1, labels: 1, events: 2, subscriptions: 1, mails: 2, mailsRedacted: 1, webmentions: 1, follows: 1, postIdeas: 1, profiles: 1,
       });
       const [audit] = await store.audit.list({ limit: 10 });
       assert.deepEqual(audit, outcome.audit);
@@ -161,6 +167,15 @@ function personRightsContract(name: string, open: OpenStore): void {
       assert.deepEqual((await store.comments.listApproved(post.id)).map((x) => x.authorName), ['Bob']);
       assert.equal(outcome.choice, 'trash');
       assert.equal((await store.audit.list({ limit: 1 }))[0].detail.choice, 'trash');
+    });
+
+    it('keeps a website’s profile that someone else gives too', async () => {
+      const { owner, ada } = await adaAndBob();
+      const carol = await store.people.upsertByEmail({ name: 'Carol', email: 'carol@example.com', website: 'https://ada.example' }, NOW);
+      const outcome = await store.people.forget(ada.id, 'anonymise', owner.id, NOW + 10 * MIN);
+      assert.equal(outcome.counts.profiles, 0);
+      assert.notEqual(await store.whoIs.profile('https://ada.example'), null, 'Carol’s website too');
+      assert.notEqual(await store.people.findById(carol.id), null);
     });
 
     it('removes their name and addresses from the merge records others keep for an undo', async () => {
