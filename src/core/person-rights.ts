@@ -15,6 +15,7 @@ import type { PostSource } from './post-ideas.ts';
 import type { Comment, CommentRevision, OutboxMessage, Post, Store, Subscription, User } from './store.ts';
 import type { ReceivedMention } from './webmention-store.ts';
 import type { PublicProfile } from './who-is.ts';
+import type { FediverseComment, PrivateMention } from './fediverse-reply-store.ts';
 
 /** What happens to a forgotten person's comments: kept without anything that names them, or moved to the trash too. */
 export type ForgetChoice = 'anonymise' | 'trash';
@@ -55,6 +56,10 @@ export interface PersonData {
   postIdeas: PostSource[];
   /** What "who is this?" read on their websites (their h-card). */
   websiteProfiles: PublicProfile[];
+  /** Where those of their comments that came from the fediverse came from (the Note, their handle). */
+  fediverseComments: FediverseComment[];
+  /** Followers-only and direct Notes their fediverse accounts sent the blog (never comments). */
+  privateMentions: PrivateMention[];
 }
 
 /** What forgetting removed or changed, counted: the audit line's facts. */
@@ -77,6 +82,8 @@ export interface ForgetCounts {
   postIdeas: number;
   /** Their websites' h-cards read by "who is this?" (unless another person gives the same site). */
   profiles: number;
+  /** Followers-only and direct Notes from their fediverse accounts. */
+  privateMentions: number;
 }
 
 export interface ForgetOutcome {
@@ -87,7 +94,7 @@ export interface ForgetOutcome {
 }
 
 export function emptyForgetCounts(): ForgetCounts {
-  return { comments: 0, revisions: 0, identities: 0, notes: 0, labels: 0, events: 0, subscriptions: 0, mails: 0, mailsRedacted: 0, webmentions: 0, follows: 0, postIdeas: 0, profiles: 0 };
+  return { comments: 0, revisions: 0, identities: 0, notes: 0, labels: 0, events: 0, subscriptions: 0, mails: 0, mailsRedacted: 0, webmentions: 0, follows: 0, postIdeas: 0, profiles: 0, privateMentions: 0 };
 }
 
 /** The store's people: export and forget (every engine; people-rights-contract.test.ts). */
@@ -192,6 +199,7 @@ export function auditLine(entry: AuditEntry, actorName: string | null): string {
     [d.mails ?? 0, 'mail', 'mails'],
     [d.revisions ?? 0, 'earlier comment version', 'earlier comment versions'],
     [d.profiles ?? 0, 'website profile', 'website profiles'],
+    [d.privateMentions ?? 0, 'private fediverse mention', 'private fediverse mentions'],
   ]
     .filter(([n]) => (n as number) > 0)
     .map(([n, one, many]) => plural(n as number, one as string, many as string));
@@ -219,6 +227,7 @@ export function personExportDocument(data: PersonData, o: { now: number; siteUrl
   };
   const userName = (id: number | null) => (id === null ? null : (o.users.get(id)?.name ?? null));
   const revisionsOf = (commentId: number) => data.commentRevisions.filter((r) => r.commentId === commentId);
+  const fromFediverse = new Map(data.fediverseComments.map((f) => [f.commentId, f]));
   const p = data.person;
   return {
     format: PERSON_EXPORT_FORMAT,
@@ -236,6 +245,7 @@ export function personExportDocument(data: PersonData, o: { now: number; siteUrl
       text: c.markdown, html: c.html, moderation_reasons: c.moderationReasons,
       created_at: iso(c.createdAt), edited_at: iso(c.editedAt), ip: c.ip, user_agent: c.userAgent,
       url: `${o.siteUrl}/comments/${c.id}`,
+      fediverse: fromFediverse.has(c.id) ? { note_id: fromFediverse.get(c.id)!.noteId, actor_uri: fromFediverse.get(c.id)!.actorUri, handle: fromFediverse.get(c.id)!.handle, url: fromFediverse.get(c.id)!.url } : null,
       revisions: revisionsOf(c.id).map((r) => ({ text: r.markdown, parent_id: r.parentId, edited_by: r.editorName, created_at: iso(r.createdAt) })),
     })),
     webmentions: data.webmentions.map((m) => ({
@@ -250,6 +260,7 @@ export function personExportDocument(data: PersonData, o: { now: number; siteUrl
     events: data.events.map((e) => ({ kind: e.kind, detail: e.detail, by: userName(e.actorId), created_at: iso(e.createdAt) })),
     fediverse_follows: data.follows.map((f) => ({ actor_uri: f.actorUri, handle: f.handle, status: f.status, created_at: iso(f.createdAt) })),
     post_ideas: data.postIdeas.map((s) => ({ ...postRef(s.postId), comment_id: s.commentId, created_at: iso(s.createdAt), told_at: iso(s.toldAt) })),
+    private_mentions: data.privateMentions.map((m) => ({ note_id: m.noteId, actor_uri: m.actorUri, name: m.name, handle: m.handle, url: m.url, visibility: m.visibility, in_reply_to: m.inReplyTo, ...(m.postId !== null ? postRef(m.postId) : { post_id: null }), html: m.html, created_at: iso(m.createdAt), updated_at: iso(m.updatedAt) })),
     website_profiles: data.websiteProfiles.map((w) => ({ website: w.website, found: w.found, name: w.name, note: w.note, url: w.url, photo: w.photo, rel_me: w.relMe, fetched_at: iso(w.fetchedAt) })),
   };
 }
@@ -290,7 +301,10 @@ export class PersonRights {
   async exportOf(personId: number): Promise<PersonExportDocument> {
     const { store, clock, siteUrl } = this.deps;
     const data = await this.data(personId);
-    const postIds = new Set([...data.comments.map((c) => c.postId), ...data.webmentions.map((m) => m.postId), ...data.subscriptions.map((s) => s.postId), ...data.postIdeas.map((s) => s.postId)]);
+    const postIds = new Set([
+      ...data.comments.map((c) => c.postId), ...data.webmentions.map((m) => m.postId), ...data.subscriptions.map((s) => s.postId), ...data.postIdeas.map((s) => s.postId),
+      ...data.privateMentions.flatMap((m) => (m.postId !== null ? [m.postId] : [])),
+    ]);
     const posts = new Map<number, Post>();
     for (const id of postIds) {
       const post = await store.posts.findById(id);

@@ -16,6 +16,7 @@ import type { FediverseBlockRepository, FollowerRepository } from './federation-
 import type { PersonRightsRepository } from './person-rights.ts';
 import type { PostSourceRepository } from './post-ideas.ts';
 import type { AuditRepository } from './audit.ts';
+import type { FediverseReplyRepository } from './fediverse-reply-store.ts';
 
 export type Role = 'owner' | 'author' | 'moderator';
 export type PostType = 'post' | 'page';
@@ -670,6 +671,8 @@ export interface Store {
   audit: AuditRepository;
   /** "Who is this?": websites' cached h-cards, and a person's counts for the card (migration 014). */
   whoIs: WhoIsRepository;
+  /** What comments from the fediverse came from, and private mentions (migration 018). */
+  fediverseReplies: FediverseReplyRepository;
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>;

@@ -29,6 +29,7 @@ import { toSubscription } from './kysely-subscriptions.ts';
 import { toReceived } from './kysely-webmentions.ts';
 import { transact } from './transact.ts';
 import { KyselyWhoIsRepository } from './kysely-who-is.ts';
+import { toLink, toMention } from './kysely-fediverse-replies.ts';
 import { WHO_IS_JOB } from '../../core/who-is.ts';
 import type { Database } from './schema.ts';
 
@@ -86,9 +87,13 @@ export async function personDataOf(db: Db, personId: number): Promise<PersonData
     const profile = await new KyselyWhoIsRepository(db).profile(site);
     if (profile) websiteProfiles.push(profile);
   }
+  const fediverseComments = [];
+  for (const ids of slices(commentIds)) fediverseComments.push(...(await db.selectFrom('federation_comments').selectAll().where('comment_id', 'in', ids).orderBy('comment_id').execute()).map(toLink));
   return {
     person,
     websiteProfiles,
+    fediverseComments,
+    privateMentions: actors.length > 0 ? (await db.selectFrom('federation_private_mentions').selectAll().where('actor_uri', 'in', actors).orderBy('created_at').orderBy('id').execute()).map(toMention) : [],
     identities,
     comments,
     commentRevisions,
@@ -168,7 +173,13 @@ export async function forgetPerson(db: Db, personId: number, choice: ForgetChoic
         .where((eb) => eb.not(eb.exists(eb.selectFrom('people as p').select('p.id').whereRef('p.email', '=', 'email_addresses.email').where('p.id', '!=', personId))))
         .execute();
     }
-    if (actors.length > 0) counts.follows = deleted(await tx.deleteFrom('federation_followers').where('actor_uri', 'in', actors).executeTakeFirst());
+    if (actors.length > 0) {
+      counts.follows = deleted(await tx.deleteFrom('federation_followers').where('actor_uri', 'in', actors).executeTakeFirst());
+      counts.privateMentions = deleted(await tx.deleteFrom('federation_private_mentions').where('actor_uri', 'in', actors).executeTakeFirst());
+      await tx.deleteFrom('federation_comments').where('actor_uri', 'in', actors).execute();
+    }
+    // What their fediverse comments came from (their actor, handle, the original's address) goes with their name.
+    for (const ids of slices(commentIds)) await tx.deleteFrom('federation_comments').where('comment_id', 'in', ids).execute();
     counts.postIdeas = Number((await tx.updateTable('post_sources').set({ person_id: null }).where('person_id', '=', personId).executeTakeFirst()).numUpdatedRows);
     // What "who is this?" read on their websites, and look-ups still to come, unless someone else gives the same site.
     for (const site of websitesOf(toArchivedPerson(row), identities)) {

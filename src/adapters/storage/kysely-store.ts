@@ -18,6 +18,7 @@ import { KyselyJobRepository } from './kysely-jobs.ts';
 import { KyselyFediverseBlockRepository, KyselyFollowerRepository } from './kysely-followers.ts';
 import { KyselyPostSourceRepository } from './kysely-post-sources.ts';
 import { KyselyAuditRepository } from './kysely-audit.ts';
+import { KyselyFediverseReplyRepository } from './kysely-fediverse-replies.ts';
 import { KyselyKvStore, KyselyMessageQueue, type MessageQueueOptions } from './kysely-federation.ts';
 import { KyselyWebmentionRepository } from './kysely-webmentions.ts';
 import { KyselySpamModelRepository } from './kysely-spam-model.ts';
@@ -67,6 +68,7 @@ export class KyselyStore implements Store {
   readonly postSources: KyselyPostSourceRepository;
   readonly audit: KyselyAuditRepository;
   readonly whoIs: KyselyWhoIsRepository;
+  readonly fediverseReplies: KyselyFediverseReplyRepository;
 
   constructor(db: Db, engine: Engine, inTransaction = false) {
     this.db = db;
@@ -97,6 +99,7 @@ export class KyselyStore implements Store {
     this.postSources = new KyselyPostSourceRepository(db);
     this.audit = new KyselyAuditRepository(db);
     this.whoIs = new KyselyWhoIsRepository(db);
+    this.fediverseReplies = new KyselyFediverseReplyRepository(db);
   }
 
   /** Fedify's key–value store and message queue on this database (kysely-federation.ts). */

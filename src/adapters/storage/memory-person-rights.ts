@@ -43,6 +43,8 @@ export function memoryPersonData(t: Tables, personId: number): PersonData | null
   const labelIds = new Set([...t.peopleBook.labelLinks.values()].filter((l) => l.personId === personId).map((l) => l.labelId));
   return {
     person,
+    fediverseComments: [...t.fediverseReplies.comments.values()].filter((f) => commentIds.has(f.commentId)).sort((a, b) => a.commentId - b.commentId).map(copy),
+    privateMentions: [...t.fediverseReplies.mentions.values()].filter((m) => actors.has(m.actorUri)).sort(byTime((m) => m.createdAt)).map(copy),
     websiteProfiles: websitesOf(person, identities).flatMap((site) => (t.publicProfiles.has(site) ? [copy(t.publicProfiles.get(site)!)] : [])),
     identities: identities.map(copy),
     comments: comments.map(copy),
@@ -125,6 +127,12 @@ export function memoryForget(t: Tables, personId: number, choice: ForgetChoice, 
     t.followers.rows.delete(id);
     counts.follows++;
   }
+  for (const [id, m] of t.fediverseReplies.mentions) {
+    if (!actors.has(m.actorUri)) continue;
+    t.fediverseReplies.mentions.delete(id);
+    counts.privateMentions++;
+  }
+  for (const [id, f] of t.fediverseReplies.comments) if (commentIds.has(f.commentId) || actors.has(f.actorUri)) t.fediverseReplies.comments.delete(id);
   for (const s of t.personRights.postSources.values()) {
     if (s.personId !== personId) continue;
     s.personId = null;

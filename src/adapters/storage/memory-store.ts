@@ -11,6 +11,7 @@ import { MemoryArchiveRepository } from './memory-archive.ts';
 import { MemoryOutboxRepository } from './memory-outbox.ts';
 import { MemoryJobRepository, emptyJobTable, type MemoryJobTable } from './memory-jobs.ts';
 import { MemoryFediverseBlockRepository, MemoryFollowerRepository, emptyBlockTable, emptyFollowerTable, type MemoryBlockTable, type MemoryFollowerTable } from './memory-followers.ts';
+import { MemoryFediverseReplyRepository, emptyFediverseReplyTables, type MemoryFediverseReplyTables } from './memory-fediverse-replies.ts';
 import { MemoryWebmentionRepository, emptyWebmentionTables, type MemoryWebmentionTables } from './memory-webmentions.ts';
 import { MemorySpamModelRepository } from './memory-spam-model.ts';
 import { MemorySubscriptionRepository } from './memory-subscriptions.ts';
@@ -53,6 +54,8 @@ export interface Tables {
   followers: MemoryFollowerTable;
   /** Blocked fediverse accounts and domains. */
   fediverseBlocks: MemoryBlockTable;
+  /** Where fediverse comments came from, and private mentions (memory-fediverse-replies.ts). */
+  fediverseReplies: MemoryFediverseReplyTables;
   /** People's identities, trust, notes, labels and events (memory-people.ts). */
   peopleBook: MemoryPeopleTables;
   /** Post sources and the audit log (memory-post-sources.ts). */
@@ -91,6 +94,7 @@ function emptyTables(): Tables {
     revisions: emptyRevisionTable(),
     followers: emptyFollowerTable(),
     fediverseBlocks: emptyBlockTable(),
+    fediverseReplies: emptyFediverseReplyTables(),
     publicProfiles: new Map(),
   };
 }
@@ -134,6 +138,7 @@ export class MemoryStore implements Store {
   readonly revisions = new MemoryRevisionRepository(() => this.tables);
   readonly followers = new MemoryFollowerRepository(() => this.tables);
   readonly fediverseBlocks = new MemoryFediverseBlockRepository(() => this.tables);
+  readonly fediverseReplies = new MemoryFediverseReplyRepository(() => this.tables);
   readonly people = new MemoryPeopleRepository(() => this.tables, () => this.nextId('people'));
   readonly postSources = new MemoryPostSourceRepository(() => this.tables);
   readonly audit = new MemoryAuditRepository(() => this.tables);

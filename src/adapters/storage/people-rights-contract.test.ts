@@ -64,6 +64,12 @@ function personRightsContract(name: string, open: OpenStore): void {
       const follower = (actorUri: string) => ({ actorUri, handle: null, inbox: `${actorUri}/inbox`, sharedInbox: null, status: 'accepted' as const, followId: `${actorUri}#follow` });
       await store.followers.upsert(follower('https://social.example/users/ada'), NOW);
       await store.followers.upsert(follower('https://social.example/users/bob'), NOW);
+      // Her first comment came from the fediverse too; she and Bob each sent the blog a private Note.
+      const actor = 'https://social.example/users/ada';
+      await store.fediverseReplies.recordComment({ commentId: first.id, noteId: `${actor}/statuses/1`, actorUri: actor, handle: '@ada@social.example', url: 'https://social.example/@ada/1', inbox: `${actor}/inbox`, sharedInbox: null, createdAt: NOW + MIN });
+      const mention = (who: string) => ({ noteId: `https://social.example/users/${who}/statuses/9`, actorUri: `https://social.example/users/${who}`, name: who, handle: null, profileUrl: null, url: null, visibility: 'direct' as const, inReplyTo: null, postId: post.id, html: `<p>Just for you, from ${who}</p>` });
+      await store.fediverseReplies.saveMention(mention('ada'), NOW);
+      await store.fediverseReplies.saveMention(mention('bob'), NOW);
       // What "who is this?" read on her website, and a look-up still queued.
       await store.whoIs.saveProfile({ website: 'https://ada.example', found: true, reason: null, reasonDetail: null, name: 'Ada L.', note: 'Countess', url: 'https://ada.example', photo: null, relMe: ['https://social.example/@ada'], fetchedAt: NOW });
       await store.jobs.enqueue({ kind: 'who-is', key: 'who-is:https://ada.example:again:1', payload: { website: 'https://ada.example' } }, NOW);
@@ -91,6 +97,8 @@ function personRightsContract(name: string, open: OpenStore): void {
       assert.deepEqual(data.events.map((e) => e.kind), ['label-added', 'trust']);
       assert.deepEqual(data.follows.map((f) => f.actorUri), ['https://social.example/users/ada']);
       assert.deepEqual(data.postIdeas.map((s) => [s.postId, s.commentId]), [[idea.id, first.id]]);
+      assert.deepEqual(data.fediverseComments.map((f) => [f.commentId, f.handle]), [[first.id, '@ada@social.example']]);
+      assert.deepEqual(data.privateMentions.map((m) => m.html), ['<p>Just for you, from ada</p>']);
       assert.deepEqual(data.websiteProfiles.map((p) => [p.website, p.note, p.relMe]), [['https://ada.example', 'Countess', ['https://social.example/@ada']]]);
       assert.equal(await store.people.dataOf(999_999), null);
     });
@@ -132,6 +140,8 @@ function personRightsContract(name: string, open: OpenStore): void {
       assert.equal(await store.whoIs.profile('https://ada.example'), null, 'what her website said is not kept');
       assert.deepEqual((await store.jobs.list({ kind: 'who-is', limit: 10, offset: 0 })).items, [], 'nor a look-up still to come');
       assert.equal(await store.followers.findByActor('https://social.example/users/ada'), null);
+      assert.equal(await store.fediverseReplies.findByComment(first.id), null, 'her comment no longer says which account sent it');
+      assert.deepEqual((await store.fediverseReplies.listMentions({ limit: 10, offset: 0 })).items.map((m) => m.name), ['bob'], 'her private Note is gone, Bob’s stays');
       assert.notEqual(await store.followers.findByActor('https://social.example/users/bob'), null);
       assert.deepEqual((await store.people.labels()).map((l) => l.name), ['Mathematicians'], 'the label itself stays for others');
       const source = (await store.postSources.find(idea.id))!;
@@ -144,7 +154,7 @@ function personRightsContract(name: string, open: OpenStore): void {
       assert.deepEqual((await store.people.labelsOf(bob.id)).map((l) => l.name), ['Mathematicians']);
 
       assert.deepEqual(outcome.counts, {
-        comments: 2, revisions: 1, identities: 4, notes: 1, labels: 1, events: 2, subscriptions: 1, mails: 2, mailsRedacted: 1, webmentions: 1, follows: 1, postIdeas: 1, profiles: 1,
+        comments: 2, revisions: 1, identities: 4, notes: 1, labels: 1, events: 2, subscriptions: 1, mails: 2, mailsRedacted: 1, webmentions: 1, follows: 1, postIdeas: 1, profiles: 1, privateMentions: 1,
       });
       const [audit] = await store.audit.list({ limit: 10 });
       assert.deepEqual(audit, outcome.audit);

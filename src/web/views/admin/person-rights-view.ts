@@ -89,6 +89,7 @@ export function forgetView(c: Context<AppEnv>, o: ForgetViewOptions): SafeHtml {
     [data.follows.length, 'fediverse follow of the blog', 'fediverse follows of the blog'],
     [data.mails.length, 'mail to them in the outbox', 'mails to them in the outbox'],
     [data.events.length, 'change in their history', 'changes in their history'],
+    [data.privateMentions.length, 'private fediverse mention (followers-only or direct)', 'private fediverse mentions (followers-only or direct)'],
     [data.websiteProfiles.length, 'profile of their website read by “Who is this?”', 'profiles of their websites read by “Who is this?”'],
   ].filter(([n]) => (n as number) > 0) as Array<[number, string, string]>;
   const comments = data.comments.length;
