@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { DomainError } from '../../../core/errors.ts';
 import { forgetChoices, staffPersonError, type ForgetChoice } from '../../../core/person-rights.ts';
+import { peopleRefusal, peopleRoles } from '../../../core/person-edits.ts';
 import type { AppEnv } from '../../context.ts';
 import { forgetView, forgottenView } from '../../views/admin/person-rights-view.ts';
 import { allowRoles, currentUser, formFields, idParam, redirectWithNotice } from './admin-request.ts';
@@ -27,7 +28,7 @@ async function renderForget(c: Context<AppEnv>, personId: number, extra: { probl
  */
 export function personRightsRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.use('*', allowRoles(['owner', 'moderator'], 'People is for the owner and moderators: it shows conversations across every post.'));
+  app.use('*', allowRoles([...peopleRoles], peopleRefusal));
 
   app.get('/forgotten', async (c) => {
     const { store } = c.get('deps');

@@ -12,6 +12,7 @@ import { adminLayout } from './admin-layout.ts';
 import { statusBadge, typeWords } from './post-list-view.ts';
 import type { PostOrigin } from '../../../core/post-ideas.ts';
 import { postOriginNote, tellThemField } from './person-rights-view.ts';
+import { mayOpenPeople } from '../../../core/person-edits.ts';
 
 /** What the editor form holds, as the person typed it. */
 export interface EditorValues {
@@ -150,7 +151,7 @@ export function editorView(c: Context<AppEnv>, o: EditorOptions): SafeHtml {
   <h1>${post ? `Edit ${words.one}` : `New ${words.one}`}</h1>
   ${post ? html`<p class="editor-links"><a href="/admin/posts/${post.id}/revisions">History${o.revisionCount ? ` (${o.revisionCount} ${o.revisionCount === 1 ? 'revision' : 'revisions'})` : ''}</a>${post.type === 'post' ? html` · <a href="/admin/posts/${post.id}/webmentions">Webmentions: links notified and mentions received</a>` : ''}</p>` : ''}
   ${post ? statusLine(c, post, o.now) : html`<p class="editor-status"><span class="status status-draft">New</span> <span>Nothing is public until you publish.</span></p>`}
-  ${o.origin ? postOriginNote(o.origin, c.get('user')?.role === 'owner' || c.get('user')?.role === 'moderator') : ''}
+  ${o.origin ? postOriginNote(o.origin, c.get('user') ? mayOpenPeople(c.get('user')!) : false) : ''}
 </div>
 ${
   o.error
