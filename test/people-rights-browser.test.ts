@@ -110,7 +110,7 @@ describe('in Chromium: a comment becomes a post idea and its writer is told; a p
     await page.getByRole('button', { name: 'Forget Quentin Forget' }).click();
     await page.waitForURL(/\/admin\/people\/forgotten\?notice=forgotten$/);
     const line = await page.locator('.audit-line').first().innerText();
-    assert.match(line, new RegExp(`Person #${personId} forgotten by Robin: 1 comment anonymised; 2 identities erased`));
+    assert.match(line, new RegExp(`Person #${personId} forgotten by Robin: 1 comment anonymised; 2 identities (and 1 website profile )?erased`), 'the profile “who is this?” read of their website, if its look-up has run');
     assert.doesNotMatch(await page.locator('main').innerText(), /Quentin/);
     await noViolations('forgotten people');
 
