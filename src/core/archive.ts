@@ -12,6 +12,7 @@ import type { PersonEvent, PersonIdentity, PersonLabel, PersonNote, Trust } from
 import type { PostSource } from './post-ideas.ts';
 import type { AuditEntry } from './audit.ts';
 import type { FediverseBlock, Follower } from './federation-store.ts';
+import type { FediverseComment, PrivateMention } from './fediverse-reply-store.ts';
 
 /** A person with the author's trust in them and when they were last seen (migration 010). */
 export interface ArchivedPerson extends Person {
@@ -102,6 +103,10 @@ export interface ArchiveRecords {
   fediverseFollowers: Follower;
   /** Accounts and domains refused (migration 013). */
   fediverseBlocks: FediverseBlock;
+  /** What each comment that came from the fediverse was: its Note, author and inbox (migration 018). */
+  fediverseComments: FediverseComment;
+  /** Followers-only and direct mentions, for staff only (migration 018). */
+  fediversePrivateMentions: PrivateMention;
 }
 
 export type ArchiveTable = keyof ArchiveRecords;
@@ -133,6 +138,8 @@ export const archiveTables: readonly ArchiveTable[] = [
   'personEvents',
   'fediverseFollowers',
   'fediverseBlocks',
+  'fediverseComments',
+  'fediversePrivateMentions',
   'postSources',
   'auditLog',
 ];
@@ -155,6 +162,8 @@ export function archiveKey<T extends ArchiveTable>(table: T, record: ArchiveReco
       return r.token;
     case 'legacyPaths':
       return r.path;
+    case 'fediverseComments':
+      return r.commentId;
     case 'importKeys':
       return importKeyOf(record as ImportKeyRecord);
     case 'postSources':

@@ -5,6 +5,7 @@ import type { Tables } from './memory-store.ts';
 import { emptyPeopleTables } from './memory-people.ts';
 import { emptyPersonRightsTables } from './memory-post-sources.ts';
 import { emptyBlockTable, emptyFollowerTable } from './memory-followers.ts';
+import { emptyFediverseReplyTables } from './memory-fediverse-replies.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -63,6 +64,8 @@ export class MemoryArchiveRepository implements ArchiveRepository {
       auditLog: () => [...t.personRights.audit.values()].map((e) => ({ ...e, actorId: e.actorId !== null && t.users.has(e.actorId) ? e.actorId : null })),
       fediverseFollowers: () => [...t.followers.rows.values()],
       fediverseBlocks: () => [...t.fediverseBlocks.rows.values()],
+      fediverseComments: () => [...t.fediverseReplies.comments.values()].filter((l) => t.comments.has(l.commentId)),
+      fediversePrivateMentions: () => [...t.fediverseReplies.mentions.values()],
     };
     return records[table]() as Array<ArchiveRecords[T]>;
   }
@@ -205,6 +208,17 @@ export class MemoryArchiveRepository implements ArchiveRepository {
           t.fediverseBlocks.lastId = Math.max(t.fediverseBlocks.lastId, block.id);
           break;
         }
+        case 'fediverseComments': {
+          const link = given as ArchiveRecords['fediverseComments'];
+          t.fediverseReplies.comments.set(link.commentId, link);
+          break;
+        }
+        case 'fediversePrivateMentions': {
+          const mention = given as ArchiveRecords['fediversePrivateMentions'];
+          t.fediverseReplies.mentions.set(mention.id, mention);
+          t.fediverseReplies.lastMentionId = Math.max(t.fediverseReplies.lastMentionId, mention.id);
+          break;
+        }
         case 'postRevisions': {
           const revision = given as ArchiveRecords['postRevisions'];
           t.revisions.rows.set(revision.id, revision);
@@ -230,6 +244,7 @@ export class MemoryArchiveRepository implements ArchiveRepository {
     t.personRights = emptyPersonRightsTables();
     t.followers = emptyFollowerTable();
     t.fediverseBlocks = emptyBlockTable();
+    t.fediverseReplies = emptyFediverseReplyTables();
   }
 
   async finish(): Promise<void> {}
