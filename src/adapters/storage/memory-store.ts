@@ -18,6 +18,7 @@ import { MemorySpamModelRepository } from './memory-spam-model.ts';
 import { MemorySubscriptionRepository } from './memory-subscriptions.ts';
 import { MemoryImportRepository } from './memory-imports.ts';
 import { MemoryPeopleRepository, emptyPeopleTables, type MemoryPeopleTables } from './memory-people.ts';
+import { MemoryAuditRepository, MemoryPostSourceRepository, emptyPersonRightsTables, type MemoryPersonRightsTables } from './memory-post-sources.ts';
 import { MemoryAccountTokenRepository, MemoryLoginFailureRepository, emptyAccountTables, type MemoryAccountTables } from './memory-accounts.ts';
 import { MemoryRevisionRepository, emptyRevisionTable, type MemoryRevisionTable } from './memory-revisions.ts';
 import { MemoryWhoIsRepository, type MemoryProfileTable } from './memory-who-is.ts';
@@ -60,6 +61,8 @@ export interface Tables {
   reactions: MemoryReactionTables;
   /** People's identities, trust, notes, labels and events (memory-people.ts). */
   peopleBook: MemoryPeopleTables;
+  /** Post sources and the audit log (memory-post-sources.ts). */
+  personRights: MemoryPersonRightsTables;
   /** Websites' cached h-cards ("who is this?", memory-who-is.ts). */
   publicProfiles: MemoryProfileTable;
 }
@@ -89,6 +92,7 @@ function emptyTables(): Tables {
     importKeys: new Map(),
     legacyPaths: new Map(),
     peopleBook: emptyPeopleTables(),
+    personRights: emptyPersonRightsTables(),
     accounts: emptyAccountTables(),
     revisions: emptyRevisionTable(),
     followers: emptyFollowerTable(),
@@ -141,6 +145,8 @@ export class MemoryStore implements Store {
   readonly fediverseReplies = new MemoryFediverseReplyRepository(() => this.tables);
   readonly reactions = new MemoryReactionRepository(() => this.tables);
   readonly people = new MemoryPeopleRepository(() => this.tables, () => this.nextId('people'));
+  readonly postSources = new MemoryPostSourceRepository(() => this.tables);
+  readonly audit = new MemoryAuditRepository(() => this.tables);
   readonly whoIs = new MemoryWhoIsRepository(() => this.tables);
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
