@@ -107,6 +107,11 @@ const schemas: Record<ArchiveTable, z.ZodType> = {
   fediverseComments: z.object({
     commentId: id, noteId: httpUrl, actorUri: httpUrl, handle: maybe(text), url: maybe(httpUrl), inbox: httpUrl, sharedInbox: maybe(httpUrl), createdAt: time,
   }),
+  fediverseReactions: z.object({
+    id, postId: id, kind: z.enum(['like', 'announce']), actorUri: httpUrl, activityId: text.min(1), name: maybe(text), handle: maybe(text), profileUrl: maybe(httpUrl),
+    iconUrl: maybe(text.url().refine((u) => /^https:\/\//i.test(u), 'Avatars are https addresses.')), createdAt: time,
+  }),
+  fediverseQuoteAuthorizations: z.object({ id, postId: id, actorUri: httpUrl, quoteUri: httpUrl, requestId: text.min(1), createdAt: time }),
   fediversePrivateMentions: z.object({
     id, noteId: httpUrl, actorUri: httpUrl, name: text, handle: maybe(text), profileUrl: maybe(httpUrl), url: maybe(httpUrl), visibility: z.enum(['followers', 'direct']),
     inReplyTo: maybe(text), postId: maybe(id), html: text, createdAt: time, updatedAt: time,

@@ -91,6 +91,10 @@ export async function seedSite(store: Store): Promise<{ postIds: number[]; comme
     commentId: top.id, noteId: 'https://social.example/users/reader/statuses/1', actorUri: 'https://social.example/users/reader', handle: '@reader@social.example',
     url: 'https://social.example/@reader/1', inbox: 'https://social.example/users/reader/inbox', sharedInbox: 'https://social.example/inbox', createdAt: t + 200,
   });
+  // A like and a boost of the first post, and a quote of it the blog authorized (migration 019).
+  await store.reactions.record({ postId: hello.id, kind: 'like', actorUri: 'https://social.example/users/reader', activityId: 'https://social.example/users/reader#likes/1', name: 'Reader', handle: '@reader@social.example', profileUrl: 'https://social.example/@reader', iconUrl: null }, t + 240);
+  await store.reactions.record({ postId: hello.id, kind: 'announce', actorUri: 'https://other.example/users/fan', activityId: 'https://other.example/users/fan/statuses/9/activity', name: null, handle: null, profileUrl: null, iconUrl: 'https://other.example/fan.png' }, t + 250);
+  await store.reactions.authorizeQuote({ postId: hello.id, actorUri: 'https://other.example/users/fan', quoteUri: 'https://other.example/users/fan/statuses/10', requestId: 'https://other.example/users/fan/quote-requests/1' }, t + 260);
   await store.fediverseReplies.saveMention({
     noteId: 'https://social.example/users/reader/statuses/2', actorUri: 'https://social.example/users/reader', name: 'Reader', handle: '@reader@social.example',
     profileUrl: 'https://social.example/@reader', url: null, visibility: 'direct', inReplyTo: null, postId: hello.id, html: '<p>Just between us: lovely post.</p>',

@@ -4,6 +4,8 @@ import type { PersonEvent, PersonIdentity, PersonNote } from '../../core/people.
 import type { FediverseBlock, Follower } from '../../core/federation-store.ts';
 import { toFollower } from './kysely-followers.ts';
 import { toLink, toMention } from './kysely-fediverse-replies.ts';
+import { toQuote, toReaction } from './kysely-reactions.ts';
+import type { QuoteAuthorizationRecord, Reaction } from '../../core/reactions.ts';
 import type { FediverseComment, PrivateMention } from '../../core/fediverse-reply-store.ts';
 import type { Comment, ImportKind, Tag, User } from '../../core/store.ts';
 import { isProtected } from '../../core/store.ts';
@@ -187,6 +189,23 @@ const tables: Record<Exclude<ArchiveTable, 'posts'>, TableMap> = {
       id: m.id, note_id: m.noteId, actor_uri: m.actorUri, name: m.name, handle: m.handle, profile_url: m.profileUrl, url: m.url, visibility: m.visibility,
       in_reply_to: m.inReplyTo, post_id: m.postId, html: m.html, created_at: m.createdAt, updated_at: m.updatedAt,
     }),
+  },
+  fediverseReactions: {
+    name: 'federation_reactions',
+    key: 'id',
+    serial: true,
+    toRecord: toReaction,
+    toRow: (r: Reaction) => ({
+      id: r.id, post_id: r.postId, kind: r.kind, actor_uri: r.actorUri, activity_id: r.activityId, name: r.name, handle: r.handle, profile_url: r.profileUrl, icon_url: r.iconUrl,
+      created_at: r.createdAt,
+    }),
+  },
+  fediverseQuoteAuthorizations: {
+    name: 'federation_quote_authorizations',
+    key: 'id',
+    serial: true,
+    toRecord: toQuote,
+    toRow: (q: QuoteAuthorizationRecord) => ({ id: q.id, post_id: q.postId, actor_uri: q.actorUri, quote_uri: q.quoteUri, request_id: q.requestId, created_at: q.createdAt }),
   },
   comments: {
     name: 'comments',
@@ -452,7 +471,7 @@ export class KyselyArchiveRepository implements ArchiveRepository {
     await this.db.updateTable('comments').set({ parent_id: null }).execute();
     for (const name of [
       'audit_log', 'post_sources', 'person_events', 'person_notes', 'person_label_links', 'person_labels', 'person_identities', 'public_profile_links', 'public_profiles', 'federation_followers', 'federation_blocks',
-      'federation_comments', 'federation_private_mentions',
+      'federation_comments', 'federation_private_mentions', 'federation_reactions', 'federation_quote_authorizations',
       'post_revisions', 'webmentions', 'webmentions_sent', 'legacy_paths', 'import_keys', 'jobs', 'subscriptions', 'comment_revisions', 'comments', 'post_tags', 'post_old_slugs', 'posts', 'tags', 'people', 'email_addresses', 'uploads',
       'sessions', 'api_tokens', 'users', 'spam_tokens', 'spam_totals', 'outbox',
     ] as const) {
