@@ -248,8 +248,16 @@ const tables: Record<Exclude<ArchiveTable, 'posts'>, TableMap> = {
       data: new Uint8Array(r.data),
       uploaderId: r.uploader_id,
       createdAt: num(r.created_at),
+      width: numOrNull(r.width),
+      height: numOrNull(r.height),
+      alt: r.alt,
+      caption: r.caption,
     }),
-    toRow: (u) => ({ hash: u.hash, mime: u.mime, size: u.size, original_name: u.originalName, data: u.data, uploader_id: u.uploaderId, created_at: u.createdAt }),
+    // Variants are not part of the archive: variants_at stays null, so the job queue makes them again.
+    toRow: (u) => ({
+      hash: u.hash, mime: u.mime, size: u.size, original_name: u.originalName, data: u.data, uploader_id: u.uploaderId, created_at: u.createdAt,
+      width: u.width, height: u.height, alt: u.alt, caption: u.caption,
+    }),
   },
   spamTotals: { name: 'spam_totals', key: 'label', toRecord: (r) => ({ label: r.label, documents: num(r.documents) }), toRow: (t) => ({ label: t.label, documents: t.documents }) },
   spamTokens: {
@@ -410,7 +418,7 @@ export class KyselyArchiveRepository implements ArchiveRepository {
     await this.db.updateTable('comments').set({ parent_id: null }).execute();
     for (const name of [
       'person_events', 'person_notes', 'person_label_links', 'person_labels', 'person_identities', 'public_profile_links', 'public_profiles', 'federation_followers', 'federation_blocks',
-      'post_revisions', 'webmentions', 'webmentions_sent', 'legacy_paths', 'import_keys', 'jobs', 'subscriptions', 'comment_revisions', 'comments', 'post_tags', 'post_old_slugs', 'posts', 'tags', 'people', 'email_addresses', 'uploads',
+      'post_revisions', 'webmentions', 'webmentions_sent', 'legacy_paths', 'import_keys', 'jobs', 'subscriptions', 'comment_revisions', 'comments', 'post_tags', 'post_old_slugs', 'posts', 'tags', 'people', 'email_addresses', 'upload_variants', 'uploads',
       'sessions', 'api_tokens', 'users', 'spam_tokens', 'spam_totals', 'outbox',
     ] as const) {
       await this.db.deleteFrom(name).execute();

@@ -20,6 +20,7 @@ import { OWN_COOKIE, ownComments } from './own-comments.ts';
 import { advertiseMentionEndpoints } from './webmention.ts';
 import { mentionsSection } from '../views/mention-views.ts';
 import { legacyRedirect } from '../legacy-redirect.ts';
+import { servedImages } from '../responsive-images.ts';
 
 /** ?page=N as a positive whole number; anything else is page 1. */
 function pageNumber(c: Context<AppEnv>): number {
@@ -252,8 +253,8 @@ export function publicRoutes(): Hono<AppEnv> {
     const data = await conversationCache.postData(`post:${slug}`, async () => {
       const found = await store.posts.findBySlug(slug);
       if (!found) return null;
-      const [author, mentions] = await Promise.all([store.users.findById(found.authorId), store.webmentions.listVerified(found.id)]);
-      return { post: found, author, mentions };
+      const [author, mentions, images] = await Promise.all([store.users.findById(found.authorId), store.webmentions.listVerified(found.id), servedImages(found, store.uploads)]);
+      return { post: { ...found, html: images.html }, author, mentions, coverSrcset: images.coverSrcset };
     });
     if (!data) {
       // Only to a post this visitor may read: a draft's new address is not given away.
@@ -263,7 +264,7 @@ export function publicRoutes(): Hono<AppEnv> {
       if (await store.posts.slugInUse(slug)) return c.html((await errorPage(c, 410, 'This post was deleted.')).value, 410);
       return notFoundPage(c);
     }
-    const { post, author, mentions } = data;
+    const { post, author, mentions, coverSrcset } = data;
     const user = c.get('user');
     if (!mayRead(user, post, clock.now())) return notFoundPage(c);
     const preview = !isLive(post, clock.now());
@@ -274,7 +275,7 @@ export function publicRoutes(): Hono<AppEnv> {
     }
     const conversation = await conversationOf(c, post);
     advertiseMentionEndpoints(c);
-    return htmlPage(c, postPage(c, { post, author: author ?? undefined, conversation, preview, mentions: mentionsSection(mentions) }));
+    return htmlPage(c, postPage(c, { post, author: author ?? undefined, conversation, preview, mentions: mentionsSection(mentions), coverSrcset }));
   });
 
   // The password form of a protected post: right, a cookie for this post and back to it; wrong, the form again with why.
