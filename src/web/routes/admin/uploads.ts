@@ -120,7 +120,7 @@ export function uploadRoutes(): Hono<AppEnv> {
       if (wantsJson(c)) return c.body(null, 204);
       return redirectWithNotice(c, '/admin/uploads', 'upload-deleted');
     }
-    const message = `This image is shown in ${result.uses.length === 1 ? 'one post or page' : `${result.uses.length} posts or pages`}: ${result.uses.map((u) => `“${u.title}”`).join(', ')}. Take it out of them first, or delete it anyway and leave a broken image there.`;
+    const message = `This image is shown in ${result.uses.length === 1 ? 'one post or page' : `${result.uses.length} posts or pages`}: ${result.uses.map((u) => `“${u.title}”`).join(', ')}. Remove it from there first, or delete it anyway and leave a broken image in its place.`;
     if (wantsJson(c)) {
       return c.json({ error: { code: 'conflict', message, uses: result.uses.map((u) => ({ id: u.postId, title: u.title, slug: u.slug, status: u.status, trashed: u.trashed })) } }, 409);
     }

@@ -112,7 +112,7 @@ ${
     return html`<li class="upload-item${u === fresh ? ' is-new' : ''}">
     <a class="upload-thumb" href="${url}"><img src="${thumbnailUrl(u, o.images.get(u.hash))}" alt="${u.originalName}, full size" loading="lazy" width="240" height="160"></a>
     <div class="upload-meta">
-      <h2 class="upload-name"><a href="/admin/uploads/${u.hash}">${u.originalName}<span class="visually-hidden">: details and editing</span></a></h2>
+      <h2 class="upload-name"><a href="/admin/uploads/${u.hash}">${u.originalName}</a></h2>
       <p class="muted">${formatBytes(u.size)} · ${dimensions(u)} · <time datetime="${isoDate(u.createdAt)}">${formatDate(u.createdAt)}</time></p>
       <p>${u.alt ? html`<span class="upload-label">Alt text:</span> ${u.alt}` : html`<span class="upload-missing">No alt text yet.</span> <a href="/admin/uploads/${u.hash}#f-alt">Describe it<span class="visually-hidden"> (${u.originalName})</span></a>`}</p>
       ${u.caption ? html`<p><span class="upload-label">Caption:</span> ${u.caption}</p>` : ''}
