@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
@@ -7,6 +8,9 @@ import { eventually } from './helpers/eventually.ts';
 import { spawnServer, tempDir, type RunningServer } from './helpers/spawn-server.ts';
 
 const skip = browserSkipReason();
+
+/** Whether the server process has sharp's native library (libvips) mapped in. */
+const sharpLoaded = (server: RunningServer) => fs.readFileSync(`/proc/${server.child.pid}/maps`, 'utf8').includes('libvips');
 
 /** A photo-like JPEG: a sky-to-sand gradient, `width` × `height`. */
 async function gradient(width: number, height: number, from: [number, number, number], to: [number, number, number]): Promise<Buffer> {
@@ -43,6 +47,7 @@ describe('in Chromium: the media library', { skip }, () => {
 
   it('uploads an image from the editor with its alt text, and readers get it with srcset, width and height', async () => {
     await page.goto(`${server.url}/admin/posts/new`);
+    assert.equal(sharpLoaded(server), false, 'serving pages, the admin included, does not load sharp');
     await page.getByLabel('Title', { exact: true }).fill('Evening on the dunes');
     const text = page.getByLabel('Text', { exact: true });
     await text.fill('We walked out after supper.\n\n');
@@ -54,6 +59,7 @@ describe('in Chromium: the media library', { skip }, () => {
     const snippet = /!\[Sand dunes under an evening sky\]\((\/uploads\/[0-9a-f]{64}\.jpg)\)/.exec(markdown);
     assert.ok(snippet, `the Markdown at the cursor keeps the alt text: ${markdown}`);
     imageUrl = snippet[1];
+    assert.equal(sharpLoaded(server), true, 'the first upload loads it');
     await page.getByRole('button', { name: 'Publish', exact: true }).click();
     await page.waitForLoadState('load');
 
