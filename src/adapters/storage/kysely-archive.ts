@@ -9,6 +9,7 @@ import type { ReceivedMention, SentMention } from '../../core/webmention-store.t
 import { plainText } from '../../core/text.ts';
 import { toReceived, toSent } from './kysely-webmentions.ts';
 import { toRevision } from './kysely-revisions.ts';
+import { recordUploadUses } from './kysely-uploads.ts';
 import type { PostRevision } from '../../core/revisions.ts';
 import { transact } from './transact.ts';
 import type { Database, Engine } from './schema.ts';
@@ -403,6 +404,7 @@ export class KyselyArchiveRepository implements ArchiveRepository {
       if (p.tagIds.length > 0) await this.db.insertInto('post_tags').values(p.tagIds.map((tagId, position) => ({ post_id: p.id, tag_id: tagId, position }))).execute();
       if (p.oldSlugs.length > 0) await this.db.insertInto('post_old_slugs').values(p.oldSlugs.map((slug) => ({ slug, post_id: p.id }))).execute();
       if (this.engine === 'sqlite') await sql`insert into posts_fts (rowid, title, body) values (${p.id}, ${p.title}, ${searchText})`.execute(this.db);
+      await recordUploadUses(this.db, p.id, [p.markdown, p.html, p.coverImage]);
     }
   }
 
@@ -418,7 +420,7 @@ export class KyselyArchiveRepository implements ArchiveRepository {
     await this.db.updateTable('comments').set({ parent_id: null }).execute();
     for (const name of [
       'person_events', 'person_notes', 'person_label_links', 'person_labels', 'person_identities', 'public_profile_links', 'public_profiles', 'federation_followers', 'federation_blocks',
-      'post_revisions', 'webmentions', 'webmentions_sent', 'legacy_paths', 'import_keys', 'jobs', 'subscriptions', 'comment_revisions', 'comments', 'post_tags', 'post_old_slugs', 'posts', 'tags', 'people', 'email_addresses', 'upload_variants', 'uploads',
+      'post_revisions', 'webmentions', 'webmentions_sent', 'legacy_paths', 'import_keys', 'jobs', 'subscriptions', 'comment_revisions', 'comments', 'post_tags', 'post_old_slugs', 'upload_uses', 'posts', 'tags', 'people', 'email_addresses', 'upload_variants', 'uploads',
       'sessions', 'api_tokens', 'users', 'spam_tokens', 'spam_totals', 'outbox',
     ] as const) {
       await this.db.deleteFrom(name).execute();

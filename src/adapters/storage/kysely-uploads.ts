@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { uploadHashesIn } from '../../core/media.ts';
 import type { Page, PostStatus, PostType, Upload, UploadImage, UploadInfo, UploadQuery, UploadRepository, UploadUse, UploadVariant } from '../../core/store.ts';
 import type { Database } from './schema.ts';
 import { transact } from './transact.ts';
@@ -22,6 +23,16 @@ function toInfo(row: { hash: string; mime: string; size: number; original_name: 
     alt: row.alt,
     caption: row.caption,
   };
+}
+
+/**
+ * Records which uploads a post names (in its Markdown, HTML or cover image), replacing what
+ * was recorded: every write of a post's text calls it, in the same transaction.
+ */
+export async function recordUploadUses(db: Db, postId: number, texts: Array<string | null>): Promise<void> {
+  await db.deleteFrom('upload_uses').where('post_id', '=', postId).execute();
+  const hashes = [...uploadHashesIn(texts.filter((t) => t !== null).join(' '))];
+  if (hashes.length > 0) await db.insertInto('upload_uses').values(hashes.map((hash) => ({ hash, post_id: postId }))).execute();
 }
 
 /** `%`, `_` and the escape character itself, escaped for LIKE … ESCAPE '\'. */
@@ -99,22 +110,16 @@ export class KyselyUploadRepository implements UploadRepository {
     const uses = new Map<string, UploadUse[]>();
     const wanted = [...new Set(hashes)].filter((h) => /^[0-9a-f]{64}$/.test(h));
     if (wanted.length === 0) return uses;
-    // One pass over the posts: each row says which of the hashes it names (a hash is 64 hex
-    // digits, so a plain substring test cannot match anything else).
-    const names = (h: string) => sql<boolean>`(markdown like ${`%${h}%`} or html like ${`%${h}%`} or cover_image like ${`%${h}%`})`;
     const found = await this.db
-      .selectFrom('posts')
-      .select(['id', 'title', 'slug', 'type', 'status', 'deleted_at'])
-      .select(wanted.map((h, i) => sql<number>`case when ${names(h)} then 1 else 0 end`.as(`u${i}`)))
-      .where(sql<boolean>`(${sql.join(wanted.map(names), sql` or `)})`)
-      .orderBy('id')
+      .selectFrom('upload_uses')
+      .innerJoin('posts', 'posts.id', 'upload_uses.post_id')
+      .select(['upload_uses.hash', 'posts.id', 'posts.title', 'posts.slug', 'posts.type', 'posts.status', 'posts.deleted_at'])
+      .where('upload_uses.hash', 'in', wanted)
+      .orderBy('posts.id')
       .execute();
-    for (const row of found as Array<Record<string, unknown>>) {
-      wanted.forEach((h, i) => {
-        if (Number(row[`u${i}`]) !== 1) return;
-        const use: UploadUse = { postId: Number(row.id), title: String(row.title), slug: String(row.slug), type: row.type as PostType, status: row.status as PostStatus, trashed: row.deleted_at !== null };
-        uses.set(h, [...(uses.get(h) ?? []), use]);
-      });
+    for (const row of found) {
+      const use: UploadUse = { postId: row.id, title: row.title, slug: row.slug, type: row.type as PostType, status: row.status as PostStatus, trashed: row.deleted_at !== null };
+      uses.set(row.hash, [...(uses.get(row.hash) ?? []), use]);
     }
     return uses;
   }

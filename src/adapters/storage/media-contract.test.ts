@@ -77,6 +77,13 @@ function mediaContract(name: string, open: OpenStore): void {
       assert.deepEqual(uses.get(h('b'))?.map((u) => [u.postId, u.title, u.trashed]), [[htmlOnly.id, 'Title of html-only', true]]);
       assert.equal(uses.has(h('c')), false);
       assert.equal((await store.uploads.usage([])).size, 0);
+
+      // An edit that takes the image out, and a post deleted for good, no longer count.
+      await store.posts.update(inText.id, postWrite(owner.id, 'in-text', { markdown: 'No picture now.', html: '<p>No picture now.</p>' }), NOW + 1);
+      await store.posts.purge(htmlOnly.id);
+      const after = await store.uploads.usage([h('a'), h('b')]);
+      assert.deepEqual(after.get(h('a'))?.map((u) => u.slug), ['cover']);
+      assert.equal(after.has(h('b')), false);
     });
 
     it('records variants (replacing earlier ones) and the size, gives them back, and says what pages need', async () => {

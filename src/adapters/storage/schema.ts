@@ -149,6 +149,7 @@ export interface Database extends ReachTables, FederationTables, PeopleTables, W
     caption: Generated<string>;
     variants_at: number | null;
   };
+  upload_uses: { hash: string; post_id: number };
   upload_variants: { hash: string; width: number; height: number; mime: string; size: number; data: Uint8Array };
   settings: { key: string; value: string };
   rate_limits: { key: string; window_start: number; hits: number };
