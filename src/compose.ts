@@ -138,6 +138,7 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
 
   const spam = createSpamDefence({ config, secret, logger, store, changes });
   const notifications = createCommentNotifications({ config, secret, site, clock });
+  let fediverse: Fediverse | null = null;
   let whoIs: WhoIs | null = null;
   const newcomer = async (personId: number) => {
     try {
@@ -147,7 +148,19 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
       logger.error({ err: error, personId }, 'who is this: the look-up could not be queued');
     }
   };
-  const comments = new CommentService({ store, clock, settings: commentSettings, spam, notifications, publish: (topic) => changes.publish(topic), newcomer });
+  const comments = new CommentService({
+    store,
+    clock,
+    settings: commentSettings,
+    spam,
+    notifications,
+    publish: (topic) => changes.publish(topic),
+    newcomer,
+    // A staff answer to a comment from the fediverse goes to its author (after the commit, never holding up the request).
+    onStaffReply: (reply, parent) => {
+      fediverse?.staffReplied(reply, parent).catch((error: unknown) => logger.error({ err: error, commentId: reply.id }, 'fediverse: the answer could not be queued'));
+    },
+  });
 
   // nodemailer loads only when there is a mail server to talk to (it is a tenth of start-up).
   const mailer =
@@ -169,8 +182,8 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
   const mail = { transport: mailer?.description ?? null, subscriptions, wake: () => outbox!.wake() };
 
   const assets = new Assets();
-  const fediverse = config.fediverse
-    ? new Fediverse({ store, clock, site, siteUrl: config.siteUrl, handle: config.fediverseHandle, allowPrivate: config.fediverseAllowPrivate, fetch: safeFetch, iconUrl: `${config.siteUrl}${assets.url('favicon.svg')}`, version: KUMBAYA_VERSION, logger })
+  fediverse = config.fediverse
+    ? new Fediverse({ store, clock, site, comments, siteUrl: config.siteUrl, handle: config.fediverseHandle, allowPrivate: config.fediverseAllowPrivate, fetch: safeFetch, iconUrl: `${config.siteUrl}${assets.url('favicon.svg')}`, version: KUMBAYA_VERSION, logger, publish: (topic) => changes.publish(topic) })
     : null;
   const deps: WebDeps = {
     config, store, clock, posts, auth, accounts, comments, commentSettings, spam, logger, pageCache, conversationCache, changes, assets, secret, site, mail, webmentions, jobs, whoIs, fediverse, media,

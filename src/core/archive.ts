@@ -10,6 +10,7 @@ import type { PostRevision } from './revisions.ts';
 import type { ReceivedMention, SentMention } from './webmention-store.ts';
 import type { PersonEvent, PersonIdentity, PersonLabel, PersonNote, Trust } from './people.ts';
 import type { FediverseBlock, Follower } from './federation-store.ts';
+import type { FediverseComment, PrivateMention } from './fediverse-reply-store.ts';
 
 /** A person with the author's trust in them and when they were last seen (migration 010). */
 export interface ArchivedPerson extends Person {
@@ -96,6 +97,10 @@ export interface ArchiveRecords {
   fediverseFollowers: Follower;
   /** Accounts and domains refused (migration 013). */
   fediverseBlocks: FediverseBlock;
+  /** What each comment that came from the fediverse was: its Note, author and inbox (migration 018). */
+  fediverseComments: FediverseComment;
+  /** Followers-only and direct mentions, for staff only (migration 018). */
+  fediversePrivateMentions: PrivateMention;
 }
 
 export type ArchiveTable = keyof ArchiveRecords;
@@ -127,6 +132,8 @@ export const archiveTables: readonly ArchiveTable[] = [
   'personEvents',
   'fediverseFollowers',
   'fediverseBlocks',
+  'fediverseComments',
+  'fediversePrivateMentions',
 ];
 
 /** The key a table is paged by: the id, or the natural key for tables without one. */
@@ -147,6 +154,8 @@ export function archiveKey<T extends ArchiveTable>(table: T, record: ArchiveReco
       return r.token;
     case 'legacyPaths':
       return r.path;
+    case 'fediverseComments':
+      return r.commentId;
     case 'importKeys':
       return importKeyOf(record as ImportKeyRecord);
     default:

@@ -13,6 +13,8 @@ import type { WebmentionRepository } from './webmention-store.ts';
 
 import type { ArchiveRepository } from './archive.ts';
 import type { FediverseBlockRepository, FollowerRepository } from './federation-store.ts';
+import type { FediverseReplyRepository } from './fediverse-reply-store.ts';
+import type { ReactionRepository } from './reactions.ts';
 
 export type Role = 'owner' | 'author' | 'moderator';
 export type PostType = 'post' | 'page';
@@ -725,6 +727,10 @@ export interface Store {
   fediverseBlocks: FediverseBlockRepository;
   /** "Who is this?": websites' cached h-cards, and a person's counts for the card (migration 014). */
   whoIs: WhoIsRepository;
+  /** What comments from the fediverse came from, and private mentions (migration 018). */
+  fediverseReplies: FediverseReplyRepository;
+  /** Fediverse likes, boosts and authorized quotes of posts (migration 019). */
+  reactions: ReactionRepository;
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>;

@@ -105,6 +105,13 @@ const schemas: Record<ArchiveTable, z.ZodType> = {
     createdAt: time, updatedAt: time,
   }),
   fediverseBlocks: z.object({ id, kind: z.enum(['actor', 'domain']), value: text.min(1), createdAt: time }),
+  fediverseComments: z.object({
+    commentId: id, noteId: httpUrl, actorUri: httpUrl, handle: maybe(text), url: maybe(httpUrl), inbox: httpUrl, sharedInbox: maybe(httpUrl), createdAt: time,
+  }),
+  fediversePrivateMentions: z.object({
+    id, noteId: httpUrl, actorUri: httpUrl, name: text, handle: maybe(text), profileUrl: maybe(httpUrl), url: maybe(httpUrl), visibility: z.enum(['followers', 'direct']),
+    inReplyTo: maybe(text), postId: maybe(id), html: text, createdAt: time, updatedAt: time,
+  }),
 };
 
 /** Tables whose records make a site "not empty" (a restore refuses to mix its records with them), with a word for one record. */

@@ -86,6 +86,15 @@ export async function seedSite(store: Store): Promise<{ postIds: number[]; comme
   await store.followers.upsert({ actorUri: 'https://social.example/users/reader', handle: '@reader@social.example', inbox: 'https://social.example/users/reader/inbox', sharedInbox: 'https://social.example/inbox', status: 'accepted', followId: 'https://social.example/follows/1' }, t + 200);
   await store.followers.upsert({ actorUri: 'https://other.example/@waiting', handle: null, inbox: 'https://other.example/@waiting/inbox', sharedInbox: null, status: 'pending', followId: null }, t + 210);
   await store.fediverseBlocks.add('domain', 'spam.example', t + 220);
+  // The reader's first comment came from the fediverse as a Note; a direct mention waits for staff (migration 018).
+  await store.fediverseReplies.recordComment({
+    commentId: top.id, noteId: 'https://social.example/users/reader/statuses/1', actorUri: 'https://social.example/users/reader', handle: '@reader@social.example',
+    url: 'https://social.example/@reader/1', inbox: 'https://social.example/users/reader/inbox', sharedInbox: 'https://social.example/inbox', createdAt: t + 200,
+  });
+  await store.fediverseReplies.saveMention({
+    noteId: 'https://social.example/users/reader/statuses/2', actorUri: 'https://social.example/users/reader', name: 'Reader', handle: '@reader@social.example',
+    profileUrl: 'https://social.example/@reader', url: null, visibility: 'direct', inReplyTo: null, postId: hello.id, html: '<p>Just between us: lovely post.</p>',
+  }, t + 230);
   await store.subscriptions.ensureAddress('reader@example.com', 'confirm-reader', t + 300);
   await store.subscriptions.confirmAddress('reader@example.com', t + 310);
   await store.subscriptions.ensureAddress('other@example.com', 'confirm-other', t + 320);

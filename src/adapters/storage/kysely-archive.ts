@@ -3,6 +3,8 @@ import type { ArchiveKey, ArchiveRecords, ArchiveRepository, ArchiveTable, Archi
 import type { PersonEvent, PersonIdentity, PersonNote } from '../../core/people.ts';
 import type { FediverseBlock, Follower } from '../../core/federation-store.ts';
 import { toFollower } from './kysely-followers.ts';
+import { toLink, toMention } from './kysely-fediverse-replies.ts';
+import type { FediverseComment, PrivateMention } from '../../core/fediverse-reply-store.ts';
 import type { Comment, ImportKind, Tag, User } from '../../core/store.ts';
 import { isProtected } from '../../core/store.ts';
 import type { ReceivedMention, SentMention } from '../../core/webmention-store.ts';
@@ -147,6 +149,24 @@ const tables: Record<Exclude<ArchiveTable, 'posts'>, TableMap> = {
     serial: true,
     toRecord: (r): FediverseBlock => ({ id: r.id, kind: r.kind, value: r.value, createdAt: num(r.created_at) }),
     toRow: (b: FediverseBlock) => ({ id: b.id, kind: b.kind, value: b.value, created_at: b.createdAt }),
+  },
+  fediverseComments: {
+    name: 'federation_comments',
+    key: 'comment_id',
+    toRecord: toLink,
+    toRow: (l: FediverseComment) => ({
+      comment_id: l.commentId, note_id: l.noteId, actor_uri: l.actorUri, handle: l.handle, url: l.url, inbox: l.inbox, shared_inbox: l.sharedInbox, created_at: l.createdAt,
+    }),
+  },
+  fediversePrivateMentions: {
+    name: 'federation_private_mentions',
+    key: 'id',
+    serial: true,
+    toRecord: toMention,
+    toRow: (m: PrivateMention) => ({
+      id: m.id, note_id: m.noteId, actor_uri: m.actorUri, name: m.name, handle: m.handle, profile_url: m.profileUrl, url: m.url, visibility: m.visibility,
+      in_reply_to: m.inReplyTo, post_id: m.postId, html: m.html, created_at: m.createdAt, updated_at: m.updatedAt,
+    }),
   },
   comments: {
     name: 'comments',
@@ -296,7 +316,8 @@ export class KyselyArchiveRepository implements ArchiveRepository {
     if (table === 'spamTotals') return (await this.readSpamTotals(after as string | null)) as Array<ArchiveRecords[T]>;
     if (table === 'importKeys') return (await this.readImportKeys(after as string | null, limit)) as Array<ArchiveRecords[T]>;
     const map = tables[table as Exclude<ArchiveTable, 'posts'>];
-    const key = map.key === 'id' ? sql.ref(map.key) : this.keyRef(map.key);
+    // Integer keys order as numbers; text keys bytewise (collation "C") on every engine.
+    const key = map.key === 'id' || map.key === 'comment_id' ? sql.ref(map.key) : this.keyRef(map.key);
     let query = this.any.selectFrom(map.name).selectAll();
     if (after !== null) query = query.where(sql<boolean>`${key} > ${after}`);
     const rows = await query.orderBy(key).limit(limit).execute();
@@ -420,6 +441,7 @@ export class KyselyArchiveRepository implements ArchiveRepository {
     await this.db.updateTable('comments').set({ parent_id: null }).execute();
     for (const name of [
       'person_events', 'person_notes', 'person_label_links', 'person_labels', 'person_identities', 'public_profile_links', 'public_profiles', 'federation_followers', 'federation_blocks',
+      'federation_comments', 'federation_private_mentions',
       'post_revisions', 'webmentions', 'webmentions_sent', 'legacy_paths', 'import_keys', 'jobs', 'subscriptions', 'comment_revisions', 'comments', 'post_tags', 'post_old_slugs', 'upload_uses', 'posts', 'tags', 'people', 'email_addresses', 'upload_variants', 'uploads',
       'sessions', 'api_tokens', 'users', 'spam_tokens', 'spam_totals', 'outbox',
     ] as const) {

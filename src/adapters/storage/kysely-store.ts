@@ -16,6 +16,8 @@ import { KyselyArchiveRepository } from './kysely-archive.ts';
 import { KyselyOutboxRepository } from './kysely-outbox.ts';
 import { KyselyJobRepository } from './kysely-jobs.ts';
 import { KyselyFediverseBlockRepository, KyselyFollowerRepository } from './kysely-followers.ts';
+import { KyselyFediverseReplyRepository } from './kysely-fediverse-replies.ts';
+import { KyselyReactionRepository } from './kysely-reactions.ts';
 import { KyselyKvStore, KyselyMessageQueue, type MessageQueueOptions } from './kysely-federation.ts';
 import { KyselyWebmentionRepository } from './kysely-webmentions.ts';
 import { KyselySpamModelRepository } from './kysely-spam-model.ts';
@@ -61,8 +63,10 @@ export class KyselyStore implements Store {
   readonly revisions: KyselyRevisionRepository;
   readonly followers: KyselyFollowerRepository;
   readonly fediverseBlocks: KyselyFediverseBlockRepository;
+  readonly reactions: KyselyReactionRepository;
   readonly people: KyselyPeopleRepository;
   readonly whoIs: KyselyWhoIsRepository;
+  readonly fediverseReplies: KyselyFediverseReplyRepository;
 
   constructor(db: Db, engine: Engine, inTransaction = false) {
     this.db = db;
@@ -89,8 +93,10 @@ export class KyselyStore implements Store {
     this.revisions = new KyselyRevisionRepository(db);
     this.followers = new KyselyFollowerRepository(db);
     this.fediverseBlocks = new KyselyFediverseBlockRepository(db);
+    this.reactions = new KyselyReactionRepository(db);
     this.people = new KyselyPeopleRepository(db, engine);
     this.whoIs = new KyselyWhoIsRepository(db);
+    this.fediverseReplies = new KyselyFediverseReplyRepository(db);
   }
 
   /** Fedify's key–value store and message queue on this database (kysely-federation.ts). */

@@ -4,6 +4,7 @@ import { isProtected } from '../../core/store.ts';
 import type { Tables } from './memory-store.ts';
 import { emptyPeopleTables } from './memory-people.ts';
 import { emptyBlockTable, emptyFollowerTable } from './memory-followers.ts';
+import { emptyFediverseReplyTables } from './memory-fediverse-replies.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -57,6 +58,8 @@ export class MemoryArchiveRepository implements ArchiveRepository {
       personEvents: () => [...t.peopleBook.events.values()].filter((e) => t.people.has(e.personId)),
       fediverseFollowers: () => [...t.followers.rows.values()],
       fediverseBlocks: () => [...t.fediverseBlocks.rows.values()],
+      fediverseComments: () => [...t.fediverseReplies.comments.values()].filter((l) => t.comments.has(l.commentId)),
+      fediversePrivateMentions: () => [...t.fediverseReplies.mentions.values()],
     };
     return records[table]() as Array<ArchiveRecords[T]>;
   }
@@ -188,6 +191,17 @@ export class MemoryArchiveRepository implements ArchiveRepository {
           t.fediverseBlocks.lastId = Math.max(t.fediverseBlocks.lastId, block.id);
           break;
         }
+        case 'fediverseComments': {
+          const link = given as ArchiveRecords['fediverseComments'];
+          t.fediverseReplies.comments.set(link.commentId, link);
+          break;
+        }
+        case 'fediversePrivateMentions': {
+          const mention = given as ArchiveRecords['fediversePrivateMentions'];
+          t.fediverseReplies.mentions.set(mention.id, mention);
+          t.fediverseReplies.lastMentionId = Math.max(t.fediverseReplies.lastMentionId, mention.id);
+          break;
+        }
         case 'postRevisions': {
           const revision = given as ArchiveRecords['postRevisions'];
           t.revisions.rows.set(revision.id, revision);
@@ -212,6 +226,7 @@ export class MemoryArchiveRepository implements ArchiveRepository {
     t.peopleBook = emptyPeopleTables();
     t.followers = emptyFollowerTable();
     t.fediverseBlocks = emptyBlockTable();
+    t.fediverseReplies = emptyFediverseReplyTables();
   }
 
   async finish(): Promise<void> {}

@@ -11,6 +11,8 @@ import { MemoryArchiveRepository } from './memory-archive.ts';
 import { MemoryOutboxRepository } from './memory-outbox.ts';
 import { MemoryJobRepository, emptyJobTable, type MemoryJobTable } from './memory-jobs.ts';
 import { MemoryFediverseBlockRepository, MemoryFollowerRepository, emptyBlockTable, emptyFollowerTable, type MemoryBlockTable, type MemoryFollowerTable } from './memory-followers.ts';
+import { MemoryFediverseReplyRepository, emptyFediverseReplyTables, type MemoryFediverseReplyTables } from './memory-fediverse-replies.ts';
+import { MemoryReactionRepository, emptyReactionTables, type MemoryReactionTables } from './memory-reactions.ts';
 import { MemoryWebmentionRepository, emptyWebmentionTables, type MemoryWebmentionTables } from './memory-webmentions.ts';
 import { MemorySpamModelRepository } from './memory-spam-model.ts';
 import { MemorySubscriptionRepository } from './memory-subscriptions.ts';
@@ -54,6 +56,10 @@ export interface Tables {
   followers: MemoryFollowerTable;
   /** Blocked fediverse accounts and domains. */
   fediverseBlocks: MemoryBlockTable;
+  /** Where fediverse comments came from, and private mentions (memory-fediverse-replies.ts). */
+  fediverseReplies: MemoryFediverseReplyTables;
+  /** Fediverse likes, boosts and authorized quotes (memory-reactions.ts). */
+  reactions: MemoryReactionTables;
   /** People's identities, trust, notes, labels and events (memory-people.ts). */
   peopleBook: MemoryPeopleTables;
   /** Websites' cached h-cards ("who is this?", memory-who-is.ts). */
@@ -90,7 +96,9 @@ function emptyTables(): Tables {
     revisions: emptyRevisionTable(),
     followers: emptyFollowerTable(),
     fediverseBlocks: emptyBlockTable(),
+    fediverseReplies: emptyFediverseReplyTables(),
     publicProfiles: new Map(),
+    reactions: emptyReactionTables(),
   };
 }
 
@@ -133,6 +141,8 @@ export class MemoryStore implements Store {
   readonly revisions = new MemoryRevisionRepository(() => this.tables);
   readonly followers = new MemoryFollowerRepository(() => this.tables);
   readonly fediverseBlocks = new MemoryFediverseBlockRepository(() => this.tables);
+  readonly fediverseReplies = new MemoryFediverseReplyRepository(() => this.tables);
+  readonly reactions = new MemoryReactionRepository(() => this.tables);
   readonly people = new MemoryPeopleRepository(() => this.tables, () => this.nextId('people'));
   readonly whoIs = new MemoryWhoIsRepository(() => this.tables);
 

@@ -28,6 +28,7 @@ const messages: Record<string, string> = {
   'follower-removed': 'Removed: they no longer follow the blog.',
   'fediverse-blocked': 'Blocked: their activities are refused and their follows removed.',
   'fediverse-unblocked': 'Unblocked.',
+  'private-mention-deleted': 'Deleted from the list. It stays wherever its writer keeps it.',
   'token-revoked': 'Token revoked. Scripts using it can no longer sign in with it.',
   'profile-saved': 'Profile saved.',
   'mail-retried': 'Back in the queue: it goes out with the next round of mail.',
