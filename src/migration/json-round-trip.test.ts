@@ -113,7 +113,9 @@ for (const [from, to] of movePairs) {
       const post = await target.posts.create({ ...hello!, slug: 'after-restore', tags: [] }, FIXTURE_TIME);
       assert.ok(post.id > Math.max(...postIds));
       assert.equal((await target.subscriptions.findByToken('unsub-1'))?.postId, postIds[0]);
-      assert.equal((await target.uploads.list(5)).length, 1);
+      const [upload] = (await target.uploads.list({ limit: 5, offset: 0 })).items;
+      assert.deepEqual([upload.width, upload.height, upload.alt, upload.caption], [1, 1, 'A single red dot', 'The smallest picture “ever”'], 'size, alt text and caption travel');
+      assert.deepEqual(await target.uploads.unprocessed(5), [upload.hash], 'variants are not exported: the restored site makes them again');
     });
   });
 }

@@ -112,7 +112,7 @@ export async function seedSite(store: Store): Promise<{ postIds: number[]; comme
   await store.audit.add({ action: 'person-forgotten', detail: { personId: 99, choice: 'anonymise', comments: 3 }, actorId: owner.id, createdAt: t + 380 });
 
   const bytes = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10, 0, 255, 1, 2, 3]);
-  await store.uploads.save({ hash: createHash('sha256').update(bytes).digest('hex'), mime: 'image/png', size: bytes.length, originalName: 'dot.png', data: bytes, uploaderId: owner.id, createdAt: t + 400 });
+  await store.uploads.save({ hash: createHash('sha256').update(bytes).digest('hex'), mime: 'image/png', size: bytes.length, originalName: 'dot.png', data: bytes, uploaderId: owner.id, createdAt: t + 400, width: 1, height: 1, alt: 'A single red dot', caption: 'The smallest picture “ever”' });
 
   await store.settings.set({ title: 'My blog', description: 'Words & more', 'comments.settings': '{"minSubmitSeconds":3}', secret_key: 'k'.repeat(40), setup_token: 'setup-secret' });
   await store.spamModel.learn(['viagra', 'cheap', 'ünïcode'], 'spam', 1);

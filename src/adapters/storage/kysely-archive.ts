@@ -13,6 +13,7 @@ import type { ReceivedMention, SentMention } from '../../core/webmention-store.t
 import { plainText } from '../../core/text.ts';
 import { toReceived, toSent } from './kysely-webmentions.ts';
 import { toRevision } from './kysely-revisions.ts';
+import { recordUploadUses } from './kysely-uploads.ts';
 import type { PostRevision } from '../../core/revisions.ts';
 import { transact } from './transact.ts';
 import { toPostSource } from './kysely-post-sources.ts';
@@ -308,8 +309,16 @@ const tables: Record<Exclude<ArchiveTable, 'posts'>, TableMap> = {
       data: new Uint8Array(r.data),
       uploaderId: r.uploader_id,
       createdAt: num(r.created_at),
+      width: numOrNull(r.width),
+      height: numOrNull(r.height),
+      alt: r.alt,
+      caption: r.caption,
     }),
-    toRow: (u) => ({ hash: u.hash, mime: u.mime, size: u.size, original_name: u.originalName, data: u.data, uploader_id: u.uploaderId, created_at: u.createdAt }),
+    // Variants are not part of the archive: variants_at stays null, so the job queue makes them again.
+    toRow: (u) => ({
+      hash: u.hash, mime: u.mime, size: u.size, original_name: u.originalName, data: u.data, uploader_id: u.uploaderId, created_at: u.createdAt,
+      width: u.width, height: u.height, alt: u.alt, caption: u.caption,
+    }),
   },
   spamTotals: { name: 'spam_totals', key: 'label', toRecord: (r) => ({ label: r.label, documents: num(r.documents) }), toRow: (t) => ({ label: t.label, documents: t.documents }) },
   spamTokens: {
@@ -456,6 +465,7 @@ export class KyselyArchiveRepository implements ArchiveRepository {
       if (p.tagIds.length > 0) await this.db.insertInto('post_tags').values(p.tagIds.map((tagId, position) => ({ post_id: p.id, tag_id: tagId, position }))).execute();
       if (p.oldSlugs.length > 0) await this.db.insertInto('post_old_slugs').values(p.oldSlugs.map((slug) => ({ slug, post_id: p.id }))).execute();
       if (this.engine === 'sqlite') await sql`insert into posts_fts (rowid, title, body) values (${p.id}, ${p.title}, ${searchText})`.execute(this.db);
+      await recordUploadUses(this.db, p.id, [p.markdown, p.html, p.coverImage]);
     }
   }
 
@@ -472,7 +482,7 @@ export class KyselyArchiveRepository implements ArchiveRepository {
     for (const name of [
       'audit_log', 'post_sources', 'person_events', 'person_notes', 'person_label_links', 'person_labels', 'person_identities', 'public_profile_links', 'public_profiles', 'federation_followers', 'federation_blocks',
       'federation_comments', 'federation_private_mentions', 'federation_reactions', 'federation_quote_authorizations',
-      'post_revisions', 'webmentions', 'webmentions_sent', 'legacy_paths', 'import_keys', 'jobs', 'subscriptions', 'comment_revisions', 'comments', 'post_tags', 'post_old_slugs', 'posts', 'tags', 'people', 'email_addresses', 'uploads',
+      'post_revisions', 'webmentions', 'webmentions_sent', 'legacy_paths', 'import_keys', 'jobs', 'subscriptions', 'comment_revisions', 'comments', 'post_tags', 'post_old_slugs', 'upload_uses', 'posts', 'tags', 'people', 'email_addresses', 'upload_variants', 'uploads',
       'sessions', 'api_tokens', 'users', 'spam_tokens', 'spam_totals', 'outbox',
     ] as const) {
       await this.db.deleteFrom(name).execute();

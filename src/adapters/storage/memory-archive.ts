@@ -250,7 +250,7 @@ export class MemoryArchiveRepository implements ArchiveRepository {
 
   async clear(): Promise<void> {
     const t = this.tables();
-    for (const map of [t.users, t.apiTokens, t.tags, t.posts, t.oldSlugs, t.people, t.comments, t.commentRevisions, t.emailAddresses, t.subscriptions, t.uploads, t.spamTokens, t.sessions, t.outbox, t.webmentions.received, t.webmentions.sent, t.importKeys, t.legacyPaths, t.jobs.rows, t.publicProfiles]) {
+    for (const map of [t.users, t.apiTokens, t.tags, t.posts, t.oldSlugs, t.people, t.comments, t.commentRevisions, t.emailAddresses, t.subscriptions, t.uploads, t.uploadVariants, t.spamTokens, t.sessions, t.outbox, t.webmentions.received, t.webmentions.sent, t.importKeys, t.legacyPaths, t.jobs.rows, t.publicProfiles]) {
       map.clear();
     }
     t.revisions.rows.clear();
