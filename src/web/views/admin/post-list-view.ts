@@ -223,7 +223,7 @@ function bulkBar(o: PostListOptions, token: string, back: string): SafeHtml {
     o.type === 'post'
       ? html`<div class="filter">
     <label for="bulk-tag">Tag to add</label>
-    <input id="bulk-tag" name="tag" maxlength="100" list="bulk-tags" aria-describedby="bulk-tag-hint">
+    <input id="bulk-tag" type="text" name="tag" maxlength="100" list="bulk-tags" aria-describedby="bulk-tag-hint">
     <datalist id="bulk-tags">${o.tags.map((t) => html`<option value="${t.name}"></option>`)}</datalist>
     <span class="hint" id="bulk-tag-hint">Only for “Add the tag…”.</span>
   </div>`
