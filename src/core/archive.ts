@@ -9,6 +9,8 @@ import type { ApiToken, Comment, CommentRevision, EmailAddress, ImportKind, Pers
 import type { PostRevision } from './revisions.ts';
 import type { ReceivedMention, SentMention } from './webmention-store.ts';
 import type { PersonEvent, PersonIdentity, PersonLabel, PersonNote, Trust } from './people.ts';
+import type { PostSource } from './post-ideas.ts';
+import type { AuditEntry } from './audit.ts';
 import type { FediverseBlock, Follower } from './federation-store.ts';
 import type { FediverseComment, PrivateMention } from './fediverse-reply-store.ts';
 
@@ -93,6 +95,10 @@ export interface ArchiveRecords {
   personLabelLinks: PersonLabelLinkRecord;
   personNotes: PersonNote;
   personEvents: PersonEvent;
+  /** Posts made from comments (migration 015). */
+  postSources: PostSource;
+  /** The audit log: lines without personal data (migration 015). */
+  auditLog: AuditEntry;
   /** The blog actor's fediverse followers, accepted and waiting (migration 011). */
   fediverseFollowers: Follower;
   /** Accounts and domains refused (migration 013). */
@@ -134,6 +140,8 @@ export const archiveTables: readonly ArchiveTable[] = [
   'fediverseBlocks',
   'fediverseComments',
   'fediversePrivateMentions',
+  'postSources',
+  'auditLog',
 ];
 
 /** The key a table is paged by: the id, or the natural key for tables without one. */
@@ -158,6 +166,8 @@ export function archiveKey<T extends ArchiveTable>(table: T, record: ArchiveReco
       return r.commentId;
     case 'importKeys':
       return importKeyOf(record as ImportKeyRecord);
+    case 'postSources':
+      return r.postId;
     default:
       return r.id;
   }

@@ -97,6 +97,8 @@ const schemas: Record<ArchiveTable, z.ZodType> = {
     id, personId: id, kind: z.enum(['trust', 'label-added', 'label-removed', 'moderated', 'merged', 'split', 'forgotten']), detail: z.record(z.string(), z.unknown()).default({}),
     actorId: maybe(id), createdAt: time,
   }),
+  postSources: z.object({ postId: id, commentId: maybe(id), personId: maybe(id), createdBy: maybe(id), createdAt: time, tellRequestedAt: maybe(time), toldAt: maybe(time) }),
+  auditLog: z.object({ id, action: z.enum(['person-forgotten']), detail: z.record(z.string(), z.unknown()).default({}), actorId: maybe(id), createdAt: time }),
   fediverseFollowers: z.object({
     id, actorUri: httpUrl, handle: maybe(text), inbox: httpUrl, sharedInbox: maybe(httpUrl), status: z.enum(['accepted', 'pending', 'blocked']), followId: maybe(text),
     createdAt: time, updatedAt: time,

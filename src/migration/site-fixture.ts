@@ -102,6 +102,11 @@ export async function seedSite(store: Store): Promise<{ postIds: number[]; comme
   await store.subscriptions.subscribe({ kind: 'replies', email: 'other@example.com', postId: hello.id, commentId: reply.id, token: 'unsub-2', createdAt: t + 340 });
   await store.subscriptions.unsubscribe('unsub-2', t + 350);
 
+  // A draft made from the reader's comment, the wish to tell them; and an audit line (migration 015).
+  await store.postSources.create({ postId: draft.id, commentId: top.id, personId: reader.id, createdBy: owner.id, createdAt: t + 360 });
+  await store.postSources.setTellRequested(draft.id, t + 370);
+  await store.audit.add({ action: 'person-forgotten', detail: { personId: 99, choice: 'anonymise', comments: 3 }, actorId: owner.id, createdAt: t + 380 });
+
   const bytes = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10, 0, 255, 1, 2, 3]);
   await store.uploads.save({ hash: createHash('sha256').update(bytes).digest('hex'), mime: 'image/png', size: bytes.length, originalName: 'dot.png', data: bytes, uploaderId: owner.id, createdAt: t + 400 });
 
