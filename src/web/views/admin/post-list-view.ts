@@ -157,7 +157,7 @@ ${
     ? html`<p class="empty">${filtered ? `No ${words.many} match these filters.` : canWrite ? html`No ${words.many} yet. <a href="/admin/posts/new?type=${o.type}">Write the first one</a>.` : `No ${words.many} yet.`}</p>`
     : html`${anyEditable ? bulkBar(o, token, back) : ''}<table class="admin-table post-table">
   <caption class="visually-hidden">${words.title}${o.totalPages > 1 ? `, page ${o.page} of ${o.totalPages}` : ''}</caption>
-  <thead><tr>${anyEditable ? html`<td class="cell-pick"><input type="checkbox" id="pick-all" class="js-only" data-select-all="bulk-posts"><label for="pick-all" class="js-only"><span class="visually-hidden">Select every ${words.one} on this page</span></label></td>` : ''}<th scope="col">Title</th><th scope="col">Status</th><th scope="col">Date</th><th scope="col">Comments</th><th scope="col">Tags</th><th scope="col">Author</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+  <thead><tr>${anyEditable ? html`<th scope="col" class="cell-pick"><input type="checkbox" id="pick-all" class="js-only" data-select-all="bulk-posts"><label for="pick-all" class="js-only"><span class="visually-hidden">Select every ${words.one} on this page</span></label></th>` : ''}<th scope="col">Title</th><th scope="col">Status</th><th scope="col">Date</th><th scope="col">Comments</th><th scope="col">Tags</th><th scope="col">Author</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
   <tbody>
   ${o.posts.map((post) => {
     const editable = canEditPost(user, post).ok;
