@@ -20,6 +20,7 @@ import * as publicProfiles from './migrations/014-public-profiles.ts';
 import * as personRights from './migrations/015-person-rights.ts';
 import * as fediverseReplies from './migrations/018-fediverse-replies.ts';
 import * as federationReactions from './migrations/019-federation-reactions.ts';
+import * as mediaLibrary from './migrations/022-media-library.ts';
 
 // BIGINT columns hold epoch milliseconds, well inside Number's safe range.
 const require = createRequire(import.meta.url);
@@ -82,6 +83,7 @@ function migrations(engine: Engine): Array<{ name: string; up: (db: Kysely<any>)
     { name: '015-person-rights', up: (db) => personRights.up(db, engine) },
     { name: '018-fediverse-replies', up: (db) => fediverseReplies.up(db, engine) },
     { name: '019-federation-reactions', up: (db) => federationReactions.up(db, engine) },
+    { name: '022-media-library', up: (db) => mediaLibrary.up(db, engine) },
   ];
 }
 

@@ -6,6 +6,7 @@ import { firstFreeSlug, plainText, slugify } from '../../core/text.ts';
 import { transact } from './transact.ts';
 import { runCompiledOnce } from './compiled-once.ts';
 import type { Database, Engine } from './schema.ts';
+import { recordUploadUses } from './kysely-uploads.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 type PostRow = Omit<Selectable<Database['posts']>, 'search_text'>;
@@ -170,6 +171,7 @@ export class KyselyPostRepository implements PostRepository {
         .executeTakeFirstOrThrow();
       await self.setTags(id, write.tags);
       await self.indexForSearch(id, write.title, values.search_text);
+      await recordUploadUses(self.db, id, [write.markdown, write.html, write.coverImage]);
       return (await self.findById(id))!;
     });
   }
@@ -194,6 +196,7 @@ export class KyselyPostRepository implements PostRepository {
       await self.db.updateTable('posts').set(values).where('id', '=', id).execute();
       await self.setTags(id, write.tags);
       await self.indexForSearch(id, write.title, values.search_text);
+      await recordUploadUses(self.db, id, [write.markdown, write.html, write.coverImage]);
       return (await self.findById(id))!;
     });
   }
@@ -342,6 +345,7 @@ export class KyselyPostRepository implements PostRepository {
       // SQLite does not enforce the cascade: the comments' history goes first, explicitly.
       await self.db.deleteFrom('comment_revisions').where('comment_id', 'in', self.db.selectFrom('comments').select('id').where('post_id', '=', id)).execute();
       await self.db.deleteFrom('comments').where('post_id', '=', id).execute();
+      await self.db.deleteFrom('upload_uses').where('post_id', '=', id).execute();
       await self.db.deleteFrom('posts').where('id', '=', id).execute();
     });
   }

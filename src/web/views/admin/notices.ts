@@ -17,6 +17,8 @@ const messages: Record<string, string> = {
   duplicated: 'A copy, saved as a draft. Change what you like, then publish it.',
   purged: 'Deleted forever.',
   uploaded: 'Uploaded. Copy its Markdown below into a post.',
+  'upload-described': 'Saved. Pages show the new caption now.',
+  'upload-deleted': 'Image deleted, with its smaller copies.',
   'tag-renamed': 'Tag saved. Its posts now show the new name.',
   'tag-deleted': 'Tag deleted and removed from its posts.',
   'settings-saved': 'Settings saved. The site shows them now.',
