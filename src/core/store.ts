@@ -119,7 +119,7 @@ export interface AdminPostQuery {
   trashed?: boolean;
   tagSlug?: string;
   authorId?: number;
-  /** Substring of the title, case-insensitive. */
+  /** Substring of the title or the Markdown text, case-insensitive. */
   text?: string;
   /**
    * Posts not published yet (drafts, scheduled) only when written by this user; null: none

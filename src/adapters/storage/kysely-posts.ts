@@ -287,7 +287,10 @@ export class KyselyPostRepository implements PostRepository {
     const unpublishedBy = q.unpublishedBy;
     if (unpublishedBy === null) base = base.where('status', '=', 'published');
     else if (unpublishedBy !== undefined) base = base.where((eb) => eb.or([eb('status', '=', 'published'), eb('author_id', '=', unpublishedBy)]));
-    if (q.text) base = base.where(sql<boolean>`lower(title) like ${`%${q.text.toLowerCase().replace(/[%_\\]/g, (m) => `\\${m}`)}%`} escape '\\'`);
+    if (q.text) {
+      const pattern = `%${q.text.toLowerCase().replace(/[%_\\]/g, (m) => `\\${m}`)}%`;
+      base = base.where(sql<boolean>`(lower(title) like ${pattern} escape '\\' or lower(markdown) like ${pattern} escape '\\')`);
+    }
     if (q.tagSlug) {
       const tagSlug = q.tagSlug;
       base = base.where((eb) =>

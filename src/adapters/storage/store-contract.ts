@@ -484,7 +484,7 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         assert.equal((await list(store, {})).total, 5);
       });
 
-      it('matches a piece of the title in any case, taking % and _ literally', async () => {
+      it('matches a piece of the title or the text in any case, taking % and _ literally', async () => {
         const { draft, scheduled, published, trashed } = await seed();
         assert.deepEqual(ids((await list(store, { text: 'CATS' })).items), [published.id, draft.id]);
         assert.deepEqual(ids((await list(store, { text: 'cats', trashed: true })).items), [trashed.id]);
@@ -492,6 +492,8 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         assert.deepEqual(ids((await list(store, { text: '%' })).items), [scheduled.id]);
         assert.deepEqual(ids((await list(store, { text: '_' })).items), []);
         assert.equal((await list(store, { text: 'nothing like it' })).total, 0);
+        // In the Markdown as well ("Words about scheduled."), not only the title.
+        assert.deepEqual(ids((await list(store, { text: 'ABOUT SCHEDULED' })).items), [scheduled.id]);
       });
 
       it('pages with limit and offset, keeping the full total', async () => {

@@ -44,6 +44,15 @@
     form.requestSubmit();
   });
 
+  // "Select all" on a list whose checkboxes belong to a form elsewhere (the posts list's
+  // bulk form): ticks or clears every box of that form on the page.
+  document.addEventListener('change', (event) => {
+    const all = event.target;
+    if (!(all instanceof HTMLInputElement) || !all.matches('input[data-select-all]')) return;
+    const formId = all.dataset.selectAll;
+    for (const box of document.querySelectorAll(`input[type="checkbox"][name="ids"][form="${CSS.escape(formId)}"]`)) box.checked = all.checked;
+  });
+
   /** Polite announcements for screen readers (copy done, upload finished…). */
   const announcer = document.createElement('p');
   announcer.className = 'visually-hidden';

@@ -46,8 +46,9 @@ export async function loadNavCounts(c: Context<AppEnv>): Promise<NavCounts> {
 
 const asStatus = (value: string | undefined | null): CommentStatus | null => (value && statuses.has(value) ? (value as CommentStatus) : null);
 
-/** Only the inbox and "Waiting for you" are places to come back to; anything else goes to the inbox. */
+/** Only the inbox, "Waiting for you", a person's page and the home are places to come back to; anything else goes to the inbox. */
 function safeBack(value: string | undefined): string {
+  if (value === '/admin') return value;
   if (!value || !/^\/admin\/(comments|waiting|people\/[0-9]{1,10})(\?[^#\s]*)?$/.test(value)) return '/admin/comments';
   return value;
 }

@@ -14,6 +14,7 @@ const messages: Record<string, string> = {
   scheduled: 'Scheduled: it goes live at the time you set.',
   unpublished: 'Unpublished: it is a draft again and no longer public.',
   restored: 'Restored from the trash, as it was.',
+  duplicated: 'A copy, saved as a draft. Change what you like, then publish it.',
   purged: 'Deleted forever.',
   uploaded: 'Uploaded. Copy its Markdown below into a post.',
   'upload-described': 'Saved. Pages show the new caption now.',
