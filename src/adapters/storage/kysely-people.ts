@@ -237,12 +237,25 @@ export class KyselyPeopleRepository implements PersonRepository {
     const text = q.text?.trim();
     if (text) {
       const pattern = containing(text);
-      query = query.where((eb) =>
-        eb.or([
-          eb(sql`lower(p.name)`, 'like', sql`${pattern} escape '\\'`),
-          eb.exists(eb.selectFrom('person_identities as i').select('i.id').whereRef('i.person_id', '=', 'p.id').where(sql`i.value`, 'like', sql`${pattern} escape '\\'`)),
-        ]),
-      );
+      const like = sql`${pattern} escape '\\'`;
+      // Ordered by last seen, the scan below stops after a page when many people match, but reads
+      // everyone (with a look at their identities each) when few do. So first ask who matches at
+      // all, from two indexes read alone (names through people_name_key, values through the
+      // unique (person_id, kind, value)); when they are few, only they are sorted and paged.
+      const few = 1000;
+      const byValue = await this.db.selectFrom('person_identities').select('person_id as id').where(sql`value`, 'like', like).limit(few + 1).execute();
+      const byName = byValue.length > few ? [] : await this.db.selectFrom('people').select('id').where(sql`lower(trim(name))`, 'like', like).limit(few + 1).execute();
+      const matching = [...new Set([...byName, ...byValue].map((r) => r.id))];
+      if (byValue.length <= few && byName.length <= few && matching.length <= few) {
+        query = query.where('p.id', 'in', matching.length > 0 ? matching : [0]);
+      } else {
+        query = query.where((eb) =>
+          eb.or([
+            eb(sql`lower(p.name)`, 'like', like),
+            eb.exists(eb.selectFrom('person_identities as i').select('i.id').whereRef('i.person_id', '=', 'p.id').where(sql`i.value`, 'like', like)),
+          ]),
+        );
+      }
     }
     if (q.labelId !== undefined) {
       const labelId = q.labelId;
