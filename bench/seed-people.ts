@@ -189,7 +189,7 @@ export async function seedPeopleBench(options: PeopleSeedOptions): Promise<Peopl
       const step = span / byKind.comment;
       const theirs: Array<Insertable<Database['comments']>> = [];
       for (let i = 0; i < byKind.comment; i++) {
-        const status = i % 40 === 7 ? 'pending' : i % 97 === 3 ? 'spam' : i % 211 === 5 ? 'trash' : 'approved';
+        const status = i % 40 === 7 ? 'pending' : i % 97 === 3 ? 'spam' : 'approved';
         theirs.push(comment({ postId: postIds[i % postTotal], parentId: null, rootId: null, depth: 0, personId, userId: null, name: i % 300 === 0 ? 'Ines M.' : `Ines ${SURNAME}`, email: regularEmail, url: regularSite, body: pick(rng, bodies), status, at: from + Math.floor(i * step) }));
       }
       await insertAll(trx, 'comments', [...once, ...theirs]);
