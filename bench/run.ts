@@ -113,13 +113,19 @@ interface Workload {
 }
 
 /** Warm-up (discarded), then the measured run. */
-async function measure(gen: LoadGenerator, name: WorkloadName, what: string, url: string, headers: Record<string, string> = {}, connections = CONNECTIONS): Promise<Workload> {
+async function measure(gen: LoadGenerator, name: WorkloadName, what: string, url: string, headers: Record<string, string> = {}, connections = CONNECTIONS, serverPid?: number): Promise<Workload> {
   log(`  ${name.padEnd(3)} ${what}: ${connections} connections, warm-up ${WARMUP}s, measure ${SECONDS}s …`);
   await gen.run({ url, connections, seconds: WARMUP, headers });
+  const cpuBefore = serverPid === undefined ? null : cpuTimeMsOf(serverPid);
   const result = await gen.run({ url, connections, seconds: SECONDS, headers });
+  const cpuAfter = serverPid === undefined ? null : cpuTimeMsOf(serverPid);
   const warn = result.errors > 0 ? `  !! ${result.errorText}` : '';
   log(`      ${result.rps.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms (${result.requests} requests)${warn}`);
-  return { name, what, result };
+  if (cpuBefore === null || cpuAfter === null || result.requests === 0) return { name, what, result };
+  // CPU per answer says what a page costs whatever else the machine runs; wrk's timeouts are left out of `requests`.
+  const msPerRequest = (cpuAfter - cpuBefore) / result.requests;
+  log(`      Kumbaya used ${((cpuAfter - cpuBefore) / (SECONDS * 10)).toFixed(0)}% of a CPU: ${msPerRequest.toFixed(2)} ms of CPU per answer`);
+  return { name, what, result, extra: { server_cpu_ms_per_request: round(msPerRequest, 2) } };
 }
 
 /** Runs bench/post-load.ts (workload e's comment poster) in its own process. */
@@ -533,15 +539,15 @@ async function main(): Promise<void> {
       const lateIndex = Math.floor(pages.length * 0.9);
       const late = pages[lateIndex];
       log(`  ${ps.regular.name}'s timeline: ${pages.length} pages, ${entries} entries (each interaction once); the late page is page ${lateIndex + 1}: ${late}`);
-      if (wants('g1')) workloads.push(await measure(gen, 'g1', 'person page, timeline page 1', people.base + personPath, headers, PEOPLE_CONNECTIONS));
-      if (wants('g2')) workloads.push(await measure(gen, 'g2', `person page, timeline page ${lateIndex + 1}`, people.base + late, headers, PEOPLE_CONNECTIONS));
+      if (wants('g1')) workloads.push(await measure(gen, 'g1', 'person page, timeline page 1', people.base + personPath, headers, PEOPLE_CONNECTIONS, people.child.pid));
+      if (wants('g2')) workloads.push(await measure(gen, 'g2', `person page, timeline page ${lateIndex + 1}`, people.base + late, headers, PEOPLE_CONNECTIONS, people.child.pid));
 
       const searchPath = `/admin/people?q=${encodeURIComponent(ps.search.q)}`;
       const found = await get(people.base + searchPath, headers, 30_000);
       const rowsFound = (found.body.toString('utf8').match(/<td class="cell-title"><a href="\/admin\/people\/\d+">/g) ?? []).length;
       expect(found.status === 200 && rowsFound === ps.search.matches, `(h) GET ${searchPath} answered ${found.status} with ${rowsFound} people, expected ${ps.search.matches}`);
       log(`  search "${ps.search.q}": ${rowsFound} of ${ps.people} people`);
-      if (wants('h')) workloads.push(await measure(gen, 'h', `People search, ${rowsFound} of ${Math.round(ps.people / 1000)}k`, people.base + searchPath, headers, PEOPLE_CONNECTIONS));
+      if (wants('h')) workloads.push(await measure(gen, 'h', `People search, ${rowsFound} of ${Math.round(ps.people / 1000)}k`, people.base + searchPath, headers, PEOPLE_CONNECTIONS, people.child.pid));
     } finally {
       peaks.push(await stopKumbaya(people));
       peakByPhase['g+h'] = round(peaks[peaks.length - 1], 1);
