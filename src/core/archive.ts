@@ -9,6 +9,7 @@ import type { ApiToken, Comment, CommentRevision, EmailAddress, ImportKind, Pers
 import type { PostRevision } from './revisions.ts';
 import type { ReceivedMention, SentMention } from './webmention-store.ts';
 import type { PersonEvent, PersonIdentity, PersonLabel, PersonNote, Trust } from './people.ts';
+import type { FediverseBlock, Follower } from './federation-store.ts';
 
 /** A person with the author's trust in them and when they were last seen (migration 010). */
 export interface ArchivedPerson extends Person {
@@ -91,6 +92,10 @@ export interface ArchiveRecords {
   personLabelLinks: PersonLabelLinkRecord;
   personNotes: PersonNote;
   personEvents: PersonEvent;
+  /** The blog actor's fediverse followers, accepted and waiting (migration 011). */
+  fediverseFollowers: Follower;
+  /** Accounts and domains refused (migration 013). */
+  fediverseBlocks: FediverseBlock;
 }
 
 export type ArchiveTable = keyof ArchiveRecords;
@@ -120,6 +125,8 @@ export const archiveTables: readonly ArchiveTable[] = [
   'personLabelLinks',
   'personNotes',
   'personEvents',
+  'fediverseFollowers',
+  'fediverseBlocks',
 ];
 
 /** The key a table is paged by: the id, or the natural key for tables without one. */

@@ -204,7 +204,7 @@ export function parseDomainBlockList(text: string): { domains: string[]; notSusp
  * signed activity), their `@user@host` handle a verified `handle`. A new actor becomes a new
  * person; one already known keeps theirs.
  */
-async function linkPerson(tx: Store, actor: RemoteActor, now: number): Promise<Person> {
+export async function linkPerson(tx: Store, actor: RemoteActor, now: number): Promise<Person> {
   const known = (await tx.people.findByIdentity('fediverse', actor.actorUri)) ?? (actor.handle ? await tx.people.findByIdentity('handle', actor.handle) : null);
   const person = known ?? (await tx.people.createWithoutEmail({ name: actor.name || actor.handle || actor.actorUri, website: null }, now));
   await tx.people.addIdentity(person.id, 'fediverse', actor.actorUri, true, now);

@@ -8,10 +8,12 @@
 import type { RevisionRepository } from './revisions.ts';
 import type { PeopleRepository } from './people.ts';
 import type { JobRepository } from './jobs.ts';
+import type { WhoIsRepository } from './who-is.ts';
 import type { WebmentionRepository } from './webmention-store.ts';
 
 import type { ArchiveRepository } from './archive.ts';
 import type { FediverseBlockRepository, FollowerRepository } from './federation-store.ts';
+import type { FediverseReplyRepository } from './fediverse-reply-store.ts';
 
 export type Role = 'owner' | 'author' | 'moderator';
 export type PostType = 'post' | 'page';
@@ -660,6 +662,10 @@ export interface Store {
   followers: FollowerRepository;
   /** Blocked fediverse accounts and domains (migration 013). */
   fediverseBlocks: FediverseBlockRepository;
+  /** "Who is this?": websites' cached h-cards, and a person's counts for the card (migration 014). */
+  whoIs: WhoIsRepository;
+  /** What comments from the fediverse came from, and private mentions (migration 018). */
+  fediverseReplies: FediverseReplyRepository;
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>;

@@ -41,6 +41,9 @@ export const sections: ReadonlyArray<{ name: string; table: ArchiveTable; secret
   { name: 'person_label_links', table: 'personLabelLinks', secret: true },
   { name: 'person_notes', table: 'personNotes', secret: true },
   { name: 'person_events', table: 'personEvents', secret: true },
+  // Added in Kumbaya 0.5, still version 1: who follows the blog on the fediverse, and whom it refuses.
+  { name: 'fediverse_followers', table: 'fediverseFollowers' },
+  { name: 'fediverse_blocks', table: 'fediverseBlocks' },
 ];
 
 /** Settings that are secrets (the signing key, the one-time setup token, and any future key, password or token). */

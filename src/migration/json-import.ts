@@ -30,6 +30,8 @@ const id = z.number().int().positive();
 const time = z.number().int().nonnegative();
 const text = z.string();
 const maybe = <T extends z.ZodType>(schema: T) => schema.nullable().default(null);
+/** An http(s) address (a follower's actor and inboxes: where deliveries go). */
+const httpUrl = text.url().refine((u) => /^https?:\/\//i.test(u), 'Must be an http(s) address.');
 
 /** What each table's records must hold once read from the file (fromFileRecord has made times numbers). */
 const schemas: Record<ArchiveTable, z.ZodType> = {
@@ -95,6 +97,11 @@ const schemas: Record<ArchiveTable, z.ZodType> = {
     id, personId: id, kind: z.enum(['trust', 'label-added', 'label-removed', 'moderated', 'merged', 'split', 'forgotten']), detail: z.record(z.string(), z.unknown()).default({}),
     actorId: maybe(id), createdAt: time,
   }),
+  fediverseFollowers: z.object({
+    id, actorUri: httpUrl, handle: maybe(text), inbox: httpUrl, sharedInbox: maybe(httpUrl), status: z.enum(['accepted', 'pending', 'blocked']), followId: maybe(text),
+    createdAt: time, updatedAt: time,
+  }),
+  fediverseBlocks: z.object({ id, kind: z.enum(['actor', 'domain']), value: text.min(1), createdAt: time }),
 };
 
 /** Tables whose records make a site "not empty" (a restore refuses to mix its records with them), with a word for one record. */

@@ -205,6 +205,27 @@ describe('JSON export contents', () => {
     assert.equal(full.people.find((p: any) => p.name === 'Other').trust_reason, 'cooling <off>');
     assert.ok(full.person_events.some((e: any) => e.kind === 'trust' && e.detail.trust === 'muted'));
   });
+
+  it('carries the fediverse followers, waiting ones included, and the blocks, so a moved blog keeps its audience', async () => {
+    const source = new MemoryStore();
+    await seedSite(source);
+    const file = JSON.parse(await exportText(source)) as Record<string, any>;
+    assert.deepEqual(
+      file.fediverse_followers.map((f: any) => [f.actor_uri, f.status, f.shared_inbox]),
+      [['https://social.example/users/reader', 'accepted', 'https://social.example/inbox'], ['https://other.example/@waiting', 'pending', null]],
+    );
+    assert.deepEqual(file.fediverse_blocks.map((b: any) => [b.kind, b.value]), [['domain', 'spam.example']]);
+    const store = new MemoryStore();
+    await importJsonExport(store, chunksOf(JSON.stringify(file), 300), { replace: false });
+    assert.deepEqual((await store.followers.listAccepted({ limit: 10 })).map((f) => [f.actorUri, f.inbox, f.followId]), [
+      ['https://social.example/users/reader', 'https://social.example/users/reader/inbox', 'https://social.example/follows/1'],
+    ]);
+    assert.equal((await store.followers.listByStatus('pending')).length, 1);
+    assert.equal(await store.fediverseBlocks.isBlocked('https://mail.spam.example/users/x'), true);
+    // A follower whose inbox is not an http(s) address would be delivered nowhere: refused with its place.
+    file.fediverse_followers[0].inbox = 'javascript:alert(1)';
+    await assert.rejects(importJsonExport(new MemoryStore(), chunksOf(JSON.stringify(file), 300), { replace: false }), (e: unknown) => e instanceof DomainError && /fediverse_followers/.test(e.message));
+  });
 });
 
 describe('JSON import refuses what it cannot restore, and changes nothing', () => {

@@ -82,6 +82,10 @@ export async function seedSite(store: Store): Promise<{ postIds: number[]; comme
   await store.imports.saveLegacyPath('/2019/03/hello', hello.id);
   await store.imports.saveLegacyPath('?p=12', hello.id);
 
+  // The fediverse: an accepted and a waiting follower, a blocked domain (migrations 011 and 013).
+  await store.followers.upsert({ actorUri: 'https://social.example/users/reader', handle: '@reader@social.example', inbox: 'https://social.example/users/reader/inbox', sharedInbox: 'https://social.example/inbox', status: 'accepted', followId: 'https://social.example/follows/1' }, t + 200);
+  await store.followers.upsert({ actorUri: 'https://other.example/@waiting', handle: null, inbox: 'https://other.example/@waiting/inbox', sharedInbox: null, status: 'pending', followId: null }, t + 210);
+  await store.fediverseBlocks.add('domain', 'spam.example', t + 220);
   await store.subscriptions.ensureAddress('reader@example.com', 'confirm-reader', t + 300);
   await store.subscriptions.confirmAddress('reader@example.com', t + 310);
   await store.subscriptions.ensureAddress('other@example.com', 'confirm-other', t + 320);

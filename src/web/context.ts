@@ -11,6 +11,7 @@ import type { CommentSettings } from '../core/comment-settings.ts';
 import type { SiteSettings } from '../core/site-settings.ts';
 import type { SubscriptionService } from '../core/subscription-service.ts';
 import type { WebmentionService } from '../core/webmention-service.ts';
+import type { WhoIs } from '../core/who-is.ts';
 import type { Session, Store, User } from '../core/store.ts';
 import type { Assets } from './assets.ts';
 import type { ConversationCache } from './conversation-cache.ts';
@@ -50,6 +51,8 @@ export interface WebDeps {
   webmentions: WebmentionService;
   /** The background job queue, to run a retried job now. */
   jobs: { wake(): void };
+  /** "Who is this?": when to look a person's website up (in the job queue). */
+  whoIs: WhoIs;
   /** ActivityPub (FEDIVERSE): Fedify, loaded on the first federation request; null when off. */
   fediverse?: Fediverse | null;
 }

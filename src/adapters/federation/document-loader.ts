@@ -36,7 +36,8 @@ export function safeDocumentLoader(options: SafeDocumentLoaderOptions): Document
       if (error instanceof FetchRefused) throw new FetchError(new URL(url), `${url} was not fetched: ${error.message}`);
       throw error;
     }
-    if (response.status < 200 || response.status > 299) throw new FetchError(new URL(url), `${url} answered HTTP ${response.status}`);
+    // With the status, Fedify can tell a gone key (410: a deleted account) from a failure.
+    if (response.status < 200 || response.status > 299) throw new FetchError(new URL(url), `${url} answered HTTP ${response.status}`, response.status >= 300 && response.status <= 599 ? new Response(null, { status: response.status }) : undefined);
     let document: unknown;
     try {
       document = JSON.parse(response.body);

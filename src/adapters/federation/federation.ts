@@ -1,8 +1,9 @@
 import { Temporal } from '@js-temporal/polyfill';
 import { createFederation, kvCache, type Federation, type KvStore, type MessageQueue } from '@fedify/fedify';
-import { Accept, Article, Endpoints, Follow, Hashtag, Image, isActor, Move, Person, PUBLIC_COLLECTION, Reject, Undo, type Actor, type Recipient } from '@fedify/fedify/vocab';
+import { Accept, Article, Create, Delete, Endpoints, Follow, Hashtag, Image, isActor, Move, Person, PUBLIC_COLLECTION, Reject, Undo, Update, type Actor, type Recipient } from '@fedify/fedify/vocab';
 import { approvesFollowers, FollowingService, type RemoteActor } from '../../core/following.ts';
 import type { Follower } from '../../core/federation-store.ts';
+import type { CommentService } from '../../core/comment-service.ts';
 import { isLive } from '../../core/post-service.ts';
 import type { SiteSettings } from '../../core/site-settings.ts';
 import type { Clock } from '../../core/clock.ts';
@@ -12,6 +13,8 @@ import { absoluteUrls } from '../../web/views/feed-views.ts';
 import type { SafeFetch } from '../safe-fetch.ts';
 import { safeDocumentLoader } from './document-loader.ts';
 import { loadActorKeys, type ActorKeyPairs } from './keys.ts';
+import { replyListeners } from './inbox-replies.ts';
+import { registerCommentNotes } from './comment-notes.ts';
 
 /**
  * The Fedify side of Kumbaya: one Federation whose dispatchers turn Kumbaya's records into
@@ -28,6 +31,8 @@ export interface FederationDeps {
   fetch: SafeFetch;
   kv: KvStore;
   queue: MessageQueue;
+  /** Replies from the fediverse become comments through it (inbox-replies.ts). */
+  comments: CommentService;
   /** The favicon's address (the actor's icon). */
   iconUrl: string;
   version: string;
@@ -105,8 +110,9 @@ export function createKumbayaFederation(deps: FederationDeps): KumbayaFederation
 
   // The listeners only translate: Follow, Undo(Follow) and Move become FollowingService
   // calls, and what it decides is answered (Accept). Other activities are verified,
-  // acknowledged and ignored until their listeners come (publishing, replies).
+  // acknowledged and ignored until their listeners come (likes, boosts); replies are inbox-replies.ts.
   const following = new FollowingService(store, deps.clock);
+  const replies = replyListeners(deps);
   federation
     .setInboxListeners(`${ACTOR_PATH}/inbox`, '/ap/inbox')
     .on(Follow, async (ctx, follow) => {
@@ -131,14 +137,19 @@ export function createKumbayaFederation(deps: FederationDeps): KumbayaFederation
       if (!target || !isActor(target) || !target.aliasIds.some((alias) => alias.href === move.actorId!.href)) return;
       const remote = remoteActor(target);
       if (remote) await following.move(move.actorId.href, remote);
-    });
+    })
+    .on(Create, replies.create)
+    .on(Update, replies.update)
+    .on(Delete, replies.delete)
+    .onUnverifiedActivity(replies.unverified);
 
   federation.setObjectDispatcher(Article, '/{slug}', async (ctx, values) => {
     const post = await store.posts.findBySlug(values.slug);
     // What a reader could not open is no Article either: the HTML route answers 404/410.
     if (!post || post.type !== 'post' || !isLive(post, deps.clock.now()) || post.password !== null) return null;
-    return articleOf(post, ctx.getActorUri(handle), ctx.getFollowersUri(handle), deps.siteUrl);
+    return articleOf(post, ctx.getActorUri(handle), ctx.getFollowersUri(handle), deps.siteUrl).clone({ replies: ctx.getCollectionUri('replies', { id: String(post.id) }) });
   });
+  registerCommentNotes(federation, deps);
 
   federation.setNodeInfoDispatcher('/nodeinfo/2.1', async () => {
     const posts = await store.posts.listPublished({ type: 'post', limit: 1, offset: 0 }, deps.clock.now());

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Follower } from '../../core/federation-store.ts';
+import type { Comment } from '../../core/store.ts';
 import { KyselyStore } from '../storage/kysely-store.ts';
 import type { FederationDeps, KumbayaFederation } from './federation.ts';
 
@@ -55,6 +56,17 @@ export class Fediverse {
     const federation = await this.federation();
     const { answerFollow } = await import('./federation.ts');
     await answerFollow(federation, this.options.siteUrl, this.handle, follower, answer);
+  }
+
+  /**
+   * Staff answered `parent` (committed): when it came from the fediverse, the answer is
+   * queued for its author as a Note. Nothing is loaded for a comment written here.
+   */
+  async staffReplied(reply: Comment, parent: Comment): Promise<boolean> {
+    if (!(await this.options.store.fediverseReplies.findByComment(parent.id))) return false;
+    const federation = await this.federation();
+    const { deliverAnswer } = await import('./comment-notes.ts');
+    return deliverAnswer(federation, this.options, reply);
   }
 
   /** At start-up: load only if deliveries or received activities are waiting from before. */

@@ -16,7 +16,9 @@ import * as postPassword from './migrations/008-post-password.ts';
 import * as people from './migrations/010-people.ts';
 import * as federation from './migrations/011-federation.ts';
 import * as fediverseBlocks from './migrations/013-fediverse-blocks.ts';
+import * as publicProfiles from './migrations/014-public-profiles.ts';
 import * as peopleSpeed from './migrations/017-people-speed.ts';
+import * as fediverseReplies from './migrations/018-fediverse-replies.ts';
 
 // BIGINT columns hold epoch milliseconds, well inside Number's safe range.
 const require = createRequire(import.meta.url);
@@ -75,7 +77,9 @@ function migrations(engine: Engine): Array<{ name: string; up: (db: Kysely<any>)
     { name: '010-people', up: (db) => people.up(db, engine) },
     { name: '011-federation', up: (db) => federation.up(db, engine) },
     { name: '013-fediverse-blocks', up: (db) => fediverseBlocks.up(db, engine) },
+    { name: '014-public-profiles', up: (db) => publicProfiles.up(db, engine) },
     { name: '017-people-speed', up: (db) => peopleSpeed.up(db) },
+    { name: '018-fediverse-replies', up: (db) => fediverseReplies.up(db, engine) },
   ];
 }
 

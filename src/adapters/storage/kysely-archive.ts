@@ -1,6 +1,8 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { ArchiveKey, ArchiveRecords, ArchiveRepository, ArchiveTable, ArchivedPerson, ArchivedPost, ImportKeyRecord, PersonLabelLinkRecord, PersonLabelRecord } from '../../core/archive.ts';
 import type { PersonEvent, PersonIdentity, PersonNote } from '../../core/people.ts';
+import type { FediverseBlock, Follower } from '../../core/federation-store.ts';
+import { toFollower } from './kysely-followers.ts';
 import type { Comment, ImportKind, Tag, User } from '../../core/store.ts';
 import { isProtected } from '../../core/store.ts';
 import type { ReceivedMention, SentMention } from '../../core/webmention-store.ts';
@@ -127,6 +129,23 @@ const tables: Record<Exclude<ArchiveTable, 'posts'>, TableMap> = {
     serial: true,
     toRecord: (r): PersonEvent => ({ id: r.id, personId: r.person_id, kind: r.kind, detail: JSON.parse(r.detail), actorId: r.actor_id, createdAt: num(r.created_at) }),
     toRow: (e: PersonEvent) => ({ id: e.id, person_id: e.personId, kind: e.kind, detail: JSON.stringify(e.detail), actor_id: e.actorId, created_at: e.createdAt }),
+  },
+  // The fediverse (migrations 011 and 013).
+  fediverseFollowers: {
+    name: 'federation_followers',
+    key: 'id',
+    serial: true,
+    toRecord: toFollower,
+    toRow: (f: Follower) => ({
+      id: f.id, actor_uri: f.actorUri, handle: f.handle, inbox: f.inbox, shared_inbox: f.sharedInbox, status: f.status, follow_id: f.followId, created_at: f.createdAt, updated_at: f.updatedAt,
+    }),
+  },
+  fediverseBlocks: {
+    name: 'federation_blocks',
+    key: 'id',
+    serial: true,
+    toRecord: (r): FediverseBlock => ({ id: r.id, kind: r.kind, value: r.value, createdAt: num(r.created_at) }),
+    toRow: (b: FediverseBlock) => ({ id: b.id, kind: b.kind, value: b.value, created_at: b.createdAt }),
   },
   comments: {
     name: 'comments',
@@ -390,7 +409,7 @@ export class KyselyArchiveRepository implements ArchiveRepository {
     // Children before parents; replies first so no comment is deleted while another points at it.
     await this.db.updateTable('comments').set({ parent_id: null }).execute();
     for (const name of [
-      'person_events', 'person_notes', 'person_label_links', 'person_labels', 'person_identities',
+      'person_events', 'person_notes', 'person_label_links', 'person_labels', 'person_identities', 'public_profile_links', 'public_profiles', 'federation_followers', 'federation_blocks',
       'post_revisions', 'webmentions', 'webmentions_sent', 'legacy_paths', 'import_keys', 'jobs', 'subscriptions', 'comment_revisions', 'comments', 'post_tags', 'post_old_slugs', 'posts', 'tags', 'people', 'email_addresses', 'uploads',
       'sessions', 'api_tokens', 'users', 'spam_tokens', 'spam_totals', 'outbox',
     ] as const) {

@@ -38,8 +38,9 @@ import {
 } from '../../core/people.ts';
 import type { OutboxStatus, Person, PersonRepository, SubscriptionKind } from '../../core/store.ts';
 import { runCompiledOnce } from './compiled-once.ts';
-import { toComment } from './kysely-store.ts';
+import { toComment } from './kysely-comments.ts';
 import { transact } from './transact.ts';
+import { relMeReason } from '../../core/who-is.ts';
 import type { Database, Engine } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -788,8 +789,24 @@ export class KyselyPeopleRepository implements PersonRepository {
       sameName = namesakes.map((r) => (r.id < personId ? { aId: r.id, bId: personId } : { aId: personId, bId: r.id }));
     }
     for (const r of shared) add(r.aId, r.bId, sharedWebsiteReason(r.value, r.aKind as IdentityKind, r.bKind as IdentityKind));
+    // A website of one whose h-card page (migration 014) links with rel=me to an identity of the other
+    // (for one person: from their websites, then to their identities, each side by index).
+    const relMe = (side: 'from' | 'to' | null) => {
+      let query = this.db
+        .selectFrom('person_identities as a')
+        .innerJoin('public_profile_links as l', 'l.website', 'a.value')
+        .innerJoin('person_identities as b', (j) => j.onRef('b.value', '=', 'l.url').onRef('b.person_id', '<>', 'a.person_id'))
+        .select(['a.person_id as fromId', 'b.person_id as toId', 'a.value as from', 'l.url as to'])
+        .where('a.kind', 'in', web)
+        .where('b.kind', 'in', [...web, 'fediverse']);
+      if (side === 'from') query = query.where('a.person_id', '=', personId!);
+      if (side === 'to') query = query.where('b.person_id', '=', personId!);
+      return query.orderBy('a.person_id').orderBy('b.person_id').limit(limit * 4).execute();
+    };
+    const linked = personId === null ? await relMe(null) : [...(await relMe('from')), ...(await relMe('to'))];
+    for (const r of linked) add(Math.min(r.fromId, r.toId), Math.max(r.fromId, r.toId), relMeReason(r.from, r.to));
     // Everyone named, and their addresses, in two statements rather than a few per pair.
-    const ids = [...new Set([...shared, ...sameName].flatMap((r) => [r.aId, r.bId]))];
+    const ids = [...new Set([...shared, ...sameName].flatMap((r) => [r.aId, r.bId]).concat(linked.flatMap((r) => [r.fromId, r.toId])))];
     const people = new Map<number, Person>();
     const emails = new Map<number, string[]>();
     if (ids.length > 0) {

@@ -3,6 +3,7 @@ import { plainText } from '../../core/text.ts';
 import { isProtected } from '../../core/store.ts';
 import type { Tables } from './memory-store.ts';
 import { emptyPeopleTables } from './memory-people.ts';
+import { emptyBlockTable, emptyFollowerTable } from './memory-followers.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -54,6 +55,8 @@ export class MemoryArchiveRepository implements ArchiveRepository {
       personLabelLinks: () => [...t.peopleBook.labelLinks.values()].filter((l) => t.people.has(l.personId)),
       personNotes: () => [...t.peopleBook.notes.values()].filter((n) => t.people.has(n.personId)),
       personEvents: () => [...t.peopleBook.events.values()].filter((e) => t.people.has(e.personId)),
+      fediverseFollowers: () => [...t.followers.rows.values()],
+      fediverseBlocks: () => [...t.fediverseBlocks.rows.values()],
     };
     return records[table]() as Array<ArchiveRecords[T]>;
   }
@@ -173,6 +176,18 @@ export class MemoryArchiveRepository implements ArchiveRepository {
           t.legacyPaths.set(path, postId);
           break;
         }
+        case 'fediverseFollowers': {
+          const follower = given as ArchiveRecords['fediverseFollowers'];
+          t.followers.rows.set(follower.id, follower);
+          t.followers.lastId = Math.max(t.followers.lastId, follower.id);
+          break;
+        }
+        case 'fediverseBlocks': {
+          const block = given as ArchiveRecords['fediverseBlocks'];
+          t.fediverseBlocks.rows.set(block.id, block);
+          t.fediverseBlocks.lastId = Math.max(t.fediverseBlocks.lastId, block.id);
+          break;
+        }
         case 'postRevisions': {
           const revision = given as ArchiveRecords['postRevisions'];
           t.revisions.rows.set(revision.id, revision);
@@ -189,12 +204,14 @@ export class MemoryArchiveRepository implements ArchiveRepository {
 
   async clear(): Promise<void> {
     const t = this.tables();
-    for (const map of [t.users, t.apiTokens, t.tags, t.posts, t.oldSlugs, t.people, t.comments, t.commentRevisions, t.emailAddresses, t.subscriptions, t.uploads, t.spamTokens, t.sessions, t.outbox, t.webmentions.received, t.webmentions.sent, t.importKeys, t.legacyPaths, t.jobs.rows]) {
+    for (const map of [t.users, t.apiTokens, t.tags, t.posts, t.oldSlugs, t.people, t.comments, t.commentRevisions, t.emailAddresses, t.subscriptions, t.uploads, t.spamTokens, t.sessions, t.outbox, t.webmentions.received, t.webmentions.sent, t.importKeys, t.legacyPaths, t.jobs.rows, t.publicProfiles]) {
       map.clear();
     }
     t.revisions.rows.clear();
     t.spamTotals = { spam: 0, ham: 0 };
     t.peopleBook = emptyPeopleTables();
+    t.followers = emptyFollowerTable();
+    t.fediverseBlocks = emptyBlockTable();
   }
 
   async finish(): Promise<void> {}

@@ -35,6 +35,7 @@ import {
 } from '../../core/people.ts';
 import type { Person, PersonRepository } from '../../core/store.ts';
 import type { Tables } from './memory-store.ts';
+import { relMeReason } from '../../core/who-is.ts';
 
 /** What the memory store keeps for people beyond the `people` map (part of its tables, so transactions cover it). */
 export interface MemoryPeopleTables {
@@ -524,6 +525,14 @@ export class MemoryPeopleRepository implements PersonRepository {
         for (const x of ia) for (const y of ib) {
           if ((x.kind === 'website' || x.kind === 'webmention') && (y.kind === 'website' || y.kind === 'webmention') && x.value === y.value) {
             const reason = sharedWebsiteReason(x.value, x.kind, y.kind);
+            if (!reasons.includes(reason)) reasons.push(reason);
+          }
+        }
+        for (const [from, to] of [[ia, ib], [ib, ia]]) for (const x of from) {
+          if (x.kind !== 'website' && x.kind !== 'webmention') continue;
+          const links = this.tables().publicProfiles.get(x.value)?.relMe ?? [];
+          for (const y of to) if ((y.kind === 'website' || y.kind === 'webmention' || y.kind === 'fediverse') && links.includes(y.value)) {
+            const reason = relMeReason(x.value, y.value);
             if (!reasons.includes(reason)) reasons.push(reason);
           }
         }

@@ -14,7 +14,7 @@ import { formatMonth } from '../views/format.ts';
 import type { ListPageOptions } from '../views/public-views.ts';
 import { archivePage, authorCard, postListPage, postPage, searchPage } from '../views/public-views.ts';
 import { feedLinks } from '../views/feed-views.ts';
-import { commentForm, conversationSection, cursorParam, parseCursor, replySources, threadBlock } from '../views/comment-views.ts';
+import { commentForm, conversationSection, cursorParam, fediverseOrigins, parseCursor, replySources, threadBlock } from '../views/comment-views.ts';
 import { closedWords, commentsOpen } from '../../core/comment-settings.ts';
 import { OWN_COOKIE, ownComments } from './own-comments.ts';
 import { advertiseMentionEndpoints } from './webmention.ts';
@@ -142,6 +142,7 @@ async function conversationOf(c: Context<AppEnv>, post: Post): Promise<SafeHtml>
       post,
       staffIds,
       sources: await replySources(store.webmentions, post.id, comments),
+      fediverse: await fediverseOrigins(store.fediverseReplies, comments),
       avatars: settings.avatars,
       pageCursor: after,
       open: open.open,

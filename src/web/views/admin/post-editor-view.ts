@@ -4,7 +4,7 @@ import type { PostRevision } from '../../../core/revisions.ts';
 import type { Post, PostType } from '../../../core/store.ts';
 import type { AppEnv } from '../../context.ts';
 import { html, raw, type SafeHtml } from '../../html.ts';
-import { plainText, truncateWords } from '../../../core/text.ts';
+import { writtenExcerpt } from '../../../core/post-service.ts';
 import { csrfField, field, notice } from '../forms.ts';
 import { formatDateTime } from '../format.ts';
 import { postUrl } from '../public-views.ts';
@@ -85,7 +85,7 @@ export function editorValuesOf(post: Post): EditorValues {
     markdown: post.markdown,
     slug: post.slug,
     // The store keeps the automatic excerpt too; show the field empty when that is what it holds.
-    excerpt: post.excerpt === truncateWords(plainText(post.html), 280) ? '' : post.excerpt,
+    excerpt: writtenExcerpt(post),
     tags: post.tags.map((t) => t.name).join(', '),
     visibility: post.visibility,
     coverImage: post.coverImage ?? '',
