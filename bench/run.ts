@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: seeds a fresh database, starts Kumbaya as a child process (every cache
- * off, page cache off, page cache on, then posting comments), measures it under load with
+ * off, page cache off, page cache on, posting comments, signed fediverse Likes, then People
+ * on a database of its own), measures it under load with
  * wrk next to two references serving the same post page bytes (R1: bare node:http; R2:
  * nginx), prints a table and writes bench/results/latest.json. bench/README.md explains
  * every workload and how to read the output.
@@ -31,6 +32,7 @@ import {
   which,
   type Child,
 } from './procs.ts';
+import { inboxWorkload, INBOX_TARGET_PER_SECOND } from './inbox-workload.ts';
 import type { PostLoadOptions, PostLoadResult } from './post-load.ts';
 import { seedBenchData } from './seed.ts';
 import { seedPeopleBench } from './seed-people.ts';
@@ -88,9 +90,9 @@ function log(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-type WorkloadName = 'a0' | 'a' | 'b' | 'c' | 'd' | 'e' | 'f1' | 'f40' | 'g1' | 'g2' | 'h' | 'r1' | 'r2';
+type WorkloadName = 'a0' | 'a' | 'b' | 'c' | 'd' | 'e' | 'f1' | 'f40' | 'g1' | 'g2' | 'h' | 'j' | 'r1' | 'r2';
 /** The order of the table and of latest.json's rows, whatever the order of measuring. */
-const ORDER: WorkloadName[] = ['a0', 'a', 'b', 'c', 'd', 'e', 'f1', 'f40', 'g1', 'g2', 'h', 'r1', 'r2'];
+const ORDER: WorkloadName[] = ['a0', 'a', 'b', 'c', 'd', 'e', 'f1', 'f40', 'g1', 'g2', 'h', 'j', 'r1', 'r2'];
 
 /** BENCH_ONLY=e,g1,h: only those workloads (and the runs they need); unset: all of them. */
 function onlyWorkloads(): Set<WorkloadName> {
@@ -505,6 +507,57 @@ async function main(): Promise<void> {
     );
   }
 
+  if (wants('j')) {
+    // 2j. Signed fediverse Likes into the shared inbox: verified and stored per second (bench/inbox-workload.ts).
+    log('\n[run 4] fediverse inbox: PAGE_CACHE=true, FEDIVERSE_ALLOW_PRIVATE=true (the sending server is local)');
+    let inboxRun: KumbayaRun | null = null;
+    const inbox = await inboxWorkload({
+      node,
+      dataDir,
+      connections: CONNECTIONS,
+      log,
+      start: async (env) => {
+        inboxRun = await startKumbaya(node, dataDir, port, true, true, { env });
+        firstResponses.push(inboxRun.firstResponseMs);
+        return { base: inboxRun.base, pid: inboxRun.child.pid };
+      },
+      stop: async () => {
+        peaks.push(await stopKumbaya(inboxRun!));
+        peakByPhase.j = round(peaks[peaks.length - 1], 1);
+        return peaks[peaks.length - 1];
+      },
+    });
+    workloads.push({
+      name: 'j',
+      what: `signed Likes → inbox (${CONNECTIONS} c)`,
+      result: {
+        rps: inbox.load.storedPerSecond,
+        p50Ms: inbox.load.p50Ms,
+        p99Ms: inbox.load.p99Ms,
+        requests: inbox.load.requests,
+        errors: inbox.load.requests - (inbox.load.statuses['202'] ?? 0) + inbox.load.socketErrors,
+        errorText: Object.entries(inbox.load.statuses).filter(([st]) => st !== '202').map(([st, n]) => `${n} × ${st}`).join(', '),
+      },
+      extra: {
+        accepted_per_second: round(inbox.load.acceptedPerSecond, 1),
+        stored_seconds: round(inbox.load.storedSeconds, 2),
+        accepted: inbox.load.acceptedIds.length,
+        stored: inbox.stored,
+        nothing_lost: inbox.nothingLost,
+        actors: inbox.settings.actors,
+        ...(inbox.serverCpuMs !== null ? { server_cpu_us_per_like: round((inbox.serverCpuMs * 1000) / Math.max(1, inbox.load.statuses['202'] ?? 0), 0) } : {}),
+        loadgen: 'node (bench/inbox-load.ts): Likes signed draft-cavage in advance, each a new account and post pair; FEDIVERSE_INBOX_LIMIT lifted',
+      },
+    });
+    notes.push(
+      `      (j) req/s column = signed Likes verified and stored per second (first request to last stored); the inbox answered ${inbox.load.acceptedPerSecond.toFixed(0)}/s; ${inbox.load.acceptedIds.length} accepted, ${inbox.stored} stored: ${inbox.nothingLost ? 'nothing lost' : 'MISMATCH'}`,
+    );
+    verdicts.push(
+      { target: `(j) ≥ ${INBOX_TARGET_PER_SECOND} signed Likes verified and stored/s`, pass: inbox.load.storedPerSecond >= INBOX_TARGET_PER_SECOND, actual: `${inbox.load.storedPerSecond.toFixed(0)}/s` },
+      { target: '(j) every 202 stored, nothing lost', pass: inbox.nothingLost, actual: `${inbox.load.acceptedIds.length} × 202, ${inbox.stored} stored` },
+    );
+  }
+
   if (wants('g1', 'g2', 'h')) {
     // 2g/h. People: a person page and the People search, signed in as the owner, on a database of their own.
     const peopleDir = path.join(tmp, 'people-data');
@@ -512,7 +565,7 @@ async function main(): Promise<void> {
     const kinds = Object.entries(ps.regular.byKind).map(([k, n]) => `${k} ${n}`).join(', ');
     log(`\nseeded People in ${ps.ms} ms: ${ps.people} people, ${ps.identities} identities; ${ps.regular.name} has ${ps.regular.interactions} interactions over ${ps.regular.posts} posts (${kinds})`);
     const profile = CPU_PROF_DIR !== null && !wants('e');
-    log(`[run 4] People: PAGE_CACHE=true (admin pages are never cached), the owner's session cookie on every request${profile ? `, CPU profile into ${CPU_PROF_DIR}` : ''}`);
+    log(`[run 5] People: PAGE_CACHE=true (admin pages are never cached), the owner's session cookie on every request${profile ? `, CPU profile into ${CPU_PROF_DIR}` : ''}`);
     if (profile) fs.mkdirSync(CPU_PROF_DIR!, { recursive: true });
     const people = await startKumbaya(node, peopleDir, port, true, true, { nodeFlags: profile ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : [] });
     firstResponses.push(people.firstResponseMs);

@@ -10,6 +10,8 @@ import { forgetBefore } from './core/login-throttle.ts';
 import { LocalChangeFeed, type ChangeFeed } from './core/change-feed.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import { PostService } from './core/post-service.ts';
+import { PostIdeaService } from './core/post-ideas.ts';
+import { PersonRights } from './core/person-rights.ts';
 import { CommentService } from './core/comment-service.ts';
 import { readCommentSettings, type CommentSettings } from './core/comment-settings.ts';
 import { createSpamDefence } from './adapters/spam-defence.ts';
@@ -108,6 +110,7 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
   });
 
   let webmentions: WebmentionService | null = null;
+  let postIdeas: PostIdeaService | null = null;
   const posts = new PostService({
     store,
     clock,
@@ -117,6 +120,12 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
         await webmentions?.postChanged(before, after);
       } catch (error) {
         logger.error({ err: error, postId: after.id }, 'webmentions could not be queued');
+      }
+      try {
+        // A post made from a comment whose author asked to tell its writer: the mail, once it is live.
+        if (await postIdeas?.postChanged(before, after)) outbox?.wake();
+      } catch (error) {
+        logger.error({ err: error, postId: after.id }, 'the mail telling a commenter about their post idea could not be written');
       }
     },
   });
@@ -163,14 +172,17 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
   registerWhoIsJob(jobs, { store, clock, fetch: safeFetch, logger, allowPrivate: config.webmentionAllowPrivate, siteUrl: () => config.siteUrl });
   const subscriptions = new SubscriptionService({ store, clock, site, siteUrl: () => config.siteUrl });
   const accounts = new AccountLinkService({ store, clock, site, siteUrl: () => config.siteUrl });
+  postIdeas = new PostIdeaService({ store, clock, posts, site, siteUrl: () => config.siteUrl });
+  const personRights = new PersonRights({ store, clock, siteUrl: () => config.siteUrl, publish: (topic) => changes.publish(topic) });
   const mail = { transport: mailer?.description ?? null, subscriptions, wake: () => outbox!.wake() };
 
   const assets = new Assets();
   fediverse = config.fediverse
-    ? new Fediverse({ store, clock, site, comments, siteUrl: config.siteUrl, handle: config.fediverseHandle, allowPrivate: config.fediverseAllowPrivate, fetch: safeFetch, iconUrl: `${config.siteUrl}${assets.url('favicon.svg')}`, version: KUMBAYA_VERSION, logger })
+    ? new Fediverse({ store, clock, site, comments, siteUrl: config.siteUrl, handle: config.fediverseHandle, allowPrivate: config.fediverseAllowPrivate, fetch: safeFetch, iconUrl: `${config.siteUrl}${assets.url('favicon.svg')}`, version: KUMBAYA_VERSION, logger, publish: (topic) => changes.publish(topic) })
     : null;
   const deps: WebDeps = {
     config, store, clock, posts, auth, accounts, comments, commentSettings, spam, logger, pageCache, conversationCache, changes, assets, secret, site, mail, webmentions, jobs, whoIs, fediverse,
+    postIdeas, personRights,
   };
   scheduler = new Scheduler({
     posts,

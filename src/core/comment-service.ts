@@ -14,6 +14,9 @@ import type { Comment, CommentRevision, CommentStatus, Person, Post, Store, User
 import type { SpamDocument, SpamLesson } from './spam-filter.ts';
 import { randomToken, safeEqual, sha256Hex } from './tokens.ts';
 
+/** The rate-limit counter of one commenter's address (forgetting a person removes theirs: core/person-rights.ts). */
+export const emailRateLimitKey = (email: string): string => `comment:email:${email}`;
+
 /** What a reader (or the author) sends to comment. */
 export const commentInputSchema = z.object({
   postId: z.coerce.number().int().positive().max(MAX_ID),
@@ -193,7 +196,7 @@ export class CommentService {
     const checks: Array<[string, number, number]> = [
       [`comment:ip:${addressGroup(ip)}`, 60_000, LIMITS.perIpMinute],
       [`comment:ip-hour:${addressGroup(ip)}`, 3_600_000, LIMITS.perIpHour],
-      [`comment:email:${email}`, 60_000, LIMITS.perEmailMinute],
+      [emailRateLimitKey(email), 60_000, LIMITS.perEmailMinute],
     ];
     // One transaction for the three counters: a refused comment counts against none of them.
     await this.deps.store.transaction(async ({ rateLimits }) => {

@@ -59,6 +59,8 @@ export interface FediverseRepliesDeps {
   /** The blog actor's user name ("blog"). */
   handle: string;
   siteTitle: () => Promise<string>;
+  /** Tells every instance that published content changed (a deleted account's likes go from post pages). */
+  publish?: (topic: string) => void;
 }
 
 function safeDecode(segment: string): string | null {
@@ -144,14 +146,15 @@ export class FediverseReplies {
     return 'unknown';
   }
 
-  /** Delete of an actor: everything they sent goes (comments to the trash), and their follow ends. */
+  /** Delete of an actor: everything they sent goes (comments to the trash, likes and boosts), and their follow ends. */
   async actorDeleted(actorUri: string): Promise<{ comments: number; mentions: number }> {
     const { store } = this.deps;
     const trashed = await this.deps.comments.trashFromFediverse(await store.fediverseReplies.commentIdsByActor(actorUri), DELETED_ACTOR);
-    const mentions = await store.transaction(async (tx) => {
+    const { mentions, reactions } = await store.transaction(async (tx) => {
       await tx.followers.remove(actorUri);
-      return tx.fediverseReplies.deleteMentionsByActor(actorUri);
+      return { mentions: await tx.fediverseReplies.deleteMentionsByActor(actorUri), reactions: await tx.reactions.removeByActor(actorUri) };
     });
+    if (reactions > 0) this.deps.publish?.('reactions-changed');
     return { comments: trashed.length, mentions };
   }
 

@@ -17,8 +17,9 @@ export interface SiteSettings {
   /** Newest items in each feed (site, tag, comments). */
   feedItems: number;
   /**
-   * Show images from other sites in the admin ("who is this?" photos). Off by default: an
-   * image from a stranger's site tells them when the team looked, so initials stand in.
+   * Show images from other sites: "who is this?" photos in the admin, and the avatars beside
+   * a post's likes and reposts (fediverse accounts, webmention authors). Off by default: an
+   * image from a stranger's site tells them who looked and when, so initials stand in.
    */
   loadRemoteImages: boolean;
 }

@@ -6,6 +6,8 @@ import type { AuthService } from '../core/auth-service.ts';
 import type { ChangeFeed } from '../core/change-feed.ts';
 import type { Clock } from '../core/clock.ts';
 import type { PostService } from '../core/post-service.ts';
+import type { PostIdeaService } from '../core/post-ideas.ts';
+import type { PersonRights } from '../core/person-rights.ts';
 import type { CommentService, SpamDefence } from '../core/comment-service.ts';
 import type { CommentSettings } from '../core/comment-settings.ts';
 import type { SiteSettings } from '../core/site-settings.ts';
@@ -55,6 +57,10 @@ export interface WebDeps {
   whoIs: WhoIs;
   /** ActivityPub (FEDIVERSE): Fedify, loaded on the first federation request; null when off. */
   fediverse?: Fediverse | null;
+  /** Comments turned into post ideas, and telling their writers (core/post-ideas.ts). */
+  postIdeas: PostIdeaService;
+  /** One person's data exported, and forgetting a person (core/person-rights.ts). */
+  personRights: PersonRights;
 }
 
 export interface AppEnv {

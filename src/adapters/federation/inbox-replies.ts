@@ -12,8 +12,8 @@ import type { FederationDeps } from './federation.ts';
  * the signature proved the actor; the Note must be attributed to that actor and live on
  * the actor's own server, so no one can put words in someone else's mouth.
  */
-export function replyListeners(deps: Pick<FederationDeps, 'store' | 'clock' | 'comments' | 'siteUrl' | 'handle' | 'site'>) {
-  const replies = new FediverseReplies({ store: deps.store, clock: deps.clock, comments: deps.comments, siteUrl: deps.siteUrl, handle: deps.handle, siteTitle: async () => (await deps.site()).title });
+export function replyListeners(deps: Pick<FederationDeps, 'store' | 'clock' | 'comments' | 'siteUrl' | 'handle' | 'site' | 'publish'>) {
+  const replies = new FediverseReplies({ store: deps.store, clock: deps.clock, comments: deps.comments, siteUrl: deps.siteUrl, handle: deps.handle, siteTitle: async () => (await deps.site()).title, publish: deps.publish });
   return {
     replies,
 

@@ -3,7 +3,7 @@ import type { FediverseComment, FediverseReplyRepository, PrivateMention, Privat
 import type { Page } from '../../core/store.ts';
 import type { Database } from './schema.ts';
 
-function toLink(row: Selectable<Database['federation_comments']>): FediverseComment {
+export function toLink(row: Selectable<Database['federation_comments']>): FediverseComment {
   return {
     commentId: Number(row.comment_id),
     noteId: row.note_id,
@@ -16,7 +16,7 @@ function toLink(row: Selectable<Database['federation_comments']>): FediverseComm
   };
 }
 
-function toMention(row: Selectable<Database['federation_private_mentions']>): PrivateMention {
+export function toMention(row: Selectable<Database['federation_private_mentions']>): PrivateMention {
   return {
     id: Number(row.id),
     noteId: row.note_id,

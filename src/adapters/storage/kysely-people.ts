@@ -38,6 +38,8 @@ import {
 } from '../../core/people.ts';
 import type { OutboxStatus, Person, PersonRepository, SubscriptionKind } from '../../core/store.ts';
 import { runCompiledOnce } from './compiled-once.ts';
+import type { ForgetChoice, ForgetOutcome, PersonData } from '../../core/person-rights.ts';
+import { forgetPerson, personDataOf } from './kysely-person-rights.ts';
 import { toComment } from './kysely-comments.ts';
 import { transact } from './transact.ts';
 import { relMeReason } from '../../core/who-is.ts';
@@ -45,23 +47,23 @@ import type { Database, Engine } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-function toPerson(row: Selectable<Database['people']>): Person {
+export function toPerson(row: Selectable<Database['people']>): Person {
   return { id: row.id, name: row.name, email: row.email, website: row.website, createdAt: Number(row.created_at) };
 }
 
-function toIdentity(row: Selectable<Database['person_identities']>): PersonIdentity {
+export function toIdentity(row: Selectable<Database['person_identities']>): PersonIdentity {
   return { id: row.id, personId: row.person_id, kind: row.kind as IdentityKind, value: row.value, verified: Number(row.verified) === 1, firstSeen: Number(row.first_seen), lastSeen: Number(row.last_seen) };
 }
 
-function toNote(row: Selectable<Database['person_notes']>): PersonNote {
+export function toNote(row: Selectable<Database['person_notes']>): PersonNote {
   return { id: row.id, personId: row.person_id, markdown: row.markdown, html: row.html, authorId: row.author_id, createdAt: Number(row.created_at), updatedAt: Number(row.updated_at) };
 }
 
-function toEvent(row: Selectable<Database['person_events']>): PersonEvent {
+export function toEvent(row: Selectable<Database['person_events']>): PersonEvent {
   return { id: row.id, personId: row.person_id, kind: row.kind as PersonEvent['kind'], detail: JSON.parse(row.detail) as Record<string, unknown>, actorId: row.actor_id, createdAt: Number(row.created_at) };
 }
 
-function toTrust(row: { trust: string; trust_reason: string | null; muted_until: number | string | null }): PersonTrust {
+export function toTrust(row: { trust: string; trust_reason: string | null; muted_until: number | string | null }): PersonTrust {
   return { trust: row.trust as Trust, reason: row.trust_reason, mutedUntil: row.muted_until === null ? null : Number(row.muted_until) };
 }
 
@@ -727,6 +729,16 @@ export class KyselyPeopleRepository implements PersonRepository {
       if (!m || m.undoneAt !== undefined || now > m.undoUntil) return [];
       return [{ eventId: event.id, survivorId: personId, merged: m.merged, mergedAt: event.createdAt, undoUntil: m.undoUntil, undoneAt: null }];
     });
+  }
+
+  // ---------------------------------------------------------------- export and forget (kysely-person-rights.ts)
+
+  async dataOf(personId: number): Promise<PersonData | null> {
+    return personDataOf(this.db, personId);
+  }
+
+  async forget(personId: number, choice: ForgetChoice, actorId: number | null, now: number): Promise<ForgetOutcome> {
+    return forgetPerson(this.db, personId, choice, actorId, now);
   }
 
   // ---------------------------------------------------------------- duplicates

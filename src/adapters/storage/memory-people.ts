@@ -34,6 +34,8 @@ import {
   type TimelineQuery,
 } from '../../core/people.ts';
 import type { Person, PersonRepository } from '../../core/store.ts';
+import type { ForgetChoice, ForgetOutcome, PersonData } from '../../core/person-rights.ts';
+import { memoryForget, memoryPersonData } from './memory-person-rights.ts';
 import type { Tables } from './memory-store.ts';
 import { relMeReason } from '../../core/who-is.ts';
 
@@ -509,6 +511,18 @@ export class MemoryPeopleRepository implements PersonRepository {
         if (!m || m.undoneAt !== undefined || now > m.undoUntil) return [];
         return [{ eventId: event.id, survivorId: personId, merged: m.merged, mergedAt: event.createdAt, undoUntil: m.undoUntil, undoneAt: null }];
       });
+  }
+
+  // ---------------------------------------------------------------- export and forget (memory-person-rights.ts)
+
+  async dataOf(personId: number): Promise<PersonData | null> {
+    this.live();
+    return memoryPersonData(this.tables(), personId);
+  }
+
+  async forget(personId: number, choice: ForgetChoice, actorId: number | null, now: number): Promise<ForgetOutcome> {
+    this.live();
+    return memoryForget(this.tables(), personId, choice, actorId, now);
   }
 
   async duplicates(personId: number | null, limit: number): Promise<DuplicateSuggestion[]> {

@@ -4,6 +4,7 @@ import type { Follower } from '../../../core/federation-store.ts';
 import { approvesFollowers, APPROVE_FOLLOWERS_SETTING, FollowingError, FollowingService, type DomainBlockImport } from '../../../core/following.ts';
 import { MAIL_PRIVATE_MENTIONS_SETTING } from '../../../core/fediverse-replies.ts';
 import { notFound } from '../../../core/errors.ts';
+import { QUOTE_POLICY_SETTING, quotePolicy } from '../../../core/reactions.ts';
 import type { AppEnv } from '../../context.ts';
 import { fediverseView } from '../../views/admin/fediverse-view.ts';
 import { allowRoles, formFields, idParam, redirectWithNotice } from './admin-request.ts';
@@ -31,6 +32,7 @@ async function render(c: Context<AppEnv>, extra: { imported?: DomainBlockImport;
     handle: `@${config.fediverseHandle}@${host}`,
     profileUrl: `${config.siteUrl}/@${config.fediverseHandle}`,
     approveFollowers: await approvesFollowers(store),
+    quotePolicy: await quotePolicy(store),
     pending: await withPerson(await store.followers.listByStatus('pending')),
     followers: await withPerson(await store.followers.listByStatus('accepted')),
     blocks: await store.fediverseBlocks.list(),
@@ -83,6 +85,14 @@ export function fediverseRoutes(): Hono<AppEnv> {
     if (!(await c.get('deps').store.fediverseReplies.deleteMention(idParam(c)))) throw notFound('That private mention');
     return redirectWithNotice(c, PATH, 'private-mention-deleted');
   });
+  app.post('/quotes', (c) =>
+    act(c, async () => {
+      const answer = (await formFields(c)).quotes;
+      if (answer !== 'accept' && answer !== 'refuse') throw new FollowingError('Choose whether quote requests are accepted or refused.', 422);
+      await c.get('deps').store.settings.set({ [QUOTE_POLICY_SETTING]: answer });
+      return redirectWithNotice(c, PATH, 'saved');
+    }),
+  );
 
   app.post('/accept', (c) =>
     act(c, async () => {

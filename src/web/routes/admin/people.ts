@@ -9,6 +9,7 @@ import type { Person, Post, User } from '../../../core/store.ts';
 import type { AppEnv } from '../../context.ts';
 import { duplicatesView, mergeChooseView, mergePreviewView, peopleListView, personPageView, type PersonPageOptions } from '../../views/admin/people-view.ts';
 import { allowRoles, currentUser, formFields, idParam } from './admin-request.ts';
+import { writesPosts } from '../../views/admin/person-rights-view.ts';
 
 const PER_PAGE = 30;
 const TIMELINE_PAGE = 30;
@@ -91,6 +92,7 @@ async function renderPerson(c: Context<AppEnv>, personId: number, extra: Pick<Pe
   const view = personPageView(c, {
     summary, names, notes, allLabels, timeline: page.entries, next: page.next, kind, paged: before !== null, posts, users,
     latest, latestPost: latest ? (posts.get(latest.postId) ?? null) : null, firstSeen, now: clock.now(), merges, duplicates, profile, ...extra,
+    canWritePosts: writesPosts(currentUser(c).role), token: c.get('session')!.csrfToken,
   });
   return c.html(view.value, status);
 }

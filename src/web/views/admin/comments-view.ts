@@ -9,6 +9,7 @@ import { csrfField, notice } from '../forms.ts';
 import { formatCount, formatDate, formatDateTime, isoDate, plural } from '../format.ts';
 import { postUrl } from '../public-views.ts';
 import { adminLayout, pageHead } from './admin-layout.ts';
+import { canBecomePostIdea, postIdeaButton } from './person-rights-view.ts';
 import { whoIsDetails, type InboxWhoIs } from './who-is-view.ts';
 
 /** Trashed comments are deleted for good this long after they were trashed. */
@@ -121,6 +122,8 @@ export interface RowContext {
   replies?: Map<number, Comment>;
   /** People the team keeps notes about (for staff who may open People): a badge beside their comments. */
   noted?: Set<number>;
+  /** The signed-in user writes posts: readers' comments offer "Make a post of this". */
+  canWritePosts?: boolean;
   /** "Who is this?" for first-time commenters' held comments, by comment id (staff who may open People). */
   whoIs?: Map<number, InboxWhoIs>;
   /** The site setting: photos from other sites may be shown. */
@@ -252,6 +255,7 @@ export function commentRow(comment: Comment, rc: RowContext): SafeHtml {
       </form>
       ${liveLink ? html`<a class="mod-link" href="${liveLink}">View on site<span class="visually-hidden"> (comment by ${who})</span></a>` : ''}
       <a class="mod-link" href="/admin/comments/${comment.id}/edit?back=${encodeURIComponent(rc.back)}" data-edit-comment>Edit or move<span class="visually-hidden"> the comment by ${who}</span>${comment.editedAt ? ' · history' : ''}</a>
+      ${rc.canWritePosts && canBecomePostIdea(comment) ? postIdeaButton(comment, rc.token) : ''}
     </div>
     ${
       canReply && !reply

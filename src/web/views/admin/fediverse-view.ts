@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { FediverseBlock, Follower } from '../../../core/federation-store.ts';
 import type { DomainBlockImport } from '../../../core/following.ts';
 import type { PrivateMention } from '../../../core/fediverse-reply-store.ts';
+import type { QuotePolicy } from '../../../core/reactions.ts';
 import type { Person, Post } from '../../../core/store.ts';
 import type { AppEnv } from '../../context.ts';
 import { html, raw, type SafeHtml } from '../../html.ts';
@@ -13,6 +14,7 @@ export interface FediverseViewState {
   handle: string;
   profileUrl: string;
   approveFollowers: boolean;
+  quotePolicy: QuotePolicy;
   pending: Array<{ follower: Follower; person: Person | null }>;
   followers: Array<{ follower: Follower; person: Person | null }>;
   blocks: FediverseBlock[];
@@ -64,6 +66,18 @@ ${
     ${csrfField(token)}
     <label><input type="checkbox" name="approve" value="true"${s.approveFollowers ? ' checked' : ''}> Approve followers: a follow request waits here until you accept it</label>
     <button type="submit" class="small">Save</button>
+  </form>
+</section>
+<section class="card" aria-labelledby="quotes-heading">
+  <h2 id="quotes-heading">Quotes</h2>
+  <form method="post" action="/admin/fediverse/quotes">
+    ${csrfField(token)}
+    <fieldset class="field radio-group">
+      <legend>When someone asks to quote a post (Mastodon’s quote posts)</legend>
+      <label class="radio"><input type="radio" name="quotes" value="accept"${s.quotePolicy === 'accept' ? html` checked` : ''}> Accept automatically <span class="hint">Their post shows yours inside it, linking here.</span></label>
+      <label class="radio"><input type="radio" name="quotes" value="refuse"${s.quotePolicy === 'refuse' ? html` checked` : ''}> Refuse <span class="hint">Their server is told no; they can still link to the post.</span></label>
+    </fieldset>
+    <button type="submit" class="small">Save<span class="visually-hidden"> how quote requests are answered</span></button>
   </form>
 </section>
 <section aria-labelledby="pending-heading">

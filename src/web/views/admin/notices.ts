@@ -42,6 +42,9 @@ const messages: Record<string, string> = {
   'autosave-discarded': 'Autosave discarded. This is the saved version.',
   merged: 'Merged: everything of theirs is on this page now. You can undo it for 30 days.',
   split: 'Merge undone: they are separate people again, each with what was theirs.',
+  'post-idea': 'A draft made from the comment: the quote, their name and a link to the comment are in the text. Write what it made you think.',
+  told: 'It is live, and they are told by email: one message, to the address they gave.',
+  forgotten: 'Forgotten: what named them is erased. The audit line below records it, without their data.',
   'lookup-queued': 'Looking at their website again in the background. Reload in a moment to see what it says.',
   'password-changed': 'Password changed. You stay signed in here; every other device was signed out.',
 };

@@ -44,8 +44,8 @@ ${error ? html`<p class="notice error" role="alert">${Object.keys(fields).length
   <fieldset>
     <legend>Privacy</legend>
     <div class="field check-field">
-      <label class="check" for="f-loadRemoteImages"><input type="checkbox" id="f-loadRemoteImages" name="loadRemoteImages" value="1"${v.loadRemoteImages ? html` checked` : ''} aria-describedby="f-loadRemoteImages-hint"> Load images from other sites in the admin</label>
-      <p class="hint" id="f-loadRemoteImages-hint">The photo on a commenter’s website (“Who is this?”) is shown only when this is ticked. Loading it tells their site when someone here looked; unticked, their initials stand in.</p>
+      <label class="check" for="f-loadRemoteImages"><input type="checkbox" id="f-loadRemoteImages" name="loadRemoteImages" value="1"${v.loadRemoteImages ? html` checked` : ''} aria-describedby="f-loadRemoteImages-hint"> Load images from other sites</label>
+      <p class="hint" id="f-loadRemoteImages-hint">The photo on a commenter’s website (“Who is this?” in the admin), and the avatars beside a post’s likes and reposts (fediverse accounts, webmention authors), are shown only when this is ticked. Loading one tells its site who looked and when: the team here, readers on post pages. Unticked, initials stand in.</p>
     </div>
   </fieldset>
   <fieldset>
