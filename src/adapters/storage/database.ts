@@ -16,6 +16,7 @@ import * as postPassword from './migrations/008-post-password.ts';
 import * as people from './migrations/010-people.ts';
 import * as federation from './migrations/011-federation.ts';
 import * as fediverseBlocks from './migrations/013-fediverse-blocks.ts';
+import * as federationDeliveries from './migrations/016-federation-deliveries.ts';
 
 // BIGINT columns hold epoch milliseconds, well inside Number's safe range.
 const require = createRequire(import.meta.url);
@@ -74,6 +75,7 @@ function migrations(engine: Engine): Array<{ name: string; up: (db: Kysely<any>)
     { name: '010-people', up: (db) => people.up(db, engine) },
     { name: '011-federation', up: (db) => federation.up(db, engine) },
     { name: '013-fediverse-blocks', up: (db) => fediverseBlocks.up(db, engine) },
+    { name: '016-federation-deliveries', up: (db) => federationDeliveries.up(db) },
   ];
 }
 

@@ -125,6 +125,77 @@ export interface MessageQueueOptions {
 
 type MessageRow = Selectable<Database['federation_messages']>;
 
+/** What a queued message is, for Admin → Fediverse (columns of migration 016). */
+export interface MessageDescription {
+  kind: 'outbox' | 'fanout' | 'inbox' | null;
+  inbox: string | null;
+  activity_type: string | null;
+  activity_id: string | null;
+}
+
+const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
+
+/** `https://www.w3.org/ns/activitystreams#Create` → `Create`. */
+const shortType = (type: string | null): string | null => (type === null ? null : type.slice(type.lastIndexOf('#') + 1) || type);
+
+/**
+ * Reads Fedify's message shapes: `outbox` (one activity to one inbox), `fanout` (one
+ * activity and every inbox it goes to) and `inbox` (an activity received). Anything else
+ * is described as unknown.
+ */
+export function describeMessage(message: unknown): MessageDescription {
+  const m = (message ?? {}) as { type?: unknown; inbox?: unknown; activityType?: unknown; activityId?: unknown; activity?: { id?: unknown; type?: unknown } };
+  const kind = m.type === 'outbox' || m.type === 'fanout' || m.type === 'inbox' ? m.type : null;
+  if (kind === 'inbox') return { kind, inbox: null, activity_type: text(m.activity?.type), activity_id: text(m.activity?.id) };
+  return { kind, inbox: kind === 'outbox' ? text(m.inbox) : null, activity_type: shortType(text(m.activityType)), activity_id: text(m.activityId) };
+}
+
+/** A delivery waiting in the queue, as Admin → Fediverse lists it. */
+export interface QueuedDelivery {
+  id: number;
+  /** `outbox`: one inbox; `fanout`: the activity is still to be split per inbox. */
+  kind: 'outbox' | 'fanout';
+  inbox: string | null;
+  activityType: string | null;
+  activityId: string | null;
+  /** Publishing's key (`post:<id>` and the server's origin), or whatever key Fedify was given. */
+  orderingKey: string | null;
+  /** An earlier message with its ordering key is still waiting: it goes after that one. */
+  behind: boolean;
+  /** Attempts started so far (a message being sent counts its current attempt). */
+  attempts: number;
+  lastError: string | null;
+  /** When it is (next) tried. */
+  runAt: number;
+  /** Held by a worker: being sent right now. */
+  sending: boolean;
+  createdAt: number;
+}
+
+/** Counts of the queue by what waits, for the summary above the lists. */
+export interface DeliverySummary {
+  /** Deliveries to one inbox each, not yet done. */
+  deliveries: number;
+  /** Of those, how many failed at least once and wait for a retry. */
+  failing: number;
+  /** Of those, how many are being sent right now. */
+  sending: number;
+  /** Activities still to be split into deliveries (one per published change). */
+  fanouts: number;
+  /** Activities received from other servers, waiting to be handled. */
+  received: number;
+}
+
+/**
+ * A received activity's ordering key: its id. Two instances (or the shared and the
+ * personal inbox) may each receive the same activity; Fedify marks an activity processed
+ * in the KvStore only after its listener ran, so copies handled side by side would both
+ * run. One key makes them run one after another, and the later copy finds the mark.
+ */
+function receivedKey(description: MessageDescription): string | null {
+  return description.kind === 'inbox' && description.activity_id !== null ? `received\n${description.activity_id}` : null;
+}
+
 /** 1 min, 2, 4 … up to 1 h. */
 export function retryDelayMs(attempts: number): number {
   return Math.min(60_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
@@ -166,7 +237,10 @@ export class KyselyMessageQueue implements MessageQueue {
     if (messages.length === 0) return;
     const now = this.options.now();
     const runAt = now + durationMs(options?.delay);
-    const rows = messages.map((message) => ({ message: JSON.stringify(message), ordering_key: options?.orderingKey ?? null, run_at: runAt, locked_until: 0, attempts: 0, last_error: null, created_at: now }));
+    const rows = messages.map((message) => {
+      const description = describeMessage(message);
+      return { message: JSON.stringify(message), ordering_key: options?.orderingKey ?? receivedKey(description), run_at: runAt, locked_until: 0, attempts: 0, last_error: null, created_at: now, ...description };
+    });
     // Inserted in one statement: ids follow the array, so the order holds within a key.
     await this.db.insertInto('federation_messages').values(rows).execute();
     for (const wake of this.sleepers) wake();
@@ -231,6 +305,98 @@ export class KyselyMessageQueue implements MessageQueue {
       return;
     }
     await this.db.deleteFrom('federation_messages').where('id', '=', row.id).execute();
+  }
+
+  /**
+   * Deliveries waiting (outbox and fan-out messages) for Admin → Fediverse: those that
+   * failed at least once, soonest retry first, or those that have not failed yet, oldest first.
+   */
+  async deliveries(query: { failed: boolean; limit: number }): Promise<QueuedDelivery[]> {
+    const now = this.options.now();
+    const rows = await this.db
+      .selectFrom('federation_messages as m')
+      .select(['m.id', 'm.kind', 'm.inbox', 'm.activity_type', 'm.activity_id', 'm.ordering_key', 'm.attempts', 'm.last_error', 'm.run_at', 'm.locked_until', 'm.created_at'])
+      .select((eb) =>
+        eb
+          .exists(eb.selectFrom('federation_messages as e').select('e.id').whereRef('e.ordering_key', '=', 'm.ordering_key').whereRef('e.id', '<', 'm.id'))
+          .as('behind'),
+      )
+      .where('kind', 'in', ['outbox', 'fanout'])
+      .where('last_error', query.failed ? 'is not' : 'is', null)
+      .orderBy(query.failed ? 'run_at' : 'id')
+      .orderBy('id')
+      .limit(query.limit)
+      .execute();
+    return rows.map((row) => ({
+      id: Number(row.id),
+      kind: row.kind as 'outbox' | 'fanout',
+      inbox: row.inbox,
+      activityType: row.activity_type,
+      activityId: row.activity_id,
+      orderingKey: row.ordering_key,
+      behind: Boolean(row.behind),
+      attempts: Number(row.attempts),
+      lastError: row.last_error,
+      runAt: Number(row.run_at),
+      sending: Number(row.locked_until) > now,
+      createdAt: Number(row.created_at),
+    }));
+  }
+
+  async deliverySummary(): Promise<DeliverySummary> {
+    const now = this.options.now();
+    const rows = await this.db
+      .selectFrom('federation_messages')
+      .select((eb) => [
+        'kind',
+        eb.fn.countAll<number>().as('n'),
+        eb.fn.sum<number>(eb.case().when('last_error', 'is not', null).then(1).else(0).end()).as('failing'),
+        eb.fn.sum<number>(eb.case().when('locked_until', '>', now).then(1).else(0).end()).as('sending'),
+      ])
+      .groupBy('kind')
+      .execute();
+    const of = (kind: string) => rows.find((row) => row.kind === kind);
+    const outbox = of('outbox');
+    return {
+      deliveries: Number(outbox?.n ?? 0),
+      failing: Number(outbox?.failing ?? 0),
+      sending: Number(outbox?.sending ?? 0),
+      fanouts: Number(of('fanout')?.n ?? 0),
+      received: Number(of('inbox')?.n ?? 0),
+    };
+  }
+
+  /**
+   * Makes a waiting delivery due now (the author's Retry). False when it is no longer
+   * waiting: delivered, given up, or being sent right now. Its ordering still holds: it
+   * goes only once the messages before it with its key are done.
+   */
+  async retryNow(id: number): Promise<boolean> {
+    const now = this.options.now();
+    const result = await this.db
+      .updateTable('federation_messages')
+      .set({ run_at: now })
+      .where('id', '=', id)
+      .where('kind', 'in', ['outbox', 'fanout'])
+      .where('locked_until', '<=', now)
+      .executeTakeFirst();
+    for (const wake of this.sleepers) wake();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Makes every delivery that failed and waits for its retry due now; returns how many. */
+  async retryFailedNow(): Promise<number> {
+    const now = this.options.now();
+    const result = await this.db
+      .updateTable('federation_messages')
+      .set({ run_at: now })
+      .where('kind', 'in', ['outbox', 'fanout'])
+      .where('last_error', 'is not', null)
+      .where('run_at', '>', now)
+      .where('locked_until', '<=', now)
+      .executeTakeFirst();
+    for (const wake of this.sleepers) wake();
+    return Number(result.numUpdatedRows);
   }
 
   /** Waits for the next poll, an enqueue in this process, or the abort. */
