@@ -106,6 +106,7 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
   });
 
   let webmentions: WebmentionService | null = null;
+  let fediverse: Fediverse | null = null;
   const posts = new PostService({
     store,
     clock,
@@ -115,6 +116,11 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
         await webmentions?.postChanged(before, after);
       } catch (error) {
         logger.error({ err: error, postId: after.id }, 'webmentions could not be queued');
+      }
+      try {
+        await fediverse?.postChanged(before, after);
+      } catch (error) {
+        logger.error({ err: error, postId: after.id }, 'fediverse deliveries could not be queued');
       }
     },
   });
@@ -140,7 +146,7 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
   const mail = { transport: mailer?.description ?? null, subscriptions, wake: () => outbox!.wake() };
 
   const assets = new Assets();
-  const fediverse = config.fediverse
+  fediverse = config.fediverse
     ? new Fediverse({ store, clock, site, siteUrl: config.siteUrl, handle: config.fediverseHandle, allowPrivate: config.fediverseAllowPrivate, fetch: safeFetch, iconUrl: `${config.siteUrl}${assets.url('favicon.svg')}`, version: KUMBAYA_VERSION, logger })
     : null;
   const deps: WebDeps = {

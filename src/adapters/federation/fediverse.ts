@@ -1,5 +1,8 @@
 import type { Logger } from 'pino';
 import type { Follower } from '../../core/federation-store.ts';
+import { activitiesForChange } from '../../core/fediverse-publishing.ts';
+import type { Post } from '../../core/store.ts';
+import type { KyselyMessageQueue } from '../storage/kysely-federation.ts';
 import { KyselyStore } from '../storage/kysely-store.ts';
 import type { FederationDeps, KumbayaFederation } from './federation.ts';
 
@@ -46,6 +49,8 @@ export class Fediverse {
       onError: (error, message) => logger.error({ err: error, message }, message === undefined ? 'fediverse queue: database error' : 'fediverse queue: message dropped after its last retry'),
     });
     const federation = createKumbayaFederation({ ...this.options, kv, queue });
+    const { pruneGoneFollowers } = await import('./publishing.ts');
+    pruneGoneFollowers(federation, this.options);
     this.listening = federation.startQueue(undefined, { signal: this.stopping.signal }).catch((error: unknown) => logger.error({ err: error }, 'fediverse queue stopped'));
     return federation;
   }
@@ -55,6 +60,29 @@ export class Fediverse {
     const federation = await this.federation();
     const { answerFollow } = await import('./federation.ts');
     await answerFollow(federation, this.options.siteUrl, this.handle, follower, answer);
+  }
+
+  /**
+   * Tells followers about a post's change (after its transaction committed): Create,
+   * Update or Delete, queued for delivery. Fedify is loaded only when there is something
+   * to send and someone to send it to; the deliveries themselves happen in the queue.
+   */
+  async postChanged(before: Post, after: Post): Promise<void> {
+    const { store, clock } = this.options;
+    const activities = activitiesForChange(before, after, clock.now());
+    if (activities.length === 0 || (await store.followers.countAccepted()) === 0) return;
+    const federation = await this.federation();
+    const { sendPostActivities } = await import('./publishing.ts');
+    await sendPostActivities(federation, this.options, activities);
+  }
+
+  /**
+   * The deliveries queue as Admin → Fediverse reads it (waiting and failed deliveries,
+   * Retry), without loading Fedify; null on the memory store, whose queue is Fedify's own.
+   */
+  deliveries(): KyselyMessageQueue | null {
+    const { store } = this.options;
+    return store instanceof KyselyStore ? store.federationBackends().queue : null;
   }
 
   /** At start-up: load only if deliveries or received activities are waiting from before. */
