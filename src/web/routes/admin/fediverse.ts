@@ -4,6 +4,7 @@ import type { Follower } from '../../../core/federation-store.ts';
 import { approvesFollowers, APPROVE_FOLLOWERS_SETTING, FollowingError, FollowingService, type DomainBlockImport } from '../../../core/following.ts';
 import type { AppEnv } from '../../context.ts';
 import { fediverseView } from '../../views/admin/fediverse-view.ts';
+import { deliveriesState, deliveryRoutes } from './fediverse-deliveries.ts';
 import { allowRoles, formFields, idParam, redirectWithNotice } from './admin-request.ts';
 
 const PATH = '/admin/fediverse';
@@ -21,6 +22,7 @@ async function render(c: Context<AppEnv>, extra: { imported?: DomainBlockImport;
     pending: await withPerson(await store.followers.listByStatus('pending')),
     followers: await withPerson(await store.followers.listByStatus('accepted')),
     blocks: await store.fediverseBlocks.list(),
+    deliveries: await deliveriesState(c),
     ...extra,
   };
   return c.html(fediverseView(c, state).value, status);
@@ -50,6 +52,8 @@ export function fediverseRoutes(): Hono<AppEnv> {
   };
 
   app.get('/', (c) => render(c));
+
+  app.route('/deliveries', deliveryRoutes((c, error) => render(c, { error }, 404)));
 
   app.post('/approval', async (c) => {
     const form = await formFields(c);

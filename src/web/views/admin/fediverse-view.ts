@@ -7,6 +7,7 @@ import { html, type SafeHtml } from '../../html.ts';
 import { csrfField, notice } from '../forms.ts';
 import { formatDate, isoDate } from '../format.ts';
 import { adminLayout, pageHead } from './admin-layout.ts';
+import { deliveriesSection, type DeliveriesState } from './fediverse-deliveries-view.ts';
 
 export interface FediverseViewState {
   handle: string;
@@ -15,6 +16,8 @@ export interface FediverseViewState {
   pending: Array<{ follower: Follower; person: Person | null }>;
   followers: Array<{ follower: Follower; person: Person | null }>;
   blocks: FediverseBlock[];
+  /** The delivery queue (null on the memory store). */
+  deliveries: DeliveriesState | null;
   imported?: DomainBlockImport;
   error?: string;
 }
@@ -57,6 +60,7 @@ ${
         )}</ul>`
   }
 </section>
+${s.deliveries ? deliveriesSection(token, s.deliveries) : ''}
 <section aria-labelledby="followers-heading">
   <h2 id="followers-heading">Followers (${s.followers.length})</h2>
   ${
