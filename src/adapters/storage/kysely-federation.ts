@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { KvKey, KvStore, KvStoreListEntry, KvStoreSetOptions, MessageQueue, MessageQueueEnqueueOptions, MessageQueueListenOptions } from '@fedify/fedify';
+import { runCompiledOnce } from './compiled-once.ts';
 import type { Database, Engine } from './schema.ts';
 
 /**
@@ -22,10 +23,12 @@ const prefixText = (prefix: KvKey): string => keyText(prefix).slice(0, -1);
 
 export class KyselyKvStore implements KvStore {
   private readonly db: Kysely<Database>;
+  private readonly engine: Engine;
   private readonly now: () => number;
 
-  constructor(db: Kysely<Database>, now: () => number = Date.now) {
+  constructor(db: Kysely<Database>, engine: Engine, now: () => number = Date.now) {
     this.db = db;
+    this.engine = engine;
     this.now = now;
   }
 
@@ -35,7 +38,14 @@ export class KyselyKvStore implements KvStore {
   }
 
   async get<T = unknown>(key: KvKey): Promise<T | undefined> {
-    const row = await this.live().select('value').where('key', '=', keyText(key)).executeTakeFirst();
+    // Fedify reads several keys per delivery: the query is built once.
+    const [row] = await runCompiledOnce(this.db, this.engine, 'federation-kv-get', [keyText(key), this.now()], ([text, now]) =>
+      this.db
+        .selectFrom('federation_kv')
+        .select('value')
+        .where('key', '=', text as string)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now as number)])),
+    );
     return row ? (JSON.parse(row.value) as T) : undefined;
   }
 
@@ -45,10 +55,17 @@ export class KyselyKvStore implements KvStore {
 
   async set(key: KvKey, value: unknown, options?: KvStoreSetOptions): Promise<void> {
     const row = { key: keyText(key), value: JSON.stringify(value), expires_at: this.expiry(options) };
+    // Fedify sets some keys to what they hold after every delivery (the signature spec a
+    // server takes): an unchanged value is not written again.
     await this.db
       .insertInto('federation_kv')
       .values(row)
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: row.value, expires_at: row.expires_at }))
+      .onConflict((oc) =>
+        oc
+          .column('key')
+          .doUpdateSet({ value: row.value, expires_at: row.expires_at })
+          .where((eb) => eb.or([eb('federation_kv.value', '<>', row.value), row.expires_at === null ? eb('federation_kv.expires_at', 'is not', null) : eb.or([eb('federation_kv.expires_at', 'is', null), eb('federation_kv.expires_at', '<>', row.expires_at)])])),
+      )
       .execute();
   }
 
@@ -125,6 +142,13 @@ export interface MessageQueueOptions {
 
 type MessageRow = Selectable<Database['federation_messages']>;
 
+/**
+ * Kumbaya's own message in Fedify's queue: a post's change, waiting to be turned into
+ * Fedify's fan-out by whichever instance takes it (Fedify ignores types it does not know;
+ * `KyselyMessageQueue.handleOwn` gives it to its handler).
+ */
+export const POST_CHANGE_MESSAGE = 'kumbaya:post-change';
+
 /** What a queued message is, for Admin → Fediverse (columns of migration 016). */
 export interface MessageDescription {
   kind: 'outbox' | 'fanout' | 'inbox' | null;
@@ -144,9 +168,12 @@ const shortType = (type: string | null): string | null => (type === null ? null 
  * is described as unknown.
  */
 export function describeMessage(message: unknown): MessageDescription {
-  const m = (message ?? {}) as { type?: unknown; inbox?: unknown; activityType?: unknown; activityId?: unknown; activity?: { id?: unknown; type?: unknown } };
+  const m = (message ?? {}) as { type?: unknown; inbox?: unknown; activityType?: unknown; activityId?: unknown; activity?: { id?: unknown; type?: unknown } | string };
+  // A post's change is a fan-out still to be made: the admin counts and lists it as one.
+  if (m.type === POST_CHANGE_MESSAGE) return { kind: 'fanout', inbox: null, activity_type: text(m.activity), activity_id: null };
   const kind = m.type === 'outbox' || m.type === 'fanout' || m.type === 'inbox' ? m.type : null;
-  if (kind === 'inbox') return { kind, inbox: null, activity_type: text(m.activity?.type), activity_id: text(m.activity?.id) };
+  const received = typeof m.activity === 'object' ? m.activity : undefined;
+  if (kind === 'inbox') return { kind, inbox: null, activity_type: text(received?.type), activity_id: text(received?.id) };
   return { kind, inbox: kind === 'outbox' ? text(m.inbox) : null, activity_type: shortType(text(m.activityType)), activity_id: text(m.activityId) };
 }
 
@@ -196,6 +223,9 @@ function receivedKey(description: MessageDescription): string | null {
   return description.kind === 'inbox' && description.activity_id !== null ? `received\n${description.activity_id}` : null;
 }
 
+/** Rows per INSERT when enqueues are written together (12 values a row, far inside SQLite's and PostgreSQL's limits). */
+const ENQUEUE_CHUNK = 100;
+
 /** 1 min, 2, 4 … up to 1 h. */
 export function retryDelayMs(attempts: number): number {
   return Math.min(60_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
@@ -222,11 +252,23 @@ export class KyselyMessageQueue implements MessageQueue {
   private readonly options: Required<Omit<MessageQueueOptions, 'onError'>> & Pick<MessageQueueOptions, 'onError'>;
   /** Listeners of this process sleeping until the next poll: an enqueue here wakes them at once. */
   private readonly sleepers = new Set<() => void>();
+  /** Handlers of Kumbaya's own message types (see `handleOwn`). */
+  private readonly own = new Map<string, (message: any) => Promise<void>>();
+  /** Enqueued in this turn of the event loop, written together (see `write`). */
+  private readonly unwritten: Array<{ messages: readonly unknown[]; orderingKey: string | null; runAt: number; now: number; resolve: () => void; reject: (error: unknown) => void }> = [];
 
   constructor(db: Kysely<Database>, engine: Engine, options: MessageQueueOptions = {}) {
     this.db = db;
     this.engine = engine;
     this.options = { pollMs: 1000, leaseMs: 300_000, batch: 4, maxAttempts: 10, now: Date.now, ...options };
+  }
+
+  /**
+   * Messages whose `type` is `type` go to `handler` instead of Fedify's listener: Kumbaya's
+   * own work rides the same queue, with the same ordering keys, retries and instances.
+   */
+  handleOwn(type: string, handler: (message: any) => Promise<void>): void {
+    this.own.set(type, handler);
   }
 
   async enqueue(message: unknown, options?: MessageQueueEnqueueOptions): Promise<void> {
@@ -236,14 +278,43 @@ export class KyselyMessageQueue implements MessageQueue {
   async enqueueMany(messages: readonly unknown[], options?: MessageQueueEnqueueOptions): Promise<void> {
     if (messages.length === 0) return;
     const now = this.options.now();
-    const runAt = now + durationMs(options?.delay);
-    const rows = messages.map((message) => {
-      const description = describeMessage(message);
-      return { message: JSON.stringify(message), ordering_key: options?.orderingKey ?? receivedKey(description), run_at: runAt, locked_until: 0, attempts: 0, last_error: null, created_at: now, ...description };
+    await new Promise<void>((resolve, reject) => {
+      this.unwritten.push({ messages, orderingKey: options?.orderingKey ?? null, runAt: now + durationMs(options?.delay), now, resolve, reject });
+      if (this.unwritten.length === 1) queueMicrotask(() => void this.write());
     });
-    // Inserted in one statement: ids follow the array, so the order holds within a key.
-    await this.db.insertInto('federation_messages').values(rows).execute();
     for (const wake of this.sleepers) wake();
+  }
+
+  /**
+   * Writes every enqueue made in the same turn of the event loop in one transaction.
+   * Fedify splits a post into one `enqueue` per inbox (each with its ordering key), all
+   * called at once: a thousand single-row commits become a few multi-row INSERTs, and the
+   * work (a message is several kilobytes of JSON) is cut into chunks with a pause for the
+   * event loop between them, so pages are served meanwhile. Ids follow the order of the
+   * calls, so the order holds within a key. All or nothing: a failure rejects every
+   * enqueue of the turn.
+   */
+  private async write(): Promise<void> {
+    const batch = this.unwritten.splice(0);
+    const rows = batch.flatMap((entry) => entry.messages.map((message) => ({ message, entry })));
+    const chunk = (from: number) =>
+      rows.slice(from, from + ENQUEUE_CHUNK).map(({ message, entry }) => {
+        const description = describeMessage(message);
+        return { message: JSON.stringify(message), ordering_key: entry.orderingKey ?? receivedKey(description), run_at: entry.runAt, locked_until: 0, attempts: 0, last_error: null, created_at: entry.now, ...description };
+      });
+    try {
+      if (rows.length <= ENQUEUE_CHUNK) await this.db.insertInto('federation_messages').values(chunk(0)).execute();
+      else
+        await this.db.transaction().execute(async (trx) => {
+          for (let from = 0; from < rows.length; from += ENQUEUE_CHUNK) {
+            if (from > 0) await new Promise((resolve) => setImmediate(resolve));
+            await trx.insertInto('federation_messages').values(chunk(from)).execute();
+          }
+        });
+      for (const entry of batch) entry.resolve();
+    } catch (error) {
+      for (const entry of batch) entry.reject(error);
+    }
   }
 
   /** Messages waiting (not held by a worker): how far behind delivery is. */
@@ -294,7 +365,7 @@ export class KyselyMessageQueue implements MessageQueue {
       const attempts = Number(row.attempts);
       if (attempts >= this.options.maxAttempts) {
         this.options.onError?.(error, message);
-        await this.db.deleteFrom('federation_messages').where('id', '=', row.id).execute();
+        await this.remove(row.id);
         return;
       }
       await this.db
@@ -304,7 +375,12 @@ export class KyselyMessageQueue implements MessageQueue {
         .execute();
       return;
     }
-    await this.db.deleteFrom('federation_messages').where('id', '=', row.id).execute();
+    await this.remove(row.id);
+  }
+
+  /** A handled (or dropped) message leaves the table. */
+  private async remove(id: number): Promise<void> {
+    await runCompiledOnce(this.db, this.engine, 'federation-message-delete', [id], ([v]) => this.db.deleteFrom('federation_messages').where('id', '=', v as number));
   }
 
   /**
@@ -399,40 +475,63 @@ export class KyselyMessageQueue implements MessageQueue {
     return Number(result.numUpdatedRows);
   }
 
-  /** Waits for the next poll, an enqueue in this process, or the abort. */
-  private sleep(signal: AbortSignal | undefined): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.sleepers.delete(done);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, this.options.pollMs);
-      this.sleepers.add(done);
-      signal?.addEventListener('abort', done, { once: true });
-    });
-  }
-
   /**
    * Handles messages until `signal` aborts; resolves then, once the messages in hand are
-   * finished (never rejects). A batch's messages run side by side: they have different
-   * ordering keys by construction.
+   * finished (never rejects). Up to `batch` messages run side by side (they have different
+   * ordering keys by construction), and a free slot is filled as soon as one finishes, so a
+   * slow server holds up one slot, not the others. Idle, it looks for work every `pollMs`
+   * (other instances enqueue too), or at once when this process enqueues.
    */
-  async listen(handler: (message: any) => Promise<void> | void, options: MessageQueueListenOptions = {}): Promise<void> {
+  async listen(fedify: (message: any) => Promise<void> | void, options: MessageQueueListenOptions = {}): Promise<void> {
     const { signal } = options;
+    const handler = (message: { type?: unknown } | null) => {
+      const own = typeof message?.type === 'string' ? this.own.get(message.type) : undefined;
+      return own ? own(message) : fedify(message);
+    };
+    const { batch, pollMs } = this.options;
+    const running = new Set<Promise<void>>();
+    let wake: (() => void) | null = null;
+    // A message finished while this listener was claiming: look again before waiting (its slot is free, and its key's next may go).
+    let finished = false;
     while (!signal?.aborted) {
+      finished = false;
       let rows: MessageRow[] = [];
-      try {
-        rows = await this.claim(this.options.batch);
-      } catch (error) {
-        this.options.onError?.(error);
+      if (running.size < batch) {
+        // Requests that arrived meanwhile (readers) are answered before the next message starts.
+        await new Promise((resolve) => setImmediate(resolve));
+        try {
+          rows = await this.claim(batch - running.size);
+        } catch (error) {
+          this.options.onError?.(error);
+        }
       }
-      if (rows.length === 0) {
-        await this.sleep(signal);
-        continue;
+      for (const row of rows) {
+        const task: Promise<void> = this.handle(row, handler)
+          .catch((error: unknown) => this.options.onError?.(error))
+          .finally(() => {
+            running.delete(task);
+            finished = true;
+            wake?.();
+          });
+        running.add(task);
       }
-      await Promise.all(rows.map((row) => this.handle(row, handler).catch((error: unknown) => this.options.onError?.(error))));
+      if (finished || (rows.length > 0 && running.size < batch)) continue;
+      await new Promise<void>((resolve) => {
+        const idle = running.size < batch;
+        const done = () => {
+          clearTimeout(timer);
+          this.sleepers.delete(done);
+          signal?.removeEventListener('abort', done);
+          wake = null;
+          resolve();
+        };
+        // With every slot taken, only a finished message (or the abort) makes room.
+        const timer = idle ? setTimeout(done, pollMs) : undefined;
+        if (idle) this.sleepers.add(done);
+        wake = done;
+        signal?.addEventListener('abort', done, { once: true });
+      });
     }
+    await Promise.all(running);
   }
 }
