@@ -2,10 +2,10 @@ import { Temporal } from '@js-temporal/polyfill';
 import { Create, Delete, PUBLIC_COLLECTION, Tombstone, Update, type Activity } from '@fedify/fedify/vocab';
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.ts';
-import type { PostActivity } from '../../core/fediverse-publishing.ts';
 import { FollowingService } from '../../core/following.ts';
 import type { Store } from '../../core/store.ts';
 import { articleOf, type KumbayaFederation } from './federation.ts';
+import { postOrderingKey, type PostChange } from './post-change.ts';
 
 /**
  * Publishing (issue 12, point 3): a post's Create, Update and Delete go to the blog's
@@ -22,35 +22,34 @@ export interface PublishingDeps {
   logger: Logger;
 }
 
-/** The key that keeps one post's activities in order (per server, once Fedify splits it). */
-export const postOrderingKey = (postId: number): string => `post:${postId}`;
-
 const instant = (ms: number) => Temporal.Instant.fromEpochMilliseconds(ms) as unknown as globalThis.Temporal.Instant;
 
-/** Sends each activity, in order, to every accepted follower (one delivery per shared inbox). */
-export async function sendPostActivities(federation: KumbayaFederation, deps: PublishingDeps, activities: PostActivity[]): Promise<void> {
+/**
+ * Sends a post's change to every accepted follower (one delivery per shared inbox), through
+ * Fedify's fan-out. Run from the queue; the activity's id comes from the change's time, so
+ * a retry sends the same activity.
+ */
+export async function sendPostChange(federation: KumbayaFederation, deps: PublishingDeps, change: PostChange): Promise<void> {
   const ctx = federation.createContext(new URL(`${deps.siteUrl}/`), undefined);
   const actor = ctx.getActorUri(deps.handle);
   const followers = ctx.getFollowersUri(deps.handle);
-  const now = deps.clock.now();
-  for (const { type, post } of activities) {
-    const url = new URL(`${deps.siteUrl}/${post.slug}`);
-    // Unique per change: receivers drop an activity id they have seen (Fedify's idempotency does).
-    const id = new URL(`#${type.toLowerCase()}/${now}`, url);
-    // The activity is addressed like its Article: unlisted posts stay off public timelines.
-    const audience = post.visibility === 'public' ? { tos: [PUBLIC_COLLECTION], ccs: [followers] } : { tos: [followers], ccs: [PUBLIC_COLLECTION] };
-    let activity: Activity;
-    if (type === 'Delete') {
-      activity = new Delete({ id, actor, object: new Tombstone({ id: url, deleted: instant(now) }), ...audience });
-    } else {
-      let article = articleOf(post, actor, followers, deps.siteUrl);
-      // Mastodon applies an Update only when the object says when it was edited.
-      if (type === 'Update' && article.updated === null) article = article.clone({ updated: instant(post.updatedAt) });
-      const fields = { id, actor, object: article, published: instant(now), ...audience };
-      activity = type === 'Create' ? new Create(fields) : new Update(fields);
-    }
-    await ctx.sendActivity({ identifier: deps.handle }, 'followers', activity, { preferSharedInbox: true, orderingKey: postOrderingKey(post.id) });
+  const { activity: type, post, at } = change;
+  const url = new URL(`${deps.siteUrl}/${post.slug}`);
+  // Unique per change: receivers drop an activity id they have seen (Fedify's idempotency does).
+  const id = new URL(`#${type.toLowerCase()}/${at}`, url);
+  // The activity is addressed like its Article: unlisted posts stay off public timelines.
+  const audience = post.visibility === 'public' ? { tos: [PUBLIC_COLLECTION], ccs: [followers] } : { tos: [followers], ccs: [PUBLIC_COLLECTION] };
+  let activity: Activity;
+  if (type === 'Delete') {
+    activity = new Delete({ id, actor, object: new Tombstone({ id: url, deleted: instant(at) }), ...audience });
+  } else {
+    let article = articleOf(post, actor, followers, deps.siteUrl);
+    // Mastodon applies an Update only when the object says when it was edited.
+    if (type === 'Update' && article.updated === null) article = article.clone({ updated: instant(post.updatedAt) });
+    const fields = { id, actor, object: article, published: instant(at), ...audience };
+    activity = type === 'Create' ? new Create(fields) : new Update(fields);
   }
+  await ctx.sendActivity({ identifier: deps.handle }, 'followers', activity, { preferSharedInbox: true, orderingKey: postOrderingKey(post.id) });
 }
 
 /**

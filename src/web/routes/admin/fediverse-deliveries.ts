@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { postIdOfOrderingKey } from '../../../adapters/federation/post-change.ts';
 import type { QueuedDelivery } from '../../../adapters/storage/kysely-federation.ts';
 import type { AppEnv } from '../../context.ts';
 import type { DeliveriesState, DeliverySubject } from '../../views/admin/fediverse-deliveries-view.ts';
@@ -15,9 +16,9 @@ const WAITING_SHOWN = 20;
  * address.
  */
 async function subjectOf(c: Context<AppEnv>, delivery: QueuedDelivery): Promise<DeliverySubject | null> {
-  const postId = /^post:(\d+)/.exec(delivery.orderingKey ?? '')?.[1];
-  if (postId) {
-    const post = await c.get('deps').store.posts.findById(Number(postId));
+  const postId = postIdOfOrderingKey(delivery.orderingKey);
+  if (postId !== null) {
+    const post = await c.get('deps').store.posts.findById(postId);
     if (post) return { kind: 'post', id: post.id, title: post.title };
   }
   const url = delivery.activityId === null ? null : URL.parse(delivery.activityId);
