@@ -142,3 +142,16 @@ for (const { engine, skip } of testEngines()) {
     });
   });
 }
+
+describe('publishing on a blog nobody follows yet', () => {
+  it('loads nothing of Fedify and queues nothing', async (t) => {
+    const k = await startTestKumbaya({ env: { SITE_URL: SITE } });
+    t.after(() => k.cleanup());
+    const owner = await k.signIn('owner');
+    const draft = await k.deps.posts.create(owner.user!, { title: 'Into the quiet', markdown: 'Nobody follows yet.' });
+    await k.deps.posts.publish(owner.user!, draft.id);
+    assert.equal(k.fediverse?.loaded, false);
+    assert.equal(await queued(k), 0);
+  });
+});
+

@@ -17,7 +17,18 @@ function server(d: QueuedDelivery): SafeHtml {
   if (d.kind === 'fanout') return html`<span class="muted">every follower’s server</span>`;
   if (!d.inbox) return html`<span class="muted">unknown</span>`;
   const inbox = new URL(d.inbox);
-  return html`${inbox.host}<span class="wm-error">${inbox.pathname}</span>`;
+  return html`<span class="delivery-host">${inbox.host}</span><span class="wm-error">${inbox.pathname}</span>`;
+}
+
+/**
+ * Fedify says "Failed to send activity <id> to <inbox> (503 Service Unavailable):\n<body>";
+ * the row already names both, so the status leads and the start of the answer follows.
+ */
+function errorText(error: string): SafeHtml {
+  const http = /^Failed to send activity \S+ to \S+ \((\d{3}[^)]*)\):\s*([^]*)$/.exec(error);
+  if (!http) return html`${error}`;
+  const body = http[2].trim();
+  return html`${http[1]}${body ? html`<span class="wm-error">${body.length > 200 ? `${body.slice(0, 200)}…` : body}</span>` : ''}`;
 }
 
 function subject(s: DeliverySubject | null): SafeHtml {
@@ -56,7 +67,7 @@ export function deliveriesSection(token: string, s: DeliveriesState): SafeHtml {
     <td data-label="Activity">${d.activityType ?? 'unknown'}</td>
     <td data-label="About">${subject(about)}</td>
     <td data-label="Attempts">${d.attempts}</td>
-    <td data-label="Last error" class="delivery-error">${d.lastError ?? ''}</td>
+    <td data-label="Last error" class="delivery-error">${d.lastError ? errorText(d.lastError) : ''}</td>
     <td data-label="Next try">${when(d, s.now)}</td>
     <td class="cell-actions"><form method="post" action="/admin/fediverse/deliveries/${d.id}/retry" class="inline-form">${csrfField(token)}<button type="submit" class="small">Retry now<span class="visually-hidden"> the ${d.activityType ?? ''} to ${d.inbox ? new URL(d.inbox).host : 'followers'}</span></button></form></td>
   </tr>`,
@@ -71,7 +82,7 @@ export function deliveriesSection(token: string, s: DeliveriesState): SafeHtml {
   </tr>`,
   );
   const notFailing = s.summary.deliveries - s.summary.failing + s.summary.fanouts;
-  return html`<section aria-labelledby="deliveries-heading">
+  return html`<section class="deliveries" aria-labelledby="deliveries-heading">
   <h2 id="deliveries-heading">Deliveries</h2>
   <p class="hint">Posts go to followers’ servers in the background: a failed delivery is tried again after 1 minute, then 2, 4 … up to an hour between tries, 10 times. A server that answers that the account or inbox is gone (404, 410) loses its followers here.</p>
   ${summaryLine(s.summary)}
@@ -79,7 +90,7 @@ export function deliveriesSection(token: string, s: DeliveriesState): SafeHtml {
     s.failed.length === 0
       ? ''
       : html`<h3 id="failed-deliveries-heading">Failed, waiting to be tried again (${formatCount(s.summary.failing)})</h3>
-  <form method="post" action="/admin/fediverse/deliveries/retry-failed" class="inline-form">${csrfField(token)}<button type="submit" class="small">Retry all failed now</button></form>
+  <form method="post" action="/admin/fediverse/deliveries/retry-failed" class="inline-form">${csrfField(token)}<button type="submit" class="secondary small">Retry all failed now</button></form>
   <table class="admin-table deliveries-table" aria-labelledby="failed-deliveries-heading">
   <thead><tr><th scope="col">Server</th><th scope="col">Activity</th><th scope="col">About</th><th scope="col">Attempts</th><th scope="col">Last error</th><th scope="col">Next try</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
   <tbody>${failedRows}</tbody>
