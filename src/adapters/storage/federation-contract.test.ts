@@ -262,6 +262,57 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       assert.equal(await queue.retryFailedNow(), 0, 'its lease ran out, but it is due already');
     });
 
+    it('enqueues made together are all written, in the order they were made; Kumbaya’s own types go to their handler', async (t) => {
+      const { store, cleanup } = await openEngine(engine);
+      t.after(cleanup);
+      assert.ok(store instanceof KyselyStore);
+      const { queue } = store.federationBackends({ pollMs: 20 });
+      // As Fedify splits a post: one enqueue per inbox, all at once (250 rows: three chunks).
+      await Promise.all(Array.from({ length: 250 }, (_, n) => queue.enqueue(outbox(`https://s${n % 5}.example/inbox`, 'Create', n), { orderingKey: `post:9\nhttps://s${n % 5}.example` })));
+      await queue.enqueue({ type: 'kumbaya:test', n: 'own' }, { orderingKey: 'post:9\nhttps://s0.example' });
+      const seen: string[] = [];
+      queue.handleOwn('kumbaya:test', async (message: { n: string }) => {
+        seen.push(message.n);
+      });
+      const controller = new AbortController();
+      const listening = queue.listen(
+        (message: { activityId: string; inbox: string }) => {
+          if (message.inbox === 'https://s0.example/inbox') seen.push(message.activityId.split('/').pop()!);
+        },
+        { signal: controller.signal },
+      );
+      await until(() => seen.length === 51, 'every message to s0 and the own one');
+      controller.abort();
+      await listening;
+      assert.deepEqual(seen, [...Array.from({ length: 50 }, (_, i) => String(i * 5)), 'own'], 'in order, and the own type went to its handler');
+    });
+
+    it('a slow message holds one slot: the others are handled meanwhile', async (t) => {
+      const { store, cleanup } = await openEngine(engine);
+      t.after(cleanup);
+      assert.ok(store instanceof KyselyStore);
+      const { queue } = store.federationBackends({ pollMs: 20, batch: 2 });
+      await queue.enqueue({ n: 'slow' });
+      await queue.enqueueMany(Array.from({ length: 6 }, (_, n) => ({ n: String(n) })));
+      let release!: () => void;
+      const slow = new Promise<void>((resolve) => (release = resolve));
+      const done: string[] = [];
+      const controller = new AbortController();
+      const listening = queue.listen(
+        async (message: { n: string }) => {
+          if (message.n === 'slow') await slow;
+          done.push(message.n);
+        },
+        { signal: controller.signal },
+      );
+      await until(() => done.length === 6, 'the six quick messages beside the slow one');
+      assert.ok(!done.includes('slow'));
+      release();
+      await until(() => done.length === 7, 'the slow one');
+      controller.abort();
+      await listening;
+    });
+
     it('two copies of one received activity run one after another, never side by side', async (t) => {
       const { store, cleanup } = await openEngine(engine);
       t.after(cleanup);
