@@ -135,6 +135,9 @@ describe('in Chromium: the author accepts a follow request and blocks a domain i
     assert.match(row, /127\.0\.0\.1:\d+\s*\/users\/wren\/inbox\s*Create\s*Field notes from the fediverse\s*1\s*503 Service Unavailable/);
     assert.match((await page.locator('.delivery-summary').textContent())!, /1 delivery waiting \(1 failed and will be tried again, 0 being sent now\)/);
     await noViolations('failed delivery');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, 'fediverse-failed-delivery-phone');
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     inboxStatus = 202;
     await failed.getByRole('button', { name: /Retry now/ }).click();
