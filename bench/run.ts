@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: seeds a fresh database, starts Kumbaya as a child process (every cache
- * off, page cache off, page cache on, then posting comments), measures it under load with
+ * off, page cache off, page cache on, posting comments, then signed fediverse Likes), measures it under load with
  * wrk next to two references serving the same post page bytes (R1: bare node:http; R2:
  * nginx), prints a table and writes bench/results/latest.json. bench/README.md explains
  * every workload and how to read the output.
@@ -31,6 +31,7 @@ import {
   which,
   type Child,
 } from './procs.ts';
+import { inboxWorkload, INBOX_TARGET_PER_SECOND } from './inbox-workload.ts';
 import type { PostLoadOptions, PostLoadResult } from './post-load.ts';
 import { seedBenchData } from './seed.ts';
 import { loadConfig } from '../src/config/config.ts';
@@ -70,9 +71,9 @@ function log(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-type WorkloadName = 'a0' | 'a' | 'b' | 'c' | 'd' | 'e' | 'f1' | 'f40' | 'r1' | 'r2';
+type WorkloadName = 'a0' | 'a' | 'b' | 'c' | 'd' | 'e' | 'f1' | 'f40' | 'j' | 'r1' | 'r2';
 /** The order of the table and of latest.json's rows, whatever the order of measuring. */
-const ORDER: WorkloadName[] = ['a0', 'a', 'b', 'c', 'd', 'e', 'f1', 'f40', 'r1', 'r2'];
+const ORDER: WorkloadName[] = ['a0', 'a', 'b', 'c', 'd', 'e', 'f1', 'f40', 'j', 'r1', 'r2'];
 
 interface Workload {
   name: WorkloadName;
@@ -443,6 +444,48 @@ async function main(): Promise<void> {
     },
   });
 
+  // 2j. Signed fediverse Likes into the shared inbox: verified and stored per second (bench/inbox-workload.ts).
+  log('\n[run 4] fediverse inbox: PAGE_CACHE=true, FEDIVERSE_ALLOW_PRIVATE=true (the sending server is local)');
+  let inboxRun: KumbayaRun | null = null;
+  const inbox = await inboxWorkload({
+    node,
+    dataDir,
+    connections: CONNECTIONS,
+    log,
+    start: async (env) => {
+      inboxRun = await startKumbaya(node, dataDir, port, true, true, { env });
+      firstResponses.push(inboxRun.firstResponseMs);
+      return { base: inboxRun.base, pid: inboxRun.child.pid };
+    },
+    stop: async () => {
+      peaks.push(await stopKumbaya(inboxRun!));
+      peakByPhase.j = round(peaks[peaks.length - 1], 1);
+      return peaks[peaks.length - 1];
+    },
+  });
+  workloads.push({
+    name: 'j',
+    what: `signed Likes → inbox (${CONNECTIONS} c)`,
+    result: {
+      rps: inbox.load.storedPerSecond,
+      p50Ms: inbox.load.p50Ms,
+      p99Ms: inbox.load.p99Ms,
+      requests: inbox.load.requests,
+      errors: inbox.load.requests - (inbox.load.statuses['202'] ?? 0) + inbox.load.socketErrors,
+      errorText: Object.entries(inbox.load.statuses).filter(([st]) => st !== '202').map(([st, n]) => `${n} × ${st}`).join(', '),
+    },
+    extra: {
+      accepted_per_second: round(inbox.load.acceptedPerSecond, 1),
+      stored_seconds: round(inbox.load.storedSeconds, 2),
+      accepted: inbox.load.acceptedIds.length,
+      stored: inbox.stored,
+      nothing_lost: inbox.nothingLost,
+      actors: inbox.settings.actors,
+      ...(inbox.serverCpuMs !== null ? { server_cpu_us_per_like: round((inbox.serverCpuMs * 1000) / Math.max(1, inbox.load.statuses['202'] ?? 0), 0) } : {}),
+      loadgen: 'node (bench/inbox-load.ts): Likes signed draft-cavage in advance, each a new account and post pair; FEDIVERSE_INBOX_LIMIT lifted',
+    },
+  });
+
   // 3. R1: bare node:http serving the same bytes.
   log('\n[reference R1] node:http, same bytes');
   const r1Port = await freePort();
@@ -519,6 +562,7 @@ async function main(): Promise<void> {
   log(`      (e) req/s column = comments accepted (201) per second; readers beside it: ${posted.readers.rps.toFixed(0)} req/s, p99 ${posted.readers.p99Ms.toFixed(2)} ms`);
   log(`      (e) ${accepted} accepted, ${stored} stored (${byStatus.approved} approved, ${byStatus.pending} held, ${byStatus.spam} spam): ${nothingLost ? 'nothing lost' : 'MISMATCH'}`);
   log(`      (f) page 40 ÷ page 1 (req/s): ${f40Ratio.toFixed(3)}`);
+  log(`      (j) req/s column = signed Likes verified and stored per second (first request to last stored); the inbox answered ${inbox.load.acceptedPerSecond.toFixed(0)}/s; ${inbox.load.acceptedIds.length} accepted, ${inbox.stored} stored: ${inbox.nothingLost ? 'nothing lost' : 'MISMATCH'}`);
   log(`peak RSS (Kumbaya, max of all ${peaks.length} runs): ${peakRssMb.toFixed(1)} MB  [${Object.entries(peakByPhase).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}]`);
   log(`first response (spawn → 200 /healthz, max of all runs): ${firstResponseMs.toFixed(0)} ms  [${firstResponses.map((m) => m.toFixed(0)).join(', ')}]`);
   if (r2Skipped) log(`note: ${r2Skipped}`);
@@ -537,6 +581,8 @@ async function main(): Promise<void> {
     },
     { target: '(e) every 201 stored, nothing lost', pass: nothingLost, actual: `${accepted} × 201, ${stored} stored` },
     { target: '(f) page 40 ≥ 0.80 × page 1 (req/s)', pass: f40Ratio >= TARGETS.f40, actual: `${f40Ratio.toFixed(3)} × page 1` },
+    { target: `(j) ≥ ${INBOX_TARGET_PER_SECOND} signed Likes verified and stored/s`, pass: inbox.load.storedPerSecond >= INBOX_TARGET_PER_SECOND, actual: `${inbox.load.storedPerSecond.toFixed(0)}/s` },
+    { target: '(j) every 202 stored, nothing lost', pass: inbox.nothingLost, actual: `${inbox.load.acceptedIds.length} × 202, ${inbox.stored} stored` },
   ];
   log('\nTargets');
   for (const v of verdicts) log(`  ${v.pass ? 'PASS' : 'MISS'}  ${v.target.padEnd(40)} ${v.actual}`);

@@ -83,10 +83,21 @@ export interface PersonSummary {
   waiting: boolean;
 }
 
+/** When the site first met them: their record, or an identity seen before it (imports keep old dates). */
+export const firstSeenAt = (s: Pick<PersonSummary, 'person' | 'identities'>): number => Math.min(s.person.createdAt, ...s.identities.map((i) => i.firstSeen));
+
 /** Position in the list: most recently seen first. */
 export interface PeopleCursor {
   lastSeenAt: number;
   id: number;
+}
+
+/** A list position as text, "<lastSeenAt>.<id>": the admin list's `after` and the API's cursor. */
+export const formatPeopleCursor = (c: PeopleCursor): string => `${c.lastSeenAt}.${c.id}`;
+
+export function parsePeopleCursor(value: string): PeopleCursor | null {
+  const m = /^(\d{1,15})\.(\d{1,10})$/.exec(value);
+  return m ? { lastSeenAt: Number(m[1]), id: Number(m[2]) } : null;
 }
 
 export interface PeopleQuery {
@@ -115,6 +126,15 @@ export interface TimelineCursor {
   at: number;
   kind: TimelineKind;
   id: number;
+}
+
+/** A timeline position as text, "<at>.<kind>.<id>": the person page's `before` and the API's cursor. */
+export const formatTimelineCursor = (c: TimelineCursor): string => `${c.at}.${c.kind}.${c.id}`;
+
+export function parseTimelineCursor(value: string): TimelineCursor | null {
+  const m = /^(\d{1,15})\.([a-z]+)\.(\d{1,10})$/.exec(value);
+  if (!m || !timelineKinds.includes(m[2] as TimelineKind)) return null;
+  return { at: Number(m[1]), kind: m[2] as TimelineKind, id: Number(m[3]) };
 }
 
 export interface TimelineQuery {

@@ -4,7 +4,7 @@ import { DomainError, notFound } from './errors.ts';
 import { renderPostMarkdown } from './render-markdown.ts';
 import type { PostRevision } from './revisions.ts';
 import type { Post, PostType, PostWrite, Store, User, Visibility } from './store.ts';
-import { plainText, slugify, truncateWords } from './text.ts';
+import { automaticExcerpt, isAutomaticExcerpt, slugify } from './text.ts';
 
 /** Paths the site itself answers; no post or page may take them. */
 export const reservedSlugs = new Set([
@@ -68,7 +68,7 @@ const autosaveSchema = z.object({
 
 /** The excerpt the author wrote ('' when the stored one is the automatic start of the text). */
 export function writtenExcerpt(post: Pick<Post, 'excerpt' | 'html'>): string {
-  return post.excerpt === truncateWords(plainText(post.html), 280) ? '' : post.excerpt;
+  return isAutomaticExcerpt(post.excerpt, post.html) ? '' : post.excerpt;
 }
 
 /** The fields of a post as PostService input, for saving it again with some of them changed. */
@@ -157,7 +157,7 @@ export class PostService {
   ): Promise<PostWrite> {
     const html = await renderPostMarkdown(input.markdown);
     const slug = input.slug ? input.slug : await this.uniqueSlug(slugify(input.title), base.id);
-    const excerpt = input.excerpt ? input.excerpt : truncateWords(plainText(html), 280);
+    const excerpt = input.excerpt ? input.excerpt : automaticExcerpt(html);
     return {
       type: input.type as PostType,
       slug,

@@ -8,10 +8,16 @@
 import type { RevisionRepository } from './revisions.ts';
 import type { PeopleRepository } from './people.ts';
 import type { JobRepository } from './jobs.ts';
+import type { WhoIsRepository } from './who-is.ts';
 import type { WebmentionRepository } from './webmention-store.ts';
 
 import type { ArchiveRepository } from './archive.ts';
 import type { FediverseBlockRepository, FollowerRepository } from './federation-store.ts';
+import type { PersonRightsRepository } from './person-rights.ts';
+import type { PostSourceRepository } from './post-ideas.ts';
+import type { AuditRepository } from './audit.ts';
+import type { FediverseReplyRepository } from './fediverse-reply-store.ts';
+import type { ReactionRepository } from './reactions.ts';
 
 export type Role = 'owner' | 'author' | 'moderator';
 export type PostType = 'post' | 'page';
@@ -296,6 +302,13 @@ export interface Upload {
   data: Uint8Array;
   uploaderId: number;
   createdAt: number;
+  /** Pixels, read when the image was decoded; null for an upload from before migration 022 until its job has run. */
+  width: number | null;
+  height: number | null;
+  /** What the image shows, for readers who cannot see it ('' when not written yet). Plain text. */
+  alt: string;
+  /** Shown under the image when it stands alone in a paragraph. Plain text. */
+  caption: string;
 }
 
 export type UploadInfo = Omit<Upload, 'data'>;
@@ -503,8 +516,8 @@ export interface SpamModelRepository {
   addCounts(documents: { spam: number; ham: number }, tokens: Map<string, { spam: number; ham: number }>): Promise<void>;
 }
 
-/** People: finding them (below) and what issue 11 added (core/people.ts). */
-export interface PersonRepository extends PeopleRepository {
+/** People: finding them (below), what issue 11 added (core/people.ts), export and forget (core/person-rights.ts). */
+export interface PersonRepository extends PeopleRepository, PersonRightsRepository {
   /** The person a comment form's address belongs to, or a new one (matching rules: core/people.ts, ARCHITECTURE.md "People"). */
   upsertByEmail(input: { name: string; email: string; website: string | null }, now: number): Promise<Person>;
   findById(id: number): Promise<Person | null>;
@@ -531,10 +544,65 @@ export interface ApiTokenRepository {
 }
 
 export interface UploadRepository {
-  /** Stores the bytes once per hash; saving the same bytes again returns the first record. */
+  /**
+   * Stores the bytes once per hash; saving the same bytes again returns the first record
+   * (given alt text fills an empty one, nothing else changes).
+   */
   save(upload: Upload): Promise<UploadInfo>;
   find(hash: string): Promise<Upload | null>;
-  list(limit: number): Promise<UploadInfo[]>;
+  /** Without the bytes. */
+  info(hash: string): Promise<UploadInfo | null>;
+  /** Newest first; `q` matches the file name or the alt text (case aside). */
+  list(query: UploadQuery): Promise<Page<UploadInfo>>;
+  /** Sets alt text and caption; null when there is no such upload. */
+  describe(hash: string, text: { alt: string; caption: string }): Promise<UploadInfo | null>;
+  /** Deletes the upload and its variants; false when there was none. */
+  delete(hash: string): Promise<boolean>;
+  /** The posts and pages (trashed ones too) whose Markdown, HTML or cover image name each upload, by hash. */
+  usage(hashes: string[]): Promise<Map<string, UploadUse[]>>;
+  /** What pages need to lay each image out (size, caption, variant widths), for the uploads that exist. */
+  images(hashes: string[]): Promise<Map<string, UploadImage>>;
+  /** Records the decoded size and the variants of an upload, replacing earlier variants, and marks it processed. */
+  saveVariants(hash: string, size: { width: number; height: number }, variants: UploadVariant[], now: number): Promise<void>;
+  findVariant(hash: string, width: number): Promise<UploadVariant | null>;
+  /** Uploads whose variants were never made (older ones, restored ones), oldest first. */
+  unprocessed(limit: number): Promise<string[]>;
+}
+
+export interface UploadQuery {
+  q?: string;
+  limit: number;
+  offset: number;
+}
+
+/** A post or page that shows an upload. */
+export interface UploadUse {
+  postId: number;
+  title: string;
+  slug: string;
+  type: PostType;
+  status: PostStatus;
+  trashed: boolean;
+}
+
+/** A smaller copy of an upload, for srcset (never wider than the original). */
+export interface UploadVariant {
+  width: number;
+  height: number;
+  mime: string;
+  data: Uint8Array;
+}
+
+export interface UploadImage {
+  hash: string;
+  mime: string;
+  width: number | null;
+  height: number | null;
+  caption: string;
+  /** Widths of the variants, smallest first (their type is WebP). */
+  variantWidths: number[];
+  /** The variants job has run (an image narrower than the smallest width has none). */
+  processed: boolean;
 }
 
 export interface SettingRepository {
@@ -660,6 +728,16 @@ export interface Store {
   followers: FollowerRepository;
   /** Blocked fediverse accounts and domains (migration 013). */
   fediverseBlocks: FediverseBlockRepository;
+  /** Where posts came from: comments turned into post ideas (migration 015). */
+  postSources: PostSourceRepository;
+  /** What the team did that leaves nothing else behind, without personal data (migration 015). */
+  audit: AuditRepository;
+  /** "Who is this?": websites' cached h-cards, and a person's counts for the card (migration 014). */
+  whoIs: WhoIsRepository;
+  /** What comments from the fediverse came from, and private mentions (migration 018). */
+  fediverseReplies: FediverseReplyRepository;
+  /** Fediverse likes, boosts and authorized quotes of posts (migration 019). */
+  reactions: ReactionRepository;
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>;

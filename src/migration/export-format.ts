@@ -41,6 +41,20 @@ export const sections: ReadonlyArray<{ name: string; table: ArchiveTable; secret
   { name: 'person_label_links', table: 'personLabelLinks', secret: true },
   { name: 'person_notes', table: 'personNotes', secret: true },
   { name: 'person_events', table: 'personEvents', secret: true },
+  // Added in Kumbaya 0.5, still version 1: who follows the blog on the fediverse, and whom it refuses.
+  { name: 'fediverse_followers', table: 'fediverseFollowers' },
+  { name: 'fediverse_blocks', table: 'fediverseBlocks' },
+  // Replies from the fediverse: which comments were Notes (always: answers and edits need
+  // them), and the followers-only and direct mentions, private messages, only with secrets.
+  { name: 'fediverse_comments', table: 'fediverseComments' },
+  { name: 'fediverse_private_mentions', table: 'fediversePrivateMentions', secret: true },
+  // Likes, boosts and authorized quotes: public acts, shown on the post.
+  { name: 'fediverse_reactions', table: 'fediverseReactions' },
+  { name: 'fediverse_quote_authorizations', table: 'fediverseQuoteAuthorizations' },
+  // Added in Kumbaya 0.5, still version 1: posts made from comments, and the audit log
+  // (lines without personal data, such as a person forgotten).
+  { name: 'post_sources', table: 'postSources' },
+  { name: 'audit_log', table: 'auditLog' },
 ];
 
 /** Settings that are secrets (the signing key, the one-time setup token, and any future key, password or token). */

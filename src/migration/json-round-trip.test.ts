@@ -113,7 +113,9 @@ for (const [from, to] of movePairs) {
       const post = await target.posts.create({ ...hello!, slug: 'after-restore', tags: [] }, FIXTURE_TIME);
       assert.ok(post.id > Math.max(...postIds));
       assert.equal((await target.subscriptions.findByToken('unsub-1'))?.postId, postIds[0]);
-      assert.equal((await target.uploads.list(5)).length, 1);
+      const [upload] = (await target.uploads.list({ limit: 5, offset: 0 })).items;
+      assert.deepEqual([upload.width, upload.height, upload.alt, upload.caption], [1, 1, 'A single red dot', 'The smallest picture “ever”'], 'size, alt text and caption travel');
+      assert.deepEqual(await target.uploads.unprocessed(5), [upload.hash], 'variants are not exported: the restored site makes them again');
     });
   });
 }
@@ -204,6 +206,40 @@ describe('JSON export contents', () => {
     assert.deepEqual(full.person_labels.map((l: any) => l.name), ['North Georgia']);
     assert.equal(full.people.find((p: any) => p.name === 'Other').trust_reason, 'cooling <off>');
     assert.ok(full.person_events.some((e: any) => e.kind === 'trust' && e.detail.trust === 'muted'));
+  });
+
+  it('carries the fediverse followers (waiting ones too), the blocks and which comments were Notes, so a moved blog keeps its audience and conversations; private mentions only with secrets', async () => {
+    const source = new MemoryStore();
+    await seedSite(source);
+    const file = JSON.parse(await exportText(source)) as Record<string, any>;
+    assert.deepEqual(
+      file.fediverse_followers.map((f: any) => [f.actor_uri, f.status, f.shared_inbox]),
+      [['https://social.example/users/reader', 'accepted', 'https://social.example/inbox'], ['https://other.example/@waiting', 'pending', null]],
+    );
+    assert.deepEqual(file.fediverse_blocks.map((b: any) => [b.kind, b.value]), [['domain', 'spam.example']]);
+    const store = new MemoryStore();
+    await importJsonExport(store, chunksOf(JSON.stringify(file), 300), { replace: false });
+    assert.deepEqual((await store.followers.listAccepted({ limit: 10 })).map((f) => [f.actorUri, f.inbox, f.followId]), [
+      ['https://social.example/users/reader', 'https://social.example/users/reader/inbox', 'https://social.example/follows/1'],
+    ]);
+    assert.equal((await store.followers.listByStatus('pending')).length, 1);
+    assert.equal(await store.fediverseBlocks.isBlocked('https://mail.spam.example/users/x'), true);
+    // The comment that came from the fediverse is still known by its Note (an Update or Delete finds it, an answer reaches its author).
+    const top = await store.fediverseReplies.findByNote('https://social.example/users/reader/statuses/1');
+    assert.equal(top?.inbox, 'https://social.example/users/reader/inbox');
+    assert.equal((await store.comments.findById(top!.commentId))?.authorName, 'Reader');
+    // Likes and boosts still show on the post, and the authorized quote's address still answers.
+    const reactions = await store.reactions.forPost((await store.comments.findById(top!.commentId))!.postId, 10);
+    assert.deepEqual([reactions.likeCount, reactions.announceCount, reactions.announces[0].iconUrl], [1, 1, 'https://other.example/fan.png']);
+    assert.equal((await store.reactions.findQuoteAuthorization(file.fediverse_quote_authorizations[0].id))?.quoteUri, 'https://other.example/users/fan/statuses/10');
+    // A direct mention is a private message: only an export with secrets carries it.
+    assert.equal(file.fediverse_private_mentions, undefined);
+    assert.doesNotMatch(JSON.stringify(file), /Just between us/);
+    const full = JSON.parse(await exportText(source, true)) as Record<string, any>;
+    assert.deepEqual(full.fediverse_private_mentions.map((m: any) => [m.visibility, m.html]), [['direct', '<p>Just between us: lovely post.</p>']]);
+    // A follower whose inbox is not an http(s) address would be delivered nowhere: refused with its place.
+    file.fediverse_followers[0].inbox = 'javascript:alert(1)';
+    await assert.rejects(importJsonExport(new MemoryStore(), chunksOf(JSON.stringify(file), 300), { replace: false }), (e: unknown) => e instanceof DomainError && /fediverse_followers/.test(e.message));
   });
 });
 

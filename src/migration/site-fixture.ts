@@ -82,6 +82,23 @@ export async function seedSite(store: Store): Promise<{ postIds: number[]; comme
   await store.imports.saveLegacyPath('/2019/03/hello', hello.id);
   await store.imports.saveLegacyPath('?p=12', hello.id);
 
+  // The fediverse: an accepted and a waiting follower, a blocked domain (migrations 011 and 013).
+  await store.followers.upsert({ actorUri: 'https://social.example/users/reader', handle: '@reader@social.example', inbox: 'https://social.example/users/reader/inbox', sharedInbox: 'https://social.example/inbox', status: 'accepted', followId: 'https://social.example/follows/1' }, t + 200);
+  await store.followers.upsert({ actorUri: 'https://other.example/@waiting', handle: null, inbox: 'https://other.example/@waiting/inbox', sharedInbox: null, status: 'pending', followId: null }, t + 210);
+  await store.fediverseBlocks.add('domain', 'spam.example', t + 220);
+  // The reader's first comment came from the fediverse as a Note; a direct mention waits for staff (migration 018).
+  await store.fediverseReplies.recordComment({
+    commentId: top.id, noteId: 'https://social.example/users/reader/statuses/1', actorUri: 'https://social.example/users/reader', handle: '@reader@social.example',
+    url: 'https://social.example/@reader/1', inbox: 'https://social.example/users/reader/inbox', sharedInbox: 'https://social.example/inbox', createdAt: t + 200,
+  });
+  // A like and a boost of the first post, and a quote of it the blog authorized (migration 019).
+  await store.reactions.record({ postId: hello.id, kind: 'like', actorUri: 'https://social.example/users/reader', activityId: 'https://social.example/users/reader#likes/1', name: 'Reader', handle: '@reader@social.example', profileUrl: 'https://social.example/@reader', iconUrl: null }, t + 240);
+  await store.reactions.record({ postId: hello.id, kind: 'announce', actorUri: 'https://other.example/users/fan', activityId: 'https://other.example/users/fan/statuses/9/activity', name: null, handle: null, profileUrl: null, iconUrl: 'https://other.example/fan.png' }, t + 250);
+  await store.reactions.authorizeQuote({ postId: hello.id, actorUri: 'https://other.example/users/fan', quoteUri: 'https://other.example/users/fan/statuses/10', requestId: 'https://other.example/users/fan/quote-requests/1' }, t + 260);
+  await store.fediverseReplies.saveMention({
+    noteId: 'https://social.example/users/reader/statuses/2', actorUri: 'https://social.example/users/reader', name: 'Reader', handle: '@reader@social.example',
+    profileUrl: 'https://social.example/@reader', url: null, visibility: 'direct', inReplyTo: null, postId: hello.id, html: '<p>Just between us: lovely post.</p>',
+  }, t + 230);
   await store.subscriptions.ensureAddress('reader@example.com', 'confirm-reader', t + 300);
   await store.subscriptions.confirmAddress('reader@example.com', t + 310);
   await store.subscriptions.ensureAddress('other@example.com', 'confirm-other', t + 320);
@@ -89,8 +106,13 @@ export async function seedSite(store: Store): Promise<{ postIds: number[]; comme
   await store.subscriptions.subscribe({ kind: 'replies', email: 'other@example.com', postId: hello.id, commentId: reply.id, token: 'unsub-2', createdAt: t + 340 });
   await store.subscriptions.unsubscribe('unsub-2', t + 350);
 
+  // A draft made from the reader's comment, the wish to tell them; and an audit line (migration 015).
+  await store.postSources.create({ postId: draft.id, commentId: top.id, personId: reader.id, createdBy: owner.id, createdAt: t + 360 });
+  await store.postSources.setTellRequested(draft.id, t + 370);
+  await store.audit.add({ action: 'person-forgotten', detail: { personId: 99, choice: 'anonymise', comments: 3 }, actorId: owner.id, createdAt: t + 380 });
+
   const bytes = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10, 0, 255, 1, 2, 3]);
-  await store.uploads.save({ hash: createHash('sha256').update(bytes).digest('hex'), mime: 'image/png', size: bytes.length, originalName: 'dot.png', data: bytes, uploaderId: owner.id, createdAt: t + 400 });
+  await store.uploads.save({ hash: createHash('sha256').update(bytes).digest('hex'), mime: 'image/png', size: bytes.length, originalName: 'dot.png', data: bytes, uploaderId: owner.id, createdAt: t + 400, width: 1, height: 1, alt: 'A single red dot', caption: 'The smallest picture “ever”' });
 
   await store.settings.set({ title: 'My blog', description: 'Words & more', 'comments.settings': '{"minSubmitSeconds":3}', secret_key: 'k'.repeat(40), setup_token: 'setup-secret' });
   await store.spamModel.learn(['viagra', 'cheap', 'ünïcode'], 'spam', 1);

@@ -4,7 +4,7 @@ import { sanitizePostHtml } from '../core/markdown.ts';
 import { reservedSlugs } from '../core/post-service.ts';
 import type { CommentStatus, Post, PostStatus, PostType, PostWrite, Store, Visibility } from '../core/store.ts';
 import type { ImportedMention, ReceivedVia } from '../core/webmention-store.ts';
-import { plainText, slugify, truncateWords } from '../core/text.ts';
+import { automaticExcerpt, EXCERPT_LENGTH, plainText, slugify, truncateWords } from '../core/text.ts';
 import { autop } from './import-html.ts';
 import { legacyPathsFor } from './import-legacy-urls.ts';
 import { count, skip, warn, type ImportReport } from './import-report.ts';
@@ -211,7 +211,7 @@ class WxrImporter {
       // Markdown accepts HTML, so the editor shows the imported HTML and saving it renders the same; a Kumbaya export carries its Markdown.
       markdown: meta.get('_kumbaya_markdown')?.[0] ?? html,
       html,
-      excerpt: truncateWords(excerptSource || plainText(html), 280),
+      excerpt: excerptSource ? truncateWords(excerptSource, EXCERPT_LENGTH) : automaticExcerpt(html),
       status: mapped.status,
       visibility: mapped.visibility,
       publishedAt: mapped.dated ? (date ?? this.now) : null,

@@ -12,7 +12,7 @@ export const API_PER_PAGE_MAX = 50;
 
 const postFields = postInputSchema.shape;
 
-const isoDateTime = z.iso.datetime({ offset: true, message: 'Use an ISO 8601 date and time with a time zone, e.g. 2025-01-31T09:00:00Z.' });
+export const isoDateTime = z.iso.datetime({ offset: true, message: 'Use an ISO 8601 date and time with a time zone, e.g. 2025-01-31T09:00:00Z.' });
 
 /**
  * What a client sends to create a post (POST /api/posts). The rules are postInputSchema's,
@@ -102,10 +102,10 @@ export const apiErrorSchema = z.object({
   }),
 });
 
-type JsonSchema = Record<string, unknown>;
+export type JsonSchema = Record<string, unknown>;
 
 /** Drops what zod emits but OpenAPI readers do not need: $schema, safe-integer bounds, long date-time patterns. */
-function tidy(node: unknown, forResponse: boolean): unknown {
+export function tidy(node: unknown, forResponse: boolean): unknown {
   if (Array.isArray(node)) return node.map((n) => tidy(n, forResponse));
   if (node === null || typeof node !== 'object') return node;
   const out: JsonSchema = {};
@@ -144,16 +144,16 @@ function patchSchema(create: JsonSchema): JsonSchema {
   return { ...rest, properties: withoutDefaults };
 }
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const response = (name: string) => ({ $ref: `#/components/responses/${name}` });
-const json = (schema: unknown) => ({ 'application/json': { schema } });
+export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+export const response = (name: string) => ({ $ref: `#/components/responses/${name}` });
+export const json = (schema: unknown) => ({ 'application/json': { schema } });
 
 function errorResponse(description: string, headers?: Record<string, unknown>) {
   return { description, ...(headers ? { headers } : {}), content: json(ref('Error')) };
 }
 
 const tokenOptional = [{}, { bearerAuth: [] }];
-const tokenRequired = [{ bearerAuth: [] }];
+export const tokenRequired = [{ bearerAuth: [] }];
 
 const postIdParameter = {
   name: 'id',
@@ -163,25 +163,38 @@ const postIdParameter = {
   schema: { type: 'integer', minimum: 1 },
 };
 
-const writeErrors = {
+export const writeErrors = {
   '401': response('Unauthenticated'),
   '403': response('Forbidden'),
   '429': response('RateLimited'),
 };
 
-/** The OpenAPI 3.1 document for the API served at `${siteUrl}/api`. */
-export function buildOpenApiDocument(siteUrl: string): Record<string, unknown> {
-  const listParameters = Object.entries(apiListQuerySchema.shape).map(([name, schema]) => {
-    const { description, ...rest } = tidy(z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'output' }), true) as JsonSchema;
+/** Query parameters, each described from its zod schema. */
+export function queryParameters(schema: z.ZodObject): Array<Record<string, unknown>> {
+  return Object.entries(schema.shape).map(([name, field]) => {
+    const { description, ...rest } = tidy(z.toJSONSchema(field as z.ZodType, { target: 'draft-2020-12', io: 'output' }), true) as JsonSchema;
     return { name, in: 'query', required: false, description, schema: rest };
   });
+}
+
+/** A part of the API described in its own file (openapi-people.ts), merged into the document. */
+export interface OpenApiSection {
+  tags: Array<{ name: string; description: string }>;
+  paths: Record<string, unknown>;
+  /** Its component schemas, by name (names must not collide with the posts' own). */
+  schemas(): Record<string, JsonSchema>;
+}
+
+/** The OpenAPI 3.1 document for the API served at `${siteUrl}/api`, with the sections described apart. */
+export function buildOpenApiDocument(siteUrl: string, sections: readonly OpenApiSection[] = []): Record<string, unknown> {
+  const listParameters = queryParameters(apiListQuerySchema);
 
   return {
     openapi: '3.1.1',
     info: {
       title: 'Kumbaya API',
       version: '1.0.0',
-      summary: 'Read published posts; with a personal access token, write, publish and schedule them.',
+      summary: 'Read published posts; with a personal access token, write, publish and schedule them, and (owner and moderators) look after the people who write to the site.',
       description:
         'Errors are JSON: `{ "error": { "code", "message", "fields"? } }`; branch on `code`. ' +
         'Reading published posts needs no token. Everything else needs `Authorization: Bearer kby_…`, a personal access token ' +
@@ -191,7 +204,7 @@ export function buildOpenApiDocument(siteUrl: string): Record<string, unknown> {
     },
     servers: [{ url: siteUrl }],
     security: tokenOptional,
-    tags: [{ name: 'posts', description: 'Posts and pages.' }, { name: 'meta', description: 'This document.' }],
+    tags: [{ name: 'posts', description: 'Posts and pages.' }, ...sections.flatMap((x) => x.tags), { name: 'meta', description: 'This document.' }],
     paths: {
       '/api/openapi.json': {
         get: {
@@ -323,6 +336,7 @@ export function buildOpenApiDocument(siteUrl: string): Record<string, unknown> {
           responses: { '200': { description: 'The post, now a draft.', content: json(ref('Post')) }, ...writeErrors, '404': response('NotFound') },
         },
       },
+      ...Object.assign({}, ...sections.map((x) => x.paths)),
     },
     components: {
       securitySchemes: {
@@ -333,14 +347,14 @@ export function buildOpenApiDocument(siteUrl: string): Record<string, unknown> {
           description: 'A personal access token, starting kby_. It acts as the user who created it.',
         },
       },
-      schemas: componentSchemas(),
+      schemas: Object.assign(componentSchemas(), ...sections.map((x) => x.schemas())),
       responses: {
         Unauthenticated: errorResponse('No token, or the token is not valid (revoked, mistyped).', {
           'WWW-Authenticate': { description: 'Bearer realm="Kumbaya"', schema: { type: 'string' } },
         }),
-        Forbidden: errorResponse('The token’s user may not do this (e.g. an author changing another author’s post, or a moderator writing).'),
-        NotFound: errorResponse('No such post, or not one this request may see.'),
-        Conflict: errorResponse('The change conflicts with the current state (e.g. the slug is taken).'),
+        Forbidden: errorResponse('The token’s user may not do this (e.g. an author changing another author’s post, a moderator writing, or an author opening People).'),
+        NotFound: errorResponse('No such post, person, note or merge, or not one this request may see.'),
+        Conflict: errorResponse('The change conflicts with the current state (e.g. the slug is taken, or a merge was undone already or is past its 30 days).'),
         InvalidJson: errorResponse('The body is not valid JSON.'),
         UnsupportedMediaType: errorResponse('The body must be sent as application/json.'),
         PayloadTooLarge: errorResponse('The body is too large.'),

@@ -2,23 +2,20 @@ import { generateKeyPairSync, webcrypto } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Kysely } from 'kysely';
-import { preloadedContexts, signRequest, verifyRequest } from '@fedify/fedify';
-import type { Kumbaya } from '../../src/compose.ts';
+import { signRequest, verifyRequest } from '@fedify/fedify';
+import { Multikey } from '@fedify/fedify/vocab';
+import { blogLoader, type Received } from './fediverse-peers.ts';
+import type { TestKumbaya } from './test-kumbaya.ts';
+
+// The queue helpers are fediverse-peers.ts's (FediversePeer speaks six servers' note shapes; these servers add keys for integrity proofs and hostile accounts).
+export { blogLoader, settled, until, type Received } from './fediverse-peers.ts';
 
 export const ACTIVITY_JSON = 'application/activity+json';
-
-export interface Received {
-  path: string;
-  headers: Record<string, string>;
-  body: string;
-  /** When it arrived (performance.now()). */
-  at: number;
-}
 
 /**
  * Holds the answers of inbox POSTs (on any number of servers) until `releaseAt` of them
  * are waiting at once, or `timeoutMs` has passed: how a test sees how many deliveries were
- * in flight side by side (one instance's listener sends at most its batch at a time).
+ * in flight side by side (one instance's listener sends at most 4 at a time).
  */
 export class InboxGate {
   maxInFlight = 0;
@@ -48,24 +45,30 @@ export class InboxGate {
   }
 }
 
+/** An inbox's answer to a POST: what a server that refuses a kind of signature says. */
+export type InboxAnswer = (received: Received) => number;
+
 /**
- * Remote fediverse servers on one local port (reachable because FEDIVERSE_ALLOW_PRIVATE is
- * on): a Mastodon-shaped and a Misskey-shaped account with their inboxes, and Ana's new
- * account after a Move. Every POST to an inbox is recorded; `inboxStatus` makes an inbox
- * answer something other than 202 (a 410 for a gone account, a 500 for a broken server).
- * Start several for several servers: each has its own port, so its own host.
+ * Remote servers on one local port (reachable because FEDIVERSE_ALLOW_PRIVATE is on): a
+ * Mastodon-shaped and a Misskey-shaped account with their inboxes, Ana's new account after
+ * a Move, and a few more accounts for reactions. Every POST to an inbox is recorded. All
+ * actors publish the same RSA key (HTTP Signatures) under their own key id, and the same
+ * Ed25519 key (object integrity proofs) as their `assertionMethod`.
  */
 export class RemoteServers {
   base = '';
   readonly keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  readonly ed25519 = generateKeyPairSync('ed25519');
   readonly received: Received[] = [];
-  /** Status an inbox path answers POSTs with (default 202). */
-  readonly inboxStatus = new Map<string, number>();
+  /** Documents other than actors (notes), by path. */
+  readonly documents = new Map<string, unknown>();
+  /** How inboxes answer a POST (202 unless a test says otherwise). */
+  answer: InboxAnswer = () => 202;
   /** When set, inbox POSTs wait at this gate before they are recorded and answered. */
   gate: InboxGate | null = null;
   private readonly server: http.Server;
   private waiting: Array<() => void> = [];
-  private signingKey: Promise<CryptoKey> | null = null;
+  private multibase = '';
 
   constructor() {
     this.server = http.createServer((req, res) => {
@@ -74,17 +77,18 @@ export class RemoteServers {
       req.on('end', async () => {
         if (req.method === 'POST') {
           await this.gate?.pass();
-          const status = this.inboxStatus.get(req.url ?? '') ?? 202;
+          const received = { path: req.url ?? '', headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])), body };
+          const status = this.answer(received);
           if (status < 300) {
-            this.received.push({ path: req.url ?? '', headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])), body, at: performance.now() });
+            this.received.push(received);
             for (const wake of this.waiting.splice(0)) wake();
           }
           res.writeHead(status).end();
           return;
         }
-        const actor = this.actors()[req.url ?? ''];
-        res.writeHead(actor ? 200 : 404, { 'content-type': ACTIVITY_JSON });
-        res.end(actor ? JSON.stringify(actor) : '{}');
+        const document = this.actors()[req.url ?? ''] ?? this.documents.get(req.url ?? '');
+        res.writeHead(document ? 200 : 404, { 'content-type': ACTIVITY_JSON });
+        res.end(document ? JSON.stringify(document) : '{}');
       });
     });
   }
@@ -92,6 +96,9 @@ export class RemoteServers {
   async start(): Promise<void> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    const publicKey = await webcrypto.subtle.importKey('spki', this.ed25519.publicKey.export({ type: 'spki', format: 'der' }), 'Ed25519', true, ['verify']);
+    const multikey = (await new Multikey({ id: new URL(`${this.base}/k`), controller: new URL(this.base), publicKey: publicKey as CryptoKey }).toJsonLd({ format: 'compact' })) as { publicKeyMultibase: string };
+    this.multibase = multikey.publicKeyMultibase;
   }
 
   stop(): Promise<void> {
@@ -99,12 +106,27 @@ export class RemoteServers {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
+  /** The host (with its port) of this server: each server started is a host of its own. */
   get host(): string {
     return new URL(this.base).host;
   }
 
+  /** The RSA private key as WebCrypto takes it (for Fedify's signRequest). */
+  rsaPrivateKey(): Promise<CryptoKey> {
+    return webcrypto.subtle.importKey('pkcs8', this.keys.privateKey.export({ type: 'pkcs8', format: 'der' }), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, true, ['sign']) as Promise<CryptoKey>;
+  }
+
+  /** The Ed25519 private key as WebCrypto takes it (for object integrity proofs). */
+  ed25519PrivateKey(): Promise<CryptoKey> {
+    return webcrypto.subtle.importKey('pkcs8', this.ed25519.privateKey.export({ type: 'pkcs8', format: 'der' }), 'Ed25519', true, ['sign']) as Promise<CryptoKey>;
+  }
+
   private publicKey(id: string) {
     return { id: `${id}#main-key`, owner: id, publicKeyPem: this.keys.publicKey.export({ type: 'spki', format: 'pem' }) };
+  }
+
+  private assertionMethod(id: string) {
+    return [{ id: `${id}#ed25519-key`, type: 'Multikey', controller: id, publicKeyMultibase: this.multibase }];
   }
 
   /** Actor documents by path, in the shapes each server publishes. */
@@ -112,7 +134,7 @@ export class RemoteServers {
     const mastodon = (path: string, username: string, extra: Record<string, unknown> = {}) => {
       const id = `${this.base}${path}`;
       return {
-        '@context': ['https://www.w3.org/ns/activitystreams', 'https://w3id.org/security/v1', { manuallyApprovesFollowers: 'as:manuallyApprovesFollowers', alsoKnownAs: { '@id': 'as:alsoKnownAs', '@type': '@id' } }],
+        '@context': ['https://www.w3.org/ns/activitystreams', 'https://w3id.org/security/v1', 'https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1', { manuallyApprovesFollowers: 'as:manuallyApprovesFollowers', alsoKnownAs: { '@id': 'as:alsoKnownAs', '@type': '@id' } }],
         id,
         type: 'Person',
         preferredUsername: username,
@@ -122,6 +144,7 @@ export class RemoteServers {
         followers: `${id}/followers`,
         endpoints: { sharedInbox: `${this.base}/mastodon/inbox` },
         publicKey: this.publicKey(id),
+        assertionMethod: this.assertionMethod(id),
         ...extra,
       };
     };
@@ -130,6 +153,17 @@ export class RemoteServers {
       '/mastodon/users/ana': mastodon('/mastodon/users/ana', 'ana'),
       '/mastodon/users/ana-new': mastodon('/mastodon/users/ana-new', 'ana2', { alsoKnownAs: [`${this.base}/mastodon/users/ana`] }),
       '/mastodon/users/impostor': mastodon('/mastodon/users/impostor', 'impostor'),
+      '/mastodon/users/lou': mastodon('/mastodon/users/lou', 'lou', {
+        name: 'Lou Reyes',
+        url: `${this.base}/@lou`,
+        icon: { type: 'Image', mediaType: 'image/png', url: 'https://files.social.example/lou.png' },
+      }),
+      // What a hostile server might publish: markup in the name, a script address as profile.
+      '/mastodon/users/mallory': mastodon('/mastodon/users/mallory', 'mallory', {
+        name: '<img src=x onerror=alert(1)>Mallory',
+        url: 'javascript:alert(1)',
+        icon: { type: 'Image', url: 'http://files.social.example/not-https.png' },
+      }),
       // A small server without a shared inbox: deliveries go to the account's own inbox.
       '/solo/users/sol': mastodon('/solo/users/sol', 'sol', { endpoints: {} }),
       '/misskey/users/9abc': {
@@ -159,64 +193,29 @@ export class RemoteServers {
     }
   }
 
-  /** The activities received so far, parsed, with the inbox path each came to. */
-  activities(): Array<{ path: string; activity: { id: string; type: string; actor: string; object: any; to?: unknown; cc?: unknown } }> {
-    return this.received.map((r) => ({ path: r.path, activity: JSON.parse(r.body) }));
-  }
-
-  /** This server's RSA key, to sign what its accounts send. */
-  private key(): Promise<CryptoKey> {
-    this.signingKey ??= webcrypto.subtle.importKey('pkcs8', this.keys.privateKey.export({ type: 'pkcs8', format: 'der' }), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, true, ['sign']) as Promise<CryptoKey>;
-    return this.signingKey;
-  }
-
   /** A request to the blog's inbox, signed (draft-cavage) with the key of the actor the activity names. */
   async signed(blogUrl: string, activity: Record<string, unknown>, inbox = '/@blog/inbox'): Promise<Request> {
     const actor = typeof activity.actor === 'string' ? activity.actor : '';
     const request = new Request(`${blogUrl}${inbox}`, { method: 'POST', headers: { 'content-type': ACTIVITY_JSON, accept: ACTIVITY_JSON }, body: JSON.stringify(activity) });
-    return signRequest(request, await this.key(), new URL(`${actor}#main-key`));
+    return signRequest(request, await this.rsaPrivateKey(), new URL(`${actor}#main-key`));
   }
 
-  /** A Follow of the blog, as Mastodon sends it. */
+  /** A Follow of the blog by one of this server's accounts (its path), as Mastodon sends it. */
   follow(account: string, blogActor: string, id = `${this.base}${account}#follows/${Math.random().toString(16).slice(2)}`) {
     return { '@context': 'https://www.w3.org/ns/activitystreams', id, type: 'Follow', actor: `${this.base}${account}`, object: blogActor };
   }
 }
 
-/** The blog takes activities through its queue (202 at once): waits until their effect shows. */
-export async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /** The database under a Kumbaya (its store's Kysely), for looking at the queue table. */
-export const databaseOf = (k: Pick<Kumbaya, 'deps'>) => (k.deps.store as unknown as { db: Kysely<any> }).db;
+export const databaseOf = (k: TestKumbaya) => (k.deps.store as unknown as { db: Kysely<any> }).db;
 
 /** Messages in the blog's queue: deliveries, fan-outs and received activities not yet handled. */
-export async function queued(k: Pick<Kumbaya, 'deps'>): Promise<number> {
+export async function queued(k: TestKumbaya): Promise<number> {
   return Number((await databaseOf(k).selectFrom('federation_messages').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 }
 
-/** Waits until the blog's queue has handled everything so far (a message leaves the table once handled). */
-export async function settled(k: Pick<Kumbaya, 'deps'>): Promise<void> {
-  await until(() => queued(k), (n) => n === 0);
-}
-
-/** A document loader that reads the blog's own documents in-process (its actor and key), for checking its signatures. */
-export function blogLoader(k: Pick<Kumbaya, 'app'>) {
-  return async (url: string) => {
-    const preloaded = (preloadedContexts as Record<string, unknown>)[url];
-    if (preloaded) return { contextUrl: null, documentUrl: url, document: preloaded };
-    const res = await k.app.request(url, { headers: { accept: ACTIVITY_JSON } });
-    return { contextUrl: null, documentUrl: url, document: await res.json() };
-  };
-}
-
 /** The key owner whose signature a delivery carries, checked with Fedify's verifyRequest against the blog's published key; null if it does not verify. */
-export async function signedBy(k: Pick<Kumbaya, 'app'>, remote: RemoteServers, delivered: Received): Promise<string | null> {
+export async function signedBy(k: TestKumbaya, remote: RemoteServers, delivered: Received): Promise<string | null> {
   const request = new Request(`${remote.base}${delivered.path}`, { method: 'POST', headers: delivered.headers, body: delivered.body });
   const loader = blogLoader(k);
   const key = await verifyRequest(request, { documentLoader: loader, contextLoader: loader });

@@ -1,14 +1,25 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { ArchiveKey, ArchiveRecords, ArchiveRepository, ArchiveTable, ArchivedPerson, ArchivedPost, ImportKeyRecord, PersonLabelLinkRecord, PersonLabelRecord } from '../../core/archive.ts';
 import type { PersonEvent, PersonIdentity, PersonNote } from '../../core/people.ts';
+import type { FediverseBlock, Follower } from '../../core/federation-store.ts';
+import { toFollower } from './kysely-followers.ts';
+import { toLink, toMention } from './kysely-fediverse-replies.ts';
+import { toQuote, toReaction } from './kysely-reactions.ts';
+import type { QuoteAuthorizationRecord, Reaction } from '../../core/reactions.ts';
+import type { FediverseComment, PrivateMention } from '../../core/fediverse-reply-store.ts';
 import type { Comment, ImportKind, Tag, User } from '../../core/store.ts';
 import { isProtected } from '../../core/store.ts';
 import type { ReceivedMention, SentMention } from '../../core/webmention-store.ts';
 import { plainText } from '../../core/text.ts';
 import { toReceived, toSent } from './kysely-webmentions.ts';
 import { toRevision } from './kysely-revisions.ts';
+import { recordUploadUses } from './kysely-uploads.ts';
 import type { PostRevision } from '../../core/revisions.ts';
 import { transact } from './transact.ts';
+import { toPostSource } from './kysely-post-sources.ts';
+import { toAuditEntry } from './kysely-audit.ts';
+import type { PostSource } from '../../core/post-ideas.ts';
+import type { AuditEntry } from '../../core/audit.ts';
 import type { Database, Engine } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -23,6 +34,8 @@ interface TableMap {
   key: string;
   /** Has a serial id whose sequence must move past restored ids (PostgreSQL). */
   serial?: boolean;
+  /** A key that is a number but not called `id` (compared as a number, not as text). */
+  numericKey?: boolean;
   toRecord(row: any): unknown;
   toRow(record: any): Record<string, unknown>;
 }
@@ -128,6 +141,73 @@ const tables: Record<Exclude<ArchiveTable, 'posts'>, TableMap> = {
     toRecord: (r): PersonEvent => ({ id: r.id, personId: r.person_id, kind: r.kind, detail: JSON.parse(r.detail), actorId: r.actor_id, createdAt: num(r.created_at) }),
     toRow: (e: PersonEvent) => ({ id: e.id, person_id: e.personId, kind: e.kind, detail: JSON.stringify(e.detail), actor_id: e.actorId, created_at: e.createdAt }),
   },
+  // Where posts came from, and the audit log (migration 015).
+  postSources: {
+    name: 'post_sources',
+    key: 'post_id',
+    numericKey: true,
+    toRecord: toPostSource,
+    toRow: (s: PostSource) => ({ post_id: s.postId, comment_id: s.commentId, person_id: s.personId, created_by: s.createdBy, created_at: s.createdAt, tell_requested_at: s.tellRequestedAt, told_at: s.toldAt }),
+  },
+  auditLog: {
+    name: 'audit_log',
+    key: 'id',
+    serial: true,
+    toRecord: toAuditEntry,
+    toRow: (e: AuditEntry) => ({ id: e.id, action: e.action, detail: JSON.stringify(e.detail), actor_id: e.actorId, created_at: e.createdAt }),
+  },
+  // The fediverse (migrations 011 and 013).
+  fediverseFollowers: {
+    name: 'federation_followers',
+    key: 'id',
+    serial: true,
+    toRecord: toFollower,
+    toRow: (f: Follower) => ({
+      id: f.id, actor_uri: f.actorUri, handle: f.handle, inbox: f.inbox, shared_inbox: f.sharedInbox, status: f.status, follow_id: f.followId, created_at: f.createdAt, updated_at: f.updatedAt,
+    }),
+  },
+  fediverseBlocks: {
+    name: 'federation_blocks',
+    key: 'id',
+    serial: true,
+    toRecord: (r): FediverseBlock => ({ id: r.id, kind: r.kind, value: r.value, createdAt: num(r.created_at) }),
+    toRow: (b: FediverseBlock) => ({ id: b.id, kind: b.kind, value: b.value, created_at: b.createdAt }),
+  },
+  fediverseComments: {
+    name: 'federation_comments',
+    key: 'comment_id',
+    toRecord: toLink,
+    toRow: (l: FediverseComment) => ({
+      comment_id: l.commentId, note_id: l.noteId, actor_uri: l.actorUri, handle: l.handle, url: l.url, inbox: l.inbox, shared_inbox: l.sharedInbox, created_at: l.createdAt,
+    }),
+  },
+  fediversePrivateMentions: {
+    name: 'federation_private_mentions',
+    key: 'id',
+    serial: true,
+    toRecord: toMention,
+    toRow: (m: PrivateMention) => ({
+      id: m.id, note_id: m.noteId, actor_uri: m.actorUri, name: m.name, handle: m.handle, profile_url: m.profileUrl, url: m.url, visibility: m.visibility,
+      in_reply_to: m.inReplyTo, post_id: m.postId, html: m.html, created_at: m.createdAt, updated_at: m.updatedAt,
+    }),
+  },
+  fediverseReactions: {
+    name: 'federation_reactions',
+    key: 'id',
+    serial: true,
+    toRecord: toReaction,
+    toRow: (r: Reaction) => ({
+      id: r.id, post_id: r.postId, kind: r.kind, actor_uri: r.actorUri, activity_id: r.activityId, name: r.name, handle: r.handle, profile_url: r.profileUrl, icon_url: r.iconUrl,
+      created_at: r.createdAt,
+    }),
+  },
+  fediverseQuoteAuthorizations: {
+    name: 'federation_quote_authorizations',
+    key: 'id',
+    serial: true,
+    toRecord: toQuote,
+    toRow: (q: QuoteAuthorizationRecord) => ({ id: q.id, post_id: q.postId, actor_uri: q.actorUri, quote_uri: q.quoteUri, request_id: q.requestId, created_at: q.createdAt }),
+  },
   comments: {
     name: 'comments',
     key: 'id',
@@ -229,8 +309,16 @@ const tables: Record<Exclude<ArchiveTable, 'posts'>, TableMap> = {
       data: new Uint8Array(r.data),
       uploaderId: r.uploader_id,
       createdAt: num(r.created_at),
+      width: numOrNull(r.width),
+      height: numOrNull(r.height),
+      alt: r.alt,
+      caption: r.caption,
     }),
-    toRow: (u) => ({ hash: u.hash, mime: u.mime, size: u.size, original_name: u.originalName, data: u.data, uploader_id: u.uploaderId, created_at: u.createdAt }),
+    // Variants are not part of the archive: variants_at stays null, so the job queue makes them again.
+    toRow: (u) => ({
+      hash: u.hash, mime: u.mime, size: u.size, original_name: u.originalName, data: u.data, uploader_id: u.uploaderId, created_at: u.createdAt,
+      width: u.width, height: u.height, alt: u.alt, caption: u.caption,
+    }),
   },
   spamTotals: { name: 'spam_totals', key: 'label', toRecord: (r) => ({ label: r.label, documents: num(r.documents) }), toRow: (t) => ({ label: t.label, documents: t.documents }) },
   spamTokens: {
@@ -268,7 +356,8 @@ export class KyselyArchiveRepository implements ArchiveRepository {
     if (table === 'spamTotals') return (await this.readSpamTotals(after as string | null)) as Array<ArchiveRecords[T]>;
     if (table === 'importKeys') return (await this.readImportKeys(after as string | null, limit)) as Array<ArchiveRecords[T]>;
     const map = tables[table as Exclude<ArchiveTable, 'posts'>];
-    const key = map.key === 'id' ? sql.ref(map.key) : this.keyRef(map.key);
+    // Integer keys order as numbers; text keys bytewise (collation "C") on every engine.
+    const key = map.key === 'id' || map.key === 'comment_id' || map.numericKey ? sql.ref(map.key) : this.keyRef(map.key);
     let query = this.any.selectFrom(map.name).selectAll();
     if (after !== null) query = query.where(sql<boolean>`${key} > ${after}`);
     const rows = await query.orderBy(key).limit(limit).execute();
@@ -376,6 +465,7 @@ export class KyselyArchiveRepository implements ArchiveRepository {
       if (p.tagIds.length > 0) await this.db.insertInto('post_tags').values(p.tagIds.map((tagId, position) => ({ post_id: p.id, tag_id: tagId, position }))).execute();
       if (p.oldSlugs.length > 0) await this.db.insertInto('post_old_slugs').values(p.oldSlugs.map((slug) => ({ slug, post_id: p.id }))).execute();
       if (this.engine === 'sqlite') await sql`insert into posts_fts (rowid, title, body) values (${p.id}, ${p.title}, ${searchText})`.execute(this.db);
+      await recordUploadUses(this.db, p.id, [p.markdown, p.html, p.coverImage]);
     }
   }
 
@@ -390,8 +480,9 @@ export class KyselyArchiveRepository implements ArchiveRepository {
     // Children before parents; replies first so no comment is deleted while another points at it.
     await this.db.updateTable('comments').set({ parent_id: null }).execute();
     for (const name of [
-      'person_events', 'person_notes', 'person_label_links', 'person_labels', 'person_identities',
-      'post_revisions', 'webmentions', 'webmentions_sent', 'legacy_paths', 'import_keys', 'jobs', 'subscriptions', 'comment_revisions', 'comments', 'post_tags', 'post_old_slugs', 'posts', 'tags', 'people', 'email_addresses', 'uploads',
+      'audit_log', 'post_sources', 'person_events', 'person_notes', 'person_label_links', 'person_labels', 'person_identities', 'public_profile_links', 'public_profiles', 'federation_followers', 'federation_blocks',
+      'federation_comments', 'federation_private_mentions', 'federation_reactions', 'federation_quote_authorizations',
+      'post_revisions', 'webmentions', 'webmentions_sent', 'legacy_paths', 'import_keys', 'jobs', 'subscriptions', 'comment_revisions', 'comments', 'post_tags', 'post_old_slugs', 'upload_uses', 'posts', 'tags', 'people', 'email_addresses', 'upload_variants', 'uploads',
       'sessions', 'api_tokens', 'users', 'spam_tokens', 'spam_totals', 'outbox',
     ] as const) {
       await this.db.deleteFrom(name).execute();

@@ -2,7 +2,7 @@ import type { Kysely, Selectable, Transaction } from 'kysely';
 import { hostOf, type BlockKind, type FediverseBlock, type FediverseBlockRepository, type Follower, type FollowerRepository, type FollowerStatus, type FollowerWrite } from '../../core/federation-store.ts';
 import type { Database } from './schema.ts';
 
-function toFollower(row: Selectable<Database['federation_followers']>): Follower {
+export function toFollower(row: Selectable<Database['federation_followers']>): Follower {
   return {
     id: Number(row.id),
     actorUri: row.actor_uri,

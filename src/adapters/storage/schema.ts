@@ -2,11 +2,15 @@ import type { Generated } from 'kysely';
 import type { ReachTables } from './reach-schema.ts';
 import type { FederationTables } from './federation-schema.ts';
 import type { PeopleTables } from './people-schema.ts';
+import type { PersonRightsTables } from './person-rights-schema.ts';
+import type { WhoIsTables } from './who-is-schema.ts';
+import type { FediverseReplyTables } from './fediverse-replies-schema.ts';
+import type { ReactionTables } from './reactions-schema.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
 /** Table shapes as Kysely sees them; columns are snake_case, times are epoch ms. */
-export interface Database extends ReachTables, FederationTables, PeopleTables {
+export interface Database extends ReachTables, FederationTables, PeopleTables, WhoIsTables, FediverseReplyTables, ReactionTables, PersonRightsTables {
   users: {
     id: Generated<number>;
     email: string;
@@ -142,7 +146,14 @@ export interface Database extends ReachTables, FederationTables, PeopleTables {
     data: Uint8Array;
     uploader_id: number;
     created_at: number;
+    width: number | null;
+    height: number | null;
+    alt: Generated<string>;
+    caption: Generated<string>;
+    variants_at: number | null;
   };
+  upload_uses: { hash: string; post_id: number };
+  upload_variants: { hash: string; width: number; height: number; mime: string; size: number; data: Uint8Array };
   settings: { key: string; value: string };
   rate_limits: { key: string; window_start: number; hits: number };
   import_keys: { source: string; kind: string; external_id: string; local_id: number };

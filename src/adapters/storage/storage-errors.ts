@@ -45,3 +45,9 @@ export function storageUnavailable(error: unknown, advice = ''): DomainError | n
     { retryAfterSeconds: STORAGE_RETRY_SECONDS, problem, reason: problemText[problem] },
   );
 }
+
+/** Whether `error` is a unique constraint refusing a write, on PostgreSQL (23505) or SQLite. */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e?.code === '23505' || /UNIQUE constraint failed/.test(e?.message ?? '');
+}

@@ -1,13 +1,9 @@
-import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { z } from 'zod';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { DomainError, notFound } from '../../core/errors.ts';
 import { toId } from '../../core/ids.ts';
 import { canEditPost, type PostInput } from '../../core/post-service.ts';
 import { isProtected, type Post, type User } from '../../core/store.ts';
-import { plainText, truncateWords } from '../../core/text.ts';
-import { sha256Hex } from '../../core/tokens.ts';
+import { isAutomaticExcerpt } from '../../core/text.ts';
 import type { AppEnv } from '../context.ts';
 import { handleError, jsonError } from '../errors.ts';
 import {
@@ -18,28 +14,11 @@ import {
   type ApiPost,
   type ApiPostInput,
 } from '../openapi.ts';
+import { peopleOpenApi } from '../openapi-people.ts';
+import { apiPeopleRoutes } from './api-people.ts';
+import { ApiRequestError, bearerSecret, isoOrNull, limitBody, limitWrites, parseWith, readJson, requireToken, type ApiContext } from './api-request.ts';
 
-const WRITES_PER_MINUTE = 120;
-/** Markdown may be 500,000 characters of up to 4 bytes each, plus the other fields. */
-const MAX_BODY_BYTES = 2.5 * 1024 * 1024;
 const PUBLIC_CACHE = 'public, max-age=60';
-
-type ApiContext = Context<AppEnv>;
-
-/** Refusals with codes of the API's own that the core does not know (e.g. invalid_json). */
-class ApiRequestError extends Error {
-  readonly status: ContentfulStatusCode;
-  readonly code: string;
-  constructor(status: ContentfulStatusCode, code: string, message: string) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
-
-function bearerSecret(c: ApiContext): string | undefined {
-  return /^Bearer +(\S+) *$/i.exec(c.req.header('authorization') ?? '')?.[1];
-}
 
 /**
  * Under /api the acting user (`user`) is the one behind `Authorization: Bearer kby_…`,
@@ -57,74 +36,6 @@ const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-function requireToken(c: ApiContext): User {
-  const user = c.get('user');
-  if (!user) throw new DomainError('unauthenticated', 'This needs a personal access token: send "Authorization: Bearer kby_…".');
-  return user;
-}
-
-/** Counts writes per token; past the limit the client is told when to retry. */
-const limitWrites: MiddlewareHandler<AppEnv> = async (c, next) => {
-  requireToken(c);
-  const { store, clock } = c.get('deps');
-  const result = await store.rateLimits.hit(`api:write:${sha256Hex(bearerSecret(c)!)}`, 60_000, WRITES_PER_MINUTE, clock.now());
-  if (!result.allowed) {
-    const retryAfterSeconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
-    throw new DomainError('rate_limited', `Too many writes with this token (at most ${WRITES_PER_MINUTE} a minute). Retry in ${retryAfterSeconds} seconds.`, {}, { retryAfterSeconds });
-  }
-  await next();
-};
-
-const limitBody = bodyLimit({
-  maxSize: MAX_BODY_BYTES,
-  onError: () => {
-    throw new DomainError('payload_too_large', `The body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB.`);
-  },
-});
-
-/** Turns zod issues into the API's field map; unknown fields are named too. */
-function validationFailed(error: z.ZodError, what: string): DomainError {
-  const fields: Record<string, string> = {};
-  for (const issue of error.issues) {
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) fields[key] ??= 'Unknown field.';
-    } else {
-      fields[issue.path.length > 0 ? String(issue.path[0]) : 'body'] ??= issue.path.length > 0 ? issue.message : `Send ${what}.`;
-    }
-  }
-  const [name, problem] = Object.entries(fields)[0] ?? ['body', 'Not valid.'];
-  return new DomainError('validation_failed', name === 'body' ? problem : `${name}: ${problem}`, fields);
-}
-
-function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw validationFailed(parsed.error, what);
-  return parsed.data;
-}
-
-const jsonType = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
-
-/** The request body as JSON; `undefined` for an empty body when the body is optional. */
-async function readJson(c: ApiContext, options: { optional: boolean }): Promise<unknown> {
-  const type = c.req.header('content-type');
-  if (options.optional && !type) {
-    const text = await c.req.text();
-    if (text.trim() === '') return undefined;
-  }
-  if (!type || !jsonType.test(type)) {
-    throw new DomainError('unsupported_media_type', 'Send the body as JSON with "Content-Type: application/json".');
-  }
-  const text = await c.req.text();
-  if (options.optional && text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    const detail = text.trim() === '' ? 'the body is empty' : (error as Error).message;
-    throw new ApiRequestError(400, 'invalid_json', `The body is not valid JSON: ${detail}.`);
-  }
-}
-
-const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const msOrNull = (iso: string | null | undefined) => (iso === undefined ? undefined : iso === null ? null : Date.parse(iso));
 
 function isLive(post: Post, now: number): boolean {
@@ -156,13 +67,12 @@ function toPostInput(input: ApiPostInput): PostInput {
 
 /** A stored post as wire input, to merge a PATCH over. An automatic excerpt stays automatic. */
 function currentInput(post: Post): Record<string, unknown> {
-  const automaticExcerpt = truncateWords(plainText(post.html), 280);
   return {
     type: post.type,
     title: post.title,
     markdown: post.markdown,
     slug: post.slug,
-    ...(post.excerpt !== automaticExcerpt ? { excerpt: post.excerpt } : {}),
+    ...(isAutomaticExcerpt(post.excerpt, post.html) ? {} : { excerpt: post.excerpt }),
     tags: post.tags.map((t) => t.name),
     visibility: post.visibility,
     ...(post.coverImage ? { cover_image: post.coverImage } : {}),
@@ -231,7 +141,7 @@ export function apiRoutes(): Hono<AppEnv> {
   app.use('*', authenticate);
 
   app.get('/openapi.json', (c) => {
-    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl);
+    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl, [peopleOpenApi]);
     return c.json(openApiDocument);
   });
 
@@ -315,6 +225,8 @@ export function apiRoutes(): Hono<AppEnv> {
     await c.get('deps').posts.trash(user, current.id);
     return c.body(null, 204);
   });
+
+  app.route('/people', apiPeopleRoutes());
 
   // Anything else under /api (including /api itself) is a JSON 404, never an HTML page.
   app.all('*', (c) => jsonError(c, 404, 'not_found', `Nothing at ${c.req.method} ${c.req.path}. The API is described at /api/openapi.json.`));

@@ -1,28 +1,18 @@
 import { Hono, type Context } from 'hono';
 import { DomainError, notFound } from '../../../core/errors.ts';
 import { toId } from '../../../core/ids.ts';
-import { LABEL_MAX, NOTE_MAX, timelineKinds, trustStates, type PeopleCursor, type TimelineCursor, type TimelineKind, type Trust } from '../../../core/people.ts';
+import { firstSeenAt, parsePeopleCursor, parseTimelineCursor, timelineKinds, trustStates, type PersonIdentity, type TimelineKind, type Trust } from '../../../core/people.ts';
+import { labelName, labelProblem, noteProblem, noteText, peopleRefusal, peopleRoles, TRUST_REASON_MAX, trustProblem } from '../../../core/person-edits.ts';
+import type { WebsiteProfile } from '../../../core/who-is.ts';
 import { renderCommentMarkdown } from '../../../core/render-markdown.ts';
-import type { Post, User } from '../../../core/store.ts';
+import type { Person, Post, User } from '../../../core/store.ts';
 import type { AppEnv } from '../../context.ts';
 import { duplicatesView, mergeChooseView, mergePreviewView, peopleListView, personPageView, type PersonPageOptions } from '../../views/admin/people-view.ts';
 import { allowRoles, currentUser, formFields, idParam } from './admin-request.ts';
+import { writesPosts } from '../../views/admin/person-rights-view.ts';
 
 const PER_PAGE = 30;
 const TIMELINE_PAGE = 30;
-
-/** "<lastSeenAt>.<id>" from a list link; anything else is the first page. */
-function peopleCursor(value: string | undefined): PeopleCursor | null {
-  const m = /^(\d{1,15})\.(\d{1,10})$/.exec(value ?? '');
-  return m ? { lastSeenAt: Number(m[1]), id: Number(m[2]) } : null;
-}
-
-/** "<at>.<kind>.<id>" from a timeline link; anything else is the newest page. */
-function timelineCursor(value: string | undefined): TimelineCursor | null {
-  const m = /^(\d{1,15})\.([a-z]+)\.(\d{1,10})$/.exec(value ?? '');
-  if (!m || !timelineKinds.includes(m[2] as TimelineKind)) return null;
-  return { at: Number(m[1]), kind: m[2] as TimelineKind, id: Number(m[3]) };
-}
 
 /** The people to merge in, from `with` (repeated, or comma-separated in the confirm form). */
 function otherIds(values: string[] | undefined): number[] {
@@ -37,26 +27,29 @@ function otherIds(values: string[] | undefined): number[] {
 const asTrust = (v: string | undefined): Trust | null => (trustStates.includes(v as Trust) ? (v as Trust) : null);
 const asKind = (v: string | undefined): TimelineKind | null => (timelineKinds.includes(v as TimelineKind) ? (v as TimelineKind) : null);
 
-/** Why a note cannot be saved, or null. */
-function noteProblem(body: string): string | null {
-  if (!body) return 'Write the note first.';
-  if (body.length > NOTE_MAX) return `Keep a note under ${NOTE_MAX.toLocaleString('en')} characters (this one has ${body.length.toLocaleString('en')}).`;
-  return null;
-}
-
-/** Why a label cannot be used, or null. Labels are plain words: no markup. */
-function labelProblem(name: string): string | null {
-  if (!name) return 'Give the label a name.';
-  if (name.length > LABEL_MAX) return `Keep a label under ${LABEL_MAX} characters.`;
-  if (/[<>]/.test(name)) return 'Labels are plain words: leave out < and >.';
-  if (/[\u0000-\u001f\u007f]/.test(name)) return 'Labels are one line of plain text.';
-  return null;
-}
-
 async function personOr404(c: Context<AppEnv>) {
   const summary = await c.get('deps').store.people.summary(idParam(c));
   if (!summary) throw notFound('That person');
   return summary;
+}
+
+/** What their website says, for the page; a missing or stale profile is queued for the background job, never read here. */
+async function profileShown(c: Context<AppEnv>, person: Person, identities: PersonIdentity[]): Promise<WebsiteProfile> {
+  const { whoIs, logger } = c.get('deps');
+  const current = await whoIs.websiteProfile(person, identities);
+  try {
+    await whoIs.refreshIfStale(current);
+  } catch (error) {
+    logger.error({ err: error, personId: person.id }, 'who is this: the look-up could not be queued');
+  }
+  return current;
+}
+
+/** Where "Look again" returns: the inbox (any of its views) or this person's page. */
+function lookAgainBack(value: string | undefined, personId: number): string {
+  const back = value ?? '';
+  if (/^\/admin\/comments(\?[^#\s]*)?$/.test(back) || back === `/admin/people/${personId}`) return back;
+  return `/admin/people/${personId}`;
 }
 
 async function renderPerson(c: Context<AppEnv>, personId: number, extra: Pick<PersonPageOptions, 'problem' | 'replied'> = {}, status: 422 | 200 = 200) {
@@ -64,7 +57,7 @@ async function renderPerson(c: Context<AppEnv>, personId: number, extra: Pick<Pe
   const summary = await store.people.summary(personId);
   if (!summary) throw notFound('That person');
   const kind = asKind(c.req.query('kind'));
-  const before = timelineCursor(c.req.query('before'));
+  const before = parseTimelineCursor(c.req.query('before') ?? '');
   const [merges, duplicates, names, notes, allLabels, page, latest] = await Promise.all([
     store.people.merges(personId, clock.now()),
     store.people.duplicates(personId, 10),
@@ -94,10 +87,12 @@ async function renderPerson(c: Context<AppEnv>, personId: number, extra: Pick<Pe
     const user = await store.users.findById(id);
     if (user) users.set(id, user);
   }
-  const firstSeen = Math.min(summary.person.createdAt, ...summary.identities.map((i) => i.firstSeen));
+  const firstSeen = firstSeenAt(summary);
+  const profile = await profileShown(c, summary.person, summary.identities);
   const view = personPageView(c, {
     summary, names, notes, allLabels, timeline: page.entries, next: page.next, kind, paged: before !== null, posts, users,
-    latest, latestPost: latest ? (posts.get(latest.postId) ?? null) : null, firstSeen, now: clock.now(), merges, duplicates, ...extra,
+    latest, latestPost: latest ? (posts.get(latest.postId) ?? null) : null, firstSeen, now: clock.now(), merges, duplicates, profile, ...extra,
+    canWritePosts: writesPosts(currentUser(c).role), token: c.get('session')!.csrfToken,
   });
   return c.html(view.value, status);
 }
@@ -109,14 +104,14 @@ async function renderPerson(c: Context<AppEnv>, personId: number, extra: Pick<Pe
  */
 export function peopleRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.use('*', allowRoles(['owner', 'moderator'], 'People is for the owner and moderators: it shows conversations across every post.'));
+  app.use('*', allowRoles([...peopleRoles], peopleRefusal));
 
   app.get('/', async (c) => {
     const { store, clock } = c.get('deps');
     const q = (c.req.query('q') ?? '').trim().slice(0, 200);
     const label = toId(c.req.query('label') ?? '');
     const trust = asTrust(c.req.query('trust'));
-    const after = peopleCursor(c.req.query('after'));
+    const after = parsePeopleCursor(c.req.query('after') ?? '');
     const [page, labels] = await Promise.all([store.people.list({ text: q || undefined, labelId: label ?? undefined, trust: trust ?? undefined, limit: PER_PAGE, after }), store.people.labels()]);
     return c.html(peopleListView(c, { people: page.items, labels, filters: { q, label, trust }, next: page.next, paged: after !== null, now: clock.now() }).value);
   });
@@ -159,21 +154,34 @@ export function peopleRoutes(): Hono<AppEnv> {
 
   app.get('/:id{[0-9]+}', async (c) => renderPerson(c, idParam(c), { replied: c.req.query('done') === 'reply' }));
 
+  // "Who is this?": read their website again now (in the background job queue).
+  app.post('/:id{[0-9]+}/look-again', async (c) => {
+    const { whoIs } = c.get('deps');
+    const summary = await personOr404(c);
+    const form = await formFields(c);
+    const current = await whoIs.websiteProfile(summary.person, summary.identities);
+    if (!current.website) throw new DomainError('validation_failed', 'They gave no website, so there is nothing to look up.');
+    await whoIs.lookAgain(current.website);
+    const back = new URL(lookAgainBack(form.back, summary.person.id), 'http://x');
+    back.searchParams.set('notice', 'lookup-queued');
+    return c.redirect(back.pathname + back.search, 303);
+  });
+
   app.post('/:id{[0-9]+}/trust', async (c) => {
     const { store, clock } = c.get('deps');
     const person = (await personOr404(c)).person;
     const form = await formFields(c);
     const trust = asTrust(form.trust);
-    const reason = (form.reason ?? '').trim().slice(0, 200) || null;
+    const reason = (form.reason ?? '').trim().slice(0, TRUST_REASON_MAX) || null;
     if (!trust) return renderPerson(c, person.id, { problem: { form: 'trust', message: 'Choose one of the trust settings.' } }, 422);
     let mutedUntil: number | null = null;
-    if (trust === 'muted') {
-      const day = /^\d{4}-\d{2}-\d{2}$/.test(form.until ?? '') ? Date.parse(`${form.until}T00:00:00Z`) : NaN;
-      if (Number.isNaN(day)) return renderPerson(c, person.id, { problem: { form: 'trust', message: 'Choose the day the mute ends.' } }, 422);
+    if (trust === 'muted' && form.until) {
       // Muted until the start of that day (UTC): from then on their comments are treated normally again.
-      if (day <= clock.now()) return renderPerson(c, person.id, { problem: { form: 'trust', message: 'Choose a day in the future for the mute to end.' } }, 422);
-      mutedUntil = day;
+      mutedUntil = /^\d{4}-\d{2}-\d{2}$/.test(form.until) ? Date.parse(`${form.until}T00:00:00Z`) : NaN;
+      if (Number.isNaN(mutedUntil)) return renderPerson(c, person.id, { problem: { form: 'trust', message: 'Choose the day the mute ends.' } }, 422);
     }
+    const problem = trustProblem({ trust, reason, mutedUntil }, clock.now());
+    if (problem) return renderPerson(c, person.id, { problem: { form: 'trust', message: problem.message } }, 422);
     await store.people.setTrust(person.id, { trust, reason, mutedUntil }, currentUser(c).id, clock.now());
     return c.redirect(`/admin/people/${person.id}?notice=saved`, 303);
   });
@@ -181,7 +189,7 @@ export function peopleRoutes(): Hono<AppEnv> {
   app.post('/:id{[0-9]+}/labels', async (c) => {
     const { store, clock } = c.get('deps');
     const person = (await personOr404(c)).person;
-    const name = ((await formFields(c)).name ?? '').trim().replace(/\s+/g, ' ');
+    const name = labelName((await formFields(c)).name ?? '');
     const problem = labelProblem(name);
     if (problem) return renderPerson(c, person.id, { problem: { form: 'label', message: problem, value: name } }, 422);
     await store.people.addLabel(person.id, name, currentUser(c).id, clock.now());
@@ -198,7 +206,7 @@ export function peopleRoutes(): Hono<AppEnv> {
   app.post('/:id{[0-9]+}/notes', async (c) => {
     const { store, clock } = c.get('deps');
     const person = (await personOr404(c)).person;
-    const body = ((await formFields(c)).body ?? '').replace(/\r\n/g, '\n').trim();
+    const body = noteText((await formFields(c)).body ?? '');
     const problem = noteProblem(body);
     if (problem) return renderPerson(c, person.id, { problem: { form: 'note', message: problem, value: body } }, 422);
     await store.people.addNote({ personId: person.id, markdown: body, html: await renderCommentMarkdown(body), authorId: currentUser(c).id, createdAt: clock.now() });
@@ -210,7 +218,7 @@ export function peopleRoutes(): Hono<AppEnv> {
     const person = (await personOr404(c)).person;
     const note = await store.people.findNote(idParam(c, 'note'));
     if (!note || note.personId !== person.id) throw notFound('That note');
-    const body = ((await formFields(c)).body ?? '').replace(/\r\n/g, '\n').trim();
+    const body = noteText((await formFields(c)).body ?? '');
     const problem = noteProblem(body);
     if (problem) return renderPerson(c, person.id, { problem: { form: `note-${note.id}`, message: problem, value: body } }, 422);
     await store.people.updateNote(note.id, body, await renderCommentMarkdown(body), clock.now());

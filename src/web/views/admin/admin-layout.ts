@@ -33,7 +33,7 @@ const areas: Array<{ key: AdminArea; href: string; label: string; roles?: Role[]
   { key: 'waiting', href: '/admin/waiting', label: 'Waiting for you', count: { key: 'waiting', words: 'waiting for a reply' } },
   { key: 'people', href: '/admin/people', label: 'People', roles: ['owner', 'moderator'] },
   { key: 'tags', href: '/admin/tags', label: 'Tags', roles: ['owner', 'author'] },
-  { key: 'uploads', href: '/admin/uploads', label: 'Uploads', roles: ['owner', 'author'] },
+  { key: 'uploads', href: '/admin/uploads', label: 'Media', roles: ['owner', 'author'] },
   { key: 'mail', href: '/admin/mail', label: 'Mail' },
   { key: 'settings', href: '/admin/settings', label: 'Settings', roles: ['owner'] },
   { key: 'users', href: '/admin/users', label: 'Users', roles: ['owner'] },

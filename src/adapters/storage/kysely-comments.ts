@@ -1,0 +1,407 @@
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type {
+  Comment,
+  CommentRepository,
+  CommentRevision,
+  CommentRevisionWrite,
+  CommentStatus,
+  CommentWrite,
+  ModerationQuery,
+  Page,
+  ThreadCursor,
+  ThreadPage,
+} from '../../core/store.ts';
+import { notFound } from '../../core/errors.ts';
+import { descendantIds, placeMove } from '../../core/comment-move.ts';
+import { transact } from './transact.ts';
+import { runCompiledOnce } from './compiled-once.ts';
+import type { Database, Engine } from './schema.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export function toComment(row: Selectable<Database['comments']>): Comment {
+  return {
+    id: row.id,
+    postId: row.post_id,
+    parentId: row.parent_id,
+    rootId: row.root_id ?? row.id,
+    depth: Number(row.depth),
+    personId: row.person_id,
+    userId: row.user_id,
+    authorName: row.author_name,
+    authorEmail: row.author_email,
+    authorUrl: row.author_url,
+    markdown: row.markdown,
+    html: row.html,
+    status: row.status as Comment['status'],
+    moderationReasons: JSON.parse(row.moderation_reasons) as string[],
+    spamScore: row.spam_score === null ? null : Number(row.spam_score),
+    source: row.source as Comment['source'],
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    editedAt: row.edited_at === null ? null : Number(row.edited_at),
+    statusChangedAt: Number(row.status_changed_at),
+    editTokenHash: row.edit_token_hash,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    learnedAs: row.learned_as as Comment['learnedAs'],
+  };
+}
+
+function toCommentRevision(row: Selectable<Database['comment_revisions']>): CommentRevision {
+  return {
+    id: row.id,
+    commentId: row.comment_id,
+    markdown: row.markdown,
+    html: row.html,
+    parentId: row.parent_id,
+    editedBy: row.edited_by,
+    editorName: row.editor_name,
+    createdAt: Number(row.created_at),
+  };
+}
+
+/** CommentRepository on SQL (SQLite and PostgreSQL): comments, their threads and edit history. */
+export class KyselyCommentRepository implements CommentRepository {
+  private readonly db: Db;
+  private readonly kind: Engine;
+
+  constructor(db: Db, kind: Engine) {
+    this.db = db;
+    this.kind = kind;
+  }
+
+  /** A post's conversations: top-level comments (as `r`) with at least one approved comment in them. */
+  private conversations(postId: number) {
+    return this.db
+      .selectFrom('comments as r')
+      .where('r.post_id', '=', postId)
+      .where('r.depth', '=', 0)
+      .where((eb) => eb.exists(eb.selectFrom('comments as a').select('a.id').whereRef('a.root_id', '=', 'r.id').where('a.status', '=', 'approved')));
+  }
+
+  /** The ids of a user's posts outside the trash, as a subquery. */
+  private postsOf(authorId: number) {
+    return this.db.selectFrom('posts').select('id').where('author_id', '=', authorId).where('deleted_at', 'is', null);
+  }
+
+  create(write: CommentWrite): Promise<Comment> {
+    return transact(this.db, async (trx) => {
+      let rootId: number | null = null;
+      let depth = 0;
+      if (write.parentId !== null) {
+        const parent = await trx.selectFrom('comments').select(['id', 'root_id', 'depth', 'post_id']).where('id', '=', write.parentId).executeTakeFirst();
+        if (!parent || parent.post_id !== write.postId) throw notFound('The comment being answered');
+        rootId = parent.root_id ?? parent.id;
+        depth = Number(parent.depth) + 1;
+      }
+      const values = {
+        post_id: write.postId,
+        parent_id: write.parentId,
+        root_id: rootId,
+        depth,
+        person_id: write.personId,
+        user_id: write.userId,
+        author_name: write.authorName,
+        author_email: write.authorEmail,
+        author_url: write.authorUrl,
+        markdown: write.markdown,
+        html: write.html,
+        status: write.status,
+        moderation_reasons: JSON.stringify(write.moderationReasons ?? []),
+        spam_score: write.spamScore ?? null,
+        source: write.source ?? 'form',
+        edit_token_hash: write.editTokenHash ?? null,
+        ip: write.ip ?? null,
+        user_agent: write.userAgent ?? null,
+        learned_as: null,
+        created_at: write.createdAt,
+        updated_at: write.createdAt,
+        edited_at: null,
+        status_changed_at: write.createdAt,
+      };
+      const columns = Object.keys(values) as Array<keyof typeof values>;
+      const [row] = await runCompiledOnce(trx, this.kind, 'comment-insert', Object.values(values), (v) =>
+        trx
+          .insertInto('comments')
+          .values(Object.fromEntries(columns.map((c, i) => [c, v[i]])) as typeof values)
+          .returningAll(),
+      );
+      if (!row) throw new Error('the comment was not stored');
+      if (rootId === null) {
+        await runCompiledOnce(trx, this.kind, 'comment-root', [row.id], ([v]) => trx.updateTable('comments').set({ root_id: v as number }).where('id', '=', v as number));
+        row.root_id = row.id;
+      }
+      return toComment(row);
+    });
+  }
+
+  async findById(id: number): Promise<Comment | null> {
+    const row = await this.db.selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toComment(row) : null;
+  }
+
+  async findMany(ids: number[]): Promise<Comment[]> {
+    if (ids.length === 0) return [];
+    return (await this.db.selectFrom('comments').selectAll().where('id', 'in', ids).orderBy('created_at').orderBy('id').execute()).map(toComment);
+  }
+
+  async listApproved(postId: number): Promise<Comment[]> {
+    return (
+      await this.db
+        .selectFrom('comments')
+        .selectAll()
+        .where('post_id', '=', postId)
+        .where('status', '=', 'approved')
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute()
+    ).map(toComment);
+  }
+
+  async countApproved(postIds: number[]): Promise<Map<number, number>> {
+    const counts = new Map<number, number>();
+    if (postIds.length === 0) return counts;
+    const rows = await this.db
+      .selectFrom('comments')
+      .select(['post_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('post_id', 'in', postIds)
+      .where('status', '=', 'approved')
+      .groupBy('post_id')
+      .execute();
+    for (const r of rows) counts.set(r.post_id, Number(r.n));
+    return counts;
+  }
+
+  async threadPage(postId: number, after: ThreadCursor | null, limit: number): Promise<ThreadPage> {
+    // Conversations (top-level comments) holding at least one approved comment, in keyset
+    // order: a range scan of comments_roots from the cursor, however deep the page.
+    let roots = this.conversations(postId).select(['r.id', 'r.created_at']);
+    if (after) roots = roots.where(sql<boolean>`(r.created_at, r.id) > (${after.createdAt}, ${after.id})`);
+    const page = await roots.orderBy('r.created_at').orderBy('r.id').limit(limit + 1).execute();
+    const more = page.length > limit;
+    const shown = page.slice(0, limit);
+    if (shown.length === 0) return { comments: [], next: null };
+    // By conversation only (comments_by_root), the status filtered here: a status
+    // condition in SQL tempts the planner into the site-wide status index.
+    const rows = await this.db
+      .selectFrom('comments')
+      .selectAll()
+      .where(
+        'root_id',
+        'in',
+        shown.map((r) => r.id),
+      )
+      .execute();
+    const comments = rows
+      .filter((row) => row.status === 'approved')
+      .map(toComment)
+      .sort((a, b) => a.createdAt - b.createdAt || a.id - b.id);
+    const last = shown[shown.length - 1];
+    return { comments, next: more ? { createdAt: Number(last.created_at), id: last.id } : null };
+  }
+
+  async conversationsBefore(commentId: number): Promise<number> {
+    const comment = await this.db.selectFrom('comments').select(['root_id', 'id', 'post_id']).where('id', '=', commentId).executeTakeFirst();
+    if (!comment) throw notFound('The comment');
+    const root = await this.db.selectFrom('comments').select(['id', 'created_at']).where('id', '=', comment.root_id ?? comment.id).executeTakeFirstOrThrow();
+    const row = await this.conversations(comment.post_id)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where(sql<boolean>`(r.created_at, r.id) < (${root.created_at}, ${root.id})`)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async cursorAt(postId: number, offset: number): Promise<ThreadCursor | null> {
+    if (offset <= 0) return null;
+    const row = await this.conversations(postId)
+      .select(['r.id', 'r.created_at'])
+      .orderBy('r.created_at')
+      .orderBy('r.id')
+      .offset(offset - 1)
+      .limit(1)
+      .executeTakeFirst();
+    return row ? { createdAt: Number(row.created_at), id: row.id } : null;
+  }
+
+  async updateBody(id: number, markdown: string, html: string, now: number): Promise<Comment> {
+    const row = await this.db
+      .updateTable('comments')
+      .set({ markdown, html, edited_at: now, updated_at: now })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw notFound('The comment');
+    return toComment(row);
+  }
+
+  setStatus(ids: number[], status: CommentStatus, reasons: string[] | null, now: number): Promise<Comment[]> {
+    return transact(this.db, async (trx) => {
+      if (ids.length === 0) return [];
+      const set: { status: string; status_changed_at: number; updated_at: number; moderation_reasons?: string } = { status, status_changed_at: now, updated_at: now };
+      if (reasons !== null) set.moderation_reasons = JSON.stringify(reasons);
+      const rows = await trx.updateTable('comments').set(set).where('id', 'in', ids).where('status', '!=', status).returningAll().execute();
+      return rows.map(toComment);
+    });
+  }
+
+  async setLearnedAs(id: number, label: 'spam' | 'ham' | null): Promise<void> {
+    await this.db.updateTable('comments').set({ learned_as: label }).where('id', '=', id).execute();
+  }
+
+  move(id: number, parentId: number | null, now: number): Promise<Comment> {
+    return transact(this.db, async (trx) => {
+      const row = await trx.selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) throw notFound('The comment');
+      const comment = toComment(row);
+      if (comment.parentId === parentId) return comment;
+      // Every reply under it is in its conversation: one read of that thread finds them all.
+      const conversation = await trx.selectFrom('comments').select(['id', 'parent_id as parentId']).where('root_id', '=', comment.rootId).execute();
+      const below = descendantIds(id, conversation);
+      const parentRow = parentId === null ? null : await trx.selectFrom('comments').selectAll().where('id', '=', parentId).executeTakeFirst();
+      const place = placeMove(comment, parentRow ? toComment(parentRow) : undefined, parentId, below);
+      const shift = place.depth - comment.depth;
+      if (below.size > 0) {
+        await trx
+          .updateTable('comments')
+          .set((eb) => ({ root_id: place.rootId, depth: eb('depth', '+', shift), updated_at: now }))
+          .where('id', 'in', [...below])
+          .execute();
+      }
+      const moved = await trx
+        .updateTable('comments')
+        .set({ parent_id: parentId, root_id: place.rootId, depth: place.depth, updated_at: now })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toComment(moved);
+    });
+  }
+
+  async addRevision(write: CommentRevisionWrite): Promise<CommentRevision> {
+    const row = await this.db
+      .insertInto('comment_revisions')
+      .values({
+        comment_id: write.commentId,
+        markdown: write.markdown,
+        html: write.html,
+        parent_id: write.parentId,
+        edited_by: write.editedBy,
+        editor_name: write.editorName,
+        created_at: write.createdAt,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toCommentRevision(row);
+  }
+
+  async revisions(commentId: number): Promise<CommentRevision[]> {
+    return (await this.db.selectFrom('comment_revisions').selectAll().where('comment_id', '=', commentId).orderBy('id').execute()).map(toCommentRevision);
+  }
+
+  async listForModeration(q: ModerationQuery): Promise<Page<Comment>> {
+    let base = this.db.selectFrom('comments');
+    if (q.status) base = base.where('status', '=', q.status);
+    if (q.postId !== undefined) base = base.where('post_id', '=', q.postId);
+    if (q.authorId !== undefined) base = base.where('post_id', 'in', this.postsOf(q.authorId));
+    if (q.personId !== undefined) base = base.where('person_id', '=', q.personId);
+    if (q.text) {
+      const like = `%${q.text.toLowerCase().replace(/[%_\\]/g, (m) => `\\${m}`)}%`;
+      base = base.where(
+        sql<boolean>`(lower(markdown) like ${like} escape '\\' or lower(author_name) like ${like} escape '\\' or lower(author_email) like ${like} escape '\\')`,
+      );
+    }
+    const [rows, count] = await Promise.all([
+      base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).offset(q.offset).execute(),
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { items: rows.map(toComment), total: Number(count.n) };
+  }
+
+  async countByStatus(authorId?: number): Promise<Record<CommentStatus, number>> {
+    const counts: Record<CommentStatus, number> = { pending: 0, approved: 0, spam: 0, trash: 0 };
+    let base = this.db.selectFrom('comments');
+    if (authorId !== undefined) base = base.where('post_id', 'in', this.postsOf(authorId));
+    const rows = await base.select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+    for (const r of rows) counts[r.status as CommentStatus] = Number(r.n);
+    return counts;
+  }
+
+  async hasApproved(personId: number): Promise<boolean> {
+    return (await runCompiledOnce(this.db, this.kind, 'person-has-approved', [personId], ([id]) => this.db.selectFrom('comments').select('id').where('person_id', '=', id as number).where('status', '=', 'approved').limit(1))).length > 0;
+  }
+
+  async waitingForReply(limit: number, authorId?: number): Promise<Page<Comment>> {
+    // The newest approved comment of each conversation, when a reader wrote it.
+    let base = this.db.selectFrom('comments as c');
+    if (authorId !== undefined) base = base.where('c.post_id', 'in', this.postsOf(authorId));
+    const latest = base
+      .where('c.status', '=', 'approved')
+      .where('c.user_id', 'is', null)
+      .where('c.source', '!=', 'import')
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('comments as later')
+              .select('later.id')
+              .whereRef('later.root_id', '=', 'c.root_id')
+              .where('later.status', '=', 'approved')
+              .where((l) => l.or([l('later.created_at', '>', l.ref('c.created_at')), l.and([l('later.created_at', '=', l.ref('c.created_at')), l('later.id', '>', l.ref('c.id'))])])),
+          ),
+        ),
+      );
+    const [rows, count] = await Promise.all([
+      latest.selectAll('c').orderBy('c.created_at').orderBy('c.id').limit(limit).execute(),
+      latest.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { items: rows.map(toComment), total: Number(count.n) };
+  }
+
+  purgeTrash(before: number): Promise<number> {
+    return transact(this.db, async (trx) => {
+      const due = await trx
+        .selectFrom('comments as c')
+        .select('c.id')
+        .where('c.status', '=', 'trash')
+        .where('c.status_changed_at', '<', before)
+        .where((eb) =>
+          eb.not(eb.exists(eb.selectFrom('comments as child').select('child.id').whereRef('child.parent_id', '=', 'c.id').where('child.status', '!=', 'trash'))),
+        )
+        .execute();
+      if (due.length === 0) return 0;
+      const ids = due.map((d) => d.id);
+      // Replies that are themselves in the trash go with their parent; none kept is orphaned.
+      await trx.updateTable('comments').set({ parent_id: null }).where('parent_id', 'in', ids).execute();
+      await trx.deleteFrom('comment_revisions').where('comment_id', 'in', ids).execute();
+      const result = await trx.deleteFrom('comments').where('id', 'in', ids).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    });
+  }
+
+  deleteForever(ids: number[]): Promise<number[]> {
+    return transact(this.db, async (trx) => {
+      if (ids.length === 0) return [];
+      const due = (
+        await trx
+          .selectFrom('comments as c')
+          .select('c.id')
+          .where('c.id', 'in', ids)
+          .where('c.status', 'in', ['spam', 'trash'])
+          .where((eb) =>
+            eb.not(eb.exists(eb.selectFrom('comments as child').select('child.id').whereRef('child.parent_id', '=', 'c.id').where('child.status', 'in', ['approved', 'pending']))),
+          )
+          .orderBy('c.id')
+          .execute()
+      ).map((d) => d.id);
+      if (due.length === 0) return [];
+      // What the foreign keys would do on PostgreSQL, written out so SQLite does the same.
+      await trx.updateTable('comments').set({ parent_id: null }).where('parent_id', 'in', due).execute();
+      await trx.updateTable('webmentions').set({ comment_id: null }).where('comment_id', 'in', due).execute();
+      await trx.deleteFrom('subscriptions').where('comment_id', 'in', due).execute();
+      await trx.deleteFrom('comment_revisions').where('comment_id', 'in', due).execute();
+      await trx.deleteFrom('comments').where('id', 'in', due).execute();
+      return due;
+    });
+  }
+}
