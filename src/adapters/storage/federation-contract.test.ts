@@ -313,6 +313,43 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       await listening;
     });
 
+    it('while the event loop is busy (readers), a listener keeps one message in hand; idle, all its slots', async (t) => {
+      const { store, cleanup } = await openEngine(engine);
+      t.after(cleanup);
+      assert.ok(store instanceof KyselyStore);
+      /** Handles 8 messages that each wait 30 ms; returns how many were in hand at once at most. */
+      const mostInHand = async () => {
+        const { queue } = store.federationBackends({ pollMs: 20, batch: 4 });
+        await queue.enqueueMany(Array.from({ length: 8 }, (_, n) => ({ n })));
+        let inHand = 0;
+        let most = 0;
+        let handled = 0;
+        const controller = new AbortController();
+        const listening = queue.listen(
+          async () => {
+            most = Math.max(most, ++inHand);
+            await sleep(30);
+            inHand--;
+            handled++;
+          },
+          { signal: controller.signal },
+        );
+        await until(() => handled === 8, 'the eight messages');
+        controller.abort();
+        await listening;
+        return most;
+      };
+      assert.equal(await mostInHand(), 4, 'an idle loop: every slot');
+      // Requests keep the loop busy 8 ms of every 10 (what readers do to it under load).
+      const busy = setInterval(() => {
+        const until = performance.now() + 8;
+        while (performance.now() < until);
+      }, 10);
+      t.after(() => clearInterval(busy));
+      await sleep(120);
+      assert.equal(await mostInHand(), 1);
+    });
+
     it('two copies of one received activity run one after another, never side by side', async (t) => {
       const { store, cleanup } = await openEngine(engine);
       t.after(cleanup);

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { KvKey, KvStore, KvStoreListEntry, KvStoreSetOptions, MessageQueue, MessageQueueEnqueueOptions, MessageQueueListenOptions } from '@fedify/fedify';
@@ -221,6 +222,31 @@ export interface DeliverySummary {
  */
 function receivedKey(description: MessageDescription): string | null {
   return description.kind === 'inbox' && description.activity_id !== null ? `received\n${description.activity_id}` : null;
+}
+
+/** Above this share of busy event loop, a listener keeps one message in hand (see `loopBusy`). */
+const BUSY_SHARE = 0.5;
+/** How soon a listener held back by a busy loop looks again. */
+const BUSY_RECHECK_MS = 25;
+
+/** The event loop's utilization when last measured, for the whole process (see `loopBusy`). */
+let loop = { at: performance.now(), mark: performance.eventLoopUtilization(), busy: false };
+
+/**
+ * Whether this process's event loop has been busy more than `BUSY_SHARE` of the time since
+ * it was last measured (at most every 50 ms). Deliveries to a fast server are all CPU
+ * (signing, JSON, the database): four at a time would fill the loop, and readers'
+ * requests would queue behind them. Busy, a listener keeps one message in hand, so a
+ * request waits for one step of one delivery at most; idle, or waiting on the network,
+ * all its slots run.
+ */
+function loopBusy(): boolean {
+  const now = performance.now();
+  if (now - loop.at >= 50) {
+    const stretch = performance.eventLoopUtilization(loop.mark);
+    loop = { at: now, mark: performance.eventLoopUtilization(), busy: stretch.utilization > BUSY_SHARE };
+  }
+  return loop.busy;
 }
 
 /** Rows per INSERT when enqueues are written together (12 values a row, far inside SQLite's and PostgreSQL's limits). */
@@ -495,12 +521,14 @@ export class KyselyMessageQueue implements MessageQueue {
     let finished = false;
     while (!signal?.aborted) {
       finished = false;
+      // While the event loop is busy (readers, or deliveries that are all CPU), one message at a time.
+      const limit = loopBusy() ? 1 : batch;
       let rows: MessageRow[] = [];
-      if (running.size < batch) {
+      if (running.size < limit) {
         // Requests that arrived meanwhile (readers) are answered before the next message starts.
         await new Promise((resolve) => setImmediate(resolve));
         try {
-          rows = await this.claim(batch - running.size);
+          rows = await this.claim(limit - running.size);
         } catch (error) {
           this.options.onError?.(error);
         }
@@ -515,9 +543,9 @@ export class KyselyMessageQueue implements MessageQueue {
           });
         running.add(task);
       }
-      if (finished || (rows.length > 0 && running.size < batch)) continue;
+      if (finished || (rows.length > 0 && running.size < limit)) continue;
       await new Promise<void>((resolve) => {
-        const idle = running.size < batch;
+        const idle = running.size < limit;
         const done = () => {
           clearTimeout(timer);
           this.sleepers.delete(done);
@@ -525,8 +553,9 @@ export class KyselyMessageQueue implements MessageQueue {
           wake = null;
           resolve();
         };
-        // With every slot taken, only a finished message (or the abort) makes room.
-        const timer = idle ? setTimeout(done, pollMs) : undefined;
+        // Nothing to take: the next poll or an enqueue. Held back by a busy loop: look again
+        // shortly. Every slot taken: only a finished message (or the abort) makes room.
+        const timer = idle ? setTimeout(done, pollMs) : running.size < batch ? setTimeout(done, BUSY_RECHECK_MS) : undefined;
         if (idle) this.sleepers.add(done);
         wake = done;
         signal?.addEventListener('abort', done, { once: true });
