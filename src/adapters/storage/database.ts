@@ -16,6 +16,7 @@ import * as postPassword from './migrations/008-post-password.ts';
 import * as people from './migrations/010-people.ts';
 import * as federation from './migrations/011-federation.ts';
 import * as fediverseBlocks from './migrations/013-fediverse-blocks.ts';
+import * as changeLog from './migrations/020-change-log.ts';
 
 // BIGINT columns hold epoch milliseconds, well inside Number's safe range.
 const require = createRequire(import.meta.url);
@@ -50,6 +51,9 @@ export function openDatabase(target: DatabaseTarget): OpenDatabase {
     const options = target.pgSchema ? `-c search_path=${target.pgSchema}` : undefined;
     const pg = loadPg();
     const pool = new pg.Pool({ connectionString: target.databaseUrl, max: target.pgPoolSize ?? 10, options });
+    // An idle connection ended by the server (a restart, pg_terminate_backend): the pool has
+    // dropped it and opens another when next asked. Unhandled, the event would end the process.
+    pool.on('error', () => {});
     return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), engine: 'postgres', sqlite: null };
   }
   const file = target.sqliteFile ?? ':memory:';
@@ -74,6 +78,7 @@ function migrations(engine: Engine): Array<{ name: string; up: (db: Kysely<any>)
     { name: '010-people', up: (db) => people.up(db, engine) },
     { name: '011-federation', up: (db) => federation.up(db, engine) },
     { name: '013-fediverse-blocks', up: (db) => fediverseBlocks.up(db, engine) },
+    { name: '020-change-log', up: (db) => changeLog.up(db, engine) },
   ];
 }
 

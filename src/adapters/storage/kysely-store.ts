@@ -21,6 +21,7 @@ import { KyselySpamModelRepository } from './kysely-spam-model.ts';
 import { KyselySubscriptionRepository } from './kysely-subscriptions.ts';
 import { KyselyImportRepository } from './kysely-imports.ts';
 import { KyselyRevisionRepository } from './kysely-revisions.ts';
+import { KyselyChangeLog } from './kysely-change-log.ts';
 import { transact } from './transact.ts';
 import type { Database, Engine } from './schema.ts';
 
@@ -61,6 +62,7 @@ export class KyselyStore implements Store {
   readonly followers: KyselyFollowerRepository;
   readonly fediverseBlocks: KyselyFediverseBlockRepository;
   readonly people: KyselyPeopleRepository;
+  readonly changeLog: KyselyChangeLog;
 
   constructor(db: Db, engine: Engine, inTransaction = false) {
     this.db = db;
@@ -88,6 +90,7 @@ export class KyselyStore implements Store {
     this.followers = new KyselyFollowerRepository(db);
     this.fediverseBlocks = new KyselyFediverseBlockRepository(db);
     this.people = new KyselyPeopleRepository(db, engine);
+    this.changeLog = new KyselyChangeLog(db, engine);
   }
 
   /** Fedify's key–value store and message queue on this database (kysely-federation.ts). */
@@ -99,6 +102,18 @@ export class KyselyStore implements Store {
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);
     return transact(this.db, (trx) => work(new KyselyStore(trx, this.kind, true)));
+  }
+
+  /** PostgreSQL's NOTIFY through this store's connections (the change feed's; postgres-change-feed.ts). */
+  async notify(channel: string, payload: string): Promise<void> {
+    if (this.kind !== 'postgres') throw new Error('NOTIFY needs PostgreSQL');
+    await sql`select pg_notify(${channel}, ${payload})`.execute(this.db);
+  }
+
+  /** The schema unqualified names resolve to on PostgreSQL (`search_path`): the site's change channel is named after it. */
+  async currentSchema(): Promise<string> {
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(this.db);
+    return rows[0].schema;
   }
 
   async ping(): Promise<void> {

@@ -18,6 +18,7 @@ import { MemoryImportRepository } from './memory-imports.ts';
 import { MemoryPeopleRepository, emptyPeopleTables, type MemoryPeopleTables } from './memory-people.ts';
 import { MemoryAccountTokenRepository, MemoryLoginFailureRepository, emptyAccountTables, type MemoryAccountTables } from './memory-accounts.ts';
 import { MemoryRevisionRepository, emptyRevisionTable, type MemoryRevisionTable } from './memory-revisions.ts';
+import { MemoryChangeLog, emptyChangeLogTable, type MemoryChangeLogTable } from './memory-change-log.ts';
 
 /** Everything the store holds; one plain object so a transaction can snapshot it whole. */
 export interface Tables {
@@ -53,6 +54,8 @@ export interface Tables {
   fediverseBlocks: MemoryBlockTable;
   /** People's identities, trust, notes, labels and events (memory-people.ts). */
   peopleBook: MemoryPeopleTables;
+  /** Every published change, numbered (memory-change-log.ts). */
+  changeLog: MemoryChangeLogTable;
 }
 
 function emptyTables(): Tables {
@@ -84,6 +87,7 @@ function emptyTables(): Tables {
     revisions: emptyRevisionTable(),
     followers: emptyFollowerTable(),
     fediverseBlocks: emptyBlockTable(),
+    changeLog: emptyChangeLogTable(),
   };
 }
 
@@ -127,6 +131,7 @@ export class MemoryStore implements Store {
   readonly followers = new MemoryFollowerRepository(() => this.tables);
   readonly fediverseBlocks = new MemoryFediverseBlockRepository(() => this.tables);
   readonly people = new MemoryPeopleRepository(() => this.tables, () => this.nextId('people'));
+  readonly changeLog = new MemoryChangeLog(() => this.tables);
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);
