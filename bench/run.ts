@@ -30,7 +30,8 @@ import {
   type Child,
 } from './procs.ts';
 import type { PostLoadOptions, PostLoadResult } from './post-load.ts';
-import { seedBenchData } from './seed.ts';
+import { seedBenchData, type SeedSummary } from './seed.ts';
+import { benchSchema } from './postgres.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { openStore } from '../src/compose.ts';
 import type { CommentStatus } from '../src/core/store.ts';
@@ -59,6 +60,9 @@ const TARGETS = {
   /** (e) comments accepted per second, and the p99 of the POSTs. */
   eCommentsPerSecond: 1000,
   eP99Ms: 50,
+  /** (e/pg) the same on PostgreSQL (issue 13). */
+  ePgCommentsPerSecond: 600,
+  ePgP99Ms: 100,
   /** (f) page 40 of the long thread, as a share of page 1's req/s. */
   f40: 0.8,
 };
@@ -81,9 +85,9 @@ function log(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-type WorkloadName = 'a0' | 'a' | 'b' | 'c' | 'd' | 'e' | 'f1' | 'f40' | 'r1' | 'r2';
-/** The order of the table and of latest.json's rows, whatever the order of measuring. */
-const ORDER: WorkloadName[] = ['a0', 'a', 'b', 'c', 'd', 'e', 'f1', 'f40', 'r1', 'r2'];
+type WorkloadName = 'a0' | 'a0/pg' | 'a' | 'b' | 'c' | 'd' | 'e' | 'e/pg' | 'f1' | 'f1/pg' | 'f40' | 'f40/pg' | 'r1' | 'r2';
+/** The order of the table and of latest.json's rows, whatever the order of measuring (PostgreSQL beside SQLite). */
+const ORDER: WorkloadName[] = ['a0', 'a0/pg', 'a', 'b', 'c', 'd', 'e', 'e/pg', 'f1', 'f1/pg', 'f40', 'f40/pg', 'r1', 'r2'];
 
 interface Workload {
   name: WorkloadName;
@@ -188,6 +192,149 @@ http {
 `;
 }
 
+interface Posting {
+  workload: Workload;
+  readers: LoadResult;
+  /** 201 answers, warm-up included. */
+  accepted: number;
+  /** Comments stored on the post once Kumbaya stopped. */
+  stored: number;
+  byStatus: Record<CommentStatus, number>;
+  nothingLost: boolean;
+  peak: number;
+  firstResponseMs: number;
+}
+
+/**
+ * Workload e: comments posted while readers load the post page (production caches,
+ * TRUST_PROXY so each request is a new reader), on SQLite under `dataDir` or on the
+ * PostgreSQL database `databaseUrl` names; then, with Kumbaya stopped, every 201 must be a
+ * stored comment on the post, and nothing more.
+ */
+async function postingWorkload(
+  node: string,
+  gen: LoadGenerator,
+  o: { name: 'e' | 'e/pg'; run: string; dataDir: string; databaseUrl?: string; port: number; fresh: SeedSummary['freshPost']; cpuProfile: boolean },
+): Promise<Posting> {
+  const { name, dataDir, port, fresh } = o;
+  const cpuProfDir = o.cpuProfile ? CPU_PROF_DIR : null;
+  log(`\n[${o.run}] posting comments${o.databaseUrl ? ' on PostgreSQL' : ''}: PAGE_CACHE=true, TRUST_PROXY=true${cpuProfDir ? `, CPU profile into ${cpuProfDir}` : ''}`);
+  if (cpuProfDir) fs.mkdirSync(cpuProfDir, { recursive: true });
+  const poster = await startKumbaya(node, dataDir, port, true, true, {
+    env: { TRUST_PROXY: 'true', ...(o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : {}) },
+    nodeFlags: cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [],
+  });
+  const freshUrl = `${poster.base}/${fresh.slug}`;
+  let posted: { warmup: PostLoadResult; measured: PostLoadResult; readers: LoadResult; serverCpuMs: number | null };
+  let peak: number;
+  try {
+    const page = await get(freshUrl);
+    expect(page.status === 200 && page.body.includes('action="/comments"'), `(e) GET /${fresh.slug} answered ${page.status} without a comment form`);
+    const token = await get(`${poster.base}/comments/token/${fresh.postId}`);
+    expect(token.status === 200, `(e) GET /comments/token/${fresh.postId} answered ${token.status}`);
+    const { formToken } = JSON.parse(token.body.toString('utf8')) as { formToken: string };
+    log(`  form token for post ${fresh.postId} issued; waiting 3.1 s (the minimum time to submit), then reusing it for every comment`);
+    await new Promise((r) => setTimeout(r, 3100));
+    const common = { base: poster.base, postId: fresh.postId, formToken, connections: CONNECTIONS };
+    log(`  ${name.padEnd(3)} ${CONNECTIONS} connections POST /comments (JSON), ${READERS} connections GET /${fresh.slug}: warm-up ${WARMUP}s, measure ${SECONDS}s …`);
+    log('      each POST is a new reader: its own X-Forwarded-For address (TRUST_PROXY=true) and email, so no rate limit (6/min, 40/h per IP; 4/min per email) applies and the server is what is measured');
+    const [warmup] = await Promise.all([postComments(node, { ...common, seconds: WARMUP, firstReader: 1 }), gen.run({ url: freshUrl, connections: READERS, seconds: WARMUP })]);
+    const cpuBefore = cpuTimeMsOf(poster.child.pid);
+    const [measured, readers] = await Promise.all([
+      postComments(node, { ...common, seconds: SECONDS, firstReader: warmup.nextReader }),
+      gen.run({ url: freshUrl, connections: READERS, seconds: SECONDS }),
+    ]);
+    const cpuAfter = cpuTimeMsOf(poster.child.pid);
+    posted = { warmup, measured, readers, serverCpuMs: cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null };
+    for (const run of [warmup, measured]) {
+      const other = Object.entries(run.statuses).filter(([status]) => status !== '201');
+      if (other.length > 0 || run.socketErrors > 0) {
+        log(`      !! ${run === warmup ? 'warm-up' : 'measured run'}: ${other.map(([st, n]) => `${n} × ${st}`).join(', ')}${run.socketErrors ? `, ${run.socketErrors} socket errors` : ''}: ${run.samples.join(' | ')}`);
+      }
+    }
+    const m = measured;
+    log(
+      `      ${m.acceptedPerSecond.toFixed(0)} comments/s, p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms (${m.statuses['201'] ?? 0} × 201 of ${m.requests} POSTs in ${m.elapsedSeconds.toFixed(2)} s); ` +
+        `readers ${readers.rps.toFixed(0)} req/s, p99 ${readers.p99Ms.toFixed(2)} ms${readers.errors ? ` !! ${readers.errorText}` : ''}`,
+    );
+    if (posted.serverCpuMs !== null) {
+      const busy = posted.serverCpuMs / (m.elapsedSeconds * 1000);
+      log(
+        `      Kumbaya used ${(busy * 100).toFixed(0)}% of a CPU meanwhile: ${((posted.serverCpuMs * 1000) / Math.max(1, m.requests)).toFixed(0)} µs of CPU per comment, readers' share included` +
+          (busy > 0.9 ? ' (CPU-bound: its one thread is the limit)' : ''),
+      );
+    }
+  } finally {
+    peak = await stopKumbaya(poster);
+  }
+  // Nothing lost: with the server stopped, every 201 must be a stored comment on the post, and nothing more.
+  const accepted = (posted.warmup.statuses['201'] ?? 0) + (posted.measured.statuses['201'] ?? 0);
+  const answeredIds = [...posted.warmup.ids, ...posted.measured.ids];
+  const verifyStore = await openStore(loadConfig({ DATA_DIR: dataDir, DATABASE_URL: o.databaseUrl ?? '', LOG_LEVEL: 'silent', KUMBAYA_DEMO: 'false' }));
+  const byStatus: Record<CommentStatus, number> = { approved: 0, pending: 0, spam: 0, trash: 0 };
+  let stored: number;
+  let idsFound = 0;
+  const reasons = new Map<string, number>();
+  try {
+    stored = (await verifyStore.comments.listForModeration({ postId: fresh.postId, limit: 1, offset: 0 })).total;
+    for (const status of Object.keys(byStatus) as CommentStatus[]) {
+      byStatus[status] = (await verifyStore.comments.listForModeration({ postId: fresh.postId, status, limit: 1, offset: 0 })).total;
+    }
+    for (let i = 0; i < answeredIds.length; i += 500) {
+      const found = await verifyStore.comments.findMany(answeredIds.slice(i, i + 500));
+      idsFound += found.filter((c) => c.postId === fresh.postId).length;
+      for (const c of found) for (const r of c.moderationReasons) reasons.set(r, (reasons.get(r) ?? 0) + 1);
+    }
+  } finally {
+    await verifyStore.close();
+  }
+  const nothingLost: boolean = stored === accepted && idsFound === answeredIds.length && answeredIds.length === accepted;
+  const reasonText = [...reasons].map(([r, n]) => `${n} × “${r}”`).join(', ') || 'none';
+  log(
+    `  stored: ${stored} comments on /${fresh.slug} (${byStatus.approved} approved, ${byStatus.pending} held, ${byStatus.spam} spam, ${byStatus.trash} trash) ` +
+      `for ${accepted} × 201 (warm-up ${posted.warmup.statuses['201'] ?? 0} + measured ${posted.measured.statuses['201'] ?? 0}); ` +
+      `${idsFound} of the ${answeredIds.length} ids the answers gave found on the post: ${nothingLost ? 'nothing lost' : '!! MISMATCH'}`,
+  );
+  log(`  moderation reasons: ${reasonText} (the default policy holds a person's first comment, and each POST is a new person)`);
+  const workload: Workload = {
+    name,
+    what: `POST comment (${CONNECTIONS} c) + ${READERS} readers${o.databaseUrl ? ', PG' : ''}`,
+    result: {
+      rps: posted.measured.acceptedPerSecond,
+      p50Ms: posted.measured.p50Ms,
+      p99Ms: posted.measured.p99Ms,
+      requests: posted.measured.requests,
+      errors: posted.measured.requests - (posted.measured.statuses['201'] ?? 0) + posted.measured.socketErrors,
+      errorText: Object.entries(posted.measured.statuses)
+        .filter(([st]) => st !== '201')
+        .map(([st, n]) => `${n} × ${st}`)
+        .join(', '),
+    },
+    extra: {
+      posters: CONNECTIONS,
+      readers: READERS,
+      readers_rps: round(posted.readers.rps, 1),
+      readers_p50_ms: round(posted.readers.p50Ms, 3),
+      readers_p99_ms: round(posted.readers.p99Ms, 3),
+      readers_errors: posted.readers.errors,
+      ...(posted.serverCpuMs !== null
+        ? { server_cpu_pct: round((posted.serverCpuMs / (posted.measured.elapsedSeconds * 1000)) * 100, 1), server_cpu_us_per_comment: round((posted.serverCpuMs * 1000) / Math.max(1, posted.measured.requests), 0) }
+        : {}),
+      measured_posts: posted.measured.requests,
+      measured_accepted: posted.measured.statuses['201'] ?? 0,
+      accepted,
+      stored,
+      nothing_lost: nothingLost,
+      approved: byStatus.approved,
+      held: byStatus.pending,
+      spam: byStatus.spam,
+      post_statuses: posted.measured.statuses,
+      loadgen: 'node (bench/post-load.ts): one new reader per POST, distinct X-Forwarded-For and email, TRUST_PROXY=true',
+    },
+  };
+  return { workload, readers: posted.readers, accepted, stored, byStatus, nothingLost, peak, firstResponseMs: poster.firstResponseMs };
+}
+
 function round(n: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
@@ -218,6 +365,8 @@ async function main(): Promise<void> {
 
   // 1. Seed.
   const seeded = await seedBenchData({ dataDir });
+  /** Page 40 of the long thread (workload f40), as run 0 reached it. */
+  let page40 = '';
   const depthText = Object.entries(seeded.depths).map(([d, n]) => `d${d}:${n}`).join(' ');
   log(
     `seeded ${seeded.posts} posts and ${seeded.comments} comments on /${seeded.bigPostSlug} in ${seeded.ms} ms ` +
@@ -267,7 +416,7 @@ async function main(): Promise<void> {
     const perPage = Math.ceil(seeded.longThread.conversations / pages.length);
     expect(seen.size === seeded.longThread.comments, `(f) following rel="next" from page 1 showed ${seen.size} comments, expected ${seeded.longThread.comments}`);
     expect(pages.length >= 40, `(f) the long thread has ${pages.length} pages, fewer than 40`);
-    const page40 = pages[39];
+    page40 = pages[39];
     log(`  long thread: ${pages.length} pages of ≤${perPage} conversations, ${seen.size} comments, each once; page 40 is ${page40}`);
     workloads.push(await measure(gen, 'f1', 'thread page 1, caches off', bare.base + longPath));
     workloads.push(await measure(gen, 'f40', 'thread page 40, caches off', bare.base + page40));
@@ -336,123 +485,43 @@ async function main(): Promise<void> {
     peakByPhase['b+c+d'] = round(peaks[peaks.length - 1], 1);
   }
 
-  // 2e. Comments posted while readers load the post page: production caches, TRUST_PROXY so each request is a new reader.
-  log(`\n[run 3] posting comments: PAGE_CACHE=true, TRUST_PROXY=true${CPU_PROF_DIR ? `, CPU profile into ${CPU_PROF_DIR}` : ''}`);
-  if (CPU_PROF_DIR) fs.mkdirSync(CPU_PROF_DIR, { recursive: true });
-  const poster = await startKumbaya(node, dataDir, port, true, true, {
-    env: { TRUST_PROXY: 'true' },
-    nodeFlags: CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : [],
-  });
-  firstResponses.push(poster.firstResponseMs);
-  const fresh = seeded.freshPost;
-  const freshUrl = `${poster.base}/${fresh.slug}`;
-  let posted: { warmup: PostLoadResult; measured: PostLoadResult; readers: LoadResult; serverCpuMs: number | null };
-  try {
-    const page = await get(freshUrl);
-    expect(page.status === 200 && page.body.includes('action="/comments"'), `(e) GET /${fresh.slug} answered ${page.status} without a comment form`);
-    const token = await get(`${poster.base}/comments/token/${fresh.postId}`);
-    expect(token.status === 200, `(e) GET /comments/token/${fresh.postId} answered ${token.status}`);
-    const { formToken } = JSON.parse(token.body.toString('utf8')) as { formToken: string };
-    log(`  form token for post ${fresh.postId} issued; waiting 3.1 s (the minimum time to submit), then reusing it for every comment`);
-    await new Promise((r) => setTimeout(r, 3100));
-    const common = { base: poster.base, postId: fresh.postId, formToken, connections: CONNECTIONS };
-    log(`  e   ${CONNECTIONS} connections POST /comments (JSON), ${READERS} connections GET /${fresh.slug}: warm-up ${WARMUP}s, measure ${SECONDS}s …`);
-    log('      each POST is a new reader: its own X-Forwarded-For address (TRUST_PROXY=true) and email, so no rate limit (6/min, 40/h per IP; 4/min per email) applies and the server is what is measured');
-    const [warmup] = await Promise.all([postComments(node, { ...common, seconds: WARMUP, firstReader: 1 }), gen.run({ url: freshUrl, connections: READERS, seconds: WARMUP })]);
-    const cpuBefore = cpuTimeMsOf(poster.child.pid);
-    const [measured, readers] = await Promise.all([
-      postComments(node, { ...common, seconds: SECONDS, firstReader: warmup.nextReader }),
-      gen.run({ url: freshUrl, connections: READERS, seconds: SECONDS }),
-    ]);
-    const cpuAfter = cpuTimeMsOf(poster.child.pid);
-    posted = { warmup, measured, readers, serverCpuMs: cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null };
-    for (const run of [warmup, measured]) {
-      const other = Object.entries(run.statuses).filter(([status]) => status !== '201');
-      if (other.length > 0 || run.socketErrors > 0) {
-        log(`      !! ${run === warmup ? 'warm-up' : 'measured run'}: ${other.map(([st, n]) => `${n} × ${st}`).join(', ')}${run.socketErrors ? `, ${run.socketErrors} socket errors` : ''}: ${run.samples.join(' | ')}`);
+  // 2e. Comments posted while readers load the post page.
+  const posting = await postingWorkload(node, gen, { name: 'e', run: 'run 3', dataDir, port, fresh: seeded.freshPost, cpuProfile: true });
+  workloads.push(posting.workload);
+  peaks.push(posting.peak);
+  peakByPhase.e = round(posting.peak, 1);
+  firstResponses.push(posting.firstResponseMs);
+
+  // 2pg. PostgreSQL, in a fresh schema: the workloads where the engine does the work.
+  const pg = await benchSchema();
+  let postingPg: Posting | null = null;
+  if (!pg.url) {
+    log(`\n[PostgreSQL] ${pg.skipped}`);
+  } else {
+    try {
+      const seededPg = await seedBenchData({ dataDir, databaseUrl: pg.url });
+      expect(seededPg.comments === seeded.comments && seededPg.longThread.comments === seeded.longThread.comments, '(pg) the PostgreSQL seed differs from the SQLite one');
+      log(`\nseeded PostgreSQL (${pg.where}, schema ${pg.schema}) in ${seededPg.ms} ms: the same posts and comments`);
+      log('\n[run 4] PostgreSQL, PAGE_CACHE=false CONVERSATION_CACHE=false');
+      const pgBare = await startKumbaya(node, dataDir, port, false, false, { env: { DATABASE_URL: pg.url } });
+      try {
+        const res = await get(pgBare.base + postPath);
+        expect(res.status === 200 && withoutFormToken(res.body) === withoutFormToken(pageBytes), `(a0/pg) GET ${postPath} on PostgreSQL answered ${res.status}, or a page other than SQLite's`);
+        const late = await get(pgBare.base + page40);
+        expect(late.status === 200 && commentIds(late.body.toString('utf8')).length > 0, `(f40/pg) GET ${page40} on PostgreSQL answered ${late.status} without comments`);
+        workloads.push(await measure(gen, 'a0/pg', 'post page, every cache off, PG', pgBare.base + postPath));
+        workloads.push(await measure(gen, 'f1/pg', 'thread page 1, caches off, PG', pgBare.base + `/${seeded.longThread.slug}`));
+        workloads.push(await measure(gen, 'f40/pg', 'thread page 40, caches off, PG', pgBare.base + page40));
+      } finally {
+        peakByPhase['a0+f/pg'] = round(await stopKumbaya(pgBare), 1);
       }
+      postingPg = await postingWorkload(node, gen, { name: 'e/pg', run: 'run 5', dataDir, databaseUrl: pg.url, port, fresh: seededPg.freshPost, cpuProfile: false });
+      workloads.push(postingPg.workload);
+      peakByPhase['e/pg'] = round(postingPg.peak, 1);
+    } finally {
+      await pg.drop();
     }
-    const m = measured;
-    log(
-      `      ${m.acceptedPerSecond.toFixed(0)} comments/s, p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms (${m.statuses['201'] ?? 0} × 201 of ${m.requests} POSTs in ${m.elapsedSeconds.toFixed(2)} s); ` +
-        `readers ${readers.rps.toFixed(0)} req/s, p99 ${readers.p99Ms.toFixed(2)} ms${readers.errors ? ` !! ${readers.errorText}` : ''}`,
-    );
-    if (posted.serverCpuMs !== null) {
-      const busy = posted.serverCpuMs / (m.elapsedSeconds * 1000);
-      log(
-        `      Kumbaya used ${(busy * 100).toFixed(0)}% of a CPU meanwhile: ${((posted.serverCpuMs * 1000) / Math.max(1, m.requests)).toFixed(0)} µs of CPU per comment, readers' share included` +
-          (busy > 0.9 ? ' (CPU-bound: its one thread is the limit)' : ''),
-      );
-    }
-  } finally {
-    peaks.push(await stopKumbaya(poster));
-    peakByPhase.e = round(peaks[peaks.length - 1], 1);
   }
-  // Nothing lost: with the server stopped, every 201 must be a stored comment on the post, and nothing more.
-  const accepted = (posted.warmup.statuses['201'] ?? 0) + (posted.measured.statuses['201'] ?? 0);
-  const answeredIds = [...posted.warmup.ids, ...posted.measured.ids];
-  const verifyStore = await openStore(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', KUMBAYA_DEMO: 'false' }));
-  const byStatus: Record<CommentStatus, number> = { approved: 0, pending: 0, spam: 0, trash: 0 };
-  let stored: number;
-  let idsFound = 0;
-  const reasons = new Map<string, number>();
-  try {
-    stored = (await verifyStore.comments.listForModeration({ postId: fresh.postId, limit: 1, offset: 0 })).total;
-    for (const status of Object.keys(byStatus) as CommentStatus[]) {
-      byStatus[status] = (await verifyStore.comments.listForModeration({ postId: fresh.postId, status, limit: 1, offset: 0 })).total;
-    }
-    for (let i = 0; i < answeredIds.length; i += 500) {
-      const found = await verifyStore.comments.findMany(answeredIds.slice(i, i + 500));
-      idsFound += found.filter((c) => c.postId === fresh.postId).length;
-      for (const c of found) for (const r of c.moderationReasons) reasons.set(r, (reasons.get(r) ?? 0) + 1);
-    }
-  } finally {
-    await verifyStore.close();
-  }
-  const nothingLost: boolean = stored === accepted && idsFound === answeredIds.length && answeredIds.length === accepted;
-  const reasonText = [...reasons].map(([r, n]) => `${n} × “${r}”`).join(', ') || 'none';
-  log(
-    `  stored: ${stored} comments on /${fresh.slug} (${byStatus.approved} approved, ${byStatus.pending} held, ${byStatus.spam} spam, ${byStatus.trash} trash) ` +
-      `for ${accepted} × 201 (warm-up ${posted.warmup.statuses['201'] ?? 0} + measured ${posted.measured.statuses['201'] ?? 0}); ` +
-      `${idsFound} of the ${answeredIds.length} ids the answers gave found on the post: ${nothingLost ? 'nothing lost' : '!! MISMATCH'}`,
-  );
-  log(`  moderation reasons: ${reasonText} (the default policy holds a person's first comment, and each POST is a new person)`);
-  workloads.push({
-    name: 'e',
-    what: `POST comment (${CONNECTIONS} c) + ${READERS} readers`,
-    result: {
-      rps: posted.measured.acceptedPerSecond,
-      p50Ms: posted.measured.p50Ms,
-      p99Ms: posted.measured.p99Ms,
-      requests: posted.measured.requests,
-      errors: posted.measured.requests - (posted.measured.statuses['201'] ?? 0) + posted.measured.socketErrors,
-      errorText: Object.entries(posted.measured.statuses)
-        .filter(([st]) => st !== '201')
-        .map(([st, n]) => `${n} × ${st}`)
-        .join(', '),
-    },
-    extra: {
-      posters: CONNECTIONS,
-      readers: READERS,
-      readers_rps: round(posted.readers.rps, 1),
-      readers_p50_ms: round(posted.readers.p50Ms, 3),
-      readers_p99_ms: round(posted.readers.p99Ms, 3),
-      readers_errors: posted.readers.errors,
-      ...(posted.serverCpuMs !== null
-        ? { server_cpu_pct: round((posted.serverCpuMs / (posted.measured.elapsedSeconds * 1000)) * 100, 1), server_cpu_us_per_comment: round((posted.serverCpuMs * 1000) / Math.max(1, posted.measured.requests), 0) }
-        : {}),
-      measured_posts: posted.measured.requests,
-      measured_accepted: posted.measured.statuses['201'] ?? 0,
-      accepted,
-      stored,
-      nothing_lost: nothingLost,
-      approved: byStatus.approved,
-      held: byStatus.pending,
-      spam: byStatus.spam,
-      post_statuses: posted.measured.statuses,
-      loadgen: 'node (bench/post-load.ts): one new reader per POST, distinct X-Forwarded-For and email, TRUST_PROXY=true',
-    },
-  });
 
   // 3. R1: bare node:http serving the same bytes.
   log('\n[reference R1] node:http, same bytes');
@@ -508,6 +577,8 @@ async function main(): Promise<void> {
   const f40 = workloads.find((w) => w.name === 'f40')!;
   const f40Ratio = round(f40.result.rps / f1Rps, 3);
   f40.extra = { ratio_to_f1: f40Ratio };
+  const f40Pg = workloads.find((w) => w.name === 'f40/pg');
+  if (f40Pg) f40Pg.extra = { ratio_to_f1: round(f40Pg.result.rps / workloads.find((w) => w.name === 'f1/pg')!.result.rps, 3) };
   const rows = workloads.map((w) => ({
     name: w.name,
     rps: round(w.result.rps, 1),
@@ -527,12 +598,17 @@ async function main(): Promise<void> {
     );
   }
   const e = rows.find((r) => r.name === 'e')!;
-  log(`      (e) req/s column = comments accepted (201) per second; readers beside it: ${posted.readers.rps.toFixed(0)} req/s, p99 ${posted.readers.p99Ms.toFixed(2)} ms`);
-  log(`      (e) ${accepted} accepted, ${stored} stored (${byStatus.approved} approved, ${byStatus.pending} held, ${byStatus.spam} spam): ${nothingLost ? 'nothing lost' : 'MISMATCH'}`);
+  for (const p of [posting, postingPg]) {
+    if (!p) continue;
+    const name = p.workload.name;
+    log(`      (${name}) req/s column = comments accepted (201) per second; readers beside it: ${p.readers.rps.toFixed(0)} req/s, p99 ${p.readers.p99Ms.toFixed(2)} ms`);
+    log(`      (${name}) ${p.accepted} accepted, ${p.stored} stored (${p.byStatus.approved} approved, ${p.byStatus.pending} held, ${p.byStatus.spam} spam): ${p.nothingLost ? 'nothing lost' : 'MISMATCH'}`);
+  }
   log(`      (f) page 40 ÷ page 1 (req/s): ${f40Ratio.toFixed(3)}`);
   log(`peak RSS (Kumbaya, max of all ${peaks.length} runs): ${peakRssMb.toFixed(1)} MB  [${Object.entries(peakByPhase).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}]`);
   log(`first response (spawn → 200 /healthz, max of all runs): ${firstResponseMs.toFixed(0)} ms  [${firstResponses.map((m) => m.toFixed(0)).join(', ')}]`);
   if (r2Skipped) log(`note: ${r2Skipped}`);
+  if (pg.skipped) log(`note: ${pg.skipped}`);
 
   const ratio = (name: string) => rows.find((r) => r.name === name)!.ratio_to_r1;
   const verdicts = [
@@ -546,7 +622,17 @@ async function main(): Promise<void> {
       pass: e.rps >= TARGETS.eCommentsPerSecond && e.p99_ms < TARGETS.eP99Ms,
       actual: `${e.rps.toFixed(0)} comments/s, p99 ${e.p99_ms.toFixed(1)} ms`,
     },
-    { target: '(e) every 201 stored, nothing lost', pass: nothingLost, actual: `${accepted} × 201, ${stored} stored` },
+    { target: '(e) every 201 stored, nothing lost', pass: posting.nothingLost, actual: `${posting.accepted} × 201, ${posting.stored} stored` },
+    ...(postingPg
+      ? [
+          {
+            target: '(e/pg) ≥ 600 comments/s, p99 < 100 ms',
+            pass: postingPg.workload.result.rps >= TARGETS.ePgCommentsPerSecond && postingPg.workload.result.p99Ms < TARGETS.ePgP99Ms,
+            actual: `${postingPg.workload.result.rps.toFixed(0)} comments/s, p99 ${postingPg.workload.result.p99Ms.toFixed(1)} ms`,
+          },
+          { target: '(e/pg) every 201 stored, nothing lost', pass: postingPg.nothingLost, actual: `${postingPg.accepted} × 201, ${postingPg.stored} stored` },
+        ]
+      : []),
     { target: '(f) page 40 ≥ 0.80 × page 1 (req/s)', pass: f40Ratio >= TARGETS.f40, actual: `${f40Ratio.toFixed(3)} × page 1` },
   ];
   log('\nTargets');
@@ -568,7 +654,7 @@ async function main(): Promise<void> {
     peak_rss_by_phase_mb: peakByPhase,
     first_response_runs_ms: firstResponses.map((m) => round(m, 1)),
     targets: verdicts.map((v) => ({ target: v.target, pass: v.pass, actual: v.actual })),
-    ...(r2Skipped ? { notes: [r2Skipped] } : {}),
+    ...(r2Skipped || pg.skipped ? { notes: [r2Skipped, pg.skipped].filter(Boolean) } : {}),
   };
   const out = path.join(ROOT, 'bench', 'results', 'latest.json');
   fs.mkdirSync(path.dirname(out), { recursive: true });
