@@ -32,9 +32,10 @@ export interface ChangeLogRepository {
   /**
    * Events after `id`, oldest first, at most `limit`; with `prefix`, only topics starting with
    * it. Null when no entry `id` is kept (pruned, or never written): what came after it cannot
-   * be told.
+   * be told; null too when more than `within` entries came after it (so a stream resuming
+   * from far behind costs a bounded read, whatever id a client sends).
    */
-  after(id: number, options: { limit: number; prefix?: string }): Promise<ChangeEvent[] | null>;
+  after(id: number, options: { limit: number; prefix?: string; within?: number }): Promise<ChangeEvent[] | null>;
   /** The newest entry's id (the log is never empty). */
   head(): Promise<number>;
   /** Deletes entries recorded before `before`, always keeping the newest; returns how many went. */
@@ -78,7 +79,7 @@ export interface ChangeFeed {
   follow(listener: (event: ChangeEvent) => void): () => void;
   /** The id of the last change `follow` listeners have heard. */
   readonly head: number;
-  /** The log's events after `id` whose topic starts with `prefix` (at most 500); null when they cannot be told. */
+  /** The log's events after `id` whose topic starts with `prefix` (at most 500); null when they cannot be told, or `id` is too far behind. */
   after(id: number, prefix: string): Promise<ChangeEvent[] | null>;
   status(): LiveStatus;
   close(): Promise<void>;
@@ -86,6 +87,9 @@ export interface ChangeFeed {
 
 /** Events read from the log per query when catching up or resuming. */
 export const CATCH_UP_BATCH = 500;
+
+/** A stream further behind than this many changes (of every post) is told to reload instead. */
+export const RESUME_WITHIN = 10_000;
 
 /**
  * Appends published topics to the change log in order, one batch at a time (what was
@@ -217,7 +221,7 @@ export class LocalChangeFeed implements ChangeFeed {
   }
 
   after(id: number, prefix: string): Promise<ChangeEvent[] | null> {
-    return this.log.after(id, { limit: CATCH_UP_BATCH, prefix });
+    return this.log.after(id, { limit: CATCH_UP_BATCH, prefix, within: RESUME_WITHIN });
   }
 
   status(): LiveStatus {

@@ -45,6 +45,14 @@ function changeLogContract(name: string, open: OpenStore): void {
       assert.equal(await store.changeLog.after(0, { limit: 10 }), null);
     });
 
+    it('reads after an id only when it is within a bound of the newest', async () => {
+      const start = await store.changeLog.head();
+      const events = await store.changeLog.append(['comment-approved:7:1', 'settings-changed', 'comment-approved:7:2'], NOW);
+      assert.deepEqual((await store.changeLog.after(start, { limit: 10, prefix: 'comment-approved:7:', within: 3 }))!.map((e) => e.id), [events[0].id, events[2].id]);
+      assert.equal(await store.changeLog.after(start, { limit: 10, prefix: 'comment-approved:7:', within: 2 }), null, 'three came after it, more than two');
+      assert.deepEqual((await store.changeLog.after(events[0].id, { limit: 10, within: 2 }))!.map((e) => e.id), [events[1].id, events[2].id]);
+    });
+
     it('prunes entries older than a time, always keeping the newest', async () => {
       const start = await store.changeLog.head();
       const old = await store.changeLog.append(['a', 'b'], NOW - 48 * HOUR);

@@ -28,9 +28,13 @@ export class KyselyChangeLog implements ChangeLogRepository {
     });
   }
 
-  async after(id: number, options: { limit: number; prefix?: string }): Promise<ChangeEvent[] | null> {
+  async after(id: number, options: { limit: number; prefix?: string; within?: number }): Promise<ChangeEvent[] | null> {
     const known = await this.db.selectFrom('change_events').select('id').where('id', '=', id).executeTakeFirst();
     if (!known) return null;
+    if (options.within !== undefined) {
+      const beyond = await this.db.selectFrom('change_events').select('id').where('id', '>', id).orderBy('id').offset(options.within).limit(1).executeTakeFirst();
+      if (beyond) return null;
+    }
     let query = this.db.selectFrom('change_events').select(['id', 'topic', 'created_at']).where('id', '>', id);
     // substr, not LIKE: exact on both engines, whatever characters the prefix holds.
     if (options.prefix) query = query.where(sql<string>`substr(topic, 1, ${options.prefix.length})`, '=', options.prefix);

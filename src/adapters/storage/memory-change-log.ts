@@ -27,8 +27,9 @@ export class MemoryChangeLog implements ChangeLogRepository {
     return events.map((e) => ({ ...e }));
   }
 
-  async after(id: number, options: { limit: number; prefix?: string }): Promise<ChangeEvent[] | null> {
+  async after(id: number, options: { limit: number; prefix?: string; within?: number }): Promise<ChangeEvent[] | null> {
     if (!this.table.events.some((e) => e.id === id)) return null;
+    if (options.within !== undefined && this.table.events.filter((e) => e.id > id).length > options.within) return null;
     return this.table.events
       .filter((e) => e.id > id && (!options.prefix || e.topic.startsWith(options.prefix)))
       .slice(0, options.limit)

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { CATCH_UP_BATCH, CHANGES_MISSED, ChangeAppender, type ChangeEvent, type ChangeFeed, type ChangeLogRepository, type LiveStatus } from '../../core/change-feed.ts';
+import { CATCH_UP_BATCH, CHANGES_MISSED, RESUME_WITHIN, ChangeAppender, type ChangeEvent, type ChangeFeed, type ChangeLogRepository, type LiveStatus } from '../../core/change-feed.ts';
 
 const CHANNEL = 'kumbaya_changes';
 
@@ -237,7 +237,7 @@ export class PostgresChangeFeed implements ChangeFeed {
   }
 
   after(id: number, prefix: string): Promise<ChangeEvent[] | null> {
-    return this.options.log.after(id, { limit: CATCH_UP_BATCH, prefix });
+    return this.options.log.after(id, { limit: CATCH_UP_BATCH, prefix, within: RESUME_WITHIN });
   }
 
   status(): LiveStatus {
