@@ -92,7 +92,8 @@ describe('in Chromium: live comments when the server cannot keep the page live',
     server = await spawnServer({ DATA_DIR: dataDir, LOG_LEVEL: 'warn', LIVE_STREAMS_MAX: '1', PORT: String(port) });
 
     const pill = page.locator('#live-show');
-    await pill.waitFor({ state: 'visible', timeout: 30_000 });
+    // EventSource tries again every 5 s until the server is back.
+    await pill.waitFor({ state: 'visible', timeout: 60_000 });
     assert.equal(await pill.innerText(), 'New comments may have arrived — reload to see them');
     await screenshot(page, 'live-missed-reload');
     await pill.click();

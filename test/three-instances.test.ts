@@ -330,8 +330,10 @@ describe('three instances on PostgreSQL behind nginx', { skip }, () => {
       await Promise.all(workers);
     })();
     await until('the load is under way', () => outcomes.length >= 8);
-    await holder.stop();
-    stopped = true;
+    const live = (r: { url(): string }) => r.url().includes('/comments/live/');
+    const streamEnded = Promise.race(['requestfinished', 'requestfailed'].map((event) => page.waitForEvent(event as 'requestfinished', { predicate: live, timeout: 30_000 }).catch(() => null)));
+    const stopping = holder.stop(); // SIGTERM now: it ends its streams first, then drains
+    await streamEnded;
     // While the browser is away (EventSource waits 5 s before reconnecting), a comment is approved elsewhere.
     await approve(others[0], [held.id!]);
     const meanwhile = await Promise.all(others.map(streamsOn));
@@ -339,6 +341,8 @@ describe('three instances on PostgreSQL behind nginx', { skip }, () => {
       others.every((o, k) => meanwhile[k] <= before[instances.indexOf(o)]),
       'the browser had not reconnected yet when the comment was approved',
     );
+    await stopping;
+    stopped = true;
 
     const pill = page.locator('#live-show');
     await pill.waitFor({ state: 'visible', timeout: 30_000 });
