@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: seeds a fresh database, starts Kumbaya as a child process (every cache
- * off, page cache off, page cache on, then posting comments), measures it under load with
+ * off, page cache off, page cache on, posting comments, then signed fediverse Likes), measures it under load with
  * wrk next to two references serving the same post page bytes (R1: bare node:http; R2:
  * nginx), prints a table and writes bench/results/latest.json. bench/README.md explains
  * every workload and how to read the output.
@@ -29,6 +29,7 @@ import {
   which,
   type Child,
 } from './procs.ts';
+import { inboxWorkload, INBOX_TARGET_PER_SECOND } from './inbox-workload.ts';
 import type { PostLoadOptions, PostLoadResult } from './post-load.ts';
 import { seedBenchData, type SeedSummary } from './seed.ts';
 import { benchSchema } from './postgres.ts';
@@ -85,9 +86,9 @@ function log(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-type WorkloadName = 'a0' | 'a0/pg' | 'a' | 'b' | 'c' | 'd' | 'e' | 'e/pg' | 'f1' | 'f1/pg' | 'f40' | 'f40/pg' | 'r1' | 'r2';
+type WorkloadName = 'a0' | 'a0/pg' | 'a' | 'b' | 'c' | 'd' | 'e' | 'e/pg' | 'f1' | 'f1/pg' | 'f40' | 'f40/pg' | 'j' | 'r1' | 'r2';
 /** The order of the table and of latest.json's rows, whatever the order of measuring (PostgreSQL beside SQLite). */
-const ORDER: WorkloadName[] = ['a0', 'a0/pg', 'a', 'b', 'c', 'd', 'e', 'e/pg', 'f1', 'f1/pg', 'f40', 'f40/pg', 'r1', 'r2'];
+const ORDER: WorkloadName[] = ['a0', 'a0/pg', 'a', 'b', 'c', 'd', 'e', 'e/pg', 'f1', 'f1/pg', 'f40', 'f40/pg', 'j', 'r1', 'r2'];
 
 interface Workload {
   name: WorkloadName;
@@ -492,6 +493,48 @@ async function main(): Promise<void> {
   peakByPhase.e = round(posting.peak, 1);
   firstResponses.push(posting.firstResponseMs);
 
+  // 2j. Signed fediverse Likes into the shared inbox: verified and stored per second (bench/inbox-workload.ts).
+  log('\n[run 4] fediverse inbox: PAGE_CACHE=true, FEDIVERSE_ALLOW_PRIVATE=true (the sending server is local)');
+  let inboxRun: KumbayaRun | null = null;
+  const inbox = await inboxWorkload({
+    node,
+    dataDir,
+    connections: CONNECTIONS,
+    log,
+    start: async (env) => {
+      inboxRun = await startKumbaya(node, dataDir, port, true, true, { env });
+      firstResponses.push(inboxRun.firstResponseMs);
+      return { base: inboxRun.base, pid: inboxRun.child.pid };
+    },
+    stop: async () => {
+      peaks.push(await stopKumbaya(inboxRun!));
+      peakByPhase.j = round(peaks[peaks.length - 1], 1);
+      return peaks[peaks.length - 1];
+    },
+  });
+  workloads.push({
+    name: 'j',
+    what: `signed Likes → inbox (${CONNECTIONS} c)`,
+    result: {
+      rps: inbox.load.storedPerSecond,
+      p50Ms: inbox.load.p50Ms,
+      p99Ms: inbox.load.p99Ms,
+      requests: inbox.load.requests,
+      errors: inbox.load.requests - (inbox.load.statuses['202'] ?? 0) + inbox.load.socketErrors,
+      errorText: Object.entries(inbox.load.statuses).filter(([st]) => st !== '202').map(([st, n]) => `${n} × ${st}`).join(', '),
+    },
+    extra: {
+      accepted_per_second: round(inbox.load.acceptedPerSecond, 1),
+      stored_seconds: round(inbox.load.storedSeconds, 2),
+      accepted: inbox.load.acceptedIds.length,
+      stored: inbox.stored,
+      nothing_lost: inbox.nothingLost,
+      actors: inbox.settings.actors,
+      ...(inbox.serverCpuMs !== null ? { server_cpu_us_per_like: round((inbox.serverCpuMs * 1000) / Math.max(1, inbox.load.statuses['202'] ?? 0), 0) } : {}),
+      loadgen: 'node (bench/inbox-load.ts): Likes signed draft-cavage in advance, each a new account and post pair; FEDIVERSE_INBOX_LIMIT lifted',
+    },
+  });
+
   // 2pg. PostgreSQL, in a fresh schema: the workloads where the engine does the work.
   const pg = await benchSchema();
   let postingPg: Posting | null = null;
@@ -502,7 +545,7 @@ async function main(): Promise<void> {
       const seededPg = await seedBenchData({ dataDir, databaseUrl: pg.url });
       expect(seededPg.comments === seeded.comments && seededPg.longThread.comments === seeded.longThread.comments, '(pg) the PostgreSQL seed differs from the SQLite one');
       log(`\nseeded PostgreSQL (${pg.where}, schema ${pg.schema}) in ${seededPg.ms} ms: the same posts and comments`);
-      log('\n[run 4] PostgreSQL, PAGE_CACHE=false CONVERSATION_CACHE=false');
+      log('\n[run 5] PostgreSQL, PAGE_CACHE=false CONVERSATION_CACHE=false');
       const pgBare = await startKumbaya(node, dataDir, port, false, false, { env: { DATABASE_URL: pg.url } });
       try {
         const res = await get(pgBare.base + postPath);
@@ -515,7 +558,7 @@ async function main(): Promise<void> {
       } finally {
         peakByPhase['a0+f/pg'] = round(await stopKumbaya(pgBare), 1);
       }
-      postingPg = await postingWorkload(node, gen, { name: 'e/pg', run: 'run 5', dataDir, databaseUrl: pg.url, port, fresh: seededPg.freshPost, cpuProfile: false });
+      postingPg = await postingWorkload(node, gen, { name: 'e/pg', run: 'run 6', dataDir, databaseUrl: pg.url, port, fresh: seededPg.freshPost, cpuProfile: false });
       workloads.push(postingPg.workload);
       peakByPhase['e/pg'] = round(postingPg.peak, 1);
     } finally {
@@ -605,6 +648,7 @@ async function main(): Promise<void> {
     log(`      (${name}) ${p.accepted} accepted, ${p.stored} stored (${p.byStatus.approved} approved, ${p.byStatus.pending} held, ${p.byStatus.spam} spam): ${p.nothingLost ? 'nothing lost' : 'MISMATCH'}`);
   }
   log(`      (f) page 40 ÷ page 1 (req/s): ${f40Ratio.toFixed(3)}`);
+  log(`      (j) req/s column = signed Likes verified and stored per second (first request to last stored); the inbox answered ${inbox.load.acceptedPerSecond.toFixed(0)}/s; ${inbox.load.acceptedIds.length} accepted, ${inbox.stored} stored: ${inbox.nothingLost ? 'nothing lost' : 'MISMATCH'}`);
   log(`peak RSS (Kumbaya, max of all ${peaks.length} runs): ${peakRssMb.toFixed(1)} MB  [${Object.entries(peakByPhase).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}]`);
   log(`first response (spawn → 200 /healthz, max of all runs): ${firstResponseMs.toFixed(0)} ms  [${firstResponses.map((m) => m.toFixed(0)).join(', ')}]`);
   if (r2Skipped) log(`note: ${r2Skipped}`);
@@ -634,6 +678,8 @@ async function main(): Promise<void> {
         ]
       : []),
     { target: '(f) page 40 ≥ 0.80 × page 1 (req/s)', pass: f40Ratio >= TARGETS.f40, actual: `${f40Ratio.toFixed(3)} × page 1` },
+    { target: `(j) ≥ ${INBOX_TARGET_PER_SECOND} signed Likes verified and stored/s`, pass: inbox.load.storedPerSecond >= INBOX_TARGET_PER_SECOND, actual: `${inbox.load.storedPerSecond.toFixed(0)}/s` },
+    { target: '(j) every 202 stored, nothing lost', pass: inbox.nothingLost, actual: `${inbox.load.acceptedIds.length} × 202, ${inbox.stored} stored` },
   ];
   log('\nTargets');
   for (const v of verdicts) log(`  ${v.pass ? 'PASS' : 'MISS'}  ${v.target.padEnd(40)} ${v.actual}`);

@@ -10,6 +10,8 @@ import { forgetBefore } from './core/login-throttle.ts';
 import { LocalChangeFeed, type ChangeFeed } from './core/change-feed.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import { PostService } from './core/post-service.ts';
+import { PostIdeaService } from './core/post-ideas.ts';
+import { PersonRights } from './core/person-rights.ts';
 import { CommentService } from './core/comment-service.ts';
 import { readCommentSettings, type CommentSettings } from './core/comment-settings.ts';
 import { createSpamDefence } from './adapters/spam-defence.ts';
@@ -21,6 +23,8 @@ import { JobQueue } from './jobs/job-queue.ts';
 import { WebmentionService } from './core/webmention-service.ts';
 import { safeFetch } from './adapters/safe-fetch.ts';
 import { registerWebmentionJobs } from './adapters/webmention/webmention-jobs.ts';
+import { registerWhoIsJob } from './adapters/who-is/who-is-job.ts';
+import { FORGET_PROFILES_MS, WhoIs } from './core/who-is.ts';
 import { readSiteSettings, type SiteSettings } from './core/site-settings.ts';
 import type { Store } from './core/store.ts';
 import { randomToken } from './core/tokens.ts';
@@ -118,6 +122,7 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
   });
 
   let webmentions: WebmentionService | null = null;
+  let postIdeas: PostIdeaService | null = null;
   const posts = new PostService({
     store,
     clock,
@@ -128,6 +133,12 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
       } catch (error) {
         logger.error({ err: error, postId: after.id }, 'webmentions could not be queued');
       }
+      try {
+        // A post made from a comment whose author asked to tell its writer: the mail, once it is live.
+        if (await postIdeas?.postChanged(before, after)) outbox?.wake();
+      } catch (error) {
+        logger.error({ err: error, postId: after.id }, 'the mail telling a commenter about their post idea could not be written');
+      }
     },
   });
   const auth = new AuthService({ store, clock });
@@ -135,7 +146,29 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
 
   const spam = createSpamDefence({ config, secret, logger, store, changes });
   const notifications = createCommentNotifications({ config, secret, site, clock });
-  const comments = new CommentService({ store, clock, settings: commentSettings, spam, notifications, publish: (topic) => changes.publish(topic) });
+  let fediverse: Fediverse | null = null;
+  let whoIs: WhoIs | null = null;
+  const newcomer = async (personId: number) => {
+    try {
+      await whoIs?.newcomer(personId);
+    } catch (error) {
+      // The comment is committed already: a look-up that cannot be queued is logged, never the reader's problem.
+      logger.error({ err: error, personId }, 'who is this: the look-up could not be queued');
+    }
+  };
+  const comments = new CommentService({
+    store,
+    clock,
+    settings: commentSettings,
+    spam,
+    notifications,
+    publish: (topic) => changes.publish(topic),
+    newcomer,
+    // A staff answer to a comment from the fediverse goes to its author (after the commit, never holding up the request).
+    onStaffReply: (reply, parent) => {
+      fediverse?.staffReplied(reply, parent).catch((error: unknown) => logger.error({ err: error, commentId: reply.id }, 'fediverse: the answer could not be queued'));
+    },
+  });
 
   // nodemailer loads only when there is a mail server to talk to (it is a tenth of start-up).
   const mailer =
@@ -147,16 +180,21 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
   const jobs = new JobQueue({ store, clock, logger, intervalMs: config.jobsIntervalMs });
   webmentions = new WebmentionService({ store, clock, siteUrl: () => config.siteUrl, comments, enqueue: (job) => jobs.enqueue(job), linksOf: async (html, base) => (await import('./adapters/webmention/html-links.ts')).outgoingLinks(html, base), publish: (topic) => changes.publish(topic) });
   registerWebmentionJobs(jobs, { store, clock, webmentions, fetch: safeFetch, logger, allowPrivate: config.webmentionAllowPrivate, siteUrl: () => config.siteUrl });
+  whoIs = new WhoIs({ store, clock, enqueue: (job) => jobs.enqueue(job) });
+  registerWhoIsJob(jobs, { store, clock, fetch: safeFetch, logger, allowPrivate: config.webmentionAllowPrivate, siteUrl: () => config.siteUrl });
   const subscriptions = new SubscriptionService({ store, clock, site, siteUrl: () => config.siteUrl });
   const accounts = new AccountLinkService({ store, clock, site, siteUrl: () => config.siteUrl });
+  postIdeas = new PostIdeaService({ store, clock, posts, site, siteUrl: () => config.siteUrl });
+  const personRights = new PersonRights({ store, clock, siteUrl: () => config.siteUrl, publish: (topic) => changes.publish(topic) });
   const mail = { transport: mailer?.description ?? null, subscriptions, wake: () => outbox!.wake() };
 
   const assets = new Assets();
-  const fediverse = config.fediverse
-    ? new Fediverse({ store, clock, site, siteUrl: config.siteUrl, handle: config.fediverseHandle, allowPrivate: config.fediverseAllowPrivate, fetch: safeFetch, iconUrl: `${config.siteUrl}${assets.url('favicon.svg')}`, version: KUMBAYA_VERSION, logger })
+  fediverse = config.fediverse
+    ? new Fediverse({ store, clock, site, comments, siteUrl: config.siteUrl, handle: config.fediverseHandle, allowPrivate: config.fediverseAllowPrivate, fetch: safeFetch, iconUrl: `${config.siteUrl}${assets.url('favicon.svg')}`, version: KUMBAYA_VERSION, logger, publish: (topic) => changes.publish(topic) })
     : null;
   const deps: WebDeps = {
-    config, store, clock, posts, auth, accounts, comments, commentSettings, spam, logger, pageCache, conversationCache, changes, liveStreams, assets, secret, site, mail, webmentions, jobs, fediverse,
+    config, store, clock, posts, auth, accounts, comments, commentSettings, spam, logger, pageCache, conversationCache, changes, liveStreams, assets, secret, site, mail, webmentions, jobs, whoIs, fediverse,
+    postIdeas, personRights,
   };
   scheduler = new Scheduler({
     posts,
@@ -169,6 +207,7 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
       { name: 'finished background jobs removed after 30 days', run: () => store.jobs.deleteDone(clock.now() - 30 * 86_400_000) },
       { name: 'forgotten sign-in failures removed', run: () => store.loginFailures.deleteStale(forgetBefore(clock.now())) },
       { name: 'used and expired account links removed after 7 days', run: () => store.accountTokens.deleteSpent(clock.now() - 7 * 86_400_000) },
+      { name: 'websites\' h-cards not read for 30 days removed', run: () => store.whoIs.deleteProfilesBefore(clock.now() - FORGET_PROFILES_MS) },
       // Live streams resume from the log: a browser away for a day reloads instead.
       { name: 'change log entries older than a day removed', run: () => store.changeLog.prune(clock.now() - 86_400_000) },
       ...(fediverse ? [{ name: 'expired fediverse cache entries removed', run: () => fediverse.housekeeping() }] : []),

@@ -88,7 +88,7 @@ describe('in Chromium: the author accepts a follow request and blocks a domain i
     await nav.getByRole('link', { name: 'Fediverse' }).click();
     await page.waitForURL(/\/admin\/fediverse$/);
     await page.getByLabel(/Approve followers/).check();
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('form[action="/admin/fediverse/approval"]').getByRole('button', { name: 'Save' }).click();
     await page.waitForURL(/notice=saved/);
 
     await wrenFollows();

@@ -1,124 +1,11 @@
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, webcrypto } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { Kysely } from 'kysely';
-import { preloadedContexts, signRequest, verifyRequest } from '@fedify/fedify';
+import { signRequest, verifyRequest } from '@fedify/fedify';
 import { APPROVE_FOLLOWERS_SETTING } from '../src/core/following.ts';
+import { ACTIVITY_JSON, blogLoader as loaderOf, RemoteServers, settled as settledOf, until } from './helpers/fediverse-remote.ts';
 import { startTestKumbaya, type TestKumbaya } from './helpers/test-kumbaya.ts';
 
-const ACTIVITY_JSON = 'application/activity+json';
 const BLOG_ACTOR = 'https://blog.example/@blog';
-
-interface Received {
-  path: string;
-  headers: Record<string, string>;
-  body: string;
-}
-
-/**
- * Remote servers on one local port (reachable because FEDIVERSE_ALLOW_PRIVATE is on): a
- * Mastodon-shaped and a Misskey-shaped account with their inboxes, and Ana's new account
- * after a Move. Every POST to an inbox is recorded.
- */
-class RemoteServers {
-  base = '';
-  readonly keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  readonly received: Received[] = [];
-  private readonly server: http.Server;
-  private waiting: Array<() => void> = [];
-
-  constructor() {
-    this.server = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-      req.on('end', () => {
-        if (req.method === 'POST') {
-          this.received.push({ path: req.url ?? '', headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])), body });
-          for (const wake of this.waiting.splice(0)) wake();
-          res.writeHead(202).end();
-          return;
-        }
-        const actor = this.actors()[req.url ?? ''];
-        res.writeHead(actor ? 200 : 404, { 'content-type': ACTIVITY_JSON });
-        res.end(actor ? JSON.stringify(actor) : '{}');
-      });
-    });
-  }
-
-  async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-
-  private publicKey(id: string) {
-    return { id: `${id}#main-key`, owner: id, publicKeyPem: this.keys.publicKey.export({ type: 'spki', format: 'pem' }) };
-  }
-
-  /** Actor documents by path, in the shapes each server publishes. */
-  private actors(): Record<string, unknown> {
-    const mastodon = (path: string, username: string, extra: Record<string, unknown> = {}) => {
-      const id = `${this.base}${path}`;
-      return {
-        '@context': ['https://www.w3.org/ns/activitystreams', 'https://w3id.org/security/v1', { manuallyApprovesFollowers: 'as:manuallyApprovesFollowers', alsoKnownAs: { '@id': 'as:alsoKnownAs', '@type': '@id' } }],
-        id,
-        type: 'Person',
-        preferredUsername: username,
-        name: 'Ana Lima',
-        inbox: `${id}/inbox`,
-        outbox: `${id}/outbox`,
-        followers: `${id}/followers`,
-        endpoints: { sharedInbox: `${this.base}/mastodon/inbox` },
-        publicKey: this.publicKey(id),
-        ...extra,
-      };
-    };
-    const misskeyId = `${this.base}/misskey/users/9abc`;
-    return {
-      '/mastodon/users/ana': mastodon('/mastodon/users/ana', 'ana'),
-      '/mastodon/users/ana-new': mastodon('/mastodon/users/ana-new', 'ana2', { alsoKnownAs: [`${this.base}/mastodon/users/ana`] }),
-      '/mastodon/users/impostor': mastodon('/mastodon/users/impostor', 'impostor'),
-      '/misskey/users/9abc': {
-        '@context': ['https://www.w3.org/ns/activitystreams', 'https://w3id.org/security/v1', { misskey: 'https://misskey-hub.net/ns#', _misskey_summary: 'misskey:_misskey_summary', isCat: 'misskey:isCat' }],
-        type: 'Person',
-        id: misskeyId,
-        inbox: `${misskeyId}/inbox`,
-        outbox: `${misskeyId}/outbox`,
-        followers: `${misskeyId}/followers`,
-        sharedInbox: `${this.base}/misskey/inbox`,
-        endpoints: { sharedInbox: `${this.base}/misskey/inbox` },
-        preferredUsername: 'kumo',
-        name: 'Kumo',
-        _misskey_summary: 'hi',
-        isCat: true,
-        publicKey: this.publicKey(misskeyId),
-      },
-    };
-  }
-
-  /** Waits until an inbox has received a POST matching `test` (the blog delivers through its queue). */
-  async delivery(test: (r: Received) => boolean): Promise<Received> {
-    for (;;) {
-      const found = this.received.find(test);
-      if (found) return found;
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
-    }
-  }
-}
-
-/** The blog takes activities through its queue (202 at once): waits until their effect shows. */
-async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 // A generous bound only so that a missing listener fails instead of waiting forever.
 describe('following the blog from the fediverse (SQLite)', { timeout: 120_000 }, () => {
@@ -128,7 +15,7 @@ describe('following the blog from the fediverse (SQLite)', { timeout: 120_000 },
 
   before(async () => {
     await remote.start();
-    privateKey = (await webcrypto.subtle.importKey('pkcs8', remote.keys.privateKey.export({ type: 'pkcs8', format: 'der' }), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, true, ['sign'])) as CryptoKey;
+    privateKey = await remote.rsaPrivateKey();
     k = await startTestKumbaya({ env: { SITE_URL: 'https://blog.example', FEDIVERSE_ALLOW_PRIVATE: 'true' } });
   });
   after(async () => {
@@ -145,21 +32,12 @@ describe('following the blog from the fediverse (SQLite)', { timeout: 120_000 },
 
   const host = () => new URL(remote.base).host;
 
-  /** Waits until the blog's queue has handled everything received so far (a message leaves the table once handled). */
-  async function settled() {
-    const db = (k.deps.store as unknown as { db: Kysely<any> }).db;
-    await until(async () => Number((await db.selectFrom('federation_messages').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n), (n) => n === 0);
-  }
+  const settled = () => settledOf(k);
 
   const mastodonFollow = (actor: string, n: string) => ({ '@context': 'https://www.w3.org/ns/activitystreams', id: `${remote.base}/${n}`, type: 'Follow', actor, object: BLOG_ACTOR });
 
   /** The blog's key, read from its actor, for checking its signatures. */
-  const blogLoader = async (url: string) => {
-    const preloaded = (preloadedContexts as Record<string, unknown>)[url];
-    if (preloaded) return { contextUrl: null, documentUrl: url, document: preloaded };
-    const res = await k.app.request(url, { headers: { accept: ACTIVITY_JSON } });
-    return { contextUrl: null, documentUrl: url, document: await res.json() };
-  };
+  const blogLoader = (url: string) => loaderOf(k)(url);
 
   it('a Mastodon Follow is recorded with its handle and Person, and a signed Accept reaches the follower’s inbox', async () => {
     const ana = `${remote.base}/mastodon/users/ana`;

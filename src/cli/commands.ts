@@ -12,8 +12,13 @@ import { userCreateCommand } from './user-create.ts';
 import { userListCommand } from './user-list.ts';
 import { userInviteCommand } from './user-invite.ts';
 import { userResetPasswordCommand } from './user-reset-password.ts';
+import { peopleListCommand } from './people-list.ts';
+import { peopleShowCommand } from './people-show.ts';
+import { peopleExportCommand } from './people-export.ts';
+import { peopleForgetCommand } from './people-forget.ts';
 
 /** Every command, in the order `kumbaya --help` lists them. A new command is a file and a line here. */
 export const commands: readonly Command[] = [migrateCommand, userCreateCommand, userInviteCommand, userResetPasswordCommand, userListCommand, tokenCreateCommand, setupLinkCommand,
   importWordpressCommand, importDisqusCommand, exportJsonCommand, exportWxrCommand, importJsonCommand, backupCommand, restoreCommand,
+  peopleListCommand, peopleShowCommand, peopleExportCommand, peopleForgetCommand,
 ];

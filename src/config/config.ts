@@ -57,6 +57,8 @@ export interface Config {
   fediverseHandle: string;
   /** Let the fediverse document loader reach private, loopback and link-local addresses (tests). */
   fediverseAllowPrivate: boolean;
+  /** Activities one remote server may deliver to the inboxes per minute. */
+  fediverseInboxLimit: number;
 }
 
 export const settingDocs: Array<{ name: string; default: string; meaning: string }> = [
@@ -82,10 +84,11 @@ export const settingDocs: Array<{ name: string; default: string; meaning: string
   { name: 'AKISMET_KEY', default: '(unset: no outside check)', meaning: 'Akismet (or compatible) API key: new comments are also checked there, and moderator decisions are reported back.' },
   { name: 'AKISMET_ENDPOINT', default: 'https://rest.akismet.com/1.1/', meaning: 'Base URL of the Akismet-compatible API (comment-check, submit-spam and submit-ham are appended).' },
   { name: 'SITEMAP_URL_LIMIT', default: '50000', meaning: 'URLs per sitemap file (the protocol’s maximum is 50,000); past it /sitemap.xml is an index of /sitemap-1.xml, /sitemap-2.xml…' },
-  { name: 'WEBMENTION_ALLOW_PRIVATE', default: 'false', meaning: 'Let webmention and pingback fetches reach private, loopback and link-local addresses. Leave off on a public server: it stops senders from making Kumbaya fetch your internal network.' },
+  { name: 'WEBMENTION_ALLOW_PRIVATE', default: 'false', meaning: 'Let webmention and pingback fetches, and the "who is this?" look-ups of commenters\' websites, reach private, loopback and link-local addresses. Leave off on a public server: it stops senders from making Kumbaya fetch your internal network.' },
   { name: 'FEDIVERSE', default: 'true', meaning: 'The blog is a fediverse (ActivityPub) account: found by WebFinger as @FEDIVERSE_HANDLE@your host, with NodeInfo, and posts served as Articles to servers that ask for them. Off, those addresses answer as any other page would.' },
   { name: 'FEDIVERSE_HANDLE', default: 'blog', meaning: 'The user name of the blog’s fediverse account (letters, digits and underscores, up to 30): @blog@your.host. Changing it later makes a new account to followers’ servers.' },
   { name: 'FEDIVERSE_ALLOW_PRIVATE', default: 'false', meaning: 'Let ActivityPub fetches (actors, objects) reach private, loopback and link-local addresses. For tests and closed networks only: on a public server it stops remote servers from making Kumbaya fetch your internal network.' },
+  { name: 'FEDIVERSE_INBOX_LIMIT', default: '600', meaning: 'Activities a remote server may deliver to the blog’s inboxes per minute (counted by the host that signed them); more are answered 429 with Retry-After, and the server sends them again later.' },
   { name: 'JOBS_INTERVAL_MS', default: '5000', meaning: 'How often the background job queue (webmentions sent and received) looks for due jobs; new jobs wake it at once.' },
 ];
 
@@ -188,6 +191,7 @@ const envSchema = z.object({
     .optional()
     .refine((v) => v === undefined || v === '' || /^[A-Za-z0-9_]{1,30}$/.test(v), { message: 'FEDIVERSE_HANDLE must be 1 to 30 letters, digits or underscores (e.g. blog).' }),
   FEDIVERSE_ALLOW_PRIVATE: bool('FEDIVERSE_ALLOW_PRIVATE'),
+  FEDIVERSE_INBOX_LIMIT: int('FEDIVERSE_INBOX_LIMIT', 1, 1_000_000, '600'),
   AKISMET_KEY: z.string().optional(),
   SITEMAP_URL_LIMIT: int('SITEMAP_URL_LIMIT', 1, 50_000, '50000'),
   AKISMET_ENDPOINT: z
@@ -274,5 +278,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     fediverse: e.FEDIVERSE ?? true,
     fediverseHandle: e.FEDIVERSE_HANDLE || 'blog',
     fediverseAllowPrivate: e.FEDIVERSE_ALLOW_PRIVATE ?? false,
+    fediverseInboxLimit: e.FEDIVERSE_INBOX_LIMIT ?? 600,
   };
 }

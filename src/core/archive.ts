@@ -9,7 +9,10 @@ import type { ApiToken, Comment, CommentRevision, EmailAddress, ImportKind, Pers
 import type { PostRevision } from './revisions.ts';
 import type { ReceivedMention, SentMention } from './webmention-store.ts';
 import type { PersonEvent, PersonIdentity, PersonLabel, PersonNote, Trust } from './people.ts';
+import type { PostSource } from './post-ideas.ts';
+import type { AuditEntry } from './audit.ts';
 import type { FediverseBlock, Follower } from './federation-store.ts';
+import type { FediverseComment, PrivateMention } from './fediverse-reply-store.ts';
 
 /** A person with the author's trust in them and when they were last seen (migration 010). */
 export interface ArchivedPerson extends Person {
@@ -92,10 +95,18 @@ export interface ArchiveRecords {
   personLabelLinks: PersonLabelLinkRecord;
   personNotes: PersonNote;
   personEvents: PersonEvent;
+  /** Posts made from comments (migration 015). */
+  postSources: PostSource;
+  /** The audit log: lines without personal data (migration 015). */
+  auditLog: AuditEntry;
   /** The blog actor's fediverse followers, accepted and waiting (migration 011). */
   fediverseFollowers: Follower;
   /** Accounts and domains refused (migration 013). */
   fediverseBlocks: FediverseBlock;
+  /** What each comment that came from the fediverse was: its Note, author and inbox (migration 018). */
+  fediverseComments: FediverseComment;
+  /** Followers-only and direct mentions, for staff only (migration 018). */
+  fediversePrivateMentions: PrivateMention;
 }
 
 export type ArchiveTable = keyof ArchiveRecords;
@@ -127,6 +138,10 @@ export const archiveTables: readonly ArchiveTable[] = [
   'personEvents',
   'fediverseFollowers',
   'fediverseBlocks',
+  'fediverseComments',
+  'fediversePrivateMentions',
+  'postSources',
+  'auditLog',
 ];
 
 /** The key a table is paged by: the id, or the natural key for tables without one. */
@@ -147,8 +162,12 @@ export function archiveKey<T extends ArchiveTable>(table: T, record: ArchiveReco
       return r.token;
     case 'legacyPaths':
       return r.path;
+    case 'fediverseComments':
+      return r.commentId;
     case 'importKeys':
       return importKeyOf(record as ImportKeyRecord);
+    case 'postSources':
+      return r.postId;
     default:
       return r.id;
   }

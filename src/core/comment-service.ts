@@ -8,9 +8,14 @@ import { DomainError, notFound } from './errors.ts';
 import { MAX_ID } from './ids.ts';
 import { decideModeration, type SpamEvidence } from './moderation-policy.ts';
 import { canModerate } from './moderation-access.ts';
+import { linkPerson } from './following.ts';
+import type { RemoteAuthor } from './fediverse-reply-store.ts';
 import type { Comment, CommentRevision, CommentStatus, Person, Post, Store, User } from './store.ts';
 import type { SpamDocument, SpamLesson } from './spam-filter.ts';
 import { randomToken, safeEqual, sha256Hex } from './tokens.ts';
+
+/** The rate-limit counter of one commenter's address (forgetting a person removes theirs: core/person-rights.ts). */
+export const emailRateLimitKey = (email: string): string => `comment:email:${email}`;
 
 /** What a reader (or the author) sends to comment. */
 export const commentInputSchema = z.object({
@@ -92,6 +97,32 @@ export interface CommentServiceDeps {
   notifications: CommentNotifications;
   /** Publishes a change: caches clear, and readers watching the post hear of approved comments. */
   publish: (topic: string) => void;
+  /**
+   * Told after a comment has committed from someone with a website and no approved comment
+   * yet (not spam): the composition root queues the look-up of their website ("who is
+   * this?", core/who-is.ts). It only queues a job; nothing is fetched while the reader waits.
+   */
+  newcomer?: (personId: number) => Promise<void>;
+  /**
+   * Staff answered a comment, and the answer has committed: the fediverse delivers it when
+   * the comment came from there. Called without waiting; it must not throw.
+   */
+  onStaffReply?: (reply: Comment, parent: Comment, post: Post) => void;
+}
+
+/** A public or unlisted Note answering a post here (or a comment on it), ready to be a comment. */
+export interface FediverseReplyInput {
+  post: Post;
+  /** The comment it answers; null for a reply to the post itself. */
+  parent: Comment | null;
+  author: RemoteAuthor;
+  noteId: string;
+  /** The original's page, for "via" and the link to it. */
+  url: string | null;
+  /** The Note's HTML, already sanitised like a comment's. */
+  html: string;
+  /** The same words as text (Markdown links), for the filter, edits and emails. */
+  text: string;
 }
 
 export interface SubmitResult {
@@ -165,7 +196,7 @@ export class CommentService {
     const checks: Array<[string, number, number]> = [
       [`comment:ip:${addressGroup(ip)}`, 60_000, LIMITS.perIpMinute],
       [`comment:ip-hour:${addressGroup(ip)}`, 3_600_000, LIMITS.perIpHour],
-      [`comment:email:${email}`, 60_000, LIMITS.perEmailMinute],
+      [emailRateLimitKey(email), 60_000, LIMITS.perEmailMinute],
     ];
     // One transaction for the three counters: a refused comment counts against none of them.
     await this.deps.store.transaction(async ({ rateLimits }) => {
@@ -229,6 +260,7 @@ export class CommentService {
         return created;
       });
       this.published(comment);
+      if (parent) this.deps.onStaffReply?.(comment, parent, post);
       return { comment, editSecret: null, confirmationSentTo: null };
     }
 
@@ -287,6 +319,7 @@ export class CommentService {
       return created;
     });
     if (comment.status === 'approved') this.published(comment);
+    if (!evidence.knownPerson && input.website && comment.status !== 'spam' && comment.personId !== null) await this.deps.newcomer?.(comment.personId);
     return { comment, editSecret, confirmationSentTo };
   }
 
@@ -351,6 +384,7 @@ export class CommentService {
       return created;
     });
     if (comment.status === 'approved') this.published(comment);
+    if (!evidence.knownPerson && input.website && comment.status !== 'spam' && input.personId !== null) await this.deps.newcomer?.(input.personId);
     return comment;
   }
 
@@ -367,6 +401,107 @@ export class CommentService {
     } catch {
       return false;
     }
+  }
+
+  /**
+   * A reply from the fediverse (a public or unlisted Note), as a comment (source
+   * 'activitypub') through the same moderation policy as readers' comments. The signed
+   * activity stands in for the form token and proves who sent it, so their Person's trust
+   * applies in full, holds and blocks as much as `trusted`. The sender becomes, or is found
+   * as, a Person with their actor URI and handle verified; the Note's id is kept with the
+   * comment, in its transaction (Update and Delete name it; the author's answer replies to it).
+   * A reply to a comment that is not published is held. Closed comments refuse it.
+   */
+  async fromFediverse(input: FediverseReplyInput): Promise<Comment> {
+    const { store, clock, spam } = this.deps;
+    const now = clock.now();
+    const settings = await this.deps.settings();
+    const open = commentsOpen(input.post, settings, now);
+    if (!open.open) throw new DomainError('comments_closed', closedWords[open.reason]);
+    const { author } = input;
+    const name = (author.name?.trim() || author.handle || author.actorUri).slice(0, 80);
+    const text = input.text.trim().slice(0, 10_000) || '(no text)';
+    const html = input.html || (await renderCommentMarkdown(text));
+    const known = (await store.people.findByIdentity('fediverse', author.actorUri)) ?? (author.handle ? await store.people.findByIdentity('handle', author.handle) : null);
+    const evidence: SpamEvidence = {
+      honeypotFilled: false,
+      formToken: { ok: true },
+      linkCount: spam.countLinks(text),
+      disallowedWords: spam.findDisallowedWords([text, name, author.handle ?? '', author.profileUrl], settings.disallowedWords),
+      filterScore: await spam.filterScore({ text, name, url: author.profileUrl }),
+      akismet: 'off',
+      knownPerson: known !== null && (await store.comments.hasApproved(known.id)),
+      trust: known ? { state: trustInForce(await store.people.trust(known.id), now), proven: true } : undefined,
+    };
+    let decision = decideModeration(evidence, settings);
+    if (input.parent && input.parent.status !== 'approved' && decision.status === 'approved') decision = { status: 'pending', reasons: ['it answers a comment that is not published'] };
+    const comment = await store.transaction(async (tx) => {
+      const person = await linkPerson(tx, author, now);
+      const created = await tx.comments.create({
+        postId: input.post.id,
+        parentId: input.parent?.id ?? null,
+        personId: person.id,
+        userId: null,
+        authorName: name,
+        authorEmail: '',
+        authorUrl: author.profileUrl,
+        markdown: text,
+        html,
+        status: decision.status,
+        // Moderators see where it came from next to why it waits.
+        moderationReasons: decision.status === 'approved' ? [] : [`a reply from the fediverse (${author.handle ?? author.actorUri})`, ...decision.reasons],
+        spamScore: evidence.filterScore,
+        createdAt: now,
+        source: 'activitypub',
+      });
+      await tx.fediverseReplies.recordComment({ commentId: created.id, noteId: input.noteId, actorUri: author.actorUri, handle: author.handle, url: input.url, inbox: author.inbox, sharedInbox: author.sharedInbox, createdAt: now });
+      if (decision.status !== 'spam') await this.deps.notifications.commentCreated(tx, created, input.post, now);
+      if (decision.status === 'approved') await this.deps.notifications.commentApproved(tx, created, input.post, now);
+      return created;
+    });
+    if (comment.status === 'approved') this.published(comment);
+    return comment;
+  }
+
+  /**
+   * Its author edited a reply on the fediverse (Update): the new text, with the earlier one
+   * in the comment's history. A published reply whose edit adds links, or a disallowed word,
+   * is held again, as a reader's own edit would be.
+   */
+  async editFromFediverse(commentId: number, change: { html: string; text: string }): Promise<Comment> {
+    const { store, spam, clock } = this.deps;
+    const comment = await store.comments.findById(commentId);
+    if (!comment) throw notFound('The comment');
+    const text = change.text.trim().slice(0, 10_000) || '(no text)';
+    if (text === comment.markdown && change.html === comment.html) return comment;
+    const html = change.html || (await renderCommentMarkdown(text));
+    const settings = await this.deps.settings();
+    const now = clock.now();
+    const before = spam.countLinks(comment.markdown);
+    const links = spam.countLinks(text);
+    const words = spam.findDisallowedWords([text], settings.disallowedWords);
+    const reasons = [...(links > before ? [`edited on the fediverse to add ${links - before === 1 ? 'a link' : `${links - before} links`}`] : []), ...(words.length ? [`edited to include disallowed word: ${words.join(', ')}`] : [])];
+    const updated = await store.transaction(async (tx) => {
+      await tx.comments.addRevision({ commentId, markdown: comment.markdown, html: comment.html, parentId: comment.parentId, editedBy: null, editorName: `${comment.authorName} (edited on the fediverse)`, createdAt: now });
+      let after = await tx.comments.updateBody(commentId, text, html, now);
+      if (reasons.length > 0 && after.status === 'approved') [after] = await tx.comments.setStatus([commentId], 'pending', reasons, now);
+      return after;
+    });
+    if (comment.status === 'approved') this.deps.publish(`comments-changed:${comment.postId}`);
+    return updated;
+  }
+
+  /**
+   * Replies their author removed from the fediverse (Delete of the Note, or of the whole
+   * account): to the trash, restorable, with the reason. Spam stays in Spam.
+   */
+  async trashFromFediverse(ids: number[], reason: string): Promise<Comment[]> {
+    if (ids.length === 0) return [];
+    const live = (await this.deps.store.comments.findMany(ids)).filter((c) => c.status === 'approved' || c.status === 'pending');
+    if (live.length === 0) return [];
+    const changed = await this.deps.store.comments.setStatus(live.map((c) => c.id), 'trash', [reason], this.deps.clock.now());
+    for (const postId of new Set(live.filter((c) => c.status === 'approved').map((c) => c.postId))) this.deps.publish(`comments-changed:${postId}`);
+    return changed;
   }
 
   /** A webmention reply whose source is gone or no longer links here: to the trash (restorable), with the reason. */

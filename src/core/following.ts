@@ -200,11 +200,11 @@ export function parseDomainBlockList(text: string): { domains: string[]; notSusp
 }
 
 /**
- * A follower is a Person: their actor URI is a verified `fediverse` identity (proved by the
- * signed activity), their `@user@host` handle a verified `handle`. A new actor becomes a new
- * person; one already known keeps theirs.
+ * A follower, or whoever likes, boosts or quotes a post, is a Person: their actor URI is a
+ * verified `fediverse` identity (proved by the signed activity), their `@user@host` handle a
+ * verified `handle`. A new actor becomes a new person; one already known keeps theirs.
  */
-async function linkPerson(tx: Store, actor: RemoteActor, now: number): Promise<Person> {
+export async function linkPerson(tx: Store, actor: Pick<RemoteActor, 'actorUri' | 'handle' | 'name'>, now: number): Promise<Person> {
   const known = (await tx.people.findByIdentity('fediverse', actor.actorUri)) ?? (actor.handle ? await tx.people.findByIdentity('handle', actor.handle) : null);
   const person = known ?? (await tx.people.createWithoutEmail({ name: actor.name || actor.handle || actor.actorUri, website: null }, now));
   await tx.people.addIdentity(person.id, 'fediverse', actor.actorUri, true, now);

@@ -40,6 +40,12 @@ export const linkActionStatus: Record<LinkAction, CommentStatus> = { approve: 'a
 
 const normalise = (email: string) => email.trim().toLowerCase();
 
+/**
+ * How the keys of the mails below that quote one comment start (to staff: held, new; to
+ * subscribers: the new comment). Forgetting the comment's writer drops or redacts them.
+ */
+export const mailKeyPrefixesAbout = (commentId: number): string[] => [`held:${commentId}:`, `comment:${commentId}:`, `reply:${commentId}:`];
+
 export const notificationModeKey = (userId: number) => `mail.notify.${userId}`;
 
 /** The author's choice as stored in the settings; 'each' unless they chose the digest. */

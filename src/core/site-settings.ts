@@ -16,6 +16,12 @@ export interface SiteSettings {
   postsPerPage: number;
   /** Newest items in each feed (site, tag, comments). */
   feedItems: number;
+  /**
+   * Show images from other sites: "who is this?" photos in the admin, and the avatars beside
+   * a post's likes and reposts (fediverse accounts, webmention authors). Off by default: an
+   * image from a stranger's site tells them who looked and when, so initials stand in.
+   */
+  loadRemoteImages: boolean;
 }
 
 export const defaultSiteSettings: SiteSettings = {
@@ -28,6 +34,7 @@ export const defaultSiteSettings: SiteSettings = {
   customCss: '',
   postsPerPage: 10,
   feedItems: 20,
+  loadRemoteImages: false,
 };
 
 const navLine = /^(.{1,60}?)\s*\|\s*(\/[^\s]*|https?:\/\/[^\s]+)$/;
@@ -61,6 +68,8 @@ const settingsSchema = z.object({
     (v) => v ?? defaultSiteSettings.feedItems,
     z.coerce.number().int('Items per feed must be a whole number.').min(1, 'Put at least 1 item in each feed.').max(100, 'Put at most 100 items in each feed.'),
   ),
+  // A checkbox: sent as "1" when ticked, absent when not.
+  loadRemoteImages: z.preprocess((v) => v === true || v === '1' || v === 'true' || v === 'on', z.boolean()),
 });
 
 export function readSiteSettings(stored: Record<string, string>): SiteSettings {
@@ -79,6 +88,7 @@ export function readSiteSettings(stored: Record<string, string>): SiteSettings {
     customCss: stored['site.customCss'] ?? '',
     postsPerPage: Number.isInteger(perPage) && perPage > 0 ? perPage : defaultSiteSettings.postsPerPage,
     feedItems: Number.isInteger(feedItems) && feedItems > 0 ? feedItems : defaultSiteSettings.feedItems,
+    loadRemoteImages: stored['site.loadRemoteImages'] === 'true',
   };
 }
 
@@ -98,6 +108,7 @@ export async function saveSiteSettings(store: Store, input: unknown): Promise<Si
     'site.customCss': s.customCss,
     'site.postsPerPage': String(s.postsPerPage),
     'site.feedItems': String(s.feedItems),
+    'site.loadRemoteImages': String(s.loadRemoteImages),
   });
   return readSiteSettings(await store.settings.getAll());
 }

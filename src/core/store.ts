@@ -9,10 +9,16 @@ import type { ChangeLogRepository } from './change-feed.ts';
 import type { RevisionRepository } from './revisions.ts';
 import type { PeopleRepository } from './people.ts';
 import type { JobRepository } from './jobs.ts';
+import type { WhoIsRepository } from './who-is.ts';
 import type { WebmentionRepository } from './webmention-store.ts';
 
 import type { ArchiveRepository } from './archive.ts';
 import type { FediverseBlockRepository, FollowerRepository } from './federation-store.ts';
+import type { PersonRightsRepository } from './person-rights.ts';
+import type { PostSourceRepository } from './post-ideas.ts';
+import type { AuditRepository } from './audit.ts';
+import type { FediverseReplyRepository } from './fediverse-reply-store.ts';
+import type { ReactionRepository } from './reactions.ts';
 
 export type Role = 'owner' | 'author' | 'moderator';
 export type PostType = 'post' | 'page';
@@ -504,8 +510,8 @@ export interface SpamModelRepository {
   addCounts(documents: { spam: number; ham: number }, tokens: Map<string, { spam: number; ham: number }>): Promise<void>;
 }
 
-/** People: finding them (below) and what issue 11 added (core/people.ts). */
-export interface PersonRepository extends PeopleRepository {
+/** People: finding them (below), what issue 11 added (core/people.ts), export and forget (core/person-rights.ts). */
+export interface PersonRepository extends PeopleRepository, PersonRightsRepository {
   /** The person a comment form's address belongs to, or a new one (matching rules: core/people.ts, ARCHITECTURE.md "People"). */
   upsertByEmail(input: { name: string; email: string; website: string | null }, now: number): Promise<Person>;
   findById(id: number): Promise<Person | null>;
@@ -661,6 +667,16 @@ export interface Store {
   followers: FollowerRepository;
   /** Blocked fediverse accounts and domains (migration 013). */
   fediverseBlocks: FediverseBlockRepository;
+  /** Where posts came from: comments turned into post ideas (migration 015). */
+  postSources: PostSourceRepository;
+  /** What the team did that leaves nothing else behind, without personal data (migration 015). */
+  audit: AuditRepository;
+  /** "Who is this?": websites' cached h-cards, and a person's counts for the card (migration 014). */
+  whoIs: WhoIsRepository;
+  /** What comments from the fediverse came from, and private mentions (migration 018). */
+  fediverseReplies: FediverseReplyRepository;
+  /** Fediverse likes, boosts and authorized quotes of posts (migration 019). */
+  reactions: ReactionRepository;
   /** Every published change, numbered (migration 020; core/change-feed.ts). */
   changeLog: ChangeLogRepository;
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;

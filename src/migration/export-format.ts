@@ -44,6 +44,14 @@ export const sections: ReadonlyArray<{ name: string; table: ArchiveTable; secret
   // Added in Kumbaya 0.5, still version 1: who follows the blog on the fediverse, and whom it refuses.
   { name: 'fediverse_followers', table: 'fediverseFollowers' },
   { name: 'fediverse_blocks', table: 'fediverseBlocks' },
+  // Replies from the fediverse: which comments were Notes (always: answers and edits need
+  // them), and the followers-only and direct mentions, private messages, only with secrets.
+  { name: 'fediverse_comments', table: 'fediverseComments' },
+  { name: 'fediverse_private_mentions', table: 'fediversePrivateMentions', secret: true },
+  // Added in Kumbaya 0.5, still version 1: posts made from comments, and the audit log
+  // (lines without personal data, such as a person forgotten).
+  { name: 'post_sources', table: 'postSources' },
+  { name: 'audit_log', table: 'auditLog' },
 ];
 
 /** Settings that are secrets (the signing key, the one-time setup token, and any future key, password or token). */

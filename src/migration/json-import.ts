@@ -97,11 +97,20 @@ const schemas: Record<ArchiveTable, z.ZodType> = {
     id, personId: id, kind: z.enum(['trust', 'label-added', 'label-removed', 'moderated', 'merged', 'split', 'forgotten']), detail: z.record(z.string(), z.unknown()).default({}),
     actorId: maybe(id), createdAt: time,
   }),
+  postSources: z.object({ postId: id, commentId: maybe(id), personId: maybe(id), createdBy: maybe(id), createdAt: time, tellRequestedAt: maybe(time), toldAt: maybe(time) }),
+  auditLog: z.object({ id, action: z.enum(['person-forgotten']), detail: z.record(z.string(), z.unknown()).default({}), actorId: maybe(id), createdAt: time }),
   fediverseFollowers: z.object({
     id, actorUri: httpUrl, handle: maybe(text), inbox: httpUrl, sharedInbox: maybe(httpUrl), status: z.enum(['accepted', 'pending', 'blocked']), followId: maybe(text),
     createdAt: time, updatedAt: time,
   }),
   fediverseBlocks: z.object({ id, kind: z.enum(['actor', 'domain']), value: text.min(1), createdAt: time }),
+  fediverseComments: z.object({
+    commentId: id, noteId: httpUrl, actorUri: httpUrl, handle: maybe(text), url: maybe(httpUrl), inbox: httpUrl, sharedInbox: maybe(httpUrl), createdAt: time,
+  }),
+  fediversePrivateMentions: z.object({
+    id, noteId: httpUrl, actorUri: httpUrl, name: text, handle: maybe(text), profileUrl: maybe(httpUrl), url: maybe(httpUrl), visibility: z.enum(['followers', 'direct']),
+    inReplyTo: maybe(text), postId: maybe(id), html: text, createdAt: time, updatedAt: time,
+  }),
 };
 
 /** Tables whose records make a site "not empty" (a restore refuses to mix its records with them), with a word for one record. */

@@ -206,7 +206,7 @@ describe('JSON export contents', () => {
     assert.ok(full.person_events.some((e: any) => e.kind === 'trust' && e.detail.trust === 'muted'));
   });
 
-  it('carries the fediverse followers, waiting ones included, and the blocks, so a moved blog keeps its audience', async () => {
+  it('carries the fediverse followers (waiting ones too), the blocks and which comments were Notes, so a moved blog keeps its audience and conversations; private mentions only with secrets', async () => {
     const source = new MemoryStore();
     await seedSite(source);
     const file = JSON.parse(await exportText(source)) as Record<string, any>;
@@ -222,6 +222,15 @@ describe('JSON export contents', () => {
     ]);
     assert.equal((await store.followers.listByStatus('pending')).length, 1);
     assert.equal(await store.fediverseBlocks.isBlocked('https://mail.spam.example/users/x'), true);
+    // The comment that came from the fediverse is still known by its Note (an Update or Delete finds it, an answer reaches its author).
+    const top = await store.fediverseReplies.findByNote('https://social.example/users/reader/statuses/1');
+    assert.equal(top?.inbox, 'https://social.example/users/reader/inbox');
+    assert.equal((await store.comments.findById(top!.commentId))?.authorName, 'Reader');
+    // A direct mention is a private message: only an export with secrets carries it.
+    assert.equal(file.fediverse_private_mentions, undefined);
+    assert.doesNotMatch(JSON.stringify(file), /Just between us/);
+    const full = JSON.parse(await exportText(source, true)) as Record<string, any>;
+    assert.deepEqual(full.fediverse_private_mentions.map((m: any) => [m.visibility, m.html]), [['direct', '<p>Just between us: lovely post.</p>']]);
     // A follower whose inbox is not an http(s) address would be delivered nowhere: refused with its place.
     file.fediverse_followers[0].inbox = 'javascript:alert(1)';
     await assert.rejects(importJsonExport(new MemoryStore(), chunksOf(JSON.stringify(file), 300), { replace: false }), (e: unknown) => e instanceof DomainError && /fediverse_followers/.test(e.message));

@@ -86,12 +86,26 @@ export async function seedSite(store: Store): Promise<{ postIds: number[]; comme
   await store.followers.upsert({ actorUri: 'https://social.example/users/reader', handle: '@reader@social.example', inbox: 'https://social.example/users/reader/inbox', sharedInbox: 'https://social.example/inbox', status: 'accepted', followId: 'https://social.example/follows/1' }, t + 200);
   await store.followers.upsert({ actorUri: 'https://other.example/@waiting', handle: null, inbox: 'https://other.example/@waiting/inbox', sharedInbox: null, status: 'pending', followId: null }, t + 210);
   await store.fediverseBlocks.add('domain', 'spam.example', t + 220);
+  // The reader's first comment came from the fediverse as a Note; a direct mention waits for staff (migration 018).
+  await store.fediverseReplies.recordComment({
+    commentId: top.id, noteId: 'https://social.example/users/reader/statuses/1', actorUri: 'https://social.example/users/reader', handle: '@reader@social.example',
+    url: 'https://social.example/@reader/1', inbox: 'https://social.example/users/reader/inbox', sharedInbox: 'https://social.example/inbox', createdAt: t + 200,
+  });
+  await store.fediverseReplies.saveMention({
+    noteId: 'https://social.example/users/reader/statuses/2', actorUri: 'https://social.example/users/reader', name: 'Reader', handle: '@reader@social.example',
+    profileUrl: 'https://social.example/@reader', url: null, visibility: 'direct', inReplyTo: null, postId: hello.id, html: '<p>Just between us: lovely post.</p>',
+  }, t + 230);
   await store.subscriptions.ensureAddress('reader@example.com', 'confirm-reader', t + 300);
   await store.subscriptions.confirmAddress('reader@example.com', t + 310);
   await store.subscriptions.ensureAddress('other@example.com', 'confirm-other', t + 320);
   await store.subscriptions.subscribe({ kind: 'post', email: 'reader@example.com', postId: hello.id, commentId: null, token: 'unsub-1', createdAt: t + 330 });
   await store.subscriptions.subscribe({ kind: 'replies', email: 'other@example.com', postId: hello.id, commentId: reply.id, token: 'unsub-2', createdAt: t + 340 });
   await store.subscriptions.unsubscribe('unsub-2', t + 350);
+
+  // A draft made from the reader's comment, the wish to tell them; and an audit line (migration 015).
+  await store.postSources.create({ postId: draft.id, commentId: top.id, personId: reader.id, createdBy: owner.id, createdAt: t + 360 });
+  await store.postSources.setTellRequested(draft.id, t + 370);
+  await store.audit.add({ action: 'person-forgotten', detail: { personId: 99, choice: 'anonymise', comments: 3 }, actorId: owner.id, createdAt: t + 380 });
 
   const bytes = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10, 0, 255, 1, 2, 3]);
   await store.uploads.save({ hash: createHash('sha256').update(bytes).digest('hex'), mime: 'image/png', size: bytes.length, originalName: 'dot.png', data: bytes, uploaderId: owner.id, createdAt: t + 400 });

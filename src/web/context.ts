@@ -6,11 +6,14 @@ import type { AuthService } from '../core/auth-service.ts';
 import type { ChangeFeed } from '../core/change-feed.ts';
 import type { Clock } from '../core/clock.ts';
 import type { PostService } from '../core/post-service.ts';
+import type { PostIdeaService } from '../core/post-ideas.ts';
+import type { PersonRights } from '../core/person-rights.ts';
 import type { CommentService, SpamDefence } from '../core/comment-service.ts';
 import type { CommentSettings } from '../core/comment-settings.ts';
 import type { SiteSettings } from '../core/site-settings.ts';
 import type { SubscriptionService } from '../core/subscription-service.ts';
 import type { WebmentionService } from '../core/webmention-service.ts';
+import type { WhoIs } from '../core/who-is.ts';
 import type { Session, Store, User } from '../core/store.ts';
 import type { Assets } from './assets.ts';
 import type { ConversationCache } from './conversation-cache.ts';
@@ -53,8 +56,14 @@ export interface WebDeps {
   webmentions: WebmentionService;
   /** The background job queue, to run a retried job now. */
   jobs: { wake(): void };
+  /** "Who is this?": when to look a person's website up (in the job queue). */
+  whoIs: WhoIs;
   /** ActivityPub (FEDIVERSE): Fedify, loaded on the first federation request; null when off. */
   fediverse?: Fediverse | null;
+  /** Comments turned into post ideas, and telling their writers (core/post-ideas.ts). */
+  postIdeas: PostIdeaService;
+  /** One person's data exported, and forgetting a person (core/person-rights.ts). */
+  personRights: PersonRights;
 }
 
 export interface AppEnv {

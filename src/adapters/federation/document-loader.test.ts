@@ -20,6 +20,18 @@ describe('the fediverse document loader', () => {
       } else if (req.url === '/actor') {
         res.writeHead(200, { 'content-type': 'application/activity+json' });
         res.end(JSON.stringify({ id: `${base}/actor`, type: 'Person', accept: req.headers.accept }));
+      } else if (req.url === '/huge') {
+        // A "document" past the 1 MB limit, sent without a length so that the limit is met while reading.
+        res.writeHead(200, { 'content-type': 'application/activity+json' });
+        res.end(`{"id":"${base}/huge","type":"Note","content":"${'x'.repeat(1024 * 1024 + 10)}"}`);
+      } else if (req.url === '/silent') {
+        // Headers, then nothing: the deadline has to end it.
+        res.writeHead(200, { 'content-type': 'application/activity+json' });
+        res.write('{"id":');
+      } else if (req.url?.startsWith('/hop/')) {
+        const n = Number(req.url.slice(5));
+        res.writeHead(302, { location: n === 0 ? '/actor' : `/hop/${n - 1}` });
+        res.end();
       } else if (req.url === '/html') {
         res.writeHead(200, { 'content-type': 'text/html' });
         res.end('<!doctype html><p>not json');
@@ -43,6 +55,26 @@ describe('the fediverse document loader', () => {
     assert.equal(loaded.documentUrl, `${base}/actor`);
     assert.equal((loaded.document as { type: string }).type, 'Person');
     assert.match((loaded.document as { accept: string }).accept, /application\/activity\+json/);
+  });
+
+  it('refuses every spelling of a private or reserved address', async () => {
+    const refusing = safeDocumentLoader({ fetch: safeFetch, allowPrivate: false, userAgent: 'test' });
+    for (const url of ['http://localhost:1/actor', 'http://[::1]/actor', 'http://[::ffff:127.0.0.1]/actor', 'http://2130706433/actor', 'http://0.0.0.0/actor', 'http://169.254.169.254/latest/meta-data/', 'http://192.168.1.1/actor', 'http://[fd00::1]/actor', 'http://100.64.0.1/actor']) {
+      await assert.rejects(refusing(url), (error: unknown) => error instanceof FetchError && /private or reserved/.test(error.message), url);
+    }
+  });
+
+  it('follows at most 5 redirects', async () => {
+    const loader = safeDocumentLoader({ fetch: safeFetch, allowPrivate: true, userAgent: 'test' });
+    assert.equal((await loader(`${base}/hop/4`)).documentUrl, `${base}/actor`, 'five redirects are followed');
+    await assert.rejects(loader(`${base}/hop/5`), (error: unknown) => error instanceof FetchError && /redirect/i.test(error.message));
+  });
+
+  it('stops reading a document past 1 MB, and a server that does not finish in time', async () => {
+    const loader = safeDocumentLoader({ fetch: safeFetch, allowPrivate: true, userAgent: 'test' });
+    await assert.rejects(loader(`${base}/huge`), (error: unknown) => error instanceof FetchError && /bytes allowed/.test(error.message));
+    const impatient = safeDocumentLoader({ fetch: safeFetch, allowPrivate: true, userAgent: 'test', timeoutMs: 300 });
+    await assert.rejects(impatient(`${base}/silent`), (error: unknown) => error instanceof FetchError && /in time/.test(error.message));
   });
 
   it('reports error statuses and non-JSON answers as fetch errors', async () => {

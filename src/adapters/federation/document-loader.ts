@@ -10,6 +10,10 @@ export interface SafeDocumentLoaderOptions {
   userAgent: string;
   /** Sign each GET as the blog actor (servers in "authorized fetch" mode answer only signed requests). */
   signAs?: { keyId: URL; privateKey: CryptoKey };
+  /** For the whole exchange, redirects included; default 10 s. */
+  timeoutMs?: number;
+  /** Largest document read; default 1 MB (an actor is a few kilobytes). */
+  maxBytes?: number;
 }
 
 /**
@@ -31,12 +35,13 @@ export function safeDocumentLoader(options: SafeDocumentLoaderOptions): Document
     if (preloaded !== undefined) return { contextUrl: null, documentUrl: url, document: preloaded };
     let response;
     try {
-      response = await options.fetch(url, { allowPrivate: options.allowPrivate, userAgent: options.userAgent, accept: ACCEPT, timeoutMs: 10_000, maxBytes: 1024 * 1024, maxRedirects: 5, headersFor: signer });
+      response = await options.fetch(url, { allowPrivate: options.allowPrivate, userAgent: options.userAgent, accept: ACCEPT, timeoutMs: options.timeoutMs ?? 10_000, maxBytes: options.maxBytes ?? 1024 * 1024, maxRedirects: 5, headersFor: signer });
     } catch (error) {
       if (error instanceof FetchRefused) throw new FetchError(new URL(url), `${url} was not fetched: ${error.message}`);
       throw error;
     }
-    if (response.status < 200 || response.status > 299) throw new FetchError(new URL(url), `${url} answered HTTP ${response.status}`);
+    // With the status, Fedify can tell a gone key (410: a deleted account) from a failure.
+    if (response.status < 200 || response.status > 299) throw new FetchError(new URL(url), `${url} answered HTTP ${response.status}`, response.status >= 300 && response.status <= 599 ? new Response(null, { status: response.status }) : undefined);
     let document: unknown;
     try {
       document = JSON.parse(response.body);

@@ -1,9 +1,10 @@
 import { Temporal } from '@js-temporal/polyfill';
 import { createFederation, kvCache, type Federation, type KvStore, type MessageQueue } from '@fedify/fedify';
-import { Accept, Article, Endpoints, Follow, Hashtag, Image, isActor, Move, Person, PUBLIC_COLLECTION, Reject, Undo, type Actor, type Recipient } from '@fedify/fedify/vocab';
+import { Accept, Article, Create, Delete, Endpoints, Follow, Hashtag, Image, isActor, Move, Person, PUBLIC_COLLECTION, Reject, Undo, Update, type Actor, type Recipient } from '@fedify/fedify/vocab';
 import { approvesFollowers, FollowingService, type RemoteActor } from '../../core/following.ts';
 import type { Follower } from '../../core/federation-store.ts';
-import { isLive } from '../../core/post-service.ts';
+import type { CommentService } from '../../core/comment-service.ts';
+import { isFederatedPost, quotePolicy, ReactionService } from '../../core/reactions.ts';
 import type { SiteSettings } from '../../core/site-settings.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Post, Store } from '../../core/store.ts';
@@ -11,7 +12,10 @@ import { escapeHtml } from '../../web/html.ts';
 import { absoluteUrls } from '../../web/views/feed-views.ts';
 import type { SafeFetch } from '../safe-fetch.ts';
 import { safeDocumentLoader } from './document-loader.ts';
+import { listenForReactions, quoteInteractionPolicy, serveQuoteAuthorizations, undoReaction } from './inbox-reactions.ts';
 import { loadActorKeys, type ActorKeyPairs } from './keys.ts';
+import { replyListeners } from './inbox-replies.ts';
+import { registerCommentNotes } from './comment-notes.ts';
 
 /**
  * The Fedify side of Kumbaya: one Federation whose dispatchers turn Kumbaya's records into
@@ -28,9 +32,13 @@ export interface FederationDeps {
   fetch: SafeFetch;
   kv: KvStore;
   queue: MessageQueue;
+  /** Replies from the fediverse become comments through it (inbox-replies.ts). */
+  comments: CommentService;
   /** The favicon's address (the actor's icon). */
   iconUrl: string;
   version: string;
+  /** Tells every instance that published content changed (likes and boosts on a post page). */
+  publish: (topic: string) => void;
 }
 
 export type KumbayaFederation = Federation<void>;
@@ -44,12 +52,15 @@ export function createKumbayaFederation(deps: FederationDeps): KumbayaFederation
   const { store, handle } = deps;
   const userAgent = `Kumbaya/${deps.version} (+${deps.siteUrl})`;
   const loader = safeDocumentLoader({ fetch: deps.fetch, allowPrivate: deps.allowPrivate, userAgent });
+  // One caching loader for every context Fedify makes (each inbox request makes several):
+  // building one compiles its URL patterns, a few milliseconds each time.
+  const cachedLoader = kvCache({ loader, kv: deps.kv, prefix: ['_fedify', 'remoteDocument'] });
   const federation = createFederation<void>({
     kv: deps.kv,
     queue: deps.queue,
     // Ids are built from SITE_URL, whatever Host a request came with.
     origin: deps.siteUrl,
-    documentLoaderFactory: () => kvCache({ loader, kv: deps.kv, prefix: ['_fedify', 'remoteDocument'] }),
+    documentLoaderFactory: () => cachedLoader,
     contextLoaderFactory: () => loader,
     // Keys and objects fetched as the blog actor go through the same checks.
     authenticatedDocumentLoaderFactory: (identity) => safeDocumentLoader({ fetch: deps.fetch, allowPrivate: deps.allowPrivate, userAgent, signAs: identity }),
@@ -104,10 +115,13 @@ export function createKumbayaFederation(deps: FederationDeps): KumbayaFederation
     .setFirstCursor(() => '0');
 
   // The listeners only translate: Follow, Undo(Follow) and Move become FollowingService
-  // calls, and what it decides is answered (Accept). Other activities are verified,
-  // acknowledged and ignored until their listeners come (publishing, replies).
+  // calls, and what it decides is answered (Accept); replies are inbox-replies.ts's, likes,
+  // boosts and quote requests inbox-reactions.ts's. Other activities are verified,
+  // acknowledged (202) and ignored.
   const following = new FollowingService(store, deps.clock);
-  federation
+  const replies = replyListeners(deps);
+  const reactions = new ReactionService({ store, clock: deps.clock, publish: deps.publish });
+  const inbox = federation
     .setInboxListeners(`${ACTOR_PATH}/inbox`, '/ap/inbox')
     .on(Follow, async (ctx, follow) => {
       if (follow.id === null || follow.actorId === null || follow.objectId?.href !== ctx.getActorUri(handle).href) return;
@@ -120,6 +134,8 @@ export function createKumbayaFederation(deps: FederationDeps): KumbayaFederation
       if (outcome === 'accepted') await ctx.sendActivity({ identifier: handle }, actor, new Accept({ id: new URL(`#accept/${encodeURIComponent(follow.id.href)}`, ctx.getActorUri(handle)), actor: ctx.getActorUri(handle), object: follow }));
     })
     .on(Undo, async (ctx, undo) => {
+      // Undo(Like) and Undo(Announce) are inbox-reactions.ts's; Undo(Follow) is handled here.
+      if (await undoReaction(undo, reactions)) return;
       const object = await undo.getObject(ctx);
       if (!(object instanceof Follow) || undo.actorId === null || object.actorId?.href !== undo.actorId.href) return;
       await following.unfollow(undo.actorId.href);
@@ -131,14 +147,24 @@ export function createKumbayaFederation(deps: FederationDeps): KumbayaFederation
       if (!target || !isActor(target) || !target.aliasIds.some((alias) => alias.href === move.actorId!.href)) return;
       const remote = remoteActor(target);
       if (remote) await following.move(move.actorId.href, remote);
-    });
+    })
+    .on(Create, replies.create)
+    .on(Update, replies.update)
+    .on(Delete, replies.delete)
+    .onUnverifiedActivity(replies.unverified);
+  listenForReactions(inbox, { reactions, clock: deps.clock, handle });
+  serveQuoteAuthorizations(federation, { store, clock: deps.clock, handle });
 
   federation.setObjectDispatcher(Article, '/{slug}', async (ctx, values) => {
     const post = await store.posts.findBySlug(values.slug);
     // What a reader could not open is no Article either: the HTML route answers 404/410.
-    if (!post || post.type !== 'post' || !isLive(post, deps.clock.now()) || post.password !== null) return null;
-    return articleOf(post, ctx.getActorUri(handle), ctx.getFollowersUri(handle), deps.siteUrl);
+    if (!post || !isFederatedPost(post, deps.clock.now())) return null;
+    return articleOf(post, ctx.getActorUri(handle), ctx.getFollowersUri(handle), deps.siteUrl).clone({
+      replies: ctx.getCollectionUri('replies', { id: String(post.id) }),
+      interactionPolicy: quoteInteractionPolicy(await quotePolicy(store), ctx.getActorUri(handle)),
+    });
   });
+  registerCommentNotes(federation, deps);
 
   federation.setNodeInfoDispatcher('/nodeinfo/2.1', async () => {
     const posts = await store.posts.listPublished({ type: 'post', limit: 1, offset: 0 }, deps.clock.now());

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Follower } from '../../core/federation-store.ts';
+import type { Comment } from '../../core/store.ts';
 import { KyselyStore } from '../storage/kysely-store.ts';
 import type { FederationDeps, KumbayaFederation } from './federation.ts';
 
@@ -55,6 +56,39 @@ export class Fediverse {
     const federation = await this.federation();
     const { answerFollow } = await import('./federation.ts');
     await answerFollow(federation, this.options.siteUrl, this.handle, follower, answer);
+  }
+
+  /**
+   * Staff answered `parent` (committed): when it came from the fediverse, the answer is
+   * queued for its author as a Note. Nothing is loaded for a comment written here.
+   */
+  async staffReplied(reply: Comment, parent: Comment): Promise<boolean> {
+    if (!(await this.options.store.fediverseReplies.findByComment(parent.id))) return false;
+    const federation = await this.federation();
+    const { deliverAnswer } = await import('./comment-notes.ts');
+    return deliverAnswer(federation, this.options, reply);
+  }
+
+  /**
+   * Whether a POSTed activity is signed (HTTP Signatures) with a key of the actor it names.
+   * For what Fedify could not read (a type it does not know, an extension): signed by its
+   * actor, it is acknowledged and ignored like any activity the blog has no use for.
+   */
+  async signedByItsActor(request: Request): Promise<boolean> {
+    let activity: { actor?: unknown } | null;
+    try {
+      activity = JSON.parse(await request.clone().text()) as { actor?: unknown } | null;
+    } catch {
+      return false;
+    }
+    const actor = activity?.actor;
+    const actorUri = typeof actor === 'string' ? actor : (actor as { id?: unknown } | null)?.id;
+    if (typeof actorUri !== 'string') return false;
+    const federation = await this.federation();
+    const { verifyRequest } = await import('@fedify/fedify');
+    const ctx = federation.createContext(new URL(`${this.options.siteUrl}/`), undefined);
+    const key = await verifyRequest(request, { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader });
+    return key?.ownerId?.href === actorUri;
   }
 
   /** At start-up: load only if deliveries or received activities are waiting from before. */

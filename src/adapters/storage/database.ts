@@ -16,6 +16,10 @@ import * as postPassword from './migrations/008-post-password.ts';
 import * as people from './migrations/010-people.ts';
 import * as federation from './migrations/011-federation.ts';
 import * as fediverseBlocks from './migrations/013-fediverse-blocks.ts';
+import * as publicProfiles from './migrations/014-public-profiles.ts';
+import * as personRights from './migrations/015-person-rights.ts';
+import * as fediverseReplies from './migrations/018-fediverse-replies.ts';
+import * as federationReactions from './migrations/019-federation-reactions.ts';
 import * as changeLog from './migrations/020-change-log.ts';
 
 // BIGINT columns hold epoch milliseconds, well inside Number's safe range.
@@ -78,6 +82,10 @@ function migrations(engine: Engine): Array<{ name: string; up: (db: Kysely<any>)
     { name: '010-people', up: (db) => people.up(db, engine) },
     { name: '011-federation', up: (db) => federation.up(db, engine) },
     { name: '013-fediverse-blocks', up: (db) => fediverseBlocks.up(db, engine) },
+    { name: '014-public-profiles', up: (db) => publicProfiles.up(db, engine) },
+    { name: '015-person-rights', up: (db) => personRights.up(db, engine) },
+    { name: '018-fediverse-replies', up: (db) => fediverseReplies.up(db, engine) },
+    { name: '019-federation-reactions', up: (db) => federationReactions.up(db, engine) },
     { name: '020-change-log', up: (db) => changeLog.up(db, engine) },
   ];
 }

@@ -3,6 +3,8 @@ import type { ArchiveKey, ArchiveRecords, ArchiveRepository, ArchiveTable, Archi
 import type { PersonEvent, PersonIdentity, PersonNote } from '../../core/people.ts';
 import type { FediverseBlock, Follower } from '../../core/federation-store.ts';
 import { toFollower } from './kysely-followers.ts';
+import { toLink, toMention } from './kysely-fediverse-replies.ts';
+import type { FediverseComment, PrivateMention } from '../../core/fediverse-reply-store.ts';
 import type { Comment, ImportKind, Tag, User } from '../../core/store.ts';
 import { isProtected } from '../../core/store.ts';
 import type { ReceivedMention, SentMention } from '../../core/webmention-store.ts';
@@ -11,6 +13,10 @@ import { toReceived, toSent } from './kysely-webmentions.ts';
 import { toRevision } from './kysely-revisions.ts';
 import type { PostRevision } from '../../core/revisions.ts';
 import { transact } from './transact.ts';
+import { toPostSource } from './kysely-post-sources.ts';
+import { toAuditEntry } from './kysely-audit.ts';
+import type { PostSource } from '../../core/post-ideas.ts';
+import type { AuditEntry } from '../../core/audit.ts';
 import type { Database, Engine } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -25,6 +31,8 @@ interface TableMap {
   key: string;
   /** Has a serial id whose sequence must move past restored ids (PostgreSQL). */
   serial?: boolean;
+  /** A key that is a number but not called `id` (compared as a number, not as text). */
+  numericKey?: boolean;
   toRecord(row: any): unknown;
   toRow(record: any): Record<string, unknown>;
 }
@@ -130,6 +138,21 @@ const tables: Record<Exclude<ArchiveTable, 'posts'>, TableMap> = {
     toRecord: (r): PersonEvent => ({ id: r.id, personId: r.person_id, kind: r.kind, detail: JSON.parse(r.detail), actorId: r.actor_id, createdAt: num(r.created_at) }),
     toRow: (e: PersonEvent) => ({ id: e.id, person_id: e.personId, kind: e.kind, detail: JSON.stringify(e.detail), actor_id: e.actorId, created_at: e.createdAt }),
   },
+  // Where posts came from, and the audit log (migration 015).
+  postSources: {
+    name: 'post_sources',
+    key: 'post_id',
+    numericKey: true,
+    toRecord: toPostSource,
+    toRow: (s: PostSource) => ({ post_id: s.postId, comment_id: s.commentId, person_id: s.personId, created_by: s.createdBy, created_at: s.createdAt, tell_requested_at: s.tellRequestedAt, told_at: s.toldAt }),
+  },
+  auditLog: {
+    name: 'audit_log',
+    key: 'id',
+    serial: true,
+    toRecord: toAuditEntry,
+    toRow: (e: AuditEntry) => ({ id: e.id, action: e.action, detail: JSON.stringify(e.detail), actor_id: e.actorId, created_at: e.createdAt }),
+  },
   // The fediverse (migrations 011 and 013).
   fediverseFollowers: {
     name: 'federation_followers',
@@ -146,6 +169,24 @@ const tables: Record<Exclude<ArchiveTable, 'posts'>, TableMap> = {
     serial: true,
     toRecord: (r): FediverseBlock => ({ id: r.id, kind: r.kind, value: r.value, createdAt: num(r.created_at) }),
     toRow: (b: FediverseBlock) => ({ id: b.id, kind: b.kind, value: b.value, created_at: b.createdAt }),
+  },
+  fediverseComments: {
+    name: 'federation_comments',
+    key: 'comment_id',
+    toRecord: toLink,
+    toRow: (l: FediverseComment) => ({
+      comment_id: l.commentId, note_id: l.noteId, actor_uri: l.actorUri, handle: l.handle, url: l.url, inbox: l.inbox, shared_inbox: l.sharedInbox, created_at: l.createdAt,
+    }),
+  },
+  fediversePrivateMentions: {
+    name: 'federation_private_mentions',
+    key: 'id',
+    serial: true,
+    toRecord: toMention,
+    toRow: (m: PrivateMention) => ({
+      id: m.id, note_id: m.noteId, actor_uri: m.actorUri, name: m.name, handle: m.handle, profile_url: m.profileUrl, url: m.url, visibility: m.visibility,
+      in_reply_to: m.inReplyTo, post_id: m.postId, html: m.html, created_at: m.createdAt, updated_at: m.updatedAt,
+    }),
   },
   comments: {
     name: 'comments',
@@ -287,7 +328,8 @@ export class KyselyArchiveRepository implements ArchiveRepository {
     if (table === 'spamTotals') return (await this.readSpamTotals(after as string | null)) as Array<ArchiveRecords[T]>;
     if (table === 'importKeys') return (await this.readImportKeys(after as string | null, limit)) as Array<ArchiveRecords[T]>;
     const map = tables[table as Exclude<ArchiveTable, 'posts'>];
-    const key = map.key === 'id' ? sql.ref(map.key) : this.keyRef(map.key);
+    // Integer keys order as numbers; text keys bytewise (collation "C") on every engine.
+    const key = map.key === 'id' || map.key === 'comment_id' || map.numericKey ? sql.ref(map.key) : this.keyRef(map.key);
     let query = this.any.selectFrom(map.name).selectAll();
     if (after !== null) query = query.where(sql<boolean>`${key} > ${after}`);
     const rows = await query.orderBy(key).limit(limit).execute();
@@ -409,7 +451,8 @@ export class KyselyArchiveRepository implements ArchiveRepository {
     // Children before parents; replies first so no comment is deleted while another points at it.
     await this.db.updateTable('comments').set({ parent_id: null }).execute();
     for (const name of [
-      'person_events', 'person_notes', 'person_label_links', 'person_labels', 'person_identities', 'federation_followers', 'federation_blocks',
+      'audit_log', 'post_sources', 'person_events', 'person_notes', 'person_label_links', 'person_labels', 'person_identities', 'public_profile_links', 'public_profiles', 'federation_followers', 'federation_blocks',
+      'federation_comments', 'federation_private_mentions',
       'post_revisions', 'webmentions', 'webmentions_sent', 'legacy_paths', 'import_keys', 'jobs', 'subscriptions', 'comment_revisions', 'comments', 'post_tags', 'post_old_slugs', 'posts', 'tags', 'people', 'email_addresses', 'uploads',
       'sessions', 'api_tokens', 'users', 'spam_tokens', 'spam_totals', 'outbox',
     ] as const) {

@@ -37,29 +37,32 @@ import {
   type Trust,
 } from '../../core/people.ts';
 import type { OutboxStatus, Person, PersonRepository, SubscriptionKind } from '../../core/store.ts';
+import type { ForgetChoice, ForgetOutcome, PersonData } from '../../core/person-rights.ts';
+import { forgetPerson, personDataOf } from './kysely-person-rights.ts';
 import { toComment } from './kysely-comments.ts';
 import { transact } from './transact.ts';
+import { relMeReason } from '../../core/who-is.ts';
 import type { Database, Engine } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-function toPerson(row: Selectable<Database['people']>): Person {
+export function toPerson(row: Selectable<Database['people']>): Person {
   return { id: row.id, name: row.name, email: row.email, website: row.website, createdAt: Number(row.created_at) };
 }
 
-function toIdentity(row: Selectable<Database['person_identities']>): PersonIdentity {
+export function toIdentity(row: Selectable<Database['person_identities']>): PersonIdentity {
   return { id: row.id, personId: row.person_id, kind: row.kind as IdentityKind, value: row.value, verified: Number(row.verified) === 1, firstSeen: Number(row.first_seen), lastSeen: Number(row.last_seen) };
 }
 
-function toNote(row: Selectable<Database['person_notes']>): PersonNote {
+export function toNote(row: Selectable<Database['person_notes']>): PersonNote {
   return { id: row.id, personId: row.person_id, markdown: row.markdown, html: row.html, authorId: row.author_id, createdAt: Number(row.created_at), updatedAt: Number(row.updated_at) };
 }
 
-function toEvent(row: Selectable<Database['person_events']>): PersonEvent {
+export function toEvent(row: Selectable<Database['person_events']>): PersonEvent {
   return { id: row.id, personId: row.person_id, kind: row.kind as PersonEvent['kind'], detail: JSON.parse(row.detail) as Record<string, unknown>, actorId: row.actor_id, createdAt: Number(row.created_at) };
 }
 
-function toTrust(row: { trust: string; trust_reason: string | null; muted_until: number | string | null }): PersonTrust {
+export function toTrust(row: { trust: string; trust_reason: string | null; muted_until: number | string | null }): PersonTrust {
   return { trust: row.trust as Trust, reason: row.trust_reason, mutedUntil: row.muted_until === null ? null : Number(row.muted_until) };
 }
 
@@ -621,6 +624,16 @@ export class KyselyPeopleRepository implements PersonRepository {
     });
   }
 
+  // ---------------------------------------------------------------- export and forget (kysely-person-rights.ts)
+
+  async dataOf(personId: number): Promise<PersonData | null> {
+    return personDataOf(this.db, personId);
+  }
+
+  async forget(personId: number, choice: ForgetChoice, actorId: number | null, now: number): Promise<ForgetOutcome> {
+    return forgetPerson(this.db, personId, choice, actorId, now);
+  }
+
   // ---------------------------------------------------------------- duplicates
 
   async duplicates(personId: number | null, limit: number): Promise<DuplicateSuggestion[]> {
@@ -645,6 +658,16 @@ export class KyselyPeopleRepository implements PersonRepository {
       reasons.set(key, entry);
     };
     for (const r of await shared.orderBy('a.person_id').orderBy('b.person_id').limit(limit * 4).execute()) add(r.aId, r.bId, sharedWebsiteReason(r.value, r.aKind as IdentityKind, r.bKind as IdentityKind));
+    // A website of one whose h-card page (migration 014) links with rel=me to an identity of the other.
+    let relMe = this.db
+      .selectFrom('person_identities as a')
+      .innerJoin('public_profile_links as l', 'l.website', 'a.value')
+      .innerJoin('person_identities as b', (j) => j.onRef('b.value', '=', 'l.url').onRef('b.person_id', '<>', 'a.person_id'))
+      .select(['a.person_id as fromId', 'b.person_id as toId', 'a.value as from', 'l.url as to'])
+      .where('a.kind', 'in', web)
+      .where('b.kind', 'in', [...web, 'fediverse']);
+    if (personId !== null) relMe = relMe.where((eb) => eb.or([eb('a.person_id', '=', personId), eb('b.person_id', '=', personId)]));
+    for (const r of await relMe.orderBy('a.person_id').orderBy('b.person_id').limit(limit * 4).execute()) add(Math.min(r.fromId, r.toId), Math.max(r.fromId, r.toId), relMeReason(r.from, r.to));
     const emailsOf = async (id: number) => (await this.db.selectFrom('person_identities').select('value').where('person_id', '=', id).where('kind', '=', 'email').execute()).map((r) => r.value);
     for (const r of await sameName.orderBy('a.id').orderBy('b.id').limit(limit * 4).execute()) {
       const [a, b] = await Promise.all([this.findById(r.aId), this.findById(r.bId)]);

@@ -10,11 +10,16 @@ import { KyselyUploadRepository } from './kysely-uploads.ts';
 import { KyselySettingRepository } from './kysely-settings.ts';
 import { KyselyRateLimitRepository } from './kysely-rate-limits.ts';
 import { KyselyPeopleRepository } from './kysely-people.ts';
+import { KyselyWhoIsRepository } from './kysely-who-is.ts';
 import { KyselyAccountTokenRepository, KyselyLoginFailureRepository } from './kysely-accounts.ts';
 import { KyselyArchiveRepository } from './kysely-archive.ts';
 import { KyselyOutboxRepository } from './kysely-outbox.ts';
 import { KyselyJobRepository } from './kysely-jobs.ts';
 import { KyselyFediverseBlockRepository, KyselyFollowerRepository } from './kysely-followers.ts';
+import { KyselyPostSourceRepository } from './kysely-post-sources.ts';
+import { KyselyAuditRepository } from './kysely-audit.ts';
+import { KyselyFediverseReplyRepository } from './kysely-fediverse-replies.ts';
+import { KyselyReactionRepository } from './kysely-reactions.ts';
 import { KyselyKvStore, KyselyMessageQueue, type MessageQueueOptions } from './kysely-federation.ts';
 import { KyselyWebmentionRepository } from './kysely-webmentions.ts';
 import { KyselySpamModelRepository } from './kysely-spam-model.ts';
@@ -61,7 +66,12 @@ export class KyselyStore implements Store {
   readonly revisions: KyselyRevisionRepository;
   readonly followers: KyselyFollowerRepository;
   readonly fediverseBlocks: KyselyFediverseBlockRepository;
+  readonly reactions: KyselyReactionRepository;
   readonly people: KyselyPeopleRepository;
+  readonly postSources: KyselyPostSourceRepository;
+  readonly audit: KyselyAuditRepository;
+  readonly whoIs: KyselyWhoIsRepository;
+  readonly fediverseReplies: KyselyFediverseReplyRepository;
   readonly changeLog: KyselyChangeLog;
 
   constructor(db: Db, engine: Engine, inTransaction = false) {
@@ -89,7 +99,12 @@ export class KyselyStore implements Store {
     this.revisions = new KyselyRevisionRepository(db);
     this.followers = new KyselyFollowerRepository(db);
     this.fediverseBlocks = new KyselyFediverseBlockRepository(db);
+    this.reactions = new KyselyReactionRepository(db);
     this.people = new KyselyPeopleRepository(db, engine);
+    this.postSources = new KyselyPostSourceRepository(db);
+    this.audit = new KyselyAuditRepository(db);
+    this.whoIs = new KyselyWhoIsRepository(db);
+    this.fediverseReplies = new KyselyFediverseReplyRepository(db);
     this.changeLog = new KyselyChangeLog(db, engine);
   }
 

@@ -9,7 +9,7 @@ function toAddress(row: Selectable<Database['email_addresses']>): EmailAddress {
   return { email: row.email, confirmToken: row.confirm_token, confirmedAt: row.confirmed_at === null ? null : Number(row.confirmed_at), createdAt: Number(row.created_at) };
 }
 
-function toSubscription(row: Selectable<Database['subscriptions']>): Subscription {
+export function toSubscription(row: Selectable<Database['subscriptions']>): Subscription {
   return {
     id: row.id,
     kind: row.kind as SubscriptionKind,

@@ -3,7 +3,9 @@ import { plainText } from '../../core/text.ts';
 import { isProtected } from '../../core/store.ts';
 import type { Tables } from './memory-store.ts';
 import { emptyPeopleTables } from './memory-people.ts';
+import { emptyPersonRightsTables } from './memory-post-sources.ts';
 import { emptyBlockTable, emptyFollowerTable } from './memory-followers.ts';
+import { emptyFediverseReplyTables } from './memory-fediverse-replies.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -55,8 +57,15 @@ export class MemoryArchiveRepository implements ArchiveRepository {
       personLabelLinks: () => [...t.peopleBook.labelLinks.values()].filter((l) => t.people.has(l.personId)),
       personNotes: () => [...t.peopleBook.notes.values()].filter((n) => t.people.has(n.personId)),
       personEvents: () => [...t.peopleBook.events.values()].filter((e) => t.people.has(e.personId)),
+      postSources: () =>
+        [...t.personRights.postSources.values()]
+          .filter((s) => t.posts.has(s.postId))
+          .map((s) => ({ ...s, commentId: s.commentId !== null && t.comments.has(s.commentId) ? s.commentId : null, personId: s.personId !== null && t.people.has(s.personId) ? s.personId : null })),
+      auditLog: () => [...t.personRights.audit.values()].map((e) => ({ ...e, actorId: e.actorId !== null && t.users.has(e.actorId) ? e.actorId : null })),
       fediverseFollowers: () => [...t.followers.rows.values()],
       fediverseBlocks: () => [...t.fediverseBlocks.rows.values()],
+      fediverseComments: () => [...t.fediverseReplies.comments.values()].filter((l) => t.comments.has(l.commentId)),
+      fediversePrivateMentions: () => [...t.fediverseReplies.mentions.values()],
     };
     return records[table]() as Array<ArchiveRecords[T]>;
   }
@@ -176,6 +185,17 @@ export class MemoryArchiveRepository implements ArchiveRepository {
           t.legacyPaths.set(path, postId);
           break;
         }
+        case 'postSources': {
+          const source = given as ArchiveRecords['postSources'];
+          t.personRights.postSources.set(source.postId, source);
+          break;
+        }
+        case 'auditLog': {
+          const entry = given as ArchiveRecords['auditLog'];
+          t.personRights.audit.set(entry.id, entry);
+          t.personRights.lastAuditId = Math.max(t.personRights.lastAuditId, entry.id);
+          break;
+        }
         case 'fediverseFollowers': {
           const follower = given as ArchiveRecords['fediverseFollowers'];
           t.followers.rows.set(follower.id, follower);
@@ -186,6 +206,17 @@ export class MemoryArchiveRepository implements ArchiveRepository {
           const block = given as ArchiveRecords['fediverseBlocks'];
           t.fediverseBlocks.rows.set(block.id, block);
           t.fediverseBlocks.lastId = Math.max(t.fediverseBlocks.lastId, block.id);
+          break;
+        }
+        case 'fediverseComments': {
+          const link = given as ArchiveRecords['fediverseComments'];
+          t.fediverseReplies.comments.set(link.commentId, link);
+          break;
+        }
+        case 'fediversePrivateMentions': {
+          const mention = given as ArchiveRecords['fediversePrivateMentions'];
+          t.fediverseReplies.mentions.set(mention.id, mention);
+          t.fediverseReplies.lastMentionId = Math.max(t.fediverseReplies.lastMentionId, mention.id);
           break;
         }
         case 'postRevisions': {
@@ -204,14 +235,16 @@ export class MemoryArchiveRepository implements ArchiveRepository {
 
   async clear(): Promise<void> {
     const t = this.tables();
-    for (const map of [t.users, t.apiTokens, t.tags, t.posts, t.oldSlugs, t.people, t.comments, t.commentRevisions, t.emailAddresses, t.subscriptions, t.uploads, t.spamTokens, t.sessions, t.outbox, t.webmentions.received, t.webmentions.sent, t.importKeys, t.legacyPaths, t.jobs.rows]) {
+    for (const map of [t.users, t.apiTokens, t.tags, t.posts, t.oldSlugs, t.people, t.comments, t.commentRevisions, t.emailAddresses, t.subscriptions, t.uploads, t.spamTokens, t.sessions, t.outbox, t.webmentions.received, t.webmentions.sent, t.importKeys, t.legacyPaths, t.jobs.rows, t.publicProfiles]) {
       map.clear();
     }
     t.revisions.rows.clear();
     t.spamTotals = { spam: 0, ham: 0 };
     t.peopleBook = emptyPeopleTables();
+    t.personRights = emptyPersonRightsTables();
     t.followers = emptyFollowerTable();
     t.fediverseBlocks = emptyBlockTable();
+    t.fediverseReplies = emptyFediverseReplyTables();
   }
 
   async finish(): Promise<void> {}

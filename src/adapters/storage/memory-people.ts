@@ -34,7 +34,10 @@ import {
   type TimelineQuery,
 } from '../../core/people.ts';
 import type { Person, PersonRepository } from '../../core/store.ts';
+import type { ForgetChoice, ForgetOutcome, PersonData } from '../../core/person-rights.ts';
+import { memoryForget, memoryPersonData } from './memory-person-rights.ts';
 import type { Tables } from './memory-store.ts';
+import { relMeReason } from '../../core/who-is.ts';
 
 /** What the memory store keeps for people beyond the `people` map (part of its tables, so transactions cover it). */
 export interface MemoryPeopleTables {
@@ -510,6 +513,18 @@ export class MemoryPeopleRepository implements PersonRepository {
       });
   }
 
+  // ---------------------------------------------------------------- export and forget (memory-person-rights.ts)
+
+  async dataOf(personId: number): Promise<PersonData | null> {
+    this.live();
+    return memoryPersonData(this.tables(), personId);
+  }
+
+  async forget(personId: number, choice: ForgetChoice, actorId: number | null, now: number): Promise<ForgetOutcome> {
+    this.live();
+    return memoryForget(this.tables(), personId, choice, actorId, now);
+  }
+
   async duplicates(personId: number | null, limit: number): Promise<DuplicateSuggestion[]> {
     const t = this.live();
     const people = [...this.tables().people.values()].sort((a, b) => a.id - b.id);
@@ -524,6 +539,14 @@ export class MemoryPeopleRepository implements PersonRepository {
         for (const x of ia) for (const y of ib) {
           if ((x.kind === 'website' || x.kind === 'webmention') && (y.kind === 'website' || y.kind === 'webmention') && x.value === y.value) {
             const reason = sharedWebsiteReason(x.value, x.kind, y.kind);
+            if (!reasons.includes(reason)) reasons.push(reason);
+          }
+        }
+        for (const [from, to] of [[ia, ib], [ib, ia]]) for (const x of from) {
+          if (x.kind !== 'website' && x.kind !== 'webmention') continue;
+          const links = this.tables().publicProfiles.get(x.value)?.relMe ?? [];
+          for (const y of to) if ((y.kind === 'website' || y.kind === 'webmention' || y.kind === 'fediverse') && links.includes(y.value)) {
+            const reason = relMeReason(x.value, y.value);
             if (!reasons.includes(reason)) reasons.push(reason);
           }
         }

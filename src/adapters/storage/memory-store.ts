@@ -11,13 +11,17 @@ import { MemoryArchiveRepository } from './memory-archive.ts';
 import { MemoryOutboxRepository } from './memory-outbox.ts';
 import { MemoryJobRepository, emptyJobTable, type MemoryJobTable } from './memory-jobs.ts';
 import { MemoryFediverseBlockRepository, MemoryFollowerRepository, emptyBlockTable, emptyFollowerTable, type MemoryBlockTable, type MemoryFollowerTable } from './memory-followers.ts';
+import { MemoryFediverseReplyRepository, emptyFediverseReplyTables, type MemoryFediverseReplyTables } from './memory-fediverse-replies.ts';
+import { MemoryReactionRepository, emptyReactionTables, type MemoryReactionTables } from './memory-reactions.ts';
 import { MemoryWebmentionRepository, emptyWebmentionTables, type MemoryWebmentionTables } from './memory-webmentions.ts';
 import { MemorySpamModelRepository } from './memory-spam-model.ts';
 import { MemorySubscriptionRepository } from './memory-subscriptions.ts';
 import { MemoryImportRepository } from './memory-imports.ts';
 import { MemoryPeopleRepository, emptyPeopleTables, type MemoryPeopleTables } from './memory-people.ts';
+import { MemoryAuditRepository, MemoryPostSourceRepository, emptyPersonRightsTables, type MemoryPersonRightsTables } from './memory-post-sources.ts';
 import { MemoryAccountTokenRepository, MemoryLoginFailureRepository, emptyAccountTables, type MemoryAccountTables } from './memory-accounts.ts';
 import { MemoryRevisionRepository, emptyRevisionTable, type MemoryRevisionTable } from './memory-revisions.ts';
+import { MemoryWhoIsRepository, type MemoryProfileTable } from './memory-who-is.ts';
 import { MemoryChangeLog, emptyChangeLogTable, type MemoryChangeLogTable } from './memory-change-log.ts';
 
 /** Everything the store holds; one plain object so a transaction can snapshot it whole. */
@@ -52,8 +56,16 @@ export interface Tables {
   followers: MemoryFollowerTable;
   /** Blocked fediverse accounts and domains. */
   fediverseBlocks: MemoryBlockTable;
+  /** Where fediverse comments came from, and private mentions (memory-fediverse-replies.ts). */
+  fediverseReplies: MemoryFediverseReplyTables;
+  /** Fediverse likes, boosts and authorized quotes (memory-reactions.ts). */
+  reactions: MemoryReactionTables;
   /** People's identities, trust, notes, labels and events (memory-people.ts). */
   peopleBook: MemoryPeopleTables;
+  /** Post sources and the audit log (memory-post-sources.ts). */
+  personRights: MemoryPersonRightsTables;
+  /** Websites' cached h-cards ("who is this?", memory-who-is.ts). */
+  publicProfiles: MemoryProfileTable;
   /** Every published change, numbered (memory-change-log.ts). */
   changeLog: MemoryChangeLogTable;
 }
@@ -83,10 +95,14 @@ function emptyTables(): Tables {
     importKeys: new Map(),
     legacyPaths: new Map(),
     peopleBook: emptyPeopleTables(),
+    personRights: emptyPersonRightsTables(),
     accounts: emptyAccountTables(),
     revisions: emptyRevisionTable(),
     followers: emptyFollowerTable(),
     fediverseBlocks: emptyBlockTable(),
+    fediverseReplies: emptyFediverseReplyTables(),
+    publicProfiles: new Map(),
+    reactions: emptyReactionTables(),
     changeLog: emptyChangeLogTable(),
   };
 }
@@ -130,7 +146,12 @@ export class MemoryStore implements Store {
   readonly revisions = new MemoryRevisionRepository(() => this.tables);
   readonly followers = new MemoryFollowerRepository(() => this.tables);
   readonly fediverseBlocks = new MemoryFediverseBlockRepository(() => this.tables);
+  readonly fediverseReplies = new MemoryFediverseReplyRepository(() => this.tables);
+  readonly reactions = new MemoryReactionRepository(() => this.tables);
   readonly people = new MemoryPeopleRepository(() => this.tables, () => this.nextId('people'));
+  readonly postSources = new MemoryPostSourceRepository(() => this.tables);
+  readonly audit = new MemoryAuditRepository(() => this.tables);
+  readonly whoIs = new MemoryWhoIsRepository(() => this.tables);
   readonly changeLog = new MemoryChangeLog(() => this.tables);
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {

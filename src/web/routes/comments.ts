@@ -11,7 +11,7 @@ import { clientIp } from '../client-ip.ts';
 import type { AppEnv } from '../context.ts';
 import { statusFor } from '../errors.ts';
 import { html } from '../html.ts';
-import { commentForm, commentView, replySources, threadPageUrl } from '../views/comment-views.ts';
+import { commentForm, commentView, fediverseOrigins, replySources, threadPageUrl } from '../views/comment-views.ts';
 import { notice } from '../views/forms.ts';
 import { formatDateTime } from '../views/format.ts';
 import { layout } from '../views/layout.ts';
@@ -84,7 +84,7 @@ async function fragment(c: C, comment: Comment, post: Post, own: Map<number, num
   return commentView(
     { comment, replies: [], inReplyTo: null },
     // Only a signed-in user's comment can be marked as the staff's: a reader's needs no lookup.
-    { post, staffIds: comment.userId === null ? new Set<number>() : await staffIds(c, post), avatars: settings.avatars, pageCursor: null, open: true, own, sources: await replySources(c.get('deps').store.webmentions, post.id, [comment]) },
+    { post, staffIds: comment.userId === null ? new Set<number>() : await staffIds(c, post), avatars: settings.avatars, pageCursor: null, open: true, own, sources: await replySources(c.get('deps').store.webmentions, post.id, [comment]), fediverse: await fediverseOrigins(c.get('deps').store.fediverseReplies, [comment]) },
   ).value;
 }
 

@@ -14,11 +14,12 @@ import { formatMonth } from '../views/format.ts';
 import type { ListPageOptions } from '../views/public-views.ts';
 import { archivePage, authorCard, postListPage, postPage, searchPage } from '../views/public-views.ts';
 import { feedLinks } from '../views/feed-views.ts';
-import { commentForm, conversationSection, cursorParam, parseCursor, replySources, threadBlock } from '../views/comment-views.ts';
+import { commentForm, conversationSection, cursorParam, fediverseOrigins, parseCursor, replySources, threadBlock } from '../views/comment-views.ts';
 import { closedWords, commentsOpen } from '../../core/comment-settings.ts';
 import { OWN_COOKIE, ownComments } from './own-comments.ts';
 import { advertiseMentionEndpoints } from './webmention.ts';
 import { mentionsSection } from '../views/mention-views.ts';
+import { FACES_SHOWN } from '../../core/reactions.ts';
 import { legacyRedirect } from '../legacy-redirect.ts';
 
 /** ?page=N as a positive whole number; anything else is page 1. */
@@ -142,6 +143,7 @@ async function conversationOf(c: Context<AppEnv>, post: Post): Promise<SafeHtml>
       post,
       staffIds,
       sources: await replySources(store.webmentions, post.id, comments),
+      fediverse: await fediverseOrigins(store.fediverseReplies, comments),
       avatars: settings.avatars,
       pageCursor: after,
       open: open.open,
@@ -252,8 +254,8 @@ export function publicRoutes(): Hono<AppEnv> {
     const data = await conversationCache.postData(`post:${slug}`, async () => {
       const found = await store.posts.findBySlug(slug);
       if (!found) return null;
-      const [author, mentions] = await Promise.all([store.users.findById(found.authorId), store.webmentions.listVerified(found.id)]);
-      return { post: found, author, mentions };
+      const [author, mentions, reactions] = await Promise.all([store.users.findById(found.authorId), store.webmentions.listVerified(found.id), store.reactions.forPost(found.id, FACES_SHOWN)]);
+      return { post: found, author, mentions, reactions };
     });
     if (!data) {
       // Only to a post this visitor may read: a draft's new address is not given away.
@@ -263,7 +265,7 @@ export function publicRoutes(): Hono<AppEnv> {
       if (await store.posts.slugInUse(slug)) return c.html((await errorPage(c, 410, 'This post was deleted.')).value, 410);
       return notFoundPage(c);
     }
-    const { post, author, mentions } = data;
+    const { post, author, mentions, reactions } = data;
     const user = c.get('user');
     if (!mayRead(user, post, clock.now())) return notFoundPage(c);
     const preview = !isLive(post, clock.now());
@@ -274,7 +276,8 @@ export function publicRoutes(): Hono<AppEnv> {
     }
     const conversation = await conversationOf(c, post);
     advertiseMentionEndpoints(c);
-    return htmlPage(c, postPage(c, { post, author: author ?? undefined, conversation, preview, mentions: mentionsSection(mentions) }));
+    const { loadRemoteImages } = await c.get('deps').site();
+    return htmlPage(c, postPage(c, { post, author: author ?? undefined, conversation, preview, mentions: mentionsSection(mentions, { reactions, remoteImages: loadRemoteImages }) }));
   });
 
   // The password form of a protected post: right, a cookie for this post and back to it; wrong, the form again with why.

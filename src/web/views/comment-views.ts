@@ -3,6 +3,7 @@ import type { CommentSettings } from '../../core/comment-settings.ts';
 import type { Comment, Post, ThreadCursor } from '../../core/store.ts';
 import type { ThreadNode } from '../../core/thread.ts';
 import type { WebmentionRepository } from '../../core/webmention-store.ts';
+import type { FediverseComment, FediverseReplyRepository } from '../../core/fediverse-reply-store.ts';
 import { sha256Hex } from '../../core/tokens.ts';
 import { html, raw, type SafeHtml } from '../html.ts';
 import { formatDateTime, isoDate, plural } from './format.ts';
@@ -59,6 +60,8 @@ export interface CommentRenderContext {
   own?: Map<number, number>;
   /** Comment id → the page a reply received by webmention came from (see `replySources`). */
   sources?: Map<number, string>;
+  /** Comment id → the Note a reply from the fediverse came from (see `fediverseOrigins`). */
+  fediverse?: Map<number, FediverseComment>;
   /**
    * People the team keeps notes about: their comments carry a badge linking to their page.
    * Only for signed-in staff, so never in a cached block (readers never see notes exist).
@@ -76,6 +79,16 @@ export async function replySources(webmentions: Pick<WebmentionRepository, 'repl
   if (!comments.some((c) => c.source === 'webmention')) return new Map();
   const originOf = (url: string) => URL.parse(url)?.origin;
   return new Map((await webmentions.replySources(postId)).map((r) => [r.commentId, r.url && originOf(r.url) === originOf(r.source) ? r.url : r.source]));
+}
+
+/**
+ * Where the replies from the fediverse among `comments` came from (their author's handle and
+ * the original's address), in one query, and none when no comment came from there.
+ */
+export async function fediverseOrigins(replies: Pick<FediverseReplyRepository, 'forComments'>, comments: Comment[]): Promise<Map<number, FediverseComment>> {
+  const ids = comments.filter((c) => c.source === 'activitypub').map((c) => c.id);
+  if (ids.length === 0) return new Map();
+  return new Map((await replies.forComments(ids)).map((link) => [link.commentId, link]));
 }
 
 function hostOf(url: string): string {
@@ -106,17 +119,18 @@ export function commentView(node: ThreadNode, ctx: CommentRenderContext): SafeHt
     : html`<span class="p-name">${c.authorName}</span>`;
   const permalink = `${threadPageUrl(ctx.post, ctx.pageCursor)}#comment-${c.id}`;
   const until = ctx.own?.get(c.id);
-  // A reply received by webmention lives at its source: that is its u-url; the permalink here stays a plain link.
-  const original = c.source === 'webmention' ? ctx.sources?.get(c.id) : undefined;
+  // A reply received by webmention or from the fediverse lives at its source: that is its u-url; the permalink here stays a plain link.
+  const remote = c.source === 'activitypub' ? ctx.fediverse?.get(c.id) : undefined;
+  const original = c.source === 'webmention' ? ctx.sources?.get(c.id) : (remote?.url ?? undefined);
   const inReplyTo = c.parentId === null ? `/${ctx.post.slug}` : `${threadPageUrl(ctx.post, ctx.pageCursor)}#comment-${c.parentId}`;
   return html`<li>
 <article class="comment h-entry${isAuthor ? ' is-author' : ''}${c.status !== 'approved' ? ' is-held' : ''}" id="comment-${c.id}" data-comment-id="${c.id}" data-parent-id="${c.parentId ?? ''}" data-author="${c.authorName}">
   <header class="comment-head">
-    <span class="p-author h-card">${avatar(c, ctx.avatars)}${name}</span>
+    <span class="p-author h-card">${avatar(c, ctx.avatars)}${name}${remote?.handle ? html` <span class="comment-handle p-nickname">${remote.handle}</span>` : ''}</span>
     ${isAuthor ? html`<span class="badge" title="The author of this post">Author</span>` : ''}
     ${c.personId !== null && ctx.noted?.has(c.personId) ? noteBadge(c.personId, c.authorName) : ''}
     <time class="dt-published" datetime="${isoDate(c.createdAt)}"><a${original ? '' : html` class="u-url"`} href="${permalink}" title="Permalink to this comment">${formatDateTime(c.createdAt)}</a></time>
-    ${original ? html`<span class="comment-via">via <a class="u-url" href="${original}" rel="nofollow ugc noopener" title="Where this reply was first published">${hostOf(original)}</a></span>` : ''}
+    ${original ? html`<span class="comment-via">via <a class="u-url" href="${original}" rel="nofollow ugc noopener" title="${remote ? 'The original on the fediverse' : 'Where this reply was first published'}">${hostOf(original)}</a></span>` : ''}
     ${c.editedAt ? html`<span class="edited" title="Edited ${formatDateTime(c.editedAt)}">edited</span>` : ''}
   </header>
   ${node.inReplyTo ? html`<p class="in-reply-to">in reply to <a href="#comment-${node.inReplyTo.id}">${node.inReplyTo.authorName}</a></p>` : ''}

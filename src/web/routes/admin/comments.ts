@@ -25,6 +25,8 @@ import { confirmView } from '../../views/admin/confirm-view.ts';
 import { descendantIds } from '../../../core/comment-move.ts';
 import { countsInReach, loadInbox, moderatableComments, parentsOf, postsOf, STATUSES } from './comment-inbox.ts';
 import { currentUser, idParam, pageNumber } from './admin-request.ts';
+import { writesPosts } from '../../views/admin/person-rights-view.ts';
+import { inboxWhoIs } from './who-is-cards.ts';
 
 const PER_PAGE = 25;
 const actions = new Set<ModerationAction>(['approve', 'unapprove', 'spam', 'trash', 'restore']);
@@ -129,9 +131,10 @@ async function countsPayload(c: Context<AppEnv>, user: User) {
 async function rowContext(c: Context<AppEnv>, comments: Comment[], tab: CommentStatus, back: string, posts?: Map<number, Post>): Promise<RowContext> {
   const { store, clock } = c.get('deps');
   const [postMap, parents] = await Promise.all([posts ?? postsOf(store, comments), parentsOf(store, comments)]);
-  // Note badges link to People, which only staff who see every conversation may open.
-  const noted = moderatesEverything(currentUser(c)) ? await store.people.withNotes(comments.flatMap((x) => (x.personId !== null ? [x.personId] : []))) : new Set<number>();
-  return { tab, token: c.get('session')!.csrfToken, back, posts: postMap, parents, now: clock.now(), noted };
+  const staff = moderatesEverything(currentUser(c));
+  const noted = staff ? await store.people.withNotes(comments.flatMap((x) => (x.personId !== null ? [x.personId] : []))) : new Set<number>();
+  const whoIs = staff ? await inboxWhoIs(c.get('deps'), comments) : undefined;
+  return { tab, token: c.get('session')!.csrfToken, back, posts: postMap, parents, now: clock.now(), noted, whoIs, loadRemoteImages: c.get('site').loadRemoteImages, canWritePosts: writesPosts(currentUser(c).role) };
 }
 
 /**

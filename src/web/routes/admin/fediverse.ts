@@ -2,6 +2,9 @@ import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Follower } from '../../../core/federation-store.ts';
 import { approvesFollowers, APPROVE_FOLLOWERS_SETTING, FollowingError, FollowingService, type DomainBlockImport } from '../../../core/following.ts';
+import { MAIL_PRIVATE_MENTIONS_SETTING } from '../../../core/fediverse-replies.ts';
+import { notFound } from '../../../core/errors.ts';
+import { QUOTE_POLICY_SETTING, quotePolicy } from '../../../core/reactions.ts';
 import type { AppEnv } from '../../context.ts';
 import { fediverseView } from '../../views/admin/fediverse-view.ts';
 import { allowRoles, formFields, idParam, redirectWithNotice } from './admin-request.ts';
@@ -9,18 +12,33 @@ import { allowRoles, formFields, idParam, redirectWithNotice } from './admin-req
 const PATH = '/admin/fediverse';
 /** A domain-block list is a few thousand lines at most. */
 const MAX_BLOCK_FILE = 1024 * 1024;
+/** The newest private mentions shown; older ones stay until deleted. */
+const MENTIONS_SHOWN = 50;
 
 async function render(c: Context<AppEnv>, extra: { imported?: DomainBlockImport; error?: string } = {}, status: ContentfulStatusCode = 200) {
   const { store, config } = c.get('deps');
   const withPerson = (followers: Follower[]) => Promise.all(followers.map(async (follower) => ({ follower, person: await store.people.findByIdentity('fediverse', follower.actorUri) })));
   const host = new URL(config.siteUrl).host;
+  const settings = await store.settings.getAll();
+  const mentionPage = await store.fediverseReplies.listMentions({ limit: MENTIONS_SHOWN, offset: 0 });
+  const mentions = await Promise.all(
+    mentionPage.items.map(async (mention) => ({
+      mention,
+      person: await store.people.findByIdentity('fediverse', mention.actorUri),
+      post: mention.postId === null ? null : await store.posts.findById(mention.postId),
+    })),
+  );
   const state = {
     handle: `@${config.fediverseHandle}@${host}`,
     profileUrl: `${config.siteUrl}/@${config.fediverseHandle}`,
     approveFollowers: await approvesFollowers(store),
+    quotePolicy: await quotePolicy(store),
     pending: await withPerson(await store.followers.listByStatus('pending')),
     followers: await withPerson(await store.followers.listByStatus('accepted')),
     blocks: await store.fediverseBlocks.list(),
+    mentions,
+    mentionsTotal: mentionPage.total,
+    mailMentions: settings[MAIL_PRIVATE_MENTIONS_SETTING] === 'true',
     ...extra,
   };
   return c.html(fediverseView(c, state).value, status);
@@ -56,6 +74,25 @@ export function fediverseRoutes(): Hono<AppEnv> {
     await c.get('deps').store.settings.set({ [APPROVE_FOLLOWERS_SETTING]: form.approve === 'true' ? 'true' : 'false' });
     return redirectWithNotice(c, PATH, 'saved');
   });
+
+  app.post('/mail-mentions', async (c) => {
+    const form = await formFields(c);
+    await c.get('deps').store.settings.set({ [MAIL_PRIVATE_MENTIONS_SETTING]: form.mail === 'true' ? 'true' : 'false' });
+    return redirectWithNotice(c, PATH, 'saved');
+  });
+
+  app.post('/mentions/:id{[0-9]+}/delete', async (c) => {
+    if (!(await c.get('deps').store.fediverseReplies.deleteMention(idParam(c)))) throw notFound('That private mention');
+    return redirectWithNotice(c, PATH, 'private-mention-deleted');
+  });
+  app.post('/quotes', (c) =>
+    act(c, async () => {
+      const answer = (await formFields(c)).quotes;
+      if (answer !== 'accept' && answer !== 'refuse') throw new FollowingError('Choose whether quote requests are accepted or refused.', 422);
+      await c.get('deps').store.settings.set({ [QUOTE_POLICY_SETTING]: answer });
+      return redirectWithNotice(c, PATH, 'saved');
+    }),
+  );
 
   app.post('/accept', (c) =>
     act(c, async () => {

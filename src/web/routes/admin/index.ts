@@ -16,6 +16,7 @@ import { uploadRoutes } from './uploads.ts';
 import { userRoutes } from './users.ts';
 import { waitingRoutes } from './waiting.ts';
 import { peopleRoutes } from './people.ts';
+import { personRightsRoutes, postIdeaRoutes } from './person-rights.ts';
 import { webmentionAdminRoutes } from './webmentions.ts';
 
 /**
@@ -37,9 +38,11 @@ export function adminRoutes(): Hono<AppEnv> {
   app.route('/', postRoutes());
   app.route('/', revisionRoutes());
   app.route('/', webmentionAdminRoutes());
+  app.route('/', postIdeaRoutes());
   app.route('/comments/settings', commentSettingsRoutes());
   app.route('/comments', commentRoutes());
   app.route('/waiting', waitingRoutes());
+  app.route('/people', personRightsRoutes());
   app.route('/people', peopleRoutes());
   app.route('/mail', mailRoutes());
   app.route('/uploads', uploadRoutes());

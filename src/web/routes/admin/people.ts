@@ -1,13 +1,15 @@
 import { Hono, type Context } from 'hono';
 import { DomainError, notFound } from '../../../core/errors.ts';
 import { toId } from '../../../core/ids.ts';
-import { firstSeenAt, parsePeopleCursor, parseTimelineCursor, timelineKinds, trustStates, type TimelineKind, type Trust } from '../../../core/people.ts';
+import { firstSeenAt, parsePeopleCursor, parseTimelineCursor, timelineKinds, trustStates, type PersonIdentity, type TimelineKind, type Trust } from '../../../core/people.ts';
 import { labelName, labelProblem, noteProblem, noteText, peopleRefusal, peopleRoles, TRUST_REASON_MAX, trustProblem } from '../../../core/person-edits.ts';
+import type { WebsiteProfile } from '../../../core/who-is.ts';
 import { renderCommentMarkdown } from '../../../core/render-markdown.ts';
-import type { Post, User } from '../../../core/store.ts';
+import type { Person, Post, User } from '../../../core/store.ts';
 import type { AppEnv } from '../../context.ts';
 import { duplicatesView, mergeChooseView, mergePreviewView, peopleListView, personPageView, type PersonPageOptions } from '../../views/admin/people-view.ts';
 import { allowRoles, currentUser, formFields, idParam } from './admin-request.ts';
+import { writesPosts } from '../../views/admin/person-rights-view.ts';
 
 const PER_PAGE = 30;
 const TIMELINE_PAGE = 30;
@@ -29,6 +31,25 @@ async function personOr404(c: Context<AppEnv>) {
   const summary = await c.get('deps').store.people.summary(idParam(c));
   if (!summary) throw notFound('That person');
   return summary;
+}
+
+/** What their website says, for the page; a missing or stale profile is queued for the background job, never read here. */
+async function profileShown(c: Context<AppEnv>, person: Person, identities: PersonIdentity[]): Promise<WebsiteProfile> {
+  const { whoIs, logger } = c.get('deps');
+  const current = await whoIs.websiteProfile(person, identities);
+  try {
+    await whoIs.refreshIfStale(current);
+  } catch (error) {
+    logger.error({ err: error, personId: person.id }, 'who is this: the look-up could not be queued');
+  }
+  return current;
+}
+
+/** Where "Look again" returns: the inbox (any of its views) or this person's page. */
+function lookAgainBack(value: string | undefined, personId: number): string {
+  const back = value ?? '';
+  if (/^\/admin\/comments(\?[^#\s]*)?$/.test(back) || back === `/admin/people/${personId}`) return back;
+  return `/admin/people/${personId}`;
 }
 
 async function renderPerson(c: Context<AppEnv>, personId: number, extra: Pick<PersonPageOptions, 'problem' | 'replied'> = {}, status: 422 | 200 = 200) {
@@ -67,9 +88,11 @@ async function renderPerson(c: Context<AppEnv>, personId: number, extra: Pick<Pe
     if (user) users.set(id, user);
   }
   const firstSeen = firstSeenAt(summary);
+  const profile = await profileShown(c, summary.person, summary.identities);
   const view = personPageView(c, {
     summary, names, notes, allLabels, timeline: page.entries, next: page.next, kind, paged: before !== null, posts, users,
-    latest, latestPost: latest ? (posts.get(latest.postId) ?? null) : null, firstSeen, now: clock.now(), merges, duplicates, ...extra,
+    latest, latestPost: latest ? (posts.get(latest.postId) ?? null) : null, firstSeen, now: clock.now(), merges, duplicates, profile, ...extra,
+    canWritePosts: writesPosts(currentUser(c).role), token: c.get('session')!.csrfToken,
   });
   return c.html(view.value, status);
 }
@@ -130,6 +153,19 @@ export function peopleRoutes(): Hono<AppEnv> {
   });
 
   app.get('/:id{[0-9]+}', async (c) => renderPerson(c, idParam(c), { replied: c.req.query('done') === 'reply' }));
+
+  // "Who is this?": read their website again now (in the background job queue).
+  app.post('/:id{[0-9]+}/look-again', async (c) => {
+    const { whoIs } = c.get('deps');
+    const summary = await personOr404(c);
+    const form = await formFields(c);
+    const current = await whoIs.websiteProfile(summary.person, summary.identities);
+    if (!current.website) throw new DomainError('validation_failed', 'They gave no website, so there is nothing to look up.');
+    await whoIs.lookAgain(current.website);
+    const back = new URL(lookAgainBack(form.back, summary.person.id), 'http://x');
+    back.searchParams.set('notice', 'lookup-queued');
+    return c.redirect(back.pathname + back.search, 303);
+  });
 
   app.post('/:id{[0-9]+}/trust', async (c) => {
     const { store, clock } = c.get('deps');

@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { DomainError, notFound } from '../../../core/errors.ts';
 import { renderPostMarkdown } from '../../../core/render-markdown.ts';
 import { canEditPost, unpublishedVisibleTo } from '../../../core/post-service.ts';
+import { addressFollowsTitle } from '../../../core/post-ideas.ts';
 import type { Post, PostStatus, PostType, Role, User } from '../../../core/store.ts';
 import type { AppEnv } from '../../context.ts';
 import { statusFor } from '../../errors.ts';
@@ -131,16 +132,21 @@ export async function saveFromEditor(c: Context<AppEnv>, existing: Post | null) 
   const action = form.action ?? 'save';
   const type: PostType = existing?.type ?? (form.type === 'page' ? 'page' : 'post');
   const values = readEditorValues(form);
+  // A post made from a comment: the "tell them" box is recorded first, so that publishing (now or
+  // when the schedule comes) finds the wish and writes the mail once the post is live.
+  const origin = existing ? await c.get('deps').postIdeas.originOf(existing.id) : null;
+  const tellThem = form.tellShown === '1' ? form.tellThem === 'yes' : undefined;
 
   if (action === 'trash' && existing) {
     await posts.trash(user, existing.id);
     return redirectWithNotice(c, typeWords[type].listPath, 'trashed', { id: String(existing.id) });
   }
   if (action === 'preview') {
-    return c.html(editorView(c, { type, post: existing, values, previewHtml: await renderPostMarkdown(values.markdown), now: clock.now(), previewed: true, commentSettings: await c.get('deps').commentSettings() }).value);
+    return c.html(editorView(c, { type, post: existing, values, previewHtml: await renderPostMarkdown(values.markdown), now: clock.now(), previewed: true, commentSettings: await c.get('deps').commentSettings(), origin, tellThem }).value);
   }
   try {
     const { input, at } = toPostInput(c, values, type, existing);
+    if (existing && tellThem !== undefined) await c.get('deps').postIdeas.setTell(existing.id, tellThem);
     const post = existing ? await posts.update(user, existing.id, input) : await posts.create(user, input);
     let notice = existing ? 'saved' : 'created';
     if (action === 'publish') {
@@ -154,6 +160,8 @@ export async function saveFromEditor(c: Context<AppEnv>, existing: Post | null) 
     } else if (existing && existing.status === 'scheduled' && post.status === 'published') {
       notice = 'published'; // its new date had already come
     }
+    // Going live wrote the mail to the commenter (PostIdeaService.postChanged): say so.
+    if (tellThem && origin?.source.toldAt === null && (await c.get('deps').store.postSources.find(post.id))?.toldAt != null) notice = 'told';
     return redirectWithNotice(c, `/admin/posts/${post.id}`, notice);
   } catch (error) {
     if (error instanceof DomainError && Object.keys(error.fields).length > 0) {
@@ -166,6 +174,8 @@ export async function saveFromEditor(c: Context<AppEnv>, existing: Post | null) 
         previewHtml: await renderPostMarkdown(values.markdown),
         now: clock.now(),
         commentSettings: await c.get('deps').commentSettings(),
+        origin,
+        tellThem,
       });
       return c.html(html.value, statusFor[error.code]);
     }
@@ -212,6 +222,8 @@ export function postRoutes(): Hono<AppEnv> {
     const newer = autosave && autosave.createdAt > post.updatedAt && (autosave.title !== post.title || autosave.markdown !== post.markdown) ? autosave : null;
     const load = newer !== null && c.req.query('autosave') === 'load';
     const values = load ? { ...editorValuesOf(post), title: newer.title, markdown: newer.markdown, excerpt: newer.excerpt } : editorValuesOf(post);
+    const origin = await c.get('deps').postIdeas.originOf(post.id);
+    if (origin && addressFollowsTitle(post)) values.slug = '';
     return c.html(
       editorView(c, {
         type: post.type,
@@ -223,6 +235,7 @@ export function postRoutes(): Hono<AppEnv> {
         newerAutosave: load ? null : newer,
         loadedAutosave: load ? newer : null,
         revisionCount: revisions.length,
+        origin,
       }).value,
     );
   });

@@ -19,6 +19,7 @@ export function settingsRoutes(): Hono<AppEnv> {
       customCss: site.customCss,
       postsPerPage: String(site.postsPerPage),
       feedItems: String(site.feedItems),
+      loadRemoteImages: site.loadRemoteImages,
     };
     return c.html(settingsView(c, values).value);
   });
@@ -33,6 +34,7 @@ export function settingsRoutes(): Hono<AppEnv> {
       customCss: (form.customCss ?? '').replace(/\r\n/g, '\n'),
       postsPerPage: form.postsPerPage ?? '',
       feedItems: form.feedItems,
+      loadRemoteImages: form.loadRemoteImages === '1',
     };
     try {
       await saveSiteSettings(store, values);

@@ -9,6 +9,8 @@ import { csrfField, notice } from '../forms.ts';
 import { formatCount, formatDate, formatDateTime, isoDate, plural } from '../format.ts';
 import { postUrl } from '../public-views.ts';
 import { adminLayout, pageHead } from './admin-layout.ts';
+import { canBecomePostIdea, postIdeaButton } from './person-rights-view.ts';
+import { whoIsDetails, type InboxWhoIs } from './who-is-view.ts';
 
 /** Trashed comments are deleted for good this long after they were trashed. */
 export const TRASH_DAYS = 30;
@@ -120,6 +122,12 @@ export interface RowContext {
   replies?: Map<number, Comment>;
   /** People the team keeps notes about (for staff who may open People): a badge beside their comments. */
   noted?: Set<number>;
+  /** The signed-in user writes posts: readers' comments offer "Make a post of this". */
+  canWritePosts?: boolean;
+  /** "Who is this?" for first-time commenters' held comments, by comment id (staff who may open People). */
+  whoIs?: Map<number, InboxWhoIs>;
+  /** The site setting: photos from other sites may be shown. */
+  loadRemoteImages?: boolean;
 }
 
 function avatar(comment: Comment): SafeHtml {
@@ -203,6 +211,7 @@ export function commentRow(comment: Comment, rc: RowContext): SafeHtml {
   }
 
   const reply = rc.replies?.get(comment.id);
+  const whoIs = comment.status === 'pending' ? rc.whoIs?.get(comment.id) : undefined;
   const actions = rowActions[comment.status];
   const canReply = comment.status === 'pending' || comment.status === 'approved';
   return html`<li class="mod-item status-${comment.status}" id="${rowId}" data-comment="${comment.id}" data-status="${comment.status}" tabindex="-1" aria-labelledby="${rowId}-who">
@@ -228,6 +237,7 @@ export function commentRow(comment: Comment, rc: RowContext): SafeHtml {
     ${reasonsLine(comment)}
     ${comment.status === 'trash' ? html`<p class="mod-purge">Deleted for good on <time datetime="${isoDate(comment.statusChangedAt + TRASH_DAYS * 86_400_000)}">${formatDate(comment.statusChangedAt + TRASH_DAYS * 86_400_000)}</time> unless restored.</p>` : ''}
     <div class="mod-body comment-body">${raw(comment.html)}</div>
+    ${whoIs ? whoIsDetails(comment, whoIs, { personId: whoIs.personId, token: rc.token, back: rc.back, loadRemoteImages: rc.loadRemoteImages ?? false }) : ''}
     ${
       reply && post
         ? html`<div class="mod-replied" role="note"><p class="mod-replied-head">You replied <a href="${commentUrl(post, reply)}">View on site</a></p><div class="comment-body">${raw(reply.html)}</div></div>`
@@ -245,6 +255,7 @@ export function commentRow(comment: Comment, rc: RowContext): SafeHtml {
       </form>
       ${liveLink ? html`<a class="mod-link" href="${liveLink}">View on site<span class="visually-hidden"> (comment by ${who})</span></a>` : ''}
       <a class="mod-link" href="/admin/comments/${comment.id}/edit?back=${encodeURIComponent(rc.back)}" data-edit-comment>Edit or move<span class="visually-hidden"> the comment by ${who}</span>${comment.editedAt ? ' · history' : ''}</a>
+      ${rc.canWritePosts && canBecomePostIdea(comment) ? postIdeaButton(comment, rc.token) : ''}
     </div>
     ${
       canReply && !reply

@@ -1,20 +1,27 @@
 import type { Context } from 'hono';
 import type { FediverseBlock, Follower } from '../../../core/federation-store.ts';
 import type { DomainBlockImport } from '../../../core/following.ts';
-import type { Person } from '../../../core/store.ts';
+import type { PrivateMention } from '../../../core/fediverse-reply-store.ts';
+import type { QuotePolicy } from '../../../core/reactions.ts';
+import type { Person, Post } from '../../../core/store.ts';
 import type { AppEnv } from '../../context.ts';
-import { html, type SafeHtml } from '../../html.ts';
+import { html, raw, type SafeHtml } from '../../html.ts';
 import { csrfField, notice } from '../forms.ts';
-import { formatDate, isoDate } from '../format.ts';
+import { formatDate, formatDateTime, isoDate } from '../format.ts';
 import { adminLayout, pageHead } from './admin-layout.ts';
 
 export interface FediverseViewState {
   handle: string;
   profileUrl: string;
   approveFollowers: boolean;
+  quotePolicy: QuotePolicy;
   pending: Array<{ follower: Follower; person: Person | null }>;
   followers: Array<{ follower: Follower; person: Person | null }>;
   blocks: FediverseBlock[];
+  /** The newest private mentions, with their writer's Person and the post they answer. */
+  mentions: Array<{ mention: PrivateMention; person: Person | null; post: Post | null }>;
+  mentionsTotal: number;
+  mailMentions: boolean;
   imported?: DomainBlockImport;
   error?: string;
 }
@@ -22,6 +29,22 @@ export interface FediverseViewState {
 function who(f: Follower, person: Person | null): SafeHtml {
   const label = f.handle ?? f.actorUri;
   return html`${person ? html`<a href="/admin/people/${person.id}">${person.name || label}</a> ` : ''}<a href="${f.actorUri}" rel="noopener noreferrer">${label}</a>`;
+}
+
+const visibilityWords: Record<PrivateMention['visibility'], string> = { followers: 'Followers only', direct: 'Direct message' };
+
+/** A followers-only post or direct message to the blog: read here, never shown on the blog. */
+function mentionItem(token: string, { mention, person, post }: FediverseViewState['mentions'][number]): SafeHtml {
+  const label = mention.handle ?? mention.actorUri;
+  return html`<li class="card private-mention" id="mention-${mention.id}">
+  <p class="mention-head">${person ? html`<a href="/admin/people/${person.id}">${mention.name}</a>` : html`<strong>${mention.name}</strong>`}
+    <a href="${mention.profileUrl ?? mention.actorUri}" rel="noopener noreferrer">${label}</a>
+    <span class="status">${visibilityWords[mention.visibility]}</span>
+    <span class="muted"><time datetime="${isoDate(mention.createdAt)}">${formatDateTime(mention.createdAt)}</time>${mention.updatedAt > mention.createdAt ? ' · edited' : ''}${post ? html` · answering <a href="/${post.slug}">${post.title}</a>` : ''}</span></p>
+  <div class="comment-body">${raw(mention.html)}</div>
+  <div class="mention-actions">${mention.url ? html`<a href="${mention.url}" rel="noopener noreferrer">Open the original<span class="visually-hidden"> by ${label}</span></a>` : ''}
+    <form method="post" action="/admin/fediverse/mentions/${mention.id}/delete" class="inline-form">${csrfField(token)}<button type="submit" class="small danger">Delete<span class="visually-hidden"> the mention by ${label}</span></button></form></div>
+</li>`;
 }
 
 const actionForm = (token: string, action: string, actorUri: string, label: SafeHtml, kind = '') =>
@@ -43,6 +66,18 @@ ${
     ${csrfField(token)}
     <label><input type="checkbox" name="approve" value="true"${s.approveFollowers ? ' checked' : ''}> Approve followers: a follow request waits here until you accept it</label>
     <button type="submit" class="small">Save</button>
+  </form>
+</section>
+<section class="card" aria-labelledby="quotes-heading">
+  <h2 id="quotes-heading">Quotes</h2>
+  <form method="post" action="/admin/fediverse/quotes">
+    ${csrfField(token)}
+    <fieldset class="field radio-group">
+      <legend>When someone asks to quote a post (Mastodon’s quote posts)</legend>
+      <label class="radio"><input type="radio" name="quotes" value="accept"${s.quotePolicy === 'accept' ? html` checked` : ''}> Accept automatically <span class="hint">Their post shows yours inside it, linking here.</span></label>
+      <label class="radio"><input type="radio" name="quotes" value="refuse"${s.quotePolicy === 'refuse' ? html` checked` : ''}> Refuse <span class="hint">Their server is told no; they can still link to the post.</span></label>
+    </fieldset>
+    <button type="submit" class="small">Save<span class="visually-hidden"> how quote requests are answered</span></button>
   </form>
 </section>
 <section aria-labelledby="pending-heading">
@@ -76,6 +111,17 @@ ${
   )}</tbody>
 </table>`
   }
+</section>
+<section aria-labelledby="mentions-heading" id="private-mentions">
+  <h2 id="mentions-heading">Private mentions (${s.mentionsTotal})</h2>
+  <p class="hint">Followers-only posts and direct messages that mention the blog or answer a post. They are for you alone: never shown on the blog, never comments.</p>
+  <form method="post" action="/admin/fediverse/mail-mentions" class="card mention-mail">
+    ${csrfField(token)}
+    <label><input type="checkbox" name="mail" value="true"${s.mailMentions ? ' checked' : ''}> Email the owners each new private mention</label>
+    <button type="submit" class="small">Save<span class="visually-hidden"> whether private mentions are emailed</span></button>
+  </form>
+  ${s.mentions.length === 0 ? html`<p class="empty">No private mentions.</p>` : html`<ul class="private-mentions">${s.mentions.map((m) => mentionItem(token, m))}</ul>`}
+  ${s.mentionsTotal > s.mentions.length ? html`<p class="hint">The newest ${s.mentions.length} are shown; delete some to see older ones.</p>` : ''}
 </section>
 <section class="card" aria-labelledby="blocks-heading">
   <h2 id="blocks-heading">Blocked accounts and domains</h2>

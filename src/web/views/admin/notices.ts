@@ -26,6 +26,7 @@ const messages: Record<string, string> = {
   'follower-removed': 'Removed: they no longer follow the blog.',
   'fediverse-blocked': 'Blocked: their activities are refused and their follows removed.',
   'fediverse-unblocked': 'Unblocked.',
+  'private-mention-deleted': 'Deleted from the list. It stays wherever its writer keeps it.',
   'token-revoked': 'Token revoked. Scripts using it can no longer sign in with it.',
   'profile-saved': 'Profile saved.',
   'mail-retried': 'Back in the queue: it goes out with the next round of mail.',
@@ -41,6 +42,10 @@ const messages: Record<string, string> = {
   'autosave-discarded': 'Autosave discarded. This is the saved version.',
   merged: 'Merged: everything of theirs is on this page now. You can undo it for 30 days.',
   split: 'Merge undone: they are separate people again, each with what was theirs.',
+  'post-idea': 'A draft made from the comment: the quote, their name and a link to the comment are in the text. Write what it made you think.',
+  told: 'It is live, and they are told by email: one message, to the address they gave.',
+  forgotten: 'Forgotten: what named them is erased. The audit line below records it, without their data.',
+  'lookup-queued': 'Looking at their website again in the background. Reload in a moment to see what it says.',
   'password-changed': 'Password changed. You stay signed in here; every other device was signed out.',
 };
 

@@ -10,6 +10,9 @@ import { postUrl } from '../public-views.ts';
 import { adminLayout, pageHead } from './admin-layout.ts';
 import { commentUrl, replyForm } from './comments-view.ts';
 import { waitedFor } from './waiting-view.ts';
+import { canBecomePostIdea, personRightsCard, postIdeaButton } from './person-rights-view.ts';
+import { profileBlock } from './who-is-view.ts';
+import type { WebsiteProfile } from '../../../core/who-is.ts';
 
 export const trustWords: Record<Trust, { label: string; hint: string }> = {
   trusted: { label: 'Trusted', hint: 'Publish their comments at once when it is provably them (a webmention from their verified site); a typed email only counts as known.' },
@@ -69,7 +72,7 @@ export function peopleListView(c: Context<AppEnv>, o: PeopleListOptions): SafeHt
   if (o.filters.label !== null) query.set('label', String(o.filters.label));
   if (o.filters.trust) query.set('trust', o.filters.trust);
   const nextHref = o.next ? `/admin/people?${new URLSearchParams([...query, ['after', formatPeopleCursor(o.next)]])}` : null;
-  const body = html`${pageHead('People', html`<a href="/admin/people/duplicates" class="button secondary">Possible duplicates</a>`, 'Everyone who commented, mentioned your posts or subscribed, whatever way they came. Open someone to see everything that passed between you, keep notes and decide how their comments are treated.')}
+  const body = html`${pageHead('People', html`<a href="/admin/people/duplicates" class="button secondary">Possible duplicates</a> <a href="/admin/people/forgotten" class="button secondary">Forgotten</a>`, 'Everyone who commented, mentioned your posts or subscribed, whatever way they came. Open someone to see everything that passed between you, keep notes and decide how their comments are treated.')}
 <form class="filters" method="get" action="/admin/people" role="search" aria-label="Find people">
   <div class="filter">
     <label for="people-q">Name, email, website or handle</label>
@@ -145,6 +148,11 @@ export interface PersonPageOptions {
   merges?: PersonMerge[];
   /** Others who may be this person, each with why. */
   duplicates?: DuplicateSuggestion[];
+  /** The signed-in user writes posts: their comments offer "Make a post of this". */
+  canWritePosts?: boolean;
+  token?: string;
+  /** What their website says ("who is this?"). */
+  profile?: WebsiteProfile;
 }
 
 function fieldError(id: string, message: string | undefined): SafeHtml | '' {
@@ -225,7 +233,8 @@ function timelineItem(entry: TimelineEntry, o: PersonPageOptions): SafeHtml {
         post && c.status === 'approved' ? html` <a href="${commentUrl(post, c)}">View<span class="visually-hidden"> this comment</span></a>` : ''
       }</p>
       ${c.moderationReasons.length && c.status !== 'approved' ? html`<p class="tl-why">Why: ${c.moderationReasons.join('; ')}</p>` : ''}
-      <div class="comment-body">${raw(c.html)}</div></li>`;
+      <div class="comment-body">${raw(c.html)}</div>
+      ${o.canWritePosts && o.token && canBecomePostIdea(c) ? html`<div class="tl-actions">${postIdeaButton(c, o.token)}</div>` : ''}</li>`;
     }
     case 'reply':
       return html`<li class="tl-item tl-reply"><p class="tl-head"><span class="tl-kind">Reply</span> by ${entry.comment.authorName} on ${postLink(o.posts, entry.comment.postId)} · ${when}</p><div class="comment-body">${raw(entry.comment.html)}</div></li>`;
@@ -308,6 +317,14 @@ ${mergeLines(o.merges ?? [], base, token)}
   </section>
 </div>
 <aside class="person-side">
+  ${
+    o.profile
+      ? html`<section class="card who-is" aria-labelledby="whois-head">
+    <h2 id="whois-head">Their website</h2>
+    ${profileBlock(o.profile, { personId: p.id, token, back: base, loadRemoteImages: c.get('site').loadRemoteImages })}
+  </section>`
+      : ''
+  }
   <section class="card" aria-labelledby="who-head">
     <h2 id="who-head">Who they are</h2>
     <h3 class="side-sub">Names used</h3>
@@ -385,6 +402,8 @@ ${mergeLines(o.merges ?? [], base, token)}
     </form>
     ${o.notes.length ? html`<ul class="note-list">${o.notes.map((n) => noteItem(n, o, token))}</ul>` : ''}
   </section>
+
+  ${personRightsCard(p.id)}
 </aside>
 </div>`;
   return adminLayout(c, { title: p.name || 'Person', body, current: 'people' });

@@ -10,6 +10,9 @@ import { formatDateTime } from '../format.ts';
 import { postUrl } from '../public-views.ts';
 import { adminLayout } from './admin-layout.ts';
 import { statusBadge, typeWords } from './post-list-view.ts';
+import type { PostOrigin } from '../../../core/post-ideas.ts';
+import { postOriginNote, tellThemField } from './person-rights-view.ts';
+import { mayOpenPeople } from '../../../core/person-edits.ts';
 
 /** What the editor form holds, as the person typed it. */
 export interface EditorValues {
@@ -50,6 +53,10 @@ export interface EditorOptions {
   loadedAutosave?: PostRevision | null;
   /** How many saved revisions the post has (the History link). */
   revisionCount?: number;
+  /** The comment the post was made from (a post idea), with its writer. */
+  origin?: PostOrigin | null;
+  /** The "tell them" box as sent (a form shown again); otherwise the stored wish. */
+  tellThem?: boolean;
 }
 
 /** The offer to load a newer autosave (made on another device, or before the session ended), or to discard it. */
@@ -144,6 +151,7 @@ export function editorView(c: Context<AppEnv>, o: EditorOptions): SafeHtml {
   <h1>${post ? `Edit ${words.one}` : `New ${words.one}`}</h1>
   ${post ? html`<p class="editor-links"><a href="/admin/posts/${post.id}/revisions">History${o.revisionCount ? ` (${o.revisionCount} ${o.revisionCount === 1 ? 'revision' : 'revisions'})` : ''}</a>${post.type === 'post' ? html` · <a href="/admin/posts/${post.id}/webmentions">Webmentions: links notified and mentions received</a>` : ''}</p>` : ''}
   ${post ? statusLine(c, post, o.now) : html`<p class="editor-status"><span class="status status-draft">New</span> <span>Nothing is public until you publish.</span></p>`}
+  ${o.origin ? postOriginNote(o.origin, c.get('user') ? mayOpenPeople(c.get('user')!) : false) : ''}
 </div>
 ${
   o.error
@@ -243,6 +251,7 @@ ${localCopyOffer}
   </fieldset>
 
   <div class="editor-actions">
+    ${o.origin && post ? tellThemField(o.origin, { live: post.status === 'published' && post.publishedAt !== null && post.publishedAt <= o.now, checked: o.tellThem ?? o.origin.source.tellRequestedAt !== null }) : ''}
     ${
       status === 'published'
         ? html`<button type="submit" name="action" value="save" data-now-label="Update">${future ? 'Schedule' : 'Update'}</button>`

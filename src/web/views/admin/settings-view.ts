@@ -12,6 +12,7 @@ export interface SettingsValues {
   postsPerPage: string;
   /** Absent when an older form left it out: the default is kept. */
   feedItems?: string;
+  loadRemoteImages: boolean;
 }
 
 /** /admin/settings: the site's title, description, navigation, custom CSS and paging. */
@@ -39,6 +40,13 @@ ${error ? html`<p class="notice error" role="alert">${Object.keys(fields).length
       hint: 'One item a line, as “Label | /path” or “Label | https://…”, e.g. “About | /about”. At most 12.',
       attrs: html` class="mono" spellcheck="false"`,
     })}
+  </fieldset>
+  <fieldset>
+    <legend>Privacy</legend>
+    <div class="field check-field">
+      <label class="check" for="f-loadRemoteImages"><input type="checkbox" id="f-loadRemoteImages" name="loadRemoteImages" value="1"${v.loadRemoteImages ? html` checked` : ''} aria-describedby="f-loadRemoteImages-hint"> Load images from other sites</label>
+      <p class="hint" id="f-loadRemoteImages-hint">The photo on a commenter’s website (“Who is this?” in the admin), and the avatars beside a post’s likes and reposts (fediverse accounts, webmention authors), are shown only when this is ticked. Loading one tells its site who looked and when: the team here, readers on post pages. Unticked, initials stand in.</p>
+    </div>
   </fieldset>
   <fieldset>
     <legend>Custom CSS</legend>

@@ -1,0 +1,79 @@
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { PostReactions, QuoteAuthorizationRecord, Reaction, ReactionKind, ReactionRepository, ReactionWrite } from '../../core/reactions.ts';
+import type { Database } from './schema.ts';
+
+function toReaction(row: Selectable<Database['federation_reactions']>): Reaction {
+  return {
+    id: Number(row.id),
+    postId: Number(row.post_id),
+    kind: row.kind as ReactionKind,
+    actorUri: row.actor_uri,
+    activityId: row.activity_id,
+    name: row.name,
+    handle: row.handle,
+    profileUrl: row.profile_url,
+    iconUrl: row.icon_url,
+    createdAt: Number(row.created_at),
+  };
+}
+
+function toQuote(row: Selectable<Database['federation_quote_authorizations']>): QuoteAuthorizationRecord {
+  return { id: Number(row.id), postId: Number(row.post_id), actorUri: row.actor_uri, quoteUri: row.quote_uri, requestId: row.request_id, createdAt: Number(row.created_at) };
+}
+
+/** ReactionRepository on SQL (SQLite and PostgreSQL). */
+export class KyselyReactionRepository implements ReactionRepository {
+  private readonly db: Kysely<Database> | Transaction<Database>;
+
+  constructor(db: Kysely<Database> | Transaction<Database>) {
+    this.db = db;
+  }
+
+  async record(r: ReactionWrite, now: number): Promise<Reaction> {
+    const details = { activity_id: r.activityId, name: r.name, handle: r.handle, profile_url: r.profileUrl, icon_url: r.iconUrl };
+    const row = await this.db
+      .insertInto('federation_reactions')
+      .values({ post_id: r.postId, kind: r.kind, actor_uri: r.actorUri, ...details, created_at: now })
+      .onConflict((oc) => oc.columns(['post_id', 'kind', 'actor_uri']).doUpdateSet(details))
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toReaction(row);
+  }
+
+  async removeByActivity(activityId: string, actorUri: string): Promise<Reaction | null> {
+    const row = await this.db.deleteFrom('federation_reactions').where('activity_id', '=', activityId).where('actor_uri', '=', actorUri).returningAll().executeTakeFirst();
+    return row ? toReaction(row) : null;
+  }
+
+  async removeByActor(actorUri: string): Promise<number> {
+    const result = await this.db.deleteFrom('federation_reactions').where('actor_uri', '=', actorUri).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async forPost(postId: number, limit: number): Promise<PostReactions> {
+    const newest = (kind: ReactionKind) => this.db.selectFrom('federation_reactions').selectAll().where('post_id', '=', postId).where('kind', '=', kind).orderBy('id', 'desc').limit(limit).execute();
+    const [likes, announces, counts] = await Promise.all([
+      newest('like'),
+      newest('announce'),
+      this.db.selectFrom('federation_reactions').select(['kind', (eb) => eb.fn.countAll<number>().as('n')]).where('post_id', '=', postId).groupBy('kind').execute(),
+    ]);
+    const count = (kind: ReactionKind) => Number(counts.find((c) => c.kind === kind)?.n ?? 0);
+    return { likes: likes.map(toReaction), announces: announces.map(toReaction), likeCount: count('like'), announceCount: count('announce') };
+  }
+
+  async authorizeQuote(q: Omit<QuoteAuthorizationRecord, 'id' | 'createdAt'>, now: number): Promise<QuoteAuthorizationRecord> {
+    const inserted = await this.db
+      .insertInto('federation_quote_authorizations')
+      .values({ post_id: q.postId, actor_uri: q.actorUri, quote_uri: q.quoteUri, request_id: q.requestId, created_at: now })
+      .onConflict((oc) => oc.column('quote_uri').doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (inserted) return toQuote(inserted);
+    return toQuote(await this.db.selectFrom('federation_quote_authorizations').selectAll().where('quote_uri', '=', q.quoteUri).executeTakeFirstOrThrow());
+  }
+
+  async findQuoteAuthorization(id: number): Promise<QuoteAuthorizationRecord | null> {
+    const row = await this.db.selectFrom('federation_quote_authorizations').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toQuote(row) : null;
+  }
+}
