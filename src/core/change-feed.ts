@@ -95,8 +95,9 @@ export const RESUME_WITHIN = 10_000;
  * Appends published topics to the change log in order, one batch at a time (what was
  * published while a batch was being written goes in the next one). A batch that fails is
  * tried again a second later, still first in line, so a short database outage loses nothing;
- * past `maxWaiting` topics the oldest are dropped (subscribers of other instances hear
- * CHANGES_MISSED from their own outage handling then).
+ * past `maxWaiting` topics the oldest are dropped: other instances then learn of those
+ * changes only with the next one they hear (any change clears every cache), and live
+ * streams never hear of them.
  */
 export class ChangeAppender {
   private waiting: string[] = [];
