@@ -25,6 +25,10 @@ import { safeFetch } from './adapters/safe-fetch.ts';
 import { registerWebmentionJobs } from './adapters/webmention/webmention-jobs.ts';
 import { registerWhoIsJob } from './adapters/who-is/who-is-job.ts';
 import { FORGET_PROFILES_MS, WhoIs } from './core/who-is.ts';
+import { MediaLibrary, variantsJob, type ImageProcessor } from './core/media.ts';
+import type { JobWrite } from './core/jobs.ts';
+import { SharpImages } from './adapters/images/sharp-images.ts';
+import { registerUploadVariantsJob } from './jobs/upload-variants-job.ts';
 import { readSiteSettings, type SiteSettings } from './core/site-settings.ts';
 import type { Store } from './core/store.ts';
 import { randomToken } from './core/tokens.ts';
@@ -61,6 +65,15 @@ export interface ComposeOptions {
   pgSchema?: string;
   /** Send mail through this instead of SMTP_URL's server (tests). */
   mailer?: Mailer;
+  /** Decode and encode images with this instead of sharp (tests). */
+  images?: ImageProcessor;
+}
+
+/** Uploads whose variants were never made (from before migration 022, or restored) go to the job queue, 200 an hour. */
+async function queueUnprocessedUploads(store: Store, enqueue: (job: JobWrite) => Promise<boolean>): Promise<number> {
+  let queued = 0;
+  for (const hash of await store.uploads.unprocessed(200)) if (await enqueue(variantsJob(hash))) queued++;
+  return queued;
 }
 
 /** The database the config names: PostgreSQL at DATABASE_URL, or SQLite under DATA_DIR. */
@@ -182,6 +195,9 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
   registerWebmentionJobs(jobs, { store, clock, webmentions, fetch: safeFetch, logger, allowPrivate: config.webmentionAllowPrivate, siteUrl: () => config.siteUrl });
   whoIs = new WhoIs({ store, clock, enqueue: (job) => jobs.enqueue(job) });
   registerWhoIsJob(jobs, { store, clock, fetch: safeFetch, logger, allowPrivate: config.webmentionAllowPrivate, siteUrl: () => config.siteUrl });
+  // sharp loads with the first upload or variants job, never at start-up.
+  const media = new MediaLibrary({ store, clock, images: options.images ?? new SharpImages(), enqueue: (job) => jobs.enqueue(job), publish: (topic) => changes.publish(topic) });
+  registerUploadVariantsJob(jobs, media);
   const subscriptions = new SubscriptionService({ store, clock, site, siteUrl: () => config.siteUrl });
   const accounts = new AccountLinkService({ store, clock, site, siteUrl: () => config.siteUrl });
   postIdeas = new PostIdeaService({ store, clock, posts, site, siteUrl: () => config.siteUrl });
@@ -193,7 +209,7 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
     ? new Fediverse({ store, clock, site, comments, siteUrl: config.siteUrl, handle: config.fediverseHandle, allowPrivate: config.fediverseAllowPrivate, fetch: safeFetch, iconUrl: `${config.siteUrl}${assets.url('favicon.svg')}`, version: KUMBAYA_VERSION, logger, publish: (topic) => changes.publish(topic) })
     : null;
   const deps: WebDeps = {
-    config, store, clock, posts, auth, accounts, comments, commentSettings, spam, logger, pageCache, conversationCache, changes, liveStreams, assets, secret, site, mail, webmentions, jobs, whoIs, fediverse,
+    config, store, clock, posts, auth, accounts, comments, commentSettings, spam, logger, pageCache, conversationCache, changes, liveStreams, assets, secret, site, mail, webmentions, jobs, whoIs, fediverse, media,
     postIdeas, personRights,
   };
   scheduler = new Scheduler({
@@ -208,6 +224,7 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
       { name: 'forgotten sign-in failures removed', run: () => store.loginFailures.deleteStale(forgetBefore(clock.now())) },
       { name: 'used and expired account links removed after 7 days', run: () => store.accountTokens.deleteSpent(clock.now() - 7 * 86_400_000) },
       { name: 'websites\' h-cards not read for 30 days removed', run: () => store.whoIs.deleteProfilesBefore(clock.now() - FORGET_PROFILES_MS) },
+      { name: 'uploads without smaller copies queued', run: () => queueUnprocessedUploads(store, (job) => jobs.enqueue(job)) },
       // Live streams resume from the log: a browser away for a day reloads instead.
       { name: 'change log entries older than a day removed', run: () => store.changeLog.prune(clock.now() - 86_400_000) },
       ...(fediverse ? [{ name: 'expired fediverse cache entries removed', run: () => fediverse.housekeeping() }] : []),

@@ -51,7 +51,7 @@ describe('kumbaya export, import, backup and restore commands', () => {
   it('exports JSON to a file and to standard output, without secrets', async () => {
     const toFile = await run(['export', 'json', '--output', exported], site);
     assert.equal(toFile.code, 0, toFile.stderr);
-    assert.match(toFile.stderr, /^Exported settings 3, users 2, tags 2, posts 5, people 3, comments 8, email addresses 2, subscriptions 2, uploads 1, spam totals 2, spam tokens 5, webmentions 2, webmentions sent 2, import keys 3, legacy paths 2, comment revisions 2, post revisions 3, person identities 5, fediverse followers 2, fediverse blocks 1, fediverse comments 1, post sources 1, audit log 1 to .*site\.json\.\n$/);
+    assert.match(toFile.stderr, /^Exported settings 3, users 2, tags 2, posts 5, people 3, comments 8, email addresses 2, subscriptions 2, uploads 1, spam totals 2, spam tokens 5, webmentions 2, webmentions sent 2, import keys 3, legacy paths 2, comment revisions 2, post revisions 3, person identities 5, fediverse followers 2, fediverse blocks 1, fediverse comments 1, fediverse reactions 2, fediverse quote authorizations 1, post sources 1, audit log 1 to .*site\.json\.\n$/);
     assert.equal(fs.existsSync(`${exported}.partial`), false);
     const file = JSON.parse(fs.readFileSync(exported, 'utf8'));
     assert.equal(file.kumbaya_export, 1);

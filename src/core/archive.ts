@@ -13,6 +13,7 @@ import type { PostSource } from './post-ideas.ts';
 import type { AuditEntry } from './audit.ts';
 import type { FediverseBlock, Follower } from './federation-store.ts';
 import type { FediverseComment, PrivateMention } from './fediverse-reply-store.ts';
+import type { QuoteAuthorizationRecord, Reaction } from './reactions.ts';
 
 /** A person with the author's trust in them and when they were last seen (migration 010). */
 export interface ArchivedPerson extends Person {
@@ -107,6 +108,10 @@ export interface ArchiveRecords {
   fediverseComments: FediverseComment;
   /** Followers-only and direct mentions, for staff only (migration 018). */
   fediversePrivateMentions: PrivateMention;
+  /** Likes and boosts of posts from the fediverse (migration 019). */
+  fediverseReactions: Reaction;
+  /** Quotes of posts the blog authorized (FEP-044f, migration 019): their addresses must keep answering. */
+  fediverseQuoteAuthorizations: QuoteAuthorizationRecord;
 }
 
 export type ArchiveTable = keyof ArchiveRecords;
@@ -140,6 +145,8 @@ export const archiveTables: readonly ArchiveTable[] = [
   'fediverseBlocks',
   'fediverseComments',
   'fediversePrivateMentions',
+  'fediverseReactions',
+  'fediverseQuoteAuthorizations',
   'postSources',
   'auditLog',
 ];

@@ -200,6 +200,23 @@ export class PostService {
     });
   }
 
+  /** A new draft with the post's content, titled "Copy of …" and given its own address. */
+  async duplicate(user: User, id: number): Promise<Post> {
+    const original = await this.editable(user, id);
+    const title = `Copy of ${original.title}`.slice(0, 200);
+    return this.create(user, { ...inputOf(original), title, slug: '' });
+  }
+
+  /** Adds tags (by name) to a post, keeping the ones it has; its status stays as it is. */
+  async addTags(user: User, id: number, names: string[]): Promise<Post> {
+    const post = await this.editable(user, id);
+    if (post.deletedAt !== null) throw new DomainError('conflict', 'Restore the post from the trash before editing it.');
+    const have = new Set(post.tags.map((t) => t.name.toLowerCase()));
+    const more = names.filter((n) => !have.has(n.toLowerCase()));
+    if (more.length === 0) return post;
+    return this.update(user, id, { ...inputOf(post), tags: [...post.tags.map((t) => t.name), ...more] });
+  }
+
   /** Saves new content; the status stays as it is. */
   async update(user: User, id: number, input: unknown): Promise<Post> {
     const before = await this.editable(user, id);

@@ -120,7 +120,7 @@ export interface AdminPostQuery {
   trashed?: boolean;
   tagSlug?: string;
   authorId?: number;
-  /** Substring of the title, case-insensitive. */
+  /** Substring of the title or the Markdown text, case-insensitive. */
   text?: string;
   /**
    * Posts not published yet (drafts, scheduled) only when written by this user; null: none
@@ -303,6 +303,13 @@ export interface Upload {
   data: Uint8Array;
   uploaderId: number;
   createdAt: number;
+  /** Pixels, read when the image was decoded; null for an upload from before migration 022 until its job has run. */
+  width: number | null;
+  height: number | null;
+  /** What the image shows, for readers who cannot see it ('' when not written yet). Plain text. */
+  alt: string;
+  /** Shown under the image when it stands alone in a paragraph. Plain text. */
+  caption: string;
 }
 
 export type UploadInfo = Omit<Upload, 'data'>;
@@ -538,10 +545,65 @@ export interface ApiTokenRepository {
 }
 
 export interface UploadRepository {
-  /** Stores the bytes once per hash; saving the same bytes again returns the first record. */
+  /**
+   * Stores the bytes once per hash; saving the same bytes again returns the first record
+   * (given alt text fills an empty one, nothing else changes).
+   */
   save(upload: Upload): Promise<UploadInfo>;
   find(hash: string): Promise<Upload | null>;
-  list(limit: number): Promise<UploadInfo[]>;
+  /** Without the bytes. */
+  info(hash: string): Promise<UploadInfo | null>;
+  /** Newest first; `q` matches the file name or the alt text (case aside). */
+  list(query: UploadQuery): Promise<Page<UploadInfo>>;
+  /** Sets alt text and caption; null when there is no such upload. */
+  describe(hash: string, text: { alt: string; caption: string }): Promise<UploadInfo | null>;
+  /** Deletes the upload and its variants; false when there was none. */
+  delete(hash: string): Promise<boolean>;
+  /** The posts and pages (trashed ones too) whose Markdown, HTML or cover image name each upload, by hash. */
+  usage(hashes: string[]): Promise<Map<string, UploadUse[]>>;
+  /** What pages need to lay each image out (size, caption, variant widths), for the uploads that exist. */
+  images(hashes: string[]): Promise<Map<string, UploadImage>>;
+  /** Records the decoded size and the variants of an upload, replacing earlier variants, and marks it processed. */
+  saveVariants(hash: string, size: { width: number; height: number }, variants: UploadVariant[], now: number): Promise<void>;
+  findVariant(hash: string, width: number): Promise<UploadVariant | null>;
+  /** Uploads whose variants were never made (older ones, restored ones), oldest first. */
+  unprocessed(limit: number): Promise<string[]>;
+}
+
+export interface UploadQuery {
+  q?: string;
+  limit: number;
+  offset: number;
+}
+
+/** A post or page that shows an upload. */
+export interface UploadUse {
+  postId: number;
+  title: string;
+  slug: string;
+  type: PostType;
+  status: PostStatus;
+  trashed: boolean;
+}
+
+/** A smaller copy of an upload, for srcset (never wider than the original). */
+export interface UploadVariant {
+  width: number;
+  height: number;
+  mime: string;
+  data: Uint8Array;
+}
+
+export interface UploadImage {
+  hash: string;
+  mime: string;
+  width: number | null;
+  height: number | null;
+  caption: string;
+  /** Widths of the variants, smallest first (their type is WebP). */
+  variantWidths: number[];
+  /** The variants job has run (an image narrower than the smallest width has none). */
+  processed: boolean;
 }
 
 export interface SettingRepository {

@@ -48,6 +48,9 @@ export const sections: ReadonlyArray<{ name: string; table: ArchiveTable; secret
   // them), and the followers-only and direct mentions, private messages, only with secrets.
   { name: 'fediverse_comments', table: 'fediverseComments' },
   { name: 'fediverse_private_mentions', table: 'fediversePrivateMentions', secret: true },
+  // Likes, boosts and authorized quotes: public acts, shown on the post.
+  { name: 'fediverse_reactions', table: 'fediverseReactions' },
+  { name: 'fediverse_quote_authorizations', table: 'fediverseQuoteAuthorizations' },
   // Added in Kumbaya 0.5, still version 1: posts made from comments, and the audit log
   // (lines without personal data, such as a person forgotten).
   { name: 'post_sources', table: 'postSources' },

@@ -5,6 +5,7 @@ import { LABEL_MAX, NOTE_MAX } from '../core/people.ts';
 import { DomainError } from '../core/errors.ts';
 import type { Comment, Store } from '../core/store.ts';
 import { VERIFY_JOB } from '../core/webmention-service.ts';
+import { variantsJob } from '../core/media.ts';
 import { EXPORT_VERSION, fromFileRecord, sections } from './export-format.ts';
 
 export interface JsonImportOptions {
@@ -72,6 +73,8 @@ const schemas: Record<ArchiveTable, z.ZodType> = {
   uploads: z.object({
     hash: z.string().regex(/^[0-9a-f]{64}$/), mime: text.min(1), size: z.number().int().nonnegative(), originalName: text, data: z.instanceof(Uint8Array),
     uploaderId: z.number().int(), createdAt: time,
+    // Added with the media library (still version 1): older files have none of these.
+    width: maybe(z.number().int().positive()), height: maybe(z.number().int().positive()), alt: text.default(''), caption: text.default(''),
   }),
   spamTotals: z.object({ label: z.enum(['spam', 'ham']), documents: z.number().int().nonnegative() }),
   spamTokens: z.object({ token: text.min(1), spam: z.number().int().nonnegative(), ham: z.number().int().nonnegative() }),
@@ -107,6 +110,11 @@ const schemas: Record<ArchiveTable, z.ZodType> = {
   fediverseComments: z.object({
     commentId: id, noteId: httpUrl, actorUri: httpUrl, handle: maybe(text), url: maybe(httpUrl), inbox: httpUrl, sharedInbox: maybe(httpUrl), createdAt: time,
   }),
+  fediverseReactions: z.object({
+    id, postId: id, kind: z.enum(['like', 'announce']), actorUri: httpUrl, activityId: text.min(1), name: maybe(text), handle: maybe(text), profileUrl: maybe(httpUrl),
+    iconUrl: maybe(text.url().refine((u) => /^https:\/\//i.test(u), 'Avatars are https addresses.')), createdAt: time,
+  }),
+  fediverseQuoteAuthorizations: z.object({ id, postId: id, actorUri: httpUrl, quoteUri: httpUrl, requestId: text.min(1), createdAt: time }),
   fediversePrivateMentions: z.object({
     id, noteId: httpUrl, actorUri: httpUrl, name: text, handle: maybe(text), profileUrl: maybe(httpUrl), url: maybe(httpUrl), visibility: z.enum(['followers', 'direct']),
     inReplyTo: maybe(text), postId: maybe(id), html: text, createdAt: time, updatedAt: time,
@@ -184,6 +192,8 @@ export async function importJsonExport(store: Store, input: AsyncIterable<string
     // Jobs are not exported (docs/export-format.md): a mention the old site had not verified yet is verified here.
     const now = options.now ?? Date.now();
     for (const id of reader.mentionsToVerify) await tx.jobs.enqueue({ kind: VERIFY_JOB, key: `verify:${id}:restored:${now}`, payload: { id } }, now);
+    // Nor are uploads' variants: they are made again from the originals.
+    for (const hash of reader.uploadsRestored) await tx.jobs.enqueue(variantsJob(hash), now);
     return reader.summary();
   });
 }
@@ -203,6 +213,8 @@ class ExportReader {
   private usersWithoutPassword = 0;
   /** Ids of received webmentions whose verification was still to come. */
   readonly mentionsToVerify: number[] = [];
+  /** Hashes of the uploads written, whose variants are to be made. */
+  readonly uploadsRestored: string[] = [];
 
   constructor(archive: ArchiveRepository, options: JsonImportOptions) {
     this.archive = archive;
@@ -340,6 +352,7 @@ class ExportReader {
   private async write(name: string, table: ArchiveTable, records: unknown[]): Promise<void> {
     if (table === 'users') this.usersWithoutPassword += (records as Array<{ passwordHash: string | null }>).filter((u) => u.passwordHash === null).length;
     // Waiting for a check: never checked yet, or sent again since it was last checked (a resend keeps its status until then).
+    if (table === 'uploads') for (const u of records as Array<ArchiveRecords['uploads']>) this.uploadsRestored.push(u.hash);
     if (table === 'webmentions') for (const m of records as Array<ArchiveRecords['webmentions']>) if (m.status === 'queued' || m.updatedAt <= m.receivedAt) this.mentionsToVerify.push(m.id);
     if (table !== 'comments') return this.writeAll(name, table, records as Array<ArchiveRecords[typeof table]>);
     // A reply is written once the comment it answers is: ids normally ascend, but a file need not.

@@ -113,7 +113,9 @@ for (const [from, to] of movePairs) {
       const post = await target.posts.create({ ...hello!, slug: 'after-restore', tags: [] }, FIXTURE_TIME);
       assert.ok(post.id > Math.max(...postIds));
       assert.equal((await target.subscriptions.findByToken('unsub-1'))?.postId, postIds[0]);
-      assert.equal((await target.uploads.list(5)).length, 1);
+      const [upload] = (await target.uploads.list({ limit: 5, offset: 0 })).items;
+      assert.deepEqual([upload.width, upload.height, upload.alt, upload.caption], [1, 1, 'A single red dot', 'The smallest picture “ever”'], 'size, alt text and caption travel');
+      assert.deepEqual(await target.uploads.unprocessed(5), [upload.hash], 'variants are not exported: the restored site makes them again');
     });
   });
 }
@@ -226,6 +228,10 @@ describe('JSON export contents', () => {
     const top = await store.fediverseReplies.findByNote('https://social.example/users/reader/statuses/1');
     assert.equal(top?.inbox, 'https://social.example/users/reader/inbox');
     assert.equal((await store.comments.findById(top!.commentId))?.authorName, 'Reader');
+    // Likes and boosts still show on the post, and the authorized quote's address still answers.
+    const reactions = await store.reactions.forPost((await store.comments.findById(top!.commentId))!.postId, 10);
+    assert.deepEqual([reactions.likeCount, reactions.announceCount, reactions.announces[0].iconUrl], [1, 1, 'https://other.example/fan.png']);
+    assert.equal((await store.reactions.findQuoteAuthorization(file.fediverse_quote_authorizations[0].id))?.quoteUri, 'https://other.example/users/fan/statuses/10');
     // A direct mention is a private message: only an export with secrets carries it.
     assert.equal(file.fediverse_private_mentions, undefined);
     assert.doesNotMatch(JSON.stringify(file), /Just between us/);

@@ -91,6 +91,10 @@ export async function seedSite(store: Store): Promise<{ postIds: number[]; comme
     commentId: top.id, noteId: 'https://social.example/users/reader/statuses/1', actorUri: 'https://social.example/users/reader', handle: '@reader@social.example',
     url: 'https://social.example/@reader/1', inbox: 'https://social.example/users/reader/inbox', sharedInbox: 'https://social.example/inbox', createdAt: t + 200,
   });
+  // A like and a boost of the first post, and a quote of it the blog authorized (migration 019).
+  await store.reactions.record({ postId: hello.id, kind: 'like', actorUri: 'https://social.example/users/reader', activityId: 'https://social.example/users/reader#likes/1', name: 'Reader', handle: '@reader@social.example', profileUrl: 'https://social.example/@reader', iconUrl: null }, t + 240);
+  await store.reactions.record({ postId: hello.id, kind: 'announce', actorUri: 'https://other.example/users/fan', activityId: 'https://other.example/users/fan/statuses/9/activity', name: null, handle: null, profileUrl: null, iconUrl: 'https://other.example/fan.png' }, t + 250);
+  await store.reactions.authorizeQuote({ postId: hello.id, actorUri: 'https://other.example/users/fan', quoteUri: 'https://other.example/users/fan/statuses/10', requestId: 'https://other.example/users/fan/quote-requests/1' }, t + 260);
   await store.fediverseReplies.saveMention({
     noteId: 'https://social.example/users/reader/statuses/2', actorUri: 'https://social.example/users/reader', name: 'Reader', handle: '@reader@social.example',
     profileUrl: 'https://social.example/@reader', url: null, visibility: 'direct', inReplyTo: null, postId: hello.id, html: '<p>Just between us: lovely post.</p>',
@@ -108,7 +112,7 @@ export async function seedSite(store: Store): Promise<{ postIds: number[]; comme
   await store.audit.add({ action: 'person-forgotten', detail: { personId: 99, choice: 'anonymise', comments: 3 }, actorId: owner.id, createdAt: t + 380 });
 
   const bytes = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10, 0, 255, 1, 2, 3]);
-  await store.uploads.save({ hash: createHash('sha256').update(bytes).digest('hex'), mime: 'image/png', size: bytes.length, originalName: 'dot.png', data: bytes, uploaderId: owner.id, createdAt: t + 400 });
+  await store.uploads.save({ hash: createHash('sha256').update(bytes).digest('hex'), mime: 'image/png', size: bytes.length, originalName: 'dot.png', data: bytes, uploaderId: owner.id, createdAt: t + 400, width: 1, height: 1, alt: 'A single red dot', caption: 'The smallest picture “ever”' });
 
   await store.settings.set({ title: 'My blog', description: 'Words & more', 'comments.settings': '{"minSubmitSeconds":3}', secret_key: 'k'.repeat(40), setup_token: 'setup-secret' });
   await store.spamModel.learn(['viagra', 'cheap', 'ünïcode'], 'spam', 1);

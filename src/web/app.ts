@@ -106,6 +106,18 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
       'Content-Disposition': 'inline',
     });
   });
+  // An upload's smaller copies (WebP, for srcset): made once by the job queue, never changed.
+  app.get('/uploads/:file{[0-9a-f]{64}-[0-9]{1,5}\\.webp}', async (c) => {
+    const [hash, width] = c.req.param('file').slice(0, -'.webp'.length).split('-');
+    const variant = await deps.store.uploads.findVariant(hash, Number(width));
+    if (!variant) return c.text('Not found', 404);
+    return c.body(new Uint8Array(variant.data), 200, {
+      'Content-Type': variant.mime,
+      'Cache-Control': YEAR,
+      ETag: `"${hash}-${variant.width}"`,
+      'Content-Disposition': 'inline',
+    });
+  });
   // Pages name their icon (<link rel="icon">); this answers browsers and tools that ask the
   // old address anyway with the icon itself, not a redirect to follow on every visit.
   app.get('/favicon.ico', (c) => {

@@ -14,6 +14,7 @@ import type { SiteSettings } from '../core/site-settings.ts';
 import type { SubscriptionService } from '../core/subscription-service.ts';
 import type { WebmentionService } from '../core/webmention-service.ts';
 import type { WhoIs } from '../core/who-is.ts';
+import type { MediaLibrary } from '../core/media.ts';
 import type { Session, Store, User } from '../core/store.ts';
 import type { Assets } from './assets.ts';
 import type { ConversationCache } from './conversation-cache.ts';
@@ -58,6 +59,8 @@ export interface WebDeps {
   jobs: { wake(): void };
   /** "Who is this?": when to look a person's website up (in the job queue). */
   whoIs: WhoIs;
+  /** Uploads: cleaned on the way in, described, deleted when unused; their variants come from the job queue. */
+  media: MediaLibrary;
   /** ActivityPub (FEDIVERSE): Fedify, loaded on the first federation request; null when off. */
   fediverse?: Fediverse | null;
   /** Comments turned into post ideas, and telling their writers (core/post-ideas.ts). */

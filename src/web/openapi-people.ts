@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MAX_ID } from '../core/ids.ts';
 import { identityKinds, LABEL_MAX, NOTE_MAX, timelineKinds, trustStates, UNDO_DAYS } from '../core/people.ts';
 import { TRUST_REASON_MAX } from '../core/person-edits.ts';
+import { forgetChoices } from '../core/person-rights.ts';
 import { API_PER_PAGE_MAX, isoDateTime, json, queryParameters, ref, response, tidy, tokenRequired, writeErrors, type JsonSchema, type OpenApiSection } from './openapi.ts';
 
 /**
@@ -206,6 +207,24 @@ export const apiMergePreviewSchema = z.object({
 });
 export type ApiMergePreview = z.output<typeof apiMergePreviewSchema>;
 
+/** POST /api/people/{id}/forget. */
+export const apiForgetInputSchema = z.strictObject({
+  comments: z
+    .enum(forgetChoices, { message: 'Use "anonymise" (the text stays, under “Someone”) or "trash".' })
+    .describe('What happens to their comments: `anonymise` keeps the text under the name “Someone”, without address, website, IP or browser; `trash` moves them to the trash.'),
+});
+
+export const apiForgetResultSchema = z.object({
+  person_id: z.int().describe('The id the person had; nobody has it now.'),
+  comments: z.enum(forgetChoices),
+  counts: z.record(z.string(), z.int().nonnegative()).describe('How much was erased, anonymised or trashed, by kind (comments, identities, notes, subscriptions, mails, follows…).'),
+  audit_id: z.int().describe('The line in the audit log (Admin → People → Forgotten), which holds no personal data.'),
+});
+
+export const apiPersonExportSchema = z
+  .record(z.string(), z.unknown())
+  .describe('Everything the site holds about one person, as “Download their data” gives it (docs/export-format.md, “One person”): identities, comments, webmentions, subscriptions, mails, notes, labels, events, fediverse follows and mentions.');
+
 export const apiMergeResultSchema = z.object({ merge: apiMergeSchema, person: apiPersonDetailSchema.describe('The survivor, after the merge.') });
 
 function peopleSchemas(): Record<string, JsonSchema> {
@@ -223,10 +242,13 @@ function peopleSchemas(): Record<string, JsonSchema> {
   responses.add(apiMergeSchema, { id: 'Merge' });
   responses.add(apiMergePreviewSchema, { id: 'MergePreview' });
   responses.add(apiMergeResultSchema, { id: 'MergeResult' });
+  responses.add(apiForgetResultSchema, { id: 'ForgetResult' });
+  responses.add(apiPersonExportSchema, { id: 'PersonExport' });
   const requests = z.registry<{ id: string }>();
   requests.add(apiTrustInputSchema, { id: 'TrustInput' });
   requests.add(apiNoteInputSchema, { id: 'NoteInput' });
   requests.add(apiMergeInputSchema, { id: 'MergeInput' });
+  requests.add(apiForgetInputSchema, { id: 'ForgetInput' });
   const output = tidy(z.toJSONSchema(responses, { target: 'draft-2020-12', io: 'output', uri }).schemas, true) as Record<string, JsonSchema>;
   const input = tidy(z.toJSONSchema(requests, { target: 'draft-2020-12', io: 'input', uri }).schemas, false) as Record<string, JsonSchema>;
   return { ...output, ...input };
@@ -383,6 +405,29 @@ export const peopleOpenApi: OpenApiSection = {
         parameters: [personId],
         requestBody: { required: true, content: json(ref('MergeInput')) },
         responses: { '200': { description: 'The merge (its event id undoes it) and the person after it.', content: json(ref('MergeResult')) }, ...writeErrors, ...bodyErrors, '404': response('NotFound') },
+      },
+    },
+    '/api/people/{id}/export': {
+      get: {
+        ...common,
+        operationId: 'exportPerson',
+        summary: 'Everything about one person, as JSON',
+        description: 'What to send someone who asks what the site keeps about them: the same document as “Download their data” and `npx kumbaya people export`.',
+        parameters: [personId],
+        responses: { '200': { description: 'Their data.', content: json(ref('PersonExport')) }, ...readErrors, '404': response('NotFound') },
+      },
+    },
+    '/api/people/{id}/forget': {
+      post: {
+        ...common,
+        operationId: 'forgetPerson',
+        summary: 'Forget a person',
+        description:
+          'In one transaction: erases their identities, notes, labels, events, subscriptions, mails to them and fediverse follows, and anonymises or trashes their comments; ' +
+          'an audit line without personal data records it. Refused (422) for the person of someone on the team; nothing is changed then.',
+        parameters: [personId],
+        requestBody: { required: true, content: json(ref('ForgetInput')) },
+        responses: { '200': { description: 'What was forgotten, counted.', content: json(ref('ForgetResult')) }, ...writeErrors, ...bodyErrors, '404': response('NotFound') },
       },
     },
     '/api/people/merges/{eventId}/undo': {

@@ -1,3 +1,4 @@
+import { inboxesArePublic } from './inbox-address.ts';
 import { Temporal } from '@js-temporal/polyfill';
 import { createFederation, kvCache, type Federation, type KvStore, type MessageQueue } from '@fedify/fedify';
 import { Accept, Article, Create, Delete, Endpoints, Follow, Hashtag, Image, isActor, Move, Person, PUBLIC_COLLECTION, Reject, Undo, Update, type Actor, type Recipient } from '@fedify/fedify/vocab';
@@ -129,7 +130,8 @@ export function createKumbayaFederation(deps: FederationDeps): KumbayaFederation
       // The signature proved who sent it; an activity naming someone else as its actor is ignored.
       if (!actor || actor.id?.href !== follow.actorId.href) return;
       const remote = remoteActor(actor);
-      if (!remote) return;
+      // Deliveries go to its inboxes: none on a private address (inbox-address.ts).
+      if (!remote || !(await inboxesArePublic([remote.inbox, remote.sharedInbox], deps.allowPrivate))) return;
       const outcome = await following.follow(remote, follow.id.href);
       if (outcome === 'accepted') await ctx.sendActivity({ identifier: handle }, actor, new Accept({ id: new URL(`#accept/${encodeURIComponent(follow.id.href)}`, ctx.getActorUri(handle)), actor: ctx.getActorUri(handle), object: follow }));
     })
@@ -146,7 +148,7 @@ export function createKumbayaFederation(deps: FederationDeps): KumbayaFederation
       const target = await move.getTarget(ctx);
       if (!target || !isActor(target) || !target.aliasIds.some((alias) => alias.href === move.actorId!.href)) return;
       const remote = remoteActor(target);
-      if (remote) await following.move(move.actorId.href, remote);
+      if (remote && (await inboxesArePublic([remote.inbox, remote.sharedInbox], deps.allowPrivate))) await following.move(move.actorId.href, remote);
     })
     .on(Create, replies.create)
     .on(Update, replies.update)

@@ -1,3 +1,4 @@
+import { inboxesArePublic } from './inbox-address.ts';
 import type { InboxContext, RequestContext, UnverifiedActivityReason } from '@fedify/fedify';
 import { Create, Delete, Hashtag, Link, Mention, Note, PUBLIC_COLLECTION, type Activity, type Actor, type Update } from '@fedify/fedify/vocab';
 import { FediverseReplies, type IncomingNote } from '../../core/fediverse-replies.ts';
@@ -12,18 +13,18 @@ import type { FederationDeps } from './federation.ts';
  * the signature proved the actor; the Note must be attributed to that actor and live on
  * the actor's own server, so no one can put words in someone else's mouth.
  */
-export function replyListeners(deps: Pick<FederationDeps, 'store' | 'clock' | 'comments' | 'siteUrl' | 'handle' | 'site' | 'publish'>) {
+export function replyListeners(deps: Pick<FederationDeps, 'store' | 'clock' | 'comments' | 'siteUrl' | 'handle' | 'site' | 'publish' | 'allowPrivate'>) {
   const replies = new FediverseReplies({ store: deps.store, clock: deps.clock, comments: deps.comments, siteUrl: deps.siteUrl, handle: deps.handle, siteTitle: async () => (await deps.site()).title, publish: deps.publish });
   return {
     replies,
 
     async create(ctx: InboxContext<void>, create: Create): Promise<void> {
-      const note = await incomingNote(ctx, create, ctx.getActorUri(deps.handle));
+      const note = await incomingNote(ctx, create, ctx.getActorUri(deps.handle), deps.allowPrivate);
       if (note) await replies.received(note);
     },
 
     async update(ctx: InboxContext<void>, update: Update): Promise<void> {
-      const note = await incomingNote(ctx, update, ctx.getActorUri(deps.handle));
+      const note = await incomingNote(ctx, update, ctx.getActorUri(deps.handle), deps.allowPrivate);
       if (note) await replies.updated(note);
     },
 
@@ -59,7 +60,7 @@ const isPublic = (url: URL) => url.href === PUBLIC_COLLECTION.href || url.href =
  * The Note of a Create or Update, as the core wants it, or null when it is not a Note its
  * sender wrote: attributed to someone else, or kept on another server than the sender's.
  */
-async function incomingNote(ctx: InboxContext<void>, activity: Create | Update, blogActor: URL): Promise<IncomingNote | null> {
+async function incomingNote(ctx: InboxContext<void>, activity: Create | Update, blogActor: URL, allowPrivate: boolean): Promise<IncomingNote | null> {
   const actorId = activity.actorId;
   if (actorId === null) return null;
   const object = await activity.getObject(ctx);
@@ -68,7 +69,8 @@ async function incomingNote(ctx: InboxContext<void>, activity: Create | Update, 
   const actor = await activity.getActor(ctx);
   if (!actor || actor.id?.href !== actorId.href) return null;
   const author = remoteAuthor(actor);
-  if (!author) return null;
+  // The author's answer is delivered to their inbox: never to a private address (inbox-address.ts).
+  if (!author || !(await inboxesArePublic([author.inbox, author.sharedInbox], allowPrivate))) return null;
 
   const tagNames: string[] = [];
   let mentionsBlog = false;

@@ -18,9 +18,11 @@ import * as federation from './migrations/011-federation.ts';
 import * as fediverseBlocks from './migrations/013-fediverse-blocks.ts';
 import * as publicProfiles from './migrations/014-public-profiles.ts';
 import * as personRights from './migrations/015-person-rights.ts';
+import * as peopleSpeed from './migrations/017-people-speed.ts';
 import * as fediverseReplies from './migrations/018-fediverse-replies.ts';
 import * as federationReactions from './migrations/019-federation-reactions.ts';
 import * as changeLog from './migrations/020-change-log.ts';
+import * as mediaLibrary from './migrations/022-media-library.ts';
 
 // BIGINT columns hold epoch milliseconds, well inside Number's safe range.
 const require = createRequire(import.meta.url);
@@ -84,9 +86,11 @@ function migrations(engine: Engine): Array<{ name: string; up: (db: Kysely<any>)
     { name: '013-fediverse-blocks', up: (db) => fediverseBlocks.up(db, engine) },
     { name: '014-public-profiles', up: (db) => publicProfiles.up(db, engine) },
     { name: '015-person-rights', up: (db) => personRights.up(db, engine) },
+    { name: '017-people-speed', up: (db) => peopleSpeed.up(db) },
     { name: '018-fediverse-replies', up: (db) => fediverseReplies.up(db, engine) },
     { name: '019-federation-reactions', up: (db) => federationReactions.up(db, engine) },
     { name: '020-change-log', up: (db) => changeLog.up(db, engine) },
+    { name: '022-media-library', up: (db) => mediaLibrary.up(db, engine) },
   ];
 }
 

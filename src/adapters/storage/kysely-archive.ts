@@ -4,6 +4,8 @@ import type { PersonEvent, PersonIdentity, PersonNote } from '../../core/people.
 import type { FediverseBlock, Follower } from '../../core/federation-store.ts';
 import { toFollower } from './kysely-followers.ts';
 import { toLink, toMention } from './kysely-fediverse-replies.ts';
+import { toQuote, toReaction } from './kysely-reactions.ts';
+import type { QuoteAuthorizationRecord, Reaction } from '../../core/reactions.ts';
 import type { FediverseComment, PrivateMention } from '../../core/fediverse-reply-store.ts';
 import type { Comment, ImportKind, Tag, User } from '../../core/store.ts';
 import { isProtected } from '../../core/store.ts';
@@ -11,6 +13,7 @@ import type { ReceivedMention, SentMention } from '../../core/webmention-store.t
 import { plainText } from '../../core/text.ts';
 import { toReceived, toSent } from './kysely-webmentions.ts';
 import { toRevision } from './kysely-revisions.ts';
+import { recordUploadUses } from './kysely-uploads.ts';
 import type { PostRevision } from '../../core/revisions.ts';
 import { transact } from './transact.ts';
 import { toPostSource } from './kysely-post-sources.ts';
@@ -188,6 +191,23 @@ const tables: Record<Exclude<ArchiveTable, 'posts'>, TableMap> = {
       in_reply_to: m.inReplyTo, post_id: m.postId, html: m.html, created_at: m.createdAt, updated_at: m.updatedAt,
     }),
   },
+  fediverseReactions: {
+    name: 'federation_reactions',
+    key: 'id',
+    serial: true,
+    toRecord: toReaction,
+    toRow: (r: Reaction) => ({
+      id: r.id, post_id: r.postId, kind: r.kind, actor_uri: r.actorUri, activity_id: r.activityId, name: r.name, handle: r.handle, profile_url: r.profileUrl, icon_url: r.iconUrl,
+      created_at: r.createdAt,
+    }),
+  },
+  fediverseQuoteAuthorizations: {
+    name: 'federation_quote_authorizations',
+    key: 'id',
+    serial: true,
+    toRecord: toQuote,
+    toRow: (q: QuoteAuthorizationRecord) => ({ id: q.id, post_id: q.postId, actor_uri: q.actorUri, quote_uri: q.quoteUri, request_id: q.requestId, created_at: q.createdAt }),
+  },
   comments: {
     name: 'comments',
     key: 'id',
@@ -289,8 +309,16 @@ const tables: Record<Exclude<ArchiveTable, 'posts'>, TableMap> = {
       data: new Uint8Array(r.data),
       uploaderId: r.uploader_id,
       createdAt: num(r.created_at),
+      width: numOrNull(r.width),
+      height: numOrNull(r.height),
+      alt: r.alt,
+      caption: r.caption,
     }),
-    toRow: (u) => ({ hash: u.hash, mime: u.mime, size: u.size, original_name: u.originalName, data: u.data, uploader_id: u.uploaderId, created_at: u.createdAt }),
+    // Variants are not part of the archive: variants_at stays null, so the job queue makes them again.
+    toRow: (u) => ({
+      hash: u.hash, mime: u.mime, size: u.size, original_name: u.originalName, data: u.data, uploader_id: u.uploaderId, created_at: u.createdAt,
+      width: u.width, height: u.height, alt: u.alt, caption: u.caption,
+    }),
   },
   spamTotals: { name: 'spam_totals', key: 'label', toRecord: (r) => ({ label: r.label, documents: num(r.documents) }), toRow: (t) => ({ label: t.label, documents: t.documents }) },
   spamTokens: {
@@ -437,6 +465,7 @@ export class KyselyArchiveRepository implements ArchiveRepository {
       if (p.tagIds.length > 0) await this.db.insertInto('post_tags').values(p.tagIds.map((tagId, position) => ({ post_id: p.id, tag_id: tagId, position }))).execute();
       if (p.oldSlugs.length > 0) await this.db.insertInto('post_old_slugs').values(p.oldSlugs.map((slug) => ({ slug, post_id: p.id }))).execute();
       if (this.engine === 'sqlite') await sql`insert into posts_fts (rowid, title, body) values (${p.id}, ${p.title}, ${searchText})`.execute(this.db);
+      await recordUploadUses(this.db, p.id, [p.markdown, p.html, p.coverImage]);
     }
   }
 
@@ -452,8 +481,8 @@ export class KyselyArchiveRepository implements ArchiveRepository {
     await this.db.updateTable('comments').set({ parent_id: null }).execute();
     for (const name of [
       'audit_log', 'post_sources', 'person_events', 'person_notes', 'person_label_links', 'person_labels', 'person_identities', 'public_profile_links', 'public_profiles', 'federation_followers', 'federation_blocks',
-      'federation_comments', 'federation_private_mentions',
-      'post_revisions', 'webmentions', 'webmentions_sent', 'legacy_paths', 'import_keys', 'jobs', 'subscriptions', 'comment_revisions', 'comments', 'post_tags', 'post_old_slugs', 'posts', 'tags', 'people', 'email_addresses', 'uploads',
+      'federation_comments', 'federation_private_mentions', 'federation_reactions', 'federation_quote_authorizations',
+      'post_revisions', 'webmentions', 'webmentions_sent', 'legacy_paths', 'import_keys', 'jobs', 'subscriptions', 'comment_revisions', 'comments', 'post_tags', 'post_old_slugs', 'upload_uses', 'posts', 'tags', 'people', 'email_addresses', 'upload_variants', 'uploads',
       'sessions', 'api_tokens', 'users', 'spam_tokens', 'spam_totals', 'outbox',
     ] as const) {
       await this.db.deleteFrom(name).execute();

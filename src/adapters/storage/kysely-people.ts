@@ -37,6 +37,7 @@ import {
   type Trust,
 } from '../../core/people.ts';
 import type { OutboxStatus, Person, PersonRepository, SubscriptionKind } from '../../core/store.ts';
+import { runCompiledOnce } from './compiled-once.ts';
 import type { ForgetChoice, ForgetOutcome, PersonData } from '../../core/person-rights.ts';
 import { forgetPerson, personDataOf } from './kysely-person-rights.ts';
 import { toComment } from './kysely-comments.ts';
@@ -88,24 +89,41 @@ export class KyselyPeopleRepository implements PersonRepository {
    */
   async upsertByEmail(input: { name: string; email: string; website: string | null }, now: number): Promise<Person> {
     const email = normaliseEmail(input.email);
+    // Every comment from the form comes through here: each statement is compiled once (compiled-once.ts).
     return transact(this.db, async (db) => {
       const repo = new KyselyPeopleRepository(db, this.engine);
-      let person = (await repo.findByIdentity('email', email)) ?? (await repo.findByPrimaryEmail(email));
-      if (!person) {
-        const row = await db
-          .insertInto('people')
-          .values({ name: input.name, email, website: input.website, created_at: now, last_seen_at: now })
-          .onConflict((oc) => oc.column('email').doUpdateSet({ name: input.name }))
-          .returningAll()
-          .executeTakeFirstOrThrow();
+      const found = await repo.findByEmail(email);
+      let person: Person;
+      if (found) {
+        person = { ...found, name: input.name, website: found.website ?? input.website };
+        await runCompiledOnce(db, this.engine, 'people-seen', [person.id, input.name, input.website, now], ([id, name, website, at]) =>
+          db
+            .updateTable('people')
+            .set((eb) => ({ name: name as string, website: eb.fn.coalesce('website', eb.val(website as string | null)), last_seen_at: sql<number>`case when last_seen_at > ${at} then last_seen_at else ${at} end` }))
+            .where('id', '=', id as number),
+        );
+      } else {
+        // Someone new (a comment sent at the same moment may have made them: then they are updated as above).
+        const [row] = await runCompiledOnce(db, this.engine, 'people-insert', [input.name, email, input.website, now], ([name, e, website, at]) =>
+          db
+            .insertInto('people')
+            .values({ name: name as string, email: e as string, website: website as string | null, created_at: at as number, last_seen_at: at as number })
+            .onConflict((oc) =>
+              oc.column('email').doUpdateSet((eb) => ({
+                name: eb.ref('excluded.name'),
+                website: eb.fn.coalesce('people.website', 'excluded.website'),
+                last_seen_at: sql<number>`case when people.last_seen_at > excluded.last_seen_at then people.last_seen_at else excluded.last_seen_at end`,
+              })),
+            )
+            .returningAll(),
+        );
+        if (!row) throw new Error('the person was not stored');
         person = toPerson(row);
       }
-      const website = person.website ?? input.website;
-      await db.updateTable('people').set({ name: input.name, website, last_seen_at: sql<number>`case when last_seen_at > ${now} then last_seen_at else ${now} end` }).where('id', '=', person.id).execute();
       await repo.touchIdentity(person.id, 'email', email, now);
       const site = input.website ? normaliseUrl(input.website) : null;
       if (site) await repo.touchIdentity(person.id, 'website', site, now);
-      return { ...person, name: input.name, website };
+      return person;
     });
   }
 
@@ -115,44 +133,61 @@ export class KyselyPeopleRepository implements PersonRepository {
   }
 
   async findById(id: number): Promise<Person | null> {
-    const row = await this.db.selectFrom('people').selectAll().where('id', '=', id).executeTakeFirst();
+    const [row] = await runCompiledOnce(this.db, this.engine, 'people-by-id', [id], ([v]) => this.db.selectFrom('people').selectAll().where('id', '=', v as number));
     return row ? toPerson(row) : null;
   }
 
-  /** By an email identity (verified first), else by a person's primary address (rows from before migration 010 or an import). */
+  /**
+   * By an email identity (verified first, then the oldest claim), else by a person's primary
+   * address (rows from before migration 010 or an import): one statement, asked on every comment.
+   */
   async findByEmail(email: string): Promise<Person | null> {
     const normalised = normaliseEmail(email);
-    return (await this.findByIdentity('email', normalised)) ?? (await this.findByPrimaryEmail(normalised));
+    if (normaliseIdentity('email', normalised) === null) return this.findByPrimaryEmail(normalised);
+    const [row] = await runCompiledOnce(this.db, this.engine, 'people-by-email', [normalised, normalised], ([identity, primary]) =>
+      this.db
+        .selectFrom('people as p')
+        .selectAll('p')
+        .where('p.id', '=', (eb) =>
+          eb.fn.coalesce(
+            eb.selectFrom('person_identities as i').select('i.person_id').where('i.kind', '=', 'email').where('i.value', '=', identity as string).orderBy('i.verified', 'desc').orderBy('i.person_id').limit(1),
+            eb.selectFrom('people as q').select('q.id').where('q.email', '=', primary as string),
+          ),
+        ),
+    );
+    return row ? toPerson(row) : null;
   }
 
   private async findByPrimaryEmail(email: string): Promise<Person | null> {
-    const row = await this.db.selectFrom('people').selectAll().where('email', '=', email).executeTakeFirst();
+    const [row] = await runCompiledOnce(this.db, this.engine, 'people-by-primary-email', [email], ([e]) => this.db.selectFrom('people').selectAll().where('email', '=', e as string));
     return row ? toPerson(row) : null;
   }
 
   async findByIdentity(kind: IdentityKind, value: string): Promise<Person | null> {
     const normalised = normaliseIdentity(kind, value);
     if (normalised === null) return null;
-    const row = await this.db
-      .selectFrom('person_identities as i')
-      .innerJoin('people as p', 'p.id', 'i.person_id')
-      .selectAll('p')
-      .where('i.value', '=', normalised)
-      .where('i.kind', '=', kind)
-      .orderBy('i.verified', 'desc')
-      .orderBy('i.person_id')
-      .limit(1)
-      .executeTakeFirst();
+    const [row] = await runCompiledOnce(this.db, this.engine, 'people-by-identity', [normalised, kind], ([v, k]) =>
+      this.db
+        .selectFrom('person_identities as i')
+        .innerJoin('people as p', 'p.id', 'i.person_id')
+        .selectAll('p')
+        .where('i.value', '=', v as string)
+        .where('i.kind', '=', k as string)
+        .orderBy('i.verified', 'desc')
+        .orderBy('i.person_id')
+        .limit(1),
+    );
     return row ? toPerson(row) : null;
   }
 
   /** Records a claim (or refreshes the last time it was seen). */
   private async touchIdentity(personId: number, kind: IdentityKind, value: string, now: number): Promise<void> {
-    await this.db
-      .insertInto('person_identities')
-      .values({ person_id: personId, kind, value, verified: 0, first_seen: now, last_seen: now })
-      .onConflict((oc) => oc.columns(['person_id', 'kind', 'value']).doUpdateSet({ last_seen: now }))
-      .execute();
+    await runCompiledOnce(this.db, this.engine, 'people-identity-seen', [personId, kind, value, now], ([id, k, v, at]) =>
+      this.db
+        .insertInto('person_identities')
+        .values({ person_id: id as number, kind: k as string, value: v as string, verified: 0, first_seen: at as number, last_seen: at as number })
+        .onConflict((oc) => oc.columns(['person_id', 'kind', 'value']).doUpdateSet({ last_seen: at as number })),
+    );
   }
 
   async identities(personId: number): Promise<PersonIdentity[]> {
@@ -189,7 +224,7 @@ export class KyselyPeopleRepository implements PersonRepository {
   }
 
   async trust(personId: number): Promise<PersonTrust> {
-    const row = await this.db.selectFrom('people').select(['trust', 'trust_reason', 'muted_until']).where('id', '=', personId).executeTakeFirst();
+    const [row] = await runCompiledOnce(this.db, this.engine, 'people-trust', [personId], ([id]) => this.db.selectFrom('people').select(['trust', 'trust_reason', 'muted_until']).where('id', '=', id as number));
     return row ? toTrust(row) : { trust: 'normal', reason: null, mutedUntil: null };
   }
 
@@ -205,12 +240,25 @@ export class KyselyPeopleRepository implements PersonRepository {
     const text = q.text?.trim();
     if (text) {
       const pattern = containing(text);
-      query = query.where((eb) =>
-        eb.or([
-          eb(sql`lower(p.name)`, 'like', sql`${pattern} escape '\\'`),
-          eb.exists(eb.selectFrom('person_identities as i').select('i.id').whereRef('i.person_id', '=', 'p.id').where(sql`i.value`, 'like', sql`${pattern} escape '\\'`)),
-        ]),
-      );
+      const like = sql`${pattern} escape '\\'`;
+      // Ordered by last seen, the scan below stops after a page when many people match, but reads
+      // everyone (with a look at their identities each) when few do. So first ask who matches at
+      // all, from two indexes read alone (names through people_name_key, values through the
+      // unique (person_id, kind, value)); when they are few, only they are sorted and paged.
+      const few = 1000;
+      const byValue = await this.db.selectFrom('person_identities').select('person_id as id').where(sql`value`, 'like', like).limit(few + 1).execute();
+      const byName = byValue.length > few ? [] : await this.db.selectFrom('people').select('id').where(sql`lower(trim(name))`, 'like', like).limit(few + 1).execute();
+      const matching = [...new Set([...byName, ...byValue].map((r) => r.id))];
+      if (byValue.length <= few && byName.length <= few && matching.length <= few) {
+        query = query.where('p.id', 'in', matching.length > 0 ? matching : [0]);
+      } else {
+        query = query.where((eb) =>
+          eb.or([
+            eb(sql`lower(p.name)`, 'like', like),
+            eb.exists(eb.selectFrom('person_identities as i').select('i.id').whereRef('i.person_id', '=', 'p.id').where(sql`i.value`, 'like', like)),
+          ]),
+        );
+      }
     }
     if (q.labelId !== undefined) {
       const labelId = q.labelId;
@@ -221,66 +269,118 @@ export class KyselyPeopleRepository implements PersonRepository {
     if (after) query = query.where((eb) => eb.or([eb('p.last_seen_at', '<', after.lastSeenAt), eb.and([eb('p.last_seen_at', '=', after.lastSeenAt), eb('p.id', '<', after.id)])]));
     const rows = await query.orderBy('p.last_seen_at', 'desc').orderBy('p.id', 'desc').limit(q.limit + 1).execute();
     const shown = rows.slice(0, q.limit);
-    const items: PersonSummary[] = [];
-    for (const row of shown) items.push(await this.summarise(row));
+    const items = await this.summarise(shown);
     const last = shown[shown.length - 1];
     return { items, next: rows.length > q.limit && last ? { lastSeenAt: Number(last.last_seen_at), id: last.id } : null };
   }
 
   async summary(personId: number): Promise<PersonSummary | null> {
-    const row = await this.db.selectFrom('people').selectAll().where('id', '=', personId).executeTakeFirst();
-    return row ? this.summarise(row) : null;
+    const [row] = await runCompiledOnce(this.db, this.engine, 'people-row', [personId], ([id]) => this.db.selectFrom('people').selectAll().where('id', '=', id as number));
+    return row ? (await this.summarise([row]))[0] : null;
   }
 
-  private async summarise(row: Selectable<Database['people']>): Promise<PersonSummary> {
-    const id = row.id;
-    const [identities, labels, note, lastComment, lastReply, latestApproved] = await Promise.all([
-      this.identities(id),
-      this.labelsOf(id),
-      this.db.selectFrom('person_notes').select('id').where('person_id', '=', id).limit(1).executeTakeFirst(),
-      this.db.selectFrom('comments').select(['id', 'post_id', 'created_at']).where('person_id', '=', id).where('status', 'in', ['approved', 'pending']).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst(),
-      this.db
-        .selectFrom('comments as r')
-        .innerJoin('comments as c', 'c.id', 'r.parent_id')
-        .select('r.created_at')
-        .where('c.person_id', '=', id)
-        .where('r.user_id', 'is not', null)
-        .where('r.status', '=', 'approved')
-        .orderBy('r.created_at', 'desc')
-        .limit(1)
-        .executeTakeFirst(),
-      this.db.selectFrom('comments').select(['id', 'root_id', 'created_at', 'source']).where('person_id', '=', id).where('status', '=', 'approved').orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst(),
-    ]);
-    let waiting = false;
-    if (latestApproved && latestApproved.source !== 'import') {
-      const answered = await this.db
-        .selectFrom('comments')
-        .select('id')
-        .where('root_id', '=', latestApproved.root_id ?? latestApproved.id)
-        .where('user_id', 'is not', null)
-        .where('status', '=', 'approved')
-        .where('created_at', '>=', Number(latestApproved.created_at))
-        .where('id', '!=', latestApproved.id)
-        .limit(1)
-        .executeTakeFirst();
-      waiting = !answered;
+  /**
+   * Summaries of a page of people in four statements, however many people are on it (not
+   * a round of queries per row): identities, labels, then per person (correlated, each
+   * answered from an index) whether there are notes, their latest comment, their latest
+   * approved one and when the team last answered them, then those comments and whether
+   * anyone on the team spoke after the latest approved one in its conversation.
+   */
+  private async summarise(rows: Array<Selectable<Database['people']>>): Promise<PersonSummary[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    const identityRows = await this.db.selectFrom('person_identities').selectAll().where('person_id', 'in', ids).orderBy('kind').orderBy('value').execute();
+    const labelRows = await this.db
+      .selectFrom('person_label_links as l')
+      .innerJoin('person_labels as n', 'n.id', 'l.label_id')
+      .select(['l.person_id', 'n.id', 'n.name'])
+      .where('l.person_id', 'in', ids)
+      .orderBy('n.name')
+      .execute();
+    const facts = await this.db
+      .selectFrom('people as p')
+      .select('p.id')
+      .select((eb) => [
+        eb.exists(eb.selectFrom('person_notes as n').select('n.id').whereRef('n.person_id', '=', 'p.id')).as('has_notes'),
+        eb.selectFrom('comments as c').select('c.id').whereRef('c.person_id', '=', 'p.id').where('c.status', 'in', ['approved', 'pending']).orderBy('c.created_at', 'desc').orderBy('c.id', 'desc').limit(1).as('last_comment'),
+        eb.selectFrom('comments as c').select('c.id').whereRef('c.person_id', '=', 'p.id').where('c.status', '=', 'approved').orderBy('c.created_at', 'desc').orderBy('c.id', 'desc').limit(1).as('latest_approved'),
+        // Replies are found from their comments through comments_parent (migration 017).
+        // (A cross join makes SQLite start from their comments rather than from every approved one.)
+        eb
+          .selectFrom('comments as c')
+          .crossJoin('comments as r')
+          .select((e) => e.fn.max('r.created_at').as('m'))
+          .whereRef('r.parent_id', '=', 'c.id')
+          .whereRef('c.person_id', '=', 'p.id')
+          .where('r.user_id', 'is not', null)
+          .where('r.status', '=', 'approved')
+          .as('last_reply_at'),
+      ])
+      .where('p.id', 'in', ids)
+      .execute();
+    const commentIds = [...new Set(facts.flatMap((f) => [f.last_comment, f.latest_approved]).filter((id): id is number => id !== null && id !== undefined))];
+    const comments = new Map<number, { id: number; post_id: number; created_at: number; source: string; answered: unknown }>();
+    if (commentIds.length > 0) {
+      const found = await this.db
+        .selectFrom('comments as c')
+        .select(['c.id', 'c.post_id', 'c.created_at', 'c.source'])
+        .select((eb) =>
+          eb
+            .exists(
+              eb
+                .selectFrom('comments as a')
+                .select('a.id')
+                .where('a.root_id', '=', eb.fn.coalesce('c.root_id', 'c.id'))
+                .where('a.user_id', 'is not', null)
+                .where('a.status', '=', 'approved')
+                .whereRef('a.created_at', '>=', 'c.created_at')
+                .whereRef('a.id', '!=', 'c.id'),
+            )
+            .as('answered'),
+        )
+        .where('c.id', 'in', commentIds)
+        .execute();
+      for (const c of found) comments.set(c.id, { ...c, created_at: Number(c.created_at) });
     }
-    return {
-      person: toPerson(row),
-      trust: toTrust(row),
-      identities,
-      labels,
-      lastSeenAt: Number(row.last_seen_at),
-      hasNotes: note !== undefined,
-      lastComment: lastComment ? { id: lastComment.id, postId: lastComment.post_id, createdAt: Number(lastComment.created_at) } : null,
-      lastReplyAt: lastReply ? Number(lastReply.created_at) : null,
-      waiting,
+    const byPerson = <T extends { person_id: number }>(list: T[]) => {
+      const map = new Map<number, T[]>();
+      for (const item of list) map.set(item.person_id, [...(map.get(item.person_id) ?? []), item]);
+      return map;
     };
+    const identities = byPerson(identityRows);
+    const labels = byPerson(labelRows);
+    const factsOf = new Map(facts.map((f) => [f.id, f]));
+    return rows.map((row) => {
+      const f = factsOf.get(row.id);
+      const lastComment = f?.last_comment != null ? comments.get(f.last_comment) : undefined;
+      const latestApproved = f?.latest_approved != null ? comments.get(f.latest_approved) : undefined;
+      return {
+        person: toPerson(row),
+        trust: toTrust(row),
+        identities: (identities.get(row.id) ?? []).map(toIdentity),
+        labels: (labels.get(row.id) ?? []).map((l) => ({ id: l.id, name: l.name })),
+        lastSeenAt: Number(row.last_seen_at),
+        hasNotes: Boolean(Number(f?.has_notes ?? 0)),
+        lastComment: lastComment ? { id: lastComment.id, postId: lastComment.post_id, createdAt: lastComment.created_at } : null,
+        lastReplyAt: f?.last_reply_at != null ? Number(f.last_reply_at) : null,
+        // An imported comment is history: nobody is waiting on it.
+        waiting: latestApproved !== undefined && latestApproved.source !== 'import' && !Number(latestApproved.answered),
+      };
+    });
   }
 
   async namesUsed(personId: number): Promise<string[]> {
+    // Someone with thousands of comments has used a name or two: step from one name to the next
+    // through comments_person_name (migration 017) instead of reading every comment of theirs.
+    const names = sql<{ author_name: string; at: number | string }>`
+      with recursive names(name) as (
+        select min(author_name) from comments where person_id = ${personId}
+        union all
+        select (select min(c.author_name) from comments c where c.person_id = ${personId} and c.author_name > names.name) from names where names.name is not null
+      )
+      select name as author_name, (select max(c.created_at) from comments c where c.person_id = ${personId} and c.author_name = names.name) as at from names where name is not null`;
     const [comments, mentions, person] = await Promise.all([
-      this.db.selectFrom('comments').select('author_name').select((eb) => eb.fn.max('created_at').as('at')).where('person_id', '=', personId).groupBy('author_name').execute(),
+      names.execute(this.db).then((r) => r.rows),
       this.db.selectFrom('webmentions').select('author_name').select((eb) => eb.fn.max('received_at').as('at')).where('person_id', '=', personId).where('author_name', 'is not', null).groupBy('author_name').execute(),
       this.findById(personId),
     ]);
@@ -395,16 +495,23 @@ export class KyselyPeopleRepository implements PersonRepository {
       );
     }
     if (kinds.has('reply')) {
+      // The page's replies are chosen from the index (comments_parent holds their time), then only those rows are read.
+      const page = bounded(
+        this.db.selectFrom('comments as c').innerJoin('comments as r', 'r.parent_id', 'c.id').select('r.id').where('c.person_id', '=', personId).where('r.user_id', 'is not', null),
+        'reply',
+        'r.created_at',
+        'r.id',
+      )
+        .orderBy('r.created_at', 'desc')
+        .orderBy('r.id', 'desc')
+        .limit(n);
       sources.push(() =>
-        bounded(
-          this.db.selectFrom('comments as r').innerJoin('comments as c', 'c.id', 'r.parent_id').selectAll('r').where('c.person_id', '=', personId).where('r.user_id', 'is not', null),
-          'reply',
-          'r.created_at',
-          'r.id',
-        )
+        this.db
+          .selectFrom('comments as r')
+          .selectAll('r')
+          .where('r.id', 'in', page)
           .orderBy('r.created_at', 'desc')
           .orderBy('r.id', 'desc')
-          .limit(n)
           .execute()
           .then((rows) => rows.map((r) => ({ kind: 'reply' as const, at: Number(r.created_at), id: r.id, comment: toComment(r), toId: r.parent_id! }))),
       );
@@ -638,18 +745,6 @@ export class KyselyPeopleRepository implements PersonRepository {
 
   async duplicates(personId: number | null, limit: number): Promise<DuplicateSuggestion[]> {
     const web = ['website', 'webmention'] as IdentityKind[];
-    let shared = this.db
-      .selectFrom('person_identities as a')
-      .innerJoin('person_identities as b', (j) => j.onRef('a.value', '=', 'b.value').onRef('a.person_id', '<', 'b.person_id'))
-      .select(['a.person_id as aId', 'b.person_id as bId', 'a.value', 'a.kind as aKind', 'b.kind as bKind'])
-      .where('a.kind', 'in', web)
-      .where('b.kind', 'in', web);
-    if (personId !== null) shared = shared.where((eb) => eb.or([eb('a.person_id', '=', personId), eb('b.person_id', '=', personId)]));
-    let sameName = this.db
-      .selectFrom('people as a')
-      .innerJoin('people as b', (j) => j.on(sql`lower(trim(a.name))`, '=', sql`lower(trim(b.name))`).onRef('a.id', '<', 'b.id'))
-      .select(['a.id as aId', 'b.id as bId']);
-    if (personId !== null) sameName = sameName.where((eb) => eb.or([eb('a.id', '=', personId), eb('b.id', '=', personId)]));
     const reasons = new Map<string, { aId: number; bId: number; reasons: string[] }>();
     const add = (aId: number, bId: number, reason: string) => {
       const key = `${aId}.${bId}`;
@@ -657,26 +752,88 @@ export class KyselyPeopleRepository implements PersonRepository {
       if (!entry.reasons.includes(reason)) entry.reasons.push(reason);
       reasons.set(key, entry);
     };
-    for (const r of await shared.orderBy('a.person_id').orderBy('b.person_id').limit(limit * 4).execute()) add(r.aId, r.bId, sharedWebsiteReason(r.value, r.aKind as IdentityKind, r.bKind as IdentityKind));
-    // A website of one whose h-card page (migration 014) links with rel=me to an identity of the other.
-    let relMe = this.db
-      .selectFrom('person_identities as a')
-      .innerJoin('public_profile_links as l', 'l.website', 'a.value')
-      .innerJoin('person_identities as b', (j) => j.onRef('b.value', '=', 'l.url').onRef('b.person_id', '<>', 'a.person_id'))
-      .select(['a.person_id as fromId', 'b.person_id as toId', 'a.value as from', 'l.url as to'])
-      .where('a.kind', 'in', web)
-      .where('b.kind', 'in', [...web, 'fediverse']);
-    if (personId !== null) relMe = relMe.where((eb) => eb.or([eb('a.person_id', '=', personId), eb('b.person_id', '=', personId)]));
-    for (const r of await relMe.orderBy('a.person_id').orderBy('b.person_id').limit(limit * 4).execute()) add(Math.min(r.fromId, r.toId), Math.max(r.fromId, r.toId), relMeReason(r.from, r.to));
-    const emailsOf = async (id: number) => (await this.db.selectFrom('person_identities').select('value').where('person_id', '=', id).where('kind', '=', 'email').execute()).map((r) => r.value);
-    for (const r of await sameName.orderBy('a.id').orderBy('b.id').limit(limit * 4).execute()) {
-      const [a, b] = await Promise.all([this.findById(r.aId), this.findById(r.bId)]);
+    // For one person (their page), each query starts from their own rows and finds the others by index:
+    // their web identities by value, people with the same name through people_name_key (migration 017).
+    let shared: Array<{ aId: number; bId: number; value: string; aKind: string; bKind: string }>;
+    let sameName: Array<{ aId: number; bId: number }>;
+    if (personId === null) {
+      shared = await this.db
+        .selectFrom('person_identities as a')
+        .innerJoin('person_identities as b', (j) => j.onRef('a.value', '=', 'b.value').onRef('a.person_id', '<', 'b.person_id'))
+        .select(['a.person_id as aId', 'b.person_id as bId', 'a.value', 'a.kind as aKind', 'b.kind as bKind'])
+        .where('a.kind', 'in', web)
+        .where('b.kind', 'in', web)
+        .orderBy('a.person_id')
+        .orderBy('b.person_id')
+        .limit(limit * 4)
+        .execute();
+      sameName = await this.db
+        .selectFrom('people as a')
+        .innerJoin('people as b', (j) => j.on(sql`lower(trim(a.name))`, '=', sql`lower(trim(b.name))`).onRef('a.id', '<', 'b.id'))
+        .select(['a.id as aId', 'b.id as bId'])
+        .orderBy('a.id')
+        .orderBy('b.id')
+        .limit(limit * 4)
+        .execute();
+    } else {
+      const mine = await this.db
+        .selectFrom('person_identities as m')
+        .innerJoin('person_identities as o', (j) => j.onRef('o.value', '=', 'm.value').onRef('o.person_id', '!=', 'm.person_id'))
+        .select(['o.person_id as other', 'm.value', 'm.kind as mineKind', 'o.kind as otherKind'])
+        .where('m.person_id', '=', personId)
+        .where('m.kind', 'in', web)
+        .where('o.kind', 'in', web)
+        .orderBy('o.person_id')
+        .limit(limit * 4)
+        .execute();
+      shared = mine.map((r) => (r.other < personId ? { aId: r.other, bId: personId, value: r.value, aKind: r.otherKind, bKind: r.mineKind } : { aId: personId, bId: r.other, value: r.value, aKind: r.mineKind, bKind: r.otherKind }));
+      const self = await this.findById(personId);
+      const namesakes = self
+        ? await this.db
+            .selectFrom('people')
+            .select('id')
+            .where(sql`lower(trim(name))`, '=', sql`lower(trim(${self.name}))`)
+            .where('id', '!=', personId)
+            .orderBy('id')
+            .limit(limit * 4)
+            .execute()
+        : [];
+      sameName = namesakes.map((r) => (r.id < personId ? { aId: r.id, bId: personId } : { aId: personId, bId: r.id }));
+    }
+    for (const r of shared) add(r.aId, r.bId, sharedWebsiteReason(r.value, r.aKind as IdentityKind, r.bKind as IdentityKind));
+    // A website of one whose h-card page (migration 014) links with rel=me to an identity of the other
+    // (for one person: from their websites, then to their identities, each side by index).
+    const relMe = (side: 'from' | 'to' | null) => {
+      let query = this.db
+        .selectFrom('person_identities as a')
+        .innerJoin('public_profile_links as l', 'l.website', 'a.value')
+        .innerJoin('person_identities as b', (j) => j.onRef('b.value', '=', 'l.url').onRef('b.person_id', '<>', 'a.person_id'))
+        .select(['a.person_id as fromId', 'b.person_id as toId', 'a.value as from', 'l.url as to'])
+        .where('a.kind', 'in', web)
+        .where('b.kind', 'in', [...web, 'fediverse']);
+      if (side === 'from') query = query.where('a.person_id', '=', personId!);
+      if (side === 'to') query = query.where('b.person_id', '=', personId!);
+      return query.orderBy('a.person_id').orderBy('b.person_id').limit(limit * 4).execute();
+    };
+    const linked = personId === null ? await relMe(null) : [...(await relMe('from')), ...(await relMe('to'))];
+    for (const r of linked) add(Math.min(r.fromId, r.toId), Math.max(r.fromId, r.toId), relMeReason(r.from, r.to));
+    // Everyone named, and their addresses, in two statements rather than a few per pair.
+    const ids = [...new Set([...shared, ...sameName].flatMap((r) => [r.aId, r.bId]).concat(linked.flatMap((r) => [r.fromId, r.toId])))];
+    const people = new Map<number, Person>();
+    const emails = new Map<number, string[]>();
+    if (ids.length > 0) {
+      for (const row of await this.db.selectFrom('people').selectAll().where('id', 'in', ids).execute()) people.set(row.id, toPerson(row));
+      const rows = await this.db.selectFrom('person_identities').select(['person_id', 'value']).where('person_id', 'in', ids).where('kind', '=', 'email').execute();
+      for (const r of rows) emails.set(r.person_id, [...(emails.get(r.person_id) ?? []), r.value]);
+    }
+    for (const r of sameName) {
+      const [a, b] = [people.get(r.aId), people.get(r.bId)];
       if (!a || !b) continue;
-      for (const reason of nameAndEmailReasons({ person: a, emails: await emailsOf(a.id) }, { person: b, emails: await emailsOf(b.id) })) add(a.id, b.id, reason);
+      for (const reason of nameAndEmailReasons({ person: a, emails: emails.get(a.id) ?? [] }, { person: b, emails: emails.get(b.id) ?? [] })) add(a.id, b.id, reason);
     }
     const out: DuplicateSuggestion[] = [];
     for (const entry of [...reasons.values()].sort((x, y) => x.aId - y.aId || x.bId - y.bId).slice(0, limit)) {
-      const [a, b] = [await this.findById(entry.aId), await this.findById(entry.bId)];
+      const [a, b] = [people.get(entry.aId), people.get(entry.bId)];
       if (a && b) out.push({ a, b, reasons: entry.reasons });
     }
     return out;

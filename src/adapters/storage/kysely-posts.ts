@@ -6,6 +6,7 @@ import { firstFreeSlug, plainText, slugify } from '../../core/text.ts';
 import { transact } from './transact.ts';
 import { runCompiledOnce } from './compiled-once.ts';
 import type { Database, Engine } from './schema.ts';
+import { recordUploadUses } from './kysely-uploads.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 type PostRow = Omit<Selectable<Database['posts']>, 'search_text'>;
@@ -170,6 +171,7 @@ export class KyselyPostRepository implements PostRepository {
         .executeTakeFirstOrThrow();
       await self.setTags(id, write.tags);
       await self.indexForSearch(id, write.title, values.search_text);
+      await recordUploadUses(self.db, id, [write.markdown, write.html, write.coverImage]);
       return (await self.findById(id))!;
     });
   }
@@ -194,6 +196,7 @@ export class KyselyPostRepository implements PostRepository {
       await self.db.updateTable('posts').set(values).where('id', '=', id).execute();
       await self.setTags(id, write.tags);
       await self.indexForSearch(id, write.title, values.search_text);
+      await recordUploadUses(self.db, id, [write.markdown, write.html, write.coverImage]);
       return (await self.findById(id))!;
     });
   }
@@ -284,7 +287,10 @@ export class KyselyPostRepository implements PostRepository {
     const unpublishedBy = q.unpublishedBy;
     if (unpublishedBy === null) base = base.where('status', '=', 'published');
     else if (unpublishedBy !== undefined) base = base.where((eb) => eb.or([eb('status', '=', 'published'), eb('author_id', '=', unpublishedBy)]));
-    if (q.text) base = base.where(sql<boolean>`lower(title) like ${`%${q.text.toLowerCase().replace(/[%_\\]/g, (m) => `\\${m}`)}%`} escape '\\'`);
+    if (q.text) {
+      const pattern = `%${q.text.toLowerCase().replace(/[%_\\]/g, (m) => `\\${m}`)}%`;
+      base = base.where(sql<boolean>`(lower(title) like ${pattern} escape '\\' or lower(markdown) like ${pattern} escape '\\')`);
+    }
     if (q.tagSlug) {
       const tagSlug = q.tagSlug;
       base = base.where((eb) =>
@@ -339,6 +345,7 @@ export class KyselyPostRepository implements PostRepository {
       // SQLite does not enforce the cascade: the comments' history goes first, explicitly.
       await self.db.deleteFrom('comment_revisions').where('comment_id', 'in', self.db.selectFrom('comments').select('id').where('post_id', '=', id)).execute();
       await self.db.deleteFrom('comments').where('post_id', '=', id).execute();
+      await self.db.deleteFrom('upload_uses').where('post_id', '=', id).execute();
       await self.db.deleteFrom('posts').where('id', '=', id).execute();
     });
   }

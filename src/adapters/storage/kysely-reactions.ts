@@ -2,7 +2,7 @@ import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { PostReactions, QuoteAuthorizationRecord, Reaction, ReactionKind, ReactionRepository, ReactionWrite } from '../../core/reactions.ts';
 import type { Database } from './schema.ts';
 
-function toReaction(row: Selectable<Database['federation_reactions']>): Reaction {
+export function toReaction(row: Selectable<Database['federation_reactions']>): Reaction {
   return {
     id: Number(row.id),
     postId: Number(row.post_id),
@@ -17,7 +17,7 @@ function toReaction(row: Selectable<Database['federation_reactions']>): Reaction
   };
 }
 
-function toQuote(row: Selectable<Database['federation_quote_authorizations']>): QuoteAuthorizationRecord {
+export function toQuote(row: Selectable<Database['federation_quote_authorizations']>): QuoteAuthorizationRecord {
   return { id: Number(row.id), postId: Number(row.post_id), actorUri: row.actor_uri, quoteUri: row.quote_uri, requestId: row.request_id, createdAt: Number(row.created_at) };
 }
 

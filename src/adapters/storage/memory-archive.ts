@@ -6,6 +6,7 @@ import { emptyPeopleTables } from './memory-people.ts';
 import { emptyPersonRightsTables } from './memory-post-sources.ts';
 import { emptyBlockTable, emptyFollowerTable } from './memory-followers.ts';
 import { emptyFediverseReplyTables } from './memory-fediverse-replies.ts';
+import { emptyReactionTables } from './memory-reactions.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -66,6 +67,8 @@ export class MemoryArchiveRepository implements ArchiveRepository {
       fediverseBlocks: () => [...t.fediverseBlocks.rows.values()],
       fediverseComments: () => [...t.fediverseReplies.comments.values()].filter((l) => t.comments.has(l.commentId)),
       fediversePrivateMentions: () => [...t.fediverseReplies.mentions.values()],
+      fediverseReactions: () => [...t.reactions.rows.values()],
+      fediverseQuoteAuthorizations: () => [...t.reactions.quotes.values()],
     };
     return records[table]() as Array<ArchiveRecords[T]>;
   }
@@ -219,6 +222,18 @@ export class MemoryArchiveRepository implements ArchiveRepository {
           t.fediverseReplies.lastMentionId = Math.max(t.fediverseReplies.lastMentionId, mention.id);
           break;
         }
+        case 'fediverseReactions': {
+          const reaction = given as ArchiveRecords['fediverseReactions'];
+          t.reactions.rows.set(reaction.id, reaction);
+          t.reactions.lastId = Math.max(t.reactions.lastId, reaction.id);
+          break;
+        }
+        case 'fediverseQuoteAuthorizations': {
+          const quote = given as ArchiveRecords['fediverseQuoteAuthorizations'];
+          t.reactions.quotes.set(quote.id, quote);
+          t.reactions.lastQuoteId = Math.max(t.reactions.lastQuoteId, quote.id);
+          break;
+        }
         case 'postRevisions': {
           const revision = given as ArchiveRecords['postRevisions'];
           t.revisions.rows.set(revision.id, revision);
@@ -235,7 +250,7 @@ export class MemoryArchiveRepository implements ArchiveRepository {
 
   async clear(): Promise<void> {
     const t = this.tables();
-    for (const map of [t.users, t.apiTokens, t.tags, t.posts, t.oldSlugs, t.people, t.comments, t.commentRevisions, t.emailAddresses, t.subscriptions, t.uploads, t.spamTokens, t.sessions, t.outbox, t.webmentions.received, t.webmentions.sent, t.importKeys, t.legacyPaths, t.jobs.rows, t.publicProfiles]) {
+    for (const map of [t.users, t.apiTokens, t.tags, t.posts, t.oldSlugs, t.people, t.comments, t.commentRevisions, t.emailAddresses, t.subscriptions, t.uploads, t.uploadVariants, t.spamTokens, t.sessions, t.outbox, t.webmentions.received, t.webmentions.sent, t.importKeys, t.legacyPaths, t.jobs.rows, t.publicProfiles]) {
       map.clear();
     }
     t.revisions.rows.clear();
@@ -245,6 +260,7 @@ export class MemoryArchiveRepository implements ArchiveRepository {
     t.followers = emptyFollowerTable();
     t.fediverseBlocks = emptyBlockTable();
     t.fediverseReplies = emptyFediverseReplyTables();
+    t.reactions = emptyReactionTables();
   }
 
   async finish(): Promise<void> {}

@@ -211,7 +211,7 @@ export class MemoryPostRepository implements PostRepository {
         (!q.status || p.status === q.status) &&
         (q.authorId === undefined || p.authorId === q.authorId) &&
         (q.unpublishedBy === undefined || p.status === 'published' || p.authorId === q.unpublishedBy) &&
-        (!text || p.title.toLowerCase().includes(text)) &&
+        (!text || p.title.toLowerCase().includes(text) || p.markdown.toLowerCase().includes(text)) &&
         (!q.tagSlug || this.hasTag(p, q.tagSlug)),
     );
     return this.page(

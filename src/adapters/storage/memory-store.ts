@@ -1,4 +1,4 @@
-import type { ApiToken, Comment, CommentRevision, EmailAddress, OutboxMessage, Person, Session, Store, Subscription, Tag, Upload, User } from '../../core/store.ts';
+import type { ApiToken, Comment, CommentRevision, EmailAddress, OutboxMessage, Person, Session, Store, Subscription, Tag, Upload, UploadVariant, User } from '../../core/store.ts';
 import { MemoryPostRepository, type PostRecord } from './memory-posts.ts';
 import { MemoryTagRepository } from './memory-tags.ts';
 import { MemoryUserRepository } from './memory-users.ts';
@@ -38,6 +38,8 @@ export interface Tables {
   sessions: Map<string, Session>;
   apiTokens: Map<number, ApiToken>;
   uploads: Map<string, Upload>;
+  /** Each processed upload's variants and when they were made (memory-uploads.ts). */
+  uploadVariants: Map<string, { at: number; variants: UploadVariant[] }>;
   settings: Map<string, string>;
   rateLimits: Map<string, { windowStart: number; hits: number }>;
   emailAddresses: Map<string, EmailAddress>;
@@ -83,6 +85,7 @@ function emptyTables(): Tables {
     sessions: new Map(),
     apiTokens: new Map(),
     uploads: new Map(),
+    uploadVariants: new Map(),
     settings: new Map(),
     rateLimits: new Map(),
     emailAddresses: new Map(),

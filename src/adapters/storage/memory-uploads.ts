@@ -1,4 +1,4 @@
-import type { Upload, UploadInfo, UploadRepository } from '../../core/store.ts';
+import type { Page, Upload, UploadImage, UploadInfo, UploadQuery, UploadRepository, UploadUse, UploadVariant } from '../../core/store.ts';
 import type { Tables } from './memory-store.ts';
 
 /** Callers get copies, so mutating a result never changes the store. */
@@ -9,7 +9,7 @@ function toInfo(upload: Upload): UploadInfo {
   return copy(info);
 }
 
-/** UploadRepository in memory: uploaded files, stored once by content hash. */
+/** UploadRepository in memory: uploaded files, stored once by content hash, and their variants. */
 export class MemoryUploadRepository implements UploadRepository {
   private readonly tablesOf: () => Tables;
 
@@ -23,17 +23,9 @@ export class MemoryUploadRepository implements UploadRepository {
   }
 
   async save(u: Upload): Promise<UploadInfo> {
-    if (!this.tables.uploads.has(u.hash)) {
-      this.tables.uploads.set(u.hash, {
-        hash: u.hash,
-        mime: u.mime,
-        size: u.size,
-        originalName: u.originalName,
-        data: new Uint8Array(u.data),
-        uploaderId: u.uploaderId,
-        createdAt: u.createdAt,
-      });
-    }
+    const known = this.tables.uploads.get(u.hash);
+    if (!known) this.tables.uploads.set(u.hash, { ...copy(u), data: new Uint8Array(u.data) });
+    else if (u.alt && !known.alt) known.alt = u.alt;
     return toInfo(this.tables.uploads.get(u.hash)!);
   }
 
@@ -42,10 +34,72 @@ export class MemoryUploadRepository implements UploadRepository {
     return upload ? copy(upload) : null;
   }
 
-  async list(limit: number): Promise<UploadInfo[]> {
+  async info(hash: string): Promise<UploadInfo | null> {
+    const upload = this.tables.uploads.get(hash);
+    return upload ? toInfo(upload) : null;
+  }
+
+  async list(query: UploadQuery): Promise<Page<UploadInfo>> {
+    const q = query.q?.trim().toLowerCase();
+    const matching = [...this.tables.uploads.values()]
+      .filter((u) => !q || u.originalName.toLowerCase().includes(q) || u.alt.toLowerCase().includes(q))
+      .sort((a, b) => b.createdAt - a.createdAt || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
+    return { items: matching.slice(query.offset, query.offset + query.limit).map(toInfo), total: matching.length };
+  }
+
+  async describe(hash: string, text: { alt: string; caption: string }): Promise<UploadInfo | null> {
+    const upload = this.tables.uploads.get(hash);
+    if (!upload) return null;
+    upload.alt = text.alt;
+    upload.caption = text.caption;
+    return toInfo(upload);
+  }
+
+  async delete(hash: string): Promise<boolean> {
+    this.tables.uploadVariants.delete(hash);
+    return this.tables.uploads.delete(hash);
+  }
+
+  async usage(hashes: string[]): Promise<Map<string, UploadUse[]>> {
+    const uses = new Map<string, UploadUse[]>();
+    const wanted = [...new Set(hashes)].filter((h) => /^[0-9a-f]{64}$/.test(h));
+    const posts = [...this.tables.posts.values()].sort((a, b) => a.id - b.id);
+    for (const h of wanted) {
+      const found = posts.filter((p) => p.markdown.includes(h) || p.html.includes(h) || (p.coverImage ?? '').includes(h));
+      if (found.length > 0) uses.set(h, found.map((p) => ({ postId: p.id, title: p.title, slug: p.slug, type: p.type, status: p.status, trashed: p.deletedAt !== null })));
+    }
+    return uses;
+  }
+
+  async images(hashes: string[]): Promise<Map<string, UploadImage>> {
+    const images = new Map<string, UploadImage>();
+    for (const hash of new Set(hashes)) {
+      const u = this.tables.uploads.get(hash);
+      if (!u) continue;
+      const variantWidths = (this.tables.uploadVariants.get(hash)?.variants ?? []).map((v) => v.width).sort((a, b) => a - b);
+      images.set(hash, { hash, mime: u.mime, width: u.width, height: u.height, caption: u.caption, variantWidths, processed: this.tables.uploadVariants.has(hash) });
+    }
+    return images;
+  }
+
+  async saveVariants(hash: string, size: { width: number; height: number }, variants: UploadVariant[], now: number): Promise<void> {
+    const upload = this.tables.uploads.get(hash);
+    if (!upload) return;
+    upload.width = size.width;
+    upload.height = size.height;
+    this.tables.uploadVariants.set(hash, { at: now, variants: variants.map((v) => ({ ...v, data: new Uint8Array(v.data) })) });
+  }
+
+  async findVariant(hash: string, width: number): Promise<UploadVariant | null> {
+    const variant = this.tables.uploadVariants.get(hash)?.variants.find((v) => v.width === width);
+    return variant ? copy(variant) : null;
+  }
+
+  async unprocessed(limit: number): Promise<string[]> {
     return [...this.tables.uploads.values()]
-      .sort((a, b) => b.createdAt - a.createdAt)
+      .filter((u) => !this.tables.uploadVariants.has(u.hash))
+      .sort((a, b) => a.createdAt - b.createdAt || (a.hash < b.hash ? -1 : 1))
       .slice(0, limit)
-      .map(toInfo);
+      .map((u) => u.hash);
   }
 }

@@ -159,6 +159,19 @@ function peopleContract(name: string, open: OpenStore): void {
       assert.equal((await store.people.summary(ada.id))!.lastComment!.createdAt, NOW + 3);
     });
 
+    it('names every name a person wrote under, the latest first, and the name on their record', async () => {
+      const { post } = await setup();
+      const ada = await store.people.upsertByEmail({ name: 'Ada', email: 'ada@example.com', website: null }, NOW);
+      await comment({ postId: post.id, personId: ada.id, authorName: 'Ada L.', createdAt: NOW + MIN });
+      await comment({ postId: post.id, personId: ada.id, authorName: 'Ada', createdAt: NOW + 3 * MIN });
+      await comment({ postId: post.id, personId: ada.id, authorName: 'A. Lovelace', createdAt: NOW + 2 * MIN });
+      await comment({ postId: post.id, personId: ada.id, authorName: 'Ada L.', createdAt: NOW + 4 * MIN });
+      await comment({ postId: post.id, personId: null, authorName: 'Someone Else', createdAt: NOW + 5 * MIN });
+      assert.deepEqual(await store.people.namesUsed(ada.id), ['Ada L.', 'Ada', 'A. Lovelace']);
+      const bob = await store.people.upsertByEmail({ name: 'Bob', email: 'bob@example.com', website: null }, NOW);
+      assert.deepEqual(await store.people.namesUsed(bob.id), ['Bob']);
+    });
+
     it('gives one timeline of everything between a person and the site, newest first, paged by (time, kind, id) and filtered by kind', async () => {
       const { owner, post } = await setup();
       const ada = await store.people.upsertByEmail({ name: 'Ada', email: 'ada@example.com', website: null }, NOW);

@@ -148,7 +148,14 @@ export interface Database extends ReachTables, FederationTables, PeopleTables, W
     data: Uint8Array;
     uploader_id: number;
     created_at: number;
+    width: number | null;
+    height: number | null;
+    alt: Generated<string>;
+    caption: Generated<string>;
+    variants_at: number | null;
   };
+  upload_uses: { hash: string; post_id: number };
+  upload_variants: { hash: string; width: number; height: number; mime: string; size: number; data: Uint8Array };
   settings: { key: string; value: string };
   rate_limits: { key: string; window_start: number; hits: number };
   import_keys: { source: string; kind: string; external_id: string; local_id: number };

@@ -484,7 +484,7 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         assert.equal((await list(store, {})).total, 5);
       });
 
-      it('matches a piece of the title in any case, taking % and _ literally', async () => {
+      it('matches a piece of the title or the text in any case, taking % and _ literally', async () => {
         const { draft, scheduled, published, trashed } = await seed();
         assert.deepEqual(ids((await list(store, { text: 'CATS' })).items), [published.id, draft.id]);
         assert.deepEqual(ids((await list(store, { text: 'cats', trashed: true })).items), [trashed.id]);
@@ -492,6 +492,8 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         assert.deepEqual(ids((await list(store, { text: '%' })).items), [scheduled.id]);
         assert.deepEqual(ids((await list(store, { text: '_' })).items), []);
         assert.equal((await list(store, { text: 'nothing like it' })).total, 0);
+        // In the Markdown as well ("Words about scheduled."), not only the title.
+        assert.deepEqual(ids((await list(store, { text: 'ABOUT SCHEDULED' })).items), [scheduled.id]);
       });
 
       it('pages with limit and offset, keeping the full total', async () => {
@@ -942,12 +944,16 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         data: new Uint8Array(bytes),
         uploaderId: 1,
         createdAt,
+        width: 1,
+        height: 1,
+        alt: '',
+        caption: '',
       });
 
       it('stores bytes once per hash and gives them back', async () => {
         const first = upload('abc', [0, 1, 2, 255]);
         const info = await store.uploads.save(first);
-        assert.deepEqual(info, { hash: 'abc', mime: 'image/png', size: 4, originalName: 'abc.png', uploaderId: 1, createdAt: NOW });
+        assert.deepEqual(info, { hash: 'abc', mime: 'image/png', size: 4, originalName: 'abc.png', uploaderId: 1, createdAt: NOW, width: 1, height: 1, alt: '', caption: '' });
         const again = await store.uploads.save({ ...upload('abc', [0, 1, 2, 255], NOW + 5), originalName: 'copy.png' });
         assert.deepEqual(again, info);
         const found = await store.uploads.find('abc');
@@ -962,15 +968,16 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         await store.uploads.save(upload('three', [3], NOW + 2));
         await store.uploads.save(upload('two', [2], NOW + 1));
         assert.deepEqual(
-          (await store.uploads.list(10)).map((u) => u.hash),
+          (await store.uploads.list({ limit: 10, offset: 0 })).items.map((u) => u.hash),
           ['three', 'two', 'one'],
         );
-        const limited = await store.uploads.list(2);
+        const limited = await store.uploads.list({ limit: 2, offset: 0 });
         assert.deepEqual(
-          limited.map((u) => u.hash),
+          limited.items.map((u) => u.hash),
           ['three', 'two'],
         );
-        assert.equal('data' in limited[0], false);
+        assert.equal(limited.total, 3);
+        assert.equal('data' in limited.items[0], false);
       });
     });
 
@@ -1092,7 +1099,7 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
             await tx.people.upsertByEmail({ name: 'P', email: 'p@example.com', website: null }, NOW);
             await tx.sessions.create({ idHash: 's', userId: ada.id, csrfToken: 'c', createdAt: NOW, expiresAt: NOW + DAY });
             await tx.apiTokens.create({ userId: ada.id, name: 't', prefix: 'p', tokenHash: 'h', createdAt: NOW });
-            await tx.uploads.save({ hash: 'u', mime: 'text/plain', size: 1, originalName: 'u.txt', data: new Uint8Array([1]), uploaderId: ada.id, createdAt: NOW });
+            await tx.uploads.save({ hash: 'u', mime: 'text/plain', size: 1, originalName: 'u.txt', data: new Uint8Array([1]), uploaderId: ada.id, createdAt: NOW, width: null, height: null, alt: '', caption: '' });
             await tx.settings.set({ key: 'value' });
             await tx.rateLimits.hit('limit', 1000, 1, NOW);
             // A nested transaction joins the outer one and is rolled back with it.

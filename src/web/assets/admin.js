@@ -44,6 +44,15 @@
     form.requestSubmit();
   });
 
+  // "Select all" on a list whose checkboxes belong to a form elsewhere (the posts list's
+  // bulk form): ticks or clears every box of that form on the page.
+  document.addEventListener('change', (event) => {
+    const all = event.target;
+    if (!(all instanceof HTMLInputElement) || !all.matches('input[data-select-all]')) return;
+    const formId = all.dataset.selectAll;
+    for (const box of document.querySelectorAll(`input[type="checkbox"][name="ids"][form="${CSS.escape(formId)}"]`)) box.checked = all.checked;
+  });
+
   /** Polite announcements for screen readers (copy done, upload finished…). */
   const announcer = document.createElement('p');
   announcer.className = 'visually-hidden';
@@ -363,9 +372,11 @@
     window.addEventListener('online', tryAgain);
 
     // Leaving the page (closing the tab, switching away): keep a local copy and send what is left.
+    let submitted = false;
     const flush = () => {
       const text = current();
-      if (sameText(text, lastSaved) || signedOut) return;
+      // The form itself carries the text on its way out: an autosave now would make a second post.
+      if (submitted || sameText(text, lastSaved) || signedOut) return;
       writeLocal(false);
       const body = JSON.stringify(text);
       // Browsers drop keepalive bodies over 64 KB; the local copy covers those.
@@ -385,7 +396,11 @@
       }
       clearTimeout(timer);
       writeLocal(false);
+      submitted = true;
+      // A confirm() answered "Cancel" (Move to trash) stops the submit after this listener.
+      setTimeout(() => { if (event.defaultPrevented) submitted = false; });
     });
+    window.addEventListener('pageshow', (event) => { if (event.persisted) submitted = false; });
 
     // A save the server refused (a field needs a look) came back with the text in the form:
     // it is not saved anywhere yet, so autosave it now and keep the local copy.

@@ -15,6 +15,7 @@ import {
   apiPersonDetailSchema,
   apiPersonListSchema,
   apiTimelineSchema,
+  apiForgetResultSchema,
 } from '../openapi-people.ts';
 
 const DAY = 24 * 3600 * 1000;
@@ -363,6 +364,41 @@ for (const { engine, skip } of testEngines()) {
       }
     });
 
+    test('exports everything about one person, and forgets them: comments anonymised, identities and notes gone, an audit line without their name', async () => {
+      const theirs = await comment('Fay Gone', 'fay@example.com', 'Please remember me fondly.', 'https://fay.example');
+      await k.deps.comments.moderate([theirs.id], 'approve', owner.user.id);
+      const fay = await personOf('fay@example.com');
+      await asOwner('POST', `/api/people/${fay.id}/notes`, 201, { markdown: 'Met at the tweetup.' });
+
+      const data = await asOwner('GET', `/api/people/${fay.id}/export`, 200);
+      assert.deepEqual(data.comments.map((c: Json) => c.text), ['Please remember me fondly.']);
+      assert.ok(data.identities.some((i: Json) => i.kind === 'email' && i.value === 'fay@example.com'));
+      assert.deepEqual(data.notes.map((n: Json) => n.text), ['Met at the tweetup.']);
+
+      const bad = await refusal(await call('POST', `/api/people/${fay.id}/forget`, { token: owner.secret, body: { comments: 'shred' } }), 422);
+      assert.equal(bad.code, 'validation_failed');
+      assert.ok(await k.deps.store.people.summary(fay.id), 'a refused choice changes nothing');
+
+      const done = shaped(apiForgetResultSchema, await asOwner('POST', `/api/people/${fay.id}/forget`, 200, { comments: 'anonymise' }));
+      assert.equal(done.person_id, fay.id);
+      assert.equal(done.counts.comments, 1);
+      assert.equal(await k.deps.store.people.summary(fay.id), null, 'the person is gone');
+      const kept = (await k.deps.store.comments.findById(theirs.id))!;
+      assert.deepEqual([kept.authorName, kept.authorEmail, kept.authorUrl, kept.markdown], ['Someone', '', null, 'Please remember me fondly.']);
+      const [line] = await k.deps.store.audit.list({ action: 'person-forgotten', limit: 1 });
+      assert.equal(line.id, done.audit_id);
+      assert.doesNotMatch(JSON.stringify(line), /Fay|fay@|fay\.example|tweetup/);
+      await refusal(await call('GET', `/api/people/${fay.id}/export`, { token: owner.secret }), 404);
+      await refusal(await call('POST', `/api/people/${fay.id}/forget`, { token: owner.secret, body: { comments: 'trash' } }), 404);
+    });
+
+    test('refuses to forget the person of someone on the team (422), changing nothing', async () => {
+      const staffPerson = await k.deps.store.people.upsertByEmail({ name: moderator.user.name, email: moderator.user.email, website: null }, clock.now());
+      const refused = await refusal(await call('POST', `/api/people/${staffPerson.id}/forget`, { token: owner.secret, body: { comments: 'anonymise' } }), 422);
+      assert.match(refused.message, /on the team/);
+      assert.ok(await k.deps.store.people.summary(staffPerson.id));
+    });
+
     test('refuses an author (403, saying why) and a request without a token (401) at every people address, changing nothing', async () => {
       await comment('Private Person', 'private@example.com', 'Hello.');
       const person = await personOf('private@example.com');
@@ -382,6 +418,8 @@ for (const { engine, skip } of testEngines()) {
         ['POST', `/api/people/${person.id}/merge/preview`, { others: [1] }],
         ['POST', `/api/people/${person.id}/merge`, { others: [1] }],
         ['POST', '/api/people/merges/1/undo'],
+        ['GET', `/api/people/${person.id}/export`],
+        ['POST', `/api/people/${person.id}/forget`, { comments: 'trash' }],
       ];
       for (const [method, path, body] of requests) {
         const forbidden = await refusal(await call(method, path, { token: author.secret, body }), 403);
@@ -468,10 +506,12 @@ for (const { engine, skip } of testEngines()) {
         'GET /api/people',
         'GET /api/people/labels',
         'GET /api/people/{id}',
+        'GET /api/people/{id}/export',
         'GET /api/people/{id}/notes',
         'GET /api/people/{id}/timeline',
         'PATCH /api/people/{id}/notes/{noteId}',
         'POST /api/people/merges/{eventId}/undo',
+        'POST /api/people/{id}/forget',
         'POST /api/people/{id}/merge',
         'POST /api/people/{id}/merge/preview',
         'POST /api/people/{id}/notes',

@@ -20,6 +20,7 @@ import { renderCommentMarkdown } from '../../core/render-markdown.ts';
 import type { Comment } from '../../core/store.ts';
 import type { AppEnv } from '../context.ts';
 import {
+  apiForgetInputSchema,
   apiMergeInputSchema,
   apiNoteInputSchema,
   apiPeopleQuerySchema,
@@ -311,6 +312,21 @@ export function apiPeopleRoutes(): Hono<AppEnv> {
       merge: mergeOut({ eventId: event.id, survivorId: survivor.id, merged: manifest.merged, mergedAt: event.createdAt, undoUntil: manifest.undoUntil, undoneAt: null }),
       person: await personDetail(c, after, false),
     });
+  });
+
+  // Their data, their rights (issue 11, point 9): the same core as the admin's download and "Forget this person".
+  app.get('/:id{[0-9]+}/export', async (c) => {
+    const id = toId(c.req.param('id'));
+    if (id === null) throw notFound('That person');
+    return c.json(await c.get('deps').personRights.exportOf(id));
+  });
+
+  app.post('/:id{[0-9]+}/forget', limitWrites, limitBody, async (c) => {
+    const input = parseWith(apiForgetInputSchema, await readJson(c, { optional: false }), 'a JSON object, e.g. {"comments": "anonymise"}');
+    const id = toId(c.req.param('id'));
+    if (id === null) throw notFound('That person');
+    const outcome = await c.get('deps').personRights.forget(id, input.comments, requireToken(c));
+    return c.json({ person_id: outcome.personId, comments: outcome.choice, counts: outcome.counts, audit_id: outcome.audit.id });
   });
 
   app.post('/merges/:eventId{[0-9]+}/undo', limitWrites, async (c) => {

@@ -21,6 +21,7 @@ import { advertiseMentionEndpoints } from './webmention.ts';
 import { mentionsSection } from '../views/mention-views.ts';
 import { FACES_SHOWN } from '../../core/reactions.ts';
 import { legacyRedirect } from '../legacy-redirect.ts';
+import { servedImages } from '../responsive-images.ts';
 
 /** ?page=N as a positive whole number; anything else is page 1. */
 function pageNumber(c: Context<AppEnv>): number {
@@ -254,8 +255,13 @@ export function publicRoutes(): Hono<AppEnv> {
     const data = await conversationCache.postData(`post:${slug}`, async () => {
       const found = await store.posts.findBySlug(slug);
       if (!found) return null;
-      const [author, mentions, reactions] = await Promise.all([store.users.findById(found.authorId), store.webmentions.listVerified(found.id), store.reactions.forPost(found.id, FACES_SHOWN)]);
-      return { post: found, author, mentions, reactions };
+      const [author, mentions, reactions, images] = await Promise.all([
+        store.users.findById(found.authorId),
+        store.webmentions.listVerified(found.id),
+        store.reactions.forPost(found.id, FACES_SHOWN),
+        servedImages(found, store.uploads),
+      ]);
+      return { post: { ...found, html: images.html }, author, mentions, reactions, coverSrcset: images.coverSrcset };
     });
     if (!data) {
       // Only to a post this visitor may read: a draft's new address is not given away.
@@ -265,7 +271,7 @@ export function publicRoutes(): Hono<AppEnv> {
       if (await store.posts.slugInUse(slug)) return c.html((await errorPage(c, 410, 'This post was deleted.')).value, 410);
       return notFoundPage(c);
     }
-    const { post, author, mentions, reactions } = data;
+    const { post, author, mentions, reactions, coverSrcset } = data;
     const user = c.get('user');
     if (!mayRead(user, post, clock.now())) return notFoundPage(c);
     const preview = !isLive(post, clock.now());
@@ -277,7 +283,7 @@ export function publicRoutes(): Hono<AppEnv> {
     const conversation = await conversationOf(c, post);
     advertiseMentionEndpoints(c);
     const { loadRemoteImages } = await c.get('deps').site();
-    return htmlPage(c, postPage(c, { post, author: author ?? undefined, conversation, preview, mentions: mentionsSection(mentions, { reactions, remoteImages: loadRemoteImages }) }));
+    return htmlPage(c, postPage(c, { post, author: author ?? undefined, conversation, preview, mentions: mentionsSection(mentions, { reactions, remoteImages: loadRemoteImages }), coverSrcset }));
   });
 
   // The password form of a protected post: right, a cookie for this post and back to it; wrong, the form again with why.

@@ -9,6 +9,7 @@ import { layout } from './layout.ts';
 import { blogPostingJsonLd } from './seo-views.ts';
 import { shareControls } from './share-views.ts';
 import { mentionEndpointLinks } from './mention-views.ts';
+import { CONTENT_SIZES } from '../responsive-images.ts';
 
 export const postUrl = (post: Pick<Post, 'slug'>): string => `/${post.slug}`;
 
@@ -99,6 +100,8 @@ export interface PostPageOptions {
   mentions?: SafeHtml;
   /** A protected post this reader has not unlocked: the password form instead of its text. */
   locked?: { csrf: string; error?: string };
+  /** The cover's variants, when it is an upload that has them (responsive-images.ts). */
+  coverSrcset?: string | null;
 }
 
 /** The form that asks for a protected post's password (POST, with the visitor's CSRF token). */
@@ -135,7 +138,7 @@ ${o.preview ? html`<p class="draft-banner" role="status">Preview: this ${post.ty
     ${isPage ? '' : byline(post, o.author)}
     ${isPage ? '' : tagList(post)}
   </header>
-  ${post.coverImage ? html`<img class="cover u-photo" src="${secureImageUrl(post.coverImage)}" alt="" width="1280" height="720">` : ''}
+  ${post.coverImage ? html`<img class="cover u-photo" src="${secureImageUrl(post.coverImage)}" alt="" width="1280" height="720"${o.coverSrcset && !locked ? html` srcset="${o.coverSrcset}" sizes="${CONTENT_SIZES}"` : ''}>` : ''}
   ${locked ? passwordForm(post, locked) : html`<div class="e-content">${raw(post.html)}</div>`}
   <data class="u-url" value="${url}"></data>
   ${o.preview ? '' : shareControls({ url, title: post.title })}

@@ -9,7 +9,7 @@ before(async () => {
 });
 after(() => k.cleanup());
 
-const pages = ['/admin', '/admin/pages', '/admin/trash', '/admin/posts/new', '/admin/tags', '/admin/uploads', '/admin/settings', '/admin/users', '/admin/tokens', '/admin/profile'];
+const pages = ['/admin', '/admin/posts', '/admin/pages', '/admin/trash', '/admin/posts/new', '/admin/tags', '/admin/uploads', '/admin/settings', '/admin/users', '/admin/tokens', '/admin/profile'];
 
 describe('admin access', () => {
   it('sends visitors without a session to sign in, coming back afterwards', async () => {
@@ -104,7 +104,7 @@ describe('admin access', () => {
     const seen = async (agent: typeof owner, path: string) => (await agent.request(path)).text();
     const adas = /Ada’s unfinished draft|Ada’s scheduled post/;
 
-    for (const path of ['/admin', '/admin?status=draft', '/admin?status=scheduled', '/admin?q=Ada', '/admin/comments?status=pending']) {
+    for (const path of ['/admin/posts', '/admin/posts?status=draft', '/admin/posts?status=scheduled', '/admin/posts?q=Ada', '/admin/comments?status=pending']) {
       assert.match(await seen(owner, path), adas, `the owner sees everything (${path})`);
       const forBea = await seen(bea, path);
       assert.doesNotMatch(forBea, adas, `an author does not see another’s drafts (${path})`);
@@ -112,11 +112,11 @@ describe('admin access', () => {
       assert.doesNotMatch(forModerator, adas, `a moderator sees no drafts (${path})`);
       assert.doesNotMatch(forModerator, /Bea’s own draft/, path);
     }
-    assert.match(await seen(bea, '/admin'), /Bea’s own draft/);
-    const forAda = await seen(ada, '/admin');
+    assert.match(await seen(bea, '/admin/posts'), /Bea’s own draft/);
+    const forAda = await seen(ada, '/admin/posts');
     assert.match(forAda, /Ada’s unfinished draft/);
     assert.match(forAda, /Ada’s scheduled post/);
-    assert.match(await seen(moderator, '/admin'), /You CAN&#39;T Fail in Social Media/, 'published posts stay listed');
+    assert.match(await seen(moderator, '/admin/posts'), /You CAN&#39;T Fail in Social Media/, 'published posts stay listed');
     assert.doesNotMatch(await seen(moderator, '/admin/trash'), /Ada’s trashed draft/);
     assert.doesNotMatch(await seen(bea, '/admin/trash'), /Ada’s trashed draft/);
     // And what is not listed cannot be opened: the moderator's preview of a draft is a 404.

@@ -442,6 +442,7 @@ describe('waiting for you', () => {
     assert.match(before, /Is anyone reading these\?/);
     assert.match(before, new RegExp(`action="/admin/comments/${c.id}/reply"`));
     assert.match(before, /href="\/admin\/waiting"[^>]*>Waiting for you <span class="nav-count" data-nav-count="waiting"><span data-n>[1-9]/);
+    const navWaiting = (html: string) => Number(/data-nav-count="waiting"><span data-n>(\d+)/.exec(html)?.[1] ?? 0);
 
     const res = await owner.form(`/admin/comments/${c.id}/reply`, { body: 'We are!', back: '/admin/waiting' });
     assert.equal(res.status, 303);
@@ -449,6 +450,8 @@ describe('waiting for you', () => {
     const afterwards = await page(owner, res.headers.get('location')!);
     assert.doesNotMatch(afterwards, new RegExp(`id="comment-row-${c.id}"`));
     assert.match(afterwards, /Your reply is published\./);
+    // The admin bar's count (kept between pages) follows at once.
+    assert.equal(navWaiting(afterwards), navWaiting(before) - 1);
   });
 
   it('shows the comment a reader answered', async () => {

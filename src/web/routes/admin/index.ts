@@ -15,6 +15,7 @@ import { tokenRoutes } from './tokens.ts';
 import { uploadRoutes } from './uploads.ts';
 import { userRoutes } from './users.ts';
 import { waitingRoutes } from './waiting.ts';
+import { dashboardPage } from './dashboard.ts';
 import { peopleRoutes } from './people.ts';
 import { personRightsRoutes, postIdeaRoutes } from './person-rights.ts';
 import { webmentionAdminRoutes } from './webmentions.ts';
@@ -35,6 +36,7 @@ export function adminRoutes(): Hono<AppEnv> {
     if (c.req.method === 'GET') await loadNavCounts(c);
     return next();
   });
+  app.get('/', dashboardPage);
   app.route('/', postRoutes());
   app.route('/', revisionRoutes());
   app.route('/', webmentionAdminRoutes());

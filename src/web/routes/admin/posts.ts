@@ -8,7 +8,8 @@ import type { AppEnv } from '../../context.ts';
 import { statusFor } from '../../errors.ts';
 import { confirmView } from '../../views/admin/confirm-view.ts';
 import { editorValuesOf, editorView, fromDateTimeLocal, toDateTimeLocal, trashedPostView, type EditorValues } from '../../views/admin/post-editor-view.ts';
-import { postListView, trashView, typeWords } from '../../views/admin/post-list-view.ts';
+import { postListView, trashView, typeWords, type BulkAction, type BulkResult, type PostListFilters, type RefusalReason } from '../../views/admin/post-list-view.ts';
+import { toId } from '../../../core/ids.ts';
 import { assertRole, confirmed, currentUser, formFields, idParam, pageNumber, redirectWithNotice } from './admin-request.ts';
 
 const PER_PAGE = 20;
@@ -33,19 +34,23 @@ async function listPage(c: Context<AppEnv>, type: PostType) {
   const { store, clock } = c.get('deps');
   const user = currentUser(c);
   const status = c.req.query('status') as PostStatus | undefined;
-  const filters = {
+  const author = toId(c.req.query('author') ?? '');
+  const filters: PostListFilters = {
     status: status && statuses.has(status) ? status : undefined,
     tag: type === 'post' ? (c.req.query('tag') ?? '').slice(0, 100) || undefined : undefined,
+    author: author ?? undefined,
     q: (c.req.query('q') ?? '').trim().slice(0, 200) || undefined,
   };
   const page = pageNumber(c);
   const [result, authors, tags, trash] = await Promise.all([
     // Each role sees listed only the unpublished posts it may open.
-    store.posts.listAdmin({ type, status: filters.status, tagSlug: filters.tag, text: filters.q, unpublishedBy: unpublishedVisibleTo(user), limit: PER_PAGE, offset: (page - 1) * PER_PAGE }),
+    store.posts.listAdmin({ type, status: filters.status, tagSlug: filters.tag, authorId: filters.author, text: filters.q, unpublishedBy: unpublishedVisibleTo(user), limit: PER_PAGE, offset: (page - 1) * PER_PAGE }),
     authorsById(c),
     type === 'post' ? store.tags.listWithCounts(clock.now()) : Promise.resolve([]),
     store.posts.listAdmin({ trashed: true, authorId: user.role === 'author' ? user.id : undefined, unpublishedBy: unpublishedVisibleTo(user), limit: 1, offset: 0 }),
   ]);
+  // One grouped query for the whole page, not one per row.
+  const commentCounts = await store.comments.countApproved(result.items.map((p) => p.id));
   return c.html(
     postListView(c, {
       type,
@@ -57,8 +62,43 @@ async function listPage(c: Context<AppEnv>, type: PostType) {
       page,
       totalPages: Math.max(1, Math.ceil(result.total / PER_PAGE)),
       trashCount: trash.total,
+      commentCounts,
+      bulk: bulkResultFromQuery(c),
     }).value,
   );
+}
+
+/** ?bulk=publish&n=2&refused=1&why=not-yours: what a bulk action did. Only numbers and known words are read. */
+function bulkResultFromQuery(c: Context<AppEnv>): BulkResult | null {
+  const action = c.req.query('bulk') as BulkAction | undefined;
+  if (!action || !bulkActions.has(action)) return null;
+  const count = Number(c.req.query('n') ?? '0');
+  const refused = Number(c.req.query('refused') ?? '0');
+  if (!Number.isSafeInteger(count) || count < 0 || !Number.isSafeInteger(refused) || refused < 0) return null;
+  const why = (c.req.query('why') ?? '').split(',').filter((w): w is RefusalReason => refusalReasons.has(w as RefusalReason));
+  return { action, count, refused, why };
+}
+
+const bulkActions = new Set<BulkAction>(['publish', 'unpublish', 'tag', 'trash']);
+const refusalReasons = new Set<RefusalReason>(['not-yours', 'role', 'trashed', 'missing']);
+
+/** The ids sent as repeated `ids` fields (the list's checkboxes). */
+function idsOf(value: string | File | (string | File)[] | undefined): number[] {
+  const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return [...new Set(list.map((v) => toId(v)).filter((id): id is number => id !== null))];
+}
+
+/** Where a list form sends the user back to: the posts or pages list with its filters, nothing else. */
+function safeListBack(value: unknown): string {
+  return typeof value === 'string' && /^\/admin\/(posts|pages)(\?[^#\s]*)?$/.test(value) ? value : '/admin/posts';
+}
+
+/** A redirect to the list (keeping its filters) with what a bulk action did. */
+function redirectToList(c: Context<AppEnv>, back: string, done: Record<string, string>): Response {
+  const url = new URL(back, 'http://x');
+  for (const key of ['bulk', 'n', 'refused', 'why', 'notice', 'id', 'page']) url.searchParams.delete(key);
+  for (const [k, v] of Object.entries(done)) url.searchParams.set(k, v);
+  return c.redirect(url.pathname + url.search, 303);
 }
 
 function readEditorValues(form: Record<string, string>): EditorValues {
@@ -187,8 +227,79 @@ export async function saveFromEditor(c: Context<AppEnv>, existing: Post | null) 
 export function postRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
-  app.get('/', (c) => listPage(c, 'post'));
+  app.get('/posts', (c) => listPage(c, 'post'));
   app.get('/pages', (c) => listPage(c, 'page'));
+
+  /**
+   * Publish, unpublish, tag or trash the chosen posts. Each is tried on its own: the ones
+   * the user may not change (another author's, a moderator's reach) are counted as refused
+   * and the rest are done.
+   */
+  app.post('/posts/bulk', async (c) => {
+    const user = currentUser(c);
+    const { posts, store } = c.get('deps');
+    const form = await c.req.parseBody({ all: true });
+    const back = safeListBack(form.back);
+    const action = (typeof form.action === 'string' ? form.action : '') as BulkAction;
+    if (!bulkActions.has(action)) throw new DomainError('validation_failed', 'Choose what to do with the selected posts: publish, unpublish, add a tag or move to the trash.', { action: 'Unknown action.' });
+    const ids = idsOf(form.ids);
+    if (ids.length === 0) throw new DomainError('validation_failed', 'Select at least one post first.', { ids: 'Nothing selected.' });
+    if (ids.length > 500) throw new DomainError('validation_failed', 'Select at most 500 posts at once.', { ids: 'Too many.' });
+    const tag = typeof form.tag === 'string' ? form.tag.trim() : '';
+    if (action === 'tag' && !tag) throw new DomainError('validation_failed', 'Name the tag to add.', { tag: 'Required.' });
+    if (action === 'tag' && tag.length > 100) throw new DomainError('validation_failed', 'Keep a tag under 100 characters.', { tag: 'Too long.' });
+    const found = new Map((await Promise.all(ids.map((id) => store.posts.findById(id)))).filter((p): p is Post => p !== null).map((p) => [p.id, p]));
+    let done = 0;
+    let refused = 0;
+    const why = new Set<RefusalReason>();
+    for (const id of ids) {
+      const post = found.get(id);
+      if (!post) {
+        why.add('missing');
+        refused++;
+        continue;
+      }
+      const allowed = canEditPost(user, post);
+      if (!allowed.ok) {
+        why.add(allowed.reason);
+        refused++;
+        continue;
+      }
+      if (post.deletedAt !== null) {
+        why.add('trashed');
+        refused++;
+        continue;
+      }
+      if (action === 'publish') {
+        if (post.status !== 'draft') continue; // already live or scheduled: nothing to do
+        await posts.publish(user, id);
+      } else if (action === 'unpublish') {
+        if (post.status === 'draft') continue;
+        await posts.unpublish(user, id);
+      } else if (action === 'tag') {
+        await posts.addTags(user, id, [tag]);
+      } else {
+        await posts.trash(user, id);
+      }
+      done++;
+    }
+    return redirectToList(c, back, { bulk: action, n: String(done), ...(refused > 0 ? { refused: String(refused), why: [...why].join(',') } : {}) });
+  });
+
+  /** A new draft copying the post ("Copy of …"), opened in the editor. */
+  app.post('/posts/:id{[0-9]+}/duplicate', async (c) => {
+    const post = await editablePost(c, idParam(c));
+    const copy = await c.get('deps').posts.duplicate(currentUser(c), post.id);
+    return redirectWithNotice(c, `/admin/posts/${copy.id}`, 'duplicated');
+  });
+
+  /** Moves one post to the trash from the list (the editor has its own Trash button). */
+  app.post('/posts/:id{[0-9]+}/trash', async (c) => {
+    const post = await editablePost(c, idParam(c));
+    const form = await formFields(c);
+    await c.get('deps').posts.trash(currentUser(c), post.id);
+    return redirectToList(c, safeListBack(form.back ?? typeWords[post.type].listPath), { notice: 'trashed', id: String(post.id) });
+  });
 
   app.get('/trash', async (c) => {
     const { store } = c.get('deps');

@@ -1,37 +1,14 @@
-import { createHash } from 'node:crypto';
-import { Hono } from 'hono';
-import { DomainError } from '../../../core/errors.ts';
+import { Hono, type Context } from 'hono';
+import { DomainError, notFound } from '../../../core/errors.ts';
+import { uploadUrl, type RemoveResult } from '../../../core/media.ts';
+import type { UploadInfo } from '../../../core/store.ts';
 import type { AppEnv } from '../../context.ts';
 import { wantsJson } from '../../errors.ts';
-import { uploadsView } from '../../views/admin/uploads-view.ts';
-import { allowRoles, currentUser, redirectWithNotice } from './admin-request.ts';
+import { confirmView } from '../../views/admin/confirm-view.ts';
+import { LIBRARY_PAGE_SIZE, snippetAlt, uploadPage, uploadsView } from '../../views/admin/uploads-view.ts';
+import { allowRoles, confirmed, currentUser, formFields, pageNumber, redirectWithNotice } from './admin-request.ts';
 
-export interface ImageType {
-  mime: string;
-  ext: string;
-}
-
-const ascii = (bytes: Uint8Array, at: number, text: string): boolean =>
-  bytes.length >= at + text.length && [...text].every((ch, i) => bytes[at + i] === ch.charCodeAt(0));
-
-/**
- * The image type told by the file's first bytes (never by its name or the type the
- * browser claims). Only raster formats: SVG is refused because it can carry script.
- */
-export function detectImageType(bytes: Uint8Array): ImageType | null {
-  if ([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a].every((b, i) => bytes[i] === b)) return { mime: 'image/png', ext: 'png' };
-  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return { mime: 'image/jpeg', ext: 'jpg' };
-  if (ascii(bytes, 0, 'GIF87a') || ascii(bytes, 0, 'GIF89a')) return { mime: 'image/gif', ext: 'gif' };
-  if (ascii(bytes, 0, 'RIFF') && ascii(bytes, 8, 'WEBP')) return { mime: 'image/webp', ext: 'webp' };
-  if (ascii(bytes, 4, 'ftyp')) {
-    // ISO-BMFF: box size, "ftyp", major brand, minor version, then compatible brands.
-    const boxEnd = Math.min(bytes.length, ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0);
-    for (let at = 8; at + 4 <= boxEnd; at += at === 8 ? 8 : 4) {
-      if (ascii(bytes, at, 'avif') || ascii(bytes, at, 'avis')) return { mime: 'image/avif', ext: 'avif' };
-    }
-  }
-  return null;
-}
+export { detectImageType } from '../../../core/media.ts';
 
 /** Room for the multipart framing and the other small fields around the file. */
 const MULTIPART_SLACK = 64 * 1024;
@@ -43,22 +20,36 @@ function tooLarge(max: number): DomainError {
 
 /** Alt text for the Markdown snippet: what the person wrote, else the file name in words. */
 function altText(given: unknown, fileName: string): string {
-  const text = typeof given === 'string' && given.trim() ? given.trim() : fileName.replace(/\.[a-z0-9]+$/i, '').replace(/[-_]+/g, ' ');
-  return text.replace(/[[\]\\\r\n]/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
+  return snippetAlt(typeof given === 'string' ? given : '', fileName);
 }
 
-/** Image uploads: list and upload. Served at /uploads/<sha256>.<ext> by the app. */
+/** The upload named in the address, or a 404; an author may change only what they uploaded. */
+async function ownUpload(c: Context<AppEnv>): Promise<UploadInfo> {
+  const upload = await c.get('deps').store.uploads.info(c.req.param('hash')!);
+  if (!upload) throw notFound('The upload');
+  const user = currentUser(c);
+  if (user.role !== 'owner' && upload.uploaderId !== user.id) throw new DomainError('forbidden', 'Authors may change only the images they uploaded; ask the owner.');
+  return upload;
+}
+
+const HASH = ':hash{[0-9a-f]{64}}';
+
+/** The media library: every image with its size, alt text, caption and uses; upload, describe, delete. Served at /uploads/<sha256>.<ext> by the app. */
 export function uploadRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', allowRoles(['owner', 'author'], 'Uploading images is for the owner and authors.'));
 
   app.get('/', async (c) => {
-    const uploads = await c.get('deps').store.uploads.list(200);
-    return c.html(uploadsView(c, uploads, c.req.query('file')).value);
+    const { store } = c.get('deps');
+    const q = (c.req.query('q') ?? '').trim().slice(0, 200);
+    const page = pageNumber(c);
+    const found = await store.uploads.list({ q, limit: LIBRARY_PAGE_SIZE, offset: (page - 1) * LIBRARY_PAGE_SIZE });
+    const [uses, images] = await Promise.all([store.uploads.usage(found.items.map((u) => u.hash)), store.uploads.images(found.items.map((u) => u.hash))]);
+    return c.html(uploadsView(c, { uploads: found.items, total: found.total, page, q, uses, images, justUploaded: c.req.query('file') }).value);
   });
 
   app.post('/', async (c) => {
-    const { config, store, clock } = c.get('deps');
+    const { config, media } = c.get('deps');
     const user = currentUser(c);
     const max = config.uploadMaxBytes;
     // Refuse early when the body says it is too large, before reading it into memory.
@@ -72,29 +63,69 @@ export function uploadRoutes(): Hono<AppEnv> {
     const file = body.file;
     if (!(file instanceof File) || file.size === 0) throw new DomainError('validation_failed', 'Choose an image file to upload.', { file: 'Choose a file.' });
     if (file.size > max) throw tooLarge(max);
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    const image = detectImageType(bytes);
-    if (!image) {
-      throw new DomainError(
-        'unsupported_media_type',
-        'Only PNG, JPEG, GIF, WebP and AVIF images can be uploaded; this file is none of them. (SVG is refused because it can carry scripts.)',
-        { file: 'Not a PNG, JPEG, GIF, WebP or AVIF image.' },
+    const alt = typeof body.alt === 'string' ? body.alt : '';
+    const saved = await media.upload({ bytes: new Uint8Array(await file.arrayBuffer()), fileName: file.name, alt, uploaderId: user.id });
+    const url = uploadUrl(saved);
+    const markdown = `![${altText(saved.alt || alt, saved.originalName)}](${url})`;
+    if (wantsJson(c)) return c.json({ url, markdown, width: saved.width, height: saved.height }, 201);
+    return redirectWithNotice(c, '/admin/uploads', 'uploaded', { file: url.slice('/uploads/'.length) });
+  });
+
+  app.get(`/${HASH}`, async (c) => {
+    const { store } = c.get('deps');
+    const upload = await store.uploads.info(c.req.param('hash'));
+    if (!upload) throw notFound('The upload');
+    const [uses, images] = await Promise.all([store.uploads.usage([upload.hash]), store.uploads.images([upload.hash])]);
+    return c.html(uploadPage(c, { upload, uses: uses.get(upload.hash) ?? [], image: images.get(upload.hash) }).value);
+  });
+
+  // Alt text and caption.
+  app.post(`/${HASH}`, async (c) => {
+    const { media, store } = c.get('deps');
+    const upload = await ownUpload(c);
+    const fields = await formFields(c);
+    try {
+      const saved = await media.describe(upload.hash, { alt: fields.alt ?? '', caption: fields.caption ?? '' });
+      if (wantsJson(c)) return c.json({ alt: saved.alt, caption: saved.caption });
+      return redirectWithNotice(c, `/admin/uploads/${upload.hash}`, 'upload-described');
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'validation_failed' || wantsJson(c)) throw error;
+      const [uses, images] = await Promise.all([store.uploads.usage([upload.hash]), store.uploads.images([upload.hash])]);
+      const page = uploadPage(c, { upload, uses: uses.get(upload.hash) ?? [], image: images.get(upload.hash), edit: { alt: fields.alt ?? '', caption: fields.caption ?? '', errors: error.fields } });
+      return c.html(page.value, 422);
+    }
+  });
+
+  // Delete: refused with the posts that show it, unless forced ("Delete anyway").
+  app.post(`/${HASH}/delete`, async (c) => {
+    const { media, store } = c.get('deps');
+    const upload = await ownUpload(c);
+    const fields = await formFields(c);
+    const force = fields.force === 'yes';
+    if (!wantsJson(c) && !confirmed(fields)) {
+      return c.html(
+        confirmView(c, {
+          title: `Delete “${upload.originalName}”?`,
+          message: 'The image and its smaller copies are deleted for good. Posts that show it would show a broken image instead.',
+          action: `/admin/uploads/${upload.hash}/delete`,
+          confirmLabel: 'Delete image',
+          cancelHref: `/admin/uploads/${upload.hash}`,
+          current: 'uploads',
+          fields: force ? { force: 'yes' } : {},
+        }).value,
       );
     }
-    const hash = createHash('sha256').update(bytes).digest('hex');
-    await store.uploads.save({
-      hash,
-      mime: image.mime,
-      size: bytes.length,
-      originalName: (file.name || `image.${image.ext}`).replace(/[\u0000-\u001f]/g, '').slice(0, 200),
-      data: bytes,
-      uploaderId: user.id,
-      createdAt: clock.now(),
-    });
-    const url = `/uploads/${hash}.${image.ext}`;
-    const markdown = `![${altText(body.alt, file.name)}](${url})`;
-    if (wantsJson(c)) return c.json({ url, markdown }, 201);
-    return redirectWithNotice(c, '/admin/uploads', 'uploaded', { file: `${hash}.${image.ext}` });
+    const result: RemoveResult = await media.remove(upload.hash, force);
+    if (result.removed) {
+      if (wantsJson(c)) return c.body(null, 204);
+      return redirectWithNotice(c, '/admin/uploads', 'upload-deleted');
+    }
+    const message = `This image is shown in ${result.uses.length === 1 ? 'one post or page' : `${result.uses.length} posts or pages`}: ${result.uses.map((u) => `“${u.title}”`).join(', ')}. Remove it from there first, or delete it anyway and leave a broken image in its place.`;
+    if (wantsJson(c)) {
+      return c.json({ error: { code: 'conflict', message, uses: result.uses.map((u) => ({ id: u.postId, title: u.title, slug: u.slug, status: u.status, trashed: u.trashed })) } }, 409);
+    }
+    const images = await store.uploads.images([upload.hash]);
+    return c.html(uploadPage(c, { upload, uses: result.uses, image: images.get(upload.hash), refusedDelete: message }).value, 409);
   });
 
   return app;

@@ -7,7 +7,7 @@ import { noticeFromQuery } from './notices.ts';
 import { formatCount } from '../format.ts';
 
 /** The admin's areas, in the order of the top bar; `roles` limits who sees an area. */
-export type AdminArea = 'posts' | 'pages' | 'comments' | 'waiting' | 'people' | 'tags' | 'uploads' | 'mail' | 'settings' | 'users' | 'import' | 'fediverse' | 'tokens' | 'profile';
+export type AdminArea = 'home' | 'posts' | 'pages' | 'comments' | 'waiting' | 'people' | 'tags' | 'uploads' | 'mail' | 'settings' | 'users' | 'import' | 'fediverse' | 'tokens' | 'profile';
 
 /** Counts shown beside an area's name in the top bar. */
 export interface NavCounts {
@@ -27,13 +27,14 @@ function mailBanner(waiting: number | null | undefined): SafeHtml | '' {
 }
 
 const areas: Array<{ key: AdminArea; href: string; label: string; roles?: Role[]; count?: { key: 'pending' | 'waiting'; words: string } }> = [
-  { key: 'posts', href: '/admin', label: 'Posts' },
+  { key: 'home', href: '/admin', label: 'Home' },
+  { key: 'posts', href: '/admin/posts', label: 'Posts' },
   { key: 'pages', href: '/admin/pages', label: 'Pages' },
   { key: 'comments', href: '/admin/comments', label: 'Comments', count: { key: 'pending', words: 'pending' } },
   { key: 'waiting', href: '/admin/waiting', label: 'Waiting for you', count: { key: 'waiting', words: 'waiting for a reply' } },
   { key: 'people', href: '/admin/people', label: 'People', roles: ['owner', 'moderator'] },
   { key: 'tags', href: '/admin/tags', label: 'Tags', roles: ['owner', 'author'] },
-  { key: 'uploads', href: '/admin/uploads', label: 'Uploads', roles: ['owner', 'author'] },
+  { key: 'uploads', href: '/admin/uploads', label: 'Media', roles: ['owner', 'author'] },
   { key: 'mail', href: '/admin/mail', label: 'Mail' },
   { key: 'settings', href: '/admin/settings', label: 'Settings', roles: ['owner'] },
   { key: 'users', href: '/admin/users', label: 'Users', roles: ['owner'] },
@@ -47,7 +48,7 @@ const areas: Array<{ key: AdminArea; href: string; label: string; roles?: Role[]
  * The areas a working day goes through stay in the bar; the rest (set up once, visited now
  * and then) fold into "More", so the bar stays on one line beside a long site title.
  */
-const everyDay = new Set<AdminArea>(['posts', 'pages', 'comments', 'waiting', 'people']);
+const everyDay = new Set<AdminArea>(['home', 'posts', 'pages', 'comments', 'waiting', 'people']);
 
 const navCounts = new WeakMap<Request, NavCounts>();
 
@@ -91,7 +92,7 @@ export function adminLayout(c: Context<AppEnv>, o: AdminLayoutOptions): SafeHtml
   const moreHere = more.find((a) => a.key === o.current);
   const link = (a: (typeof areas)[number]) => {
     const here = a.key === o.current;
-    const exact = here && (path === a.href || (a.key === 'posts' && path === '/admin'));
+    const exact = here && path === a.href;
     return html`<li><a href="${a.href}"${here ? html` aria-current="${exact ? 'page' : 'true'}"` : ''}>${a.label}${a.count ? navCount(counts?.[a.count.key], a.count.key, a.count.words) : ''}</a></li>`;
   };
   return html`<!doctype html>

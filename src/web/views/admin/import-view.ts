@@ -114,7 +114,7 @@ export function importJobView(c: Context<AppEnv>, job: ImportJob, posts: Post[] 
     const intro = report.dryRun
       ? `This is what importing the ${what} would do. Import it for real from the form when it looks right.`
       : `The ${what} is in, in ${(report.durationMs / 1000).toFixed(1)} seconds.`;
-    content = html`${pageHead(headline, html`<a class="button secondary" href="/admin/import">Import another file</a>${report.dryRun ? '' : html` <a class="button" href="/admin">See the posts</a>`}`, intro)}${unmatchedBlock(c, job, posts)}${reportBlock(report)}`;
+    content = html`${pageHead(headline, html`<a class="button secondary" href="/admin/import">Import another file</a>${report.dryRun ? '' : html` <a class="button" href="/admin/posts">See the posts</a>`}`, intro)}${unmatchedBlock(c, job, posts)}${reportBlock(report)}`;
   }
   return adminLayout(c, { title: 'Import', body: content, current: 'import', scripts: ['import.js'] });
 }
