@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: seeds a fresh database, starts Kumbaya as a child process (every cache
- * off, page cache off, page cache on, posting comments, signed fediverse Likes, then People
- * on a database of its own), measures it under load with
+ * off, page cache off, page cache on, posting comments, signed fediverse Likes, People
+ * on a database of its own, then every cache off and posting on PostgreSQL), measures it under load with
  * wrk next to two references serving the same post page bytes (R1: bare node:http; R2:
  * nginx), prints a table and writes bench/results/latest.json. bench/README.md explains
  * every workload and how to read the output.
@@ -11,7 +11,8 @@
  * workload e), BENCH_PEOPLE_CONNECTIONS (default 8: workloads g and h),
  * BENCH_ONLY=e,g1,… runs only those workloads, BENCH_LOADGEN=wrk|node, BENCH_KEEP=1 keeps
  * the temp dir, BENCH_CPU_PROF=<dir> writes a V8 CPU profile of Kumbaya during workload e
- * (or, with BENCH_ONLY naming only g/h workloads, during the People run) into <dir>.
+ * (or, with BENCH_ONLY naming only g/h workloads, during the People run) into <dir>,
+ * BENCH_PG_URL (else KUMBAYA_TEST_PG_URL) the PostgreSQL for the /pg workloads.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -36,7 +37,8 @@ import {
 } from './procs.ts';
 import { inboxWorkload, INBOX_TARGET_PER_SECOND } from './inbox-workload.ts';
 import type { PostLoadOptions, PostLoadResult } from './post-load.ts';
-import { seedBenchData } from './seed.ts';
+import { seedBenchData, type SeedSummary } from './seed.ts';
+import { benchSchema } from './postgres.ts';
 import { seedPeopleBench } from './seed-people.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { openStore } from '../src/compose.ts';
@@ -60,6 +62,9 @@ const TARGETS = {
   /** (e) comments accepted per second, and the p99 of the POSTs. */
   eCommentsPerSecond: 1000,
   eP99Ms: 50,
+  /** (e/pg) the same on PostgreSQL (issue 13). */
+  ePgCommentsPerSecond: 600,
+  ePgP99Ms: 100,
   /** (f) page 40 of the long thread, as a share of page 1's req/s. */
   f40: 0.8,
   /** (g, h) p99 of a person page and of the People search, at BENCH_PEOPLE_CONNECTIONS; (g) a late timeline page within 20% of the first (req/s). */
@@ -79,9 +84,9 @@ function log(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-type WorkloadName = 'a0' | 'a' | 'b' | 'c' | 'd' | 'e' | 'f1' | 'f40' | 'g1' | 'g2' | 'h' | 'j' | 'r1' | 'r2';
-/** The order of the table and of latest.json's rows, whatever the order of measuring. */
-const ORDER: WorkloadName[] = ['a0', 'a', 'b', 'c', 'd', 'e', 'f1', 'f40', 'g1', 'g2', 'h', 'j', 'r1', 'r2'];
+type WorkloadName = 'a0' | 'a0/pg' | 'a' | 'b' | 'c' | 'd' | 'e' | 'e/pg' | 'f1' | 'f1/pg' | 'f40' | 'f40/pg' | 'g1' | 'g2' | 'h' | 'j' | 'r1' | 'r2';
+/** The order of the table and of latest.json's rows, whatever the order of measuring (PostgreSQL beside SQLite). */
+const ORDER: WorkloadName[] = ['a0', 'a0/pg', 'a', 'b', 'c', 'd', 'e', 'e/pg', 'f1', 'f1/pg', 'f40', 'f40/pg', 'g1', 'g2', 'h', 'j', 'r1', 'r2'];
 
 /** BENCH_ONLY=e,g1,h: only those workloads (and the runs they need); unset: all of them. */
 function onlyWorkloads(): Set<WorkloadName> {
@@ -204,6 +209,193 @@ http {
 `;
 }
 
+interface Posting {
+  workload: Workload;
+  peak: number;
+  firstResponseMs: number;
+  /** Lines under the table, and the run's targets. */
+  notes: string[];
+  verdicts: Array<{ target: string; pass: boolean; actual: string }>;
+}
+
+/**
+ * Workload e: comments posted while readers load the post page (production caches,
+ * TRUST_PROXY so each request is a new reader), on SQLite under `dataDir` or on the
+ * PostgreSQL database `databaseUrl` names; then, with Kumbaya stopped, every 201 must be a
+ * stored comment on the post, and nothing more.
+ */
+async function postingWorkload(
+  node: string,
+  gen: LoadGenerator,
+  o: { name: 'e' | 'e/pg'; run: string; dataDir: string; databaseUrl?: string; port: number; fresh: SeedSummary['freshPost']; cpuProfile: boolean },
+): Promise<Posting> {
+  const { name, dataDir, port, fresh } = o;
+  const cpuProfDir = o.cpuProfile ? CPU_PROF_DIR : null;
+  log(`\n[${o.run}] posting comments${o.databaseUrl ? ' on PostgreSQL' : ''}: PAGE_CACHE=true, TRUST_PROXY=true${cpuProfDir ? `, CPU profile into ${cpuProfDir}` : ''}`);
+  if (cpuProfDir) fs.mkdirSync(cpuProfDir, { recursive: true });
+  const poster = await startKumbaya(node, dataDir, port, true, true, {
+    env: { TRUST_PROXY: 'true', ...(o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : {}) },
+    nodeFlags: cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [],
+  });
+  const freshUrl = `${poster.base}/${fresh.slug}`;
+  let posted: { warmup: PostLoadResult; measured: PostLoadResult; readers: LoadResult; serverCpuMs: number | null };
+  let peak: number;
+  try {
+    const page = await get(freshUrl);
+    expect(page.status === 200 && page.body.includes('action="/comments"'), `(e) GET /${fresh.slug} answered ${page.status} without a comment form`);
+    const token = await get(`${poster.base}/comments/token/${fresh.postId}`);
+    expect(token.status === 200, `(e) GET /comments/token/${fresh.postId} answered ${token.status}`);
+    const { formToken } = JSON.parse(token.body.toString('utf8')) as { formToken: string };
+    log(`  form token for post ${fresh.postId} issued; waiting 3.1 s (the minimum time to submit), then reusing it for every comment`);
+    await new Promise((r) => setTimeout(r, 3100));
+    const common = { base: poster.base, postId: fresh.postId, formToken, connections: CONNECTIONS };
+    log(`  ${name.padEnd(3)} ${CONNECTIONS} connections POST /comments (JSON), ${READERS} connections GET /${fresh.slug}: warm-up ${WARMUP}s, measure ${SECONDS}s …`);
+    log('      each POST is a new reader: its own X-Forwarded-For address (TRUST_PROXY=true) and email, so no rate limit (6/min, 40/h per IP; 4/min per email) applies and the server is what is measured');
+    const [warmup] = await Promise.all([postComments(node, { ...common, seconds: WARMUP, firstReader: 1 }), gen.run({ url: freshUrl, connections: READERS, seconds: WARMUP })]);
+    const cpuBefore = cpuTimeMsOf(poster.child.pid);
+    const [measured, readers] = await Promise.all([
+      postComments(node, { ...common, seconds: SECONDS, firstReader: warmup.nextReader }),
+      gen.run({ url: freshUrl, connections: READERS, seconds: SECONDS }),
+    ]);
+    const cpuAfter = cpuTimeMsOf(poster.child.pid);
+    posted = { warmup, measured, readers, serverCpuMs: cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null };
+    for (const run of [warmup, measured]) {
+      const other = Object.entries(run.statuses).filter(([status]) => status !== '201');
+      if (other.length > 0 || run.socketErrors > 0) {
+        log(`      !! ${run === warmup ? 'warm-up' : 'measured run'}: ${other.map(([st, n]) => `${n} × ${st}`).join(', ')}${run.socketErrors ? `, ${run.socketErrors} socket errors` : ''}: ${run.samples.join(' | ')}`);
+      }
+    }
+    const m = measured;
+    log(
+      `      ${m.acceptedPerSecond.toFixed(0)} comments/s, p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms (${m.statuses['201'] ?? 0} × 201 of ${m.requests} POSTs in ${m.elapsedSeconds.toFixed(2)} s); ` +
+        `readers ${readers.rps.toFixed(0)} req/s, p99 ${readers.p99Ms.toFixed(2)} ms${readers.errors ? ` !! ${readers.errorText}` : ''}`,
+    );
+    if (posted.serverCpuMs !== null) {
+      const busy = posted.serverCpuMs / (m.elapsedSeconds * 1000);
+      log(
+        `      Kumbaya used ${(busy * 100).toFixed(0)}% of a CPU meanwhile: ${((posted.serverCpuMs * 1000) / Math.max(1, m.requests)).toFixed(0)} µs of CPU per comment, readers' share included` +
+          (busy > 0.9 ? ' (CPU-bound: its one thread is the limit)' : ''),
+      );
+    }
+  } finally {
+    peak = await stopKumbaya(poster);
+  }
+  // Nothing lost: with the server stopped, every 201 must be a stored comment on the post, and nothing more.
+  const accepted = (posted.warmup.statuses['201'] ?? 0) + (posted.measured.statuses['201'] ?? 0);
+  const answeredIds = [...posted.warmup.ids, ...posted.measured.ids];
+  const verifyStore = await openStore(loadConfig({ DATA_DIR: dataDir, DATABASE_URL: o.databaseUrl ?? '', LOG_LEVEL: 'silent', KUMBAYA_DEMO: 'false' }));
+  const byStatus: Record<CommentStatus, number> = { approved: 0, pending: 0, spam: 0, trash: 0 };
+  let stored: number;
+  let idsFound = 0;
+  const reasons = new Map<string, number>();
+  try {
+    stored = (await verifyStore.comments.listForModeration({ postId: fresh.postId, limit: 1, offset: 0 })).total;
+    for (const status of Object.keys(byStatus) as CommentStatus[]) {
+      byStatus[status] = (await verifyStore.comments.listForModeration({ postId: fresh.postId, status, limit: 1, offset: 0 })).total;
+    }
+    for (let i = 0; i < answeredIds.length; i += 500) {
+      const found = await verifyStore.comments.findMany(answeredIds.slice(i, i + 500));
+      idsFound += found.filter((c) => c.postId === fresh.postId).length;
+      for (const c of found) for (const r of c.moderationReasons) reasons.set(r, (reasons.get(r) ?? 0) + 1);
+    }
+  } finally {
+    await verifyStore.close();
+  }
+  const nothingLost: boolean = stored === accepted && idsFound === answeredIds.length && answeredIds.length === accepted;
+  const reasonText = [...reasons].map(([r, n]) => `${n} × “${r}”`).join(', ') || 'none';
+  log(
+    `  stored: ${stored} comments on /${fresh.slug} (${byStatus.approved} approved, ${byStatus.pending} held, ${byStatus.spam} spam, ${byStatus.trash} trash) ` +
+      `for ${accepted} × 201 (warm-up ${posted.warmup.statuses['201'] ?? 0} + measured ${posted.measured.statuses['201'] ?? 0}); ` +
+      `${idsFound} of the ${answeredIds.length} ids the answers gave found on the post: ${nothingLost ? 'nothing lost' : '!! MISMATCH'}`,
+  );
+  log(`  moderation reasons: ${reasonText} (the default policy holds a person's first comment, and each POST is a new person)`);
+  const workload: Workload = {
+    name,
+    what: `POST comment (${CONNECTIONS} c) + ${READERS} readers${o.databaseUrl ? ', PG' : ''}`,
+    result: {
+      rps: posted.measured.acceptedPerSecond,
+      p50Ms: posted.measured.p50Ms,
+      p99Ms: posted.measured.p99Ms,
+      requests: posted.measured.requests,
+      errors: posted.measured.requests - (posted.measured.statuses['201'] ?? 0) + posted.measured.socketErrors,
+      errorText: Object.entries(posted.measured.statuses)
+        .filter(([st]) => st !== '201')
+        .map(([st, n]) => `${n} × ${st}`)
+        .join(', '),
+    },
+    extra: {
+      posters: CONNECTIONS,
+      readers: READERS,
+      readers_rps: round(posted.readers.rps, 1),
+      readers_p50_ms: round(posted.readers.p50Ms, 3),
+      readers_p99_ms: round(posted.readers.p99Ms, 3),
+      readers_errors: posted.readers.errors,
+      ...(posted.serverCpuMs !== null
+        ? { server_cpu_pct: round((posted.serverCpuMs / (posted.measured.elapsedSeconds * 1000)) * 100, 1), server_cpu_us_per_comment: round((posted.serverCpuMs * 1000) / Math.max(1, posted.measured.requests), 0) }
+        : {}),
+      measured_posts: posted.measured.requests,
+      measured_accepted: posted.measured.statuses['201'] ?? 0,
+      accepted,
+      stored,
+      nothing_lost: nothingLost,
+      approved: byStatus.approved,
+      held: byStatus.pending,
+      spam: byStatus.spam,
+      post_statuses: posted.measured.statuses,
+      loadgen: 'node (bench/post-load.ts): one new reader per POST, distinct X-Forwarded-For and email, TRUST_PROXY=true',
+    },
+  };
+  const m = posted.measured;
+  const [comments, p99] = name === 'e' ? [TARGETS.eCommentsPerSecond, TARGETS.eP99Ms] : [TARGETS.ePgCommentsPerSecond, TARGETS.ePgP99Ms];
+  return {
+    workload,
+    peak,
+    firstResponseMs: poster.firstResponseMs,
+    notes: [
+      `      (${name}) req/s column = comments accepted (201) per second; readers beside it: ${posted.readers.rps.toFixed(0)} req/s, p99 ${posted.readers.p99Ms.toFixed(2)} ms`,
+      `      (${name}) ${accepted} accepted, ${stored} stored (${byStatus.approved} approved, ${byStatus.pending} held, ${byStatus.spam} spam): ${nothingLost ? 'nothing lost' : 'MISMATCH'}`,
+    ],
+    verdicts: [
+      {
+        target: `(${name}) ≥ ${comments} comments/s, p99 < ${p99} ms`,
+        pass: m.acceptedPerSecond >= comments && m.p99Ms < p99,
+        actual: `${m.acceptedPerSecond.toFixed(0)} comments/s, p99 ${m.p99Ms.toFixed(1)} ms`,
+      },
+      { target: `(${name}) every 201 stored, nothing lost`, pass: nothingLost, actual: `${accepted} × 201, ${stored} stored` },
+    ],
+  };
+}
+
+/**
+ * Walks the long thread from page 1 by its rel="next" links ("Later conversations →"):
+ * every comment must appear exactly once, on at least 40 pages. Returns page 40's address.
+ */
+async function walkLongThread(base: string, seeded: SeedSummary, label: string): Promise<string> {
+  const seen = new Set<number>();
+  let pageUrl: string | null = `/${seeded.longThread.slug}`;
+  const pages: string[] = [];
+  while (pageUrl !== null) {
+    const res = await get(base + pageUrl);
+    expect(res.status === 200 && res.headers['x-cache'] !== 'hit', `${label} GET ${pageUrl} answered ${res.status} / X-Cache ${res.headers['x-cache']}`);
+    const body = res.body.toString('utf8');
+    const ids = commentIds(body);
+    expect(ids.length > 0, `${label} ${pageUrl} shows no comments`);
+    for (const id of ids) {
+      expect(!seen.has(id), `${label} comment ${id} appears on two pages (again on page ${pages.length + 1})`);
+      seen.add(id);
+    }
+    pages.push(pageUrl);
+    const next = nextLink(body);
+    pageUrl = next ? decodeHref(next) : null;
+    expect(pages.length <= 100, `${label} more than 100 pages: the rel="next" links go round in circles`);
+  }
+  const perPage = Math.ceil(seeded.longThread.conversations / pages.length);
+  expect(seen.size === seeded.longThread.comments, `${label} following rel="next" from page 1 showed ${seen.size} comments, expected ${seeded.longThread.comments}`);
+  expect(pages.length >= 40, `${label} the long thread has ${pages.length} pages, fewer than 40`);
+  log(`  long thread: ${pages.length} pages of ≤${perPage} conversations, ${seen.size} comments, each once; page 40 is ${pages[39]}`);
+  return pages[39];
+}
+
 function round(n: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
@@ -269,29 +461,7 @@ async function main(): Promise<void> {
 
       // (f) Keyset paging: page 1 and page 40 of a 2,000-conversation thread, straight from the database.
       const longPath = `/${seeded.longThread.slug}`;
-      const seen = new Set<number>();
-      let pageUrl: string | null = longPath;
-      const pages: string[] = [];
-      while (pageUrl !== null) {
-        const res = await get(bare.base + pageUrl);
-        expect(res.status === 200 && res.headers['x-cache'] !== 'hit', `(f) GET ${pageUrl} answered ${res.status} / X-Cache ${res.headers['x-cache']}`);
-        const body = res.body.toString('utf8');
-        const ids = commentIds(body);
-        expect(ids.length > 0, `(f) ${pageUrl} shows no comments`);
-        for (const id of ids) {
-          expect(!seen.has(id), `(f) comment ${id} appears on two pages (again on page ${pages.length + 1})`);
-          seen.add(id);
-        }
-        pages.push(pageUrl);
-        const next = nextLink(body);
-        pageUrl = next ? decodeHref(next) : null;
-        expect(pages.length <= 100, '(f) more than 100 pages: the rel="next" links go round in circles');
-      }
-      const perPage = Math.ceil(seeded.longThread.conversations / pages.length);
-      expect(seen.size === seeded.longThread.comments, `(f) following rel="next" from page 1 showed ${seen.size} comments, expected ${seeded.longThread.comments}`);
-      expect(pages.length >= 40, `(f) the long thread has ${pages.length} pages, fewer than 40`);
-      const page40 = pages[39];
-      log(`  long thread: ${pages.length} pages of ≤${perPage} conversations, ${seen.size} comments, each once; page 40 is ${page40}`);
+      const page40 = await walkLongThread(bare.base, seeded, '(f)');
       if (wants('f1')) workloads.push(await measure(gen, 'f1', 'thread page 1, caches off', bare.base + longPath));
       if (wants('f40')) workloads.push(await measure(gen, 'f40', 'thread page 40, caches off', bare.base + page40));
     } finally {
@@ -364,136 +534,14 @@ async function main(): Promise<void> {
   }
 
   if (wants('e')) {
-    // 2e. Comments posted while readers load the post page: production caches, TRUST_PROXY so each request is a new reader.
-    log(`\n[run 3] posting comments: PAGE_CACHE=true, TRUST_PROXY=true${CPU_PROF_DIR ? `, CPU profile into ${CPU_PROF_DIR}` : ''}`);
-    if (CPU_PROF_DIR) fs.mkdirSync(CPU_PROF_DIR, { recursive: true });
-    const poster = await startKumbaya(node, dataDir, port, true, true, {
-      env: { TRUST_PROXY: 'true' },
-      nodeFlags: CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : [],
-    });
-    firstResponses.push(poster.firstResponseMs);
-    const fresh = seeded.freshPost;
-    const freshUrl = `${poster.base}/${fresh.slug}`;
-    let posted: { warmup: PostLoadResult; measured: PostLoadResult; readers: LoadResult; serverCpuMs: number | null };
-    try {
-      const page = await get(freshUrl);
-      expect(page.status === 200 && page.body.includes('action="/comments"'), `(e) GET /${fresh.slug} answered ${page.status} without a comment form`);
-      const token = await get(`${poster.base}/comments/token/${fresh.postId}`);
-      expect(token.status === 200, `(e) GET /comments/token/${fresh.postId} answered ${token.status}`);
-      const { formToken } = JSON.parse(token.body.toString('utf8')) as { formToken: string };
-      log(`  form token for post ${fresh.postId} issued; waiting 3.1 s (the minimum time to submit), then reusing it for every comment`);
-      await new Promise((r) => setTimeout(r, 3100));
-      const common = { base: poster.base, postId: fresh.postId, formToken, connections: CONNECTIONS };
-      log(`  e   ${CONNECTIONS} connections POST /comments (JSON), ${READERS} connections GET /${fresh.slug}: warm-up ${WARMUP}s, measure ${SECONDS}s …`);
-      log('      each POST is a new reader: its own X-Forwarded-For address (TRUST_PROXY=true) and email, so no rate limit (6/min, 40/h per IP; 4/min per email) applies and the server is what is measured');
-      const [warmup] = await Promise.all([postComments(node, { ...common, seconds: WARMUP, firstReader: 1 }), gen.run({ url: freshUrl, connections: READERS, seconds: WARMUP })]);
-      const cpuBefore = cpuTimeMsOf(poster.child.pid);
-      const [measured, readers] = await Promise.all([
-        postComments(node, { ...common, seconds: SECONDS, firstReader: warmup.nextReader }),
-        gen.run({ url: freshUrl, connections: READERS, seconds: SECONDS }),
-      ]);
-      const cpuAfter = cpuTimeMsOf(poster.child.pid);
-      posted = { warmup, measured, readers, serverCpuMs: cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null };
-      for (const run of [warmup, measured]) {
-        const other = Object.entries(run.statuses).filter(([status]) => status !== '201');
-        if (other.length > 0 || run.socketErrors > 0) {
-          log(`      !! ${run === warmup ? 'warm-up' : 'measured run'}: ${other.map(([st, n]) => `${n} × ${st}`).join(', ')}${run.socketErrors ? `, ${run.socketErrors} socket errors` : ''}: ${run.samples.join(' | ')}`);
-        }
-      }
-      const m = measured;
-      log(
-        `      ${m.acceptedPerSecond.toFixed(0)} comments/s, p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms (${m.statuses['201'] ?? 0} × 201 of ${m.requests} POSTs in ${m.elapsedSeconds.toFixed(2)} s); ` +
-          `readers ${readers.rps.toFixed(0)} req/s, p99 ${readers.p99Ms.toFixed(2)} ms${readers.errors ? ` !! ${readers.errorText}` : ''}`,
-      );
-      if (posted.serverCpuMs !== null) {
-        const busy = posted.serverCpuMs / (m.elapsedSeconds * 1000);
-        log(
-          `      Kumbaya used ${(busy * 100).toFixed(0)}% of a CPU meanwhile: ${((posted.serverCpuMs * 1000) / Math.max(1, m.requests)).toFixed(0)} µs of CPU per comment, readers' share included` +
-            (busy > 0.9 ? ' (CPU-bound: its one thread is the limit)' : ''),
-        );
-      }
-    } finally {
-      peaks.push(await stopKumbaya(poster));
-      peakByPhase.e = round(peaks[peaks.length - 1], 1);
-    }
-    // Nothing lost: with the server stopped, every 201 must be a stored comment on the post, and nothing more.
-    const accepted = (posted.warmup.statuses['201'] ?? 0) + (posted.measured.statuses['201'] ?? 0);
-    const answeredIds = [...posted.warmup.ids, ...posted.measured.ids];
-    const verifyStore = await openStore(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', KUMBAYA_DEMO: 'false' }));
-    const byStatus: Record<CommentStatus, number> = { approved: 0, pending: 0, spam: 0, trash: 0 };
-    let stored: number;
-    let idsFound = 0;
-    const reasons = new Map<string, number>();
-    try {
-      stored = (await verifyStore.comments.listForModeration({ postId: fresh.postId, limit: 1, offset: 0 })).total;
-      for (const status of Object.keys(byStatus) as CommentStatus[]) {
-        byStatus[status] = (await verifyStore.comments.listForModeration({ postId: fresh.postId, status, limit: 1, offset: 0 })).total;
-      }
-      for (let i = 0; i < answeredIds.length; i += 500) {
-        const found = await verifyStore.comments.findMany(answeredIds.slice(i, i + 500));
-        idsFound += found.filter((c) => c.postId === fresh.postId).length;
-        for (const c of found) for (const r of c.moderationReasons) reasons.set(r, (reasons.get(r) ?? 0) + 1);
-      }
-    } finally {
-      await verifyStore.close();
-    }
-    const nothingLost: boolean = stored === accepted && idsFound === answeredIds.length && answeredIds.length === accepted;
-    const reasonText = [...reasons].map(([r, n]) => `${n} × “${r}”`).join(', ') || 'none';
-    log(
-      `  stored: ${stored} comments on /${fresh.slug} (${byStatus.approved} approved, ${byStatus.pending} held, ${byStatus.spam} spam, ${byStatus.trash} trash) ` +
-        `for ${accepted} × 201 (warm-up ${posted.warmup.statuses['201'] ?? 0} + measured ${posted.measured.statuses['201'] ?? 0}); ` +
-        `${idsFound} of the ${answeredIds.length} ids the answers gave found on the post: ${nothingLost ? 'nothing lost' : '!! MISMATCH'}`,
-    );
-    log(`  moderation reasons: ${reasonText} (the default policy holds a person's first comment, and each POST is a new person)`);
-    workloads.push({
-      name: 'e',
-      what: `POST comment (${CONNECTIONS} c) + ${READERS} readers`,
-      result: {
-        rps: posted.measured.acceptedPerSecond,
-        p50Ms: posted.measured.p50Ms,
-        p99Ms: posted.measured.p99Ms,
-        requests: posted.measured.requests,
-        errors: posted.measured.requests - (posted.measured.statuses['201'] ?? 0) + posted.measured.socketErrors,
-        errorText: Object.entries(posted.measured.statuses)
-          .filter(([st]) => st !== '201')
-          .map(([st, n]) => `${n} × ${st}`)
-          .join(', '),
-      },
-      extra: {
-        posters: CONNECTIONS,
-        readers: READERS,
-        readers_rps: round(posted.readers.rps, 1),
-        readers_p50_ms: round(posted.readers.p50Ms, 3),
-        readers_p99_ms: round(posted.readers.p99Ms, 3),
-        readers_errors: posted.readers.errors,
-        ...(posted.serverCpuMs !== null
-          ? { server_cpu_pct: round((posted.serverCpuMs / (posted.measured.elapsedSeconds * 1000)) * 100, 1), server_cpu_us_per_comment: round((posted.serverCpuMs * 1000) / Math.max(1, posted.measured.requests), 0) }
-          : {}),
-        measured_posts: posted.measured.requests,
-        measured_accepted: posted.measured.statuses['201'] ?? 0,
-        accepted,
-        stored,
-        nothing_lost: nothingLost,
-        approved: byStatus.approved,
-        held: byStatus.pending,
-        spam: byStatus.spam,
-        post_statuses: posted.measured.statuses,
-        loadgen: 'node (bench/post-load.ts): one new reader per POST, distinct X-Forwarded-For and email, TRUST_PROXY=true',
-      },
-    });
-    notes.push(
-      `      (e) req/s column = comments accepted (201) per second; readers beside it: ${posted.readers.rps.toFixed(0)} req/s, p99 ${posted.readers.p99Ms.toFixed(2)} ms`,
-      `      (e) ${accepted} accepted, ${stored} stored (${byStatus.approved} approved, ${byStatus.pending} held, ${byStatus.spam} spam): ${nothingLost ? 'nothing lost' : 'MISMATCH'}`,
-    );
-    const m = posted.measured;
-    verdicts.push(
-      {
-        target: '(e) ≥ 1000 comments/s, p99 < 50 ms',
-        pass: m.acceptedPerSecond >= TARGETS.eCommentsPerSecond && m.p99Ms < TARGETS.eP99Ms,
-        actual: `${m.acceptedPerSecond.toFixed(0)} comments/s, p99 ${m.p99Ms.toFixed(1)} ms`,
-      },
-      { target: '(e) every 201 stored, nothing lost', pass: nothingLost, actual: `${accepted} × 201, ${stored} stored` },
-    );
+    // 2e. Comments posted while readers load the post page.
+    const posting = await postingWorkload(node, gen, { name: 'e', run: 'run 3', dataDir, port, fresh: seeded.freshPost, cpuProfile: true });
+    workloads.push(posting.workload);
+    peaks.push(posting.peak);
+    peakByPhase.e = round(posting.peak, 1);
+    firstResponses.push(posting.firstResponseMs);
+    notes.push(...posting.notes);
+    verdicts.push(...posting.verdicts);
   }
 
   if (wants('j')) {
@@ -596,6 +644,48 @@ async function main(): Promise<void> {
     }
   }
 
+  if (wants('a0/pg', 'f1/pg', 'f40/pg', 'e/pg')) {
+    // 2pg. PostgreSQL, in a fresh schema: the workloads where the engine does the work.
+    const pg = await benchSchema();
+    if (!pg.url) {
+      log(`\n[PostgreSQL] ${pg.skipped}`);
+      notes.push(`note: ${pg.skipped}`);
+    } else {
+      try {
+        const seededPg = await seedBenchData({ dataDir, databaseUrl: pg.url });
+        expect(seededPg.comments === seeded.comments && seededPg.longThread.comments === seeded.longThread.comments, '(pg) the PostgreSQL seed differs from the SQLite one');
+        log(`\nseeded PostgreSQL (${pg.where}, schema ${pg.schema}) in ${seededPg.ms} ms: the same posts and comments`);
+        if (wants('a0/pg', 'f1/pg', 'f40/pg')) {
+          log('\n[run 6] PostgreSQL, PAGE_CACHE=false CONVERSATION_CACHE=false');
+          const bare = await startKumbaya(node, dataDir, port, false, false, { env: { DATABASE_URL: pg.url } });
+          firstResponses.push(bare.firstResponseMs);
+          try {
+            const res = await get(bare.base + postPath);
+            expect(res.status === 200 && (!pageBytes || withoutFormToken(res.body) === withoutFormToken(pageBytes)), `(a0/pg) GET ${postPath} on PostgreSQL answered ${res.status}, or a page other than SQLite's`);
+            if (wants('a0/pg')) workloads.push(await measure(gen, 'a0/pg', 'post page, every cache off, PG', bare.base + postPath));
+            const page40 = await walkLongThread(bare.base, seededPg, '(f/pg)');
+            if (wants('f1/pg')) workloads.push(await measure(gen, 'f1/pg', 'thread page 1, caches off, PG', bare.base + `/${seeded.longThread.slug}`));
+            if (wants('f40/pg')) workloads.push(await measure(gen, 'f40/pg', 'thread page 40, caches off, PG', bare.base + page40));
+          } finally {
+            peaks.push(await stopKumbaya(bare));
+            peakByPhase['a0+f/pg'] = round(peaks[peaks.length - 1], 1);
+          }
+        }
+        if (wants('e/pg')) {
+          const posting = await postingWorkload(node, gen, { name: 'e/pg', run: 'run 7', dataDir, databaseUrl: pg.url, port, fresh: seededPg.freshPost, cpuProfile: false });
+          workloads.push(posting.workload);
+          peaks.push(posting.peak);
+          peakByPhase['e/pg'] = round(posting.peak, 1);
+          firstResponses.push(posting.firstResponseMs);
+          notes.push(...posting.notes);
+          verdicts.push(...posting.verdicts);
+        }
+      } finally {
+        await pg.drop();
+      }
+    }
+  }
+
   if (wants('r1')) {
     // 3. R1: bare node:http serving the same bytes.
     log('\n[reference R1] node:http, same bytes');
@@ -659,6 +749,7 @@ async function main(): Promise<void> {
     return ratio;
   };
   const f40Ratio = pageRatio('f1', 'f40', 'ratio_to_f1');
+  const f40PgRatio = pageRatio('f1/pg', 'f40/pg', 'ratio_to_f1');
   const g2Ratio = pageRatio('g1', 'g2', 'ratio_to_g1');
   const rows = workloads.map((w) => ({
     name: w.name,
@@ -680,6 +771,7 @@ async function main(): Promise<void> {
   }
   for (const line of notes) log(line);
   if (f40Ratio !== null) log(`      (f) page 40 ÷ page 1 (req/s): ${f40Ratio.toFixed(3)}`);
+  if (f40PgRatio !== null) log(`      (f/pg) page 40 ÷ page 1 on PostgreSQL (req/s): ${f40PgRatio.toFixed(3)}`);
   if (g2Ratio !== null) log(`      (g) late timeline page ÷ first page (req/s): ${g2Ratio.toFixed(3)}`);
   log(`peak RSS (Kumbaya, max of all ${peaks.length} runs): ${peakRssMb.toFixed(1)} MB  [${Object.entries(peakByPhase).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}]`);
   log(`first response (spawn → 200 /healthz, max of all runs): ${firstResponseMs.toFixed(0)} ms  [${firstResponses.map((m) => m.toFixed(0)).join(', ')}]`);

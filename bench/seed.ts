@@ -1,5 +1,5 @@
 /**
- * Seeds the benchmark's own SQLite database, deterministically: ~30 published posts for
+ * Seeds the benchmark's own database (SQLite, or a PostgreSQL schema), deterministically: ~30 published posts for
  * the home page, one post carrying a 200-comment threaded conversation, one post with a
  * long thread of 2,000 top-level conversations (workload f: paging) and one fresh post
  * without comments (workload e: posting). The last two are published months before the
@@ -40,6 +40,8 @@ export interface SeedSummary {
 
 export interface SeedOptions {
   dataDir: string;
+  /** Seed this PostgreSQL database (its URL names the schema) instead of SQLite under `dataDir`. */
+  databaseUrl?: string;
   seed?: number;
   comments?: number;
   otherPosts?: number;
@@ -85,7 +87,7 @@ export async function seedBenchData(options: SeedOptions): Promise<SeedSummary> 
   const maxDepth = options.maxDepth ?? 4;
   const longThread = options.longThread ?? 2000;
 
-  const config = loadConfig({ DATA_DIR: options.dataDir, LOG_LEVEL: 'silent', KUMBAYA_DEMO: 'false' });
+  const config = loadConfig({ DATA_DIR: options.dataDir, DATABASE_URL: options.databaseUrl ?? '', LOG_LEVEL: 'silent', KUMBAYA_DEMO: 'false' });
   const store = await openStore(config);
   const nowAt = { t: BASE };
   const clock: Clock = { now: () => nowAt.t };

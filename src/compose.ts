@@ -39,6 +39,7 @@ import { Assets } from './web/assets.ts';
 import type { WebDeps } from './web/context.ts';
 import { ConversationCache } from './web/conversation-cache.ts';
 import { PageCache } from './web/page-cache.ts';
+import { LiveStreams } from './web/live-streams.ts';
 
 const KUMBAYA_VERSION = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -95,7 +96,18 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { app: 'kumbaya' } });
   const clock = options.clock ?? systemClock;
   const store = options.store ?? (await openStore(config, options.pgSchema));
-  const changes: ChangeFeed = config.databaseUrl && store.kind === 'postgres' ? await (await import('./adapters/storage/postgres-change-feed.ts')).PostgresChangeFeed.connect(config.databaseUrl, options.pgSchema) : new LocalChangeFeed();
+  const changes: ChangeFeed =
+    config.databaseUrl && store instanceof KyselyStore && store.kind === 'postgres'
+      ? await (await import('./adapters/storage/postgres-change-feed.ts')).PostgresChangeFeed.connect({
+          listenUrl: config.databaseListenUrl ?? config.databaseUrl,
+          schema: options.pgSchema ?? (await store.currentSchema()),
+          log: store.changeLog,
+          notify: (channel, payload) => store.notify(channel, payload),
+          logger,
+          now: () => clock.now(),
+        })
+      : await LocalChangeFeed.open(store.changeLog, { now: () => clock.now(), onError: (error) => logger.warn({ err: error }, 'a change could not be written to the change log yet; trying again') });
+  const liveStreams = new LiveStreams(config.liveStreamsMax);
   const pageCache = new PageCache({ enabled: config.pageCache });
   const conversationCache = new ConversationCache({ enabled: config.conversationCache });
 
@@ -203,7 +215,7 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
     ? new Fediverse({ store, clock, site, comments, siteUrl: config.siteUrl, handle: config.fediverseHandle, allowPrivate: config.fediverseAllowPrivate, fetch: safeFetch, iconUrl: `${config.siteUrl}${assets.url('favicon.svg')}`, version: KUMBAYA_VERSION, logger, publish: (topic) => changes.publish(topic) })
     : null;
   const deps: WebDeps = {
-    config, store, clock, posts, auth, accounts, comments, commentSettings, spam, logger, pageCache, conversationCache, changes, assets, secret, site, mail, webmentions, jobs, whoIs, fediverse, media,
+    config, store, clock, posts, auth, accounts, comments, commentSettings, spam, logger, pageCache, conversationCache, changes, liveStreams, assets, secret, site, mail, webmentions, jobs, whoIs, fediverse, media,
     postIdeas, personRights,
   };
   scheduler = new Scheduler({
@@ -219,6 +231,8 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
       { name: 'used and expired account links removed after 7 days', run: () => store.accountTokens.deleteSpent(clock.now() - 7 * 86_400_000) },
       { name: 'websites\' h-cards not read for 30 days removed', run: () => store.whoIs.deleteProfilesBefore(clock.now() - FORGET_PROFILES_MS) },
       { name: 'uploads without smaller copies queued', run: () => queueUnprocessedUploads(store, (job) => jobs.enqueue(job)) },
+      // Live streams resume from the log: a browser away for a day reloads instead.
+      { name: 'change log entries older than a day removed', run: () => store.changeLog.prune(clock.now() - 86_400_000) },
       ...(fediverse ? [{ name: 'expired fediverse cache entries removed', run: () => fediverse.housekeeping() }] : []),
     ],
   });

@@ -2,7 +2,6 @@ import { ConfigError, loadConfig } from './config/config.ts';
 import { composeKumbaya } from './compose.ts';
 import { seedDemo } from './demo/seed-demo.ts';
 import { closeGracefully, createServer, listen } from './web/server.ts';
-import { closeLiveStreams } from './web/routes/comments.ts';
 import { SPAM_MODEL_CHANGED, seedSpamFilter } from './adapters/spam-defence.ts';
 
 /** What a person starting Kumbaya without SMTP_URL needs to know: nothing is sent, how much waits, how to fix it. */
@@ -60,7 +59,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
-    closeLiveStreams();
+    deps.liveStreams.closeAll();
     await closeGracefully(server);
     await kumbaya.close();
     logger.info('stopped');

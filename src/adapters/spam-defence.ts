@@ -5,7 +5,7 @@ import { issueFormToken, verifyFormToken } from '../core/form-token.ts';
 import { randomUUID } from 'node:crypto';
 import { applyLessons, SpamFilter, type SpamLesson } from '../core/spam-filter.ts';
 import { countLinks, findDisallowedWords } from '../core/spam-signals.ts';
-import type { ChangeFeed } from '../core/change-feed.ts';
+import { CHANGES_MISSED, type ChangeFeed } from '../core/change-feed.ts';
 import type { SpamModelRepository, Store } from '../core/store.ts';
 import { akismetFromConfig } from './akismet.ts';
 
@@ -22,7 +22,7 @@ export function createSpamDefence(deps: { config: Config; secret: string; logger
   // lessons are already in its memory (see `learned`), so its own notices are ignored.
   const instance = randomUUID();
   deps.changes.subscribe((topic) => {
-    if (topic === SPAM_MODEL_CHANGED || (topic.startsWith(`${SPAM_MODEL_CHANGED}:`) && topic !== `${SPAM_MODEL_CHANGED}:${instance}`)) model.forget();
+    if (topic === SPAM_MODEL_CHANGED || topic === CHANGES_MISSED || (topic.startsWith(`${SPAM_MODEL_CHANGED}:`) && topic !== `${SPAM_MODEL_CHANGED}:${instance}`)) model.forget();
   });
   // A token says when the form was served, for which post; readers served within the same
   // tenth of a second may share one (it is not a secret of theirs), as cached pages do.

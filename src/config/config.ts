@@ -21,6 +21,10 @@ export interface Config {
   dataDir: string;
   /** postgres://… switches to PostgreSQL; otherwise SQLite at `${dataDir}/kumbaya.db`. */
   databaseUrl: string | null;
+  /** Where the PostgreSQL change feed's listening connection goes; DATABASE_URL when unset. */
+  databaseListenUrl: string | null;
+  /** Live comment streams (server-sent events) one instance keeps open at most. */
+  liveStreamsMax: number;
   demo: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Overrides the secret generated and stored in the database on first start. */
@@ -63,6 +67,8 @@ export const settingDocs: Array<{ name: string; default: string; meaning: string
   { name: 'SITE_URL', default: 'http://localhost:$PORT', meaning: 'Public address of the blog, used in links, feeds and emails.' },
   { name: 'DATA_DIR', default: './data', meaning: 'Folder for the SQLite database file.' },
   { name: 'DATABASE_URL', default: '(unset: SQLite)', meaning: 'postgres://user:pass@host:5432/db switches storage to PostgreSQL.' },
+  { name: 'DATABASE_LISTEN_URL', default: '(DATABASE_URL)', meaning: 'PostgreSQL only: where each instance keeps the one connection that LISTENs for other instances’ changes. Set it when DATABASE_URL goes through a pooler in transaction mode (PgBouncer), which cannot keep a LISTEN: point it at PostgreSQL itself.' },
+  { name: 'LIVE_STREAMS_MAX', default: '1000', meaning: 'Live comment streams (server-sent events, one per open post page) each instance keeps open at most. Past it a page is answered 503 with Retry-After and says “reload to see new comments” instead of updating live.' },
   { name: 'KUMBAYA_DEMO', default: 'true', meaning: 'Create the demo post and its conversation on first start with an empty database.' },
   { name: 'LOG_LEVEL', default: 'info', meaning: 'fatal, error, warn, info, debug, trace or silent. Logs are JSON lines on stdout.' },
   { name: 'SECRET_KEY', default: '(generated, kept in the database)', meaning: 'Secret for signing tokens; at least 32 characters when set.' },
@@ -129,6 +135,13 @@ const envSchema = z.object({
     .refine((v) => v === undefined || v === '' || /^postgres(ql)?:\/\//.test(v), {
       message: 'DATABASE_URL must start with postgres:// (e.g. postgres://user:pass@127.0.0.1:5432/kumbaya); leave it unset for SQLite.',
     }),
+  DATABASE_LISTEN_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || /^postgres(ql)?:\/\//.test(v), {
+      message: 'DATABASE_LISTEN_URL must start with postgres:// (e.g. postgres://user:pass@db.internal:5432/kumbaya); leave it unset to listen through DATABASE_URL.',
+    }),
+  LIVE_STREAMS_MAX: int('LIVE_STREAMS_MAX', 0, 1_000_000, '1000'),
   KUMBAYA_DEMO: bool('KUMBAYA_DEMO'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
@@ -243,6 +256,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     siteUrl,
     dataDir: path.resolve(e.DATA_DIR || 'data'),
     databaseUrl: e.DATABASE_URL || null,
+    databaseListenUrl: e.DATABASE_LISTEN_URL || null,
+    liveStreamsMax: e.LIVE_STREAMS_MAX ?? 1000,
     demo: e.KUMBAYA_DEMO ?? true,
     logLevel: e.LOG_LEVEL ?? 'info',
     secretKey: e.SECRET_KEY || null,

@@ -16,7 +16,9 @@ export type ErrorCode =
   | 'setup_done'
   | 'comments_closed'
   /** The database cannot write now (disk full, read-only, I/O error): try again later. */
-  | 'storage_unavailable';
+  | 'storage_unavailable'
+  /** This instance holds as many live streams as it may (LIVE_STREAMS_MAX): try again later. */
+  | 'live_streams_full';
 
 export class DomainError extends Error {
   readonly code: ErrorCode;

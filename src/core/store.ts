@@ -5,6 +5,7 @@
  *
  * Times are milliseconds since the epoch (UTC) everywhere.
  */
+import type { ChangeLogRepository } from './change-feed.ts';
 import type { RevisionRepository } from './revisions.ts';
 import type { PeopleRepository } from './people.ts';
 import type { JobRepository } from './jobs.ts';
@@ -738,6 +739,8 @@ export interface Store {
   fediverseReplies: FediverseReplyRepository;
   /** Fediverse likes, boosts and authorized quotes of posts (migration 019). */
   reactions: ReactionRepository;
+  /** Every published change, numbered (migration 020; core/change-feed.ts). */
+  changeLog: ChangeLogRepository;
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>;

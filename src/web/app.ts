@@ -126,16 +126,20 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   });
 
   app.get('/healthz', async (c) => {
+    const live = liveUpdates(deps);
     try {
       // A read is not enough: a full or read-only disk still answers reads.
       await deps.store.checkWrites();
-      return c.json({ status: 'ok', database: deps.store.kind }, 200, { 'Cache-Control': 'no-store' });
+      // Not hearing other instances is reported, not failed: pages stay current through the
+      // change log (or caches are emptied), and when PostgreSQL refuses listeners it refuses
+      // every instance's, so a 503 here would take the whole site out of a load balancer.
+      return c.json({ status: live.state === 'up' ? 'ok' : 'degraded', database: deps.store.kind, live_updates: live }, 200, { 'Cache-Control': 'no-store' });
     } catch (error) {
       const unavailable = storageUnavailable(error);
       logger.error({ err: error }, unavailable ? 'health check: the database cannot write' : 'health check: database unreachable');
       const body = unavailable
-        ? { status: 'error', database: deps.store.kind, problem: unavailable.context.problem, message: `The database cannot write: ${unavailable.context.reason}.` }
-        : { status: 'error', database: deps.store.kind, message: 'The database does not answer.' };
+        ? { status: 'error', database: deps.store.kind, problem: unavailable.context.problem, message: `The database cannot write: ${unavailable.context.reason}.`, live_updates: live }
+        : { status: 'error', database: deps.store.kind, message: 'The database does not answer.', live_updates: live };
       return c.json(body, 503, { 'Cache-Control': 'no-store', 'Retry-After': String(STORAGE_RETRY_SECONDS) });
     }
   });
@@ -198,4 +202,23 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   });
   app.onError(handleError);
   return app;
+}
+
+/** /healthz's `live_updates`: whether this instance hears other instances' changes, and its live streams. */
+function liveUpdates(deps: WebDeps) {
+  const status = deps.changes.status();
+  const streams = { open: deps.liveStreams.open, max: deps.liveStreams.max };
+  if (status.state === 'up') return { state: 'up' as const, streams };
+  const since = new Date(status.since).toISOString();
+  return {
+    state: 'down' as const,
+    since,
+    reason: status.reason,
+    attempts: status.attempts,
+    catching_up: status.catchingUp,
+    message: status.catchingUp
+      ? `Not listening for other instances' changes since ${since} (${status.reason}); trying again, and reading the change log every second meanwhile, so pages stay current.`
+      : `Not listening for other instances' changes since ${since} (${status.reason}), and the change log cannot be read: caches are emptied until it can.`,
+    streams,
+  };
 }

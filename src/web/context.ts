@@ -18,6 +18,7 @@ import type { MediaLibrary } from '../core/media.ts';
 import type { Session, Store, User } from '../core/store.ts';
 import type { Assets } from './assets.ts';
 import type { ConversationCache } from './conversation-cache.ts';
+import type { LiveStreams } from './live-streams.ts';
 import type { PageCache, PageHole } from './page-cache.ts';
 
 /** Everything the web layer needs, built once in compose.ts (or a test) and passed in. */
@@ -37,6 +38,8 @@ export interface WebDeps {
   pageCache: PageCache;
   conversationCache: ConversationCache;
   changes: ChangeFeed;
+  /** The live comment streams this instance holds open (capped by LIVE_STREAMS_MAX). */
+  liveStreams: LiveStreams;
   assets: Assets;
   /** Secret for signing (CSRF for signed-out forms, later signed links). */
   secret: string;

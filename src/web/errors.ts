@@ -20,6 +20,7 @@ export const statusFor: Record<ErrorCode, ContentfulStatusCode> = {
   setup_done: 410,
   comments_closed: 403,
   storage_unavailable: 503,
+  live_streams_full: 503,
 };
 
 export function wantsJson(c: Context<AppEnv>): boolean {

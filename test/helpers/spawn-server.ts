@@ -21,8 +21,12 @@ export function tempDir(prefix = 'kumbaya-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** Starts `node src/main.js` as `npm start` would, on a free port, and waits until it listens. */
+/**
+ * Starts `node src/main.js` as `npm start` would, on a free port (or `env.PORT`), and waits
+ * until it listens. `port` and `url` are where it listens, even when SITE_URL names a proxy in front.
+ */
 export async function spawnServer(env: Record<string, string>): Promise<RunningServer> {
+  const fixedPort = env.PORT && env.PORT !== '0' ? Number(env.PORT) : null;
   const child = spawn(process.execPath, ['src/main.js'], {
     cwd: projectRoot,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
@@ -42,7 +46,7 @@ export async function spawnServer(env: Record<string, string>): Promise<RunningS
       const match = /Kumbaya is running at http:\/\/[^:/\s]+:(\d+)/.exec(err);
       if (match) {
         clearTimeout(timer);
-        resolve(Number(match[1]));
+        resolve(fixedPort ?? Number(match[1]));
       }
     };
     child.stderr!.on('data', check);

@@ -22,6 +22,7 @@ import * as federationDeliveries from './migrations/016-federation-deliveries.ts
 import * as peopleSpeed from './migrations/017-people-speed.ts';
 import * as fediverseReplies from './migrations/018-fediverse-replies.ts';
 import * as federationReactions from './migrations/019-federation-reactions.ts';
+import * as changeLog from './migrations/020-change-log.ts';
 import * as mediaLibrary from './migrations/022-media-library.ts';
 
 // BIGINT columns hold epoch milliseconds, well inside Number's safe range.
@@ -57,6 +58,9 @@ export function openDatabase(target: DatabaseTarget): OpenDatabase {
     const options = target.pgSchema ? `-c search_path=${target.pgSchema}` : undefined;
     const pg = loadPg();
     const pool = new pg.Pool({ connectionString: target.databaseUrl, max: target.pgPoolSize ?? 10, options });
+    // An idle connection ended by the server (a restart, pg_terminate_backend): the pool has
+    // dropped it and opens another when next asked. Unhandled, the event would end the process.
+    pool.on('error', () => {});
     return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), engine: 'postgres', sqlite: null };
   }
   const file = target.sqliteFile ?? ':memory:';
@@ -87,6 +91,7 @@ function migrations(engine: Engine): Array<{ name: string; up: (db: Kysely<any>)
     { name: '017-people-speed', up: (db) => peopleSpeed.up(db) },
     { name: '018-fediverse-replies', up: (db) => fediverseReplies.up(db, engine) },
     { name: '019-federation-reactions', up: (db) => federationReactions.up(db, engine) },
+    { name: '020-change-log', up: (db) => changeLog.up(db, engine) },
     { name: '022-media-library', up: (db) => mediaLibrary.up(db, engine) },
   ];
 }

@@ -26,6 +26,7 @@ import { KyselySpamModelRepository } from './kysely-spam-model.ts';
 import { KyselySubscriptionRepository } from './kysely-subscriptions.ts';
 import { KyselyImportRepository } from './kysely-imports.ts';
 import { KyselyRevisionRepository } from './kysely-revisions.ts';
+import { KyselyChangeLog } from './kysely-change-log.ts';
 import { transact } from './transact.ts';
 import type { Database, Engine } from './schema.ts';
 
@@ -71,6 +72,7 @@ export class KyselyStore implements Store {
   readonly audit: KyselyAuditRepository;
   readonly whoIs: KyselyWhoIsRepository;
   readonly fediverseReplies: KyselyFediverseReplyRepository;
+  readonly changeLog: KyselyChangeLog;
 
   constructor(db: Db, engine: Engine, inTransaction = false) {
     this.db = db;
@@ -103,6 +105,7 @@ export class KyselyStore implements Store {
     this.audit = new KyselyAuditRepository(db);
     this.whoIs = new KyselyWhoIsRepository(db);
     this.fediverseReplies = new KyselyFediverseReplyRepository(db);
+    this.changeLog = new KyselyChangeLog(db, engine);
   }
 
   /** Fedify's key–value store and message queue on this database (kysely-federation.ts). */
@@ -114,6 +117,18 @@ export class KyselyStore implements Store {
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);
     return transact(this.db, (trx) => work(new KyselyStore(trx, this.kind, true)));
+  }
+
+  /** PostgreSQL's NOTIFY through this store's connections (the change feed's; postgres-change-feed.ts). */
+  async notify(channel: string, payload: string): Promise<void> {
+    if (this.kind !== 'postgres') throw new Error('NOTIFY needs PostgreSQL');
+    await sql`select pg_notify(${channel}, ${payload})`.execute(this.db);
+  }
+
+  /** The schema unqualified names resolve to on PostgreSQL (`search_path`): the site's change channel is named after it. */
+  async currentSchema(): Promise<string> {
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(this.db);
+    return rows[0].schema;
   }
 
   async ping(): Promise<void> {

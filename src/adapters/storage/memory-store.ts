@@ -22,6 +22,7 @@ import { MemoryAuditRepository, MemoryPostSourceRepository, emptyPersonRightsTab
 import { MemoryAccountTokenRepository, MemoryLoginFailureRepository, emptyAccountTables, type MemoryAccountTables } from './memory-accounts.ts';
 import { MemoryRevisionRepository, emptyRevisionTable, type MemoryRevisionTable } from './memory-revisions.ts';
 import { MemoryWhoIsRepository, type MemoryProfileTable } from './memory-who-is.ts';
+import { MemoryChangeLog, emptyChangeLogTable, type MemoryChangeLogTable } from './memory-change-log.ts';
 
 /** Everything the store holds; one plain object so a transaction can snapshot it whole. */
 export interface Tables {
@@ -67,6 +68,8 @@ export interface Tables {
   personRights: MemoryPersonRightsTables;
   /** Websites' cached h-cards ("who is this?", memory-who-is.ts). */
   publicProfiles: MemoryProfileTable;
+  /** Every published change, numbered (memory-change-log.ts). */
+  changeLog: MemoryChangeLogTable;
 }
 
 function emptyTables(): Tables {
@@ -103,6 +106,7 @@ function emptyTables(): Tables {
     fediverseReplies: emptyFediverseReplyTables(),
     publicProfiles: new Map(),
     reactions: emptyReactionTables(),
+    changeLog: emptyChangeLogTable(),
   };
 }
 
@@ -151,6 +155,7 @@ export class MemoryStore implements Store {
   readonly postSources = new MemoryPostSourceRepository(() => this.tables);
   readonly audit = new MemoryAuditRepository(() => this.tables);
   readonly whoIs = new MemoryWhoIsRepository(() => this.tables);
+  readonly changeLog = new MemoryChangeLog(() => this.tables);
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);

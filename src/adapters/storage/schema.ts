@@ -11,6 +11,8 @@ export type Engine = 'sqlite' | 'postgres';
 
 /** Table shapes as Kysely sees them; columns are snake_case, times are epoch ms. */
 export interface Database extends ReachTables, FederationTables, PeopleTables, WhoIsTables, FediverseReplyTables, ReactionTables, PersonRightsTables {
+  /** Migration 020: every published change, numbered (core/change-feed.ts). */
+  change_events: { id: Generated<number>; topic: string; created_at: number };
   users: {
     id: Generated<number>;
     email: string;

@@ -209,12 +209,18 @@
   const waiting = [];
   const notice = document.getElementById('live-notice');
   const show = document.getElementById('live-show');
+  const off = document.getElementById('live-off');
+  // The server could not tell what this page missed (it was away too long): only a reload can.
+  let missed = false;
   const announce = () => {
-    if (waiting.length === 0) return void (notice.hidden = true);
-    show.textContent = waiting.length === 1 ? '1 new comment — show' : `${waiting.length} new comments — show`;
+    if (missed) show.textContent = 'New comments may have arrived — reload to see them';
+    else if (waiting.length === 0) return void (notice.hidden = true);
+    else show.textContent = waiting.length === 1 ? '1 new comment — show' : `${waiting.length} new comments — show`;
     notice.hidden = false;
   };
   if (notice && show && 'EventSource' in window && !new URLSearchParams(location.search).has('after')) {
+    // EventSource reconnects by itself when the stream drops (a server restarting), sending
+    // the last event's id as Last-Event-ID, and is sent what it missed meanwhile.
     const source = new EventSource(`/comments/live/${postId}`);
     source.addEventListener('comment', (event) => {
       const { id } = JSON.parse(event.data);
@@ -223,7 +229,17 @@
       waiting.push(id);
       announce();
     });
+    source.addEventListener('missed', () => {
+      missed = true;
+      announce();
+    });
+    // It gives up only when an answer is not a stream (a server with every place taken answers 503).
+    source.addEventListener('error', () => {
+      if (source.readyState === EventSource.CLOSED && off) off.hidden = false;
+    });
+    document.getElementById('live-reload')?.addEventListener('click', () => location.reload());
     show.addEventListener('click', async () => {
+      if (missed) return location.reload();
       const ids = waiting.splice(0);
       announce();
       let first = null;

@@ -158,7 +158,7 @@ describe(`public site with the demo content (${engine})`, { skip }, () => {
   it('reports health with the database kind', async () => {
     const res = await k.request('/healthz');
     assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), { status: 'ok', database: engine });
+    assert.deepEqual(await res.json(), { status: 'ok', database: engine, live_updates: { state: 'up', streams: { open: 0, max: 1000 } } });
   });
 });
 

@@ -172,6 +172,7 @@ export function conversationSection(post: Post, thread: SafeHtml, form: SafeHtml
   return html`<section class="conversation" id="comments" aria-labelledby="comments-heading" data-post-id="${post.id}">
   ${thread}
   <div class="live-notice" id="live-notice" hidden><button type="button" class="secondary" id="live-show"></button></div>
+  <p class="live-off" id="live-off" hidden>New comments do not appear here by themselves right now. <button type="button" class="secondary" id="live-reload">Reload to see new comments</button></p>
   ${closedReason ? html`<p class="comments-closed">${closedReason}</p>` : (form ?? '')}
 </section>`;
 }
