@@ -58,9 +58,11 @@ export function openDatabase(target: DatabaseTarget): OpenDatabase {
     const options = target.pgSchema ? `-c search_path=${target.pgSchema}` : undefined;
     const pg = loadPg();
     const pool = new pg.Pool({ connectionString: target.databaseUrl, max: target.pgPoolSize ?? 10, options });
-    // An idle connection ended by the server (a restart, pg_terminate_backend): the pool has
-    // dropped it and opens another when next asked. Unhandled, the event would end the process.
+    // A connection ended by the server (a restart, pg_terminate_backend) emits 'error': when
+    // idle, the pool drops it and opens another when next asked; when in use, its query fails
+    // with the same error, which is what the caller hears. Unhandled, either would end the process.
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), engine: 'postgres', sqlite: null };
   }
   const file = target.sqliteFile ?? ':memory:';
