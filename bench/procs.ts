@@ -6,6 +6,9 @@ import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import path from 'node:path';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
 
 const children = new Set<ChildProcess>();
 /** Children spawned with `detached: true`, i.e. leaders of their own process group. */
@@ -224,3 +227,18 @@ export function which(name: string): string | null {
   }
   return null;
 }
+
+/** The Node flags and entry point of `npm start`, so the bench runs Kumbaya exactly as users do. */
+export function startArgs(): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const [command, ...args] = pkg.scripts.start.split(/\s+/);
+  if (command !== 'node') throw new Error(`npm start should run node, not ${command}`);
+  return args;
+}
+
+/** The Node 24 the project runs on: node_modules/.bin/node, else the one running this. */
+export function projectNode(): string {
+  const local = path.join(ROOT, 'node_modules', '.bin', 'node');
+  return fs.existsSync(local) ? fs.realpathSync(local) : process.execPath;
+}
+

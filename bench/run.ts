@@ -24,8 +24,10 @@ import {
   freePort,
   get,
   installCleanupHandlers,
+  projectNode,
   runToEnd,
   sampleMemory,
+  startArgs,
   startChild,
   stopChild,
   trackTempDir,
@@ -44,13 +46,6 @@ import type { CommentStatus } from '../src/core/store.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
-/** The Node flags and entry point of `npm start`, so the bench runs Kumbaya exactly as users do. */
-function startArgs(): string[] {
-  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const [command, ...args] = pkg.scripts.start.split(/\s+/);
-  if (command !== 'node') throw new Error(`npm start should run node, not ${command}`);
-  return args;
-}
 const SECONDS = positive('BENCH_SECONDS', 10);
 const WARMUP = positive('BENCH_WARMUP', 3);
 const CONNECTIONS = positive('BENCH_CONNECTIONS', 32);
@@ -83,12 +78,6 @@ function positive(name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a whole number of at least 1 (got "${raw}")`);
   return n;
-}
-
-/** The Node 24 the project runs on: node_modules/.bin/node, else the one running this. */
-function projectNode(): string {
-  const local = path.join(ROOT, 'node_modules', '.bin', 'node');
-  return fs.existsSync(local) ? fs.realpathSync(local) : process.execPath;
 }
 
 function log(line: string): void {

@@ -152,6 +152,12 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
       } catch (error) {
         logger.error({ err: error, postId: after.id }, 'the mail telling a commenter about their post idea could not be written');
       }
+      try {
+        // Followers' servers: Create, Update or Delete, queued (`fediverse` is made below, once the comments exist).
+        await fediverse?.postChanged(before, after);
+      } catch (error) {
+        logger.error({ err: error, postId: after.id }, 'fediverse deliveries could not be queued');
+      }
     },
   });
   const auth = new AuthService({ store, clock });

@@ -28,6 +28,8 @@ describe('in Chromium: the author accepts a follow request and blocks a domain i
   let remoteBase = '';
   const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const inbox: string[] = [];
+  /** What Wren's inbox answers: 202, or a 503 while their server is down. */
+  let inboxStatus = 202;
 
   before(async () => {
     // A Mastodon-like account on a local port, with an inbox that keeps what it receives.
@@ -36,8 +38,8 @@ describe('in Chromium: the author accepts a follow request and blocks a domain i
       req.on('data', (d: Buffer) => (body += d.toString('utf8')));
       req.on('end', () => {
         if (req.method === 'POST') {
-          inbox.push(body);
-          res.writeHead(202).end();
+          if (inboxStatus === 202) inbox.push(body);
+          res.writeHead(inboxStatus).end();
           return;
         }
         const id = `${remoteBase}/users/wren`;
@@ -112,5 +114,39 @@ describe('in Chromium: the author accepts a follow request and blocks a domain i
     await page.waitForURL(/notice=fediverse-blocked/);
     assert.match((await page.locator('.block-list').textContent())!, /Domain\s+spam\.example/);
     await noViolations('followers and blocks');
+  });
+
+  it('a post published while Wren’s server is down shows as a failed delivery; Retry now sends it', async () => {
+    inboxStatus = 503;
+    await page.goto(`${server.url}/admin/posts/new`);
+    await page.getByLabel('Title', { exact: true }).fill('Field notes from the fediverse');
+    await page.getByLabel('Text', { exact: true }).fill('Written for the people who follow from Mastodon.');
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    await page.waitForLoadState('load');
+
+    await page.goto(`${server.url}/admin/fediverse`);
+    // Listed as waiting first, then as failed once Wren's server has answered 503.
+    const failed = page.locator('table[aria-labelledby="failed-deliveries-heading"] tbody tr', { hasText: 'Field notes from the fediverse' });
+    for (let i = 0; (await failed.count()) === 0; i++) {
+      await page.waitForTimeout(250);
+      await page.reload();
+    }
+    const row = (await failed.first().textContent())!;
+    assert.match(row, /127\.0\.0\.1:\d+\s*\/users\/wren\/inbox\s*Create\s*Field notes from the fediverse\s*1\s*503 Service Unavailable/);
+    assert.match((await page.locator('.delivery-summary').textContent())!, /1 delivery waiting \(1 failed and will be tried again, 0 being sent now\)/);
+    await noViolations('failed delivery');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, 'fediverse-failed-delivery-phone');
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    inboxStatus = 202;
+    await failed.getByRole('button', { name: /Retry now/ }).click();
+    await page.waitForURL(/notice=delivery-retried/);
+    for (let i = 0; !inbox.some((body) => body.includes('"Create"') && body.includes('Field notes from the fediverse')); i++) await page.waitForTimeout(100);
+    for (let i = 0; (await page.locator('.deliveries-table').count()) > 0; i++) {
+      await page.waitForTimeout(250);
+      await page.reload();
+    }
+    assert.match((await page.locator('#deliveries-heading + p + p').textContent())!, /Nothing waits to be delivered/);
   });
 });

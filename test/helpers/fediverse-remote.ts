@@ -1,13 +1,49 @@
 import { generateKeyPairSync, webcrypto } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Kysely } from 'kysely';
+import { signRequest, verifyRequest } from '@fedify/fedify';
 import { Multikey } from '@fedify/fedify/vocab';
-import type { Received } from './fediverse-peers.ts';
+import { blogLoader, type Received } from './fediverse-peers.ts';
+import type { TestKumbaya } from './test-kumbaya.ts';
 
 // The queue helpers are fediverse-peers.ts's (FediversePeer speaks six servers' note shapes; these servers add keys for integrity proofs and hostile accounts).
 export { blogLoader, settled, until, type Received } from './fediverse-peers.ts';
 
 export const ACTIVITY_JSON = 'application/activity+json';
+
+/**
+ * Holds the answers of inbox POSTs (on any number of servers) until `releaseAt` of them
+ * are waiting at once, or `timeoutMs` has passed: how a test sees how many deliveries were
+ * in flight side by side (one instance's listener sends at most 4 at a time).
+ */
+export class InboxGate {
+  maxInFlight = 0;
+  private held: Array<() => void> = [];
+  private timer: NodeJS.Timeout | null = null;
+  private readonly releaseAt: number;
+  private readonly timeoutMs: number;
+
+  constructor(releaseAt: number, timeoutMs = 10_000) {
+    this.releaseAt = releaseAt;
+    this.timeoutMs = timeoutMs;
+  }
+
+  pass(): Promise<void> {
+    return new Promise((resolve) => {
+      this.held.push(resolve);
+      this.maxInFlight = Math.max(this.maxInFlight, this.held.length);
+      this.timer ??= setTimeout(() => this.release(), this.timeoutMs);
+      if (this.held.length >= this.releaseAt) this.release();
+    });
+  }
+
+  private release(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    for (const resolve of this.held.splice(0)) resolve();
+  }
+}
 
 /** An inbox's answer to a POST: what a server that refuses a kind of signature says. */
 export type InboxAnswer = (received: Received) => number;
@@ -28,6 +64,8 @@ export class RemoteServers {
   readonly documents = new Map<string, unknown>();
   /** How inboxes answer a POST (202 unless a test says otherwise). */
   answer: InboxAnswer = () => 202;
+  /** When set, inbox POSTs wait at this gate before they are recorded and answered. */
+  gate: InboxGate | null = null;
   private readonly server: http.Server;
   private waiting: Array<() => void> = [];
   private multibase = '';
@@ -36,8 +74,9 @@ export class RemoteServers {
     this.server = http.createServer((req, res) => {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-      req.on('end', () => {
+      req.on('end', async () => {
         if (req.method === 'POST') {
+          await this.gate?.pass();
           const received = { path: req.url ?? '', headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])), body };
           const status = this.answer(received);
           if (status < 300) {
@@ -63,7 +102,13 @@ export class RemoteServers {
   }
 
   stop(): Promise<void> {
+    this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** The host (with its port) of this server: each server started is a host of its own. */
+  get host(): string {
+    return new URL(this.base).host;
   }
 
   /** The RSA private key as WebCrypto takes it (for Fedify's signRequest). */
@@ -119,6 +164,8 @@ export class RemoteServers {
         url: 'javascript:alert(1)',
         icon: { type: 'Image', url: 'http://files.social.example/not-https.png' },
       }),
+      // A small server without a shared inbox: deliveries go to the account's own inbox.
+      '/solo/users/sol': mastodon('/solo/users/sol', 'sol', { endpoints: {} }),
       '/misskey/users/9abc': {
         '@context': ['https://www.w3.org/ns/activitystreams', 'https://w3id.org/security/v1', { misskey: 'https://misskey-hub.net/ns#', _misskey_summary: 'misskey:_misskey_summary', isCat: 'misskey:isCat' }],
         type: 'Person',
@@ -145,4 +192,32 @@ export class RemoteServers {
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     }
   }
+
+  /** A request to the blog's inbox, signed (draft-cavage) with the key of the actor the activity names. */
+  async signed(blogUrl: string, activity: Record<string, unknown>, inbox = '/@blog/inbox'): Promise<Request> {
+    const actor = typeof activity.actor === 'string' ? activity.actor : '';
+    const request = new Request(`${blogUrl}${inbox}`, { method: 'POST', headers: { 'content-type': ACTIVITY_JSON, accept: ACTIVITY_JSON }, body: JSON.stringify(activity) });
+    return signRequest(request, await this.rsaPrivateKey(), new URL(`${actor}#main-key`));
+  }
+
+  /** A Follow of the blog by one of this server's accounts (its path), as Mastodon sends it. */
+  follow(account: string, blogActor: string, id = `${this.base}${account}#follows/${Math.random().toString(16).slice(2)}`) {
+    return { '@context': 'https://www.w3.org/ns/activitystreams', id, type: 'Follow', actor: `${this.base}${account}`, object: blogActor };
+  }
+}
+
+/** The database under a Kumbaya (its store's Kysely), for looking at the queue table. */
+export const databaseOf = (k: TestKumbaya) => (k.deps.store as unknown as { db: Kysely<any> }).db;
+
+/** Messages in the blog's queue: deliveries, fan-outs and received activities not yet handled. */
+export async function queued(k: TestKumbaya): Promise<number> {
+  return Number((await databaseOf(k).selectFrom('federation_messages').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+}
+
+/** The key owner whose signature a delivery carries, checked with Fedify's verifyRequest against the blog's published key; null if it does not verify. */
+export async function signedBy(k: TestKumbaya, remote: RemoteServers, delivered: Received): Promise<string | null> {
+  const request = new Request(`${remote.base}${delivered.path}`, { method: 'POST', headers: delivered.headers, body: delivered.body });
+  const loader = blogLoader(k);
+  const key = await verifyRequest(request, { documentLoader: loader, contextLoader: loader });
+  return key?.ownerId?.href ?? null;
 }

@@ -1,8 +1,11 @@
 import type { Logger } from 'pino';
 import type { Follower } from '../../core/federation-store.ts';
-import type { Comment } from '../../core/store.ts';
+import { activitiesForChange } from '../../core/fediverse-publishing.ts';
+import type { Comment, Post } from '../../core/store.ts';
+import { POST_CHANGE_MESSAGE, type KyselyKvStore, type KyselyMessageQueue } from '../storage/kysely-federation.ts';
 import { KyselyStore } from '../storage/kysely-store.ts';
 import type { FederationDeps, KumbayaFederation } from './federation.ts';
+import { postOrderingKey, type PostChange } from './post-change.ts';
 
 /** What the federation needs, less the key–value store and queue this class builds on the store. */
 export interface FediverseOptions extends Omit<FederationDeps, 'kv' | 'queue'> {
@@ -21,10 +24,19 @@ export class Fediverse {
   private loading: Promise<KumbayaFederation> | null = null;
   private readonly stopping = new AbortController();
   private listening: Promise<void> | null = null;
+  /** The key–value store and queue on the database (null on the memory store, which uses Fedify's own). */
+  private readonly backends: { kv: KyselyKvStore; queue: KyselyMessageQueue } | null;
 
   constructor(options: FediverseOptions) {
     this.options = options;
     this.handle = options.handle;
+    const { store, logger } = options;
+    this.backends =
+      store instanceof KyselyStore
+        ? store.federationBackends({
+            onError: (error, message) => logger.error({ err: error, message }, message === undefined ? 'fediverse queue: database error' : 'fediverse queue: message dropped after its last retry'),
+          })
+        : null;
   }
 
   /** Whether Fedify has been loaded in this process (start-up measurements, tests). */
@@ -42,11 +54,11 @@ export class Fediverse {
 
   private async load(): Promise<KumbayaFederation> {
     const { logger } = this.options;
-    const [{ createKumbayaFederation }, { federationBackends }] = await Promise.all([import('./federation.ts'), import('./backends.ts')]);
-    const { kv, queue } = await federationBackends(this.options.store, {
-      onError: (error, message) => logger.error({ err: error, message }, message === undefined ? 'fediverse queue: database error' : 'fediverse queue: message dropped after its last retry'),
-    });
+    const [{ createKumbayaFederation }, { federationBackends }, { pruneGoneFollowers, sendPostChange }] = await Promise.all([import('./federation.ts'), import('./backends.ts'), import('./publishing.ts')]);
+    const { kv, queue } = this.backends ?? (await federationBackends(this.options.store));
     const federation = createKumbayaFederation({ ...this.options, kv, queue });
+    pruneGoneFollowers(federation, this.options);
+    this.backends?.queue.handleOwn(POST_CHANGE_MESSAGE, (message: PostChange) => sendPostChange(federation, this.options, message));
     this.listening = federation.startQueue(undefined, { signal: this.stopping.signal }).catch((error: unknown) => logger.error({ err: error }, 'fediverse queue stopped'));
     return federation;
   }
@@ -91,11 +103,41 @@ export class Fediverse {
     return key?.ownerId?.href === actorUri;
   }
 
+  /**
+   * Tells followers about a post's change (after its transaction committed): Create,
+   * Update or Delete. Only a row is written here, in the queue, with the post as it is now
+   * and the post as its ordering key; the author's request does not wait for Fedify, the
+   * followers or the fan-out. Whichever instance takes the row (this one starts listening,
+   * loading Fedify if it has not yet) makes Fedify's fan-out from it, in order per post.
+   */
+  async postChanged(before: Post, after: Post): Promise<void> {
+    const { store, clock, logger } = this.options;
+    const at = clock.now();
+    const activities = activitiesForChange(before, after, at);
+    if (activities.length === 0 || (await store.followers.countAccepted()) === 0) return;
+    const changes: PostChange[] = activities.map(({ type, post }) => ({ type: POST_CHANGE_MESSAGE, activity: type, post, at }));
+    if (!this.backends) {
+      // The memory store's queue is Fedify's own: send through it directly.
+      const [federation, { sendPostChange }] = await Promise.all([this.federation(), import('./publishing.ts')]);
+      for (const change of changes) await sendPostChange(federation, this.options, change);
+      return;
+    }
+    for (const change of changes) await this.backends.queue.enqueue(change, { orderingKey: postOrderingKey(change.post.id) });
+    this.federation().catch((error: unknown) => logger.error({ err: error }, 'fediverse: Fedify could not be loaded to deliver a post'));
+  }
+
+  /**
+   * The deliveries queue as Admin → Fediverse reads it (waiting and failed deliveries,
+   * Retry), without loading Fedify; null on the memory store, whose queue is Fedify's own.
+   */
+  deliveries(): KyselyMessageQueue | null {
+    return this.backends?.queue ?? null;
+  }
+
   /** At start-up: load only if deliveries or received activities are waiting from before. */
   async resumeIfPending(): Promise<void> {
-    const { store } = this.options;
-    if (!(store instanceof KyselyStore)) return;
-    const depth = await store.federationBackends().queue.getDepth();
+    if (!this.backends) return;
+    const depth = await this.backends.queue.getDepth();
     if (depth.queued > 0) await this.federation();
   }
 

@@ -18,6 +18,7 @@ import * as federation from './migrations/011-federation.ts';
 import * as fediverseBlocks from './migrations/013-fediverse-blocks.ts';
 import * as publicProfiles from './migrations/014-public-profiles.ts';
 import * as personRights from './migrations/015-person-rights.ts';
+import * as federationDeliveries from './migrations/016-federation-deliveries.ts';
 import * as peopleSpeed from './migrations/017-people-speed.ts';
 import * as fediverseReplies from './migrations/018-fediverse-replies.ts';
 import * as federationReactions from './migrations/019-federation-reactions.ts';
@@ -88,6 +89,7 @@ function migrations(engine: Engine): Array<{ name: string; up: (db: Kysely<any>)
     { name: '013-fediverse-blocks', up: (db) => fediverseBlocks.up(db, engine) },
     { name: '014-public-profiles', up: (db) => publicProfiles.up(db, engine) },
     { name: '015-person-rights', up: (db) => personRights.up(db, engine) },
+    { name: '016-federation-deliveries', up: (db) => federationDeliveries.up(db) },
     { name: '017-people-speed', up: (db) => peopleSpeed.up(db) },
     { name: '018-fediverse-replies', up: (db) => fediverseReplies.up(db, engine) },
     { name: '019-federation-reactions', up: (db) => federationReactions.up(db, engine) },

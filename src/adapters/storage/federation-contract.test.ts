@@ -219,6 +219,151 @@ for (const engine of ['sqlite', 'postgres'] as const) {
   });
 }
 
+// What Admin → Fediverse reads of the queue (migration 016), on both SQL engines.
+for (const engine of ['sqlite', 'postgres'] as const) {
+  describe(`KyselyMessageQueue deliveries for the admin (${engine})`, () => {
+    /** Fedify's message shapes, reduced to what the queue reads. */
+    const outbox = (inbox: string, type: string, n: number) => ({ type: 'outbox', inbox, activityType: `https://www.w3.org/ns/activitystreams#${type}`, activityId: `https://blog.example/post-7#${type.toLowerCase()}/${n}`, activity: {} });
+
+    it('lists deliveries with their server and activity, counts them, and Retry makes a failed one due now', async (t) => {
+      const { store, cleanup } = await openEngine(engine);
+      t.after(cleanup);
+      assert.ok(store instanceof KyselyStore);
+      let clock = 9_000_000;
+      const { queue } = store.federationBackends({ now: () => clock });
+      await queue.enqueue(outbox('https://a.example/inbox', 'Create', 1), { orderingKey: 'post:7\nhttps://a.example' });
+      await queue.enqueue(outbox('https://a.example/inbox', 'Update', 2), { orderingKey: 'post:7\nhttps://a.example' });
+      await queue.enqueue(outbox('https://b.example/inbox', 'Create', 1), { orderingKey: 'post:7\nhttps://b.example' });
+      await queue.enqueue({ type: 'fanout', activityType: 'https://www.w3.org/ns/activitystreams#Create', activityId: 'https://blog.example/post-8#create/1', inboxes: {} });
+      await queue.enqueue({ type: 'inbox', activity: { id: 'https://c.example/likes/1', type: 'Like' } });
+      // a.example's Create fails once.
+      const controller = new AbortController();
+      await queue.listen(
+        (message: { inbox?: string }) => {
+          if (message.inbox === 'https://a.example/inbox') {
+            controller.abort();
+            throw new Error('a.example answered 502');
+          }
+        },
+        { signal: controller.signal },
+      );
+      assert.deepEqual(await queue.deliverySummary(), { deliveries: 2, failing: 1, sending: 0, fanouts: 0, received: 0 }, 'the others were handled');
+
+      const [failed] = await queue.deliveries({ failed: true, limit: 10 });
+      assert.deepEqual([failed.kind, failed.inbox, failed.activityType, failed.activityId, failed.attempts, failed.lastError, failed.runAt], ['outbox', 'https://a.example/inbox', 'Create', 'https://blog.example/post-7#create/1', 1, 'a.example answered 502', clock + 60_000]);
+      const waiting = await queue.deliveries({ failed: false, limit: 10 });
+      assert.deepEqual(waiting.map((d) => [d.activityType, d.behind]), [['Update', true]], 'the Update waits behind the Create');
+
+      assert.equal(await queue.retryNow(failed.id), true);
+      assert.deepEqual((await queue.claim(10)).map((row) => row.activity_type), ['Create'], 'due now, and still first of its key');
+      assert.equal(await queue.retryNow(failed.id), false, 'not while it is being sent');
+      assert.equal(await queue.retryNow(123_456), false, 'nor when it is gone');
+      clock += 300_001;
+      assert.equal(await queue.retryFailedNow(), 0, 'its lease ran out, but it is due already');
+    });
+
+    it('enqueues made together are all written, in the order they were made; Kumbaya’s own types go to their handler', async (t) => {
+      const { store, cleanup } = await openEngine(engine);
+      t.after(cleanup);
+      assert.ok(store instanceof KyselyStore);
+      const { queue } = store.federationBackends({ pollMs: 20 });
+      // As Fedify splits a post: one enqueue per inbox, all at once (250 rows: three chunks).
+      await Promise.all(Array.from({ length: 250 }, (_, n) => queue.enqueue(outbox(`https://s${n % 5}.example/inbox`, 'Create', n), { orderingKey: `post:9\nhttps://s${n % 5}.example` })));
+      await queue.enqueue({ type: 'kumbaya:test', n: 'own' }, { orderingKey: 'post:9\nhttps://s0.example' });
+      const seen: string[] = [];
+      queue.handleOwn('kumbaya:test', async (message: { n: string }) => {
+        seen.push(message.n);
+      });
+      const controller = new AbortController();
+      const listening = queue.listen(
+        (message: { activityId: string; inbox: string }) => {
+          if (message.inbox === 'https://s0.example/inbox') seen.push(message.activityId.split('/').pop()!);
+        },
+        { signal: controller.signal },
+      );
+      await until(() => seen.length === 51, 'every message to s0 and the own one');
+      controller.abort();
+      await listening;
+      assert.deepEqual(seen, [...Array.from({ length: 50 }, (_, i) => String(i * 5)), 'own'], 'in order, and the own type went to its handler');
+    });
+
+    it('a slow message holds one slot: the others are handled meanwhile', async (t) => {
+      const { store, cleanup } = await openEngine(engine);
+      t.after(cleanup);
+      assert.ok(store instanceof KyselyStore);
+      const { queue } = store.federationBackends({ pollMs: 20, batch: 2 });
+      await queue.enqueue({ n: 'slow' });
+      await queue.enqueueMany(Array.from({ length: 6 }, (_, n) => ({ n: String(n) })));
+      let release!: () => void;
+      const slow = new Promise<void>((resolve) => (release = resolve));
+      const done: string[] = [];
+      const controller = new AbortController();
+      const listening = queue.listen(
+        async (message: { n: string }) => {
+          if (message.n === 'slow') await slow;
+          done.push(message.n);
+        },
+        { signal: controller.signal },
+      );
+      await until(() => done.length === 6, 'the six quick messages beside the slow one');
+      assert.ok(!done.includes('slow'));
+      release();
+      await until(() => done.length === 7, 'the slow one');
+      controller.abort();
+      await listening;
+    });
+
+    it('while the event loop is busy (readers), a listener keeps one message in hand; idle, all its slots', async (t) => {
+      const { store, cleanup } = await openEngine(engine);
+      t.after(cleanup);
+      assert.ok(store instanceof KyselyStore);
+      /** Handles 8 messages that each wait 30 ms; returns how many were in hand at once at most. */
+      const mostInHand = async () => {
+        const { queue } = store.federationBackends({ pollMs: 20, batch: 4 });
+        await queue.enqueueMany(Array.from({ length: 8 }, (_, n) => ({ n })));
+        let inHand = 0;
+        let most = 0;
+        let handled = 0;
+        const controller = new AbortController();
+        const listening = queue.listen(
+          async () => {
+            most = Math.max(most, ++inHand);
+            await sleep(30);
+            inHand--;
+            handled++;
+          },
+          { signal: controller.signal },
+        );
+        await until(() => handled === 8, 'the eight messages');
+        controller.abort();
+        await listening;
+        return most;
+      };
+      assert.equal(await mostInHand(), 4, 'an idle loop: every slot');
+      // Requests keep the loop busy 8 ms of every 10 (what readers do to it under load).
+      const busy = setInterval(() => {
+        const until = performance.now() + 8;
+        while (performance.now() < until);
+      }, 10);
+      t.after(() => clearInterval(busy));
+      await sleep(120);
+      assert.equal(await mostInHand(), 1);
+    });
+
+    it('two copies of one received activity run one after another, never side by side', async (t) => {
+      const { store, cleanup } = await openEngine(engine);
+      t.after(cleanup);
+      assert.ok(store instanceof KyselyStore);
+      const { queue } = store.federationBackends();
+      const like = { type: 'inbox', activity: { id: 'https://c.example/likes/9', type: 'Like' } };
+      await queue.enqueue(like);
+      await queue.enqueue({ ...like, identifier: 'blog' });
+      await queue.enqueue({ type: 'inbox', activity: { id: 'https://c.example/likes/10', type: 'Like' } });
+      assert.deepEqual((await queue.claim(10)).map((row) => row.activity_id), ['https://c.example/likes/9', 'https://c.example/likes/10']);
+    });
+  });
+}
+
 describe('two instances sharing PostgreSQL', () => {
   const url = process.env.KUMBAYA_TEST_PG_URL;
   // Like forEachEngine: under CI a missing PostgreSQL fails instead of skipping.

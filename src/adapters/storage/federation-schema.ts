@@ -16,6 +16,13 @@ export interface FederationTables {
     attempts: number;
     last_error: string | null;
     created_at: number;
+    /** Migration 016: `outbox` (one delivery), `fanout` (to be split per inbox), `inbox` (received); null if unknown. */
+    kind: string | null;
+    /** The inbox an `outbox` message goes to. */
+    inbox: string | null;
+    /** The activity's type, short: Create, Update, Delete, Accept … */
+    activity_type: string | null;
+    activity_id: string | null;
   };
   federation_followers: {
     id: Generated<number>;

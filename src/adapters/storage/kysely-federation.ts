@@ -1,6 +1,8 @@
+import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { KvKey, KvStore, KvStoreListEntry, KvStoreSetOptions, MessageQueue, MessageQueueEnqueueOptions, MessageQueueListenOptions } from '@fedify/fedify';
+import { runCompiledOnce } from './compiled-once.ts';
 import type { Database, Engine } from './schema.ts';
 
 /**
@@ -22,10 +24,12 @@ const prefixText = (prefix: KvKey): string => keyText(prefix).slice(0, -1);
 
 export class KyselyKvStore implements KvStore {
   private readonly db: Kysely<Database>;
+  private readonly engine: Engine;
   private readonly now: () => number;
 
-  constructor(db: Kysely<Database>, now: () => number = Date.now) {
+  constructor(db: Kysely<Database>, engine: Engine, now: () => number = Date.now) {
     this.db = db;
+    this.engine = engine;
     this.now = now;
   }
 
@@ -35,7 +39,14 @@ export class KyselyKvStore implements KvStore {
   }
 
   async get<T = unknown>(key: KvKey): Promise<T | undefined> {
-    const row = await this.live().select('value').where('key', '=', keyText(key)).executeTakeFirst();
+    // Fedify reads several keys per delivery: the query is built once.
+    const [row] = await runCompiledOnce(this.db, this.engine, 'federation-kv-get', [keyText(key), this.now()], ([text, now]) =>
+      this.db
+        .selectFrom('federation_kv')
+        .select('value')
+        .where('key', '=', text as string)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now as number)])),
+    );
     return row ? (JSON.parse(row.value) as T) : undefined;
   }
 
@@ -45,10 +56,17 @@ export class KyselyKvStore implements KvStore {
 
   async set(key: KvKey, value: unknown, options?: KvStoreSetOptions): Promise<void> {
     const row = { key: keyText(key), value: JSON.stringify(value), expires_at: this.expiry(options) };
+    // Fedify sets some keys to what they hold after every delivery (the signature spec a
+    // server takes): an unchanged value is not written again.
     await this.db
       .insertInto('federation_kv')
       .values(row)
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: row.value, expires_at: row.expires_at }))
+      .onConflict((oc) =>
+        oc
+          .column('key')
+          .doUpdateSet({ value: row.value, expires_at: row.expires_at })
+          .where((eb) => eb.or([eb('federation_kv.value', '<>', row.value), row.expires_at === null ? eb('federation_kv.expires_at', 'is not', null) : eb.or([eb('federation_kv.expires_at', 'is', null), eb('federation_kv.expires_at', '<>', row.expires_at)])])),
+      )
       .execute();
   }
 
@@ -125,6 +143,115 @@ export interface MessageQueueOptions {
 
 type MessageRow = Selectable<Database['federation_messages']>;
 
+/**
+ * Kumbaya's own message in Fedify's queue: a post's change, waiting to be turned into
+ * Fedify's fan-out by whichever instance takes it (Fedify ignores types it does not know;
+ * `KyselyMessageQueue.handleOwn` gives it to its handler).
+ */
+export const POST_CHANGE_MESSAGE = 'kumbaya:post-change';
+
+/** What a queued message is, for Admin → Fediverse (columns of migration 016). */
+export interface MessageDescription {
+  kind: 'outbox' | 'fanout' | 'inbox' | null;
+  inbox: string | null;
+  activity_type: string | null;
+  activity_id: string | null;
+}
+
+const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
+
+/** `https://www.w3.org/ns/activitystreams#Create` → `Create`. */
+const shortType = (type: string | null): string | null => (type === null ? null : type.slice(type.lastIndexOf('#') + 1) || type);
+
+/**
+ * Reads Fedify's message shapes: `outbox` (one activity to one inbox), `fanout` (one
+ * activity and every inbox it goes to) and `inbox` (an activity received). Anything else
+ * is described as unknown.
+ */
+export function describeMessage(message: unknown): MessageDescription {
+  const m = (message ?? {}) as { type?: unknown; inbox?: unknown; activityType?: unknown; activityId?: unknown; activity?: { id?: unknown; type?: unknown } | string };
+  // A post's change is a fan-out still to be made: the admin counts and lists it as one.
+  if (m.type === POST_CHANGE_MESSAGE) return { kind: 'fanout', inbox: null, activity_type: text(m.activity), activity_id: null };
+  const kind = m.type === 'outbox' || m.type === 'fanout' || m.type === 'inbox' ? m.type : null;
+  const received = typeof m.activity === 'object' ? m.activity : undefined;
+  if (kind === 'inbox') return { kind, inbox: null, activity_type: text(received?.type), activity_id: text(received?.id) };
+  return { kind, inbox: kind === 'outbox' ? text(m.inbox) : null, activity_type: shortType(text(m.activityType)), activity_id: text(m.activityId) };
+}
+
+/** A delivery waiting in the queue, as Admin → Fediverse lists it. */
+export interface QueuedDelivery {
+  id: number;
+  /** `outbox`: one inbox; `fanout`: the activity is still to be split per inbox. */
+  kind: 'outbox' | 'fanout';
+  inbox: string | null;
+  activityType: string | null;
+  activityId: string | null;
+  /** Publishing's key (`post:<id>` and the server's origin), or whatever key Fedify was given. */
+  orderingKey: string | null;
+  /** An earlier message with its ordering key is still waiting: it goes after that one. */
+  behind: boolean;
+  /** Attempts started so far (a message being sent counts its current attempt). */
+  attempts: number;
+  lastError: string | null;
+  /** When it is (next) tried. */
+  runAt: number;
+  /** Held by a worker: being sent right now. */
+  sending: boolean;
+  createdAt: number;
+}
+
+/** Counts of the queue by what waits, for the summary above the lists. */
+export interface DeliverySummary {
+  /** Deliveries to one inbox each, not yet done. */
+  deliveries: number;
+  /** Of those, how many failed at least once and wait for a retry. */
+  failing: number;
+  /** Of those, how many are being sent right now. */
+  sending: number;
+  /** Activities still to be split into deliveries (one per published change). */
+  fanouts: number;
+  /** Activities received from other servers, waiting to be handled. */
+  received: number;
+}
+
+/**
+ * A received activity's ordering key: its id. Two instances (or the shared and the
+ * personal inbox) may each receive the same activity; Fedify marks an activity processed
+ * in the KvStore only after its listener ran, so copies handled side by side would both
+ * run. One key makes them run one after another, and the later copy finds the mark.
+ */
+function receivedKey(description: MessageDescription): string | null {
+  return description.kind === 'inbox' && description.activity_id !== null ? `received\n${description.activity_id}` : null;
+}
+
+/** Above this share of busy event loop, a listener keeps one message in hand (see `loopBusy`). */
+const BUSY_SHARE = 0.5;
+/** How soon a listener held back by a busy loop looks again. */
+const BUSY_RECHECK_MS = 25;
+
+/** The event loop's utilization when last measured, for the whole process (see `loopBusy`). */
+let loop = { at: performance.now(), mark: performance.eventLoopUtilization(), busy: false };
+
+/**
+ * Whether this process's event loop has been busy more than `BUSY_SHARE` of the time since
+ * it was last measured (at most every 50 ms). Deliveries to a fast server are all CPU
+ * (signing, JSON, the database): four at a time would fill the loop, and readers'
+ * requests would queue behind them. Busy, a listener keeps one message in hand, so a
+ * request waits for one step of one delivery at most; idle, or waiting on the network,
+ * all its slots run.
+ */
+function loopBusy(): boolean {
+  const now = performance.now();
+  if (now - loop.at >= 50) {
+    const stretch = performance.eventLoopUtilization(loop.mark);
+    loop = { at: now, mark: performance.eventLoopUtilization(), busy: stretch.utilization > BUSY_SHARE };
+  }
+  return loop.busy;
+}
+
+/** Rows per INSERT when enqueues are written together (12 values a row, far inside SQLite's and PostgreSQL's limits). */
+const ENQUEUE_CHUNK = 100;
+
 /** 1 min, 2, 4 … up to 1 h. */
 export function retryDelayMs(attempts: number): number {
   return Math.min(60_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
@@ -151,11 +278,23 @@ export class KyselyMessageQueue implements MessageQueue {
   private readonly options: Required<Omit<MessageQueueOptions, 'onError'>> & Pick<MessageQueueOptions, 'onError'>;
   /** Listeners of this process sleeping until the next poll: an enqueue here wakes them at once. */
   private readonly sleepers = new Set<() => void>();
+  /** Handlers of Kumbaya's own message types (see `handleOwn`). */
+  private readonly own = new Map<string, (message: any) => Promise<void>>();
+  /** Enqueued in this turn of the event loop, written together (see `write`). */
+  private readonly unwritten: Array<{ messages: readonly unknown[]; orderingKey: string | null; runAt: number; now: number; resolve: () => void; reject: (error: unknown) => void }> = [];
 
   constructor(db: Kysely<Database>, engine: Engine, options: MessageQueueOptions = {}) {
     this.db = db;
     this.engine = engine;
     this.options = { pollMs: 1000, leaseMs: 300_000, batch: 4, maxAttempts: 10, now: Date.now, ...options };
+  }
+
+  /**
+   * Messages whose `type` is `type` go to `handler` instead of Fedify's listener: Kumbaya's
+   * own work rides the same queue, with the same ordering keys, retries and instances.
+   */
+  handleOwn(type: string, handler: (message: any) => Promise<void>): void {
+    this.own.set(type, handler);
   }
 
   async enqueue(message: unknown, options?: MessageQueueEnqueueOptions): Promise<void> {
@@ -165,11 +304,43 @@ export class KyselyMessageQueue implements MessageQueue {
   async enqueueMany(messages: readonly unknown[], options?: MessageQueueEnqueueOptions): Promise<void> {
     if (messages.length === 0) return;
     const now = this.options.now();
-    const runAt = now + durationMs(options?.delay);
-    const rows = messages.map((message) => ({ message: JSON.stringify(message), ordering_key: options?.orderingKey ?? null, run_at: runAt, locked_until: 0, attempts: 0, last_error: null, created_at: now }));
-    // Inserted in one statement: ids follow the array, so the order holds within a key.
-    await this.db.insertInto('federation_messages').values(rows).execute();
+    await new Promise<void>((resolve, reject) => {
+      this.unwritten.push({ messages, orderingKey: options?.orderingKey ?? null, runAt: now + durationMs(options?.delay), now, resolve, reject });
+      if (this.unwritten.length === 1) queueMicrotask(() => void this.write());
+    });
     for (const wake of this.sleepers) wake();
+  }
+
+  /**
+   * Writes every enqueue made in the same turn of the event loop in one transaction.
+   * Fedify splits a post into one `enqueue` per inbox (each with its ordering key), all
+   * called at once: a thousand single-row commits become a few multi-row INSERTs, and the
+   * work (a message is several kilobytes of JSON) is cut into chunks with a pause for the
+   * event loop between them, so pages are served meanwhile. Ids follow the order of the
+   * calls, so the order holds within a key. All or nothing: a failure rejects every
+   * enqueue of the turn.
+   */
+  private async write(): Promise<void> {
+    const batch = this.unwritten.splice(0);
+    const rows = batch.flatMap((entry) => entry.messages.map((message) => ({ message, entry })));
+    const chunk = (from: number) =>
+      rows.slice(from, from + ENQUEUE_CHUNK).map(({ message, entry }) => {
+        const description = describeMessage(message);
+        return { message: JSON.stringify(message), ordering_key: entry.orderingKey ?? receivedKey(description), run_at: entry.runAt, locked_until: 0, attempts: 0, last_error: null, created_at: entry.now, ...description };
+      });
+    try {
+      if (rows.length <= ENQUEUE_CHUNK) await this.db.insertInto('federation_messages').values(chunk(0)).execute();
+      else
+        await this.db.transaction().execute(async (trx) => {
+          for (let from = 0; from < rows.length; from += ENQUEUE_CHUNK) {
+            if (from > 0) await new Promise((resolve) => setImmediate(resolve));
+            await trx.insertInto('federation_messages').values(chunk(from)).execute();
+          }
+        });
+      for (const entry of batch) entry.resolve();
+    } catch (error) {
+      for (const entry of batch) entry.reject(error);
+    }
   }
 
   /** Messages waiting (not held by a worker): how far behind delivery is. */
@@ -220,7 +391,7 @@ export class KyselyMessageQueue implements MessageQueue {
       const attempts = Number(row.attempts);
       if (attempts >= this.options.maxAttempts) {
         this.options.onError?.(error, message);
-        await this.db.deleteFrom('federation_messages').where('id', '=', row.id).execute();
+        await this.remove(row.id);
         return;
       }
       await this.db
@@ -230,43 +401,166 @@ export class KyselyMessageQueue implements MessageQueue {
         .execute();
       return;
     }
-    await this.db.deleteFrom('federation_messages').where('id', '=', row.id).execute();
+    await this.remove(row.id);
   }
 
-  /** Waits for the next poll, an enqueue in this process, or the abort. */
-  private sleep(signal: AbortSignal | undefined): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.sleepers.delete(done);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, this.options.pollMs);
-      this.sleepers.add(done);
-      signal?.addEventListener('abort', done, { once: true });
-    });
+  /** A handled (or dropped) message leaves the table. */
+  private async remove(id: number): Promise<void> {
+    await runCompiledOnce(this.db, this.engine, 'federation-message-delete', [id], ([v]) => this.db.deleteFrom('federation_messages').where('id', '=', v as number));
+  }
+
+  /**
+   * Deliveries waiting (outbox and fan-out messages) for Admin → Fediverse: those that
+   * failed at least once, soonest retry first, or those that have not failed yet, oldest first.
+   */
+  async deliveries(query: { failed: boolean; limit: number }): Promise<QueuedDelivery[]> {
+    const now = this.options.now();
+    const rows = await this.db
+      .selectFrom('federation_messages as m')
+      .select(['m.id', 'm.kind', 'm.inbox', 'm.activity_type', 'm.activity_id', 'm.ordering_key', 'm.attempts', 'm.last_error', 'm.run_at', 'm.locked_until', 'm.created_at'])
+      .select((eb) =>
+        eb
+          .exists(eb.selectFrom('federation_messages as e').select('e.id').whereRef('e.ordering_key', '=', 'm.ordering_key').whereRef('e.id', '<', 'm.id'))
+          .as('behind'),
+      )
+      .where('kind', 'in', ['outbox', 'fanout'])
+      .where('last_error', query.failed ? 'is not' : 'is', null)
+      .orderBy(query.failed ? 'run_at' : 'id')
+      .orderBy('id')
+      .limit(query.limit)
+      .execute();
+    return rows.map((row) => ({
+      id: Number(row.id),
+      kind: row.kind as 'outbox' | 'fanout',
+      inbox: row.inbox,
+      activityType: row.activity_type,
+      activityId: row.activity_id,
+      orderingKey: row.ordering_key,
+      behind: Boolean(row.behind),
+      attempts: Number(row.attempts),
+      lastError: row.last_error,
+      runAt: Number(row.run_at),
+      sending: Number(row.locked_until) > now,
+      createdAt: Number(row.created_at),
+    }));
+  }
+
+  async deliverySummary(): Promise<DeliverySummary> {
+    const now = this.options.now();
+    const rows = await this.db
+      .selectFrom('federation_messages')
+      .select((eb) => [
+        'kind',
+        eb.fn.countAll<number>().as('n'),
+        eb.fn.sum<number>(eb.case().when('last_error', 'is not', null).then(1).else(0).end()).as('failing'),
+        eb.fn.sum<number>(eb.case().when('locked_until', '>', now).then(1).else(0).end()).as('sending'),
+      ])
+      .groupBy('kind')
+      .execute();
+    const of = (kind: string) => rows.find((row) => row.kind === kind);
+    const outbox = of('outbox');
+    return {
+      deliveries: Number(outbox?.n ?? 0),
+      failing: Number(outbox?.failing ?? 0),
+      sending: Number(outbox?.sending ?? 0),
+      fanouts: Number(of('fanout')?.n ?? 0),
+      received: Number(of('inbox')?.n ?? 0),
+    };
+  }
+
+  /**
+   * Makes a waiting delivery due now (the author's Retry). False when it is no longer
+   * waiting: delivered, given up, or being sent right now. Its ordering still holds: it
+   * goes only once the messages before it with its key are done.
+   */
+  async retryNow(id: number): Promise<boolean> {
+    const now = this.options.now();
+    const result = await this.db
+      .updateTable('federation_messages')
+      .set({ run_at: now })
+      .where('id', '=', id)
+      .where('kind', 'in', ['outbox', 'fanout'])
+      .where('locked_until', '<=', now)
+      .executeTakeFirst();
+    for (const wake of this.sleepers) wake();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Makes every delivery that failed and waits for its retry due now; returns how many. */
+  async retryFailedNow(): Promise<number> {
+    const now = this.options.now();
+    const result = await this.db
+      .updateTable('federation_messages')
+      .set({ run_at: now })
+      .where('kind', 'in', ['outbox', 'fanout'])
+      .where('last_error', 'is not', null)
+      .where('run_at', '>', now)
+      .where('locked_until', '<=', now)
+      .executeTakeFirst();
+    for (const wake of this.sleepers) wake();
+    return Number(result.numUpdatedRows);
   }
 
   /**
    * Handles messages until `signal` aborts; resolves then, once the messages in hand are
-   * finished (never rejects). A batch's messages run side by side: they have different
-   * ordering keys by construction.
+   * finished (never rejects). Up to `batch` messages run side by side (they have different
+   * ordering keys by construction), and a free slot is filled as soon as one finishes, so a
+   * slow server holds up one slot, not the others. Idle, it looks for work every `pollMs`
+   * (other instances enqueue too), or at once when this process enqueues.
    */
-  async listen(handler: (message: any) => Promise<void> | void, options: MessageQueueListenOptions = {}): Promise<void> {
+  async listen(fedify: (message: any) => Promise<void> | void, options: MessageQueueListenOptions = {}): Promise<void> {
     const { signal } = options;
+    const handler = (message: { type?: unknown } | null) => {
+      const own = typeof message?.type === 'string' ? this.own.get(message.type) : undefined;
+      return own ? own(message) : fedify(message);
+    };
+    const { batch, pollMs } = this.options;
+    const running = new Set<Promise<void>>();
+    let wake: (() => void) | null = null;
+    // A message finished while this listener was claiming: look again before waiting (its slot is free, and its key's next may go).
+    let finished = false;
     while (!signal?.aborted) {
+      finished = false;
+      // While the event loop is busy (readers, or deliveries that are all CPU), one message at a time.
+      const limit = loopBusy() ? 1 : batch;
       let rows: MessageRow[] = [];
-      try {
-        rows = await this.claim(this.options.batch);
-      } catch (error) {
-        this.options.onError?.(error);
+      if (running.size < limit) {
+        // Requests that arrived meanwhile (readers) are answered before the next message starts.
+        await new Promise((resolve) => setImmediate(resolve));
+        try {
+          rows = await this.claim(limit - running.size);
+        } catch (error) {
+          this.options.onError?.(error);
+        }
       }
-      if (rows.length === 0) {
-        await this.sleep(signal);
-        continue;
+      for (const row of rows) {
+        const task: Promise<void> = this.handle(row, handler)
+          .catch((error: unknown) => this.options.onError?.(error))
+          .finally(() => {
+            running.delete(task);
+            finished = true;
+            wake?.();
+          });
+        running.add(task);
       }
-      await Promise.all(rows.map((row) => this.handle(row, handler).catch((error: unknown) => this.options.onError?.(error))));
+      if (finished || (rows.length > 0 && running.size < limit)) continue;
+      await new Promise<void>((resolve) => {
+        const idle = running.size < limit;
+        const done = () => {
+          clearTimeout(timer);
+          this.sleepers.delete(done);
+          signal?.removeEventListener('abort', done);
+          wake = null;
+          resolve();
+        };
+        // Nothing to take: the next poll or an enqueue. Held back by a busy loop: look again
+        // shortly. Every slot taken: only a finished message (or the abort) makes room.
+        const timer = idle ? setTimeout(done, pollMs) : running.size < batch ? setTimeout(done, BUSY_RECHECK_MS) : undefined;
+        if (idle) this.sleepers.add(done);
+        wake = done;
+        signal?.addEventListener('abort', done, { once: true });
+      });
     }
+    await Promise.all(running);
   }
 }

@@ -111,7 +111,7 @@ export class KyselyStore implements Store {
   /** Fedify's key–value store and message queue on this database (kysely-federation.ts). */
   federationBackends(options: MessageQueueOptions = {}): { kv: KyselyKvStore; queue: KyselyMessageQueue } {
     const db = this.db as Kysely<Database>;
-    return { kv: new KyselyKvStore(db, options.now), queue: new KyselyMessageQueue(db, this.kind, options) };
+    return { kv: new KyselyKvStore(db, this.kind, options.now), queue: new KyselyMessageQueue(db, this.kind, options) };
   }
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {

@@ -7,6 +7,7 @@ import { notFound } from '../../../core/errors.ts';
 import { QUOTE_POLICY_SETTING, quotePolicy } from '../../../core/reactions.ts';
 import type { AppEnv } from '../../context.ts';
 import { fediverseView } from '../../views/admin/fediverse-view.ts';
+import { deliveriesState, deliveryRoutes } from './fediverse-deliveries.ts';
 import { allowRoles, formFields, idParam, redirectWithNotice } from './admin-request.ts';
 
 const PATH = '/admin/fediverse';
@@ -39,6 +40,7 @@ async function render(c: Context<AppEnv>, extra: { imported?: DomainBlockImport;
     mentions,
     mentionsTotal: mentionPage.total,
     mailMentions: settings[MAIL_PRIVATE_MENTIONS_SETTING] === 'true',
+    deliveries: await deliveriesState(c),
     ...extra,
   };
   return c.html(fediverseView(c, state).value, status);
@@ -68,6 +70,8 @@ export function fediverseRoutes(): Hono<AppEnv> {
   };
 
   app.get('/', (c) => render(c));
+
+  app.route('/deliveries', deliveryRoutes((c, error) => render(c, { error }, 404)));
 
   app.post('/approval', async (c) => {
     const form = await formFields(c);

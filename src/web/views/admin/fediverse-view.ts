@@ -9,6 +9,7 @@ import { html, raw, type SafeHtml } from '../../html.ts';
 import { csrfField, notice } from '../forms.ts';
 import { formatDate, formatDateTime, isoDate } from '../format.ts';
 import { adminLayout, pageHead } from './admin-layout.ts';
+import { deliveriesSection, type DeliveriesState } from './fediverse-deliveries-view.ts';
 
 export interface FediverseViewState {
   handle: string;
@@ -22,6 +23,8 @@ export interface FediverseViewState {
   mentions: Array<{ mention: PrivateMention; person: Person | null; post: Post | null }>;
   mentionsTotal: number;
   mailMentions: boolean;
+  /** The delivery queue (null on the memory store). */
+  deliveries: DeliveriesState | null;
   imported?: DomainBlockImport;
   error?: string;
 }
@@ -92,6 +95,7 @@ ${
         )}</ul>`
   }
 </section>
+${s.deliveries ? deliveriesSection(token, s.deliveries) : ''}
 <section aria-labelledby="followers-heading">
   <h2 id="followers-heading">Followers (${s.followers.length})</h2>
   ${
