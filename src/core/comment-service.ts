@@ -48,6 +48,8 @@ export interface SubmitContext {
   referrer: string;
   /** The signed-in user replying (the author, a moderator), or null for a reader. */
   user: User | null;
+  /** Where a reader's comment came in: the form (the default) or the JSON API. */
+  source?: 'form' | 'api';
 }
 
 /** The layered spam defence, as the service sees it. */
@@ -301,7 +303,7 @@ export class CommentService {
         moderationReasons: decision.reasons,
         spamScore: evidence.filterScore,
         createdAt: now,
-        source: 'form',
+        source: ctx.source ?? 'form',
         editTokenHash: sha256Hex(editSecret),
         ip: ctx.ip,
         userAgent: ctx.userAgent.slice(0, 500),
@@ -612,8 +614,10 @@ export class CommentService {
    * filter (reversing an earlier lesson when a decision is reversed), once per comment:
    * marking spam again what is already in Spam confirms it, and teaches the filter if it
    * had not learned it yet. Approving tells subscribers. Returns the comments that changed.
+   * A `reason` (the JSON API's, in the moderator's words) goes on the writer's timeline and,
+   * for a comment held, sent to spam or trashed, after its moderation reasons.
    */
-  async moderate(ids: number[], action: ModerationAction, actorId: number | null = null): Promise<Comment[]> {
+  async moderate(ids: number[], action: ModerationAction, actorId: number | null = null, reason: string | null = null): Promise<Comment[]> {
     if (ids.length === 0) return [];
     checkModerationBatch(ids);
     const { store, clock, spam } = this.deps;
@@ -626,14 +630,19 @@ export class CommentService {
     const lessons: SpamLesson[] = [];
     const changed = await store.transaction(async (tx) => {
       // The reasons it was held stay on record: an Undo brings it back to Pending with its why.
-      const moved = await tx.comments.setStatus([...before.keys()], status, null, now);
+      let moved: Comment[];
+      if (reason === null || status === 'approved') moved = await tx.comments.setStatus([...before.keys()], status, null, now);
+      else {
+        moved = [];
+        for (const comment of before.values()) moved.push(...(await tx.comments.setStatus([comment.id], status, [...comment.moderationReasons, reason], now)));
+      }
       // Every comment chosen now has this status, moved or already there: each teaches the filter once.
       if (label) for (const comment of before.values()) lessons.push(...(await this.teach(tx, comment, label)));
       for (const comment of moved) {
         // The decision goes on the writer's timeline (People), with who made it.
         const was = before.get(comment.id);
         if (comment.personId !== null && was && was.status !== comment.status) {
-          await tx.people.addEvent({ personId: comment.personId, kind: 'moderated', detail: { commentId: comment.id, postId: comment.postId, from: was.status, status: comment.status }, actorId, createdAt: now });
+          await tx.people.addEvent({ personId: comment.personId, kind: 'moderated', detail: { commentId: comment.id, postId: comment.postId, from: was.status, status: comment.status, ...(reason === null ? {} : { reason }) }, actorId, createdAt: now });
         }
         if (status === 'approved') {
           let post = posts.get(comment.postId);

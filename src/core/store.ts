@@ -261,6 +261,12 @@ export interface ModerationQuery {
   personId?: number;
   /** Case-insensitive substring of the body, the name or the email. */
   text?: string;
+  /** Only comments written at or after this time. */
+  since?: number;
+  /** Keyset paging: only comments after this one in the order (newest first, then highest id). */
+  before?: { createdAt: number; id: number };
+  /** Skip counting (`total` is then -1): a keyset page needs no total. */
+  noTotal?: boolean;
   limit: number;
   offset: number;
 }

@@ -311,9 +311,12 @@ export class KyselyCommentRepository implements CommentRepository {
         sql<boolean>`(lower(markdown) like ${like} escape '\\' or lower(author_name) like ${like} escape '\\' or lower(author_email) like ${like} escape '\\')`,
       );
     }
+    if (q.since !== undefined) base = base.where('created_at', '>=', q.since);
+    const before = q.before;
+    if (before) base = base.where((eb) => eb.or([eb('created_at', '<', before.createdAt), eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)])]));
     const [rows, count] = await Promise.all([
       base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).offset(q.offset).execute(),
-      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      q.noTotal ? Promise.resolve({ n: -1 }) : base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
     return { items: rows.map(toComment), total: Number(count.n) };
   }

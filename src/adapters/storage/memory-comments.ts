@@ -189,10 +189,12 @@ export class MemoryCommentRepository implements CommentRepository {
           (q.postId === undefined || c.postId === q.postId) &&
           (q.authorId === undefined || this.authoredBy(c.postId, q.authorId)) &&
           (q.personId === undefined || c.personId === q.personId) &&
-          (!text || [c.markdown, c.authorName, c.authorEmail].some((f) => f.toLowerCase().includes(text))),
+          (!text || [c.markdown, c.authorName, c.authorEmail].some((f) => f.toLowerCase().includes(text))) &&
+          (q.since === undefined || c.createdAt >= q.since) &&
+          (!q.before || c.createdAt < q.before.createdAt || (c.createdAt === q.before.createdAt && c.id < q.before.id)),
       )
       .sort((a, b) => b.createdAt - a.createdAt || b.id - a.id);
-    return { items: all.slice(q.offset, q.offset + q.limit).map(copy), total: all.length };
+    return { items: all.slice(q.offset, q.offset + q.limit).map(copy), total: q.noTotal ? -1 : all.length };
   }
 
   async countByStatus(authorId?: number): Promise<Record<CommentStatus, number>> {

@@ -15,6 +15,8 @@ import {
   type ApiPostInput,
 } from '../openapi.ts';
 import { peopleOpenApi } from '../openapi-people.ts';
+import { commentsOpenApi } from '../openapi-comments.ts';
+import { apiCommentRoutes } from './api-comments.ts';
 import { apiPeopleRoutes } from './api-people.ts';
 import { ApiRequestError, bearerSecret, isoOrNull, limitBody, limitWrites, parseWith, readJson, requireToken, type ApiContext } from './api-request.ts';
 
@@ -141,7 +143,7 @@ export function apiRoutes(): Hono<AppEnv> {
   app.use('*', authenticate);
 
   app.get('/openapi.json', (c) => {
-    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl, [peopleOpenApi]);
+    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl, [peopleOpenApi, commentsOpenApi]);
     return c.json(openApiDocument);
   });
 
@@ -227,6 +229,7 @@ export function apiRoutes(): Hono<AppEnv> {
   });
 
   app.route('/people', apiPeopleRoutes());
+  app.route('/', apiCommentRoutes());
 
   // Anything else under /api (including /api itself) is a JSON 404, never an HTML page.
   app.all('*', (c) => jsonError(c, 404, 'not_found', `Nothing at ${c.req.method} ${c.req.path}. The API is described at /api/openapi.json.`));
