@@ -81,7 +81,7 @@ export const apiModerationInputSchema = z.strictObject({
   ids: z
     .array(z.int(idsMessage).min(1, idsMessage).max(MAX_ID, idsMessage), { message: idsMessage })
     .min(1, 'Choose at least one comment.')
-    .meta({ maxItems: MAX_MODERATED_AT_ONCE })
+    .max(MAX_MODERATED_AT_ONCE, `Choose at most ${MAX_MODERATED_AT_ONCE} comments at a time.`)
     .describe(`The comments, at most ${MAX_MODERATED_AT_ONCE}.`),
   action: z
     .enum(apiModerationActions, { message: 'Use approve, hold, spam, trash or restore.' })
