@@ -16,9 +16,14 @@ import { peopleListCommand } from './people-list.ts';
 import { peopleShowCommand } from './people-show.ts';
 import { peopleExportCommand } from './people-export.ts';
 import { peopleForgetCommand } from './people-forget.ts';
+import { commentsListCommand } from './comments-list.ts';
+import { commentsShowCommand } from './comments-show.ts';
+import { commentsApproveCommand, commentsHoldCommand, commentsRestoreCommand, commentsSpamCommand, commentsTrashCommand } from './comments-moderate.ts';
+import { commentsReplyCommand } from './comments-reply.ts';
 
 /** Every command, in the order `kumbaya --help` lists them. A new command is a file and a line here. */
 export const commands: readonly Command[] = [migrateCommand, userCreateCommand, userInviteCommand, userResetPasswordCommand, userListCommand, tokenCreateCommand, setupLinkCommand,
   importWordpressCommand, importDisqusCommand, exportJsonCommand, exportWxrCommand, importJsonCommand, backupCommand, restoreCommand,
   peopleListCommand, peopleShowCommand, peopleExportCommand, peopleForgetCommand,
+  commentsListCommand, commentsShowCommand, commentsApproveCommand, commentsHoldCommand, commentsSpamCommand, commentsTrashCommand, commentsRestoreCommand, commentsReplyCommand,
 ];

@@ -1,10 +1,12 @@
 import { Hono } from 'hono';
 import type { ModerationAction, SubmitContext } from '../../core/comment-service.ts';
+import { formatCommentCursor, parseCommentCursor } from '../../core/comment-cursor.ts';
 import { closedWords, commentsOpen } from '../../core/comment-settings.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
 import { toId } from '../../core/ids.ts';
 import { moderatesEverything } from '../../core/moderation-access.ts';
 import { mayRead } from '../../core/post-service.ts';
+import { replyAsStaff } from '../../core/staff-reply.ts';
 import { isProtected, type Comment, type CommentRevision, type Post, type User } from '../../core/store.ts';
 import { clientIp } from '../client-ip.ts';
 import type { AppEnv } from '../context.ts';
@@ -29,15 +31,10 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** The API's words for the core's actions: "hold" is the admin's "unapprove". */
 const coreAction: Record<ApiModerationAction, ModerationAction> = { approve: 'approve', hold: 'unapprove', spam: 'spam', trash: 'trash', restore: 'restore' };
 
-/** The cursor of the next page: where the last comment of this one sits in the order, opaque to clients. */
-export function formatCommentCursor(comment: Pick<Comment, 'createdAt' | 'id'>): string {
-  return Buffer.from(`${comment.createdAt}.${comment.id}`).toString('base64url');
-}
-
-export function parseCommentCursor(cursor: string): { createdAt: number; id: number } {
-  const m = /^(\d{1,15})\.(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('latin1'));
-  if (!m) throw new DomainError('validation_failed', `cursor: ${commentCursorMessage}`, { cursor: commentCursorMessage });
-  return { createdAt: Number(m[1]), id: Number(m[2]) };
+function cursorPosition(cursor: string): { createdAt: number; id: number } {
+  const position = parseCommentCursor(cursor);
+  if (!position) throw new DomainError('validation_failed', `cursor: ${commentCursorMessage}`, { cursor: commentCursorMessage });
+  return position;
 }
 
 function postUrl(c: ApiContext, post: Post): string {
@@ -143,7 +140,7 @@ export function apiCommentRoutes(): Hono<AppEnv> {
       authorId,
       text: query.q?.trim() || undefined,
       since: query.since === undefined ? undefined : Date.parse(query.since),
-      before: query.cursor ? parseCommentCursor(query.cursor) : undefined,
+      before: query.cursor ? cursorPosition(query.cursor) : undefined,
       noTotal: true,
       // One more than asked tells whether a next page exists.
       limit: query.per_page + 1,
@@ -177,20 +174,12 @@ export function apiCommentRoutes(): Hono<AppEnv> {
     const deps = c.get('deps');
     const user = requireScope(c, 'write');
     const input = parseWith(apiReplyInputSchema, await readJson(c, { optional: false }), 'a JSON object, e.g. {"body": "Thank you!"}');
-    const body = input.body.replace(/\r\n/g, '\n').trim();
-    if (!body) throw new DomainError('validation_failed', 'Write your reply first.', { body: 'Required.' });
-    if (body.length > 10_000) throw new DomainError('validation_failed', 'Keep a reply under 10,000 characters.', { body: 'Too long.' });
-    const { comment: parent, post } = await ownedComment(c, user);
-    if (parent.status === 'spam' || parent.status === 'trash') {
-      throw new DomainError('conflict', `This comment is in ${parent.status === 'spam' ? 'spam' : 'the trash'}. Restore it before answering it.`);
-    }
-    // Answering a held comment approves it first, as the admin does: a moderation decision.
-    if (parent.status === 'pending') await deps.comments.moderate([parent.id], 'approve', requireScope(c, 'moderate').id);
-    const ctx: SubmitContext = { ip: clientIp(c), userAgent: c.req.header('user-agent') ?? '', referrer: '', user };
-    const { comment: reply } = await deps.comments.submit({ postId: post.id, parentId: parent.id, body }, ctx, postUrl(c, post), post);
-    const answered = (await deps.store.comments.findById(parent.id)) ?? parent;
+    const { comment: target } = await ownedComment(c, user);
+    // Answering a held comment approves it first, as the admin does: a moderation decision too.
+    if (target.status === 'pending') requireScope(c, 'moderate');
+    const { reply, parent, post } = await replyAsStaff(deps, user, target.id, input.body, { ip: clientIp(c), userAgent: c.req.header('user-agent') ?? '', referrer: '' }, (p) => postUrl(c, p));
     c.header('Location', `${deps.config.siteUrl}/api/comments/${reply.id}`);
-    return c.json({ reply: commentOut(c, reply, post), parent: commentOut(c, answered, post) }, 201);
+    return c.json({ reply: commentOut(c, reply, post), parent: commentOut(c, parent, post) }, 201);
   });
 
   app.post('/comments/:id{[0-9]+}/restore', limitWrites, limitBody, async (c) => {
