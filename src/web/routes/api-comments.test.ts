@@ -78,7 +78,9 @@ for (const { engine, skip } of testEngines()) {
     /** A reader's comment as a client of the API sends it: the form's token first, then the comment a while later. */
     async function readerComment(fields: Json, options: { ip?: string; postId?: number; wait?: number } = {}): Promise<Response> {
       const postId = options.postId ?? post.id;
-      const form = shaped(apiCommentFormSchema, await (await call('GET', `/api/posts/${postId}/comment-form`)).json());
+      const res = await call('GET', `/api/posts/${postId}/comment-form`);
+      assert.equal(res.headers.get('cache-control'), 'no-store', 'a form token is never cached');
+      const form = shaped(apiCommentFormSchema, await res.json());
       clock.offset += (options.wait ?? 10) * 1000;
       return call('POST', `/api/posts/${postId}/comments`, { body: { form_token: form.form_token, honeypot: '', ...fields }, headers: { 'x-forwarded-for': options.ip ?? nextIp() } });
     }

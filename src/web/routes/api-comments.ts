@@ -242,6 +242,8 @@ export function apiCommentRoutes(): Hono<AppEnv> {
     const post = await readablePost(c);
     const settings = await c.get('deps').commentSettings();
     const open = commentsOpen(post, settings, clock.now());
+    // Each form gets its own token, issued now: a cached one would make every reader look slow.
+    c.header('Cache-Control', 'no-store');
     return c.json({
       open: open.open,
       closed_reason: open.open ? null : closedWords[open.reason],

@@ -137,7 +137,8 @@ export function apiRoutes(): Hono<AppEnv> {
   app.use('*', async (c, next) => {
     await next();
     c.res.headers.append('Vary', 'Authorization');
-    const cacheable = c.req.method === 'GET' && c.res.status === 200 && c.get('user') === null;
+    // A route that says no-store (a fresh form token) keeps it.
+    const cacheable = c.req.method === 'GET' && c.res.status === 200 && c.get('user') === null && c.res.headers.get('Cache-Control') !== 'no-store';
     c.res.headers.set('Cache-Control', cacheable ? PUBLIC_CACHE : 'no-store');
   });
   app.use('*', authenticate);
