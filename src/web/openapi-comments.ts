@@ -94,6 +94,22 @@ export const apiRestoreInputSchema = z.strictObject({
   reason: apiModerationInputSchema.shape.reason,
 });
 
+const secretField = z.string({ message: 'Send the edit secret you were given as text.' }).min(1, 'Send the edit secret you were given.').max(200, 'That is not an edit secret.').describe('The `edit_secret` the comment was answered with.');
+
+/** PATCH /api/comments/{id}/own: the writer changes their comment in the edit window. */
+export const apiOwnEditInputSchema = z.strictObject({
+  secret: secretField,
+  body: z.string({ message: 'Write the comment as text.' }).meta({ maxLength: 10_000 }).describe('The new text, in Markdown. New links or disallowed words may hold it again.'),
+});
+
+/** POST /api/comments/{id}/own/withdraw: the writer takes it back in the edit window. */
+export const apiOwnWithdrawInputSchema = z.strictObject({ secret: secretField });
+
+/** POST /api/comments/spam/delete. */
+export const apiDeleteSpamInputSchema = z.strictObject({
+  ids: apiModerationInputSchema.shape.ids.describe(`Comments in Spam, at most ${MAX_MODERATED_AT_ONCE}; others named are left alone.`),
+});
+
 const postRefSchema = z.object({ id: z.int(), title: z.string(), slug: z.string(), url: z.url() });
 
 /** A comment as staff see it in the inbox. */
@@ -167,6 +183,23 @@ export const apiReaderCommentResultSchema = z.object({
   confirmation_sent_to: z.string().nullable().describe('The address asked to confirm itself before the mails subscribed to are sent.'),
 });
 
+export const apiOwnCommentSchema = z.object({
+  id: z.int(),
+  post_id: z.int(),
+  parent_id: z.int().nullable(),
+  status: apiReaderCommentResultSchema.shape.comment.shape.status,
+  html: z.string(),
+  edited_at: isoDateTime.nullable(),
+  editable_until: isoDateTime,
+});
+
+export const apiDeleteSpamResultSchema = z.object({
+  deleted: z.array(z.int()).describe('Deleted for good, after the filter learned each.'),
+  kept: z.array(z.int()).describe('In Spam but answered by a kept comment: they stay (learned).'),
+});
+
+export const apiEmptySpamResultSchema = z.object({ deleted: z.int(), kept: z.int() });
+
 export const apiReplyResultSchema = z.object({
   reply: apiCommentSchema,
   parent: apiCommentSchema.describe('The comment answered; approved first when it was held.'),
@@ -203,6 +236,9 @@ function commentSchemas(): Record<string, JsonSchema> {
   responses.add(apiCommentFormSchema, { id: 'CommentForm' });
   responses.add(apiReaderCommentResultSchema, { id: 'ReaderCommentResult' });
   responses.add(apiReplyResultSchema, { id: 'ReplyResult' });
+  responses.add(apiOwnCommentSchema, { id: 'OwnComment' });
+  responses.add(apiDeleteSpamResultSchema, { id: 'DeleteSpamResult' });
+  responses.add(apiEmptySpamResultSchema, { id: 'EmptySpamResult' });
   responses.add(apiModerationResultSchema, { id: 'ModerationResult' });
   responses.add(apiModerationCountsSchema, { id: 'ModerationCounts' });
   responses.add(apiWaitingSchema, { id: 'Waiting' });
@@ -212,6 +248,9 @@ function commentSchemas(): Record<string, JsonSchema> {
   requests.add(apiCommentPatchSchema, { id: 'CommentPatch' });
   requests.add(apiModerationInputSchema, { id: 'ModerationInput' });
   requests.add(apiRestoreInputSchema, { id: 'RestoreInput' });
+  requests.add(apiOwnEditInputSchema, { id: 'OwnEditInput' });
+  requests.add(apiOwnWithdrawInputSchema, { id: 'OwnWithdrawInput' });
+  requests.add(apiDeleteSpamInputSchema, { id: 'DeleteSpamInput' });
   const output = tidy(z.toJSONSchema(responses, { target: 'draft-2020-12', io: 'output', uri }).schemas, true) as Record<string, JsonSchema>;
   const input = tidy(z.toJSONSchema(requests, { target: 'draft-2020-12', io: 'input', uri }).schemas, false) as Record<string, JsonSchema>;
   return { ...output, ...input };
@@ -308,6 +347,49 @@ export const commentsOpenApi: OpenApiSection = {
           'Approving mails subscribers; spam and approve decisions train the filter. Scope moderate.',
         requestBody: { required: true, content: json(ref('ModerationInput')) },
         responses: { '200': { description: 'What changed.', content: json(ref('ModerationResult')) }, ...bodyErrors, ...writeErrors, '404': response('NotFound') },
+      },
+    },
+    '/api/comments/spam/delete': {
+      post: {
+        ...common,
+        operationId: 'deleteSpam',
+        summary: 'Delete comments in Spam for good',
+        description: 'The filter learns each first, in the same transaction; one a kept comment answers stays. Cannot be undone. Scope moderate.',
+        requestBody: { required: true, content: json(ref('DeleteSpamInput')) },
+        responses: { '200': { description: 'What was deleted and kept.', content: json(ref('DeleteSpamResult')) }, ...bodyErrors, ...writeErrors, '404': response('NotFound') },
+      },
+    },
+    '/api/comments/spam/empty': {
+      post: {
+        ...common,
+        operationId: 'emptySpam',
+        summary: 'Empty Spam',
+        description: 'Every comment in Spam within the token user’s reach, deleted for good as above. Scope moderate.',
+        responses: { '200': { description: 'How many were deleted and kept.', content: json(ref('EmptySpamResult')) }, ...writeErrors },
+      },
+    },
+    '/api/comments/{id}/own': {
+      patch: {
+        tags: ['comments'],
+        operationId: 'editOwnComment',
+        summary: 'The writer changes their comment',
+        description: 'With the comment’s edit secret, inside the edit window; no token. The earlier text is kept in its history; new links or disallowed words hold a published comment again.',
+        security: [{}],
+        parameters: [commentId],
+        requestBody: { required: true, content: json(ref('OwnEditInput')) },
+        responses: { '200': { description: 'The comment as saved.', content: json(ref('OwnComment')) }, ...bodyErrors, '403': response('Forbidden'), '404': response('NotFound') },
+      },
+    },
+    '/api/comments/{id}/own/withdraw': {
+      post: {
+        tags: ['comments'],
+        operationId: 'withdrawOwnComment',
+        summary: 'The writer takes their comment back',
+        description: 'With the comment’s edit secret, inside the edit window; no token. It goes to the trash (a moderator can restore it).',
+        security: [{}],
+        parameters: [commentId],
+        requestBody: { required: true, content: json(ref('OwnWithdrawInput')) },
+        responses: { '204': { description: 'Taken back.' }, ...bodyErrors, '403': response('Forbidden'), '404': response('NotFound') },
       },
     },
     '/api/moderation/counts': {

@@ -8,7 +8,10 @@ import {
   apiCommentDetailSchema,
   apiCommentFormSchema,
   apiCommentListSchema,
+  apiDeleteSpamResultSchema,
+  apiEmptySpamResultSchema,
   apiModerationCountsSchema,
+  apiOwnCommentSchema,
   apiModerationResultSchema,
   apiReaderCommentResultSchema,
   apiReplyResultSchema,
@@ -383,6 +386,52 @@ for (const { engine, skip } of testEngines()) {
       assert.equal((await refusal(await call('PATCH', `/api/comments/${reply.id}`, { token: author.secret, body: { body: 'x' } }), 403)).code, 'forbidden');
     });
 
+    test('the writer changes or takes back their comment with its edit secret, inside the window only', async () => {
+      const mine = await readerResult({ name: 'Jo', email: 'jo@example.com', body: 'Teh typo.' });
+      const secret = mine.edit_secret!;
+      const wrong = await refusal(await call('PATCH', `/api/comments/${mine.comment.id}/own`, { body: { secret: 'guess', body: 'Hacked.' } }), 403);
+      assert.equal(wrong.message, 'Only the person who wrote this comment can change it, from the browser they wrote it in.');
+      const empty = await refusal(await call('PATCH', `/api/comments/${mine.comment.id}/own`, { body: { secret, body: ' ' } }), 422);
+      assert.equal(empty.message, 'Write something first, or delete the comment.');
+      assert.equal((await refusal(await call('PATCH', `/api/comments/${mine.comment.id}/own`, { body: { body: 'x' } }), 422)).fields?.secret !== undefined, true);
+      const res = await call('PATCH', `/api/comments/${mine.comment.id}/own`, { body: { secret, body: 'The typo, fixed.' } });
+      assert.equal(res.status, 200, await res.clone().text());
+      const edited = shaped(apiOwnCommentSchema, await res.json());
+      assert.equal(edited.status, 'held');
+      assert.match(edited.html, /The typo, fixed\./);
+      assert.equal(edited.editable_until, mine.editable_until);
+      assert.deepEqual((await k.deps.comments.history(mine.comment.id)).map((r) => r.markdown), ['Teh typo.'], 'the earlier text is in its history');
+
+      clock.offset += 11 * 60_000;
+      const late = await refusal(await call('PATCH', `/api/comments/${mine.comment.id}/own`, { body: { secret, body: 'Too late.' } }), 403);
+      assert.match(late.message, /can be changed for 10 minutes after they are sent, and that time has passed/);
+
+      const other = await readerResult({ name: 'Jo', email: 'jo@example.com', body: 'Second thoughts.' });
+      const gone = await call('POST', `/api/comments/${other.comment.id}/own/withdraw`, { body: { secret: other.edit_secret } });
+      assert.equal(gone.status, 204);
+      assert.equal((await stored(other.comment.id)).status, 'trash');
+      assert.equal((await refusal(await call('POST', `/api/comments/${other.comment.id}/own/withdraw`, { body: { secret: other.edit_secret } }), 403)).code, 'forbidden', 'once only');
+    });
+
+    test('spam is deleted for good, chosen or all of it, within reach', async () => {
+      const bot = (n: number) => call('POST', `/api/posts/${n === 3 ? authorsPost.id : post.id}/comments`, { body: { name: 'Bot', email: `spam${n}@example.com`, body: `Spam ${n}.` }, headers: { 'x-forwarded-for': nextIp() } });
+      const ids: number[] = [];
+      for (const n of [1, 2, 3]) ids.push(shaped(apiReaderCommentResultSchema, await (await bot(n)).json()).comment.id);
+      const kept = (await readerResult({ name: 'Kim', email: 'kim@example.com', body: 'Not spam.' })).comment.id;
+      assert.equal((await refusal(await call('POST', '/api/comments/spam/delete', { token: author.secret, body: { ids: [ids[0]] } }), 403)).code, 'forbidden');
+      const deleted = shaped(apiDeleteSpamResultSchema, await as(moderator.secret, 'POST', '/api/comments/spam/delete', 200, { ids: [ids[0], kept] }));
+      assert.deepEqual(deleted, { deleted: [ids[0]], kept: [] });
+      assert.equal(await k.deps.store.comments.findById(ids[0]), null);
+      assert.equal((await stored(kept)).status, 'pending', 'a comment outside Spam is left alone');
+      const authorEmptied = shaped(apiEmptySpamResultSchema, await as(author.secret, 'POST', '/api/comments/spam/empty', 200));
+      assert.equal(authorEmptied.deleted, 1, 'an author empties the spam on their own posts');
+      assert.equal(await k.deps.store.comments.findById(ids[2]), null);
+      assert.ok(await k.deps.store.comments.findById(ids[1]), 'not the owner’s');
+      const emptied = shaped(apiEmptySpamResultSchema, await as(owner.secret, 'POST', '/api/comments/spam/empty', 200));
+      assert.ok(emptied.deleted >= 1);
+      assert.equal((await k.deps.store.comments.countByStatus()).spam, emptied.kept);
+    });
+
     test('the inbox counts and “waiting for you” match the admin’s', async () => {
       const counts = shaped(apiModerationCountsSchema, await as(owner.secret, 'GET', '/api/moderation/counts', 200));
       assert.deepEqual({ pending: counts.pending, approved: counts.approved, spam: counts.spam, trash: counts.trash }, await k.deps.store.comments.countByStatus());
@@ -410,14 +459,21 @@ for (const { engine, skip } of testEngines()) {
         'GET /api/posts/{id}/comment-form',
         'GET /api/waiting',
         'PATCH /api/comments/{id}',
+        'PATCH /api/comments/{id}/own',
         'POST /api/comments/moderation',
+        'POST /api/comments/spam/delete',
+        'POST /api/comments/spam/empty',
+        'POST /api/comments/{id}/own/withdraw',
         'POST /api/comments/{id}/replies',
         'POST /api/comments/{id}/restore',
         'POST /api/posts/{id}/comments',
       ]);
       for (const [path, item] of ours) {
         for (const [method, operation] of Object.entries(item)) {
-          if (path.startsWith('/api/posts/')) continue;
+          if (path.startsWith('/api/posts/') || path.includes('/own')) {
+            assert.deepEqual(operation.security?.[0], {}, `${method} ${path} needs no token`);
+            continue;
+          }
           assert.deepEqual(operation.security, [{ bearerAuth: [] }], `${method} ${path} needs a token`);
           for (const status of ['401', '403']) assert.ok(operation.responses[status], `${method} ${path} documents ${status}`);
         }

@@ -13,7 +13,10 @@ import type { AppEnv } from '../context.ts';
 import {
   apiCommentPatchSchema,
   apiCommentQuerySchema,
+  apiDeleteSpamInputSchema,
   apiModerationInputSchema,
+  apiOwnEditInputSchema,
+  apiOwnWithdrawInputSchema,
   apiReaderCommentInputSchema,
   apiReplyInputSchema,
   apiRestoreInputSchema,
@@ -212,6 +215,46 @@ export function apiCommentRoutes(): Hono<AppEnv> {
       unchanged: ids.filter((id) => !changedIds.has(id)),
       comments: now.map((comment) => commentOut(c, comment, found.posts.get(comment.postId))),
     });
+  });
+
+  app.post('/comments/spam/delete', limitWrites, limitBody, async (c) => {
+    const user = requireScope(c, 'moderate');
+    const input = parseWith(apiDeleteSpamInputSchema, await readJson(c, { optional: false }), 'a JSON object, e.g. {"ids": [12, 34]}');
+    const ids = [...new Set(input.ids)];
+    await moderatableComments(c, user, ids);
+    return c.json(await c.get('deps').comments.deleteSpam(ids));
+  });
+
+  app.post('/comments/spam/empty', limitWrites, async (c) => {
+    const user = requireScope(c, 'moderate');
+    return c.json(await c.get('deps').comments.emptySpam(moderatesEverything(user) ? undefined : user.id));
+  });
+
+  // The writer's own comment, with the secret they were given, inside the edit window (no token: readers have none).
+  app.patch('/comments/:id{[0-9]+}/own', limitBody, async (c) => {
+    const deps = c.get('deps');
+    const input = parseWith(apiOwnEditInputSchema, await readJson(c, { optional: false }), 'a JSON object, e.g. {"secret": "…", "body": "Fixed a typo."}');
+    const id = toId(c.req.param('id'));
+    if (id === null) throw notFound('The comment');
+    const updated = await deps.comments.editOwn(id, input.secret, input.body);
+    const settings = await deps.commentSettings();
+    return c.json({
+      id: updated.id,
+      post_id: updated.postId,
+      parent_id: updated.parentId,
+      status: outcomeOf(updated.status).status,
+      html: updated.html,
+      edited_at: isoOrNull(updated.editedAt),
+      editable_until: iso(updated.createdAt + settings.editWindowMinutes * 60_000),
+    });
+  });
+
+  app.post('/comments/:id{[0-9]+}/own/withdraw', limitBody, async (c) => {
+    const input = parseWith(apiOwnWithdrawInputSchema, await readJson(c, { optional: false }), 'a JSON object, e.g. {"secret": "…"}');
+    const id = toId(c.req.param('id'));
+    if (id === null) throw notFound('The comment');
+    await c.get('deps').comments.deleteOwn(id, input.secret);
+    return c.body(null, 204);
   });
 
   app.get('/moderation/counts', async (c) => {
