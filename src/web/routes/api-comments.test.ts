@@ -117,7 +117,9 @@ for (const { engine, skip } of testEngines()) {
     after(() => k.cleanup());
 
     test('a reader comments without a token through the form’s policy: held first, then published, matched to their person in People', async () => {
+      const ownerMails = await mailsTo(owner.user.email);
       const first = await readerResult({ name: 'Ada Lovelace', email: 'Ada@Example.com', website: 'https://ada.example', body: 'Engines *weave*.' });
+      assert.equal(await mailsTo(owner.user.email), ownerMails + 1, 'the owner is told a comment waits, as from the form');
       assert.equal(first.comment.status, 'held', 'a first comment waits for the author');
       assert.match(first.message, /waiting for the author/);
       assert.equal(first.comment.url, null);
@@ -147,6 +149,7 @@ for (const { engine, skip } of testEngines()) {
       assert.match(outcome.message, /automatic checks set it aside/);
       assert.doesNotMatch(JSON.stringify(outcome), /token/i, 'which check caught it is not said');
       assert.equal((await stored(outcome.comment.id)).status, 'spam');
+      assert.equal(await mailsTo('bot@example.com'), 0);
       const seen = shaped(apiCommentDetailSchema, await as(owner.secret, 'GET', `/api/comments/${outcome.comment.id}`, 200));
       assert.ok(seen.moderation_reasons.includes('no form token'), 'the moderator sees why');
 
