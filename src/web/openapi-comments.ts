@@ -377,7 +377,7 @@ export const commentsOpenApi: OpenApiSection = {
         security: [{}],
         parameters: [commentId],
         requestBody: { required: true, content: json(ref('OwnEditInput')) },
-        responses: { '200': { description: 'The comment as saved.', content: json(ref('OwnComment')) }, ...bodyErrors, '403': response('Forbidden'), '404': response('NotFound') },
+        responses: { '200': { description: 'The comment as saved.', content: json(ref('OwnComment')) }, ...bodyErrors, '401': response('Unauthenticated'), '403': response('Forbidden'), '404': response('NotFound') },
       },
     },
     '/api/comments/{id}/own/withdraw': {
@@ -389,7 +389,7 @@ export const commentsOpenApi: OpenApiSection = {
         security: [{}],
         parameters: [commentId],
         requestBody: { required: true, content: json(ref('OwnWithdrawInput')) },
-        responses: { '204': { description: 'Taken back.' }, ...bodyErrors, '403': response('Forbidden'), '404': response('NotFound') },
+        responses: { '204': { description: 'Taken back.' }, ...bodyErrors, '401': response('Unauthenticated'), '403': response('Forbidden'), '404': response('NotFound') },
       },
     },
     '/api/moderation/counts': {
@@ -416,10 +416,10 @@ export const commentsOpenApi: OpenApiSection = {
         tags: ['comments'],
         operationId: 'getCommentForm',
         summary: 'What a comment form needs',
-        description: 'A form token for the post (the same signed token the blog’s form carries), and whether comments are open. No token needed; never cached.',
+        description: 'A form token for the post (the same signed token the blog’s form carries), and whether comments are open. No token needed (a token that is sent must be valid: 401 otherwise); never cached.',
         security: [{}],
         parameters: [postId],
-        responses: { '200': { description: 'The form’s token and rules.', content: json(ref('CommentForm')) }, '404': response('NotFound') },
+        responses: { '200': { description: 'The form’s token and rules.', content: json(ref('CommentForm')) }, '401': response('Unauthenticated'), '404': response('NotFound') },
       },
     },
     '/api/posts/{id}/comments': {
