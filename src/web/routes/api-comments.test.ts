@@ -269,6 +269,15 @@ for (const { engine, skip } of testEngines()) {
         assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer/);
       }
       assert.equal((await refusal(await call('GET', '/api/comments', { token: 'kby_not-a-token' }), 401)).code, 'unauthenticated');
+      assert.equal((await refusal(await call('GET', `/api/posts/${post.id}/comment-form`, { token: 'kby_not-a-token' }), 401)).code, 'unauthenticated', 'a token sent must be valid, even where none is needed');
+
+      const asUser = await call('POST', `/api/posts/${authorsPost.id}/comments`, { token: author.secret, body: { body: 'Thanks for reading.' } });
+      assert.equal(asUser.status, 201);
+      const own = shaped(apiReaderCommentResultSchema, await asUser.json());
+      assert.equal(own.comment.status, 'approved', 'with a token the comment is the user’s own, published at once');
+      assert.equal(own.comment.author_name, author.user.name);
+      assert.equal(own.edit_secret, null);
+      assert.equal((await stored(own.comment.id)).userId, author.user.id);
 
       const authorList = shaped(apiCommentListSchema, await as(author.secret, 'GET', '/api/comments?per_page=50', 200));
       assert.ok(authorList.comments.length > 0);
@@ -280,7 +289,7 @@ for (const { engine, skip } of testEngines()) {
       const approved = shaped(apiModerationResultSchema, await as(author.secret, 'POST', '/api/comments/moderation', 200, { ids: [authorsComment.id], action: 'approve' }));
       assert.deepEqual(approved.changed, [authorsComment.id]);
       const counts = shaped(apiModerationCountsSchema, await as(author.secret, 'GET', '/api/moderation/counts', 200));
-      assert.equal(counts.approved, 1, 'counts within their reach');
+      assert.equal(counts.approved, 2, 'counts within their reach: the reader’s comment and their own');
 
       const modList = shaped(apiCommentListSchema, await as(moderator.secret, 'GET', '/api/comments?per_page=50', 200));
       assert.ok(modList.comments.some((c) => c.post_id === post.id) && modList.comments.some((c) => c.post_id === authorsPost.id), 'a moderator sees every conversation');
