@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { z } from 'zod';
@@ -106,15 +108,33 @@ for (const { engine, skip } of testEngines()) {
       return page.items.filter((m) => m.to === address).length;
     }
 
+    /** A stand-in for the Akismet service: spam when the text says so; what it was asked, kept. */
+    const akismetCalls: Array<{ method: string; params: URLSearchParams }> = [];
+    const akismet = http.createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      req.on('end', () => {
+        const params = new URLSearchParams(body);
+        const method = (req.url ?? '').split('/').pop() ?? '';
+        akismetCalls.push({ method, params });
+        res.end(method === 'comment-check' ? String((params.get('comment_content') ?? '').includes('akismet-says-spam')) : 'Thanks for making the web a better place.');
+      });
+    });
+
     before(async () => {
-      k = await startTestKumbaya({ engine, clock, env: { TRUST_PROXY: '1' } });
+      await new Promise<void>((resolve) => akismet.listen(0, '127.0.0.1', resolve));
+      const endpoint = `http://127.0.0.1:${(akismet.address() as AddressInfo).port}/1.1/`;
+      k = await startTestKumbaya({ engine, clock, env: { TRUST_PROXY: '1', AKISMET_KEY: 'test-key', AKISMET_ENDPOINT: endpoint } });
       owner = await withToken('owner');
       moderator = await withToken('moderator');
       author = await withToken('author');
       post = (await k.deps.posts.publish(owner.user, (await k.deps.posts.create(owner.user, { title: 'Porch evenings', slug: 'porch-evenings', markdown: 'About porches.' })).id)).post;
       authorsPost = (await k.deps.posts.publish(author.user, (await k.deps.posts.create(author.user, { title: 'Author’s own', slug: 'authors-own', markdown: 'Mine.' })).id)).post;
     });
-    after(() => k.cleanup());
+    after(async () => {
+      await k.cleanup();
+      akismet.close();
+    });
 
     test('a reader comments without a token through the form’s policy: held first, then published, matched to their person in People', async () => {
       const ownerMails = await mailsTo(owner.user.email);
@@ -141,7 +161,7 @@ for (const { engine, skip } of testEngines()) {
       assert.match(page, /Still weaving\./, 'it is on the post’s page');
     });
 
-    test('the spam defence applies to the API: no form token, the honeypot, a form sent too fast, too many comments from one address', async () => {
+    test('the spam defence applies to the API: no form token, the honeypot, Akismet, a form sent too fast, too many comments from one address', async () => {
       const noToken = await call('POST', `/api/posts/${post.id}/comments`, { body: { name: 'Bot', email: 'bot@example.com', body: 'Cheap pills.' }, headers: { 'x-forwarded-for': nextIp() } });
       assert.equal(noToken.status, 201);
       const outcome = shaped(apiReaderCommentResultSchema, await noToken.json());
@@ -157,14 +177,22 @@ for (const { engine, skip } of testEngines()) {
       assert.equal(honeypot.comment.status, 'not_published');
       assert.ok((await stored(honeypot.comment.id)).moderationReasons.includes('honeypot field was filled in'));
 
+      const ip = nextIp();
+      const flagged = await readerResult({ name: 'Pat', email: 'pat@example.com', body: 'Great post akismet-says-spam.' }, { ip });
+      assert.equal(flagged.comment.status, 'not_published', 'Akismet, when configured, is asked as for the form');
+      assert.ok((await stored(flagged.comment.id)).moderationReasons.includes('Akismet says spam'));
+      const check = akismetCalls.find((call) => call.method === 'comment-check' && call.params.get('comment_author_email') === 'pat@example.com');
+      assert.equal(check?.params.get('user_ip'), ip, 'with the client’s address');
+      assert.equal(check?.params.get('permalink'), `http://localhost:3000/${post.slug}`);
+
       const fast = await readerResult({ name: 'Quick Typist', email: 'quick@example.com', body: 'Fast thoughts.' }, { wait: 0 });
       assert.equal(fast.comment.status, 'held', 'too fast alone only holds it');
       assert.match((await stored(fast.comment.id)).moderationReasons.join(' '), /after the form was served/);
 
-      const ip = nextIp();
-      for (let i = 0; i < 6; i++) assert.equal((await readerComment({ name: 'Chatty', email: `chatty${i}@example.com`, body: `Message ${i}.` }, { ip, wait: 4 })).status, 201);
+      const chattyIp = nextIp();
+      for (let i = 0; i < 6; i++) assert.equal((await readerComment({ name: 'Chatty', email: `chatty${i}@example.com`, body: `Message ${i}.` }, { ip: chattyIp, wait: 4 })).status, 201);
       const before = (await k.deps.store.comments.listForModeration({ postId: post.id, limit: 0, offset: 0 })).total;
-      const limited = await readerComment({ name: 'Chatty', email: 'chatty9@example.com', body: 'One more.' }, { ip, wait: 1 });
+      const limited = await readerComment({ name: 'Chatty', email: 'chatty9@example.com', body: 'One more.' }, { ip: chattyIp, wait: 1 });
       const error = await refusal(limited, 429);
       assert.equal(error.code, 'rate_limited');
       assert.match(error.message, /faster than we allow/);
