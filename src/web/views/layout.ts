@@ -54,6 +54,7 @@ ${site.customCss ? html`<link rel="stylesheet" href="/assets/custom.css?v=${hash
 <meta name="color-scheme" content="light dark">
 <meta name="generator" content="Kumbaya">
 ${options.head ?? ''}
+<script src="${assets.url('site-nav.js')}" defer></script>
 ${(options.scripts ?? []).map((name) => html`<script src="${assets.url(name)}" defer></script>`)}
 </head>
 <body${options.bodyClass ? html` class="${options.bodyClass}"` : ''}>
@@ -61,17 +62,20 @@ ${(options.scripts ?? []).map((name) => html`<script src="${assets.url(name)}" d
 <header class="site-header">
   <div class="wrap">
     <a class="site-title" href="/">${site.title}</a>
-    <nav class="site-nav" aria-label="Site">
-      <ul>
-        ${site.navigation.map((item) => html`<li><a href="${item.url}"${item.url === current ? html` aria-current="page"` : ''}>${item.label}</a></li>`)}
-        ${user ? html`<li><a href="/admin">Admin</a></li>` : ''}
-      </ul>
-    </nav>
-    <form class="search-form" role="search" action="/search" method="get">
-      <label class="visually-hidden" for="site-search">Search posts</label>
-      <input id="site-search" type="search" name="q" placeholder="Search" autocomplete="off">
-      <button type="submit" class="secondary">Search</button>
-    </form>
+    <div class="site-bar">
+      <nav class="site-nav" aria-label="Site">
+        <button type="button" class="site-nav-toggle secondary" aria-expanded="false" aria-controls="site-menu" hidden>Menu</button>
+        <ul id="site-menu">
+          ${site.navigation.map((item) => html`<li><a href="${item.url}"${item.url === current ? html` aria-current="page"` : ''}>${item.label}</a></li>`)}
+          ${user ? html`<li><a href="/admin">Admin</a></li>` : ''}
+        </ul>
+      </nav>
+      <form class="search-form" role="search" aria-label="Search the site" action="/search" method="get">
+        <label class="visually-hidden" for="site-search">Search posts</label>
+        <input id="site-search" type="search" name="q" placeholder="Search" autocomplete="off">
+        <button type="submit" class="secondary">Search</button>
+      </form>
+    </div>
   </div>
 </header>
 <main id="content" tabindex="-1">
