@@ -5,6 +5,7 @@ import { feedFiles, feedLinks, feedTypes, formatNames, type FeedFormat, type Fee
 
 const siteFeedFormats = Object.keys(feedFiles) as FeedFormat[];
 import { socialTags, type SocialMeta } from './seo-views.ts';
+import { iconLink, siteCss } from './site-css.ts';
 
 export interface LayoutOptions {
   title: string;
@@ -48,9 +49,9 @@ export function layout(c: Context<AppEnv>, options: LayoutOptions): SafeHtml {
 ${options.canonicalPath === null ? '' : html`<link rel="canonical" href="${canonical}">`}
 ${feeds.map((f) => html`<link rel="alternate" type="${f.type}" title="${f.title}" href="${f.href}">`)}
 ${socialTags({ title: options.title, description: options.description ?? site.description, url: canonical, siteName: site.title, meta: options.social ?? { type: 'website' } })}
-<link rel="icon" href="${assets.url('favicon.svg')}" type="image/svg+xml">
+${iconLink(site, assets)}
 <link rel="stylesheet" href="${assets.url('site.css')}">
-${site.customCss ? html`<link rel="stylesheet" href="/assets/custom.css?v=${hashOf(site.customCss)}">` : ''}
+${siteCss(site) ? html`<link rel="stylesheet" href="/assets/custom.css?v=${hashOf(siteCss(site))}">` : ''}
 <meta name="color-scheme" content="light dark">
 <meta name="generator" content="Kumbaya">
 ${options.head ?? ''}
