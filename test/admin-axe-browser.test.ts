@@ -100,6 +100,7 @@ describe('in Chromium: every admin page passes axe, in light and dark', { skip }
           await page.emulateMedia({ colorScheme: scheme });
           const violations = await axeViolations(page);
           assert.equal(violations.length, 0, `${address} at ${width} px in ${scheme}:\n${describeViolations(violations)}`);
+          if (path === '/settings' && width === 1280) await screenshot(page, `admin-settings-${scheme}`);
         }
       }
       await page.setViewportSize({ width: 1280, height: 900 });
