@@ -205,5 +205,18 @@ for (const { engine, skip } of testEngines()) {
       const moderator = await k.signIn('moderator');
       assert.match(row(await page(moderator, '/admin/comments'), held.id), /Who is this\?/);
     });
+
+    it('shows why an approved comment was held as history, not as a live reason', async () => {
+      const held = await comment('Bea', 'bea@example.com', 'A first word from Bea.', `${REMOTE}/bea`);
+      assert.equal(held.status, 'pending');
+      assert.match(row(await page(owner, '/admin/comments'), held.id), /<li>first comment from this person<\/li>/);
+      const res = await owner.form('/admin/comments/moderate', { action: 'approve', ids: String(held.id), back: '/admin/comments' });
+      assert.equal(res.status, 303);
+      const card = row(await page(owner, '/admin/comments?status=approved'), held.id);
+      assert.match(card, /<span class="mod-why-label">Held when it arrived, approved since:<\/span> first comment from this person/);
+      // Nowhere on the row (nor in a "who is this?" card) as a reason that still holds.
+      assert.doesNotMatch(card, /<li>first comment from this person<\/li>/);
+      assert.doesNotMatch(card, /Held for review/);
+    });
   });
 }
