@@ -87,7 +87,7 @@ describe('in Chromium: the public and admin headers at 1280, 1024, 768 and 390 p
       await readerPage.waitForFunction(() => document.querySelector('.site-nav')?.matches('.is-collapsed') || document.querySelector('.site-nav-toggle')?.hasAttribute('hidden'));
       const parts = { title: '.site-title', item: '.site-nav li', menu: '.site-nav-toggle', search: '.site-header .search-form' };
       const layout = await headerLayout(readerPage, parts, '.site-nav li');
-      await screenshot(readerPage, `public-header-${width}`);
+      await screenshot(readerPage, `header-public-${width}`);
       assert.equal(layout.overflow, 0, 'the page does not scroll sideways');
       assert.deepEqual(overlaps(layout.boxes), []);
       const folded = await readerPage.locator('.site-nav-toggle').isVisible();
@@ -107,7 +107,7 @@ describe('in Chromium: the public and admin headers at 1280, 1024, 768 and 390 p
         assert.equal(open.shownItems, MENU.length, 'every item shows once the menu is open');
         assert.equal(open.overflow, 0, 'the open menu does not scroll sideways');
         for (const box of open.boxes) assert.ok(box.x >= 0 && box.x + box.width <= width, `${box.name} is inside the screen`);
-        await screenshot(readerPage, `public-header-${width}-open`);
+        await screenshot(readerPage, `header-public-${width}-open`);
         await readerPage.keyboard.press('Escape');
         assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
         assert.equal(await readerPage.evaluate(() => document.activeElement?.className), 'site-nav-toggle secondary');
@@ -120,7 +120,7 @@ describe('in Chromium: the public and admin headers at 1280, 1024, 768 and 390 p
       await page.goto(`${server.url}/admin/comments`);
       const parts = { brand: '.admin-brand', area: '#admin-areas > li', menu: '.nav-toggle', user: '.admin-user' };
       const layout = await headerLayout(page, parts, '#admin-areas > li');
-      await screenshot(page, `admin-header-${width}`);
+      await screenshot(page, `header-admin-${width}`);
       assert.equal(layout.overflow, 0, 'the page does not scroll sideways');
       assert.deepEqual(overlaps(layout.boxes), []);
       if (width >= 768) {
