@@ -68,6 +68,12 @@ describe('Settings: accent colours and the site icon', () => {
     assert.equal(favicon.status, 200);
     assert.equal(favicon.headers.get('content-type'), 'image/png');
     assert.deepEqual(new Uint8Array(await favicon.arrayBuffer()), new Uint8Array(await (await k.request(icon)).arrayBuffer()));
+    // While it is the icon, the media library keeps it, even when asked to force.
+    const hash = /\/uploads\/([0-9a-f]{64})/.exec(icon)![1];
+    const refused = await owner.form(`/admin/uploads/${hash}/delete`, { confirm: 'yes', force: 'yes' });
+    assert.equal(refused.status, 409);
+    assert.match(await refused.text(), /This image is the site’s icon\. Choose another icon \(or none\) in Settings first, then delete it\./);
+    assert.equal((await k.request(icon)).status, 200);
     // The library lists it, and Settings offers it to pick.
     assert.match(await (await owner.request('/admin/uploads')).text(), /icon\.png/);
     assert.match(await (await owner.request('/admin/settings')).text(), new RegExp(`<option value="${icon}" selected>icon\\.png \\(64 × 64\\)`));
