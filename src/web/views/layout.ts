@@ -39,6 +39,7 @@ export function layout(c: Context<AppEnv>, options: LayoutOptions): SafeHtml {
   const pageTitle = options.title === site.title ? site.title : `${options.title} · ${site.title}`;
   const canonical = `${config.siteUrl}${options.canonicalPath ?? c.req.path}`;
   const feeds = [...feedLinks('/', site.title), ...(options.feeds ?? [])];
+  const ownCss = siteCss(site);
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -51,7 +52,7 @@ ${feeds.map((f) => html`<link rel="alternate" type="${f.type}" title="${f.title}
 ${socialTags({ title: options.title, description: options.description ?? site.description, url: canonical, siteName: site.title, meta: options.social ?? { type: 'website' } })}
 ${iconLink(site, assets)}
 <link rel="stylesheet" href="${assets.url('site.css')}">
-${siteCss(site) ? html`<link rel="stylesheet" href="/assets/custom.css?v=${hashOf(siteCss(site))}">` : ''}
+${ownCss ? html`<link rel="stylesheet" href="/assets/custom.css?v=${hashOf(ownCss)}">` : ''}
 <meta name="color-scheme" content="light dark">
 <meta name="generator" content="Kumbaya">
 ${options.head ?? ''}
