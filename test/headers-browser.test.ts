@@ -115,6 +115,21 @@ describe('in Chromium: the public and admin headers at 1280, 1024, 768 and 390 p
       }
     });
 
+    it(`public header at ${width} px without JavaScript: the items may wrap, but nothing overlaps or scrolls sideways`, async () => {
+      const plain = await browser.newContext({ viewport: { width, height: 800 }, javaScriptEnabled: false });
+      try {
+        const p = await plain.newPage();
+        await p.goto(`${server.url}/archive`);
+        const layout = await headerLayout(p, { title: '.site-title', item: '.site-nav li', search: '.site-header .search-form' }, '.site-nav li');
+        assert.equal(layout.overflow, 0, 'the page does not scroll sideways');
+        assert.deepEqual(overlaps(layout.boxes), []);
+        assert.equal(layout.shownItems, MENU.length, 'every item shows');
+        assert.equal(await p.locator('.site-nav-toggle').isVisible(), false, 'no button that would do nothing');
+      } finally {
+        await plain.close();
+      }
+    });
+
     it(`admin header at ${width} px: the areas on one row or folded, nothing overlapping or scrolling sideways`, async () => {
       await page.setViewportSize({ width, height: 800 });
       await page.goto(`${server.url}/admin/comments`);

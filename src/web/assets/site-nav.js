@@ -16,7 +16,10 @@
   const fit = () => {
     nav.classList.remove('is-collapsed');
     const tops = new Set([...list.children].map((li) => Math.round(li.getBoundingClientRect().top)));
-    const folds = tops.size > 1 || list.scrollWidth > list.clientWidth + 1;
+    // The search form beside the menu has moved under it: the bar itself wrapped.
+    const search = nav.parentElement?.querySelector('.search-form');
+    const barWraps = !!search && search.getBoundingClientRect().top >= nav.getBoundingClientRect().bottom - 1;
+    const folds = tops.size > 1 || list.scrollWidth > list.clientWidth + 1 || barWraps;
     nav.classList.toggle('is-collapsed', folds);
     toggle.hidden = !folds;
     if (!folds) setOpen(false);
