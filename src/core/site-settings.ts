@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accentProblem, normalHex } from './colour.ts';
 import { DomainError } from './errors.ts';
 import type { Store } from './store.ts';
 
@@ -22,6 +23,12 @@ export interface SiteSettings {
    * image from a stranger's site tells them who looked and when, so initials stand in.
    */
   loadRemoteImages: boolean;
+  /** The accent (links, buttons) in the light scheme, a hex colour; '' keeps the theme's. */
+  accent: string;
+  /** The accent in the dark scheme (prefers-color-scheme: dark); '' keeps the theme's. */
+  accentDark: string;
+  /** The site's icon: an upload (/uploads/<sha256>.<ext>) or an https address; '' is Kumbaya's. */
+  favicon: string;
 }
 
 export const defaultSiteSettings: SiteSettings = {
@@ -35,7 +42,19 @@ export const defaultSiteSettings: SiteSettings = {
   postsPerPage: 10,
   feedItems: 20,
   loadRemoteImages: false,
+  accent: '',
+  accentDark: '',
+  favicon: '',
 };
+
+/** An icon from the media library, by its address. */
+export const UPLOAD_ICON = /^\/uploads\/([0-9a-f]{64})\.(png|jpg|gif|webp|avif)$/;
+
+const faviconField = z
+  .string()
+  .trim()
+  .max(2000, 'Keep the icon’s address under 2,000 characters.')
+  .refine((v) => v === '' || UPLOAD_ICON.test(v) || /^https:\/\/[^\s"'<>]+$/i.test(v), 'The icon is an image from the media library (/uploads/…) or an https:// address.');
 
 const navLine = /^(.{1,60}?)\s*\|\s*(\/[^\s]*|https?:\/\/[^\s]+)$/;
 
@@ -70,6 +89,16 @@ const settingsSchema = z.object({
   ),
   // A checkbox: sent as "1" when ticked, absent when not.
   loadRemoteImages: z.preprocess((v) => v === true || v === '1' || v === 'true' || v === 'on', z.boolean()),
+  // Absent (an older form or API client) keeps the theme's.
+  accent: z.preprocess((v) => v ?? '', z.string().max(20)).superRefine((v, ctx) => {
+    const problem = accentProblem(v, 'light');
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  accentDark: z.preprocess((v) => v ?? '', z.string().max(20)).superRefine((v, ctx) => {
+    const problem = accentProblem(v, 'dark');
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  favicon: z.preprocess((v) => v ?? '', faviconField),
 });
 
 export function readSiteSettings(stored: Record<string, string>): SiteSettings {
@@ -89,6 +118,9 @@ export function readSiteSettings(stored: Record<string, string>): SiteSettings {
     postsPerPage: Number.isInteger(perPage) && perPage > 0 ? perPage : defaultSiteSettings.postsPerPage,
     feedItems: Number.isInteger(feedItems) && feedItems > 0 ? feedItems : defaultSiteSettings.feedItems,
     loadRemoteImages: stored['site.loadRemoteImages'] === 'true',
+    accent: normalHex(stored['site.accent'] ?? '') ?? '',
+    accentDark: normalHex(stored['site.accentDark'] ?? '') ?? '',
+    favicon: stored['site.favicon'] ?? '',
   };
 }
 
@@ -109,6 +141,9 @@ export async function saveSiteSettings(store: Store, input: unknown): Promise<Si
     'site.postsPerPage': String(s.postsPerPage),
     'site.feedItems': String(s.feedItems),
     'site.loadRemoteImages': String(s.loadRemoteImages),
+    'site.accent': normalHex(s.accent) ?? '',
+    'site.accentDark': normalHex(s.accentDark) ?? '',
+    'site.favicon': s.favicon,
   });
   return readSiteSettings(await store.settings.getAll());
 }

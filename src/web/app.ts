@@ -1,4 +1,6 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { UPLOAD_ICON } from '../core/site-settings.ts';
+import { siteCss } from './views/site-css.ts';
 import { bodyLimit } from 'hono/body-limit';
 import { DomainError } from '../core/errors.ts';
 import { randomUUID } from 'node:crypto';
@@ -88,7 +90,7 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   // Static files first: no session, no settings needed.
   app.get('/assets/custom.css', async (c) => {
     const site = await deps.site();
-    return c.body(site.customCss, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=31536000, immutable' });
+    return c.body(siteCss(site), 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=31536000, immutable' });
   });
   app.get('/assets/:file', (c) => {
     const asset = deps.assets.find(c.req.param('file'));
@@ -120,7 +122,12 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   });
   // Pages name their icon (<link rel="icon">); this answers browsers and tools that ask the
   // old address anyway with the icon itself, not a redirect to follow on every visit.
-  app.get('/favicon.ico', (c) => {
+  app.get('/favicon.ico', async (c) => {
+    // The icon set in Settings when it is an upload; Kumbaya's otherwise (an https icon is
+    // named by every page's <link rel="icon">, so browsers do not ask here for it).
+    const upload = UPLOAD_ICON.exec((await deps.site()).favicon);
+    const image = upload ? await deps.store.uploads.find(upload[1]) : null;
+    if (image) return c.body(new Uint8Array(image.data), 200, { 'Content-Type': image.mime, 'Cache-Control': 'public, max-age=86400', ETag: `"${image.hash}"` });
     const icon = deps.assets.find('favicon.svg')!;
     return c.body(new Uint8Array(icon.body), 200, { 'Content-Type': icon.contentType, 'Cache-Control': 'public, max-age=86400', ETag: `"${icon.hash}"` });
   });

@@ -1,4 +1,5 @@
 import { uploadHashesIn, uploadUrl, variantUrl } from '../core/media.ts';
+import { focusableScrollables } from './scrollable-blocks.ts';
 import type { Post, UploadImage, UploadRepository } from '../core/store.ts';
 import { escapeHtml } from './html.ts';
 
@@ -58,8 +59,8 @@ export interface ServedImages {
 export async function servedImages(post: Pick<Post, 'html' | 'coverImage'>, uploads: Pick<UploadRepository, 'images'>): Promise<ServedImages> {
   const inText = post.html.includes('/uploads/') ? uploadHashesIn(post.html) : new Set<string>();
   const cover = post.coverImage?.startsWith('/uploads/') ? [...uploadHashesIn(post.coverImage)][0] : undefined;
-  if (inText.size === 0 && !cover) return { html: post.html, coverSrcset: null };
+  if (inText.size === 0 && !cover) return { html: focusableScrollables(post.html), coverSrcset: null };
   const images = await uploads.images([...inText, ...(cover ? [cover] : [])]);
   const coverImage = cover ? images.get(cover) : undefined;
-  return { html: layOutImages(post.html, images), coverSrcset: coverImage ? srcsetFor(coverImage) : null };
+  return { html: focusableScrollables(layOutImages(post.html, images)), coverSrcset: coverImage ? srcsetFor(coverImage) : null };
 }

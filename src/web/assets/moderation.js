@@ -180,6 +180,10 @@
       const number = badge.querySelector('[data-n]');
       if (number) number.textContent = n.toLocaleString('en-US');
     }
+    // "Waiting for you" says how many conversations wait above its list.
+    const waiting = counts.nav?.waiting;
+    const total = document.querySelector('[data-waiting-total]');
+    if (total && typeof waiting === 'number') total.textContent = `${waiting.toLocaleString('en-US')} ${waiting === 1 ? 'conversation' : 'conversations'}`;
   }
 
   /** Puts the server's answer on the page: new rows, the notice, the counts, and where the selection goes. */

@@ -257,7 +257,7 @@ describe(`publishing as readers see it (${engine})`, { skip }, () => {
     const post = await k.deps.posts.create(owner.user!, { title: 'Rich text', markdown });
     await k.deps.posts.publish(owner.user!, post.id);
     const page = await (await k.request('/rich-text')).text();
-    assert.match(page, /<table>/);
+    assert.match(page, /<table tabindex="0">/, 'a wide table scrolls sideways: the keyboard can reach it');
     assert.match(page, /class="align-right"/);
     assert.match(page, /class="footnotes"/);
     assert.match(page, /<span class="hljs-keyword">const<\/span>/);

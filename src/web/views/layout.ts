@@ -5,6 +5,7 @@ import { feedFiles, feedLinks, feedTypes, formatNames, type FeedFormat, type Fee
 
 const siteFeedFormats = Object.keys(feedFiles) as FeedFormat[];
 import { socialTags, type SocialMeta } from './seo-views.ts';
+import { iconLink, siteCss } from './site-css.ts';
 
 export interface LayoutOptions {
   title: string;
@@ -38,6 +39,7 @@ export function layout(c: Context<AppEnv>, options: LayoutOptions): SafeHtml {
   const pageTitle = options.title === site.title ? site.title : `${options.title} · ${site.title}`;
   const canonical = `${config.siteUrl}${options.canonicalPath ?? c.req.path}`;
   const feeds = [...feedLinks('/', site.title), ...(options.feeds ?? [])];
+  const ownCss = siteCss(site);
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -48,12 +50,13 @@ export function layout(c: Context<AppEnv>, options: LayoutOptions): SafeHtml {
 ${options.canonicalPath === null ? '' : html`<link rel="canonical" href="${canonical}">`}
 ${feeds.map((f) => html`<link rel="alternate" type="${f.type}" title="${f.title}" href="${f.href}">`)}
 ${socialTags({ title: options.title, description: options.description ?? site.description, url: canonical, siteName: site.title, meta: options.social ?? { type: 'website' } })}
-<link rel="icon" href="${assets.url('favicon.svg')}" type="image/svg+xml">
+${iconLink(site, assets)}
 <link rel="stylesheet" href="${assets.url('site.css')}">
-${site.customCss ? html`<link rel="stylesheet" href="/assets/custom.css?v=${hashOf(site.customCss)}">` : ''}
+${ownCss ? html`<link rel="stylesheet" href="/assets/custom.css?v=${hashOf(ownCss)}">` : ''}
 <meta name="color-scheme" content="light dark">
 <meta name="generator" content="Kumbaya">
 ${options.head ?? ''}
+<script src="${assets.url('site-nav.js')}" defer></script>
 ${(options.scripts ?? []).map((name) => html`<script src="${assets.url(name)}" defer></script>`)}
 </head>
 <body${options.bodyClass ? html` class="${options.bodyClass}"` : ''}>
@@ -61,17 +64,20 @@ ${(options.scripts ?? []).map((name) => html`<script src="${assets.url(name)}" d
 <header class="site-header">
   <div class="wrap">
     <a class="site-title" href="/">${site.title}</a>
-    <nav class="site-nav" aria-label="Site">
-      <ul>
-        ${site.navigation.map((item) => html`<li><a href="${item.url}"${item.url === current ? html` aria-current="page"` : ''}>${item.label}</a></li>`)}
-        ${user ? html`<li><a href="/admin">Admin</a></li>` : ''}
-      </ul>
-    </nav>
-    <form class="search-form" role="search" action="/search" method="get">
-      <label class="visually-hidden" for="site-search">Search posts</label>
-      <input id="site-search" type="search" name="q" placeholder="Search" autocomplete="off">
-      <button type="submit" class="secondary">Search</button>
-    </form>
+    <div class="site-bar">
+      <nav class="site-nav" aria-label="Site">
+        <button type="button" class="site-nav-toggle secondary" aria-expanded="false" aria-controls="site-menu" hidden>Menu</button>
+        <ul id="site-menu">
+          ${site.navigation.map((item) => html`<li><a href="${item.url}"${item.url === current ? html` aria-current="page"` : ''}>${item.label}</a></li>`)}
+          ${user ? html`<li><a href="/admin">Admin</a></li>` : ''}
+        </ul>
+      </nav>
+      <form class="search-form" role="search" aria-label="Search the site" action="/search" method="get">
+        <label class="visually-hidden" for="site-search">Search posts</label>
+        <input id="site-search" type="search" name="q" placeholder="Search" autocomplete="off">
+        <button type="submit" class="secondary">Search</button>
+      </form>
+    </div>
   </div>
 </header>
 <main id="content" tabindex="-1">

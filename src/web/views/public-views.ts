@@ -187,7 +187,7 @@ export function searchPage(c: Context<AppEnv>, query: string, hits: SearchHit[])
   const body = html`
 <header class="page-heading">
   <h1>Search</h1>
-  <form class="search-form" role="search" action="/search" method="get">
+  <form class="search-form" role="search" aria-label="Search posts" action="/search" method="get">
     <label class="visually-hidden" for="search-q">Search posts</label>
     <input id="search-q" type="search" name="q" value="${query}" placeholder="Words to look for">
     <button type="submit">Search</button>

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { DomainError, notFound } from '../../../core/errors.ts';
 import { uploadUrl, type RemoveResult } from '../../../core/media.ts';
+import { UPLOAD_ICON } from '../../../core/site-settings.ts';
 import type { UploadInfo } from '../../../core/store.ts';
 import type { AppEnv } from '../../context.ts';
 import { wantsJson } from '../../errors.ts';
@@ -100,6 +101,9 @@ export function uploadRoutes(): Hono<AppEnv> {
   app.post(`/${HASH}/delete`, async (c) => {
     const { media, store } = c.get('deps');
     const upload = await ownUpload(c);
+    if (UPLOAD_ICON.exec(c.get('site').favicon)?.[1] === upload.hash) {
+      throw new DomainError('conflict', 'This image is the site’s icon. Choose another icon (or none) in Settings first, then delete it.');
+    }
     const fields = await formFields(c);
     const force = fields.force === 'yes';
     if (!wantsJson(c) && !confirmed(fields)) {

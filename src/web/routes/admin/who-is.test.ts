@@ -205,5 +205,22 @@ for (const { engine, skip } of testEngines()) {
       const moderator = await k.signIn('moderator');
       assert.match(row(await page(moderator, '/admin/comments'), held.id), /Who is this\?/);
     });
+
+    it('shows why an approved comment was held as history, not as a live reason', async () => {
+      const bea = await k.deps.store.people.upsertByEmail({ name: 'Bea', email: 'bea@example.com', website: null }, now);
+      const held = await k.deps.store.comments.create({
+        postId: post.id, parentId: null, personId: bea.id, userId: null, authorName: 'Bea', authorEmail: 'bea@example.com', authorUrl: null,
+        markdown: 'A first word from Bea.', html: '<p>A first word from Bea.</p>', status: 'pending', createdAt: now,
+        ip: '198.51.100.99', userAgent: 'test', spamScore: 0.1, moderationReasons: ['first comment from this person'],
+      });
+      assert.match(row(await page(owner, '/admin/comments'), held.id), /Held for review:<\/span> first comment from this person</);
+      const res = await owner.form('/admin/comments/moderate', { action: 'approve', ids: String(held.id), back: '/admin/comments' });
+      assert.equal(res.status, 303);
+      const card = row(await page(owner, '/admin/comments?status=approved'), held.id);
+      assert.match(card, /<span class="mod-why-label">Held when it arrived, approved since:<\/span> first comment from this person/);
+      // Nowhere on the row (nor in a "who is this?" card) as a reason that still holds.
+      assert.doesNotMatch(card, /<li>first comment from this person<\/li>/);
+      assert.doesNotMatch(card, /Held for review/);
+    });
   });
 }

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { iconLink } from '../site-css.ts';
 import type { Role } from '../../../core/store.ts';
 import type { AppEnv } from '../../context.ts';
 import { html, type SafeHtml } from '../../html.ts';
@@ -106,7 +107,7 @@ export function adminLayout(c: Context<AppEnv>, o: AdminLayoutOptions): SafeHtml
 <meta name="csrf-token" content="${session.csrfToken}">
 <link rel="stylesheet" href="${assets.url('site.css')}">
 <link rel="stylesheet" href="${assets.url('admin.css')}">
-<link rel="icon" href="${assets.url('favicon.svg')}" type="image/svg+xml">
+${iconLink(site, assets)}
 <script src="${assets.url('admin.js')}" defer></script>
 ${(o.scripts ?? []).map((name) => html`<script src="${assets.url(name)}" defer></script>
 `)}</head>

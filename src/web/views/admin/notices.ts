@@ -22,6 +22,7 @@ const messages: Record<string, string> = {
   'tag-renamed': 'Tag saved. Its posts now show the new name.',
   'tag-deleted': 'Tag deleted and removed from its posts.',
   'settings-saved': 'Settings saved. The site shows them now.',
+  'icon-saved': 'The new icon is uploaded to the media library and is the site’s icon now.',
   'role-changed': 'Role changed.',
   'user-removed': 'User removed. Their posts and pages now belong to you.',
   'follower-accepted': 'Accepted: they follow the blog now, and their server is told.',

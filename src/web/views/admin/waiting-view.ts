@@ -86,7 +86,7 @@ export function waitingView(c: Context<AppEnv>, o: WaitingViewOptions): SafeHtml
 ${
   o.conversations.length === 0
     ? html`<p class="empty card">Nobody is waiting for an answer. Well done.</p>`
-    : html`<div class="list-summary"><p>${plural(o.total, 'conversation', 'conversations')} waiting${o.total > o.conversations.length ? `; the oldest ${o.conversations.length} are shown` : ''}.</p>
+    : html`<div class="list-summary"><p><span data-waiting-total>${plural(o.total, 'conversation', 'conversations')}</span> waiting${o.total > o.conversations.length ? `; the oldest ${o.conversations.length} are shown` : ''}.</p>
   <p class="js-only mod-hint">Press <kbd>?</kbd> for keyboard shortcuts</p></div>
 <ol class="wait-list" aria-label="Conversations waiting for a reply" data-mod-list>
   ${o.conversations.map((item) => conversationCard(item, o, token))}

@@ -114,7 +114,7 @@ export function whoIsDetails(comment: Comment, who: InboxWhoIs, o: ProfileBlockO
     </section>
     <section aria-labelledby="${id}-signals"><h3 class="side-sub" id="${id}-signals">Signals on this comment</h3>
       <ul class="who-signals">
-        ${comment.moderationReasons.map((r) => html`<li>${r}</li>`)}
+        ${comment.moderationReasons.map((r) => (comment.status === 'approved' ? html`<li>Held when it arrived, approved since: ${r}</li>` : html`<li>${r}</li>`))}
         <li>${comment.spamScore === null ? 'The spam filter has not learned enough to judge it yet.' : `The spam filter rates it ${Math.round(comment.spamScore * 100)}% likely spam.`}</li>
         <li>${links === 0 ? 'No links in the text.' : plural(links, 'link in the text.', 'links in the text.')}</li>
       </ul>
