@@ -41,8 +41,8 @@ export class ApiRequestError extends Error {
   }
 }
 
-/** The scopes the request's token may use (its own, within its user's role), by request. */
-const tokenScopes = new WeakMap<Request, readonly ApiScope[]>();
+/** The scopes the request's token may use (its own, within its user's role), by request (its context: bodyLimit replaces the Request). */
+const tokenScopes = new WeakMap<ApiContext, readonly ApiScope[]>();
 
 export function bearerSecret(c: ApiContext): string | undefined {
   return /^Bearer +(\S+) *$/i.exec(c.req.header('authorization') ?? '')?.[1];
@@ -62,7 +62,7 @@ export function requireToken(c: ApiContext): User {
  */
 export function requireScope(c: ApiContext, scope: ApiScope): User {
   const user = requireToken(c);
-  const scopes = tokenScopes.get(c.req.raw) ?? [];
+  const scopes = tokenScopes.get(c) ?? [];
   if (scopes.includes(scope)) return user;
   if (!scopesForRole(user.role).includes(scope)) {
     throw new DomainError('forbidden', `This needs the “${scope}” scope, which only the owner’s tokens can carry.`);
@@ -93,7 +93,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     }
     if (resolved.status !== 'ok') throw new DomainError('unauthenticated', 'The token is not valid: it may have been revoked or mistyped.', {}, { invalidToken: true });
     c.set('user', resolved.user);
-    tokenScopes.set(c.req.raw, resolved.scopes);
+    tokenScopes.set(c, resolved.scopes);
   }
   await next();
 };

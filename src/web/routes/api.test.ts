@@ -94,7 +94,7 @@ describe('JSON API', () => {
     for (const ref of [draft.slug, String(draft.id), 'no-such-post']) {
       const missing = await call('GET', `/api/posts/${ref}`);
       assert.equal(missing.status, 404, ref);
-      assert.equal(((await missing.json()) as { error: { code: string } }).error.code, 'not_found');
+      assert.equal(((await missing.json()) as { code: string }).code, 'not_found');
     }
   });
 
@@ -111,7 +111,7 @@ describe('JSON API', () => {
 
     const tooMany = await call('GET', '/api/posts?per_page=51&type=poem');
     assert.equal(tooMany.status, 422);
-    const { error } = (await tooMany.json()) as { error: { code: string; fields: Record<string, string> } };
+    const error = (await tooMany.json()) as { code: string; fields: Record<string, string> };
     assert.equal(error.code, 'validation_failed');
     assert.deepEqual(Object.keys(error.fields).sort(), ['per_page', 'type']);
   });
@@ -219,7 +219,7 @@ describe('JSON API', () => {
     const ownersLive = await publishedPost('Owner’s published post');
     const forbidden = await call('PATCH', `/api/posts/${ownersLive.id}`, { token: author.secret, body: { title: 'Mine now' } });
     assert.equal(forbidden.status, 403);
-    assert.equal(((await forbidden.json()) as { error: { code: string } }).error.code, 'forbidden');
+    assert.equal(((await forbidden.json()) as { code: string }).code, 'forbidden');
 
     const moderator = await userWithToken('moderator');
     assert.equal((await call('POST', '/api/posts', { token: moderator.secret, body: { title: 'Moderated' } })).status, 403);
@@ -232,15 +232,15 @@ describe('JSON API', () => {
   test('an invalid body is refused with 422 and the fields at fault', async () => {
     const res = await call('POST', '/api/posts', { token: owner.secret, body: { title: '   ', tags: 'one, two', colour: 'blue', published_at: 'next Tuesday' } });
     assert.equal(res.status, 422);
-    const { error } = (await res.json()) as { error: { code: string; message: string; fields: Record<string, string> } };
+    const error = (await res.json()) as { code: string; detail: string; fields: Record<string, string> };
     assert.equal(error.code, 'validation_failed');
     assert.deepEqual(Object.keys(error.fields).sort(), ['colour', 'published_at', 'tags', 'title']);
     assert.equal(error.fields.title, 'Give it a title.');
-    assert.ok(error.message.length > 0);
+    assert.ok(error.detail.length > 0);
 
     const reserved = await call('POST', '/api/posts', { token: owner.secret, body: { title: 'Sneaky', slug: 'admin' } });
     assert.equal(reserved.status, 422);
-    assert.ok(((await reserved.json()) as { error: { fields: Record<string, string> } }).error.fields.slug);
+    assert.ok(((await reserved.json()) as { fields: Record<string, string> }).fields.slug);
 
     const notAnObject = await call('POST', '/api/posts', { token: owner.secret, body: [1, 2] });
     assert.equal(notAnObject.status, 422);
@@ -249,7 +249,7 @@ describe('JSON API', () => {
   test('malformed JSON is a 400, a huge body a 413, another content type a 415', async () => {
     const malformed = await call('POST', '/api/posts', { token: owner.secret, body: '{"title": "unfinished' });
     assert.equal(malformed.status, 400);
-    assert.equal(((await malformed.json()) as { error: { code: string } }).error.code, 'invalid_json');
+    assert.equal(((await malformed.json()) as { code: string }).code, 'invalid_json');
 
     const post = await k.deps.posts.create(owner.user, { title: 'Patched badly' });
     const malformedPatch = await call('PATCH', `/api/posts/${post.id}`, { token: owner.secret, body: 'title=x' });
@@ -257,15 +257,15 @@ describe('JSON API', () => {
 
     const huge = await call('POST', '/api/posts', { token: owner.secret, body: { title: 'Huge', markdown: 'x'.repeat(3 * 1024 * 1024) } });
     assert.equal(huge.status, 413);
-    assert.equal(((await huge.json()) as { error: { code: string } }).error.code, 'payload_too_large');
+    assert.equal(((await huge.json()) as { code: string }).code, 'payload_too_large');
     // Declared too large: refused from the Content-Length header, before the body is read.
     const declared = await call('POST', '/api/posts', { token: owner.secret, body: '{}', headers: { 'content-length': String(4 * 1024 * 1024) } });
     assert.equal(declared.status, 413);
-    assert.equal(((await declared.json()) as { error: { code: string } }).error.code, 'payload_too_large');
+    assert.equal(((await declared.json()) as { code: string }).code, 'payload_too_large');
 
     const form = await call('POST', '/api/posts', { token: owner.secret, body: 'title=Hello', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     assert.equal(form.status, 415);
-    assert.equal(((await form.json()) as { error: { code: string } }).error.code, 'unsupported_media_type');
+    assert.equal(((await form.json()) as { code: string }).code, 'unsupported_media_type');
   });
 
   test('writes need a valid token: 401 with WWW-Authenticate otherwise', async () => {
@@ -274,7 +274,7 @@ describe('JSON API', () => {
     const invalid = await call('POST', '/api/posts', { token: 'kby_not-a-real-token', body: { title: 'Nope' } });
     assert.equal(invalid.status, 401);
     assert.match(invalid.headers.get('www-authenticate') ?? '', /^Bearer /);
-    assert.equal(((await invalid.json()) as { error: { code: string } }).error.code, 'unauthenticated');
+    assert.equal(((await invalid.json()) as { code: string }).code, 'unauthenticated');
 
     const notBearer = await call('GET', '/api/posts', { headers: { authorization: 'Basic dXNlcjpwYXNz' } });
     assert.equal(notBearer.status, 401, 'a credential that is not a bearer token is refused, not ignored');
@@ -318,14 +318,14 @@ describe('JSON API', () => {
       if (last.status !== 200) break;
     }
     assert.equal(last!.status, 429);
-    assert.equal(((await last!.json()) as { error: { code: string } }).error.code, 'rate_limited');
+    assert.equal(((await last!.json()) as { code: string }).code, 'rate_limited');
     assert.ok(Number(last!.headers.get('retry-after')) > 0);
     // Other tokens are not affected, and reads are not limited.
     assert.equal((await call('POST', `/api/posts/${post.id}/unpublish`, { token: owner.secret })).status, 200);
     assert.equal((await call('GET', `/api/posts/${post.id}`, { token: busy.secret })).status, 200);
   });
 
-  test('anything else under /api is a JSON 404, never a page', async () => {
+  test('anything else under /api is a 404 problem, never a page', async () => {
     for (const [method, path] of [
       ['GET', '/api'],
       ['GET', '/api/nothing-here'],
@@ -334,8 +334,8 @@ describe('JSON API', () => {
     ]) {
       const res = await call(method, path, { token: owner.secret });
       assert.equal(res.status, 404, `${method} ${path}`);
-      assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
-      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'not_found');
+      assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json$/);
+      assert.equal(((await res.json()) as { code: string }).code, 'not_found');
     }
   });
 
