@@ -3,15 +3,13 @@ import { bodyLimit } from 'hono/body-limit';
 import { etag } from 'hono/etag';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
-import { scopesForRole, type ApiScope } from '../../core/api-scopes.ts';
+import { scopesForRole } from '../../core/api-scopes.ts';
 import { DomainError } from '../../core/errors.ts';
 import type { User } from '../../core/store.ts';
 import { sha256Hex } from '../../core/tokens.ts';
 import type { AppEnv } from '../context.ts';
 import { handleError } from '../errors.ts';
 import { problem } from '../problem.ts';
-
-export type { ApiScope } from '../../core/api-scopes.ts';
 
 /**
  * What every part of the JSON API (api.ts, api-people.ts, …) reads a request with: the
@@ -52,25 +50,6 @@ export function requireToken(c: ApiContext): User {
   const user = c.get('user');
   if (!user) throw new DomainError('unauthenticated', 'This needs a personal access token: send "Authorization: Bearer kby_…".');
   return user;
-}
-
-/**
- * The token's user, once the token is known to carry `scope`. A scope beyond the user's
- * role (admin, for anyone but the owner) is refused as forbidden; a scope the role allows
- * but the token was not given, as insufficient_scope with the scope named in
- * WWW-Authenticate (RFC 6750). The role checks of each action still apply after this.
- */
-export function requireScope(c: ApiContext, scope: ApiScope): User {
-  const user = requireToken(c);
-  const scopes = tokenScopes.get(c) ?? [];
-  if (scopes.includes(scope)) return user;
-  if (!scopesForRole(user.role).includes(scope)) {
-    throw new DomainError('forbidden', `This needs the “${scope}” scope, which only the owner’s tokens can carry.`);
-  }
-  const has = scopes.length > 0 ? `it has ${scopes.join(', ')}` : 'it has none';
-  throw new ApiRequestError(403, 'insufficient_scope', `This needs a token with the “${scope}” scope; ${has}. Create a token with it in Admin → Tokens.`, {
-    'WWW-Authenticate': `${REALM}, error="insufficient_scope", scope="${scope}"`,
-  });
 }
 
 /**
@@ -187,3 +166,23 @@ export async function readJson(c: ApiContext, options: { optional: boolean }): P
 }
 
 export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** The scopes a personal access token can carry. */
+export type ApiScope = 'read' | 'write' | 'moderate' | 'admin';
+
+/** The token's user, once the token is known to carry `scope`. */
+export function requireScope(c: ApiContext, scope: ApiScope): User {
+  // A scope beyond the user's role (admin, for anyone but the owner) is refused as forbidden;
+  // a scope the role allows but the token was not given, as insufficient_scope with the
+  // scope named in WWW-Authenticate (RFC 6750). The role checks of each action still apply.
+  const user = requireToken(c);
+  const scopes = tokenScopes.get(c) ?? [];
+  if (scopes.includes(scope)) return user;
+  if (!scopesForRole(user.role).includes(scope)) {
+    throw new DomainError('forbidden', `This needs the “${scope}” scope, which only the owner’s tokens can carry.`);
+  }
+  const has = scopes.length > 0 ? `it has ${scopes.join(', ')}` : 'it has none';
+  throw new ApiRequestError(403, 'insufficient_scope', `This needs a token with the “${scope}” scope; ${has}. Create a token with it in Admin → Tokens.`, {
+    'WWW-Authenticate': `${REALM}, error="insufficient_scope", scope="${scope}"`,
+  });
+}
