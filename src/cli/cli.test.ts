@@ -260,10 +260,49 @@ describe('kumbaya CLI', () => {
         assert.equal(res.status, 200);
       });
 
+      await withKumbaya(dir, async (k) => {
+        const [token] = await k.deps.store.apiTokens.listForUser((await k.deps.store.users.findByEmail('grace@example.com'))!.id);
+        assert.equal(token.scopes, 'read write moderate', 'left out: every scope an author may have');
+        assert.equal(token.expiresAt, null, 'left out: never expires');
+      });
+
       const unknown = await run(dir, ['token', 'create', '--email', 'nobody@example.com', '--name', 'x']);
       assert.equal(unknown.code, 1);
       assert.match(unknown.stderr, /No user has the email nobody@example\.com/);
       assert.equal(unknown.stdout, '');
+    });
+
+    test('token create takes --scopes and --expires, and refuses a scope beyond the role or an expiry it cannot read', async () => {
+      const before = Date.now();
+      const made = await run(dir, ['token', 'create', '--email', 'grace@example.com', '--name', 'reader', '--scopes', 'read, write', '--expires', '30d']);
+      assert.equal(made.code, 0, made.stderr);
+      assert.match(made.stderr, /^Created token "reader" for grace@example\.com \(may read, write; expires \d{4}-\d\d-\d\d \d\d:\d\dZ\)\./);
+      const secret = made.stdout.trim();
+      await withKumbaya(dir, async (k) => {
+        const resolved = await k.deps.auth.authenticateApiToken(secret);
+        assert.equal(resolved.status, 'ok');
+        if (resolved.status !== 'ok') return;
+        assert.deepEqual(resolved.scopes, ['read', 'write']);
+        const expected = 30 * 24 * 3600 * 1000;
+        assert.ok(resolved.token.expiresAt! >= before + expected && resolved.token.expiresAt! <= Date.now() + expected);
+        const people = await k.app.request('/api/people', { headers: { authorization: `Bearer ${secret}` } });
+        assert.equal(people.status, 403);
+      });
+
+      const dated = await run(dir, ['token', 'create', '--email', 'ada@example.com', '--name', 'until', '--scopes', 'admin', '--expires', '2099-12-31']);
+      assert.equal(dated.code, 0, dated.stderr);
+      assert.match(dated.stderr, /may admin; expires 2099-12-31 00:00Z/);
+
+      const beyond = await run(dir, ['token', 'create', '--email', 'grace@example.com', '--name', 'x', '--scopes', 'read,admin']);
+      assert.equal(beyond.code, 1);
+      assert.match(beyond.stderr, /an author may give a token read, write, moderate, not admin/);
+      assert.equal(beyond.stdout, '');
+      const odd = await run(dir, ['token', 'create', '--email', 'grace@example.com', '--name', 'x', '--expires', 'tomorrow']);
+      assert.equal(odd.code, 2);
+      assert.match(odd.stderr, /--expires must be never, a span such as 30d, 2w or 1y, or a date such as 2031-12-31 \(got "tomorrow"\)/);
+      const past = await run(dir, ['token', 'create', '--email', 'grace@example.com', '--name', 'x', '--expires', '2001-01-01']);
+      assert.equal(past.code, 1);
+      assert.match(past.stderr, /The expiry must lie in the future/);
     });
 
     test('user reset-password prints a one-hour link that sets a new password once', async () => {

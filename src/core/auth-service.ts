@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { apiScopes, formatScopes, isApiScope, parseScopes, scopesForRole, type ApiScope } from './api-scopes.ts';
 import type { Clock } from './clock.ts';
 import { DomainError, notFound } from './errors.ts';
 import { LOGIN_THROTTLE, failuresAt, forgetBefore, throttleKeys, waitBeforeNextAttempt } from './login-throttle.ts';
@@ -48,6 +49,20 @@ export interface AuthServiceDeps {
   /** argon2id unless a test watches the calls. */
   passwords?: PasswordHasher;
 }
+
+export interface NewApiTokenOptions {
+  /** What it may do; left out: everything the user's role allows. */
+  scopes?: readonly string[];
+  /** When it stops working (epoch ms, in the future); left out or null: never. */
+  expiresAt?: number | null;
+}
+
+export type ApiTokenResolution =
+  | { status: 'ok'; user: User; token: ApiToken; scopes: ApiScope[] }
+  | { status: 'expired'; expiredAt: number }
+  | { status: 'unknown' };
+
+const roleWords: Record<Role, string> = { owner: 'an owner', author: 'an author', moderator: 'a moderator' };
 
 export interface NewSession {
   /** The cookie value; only its hash is stored. */
@@ -205,11 +220,33 @@ export class AuthService {
     return this.deps.store.users.update(user.id, { name, email, slug, bio });
   }
 
-  /** A new personal access token; the secret is returned once and only its hash is kept. */
-  async createApiToken(user: User, name: string): Promise<{ secret: string; token: ApiToken }> {
+  /**
+   * A new personal access token; the secret is returned once and only its hash is kept.
+   * Left out, the scopes are all its user's role allows and it never expires. A token may
+   * carry no scope its user's role does not allow, and must expire in the future.
+   */
+  async createApiToken(user: User, name: string, options: NewApiTokenOptions = {}): Promise<{ secret: string; token: ApiToken }> {
     const label = name.trim();
     if (!label || label.length > 80) {
       throw new DomainError('validation_failed', 'Name the token (up to 80 characters), e.g. "publishing script".', { name: 'Required, up to 80 characters.' });
+    }
+    const allowed = scopesForRole(user.role);
+    const scopes = options.scopes ?? allowed;
+    const unknown = scopes.filter((s) => !isApiScope(s));
+    if (unknown.length > 0) {
+      const message = `Unknown scope ${unknown.map((s) => `“${s}”`).join(', ')}: choose from ${apiScopes.join(', ')}.`;
+      throw new DomainError('validation_failed', message, { scopes: message });
+    }
+    if (scopes.length === 0) throw new DomainError('validation_failed', 'Choose at least one scope: what the token may do.', { scopes: 'Choose at least one.' });
+    const beyond = scopes.filter((s) => !allowed.includes(s as ApiScope));
+    if (beyond.length > 0) {
+      const message = `A token cannot do more than its user: ${roleWords[user.role]} may give a token ${allowed.join(', ')}, not ${beyond.join(', ')}.`;
+      throw new DomainError('validation_failed', message, { scopes: message });
+    }
+    const now = this.deps.clock.now();
+    const expiresAt = options.expiresAt ?? null;
+    if (expiresAt !== null && !(Number.isFinite(expiresAt) && expiresAt > now)) {
+      throw new DomainError('validation_failed', 'The expiry must lie in the future.', { expires: 'Choose a time in the future, or never.' });
     }
     const secret = `kby_${randomToken(30)}`;
     const token = await this.deps.store.apiTokens.create({
@@ -217,18 +254,35 @@ export class AuthService {
       name: label,
       prefix: secret.slice(0, 10),
       tokenHash: sha256Hex(secret),
-      createdAt: this.deps.clock.now(),
+      scopes: formatScopes(scopes as ApiScope[]),
+      expiresAt,
+      createdAt: now,
     });
     return { secret, token };
   }
 
-  /** The user behind an `Authorization: Bearer` token, or null. */
-  async resolveApiToken(secret: string): Promise<User | null> {
-    if (!secret.startsWith('kby_') || secret.length > 100) return null;
+  /**
+   * What an `Authorization: Bearer` secret stands for: its user with the scopes it may use
+   * (the token's, within what the user's role allows today), a token that has expired
+   * (with when), or nothing (unknown, revoked or mistyped). Only a usable token is marked used.
+   */
+  async authenticateApiToken(secret: string): Promise<ApiTokenResolution> {
+    if (!secret.startsWith('kby_') || secret.length > 100) return { status: 'unknown' };
     const token = await this.deps.store.apiTokens.findByHash(sha256Hex(secret));
-    if (!token) return null;
-    await this.deps.store.apiTokens.touch(token.id, this.deps.clock.now());
-    return this.deps.store.users.findById(token.userId);
+    if (!token) return { status: 'unknown' };
+    const now = this.deps.clock.now();
+    if (token.expiresAt !== null && token.expiresAt <= now) return { status: 'expired', expiredAt: token.expiresAt };
+    const user = await this.deps.store.users.findById(token.userId);
+    if (!user) return { status: 'unknown' };
+    await this.deps.store.apiTokens.touch(token.id, now);
+    const allowed = scopesForRole(user.role);
+    return { status: 'ok', user, token, scopes: parseScopes(token.scopes).filter((s) => allowed.includes(s)) };
+  }
+
+  /** The user behind a usable `Authorization: Bearer` token, or null. */
+  async resolveApiToken(secret: string): Promise<User | null> {
+    const resolved = await this.authenticateApiToken(secret);
+    return resolved.status === 'ok' ? resolved.user : null;
   }
 
   async changeRole(actor: User, userId: number, role: Role): Promise<User> {

@@ -296,6 +296,10 @@ export interface ApiToken {
   /** First characters of the token, shown so the owner can tell tokens apart. */
   prefix: string;
   tokenHash: string;
+  /** What it may do, space-separated (core/api-scopes.ts): e.g. "read write". */
+  scopes: string;
+  /** When it stops working; null: never. */
+  expiresAt: number | null;
   createdAt: number;
   lastUsedAt: number | null;
 }

@@ -41,7 +41,10 @@ const schemas: Record<ArchiveTable, z.ZodType> = {
     id, email: text.min(1), name: text, slug: text.min(1), bio: text.default(''), role: z.enum(['owner', 'author', 'moderator']),
     passwordHash: maybe(text), createdAt: time,
   }),
-  apiTokens: z.object({ id, userId: id, name: text, prefix: text, tokenHash: text.min(1), createdAt: time, lastUsedAt: maybe(time) }),
+  // Scopes and expiry came with migration 023: an older token gets every scope (it never does more than its user's role allows) and no expiry.
+  apiTokens: z.object({
+    id, userId: id, name: text, prefix: text, tokenHash: text.min(1), scopes: text.default('read write moderate admin'), expiresAt: maybe(time), createdAt: time, lastUsedAt: maybe(time),
+  }),
   tags: z.object({ id, slug: text.min(1), name: text }),
   posts: z.object({
     id, type: z.enum(['post', 'page']), slug: text.min(1), title: text, markdown: text, html: text, excerpt: text.default(''),

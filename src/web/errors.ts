@@ -3,6 +3,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { DomainError, type ErrorCode } from '../core/errors.ts';
 import { storageUnavailable } from '../adapters/storage/storage-errors.ts';
 import type { AppEnv } from './context.ts';
+import { isApiPath, problem } from './problem.ts';
 import { errorPage } from './views/error-page.ts';
 
 /** The one place a domain error code becomes an HTTP status. */
@@ -27,8 +28,12 @@ export function wantsJson(c: Context<AppEnv>): boolean {
   return c.req.path.startsWith('/api/') || (c.req.header('accept') ?? '').startsWith('application/json');
 }
 
-/** JSON error body used by the API: { error: { code, message, fields? } }. */
+/**
+ * A JSON error: under /api an RFC 9457 problem (problem.ts); elsewhere (forms answered by
+ * script) `{ error: { code, message, fields? } }`.
+ */
 export function jsonError(c: Context<AppEnv>, status: ContentfulStatusCode, code: string, message: string, fields?: Record<string, string>) {
+  if (isApiPath(c.req.path)) return problem(c, status, code, message, fields);
   return c.json({ error: { code, message, ...(fields && Object.keys(fields).length ? { fields } : {}) } }, status);
 }
 

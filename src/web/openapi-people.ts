@@ -3,7 +3,7 @@ import { MAX_ID } from '../core/ids.ts';
 import { identityKinds, LABEL_MAX, NOTE_MAX, timelineKinds, trustStates, UNDO_DAYS } from '../core/people.ts';
 import { TRUST_REASON_MAX } from '../core/person-edits.ts';
 import { forgetChoices } from '../core/person-rights.ts';
-import { API_PER_PAGE_MAX, isoDateTime, json, queryParameters, ref, response, tidy, tokenRequired, writeErrors, type JsonSchema, type OpenApiSection } from './openapi.ts';
+import { API_PER_PAGE_MAX, isoDateTime, json, queryParameters, ref, response, tidy, tokenWith, writeErrors, type JsonSchema, type OpenApiSection } from './openapi.ts';
 
 /**
  * People in the JSON API (routes/api-people.ts): the shapes it reads and writes, and their
@@ -261,7 +261,9 @@ const labelName = { name: 'name', in: 'path', required: true, description: 'The 
 
 const readErrors = { '401': response('Unauthenticated'), '403': response('Forbidden') };
 const bodyErrors = { '400': response('InvalidJson'), '413': response('PayloadTooLarge'), '415': response('UnsupportedMediaType'), '422': response('ValidationFailed') };
-const common = { tags: ['people'], security: tokenRequired };
+/** Reading (and previewing a merge) needs the read scope; every change, moderate. */
+const reading = { tags: ['people'], security: tokenWith('read') };
+const moderating = { tags: ['people'], security: tokenWith('moderate') };
 
 /** The people part of /api/openapi.json. */
 export const peopleOpenApi: OpenApiSection = {
@@ -277,7 +279,7 @@ export const peopleOpenApi: OpenApiSection = {
   paths: {
     '/api/people': {
       get: {
-        ...common,
+        ...reading,
         operationId: 'listPeople',
         summary: 'List people',
         description: 'Most recently seen first, a page at a time (follow `next_cursor`); searchable and filtered by label and trust as Admin → People.',
@@ -287,7 +289,7 @@ export const peopleOpenApi: OpenApiSection = {
     },
     '/api/people/labels': {
       get: {
-        ...common,
+        ...reading,
         operationId: 'listLabels',
         summary: 'Every label in use',
         responses: { '200': { description: 'The labels.', content: json(ref('LabelList')) }, ...readErrors },
@@ -295,7 +297,7 @@ export const peopleOpenApi: OpenApiSection = {
     },
     '/api/people/{id}': {
       get: {
-        ...common,
+        ...reading,
         operationId: 'getPerson',
         summary: 'Read a person',
         description: 'Every name and identity they used, first and last seen, trust, labels, merges that can be undone; their notes with include=notes.',
@@ -305,7 +307,7 @@ export const peopleOpenApi: OpenApiSection = {
     },
     '/api/people/{id}/timeline': {
       get: {
-        ...common,
+        ...reading,
         operationId: 'getPersonTimeline',
         summary: 'Everything that passed between them and the site',
         description: 'Their comments, the team’s replies to them, webmentions, subscriptions, mails sent to them, events (trust, labels, merges) and notes, newest first.',
@@ -315,14 +317,14 @@ export const peopleOpenApi: OpenApiSection = {
     },
     '/api/people/{id}/notes': {
       get: {
-        ...common,
+        ...reading,
         operationId: 'listPersonNotes',
         summary: 'Private notes about a person',
         parameters: [personId],
         responses: { '200': { description: 'Their notes.', content: json(ref('PersonNoteList')) }, ...readErrors, '404': response('NotFound') },
       },
       post: {
-        ...common,
+        ...moderating,
         operationId: 'addPersonNote',
         summary: 'Add a private note',
         parameters: [personId],
@@ -341,7 +343,7 @@ export const peopleOpenApi: OpenApiSection = {
     },
     '/api/people/{id}/notes/{noteId}': {
       patch: {
-        ...common,
+        ...moderating,
         operationId: 'updatePersonNote',
         summary: 'Change a note',
         parameters: [personId, noteId],
@@ -349,7 +351,7 @@ export const peopleOpenApi: OpenApiSection = {
         responses: { '200': { description: 'The note as saved.', content: json(ref('PersonNote')) }, ...writeErrors, ...bodyErrors, '404': response('NotFound') },
       },
       delete: {
-        ...common,
+        ...moderating,
         operationId: 'deletePersonNote',
         summary: 'Delete a note',
         parameters: [personId, noteId],
@@ -358,7 +360,7 @@ export const peopleOpenApi: OpenApiSection = {
     },
     '/api/people/{id}/labels/{name}': {
       put: {
-        ...common,
+        ...moderating,
         operationId: 'addPersonLabel',
         summary: 'Label a person',
         description: `Creates the label if it is new. A label is plain text, at most ${LABEL_MAX} characters, without < or >. Labelling twice changes nothing.`,
@@ -366,7 +368,7 @@ export const peopleOpenApi: OpenApiSection = {
         responses: { '200': { description: 'Their labels now.', content: json(ref('LabelList')) }, ...writeErrors, '404': response('NotFound'), '422': response('ValidationFailed') },
       },
       delete: {
-        ...common,
+        ...moderating,
         operationId: 'removePersonLabel',
         summary: 'Take a label off a person',
         parameters: [personId, labelName],
@@ -375,7 +377,7 @@ export const peopleOpenApi: OpenApiSection = {
     },
     '/api/people/{id}/trust': {
       put: {
-        ...common,
+        ...moderating,
         operationId: 'setPersonTrust',
         summary: 'Set how their comments are treated',
         parameters: [personId],
@@ -385,7 +387,7 @@ export const peopleOpenApi: OpenApiSection = {
     },
     '/api/people/{id}/merge/preview': {
       post: {
-        ...common,
+        ...reading,
         operationId: 'previewPersonMerge',
         summary: 'What a merge would move',
         description: 'Changes nothing. Refused (422) for a person with themself, 404 when anyone is unknown.',
@@ -396,7 +398,7 @@ export const peopleOpenApi: OpenApiSection = {
     },
     '/api/people/{id}/merge': {
       post: {
-        ...common,
+        ...moderating,
         operationId: 'mergePeople',
         summary: 'Merge people into this one',
         description:
@@ -409,7 +411,7 @@ export const peopleOpenApi: OpenApiSection = {
     },
     '/api/people/{id}/export': {
       get: {
-        ...common,
+        ...reading,
         operationId: 'exportPerson',
         summary: 'Everything about one person, as JSON',
         description: 'What to send someone who asks what the site keeps about them: the same document as “Download their data” and `npx kumbaya people export`.',
@@ -419,7 +421,7 @@ export const peopleOpenApi: OpenApiSection = {
     },
     '/api/people/{id}/forget': {
       post: {
-        ...common,
+        ...moderating,
         operationId: 'forgetPerson',
         summary: 'Forget a person',
         description:
@@ -432,7 +434,7 @@ export const peopleOpenApi: OpenApiSection = {
     },
     '/api/people/merges/{eventId}/undo': {
       post: {
-        ...common,
+        ...moderating,
         operationId: 'undoMerge',
         summary: 'Undo a merge',
         description: `Restores the merged people and moves back exactly what was theirs. Once, within ${UNDO_DAYS} days (409 after).`,

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { postInputSchema } from '../core/post-service.ts';
 import { statusFor } from './errors.ts';
+import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_PREFIX, problemTitles } from './problem.ts';
+import { apiScopes, scopeDescriptions, type ApiScope } from '../core/api-scopes.ts';
 
 /**
  * The JSON API's contract: the shapes it reads and writes, as zod schemas the routes
@@ -91,15 +93,20 @@ export const apiPublishResultSchema = z.object({
   state: z.enum(['published', 'scheduled']).describe('scheduled when published_at lies in the future.'),
 });
 
-/** Codes the API answers with: every domain error code, plus two of its own. */
-export const apiErrorCodes = [...(Object.keys(statusFor) as Array<keyof typeof statusFor>), 'invalid_json', 'internal'] as const;
+/** Codes the API answers with: every domain error code, and the API's own. */
+export const apiErrorCodes = [...new Set([...(Object.keys(statusFor) as string[]), ...Object.keys(problemTitles)])];
 
-export const apiErrorSchema = z.object({
-  error: z.object({
-    code: z.enum(apiErrorCodes).describe('Stable; branch on this, not on the message.'),
-    message: z.string().describe('For people: what went wrong and how to fix it.'),
-    fields: z.record(z.string(), z.string()).optional().describe('Field name → problem, for validation errors.'),
-  }),
+/** An error, as `application/problem+json` (RFC 9457; see problem.ts). */
+export const apiProblemSchema = z.object({
+  type: z.string().describe(`A URN naming the kind of problem, ${PROBLEM_TYPE_PREFIX}{code}; stable.`),
+  title: z.string().describe('A short summary of that kind of problem; the same for every problem of the type.'),
+  status: z.int().min(400).max(599).describe('The HTTP status, repeated.'),
+  detail: z.string().describe('For people: what went wrong this time and how to fix it.'),
+  code: z
+    .string()
+    .regex(/^[a-z][a-z_]*$/)
+    .describe(`Stable; branch on this (or on type), not on the wording. One of: ${apiErrorCodes.join(', ')}.`),
+  fields: z.record(z.string(), z.string()).optional().describe('Field name → problem, for validation errors.'),
 });
 
 export type JsonSchema = Record<string, unknown>;
@@ -127,7 +134,7 @@ function componentSchemas(): Record<string, JsonSchema> {
   responses.add(apiPostSchema, { id: 'Post' });
   responses.add(apiPostListSchema, { id: 'PostList' });
   responses.add(apiPublishResultSchema, { id: 'PublishResult' });
-  responses.add(apiErrorSchema, { id: 'Error' });
+  responses.add(apiProblemSchema, { id: 'Problem' });
   const requests = z.registry<{ id: string }>();
   requests.add(apiPostInputSchema, { id: 'PostInput' });
   requests.add(apiPublishInputSchema, { id: 'PublishInput' });
@@ -149,11 +156,19 @@ export const response = (name: string) => ({ $ref: `#/components/responses/${nam
 export const json = (schema: unknown) => ({ 'application/json': { schema } });
 
 function errorResponse(description: string, headers?: Record<string, unknown>) {
-  return { description, ...(headers ? { headers } : {}), content: json(ref('Error')) };
+  return { description, ...(headers ? { headers } : {}), content: { [PROBLEM_CONTENT_TYPE]: { schema: ref('Problem') } } };
 }
 
-const tokenOptional = [{}, { bearerAuth: [] }];
+/**
+ * Who may call an operation: a token with `scope` (the operation's `security`). The scope
+ * is checked by requireScope (routes/api-request.ts); `tokenOptionalWith` is for reads that
+ * need no token, where a token, if sent, must carry the scope.
+ */
+export const tokenWith = (scope: ApiScope) => [{ bearerAuth: [scope] }];
+export const tokenOptionalWith = (scope: ApiScope) => [{}, { bearerAuth: [scope] }];
+/** @deprecated Name the scope: tokenWith('read' | 'write' | 'moderate' | 'admin'). */
 export const tokenRequired = [{ bearerAuth: [] }];
+const tokenOptional = tokenOptionalWith('read');
 
 const postIdParameter = {
   name: 'id',
@@ -189,17 +204,21 @@ export interface OpenApiSection {
 export function buildOpenApiDocument(siteUrl: string, sections: readonly OpenApiSection[] = []): Record<string, unknown> {
   const listParameters = queryParameters(apiListQuerySchema);
 
-  return {
+  return withCommonAnswers({
     openapi: '3.1.1',
     info: {
       title: 'Kumbaya API',
       version: '1.0.0',
       summary: 'Read published posts; with a personal access token, write, publish and schedule them, and (owner and moderators) look after the people who write to the site.',
       description:
-        'Errors are JSON: `{ "error": { "code", "message", "fields"? } }`; branch on `code`. ' +
+        'Errors are `application/problem+json` (RFC 9457): `{ "type", "title", "status", "detail", "code", "fields"? }`; branch on `code` ' +
+        `(or \`type\`, which is \`${PROBLEM_TYPE_PREFIX}{code}\`). The codes: ${apiErrorCodes.map((code) => `\`${code}\` (${problemTitles[code] ?? code})`).join(', ')}. ` +
         'Reading published posts needs no token. Everything else needs `Authorization: Bearer kby_…`, a personal access token ' +
-        '(create one in the admin, or with `npx kumbaya token create --email you@example.com --name "my script"`). ' +
-        'Writes are limited per token (120 a minute); past that the API answers 429 with Retry-After.',
+        '(create one in Admin → Tokens, or with `npx kumbaya token create --email you@example.com --name "my script" --scopes read,write --expires 90d`). ' +
+        'A token carries scopes (read, write, moderate, admin; each operation names the one it needs) and may expire. ' +
+        'Successful reads carry a weak `ETag`; send it back in `If-None-Match` to get 304 Not Modified when nothing changed. ' +
+        'Writes are limited per token (120 a minute); past that the API answers 429 with Retry-After. ' +
+        'Any address or method under /api that this document does not describe answers 404 `not_found`.',
       license: { name: 'AGPL-3.0-or-later', identifier: 'AGPL-3.0-or-later' },
     },
     servers: [{ url: siteUrl }],
@@ -236,7 +255,7 @@ export function buildOpenApiDocument(siteUrl: string, sections: readonly OpenApi
           operationId: 'createPost',
           tags: ['posts'],
           summary: 'Create a draft',
-          security: tokenRequired,
+          security: tokenWith('write'),
           requestBody: { required: true, content: json(ref('PostInput')) },
           responses: {
             '201': {
@@ -283,7 +302,7 @@ export function buildOpenApiDocument(siteUrl: string, sections: readonly OpenApi
           tags: ['posts'],
           summary: 'Change a post',
           description: 'Changes only the fields sent; the status stays as it is. Send `excerpt: ""` to go back to the automatic excerpt.',
-          security: tokenRequired,
+          security: tokenWith('write'),
           parameters: [postIdParameter],
           requestBody: { required: true, content: json(ref('PostPatch')) },
           responses: {
@@ -302,7 +321,7 @@ export function buildOpenApiDocument(siteUrl: string, sections: readonly OpenApi
           tags: ['posts'],
           summary: 'Move a post to the trash',
           description: 'It disappears from the site and the API; the owner can restore it from the admin.',
-          security: tokenRequired,
+          security: tokenWith('write'),
           parameters: [postIdParameter],
           responses: { '204': { description: 'Moved to the trash.' }, ...writeErrors, '404': response('NotFound') },
         },
@@ -313,7 +332,7 @@ export function buildOpenApiDocument(siteUrl: string, sections: readonly OpenApi
           tags: ['posts'],
           summary: 'Publish or schedule a post',
           description: 'Publishes now, or schedules when `published_at` lies in the future; a past `published_at` backdates.',
-          security: tokenRequired,
+          security: tokenWith('write'),
           parameters: [postIdParameter],
           requestBody: { required: false, content: json(ref('PublishInput')) },
           responses: {
@@ -331,7 +350,7 @@ export function buildOpenApiDocument(siteUrl: string, sections: readonly OpenApi
           operationId: 'unpublishPost',
           tags: ['posts'],
           summary: 'Turn a post back into a draft',
-          security: tokenRequired,
+          security: tokenWith('write'),
           parameters: [postIdParameter],
           responses: { '200': { description: 'The post, now a draft.', content: json(ref('Post')) }, ...writeErrors, '404': response('NotFound') },
         },
@@ -344,15 +363,36 @@ export function buildOpenApiDocument(siteUrl: string, sections: readonly OpenApi
           type: 'http',
           scheme: 'bearer',
           bearerFormat: 'kby_…',
-          description: 'A personal access token, starting kby_. It acts as the user who created it.',
+          description:
+            'A personal access token, starting kby_. It acts as the user who created it, with the scopes it was given, and never does more than that user’s role allows. ' +
+            'Each operation names the scope it needs in its `security`. The scopes: ' +
+            apiScopes.map((scope) => `\`${scope}\`: ${scopeDescriptions[scope]}`).join(' ') +
+            ' A token without the scope gets 403 `insufficient_scope` (WWW-Authenticate names the scope); an expired token gets 401 `invalid_token`.',
         },
       },
       schemas: Object.assign(componentSchemas(), ...sections.map((x) => x.schemas())),
+      parameters: {
+        IfNoneMatch: {
+          name: 'If-None-Match',
+          in: 'header',
+          required: false,
+          description: 'The `ETag` of an answer you have: if nothing changed, the answer is 304 without a body.',
+          schema: { type: 'string' },
+        },
+      },
       responses: {
-        Unauthenticated: errorResponse('No token, or the token is not valid (revoked, mistyped).', {
-          'WWW-Authenticate': { description: 'Bearer realm="Kumbaya"', schema: { type: 'string' } },
-        }),
-        Forbidden: errorResponse('The token’s user may not do this (e.g. an author changing another author’s post, a moderator writing, or an author opening People).'),
+        Unauthenticated: errorResponse(
+          'No token (`unauthenticated`), a token that is not valid: revoked or mistyped (`unauthenticated`), or a token that has expired (`invalid_token`, saying when).',
+          { 'WWW-Authenticate': { description: 'Bearer realm="Kumbaya", with error="invalid_token" for a token that is not valid.', schema: { type: 'string' } } },
+        ),
+        Forbidden: errorResponse(
+          'The token lacks the scope the operation needs (`insufficient_scope`), or the token’s user may not do this (`forbidden`: e.g. an author changing another author’s post, a moderator writing, or an author opening People).',
+          { 'WWW-Authenticate': { description: 'For insufficient_scope: Bearer realm="Kumbaya", error="insufficient_scope", scope="…" naming the scope needed.', schema: { type: 'string' } } },
+        ),
+        NotModified: {
+          description: 'Nothing changed since the `ETag` sent in `If-None-Match`; no body.',
+          headers: { ETag: { description: 'The weak ETag of the unchanged answer.', schema: { type: 'string' } } },
+        },
         NotFound: errorResponse('No such post, person, note or merge, or not one this request may see.'),
         Conflict: errorResponse('The change conflicts with the current state (e.g. the slug is taken, or a merge was undone already or is past its 30 days).'),
         InvalidJson: errorResponse('The body is not valid JSON.'),
@@ -364,5 +404,36 @@ export function buildOpenApiDocument(siteUrl: string, sections: readonly OpenApi
         }),
       },
     },
-  };
+  });
+}
+
+const methods = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const;
+
+/**
+ * What every operation shares, added to each (so the sections of other files get it too):
+ * a GET that answers 200 takes `If-None-Match` and may answer 304 with its `ETag`; any
+ * request may send a token that is not valid (401); an operation that names a scope may
+ * be refused for the lack of it (403).
+ */
+function withCommonAnswers(document: Record<string, unknown>): Record<string, unknown> {
+  for (const item of Object.values(document.paths as Record<string, Record<string, JsonSchema>>)) {
+    for (const method of methods) {
+      const operation = item[method];
+      if (!operation) continue;
+      const responses = operation.responses as Record<string, JsonSchema>;
+      if (method === 'get' && responses['200']) {
+        responses['304'] ??= response('NotModified');
+        const ok = responses['200'];
+        if (!ok.$ref) ok.headers = { ...(ok.headers as object), ETag: { description: 'A weak ETag of this answer, for If-None-Match.', schema: { type: 'string' } } };
+        const parameters = (operation.parameters as JsonSchema[] | undefined) ?? [];
+        const ifNoneMatch = '#/components/parameters/IfNoneMatch';
+        if (!parameters.some((p) => p.$ref === ifNoneMatch)) operation.parameters = [...parameters, { $ref: ifNoneMatch }];
+      }
+      responses['401'] ??= response('Unauthenticated');
+      const security = (operation.security ?? document.security) as Array<Record<string, string[]>>;
+      if (security.some((requirement) => (requirement.bearerAuth ?? []).length > 0)) responses['403'] ??= response('Forbidden');
+      operation.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
+    }
+  }
+  return document;
 }

@@ -8,12 +8,13 @@ import { composeKumbaya, type Kumbaya } from '../../src/compose.ts';
 import type { Clock } from '../../src/core/clock.ts';
 import type { Role, User } from '../../src/core/store.ts';
 import { seedDemo } from '../../src/demo/seed-demo.ts';
+import { checkApiResponse } from './openapi-check.ts';
 
 export interface TestKumbaya extends Kumbaya {
   config: Config;
   /** The PostgreSQL schema this instance uses, if any. */
   pgSchema: string | undefined;
-  /** Sends a request through the app in-process, keeping no cookies. */
+  /** Sends a request through the app in-process, keeping no cookies; an answer under /api must match /api/openapi.json. */
   request(pathOrUrl: string, init?: RequestInit): Promise<Response>;
   /** Creates a user with a password and returns a signed-in browser-like agent. */
   signIn(role?: Role, email?: string): Promise<Agent>;
@@ -35,6 +36,7 @@ export class Agent {
     const headers = new Headers(init.headers);
     if (this.cookies.size > 0) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
     const res = await this.app.request(pathOrUrl, { ...init, headers });
+    await checkApiResponse(this.app, (p, i) => this.app.request(p, i), pathOrUrl, init, res);
     for (const line of res.headers.getSetCookie()) {
       const [pair] = line.split(';');
       const eq = pair.indexOf('=');
@@ -105,7 +107,12 @@ export async function startTestKumbaya(options: TestOptions = {}): Promise<TestK
     ...kumbaya,
     config,
     pgSchema,
-    request: async (p, init) => kumbaya.app.request(p, init),
+    // Every answer under /api is checked against /api/openapi.json (openapi-check.ts).
+    request: async (p, init) => {
+      const res = await kumbaya.app.request(p, init);
+      await checkApiResponse(kumbaya.app, (path, i) => kumbaya.app.request(path, i), p, init, res);
+      return res;
+    },
     async signIn(role: Role = 'owner', email?: string) {
       counter++;
       const address = email ?? `${role}${counter}@example.com`;

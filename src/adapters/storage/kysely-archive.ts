@@ -88,8 +88,8 @@ const tables: Record<Exclude<ArchiveTable, 'posts'>, TableMap> = {
     name: 'api_tokens',
     key: 'id',
     serial: true,
-    toRecord: (r) => ({ id: r.id, userId: r.user_id, name: r.name, prefix: r.prefix, tokenHash: r.token_hash, createdAt: num(r.created_at), lastUsedAt: numOrNull(r.last_used_at) }),
-    toRow: (t) => ({ id: t.id, user_id: t.userId, name: t.name, prefix: t.prefix, token_hash: t.tokenHash, created_at: t.createdAt, last_used_at: t.lastUsedAt }),
+    toRecord: (r) => ({ id: r.id, userId: r.user_id, name: r.name, prefix: r.prefix, tokenHash: r.token_hash, scopes: r.scopes, expiresAt: numOrNull(r.expires_at), createdAt: num(r.created_at), lastUsedAt: numOrNull(r.last_used_at) }),
+    toRow: (t) => ({ id: t.id, user_id: t.userId, name: t.name, prefix: t.prefix, token_hash: t.tokenHash, scopes: t.scopes, expires_at: t.expiresAt, created_at: t.createdAt, last_used_at: t.lastUsedAt }),
   },
   tags: { name: 'tags', key: 'id', serial: true, toRecord: (r): Tag => ({ id: r.id, slug: r.slug, name: r.name }), toRow: (t: Tag) => ({ id: t.id, slug: t.slug, name: t.name }) },
   people: {

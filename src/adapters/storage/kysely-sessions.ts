@@ -11,6 +11,8 @@ function toToken(row: Selectable<Database['api_tokens']>): ApiToken {
     name: row.name,
     prefix: row.prefix,
     tokenHash: row.token_hash,
+    scopes: row.scopes,
+    expiresAt: row.expires_at === null ? null : Number(row.expires_at),
     createdAt: Number(row.created_at),
     lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
   };
@@ -64,7 +66,7 @@ export class KyselyApiTokenRepository implements ApiTokenRepository {
     return toToken(
       await this.db
         .insertInto('api_tokens')
-        .values({ user_id: t.userId, name: t.name, prefix: t.prefix, token_hash: t.tokenHash, created_at: t.createdAt, last_used_at: null })
+        .values({ user_id: t.userId, name: t.name, prefix: t.prefix, token_hash: t.tokenHash, scopes: t.scopes, expires_at: t.expiresAt, created_at: t.createdAt, last_used_at: null })
         .returningAll()
         .executeTakeFirstOrThrow(),
     );

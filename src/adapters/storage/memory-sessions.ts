@@ -67,7 +67,7 @@ export class MemoryApiTokenRepository implements ApiTokenRepository {
     if ([...this.tables.apiTokens.values()].some((other) => other.tokenHash === t.tokenHash)) {
       throw new DomainError('conflict', 'A token with this hash already exists.');
     }
-    const token: ApiToken = { id: this.nextId('apiTokens'), userId: t.userId, name: t.name, prefix: t.prefix, tokenHash: t.tokenHash, createdAt: t.createdAt, lastUsedAt: null };
+    const token: ApiToken = { id: this.nextId('apiTokens'), userId: t.userId, name: t.name, prefix: t.prefix, tokenHash: t.tokenHash, scopes: t.scopes, expiresAt: t.expiresAt, createdAt: t.createdAt, lastUsedAt: null };
     this.tables.apiTokens.set(token.id, token);
     return copy(token);
   }

@@ -137,6 +137,8 @@ export interface Database extends ReachTables, FederationTables, PeopleTables, W
     name: string;
     prefix: string;
     token_hash: string;
+    scopes: string;
+    expires_at: number | null;
     created_at: number;
     last_used_at: number | null;
   };

@@ -139,7 +139,7 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         const bob = await author('Bob');
         const post = await store.posts.create(postWrite(bob.id, 'bobs-post'), NOW);
         await store.sessions.create({ idHash: 'bob-session', userId: bob.id, csrfToken: 'csrf', createdAt: NOW, expiresAt: NOW + DAY });
-        await store.apiTokens.create({ userId: bob.id, name: 'cli', prefix: 'kb_1', tokenHash: 'bob-token', createdAt: NOW });
+        await store.apiTokens.create({ userId: bob.id, name: 'cli', prefix: 'kb_1', tokenHash: 'bob-token', scopes: 'read', expiresAt: null, createdAt: NOW });
         const comment = await store.comments.create(commentWrite(post.id, { userId: bob.id }));
 
         await store.users.delete(bob.id, ada.id);
@@ -910,20 +910,20 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       it('creates tokens, finds them by hash and lists a user\'s newest first', async () => {
         const ada = await author('Ada');
         const bob = await author('Bob');
-        const first = await store.apiTokens.create({ userId: ada.id, name: 'laptop', prefix: 'kb_aaa', tokenHash: 'hash-1', createdAt: NOW });
-        assert.deepEqual(first, { id: first.id, userId: ada.id, name: 'laptop', prefix: 'kb_aaa', tokenHash: 'hash-1', createdAt: NOW, lastUsedAt: null });
-        const second = await store.apiTokens.create({ userId: ada.id, name: 'phone', prefix: 'kb_bbb', tokenHash: 'hash-2', createdAt: NOW + 1 });
-        await store.apiTokens.create({ userId: bob.id, name: 'bob', prefix: 'kb_ccc', tokenHash: 'hash-3', createdAt: NOW + 2 });
+        const first = await store.apiTokens.create({ userId: ada.id, name: 'laptop', prefix: 'kb_aaa', tokenHash: 'hash-1', scopes: 'read write', expiresAt: NOW + 1000, createdAt: NOW });
+        assert.deepEqual(first, { id: first.id, userId: ada.id, name: 'laptop', prefix: 'kb_aaa', tokenHash: 'hash-1', scopes: 'read write', expiresAt: NOW + 1000, createdAt: NOW, lastUsedAt: null });
+        const second = await store.apiTokens.create({ userId: ada.id, name: 'phone', prefix: 'kb_bbb', tokenHash: 'hash-2', scopes: 'read', expiresAt: null, createdAt: NOW + 1 });
+        await store.apiTokens.create({ userId: bob.id, name: 'bob', prefix: 'kb_ccc', tokenHash: 'hash-3', scopes: 'read', expiresAt: null, createdAt: NOW + 2 });
         assert.deepEqual(await store.apiTokens.findByHash('hash-1'), first);
         assert.equal(await store.apiTokens.findByHash('nope'), null);
         assert.deepEqual(ids(await store.apiTokens.listForUser(ada.id)), [second.id, first.id]);
-        await assert.rejects(store.apiTokens.create({ userId: bob.id, name: 'dup', prefix: 'kb_ddd', tokenHash: 'hash-1', createdAt: NOW }));
+        await assert.rejects(store.apiTokens.create({ userId: bob.id, name: 'dup', prefix: 'kb_ddd', tokenHash: 'hash-1', scopes: 'read', expiresAt: null, createdAt: NOW }));
       });
 
       it('revokes only the owner\'s token and records its last use', async () => {
         const ada = await author('Ada');
         const bob = await author('Bob');
-        const token = await store.apiTokens.create({ userId: ada.id, name: 'laptop', prefix: 'kb_aaa', tokenHash: 'hash-1', createdAt: NOW });
+        const token = await store.apiTokens.create({ userId: ada.id, name: 'laptop', prefix: 'kb_aaa', tokenHash: 'hash-1', scopes: 'read', expiresAt: null, createdAt: NOW });
         await store.apiTokens.touch(token.id, NOW + 50);
         assert.equal((await store.apiTokens.findByHash('hash-1'))?.lastUsedAt, NOW + 50);
         assert.equal(await store.apiTokens.revoke(token.id, bob.id), false);
@@ -1098,7 +1098,7 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
             await tx.comments.create(commentWrite(kept.id));
             await tx.people.upsertByEmail({ name: 'P', email: 'p@example.com', website: null }, NOW);
             await tx.sessions.create({ idHash: 's', userId: ada.id, csrfToken: 'c', createdAt: NOW, expiresAt: NOW + DAY });
-            await tx.apiTokens.create({ userId: ada.id, name: 't', prefix: 'p', tokenHash: 'h', createdAt: NOW });
+            await tx.apiTokens.create({ userId: ada.id, name: 't', prefix: 'p', tokenHash: 'h', scopes: 'read', expiresAt: null, createdAt: NOW });
             await tx.uploads.save({ hash: 'u', mime: 'text/plain', size: 1, originalName: 'u.txt', data: new Uint8Array([1]), uploaderId: ada.id, createdAt: NOW, width: null, height: null, alt: '', caption: '' });
             await tx.settings.set({ key: 'value' });
             await tx.rateLimits.hit('limit', 1000, 1, NOW);

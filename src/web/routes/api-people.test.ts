@@ -66,12 +66,15 @@ for (const { engine, skip } of testEngines()) {
       return text ? JSON.parse(text) : null;
     }
 
-    /** The API's error, after checking its status. */
-    async function refusal(res: Response, status: number): Promise<{ code: string; message: string; fields?: Record<string, string> }> {
+    /** The API's error (an RFC 9457 problem), after checking its status. */
+    async function refusal(res: Response, status: number): Promise<{ code: string; detail: string; fields?: Record<string, string> }> {
       const text = await res.text();
       assert.equal(res.status, status, text);
-      assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
-      return JSON.parse(text).error;
+      assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
+      const problem = JSON.parse(text);
+      assert.equal(problem.status, status);
+      assert.equal(problem.type, `urn:kumbaya:problem:${problem.code}`);
+      return problem;
     }
 
     let readers = 0;
@@ -157,7 +160,7 @@ for (const { engine, skip } of testEngines()) {
       for (const path of ['/api/people/999999', '/api/people/99999999999', '/api/people/999999/timeline', '/api/people/999999/notes']) {
         const error = await refusal(await call('GET', path, { token: owner.secret }), 404);
         assert.equal(error.code, 'not_found');
-        assert.equal(error.message, 'That person was not found.');
+        assert.equal(error.detail, 'That person was not found.');
       }
       assert.equal((await refusal(await call('GET', `/api/people/${grace.id}?include=everything`, { token: owner.secret }), 422)).code, 'validation_failed');
     });
@@ -219,9 +222,9 @@ for (const { engine, skip } of testEngines()) {
 
       const tooLong = await refusal(await call('POST', base, { token: owner.secret, body: { markdown: 'x'.repeat(20_001) } }), 422);
       assert.equal(tooLong.code, 'validation_failed');
-      assert.equal(tooLong.message, 'Keep a note under 20,000 characters (this one has 20,001).');
-      assert.deepEqual(tooLong.fields, { markdown: tooLong.message });
-      assert.equal((await refusal(await call('POST', base, { token: owner.secret, body: { markdown: '   ' } }), 422)).message, 'Write the note first.');
+      assert.equal(tooLong.detail, 'Keep a note under 20,000 characters (this one has 20,001).');
+      assert.deepEqual(tooLong.fields, { markdown: tooLong.detail });
+      assert.equal((await refusal(await call('POST', base, { token: owner.secret, body: { markdown: '   ' } }), 422)).detail, 'Write the note first.');
       assert.deepEqual((await refusal(await call('POST', base, { token: owner.secret, body: { markdown: 'Hi', private: true } }), 422)).fields, { private: 'Unknown field.' });
       assert.equal((await k.deps.store.people.notes(person.id)).length, 1, 'nothing saved');
 
@@ -242,7 +245,7 @@ for (const { engine, skip } of testEngines()) {
 
       assert.equal(await asOwner('DELETE', `${base}/${note.id}`, 204), null);
       assert.deepEqual(await k.deps.store.people.notes(person.id), []);
-      assert.equal((await refusal(await call('DELETE', `${base}/${note.id}`, { token: owner.secret }), 404)).message, 'That note was not found.');
+      assert.equal((await refusal(await call('DELETE', `${base}/${note.id}`, { token: owner.secret }), 404)).detail, 'That note was not found.');
     });
 
     test('labels a person and takes labels off; a label with markup is refused with nothing created', async () => {
@@ -253,9 +256,9 @@ for (const { engine, skip } of testEngines()) {
       assert.deepEqual(shaped(apiLabelListSchema, await asOwner('PUT', `${base}/${encodeURIComponent('  car   wrapper ')}`, 200)).labels, ['car wrapper']);
       assert.deepEqual((await asOwner('PUT', `${base}/car%20wrapper`, 200)).labels, ['car wrapper'], 'labelling twice changes nothing');
       const markup = await refusal(await call('PUT', `${base}/${encodeURIComponent('<b>friend</b>')}`, { token: owner.secret }), 422);
-      assert.equal(markup.message, 'Labels are plain words: leave out < and >.');
-      assert.deepEqual(markup.fields, { name: markup.message });
-      assert.equal((await refusal(await call('PUT', `${base}/${'x'.repeat(61)}`, { token: owner.secret }), 422)).message, 'Keep a label under 60 characters.');
+      assert.equal(markup.detail, 'Labels are plain words: leave out < and >.');
+      assert.deepEqual(markup.fields, { name: markup.detail });
+      assert.equal((await refusal(await call('PUT', `${base}/${'x'.repeat(61)}`, { token: owner.secret }), 422)).detail, 'Keep a label under 60 characters.');
       assert.ok(!(await k.deps.store.people.labels()).some((l) => l.name.includes('friend')), 'nothing created');
 
       assert.ok(shaped(apiLabelListSchema, await asOwner('GET', '/api/people/labels', 200)).labels.includes('car wrapper'));
@@ -265,7 +268,7 @@ for (const { engine, skip } of testEngines()) {
 
       assert.equal(await asOwner('DELETE', `${base}/car%20wrapper`, 204), null);
       assert.deepEqual(await k.deps.store.people.labelsOf(person.id), []);
-      assert.equal((await refusal(await call('DELETE', `${base}/car%20wrapper`, { token: owner.secret }), 404)).message, 'This person has no label “car wrapper”.');
+      assert.equal((await refusal(await call('DELETE', `${base}/car%20wrapper`, { token: owner.secret }), 404)).detail, 'This person has no label “car wrapper”.');
     });
 
     test('sets trust, which the comment form then applies; refuses a bad setting, a bad or past mute end, with nothing changed', async () => {
@@ -322,9 +325,9 @@ for (const { engine, skip } of testEngines()) {
       // Bad merges: nothing changes.
       for (const path of [`${base}/preview`, base]) {
         const self = await refusal(await call('POST', path, { token: owner.secret, body: { others: [mail.id] } }), 422);
-        assert.equal(self.message, 'A person cannot be merged with themself.');
-        assert.equal((await refusal(await call('POST', path, { token: owner.secret, body: { others: [] } }), 422)).message, 'Choose at least one other person to merge with.');
-        assert.equal((await refusal(await call('POST', path, { token: owner.secret, body: { others: [site.id, 999999] } }), 404)).message, 'Person 999999 was not found.');
+        assert.equal(self.detail, 'A person cannot be merged with themself.');
+        assert.equal((await refusal(await call('POST', path, { token: owner.secret, body: { others: [] } }), 422)).detail, 'Choose at least one other person to merge with.');
+        assert.equal((await refusal(await call('POST', path, { token: owner.secret, body: { others: [site.id, 999999] } }), 404)).detail, 'Person 999999 was not found.');
         assert.equal((await refusal(await call('POST', path, { token: owner.secret, body: { others: ['two'] } }), 422)).fields?.others, 'List the ids of the people to merge in, e.g. [12, 34].');
       }
       await refusal(await call('POST', `/api/people/999999/merge`, { token: owner.secret, body: { others: [site.id] } }), 404);
@@ -348,15 +351,15 @@ for (const { engine, skip } of testEngines()) {
       assert.equal((await asOwner('GET', `/api/people/${mail.id}`, 200)).website, null, 'the survivor’s own fields are back');
       const again = await refusal(await call('POST', `/api/people/merges/${merged.merge.event_id}/undo`, { token: owner.secret }), 409);
       assert.equal(again.code, 'conflict');
-      assert.equal(again.message, 'That merge has already been undone.');
-      assert.equal((await refusal(await call('POST', '/api/people/merges/999999/undo', { token: owner.secret }), 404)).message, 'That merge was not found.');
+      assert.equal(again.detail, 'That merge has already been undone.');
+      assert.equal((await refusal(await call('POST', '/api/people/merges/999999/undo', { token: owner.secret }), 404)).detail, 'That merge was not found.');
 
       // Thirty days on, a merge can no longer be undone.
       const late = shaped(apiMergeResultSchema, await asOwner('POST', base, 200, { others: [site.id] }));
       clock.offset = 31 * DAY;
       try {
         const expired = await refusal(await call('POST', `/api/people/merges/${late.merge.event_id}/undo`, { token: owner.secret }), 409);
-        assert.equal(expired.message, 'A merge can be undone for 30 days; this one can no longer be.');
+        assert.equal(expired.detail, 'A merge can be undone for 30 days; this one can no longer be.');
         assert.deepEqual((await asOwner('GET', `/api/people/${mail.id}`, 200)).merges, [], 'and it is no longer offered');
         await refusal(await call('GET', `/api/people/${site.id}`, { token: owner.secret }), 404);
       } finally {
@@ -395,7 +398,7 @@ for (const { engine, skip } of testEngines()) {
     test('refuses to forget the person of someone on the team (422), changing nothing', async () => {
       const staffPerson = await k.deps.store.people.upsertByEmail({ name: moderator.user.name, email: moderator.user.email, website: null }, clock.now());
       const refused = await refusal(await call('POST', `/api/people/${staffPerson.id}/forget`, { token: owner.secret, body: { comments: 'anonymise' } }), 422);
-      assert.match(refused.message, /on the team/);
+      assert.match(refused.detail, /on the team/);
       assert.ok(await k.deps.store.people.summary(staffPerson.id));
     });
 
@@ -424,7 +427,7 @@ for (const { engine, skip } of testEngines()) {
       for (const [method, path, body] of requests) {
         const forbidden = await refusal(await call(method, path, { token: author.secret, body }), 403);
         assert.equal(forbidden.code, 'forbidden', `${method} ${path}`);
-        assert.equal(forbidden.message, peopleRefusal);
+        assert.equal(forbidden.detail, peopleRefusal);
         const anonymous = await call(method, path, { body });
         assert.equal((await refusal(anonymous, 401)).code, 'unauthenticated', `${method} ${path}`);
         assert.equal(anonymous.headers.get('www-authenticate'), 'Bearer realm="Kumbaya"');
@@ -441,10 +444,10 @@ for (const { engine, skip } of testEngines()) {
         const method = path.endsWith('/trust') ? 'PUT' : 'POST';
         const malformed = await refusal(await call(method, path, { token: owner.secret, body: '{"markdown": "unfinished' }), 400);
         assert.equal(malformed.code, 'invalid_json');
-        assert.match(malformed.message, /^The body is not valid JSON: /);
+        assert.match(malformed.detail, /^The body is not valid JSON: /);
         const form = await refusal(await call(method, path, { token: owner.secret, body: 'markdown=hi', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415);
         assert.equal(form.code, 'unsupported_media_type');
-        assert.equal(form.message, 'Send the body as JSON with "Content-Type: application/json".');
+        assert.equal(form.detail, 'Send the body as JSON with "Content-Type: application/json".');
         const notObject = await refusal(await call(method, path, { token: owner.secret, body: [1] }), 422);
         assert.equal(notObject.code, 'validation_failed');
       }
@@ -520,7 +523,8 @@ for (const { engine, skip } of testEngines()) {
       ]);
       for (const [path, item] of Object.entries(doc.paths).filter(([p]) => p.startsWith('/api/people'))) {
         for (const [method, operation] of Object.entries(item)) {
-          assert.deepEqual(operation.security, [{ bearerAuth: [] }], `${method} ${path} needs a token`);
+          const reads = method === 'get' || path.endsWith('/merge/preview');
+          assert.deepEqual(operation.security, [{ bearerAuth: [reads ? 'read' : 'moderate'] }], `${method} ${path} needs a token with the ${reads ? 'read' : 'moderate'} scope`);
           for (const status of ['401', '403']) assert.ok(operation.responses[status], `${method} ${path} documents ${status}`);
         }
       }

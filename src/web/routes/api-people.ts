@@ -35,7 +35,7 @@ import {
   type ApiPersonDetail,
   type ApiTimelineEntry,
 } from '../openapi-people.ts';
-import { isoOrNull, limitBody, limitWrites, parseWith, readJson, requireToken, type ApiContext } from './api-request.ts';
+import { isoOrNull, limitBody, limitWrites, parseWith, readJson, requireScope, requireToken, type ApiContext } from './api-request.ts';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -182,8 +182,10 @@ async function noteInput(c: ApiContext): Promise<string> {
  */
 export function apiPeopleRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  // Reading (and previewing a merge) needs the read scope; every change, moderate.
   app.use('*', async (c, next) => {
     if (!mayOpenPeople(requireToken(c))) throw new DomainError('forbidden', peopleRefusal);
+    requireScope(c, c.req.method === 'GET' || c.req.path.endsWith('/merge/preview') ? 'read' : 'moderate');
     await next();
   });
 

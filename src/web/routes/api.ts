@@ -1,11 +1,11 @@
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono } from 'hono';
 import { DomainError, notFound } from '../../core/errors.ts';
 import { toId } from '../../core/ids.ts';
 import { canEditPost, type PostInput } from '../../core/post-service.ts';
 import { isProtected, type Post, type User } from '../../core/store.ts';
 import { isAutomaticExcerpt } from '../../core/text.ts';
 import type { AppEnv } from '../context.ts';
-import { handleError, jsonError } from '../errors.ts';
+import { jsonError } from '../errors.ts';
 import {
   apiListQuerySchema,
   apiPostInputSchema,
@@ -18,25 +18,19 @@ import { peopleOpenApi } from '../openapi-people.ts';
 import { commentsOpenApi } from '../openapi-comments.ts';
 import { apiCommentRoutes } from './api-comments.ts';
 import { apiPeopleRoutes } from './api-people.ts';
-import { ApiRequestError, bearerSecret, isoOrNull, limitBody, limitWrites, parseWith, readJson, requireToken, type ApiContext } from './api-request.ts';
-
-const PUBLIC_CACHE = 'public, max-age=60';
-
-/**
- * Under /api the acting user (`user`) is the one behind `Authorization: Bearer kby_…`,
- * never a cookie session, so CSRF cannot apply. A header that does not resolve is refused.
- */
-const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
-  c.set('user', null);
-  if (c.req.header('authorization') !== undefined) {
-    const secret = bearerSecret(c);
-    if (!secret) throw new DomainError('unauthenticated', 'Send the token as "Authorization: Bearer kby_…".');
-    const user = await c.get('deps').auth.resolveApiToken(secret);
-    if (!user) throw new DomainError('unauthenticated', 'The token is not valid: it may have been revoked or mistyped.', {}, { invalidToken: true });
-    c.set('user', user);
-  }
-  await next();
-};
+import {
+  apiErrors,
+  authenticate,
+  cacheHeaders,
+  conditionalGets,
+  isoOrNull,
+  limitBody,
+  limitWrites,
+  parseWith,
+  readJson,
+  requireScope,
+  type ApiContext,
+} from './api-request.ts';
 
 const msOrNull = (iso: string | null | undefined) => (iso === undefined ? undefined : iso === null ? null : Date.parse(iso));
 
@@ -124,23 +118,9 @@ export function apiRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   let openApiDocument: Record<string, unknown> | null = null;
 
-  app.onError((error, c) => {
-    c.header('Cache-Control', 'no-store');
-    if (error instanceof ApiRequestError) return jsonError(c, error.status, error.code, error.message);
-    if (error instanceof DomainError && error.code === 'unauthenticated') {
-      c.header('WWW-Authenticate', error.context.invalidToken ? 'Bearer realm="Kumbaya", error="invalid_token"' : 'Bearer realm="Kumbaya"');
-    }
-    return handleError(error, c);
-  });
-
-  // Token holders see private data: never cache; anonymous reads may be cached briefly.
-  app.use('*', async (c, next) => {
-    await next();
-    c.res.headers.append('Vary', 'Authorization');
-    // A route that says no-store (a fresh form token) keeps it.
-    const cacheable = c.req.method === 'GET' && c.res.status === 200 && c.get('user') === null && c.res.headers.get('Cache-Control') !== 'no-store';
-    c.res.headers.set('Cache-Control', cacheable ? PUBLIC_CACHE : 'no-store');
-  });
+  app.onError(apiErrors);
+  app.use('*', cacheHeaders);
+  app.use('*', conditionalGets);
   app.use('*', authenticate);
 
   app.get('/openapi.json', (c) => {
@@ -153,9 +133,10 @@ export function apiRoutes(): Hono<AppEnv> {
     const query = parseWith(apiListQuerySchema, c.req.query(), 'query parameters');
     const limit = query.per_page;
     const offset = (query.page - 1) * query.per_page;
+    if (c.get('user')) requireScope(c, 'read');
     let result;
     if (query.status) {
-      const user = requireToken(c);
+      const user = requireScope(c, 'read');
       if (user.role === 'moderator') throw new DomainError('forbidden', 'Moderators have no posts to edit; leave out status to list published posts.');
       result = await store.posts.listAdmin({
         status: query.status === 'all' ? undefined : query.status,
@@ -174,7 +155,7 @@ export function apiRoutes(): Hono<AppEnv> {
   app.get('/posts/:id', async (c) => {
     const { store, clock, config } = c.get('deps');
     const ref = c.req.param('id');
-    const user = c.get('user');
+    const user = c.get('user') && requireScope(c, 'read');
     const visible = (post: Post | null): post is Post => post !== null && post.deletedAt === null && (isLive(post, clock.now()) || mayEdit(user, post));
     const id = toId(ref);
     let post = id === null ? null : await store.posts.findById(id);
@@ -188,7 +169,7 @@ export function apiRoutes(): Hono<AppEnv> {
   });
 
   app.post('/posts', limitWrites, limitBody, async (c) => {
-    const user = requireToken(c);
+    const user = requireScope(c, 'write');
     const input = parseWith(apiPostInputSchema, await readJson(c, { optional: false }), 'a JSON object with the post’s fields');
     const post = await c.get('deps').posts.create(user, toPostInput(input));
     c.header('Location', `${c.get('deps').config.siteUrl}/api/posts/${post.id}`);
@@ -196,7 +177,7 @@ export function apiRoutes(): Hono<AppEnv> {
   });
 
   app.patch('/posts/:id{[0-9]+}', limitWrites, limitBody, async (c) => {
-    const user = requireToken(c);
+    const user = requireScope(c, 'write');
     const body = await readJson(c, { optional: false });
     const current = await editablePost(c, user);
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
@@ -208,7 +189,7 @@ export function apiRoutes(): Hono<AppEnv> {
   });
 
   app.post('/posts/:id{[0-9]+}/publish', limitWrites, limitBody, async (c) => {
-    const user = requireToken(c);
+    const user = requireScope(c, 'write');
     const body = await readJson(c, { optional: true });
     const current = await editablePost(c, user);
     const input = parseWith(apiPublishInputSchema, body ?? {}, 'a JSON object, e.g. {"published_at": "2025-01-31T09:00:00Z"}');
@@ -217,13 +198,13 @@ export function apiRoutes(): Hono<AppEnv> {
   });
 
   app.post('/posts/:id{[0-9]+}/unpublish', limitWrites, async (c) => {
-    const user = requireToken(c);
+    const user = requireScope(c, 'write');
     const current = await editablePost(c, user);
     return c.json(await serialiseOne(c, await c.get('deps').posts.unpublish(user, current.id)));
   });
 
   app.delete('/posts/:id{[0-9]+}', limitWrites, async (c) => {
-    const user = requireToken(c);
+    const user = requireScope(c, 'write');
     const current = await editablePost(c, user);
     await c.get('deps').posts.trash(user, current.id);
     return c.body(null, 204);
