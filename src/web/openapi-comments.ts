@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MAX_MODERATED_AT_ONCE } from '../core/comment-service.ts';
 import { MAX_ID } from '../core/ids.ts';
-import { API_PER_PAGE_MAX, isoDateTime, json, queryParameters, ref, response, tidy, tokenRequired, writeErrors, type JsonSchema, type OpenApiSection } from './openapi.ts';
+import { API_PER_PAGE_MAX, isoDateTime, json, queryParameters, ref, response, tidy, tokenOptionalWith, tokenWith, writeErrors, type JsonSchema, type OpenApiSection } from './openapi.ts';
 
 /**
  * Comments in the JSON API (routes/api-comments.ts): the moderation inbox (list, read,
@@ -262,7 +262,9 @@ const postId = pathId('The post’s numeric id.');
 
 const readErrors = { '401': response('Unauthenticated'), '403': response('Forbidden') };
 const bodyErrors = { '400': response('InvalidJson'), '413': response('PayloadTooLarge'), '415': response('UnsupportedMediaType'), '422': response('ValidationFailed') };
-const common = { tags: ['comments'], security: tokenRequired };
+const common = { tags: ['comments'] };
+/** Editing or answering: one's own with `write`; another's (or a held comment, which the answer approves) with `moderate`. */
+const writeOrModerate = [...tokenWith('write'), ...tokenWith('moderate')];
 
 /** The comments part of /api/openapi.json. */
 export const commentsOpenApi: OpenApiSection = {
@@ -280,6 +282,7 @@ export const commentsOpenApi: OpenApiSection = {
       get: {
         ...common,
         operationId: 'listComments',
+        security: tokenWith('read'),
         summary: 'List comments (the moderation inbox)',
         description: 'Newest first, a page at a time (follow `next_cursor`; a comment written meanwhile never shifts a page), filtered by status, post, person, text and time. Scope read.',
         parameters: queryParameters(apiCommentQuerySchema),
@@ -290,6 +293,7 @@ export const commentsOpenApi: OpenApiSection = {
       get: {
         ...common,
         operationId: 'getComment',
+        security: tokenWith('read'),
         summary: 'Read a comment, with its history',
         description: 'Scope read.',
         parameters: [commentId],
@@ -298,6 +302,7 @@ export const commentsOpenApi: OpenApiSection = {
       patch: {
         ...common,
         operationId: 'updateComment',
+        security: writeOrModerate,
         summary: 'Edit a comment or move it',
         description:
           'Its text, and its place: under another published comment of the same post, or to the top level, with its replies. What it said and where it sat are kept in its history. ' +
@@ -311,6 +316,7 @@ export const commentsOpenApi: OpenApiSection = {
       post: {
         ...common,
         operationId: 'replyToComment',
+        security: writeOrModerate,
         summary: 'Answer a comment as the team',
         description:
           'Published at once under the token’s user; the reader is mailed when they asked for replies. A held comment is approved first (as in the admin, which needs scope moderate too); ' +
@@ -330,6 +336,7 @@ export const commentsOpenApi: OpenApiSection = {
       post: {
         ...common,
         operationId: 'restoreComment',
+        security: tokenWith('moderate'),
         summary: 'Restore a comment from Spam or the trash',
         description: 'It is published again (the filter unlearns a spam decision). A comment in neither gets 409. Scope moderate.',
         parameters: [commentId],
@@ -341,6 +348,7 @@ export const commentsOpenApi: OpenApiSection = {
       post: {
         ...common,
         operationId: 'moderateComments',
+        security: tokenWith('moderate'),
         summary: 'Approve, hold, send to spam, trash or restore comments in bulk',
         description:
           'All or nothing: every id must exist (404 names those that do not) and be in the token user’s reach (403), and the change is one transaction. ' +
@@ -353,6 +361,7 @@ export const commentsOpenApi: OpenApiSection = {
       post: {
         ...common,
         operationId: 'deleteSpam',
+        security: tokenWith('moderate'),
         summary: 'Delete comments in Spam for good',
         description: 'The filter learns each first, in the same transaction; one a kept comment answers stays. Cannot be undone. Scope moderate.',
         requestBody: { required: true, content: json(ref('DeleteSpamInput')) },
@@ -363,6 +372,7 @@ export const commentsOpenApi: OpenApiSection = {
       post: {
         ...common,
         operationId: 'emptySpam',
+        security: tokenWith('moderate'),
         summary: 'Empty Spam',
         description: 'Every comment in Spam within the token user’s reach, deleted for good as above. Scope moderate.',
         responses: { '200': { description: 'How many were deleted and kept.', content: json(ref('EmptySpamResult')) }, ...writeErrors },
@@ -374,7 +384,7 @@ export const commentsOpenApi: OpenApiSection = {
         operationId: 'editOwnComment',
         summary: 'The writer changes their comment',
         description: 'With the comment’s edit secret, inside the edit window; no token. The earlier text is kept in its history; new links or disallowed words hold a published comment again.',
-        security: [{}],
+        security: tokenOptionalWith('write'),
         parameters: [commentId],
         requestBody: { required: true, content: json(ref('OwnEditInput')) },
         responses: { '200': { description: 'The comment as saved.', content: json(ref('OwnComment')) }, ...bodyErrors, '401': response('Unauthenticated'), '403': response('Forbidden'), '404': response('NotFound') },
@@ -386,7 +396,7 @@ export const commentsOpenApi: OpenApiSection = {
         operationId: 'withdrawOwnComment',
         summary: 'The writer takes their comment back',
         description: 'With the comment’s edit secret, inside the edit window; no token. It goes to the trash (a moderator can restore it).',
-        security: [{}],
+        security: tokenOptionalWith('write'),
         parameters: [commentId],
         requestBody: { required: true, content: json(ref('OwnWithdrawInput')) },
         responses: { '204': { description: 'Taken back.' }, ...bodyErrors, '401': response('Unauthenticated'), '403': response('Forbidden'), '404': response('NotFound') },
@@ -396,6 +406,7 @@ export const commentsOpenApi: OpenApiSection = {
       get: {
         ...common,
         operationId: 'getModerationCounts',
+        security: tokenWith('read'),
         summary: 'The inbox counts',
         description: 'Comments per status and conversations waiting for an answer, within the token user’s reach. Scope read.',
         responses: { '200': { description: 'The counts.', content: json(ref('ModerationCounts')) }, ...readErrors },
@@ -405,6 +416,7 @@ export const commentsOpenApi: OpenApiSection = {
       get: {
         ...common,
         operationId: 'listWaiting',
+        security: tokenWith('read'),
         summary: 'Waiting for you',
         description: 'Conversations whose latest published comment is a reader’s, oldest first, within the token user’s reach. Scope read.',
         parameters: queryParameters(apiWaitingQuerySchema),
@@ -417,7 +429,7 @@ export const commentsOpenApi: OpenApiSection = {
         operationId: 'getCommentForm',
         summary: 'What a comment form needs',
         description: 'A form token for the post (the same signed token the blog’s form carries), and whether comments are open. No token needed (a token that is sent must be valid: 401 otherwise); never cached.',
-        security: [{}],
+        security: tokenOptionalWith('read'),
         parameters: [postId],
         responses: { '200': { description: 'The form’s token and rules.', content: json(ref('CommentForm')) }, '401': response('Unauthenticated'), '404': response('NotFound') },
       },
@@ -431,7 +443,7 @@ export const commentsOpenApi: OpenApiSection = {
           'Without a token, as a reader: name and email required; through the same defence as the form (honeypot, form token, rate limits per address, the spam filter, ' +
           'Akismet when configured), the moderation policy and People (the writer is found or added by email). The answer says where the comment went, never why. ' +
           'With a token (scope write): as the token’s user, published at once.',
-        security: [{}, { bearerAuth: [] }],
+        security: tokenOptionalWith('write'),
         parameters: [postId],
         requestBody: { required: true, content: json(ref('ReaderCommentInput')) },
         responses: {
