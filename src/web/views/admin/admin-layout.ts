@@ -74,6 +74,8 @@ export interface AdminLayoutOptions {
   wide?: boolean;
   /** Extra scripts (asset names) this page needs, after admin.js. */
   scripts?: string[];
+  /** Extra style sheets (asset names) this page needs, after admin.css. */
+  styles?: string[];
 }
 
 /** The admin's page frame: top bar (site, areas, user, sign out), the ?notice= message, main. */
@@ -106,7 +108,8 @@ export function adminLayout(c: Context<AppEnv>, o: AdminLayoutOptions): SafeHtml
 <meta name="csrf-token" content="${session.csrfToken}">
 <link rel="stylesheet" href="${assets.url('site.css')}">
 <link rel="stylesheet" href="${assets.url('admin.css')}">
-<link rel="icon" href="${assets.url('favicon.svg')}" type="image/svg+xml">
+${(o.styles ?? []).map((name) => html`<link rel="stylesheet" href="${assets.url(name)}">
+`)}<link rel="icon" href="${assets.url('favicon.svg')}" type="image/svg+xml">
 <script src="${assets.url('admin.js')}" defer></script>
 ${(o.scripts ?? []).map((name) => html`<script src="${assets.url(name)}" defer></script>
 `)}</head>
