@@ -106,7 +106,7 @@
     }
     const label = selected || 'link text';
     const text = `[${label}](https://)`;
-    // The address is what is left to type: the cursor goes after "https://".
+    // The address is what is left: "https://" is selected, so typing or pasting one replaces it.
     replace(s, e, text, label.length + 3, label.length + 11);
   }
 

@@ -40,7 +40,7 @@ function toolbar(): SafeHtml {
   let first = true;
   const button = (b: ToolbarButton) => {
     const tip = b.shown ? `${b.label} (${b.shown})` : b.label;
-    const out = html`<button type="button" class="md-tool md-${b.action}" data-md="${b.action}" aria-label="${b.label}" title="${tip}" data-tip="${tip}"${b.keys ? html` aria-keyshortcuts="${b.keys}"` : ''} tabindex="${first ? '0' : '-1'}"><span aria-hidden="true">${b.glyph}</span></button>`;
+    const out = html`<button type="button" class="md-tool md-${b.action}" data-md="${b.action}" title="${tip}"${b.keys ? html` aria-keyshortcuts="${b.keys}"` : ''} tabindex="${first ? '0' : '-1'}"><span aria-hidden="true">${b.glyph}</span><span class="visually-hidden">${b.label}</span></button>`;
     first = false;
     return out;
   };
