@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
-import { axeViolations, browserSkipReason, claimSite, describeViolations, launchBrowser, screenshot } from './helpers/browser.ts';
+import path from 'node:path';
+import { artifactsDir, axeViolations, browserSkipReason, claimSite, describeViolations, launchBrowser, screenshot } from './helpers/browser.ts';
 import { eventually } from './helpers/eventually.ts';
 import { spawnServer, tempDir, type RunningServer } from './helpers/spawn-server.ts';
 
@@ -38,6 +39,12 @@ async function cursorAtEnd(page: Page): Promise<void> {
     el.focus();
     el.setSelectionRange(el.value.length, el.value.length);
   });
+}
+
+/** What the writer sees without scrolling (the full-page shots draw sticky parts where the page was scrolled). */
+async function viewport(page: Page, name: string): Promise<void> {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(artifactsDir, `${name}.png`) });
 }
 
 const text = (page: Page) => page.locator('#f-markdown').inputValue();
@@ -160,6 +167,7 @@ describe('in Chromium: the writing desk', { skip }, () => {
       const violations = await axeViolations(page);
       assert.equal(violations.length, 0, `editor (${scheme}):\n${describeViolations(violations)}`);
       await screenshot(page, `editor-1280-${scheme}`);
+      await viewport(page, `editor-1280-${scheme}-top`);
     }
     await page.emulateMedia({ colorScheme: 'light' });
 
@@ -199,11 +207,13 @@ describe('in Chromium: the writing desk', { skip }, () => {
     assert.equal(await p.locator('#f-markdown').isVisible(), true);
     assert.equal(await p.locator('[data-preview]').isVisible(), false, 'one pane at a time');
     await screenshot(p, 'editor-390-write');
+    await viewport(p, 'editor-390-write-top');
     await tabs.getByRole('tab', { name: 'Preview' }).click();
     assert.equal(await p.locator('[data-preview]').isVisible(), true);
     assert.equal(await p.locator('#f-markdown').isVisible(), false);
     assert.equal(await tabs.getByRole('tab', { name: 'Preview' }).getAttribute('aria-selected'), 'true');
     await screenshot(p, 'editor-390-preview');
+    await viewport(p, 'editor-390-preview-top');
     await tabs.getByRole('tab', { name: 'Preview' }).press('ArrowLeft');
     assert.equal(await p.locator('#f-markdown').isVisible(), true, 'arrow keys move between the tabs');
     const violations = await axeViolations(p);

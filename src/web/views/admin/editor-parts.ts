@@ -161,14 +161,14 @@ export function seoFieldset(o: { values: SeoValues; fields: Record<string, strin
 
 /** Asked before a pasted or dropped image is uploaded: its alt text (a real dialog, not window.prompt). */
 export function altTextDialog(): SafeHtml {
-  return html`<dialog class="alt-dialog" aria-labelledby="alt-dialog-title" aria-describedby="alt-dialog-hint" data-alt-dialog>
+  return html`<dialog class="alt-dialog" aria-labelledby="alt-dialog-title" data-alt-dialog>
   <form method="dialog" class="alt-dialog-form">
     <h2 id="alt-dialog-title">Describe this image</h2>
     <img class="alt-dialog-thumb" alt="" data-alt-thumb>
     <p class="alt-dialog-file muted" data-alt-file></p>
     <div class="field">
       <label for="alt-dialog-text">Alt text</label>
-      <textarea id="alt-dialog-text" rows="3" maxlength="200" data-alt-text></textarea>
+      <textarea id="alt-dialog-text" rows="3" maxlength="200" aria-describedby="alt-dialog-hint" data-alt-text></textarea>
       <p class="hint" id="alt-dialog-hint">For readers who cannot see it: what it shows, in a sentence. Search engines read it too.</p>
     </div>
     <label class="checkbox"><input type="checkbox" data-alt-decorative> It is decorative: readers lose nothing without it</label>

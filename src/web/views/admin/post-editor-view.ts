@@ -258,7 +258,7 @@ ${localCopyOffer}
   ${seoFieldset({
     values: { metaDescription: v.metaDescription ?? '', socialImage: v.socialImage ?? '', canonicalUrl: v.canonicalUrl ?? '' },
     fields: f,
-    card: { title: v.title, excerpt: v.excerpt || automaticExcerpt(o.previewHtml), coverImage: v.coverImage, url: `${config.siteUrl}/${v.slug || (post?.slug ?? 'address')}`, host: new URL(config.siteUrl).host },
+    card: { title: v.title, excerpt: v.excerpt || automaticExcerpt(o.previewHtml), coverImage: v.coverImage, url: `${config.siteUrl}/${v.slug || (post?.slug ?? '…')}`, host: new URL(config.siteUrl).host },
   })}
 
   <div class="editor-actions">
