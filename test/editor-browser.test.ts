@@ -155,7 +155,7 @@ describe('in Chromium: the writing desk', { skip }, () => {
   it('previews the link card from the SEO fields, publishes one post, and readers get srcset, the alt text and the head', async () => {
     await page.getByLabel('Meta description').fill('Herons, mist and a thermos: notes from a dawn walk.');
     await page.getByLabel('Social image').fill(imageUrl);
-    await page.getByLabel('Canonical address').fill('https://first.example.com/herons');
+    await page.getByLabel('Canonical URL').fill('https://first.example.com/herons');
     const card = page.locator('[data-link-card]');
     await card.locator('[data-card-description]', { hasText: 'Herons, mist and a thermos: notes from a dawn walk.' }).waitFor();
     await card.locator(`img[src="${imageUrl}"]`).waitFor();

@@ -50,9 +50,9 @@ export const seoInputShape = {
     z
       .string()
       .trim()
-      .max(SEO_LIMITS.url, `Keep the canonical address under ${SEO_LIMITS.url} characters.`)
+      .max(SEO_LIMITS.url, `Keep the canonical URL under ${SEO_LIMITS.url} characters.`)
       .refine((s) => s === '' || /^https?:\/\//i.test(s), 'Use a full address starting with https:// (e.g. https://example.com/original-post).')
-      .refine((s) => !/^https?:\/\//i.test(s) || badAbsoluteUrl(s) === null, 'The canonical address is not a valid web address (e.g. https://example.com/original-post).'),
+      .refine((s) => !/^https?:\/\//i.test(s) || badAbsoluteUrl(s) === null, 'The canonical URL is not a valid web address (e.g. https://example.com/original-post).'),
   ),
 };
 

@@ -142,7 +142,7 @@ export function seoFieldset(o: { values: SeoValues; fields: Record<string, strin
         ${o.fields.metaDescription ? html`<p class="field-error" id="f-metaDescription-error">${o.fields.metaDescription}</p>` : ''}
       </div>
       ${seoInput({ name: 'socialImage', label: 'Social image', value: v.socialImage, error: o.fields.socialImage, hint: 'The picture on link cards (Mastodon, Bluesky, chat apps): an uploaded image (/uploads/…) or an https:// address, ideally 1200 × 630. Empty: the cover image.', attrs: html` maxlength="${SEO_LIMITS.url}" autocomplete="off" spellcheck="false" data-seo-image` })}
-      ${seoInput({ name: 'canonicalUrl', label: 'Canonical address', value: v.canonicalUrl, error: o.fields.canonicalUrl, hint: html`Only when this text first appeared elsewhere: its original https:// address, so search engines credit that one. Empty: this post’s own address.`, attrs: html` maxlength="${SEO_LIMITS.url}" autocomplete="off" spellcheck="false" inputmode="url" placeholder="${o.card.url}" data-seo-canonical` })}
+      ${seoInput({ name: 'canonicalUrl', label: 'Canonical URL', value: v.canonicalUrl, error: o.fields.canonicalUrl, hint: html`Only when this text first appeared elsewhere: its original https:// address, so search engines credit that one. Empty: this post’s own address.`, attrs: html` maxlength="${SEO_LIMITS.url}" autocomplete="off" spellcheck="false" inputmode="url" placeholder="${o.card.url}" data-seo-canonical` })}
     </div>
     <figure class="link-card-preview" data-link-card data-default-image="${o.card.coverImage}" data-default-description="${o.card.excerpt}">
       <figcaption>Link card preview</figcaption>

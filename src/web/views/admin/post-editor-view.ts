@@ -117,7 +117,7 @@ export function editorValuesOf(post: Post): EditorValues {
 const fieldLabels: Record<string, string> = {
   title: 'Title', markdown: 'Text', slug: 'Address', excerpt: 'Excerpt', tags: 'Tags', visibility: 'Visibility', coverImage: 'Cover image', publishedAt: 'Publish date',
   commentsMode: 'Comments', commentsCloseDays: 'Close comments after', password: 'Password',
-  metaDescription: 'Meta description', socialImage: 'Social image', canonicalUrl: 'Canonical address',
+  metaDescription: 'Meta description', socialImage: 'Social image', canonicalUrl: 'Canonical URL',
 };
 
 /** What "follow the site's setting" means right now, in words. */
