@@ -149,7 +149,8 @@ export class MemoryPostRepository implements PostRepository {
 
   async create(write: PostWrite, now: number): Promise<Post> {
     if (this.isSlugUsed(write.slug)) throw slugTaken(write.slug);
-    if (write.creationKey && (await this.findByCreationKey(write.authorId, write.creationKey))) throw creationKeyTaken();
+    // Checked and taken in one synchronous step, as a unique index would.
+    if (write.creationKey && this.keyedRecord(write.authorId, write.creationKey)) throw creationKeyTaken();
     const record: PostRecord = { id: this.nextId('posts'), ...this.writtenFields(write, now, keptFields(write, null)), createdAt: now, deletedAt: null, creationKey: write.creationKey ?? null };
     this.tables.posts.set(record.id, record);
     return this.toPost(record);
@@ -168,8 +169,12 @@ export class MemoryPostRepository implements PostRepository {
     return this.toPost(record);
   }
 
+  private keyedRecord(authorId: number, key: string): PostRecord | undefined {
+    return [...this.tables.posts.values()].find((p) => p.authorId === authorId && p.creationKey === key);
+  }
+
   async findByCreationKey(authorId: number, key: string): Promise<Post | null> {
-    const record = [...this.tables.posts.values()].find((p) => p.authorId === authorId && p.creationKey === key);
+    const record = this.keyedRecord(authorId, key);
     return record ? this.toPost(record) : null;
   }
 

@@ -170,6 +170,8 @@
 
   textarea.addEventListener('keydown', (event) => {
     if (!(isMac ? event.metaKey : event.ctrlKey) || event.isComposing) return;
+    // AltGr (Ctrl+Alt on Windows) types characters such as @ or ²: never a shortcut.
+    if (event.getModifierState?.('AltGraph')) return;
     const key = event.key.toLowerCase();
     let action = null;
     if (!event.shiftKey && !event.altKey) action = { b: 'bold', i: 'italic', k: 'link', e: 'code' }[key];

@@ -129,7 +129,9 @@ function seoInput(o: { name: keyof SeoValues; label: string; value: string; hint
 export function seoFieldset(o: { values: SeoValues; fields: Record<string, string>; card: CardDefaults }): SafeHtml {
   const v = o.values;
   const description = v.metaDescription || o.card.excerpt;
-  const image = v.socialImage || o.card.coverImage;
+  // Only what the page may show: an upload here or an https image (a refused value shown again is not loaded).
+  const candidate = v.socialImage || o.card.coverImage;
+  const image = /^\/uploads\/[\w.-]+$/.test(candidate) || /^https:\/\/\S+$/.test(candidate) ? candidate : '';
   return html`<fieldset class="editor-settings seo-settings">
   <legend>Search and sharing</legend>
   <div class="seo-grid">
