@@ -120,7 +120,7 @@ describe('in Chromium: the writing desk', { skip }, () => {
     await eventually(async () => /^Morning notes The herons stood still/.test((await page.locator('#f-excerpt').getAttribute('placeholder')) ?? ''), 5000);
   });
 
-  it('asks for alt text in a dialog when an image is pasted, uploads it with progress and inserts it at the cursor', async () => {
+  it('asks for alt text in a dialog when an image is pasted, uploads it and inserts it at the cursor; a drop asks the same', async () => {
     await cursorAtEnd(page);
     await page.keyboard.type('\n\n');
     const png = await picture(1400, 800);
@@ -150,6 +150,20 @@ describe('in Chromium: the writing desk', { skip }, () => {
       el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
     });
     await page.locator('[data-upload-status][role="alert"]', { hasText: 'is not an image Kumbaya takes' }).waitFor();
+
+    // Dropped on the text: the same dialog; cancelled, nothing is uploaded or inserted.
+    const before = await text(page);
+    await page.locator('[data-md-drop]').evaluate((zone: HTMLElement, bytes: number[]) => {
+      const data = new DataTransfer();
+      data.items.add(new File([new Uint8Array(bytes)], 'second.png', { type: 'image/png' }));
+      zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, [...png]);
+    await dialog.waitFor();
+    assert.match((await dialog.locator('[data-alt-file]').textContent()) ?? '', /^second\.png · \d+ KB$/);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await page.locator('[data-upload-status]', { hasText: 'Image not added.' }).waitFor();
+    assert.equal(await text(page), before);
   });
 
   it('previews the link card from the SEO fields, publishes one post, and readers get srcset, the alt text and the head', async () => {
