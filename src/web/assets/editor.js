@@ -166,6 +166,18 @@
     next.focus();
   });
 
+  // The roving tab stop follows the last button used; the shortcuts' help closes like a menu.
+  toolbar?.addEventListener('focusin', (event) => {
+    if (tools.includes(event.target)) for (const t of tools) t.tabIndex = t === event.target ? 0 : -1;
+  });
+  const help = toolbar?.querySelector('.md-help');
+  document.addEventListener('click', (event) => { if (help?.open && !help.contains(event.target)) help.open = false; });
+  help?.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape' || !help.open) return;
+    help.open = false;
+    help.querySelector('summary')?.focus();
+  });
+
   // ---- Keyboard shortcuts in the text -----------------------------------------------------------
 
   textarea.addEventListener('keydown', (event) => {

@@ -67,6 +67,16 @@ for (const { engine, skip } of testEngines()) {
       assert.equal(plain.canonical, 'http://localhost:3000/river-walk');
     });
 
+    it('keeps a protected post’s SEO fields out of its locked page', async () => {
+      await submit('/admin/posts', {
+        title: 'Family only', slug: 'family-only', markdown: 'The secret recipe.', password: 'soup', action: 'publish',
+        metaDescription: 'The secret recipe, told.', socialImage: 'https://images.example.org/soup.jpg',
+      });
+      const page = await (await k.request('/family-only')).text();
+      assert.doesNotMatch(page, /The secret recipe, told\.|soup\.jpg/);
+      assert.equal(head(page).ogImage, null);
+    });
+
     it('refuses bad SEO input with a specific message, status 422, and saves nothing', async () => {
       const { id } = await submit('/admin/posts', { title: 'Kept as it was', slug: 'kept', markdown: 'Text.', action: 'save', metaDescription: 'Fine.' });
       const cases: Array<[Partial<typeof base>, string, RegExp]> = [
