@@ -25,6 +25,9 @@ const live: Post = {
   commentsMode: 'inherit',
   commentsCloseDays: null,
   password: null,
+  metaDescription: null,
+  socialImage: null,
+  canonicalUrl: null,
 };
 const draft: Post = { ...live, status: 'draft', publishedAt: null };
 

@@ -5,6 +5,7 @@ import { renderPostMarkdown } from './render-markdown.ts';
 import type { PostRevision } from './revisions.ts';
 import type { Post, PostType, PostWrite, Store, User, Visibility } from './store.ts';
 import { automaticExcerpt, isAutomaticExcerpt, slugify } from './text.ts';
+import { seoInputShape, seoValue } from './post-seo.ts';
 
 /** Paths the site itself answers; no post or page may take them. */
 export const reservedSlugs = new Set([
@@ -43,6 +44,9 @@ export const postInputSchema = z.object({
   commentsCloseDays: z.number().int('Use a whole number of days.').min(1, 'At least 1 day.').max(3650, 'At most 3650 days.').nullable().default(null),
   /** Password protected: '' or null removes the password; left out, it stays as it was. */
   password: z.string().max(255, 'Keep the password under 255 characters.').nullable().optional(),
+  ...seoInputShape,
+  /** A new post's editor key: saves and autosaves from one editor page make one post. */
+  creationKey: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'Not an editor key.').optional(),
 });
 
 export type PostInput = z.input<typeof postInputSchema>;
@@ -64,6 +68,7 @@ const autosaveSchema = z.object({
   title: z.string().max(200, 'Keep the title under 200 characters.').default(''),
   markdown: z.string().max(500_000, 'The text is longer than 500,000 characters.').default(''),
   excerpt: z.string().max(600, 'Keep the excerpt under 600 characters.').default(''),
+  creationKey: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'Not an editor key.').optional(),
 });
 
 /** The excerpt the author wrote ('' when the stored one is the automatic start of the text). */
@@ -174,6 +179,9 @@ export class PostService {
       commentsMode: input.commentsMode,
       commentsCloseDays: input.commentsCloseDays,
       password: input.password === undefined ? undefined : input.password || null,
+      metaDescription: seoValue(input.metaDescription),
+      socialImage: seoValue(input.socialImage),
+      canonicalUrl: seoValue(input.canonicalUrl),
     };
   }
 
@@ -187,17 +195,40 @@ export class PostService {
     return post;
   }
 
-  /** Creates a draft (or, with publishedAt in the input, a backdated draft). */
+  /**
+   * Creates a draft (or, with publishedAt in the input, a backdated draft). With a
+   * `creationKey` (the new-post editor page's), the post that key already made is saved
+   * instead: a double click, Ctrl+S and the button, or an autosave racing the button make
+   * one post, not several.
+   */
   async create(user: User, input: unknown): Promise<Post> {
+    const made = await this.createOnce(user, input);
+    return made.existing ? this.update(user, made.existing.id, input) : made.post;
+  }
+
+  /** Creates the post, unless its `creationKey` already made one (then that one, untouched). */
+  private async createOnce(user: User, input: unknown): Promise<{ post: Post; existing: null } | { post: null; existing: Post }> {
     if (user.role === 'moderator') throw new DomainError('forbidden', 'Moderators cannot write posts.');
     const parsed = this.parse(input);
+    const key = parsed.creationKey;
+    const madeBefore = key ? await this.deps.store.posts.findByCreationKey(user.id, key) : null;
+    if (madeBefore) return { post: null, existing: madeBefore };
     const write = await this.toWrite(parsed, { status: 'draft', publishedAt: parsed.publishedAt ?? null, authorId: user.id });
+    if (key) write.creationKey = key;
     const now = this.deps.clock.now();
-    return this.deps.store.transaction(async (store) => {
-      const post = await store.posts.create(write, now);
-      await store.revisions.add({ postId: post.id, authorId: user.id, title: post.title, markdown: post.markdown, excerpt: parsed.excerpt ?? '', createdAt: now });
-      return post;
-    });
+    try {
+      const post = await this.deps.store.transaction(async (store) => {
+        const created = await store.posts.create(write, now);
+        await store.revisions.add({ postId: created.id, authorId: user.id, title: created.title, markdown: created.markdown, excerpt: parsed.excerpt ?? '', createdAt: now });
+        return created;
+      });
+      return { post, existing: null };
+    } catch (error) {
+      // Another request with the same key created it meanwhile.
+      const made = key && error instanceof DomainError && error.context.creationKey ? await this.deps.store.posts.findByCreationKey(user.id, key) : null;
+      if (made) return { post: null, existing: made };
+      throw error;
+    }
   }
 
   /** A new draft with the post's content, titled "Copy of …" and given its own address. */
@@ -265,7 +296,12 @@ export class PostService {
     if (!parsed.success) throw validationError(parsed.error);
     const text = parsed.data;
     const now = this.deps.clock.now();
-    if (id === null) return { post: await this.create(user, { type: text.type, title: text.title.trim() || 'Untitled', markdown: text.markdown, excerpt: text.excerpt }), autosave: null };
+    if (id === null) {
+      const made = await this.createOnce(user, { type: text.type, title: text.title.trim() || 'Untitled', markdown: text.markdown, excerpt: text.excerpt, creationKey: text.creationKey });
+      if (made.post) return { post: made.post, autosave: null };
+      // The editor's save (or another autosave) made the post already: autosave into it.
+      id = made.existing.id;
+    }
     const post = await this.editable(user, id);
     if (post.deletedAt !== null) throw new DomainError('conflict', 'Restore the post from the trash before editing it.');
     const autosave = await this.deps.store.revisions.saveAutosave({ postId: id, authorId: user.id, title: text.title, markdown: text.markdown, excerpt: text.excerpt, createdAt: now });

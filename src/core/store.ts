@@ -76,6 +76,10 @@ export interface Post {
   commentsCloseDays: number | null;
   /** Password protected (WordPress's post_password): readers see the title until they enter it. Null: not protected. */
   password: string | null;
+  /** Migration 025: the page head's description, card image and canonical address; null: the automatic ones. */
+  metaDescription: string | null;
+  socialImage: string | null;
+  canonicalUrl: string | null;
 }
 
 /** What a writer supplies; the service fills in html, excerpt and times. */
@@ -97,6 +101,12 @@ export interface PostWrite {
   commentsCloseDays: number | null;
   /** The reader's password (null: not protected); left out, an update keeps the post's own and a new post has none. */
   password?: string | null;
+  /** SEO fields (null: automatic); each left out keeps the post's own (a new post has none). */
+  metaDescription?: string | null;
+  socialImage?: string | null;
+  canonicalUrl?: string | null;
+  /** A new post's editor key (create only): see PostRepository.findByCreationKey. */
+  creationKey?: string;
 }
 
 /** Whether readers must enter a password to see the post's body and comments. */
@@ -339,6 +349,8 @@ export interface PostRepository {
   findBySlug(slug: string): Promise<Post | null>;
   /** The post that used to answer at `slug`, if it has since moved. */
   findByOldSlug(slug: string): Promise<Post | null>;
+  /** The post an author's new-post editor page created (its `creationKey`), trashed or not. */
+  findByCreationKey(authorId: number, key: string): Promise<Post | null>;
   /** True when `slug` is used now or was used by another post (old slugs stay reserved). */
   slugInUse(slug: string, exceptPostId?: number): Promise<boolean>;
   /**

@@ -53,6 +53,8 @@ const schemas: Record<ArchiveTable, z.ZodType> = {
     commentsCloseDays: maybe(z.number().int().nonnegative()), tagIds: z.array(id).default([]), oldSlugs: z.array(text.min(1)).default([]),
     // Always exported: it is content the author set, and a file without it would publish the post to anyone.
     password: maybe(text),
+    // Migration 025: older files have none (the automatic ones are used).
+    metaDescription: maybe(text), socialImage: maybe(text), canonicalUrl: maybe(text),
   }),
   // Trust and last seen came with migration 010: older files import everyone as normal, last seen when created.
   people: z

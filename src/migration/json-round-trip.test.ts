@@ -70,6 +70,7 @@ for (const [from, to] of movePairs) {
       const hello = await target.posts.findBySlug('hello-world');
       assert.equal(hello?.id, postIds[0]);
       assert.deepEqual(hello?.tags.map((t) => t.name), ['Social Media', 'Écrire']);
+      assert.deepEqual([hello?.metaDescription, hello?.socialImage, hello?.canonicalUrl], ['Hi, said <plainly> & "quoted"', '/uploads/abc.png', 'https://first.example.org/hello?a=1&b=2'], 'the SEO fields travel');
       assert.equal((await target.posts.findByOldSlug('hello'))?.id, postIds[0]);
       assert.equal((await target.posts.search('friends', 5, FIXTURE_TIME + 1))[0]?.post.id, postIds[0]);
       const thread = await target.comments.threadPage(postIds[0], null, 10);

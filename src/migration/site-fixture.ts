@@ -21,7 +21,7 @@ export async function seedSite(store: Store): Promise<{ postIds: number[]; comme
     publishedAt: t, authorId: owner.id, coverImage: null, tags: [], commentsMode: 'inherit', commentsCloseDays: null, ...over,
   });
   const hello = await store.posts.create(base({ slug: 'hello', title: 'Hello <world> & "friends"', markdown: 'Hi ]]> there *you*', html: '<p>Hi ]]&gt; there <em>you</em></p><script>x</script>', tags: ['Social Media', 'Écrire'] }), t);
-  await store.posts.update(hello.id, base({ slug: 'hello-world', title: 'Hello <world> & "friends"', markdown: 'Hi ]]> there *you*', html: '<p>Hi ]]&gt; there <em>you</em></p>', tags: ['Social Media', 'Écrire'], commentsMode: 'open', commentsCloseDays: 30 }), t + 10);
+  await store.posts.update(hello.id, base({ slug: 'hello-world', title: 'Hello <world> & "friends"', markdown: 'Hi ]]> there *you*', html: '<p>Hi ]]&gt; there <em>you</em></p>', tags: ['Social Media', 'Écrire'], commentsMode: 'open', commentsCloseDays: 30, metaDescription: 'Hi, said <plainly> & "quoted"', socialImage: '/uploads/abc.png', canonicalUrl: 'https://first.example.org/hello?a=1&b=2' }), t + 10);
   const about = await store.posts.create(base({ type: 'page', slug: 'about', title: 'About', tags: [], password: 'open ]]> sesame' }), t + 20);
   const draft = await store.posts.create(base({ slug: 'draft', title: 'Draft', status: 'draft', publishedAt: null, authorId: author.id, tags: ['Écrire'] }), t + 30);
   const scheduled = await store.posts.create(base({ slug: 'soon', title: 'Soon', status: 'scheduled', publishedAt: t + 86_400_000, visibility: 'unlisted', coverImage: '/uploads/abc.png' }), t + 40);

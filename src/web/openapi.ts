@@ -29,6 +29,9 @@ export const apiPostInputSchema = z.strictObject({
   tags: postFields.tags.describe('Tag names; tags are created as needed.'),
   visibility: postFields.visibility.describe('Unlisted posts are reachable by address but not listed.'),
   cover_image: postFields.coverImage.describe('An uploaded image (/uploads/…) or an http(s) address.'),
+  meta_description: postFields.metaDescription.describe('The page head’s description. Empty or null: the excerpt. Left out: kept.'),
+  social_image: postFields.socialImage.describe('The link card’s image (/uploads/… or https://). Empty or null: the cover image. Left out: kept.'),
+  canonical_url: postFields.canonicalUrl.describe('Canonical address when the text first appeared elsewhere (https://…). Empty or null: the post’s own. Left out: kept.'),
   published_at: isoDateTime.nullable().optional().describe('When the post goes (or went) live: a past time backdates, a future one schedules on publish.'),
 });
 export type ApiPostInput = z.output<typeof apiPostInputSchema>;
@@ -78,6 +81,9 @@ export const apiPostSchema = z.object({
   author: authorSchema.nullable(),
   tags: z.array(tagSchema),
   cover_image: z.string().nullable(),
+  meta_description: z.string().nullable().describe('Set by the author; null: the excerpt is used.'),
+  social_image: z.string().nullable().describe('Set by the author; null: the cover image is used.'),
+  canonical_url: z.string().nullable().describe('Set by the author; null: the post’s own address is canonical.'),
 });
 export type ApiPost = z.output<typeof apiPostSchema>;
 

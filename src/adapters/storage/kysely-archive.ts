@@ -413,6 +413,9 @@ export class KyselyArchiveRepository implements ArchiveRepository {
       commentsMode: r.comments_mode as ArchivedPost['commentsMode'],
       commentsCloseDays: r.comments_close_days,
       password: r.password ?? null,
+      metaDescription: r.meta_description ?? null,
+      socialImage: r.social_image ?? null,
+      canonicalUrl: r.canonical_url ?? null,
       tagIds: tagRows.filter((t) => t.post_id === r.id).map((t) => t.tag_id),
       oldSlugs: slugRows.filter((s) => s.post_id === r.id).map((s) => s.slug),
     }));
@@ -460,6 +463,9 @@ export class KyselyArchiveRepository implements ArchiveRepository {
           comments_mode: p.commentsMode,
           comments_close_days: p.commentsCloseDays,
           password: p.password,
+          meta_description: p.metaDescription ?? null,
+          social_image: p.socialImage ?? null,
+          canonical_url: p.canonicalUrl ?? null,
         })
         .execute();
       if (p.tagIds.length > 0) await this.db.insertInto('post_tags').values(p.tagIds.map((tagId, position) => ({ post_id: p.id, tag_id: tagId, position }))).execute();

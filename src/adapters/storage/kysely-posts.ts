@@ -7,9 +7,11 @@ import { transact } from './transact.ts';
 import { runCompiledOnce } from './compiled-once.ts';
 import type { Database, Engine } from './schema.ts';
 import { recordUploadUses } from './kysely-uploads.ts';
+import { isUniqueViolation } from './storage-errors.ts';
+import { creationKeyTaken, keptFields, type KeptFields } from './post-fields.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
-type PostRow = Omit<Selectable<Database['posts']>, 'search_text'>;
+type PostRow = Omit<Selectable<Database['posts']>, 'search_text' | 'creation_key'>;
 
 const postColumns = [
   'posts.id',
@@ -30,6 +32,9 @@ const postColumns = [
   'posts.comments_mode',
   'posts.comments_close_days',
   'posts.password',
+  'posts.meta_description',
+  'posts.social_image',
+  'posts.canonical_url',
 ] as const;
 
 /** The words of a search box (at most 12), or null when it holds none. */
@@ -98,6 +103,9 @@ export class KyselyPostRepository implements PostRepository {
       commentsMode: row.comments_mode as Post['commentsMode'],
       commentsCloseDays: row.comments_close_days,
       password: row.password,
+      metaDescription: row.meta_description ?? null,
+      socialImage: row.social_image ?? null,
+      canonicalUrl: row.canonical_url ?? null,
     }));
   }
 
@@ -134,8 +142,9 @@ export class KyselyPostRepository implements PostRepository {
     await sql`insert into posts_fts (rowid, title, body) values (${postId}, ${title}, ${text})`.execute(this.db);
   }
 
-  /** `password` is the post's password after this write (the write's, else the one it had). */
-  private rowValues(write: PostWrite, now: number, password: string | null) {
+  /** `kept` holds the post's password and SEO fields after this write (the write's, else the ones it had). */
+  private rowValues(write: PostWrite, now: number, kept: KeptFields) {
+    const { password } = kept;
     return {
       type: write.type,
       slug: write.slug,
@@ -154,6 +163,9 @@ export class KyselyPostRepository implements PostRepository {
       updated_at: now,
       comments_mode: write.commentsMode,
       comments_close_days: write.commentsCloseDays,
+      meta_description: kept.metaDescription,
+      social_image: kept.socialImage,
+      canonical_url: kept.canonicalUrl,
     };
   }
 
@@ -163,12 +175,18 @@ export class KyselyPostRepository implements PostRepository {
       if (await self.slugInUse(write.slug)) {
         throw new DomainError('slug_taken', `The address "${write.slug}" is already used by another post or page.`, { slug: 'This address is taken.' });
       }
-      const values = self.rowValues(write, now, write.password ?? null);
-      const { id } = await self.db
-        .insertInto('posts')
-        .values({ ...values, created_at: now, deleted_at: null })
-        .returning(['id'])
-        .executeTakeFirstOrThrow();
+      const values = self.rowValues(write, now, keptFields(write, null));
+      let id: number;
+      try {
+        ({ id } = await self.db
+          .insertInto('posts')
+          .values({ ...values, created_at: now, deleted_at: null, creation_key: write.creationKey ?? null })
+          .returning(['id'])
+          .executeTakeFirstOrThrow());
+      } catch (error) {
+        if (write.creationKey && isUniqueViolation(error)) throw creationKeyTaken();
+        throw error;
+      }
       await self.setTags(id, write.tags);
       await self.indexForSearch(id, write.title, values.search_text);
       await recordUploadUses(self.db, id, [write.markdown, write.html, write.coverImage]);
@@ -179,7 +197,7 @@ export class KyselyPostRepository implements PostRepository {
   update(id: number, write: PostWrite, now: number): Promise<Post> {
     return transact(this.db, async (trx) => {
       const self = new KyselyPostRepository(trx, this.kind);
-      const before = await self.db.selectFrom('posts').select(['slug', 'password']).where('id', '=', id).executeTakeFirst();
+      const before = await self.db.selectFrom('posts').select(['slug', 'password', 'meta_description', 'social_image', 'canonical_url']).where('id', '=', id).executeTakeFirst();
       if (!before) throw notFound('The post');
       if (before.slug !== write.slug) {
         if (await self.slugInUse(write.slug, id)) {
@@ -192,7 +210,11 @@ export class KyselyPostRepository implements PostRepository {
           .onConflict((oc) => oc.column('slug').doNothing())
           .execute();
       }
-      const values = self.rowValues(write, now, write.password === undefined ? before.password : write.password);
+      const values = self.rowValues(
+        write,
+        now,
+        keptFields(write, { password: before.password, metaDescription: before.meta_description ?? null, socialImage: before.social_image ?? null, canonicalUrl: before.canonical_url ?? null }),
+      );
       await self.db.updateTable('posts').set(values).where('id', '=', id).execute();
       await self.setTags(id, write.tags);
       await self.indexForSearch(id, write.title, values.search_text);
@@ -203,6 +225,11 @@ export class KyselyPostRepository implements PostRepository {
 
   async findById(id: number): Promise<Post | null> {
     const [row] = await runCompiledOnce(this.db, this.kind, 'post-by-id', [id], ([v]) => this.db.selectFrom('posts').select(postColumns).where('id', '=', v as number));
+    return this.one(row);
+  }
+
+  async findByCreationKey(authorId: number, key: string): Promise<Post | null> {
+    const row = await this.db.selectFrom('posts').select(postColumns).where('author_id', '=', authorId).where('creation_key', '=', key).executeTakeFirst();
     return this.one(row);
   }
 

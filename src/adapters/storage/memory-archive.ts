@@ -27,7 +27,7 @@ export class MemoryArchiveRepository implements ArchiveRepository {
       apiTokens: () => [...t.apiTokens.values()],
       tags: () => [...t.tags.values()],
       posts: () =>
-        [...t.posts.values()].map(({ searchText: _searchText, ...post }) => ({
+        [...t.posts.values()].map(({ searchText: _searchText, creationKey: _creationKey, ...post }) => ({
           ...post,
           // Bytewise, as the SQL stores read them.
           oldSlugs: [...t.oldSlugs].filter(([, postId]) => postId === post.id).map(([slug]) => slug).sort(compareKeys),

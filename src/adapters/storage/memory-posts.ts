@@ -1,3 +1,4 @@
+import { creationKeyTaken, keptFields, type KeptFields } from './post-fields.ts';
 import type { AdminPostQuery, MonthCount, Page, Post, PostRepository, PostStatus, PostWrite, PublishedQuery, SearchHit, Tag } from '../../core/store.ts';
 import { countByMonth, isProtected } from '../../core/store.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
@@ -6,7 +7,7 @@ import { dropOrphanRevisions } from './memory-comments.ts';
 import type { Tables } from './memory-store.ts';
 
 /** A post as stored: tags by id in position order, plus the text search reads. */
-export type PostRecord = Omit<Post, 'tags'> & { tagIds: number[]; searchText: string };
+export type PostRecord = Omit<Post, 'tags'> & { tagIds: number[]; searchText: string; creationKey?: string | null };
 
 /** Callers get copies, so mutating a result never changes the store. */
 const copy = <T>(value: T): T => structuredClone(value);
@@ -74,7 +75,7 @@ export class MemoryPostRepository implements PostRepository {
   }
 
   private toPost(record: PostRecord): Post {
-    const { tagIds, searchText: _searchText, ...post } = record;
+    const { tagIds, searchText: _searchText, creationKey: _creationKey, ...post } = record;
     return copy({ ...post, tags: tagIds.map((id) => this.tables.tags.get(id)!) });
   }
 
@@ -106,9 +107,11 @@ export class MemoryPostRepository implements PostRepository {
     return tag !== undefined && record.tagIds.includes(tag.id);
   }
 
-  /** `password` is the post's password after this write (the write's, else the one it had). */
-  private writtenFields(write: PostWrite, now: number, password: string | null) {
+  /** `kept` holds the post's password and SEO fields after this write (the write's, else the ones it had). */
+  private writtenFields(write: PostWrite, now: number, kept: KeptFields) {
+    const { password } = kept;
     return {
+      ...kept,
       type: write.type,
       slug: write.slug,
       title: write.title,
@@ -146,7 +149,9 @@ export class MemoryPostRepository implements PostRepository {
 
   async create(write: PostWrite, now: number): Promise<Post> {
     if (this.isSlugUsed(write.slug)) throw slugTaken(write.slug);
-    const record: PostRecord = { id: this.nextId('posts'), ...this.writtenFields(write, now, write.password ?? null), createdAt: now, deletedAt: null };
+    // Checked and taken in one synchronous step, as a unique index would.
+    if (write.creationKey && this.keyedRecord(write.authorId, write.creationKey)) throw creationKeyTaken();
+    const record: PostRecord = { id: this.nextId('posts'), ...this.writtenFields(write, now, keptFields(write, null)), createdAt: now, deletedAt: null, creationKey: write.creationKey ?? null };
     this.tables.posts.set(record.id, record);
     return this.toPost(record);
   }
@@ -159,9 +164,18 @@ export class MemoryPostRepository implements PostRepository {
       this.tables.oldSlugs.delete(write.slug);
       if (!this.tables.oldSlugs.has(before.slug)) this.tables.oldSlugs.set(before.slug, id);
     }
-    const record: PostRecord = { ...before, ...this.writtenFields(write, now, write.password === undefined ? before.password : write.password) };
+    const record: PostRecord = { ...before, ...this.writtenFields(write, now, keptFields(write, before)) };
     this.tables.posts.set(id, record);
     return this.toPost(record);
+  }
+
+  private keyedRecord(authorId: number, key: string): PostRecord | undefined {
+    return [...this.tables.posts.values()].find((p) => p.authorId === authorId && p.creationKey === key);
+  }
+
+  async findByCreationKey(authorId: number, key: string): Promise<Post | null> {
+    const record = this.keyedRecord(authorId, key);
+    return record ? this.toPost(record) : null;
   }
 
   async findById(id: number): Promise<Post | null> {

@@ -44,6 +44,11 @@ export interface Database extends ReachTables, FederationTables, PeopleTables, W
     comments_close_days: number | null;
     /** Migration 008: the password a reader must enter (null: not protected). */
     password: string | null;
+    /** Migration 025: SEO fields that replace the automatic ones when set, and a new post's editor key. */
+    meta_description: Generated<string | null>;
+    social_image: Generated<string | null>;
+    canonical_url: Generated<string | null>;
+    creation_key: Generated<string | null>;
   };
   post_old_slugs: { slug: string; post_id: number };
   tags: { id: Generated<number>; slug: string; name: string };

@@ -187,6 +187,9 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
             commentsMode: 'inherit',
             commentsCloseDays: null,
             password: null,
+            metaDescription: null,
+            socialImage: null,
+            canonicalUrl: null,
             tags: [
               ['zebra', 'Zebra'],
               ['apple', 'apple'],

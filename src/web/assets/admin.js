@@ -134,6 +134,20 @@
     form.addEventListener('input', markDirty);
     form.addEventListener('change', markDirty);
     form.addEventListener('submit', () => { dirty = false; });
+
+    // One save at a time: a second click (or Ctrl+S) while the first is on its way is
+    // dropped. (The server makes one post per new-post page anyway: its creationKey.)
+    form.addEventListener('submit', (event) => {
+      if (event.defaultPrevented) return; // waiting for a new post's first autosave
+      if (form.dataset.submitting) {
+        event.preventDefault();
+        return;
+      }
+      form.dataset.submitting = 'yes';
+      // A confirm() answered "Cancel" (Move to trash) stops the submit after this listener.
+      setTimeout(() => { if (event.defaultPrevented) delete form.dataset.submitting; });
+    });
+    window.addEventListener('pageshow', (event) => { if (event.persisted) delete form.dataset.submitting; });
     window.addEventListener('beforeunload', (event) => {
       if (!dirty || (autosaved && !autosaved.unsaved())) return;
       event.preventDefault();
@@ -177,9 +191,11 @@
             credentials: 'same-origin',
           });
           if (!response.ok) throw new Error(await errorMessage(response));
-          const { html } = await response.json();
+          const { html, excerpt } = await response.json();
           preview.innerHTML = html || '<p class="muted">The text appears here as readers will see it.</p>';
           preview.removeAttribute('data-stale');
+          // editor.js follows it: the word count, the excerpt's placeholder, the link card.
+          preview.dispatchEvent(new CustomEvent('kumbaya:preview', { bubbles: true, detail: { excerpt: excerpt ?? '' } }));
         } catch (error) {
           if (error.name === 'AbortError') return;
           preview.setAttribute('data-stale', '');
@@ -243,7 +259,9 @@
     let autosaveUrl = form.dataset.autosaveUrl;
     let draftKey = form.dataset.draftKey;
     const storageKey = (key) => `kumbaya:draft:${key}`;
-    const current = () => ({ type: fields.type?.value ?? 'post', title: fields.title?.value ?? '', markdown: fields.markdown?.value ?? '', excerpt: fields.excerpt?.value ?? '' });
+    // A new post's page carries its creation key: the first autosave or save makes the post, later ones find it.
+    const creationKey = form.elements.creationKey?.value;
+    const current = () => ({ type: fields.type?.value ?? 'post', title: fields.title?.value ?? '', markdown: fields.markdown?.value ?? '', excerpt: fields.excerpt?.value ?? '', ...(creationKey ? { creationKey } : {}) });
     const sameText = (a, b) => a.title === b.title && a.markdown === b.markdown && a.excerpt === b.excerpt;
     const clock = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
     let lastSaved = current(); // what the server has

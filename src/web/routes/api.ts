@@ -57,8 +57,8 @@ async function editablePost(c: ApiContext, user: User): Promise<Post> {
 
 /** Wire input → the core's PostInput. */
 function toPostInput(input: ApiPostInput): PostInput {
-  const { cover_image, published_at, ...rest } = input;
-  return { ...rest, coverImage: cover_image, publishedAt: msOrNull(published_at) };
+  const { cover_image, published_at, meta_description, social_image, canonical_url, ...rest } = input;
+  return { ...rest, coverImage: cover_image, publishedAt: msOrNull(published_at), metaDescription: meta_description, socialImage: social_image, canonicalUrl: canonical_url };
 }
 
 /** A stored post as wire input, to merge a PATCH over. An automatic excerpt stays automatic. */
@@ -102,6 +102,9 @@ async function serialise(c: ApiContext, posts: Post[]): Promise<ApiPost[]> {
       author: author ? { id: author.id, name: author.name, slug: author.slug } : null,
       tags: post.tags.map((t) => ({ slug: t.slug, name: t.name })),
       cover_image: post.coverImage,
+      meta_description: post.metaDescription,
+      social_image: post.socialImage,
+      canonical_url: post.canonicalUrl,
     };
   });
 }

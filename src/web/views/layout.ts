@@ -16,6 +16,8 @@ export interface LayoutOptions {
    * that is no address of its own (an error page): it names no canonical URL.
    */
   canonicalPath?: string | null;
+  /** An absolute canonical URL elsewhere (a post's canonical override); wins over canonicalPath. */
+  canonicalUrl?: string | null;
   body: SafeHtml;
   /** Extra elements for <head> (alternate links, noindex…). */
   head?: SafeHtml;
@@ -37,7 +39,7 @@ export function layout(c: Context<AppEnv>, options: LayoutOptions): SafeHtml {
   const user = c.get('user');
   const current = options.current ?? c.req.path;
   const pageTitle = options.title === site.title ? site.title : `${options.title} · ${site.title}`;
-  const canonical = `${config.siteUrl}${options.canonicalPath ?? c.req.path}`;
+  const canonical = options.canonicalUrl || `${config.siteUrl}${options.canonicalPath ?? c.req.path}`;
   const feeds = [...feedLinks('/', site.title), ...(options.feeds ?? [])];
   const ownCss = siteCss(site);
   return html`<!doctype html>
@@ -47,7 +49,7 @@ export function layout(c: Context<AppEnv>, options: LayoutOptions): SafeHtml {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${pageTitle}</title>
 <meta name="description" content="${options.description ?? site.description}">
-${options.canonicalPath === null ? '' : html`<link rel="canonical" href="${canonical}">`}
+${options.canonicalPath === null && !options.canonicalUrl ? '' : html`<link rel="canonical" href="${canonical}">`}
 ${feeds.map((f) => html`<link rel="alternate" type="${f.type}" title="${f.title}" href="${f.href}">`)}
 ${socialTags({ title: options.title, description: options.description ?? site.description, url: canonical, siteName: site.title, meta: options.social ?? { type: 'website' } })}
 ${iconLink(site, assets)}

@@ -122,13 +122,15 @@ function passwordForm(post: Post, locked: { csrf: string; error?: string }): Saf
 export function postPage(c: Context<AppEnv>, o: PostPageOptions): SafeHtml {
   const { locked } = o;
   // Locked: nothing of the text reaches the page, its previews or its structured data.
-  const post = locked ? { ...o.post, html: '', excerpt: '', coverImage: null } : o.post;
+  const post = locked ? { ...o.post, html: '', excerpt: '', coverImage: null, metaDescription: null, socialImage: null } : o.post;
   const isPage = post.type === 'page';
   const { config } = c.get('deps');
   const url = `${config.siteUrl}${postUrl(post)}`;
-  const image = post.coverImage ? new URL(secureImageUrl(post.coverImage), `${config.siteUrl}/`).href : null;
+  // The author's SEO fields, when set, replace the automatic description, card image and canonical address.
+  const cardImage = post.socialImage || post.coverImage;
+  const image = cardImage ? new URL(secureImageUrl(cardImage), `${config.siteUrl}/`).href : null;
   const head = html`${post.visibility === 'unlisted' || o.preview ? html`<meta name="robots" content="noindex">` : ''}
-${blogPostingJsonLd({ post, author: o.author, url, siteUrl: config.siteUrl, siteName: c.get('site').title, image })}
+${blogPostingJsonLd({ post: post.metaDescription ? { ...post, excerpt: post.metaDescription } : post, author: o.author, url, siteUrl: config.siteUrl, siteName: c.get('site').title, image })}
 ${mentionEndpointLinks(c)}`;
   const body = html`
 ${o.preview ? html`<p class="draft-banner" role="status">Preview: this ${post.type} is <strong>${post.status}</strong>${post.status === 'scheduled' && post.publishedAt ? html` for ${formatDateTime(post.publishedAt)}` : ''} and only signed-in editors can see it. <a href="/admin/posts/${post.id}">Edit</a></p>` : ''}
@@ -148,10 +150,11 @@ ${locked ? '' : o.conversation}`;
   const listed = post.visibility === 'public' && !o.preview && !isProtected(post);
   return layout(c, {
     title: post.title,
-    description: locked ? PROTECTED_SUMMARY : post.excerpt,
+    description: locked ? PROTECTED_SUMMARY : post.metaDescription || post.excerpt,
     body,
     head,
     canonicalPath: postUrl(post),
+    canonicalUrl: post.canonicalUrl,
     scripts: ['comments.js', 'share.js'],
     feeds: listed ? feedLinks(`${postUrl(post)}/comments/`, `Comments on “${post.title}”`) : [],
     social: {

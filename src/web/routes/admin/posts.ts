@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
+import { automaticExcerpt } from '../../../core/text.ts';
 import { DomainError, notFound } from '../../../core/errors.ts';
 import { renderPostMarkdown } from '../../../core/render-markdown.ts';
 import { canEditPost, unpublishedVisibleTo } from '../../../core/post-service.ts';
@@ -114,6 +116,10 @@ function readEditorValues(form: Record<string, string>): EditorValues {
     commentsMode: form.commentsMode ?? 'inherit',
     commentsCloseDays: (form.commentsCloseDays ?? '').trim(),
     password: form.password ?? '',
+    metaDescription: form.metaDescription ?? '',
+    socialImage: form.socialImage ?? '',
+    canonicalUrl: form.canonicalUrl ?? '',
+    creationKey: /^[A-Za-z0-9_-]{16,64}$/.test(form.creationKey ?? '') ? form.creationKey : undefined,
   };
 }
 
@@ -136,6 +142,11 @@ function toPostInput(c: Context<AppEnv>, values: EditorValues, type: PostType, e
     // Empty: the site's setting.
     commentsCloseDays: /^[0-9]{1,6}$/.test(values.commentsCloseDays) ? Number(values.commentsCloseDays) : null,
     password: values.password ?? '',
+    metaDescription: values.metaDescription ?? '',
+    socialImage: values.socialImage ?? '',
+    canonicalUrl: values.canonicalUrl ?? '',
+    // A new post's editor page: however many times it is sent (and autosaved), one post.
+    ...(existing ? {} : { creationKey: values.creationKey }),
   };
   // Fields the form checks itself (the schema would only say "expected number").
   const formFieldErrors: Record<string, string> = {};
@@ -315,7 +326,10 @@ export function postRoutes(): Hono<AppEnv> {
   app.get('/posts/new', async (c) => {
     assertRole(c, WRITERS, MODERATORS_CANNOT_WRITE);
     const type: PostType = c.req.query('type') === 'page' ? 'page' : 'post';
-    const values: EditorValues = { title: '', markdown: '', slug: '', excerpt: '', tags: '', visibility: 'public', coverImage: '', publishedAt: '', commentsMode: 'inherit', commentsCloseDays: '' };
+    const values: EditorValues = {
+      title: '', markdown: '', slug: '', excerpt: '', tags: '', visibility: 'public', coverImage: '', publishedAt: '', commentsMode: 'inherit', commentsCloseDays: '',
+      creationKey: randomBytes(18).toString('base64url'),
+    };
     return c.html(editorView(c, { type, post: null, values, previewHtml: '', now: c.get('deps').clock.now(), commentSettings: await c.get('deps').commentSettings() }).value);
   });
 
@@ -390,7 +404,9 @@ export function postRoutes(): Hono<AppEnv> {
     const markdown = (body as { markdown?: unknown } | null)?.markdown;
     if (typeof markdown !== 'string') throw new DomainError('validation_failed', 'Send JSON like {"markdown": "Some *text*"}.', { markdown: 'Required.' });
     if (markdown.length > 500_000) throw new DomainError('payload_too_large', 'The text is longer than 500,000 characters.');
-    return c.json({ html: await renderPostMarkdown(markdown) });
+    const html = await renderPostMarkdown(markdown);
+    // The excerpt lists and cards would use if the author writes none (the editor's placeholder).
+    return c.json({ html, excerpt: automaticExcerpt(html) });
   });
 
   return app;

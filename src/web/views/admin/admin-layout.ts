@@ -75,6 +75,8 @@ export interface AdminLayoutOptions {
   wide?: boolean;
   /** Extra scripts (asset names) this page needs, after admin.js. */
   scripts?: string[];
+  /** Extra style sheets (asset names) this page needs, after admin.css. */
+  styles?: string[];
 }
 
 /** The admin's page frame: top bar (site, areas, user, sign out), the ?notice= message, main. */
@@ -107,7 +109,8 @@ export function adminLayout(c: Context<AppEnv>, o: AdminLayoutOptions): SafeHtml
 <meta name="csrf-token" content="${session.csrfToken}">
 <link rel="stylesheet" href="${assets.url('site.css')}">
 <link rel="stylesheet" href="${assets.url('admin.css')}">
-${iconLink(site, assets)}
+${(o.styles ?? []).map((name) => html`<link rel="stylesheet" href="${assets.url(name)}">
+`)}${iconLink(site, assets)}
 <script src="${assets.url('admin.js')}" defer></script>
 ${(o.scripts ?? []).map((name) => html`<script src="${assets.url(name)}" defer></script>
 `)}</head>

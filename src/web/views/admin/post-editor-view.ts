@@ -13,6 +13,8 @@ import { statusBadge, typeWords } from './post-list-view.ts';
 import type { PostOrigin } from '../../../core/post-ideas.ts';
 import { postOriginNote, tellThemField } from './person-rights-view.ts';
 import { mayOpenPeople } from '../../../core/person-edits.ts';
+import { automaticExcerpt } from '../../../core/text.ts';
+import { altTextDialog, excerptField, markdownField, paneTabs, seoFieldset } from './editor-parts.ts';
 
 /** What the editor form holds, as the person typed it. */
 export interface EditorValues {
@@ -31,6 +33,12 @@ export interface EditorValues {
   commentsCloseDays: string;
   /** The password readers must enter, or '' (not protected). */
   password?: string;
+  /** SEO fields ('' : automatic). */
+  metaDescription?: string;
+  socialImage?: string;
+  canonicalUrl?: string;
+  /** A new post's editor key (see PostService.create): every save from this page makes one post. */
+  creationKey?: string;
 }
 
 export interface EditorOptions {
@@ -100,12 +108,16 @@ export function editorValuesOf(post: Post): EditorValues {
     commentsMode: post.commentsMode,
     commentsCloseDays: post.commentsCloseDays === null ? '' : String(post.commentsCloseDays),
     password: post.password ?? '',
+    metaDescription: post.metaDescription ?? '',
+    socialImage: post.socialImage ?? '',
+    canonicalUrl: post.canonicalUrl ?? '',
   };
 }
 
 const fieldLabels: Record<string, string> = {
   title: 'Title', markdown: 'Text', slug: 'Address', excerpt: 'Excerpt', tags: 'Tags', visibility: 'Visibility', coverImage: 'Cover image', publishedAt: 'Publish date',
   commentsMode: 'Comments', commentsCloseDays: 'Close comments after', password: 'Password',
+  metaDescription: 'Meta description', socialImage: 'Social image', canonicalUrl: 'Canonical URL',
 };
 
 /** What "follow the site's setting" means right now, in words. */
@@ -168,19 +180,13 @@ ${localCopyOffer}
 <form id="editor" class="editor" method="post" action="${action}" data-editor data-dirty-guard data-autosave-url="${post ? `/admin/posts/${post.id}/autosave` : '/admin/posts/autosave'}" data-draft-key="${post ? String(post.id) : `new-${o.type}`}" data-post-status="${status}">
   ${csrfField(token)}
   <input type="hidden" name="type" value="${o.type}">
-  <div class="editor-panes">
-    <div class="editor-write">
-      ${field({ name: 'title', label: 'Title', value: v.title, error: f.title, required: true, attrs: html` class="title-input" maxlength="200" autocomplete="off"` })}
-      ${field({
-        name: 'markdown',
-        label: 'Text',
-        value: v.markdown,
-        error: f.markdown,
-        multiline: true,
-        rows: 22,
-        hint: 'Markdown: **bold**, _italic_, [link](https://…), ## heading, ```code```, tables and footnotes.',
-        attrs: html` class="markdown-input" spellcheck="true" data-markdown`,
-      })}
+  ${!post && v.creationKey ? html`<input type="hidden" name="creationKey" value="${v.creationKey}" data-creation-key>` : ''}
+  ${field({ name: 'title', label: 'Title', value: v.title, error: f.title, required: true, attrs: html` class="title-input" maxlength="200" autocomplete="off" data-title` })}
+  ${paneTabs()}
+  <div class="editor-panes" data-editor-panes>
+    <div class="editor-write" id="pane-write">
+      ${markdownField({ value: v.markdown, error: f.markdown })}
+      ${excerptField({ value: v.excerpt, automatic: automaticExcerpt(o.previewHtml), error: f.excerpt })}
       <div class="upload-widget">
         <p class="upload-title" id="upload-title">Add an image</p>
         <div class="upload-row">
@@ -198,7 +204,7 @@ ${localCopyOffer}
         <p class="upload-status" role="status" data-upload-status></p>
       </div>
     </div>
-    <section class="editor-preview" aria-labelledby="preview-heading" tabindex="0">
+    <section class="editor-preview" id="pane-preview" aria-labelledby="preview-heading" tabindex="0">
       <h2 id="preview-heading">Preview</h2>
       <div class="preview preview-body e-content" data-preview>${o.previewHtml ? raw(o.previewHtml) : html`<p class="muted">The text appears here as readers will see it.</p>`}</div>
     </section>
@@ -216,8 +222,7 @@ ${localCopyOffer}
         attrs: html` maxlength="80" autocomplete="off" spellcheck="false" pattern="[a-z0-9]+(-[a-z0-9]+)*"`,
       })}
       ${field({ name: 'tags', label: 'Tags', value: v.tags, error: f.tags, hint: 'Separated by commas, e.g. Community, Social media.', attrs: html` autocomplete="off"` })}
-      ${field({ name: 'excerpt', label: 'Excerpt (optional)', value: v.excerpt, error: f.excerpt, multiline: true, rows: 3, hint: 'Shown in lists and link previews. Empty: the start of the text.', attrs: html` maxlength="600"` })}
-      ${field({ name: 'coverImage', label: 'Cover image (optional)', value: v.coverImage, error: f.coverImage, hint: 'An uploaded image (/uploads/…) or an https:// address.', attrs: html` autocomplete="off" spellcheck="false"` })}
+      ${field({ name: 'coverImage', label: 'Cover image (optional)', value: v.coverImage, error: f.coverImage, hint: 'An uploaded image (/uploads/…) or an https:// address.', attrs: html` autocomplete="off" spellcheck="false" data-cover-image` })}
       <div class="field">
         <label for="f-publishedAt">Publish date and time <span class="optional">(UTC)</span></label>
         <input type="datetime-local" id="f-publishedAt" name="publishedAt" value="${v.publishedAt}" aria-describedby="f-publishedAt-hint${f.publishedAt ? ' f-publishedAt-error' : ''}"${f.publishedAt ? html` aria-invalid="true"` : ''} data-publish-date>
@@ -250,6 +255,12 @@ ${localCopyOffer}
     </div>
   </fieldset>
 
+  ${seoFieldset({
+    values: { metaDescription: v.metaDescription ?? '', socialImage: v.socialImage ?? '', canonicalUrl: v.canonicalUrl ?? '' },
+    fields: f,
+    card: { title: v.title, excerpt: v.excerpt || automaticExcerpt(o.previewHtml), coverImage: v.coverImage, url: `${config.siteUrl}/${v.slug || (post?.slug ?? '…')}`, host: new URL(config.siteUrl).host },
+  })}
+
   <div class="editor-actions">
     ${o.origin && post ? tellThemField(o.origin, { live: post.status === 'published' && post.publishedAt !== null && post.publishedAt <= o.now, checked: o.tellThem ?? o.origin.source.tellRequestedAt !== null }) : ''}
     ${
@@ -266,10 +277,11 @@ ${localCopyOffer}
     <a class="save-signin" href="/login?next=%2Fadmin%2Fsigned-in" target="_blank" rel="opener" data-save-signin hidden>Sign in again<span class="visually-hidden"> (opens a new tab)</span></a>
   </div>
 </form>
+${altTextDialog()}
 <form id="upload-form" class="upload-form" method="post" action="/admin/uploads" enctype="multipart/form-data" target="_blank" data-editor-upload>
   ${csrfField(token)}
 </form>`;
-  return adminLayout(c, { title: post ? `Edit: ${post.title}` : `New ${words.one}`, body, current: o.type === 'page' ? 'pages' : 'posts', wide: true });
+  return adminLayout(c, { title: post ? `Edit: ${post.title}` : `New ${words.one}`, body, current: o.type === 'page' ? 'pages' : 'posts', wide: true, scripts: ['editor.js'], styles: ['editor.css'] });
 }
 
 /** A trashed post cannot be edited; say so and offer to restore it. */
