@@ -44,7 +44,7 @@ const schemas: Record<ArchiveTable, z.ZodType> = {
   apiTokens: z.object({ id, userId: id, name: text, prefix: text, tokenHash: text.min(1), createdAt: time, lastUsedAt: maybe(time) }),
   tags: z.object({ id, slug: text.min(1), name: text }),
   posts: z.object({
-    id, type: z.enum(['post', 'page']), slug: text.min(1), title: text, markdown: text, html: text, excerpt: text.default(''),
+    id, type: z.enum(['post', 'page', 'external']), slug: text.min(1), title: text, markdown: text, html: text, excerpt: text.default(''),
     status: z.enum(['draft', 'scheduled', 'published']), visibility: z.enum(['public', 'unlisted']), publishedAt: maybe(time), authorId: id,
     coverImage: maybe(text), createdAt: time, updatedAt: time, deletedAt: maybe(time), commentsMode: z.enum(['inherit', 'open', 'closed']).default('inherit'),
     commentsCloseDays: maybe(z.number().int().nonnegative()), tagIds: z.array(id).default([]), oldSlugs: z.array(text.min(1)).default([]),
