@@ -16,6 +16,8 @@ import {
 } from '../openapi.ts';
 import { peopleOpenApi } from '../openapi-people.ts';
 import { apiPeopleRoutes } from './api-people.ts';
+import { embedOpenApi } from '../openapi-embed.ts';
+import { apiEmbedRoutes } from './api-embed.ts';
 import { ApiRequestError, bearerSecret, isoOrNull, limitBody, limitWrites, parseWith, readJson, requireToken, type ApiContext } from './api-request.ts';
 
 const PUBLIC_CACHE = 'public, max-age=60';
@@ -135,13 +137,13 @@ export function apiRoutes(): Hono<AppEnv> {
   app.use('*', async (c, next) => {
     await next();
     c.res.headers.append('Vary', 'Authorization');
-    const cacheable = c.req.method === 'GET' && c.res.status === 200 && c.get('user') === null;
+    const cacheable = c.req.method === 'GET' && c.res.status === 200 && c.get('user') === null && !(c.res.headers.get('content-type') ?? '').startsWith('text/event-stream');
     c.res.headers.set('Cache-Control', cacheable ? PUBLIC_CACHE : 'no-store');
   });
   app.use('*', authenticate);
 
   app.get('/openapi.json', (c) => {
-    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl, [peopleOpenApi]);
+    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl, [peopleOpenApi, embedOpenApi]);
     return c.json(openApiDocument);
   });
 
@@ -227,6 +229,7 @@ export function apiRoutes(): Hono<AppEnv> {
   });
 
   app.route('/people', apiPeopleRoutes());
+  app.route('/embed', apiEmbedRoutes());
 
   // Anything else under /api (including /api itself) is a JSON 404, never an HTML page.
   app.all('*', (c) => jsonError(c, 404, 'not_found', `Nothing at ${c.req.method} ${c.req.path}. The API is described at /api/openapi.json.`));
