@@ -101,6 +101,8 @@ const schemas: Record<ArchiveTable, z.ZodType> = {
     actorId: maybe(id), createdAt: time,
   }),
   postSources: z.object({ postId: id, commentId: maybe(id), personId: maybe(id), createdBy: maybe(id), createdAt: time, tellRequestedAt: maybe(time), toldAt: maybe(time) }),
+  embedSites: z.object({ id, origin: httpUrl, createdBy: maybe(id), createdAt: time }),
+  embedThreads: z.object({ postId: id, pageUrl: httpUrl, origin: httpUrl, createdAt: time }),
   auditLog: z.object({ id, action: z.enum(['person-forgotten']), detail: z.record(z.string(), z.unknown()).default({}), actorId: maybe(id), createdAt: time }),
   fediverseFollowers: z.object({
     id, actorUri: httpUrl, handle: maybe(text), inbox: httpUrl, sharedInbox: maybe(httpUrl), status: z.enum(['accepted', 'pending', 'blocked']), followId: maybe(text),
