@@ -46,14 +46,16 @@ const registeredOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
     c.header('Access-Control-Allow-Origin', origin);
     c.header('Access-Control-Expose-Headers', 'Retry-After');
   }
-  if (c.req.method === 'OPTIONS') {
-    if (origin === undefined) throw new DomainError('forbidden', 'A preflight request names its Origin.');
-    c.header('Access-Control-Allow-Methods', 'GET, POST, PATCH, DELETE');
-    c.header('Access-Control-Allow-Headers', 'Content-Type, Last-Event-ID');
-    c.header('Access-Control-Max-Age', String(PREFLIGHT_SECONDS));
-    return c.body(null, 204);
-  }
   await next();
+};
+
+/** A CORS preflight, from a registered site (registeredOrigin checked it). */
+const preflight = (c: ApiContext) => {
+  if (c.req.header('origin') === undefined) throw new DomainError('forbidden', 'A preflight request names its Origin.');
+  c.header('Access-Control-Allow-Methods', 'GET, POST, PATCH, DELETE');
+  c.header('Access-Control-Allow-Headers', 'Content-Type, Last-Event-ID');
+  c.header('Access-Control-Max-Age', String(PREFLIGHT_SECONDS));
+  return c.body(null, 204);
 };
 
 /** The thread (post) `id` names, if it is another site's page and live. */
@@ -107,6 +109,9 @@ function lastEventId(header: string | undefined): number | null {
 export function apiEmbedRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', registeredOrigin);
+  app.options('/threads', preflight);
+  app.options('/threads/:id/comments', preflight);
+  app.options('/comments/:id', preflight);
 
   app.post('/threads', async (c) => {
     const deps = c.get('deps');
