@@ -131,7 +131,9 @@ for (const { engine, skip } of testEngines()) {
       const id = opened.thread.id;
       const form = { name: 'Ada', email: 'ada@example.com', website: 'https://ada.example', body: 'Lovely *page*.', form_token: opened.form_token };
 
-      const missing = await json(await call('POST', `/api/embed/threads/${id}/comments`, { ...form, email: '' }), 422);
+      const missingRes = await call('POST', `/api/embed/threads/${id}/comments`, { ...form, email: '' });
+      assert.equal(missingRes.headers.get('access-control-allow-origin'), SITE, 'the page can read why it was refused');
+      const missing = await json(missingRes, 422);
       assert.ok(missing.error.fields.email);
 
       clock.offset += 10_000;
@@ -192,6 +194,36 @@ for (const { engine, skip } of testEngines()) {
       assert.match(text, new RegExp(`data: \\{"id":${sent.comment.id}\\}`));
       await reader.cancel();
       controller.abort();
+    });
+
+    test('the blog’s rate limits apply: a fifth comment in a minute from one address is refused with Retry-After the page can read', async () => {
+      const opened = shaped(apiEmbedThreadSchema, await json(await call('POST', '/api/embed/threads', { url: `${SITE}/busy/` }), 201));
+      clock.offset += 10_000;
+      const send = (n: number) =>
+        call('POST', `/api/embed/threads/${opened.thread.id}/comments`, { name: 'Quick', email: 'quick@example.com', body: `Comment ${n}`, form_token: opened.form_token }, { 'x-forwarded-for': '198.51.100.99' });
+      for (let n = 1; n <= 4; n++) await json(await send(n), 201);
+      const refused = await send(5);
+      assert.equal(refused.status, 429);
+      assert.match(refused.headers.get('retry-after') ?? '', /^[0-9]+$/);
+      assert.equal(refused.headers.get('access-control-allow-origin'), SITE);
+      assert.match(refused.headers.get('access-control-expose-headers') ?? '', /Retry-After/);
+      assert.match((await refused.json()).error.message, /faster than we allow/);
+    });
+
+    test('removing a site stops its pages’ comments and keeps the conversations on the blog', async () => {
+      const site = (await k.deps.store.embeds.listSites()).find((s) => s.origin === SITE)!;
+      const thread = await k.deps.store.embeds.findThread(PAGE);
+      const post = await k.deps.store.posts.findById(thread!.postId);
+      const removed = await owner.form(`/admin/sites/${site.id}/delete`, { confirm: 'yes' });
+      assert.equal(removed.status, 303);
+      assert.equal(removed.headers.get('location'), '/admin/sites?notice=site-removed');
+      const refused = await call('POST', '/api/embed/threads', { url: PAGE });
+      assert.equal(refused.status, 403);
+      assert.equal(refused.headers.get('access-control-allow-origin'), null);
+      assert.equal((await k.request(`/${post!.slug}`)).status, 200, 'the thread stays on the blog');
+      // Added again, the same page finds the same conversation.
+      assert.equal((await owner.form('/admin/sites', { origin: SITE })).status, 303);
+      assert.equal(shaped(apiEmbedThreadSchema, await json(await call('POST', '/api/embed/threads', { url: PAGE }), 200)).thread.id, post!.id);
     });
 
     test('/api/openapi.json describes every embed route and is a valid OpenAPI 3.1 document', async () => {
