@@ -144,6 +144,17 @@ describe('in Chromium: Kumbaya comments on a static Hugo site', { skip }, () => 
     // Reloaded, the page shows the writer their own held comment again (from that storage).
     await page.reload();
     await box.locator('li.comment.held').waitFor();
+    await box.locator('li.comment.held').scrollIntoViewIfNeeded();
+    await box.screenshot({ path: path.join(projectRoot, 'test-artifacts/embed-comments-held.png') });
+
+    // Within the edit window the writer changes it, with the secret from the page's storage.
+    await box.locator('li.comment.held').getByRole('button', { name: 'Edit' }).click();
+    const editor = box.locator('li.comment.held form.edit textarea');
+    assert.equal(await editor.inputValue(), 'The herons were out this morning *too*.', 'the text as written');
+    await editor.fill('The herons were out this morning *too*, three of them.');
+    await box.locator('li.comment.held form.edit button[type=submit]').click();
+    await box.locator('.status').filter({ hasText: 'Your changes are saved.' }).waitFor();
+    assert.match((await box.locator('li.comment.held .body').textContent())!, /three of them/);
     await context.close();
   });
 
@@ -196,7 +207,7 @@ describe('in Chromium: Kumbaya comments on a static Hugo site', { skip }, () => 
     await page.click('kumbaya-comments > a');
     await page.waitForURL(`${blog}/comments-a-walk-along-the-river-field-notes#comments`);
     assert.match((await page.locator('main').textContent())!, /Comments on A walk along the river · Field Notes/);
-    assert.match((await page.locator('main').textContent())!, /The herons were out this morning too\./);
+    assert.match((await page.locator('main').textContent())!, /The herons were out this morning too, three of them\./);
     assert.equal(await page.locator('form[action="/comments"] #c-body').count(), 1, 'the blog’s own form');
     await context.close();
   });
