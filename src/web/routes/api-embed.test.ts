@@ -147,6 +147,9 @@ for (const { engine, skip } of testEngines()) {
       assert.equal(stored?.postId, id);
       assert.ok(stored?.personId, 'a People record');
       assert.match((await (await owner.request('/admin/comments?status=pending')).text()), /Lovely/, 'in the moderation inbox');
+      const mail = (await k.deps.store.outbox.list({ limit: 50, offset: 0 })).items.find((m) => m.to === owner.user!.email && m.text.includes('Lovely'));
+      assert.ok(mail, 'the owner is told, as for a comment on the blog');
+      assert.match(mail.text, /on “First post” is waiting for you\.[\s\S]*Approve: http:\/\/localhost:3000\/moderate\//, 'with the one-click links');
 
       const reopened = shaped(apiEmbedThreadSchema, await json(await call('POST', '/api/embed/threads', { url: PAGE, own: [{ id: sent.comment.id, secret: sent.edit_secret! }] }), 200));
       assert.deepEqual(reopened.comments.map((c) => [c.id, c.status]), [[sent.comment.id, 'pending']], 'its writer sees it held');
