@@ -161,6 +161,7 @@ for (const { engine, skip } of testEngines()) {
 
       assert.equal((await call('GET', `/api/embed/comments/${sent.comment.id}`)).status, 404, 'held comments are not public');
       await k.deps.comments.moderate([sent.comment.id], 'approve', owner.user!.id);
+      assert.match(await (await owner.request('/admin/waiting')).text(), /Lovely/, 'an approved reader’s comment waits for an answer, as on the blog');
       const one = shaped(apiEmbedCommentSchema, await json(await call('GET', `/api/embed/comments/${sent.comment.id}`), 200));
       assert.equal(one.author_name, 'Ada');
       assert.match(one.html, /<em>page<\/em>/);
