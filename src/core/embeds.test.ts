@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MemoryStore } from '../adapters/storage/memory-store.ts';
 import { EmbedService, normaliseOrigin, normalisePageUrl, pageTitle } from './embeds.ts';
+import { PostService } from './post-service.ts';
 
 describe('comments on other sites: addresses', () => {
   test('a site is kept as its origin: scheme and host lower-cased, https assumed, default port dropped', () => {
@@ -67,6 +68,8 @@ describe('comments on other sites: threads (memory store)', () => {
     assert.equal(again.created, false);
     assert.equal(again.post.id, made.post.id);
     assert.equal((await store.posts.listPublished({ limit: 10, offset: 0 }, 2_000_000)).total, 0, 'never listed');
+    const posts = new PostService({ store, clock: { now: () => 1_000_000 }, onContentChanged: () => {} });
+    await assert.rejects(posts.update(owner, made.post.id, { title: 'Edited', markdown: 'x' }), /conversation of a page on another site/, 'its text is not edited as a post’s');
     await service.removeSite(owner, site.id);
     assert.equal((await store.embeds.threadOfPost(made.post.id))?.pageUrl, 'https://notes.example/a/', 'the thread stays');
     await assert.rejects(service.threadFor('https://notes.example/a/', 'A', '192.0.2.1'), /not among the sites/);
