@@ -132,9 +132,11 @@ const own: Record<string, unknown> = {
   '429': errorBody('Too many comments or new threads from this address or email; wait and retry.', { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } }),
   '503': errorBody('The database cannot write now, or this instance holds as many live streams as it may; retry later.', { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } }),
 };
+// No token is needed; one sent anyway must be valid (401), as everywhere under /api.
 const errors = (...codes: Array<'400' | '403' | '404' | '413' | '415' | '422' | '429' | '503'>) =>
   Object.fromEntries(
-    codes.map((code) => {
+    ['401' as const, ...codes].map((code) => {
+      if (code === '401') return [code, response('Unauthenticated')];
       if (own[code]) return [code, own[code]];
       const name = { '400': 'InvalidJson', '404': 'NotFound', '413': 'PayloadTooLarge', '415': 'UnsupportedMediaType', '422': 'ValidationFailed' }[code as '400' | '404' | '413' | '415' | '422'];
       return [code, response(name)];
