@@ -14,6 +14,7 @@ import type { AuditEntry } from './audit.ts';
 import type { FediverseBlock, Follower } from './federation-store.ts';
 import type { FediverseComment, PrivateMention } from './fediverse-reply-store.ts';
 import type { QuoteAuthorizationRecord, Reaction } from './reactions.ts';
+import type { EmbedSite, EmbedThread } from './embeds.ts';
 
 /** A person with the author's trust in them and when they were last seen (migration 010). */
 export interface ArchivedPerson extends Person {
@@ -112,6 +113,10 @@ export interface ArchiveRecords {
   fediverseReactions: Reaction;
   /** Quotes of posts the blog authorized (FEP-044f, migration 019): their addresses must keep answering. */
   fediverseQuoteAuthorizations: QuoteAuthorizationRecord;
+  /** Sites whose pages carry the blog's comments (migration 024). */
+  embedSites: EmbedSite;
+  /** Each such page's thread: its post and address (migration 024). */
+  embedThreads: EmbedThread;
 }
 
 export type ArchiveTable = keyof ArchiveRecords;
@@ -149,6 +154,8 @@ export const archiveTables: readonly ArchiveTable[] = [
   'fediverseQuoteAuthorizations',
   'postSources',
   'auditLog',
+  'embedSites',
+  'embedThreads',
 ];
 
 /** The key a table is paged by: the id, or the natural key for tables without one. */
@@ -174,6 +181,7 @@ export function archiveKey<T extends ArchiveTable>(table: T, record: ArchiveReco
     case 'importKeys':
       return importKeyOf(record as ImportKeyRecord);
     case 'postSources':
+    case 'embedThreads':
       return r.postId;
     default:
       return r.id;

@@ -252,6 +252,9 @@ export class PostService {
   async update(user: User, id: number, input: unknown): Promise<Post> {
     const before = await this.editable(user, id);
     if (before.deletedAt !== null) throw new DomainError('conflict', 'Restore the post from the trash before editing it.');
+    if (before.type === 'external') {
+      throw new DomainError('conflict', 'This is the conversation of a page on another site: its text comes from the page’s address and title, so it is not edited here (Admin → Sites lists it).');
+    }
     const parsed = this.parse(input);
     const write = await this.toWrite(parsed, { status: before.status, publishedAt: before.publishedAt, authorId: before.authorId, id });
     if (before.status === 'scheduled' && (write.publishedAt === null || write.publishedAt <= this.deps.clock.now())) {

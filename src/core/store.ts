@@ -19,9 +19,11 @@ import type { PostSourceRepository } from './post-ideas.ts';
 import type { AuditRepository } from './audit.ts';
 import type { FediverseReplyRepository } from './fediverse-reply-store.ts';
 import type { ReactionRepository } from './reactions.ts';
+import type { EmbedRepository } from './embeds.ts';
 
 export type Role = 'owner' | 'author' | 'moderator';
-export type PostType = 'post' | 'page';
+/** `external`: the thread of a page on another site (core/embeds.ts), never listed on the blog. */
+export type PostType = 'post' | 'page' | 'external';
 export type PostStatus = 'draft' | 'scheduled' | 'published';
 export type Visibility = 'public' | 'unlisted';
 export type CommentStatus = 'pending' | 'approved' | 'spam' | 'trash';
@@ -763,6 +765,8 @@ export interface Store {
   reactions: ReactionRepository;
   /** Every published change, numbered (migration 020; core/change-feed.ts). */
   changeLog: ChangeLogRepository;
+  /** Sites whose pages carry comments, and each page's thread (migration 024; core/embeds.ts). */
+  embeds: EmbedRepository;
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>;

@@ -55,6 +55,10 @@ export const sections: ReadonlyArray<{ name: string; table: ArchiveTable; secret
   // (lines without personal data, such as a person forgotten).
   { name: 'post_sources', table: 'postSources' },
   { name: 'audit_log', table: 'auditLog' },
+  // Added in Kumbaya 0.5, still version 1: the sites whose pages carry the blog's comments,
+  // and each page's thread (a post of type `external`).
+  { name: 'embed_sites', table: 'embedSites' },
+  { name: 'embed_threads', table: 'embedThreads' },
 ];
 
 /** Settings that are secrets (the signing key, the one-time setup token, and any future key, password or token). */

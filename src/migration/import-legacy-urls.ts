@@ -8,7 +8,7 @@ import { decode, legacyPathKey, legacyQueryKey } from '../core/legacy-paths.ts';
 
 export interface LegacyPost {
   wpId: string;
-  type: 'post' | 'page';
+  type: 'post' | 'page' | 'external';
   /** wp:post_name as in the file (may be percent-encoded). */
   name: string;
   /** The <link> element. */

@@ -47,7 +47,7 @@ const schemas: Record<ArchiveTable, z.ZodType> = {
   }),
   tags: z.object({ id, slug: text.min(1), name: text }),
   posts: z.object({
-    id, type: z.enum(['post', 'page']), slug: text.min(1), title: text, markdown: text, html: text, excerpt: text.default(''),
+    id, type: z.enum(['post', 'page', 'external']), slug: text.min(1), title: text, markdown: text, html: text, excerpt: text.default(''),
     status: z.enum(['draft', 'scheduled', 'published']), visibility: z.enum(['public', 'unlisted']), publishedAt: maybe(time), authorId: id,
     coverImage: maybe(text), createdAt: time, updatedAt: time, deletedAt: maybe(time), commentsMode: z.enum(['inherit', 'open', 'closed']).default('inherit'),
     commentsCloseDays: maybe(z.number().int().nonnegative()), tagIds: z.array(id).default([]), oldSlugs: z.array(text.min(1)).default([]),
@@ -106,6 +106,8 @@ const schemas: Record<ArchiveTable, z.ZodType> = {
     actorId: maybe(id), createdAt: time,
   }),
   postSources: z.object({ postId: id, commentId: maybe(id), personId: maybe(id), createdBy: maybe(id), createdAt: time, tellRequestedAt: maybe(time), toldAt: maybe(time) }),
+  embedSites: z.object({ id, origin: httpUrl, createdBy: maybe(id), createdAt: time }),
+  embedThreads: z.object({ postId: id, pageUrl: httpUrl, origin: httpUrl, createdAt: time }),
   auditLog: z.object({ id, action: z.enum(['person-forgotten']), detail: z.record(z.string(), z.unknown()).default({}), actorId: maybe(id), createdAt: time }),
   fediverseFollowers: z.object({
     id, actorUri: httpUrl, handle: maybe(text), inbox: httpUrl, sharedInbox: maybe(httpUrl), status: z.enum(['accepted', 'pending', 'blocked']), followId: maybe(text),

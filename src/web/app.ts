@@ -12,6 +12,7 @@ import { apiRoutes } from './routes/api.ts';
 import { authRoutes } from './routes/auth.ts';
 import { accountLinkRoutes } from './routes/account-links.ts';
 import { commentRoutes } from './routes/comments.ts';
+import { embedRoutes } from './routes/embed.ts';
 import { feedRoutes } from './routes/feeds.ts';
 import { seoRoutes } from './routes/seo.ts';
 import { mailLinkRoutes } from './routes/mail-links.ts';
@@ -195,6 +196,7 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   app.route('/', accountLinkRoutes());
   app.route('/', resumeRoutes());
   app.route('/', commentRoutes());
+  app.route('/', embedRoutes());
   app.route('/', mailLinkRoutes());
   app.route('/', feedRoutes());
   app.route('/', seoRoutes());

@@ -66,7 +66,7 @@ const tagSchema = z.object({ slug: z.string(), name: z.string() });
 /** A post or page as the API returns it. */
 export const apiPostSchema = z.object({
   id: z.int(),
-  type: z.enum(['post', 'page']),
+  type: z.enum(['post', 'page', 'external']).describe('`external`: the thread of a page on another site (comments embedded there), never listed.'),
   slug: z.string(),
   url: z.url().describe('Absolute address of the post on the site.'),
   title: z.string(),

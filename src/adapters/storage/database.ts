@@ -25,6 +25,7 @@ import * as federationReactions from './migrations/019-federation-reactions.ts';
 import * as changeLog from './migrations/020-change-log.ts';
 import * as mediaLibrary from './migrations/022-media-library.ts';
 import * as tokenScopes from './migrations/023-token-scopes.ts';
+import * as embeds from './migrations/024-embeds.ts';
 import * as postSeo from './migrations/025-post-seo.ts';
 
 // BIGINT columns hold epoch milliseconds, well inside Number's safe range.
@@ -98,6 +99,7 @@ function migrations(engine: Engine): Array<{ name: string; up: (db: Kysely<any>)
     { name: '020-change-log', up: (db) => changeLog.up(db, engine) },
     { name: '022-media-library', up: (db) => mediaLibrary.up(db, engine) },
     { name: '023-token-scopes', up: (db) => tokenScopes.up(db, engine) },
+    { name: '024-embeds', up: (db) => embeds.up(db, engine) },
     { name: '025-post-seo', up: (db) => postSeo.up(db, engine) },
   ];
 }

@@ -1,3 +1,4 @@
+import type { EmbedSite, EmbedThread } from '../../core/embeds.ts';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { ArchiveKey, ArchiveRecords, ArchiveRepository, ArchiveTable, ArchivedPerson, ArchivedPost, ImportKeyRecord, PersonLabelLinkRecord, PersonLabelRecord } from '../../core/archive.ts';
 import type { PersonEvent, PersonIdentity, PersonNote } from '../../core/people.ts';
@@ -148,6 +149,21 @@ const tables: Record<Exclude<ArchiveTable, 'posts'>, TableMap> = {
     numericKey: true,
     toRecord: toPostSource,
     toRow: (s: PostSource) => ({ post_id: s.postId, comment_id: s.commentId, person_id: s.personId, created_by: s.createdBy, created_at: s.createdAt, tell_requested_at: s.tellRequestedAt, told_at: s.toldAt }),
+  },
+  // Comments on other sites (migration 024).
+  embedSites: {
+    name: 'embed_sites',
+    key: 'id',
+    serial: true,
+    toRecord: (r): EmbedSite => ({ id: r.id, origin: r.origin, createdBy: r.created_by, createdAt: num(r.created_at) }),
+    toRow: (s: EmbedSite) => ({ id: s.id, origin: s.origin, created_by: s.createdBy, created_at: s.createdAt }),
+  },
+  embedThreads: {
+    name: 'embed_threads',
+    key: 'post_id',
+    numericKey: true,
+    toRecord: (r): EmbedThread => ({ postId: r.post_id, pageUrl: r.page_url, origin: r.origin, createdAt: num(r.created_at) }),
+    toRow: (t: EmbedThread) => ({ post_id: t.postId, page_url: t.pageUrl, origin: t.origin, created_at: t.createdAt }),
   },
   auditLog: {
     name: 'audit_log',
@@ -486,7 +502,7 @@ export class KyselyArchiveRepository implements ArchiveRepository {
     // Children before parents; replies first so no comment is deleted while another points at it.
     await this.db.updateTable('comments').set({ parent_id: null }).execute();
     for (const name of [
-      'audit_log', 'post_sources', 'person_events', 'person_notes', 'person_label_links', 'person_labels', 'person_identities', 'public_profile_links', 'public_profiles', 'federation_followers', 'federation_blocks',
+      'embed_threads', 'embed_sites', 'audit_log', 'post_sources', 'person_events', 'person_notes', 'person_label_links', 'person_labels', 'person_identities', 'public_profile_links', 'public_profiles', 'federation_followers', 'federation_blocks',
       'federation_comments', 'federation_private_mentions', 'federation_reactions', 'federation_quote_authorizations',
       'post_revisions', 'webmentions', 'webmentions_sent', 'legacy_paths', 'import_keys', 'jobs', 'subscriptions', 'comment_revisions', 'comments', 'post_tags', 'post_old_slugs', 'upload_uses', 'posts', 'tags', 'people', 'email_addresses', 'upload_variants', 'uploads',
       'sessions', 'api_tokens', 'users', 'spam_tokens', 'spam_totals', 'outbox',

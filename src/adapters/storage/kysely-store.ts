@@ -18,6 +18,7 @@ import { KyselyJobRepository } from './kysely-jobs.ts';
 import { KyselyFediverseBlockRepository, KyselyFollowerRepository } from './kysely-followers.ts';
 import { KyselyPostSourceRepository } from './kysely-post-sources.ts';
 import { KyselyAuditRepository } from './kysely-audit.ts';
+import { KyselyEmbedRepository } from './kysely-embeds.ts';
 import { KyselyFediverseReplyRepository } from './kysely-fediverse-replies.ts';
 import { KyselyReactionRepository } from './kysely-reactions.ts';
 import { KyselyKvStore, KyselyMessageQueue, type MessageQueueOptions } from './kysely-federation.ts';
@@ -73,6 +74,7 @@ export class KyselyStore implements Store {
   readonly whoIs: KyselyWhoIsRepository;
   readonly fediverseReplies: KyselyFediverseReplyRepository;
   readonly changeLog: KyselyChangeLog;
+  readonly embeds: KyselyEmbedRepository;
 
   constructor(db: Db, engine: Engine, inTransaction = false) {
     this.db = db;
@@ -106,6 +108,7 @@ export class KyselyStore implements Store {
     this.whoIs = new KyselyWhoIsRepository(db);
     this.fediverseReplies = new KyselyFediverseReplyRepository(db);
     this.changeLog = new KyselyChangeLog(db, engine);
+    this.embeds = new KyselyEmbedRepository(db);
   }
 
   /** Fedify's key–value store and message queue on this database (kysely-federation.ts). */

@@ -69,6 +69,8 @@ export class MemoryArchiveRepository implements ArchiveRepository {
       fediversePrivateMentions: () => [...t.fediverseReplies.mentions.values()],
       fediverseReactions: () => [...t.reactions.rows.values()],
       fediverseQuoteAuthorizations: () => [...t.reactions.quotes.values()],
+      embedSites: () => [...t.embeds.sites.values()].map((s) => ({ ...s, createdBy: s.createdBy !== null && t.users.has(s.createdBy) ? s.createdBy : null })),
+      embedThreads: () => [...t.embeds.threads.values()].filter((x) => t.posts.has(x.postId)),
     };
     return records[table]() as Array<ArchiveRecords[T]>;
   }
@@ -186,6 +188,17 @@ export class MemoryArchiveRepository implements ArchiveRepository {
         case 'legacyPaths': {
           const { path, postId } = given as ArchiveRecords['legacyPaths'];
           t.legacyPaths.set(path, postId);
+          break;
+        }
+        case 'embedSites': {
+          const site = given as ArchiveRecords['embedSites'];
+          t.embeds.sites.set(site.id, site);
+          t.embeds.lastSiteId = Math.max(t.embeds.lastSiteId, site.id);
+          break;
+        }
+        case 'embedThreads': {
+          const thread = given as ArchiveRecords['embedThreads'];
+          t.embeds.threads.set(thread.postId, thread);
           break;
         }
         case 'postSources': {

@@ -18,6 +18,7 @@ import { MemorySpamModelRepository } from './memory-spam-model.ts';
 import { MemorySubscriptionRepository } from './memory-subscriptions.ts';
 import { MemoryImportRepository } from './memory-imports.ts';
 import { MemoryPeopleRepository, emptyPeopleTables, type MemoryPeopleTables } from './memory-people.ts';
+import { MemoryEmbedRepository, emptyEmbedTables, type MemoryEmbedTables } from './memory-embeds.ts';
 import { MemoryAuditRepository, MemoryPostSourceRepository, emptyPersonRightsTables, type MemoryPersonRightsTables } from './memory-post-sources.ts';
 import { MemoryAccountTokenRepository, MemoryLoginFailureRepository, emptyAccountTables, type MemoryAccountTables } from './memory-accounts.ts';
 import { MemoryRevisionRepository, emptyRevisionTable, type MemoryRevisionTable } from './memory-revisions.ts';
@@ -70,6 +71,8 @@ export interface Tables {
   publicProfiles: MemoryProfileTable;
   /** Every published change, numbered (memory-change-log.ts). */
   changeLog: MemoryChangeLogTable;
+  /** Sites whose pages carry comments, and their threads (memory-embeds.ts). */
+  embeds: MemoryEmbedTables;
 }
 
 function emptyTables(): Tables {
@@ -107,6 +110,7 @@ function emptyTables(): Tables {
     publicProfiles: new Map(),
     reactions: emptyReactionTables(),
     changeLog: emptyChangeLogTable(),
+    embeds: emptyEmbedTables(),
   };
 }
 
@@ -156,6 +160,7 @@ export class MemoryStore implements Store {
   readonly audit = new MemoryAuditRepository(() => this.tables);
   readonly whoIs = new MemoryWhoIsRepository(() => this.tables);
   readonly changeLog = new MemoryChangeLog(() => this.tables);
+  readonly embeds = new MemoryEmbedRepository(() => this.tables);
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);

@@ -6,11 +6,12 @@ import type { PersonRightsTables } from './person-rights-schema.ts';
 import type { WhoIsTables } from './who-is-schema.ts';
 import type { FediverseReplyTables } from './fediverse-replies-schema.ts';
 import type { ReactionTables } from './reactions-schema.ts';
+import type { EmbedTables } from './embeds-schema.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
 /** Table shapes as Kysely sees them; columns are snake_case, times are epoch ms. */
-export interface Database extends ReachTables, FederationTables, PeopleTables, WhoIsTables, FediverseReplyTables, ReactionTables, PersonRightsTables {
+export interface Database extends ReachTables, FederationTables, PeopleTables, WhoIsTables, FediverseReplyTables, ReactionTables, PersonRightsTables, EmbedTables {
   /** Migration 020: every published change, numbered (core/change-feed.ts). */
   change_events: { id: Generated<number>; topic: string; created_at: number };
   users: {

@@ -99,12 +99,26 @@ export const cacheHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.res.headers.append('Vary', 'Authorization');
   // A route that says no-store (a fresh form token) keeps it.
   const cacheable =
-    c.req.method === 'GET' && (c.res.status === 200 || c.res.status === 304) && c.get('user') === null && c.res.headers.get('Cache-Control') !== 'no-store';
+    c.req.method === 'GET' &&
+    (c.res.status === 200 || c.res.status === 304) &&
+    c.get('user') === null &&
+    c.res.headers.get('Cache-Control') !== 'no-store' &&
+    !isStream(c.res);
   c.res.headers.set('Cache-Control', cacheable ? PUBLIC_CACHE : 'no-store');
 };
 
 /** A weak ETag over the body of every successful GET; `If-None-Match` with it answers 304 without a body. */
-export const conditionalGets: MiddlewareHandler<AppEnv> = etag({ weak: true });
+const weakETag = etag({ weak: true });
+const isStream = (res: Response) => (res.headers.get('content-type') ?? '').startsWith('text/event-stream');
+/** (Never over an event stream: hashing its body would wait for a stream that does not end.) */
+export const conditionalGets: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.req.method !== 'GET') return next();
+  await weakETag(c, async () => {
+    await next();
+    if (isStream(c.res)) c.res.headers.set('ETag', 'none'); // marks it as already tagged, so etag() leaves the body alone
+  });
+  if (isStream(c.res) && c.res.headers.get('ETag') === 'none') c.res.headers.delete('ETag');
+};
 
 /** Counts writes per token; past the limit the client is told when to retry. */
 export const limitWrites: MiddlewareHandler<AppEnv> = async (c, next) => {

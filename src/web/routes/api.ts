@@ -17,6 +17,8 @@ import {
 import { peopleOpenApi } from '../openapi-people.ts';
 import { commentsOpenApi } from '../openapi-comments.ts';
 import { apiCommentRoutes } from './api-comments.ts';
+import { embedOpenApi } from '../openapi-embed.ts';
+import { apiEmbedRoutes } from './api-embed.ts';
 import { apiPeopleRoutes } from './api-people.ts';
 import {
   apiErrors,
@@ -127,7 +129,7 @@ export function apiRoutes(): Hono<AppEnv> {
   app.use('*', authenticate);
 
   app.get('/openapi.json', (c) => {
-    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl, [peopleOpenApi, commentsOpenApi]);
+    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl, [peopleOpenApi, commentsOpenApi, embedOpenApi]);
     return c.json(openApiDocument);
   });
 
@@ -215,6 +217,7 @@ export function apiRoutes(): Hono<AppEnv> {
 
   app.route('/people', apiPeopleRoutes());
   app.route('/', apiCommentRoutes());
+  app.route('/embed', apiEmbedRoutes());
 
   // Anything else under /api (including /api itself) is a JSON 404, never an HTML page.
   app.all('*', (c) => jsonError(c, 404, 'not_found', `Nothing at ${c.req.method} ${c.req.path}. The API is described at /api/openapi.json.`));

@@ -174,7 +174,9 @@ export function feedRoutes(): Hono<AppEnv> {
       return c.notFound();
     }
     // A protected post's conversation is for readers who entered its password on the site.
-    if (!isListed(post, now) || isProtected(post)) return c.notFound();
+    // A page of another site's thread (type external) is unlisted by design, and has its feed.
+    const listed = isListed(post, now) || (post.type === 'external' && isListed({ ...post, visibility: 'public' }, now));
+    if (!listed || isProtected(post)) return c.notFound();
     const all = await store.comments.listApproved(post.id);
     const recent = all.slice(-c.get('site').feedItems).reverse();
     const items = commentItems(config.siteUrl, post, recent, all);

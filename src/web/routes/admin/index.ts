@@ -10,6 +10,7 @@ import { postRoutes } from './posts.ts';
 import { profileRoutes } from './profile.ts';
 import { revisionRoutes } from './revisions.ts';
 import { settingsRoutes } from './settings.ts';
+import { siteRoutes } from './sites.ts';
 import { tagRoutes } from './tags.ts';
 import { tokenRoutes } from './tokens.ts';
 import { uploadRoutes } from './uploads.ts';
@@ -52,6 +53,7 @@ export function adminRoutes(): Hono<AppEnv> {
   app.route('/settings', settingsRoutes());
   app.route('/users', userRoutes());
   app.route('/fediverse', fediverseRoutes());
+  app.route('/sites', siteRoutes());
   app.route('/import', importRoutes());
   app.route('/tokens', tokenRoutes());
   app.route('/profile', profileRoutes());

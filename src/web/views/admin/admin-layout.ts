@@ -8,7 +8,7 @@ import { noticeFromQuery } from './notices.ts';
 import { formatCount } from '../format.ts';
 
 /** The admin's areas, in the order of the top bar; `roles` limits who sees an area. */
-export type AdminArea = 'home' | 'posts' | 'pages' | 'comments' | 'waiting' | 'people' | 'tags' | 'uploads' | 'mail' | 'settings' | 'users' | 'import' | 'fediverse' | 'tokens' | 'profile';
+export type AdminArea = 'home' | 'posts' | 'pages' | 'comments' | 'waiting' | 'people' | 'tags' | 'uploads' | 'mail' | 'settings' | 'users' | 'import' | 'fediverse' | 'sites' | 'tokens' | 'profile';
 
 /** Counts shown beside an area's name in the top bar. */
 export interface NavCounts {
@@ -41,6 +41,7 @@ const areas: Array<{ key: AdminArea; href: string; label: string; roles?: Role[]
   { key: 'users', href: '/admin/users', label: 'Users', roles: ['owner'] },
   { key: 'import', href: '/admin/import', label: 'Import', roles: ['owner'] },
   { key: 'fediverse', href: '/admin/fediverse', label: 'Fediverse', roles: ['owner'] },
+  { key: 'sites', href: '/admin/sites', label: 'Sites', roles: ['owner'] },
   { key: 'tokens', href: '/admin/tokens', label: 'Tokens' },
   { key: 'profile', href: '/admin/profile', label: 'Profile' },
 ];

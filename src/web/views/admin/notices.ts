@@ -53,6 +53,8 @@ const messages: Record<string, string> = {
   told: 'It is live, and they are told by email: one message, to the address they gave.',
   forgotten: 'Forgotten: what named them is erased. The audit line below records it, without their data.',
   'lookup-queued': 'Looking at their website again in the background. Reload in a moment to see what it says.',
+  'site-added': 'Site added: paste the snippet below into its page template, and its pages show comments.',
+  'site-removed': 'Site removed: its pages no longer show comments. Their conversations stay here.',
   'password-changed': 'Password changed. You stay signed in here; every other device was signed out.',
 };
 

@@ -30,6 +30,7 @@ export function postDate(post: Post): SafeHtml {
 export const typeWords: Record<PostType, { one: string; many: string; title: string; listPath: string }> = {
   post: { one: 'post', many: 'posts', title: 'Posts', listPath: '/admin/posts' },
   page: { one: 'page', many: 'pages', title: 'Pages', listPath: '/admin/pages' },
+  external: { one: 'thread', many: 'threads', title: 'Threads on other sites', listPath: '/admin/sites' },
 };
 
 export interface PostListFilters {

@@ -1,0 +1,422 @@
+// <kumbaya-comments>: a blog's conversation on a page of another site. Shadow DOM (the page's
+// CSS and ours never meet), themed by CSS custom properties (--kumbaya-*) and ::part(),
+// light, dark or `auto` (following the page). No cookies: a comment's edit secret stays in
+// this page's localStorage for the edit window. Styles come from a served file (<link>),
+// never inline, so pages with a strict CSP only need to allow the blog's origin.
+const blog = new URL(import.meta.url).origin;
+const styles = new URL('__KUMBAYA_CSS__', import.meta.url).href;
+const api = `${blog}/api/embed`;
+const storeKey = `kumbaya-comments:${blog}`;
+const MAX_LEVEL = 3;
+
+const h = (tag, attrs = {}, ...children) => {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name === 'text') el.textContent = value;
+    else if (name.startsWith('on')) el.addEventListener(name.slice(2), value);
+    else el.setAttribute(name, value === true ? '' : value);
+  }
+  for (const child of children) if (child !== null && child !== undefined && child !== false) el.append(child);
+  return el;
+};
+
+const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+const initials = (name) => (name.trim().match(/\p{L}|\p{N}/u)?.[0] ?? '?').toUpperCase();
+
+/** This browser's own comments: [{ id, secret, until }] whose edit window is still open. */
+function ownComments() {
+  try {
+    const all = JSON.parse(localStorage.getItem(storeKey) ?? '[]');
+    const now = Date.now();
+    const live = Array.isArray(all) ? all.filter((x) => x && typeof x.id === 'number' && typeof x.secret === 'string' && x.until > now) : [];
+    if (live.length !== all.length) localStorage.setItem(storeKey, JSON.stringify(live));
+    return live;
+  } catch {
+    return [];
+  }
+}
+
+function remember(id, secret, until) {
+  try {
+    localStorage.setItem(storeKey, JSON.stringify([...ownComments().filter((x) => x.id !== id), { id, secret, until }].slice(-50)));
+  } catch {
+    // Storage refused (private mode, quota): the comment is saved; only editing it later is lost.
+  }
+}
+
+function forget(id) {
+  try {
+    localStorage.setItem(storeKey, JSON.stringify(ownComments().filter((x) => x.id !== id)));
+  } catch {}
+}
+
+async function call(path, method, body) {
+  const response = await fetch(`${api}${path}`, {
+    method,
+    credentials: 'omit',
+    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    const error = new Error(data?.error?.message ?? `The blog answered ${response.status}.`);
+    error.fields = data?.error?.fields ?? {};
+    throw error;
+  }
+  return data;
+}
+
+const formatDate = (iso) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+class KumbayaComments extends HTMLElement {
+  static observedAttributes = ['theme'];
+
+  #root;
+  #theme = 'auto';
+  #thread = null;
+  #shown = new Map();
+  #waiting = [];
+  #events = null;
+  #replyTo = null;
+  #media = matchMedia('(prefers-color-scheme: dark)');
+  #onScheme = () => this.#applyTheme();
+  #parts = {};
+
+  constructor() {
+    super();
+    this.#root = this.attachShadow({ mode: 'open' });
+  }
+
+  connectedCallback() {
+    this.#theme = this.getAttribute('theme') ?? 'auto';
+    this.#media.addEventListener('change', this.#onScheme);
+    this.#build();
+    this.#applyTheme();
+    this.#open();
+  }
+
+  disconnectedCallback() {
+    this.#media.removeEventListener('change', this.#onScheme);
+    this.#events?.close();
+    this.#events = null;
+  }
+
+  attributeChangedCallback(name, _old, value) {
+    if (name === 'theme' && this.isConnected) this.setTheme(value ?? 'auto');
+  }
+
+  /** 'light', 'dark' or 'auto' (the page's color-scheme, else the reader's preference). */
+  setTheme(theme) {
+    this.#theme = theme === 'light' || theme === 'dark' ? theme : 'auto';
+    this.#applyTheme();
+  }
+
+  get theme() {
+    return this.#parts.box?.dataset.theme ?? 'light';
+  }
+
+  #applyTheme() {
+    if (!this.#parts.box) return;
+    let dark = this.#theme === 'dark';
+    if (this.#theme === 'auto') {
+      const scheme = getComputedStyle(document.documentElement).colorScheme.split(/\s+/);
+      const meta = (document.querySelector('meta[name="color-scheme"]')?.content ?? '').split(/[\s,]+/);
+      const says = scheme.includes('dark') || scheme.includes('light') ? scheme : meta;
+      if (says.includes('dark') && !says.includes('light')) dark = true;
+      else if (says.includes('light') && !says.includes('dark')) dark = false;
+      else dark = this.#media.matches;
+    }
+    this.#parts.box.dataset.theme = dark ? 'dark' : 'light';
+  }
+
+  #pageUrl() {
+    const given = this.getAttribute('page-url');
+    if (given) return new URL(given, location.href).href;
+    const canonical = document.querySelector('link[rel~="canonical"]')?.href;
+    return canonical || location.href;
+  }
+
+  #pageTitle() {
+    return this.getAttribute('page-title') || document.querySelector('meta[property="og:title"]')?.content || document.title || '';
+  }
+
+  #build() {
+    const p = this.#parts;
+    p.title = h('h2', { class: 'title', part: 'title', id: 'kc-title', text: 'Comments' });
+    p.status = h('p', { class: 'status', part: 'status', role: 'status' });
+    p.fresh = h('button', { type: 'button', class: 'fresh', part: 'new-comments', hidden: true, onclick: () => this.#showWaiting() });
+    p.list = h('ol', { class: 'list', part: 'list' });
+    p.form = this.#buildForm();
+    p.closed = h('p', { class: 'closed', hidden: true });
+    p.link = h('a', { part: 'thread-link', href: blog, text: `Open this conversation on ${new URL(blog).host}` });
+    p.feed = h('a', { part: 'feed-link', href: blog, text: 'Feed' });
+    p.footer = h('p', { class: 'footer', part: 'footer', hidden: true }, p.link, ' · ', p.feed);
+    p.box = h('section', { class: 'box', part: 'root', 'aria-labelledby': 'kc-title', 'aria-busy': 'true' }, p.title, p.status, p.fresh, p.list, p.form, p.closed, p.footer);
+    this.#root.replaceChildren(h('link', { rel: 'stylesheet', href: styles }), p.box);
+  }
+
+  #buildForm() {
+    const p = this.#parts;
+    const field = (id, label, input, hint) => h('div', { class: 'field' }, h('label', { for: id }, label, hint ? h('span', { class: 'hint-inline', text: ` ${hint}` }) : null), input, h('p', { class: 'field-error', id: `${id}-error`, hidden: true }));
+    p.name = h('input', { id: 'kc-name', name: 'name', autocomplete: 'name', maxlength: '80', required: true });
+    p.email = h('input', { id: 'kc-email', name: 'email', type: 'email', autocomplete: 'email', maxlength: '254', required: true });
+    p.website = h('input', { id: 'kc-website', name: 'website', type: 'url', autocomplete: 'url', maxlength: '300', placeholder: 'https://' });
+    p.honeypot = h('input', { id: 'kc-hp', name: 'honeypot', tabindex: '-1', autocomplete: 'off' });
+    p.body = h('textarea', { id: 'kc-body', name: 'body', rows: '5', required: true, maxlength: '10000', 'aria-describedby': 'kc-body-hint' });
+    p.replying = h('p', { class: 'replying', hidden: true });
+    p.error = h('p', { class: 'error', role: 'alert', hidden: true });
+    p.submit = h('button', { type: 'submit', class: 'submit', part: 'button', text: 'Post comment' });
+    p.formTitle = h('h3', { class: 'form-title', id: 'kc-form-title', text: 'Leave a comment' });
+    return h(
+      'form',
+      { class: 'form', part: 'form', 'aria-labelledby': 'kc-form-title', hidden: true, novalidate: true, onsubmit: (e) => this.#send(e) },
+      p.formTitle,
+      p.replying,
+      h('div', { class: 'row' }, field('kc-name', 'Name', p.name), field('kc-email', 'Email', p.email, '(never shown)'), field('kc-website', 'Website', p.website, '(optional)')),
+      h('div', { class: 'hp', 'aria-hidden': 'true' }, h('label', { for: 'kc-hp', text: 'Leave this empty' }), p.honeypot),
+      field('kc-body', 'Comment', p.body),
+      h('p', { class: 'hint', id: 'kc-body-hint', text: '*emphasis*, **bold**, [links](https://…), `code`, > quotes and lists work. No images or HTML.' }),
+      p.error,
+      h('div', { class: 'actions' }, p.submit),
+    );
+  }
+
+  async #open() {
+    const p = this.#parts;
+    p.status.textContent = 'Loading comments…';
+    try {
+      const own = ownComments().map(({ id, secret }) => ({ id, secret }));
+      this.#thread = await call('/threads', 'POST', { url: this.#pageUrl(), title: this.#pageTitle(), own });
+    } catch (error) {
+      p.status.textContent = `Comments could not be loaded: ${error.message}`;
+      p.box.setAttribute('aria-busy', 'false');
+      return;
+    }
+    const t = this.#thread;
+    p.link.href = t.thread.url;
+    p.feed.href = t.thread.feed_url;
+    p.footer.hidden = false;
+    for (const comment of t.comments) this.#add(comment);
+    this.#count();
+    p.status.textContent = '';
+    p.box.setAttribute('aria-busy', 'false');
+    p.form.hidden = !t.thread.comments_open;
+    p.closed.hidden = t.thread.comments_open;
+    p.closed.textContent = t.thread.closed_message ?? '';
+    this.#listen();
+  }
+
+  #count() {
+    const approved = [...this.#shown.values()].filter((c) => c.status === 'approved').length;
+    this.#parts.title.textContent = approved === 0 ? 'Comments' : plural(approved, 'comment', 'comments');
+  }
+
+  #listen() {
+    if (typeof EventSource === 'undefined') return;
+    this.#events = new EventSource(this.#thread.live_url);
+    this.#events.addEventListener('comment', async (event) => {
+      const { id } = JSON.parse(event.data);
+      if (this.#shown.has(id) || this.#waiting.some((c) => c.id === id)) return;
+      try {
+        this.#waiting.push(await call(`/comments/${id}`, 'GET'));
+      } catch {
+        return;
+      }
+      const fresh = this.#parts.fresh;
+      fresh.textContent = `${plural(this.#waiting.length, 'new comment', 'new comments')} — show`;
+      fresh.hidden = false;
+    });
+    this.#events.addEventListener('missed', () => {
+      this.#parts.status.textContent = 'New comments may have arrived: reload the page to see them.';
+    });
+  }
+
+  #showWaiting() {
+    const first = this.#waiting[0];
+    for (const comment of this.#waiting) this.#add(comment);
+    this.#waiting = [];
+    this.#parts.fresh.hidden = true;
+    this.#count();
+    if (first) this.#root.getElementById(`kc-c-${first.id}`)?.querySelector('article')?.focus();
+  }
+
+  /** Shows `comment` in its place: under its parent (at most three levels deep), else at the end. */
+  #add(comment) {
+    const existing = this.#root.getElementById(`kc-c-${comment.id}`);
+    const item = this.#item(comment);
+    this.#shown.set(comment.id, comment);
+    if (existing) {
+      existing.replaceWith(item);
+      return;
+    }
+    const parent = comment.parent_id === null ? null : this.#root.getElementById(`kc-c-${comment.parent_id}`);
+    if (!parent) {
+      item.dataset.level = '0';
+      this.#parts.list.append(item);
+      return;
+    }
+    const level = Number(parent.dataset.level) + 1;
+    if (level > MAX_LEVEL) {
+      item.dataset.level = parent.dataset.level;
+      parent.after(item);
+      return;
+    }
+    item.dataset.level = String(level);
+    let replies = parent.querySelector(':scope > ol');
+    if (!replies) parent.append((replies = h('ol', { class: 'replies' })));
+    replies.append(item);
+  }
+
+  #item(c) {
+    const until = c.editable_until ? Date.parse(c.editable_until) : 0;
+    const mine = until > Date.now() && ownComments().some((x) => x.id === c.id);
+    const author = c.author_url ? h('a', { href: c.author_url, rel: 'nofollow ugc noopener', text: c.author_name }) : c.author_name;
+    const body = h('div', { class: 'body', part: 'comment-body' });
+    body.innerHTML = c.html; // sanitised by the blog (its commenters' Markdown subset)
+    const parent = c.parent_id === null ? null : this.#shown.get(c.parent_id);
+    const actions = h('div', { class: 'comment-actions' });
+    if (c.status === 'approved' && this.#thread?.thread.comments_open) {
+      actions.append(h('button', { type: 'button', class: 'link', text: 'Reply', 'aria-label': `Reply to ${c.author_name}`, onclick: () => this.#reply(c) }));
+    }
+    if (mine) {
+      actions.append(
+        h('button', { type: 'button', class: 'link', text: 'Edit', onclick: () => this.#edit(c, body) }),
+        h('button', { type: 'button', class: 'link', text: 'Delete', onclick: () => this.#delete(c) }),
+      );
+    }
+    return h(
+      'li',
+      { class: `comment${c.staff ? ' staff' : ''}${c.status !== 'approved' ? ' held' : ''}`, id: `kc-c-${c.id}`, part: 'comment' },
+      h(
+        'article',
+        { 'aria-labelledby': `kc-a-${c.id}`, tabindex: '-1' },
+        h(
+          'header',
+          { class: 'meta' },
+          h('span', { class: 'avatar', part: 'avatar', 'aria-hidden': 'true', text: initials(c.author_name) }),
+          h('span', { class: 'author', id: `kc-a-${c.id}` }, author),
+          c.staff ? h('span', { class: 'badge', text: 'Author' }) : null,
+          h('time', { datetime: c.created_at, text: formatDate(c.created_at) }),
+          c.edited_at ? h('span', { class: 'edited', text: '(edited)' }) : null,
+        ),
+        parent && this.#root.getElementById(`kc-c-${c.parent_id}`)?.dataset.level === String(MAX_LEVEL) ? h('p', { class: 'in-reply', text: `In reply to ${parent.author_name}` }) : null,
+        c.status === 'pending' ? h('p', { class: 'held-note', text: 'Waiting for approval: only you can see this.' }) : null,
+        c.status === 'not-published' ? h('p', { class: 'held-note', text: 'Not published: the automatic checks set it aside for the author to review.' }) : null,
+        body,
+        actions.childElementCount > 0 ? actions : null,
+      ),
+    );
+  }
+
+  #reply(c) {
+    const p = this.#parts;
+    this.#replyTo = c;
+    p.formTitle.textContent = `Reply to ${c.author_name}`;
+    p.replying.hidden = false;
+    p.replying.replaceChildren(`Your reply goes under ${c.author_name}’s comment. `, h('button', { type: 'button', class: 'link', text: 'Write a new comment instead', onclick: () => this.#cancelReply() }));
+    p.body.focus();
+  }
+
+  #cancelReply() {
+    const p = this.#parts;
+    this.#replyTo = null;
+    p.formTitle.textContent = 'Leave a comment';
+    p.replying.hidden = true;
+    p.body.focus();
+  }
+
+  #showErrors(error) {
+    const p = this.#parts;
+    const names = { name: p.name, email: p.email, website: p.website, body: p.body };
+    for (const [name, input] of Object.entries(names)) {
+      const note = this.#root.getElementById(`${input.id}-error`);
+      const problem = error?.fields?.[name];
+      note.hidden = !problem;
+      note.textContent = problem ?? '';
+      if (problem) {
+        input.setAttribute('aria-invalid', 'true');
+        input.setAttribute('aria-describedby', note.id);
+      } else {
+        input.removeAttribute('aria-invalid');
+        if (input === p.body) input.setAttribute('aria-describedby', 'kc-body-hint');
+        else input.removeAttribute('aria-describedby');
+      }
+    }
+    p.error.hidden = !error;
+    p.error.textContent = error ? error.message : '';
+  }
+
+  async #send(event) {
+    event.preventDefault();
+    const p = this.#parts;
+    const t = this.#thread;
+    p.submit.disabled = true;
+    p.submit.textContent = 'Posting…';
+    try {
+      const result = await call(`/threads/${t.thread.id}/comments`, 'POST', {
+        parent_id: this.#replyTo?.id ?? null,
+        name: p.name.value,
+        email: p.email.value,
+        website: p.website.value,
+        body: p.body.value,
+        honeypot: p.honeypot.value,
+        form_token: t.form_token,
+      });
+      this.#showErrors(null);
+      if (result.edit_secret && result.comment.editable_until) remember(result.comment.id, result.edit_secret, Date.parse(result.comment.editable_until));
+      this.#add(result.comment);
+      this.#count();
+      p.body.value = '';
+      if (this.#replyTo) this.#cancelReply();
+      p.status.textContent = result.message;
+    } catch (error) {
+      this.#showErrors(error);
+    } finally {
+      p.submit.disabled = false;
+      p.submit.textContent = 'Post comment';
+    }
+  }
+
+  #edit(c, body) {
+    const own = ownComments().find((x) => x.id === c.id);
+    if (!own) return;
+    const area = h('textarea', { rows: '5', 'aria-label': 'Your comment', maxlength: '10000' });
+    const shown = this.#shown.get(c.id);
+    area.value = shown.markdown ?? body.textContent.trim();
+    const editor = h(
+      'form',
+      { class: 'edit', onsubmit: async (e) => {
+        e.preventDefault();
+        try {
+          const updated = await call(`/comments/${c.id}`, 'PATCH', { secret: own.secret, body: area.value });
+          this.#add(updated);
+          this.#parts.status.textContent = 'Your changes are saved.';
+        } catch (error) {
+          this.#parts.status.textContent = error.message;
+        }
+      } },
+      area,
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'submit', text: 'Save changes' }), h('button', { type: 'button', class: 'link', text: 'Cancel', onclick: () => this.#add(shown) })),
+    );
+    body.replaceWith(editor);
+    area.focus();
+  }
+
+  async #delete(c) {
+    const own = ownComments().find((x) => x.id === c.id);
+    if (!own || !confirm('Delete your comment?')) return;
+    try {
+      await call(`/comments/${c.id}`, 'DELETE', { secret: own.secret });
+      forget(c.id);
+      this.#shown.delete(c.id);
+      this.#root.getElementById(`kc-c-${c.id}`)?.remove();
+      this.#count();
+      this.#parts.status.textContent = 'Your comment is deleted.';
+    } catch (error) {
+      this.#parts.status.textContent = error.message;
+    }
+  }
+}
+
+if (!customElements.get('kumbaya-comments')) customElements.define('kumbaya-comments', KumbayaComments);

@@ -1,0 +1,288 @@
+import { Hono, type MiddlewareHandler } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { CATCH_UP_BATCH, CHANGES_MISSED, type ChangeEvent } from '../../core/change-feed.ts';
+import { closedWords, commentsOpen } from '../../core/comment-settings.ts';
+import { EmbedService } from '../../core/embeds.ts';
+import { DomainError, notFound } from '../../core/errors.ts';
+import { toId } from '../../core/ids.ts';
+import { isLive } from '../../core/post-service.ts';
+import type { Comment, Post } from '../../core/store.ts';
+import { clientIp } from '../client-ip.ts';
+import type { AppEnv } from '../context.ts';
+import {
+  apiEmbedCommentInputSchema,
+  apiEmbedDeleteInputSchema,
+  apiEmbedEditInputSchema,
+  apiEmbedThreadInputSchema,
+  type ApiEmbedComment,
+  type ApiEmbedThread,
+} from '../openapi-embed.ts';
+import { isoOrNull, parseWith, readJson, type ApiContext } from './api-request.ts';
+
+/**
+ * Comments on other sites, mounted at /api/embed (contract: ../openapi-embed.ts). Readers
+ * are anonymous and hold no cookie: a browser may call these only from a registered site
+ * (its Origin, checked on every request, preflight included), and every comment goes
+ * through the blog's CommentService (form token, honeypot, rate limits, spam checks,
+ * moderation, notifications, People).
+ */
+
+/** How long a browser may reuse a preflight answer. */
+const PREFLIGHT_SECONDS = 600;
+const LIVE_RETRY_SECONDS = 30;
+
+export const embedServiceOf = (c: ApiContext) => {
+  const { store, clock, changes } = c.get('deps');
+  return new EmbedService({ store, clock, onChanged: (reason) => changes.publish(reason) });
+};
+
+/** CORS for registered sites only: any other Origin is refused before anything is read or written. */
+const registeredOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
+  c.header('Vary', 'Origin', { append: true });
+  const origin = c.req.header('origin');
+  if (origin !== undefined) {
+    const site = origin === 'null' ? null : await c.get('deps').store.embeds.findSite(origin.toLowerCase());
+    if (!site) throw new DomainError('forbidden', `${origin} is not among the sites this blog takes comments for: its owner adds it in Admin → Sites.`);
+    c.header('Access-Control-Allow-Origin', origin);
+    c.header('Access-Control-Expose-Headers', 'Retry-After');
+  }
+  await next();
+};
+
+/** A CORS preflight, from a registered site (registeredOrigin checked it). */
+const preflight = (c: ApiContext) => {
+  if (c.req.header('origin') === undefined) throw new DomainError('forbidden', 'A preflight request names its Origin.');
+  c.header('Access-Control-Allow-Methods', 'GET, POST, PATCH, DELETE');
+  c.header('Access-Control-Allow-Headers', 'Content-Type, Last-Event-ID');
+  c.header('Access-Control-Max-Age', String(PREFLIGHT_SECONDS));
+  return c.body(null, 204);
+};
+
+/** The thread (post) `id` names, if it is another site's page and live. */
+async function threadPost(c: ApiContext, raw: string | undefined): Promise<Post> {
+  const id = toId(raw);
+  const post = id === null ? null : await c.get('deps').store.posts.findById(id);
+  if (!post || post.type !== 'external' || !isLive(post, c.get('deps').clock.now())) throw notFound('The thread');
+  await sameSite(c, post);
+  return post;
+}
+
+/** A browser on one registered site does not act on another site's threads. */
+async function sameSite(c: ApiContext, post: Post): Promise<void> {
+  const origin = c.req.header('origin');
+  if (origin === undefined) return;
+  const thread = await c.get('deps').store.embeds.threadOfPost(post.id);
+  if (!thread || thread.origin !== origin.toLowerCase()) throw new DomainError('forbidden', `This thread belongs to a page of another site than ${origin}.`);
+}
+
+const statusWord = (status: Comment['status']): ApiEmbedComment['status'] => (status === 'approved' ? 'approved' : status === 'pending' ? 'pending' : 'not-published');
+
+export function toEmbedComment(comment: Comment, editableUntil: number | null): ApiEmbedComment {
+  return {
+    id: comment.id,
+    parent_id: comment.parentId,
+    depth: comment.depth,
+    author_name: comment.authorName,
+    author_url: comment.authorUrl,
+    html: comment.html,
+    created_at: new Date(comment.createdAt).toISOString(),
+    edited_at: isoOrNull(comment.editedAt),
+    staff: comment.userId !== null,
+    status: statusWord(comment.status),
+    editable_until: isoOrNull(editableUntil),
+    ...(editableUntil === null ? {} : { markdown: comment.markdown }),
+  };
+}
+
+function outcomeMessage(status: Comment['status']): string {
+  if (status === 'approved') return 'Thank you! Your comment is published.';
+  if (status === 'pending') return 'Thank you! Your comment is waiting for the author to approve it; only you can see it until then.';
+  return 'Your comment was not published: our automatic checks set it aside. It will appear only if the author reviews it and lets it through.';
+}
+
+/** A Last-Event-ID the stream wrote (a change log id), or null. */
+function lastEventId(header: string | undefined): number | null {
+  if (!header || !/^[0-9]{1,15}$/.test(header.trim())) return null;
+  return Number(header.trim());
+}
+
+export function apiEmbedRoutes(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use('*', registeredOrigin);
+  app.options('/threads', preflight);
+  app.options('/threads/:id/comments', preflight);
+  app.options('/comments/:id', preflight);
+
+  app.post('/threads', async (c) => {
+    const deps = c.get('deps');
+    const input = parseWith(apiEmbedThreadInputSchema, await readJson(c, { optional: false }), 'a JSON object with the page’s url (and title)');
+    const origin = c.req.header('origin');
+    const embeds = embedServiceOf(c);
+    const page = await embeds.pageOf(input.url);
+    if (origin !== undefined && page.url.origin !== origin.toLowerCase()) {
+      throw new DomainError('forbidden', `The page ${page.url.origin} is not on the site asking (${origin}).`);
+    }
+    const { post, thread, created } = await embeds.threadFor(input.url, input.title, clientIp(c));
+    if (!isLive(post, deps.clock.now())) throw notFound('The thread');
+    const settings = await deps.commentSettings();
+    const now = deps.clock.now();
+    const approved = await deps.store.comments.listApproved(post.id);
+    const ownUntil = new Map<number, number>();
+    const held: Comment[] = [];
+    for (const { id, secret } of input.own ?? []) {
+      try {
+        const { comment, editableUntil } = await deps.comments.ownComment(id, secret);
+        if (comment.postId !== post.id) continue;
+        ownUntil.set(id, editableUntil);
+        if (comment.status !== 'approved') held.push(comment);
+      } catch (error) {
+        // Not theirs, gone, or past the window: simply not shown as theirs.
+        if (!(error instanceof DomainError)) throw error;
+      }
+    }
+    const comments = [...approved, ...held].sort((a, b) => a.createdAt - b.createdAt || a.id - b.id);
+    const open = commentsOpen(post, settings, now);
+    const siteUrl = deps.config.siteUrl;
+    const body: ApiEmbedThread = {
+      thread: {
+        id: post.id,
+        url: `${siteUrl}/${post.slug}`,
+        page_url: thread.pageUrl,
+        title: post.title,
+        comments_open: open.open,
+        closed_message: open.open ? null : closedWords[open.reason],
+        feed_url: `${siteUrl}/${post.slug}/comments/atom.xml`,
+      },
+      comments: comments.map((comment) => toEmbedComment(comment, ownUntil.get(comment.id) ?? null)),
+      form_token: deps.spam.issueFormToken(post.id, now),
+      edit_window_minutes: settings.editWindowMinutes,
+      live_url: `${siteUrl}/api/embed/threads/${post.id}/live`,
+    };
+    return c.json(body, created ? 201 : 200);
+  });
+
+  app.post('/threads/:id/comments', async (c) => {
+    const deps = c.get('deps');
+    const post = await threadPost(c, c.req.param('id'));
+    const input = parseWith(apiEmbedCommentInputSchema, await readJson(c, { optional: false }), 'a JSON object with the comment’s fields');
+    const thread = await deps.store.embeds.threadOfPost(post.id);
+    const { comment, editSecret, confirmationSentTo } = await deps.comments.submit(
+      {
+        postId: post.id,
+        parentId: input.parent_id ?? null,
+        name: input.name ?? '',
+        email: input.email ?? '',
+        website: input.website ?? '',
+        body: input.body,
+        honeypot: input.honeypot ?? '',
+        formToken: input.form_token ?? '',
+        subscribeReplies: input.subscribe_replies ?? false,
+        subscribePost: input.subscribe_post ?? false,
+      },
+      // Readers are anonymous here, whatever token came along.
+      { ip: clientIp(c), userAgent: c.req.header('user-agent') ?? '', referrer: thread?.pageUrl ?? c.req.header('referer') ?? '', user: null },
+      `${deps.config.siteUrl}/${post.slug}`,
+      post,
+    );
+    const settings = await deps.commentSettings();
+    const editableUntil = editSecret ? comment.createdAt + settings.editWindowMinutes * 60_000 : null;
+    const confirmation = confirmationSentTo
+      ? ` We sent an email to ${confirmationSentTo}: open the link in it to confirm your address, and the emails you asked for will follow.`
+      : '';
+    return c.json(
+      { comment: toEmbedComment(comment, editableUntil), message: `${outcomeMessage(comment.status)}${confirmation}`, edit_secret: editSecret, confirmation_sent_to: confirmationSentTo },
+      201,
+    );
+  });
+
+  app.get('/comments/:id', async (c) => {
+    const { store } = c.get('deps');
+    const id = toId(c.req.param('id'));
+    const comment = id === null ? null : await store.comments.findById(id);
+    if (!comment || comment.status !== 'approved') throw notFound('The comment');
+    await threadPost(c, String(comment.postId));
+    return c.json(toEmbedComment(comment, null));
+  });
+
+  /** The comment `id` of a thread this site may act on, with the writer's secret checked by the service. */
+  const ownThreadComment = async (c: ApiContext): Promise<number> => {
+    const id = toId(c.req.param('id'));
+    const comment = id === null ? null : await c.get('deps').store.comments.findById(id);
+    if (!comment) throw notFound('The comment');
+    await threadPost(c, String(comment.postId));
+    return comment.id;
+  };
+
+  app.patch('/comments/:id', async (c) => {
+    const id = await ownThreadComment(c);
+    const input = parseWith(apiEmbedEditInputSchema, await readJson(c, { optional: false }), 'a JSON object with secret and body');
+    const { editableUntil } = await c.get('deps').comments.ownComment(id, input.secret);
+    const updated = await c.get('deps').comments.editOwn(id, input.secret, input.body);
+    return c.json(toEmbedComment(updated, editableUntil));
+  });
+
+  app.delete('/comments/:id', async (c) => {
+    const id = await ownThreadComment(c);
+    const input = parseWith(apiEmbedDeleteInputSchema, await readJson(c, { optional: false }), 'a JSON object with the secret');
+    await c.get('deps').comments.deleteOwn(id, input.secret);
+    return c.json({ deleted: true as const });
+  });
+
+  // Comments approved on a thread, live: the same change-feed events as the blog's own
+  // pages get (routes/comments.ts), with the instance's cap (live-streams.ts) and resuming
+  // after Last-Event-ID.
+  app.get('/threads/:id/live', async (c) => {
+    const post = await threadPost(c, c.req.param('id'));
+    const { changes, liveStreams } = c.get('deps');
+    const place = liveStreams.take();
+    if (!place) {
+      throw new DomainError('live_streams_full', 'This server has as many live readers as it can take: reload the page in a while to see new comments.', {}, { retryAfterSeconds: LIVE_RETRY_SECONDS });
+    }
+    c.header('Cache-Control', 'no-store');
+    c.header('X-Accel-Buffering', 'no');
+    const resumeAfter = lastEventId(c.req.header('last-event-id'));
+    return streamSSE(c, async (stream) => {
+      place.hold(stream);
+      const prefix = `comment-approved:${post.id}:`;
+      let written = 0;
+      let replaying = true;
+      const arrived: ChangeEvent[] = [];
+      const send = (event: ChangeEvent) => {
+        if (event.id <= written) return;
+        written = event.id;
+        const message =
+          event.topic === CHANGES_MISSED ? { event: 'missed', id: String(event.id), data: '{}' } : { event: 'comment', id: String(event.id), data: JSON.stringify({ id: Number(event.topic.slice(prefix.length)) }) };
+        void stream.writeSSE(message);
+      };
+      const unfollow = changes.follow((event) => {
+        if (event.topic !== CHANGES_MISSED && !event.topic.startsWith(prefix)) return;
+        if (replaying) arrived.push(event);
+        else send(event);
+      });
+      const leave = () => {
+        unfollow();
+        place.release();
+      };
+      stream.onAbort(leave);
+      try {
+        if (resumeAfter !== null) {
+          const missed = await changes.after(resumeAfter, prefix).catch(() => null);
+          if (missed === null || missed.length >= CATCH_UP_BATCH) send({ id: changes.head, topic: CHANGES_MISSED, at: 0 });
+          else for (const event of missed) send(event);
+        }
+        replaying = false;
+        for (const event of arrived) send(event);
+        written = Math.max(written, changes.head);
+        await stream.writeSSE({ event: 'ready', id: String(written), data: '{}', retry: 5000 });
+        while (!stream.aborted && !stream.closed) {
+          await stream.sleep(25_000);
+          if (!stream.aborted) await stream.writeSSE({ event: 'ping', data: '{}' });
+        }
+      } finally {
+        leave();
+      }
+    });
+  });
+
+  return app;
+}

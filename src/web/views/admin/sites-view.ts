@@ -1,0 +1,87 @@
+import type { Context } from 'hono';
+import type { EmbedSiteWithCount, EmbedThread } from '../../../core/embeds.ts';
+import type { Post } from '../../../core/store.ts';
+import type { AppEnv } from '../../context.ts';
+import { html, type SafeHtml } from '../../html.ts';
+import { csrfField } from '../forms.ts';
+import { formatDate, plural } from '../format.ts';
+import { adminLayout, pageHead } from './admin-layout.ts';
+
+export interface SiteFormState {
+  value: string;
+  error: string;
+}
+
+export interface SiteThreads {
+  site: EmbedSiteWithCount;
+  /** The newest threads, with their posts. */
+  threads: Array<{ thread: EmbedThread; post: Post | null }>;
+}
+
+/** What a site's pages carry: the loader, the element, and the link for readers without JavaScript. */
+export function embedSnippet(siteUrl: string, blogTitle: string): string {
+  return `<script type="module" src="${siteUrl}/embed.js" async></script>
+<kumbaya-comments>
+  <a href="${siteUrl}/embed/thread?url=PAGE_ADDRESS">Comments on ${blogTitle}</a>
+</kumbaya-comments>`;
+}
+
+/** /admin/sites: the sites whose pages carry this blog's comments, adding one, and the snippet to paste. */
+export function sitesView(c: Context<AppEnv>, sites: SiteThreads[], state?: SiteFormState): SafeHtml {
+  const token = c.get('session')!.csrfToken;
+  const siteUrl = c.get('deps').config.siteUrl;
+  const body = html`${pageHead(
+    'Sites',
+    undefined,
+    'Other sites whose pages carry this blog’s comments (a static Hugo or Jekyll site, say). Each page becomes a conversation here, moderated like the blog’s own; the blog never lists it.',
+  )}
+<section class="card sites-add" aria-labelledby="sites-add-title">
+  <h2 id="sites-add-title">Add a site</h2>
+  <form method="post" action="/admin/sites" class="sites-form">
+    ${csrfField(token)}
+    <div class="field">
+      <label for="site-origin">The site’s address</label>
+      <input type="text" id="site-origin" name="origin" value="${state?.value ?? ''}" required maxlength="200" spellcheck="false" autocomplete="url" placeholder="https://example.com"
+        aria-describedby="site-origin-hint${state ? ' site-origin-error' : ''}"${state ? html` aria-invalid="true"` : ''}>
+      <p class="hint" id="site-origin-hint">Its origin only: the scheme and the host (and port), e.g. https://example.com or http://localhost:1313. Pages elsewhere on that site can then carry comments.</p>
+      ${state ? html`<p class="field-error" id="site-origin-error">${state.error}</p>` : ''}
+    </div>
+    <button type="submit">Add site</button>
+  </form>
+</section>
+<section class="sites-list" aria-labelledby="sites-list-title">
+  <h2 id="sites-list-title">${sites.length === 0 ? 'No sites yet' : plural(sites.length, 'site', 'sites')}</h2>
+  ${
+    sites.length === 0
+      ? html`<p class="empty">Add a site above, then paste the snippet below into its page template.</p>`
+      : html`<ul class="site-list">
+    ${sites.map(
+      ({ site, threads }) => html`<li class="card site-item" id="site-${site.id}">
+      <div class="site-head">
+        <h3 class="site-origin">${site.origin}</h3>
+        <p class="muted">Added ${formatDate(site.createdAt)} · ${plural(site.threads, 'page with a conversation', 'pages with a conversation')}</p>
+        <form method="post" action="/admin/sites/${site.id}/delete" data-confirm="Remove ${site.origin}? Its pages stop showing comments; the conversations stay here, and come back if you add the site again.">
+          ${csrfField(token)}
+          <button type="submit" class="danger small">Remove<span class="visually-hidden"> ${site.origin}</span></button>
+        </form>
+      </div>
+      ${
+        threads.length
+          ? html`<ul class="site-threads">
+        ${threads.map(({ thread, post }) => html`<li>${post ? html`<a href="/${post.slug}">${post.title}</a>` : 'A conversation in the trash'} <span class="muted">· <a href="${thread.pageUrl}" rel="noopener">${thread.pageUrl}</a></span></li>`)}
+      </ul>`
+          : ''
+      }
+    </li>`,
+    )}
+  </ul>`
+  }
+</section>
+<section class="card sites-snippet" aria-labelledby="sites-snippet-title">
+  <h2 id="sites-snippet-title">The snippet to paste</h2>
+  <p>Put this where comments belong in the site’s page template. The link inside is what readers without JavaScript follow; replace PAGE_ADDRESS with the page’s address, URL-encoded (Hugo: <code>{{ .Permalink | urlquery }}</code>, Jekyll: <code>{{ page.url | absolute_url | url_encode }}</code>).</p>
+  <pre class="snippet" tabindex="0" aria-label="The snippet"><code>${embedSnippet(siteUrl, c.get('site').title)}</code></pre>
+  <p class="muted">The element takes the page’s address from its canonical link (else its location) and its title from the page, unless you give them: <code>&lt;kumbaya-comments page-url="…" page-title="…"&gt;</code>. Theme it with CSS custom properties (<code>--kumbaya-accent</code>, <code>--kumbaya-bg</code>, <code>--kumbaya-dark-bg</code>…) and <code>::part()</code>; <code>theme="light|dark|auto"</code> or <code>element.setTheme()</code> chooses the colours (auto follows the page). A page with a Content-Security-Policy allows ${siteUrl} in script-src, style-src and connect-src.</p>
+</section>`;
+  return adminLayout(c, { title: 'Sites', body, current: 'sites' });
+}
