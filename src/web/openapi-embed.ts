@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PAGE_TITLE_MAX, PAGE_URL_MAX } from '../core/embeds.ts';
 import { MAX_ID } from '../core/ids.ts';
-import { isoDateTime, json, ref, response, tidy, type JsonSchema, type OpenApiSection } from './openapi.ts';
+import { errorResponse, isoDateTime, json, ref, response, tidy, type JsonSchema, type OpenApiSection } from './openapi.ts';
 
 /**
  * Comments on other sites in the JSON API (routes/api-embed.ts): what `<kumbaya-comments>`
@@ -126,7 +126,7 @@ const corsHeaders = {
   'Access-Control-Allow-Origin': { description: 'The request’s Origin, when it is a registered site.', schema: { type: 'string' } },
   Vary: { description: 'Origin.', schema: { type: 'string' } },
 };
-const errorBody = (description: string, headers?: Record<string, unknown>) => ({ description, ...(headers ? { headers } : {}), content: json(ref('Error')) });
+const errorBody = errorResponse;
 const own: Record<string, unknown> = {
   '403': errorBody('Not from a registered site (or the page is not on the Origin’s site), comments closed on the thread, or the edit secret is wrong or its window has passed.'),
   '429': errorBody('Too many comments or new threads from this address or email; wait and retry.', { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } }),

@@ -161,7 +161,8 @@ export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 export const response = (name: string) => ({ $ref: `#/components/responses/${name}` });
 export const json = (schema: unknown) => ({ 'application/json': { schema } });
 
-function errorResponse(description: string, headers?: Record<string, unknown>) {
+/** An error answer of an operation's own wording, with the shared Problem body. */
+export function errorResponse(description: string, headers?: Record<string, unknown>) {
   return { description, ...(headers ? { headers } : {}), content: { [PROBLEM_CONTENT_TYPE]: { schema: ref('Problem') } } };
 }
 

@@ -60,8 +60,8 @@ async function call(path, method, body) {
   });
   const data = await response.json().catch(() => null);
   if (!response.ok) {
-    const error = new Error(data?.error?.message ?? `The blog answered ${response.status}.`);
-    error.fields = data?.error?.fields ?? {};
+    const error = new Error(data?.detail ?? `The blog answered ${response.status}.`);
+    error.fields = data?.fields ?? {};
     throw error;
   }
   return data;

@@ -79,7 +79,7 @@ for (const { engine, skip } of testEngines()) {
       const refused = await call('POST', '/api/embed/threads', { url: 'https://evil.example/x' }, { origin: 'https://evil.example' });
       assert.equal(refused.status, 403);
       assert.equal(refused.headers.get('access-control-allow-origin'), null);
-      assert.match((await refused.json()).error.message, /https:\/\/evil\.example is not among the sites/);
+      assert.match((await refused.json()).detail, /https:\/\/evil\.example is not among the sites/);
 
       const loader = await k.request('/embed.js', { headers: { origin: SITE } });
       assert.equal(loader.status, 200);
@@ -105,7 +105,7 @@ for (const { engine, skip } of testEngines()) {
 
       const otherSite = await call('POST', '/api/embed/threads', { url: 'https://elsewhere.example/p' });
       assert.equal(otherSite.status, 403);
-      assert.equal((await json(await call('POST', '/api/embed/threads', { url: 'not a url' }), 422)).error.code, 'validation_failed');
+      assert.equal((await json(await call('POST', '/api/embed/threads', { url: 'not a url' }), 422)).code, 'validation_failed');
 
       const post = await k.deps.store.posts.findById(made.thread.id);
       assert.equal(post?.type, 'external');
@@ -134,7 +134,7 @@ for (const { engine, skip } of testEngines()) {
       const missingRes = await call('POST', `/api/embed/threads/${id}/comments`, { ...form, email: '' });
       assert.equal(missingRes.headers.get('access-control-allow-origin'), SITE, 'the page can read why it was refused');
       const missing = await json(missingRes, 422);
-      assert.ok(missing.error.fields.email);
+      assert.ok(missing.fields.email);
 
       clock.offset += 10_000;
       const sent = shaped(apiEmbedSubmitResultSchema, await json(await call('POST', `/api/embed/threads/${id}/comments`, form), 201));
@@ -211,7 +211,7 @@ for (const { engine, skip } of testEngines()) {
       assert.match(refused.headers.get('retry-after') ?? '', /^[0-9]+$/);
       assert.equal(refused.headers.get('access-control-allow-origin'), SITE);
       assert.match(refused.headers.get('access-control-expose-headers') ?? '', /Retry-After/);
-      assert.match((await refused.json()).error.message, /faster than we allow/);
+      assert.match((await refused.json()).detail, /faster than we allow/);
     });
 
     test('removing a site stops its pages’ comments and keeps the conversations on the blog', async () => {
