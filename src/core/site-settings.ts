@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DomainError } from './errors.ts';
 import type { Store } from './store.ts';
+import { serverTimeZoneName, timeZoneProblem } from './time-zone.ts';
 
 export interface NavItem {
   label: string;
@@ -22,6 +23,11 @@ export interface SiteSettings {
    * image from a stranger's site tells them who looked and when, so initials stand in.
    */
   loadRemoteImages: boolean;
+  /**
+   * The IANA time zone the site shows times in and reads the editor's publish time in
+   * ("Europe/Paris"); by default the server's own zone.
+   */
+  timeZone: string;
 }
 
 export const defaultSiteSettings: SiteSettings = {
@@ -35,7 +41,14 @@ export const defaultSiteSettings: SiteSettings = {
   postsPerPage: 10,
   feedItems: 20,
   loadRemoteImages: false,
+  get timeZone() {
+    return serverZone();
+  },
 };
+
+let serverZoneName: string | null = null;
+/** The server's zone, looked up once. */
+const serverZone = () => (serverZoneName ??= serverTimeZoneName());
 
 const navLine = /^(.{1,60}?)\s*\|\s*(\/[^\s]*|https?:\/\/[^\s]+)$/;
 
@@ -70,6 +83,15 @@ const settingsSchema = z.object({
   ),
   // A checkbox: sent as "1" when ticked, absent when not.
   loadRemoteImages: z.preprocess((v) => v === true || v === '1' || v === 'true' || v === 'on', z.boolean()),
+  // Absent (an older form): the zone stays as it is.
+  timeZone: z
+    .string()
+    .trim()
+    .optional()
+    .superRefine((name, ctx) => {
+      const problem = name === undefined ? null : timeZoneProblem(name);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
 });
 
 export function readSiteSettings(stored: Record<string, string>): SiteSettings {
@@ -89,6 +111,7 @@ export function readSiteSettings(stored: Record<string, string>): SiteSettings {
     postsPerPage: Number.isInteger(perPage) && perPage > 0 ? perPage : defaultSiteSettings.postsPerPage,
     feedItems: Number.isInteger(feedItems) && feedItems > 0 ? feedItems : defaultSiteSettings.feedItems,
     loadRemoteImages: stored['site.loadRemoteImages'] === 'true',
+    timeZone: stored['site.timeZone'] || serverZone(),
   };
 }
 
@@ -109,6 +132,7 @@ export async function saveSiteSettings(store: Store, input: unknown): Promise<Si
     'site.postsPerPage': String(s.postsPerPage),
     'site.feedItems': String(s.feedItems),
     'site.loadRemoteImages': String(s.loadRemoteImages),
+    ...(s.timeZone !== undefined ? { 'site.timeZone': s.timeZone } : {}),
   });
   return readSiteSettings(await store.settings.getAll());
 }

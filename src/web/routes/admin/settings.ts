@@ -20,6 +20,7 @@ export function settingsRoutes(): Hono<AppEnv> {
       postsPerPage: String(site.postsPerPage),
       feedItems: String(site.feedItems),
       loadRemoteImages: site.loadRemoteImages,
+      timeZone: site.timeZone,
     };
     return c.html(settingsView(c, values).value);
   });
@@ -35,6 +36,7 @@ export function settingsRoutes(): Hono<AppEnv> {
       postsPerPage: form.postsPerPage ?? '',
       feedItems: form.feedItems,
       loadRemoteImages: form.loadRemoteImages === '1',
+      timeZone: form.timeZone ?? c.get('site').timeZone,
     };
     try {
       await saveSiteSettings(store, values);
