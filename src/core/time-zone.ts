@@ -107,7 +107,7 @@ function parsePosix(tz: string): PosixRule | null {
   const stdOff = time();
   if (stdName === null || stdOff === null) return null;
   // POSIX offsets count west of Greenwich: "CET-1" is UTC+1.
-  const std = { offset: -stdOff, abbr: stdName };
+  const std = { offset: 0 - stdOff, abbr: stdName };
   if (i >= tz.length) return { std, dst: null };
   const dstName = name();
   if (dstName === null) return null;
@@ -115,7 +115,7 @@ function parsePosix(tz: string): PosixRule | null {
   if (tz[i] !== ',' && i < tz.length) {
     const t = time();
     if (t === null) return null;
-    dstOffset = -t;
+    dstOffset = 0 - t;
   }
   const dst = { offset: dstOffset, abbr: dstName };
   if (tz[i] !== ',') return null;
