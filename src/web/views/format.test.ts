@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { timeZone } from '../../core/time-zone.ts';
-import { formatCount, formatDate, formatDateTime, formatDateTimeSeconds, formatMonth, fromDateTimeLocal, inTimeZone, isoDate, isoLocal, plural, toDateTimeLocal } from './format.ts';
+import { formatCount, formatDate, formatDateTime, formatDateTimeSeconds, formatMonth, fromDateTimeLocal, inTimeZone, isoDate, isoLocal, plural, startOfLocalDay, toDateTimeLocal } from './format.ts';
 
 // What Intl says, the reference the hand-written formats must match.
 const intlDate = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
@@ -93,5 +93,19 @@ describe('dates and counts as the site shows them', () => {
       assert.deepEqual(fromDateTimeLocal('2026-11-01T01:30'), { at: Date.UTC(2026, 10, 1, 5, 30) });
     });
     assert.deepEqual(fromDateTimeLocal('2026-12-03T14:05'), { at: Date.UTC(2026, 11, 3, 14, 5) });
+  });
+
+  it('find where a day of the site begins, on a day whose midnight the clocks skip too', () => {
+    inTimeZone(timeZone('Europe/Paris')!, () => {
+      assert.equal(startOfLocalDay(2027, 1, 1), Date.UTC(2026, 11, 31, 23, 0));
+      assert.equal(startOfLocalDay(2026, 13, 1), Date.UTC(2026, 11, 31, 23, 0));
+      assert.equal(startOfLocalDay(2026, 7, 1), Date.UTC(2026, 5, 30, 22, 0));
+    });
+    // Santiago moves its clocks from 00:00 to 01:00 on the first Sunday of September.
+    inTimeZone(timeZone('America/Santiago')!, () => {
+      const start = startOfLocalDay(2026, 9, 6);
+      assert.equal(formatDateTime(start), 'September 6, 2026 at 1:00 AM UTC-3');
+      assert.equal(formatDate(start - 1), 'September 5, 2026');
+    });
   });
 });

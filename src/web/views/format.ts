@@ -144,6 +144,14 @@ export function fromDateTimeLocal(value: string): { at: number } | { error: stri
   return at > 0 ? { at } : bad;
 }
 
+/** The first instant of a day in the site's zone (month may be 13: January of the next year). */
+export function startOfLocalDay(year: number, month: number, day: number): number {
+  const d = new Date(Date.UTC(year, month - 1, day));
+  const r = shownZone().resolve({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: 0, minute: 0 });
+  // Clocks that skip midnight: the day starts when they land.
+  return r.kind === 'unique' ? r.at : r.kind === 'overlap' ? r.earlier : r.at;
+}
+
 /** A whole number with thousands separators: 1,234,567. */
 export function formatCount(n: number): string {
   if (!Number.isSafeInteger(n)) return n.toLocaleString('en-US');
