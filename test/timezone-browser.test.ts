@@ -51,6 +51,8 @@ describe('in Chromium: the site’s time zone, a post scheduled in it, published
     await page.waitForURL(/notice=settings-saved/);
     assert.equal(await page.getByLabel('Time zone').inputValue(), 'Europe/Paris');
     assert.match((await page.locator('#f-timeZone-hint').textContent())!, /now: December 1, 2026 at 10:00 AM CET/);
+    await page.locator('#f-timeZone').scrollIntoViewIfNeeded();
+    await screenshot(page, 'timezone-settings');
   });
 
   let postId = 0;
