@@ -47,6 +47,26 @@ describe('time zones from the system database', () => {
     }
   });
 
+  it('read "slim" files (Alpine’s, upstream’s default) as the "fat" ones: the rule at the end of the file covers the years after', () => {
+    const fat = new Map(['Europe/Paris', 'America/New_York', 'Australia/Sydney', 'America/Santiago', 'Europe/Dublin', 'Pacific/Chatham'].map((n) => [n, timeZone(n)!]));
+    const before = process.env.TZDIR;
+    process.env.TZDIR = join(import.meta.dirname, '../../test/fixtures/zoneinfo-slim');
+    try {
+      for (const [name, reference] of fat) {
+        const slim = timeZone(name);
+        assert.ok(slim && slim !== reference, name);
+        for (let ms = Date.UTC(1970, 0, 1); ms < Date.UTC(2100, 0, 1); ms += 7 * 3_600_000 + 61_000) {
+          const a = slim.at(ms);
+          const b = reference.at(ms);
+          assert.ok(a.offset === b.offset && a.abbr === b.abbr, `${name} at ${new Date(ms).toISOString()}: ${a.offset} ${a.abbr}, not ${b.offset} ${b.abbr}`);
+        }
+      }
+    } finally {
+      if (before === undefined) delete process.env.TZDIR;
+      else process.env.TZDIR = before;
+    }
+  });
+
   it('name the zone as the database does, summer and winter', () => {
     const paris = timeZone('Europe/Paris')!;
     assert.equal(paris.at(Date.UTC(2026, 11, 3, 13, 5)).abbr, 'CET');

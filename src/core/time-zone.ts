@@ -248,7 +248,8 @@ const zones = new Map<string, TimeZone | null>();
 /** The zone of an IANA name, or null when the name is not one this server knows. Read once per name. */
 export function timeZone(name: string): TimeZone | null {
   if (name === 'UTC') return utc;
-  if (zones.has(name)) return zones.get(name)!;
+  const key = `${zoneDir()}\0${name}`;
+  if (zones.has(key)) return zones.get(key)!;
   let zone: TimeZone | null = name === 'Etc/UTC' ? fixedZone(name, UTC_INFO) : null;
   if (!zone && NAME.test(name) && !name.startsWith('Etc/Unknown') && name !== 'Factory') {
     try {
@@ -258,7 +259,7 @@ export function timeZone(name: string): TimeZone | null {
     }
   }
   if (zones.size >= 100) zones.clear();
-  zones.set(name, zone);
+  zones.set(key, zone);
   return zone;
 }
 
