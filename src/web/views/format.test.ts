@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { timeZone } from '../../core/time-zone.ts';
-import { formatCount, formatDate, formatDateTime, formatDateTimeSeconds, formatMonth, fromDateTimeLocal, inTimeZone, isoDate, isoLocal, plural, startOfLocalDay, toDateTimeLocal } from './format.ts';
+import { formatCount, formatDate, formatDateTime, formatDateTimeSeconds, formatMonth, formatUtcDay, fromDateTimeLocal, inTimeZone, isoDate, isoLocal, plural, startOfLocalDay, toDateTimeLocal } from './format.ts';
 
 // What Intl says, the reference the hand-written formats must match.
 const intlDate = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
@@ -53,6 +53,7 @@ describe('dates and counts as the site shows them', () => {
       assert.equal(formatDateTimeSeconds(Date.UTC(2026, 6, 3, 12, 5, 9)), 'July 3, 2026 at 2:05:09 PM CEST');
       // The day changes at the site's midnight, not UTC's.
       assert.equal(formatDate(Date.UTC(2026, 11, 31, 23, 30)), 'January 1, 2027');
+      assert.equal(formatUtcDay(Date.UTC(2026, 11, 31, 23, 30)), 'December 31, 2026');
     });
     inTimeZone(timeZone('Asia/Kathmandu')!, () => assert.equal(formatDateTime(Date.UTC(2026, 0, 1, 0, 0)), 'January 1, 2026 at 5:45 AM UTC+5:45'));
     inTimeZone(timeZone('America/Sao_Paulo')!, () => assert.equal(formatDateTime(Date.UTC(2026, 0, 1, 12, 0)), 'January 1, 2026 at 9:00 AM UTC-3'));

@@ -102,6 +102,8 @@ export const shownZone = (): TimeZone => current.getStore() ?? utc;
 
 /** The day, in the site's zone: "November 26, 2026". */
 export const formatDate = (ms: number): string => formats(shownZone()).date(ms);
+/** A day kept as UTC midnight (the day a mute ends), whatever the site's zone: "December 5, 2026". */
+export const formatUtcDay = (ms: number): string => formats(utc).date(ms);
 /** The day and time with the zone named: "November 26, 2026 at 3:08 AM CET". */
 export const formatDateTime = (ms: number): string => formats(shownZone()).dateTime(ms);
 /** The same to the second: "November 26, 2026 at 3:08:12 AM CET". */
