@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { accentProblem, normalHex } from './colour.ts';
 import { DomainError } from './errors.ts';
 import type { Store } from './store.ts';
+import { serverTimeZoneName, timeZoneProblem } from './time-zone.ts';
 
 export interface NavItem {
   label: string;
@@ -29,6 +30,11 @@ export interface SiteSettings {
   accentDark: string;
   /** The site's icon: an upload (/uploads/<sha256>.<ext>) or an https address; '' is Kumbaya's. */
   favicon: string;
+  /**
+   * The IANA time zone the site shows times in and reads the editor's publish time in
+   * ("Europe/Paris"); by default the server's own zone.
+   */
+  timeZone: string;
 }
 
 export const defaultSiteSettings: SiteSettings = {
@@ -45,6 +51,9 @@ export const defaultSiteSettings: SiteSettings = {
   accent: '',
   accentDark: '',
   favicon: '',
+  get timeZone() {
+    return serverZone();
+  },
 };
 
 /** An icon from the media library, by its address. */
@@ -55,6 +64,10 @@ const faviconField = z
   .trim()
   .max(2000, 'Keep the icon’s address under 2,000 characters.')
   .refine((v) => v === '' || UPLOAD_ICON.test(v) || /^https:\/\/[^\s"'<>]+$/i.test(v), 'The icon is an image from the media library (/uploads/…) or an https:// address.');
+
+let serverZoneName: string | null = null;
+/** The server's zone, looked up once. */
+const serverZone = () => (serverZoneName ??= serverTimeZoneName());
 
 const navLine = /^(.{1,60}?)\s*\|\s*(\/[^\s]*|https?:\/\/[^\s]+)$/;
 
@@ -99,6 +112,15 @@ const settingsSchema = z.object({
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   }),
   favicon: z.preprocess((v) => v ?? '', faviconField),
+  // Absent (an older form): the zone stays as it is.
+  timeZone: z
+    .string()
+    .trim()
+    .optional()
+    .superRefine((name, ctx) => {
+      const problem = name === undefined ? null : timeZoneProblem(name);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
 });
 
 export function readSiteSettings(stored: Record<string, string>): SiteSettings {
@@ -121,6 +143,7 @@ export function readSiteSettings(stored: Record<string, string>): SiteSettings {
     accent: normalHex(stored['site.accent'] ?? '') ?? '',
     accentDark: normalHex(stored['site.accentDark'] ?? '') ?? '',
     favicon: stored['site.favicon'] ?? '',
+    timeZone: stored['site.timeZone'] || serverZone(),
   };
 }
 
@@ -144,6 +167,7 @@ export async function saveSiteSettings(store: Store, input: unknown): Promise<Si
     'site.accent': normalHex(s.accent) ?? '',
     'site.accentDark': normalHex(s.accentDark) ?? '',
     'site.favicon': s.favicon,
+    ...(s.timeZone !== undefined ? { 'site.timeZone': s.timeZone } : {}),
   });
   return readSiteSettings(await store.settings.getAll());
 }

@@ -160,11 +160,14 @@ export interface MonthCount {
   count: number;
 }
 
-/** Publication times, newest first, counted by UTC month (what every store's archiveMonths returns). */
-export function countByMonth(times: number[]): MonthCount[] {
+/**
+ * Publication times, newest first, counted by month (what every store's archiveMonths
+ * returns): in UTC, or in the zone whose offset from UTC (seconds) at an instant `offsetAt` gives.
+ */
+export function countByMonth(times: number[], offsetAt?: (ms: number) => number): MonthCount[] {
   const months: MonthCount[] = [];
   for (const time of times) {
-    const d = new Date(time);
+    const d = new Date(offsetAt ? time + offsetAt(time) * 1000 : time);
     const year = d.getUTCFullYear();
     const month = d.getUTCMonth() + 1;
     const last = months[months.length - 1];
@@ -372,7 +375,7 @@ export interface PostRepository {
   /** Next time a scheduled post is due, or null. */
   nextScheduledAt(): Promise<number | null>;
   search(text: string, limit: number, now: number): Promise<SearchHit[]>;
-  archiveMonths(now: number): Promise<MonthCount[]>;
+  archiveMonths(now: number, offsetAt?: (ms: number) => number): Promise<MonthCount[]>;
 }
 
 export interface TagRepository {

@@ -24,6 +24,8 @@ import { importStatus } from './routes/admin/import.ts';
 import { keepEditorText, resumeRoutes } from './routes/admin/keep-text.ts';
 import { errorPage } from './views/error-page.ts';
 import { STORAGE_RETRY_SECONDS, storageUnavailable } from '../adapters/storage/storage-errors.ts';
+import { timeZone, utc } from '../core/time-zone.ts';
+import { inTimeZone } from './views/format.ts';
 
 const YEAR = 'public, max-age=31536000, immutable';
 const KB = 1024;
@@ -155,8 +157,10 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   app.get('/admin/import/:id/status', (c) => importStatus(c, deps));
 
   app.use('*', async (c, next) => {
-    c.set('site', await deps.site());
-    await next();
+    const site = await deps.site();
+    c.set('site', site);
+    // Dates on every page in the site's zone (views/format.ts).
+    await inTimeZone(timeZone(site.timeZone) ?? utc, next);
   });
   // Bound request bodies before anything reads them (the CSRF check parses forms).
   const tooLarge = (c: Context<AppEnv>, limit: number): never => {

@@ -10,6 +10,10 @@ import type { Role, User } from '../../src/core/store.ts';
 import { seedDemo } from '../../src/demo/seed-demo.ts';
 import { checkApiResponse } from './openapi-check.ts';
 
+// A site shows times in its time zone, by default the server's: tests expect UTC wherever they
+// run (a test that wants another zone sets the site's).
+process.env.TZ = 'UTC';
+
 export interface TestKumbaya extends Kumbaya {
   config: Config;
   /** The PostgreSQL schema this instance uses, if any. */

@@ -433,7 +433,7 @@ export class KyselyPostRepository implements PostRepository {
     return posts.map((post, i) => ({ post, snippet: result.rows[i].snippet }));
   }
 
-  async archiveMonths(now: number): Promise<MonthCount[]> {
+  async archiveMonths(now: number, offsetAt?: (ms: number) => number): Promise<MonthCount[]> {
     const rows = await this.db
       .selectFrom('posts')
       .select(['published_at'])
@@ -444,6 +444,6 @@ export class KyselyPostRepository implements PostRepository {
       .where('published_at', '<=', now)
       .orderBy('published_at', 'desc')
       .execute();
-    return countByMonth(rows.map((r) => Number(r.published_at)));
+    return countByMonth(rows.map((r) => Number(r.published_at)), offsetAt);
   }
 }

@@ -298,7 +298,7 @@ export class MemoryPostRepository implements PostRepository {
     }));
   }
 
-  async archiveMonths(now: number): Promise<MonthCount[]> {
-    return countByMonth(this.livePosts(now).filter((p) => p.type === 'post').sort(newestFirst).map((p) => p.publishedAt!));
+  async archiveMonths(now: number, offsetAt?: (ms: number) => number): Promise<MonthCount[]> {
+    return countByMonth(this.livePosts(now).filter((p) => p.type === 'post').sort(newestFirst).map((p) => p.publishedAt!), offsetAt);
   }
 }

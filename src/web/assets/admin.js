@@ -163,11 +163,15 @@
       }
     });
 
-    // "Publish" becomes "Schedule" when the date lies in the future (UTC).
+    // "Publish" becomes "Schedule" when the date lies in the future.
+    const loadedAt = Date.now();
     const updateScheduleLabels = () => {
+      // Both in the site's time zone: the field's value against the server's "now" there when
+      // the page was made (data-now-local), moved on by the time since.
       const value = dateInput?.value ?? '';
       const when = value ? Date.parse(`${value}Z`) : NaN;
-      const future = Number.isFinite(when) && when > Date.now();
+      const now = Date.parse(`${dateInput?.dataset.nowLocal}Z`) + (Date.now() - loadedAt);
+      const future = Number.isFinite(when) && Number.isFinite(now) && when > now;
       for (const button of form.querySelectorAll('[data-now-label]')) {
         button.textContent = future ? 'Schedule' : button.dataset.nowLabel;
       }

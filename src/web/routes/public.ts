@@ -10,7 +10,7 @@ import { html, rawBytes, type SafeHtml } from '../html.ts';
 import { csrfTokenFor, pageCache } from '../middleware.ts';
 import { enterPassword, passwordEntered, privatePage } from '../post-password.ts';
 import { errorPage } from '../views/error-page.ts';
-import { formatMonth } from '../views/format.ts';
+import { formatMonth, shownZone, startOfLocalDay } from '../views/format.ts';
 import type { ListPageOptions } from '../views/public-views.ts';
 import { archivePage, authorCard, postListPage, postPage, searchPage } from '../views/public-views.ts';
 import { feedLinks } from '../views/feed-views.ts';
@@ -226,7 +226,9 @@ export function publicRoutes(): Hono<AppEnv> {
 
   app.get('/archive', async (c) => {
     const { store, clock } = c.get('deps');
-    return htmlPage(c, archivePage(c, await store.posts.archiveMonths(clock.now())));
+    // Months as the site's zone has them (views/format.ts).
+    const zone = shownZone();
+    return htmlPage(c, archivePage(c, await store.posts.archiveMonths(clock.now(), (ms) => zone.at(ms).offset)));
   });
 
   app.get('/archive/:year{[0-9]{4}}/:month{[0-9]{2}}', (c) => {
@@ -237,7 +239,7 @@ export function publicRoutes(): Hono<AppEnv> {
       title: formatMonth(year, month),
       intro: html`<p><a href="/archive">All months</a></p>`,
       basePath: `/archive/${c.req.param('year')}/${c.req.param('month')}`,
-      filter: { type: 'post', from: Date.UTC(year, month - 1, 1), to: Date.UTC(year, month, 1) },
+      filter: { type: 'post', from: startOfLocalDay(year, month, 1), to: startOfLocalDay(year, month + 1, 1) },
       emptyText: 'Nothing was published that month.',
     });
   });

@@ -6,7 +6,7 @@ import type { WebmentionRepository } from '../../core/webmention-store.ts';
 import type { FediverseComment, FediverseReplyRepository } from '../../core/fediverse-reply-store.ts';
 import { sha256Hex } from '../../core/tokens.ts';
 import { html, raw, type SafeHtml } from '../html.ts';
-import { formatDateTime, isoDate, plural } from './format.ts';
+import { formatDateTime, isoDate, isoLocal, plural } from './format.ts';
 
 export const cursorParam = (cursor: ThreadCursor | null): string => (cursor ? `${cursor.createdAt.toString(36)}-${cursor.id.toString(36)}` : '');
 
@@ -129,7 +129,7 @@ export function commentView(node: ThreadNode, ctx: CommentRenderContext): SafeHt
     <span class="p-author h-card">${avatar(c, ctx.avatars)}${name}${remote?.handle ? html` <span class="comment-handle p-nickname">${remote.handle}</span>` : ''}</span>
     ${isAuthor ? html`<span class="badge" title="The author of this post">Author</span>` : ''}
     ${c.personId !== null && ctx.noted?.has(c.personId) ? noteBadge(c.personId, c.authorName) : ''}
-    <time class="dt-published" datetime="${isoDate(c.createdAt)}"><a${original ? '' : html` class="u-url"`} href="${permalink}" title="Permalink to this comment">${formatDateTime(c.createdAt)}</a></time>
+    <time class="dt-published" datetime="${isoLocal(c.createdAt)}"><a${original ? '' : html` class="u-url"`} href="${permalink}" title="Permalink to this comment">${formatDateTime(c.createdAt)}</a></time>
     ${original ? html`<span class="comment-via">via <a class="u-url" href="${original}" rel="nofollow ugc noopener" title="${remote ? 'The original on the fediverse' : 'Where this reply was first published'}">${hostOf(original)}</a></span>` : ''}
     ${c.editedAt ? html`<span class="edited" title="Edited ${formatDateTime(c.editedAt)}">edited</span>` : ''}
   </header>

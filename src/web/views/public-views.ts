@@ -3,7 +3,7 @@ import { isProtected, type MonthCount, type Post, type SearchHit, type User } fr
 import { secureImageUrl } from '../../core/image-url.ts';
 import type { AppEnv } from '../context.ts';
 import { html, raw, type SafeHtml } from '../html.ts';
-import { formatDate, formatDateTime, formatMonth, isoDate, plural } from './format.ts';
+import { formatDate, formatDateTime, formatMonth, isoDate, isoLocal, plural } from './format.ts';
 import { feedLinks, type FeedLink } from './feed-views.ts';
 import { layout } from './layout.ts';
 import { blogPostingJsonLd } from './seo-views.ts';
@@ -29,7 +29,7 @@ function tagList(post: Post): SafeHtml {
 function byline(post: Post, author: User | undefined, commentCount?: number): SafeHtml {
   const when = post.publishedAt ?? post.updatedAt;
   return html`<p class="meta">
-    <time class="dt-published" datetime="${isoDate(when)}">${formatDate(when)}</time>${author ? html` · by <a class="p-author h-card" href="/author/${author.slug}">${author.name}</a>` : ''}${
+    <time class="dt-published" datetime="${isoLocal(when)}">${formatDate(when)}</time>${author ? html` · by <a class="p-author h-card" href="/author/${author.slug}">${author.name}</a>` : ''}${
       commentCount !== undefined ? html` · <a href="${postUrl(post)}#comments">${plural(commentCount, 'comment', 'comments')}</a>` : ''
     }</p>`;
 }
@@ -205,7 +205,7 @@ ${
 <div class="h-feed"><data class="p-name" value="Search: ${query}"></data><ol class="post-list">${hits.map(
           (h) => html`<li class="post-summary hit h-entry">
   <h2><a class="u-url p-name" href="${postUrl(h.post)}">${h.post.title}</a>${protectedMark(h.post)}</h2>
-  <p class="meta"><time class="dt-published" datetime="${isoDate(h.post.publishedAt ?? h.post.updatedAt)}">${formatDate(h.post.publishedAt ?? h.post.updatedAt)}</time></p>
+  <p class="meta"><time class="dt-published" datetime="${isoLocal(h.post.publishedAt ?? h.post.updatedAt)}">${formatDate(h.post.publishedAt ?? h.post.updatedAt)}</time></p>
   <p class="p-summary">${isProtected(h.post) ? PROTECTED_SUMMARY : h.snippet || h.post.excerpt}</p>
 </li>`,
         )}</ol></div>`

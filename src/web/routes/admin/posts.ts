@@ -9,7 +9,8 @@ import type { Post, PostStatus, PostType, Role, User } from '../../../core/store
 import type { AppEnv } from '../../context.ts';
 import { statusFor } from '../../errors.ts';
 import { confirmView } from '../../views/admin/confirm-view.ts';
-import { editorValuesOf, editorView, fromDateTimeLocal, toDateTimeLocal, trashedPostView, type EditorValues } from '../../views/admin/post-editor-view.ts';
+import { fromDateTimeLocal as readLocalTime } from '../../views/format.ts';
+import { editorValuesOf, editorView, toDateTimeLocal, trashedPostView, type EditorValues } from '../../views/admin/post-editor-view.ts';
 import { postListView, trashView, typeWords, type BulkAction, type BulkResult, type PostListFilters, type RefusalReason } from '../../views/admin/post-list-view.ts';
 import { toId } from '../../../core/ids.ts';
 import { assertRole, confirmed, currentUser, formFields, idParam, pageNumber, redirectWithNotice } from './admin-request.ts';
@@ -151,8 +152,10 @@ function toPostInput(c: Context<AppEnv>, values: EditorValues, type: PostType, e
   // Fields the form checks itself (the schema would only say "expected number").
   const formFieldErrors: Record<string, string> = {};
   if (values.commentsCloseDays !== '' && !/^[0-9]{1,6}$/.test(values.commentsCloseDays)) formFieldErrors.commentsCloseDays = 'Use a whole number of days, or leave it empty.';
-  const when = fromDateTimeLocal(values.publishedAt);
-  if (when !== null && (Number.isNaN(when) || when <= 0)) formFieldErrors.publishedAt = 'Enter a date and time like 2026-05-01 09:30 (UTC).';
+  // Read in the site's time zone: a time the clocks skip is refused with its own message.
+  const read = readLocalTime(values.publishedAt);
+  const when = read === null ? null : 'at' in read ? read.at : Number.NaN;
+  if (read !== null && 'error' in read) formFieldErrors.publishedAt = read.error;
   if (Object.keys(formFieldErrors).length > 0) {
     const fields: Record<string, string> = { ...formFieldErrors };
     try {

@@ -32,6 +32,7 @@ export function settingsRoutes(): Hono<AppEnv> {
       accent: site.accent,
       accentDark: site.accentDark,
       favicon: site.favicon,
+      timeZone: site.timeZone,
     };
     return c.html(settingsView(c, values, await iconChoices(c)).value);
   });
@@ -51,6 +52,7 @@ export function settingsRoutes(): Hono<AppEnv> {
       accentDark: form.accentDark,
       // An image picked from the library wins over the address typed above it.
       favicon: form.faviconPick || form.favicon,
+      timeZone: form.timeZone ?? c.get('site').timeZone,
     };
     try {
       await saveSiteSettings(store, values);

@@ -5,7 +5,7 @@ import type { Comment, Post, User } from '../../../core/store.ts';
 import type { AppEnv } from '../../context.ts';
 import { html, raw, type SafeHtml } from '../../html.ts';
 import { csrfField } from '../forms.ts';
-import { formatDate, formatDateTime, isoDate } from '../format.ts';
+import { formatDate, formatDateTime, formatUtcDay, isoDate } from '../format.ts';
 import { postUrl } from '../public-views.ts';
 import { adminLayout, pageHead } from './admin-layout.ts';
 import { commentUrl, replyForm } from './comments-view.ts';
@@ -181,7 +181,7 @@ function eventWords(entry: Extract<TimelineEntry, { kind: 'event' }>, o: PersonP
   switch (e.kind) {
     case 'trust': {
       const label = trustWords[(d.trust as Trust) ?? 'normal']?.label ?? String(d.trust);
-      const until = d.trust === 'muted' && typeof d.mutedUntil === 'number' ? ` until ${formatDate(d.mutedUntil)}` : '';
+      const until = d.trust === 'muted' && typeof d.mutedUntil === 'number' ? ` until ${formatUtcDay(d.mutedUntil)}` : '';
       return html`${who} set trust to <strong>${label}${until}</strong>${d.reason ? html`: ${String(d.reason)}` : ''}`;
     }
     case 'label-added':

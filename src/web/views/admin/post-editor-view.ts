@@ -6,7 +6,7 @@ import type { AppEnv } from '../../context.ts';
 import { html, raw, type SafeHtml } from '../../html.ts';
 import { writtenExcerpt } from '../../../core/post-service.ts';
 import { csrfField, field, notice } from '../forms.ts';
-import { formatDateTime } from '../format.ts';
+import { formatDateTime, fromDateTimeLocal as readLocalTime, shownZone, toDateTimeLocal as localTimeValue, zoneLabel } from '../format.ts';
 import { postUrl } from '../public-views.ts';
 import { adminLayout } from './admin-layout.ts';
 import { statusBadge, typeWords } from './post-list-view.ts';
@@ -25,7 +25,7 @@ export interface EditorValues {
   tags: string;
   visibility: string;
   coverImage: string;
-  /** datetime-local value, UTC: YYYY-MM-DDTHH:MM, or ''. */
+  /** datetime-local value in the site's time zone: YYYY-MM-DDTHH:MM, or ''. */
   publishedAt: string;
   /** 'inherit' (the site's setting), 'open' or 'closed'. */
   commentsMode: string;
@@ -83,15 +83,13 @@ const localCopyOffer = html`<div class="notice info notice-with-action" data-loc
   <button type="button" class="secondary small" data-local-restore-no>Discard it</button>
 </div>`;
 
-/** datetime-local value for a UTC time. */
-export const toDateTimeLocal = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString().slice(0, 16));
+/** datetime-local value for an instant, in the site's time zone (views/format.ts). */
+export const toDateTimeLocal = (ms: number | null): string => (ms === null ? '' : localTimeValue(ms));
 
-/** Parses a datetime-local value as UTC; null for '', NaN when it is not a valid time. */
+/** Parses a datetime-local value in the site's time zone; null for '', NaN when it is not a valid time (or one the clocks skip). */
 export function fromDateTimeLocal(value: string): number | null {
-  const v = value.trim();
-  if (!v) return null;
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$/.test(v)) return Number.NaN;
-  return Date.parse(`${v}Z`);
+  const r = readLocalTime(value);
+  return r === null ? null : 'at' in r ? r.at : Number.NaN;
 }
 
 export function editorValuesOf(post: Post): EditorValues {
@@ -224,9 +222,9 @@ ${localCopyOffer}
       ${field({ name: 'tags', label: 'Tags', value: v.tags, error: f.tags, hint: 'Separated by commas, e.g. Community, Social media.', attrs: html` autocomplete="off"` })}
       ${field({ name: 'coverImage', label: 'Cover image (optional)', value: v.coverImage, error: f.coverImage, hint: 'An uploaded image (/uploads/…) or an https:// address.', attrs: html` autocomplete="off" spellcheck="false" data-cover-image` })}
       <div class="field">
-        <label for="f-publishedAt">Publish date and time <span class="optional">(UTC)</span></label>
-        <input type="datetime-local" id="f-publishedAt" name="publishedAt" value="${v.publishedAt}" aria-describedby="f-publishedAt-hint${f.publishedAt ? ' f-publishedAt-error' : ''}"${f.publishedAt ? html` aria-invalid="true"` : ''} data-publish-date>
-        <p class="hint" id="f-publishedAt-hint">In UTC (now: ${toDateTimeLocal(o.now).replace('T', ' ')}). A future time schedules it; a past time backdates it. Empty: now.</p>
+        <label for="f-publishedAt">Publish date and time <span class="optional">(${shownZone().name})</span></label>
+        <input type="datetime-local" id="f-publishedAt" name="publishedAt" value="${v.publishedAt}" aria-describedby="f-publishedAt-hint${f.publishedAt ? ' f-publishedAt-error' : ''}"${f.publishedAt ? html` aria-invalid="true"` : ''} data-publish-date data-now-local="${toDateTimeLocal(o.now)}">
+        <p class="hint" id="f-publishedAt-hint">In the site’s time zone, ${shownZone().name} (now: ${toDateTimeLocal(o.now).replace('T', ' ')} ${zoneLabel(shownZone().at(o.now).abbr)}). A future time schedules it; a past time backdates it. Empty: now.</p>
         ${f.publishedAt ? html`<p class="field-error" id="f-publishedAt-error">${f.publishedAt}</p>` : ''}
       </div>
       <fieldset class="field radio-group"${f.visibility ? html` aria-describedby="f-visibility-error"` : ''}>

@@ -5,7 +5,7 @@ import type { Post, User } from '../../../core/store.ts';
 import type { AppEnv } from '../../context.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { csrfField } from '../forms.ts';
-import { formatDateTime, plural } from '../format.ts';
+import { formatDateTimeSeconds, plural } from '../format.ts';
 import { adminLayout } from './admin-layout.ts';
 import { typeWords } from './post-list-view.ts';
 
@@ -18,10 +18,7 @@ interface HistoryOptions {
 const authorName = (authors: Map<number, User>, id: number) => authors.get(id)?.name ?? 'A former user';
 
 /** When a revision was saved, to the second (saves often come minutes apart). */
-function savedAt(ms: number): string {
-  const seconds = String(new Date(ms).getUTCSeconds()).padStart(2, '0');
-  return formatDateTime(ms).replace(/ (AM|PM) UTC$/, `:${seconds} $1 UTC`);
-}
+const savedAt = (ms: number): string => formatDateTimeSeconds(ms);
 
 /** Revisions are numbered from the first save: #1, #2… */
 const numberOf = (revisions: RevisionSummary[], id: number) => revisions.length - revisions.findIndex((r) => r.id === id);

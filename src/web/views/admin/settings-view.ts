@@ -5,6 +5,8 @@ import type { AppEnv } from '../../context.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { csrfField, field } from '../forms.ts';
 import { adminLayout, pageHead } from './admin-layout.ts';
+import { serverTimeZoneName, timeZoneNames } from '../../../core/time-zone.ts';
+import { formatDateTime } from '../format.ts';
 
 export interface SettingsValues {
   title: string;
@@ -19,6 +21,8 @@ export interface SettingsValues {
   accent?: string;
   accentDark?: string;
   favicon?: string;
+  /** The IANA zone name as typed. */
+  timeZone: string;
 }
 
 /**
@@ -44,6 +48,19 @@ ${error ? html`<p class="notice error" role="alert">${Object.keys(fields).length
     ${field({ name: 'description', label: 'Description', value: v.description, error: fields.description, hint: 'One line under the title on the home page, and in link previews and feeds.', attrs: html` maxlength="300"` })}
     ${field({ name: 'postsPerPage', label: 'Posts per page', type: 'number', value: v.postsPerPage, error: fields.postsPerPage, required: true, hint: 'On the home, tag, author and archive pages: 1 to 50.', attrs: html` min="1" max="50" step="1" inputmode="numeric" class="short-input"` })}
     ${field({ name: 'feedItems', label: 'Items per feed', type: 'number', value: v.feedItems ?? '20', error: fields.feedItems, required: true, hint: 'The newest posts (or comments) in the RSS, Atom and JSON feeds: 1 to 100.', attrs: html` min="1" max="100" step="1" inputmode="numeric" class="short-input"` })}
+  </fieldset>
+  <fieldset>
+    <legend>Time</legend>
+    ${field({
+      name: 'timeZone',
+      label: 'Time zone',
+      value: v.timeZone,
+      error: fields.timeZone,
+      required: true,
+      hint: `An IANA name such as Europe/Paris, America/New_York or UTC (this server’s own zone is ${serverTimeZoneName()}). Pages show dates and times in it with the zone named (now: ${formatDateTime(c.get('deps').clock.now())}), and the editor’s publish time is read in it. A time the clocks skip when summer time starts is refused; a time that happens twice when it ends means the first (summer time). Feeds keep exact times with their offset.`,
+      attrs: html` list="time-zones" autocomplete="off" spellcheck="false"`,
+    })}
+    <datalist id="time-zones">${timeZoneNames().map((n) => html`<option value="${n}"></option>`)}</datalist>
   </fieldset>
   <fieldset>
     <legend>Navigation</legend>
