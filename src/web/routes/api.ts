@@ -15,7 +15,13 @@ import {
   type ApiPostInput,
 } from '../openapi.ts';
 import { peopleOpenApi } from '../openapi-people.ts';
+import { tagsOpenApi } from '../openapi-tags.ts';
+import { settingsOpenApi } from '../openapi-settings.ts';
+import { jobsOpenApi } from '../openapi-jobs.ts';
 import { apiPeopleRoutes } from './api-people.ts';
+import { apiTagRoutes } from './api-tags.ts';
+import { apiSettingsRoutes } from './api-settings.ts';
+import { apiJobRoutes } from './api-jobs.ts';
 import { ApiRequestError, bearerSecret, isoOrNull, limitBody, limitWrites, parseWith, readJson, requireToken, type ApiContext } from './api-request.ts';
 
 const PUBLIC_CACHE = 'public, max-age=60';
@@ -141,7 +147,7 @@ export function apiRoutes(): Hono<AppEnv> {
   app.use('*', authenticate);
 
   app.get('/openapi.json', (c) => {
-    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl, [peopleOpenApi]);
+    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl, [peopleOpenApi, tagsOpenApi, settingsOpenApi, jobsOpenApi]);
     return c.json(openApiDocument);
   });
 
@@ -227,6 +233,9 @@ export function apiRoutes(): Hono<AppEnv> {
   });
 
   app.route('/people', apiPeopleRoutes());
+  app.route('/tags', apiTagRoutes());
+  app.route('/settings', apiSettingsRoutes());
+  app.route('/jobs', apiJobRoutes());
 
   // Anything else under /api (including /api itself) is a JSON 404, never an HTML page.
   app.all('*', (c) => jsonError(c, 404, 'not_found', `Nothing at ${c.req.method} ${c.req.path}. The API is described at /api/openapi.json.`));
