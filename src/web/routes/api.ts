@@ -20,12 +20,14 @@ import { settingsOpenApi } from '../openapi-settings.ts';
 import { jobsOpenApi } from '../openapi-jobs.ts';
 import { uploadsOpenApi } from '../openapi-uploads.ts';
 import { subscriptionsOpenApi } from '../openapi-subscriptions.ts';
+import { webmentionsOpenApi } from '../openapi-webmentions.ts';
 import { apiPeopleRoutes } from './api-people.ts';
 import { apiTagRoutes } from './api-tags.ts';
 import { apiSettingsRoutes } from './api-settings.ts';
 import { apiJobRoutes } from './api-jobs.ts';
 import { apiUploadRoutes } from './api-uploads.ts';
 import { apiSubscriptionRoutes } from './api-subscriptions.ts';
+import { apiWebmentionRoutes } from './api-webmentions.ts';
 import { ApiRequestError, bearerSecret, isoOrNull, limitBody, limitWrites, parseWith, readJson, requireToken, type ApiContext } from './api-request.ts';
 
 const PUBLIC_CACHE = 'public, max-age=60';
@@ -151,7 +153,7 @@ export function apiRoutes(): Hono<AppEnv> {
   app.use('*', authenticate);
 
   app.get('/openapi.json', (c) => {
-    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl, [peopleOpenApi, tagsOpenApi, settingsOpenApi, jobsOpenApi, uploadsOpenApi, subscriptionsOpenApi]);
+    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl, [peopleOpenApi, tagsOpenApi, settingsOpenApi, jobsOpenApi, uploadsOpenApi, subscriptionsOpenApi, webmentionsOpenApi]);
     return c.json(openApiDocument);
   });
 
@@ -242,6 +244,7 @@ export function apiRoutes(): Hono<AppEnv> {
   app.route('/jobs', apiJobRoutes());
   app.route('/uploads', apiUploadRoutes());
   app.route('/subscriptions', apiSubscriptionRoutes());
+  app.route('/webmentions', apiWebmentionRoutes());
 
   // Anything else under /api (including /api itself) is a JSON 404, never an HTML page.
   app.all('*', (c) => jsonError(c, 404, 'not_found', `Nothing at ${c.req.method} ${c.req.path}. The API is described at /api/openapi.json.`));
