@@ -21,6 +21,7 @@ import { jobsOpenApi } from '../openapi-jobs.ts';
 import { uploadsOpenApi } from '../openapi-uploads.ts';
 import { subscriptionsOpenApi } from '../openapi-subscriptions.ts';
 import { webmentionsOpenApi } from '../openapi-webmentions.ts';
+import { fediverseOpenApi } from '../openapi-fediverse.ts';
 import { apiPeopleRoutes } from './api-people.ts';
 import { apiTagRoutes } from './api-tags.ts';
 import { apiSettingsRoutes } from './api-settings.ts';
@@ -28,6 +29,7 @@ import { apiJobRoutes } from './api-jobs.ts';
 import { apiUploadRoutes } from './api-uploads.ts';
 import { apiSubscriptionRoutes } from './api-subscriptions.ts';
 import { apiWebmentionRoutes } from './api-webmentions.ts';
+import { apiFediverseRoutes } from './api-fediverse.ts';
 import { ApiRequestError, bearerSecret, isoOrNull, limitBody, limitWrites, parseWith, readJson, requireToken, type ApiContext } from './api-request.ts';
 
 const PUBLIC_CACHE = 'public, max-age=60';
@@ -153,7 +155,7 @@ export function apiRoutes(): Hono<AppEnv> {
   app.use('*', authenticate);
 
   app.get('/openapi.json', (c) => {
-    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl, [peopleOpenApi, tagsOpenApi, settingsOpenApi, jobsOpenApi, uploadsOpenApi, subscriptionsOpenApi, webmentionsOpenApi]);
+    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl, [peopleOpenApi, tagsOpenApi, settingsOpenApi, jobsOpenApi, uploadsOpenApi, subscriptionsOpenApi, webmentionsOpenApi, fediverseOpenApi]);
     return c.json(openApiDocument);
   });
 
@@ -245,6 +247,7 @@ export function apiRoutes(): Hono<AppEnv> {
   app.route('/uploads', apiUploadRoutes());
   app.route('/subscriptions', apiSubscriptionRoutes());
   app.route('/webmentions', apiWebmentionRoutes());
+  app.route('/fediverse', apiFediverseRoutes());
 
   // Anything else under /api (including /api itself) is a JSON 404, never an HTML page.
   app.all('*', (c) => jsonError(c, 404, 'not_found', `Nothing at ${c.req.method} ${c.req.path}. The API is described at /api/openapi.json.`));
