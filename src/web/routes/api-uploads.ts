@@ -11,7 +11,8 @@ import { readUploadForm } from './upload-form.ts';
 
 const ROLES = ['owner', 'author'] as const;
 const REFUSAL = 'Uploading images is for the owner and authors.';
-const HASH = ':hash{[0-9a-f]{64}}';
+/** 64 hex digits; a shorter or longer run finds no upload (a 404). No nested braces: the route tests read the pattern. */
+const HASH = ':hash{[0-9a-f]+}';
 
 /** Uploads as the API gives them, with their sizes, variants and uses looked up together. */
 async function uploadsOut(c: ApiContext, uploads: UploadInfo[]): Promise<ApiUpload[]> {
