@@ -7,7 +7,7 @@ import { pageShape, pagingShape, pathId, queryParameters, readErrors, sectionSch
 export const jobStates = ['pending', 'done', 'dead'] as const;
 
 export const apiJobQuerySchema = z.object({
-  state: z.enum(jobStates, { message: 'Use pending, done or dead.' }).optional().describe('pending: waiting or being retried; done: finished; dead: gave up (retry it). Left out: every job.'),
+  status: z.enum(jobStates, { message: 'Use pending, done or dead.' }).optional().describe('pending: waiting or being retried; done: finished; dead: gave up (retry it). Left out: every job.'),
   kind: z.string().max(100, 'Kinds have at most 100 characters.').optional().describe('Only jobs of this kind (e.g. webmention-send, upload-variants).'),
   ...pagingShape,
 });
@@ -15,7 +15,7 @@ export const apiJobQuerySchema = z.object({
 export const apiJobSchema = z.object({
   id: z.int(),
   kind: z.string(),
-  state: z.enum(jobStates),
+  status: z.enum(jobStates),
   attempts: z.int(),
   run_at: z.iso.datetime().describe('When it runs (next).'),
   last_error: z.string().nullable(),

@@ -13,7 +13,7 @@ export const subscriptionStates = ['active', 'unconfirmed', 'unsubscribed'] as c
 export const apiSubscriptionQuerySchema = z.object({
   post_id: queryId('a post').optional().describe('Only subscriptions to this post’s conversation.'),
   person_id: queryId('a person').optional().describe('Only the subscriptions of this person (by any of their email addresses).'),
-  state: z
+  status: z
     .enum(subscriptionStates, { message: 'Use active, unconfirmed or unsubscribed.' })
     .optional()
     .describe('active: mails are sent; unconfirmed: waiting for the address to be confirmed; unsubscribed. Left out: all.'),
@@ -26,7 +26,7 @@ export const apiSubscriptionSchema = z.object({
   email: z.string(),
   post_id: z.int(),
   comment_id: z.int().nullable().describe('For `replies`: the comment whose replies are sent.'),
-  state: z.enum(subscriptionStates),
+  status: z.enum(subscriptionStates),
   created_at: isoDateTime,
   unsubscribed_at: isoDateTime.nullable(),
 });

@@ -24,21 +24,21 @@ for (const { engine, skip } of testEngines()) {
     });
     after(() => k.cleanup());
 
-    test('lists jobs by state with their last error, and the counts', async () => {
-      const dead = await api.expect('GET', '/api/jobs?state=dead', 200, { token: owner.secret, schema: apiJobListSchema });
-      assert.deepEqual(dead.jobs.map((j: any) => [j.id, j.kind, j.state, j.last_error, j.payload]), [[deadId, 'test-gives-up', 'dead', 'the endpoint answered 500', { post: 7 }]]);
+    test('lists jobs by status with their last error, and the counts', async () => {
+      const dead = await api.expect('GET', '/api/jobs?status=dead', 200, { token: owner.secret, schema: apiJobListSchema });
+      assert.deepEqual(dead.jobs.map((j: any) => [j.id, j.kind, j.status, j.last_error, j.payload]), [[deadId, 'test-gives-up', 'dead', 'the endpoint answered 500', { post: 7 }]]);
       assert.equal(dead.total, 1);
       assert.equal(dead.counts.dead, 1);
-      const pending = await api.expect('GET', '/api/jobs?state=pending&kind=test-waits', 200, { token: owner.secret });
+      const pending = await api.expect('GET', '/api/jobs?status=pending&kind=test-waits', 200, { token: owner.secret });
       assert.deepEqual(pending.jobs.map((j: any) => j.kind), ['test-waits']);
-      const bad = await api.refused('GET', '/api/jobs?state=failed', 422, { token: owner.secret });
-      assert.equal(bad.fields?.state, 'Use pending, done or dead.');
+      const bad = await api.refused('GET', '/api/jobs?status=failed', 422, { token: owner.secret });
+      assert.equal(bad.fields?.status, 'Use pending, done or dead.');
       assert.equal((await api.refused('GET', '/api/jobs?per_page=500', 422, { token: owner.secret })).fields?.per_page, 'Use a whole number from 1 to 50.');
     });
 
     test('retries a job that gave up; a job that did not is 404', async () => {
       await api.expect('POST', `/api/jobs/${deadId}/retry`, 204, { token: owner.secret });
-      const pending = await api.expect('GET', '/api/jobs?state=pending&kind=test-gives-up', 200, { token: owner.secret });
+      const pending = await api.expect('GET', '/api/jobs?status=pending&kind=test-gives-up', 200, { token: owner.secret });
       assert.deepEqual(pending.jobs.map((j: any) => [j.id, j.attempts]), [[deadId, 0]], 'back in the queue, attempts reset');
       const again = await api.refused('POST', `/api/jobs/${deadId}/retry`, 404, { token: owner.secret });
       assert.equal(again.message, 'No job that gave up has this id: only a dead job can be retried.');

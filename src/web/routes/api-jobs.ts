@@ -12,7 +12,7 @@ function jobOut(job: Job): ApiJob {
   return {
     id: job.id,
     kind: job.kind,
-    state: job.status,
+    status: job.status,
     attempts: job.attempts,
     run_at: iso(job.runAt),
     last_error: job.lastError,
@@ -32,7 +32,7 @@ export function apiJobRoutes(): Hono<AppEnv> {
     const query = parseWith(apiJobQuerySchema, c.req.query(), 'query parameters');
     const [counts, page] = await Promise.all([
       store.jobs.countByStatus(),
-      store.jobs.list({ status: query.state, kind: query.kind, limit: query.per_page, offset: (query.page - 1) * query.per_page }),
+      store.jobs.list({ status: query.status, kind: query.kind, limit: query.per_page, offset: (query.page - 1) * query.per_page }),
     ]);
     return c.json({ jobs: page.items.map(jobOut), counts, page: query.page, per_page: query.per_page, total: page.total });
   });

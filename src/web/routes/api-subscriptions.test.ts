@@ -43,10 +43,10 @@ for (const { engine, skip } of testEngines()) {
     });
     after(() => k.cleanup());
 
-    test('lists subscriptions filtered by post, person and state', async () => {
+    test('lists subscriptions filtered by post, person and status', async () => {
       const all = await api.expect('GET', '/api/subscriptions', 200, { token: moderator.secret, schema: apiSubscriptionListSchema });
       assert.equal(all.total, 4);
-      const states = Object.fromEntries(all.subscriptions.map((s: any) => [s.id, s.state]));
+      const states = Object.fromEntries(all.subscriptions.map((s: any) => [s.id, s.status]));
       assert.deepEqual([states[subs.adaPorch.id], states[subs.bea.id], states[subs.cal.id]], ['active', 'unconfirmed', 'unsubscribed']);
       const onPorch = await api.expect('GET', `/api/subscriptions?post_id=${porch.id}`, 200, { token: owner.secret });
       assert.deepEqual(onPorch.subscriptions.map((s: any) => s.email).sort(), ['ada@example.com', 'bea@example.com']);
@@ -54,17 +54,17 @@ for (const { engine, skip } of testEngines()) {
       assert.ok(ada);
       const hers = await api.expect('GET', `/api/subscriptions?person_id=${ada.id}`, 200, { token: owner.secret });
       assert.deepEqual(hers.subscriptions.map((s: any) => s.post_id).sort(), [porch.id, garden.id].sort());
-      const active = await api.expect('GET', '/api/subscriptions?state=active&per_page=1', 200, { token: owner.secret });
+      const active = await api.expect('GET', '/api/subscriptions?status=active&per_page=1', 200, { token: owner.secret });
       assert.equal(active.total, 2);
       assert.equal(active.subscriptions.length, 1);
-      assert.equal((await api.refused('GET', '/api/subscriptions?state=paused', 422, { token: owner.secret })).fields?.state, 'Use active, unconfirmed or unsubscribed.');
+      assert.equal((await api.refused('GET', '/api/subscriptions?status=paused', 422, { token: owner.secret })).fields?.status, 'Use active, unconfirmed or unsubscribed.');
       assert.equal((await api.refused('GET', '/api/subscriptions?post_id=abc', 422, { token: owner.secret })).fields?.post_id, 'Use a post’s numeric id.');
       assert.equal((await api.refused('GET', '/api/subscriptions?person_id=999999', 404, { token: owner.secret })).message, 'That person was not found.');
     });
 
     test('unsubscribes someone as their mail link would, and deletes a subscription for good', async () => {
       const done = await api.expect('POST', `/api/subscriptions/${subs.adaGarden.id}/unsubscribe`, 200, { token: moderator.secret, schema: apiSubscriptionSchema });
-      assert.equal(done.state, 'unsubscribed');
+      assert.equal(done.status, 'unsubscribed');
       assert.ok(done.unsubscribed_at);
       assert.deepEqual((await k.deps.store.subscriptions.activeForPost(garden.id)).map((s) => s.email), [], 'no more mail about that post');
       const again = await api.expect('POST', `/api/subscriptions/${subs.adaGarden.id}/unsubscribe`, 200, { token: moderator.secret });

@@ -16,7 +16,7 @@ function subscriptionOut(s: Subscription, confirmed: boolean): ApiSubscription {
     email: s.email,
     post_id: s.postId,
     comment_id: s.commentId,
-    state: s.unsubscribedAt !== null ? 'unsubscribed' : confirmed ? 'active' : 'unconfirmed',
+    status: s.unsubscribedAt !== null ? 'unsubscribed' : confirmed ? 'active' : 'unconfirmed',
     created_at: iso(s.createdAt),
     unsubscribed_at: isoOrNull(s.unsubscribedAt),
   };
@@ -47,7 +47,7 @@ export function apiSubscriptionRoutes(): Hono<AppEnv> {
       // Subscriptions are kept by address: the person's are those of every address they used.
       emails = summary.identities.filter((i) => i.kind === 'email').map((i) => i.value);
     }
-    const page = await store.subscriptions.list({ postId: query.post_id, emails, state: query.state, limit: query.per_page, offset: (query.page - 1) * query.per_page });
+    const page = await store.subscriptions.list({ postId: query.post_id, emails, state: query.status, limit: query.per_page, offset: (query.page - 1) * query.per_page });
     return c.json({ subscriptions: page.items.map((s) => subscriptionOut(s, s.confirmed)), page: query.page, per_page: query.per_page, total: page.total });
   });
 
