@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { isoDateTime, json, ref, response, tokenRequired, writeErrors, type OpenApiSection } from './openapi.ts';
-import { bodyErrors, pathId, queryParameters, readErrors, sectionSchemas } from './openapi-shared.ts';
+import { isoDateTime, json, ref, response, writeErrors, type OpenApiSection } from './openapi.ts';
+import { bodyErrors, pathId, queryParameters, readErrors, scoped, sectionSchemas } from './openapi-shared.ts';
 
 /** The blog's fediverse account in the JSON API (routes/api-fediverse.ts): followers and deliveries, as Admin → Fediverse (the owner's). */
 
@@ -60,7 +60,7 @@ export const apiDeliveryListSchema = z.object({
   deliveries: z.array(apiDeliverySchema).describe('At most 100.'),
 });
 
-const common = { tags: ['fediverse'], security: tokenRequired };
+const common = { tags: ['fediverse'] };
 const actorBody = { required: true, content: json(ref('ActorInput')) };
 
 export const fediverseOpenApi: OpenApiSection = {
@@ -72,6 +72,7 @@ export const fediverseOpenApi: OpenApiSection = {
       get: {
         ...common,
         operationId: 'listFollowers',
+        security: scoped('read'),
         summary: 'Followers, or follow requests waiting',
         parameters: queryParameters(apiFollowerQuerySchema),
         responses: { '200': { description: 'The followers.', content: json(ref('FollowerList')) }, ...readErrors, '422': response('ValidationFailed') },
@@ -81,6 +82,7 @@ export const fediverseOpenApi: OpenApiSection = {
       post: {
         ...common,
         operationId: 'acceptFollower',
+        security: scoped('moderate'),
         summary: 'Accept a follow request',
         description: 'Their server is sent an Accept. 404 when the request is no longer waiting.',
         requestBody: actorBody,
@@ -91,6 +93,7 @@ export const fediverseOpenApi: OpenApiSection = {
       post: {
         ...common,
         operationId: 'removeFollower',
+        security: scoped('moderate'),
         summary: 'Remove a follower, or reject a follow request',
         description: 'Their server is sent a Reject of the follow (Mastodon then drops it). 404 when they do not follow the blog.',
         requestBody: actorBody,
@@ -101,6 +104,7 @@ export const fediverseOpenApi: OpenApiSection = {
       post: {
         ...common,
         operationId: 'blockFollower',
+        security: scoped('moderate'),
         summary: 'Block an account',
         description: 'Its activities are refused from now on and its follow is removed.',
         requestBody: actorBody,
@@ -111,6 +115,7 @@ export const fediverseOpenApi: OpenApiSection = {
       get: {
         ...common,
         operationId: 'listDeliveries',
+        security: scoped('read'),
         summary: 'Activities waiting to be delivered, with their status',
         parameters: queryParameters(apiDeliveryQuerySchema),
         responses: { '200': { description: 'The queue.', content: json(ref('DeliveryList')) }, ...readErrors, '422': response('ValidationFailed') },
@@ -120,6 +125,7 @@ export const fediverseOpenApi: OpenApiSection = {
       post: {
         ...common,
         operationId: 'retryDelivery',
+        security: scoped('admin'),
         summary: 'Try a delivery again now',
         description: 'It (and the activities about the same post behind it) go at once. 404 when it is no longer waiting: delivered, given up, or being sent right now.',
         parameters: [pathId('id', 'The delivery’s numeric id.')],

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { json, ref, response, tokenRequired, writeErrors, type OpenApiSection } from './openapi.ts';
-import { pageShape, pagingShape, pathId, queryParameters, readErrors, sectionSchemas } from './openapi-shared.ts';
+import { json, ref, response, writeErrors, type OpenApiSection } from './openapi.ts';
+import { pageShape, pagingShape, pathId, queryParameters, readErrors, scoped, sectionSchemas } from './openapi-shared.ts';
 
 /** The background job queue in the JSON API (routes/api-jobs.ts): what Admin → Jobs shows, the owner's alone. */
 
@@ -31,7 +31,7 @@ export const apiJobListSchema = z.object({
   ...pageShape,
 });
 
-const common = { tags: ['jobs'], security: tokenRequired };
+const common = { tags: ['jobs'] };
 
 export const jobsOpenApi: OpenApiSection = {
   tags: [{ name: 'jobs', description: 'The background job queue (webmentions, image variants, imports…): what waits, what gave up and why, and Retry. The owner’s token only.' }],
@@ -41,6 +41,7 @@ export const jobsOpenApi: OpenApiSection = {
       get: {
         ...common,
         operationId: 'listJobs',
+        security: scoped('read'),
         summary: 'List background jobs',
         parameters: queryParameters(apiJobQuerySchema),
         responses: { '200': { description: 'A page of jobs.', content: json(ref('JobList')) }, ...readErrors, '422': response('ValidationFailed') },
@@ -50,6 +51,7 @@ export const jobsOpenApi: OpenApiSection = {
       post: {
         ...common,
         operationId: 'retryJob',
+        security: scoped('admin'),
         summary: 'Retry a job that gave up',
         description: 'A dead job goes back in the queue with its attempts reset and runs at once. 404 when no dead job has this id.',
         parameters: [pathId('id', 'The job’s numeric id.')],

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { json, ref, tokenRequired, writeErrors, type OpenApiSection } from './openapi.ts';
-import { bodyErrors, readErrors, sectionSchemas } from './openapi-shared.ts';
+import { json, ref, writeErrors, type OpenApiSection } from './openapi.ts';
+import { bodyErrors, readErrors, scoped, sectionSchemas } from './openapi-shared.ts';
 
 /** The site's settings in the JSON API (routes/api-settings.ts): what Admin → Settings edits, the owner's alone. */
 
@@ -39,7 +39,7 @@ export const apiSettingsPatchSchema = z.strictObject({
   load_remote_images: z.boolean({ message: 'Use true or false.' }).optional(),
 });
 
-const common = { tags: ['settings'], security: tokenRequired };
+const common = { tags: ['settings'] };
 
 export const settingsOpenApi: OpenApiSection = {
   tags: [{ name: 'settings', description: 'The site’s title, description, menu, custom CSS and page sizes (Admin → Settings). The owner’s token only.' }],
@@ -49,12 +49,14 @@ export const settingsOpenApi: OpenApiSection = {
       get: {
         ...common,
         operationId: 'getSettings',
+        security: scoped('admin'),
         summary: 'The site’s settings',
         responses: { '200': { description: 'The settings.', content: json(ref('Settings')) }, ...readErrors },
       },
       patch: {
         ...common,
         operationId: 'updateSettings',
+        security: scoped('admin'),
         summary: 'Change the site’s settings',
         description: 'Changes what is sent, checked as the settings form checks it; nothing is saved when a field is refused (422 naming it).',
         requestBody: { required: true, content: json(ref('SettingsPatch')) },

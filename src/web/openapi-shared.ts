@@ -31,6 +31,12 @@ export const pageShape = { page: z.int(), per_page: z.int(), total: z.int().desc
 export const queryId = (what: string) =>
   z.coerce.number({ message: `Use ${what}’s numeric id.` }).int(`Use ${what}’s numeric id.`).min(1, `Use ${what}’s numeric id.`).max(MAX_ID, `Use ${what}’s numeric id.`);
 
+/**
+ * Who may call an operation: a token carrying `scope`, which the route checks with
+ * requireScope (after the role of the matching admin page).
+ */
+export const scoped = (scope: 'read' | 'write' | 'moderate' | 'admin') => [{ bearerAuth: [scope] }];
+
 export const pathId = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'integer', minimum: 1 } });
 
 export const readErrors = { '401': response('Unauthenticated'), '403': response('Forbidden') };

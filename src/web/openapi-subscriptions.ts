@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { isoDateTime, json, ref, response, tokenRequired, writeErrors, type OpenApiSection } from './openapi.ts';
-import { pageShape, pagingShape, pathId, queryId, queryParameters, readErrors, sectionSchemas } from './openapi-shared.ts';
+import { isoDateTime, json, ref, response, writeErrors, type OpenApiSection } from './openapi.ts';
+import { pageShape, pagingShape, pathId, queryId, queryParameters, readErrors, scoped, sectionSchemas } from './openapi-shared.ts';
 
 /**
  * Email subscriptions in the JSON API (routes/api-subscriptions.ts): who follows which
@@ -35,7 +35,7 @@ export type ApiSubscription = z.output<typeof apiSubscriptionSchema>;
 export const apiSubscriptionListSchema = z.object({ subscriptions: z.array(apiSubscriptionSchema).describe('Newest first.'), ...pageShape });
 
 const subscriptionId = pathId('id', 'The subscription’s numeric id.');
-const common = { tags: ['subscriptions'], security: tokenRequired };
+const common = { tags: ['subscriptions'] };
 
 export const subscriptionsOpenApi: OpenApiSection = {
   tags: [{ name: 'subscriptions', description: 'Email subscriptions to conversations: list, unsubscribe, delete. For tokens of the owner and moderators.' }],
@@ -45,6 +45,7 @@ export const subscriptionsOpenApi: OpenApiSection = {
       get: {
         ...common,
         operationId: 'listSubscriptions',
+        security: scoped('read'),
         summary: 'List email subscriptions',
         parameters: queryParameters(apiSubscriptionQuerySchema),
         responses: { '200': { description: 'A page of subscriptions.', content: json(ref('SubscriptionList')) }, ...readErrors, '404': response('NotFound'), '422': response('ValidationFailed') },
@@ -54,6 +55,7 @@ export const subscriptionsOpenApi: OpenApiSection = {
       post: {
         ...common,
         operationId: 'unsubscribe',
+        security: scoped('moderate'),
         summary: 'Unsubscribe someone',
         description: 'As the link in every notification does: no more mail; the record stays (with when). Unsubscribing twice changes nothing.',
         parameters: [subscriptionId],
@@ -64,6 +66,7 @@ export const subscriptionsOpenApi: OpenApiSection = {
       delete: {
         ...common,
         operationId: 'deleteSubscription',
+        security: scoped('moderate'),
         summary: 'Delete a subscription for good',
         parameters: [subscriptionId],
         responses: { '204': { description: 'Deleted.' }, ...writeErrors, '404': response('NotFound') },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { json, ref, response, tokenRequired, writeErrors, type OpenApiSection } from './openapi.ts';
-import { bodyErrors, pathId, readErrors, sectionSchemas } from './openapi-shared.ts';
+import { json, ref, response, writeErrors, type OpenApiSection } from './openapi.ts';
+import { bodyErrors, pathId, readErrors, scoped, sectionSchemas } from './openapi-shared.ts';
 
 /** Tags in the JSON API (routes/api-tags.ts): as Admin → Tags, for the owner and authors. */
 
@@ -27,7 +27,7 @@ export type ApiTag = z.output<typeof apiTagSchema>;
 export const apiTagListSchema = z.object({ tags: z.array(apiTagSchema).describe('By name.') });
 
 const tagId = pathId('id', 'The tag’s numeric id.');
-const common = { tags: ['tags'], security: tokenRequired };
+const common = { tags: ['tags'] };
 
 export const tagsOpenApi: OpenApiSection = {
   tags: [{ name: 'tags', description: 'Tags with their post counts; create, rename, delete. For tokens of the owner and authors (as Admin → Tags).' }],
@@ -37,12 +37,14 @@ export const tagsOpenApi: OpenApiSection = {
       get: {
         ...common,
         operationId: 'listTags',
+        security: scoped('read'),
         summary: 'Every tag, with how many published posts carry it',
         responses: { '200': { description: 'The tags.', content: json(ref('TagList')) }, ...readErrors },
       },
       post: {
         ...common,
         operationId: 'createTag',
+        security: scoped('write'),
         summary: 'Create a tag',
         description: 'A tag on no post yet; writing its name on a post then uses it. 409 when another tag has the address.',
         requestBody: { required: true, content: json(ref('TagInput')) },
@@ -58,6 +60,7 @@ export const tagsOpenApi: OpenApiSection = {
       patch: {
         ...common,
         operationId: 'updateTag',
+        security: scoped('write'),
         summary: 'Rename a tag, or change its address',
         description: 'Changes what is sent. Renaming keeps the address unless `slug` is sent too (`""`: made from the new name). Posts keep the tag.',
         parameters: [tagId],
@@ -67,6 +70,7 @@ export const tagsOpenApi: OpenApiSection = {
       delete: {
         ...common,
         operationId: 'deleteTag',
+        security: scoped('write'),
         summary: 'Delete a tag',
         description: 'It is taken off every post that carries it; the posts stay.',
         parameters: [tagId],

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ALT_MAX, CAPTION_MAX } from '../core/media.ts';
-import { isoDateTime, json, ref, response, tokenRequired, writeErrors, type OpenApiSection } from './openapi.ts';
-import { bodyErrors, pageShape, pagingShape, queryParameters, readErrors, sectionSchemas } from './openapi-shared.ts';
+import { isoDateTime, json, ref, response, writeErrors, type OpenApiSection } from './openapi.ts';
+import { bodyErrors, pageShape, pagingShape, queryParameters, readErrors, scoped, sectionSchemas } from './openapi-shared.ts';
 
 /** The media library in the JSON API (routes/api-uploads.ts): as Admin → Uploads, for the owner and authors. */
 
@@ -56,7 +56,7 @@ export type ApiUpload = z.output<typeof apiUploadSchema>;
 export const apiUploadListSchema = z.object({ uploads: z.array(apiUploadSchema).describe('Newest first.'), ...pageShape });
 
 const hashParameter = { name: 'hash', in: 'path', required: true, description: 'The upload’s hash (64 hex digits).', schema: { type: 'string', pattern: '^[0-9a-f]{64}$' } };
-const common = { tags: ['uploads'], security: tokenRequired };
+const common = { tags: ['uploads'] };
 
 export const uploadsOpenApi: OpenApiSection = {
   tags: [{ name: 'uploads', description: 'The media library: images with their size, alt text, caption and the posts that show them. For tokens of the owner and authors (an author changes only their own uploads).' }],
@@ -66,6 +66,7 @@ export const uploadsOpenApi: OpenApiSection = {
       get: {
         ...common,
         operationId: 'listUploads',
+        security: scoped('read'),
         summary: 'List uploads',
         parameters: queryParameters(apiUploadQuerySchema),
         responses: { '200': { description: 'A page of uploads.', content: json(ref('UploadList')) }, ...readErrors, '422': response('ValidationFailed') },
@@ -73,6 +74,7 @@ export const uploadsOpenApi: OpenApiSection = {
       post: {
         ...common,
         operationId: 'createUpload',
+        security: scoped('write'),
         summary: 'Upload an image',
         description: 'The same checks as the admin: the type told by the bytes, the size limit, the image decoded and encoded again. The same bytes twice are stored once.',
         requestBody: { required: true, content: { 'multipart/form-data': { schema: ref('UploadForm') } } },
@@ -89,6 +91,7 @@ export const uploadsOpenApi: OpenApiSection = {
       get: {
         ...common,
         operationId: 'getUpload',
+        security: scoped('read'),
         summary: 'Read an upload',
         parameters: [hashParameter],
         responses: { '200': { description: 'The upload.', content: json(ref('Upload')) }, ...readErrors, '404': response('NotFound') },
@@ -96,6 +99,7 @@ export const uploadsOpenApi: OpenApiSection = {
       patch: {
         ...common,
         operationId: 'updateUpload',
+        security: scoped('write'),
         summary: 'Change the alt text or caption',
         parameters: [hashParameter],
         requestBody: { required: true, content: json(ref('UploadPatch')) },
@@ -104,6 +108,7 @@ export const uploadsOpenApi: OpenApiSection = {
       delete: {
         ...common,
         operationId: 'deleteUpload',
+        security: scoped('write'),
         summary: 'Delete an upload',
         description: 'With its smaller copies, for good. Refused (409, naming the posts; their list is the upload’s `uses`) while posts show it, unless force=true.',
         parameters: [hashParameter, ...queryParameters(apiUploadDeleteQuerySchema)],

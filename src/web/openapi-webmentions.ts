@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { mentionActions } from '../core/webmention-moderation.ts';
-import { isoDateTime, json, ref, response, tokenRequired, writeErrors, type OpenApiSection } from './openapi.ts';
-import { bodyErrors, pathId, queryId, queryParameters, readErrors, sectionSchemas } from './openapi-shared.ts';
+import { isoDateTime, json, ref, response, writeErrors, type OpenApiSection } from './openapi.ts';
+import { bodyErrors, pathId, queryId, queryParameters, readErrors, scoped, sectionSchemas } from './openapi-shared.ts';
 
 /** Webmentions in the JSON API (routes/api-webmentions.ts): per post, received and sent, as the admin's Webmentions page of a post. */
 
@@ -66,7 +66,7 @@ export const apiReceivedListSchema = z.object({ received: z.array(apiReceivedMen
 export const apiSentListSchema = z.object({ sent: z.array(apiSentMentionSchema) });
 export const apiResendResultSchema = z.object({ queued: z.int().describe('Links queued to be notified (0 for a post that is not live and public).') });
 
-const common = { tags: ['webmentions'], security: tokenRequired };
+const common = { tags: ['webmentions'] };
 
 export const webmentionsOpenApi: OpenApiSection = {
   tags: [
@@ -86,6 +86,7 @@ export const webmentionsOpenApi: OpenApiSection = {
       get: {
         ...common,
         operationId: 'listReceivedMentions',
+        security: scoped('read'),
         summary: 'Mentions of a post, with their status',
         parameters: queryParameters(apiReceivedQuerySchema).map((p) => (p.name === 'post_id' ? { ...p, required: true } : p)),
         responses: { '200': { description: 'The mentions.', content: json(ref('ReceivedMentionList')) }, ...readErrors, '404': response('NotFound'), '422': response('ValidationFailed') },
@@ -95,6 +96,7 @@ export const webmentionsOpenApi: OpenApiSection = {
       get: {
         ...common,
         operationId: 'listSentMentions',
+        security: scoped('read'),
         summary: 'The links of a post notified, and what answered',
         parameters: queryParameters(apiSentQuerySchema).map((p) => (p.name === 'post_id' ? { ...p, required: true } : p)),
         responses: { '200': { description: 'The links.', content: json(ref('SentMentionList')) }, ...readErrors, '404': response('NotFound'), '422': response('ValidationFailed') },
@@ -104,6 +106,7 @@ export const webmentionsOpenApi: OpenApiSection = {
       post: {
         ...common,
         operationId: 'moderateMention',
+        security: scoped('moderate'),
         summary: 'Approve, hide or delete a received mention',
         description: '409 for a mention that cannot be: still being verified, never valid, or taken away by its source.',
         parameters: [pathId('id', 'The received mention’s numeric id.')],
@@ -115,6 +118,7 @@ export const webmentionsOpenApi: OpenApiSection = {
       post: {
         ...common,
         operationId: 'resendMentions',
+        security: scoped('write'),
         summary: 'Notify every link of a post again',
         requestBody: { required: true, content: json(ref('ResendInput')) },
         responses: { '200': { description: 'How many were queued.', content: json(ref('ResendResult')) }, ...writeErrors, ...bodyErrors, '404': response('NotFound') },

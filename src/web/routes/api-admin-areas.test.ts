@@ -26,7 +26,7 @@ describe('/api/openapi.json: the admin areas (tags, uploads, subscriptions, sett
     validator.resolveRefs();
   });
 
-  test('describes every address of these areas, each needing a token and documenting 401 and 403', () => {
+  test('describes every address of these areas, each needing a token with one scope and documenting 401 and 403', () => {
     const documented = Object.entries(doc.paths)
       .filter(([path]) => AREAS.some((area) => path === area || path.startsWith(`${area}/`)))
       .flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`))
@@ -65,7 +65,11 @@ describe('/api/openapi.json: the admin areas (tags, uploads, subscriptions, sett
         assert.ok(operation.operationId && !ids.has(operation.operationId), `${method} ${path}: a unique operationId`);
         ids.add(operation.operationId);
         if (!AREAS.some((area) => path.startsWith(area))) continue;
-        assert.deepEqual(operation.security, [{ bearerAuth: [] }], `${method} ${path} needs a token`);
+        const security = operation.security as Array<{ bearerAuth?: string[] }>;
+        assert.equal(security.length, 1, `${method} ${path} needs a token`);
+        assert.equal(security[0].bearerAuth?.length, 1, `${method} ${path} names the one scope it needs`);
+        assert.ok(['read', 'write', 'moderate', 'admin'].includes(security[0].bearerAuth![0]), `${method} ${path}: a scope`);
+        if (method === 'get') assert.equal(security[0].bearerAuth![0], path === '/api/settings' ? 'admin' : 'read', `${method} ${path} reads`);
         for (const status of ['401', '403']) assert.ok(operation.responses[status], `${method} ${path} documents ${status}`);
       }
     }

@@ -1,17 +1,17 @@
 import { DomainError, notFound } from '../../core/errors.ts';
 import { toId } from '../../core/ids.ts';
 import type { Role, User } from '../../core/store.ts';
-import { requireScope, type ApiContext, type ApiScope } from './api-request.ts';
+import { requireScope, requireToken, type ApiContext, type ApiScope } from './api-request.ts';
 
 /**
  * What the admin areas of the JSON API (tags, uploads, subscriptions, settings, webmentions,
- * fediverse, jobs) check first: a token with the scope, whose user has a role the matching
- * admin page allows (the same words as the admin's refusal).
+ * fediverse, jobs) check first: a token whose user has a role the matching admin page
+ * allows (refused in the admin's words), then that the token carries the scope.
  */
 export function requireRole(c: ApiContext, scope: ApiScope, roles: readonly Role[], refusal: string): User {
-  const user = requireScope(c, scope);
+  const user = requireToken(c);
   if (!roles.includes(user.role)) throw new DomainError('forbidden', refusal);
-  return user;
+  return requireScope(c, scope);
 }
 
 /** The numeric id in the path parameter `name`, or a 404 for `what`. */
