@@ -17,6 +17,21 @@ export const apiActorInputSchema = z.strictObject({
   actor: z.string({ message: 'Give the account’s address (its actor URI, https://…).' }).max(2000, 'An account address has at most 2,000 characters.').describe('The account’s actor URI, as `actor_uri` lists it.'),
 });
 
+/** POST /api/fediverse/blocks/domain. */
+export const apiDomainInputSchema = z.strictObject({
+  domain: z.string({ message: 'Give the domain, like spam.example.' }).max(300, 'A domain has at most 300 characters.').describe('The domain; its subdomains are blocked too.'),
+});
+
+export const apiBlockSchema = z.object({
+  id: z.int(),
+  kind: z.enum(['actor', 'domain']),
+  value: z.string().describe('The account’s actor URI, or the domain (lower-cased).'),
+  created_at: isoDateTime,
+});
+
+export const apiBlockListSchema = z.object({ blocks: z.array(apiBlockSchema) });
+export const apiBlockDomainResultSchema = z.object({ added: z.boolean().describe('false when the domain was blocked already.') });
+
 export const apiFollowerSchema = z.object({
   id: z.int(),
   actor_uri: z.string(),
@@ -64,9 +79,20 @@ const common = { tags: ['fediverse'] };
 const actorBody = { required: true, content: json(ref('ActorInput')) };
 
 export const fediverseOpenApi: OpenApiSection = {
-  tags: [{ name: 'fediverse', description: 'The blog’s fediverse account: followers and follow requests (accept, remove, block) and the deliveries queue (retry). The owner’s token only.' }],
+  tags: [{ name: 'fediverse', description: 'The blog’s fediverse account: followers and follow requests (accept, remove, block), blocked accounts and domains, and the deliveries queue (retry). The owner’s token only.' }],
   schemas: () =>
-    sectionSchemas({ Follower: apiFollowerSchema, FollowerList: apiFollowerListSchema, Delivery: apiDeliverySchema, DeliveryList: apiDeliveryListSchema }, { ActorInput: apiActorInputSchema }),
+    sectionSchemas(
+      {
+        Follower: apiFollowerSchema,
+        FollowerList: apiFollowerListSchema,
+        FediverseBlock: apiBlockSchema,
+        FediverseBlockList: apiBlockListSchema,
+        BlockDomainResult: apiBlockDomainResultSchema,
+        Delivery: apiDeliverySchema,
+        DeliveryList: apiDeliveryListSchema,
+      },
+      { ActorInput: apiActorInputSchema, DomainInput: apiDomainInputSchema },
+    ),
   paths: {
     '/api/fediverse/followers': {
       get: {
@@ -109,6 +135,36 @@ export const fediverseOpenApi: OpenApiSection = {
         description: 'Its activities are refused from now on and its follow is removed.',
         requestBody: actorBody,
         responses: { '204': { description: 'Blocked.' }, ...writeErrors, ...bodyErrors },
+      },
+    },
+    '/api/fediverse/blocks': {
+      get: {
+        ...common,
+        operationId: 'listFediverseBlocks',
+        security: scoped('read'),
+        summary: 'Blocked accounts and domains',
+        responses: { '200': { description: 'The blocks.', content: json(ref('FediverseBlockList')) }, ...readErrors },
+      },
+    },
+    '/api/fediverse/blocks/domain': {
+      post: {
+        ...common,
+        operationId: 'blockDomain',
+        security: scoped('moderate'),
+        summary: 'Block a whole domain',
+        description: 'Its accounts’ and its subdomains’ activities are refused and their follows removed, in one transaction.',
+        requestBody: { required: true, content: json(ref('DomainInput')) },
+        responses: { '200': { description: 'Whether it was new.', content: json(ref('BlockDomainResult')) }, ...writeErrors, ...bodyErrors },
+      },
+    },
+    '/api/fediverse/blocks/{id}': {
+      delete: {
+        ...common,
+        operationId: 'unblock',
+        security: scoped('moderate'),
+        summary: 'Lift a block',
+        parameters: [pathId('id', 'The block’s numeric id.')],
+        responses: { '204': { description: 'Lifted.' }, ...writeErrors, '404': response('NotFound') },
       },
     },
     '/api/fediverse/deliveries': {

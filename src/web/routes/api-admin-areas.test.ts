@@ -32,9 +32,11 @@ describe('/api/openapi.json: the admin areas (tags, uploads, subscriptions, sett
       .flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`))
       .sort();
     assert.deepEqual(documented, [
+      'DELETE /api/fediverse/blocks/{id}',
       'DELETE /api/subscriptions/{id}',
       'DELETE /api/tags/{id}',
       'DELETE /api/uploads/{hash}',
+      'GET /api/fediverse/blocks',
       'GET /api/fediverse/deliveries',
       'GET /api/fediverse/followers',
       'GET /api/jobs',
@@ -48,6 +50,7 @@ describe('/api/openapi.json: the admin areas (tags, uploads, subscriptions, sett
       'PATCH /api/settings',
       'PATCH /api/tags/{id}',
       'PATCH /api/uploads/{hash}',
+      'POST /api/fediverse/blocks/domain',
       'POST /api/fediverse/deliveries/{id}/retry',
       'POST /api/fediverse/followers/accept',
       'POST /api/fediverse/followers/block',

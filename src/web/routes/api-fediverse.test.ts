@@ -6,7 +6,7 @@ import type { User } from '../../core/store.ts';
 import { ApiClient } from '../../../test/helpers/api-client.ts';
 import { until } from '../../../test/helpers/fediverse-peers.ts';
 import { startTestKumbaya, testEngines, type TestKumbaya } from '../../../test/helpers/test-kumbaya.ts';
-import { apiDeliveryListSchema, apiFollowerListSchema, apiFollowerSchema } from '../openapi-fediverse.ts';
+import { apiBlockListSchema, apiDeliveryListSchema, apiFollowerListSchema, apiFollowerSchema } from '../openapi-fediverse.ts';
 
 for (const { engine, skip } of testEngines()) {
   // A generous bound only so that a queue that never delivers fails instead of waiting forever.
@@ -93,12 +93,27 @@ for (const { engine, skip } of testEngines()) {
       assert.equal((await api.refused('POST', '/api/fediverse/followers/block', 422, { token: owner.secret, body: {} })).fields?.actor, 'Give the account’s address (its actor URI, https://…).');
     });
 
+    test('blocks a whole domain, lists the blocks and lifts one', async () => {
+      const first = await api.expect('POST', '/api/fediverse/blocks/domain', 200, { token: owner.secret, body: { domain: 'Spam.Example' } });
+      assert.equal(first.added, true);
+      assert.equal((await api.expect('POST', '/api/fediverse/blocks/domain', 200, { token: owner.secret, body: { domain: 'spam.example' } })).added, false, 'blocked already');
+      const bad = await api.refused('POST', '/api/fediverse/blocks/domain', 422, { token: owner.secret, body: { domain: 'not a domain' } });
+      assert.equal(bad.fields?.domain, '“not a domain” is not a domain name (like spam.example).');
+      const blocks = await api.expect('GET', '/api/fediverse/blocks', 200, { token: owner.secret, schema: apiBlockListSchema });
+      assert.deepEqual(blocks.blocks.map((b: any) => [b.kind, b.value]).sort(), [['actor', actor('bo')], ['domain', 'spam.example']]);
+      const domain = blocks.blocks.find((b: any) => b.kind === 'domain');
+      await api.expect('DELETE', `/api/fediverse/blocks/${domain.id}`, 204, { token: owner.secret });
+      assert.equal((await api.refused('DELETE', `/api/fediverse/blocks/${domain.id}`, 404, { token: owner.secret })).message, 'That block is already gone.');
+      assert.deepEqual((await api.expect('GET', '/api/fediverse/blocks', 200, { token: owner.secret })).blocks.map((b: any) => b.kind), ['actor']);
+    });
+
     test('only the owner: authors and moderators get 403, no token 401', async () => {
       for (const role of ['author', 'moderator'] as const) {
         const { secret } = await api.token(role);
         assert.equal((await api.refused('GET', '/api/fediverse/followers', 403, { token: secret })).message, 'Only the owner manages the blog’s fediverse account.');
         assert.equal((await api.refused('POST', '/api/fediverse/followers/block', 403, { token: secret, body: { actor: actor('cy') } })).code, 'forbidden');
         assert.equal((await api.refused('POST', '/api/fediverse/deliveries/1/retry', 403, { token: secret })).code, 'forbidden');
+        assert.equal((await api.refused('POST', '/api/fediverse/blocks/domain', 403, { token: secret, body: { domain: 'x.example' } })).code, 'forbidden');
       }
       assert.equal((await api.refused('GET', '/api/fediverse/deliveries', 401)).code, 'unauthenticated');
       assert.equal((await k.deps.store.followers.findByActor(actor('cy')))?.status, 'accepted', 'nothing refused changed anything');

@@ -3,7 +3,7 @@ import { DomainError } from '../../core/errors.ts';
 import type { Follower } from '../../core/federation-store.ts';
 import { FollowingError, FollowingService } from '../../core/following.ts';
 import type { AppEnv } from '../context.ts';
-import { apiActorInputSchema, apiDeliveryQuerySchema, apiFollowerQuerySchema, type ApiDelivery, type ApiFollower } from '../openapi-fediverse.ts';
+import { apiActorInputSchema, apiDeliveryQuerySchema, apiDomainInputSchema, apiFollowerQuerySchema, type ApiDelivery, type ApiFollower } from '../openapi-fediverse.ts';
 import { subjectOf } from './admin/fediverse-deliveries.ts';
 import { limitBody, limitWrites, parseWith, readJson, type ApiContext } from './api-request.ts';
 import { iso, pathIdOr404, requireRole } from './api-staff.ts';
@@ -27,13 +27,13 @@ async function followerOut(c: ApiContext, f: Follower): Promise<ApiFollower> {
 }
 
 /** The core's refusals (FollowingError, with its status) as the API's errors. */
-async function following<T>(work: () => Promise<T>): Promise<T> {
+async function following<T>(work: () => Promise<T>, field = 'actor'): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (!(error instanceof FollowingError)) throw error;
     if (error.status === 404) throw new DomainError('not_found', error.message);
-    throw new DomainError('validation_failed', error.message, { actor: error.message });
+    throw new DomainError('validation_failed', error.message, { [field]: error.message });
   }
 }
 
@@ -75,6 +75,25 @@ export function apiFediverseRoutes(): Hono<AppEnv> {
     requireRole(c, 'moderate', ['owner'], REFUSAL);
     const uri = await actor(c);
     await following(() => service(c).blockActor(uri));
+    return c.body(null, 204);
+  });
+
+  app.get('/blocks', async (c) => {
+    requireRole(c, 'read', ['owner'], REFUSAL);
+    const blocks = await c.get('deps').store.fediverseBlocks.list();
+    return c.json({ blocks: blocks.map((b) => ({ id: b.id, kind: b.kind, value: b.value, created_at: iso(b.createdAt) })) });
+  });
+
+  app.post('/blocks/domain', limitWrites, limitBody, async (c) => {
+    requireRole(c, 'moderate', ['owner'], REFUSAL);
+    const { domain } = parseWith(apiDomainInputSchema, await readJson(c, { optional: false }), 'a JSON object, e.g. {"domain": "spam.example"}');
+    return c.json({ added: await following(() => service(c).blockDomain(domain), 'domain') });
+  });
+
+  app.delete('/blocks/:id{[0-9]+}', limitWrites, async (c) => {
+    requireRole(c, 'moderate', ['owner'], REFUSAL);
+    const id = pathIdOr404(c, 'id', 'That block');
+    await following(() => service(c).unblock(id));
     return c.body(null, 204);
   });
 
