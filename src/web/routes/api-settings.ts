@@ -8,20 +8,13 @@ import { requireRole } from './api-staff.ts';
 
 const REFUSAL = 'Only the owner can change the site’s settings.';
 
-function settingsOut(s: SiteSettings): ApiSettings {
-  return {
-    title: s.title,
-    description: s.description,
-    navigation: s.navigation.map((n) => ({ label: n.label, url: n.url })),
-    custom_css: s.customCss,
-    posts_per_page: s.postsPerPage,
-    feed_items: s.feedItems,
-    load_remote_images: s.loadRemoteImages,
-  };
-}
+const snakeCase = (key: string) => key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 
-/** The form's field names → the API's. */
-const wire: Record<string, string> = { customCss: 'custom_css', postsPerPage: 'posts_per_page', feedItems: 'feed_items', loadRemoteImages: 'load_remote_images' };
+/** Every setting, its name in snake_case (a setting added to SiteSettings shows here too). */
+function settingsOut(s: SiteSettings): ApiSettings {
+  const out = Object.fromEntries(Object.entries(s).map(([key, value]) => [snakeCase(key), value]));
+  return { ...out, navigation: s.navigation.map((n) => ({ label: n.label, url: n.url })) } as ApiSettings;
+}
 
 /** The site's settings in the JSON API, mounted at /api/settings; the rules are Admin → Settings' (core/site-settings.ts). */
 export function apiSettingsRoutes(): Hono<AppEnv> {
@@ -37,22 +30,24 @@ export function apiSettingsRoutes(): Hono<AppEnv> {
     const { store, changes } = c.get('deps');
     const input = parseWith(apiSettingsPatchSchema, await readJson(c, { optional: false }), 'a JSON object with the settings to change, e.g. {"title": "My blog"}');
     const current = readSiteSettings(await store.settings.getAll());
-    // The form's values, the sent ones over the current ones: the form's rules apply to both alike.
+    // The form's values, the sent ones over the current ones (every current one, so a setting
+    // this API does not name yet is kept as it is): the form's rules apply to both alike.
     const values = {
-      title: input.title ?? current.title,
-      description: input.description ?? current.description,
+      ...current,
       navigation: formatNavigation(input.navigation ?? current.navigation),
-      customCss: input.custom_css ?? current.customCss,
-      postsPerPage: input.posts_per_page ?? current.postsPerPage,
-      feedItems: input.feed_items ?? current.feedItems,
-      loadRemoteImages: input.load_remote_images ?? current.loadRemoteImages,
+      ...(input.title !== undefined ? { title: input.title } : {}),
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      ...(input.custom_css !== undefined ? { customCss: input.custom_css } : {}),
+      ...(input.posts_per_page !== undefined ? { postsPerPage: input.posts_per_page } : {}),
+      ...(input.feed_items !== undefined ? { feedItems: input.feed_items } : {}),
+      ...(input.load_remote_images !== undefined ? { loadRemoteImages: input.load_remote_images } : {}),
     };
     let saved: SiteSettings;
     try {
       saved = await saveSiteSettings(store, values);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
-      const fields = Object.fromEntries(Object.entries(error.fields).map(([name, problem]) => [wire[name] ?? name, problem]));
+      const fields = Object.fromEntries(Object.entries(error.fields).map(([name, problem]) => [snakeCase(name), problem]));
       const [name, problem] = Object.entries(fields)[0] ?? ['body', error.message];
       throw new DomainError('validation_failed', `${name}: ${problem}`, fields);
     }
