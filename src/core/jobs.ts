@@ -38,8 +38,8 @@ export interface JobRepository {
   complete(id: number, now: number): Promise<void>;
   /** Records a failed attempt; `retryAt` null gives up (status dead). */
   fail(id: number, error: string, retryAt: number | null, now: number): Promise<void>;
-  /** Puts a dead job back in the queue. */
-  retry(id: number, now: number): Promise<void>;
+  /** Puts a dead job back in the queue; false when there is no dead job with this id. */
+  retry(id: number, now: number): Promise<boolean>;
   list(query: { status?: JobStatus; kind?: string; limit: number; offset: number }): Promise<Page<Job>>;
   countByStatus(): Promise<Record<JobStatus, number>>;
   /** Deletes jobs that finished successfully before `before`; returns how many. Dead jobs stay until retried. */

@@ -104,6 +104,10 @@ export interface NewUpload {
   uploaderId: number;
 }
 
+/** The owner changes any upload; an author only those they uploaded. */
+export const canChangeUpload = (user: { id: number; role: string }, upload: Pick<UploadInfo, 'uploaderId'>): boolean => user.role === 'owner' || upload.uploaderId === user.id;
+export const UPLOAD_NOT_YOURS = 'Authors may change only the images they uploaded; ask the owner.';
+
 export type RemoveResult = { removed: true } | { removed: false; reason: 'in-use'; uses: UploadUse[] };
 
 /**

@@ -382,6 +382,8 @@ export interface TagRepository {
   listWithCounts(now: number): Promise<TagWithCount[]>;
   findBySlug(slug: string): Promise<Tag | null>;
   rename(id: number, name: string, slug: string): Promise<Tag>;
+  /** A tag on no post yet (the API); `slug_taken` when another tag has the address. */
+  create(name: string, slug: string): Promise<Tag>;
   delete(id: number): Promise<void>;
 }
 
@@ -490,6 +492,27 @@ export interface SubscriptionRepository {
   /** Active subscriptions of confirmed addresses: to a post's new comments, or to replies to a comment. */
   activeForPost(postId: number): Promise<Subscription[]>;
   activeForComment(commentId: number): Promise<Subscription[]>;
+  /** Staff's view (the API): newest first, with whether each address is confirmed. */
+  list(query: SubscriptionQuery): Promise<Page<SubscriptionRow>>;
+  findById(id: number): Promise<Subscription | null>;
+  /** Deletes one for good; false when there was none. */
+  delete(id: number): Promise<boolean>;
+}
+
+/** `active`: not unsubscribed, address confirmed; `unconfirmed`: not unsubscribed, address not confirmed yet. */
+export type SubscriptionState = 'active' | 'unconfirmed' | 'unsubscribed';
+
+export interface SubscriptionQuery {
+  postId?: number;
+  /** Only these addresses (a person's); an empty list finds nothing. */
+  emails?: string[];
+  state?: SubscriptionState;
+  limit: number;
+  offset: number;
+}
+
+export interface SubscriptionRow extends Subscription {
+  confirmed: boolean;
 }
 
 export type OutboxStatus = 'pending' | 'sent' | 'failed';

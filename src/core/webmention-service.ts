@@ -3,6 +3,7 @@ import { legacyKeyOf } from './legacy-paths.ts';
 import type { Clock } from './clock.ts';
 import type { CommentService } from './comment-service.ts';
 import { DomainError } from './errors.ts';
+import { removedByStaff } from './webmention-moderation.ts';
 import type { JobWrite } from './jobs.ts';
 import type { Post, Store } from './store.ts';
 import { randomToken } from './tokens.ts';
@@ -156,11 +157,13 @@ export class WebmentionService {
     } else if (commentId !== null) {
       await comments.removeWebmentionReply(commentId, 'the webmention is no longer a reply');
     }
+    // What staff took off the post stays off (webmention-moderation.ts).
+    const kept = removedByStaff(mention);
     const updated = await store.webmentions.updateReceived(
       id,
       {
-        status: 'verified',
-        reason: null,
+        status: kept ? mention.status : 'verified',
+        reason: kept ? mention.reason : null,
         type: outcome.type,
         authorName: name,
         authorUrl: outcome.authorUrl,

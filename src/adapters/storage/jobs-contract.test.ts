@@ -59,7 +59,9 @@ function jobsContract(name: string, open: OpenStore): void {
       const dead = (await store.jobs.list({ status: 'dead', limit: 10, offset: 0 })).items[0];
       assert.equal(dead.lastError, 'still refused');
       assert.equal(dead.finishedAt, NOW + 30_001);
-      await store.jobs.retry(dead.id, NOW + 40_000);
+      assert.equal(await store.jobs.retry(dead.id, NOW + 40_000), true);
+      assert.equal(await store.jobs.retry(dead.id, NOW + 40_000), false, 'only a dead job is retried');
+      assert.equal(await store.jobs.retry(dead.id + 1000, NOW + 40_000), false);
       const [revived] = await store.jobs.claimDue(NOW + 40_000, 10, LOCK);
       assert.equal(revived.id, dead.id);
       assert.equal(revived.attempts, 0);

@@ -66,8 +66,9 @@ export class KyselyJobRepository implements JobRepository {
       .execute();
   }
 
-  async retry(id: number, now: number): Promise<void> {
-    await this.db.updateTable('jobs').set({ status: 'pending', attempts: 0, run_at: now, locked_until: 0, finished_at: null }).where('id', '=', id).where('status', '=', 'dead').execute();
+  async retry(id: number, now: number): Promise<boolean> {
+    const result = await this.db.updateTable('jobs').set({ status: 'pending', attempts: 0, run_at: now, locked_until: 0, finished_at: null }).where('id', '=', id).where('status', '=', 'dead').executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   async list(query: { status?: JobStatus; kind?: string; limit: number; offset: number }): Promise<Page<Job>> {

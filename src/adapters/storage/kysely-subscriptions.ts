@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { EmailAddress, Subscription, SubscriptionKind, SubscriptionRepository } from '../../core/store.ts';
+import type { EmailAddress, Page, Subscription, SubscriptionKind, SubscriptionQuery, SubscriptionRepository, SubscriptionRow } from '../../core/store.ts';
 import { transact } from './transact.ts';
 import type { Database, Engine } from './schema.ts';
 
@@ -103,6 +103,38 @@ export class KyselySubscriptionRepository implements SubscriptionRepository {
 
   async activeForComment(commentId: number): Promise<Subscription[]> {
     return this.active('replies', 'subscriptions.comment_id', commentId);
+  }
+
+  async list(query: SubscriptionQuery): Promise<Page<SubscriptionRow>> {
+    if (query.emails && query.emails.length === 0) return { items: [], total: 0 };
+    let base = this.db.selectFrom('subscriptions').leftJoin('email_addresses', 'email_addresses.email', 'subscriptions.email');
+    if (query.postId !== undefined) base = base.where('subscriptions.post_id', '=', query.postId);
+    if (query.emails) base = base.where('subscriptions.email', 'in', query.emails.map(normalise));
+    if (query.state === 'unsubscribed') base = base.where('subscriptions.unsubscribed_at', 'is not', null);
+    if (query.state === 'active') base = base.where('subscriptions.unsubscribed_at', 'is', null).where('email_addresses.confirmed_at', 'is not', null);
+    if (query.state === 'unconfirmed') base = base.where('subscriptions.unsubscribed_at', 'is', null).where('email_addresses.confirmed_at', 'is', null);
+    const [rows, count] = await Promise.all([
+      base
+        .selectAll('subscriptions')
+        .select('email_addresses.confirmed_at as confirmed_at')
+        .orderBy('subscriptions.created_at', 'desc')
+        .orderBy('subscriptions.id', 'desc')
+        .limit(query.limit)
+        .offset(query.offset)
+        .execute(),
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { items: rows.map((row) => ({ ...toSubscription(row), confirmed: row.confirmed_at !== null })), total: Number(count.n) };
+  }
+
+  async findById(id: number): Promise<Subscription | null> {
+    const row = await this.db.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toSubscription(row) : null;
+  }
+
+  async delete(id: number): Promise<boolean> {
+    const result = await this.db.deleteFrom('subscriptions').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
   }
 
   /** Active subscriptions of one kind whose address has been confirmed, oldest first. */

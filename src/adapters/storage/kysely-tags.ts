@@ -54,6 +54,15 @@ export class KyselyTagRepository implements TagRepository {
     }
   }
 
+  async create(name: string, slug: string): Promise<Tag> {
+    try {
+      return toTag(await this.db.insertInto('tags').values({ slug, name }).returning(['id', 'slug', 'name']).executeTakeFirstOrThrow());
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new DomainError('slug_taken', `Another tag already uses the address "${slug}".`, { slug: 'This address is taken.' });
+      throw error;
+    }
+  }
+
   async delete(id: number): Promise<void> {
     const result = await this.db.deleteFrom('tags').where('id', '=', id).executeTakeFirst();
     if (Number(result.numDeletedRows) === 0) throw notFound('The tag');

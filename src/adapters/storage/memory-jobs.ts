@@ -61,10 +61,11 @@ export class MemoryJobRepository implements JobRepository {
     });
   }
 
-  async retry(id: number, now: number): Promise<void> {
+  async retry(id: number, now: number): Promise<boolean> {
     const row = this.table.rows.get(id);
-    if (!row || row.status !== 'dead') return;
+    if (!row || row.status !== 'dead') return false;
     Object.assign(row, { status: 'pending', attempts: 0, runAt: now, lockedUntil: 0, finishedAt: null });
+    return true;
   }
 
   async list(query: { status?: JobStatus; kind?: string; limit: number; offset: number }): Promise<Page<Job>> {

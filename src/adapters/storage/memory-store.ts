@@ -133,7 +133,7 @@ export class MemoryStore implements Store {
   // One repository per aggregate, each in its own file; they read the tables through this
   // store, so transactions snapshot and restore their data too.
   readonly posts = new MemoryPostRepository(() => this.tables, (t: keyof Tables['lastId']) => this.nextId(t));
-  readonly tags = new MemoryTagRepository(() => this.tables);
+  readonly tags = new MemoryTagRepository(() => this.tables, (t: keyof Tables['lastId']) => this.nextId(t));
   readonly users = new MemoryUserRepository(() => this.tables, (t: keyof Tables['lastId']) => this.nextId(t));
   readonly comments = new MemoryCommentRepository(() => this.tables, (t: keyof Tables['lastId']) => this.nextId(t));
   readonly sessions = new MemorySessionRepository(() => this.tables);

@@ -1,4 +1,4 @@
-import type { EmailAddress, Subscription, SubscriptionRepository } from '../../core/store.ts';
+import type { EmailAddress, Page, Subscription, SubscriptionQuery, SubscriptionRepository, SubscriptionRow } from '../../core/store.ts';
 import type { Tables } from './memory-store.ts';
 
 const normalise = (email: string) => email.trim().toLowerCase();
@@ -79,6 +79,26 @@ export class MemorySubscriptionRepository implements SubscriptionRepository {
 
   async activeForComment(commentId: number): Promise<Subscription[]> {
     return this.active((s) => s.kind === 'replies' && s.commentId === commentId);
+  }
+
+  async list(query: SubscriptionQuery): Promise<Page<SubscriptionRow>> {
+    const { subscriptions, emailAddresses } = this.tables();
+    const emails = query.emails ? new Set(query.emails.map(normalise)) : null;
+    const rows = [...subscriptions.values()]
+      .map((s) => ({ ...copy(s), confirmed: (emailAddresses.get(s.email)?.confirmedAt ?? null) !== null }))
+      .filter((s) => (query.postId === undefined || s.postId === query.postId) && (!emails || emails.has(s.email)))
+      .filter((s) => !query.state || query.state === (s.unsubscribedAt !== null ? 'unsubscribed' : s.confirmed ? 'active' : 'unconfirmed'))
+      .sort((a, b) => b.createdAt - a.createdAt || b.id - a.id);
+    return { items: rows.slice(query.offset, query.offset + query.limit), total: rows.length };
+  }
+
+  async findById(id: number): Promise<Subscription | null> {
+    const found = this.tables().subscriptions.get(id);
+    return found ? copy(found) : null;
+  }
+
+  async delete(id: number): Promise<boolean> {
+    return this.tables().subscriptions.delete(id);
   }
 
   private byToken(token: string): Subscription | undefined {

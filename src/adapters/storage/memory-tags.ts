@@ -10,8 +10,11 @@ const copy = <T>(value: T): T => structuredClone(value);
 export class MemoryTagRepository implements TagRepository {
   private readonly tablesOf: () => Tables;
 
-  constructor(tables: () => Tables) {
+  private readonly nextId: (table: keyof Tables['lastId']) => number;
+
+  constructor(tables: () => Tables, nextId: (table: keyof Tables['lastId']) => number = () => 0) {
     this.tablesOf = tables;
+    this.nextId = nextId;
   }
 
   /** The store's tables as they are now: a transaction works on a view of them. */
@@ -39,6 +42,13 @@ export class MemoryTagRepository implements TagRepository {
       throw new DomainError('slug_taken', `Another tag already uses the address "${slug}".`, { slug: 'This address is taken.' });
     }
     Object.assign(tag, { name, slug });
+    return copy(tag);
+  }
+
+  async create(name: string, slug: string): Promise<Tag> {
+    if (findTag(this.tables, slug)) throw new DomainError('slug_taken', `Another tag already uses the address "${slug}".`, { slug: 'This address is taken.' });
+    const tag = { id: this.nextId('tags'), slug, name };
+    this.tables.tags.set(tag.id, tag);
     return copy(tag);
   }
 

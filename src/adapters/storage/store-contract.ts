@@ -769,6 +769,17 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         await rejectsWith(store.tags.rename(old.id + 1000, 'x', 'x'), 'not_found');
       });
 
+      it('creates a tag on no post; an address taken is refused', async () => {
+        const ada = await author();
+        await store.posts.create(postWrite(ada.id, 'a', { tags: ['taken'] }), NOW);
+        const made = await store.tags.create('Fresh Tag', 'fresh-tag');
+        assert.deepEqual(await store.tags.findBySlug('fresh-tag'), made);
+        assert.equal((await store.tags.listWithCounts(NOW)).find((t) => t.id === made.id)?.postCount, 0);
+        await rejectsWith(store.tags.create('Taken again', 'taken'), 'slug_taken');
+        const post = await store.posts.create(postWrite(ada.id, 'b', { tags: ['Fresh Tag'] }), NOW);
+        assert.equal(post.tags[0].id, made.id, 'a post naming it uses it');
+      });
+
       it('deletes a tag, taking it off its posts', async () => {
         const ada = await author();
         const post = await store.posts.create(postWrite(ada.id, 'a', { tags: ['one', 'two', 'three'] }), NOW);

@@ -123,6 +123,32 @@ function subscriptionsContract(name: string, open: OpenStore): void {
       assert.deepEqual(await store.subscriptions.activeForPost(postId + 1000), []);
     });
 
+    it('lists subscriptions newest first by post, address and state, finds one by id and deletes it', async () => {
+      await store.subscriptions.ensureAddress('Ada@Example.com', 'ta', NOW);
+      await store.subscriptions.confirmAddress('ada@example.com', NOW);
+      await store.subscriptions.ensureAddress('bea@example.com', 'tb', NOW);
+      const ada = await store.subscriptions.subscribe({ kind: 'post', email: 'ada@example.com', postId, commentId: null, token: 'l1', createdAt: NOW });
+      const bea = await store.subscriptions.subscribe({ kind: 'replies', email: 'bea@example.com', postId, commentId, token: 'l2', createdAt: NOW + 1 });
+      const gone = await store.subscriptions.subscribe({ kind: 'replies', email: 'ada@example.com', postId, commentId, token: 'l3', createdAt: NOW + 2 });
+      await store.subscriptions.unsubscribe('l3', NOW + 3);
+      const all = await store.subscriptions.list({ limit: 10, offset: 0 });
+      assert.equal(all.total, 3);
+      assert.deepEqual(all.items.map((s) => [s.token, s.confirmed]), [['l3', true], ['l2', false], ['l1', true]]);
+      const state = async (wanted: 'active' | 'unconfirmed' | 'unsubscribed') => (await store.subscriptions.list({ state: wanted, limit: 10, offset: 0 })).items.map((s) => s.token);
+      assert.deepEqual([await state('active'), await state('unconfirmed'), await state('unsubscribed')], [['l1'], ['l2'], ['l3']]);
+      assert.deepEqual((await store.subscriptions.list({ emails: ['ADA@example.com'], limit: 10, offset: 0 })).items.map((s) => s.token), ['l3', 'l1']);
+      assert.deepEqual((await store.subscriptions.list({ emails: [], limit: 10, offset: 0 })).total, 0);
+      assert.deepEqual((await store.subscriptions.list({ postId: postId + 1000, limit: 10, offset: 0 })).total, 0);
+      const second = await store.subscriptions.list({ limit: 1, offset: 1 });
+      assert.deepEqual([second.total, second.items.map((s) => s.token)], [3, ['l2']]);
+      assert.deepEqual(await store.subscriptions.findById(bea.id), bea);
+      assert.equal(await store.subscriptions.delete(bea.id), true);
+      assert.equal(await store.subscriptions.findById(bea.id), null);
+      assert.equal(await store.subscriptions.delete(bea.id), false);
+      assert.equal((await store.subscriptions.findById(ada.id))?.token, 'l1');
+      assert.equal((await store.subscriptions.findById(gone.id))?.unsubscribedAt, NOW + 3);
+    });
+
     it('rolls back with the transaction around it', async () => {
       await assert.rejects(
         store.transaction(async (trx) => {

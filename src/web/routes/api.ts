@@ -33,6 +33,20 @@ import {
   requireScope,
   type ApiContext,
 } from './api-request.ts';
+import { tagsOpenApi } from '../openapi-tags.ts';
+import { settingsOpenApi } from '../openapi-settings.ts';
+import { jobsOpenApi } from '../openapi-jobs.ts';
+import { uploadsOpenApi } from '../openapi-uploads.ts';
+import { subscriptionsOpenApi } from '../openapi-subscriptions.ts';
+import { webmentionsOpenApi } from '../openapi-webmentions.ts';
+import { fediverseOpenApi } from '../openapi-fediverse.ts';
+import { apiTagRoutes } from './api-tags.ts';
+import { apiSettingsRoutes } from './api-settings.ts';
+import { apiJobRoutes } from './api-jobs.ts';
+import { apiUploadRoutes } from './api-uploads.ts';
+import { apiSubscriptionRoutes } from './api-subscriptions.ts';
+import { apiWebmentionRoutes } from './api-webmentions.ts';
+import { apiFediverseRoutes } from './api-fediverse.ts';
 
 const msOrNull = (iso: string | null | undefined) => (iso === undefined ? undefined : iso === null ? null : Date.parse(iso));
 
@@ -129,7 +143,7 @@ export function apiRoutes(): Hono<AppEnv> {
   app.use('*', authenticate);
 
   app.get('/openapi.json', (c) => {
-    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl, [peopleOpenApi, commentsOpenApi, embedOpenApi]);
+    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl, [peopleOpenApi, commentsOpenApi, embedOpenApi, tagsOpenApi, settingsOpenApi, jobsOpenApi, uploadsOpenApi, subscriptionsOpenApi, webmentionsOpenApi, fediverseOpenApi]);
     return c.json(openApiDocument);
   });
 
@@ -218,6 +232,13 @@ export function apiRoutes(): Hono<AppEnv> {
   app.route('/people', apiPeopleRoutes());
   app.route('/', apiCommentRoutes());
   app.route('/embed', apiEmbedRoutes());
+  app.route('/tags', apiTagRoutes());
+  app.route('/settings', apiSettingsRoutes());
+  app.route('/jobs', apiJobRoutes());
+  app.route('/uploads', apiUploadRoutes());
+  app.route('/subscriptions', apiSubscriptionRoutes());
+  app.route('/webmentions', apiWebmentionRoutes());
+  app.route('/fediverse', apiFediverseRoutes());
 
   // Anything else under /api (including /api itself) is a JSON 404, never an HTML page.
   app.all('*', (c) => jsonError(c, 404, 'not_found', `Nothing at ${c.req.method} ${c.req.path}. The API is described at /api/openapi.json.`));

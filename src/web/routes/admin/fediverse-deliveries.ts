@@ -15,7 +15,7 @@ const WAITING_SHOWN = 20;
  * follow answer (an activity of the blog actor, `/@blog#accept/…`), or else its activity's
  * address.
  */
-async function subjectOf(c: Context<AppEnv>, delivery: QueuedDelivery): Promise<DeliverySubject | null> {
+export async function subjectOf(c: Context<AppEnv>, delivery: QueuedDelivery): Promise<DeliverySubject | null> {
   const postId = postIdOfOrderingKey(delivery.orderingKey);
   if (postId !== null) {
     const post = await c.get('deps').store.posts.findById(postId);

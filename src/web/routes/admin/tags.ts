@@ -1,22 +1,12 @@
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { z } from 'zod';
 import { DomainError, notFound } from '../../../core/errors.ts';
-import { slugify } from '../../../core/text.ts';
+import { checkTag } from '../../../core/tag-input.ts';
 import type { AppEnv } from '../../context.ts';
 import { statusFor } from '../../errors.ts';
 import { confirmView } from '../../views/admin/confirm-view.ts';
 import { tagsView, type TagFormState } from '../../views/admin/tags-view.ts';
 import { allowRoles, confirmed, formFields, idParam, redirectWithNotice } from './admin-request.ts';
-
-const tagSchema = z.object({
-  name: z.string().trim().min(1, 'Give the tag a name.').max(60, 'Keep the name under 60 characters.'),
-  slug: z
-    .string()
-    .trim()
-    .max(60, 'Keep the address under 60 characters.')
-    .refine((s) => s === '' || /^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(s), 'Use lower-case letters, digits and single hyphens (e.g. social-media).'),
-});
 
 async function render(c: Context<AppEnv>, state?: TagFormState, status: ContentfulStatusCode = 200) {
   const { store, clock } = c.get('deps');
@@ -30,7 +20,7 @@ async function findTag(c: Context<AppEnv>, id: number) {
   return tag;
 }
 
-/** Tags: rename (name and address) and delete. Tags are created by writing them on posts. */
+/** Tags: rename (name and address) and delete. Tags are created by writing them on posts (or through the API). */
 export function tagRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', allowRoles(['owner', 'author'], 'Managing tags is for the owner and authors.'));
@@ -42,16 +32,10 @@ export function tagRoutes(): Hono<AppEnv> {
     const tag = await findTag(c, idParam(c));
     const form = await formFields(c);
     const values = { name: form.name ?? '', slug: form.slug ?? '' };
-    const parsed = tagSchema.safeParse(values);
-    if (!parsed.success) {
-      const fields: Record<string, string> = {};
-      for (const issue of parsed.error.issues) fields[String(issue.path[0])] ??= issue.message;
-      return render(c, { id: tag.id, values, fields }, 422);
-    }
-    const slug = parsed.data.slug || slugify(parsed.data.name);
-    if (!slug) return render(c, { id: tag.id, values, fields: { slug: 'Choose an address with letters or digits.' } }, 422);
+    const checked = checkTag(values);
+    if (!checked.ok) return render(c, { id: tag.id, values, fields: checked.fields }, 422);
     try {
-      await store.tags.rename(tag.id, parsed.data.name, slug);
+      await store.tags.rename(tag.id, checked.name, checked.slug);
     } catch (error) {
       if (error instanceof DomainError && Object.keys(error.fields).length > 0) {
         return render(c, { id: tag.id, values, fields: error.fields }, statusFor[error.code]);

@@ -1,23 +1,16 @@
 import { Hono, type Context } from 'hono';
 import { DomainError, notFound } from '../../../core/errors.ts';
-import { uploadUrl, type RemoveResult } from '../../../core/media.ts';
+import { canChangeUpload, UPLOAD_NOT_YOURS, uploadUrl, type RemoveResult } from '../../../core/media.ts';
 import { UPLOAD_ICON } from '../../../core/site-settings.ts';
 import type { UploadInfo } from '../../../core/store.ts';
 import type { AppEnv } from '../../context.ts';
 import { wantsJson } from '../../errors.ts';
 import { confirmView } from '../../views/admin/confirm-view.ts';
 import { LIBRARY_PAGE_SIZE, snippetAlt, uploadPage, uploadsView } from '../../views/admin/uploads-view.ts';
+import { readUploadForm } from '../upload-form.ts';
 import { allowRoles, confirmed, currentUser, formFields, pageNumber, redirectWithNotice } from './admin-request.ts';
 
 export { detectImageType } from '../../../core/media.ts';
-
-/** Room for the multipart framing and the other small fields around the file. */
-const MULTIPART_SLACK = 64 * 1024;
-
-function tooLarge(max: number): DomainError {
-  const mb = Math.round((max / 1024 / 1024) * 10) / 10;
-  return new DomainError('payload_too_large', `That file is larger than the ${mb} MB limit. Make the image smaller (for example 2000 pixels wide) and try again.`);
-}
 
 /** Alt text for the Markdown snippet: what the person wrote, else the file name in words. */
 function altText(given: unknown, fileName: string): string {
@@ -29,7 +22,7 @@ async function ownUpload(c: Context<AppEnv>): Promise<UploadInfo> {
   const upload = await c.get('deps').store.uploads.info(c.req.param('hash')!);
   if (!upload) throw notFound('The upload');
   const user = currentUser(c);
-  if (user.role !== 'owner' && upload.uploaderId !== user.id) throw new DomainError('forbidden', 'Authors may change only the images they uploaded; ask the owner.');
+  if (!canChangeUpload(user, upload)) throw new DomainError('forbidden', UPLOAD_NOT_YOURS);
   return upload;
 }
 
@@ -50,22 +43,10 @@ export function uploadRoutes(): Hono<AppEnv> {
   });
 
   app.post('/', async (c) => {
-    const { config, media } = c.get('deps');
+    const { media } = c.get('deps');
     const user = currentUser(c);
-    const max = config.uploadMaxBytes;
-    // Refuse early when the body says it is too large, before reading it into memory.
-    const declared = Number(c.req.header('content-length'));
-    if (Number.isFinite(declared) && declared > max + MULTIPART_SLACK) throw tooLarge(max);
-    const type = c.req.header('content-type') ?? '';
-    if (!type.startsWith('multipart/form-data')) {
-      throw new DomainError('validation_failed', 'Send the image as multipart/form-data in the field "file".', { file: 'Required.' });
-    }
-    const body = await c.req.parseBody();
-    const file = body.file;
-    if (!(file instanceof File) || file.size === 0) throw new DomainError('validation_failed', 'Choose an image file to upload.', { file: 'Choose a file.' });
-    if (file.size > max) throw tooLarge(max);
-    const alt = typeof body.alt === 'string' ? body.alt : '';
-    const saved = await media.upload({ bytes: new Uint8Array(await file.arrayBuffer()), fileName: file.name, alt, uploaderId: user.id });
+    const { bytes, fileName, alt } = await readUploadForm(c);
+    const saved = await media.upload({ bytes, fileName, alt, uploaderId: user.id });
     const url = uploadUrl(saved);
     const markdown = `![${altText(saved.alt || alt, saved.originalName)}](${url})`;
     if (wantsJson(c)) return c.json({ url, markdown, width: saved.width, height: saved.height }, 201);
