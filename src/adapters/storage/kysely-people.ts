@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Selectable, type Transaction } from 'kysely';
 import { DomainError } from '../../core/errors.ts';
 import {
   emptyCounts,
@@ -242,19 +242,21 @@ export class KyselyPeopleRepository implements PersonRepository {
       const pattern = containing(text);
       const like = sql`${pattern} escape '\\'`;
       // Ordered by last seen, the scan below stops after a page when many people match, but reads
-      // everyone (with a look at their identities each) when few do. So first ask who matches at
-      // all, from two indexes read alone (names through people_name_key, values through the
-      // unique (person_id, kind, value)); when they are few, only they are sorted and paged.
+      // everyone (with a look at their identities each) when few do. So first ask who may match
+      // at all — on SQLite from the trigram index people_search (migration 031) when the text
+      // has three characters or more, else from two indexes read alone (names through
+      // people_name_key, values through person_identities_value) — and when they are few, only
+      // they are checked, sorted and paged.
       const few = 1000;
-      const byValue = await this.db.selectFrom('person_identities').select('person_id as id').where(sql`value`, 'like', like).limit(few + 1).execute();
-      const byName = byValue.length > few ? [] : await this.db.selectFrom('people').select('id').where(sql`lower(trim(name))`, 'like', like).limit(few + 1).execute();
-      const matching = [...new Set([...byName, ...byValue].map((r) => r.id))];
-      if (byValue.length <= few && byName.length <= few && matching.length <= few) {
-        query = query.where('p.id', 'in', matching.length > 0 ? matching : [0]);
-      } else {
+      const candidates = await this.searchCandidates(text, like, few);
+      if (candidates !== null) {
+        query = query.where('p.id', 'in', candidates.length > 0 ? candidates : [0]);
+      }
+      if (candidates === null || this.engine === 'sqlite') {
+        // The trigram index folds case further than `like` does: its candidates are checked with the same test as the scan.
         query = query.where((eb) =>
           eb.or([
-            eb(sql`lower(p.name)`, 'like', like),
+            eb(sql`lower(trim(p.name))`, 'like', like),
             eb.exists(eb.selectFrom('person_identities as i').select('i.id').whereRef('i.person_id', '=', 'p.id').where(sql`i.value`, 'like', like)),
           ]),
         );
@@ -272,6 +274,25 @@ export class KyselyPeopleRepository implements PersonRepository {
     const items = await this.summarise(shown);
     const last = shown[shown.length - 1];
     return { items, next: rows.length > q.limit && last ? { lastSeenAt: Number(last.last_seen_at), id: last.id } : null };
+  }
+
+  /**
+   * The people a search may find, when they are at most `few`; null when there are more
+   * (the ordered scan then finds a page of them soon). On SQLite, for three characters or
+   * more, from people_search (trigrams of names and identity values): a superset of those
+   * the `like` finds. Otherwise exactly those whose name or an identity value is `like` it.
+   */
+  private async searchCandidates(text: string, like: RawBuilder<unknown>, few: number): Promise<number[] | null> {
+    if (this.engine === 'sqlite' && [...text].length >= 3) {
+      const phrase = `"${text.toLowerCase().replace(/"/g, '""')}"`;
+      const rows = (await sql<{ person_id: number }>`select person_id from people_search where people_search match ${phrase} limit ${few * 4 + 1}`.execute(this.db)).rows;
+      const ids = [...new Set(rows.map((r) => Number(r.person_id)))];
+      return rows.length > few * 4 || ids.length > few ? null : ids;
+    }
+    const byValue = await this.db.selectFrom('person_identities').select('person_id as id').where(sql`value`, 'like', like).limit(few + 1).execute();
+    const byName = byValue.length > few ? [] : await this.db.selectFrom('people').select('id').where(sql`lower(trim(name))`, 'like', like).limit(few + 1).execute();
+    const matching = [...new Set([...byName, ...byValue].map((r) => r.id))];
+    return byValue.length <= few && byName.length <= few && matching.length <= few ? matching : null;
   }
 
   async summary(personId: number): Promise<PersonSummary | null> {
@@ -333,7 +354,9 @@ export class KyselyPeopleRepository implements PersonRepository {
                 .where('a.root_id', '=', eb.fn.coalesce('c.root_id', 'c.id'))
                 .where('a.user_id', 'is not', null)
                 .where('a.status', '=', 'approved')
-                .whereRef('a.created_at', '>=', 'c.created_at')
+                // `+ 0`: compared as a value, the time is no reason for SQLite to walk comments_inbox
+                // (every approved comment since) rather than comments_by_root (this conversation's).
+                .where(sql`a.created_at + 0`, '>=', sql.ref('c.created_at'))
                 .whereRef('a.id', '!=', 'c.id'),
             )
             .as('answered'),
