@@ -414,6 +414,8 @@ export interface CommentRepository {
   listForModeration(query: ModerationQuery): Promise<Page<Comment>>;
   /** Comments per status; with `authorId`, only on that user's posts that are not in the trash. */
   countByStatus(authorId?: number): Promise<Record<CommentStatus, number>>;
+  /** Comments with one status (the admin bar's held ones), counted from an index: no count of every comment. */
+  countWithStatus(status: CommentStatus, authorId?: number): Promise<number>;
   /** True when the person has at least one approved comment. */
   hasApproved(personId: number): Promise<boolean>;
   /**
@@ -509,6 +511,8 @@ export interface OutboxRepository {
   retry(id: number, now: number): Promise<void>;
   list(query: { status?: OutboxStatus; limit: number; offset: number }): Promise<Page<OutboxMessage>>;
   countByStatus(): Promise<Record<OutboxStatus, number>>;
+  /** Mails with one status (the admin bar's waiting ones), counted from an index. */
+  countWithStatus(status: OutboxStatus): Promise<number>;
 }
 
 export interface SpamModelRepository {
