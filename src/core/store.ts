@@ -331,6 +331,8 @@ export interface PostRepository {
   /** Replaces every field; a changed slug keeps the old one redirecting. */
   update(id: number, write: PostWrite, now: number): Promise<Post>;
   findById(id: number): Promise<Post | null>;
+  /** The posts with these ids that exist (trashed ones too, as findById), in no set order: one look-up for a page that names many. */
+  findMany(ids: readonly number[]): Promise<Post[]>;
   /** Current slug of any type; trashed posts are not found. */
   findBySlug(slug: string): Promise<Post | null>;
   /** The post that used to answer at `slug`, if it has since moved. */

@@ -10,9 +10,10 @@ const MIN = 60_000;
 /**
  * The People search finds what it finds by name and identity on every engine, and on SQLite
  * from a trigram index (migration 031) that triggers keep: these follow a person through a
- * new identity, a new name, a merge and its undo, and forgetting.
+ * new identity, a new name, a merge and its undo, and forgetting. A person's page reads the
+ * posts its timeline names in one look-up (posts.findMany).
  */
-function peopleSearchContract(name: string, open: OpenStore): void {
+function peopleSpeedContract(name: string, open: OpenStore): void {
   describe(name, () => {
     let store: Store;
     let cleanup: () => Promise<void>;
@@ -67,7 +68,21 @@ function peopleSearchContract(name: string, open: OpenStore): void {
       assert.deepEqual(await found('ada l.'), ['Ada L.']);
       assert.deepEqual(await found('ada@example'), ['Ada']);
     });
+
+    it('finds many posts at once, each once, with their tags, trashed ones too, and skips ids no post has', async () => {
+      const me = await owner();
+      const post = (slug: string, tags: string[]) =>
+        store.posts.create({ type: 'post', slug, title: `Title of ${slug}`, markdown: 'Words.', html: '<p>Words.</p>', excerpt: 'Words.', status: 'published', visibility: 'public', publishedAt: NOW, authorId: me.id, coverImage: null, commentsMode: 'inherit', commentsCloseDays: null, tags }, NOW);
+      const a = await post('a', ['garden', 'tools']);
+      const b = await post('b', []);
+      const c = await post('c', ['garden']);
+      await store.posts.trash(c.id, NOW + 1);
+      const many = (await store.posts.findMany([c.id, a.id, 99_999, a.id, b.id])).sort((x, y) => x.id - y.id);
+      assert.deepEqual(many, await Promise.all([a.id, b.id, c.id].map(async (id) => (await store.posts.findById(id))!)));
+      assert.deepEqual(many.map((p) => p.tags.map((t) => t.name)), [['garden', 'tools'], [], ['garden']]);
+      assert.deepEqual(await store.posts.findMany([]), []);
+    });
   });
 }
 
-forEachEngine('People search', peopleSearchContract);
+forEachEngine('People search and the person page’s look-ups', peopleSpeedContract);
