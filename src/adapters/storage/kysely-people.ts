@@ -244,9 +244,9 @@ export class KyselyPeopleRepository implements PersonRepository {
       // Ordered by last seen, the scan below stops after a page when many people match, but reads
       // everyone (with a look at their identities each) when few do. So first ask who may match
       // at all — on SQLite from the trigram index people_search (migration 031) when the text
-      // has three characters or more, else from two indexes read alone (names through
-      // people_name_key, values through person_identities_value) — and when they are few, only
-      // they are checked, sorted and paged.
+      // has three characters or more, else from the names and identity values (on PostgreSQL
+      // through their trigram GIN indexes, migration 031) — and when they are few, only they
+      // are checked, sorted and paged.
       const few = 1000;
       const candidates = await this.searchCandidates(text, like, few);
       if (candidates !== null) {

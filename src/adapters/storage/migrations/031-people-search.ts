@@ -14,11 +14,14 @@ import type { Engine } from '../schema.ts';
  * comment changes neither (the name trigger fires only when the name differs) — never
  * comments, whose every insert would pay for it.
  *
- * PostgreSQL has no FTS5; it keeps reading the names and values from the indexes alone
- * (people_name_key, person_identities_value), as since migration 017.
+ * PostgreSQL: trigram GIN indexes (pg_trgm) over `lower(trim(name))` and identity values,
+ * which the same `like` reads. pg_trgm ships with PostgreSQL's contrib and is a trusted
+ * extension (a database owner may add it): it is added to the `public` schema when it is
+ * not there yet. Where it cannot be added, the migration goes on without these indexes and
+ * the search reads the names and values from the btree indexes alone, as since migration 017.
  */
 export async function up(db: Kysely<any>, engine: Engine): Promise<void> {
-  if (engine !== 'sqlite') return;
+  if (engine === 'postgres') return trigramIndexes(db);
   await sql`create virtual table people_search using fts5(person_id unindexed, text, tokenize = 'trigram')`.execute(db);
   await sql`create trigger people_search_person_in after insert on people begin
     insert into people_search (rowid, person_id, text) values (-new.id, new.id, new.name);
@@ -43,4 +46,19 @@ export async function up(db: Kysely<any>, engine: Engine): Promise<void> {
   // Backfill: everyone there is.
   await sql`insert into people_search (rowid, person_id, text) select -id, id, name from people`.execute(db);
   await sql`insert into people_search (rowid, person_id, text) select id, person_id, value from person_identities`.execute(db);
+}
+
+async function trigramIndexes(db: Kysely<any>): Promise<void> {
+  await sql`savepoint people_trgm`.execute(db);
+  try {
+    await sql`create extension if not exists pg_trgm schema public`.execute(db);
+  } catch {
+    await sql`rollback to savepoint people_trgm`.execute(db);
+    return;
+  }
+  const found = await sql<{ schema: string }>`select n.nspname as schema from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'pg_trgm'`.execute(db);
+  const ops = sql`${sql.id(found.rows[0].schema)}.gin_trgm_ops`;
+  await sql`create index people_name_trgm on people using gin ((lower(trim(name))) ${ops})`.execute(db);
+  await sql`create index person_identities_value_trgm on person_identities using gin (value ${ops})`.execute(db);
+  await sql`release savepoint people_trgm`.execute(db);
 }
