@@ -67,6 +67,9 @@ export function toTrust(row: { trust: string; trust_reason: string | null; muted
   return { trust: row.trust as Trust, reason: row.trust_reason, mutedUntil: row.muted_until === null ? null : Number(row.muted_until) };
 }
 
+/** People and identities newer than the search index (SQLite) beyond which a search adds them to it first. */
+const INDEX_BATCH = 500;
+
 /** `like` pattern for a substring, with the wildcards in it taken literally. */
 function containing(text: string): string {
   return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -284,15 +287,50 @@ export class KyselyPeopleRepository implements PersonRepository {
    */
   private async searchCandidates(text: string, like: RawBuilder<unknown>, few: number): Promise<number[] | null> {
     if (this.engine === 'sqlite' && [...text].length >= 3) {
+      let tail = await this.unindexed();
+      if (tail.people + tail.identities > INDEX_BATCH) tail = await this.catchUpSearchIndex();
       const phrase = `"${text.toLowerCase().replace(/"/g, '""')}"`;
       const rows = (await sql<{ person_id: number }>`select person_id from people_search where people_search match ${phrase} limit ${few * 4 + 1}`.execute(this.db)).rows;
-      const ids = [...new Set(rows.map((r) => Number(r.person_id)))];
+      // People and identities newer than the index: read directly (few; ids only grow).
+      const newer = [
+        ...(await this.db.selectFrom('people').select('id as person_id').where('id', '>', tail.personAbove).where(sql`lower(trim(name))`, 'like', like).execute()),
+        ...(await this.db.selectFrom('person_identities').select('person_id').where('id', '>', tail.identityAbove).where(sql`value`, 'like', like).execute()),
+      ];
+      const ids = [...new Set([...rows, ...newer].map((r) => Number(r.person_id)))];
       return rows.length > few * 4 || ids.length > few ? null : ids;
     }
     const byValue = await this.db.selectFrom('person_identities').select('person_id as id').where(sql`value`, 'like', like).limit(few + 1).execute();
     const byName = byValue.length > few ? [] : await this.db.selectFrom('people').select('id').where(sql`lower(trim(name))`, 'like', like).limit(few + 1).execute();
     const matching = [...new Set([...byName, ...byValue].map((r) => r.id))];
     return byValue.length <= few && byName.length <= few && matching.length <= few ? matching : null;
+  }
+
+  /** On SQLite: the newest person and identity in people_search, and how many rows are newer (migration 031). */
+  private async unindexed(): Promise<{ personAbove: number; identityAbove: number; people: number; identities: number }> {
+    const [row] = (
+      await sql<{ person_above: number | null; identity_above: number | null }>`select
+        -(select rowid from people_search where rowid < 0 order by rowid limit 1) as person_above,
+        (select rowid from people_search where rowid > 0 order by rowid desc limit 1) as identity_above`.execute(this.db)
+    ).rows;
+    const personAbove = Number(row?.person_above ?? 0);
+    const identityAbove = Number(row?.identity_above ?? 0);
+    const [counts] = (
+      await sql<{ people: number; identities: number }>`select
+        (select count(*) from people where id > ${personAbove}) as people,
+        (select count(*) from person_identities where id > ${identityAbove}) as identities`.execute(this.db)
+    ).rows;
+    return { personAbove, identityAbove, people: Number(counts?.people ?? 0), identities: Number(counts?.identities ?? 0) };
+  }
+
+  /** Adds the people and identities newer than people_search to it, in one transaction; answers what is left (nothing). */
+  private async catchUpSearchIndex(): Promise<{ personAbove: number; identityAbove: number; people: number; identities: number }> {
+    return transact(this.db, async (db) => {
+      const repo = new KyselyPeopleRepository(db, this.engine);
+      const tail = await repo.unindexed();
+      await sql`insert into people_search (rowid, person_id, text) select -id, id, name from people where id > ${tail.personAbove} order by id`.execute(db);
+      await sql`insert into people_search (rowid, person_id, text) select id, person_id, value from person_identities where id > ${tail.identityAbove} order by id`.execute(db);
+      return repo.unindexed();
+    });
   }
 
   async summary(personId: number): Promise<PersonSummary | null> {

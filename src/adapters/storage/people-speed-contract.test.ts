@@ -8,9 +8,11 @@ const NOW = Date.UTC(2024, 0, 15, 12);
 const MIN = 60_000;
 
 /**
- * The People search finds what it finds by name and identity on every engine, and on SQLite
- * from a trigram index (migration 031) that triggers keep: these follow a person through a
- * new identity, a new name, a merge and its undo, and forgetting. A person's page reads the
+ * The People search finds what it finds by name and identity on every engine. On SQLite it
+ * reads a trigram index (migration 031) that a search fills once more than 500 people or
+ * identities are newer than it, and that triggers keep true: these follow a person through a
+ * new identity, a new name, a merge and its undo, and forgetting — both while they are newer
+ * than the index and once they are in it (after 600 other people and a search). A person's page reads the
  * posts its timeline names in one look-up (posts.findMany).
  */
 function peopleSpeedContract(name: string, open: OpenStore): void {
@@ -21,6 +23,11 @@ function peopleSpeedContract(name: string, open: OpenStore): void {
     afterEach(() => cleanup());
 
     const found = async (text: string, more: Partial<PeopleQuery> = {}) => (await store.people.list({ text, limit: 30, ...more })).items.map((s) => s.person.name).sort();
+    /** `n` other people (each with an email identity), then a search, which indexes them all on SQLite. */
+    const others = async (n = 0) => {
+      for (let i = 0; i < n; i++) await store.people.upsertByEmail({ name: `Reader ${i}`, email: `reader${i}@example.org`, website: null }, NOW - 1000 + i);
+      assert.equal((await store.people.list({ text: 'reader', limit: 30 })).items.length, n === 0 ? 0 : 30);
+    };
     const owner = () => store.users.create({ email: 'owner@example.com', name: 'Owner', slug: 'owner', bio: '', role: 'owner', passwordHash: null, createdAt: NOW });
 
     it('finds a person by any part of a name or identity, whatever the letters’ case, and nobody by text no one has', async () => {
@@ -38,36 +45,40 @@ function peopleSpeedContract(name: string, open: OpenStore): void {
       assert.deepEqual(await found('moreau', { trust: 'hold' }), [], 'with the other filters');
     });
 
-    it('follows a new identity, a new name and forgetting', async () => {
-      const me = await owner();
-      const ada = await store.people.upsertByEmail({ name: 'Ada Byron', email: 'ada@example.com', website: null }, NOW);
-      await store.people.addIdentity(ada.id, 'handle', '@countess@social.example', false, NOW + 1);
-      assert.deepEqual(await found('countess'), ['Ada Byron']);
-      await store.people.upsertByEmail({ name: 'Ada Lovelace', email: 'ada@example.com', website: null }, NOW + 2);
-      assert.deepEqual(await found('lovelace'), ['Ada Lovelace']);
-      assert.deepEqual(await found('byron'), [], 'the old name is no longer hers');
-      await store.people.upsertByEmail({ name: 'Ada Lovelace', email: 'ada@example.com', website: null }, NOW + 3);
-      assert.deepEqual(await found('lovelace'), ['Ada Lovelace'], 'the same name again');
-      await store.people.forget(ada.id, 'anonymise', me.id, NOW + 10 * MIN);
-      assert.deepEqual(await found('lovelace'), []);
-      assert.deepEqual(await found('countess'), []);
-      assert.deepEqual(await found('ada@example'), []);
-    });
+    for (const indexed of [false, true]) {
+      it(`follows a new identity, a new name and forgetting${indexed ? ', once they are indexed' : ''}`, async () => {
+        const me = await owner();
+        const ada = await store.people.upsertByEmail({ name: 'Ada Byron', email: 'ada@example.com', website: null }, NOW);
+        await store.people.addIdentity(ada.id, 'handle', '@countess@social.example', false, NOW + 1);
+        if (indexed) await others(600);
+        assert.deepEqual(await found('countess'), ['Ada Byron']);
+        await store.people.upsertByEmail({ name: 'Ada Lovelace', email: 'ada@example.com', website: null }, NOW + 2);
+        assert.deepEqual(await found('lovelace'), ['Ada Lovelace']);
+        assert.deepEqual(await found('byron'), [], 'the old name is no longer hers');
+        await store.people.upsertByEmail({ name: 'Ada Lovelace', email: 'ada@example.com', website: null }, NOW + 3);
+        assert.deepEqual(await found('lovelace'), ['Ada Lovelace'], 'the same name again');
+        await store.people.forget(ada.id, 'anonymise', me.id, NOW + 10 * MIN);
+        assert.deepEqual(await found('lovelace'), []);
+        assert.deepEqual(await found('countess'), []);
+        assert.deepEqual(await found('ada@example'), []);
+      });
 
-    it('finds the merged-in identities on the survivor, and on the split person again after the undo', async () => {
-      const me = await owner();
-      const mail = await store.people.upsertByEmail({ name: 'Ada', email: 'ada@example.com', website: null }, NOW);
-      const site = await store.people.upsertByEmail({ name: 'Ada L.', email: 'ada@work.example', website: 'https://lovelace.example' }, NOW + 1);
-      assert.deepEqual(await found('lovelace.example'), ['Ada L.']);
-      const event = await store.people.merge(mail.id, [site.id], me.id, NOW + 10);
-      assert.deepEqual(await found('lovelace.example'), ['Ada']);
-      assert.deepEqual(await found('work.example'), ['Ada']);
-      assert.deepEqual(await found('ada l.'), [], 'the merged person’s record is gone');
-      await store.people.undoMerge(event.id, me.id, NOW + 20);
-      assert.deepEqual(await found('lovelace.example'), ['Ada L.']);
-      assert.deepEqual(await found('ada l.'), ['Ada L.']);
-      assert.deepEqual(await found('ada@example'), ['Ada']);
-    });
+      it(`finds the merged-in identities on the survivor, and on the split person again after the undo${indexed ? ', once they are indexed' : ''}`, async () => {
+        const me = await owner();
+        const mail = await store.people.upsertByEmail({ name: 'Ada', email: 'ada@example.com', website: null }, NOW);
+        const site = await store.people.upsertByEmail({ name: 'Ada L.', email: 'ada@work.example', website: 'https://lovelace.example' }, NOW + 1);
+        if (indexed) await others(600);
+        assert.deepEqual(await found('lovelace.example'), ['Ada L.']);
+        const event = await store.people.merge(mail.id, [site.id], me.id, NOW + 10);
+        assert.deepEqual(await found('lovelace.example'), ['Ada']);
+        assert.deepEqual(await found('work.example'), ['Ada']);
+        assert.deepEqual(await found('ada l.'), [], 'the merged person’s record is gone');
+        await store.people.undoMerge(event.id, me.id, NOW + 20);
+        assert.deepEqual(await found('lovelace.example'), ['Ada L.']);
+        assert.deepEqual(await found('ada l.'), ['Ada L.']);
+        assert.deepEqual(await found('ada@example'), ['Ada']);
+      });
+    }
 
     it('finds many posts at once, each once, with their tags, trashed ones too, and skips ids no post has', async () => {
       const me = await owner();
