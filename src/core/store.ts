@@ -350,6 +350,8 @@ export interface PostRepository {
   /** Replaces every field; a changed slug keeps the old one redirecting. */
   update(id: number, write: PostWrite, now: number): Promise<Post>;
   findById(id: number): Promise<Post | null>;
+  /** The posts with these ids that exist (trashed ones too, as findById), in no set order: one look-up for a page that names many. */
+  findMany(ids: readonly number[]): Promise<Post[]>;
   /** Current slug of any type; trashed posts are not found. */
   findBySlug(slug: string): Promise<Post | null>;
   /** The post that used to answer at `slug`, if it has since moved. */
@@ -437,6 +439,8 @@ export interface CommentRepository {
   listForModeration(query: ModerationQuery): Promise<Page<Comment>>;
   /** Comments per status; with `authorId`, only on that user's posts that are not in the trash. */
   countByStatus(authorId?: number): Promise<Record<CommentStatus, number>>;
+  /** Comments with one status (the admin bar's held ones), counted from an index: no count of every comment. */
+  countWithStatus(status: CommentStatus, authorId?: number): Promise<number>;
   /** True when the person has at least one approved comment. */
   hasApproved(personId: number): Promise<boolean>;
   /**
@@ -553,6 +557,8 @@ export interface OutboxRepository {
   retry(id: number, now: number): Promise<void>;
   list(query: { status?: OutboxStatus; limit: number; offset: number }): Promise<Page<OutboxMessage>>;
   countByStatus(): Promise<Record<OutboxStatus, number>>;
+  /** Mails with one status (the admin bar's waiting ones), counted from an index. */
+  countWithStatus(status: OutboxStatus): Promise<number>;
 }
 
 export interface SpamModelRepository {

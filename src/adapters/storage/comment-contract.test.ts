@@ -250,6 +250,7 @@ forEachEngine('Comment repository contract', (name: string, open: OpenStore) => 
       assert.deepEqual((await store.comments.listForModeration({ authorId: other.id, status: 'pending', limit: 10, offset: 0 })).items.map((c) => c.id), [held.id]);
       assert.deepEqual(await store.comments.countByStatus(other.id), { pending: 1, approved: 1, spam: 0, trash: 0 });
       assert.deepEqual(await store.comments.countByStatus(), { pending: 2, approved: 2, spam: 0, trash: 0 });
+      assert.deepEqual([await store.comments.countWithStatus('pending', other.id), await store.comments.countWithStatus('pending'), await store.comments.countWithStatus('spam')], [1, 2, 0], 'one status, as the admin bar counts it');
       assert.deepEqual((await store.comments.waitingForReply(10, other.id)).items.map((c) => c.id), [approved.id]);
       assert.equal((await store.comments.waitingForReply(10, authorId)).total, 0);
     });

@@ -27,6 +27,7 @@ import * as mediaLibrary from './migrations/022-media-library.ts';
 import * as tokenScopes from './migrations/023-token-scopes.ts';
 import * as embeds from './migrations/024-embeds.ts';
 import * as postSeo from './migrations/025-post-seo.ts';
+import * as peopleSearch from './migrations/031-people-search.ts';
 
 // BIGINT columns hold epoch milliseconds, well inside Number's safe range.
 const require = createRequire(import.meta.url);
@@ -101,6 +102,7 @@ function migrations(engine: Engine): Array<{ name: string; up: (db: Kysely<any>)
     { name: '023-token-scopes', up: (db) => tokenScopes.up(db, engine) },
     { name: '024-embeds', up: (db) => embeds.up(db, engine) },
     { name: '025-post-seo', up: (db) => postSeo.up(db, engine) },
+    { name: '031-people-search', up: (db) => peopleSearch.up(db, engine) },
   ];
 }
 

@@ -330,6 +330,13 @@ export class KyselyCommentRepository implements CommentRepository {
     return counts;
   }
 
+  async countWithStatus(status: CommentStatus, authorId?: number): Promise<number> {
+    let base = this.db.selectFrom('comments').where('status', '=', status);
+    if (authorId !== undefined) base = base.where('post_id', 'in', this.postsOf(authorId));
+    const row = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
   async hasApproved(personId: number): Promise<boolean> {
     return (await runCompiledOnce(this.db, this.kind, 'person-has-approved', [personId], ([id]) => this.db.selectFrom('comments').select('id').where('person_id', '=', id as number).where('status', '=', 'approved').limit(1))).length > 0;
   }

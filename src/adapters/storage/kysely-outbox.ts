@@ -112,4 +112,9 @@ export class KyselyOutboxRepository implements OutboxRepository {
     for (const r of rows) counts[r.status as OutboxStatus] = Number(r.n);
     return counts;
   }
+
+  async countWithStatus(status: OutboxStatus): Promise<number> {
+    const row = await this.db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', status).executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
 }

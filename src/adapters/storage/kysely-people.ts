@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Selectable, type Transaction } from 'kysely';
 import { DomainError } from '../../core/errors.ts';
 import {
   emptyCounts,
@@ -66,6 +66,9 @@ export function toEvent(row: Selectable<Database['person_events']>): PersonEvent
 export function toTrust(row: { trust: string; trust_reason: string | null; muted_until: number | string | null }): PersonTrust {
   return { trust: row.trust as Trust, reason: row.trust_reason, mutedUntil: row.muted_until === null ? null : Number(row.muted_until) };
 }
+
+/** People and identities newer than the search index (SQLite) beyond which a search adds them to it first. */
+const INDEX_BATCH = 500;
 
 /** `like` pattern for a substring, with the wildcards in it taken literally. */
 function containing(text: string): string {
@@ -242,19 +245,21 @@ export class KyselyPeopleRepository implements PersonRepository {
       const pattern = containing(text);
       const like = sql`${pattern} escape '\\'`;
       // Ordered by last seen, the scan below stops after a page when many people match, but reads
-      // everyone (with a look at their identities each) when few do. So first ask who matches at
-      // all, from two indexes read alone (names through people_name_key, values through the
-      // unique (person_id, kind, value)); when they are few, only they are sorted and paged.
+      // everyone (with a look at their identities each) when few do. So first ask who may match
+      // at all — on SQLite from the trigram index people_search (migration 031) when the text
+      // has three characters or more, else from the names and identity values (on PostgreSQL
+      // through their trigram GIN indexes, migration 031) — and when they are few, only they
+      // are checked, sorted and paged.
       const few = 1000;
-      const byValue = await this.db.selectFrom('person_identities').select('person_id as id').where(sql`value`, 'like', like).limit(few + 1).execute();
-      const byName = byValue.length > few ? [] : await this.db.selectFrom('people').select('id').where(sql`lower(trim(name))`, 'like', like).limit(few + 1).execute();
-      const matching = [...new Set([...byName, ...byValue].map((r) => r.id))];
-      if (byValue.length <= few && byName.length <= few && matching.length <= few) {
-        query = query.where('p.id', 'in', matching.length > 0 ? matching : [0]);
-      } else {
+      const candidates = await this.searchCandidates(text, like, few);
+      if (candidates !== null) {
+        query = query.where('p.id', 'in', candidates.length > 0 ? candidates : [0]);
+      }
+      if (candidates === null || this.engine === 'sqlite') {
+        // The trigram index folds case further than `like` does: its candidates are checked with the same test as the scan.
         query = query.where((eb) =>
           eb.or([
-            eb(sql`lower(p.name)`, 'like', like),
+            eb(sql`lower(trim(p.name))`, 'like', like),
             eb.exists(eb.selectFrom('person_identities as i').select('i.id').whereRef('i.person_id', '=', 'p.id').where(sql`i.value`, 'like', like)),
           ]),
         );
@@ -272,6 +277,60 @@ export class KyselyPeopleRepository implements PersonRepository {
     const items = await this.summarise(shown);
     const last = shown[shown.length - 1];
     return { items, next: rows.length > q.limit && last ? { lastSeenAt: Number(last.last_seen_at), id: last.id } : null };
+  }
+
+  /**
+   * The people a search may find, when they are at most `few`; null when there are more
+   * (the ordered scan then finds a page of them soon). On SQLite, for three characters or
+   * more, from people_search (trigrams of names and identity values): a superset of those
+   * the `like` finds. Otherwise exactly those whose name or an identity value is `like` it.
+   */
+  private async searchCandidates(text: string, like: RawBuilder<unknown>, few: number): Promise<number[] | null> {
+    if (this.engine === 'sqlite' && [...text].length >= 3) {
+      let tail = await this.unindexed();
+      if (tail.people + tail.identities > INDEX_BATCH) tail = await this.catchUpSearchIndex();
+      const phrase = `"${text.toLowerCase().replace(/"/g, '""')}"`;
+      const rows = (await sql<{ person_id: number }>`select person_id from people_search where people_search match ${phrase} limit ${few * 4 + 1}`.execute(this.db)).rows;
+      // People and identities newer than the index: read directly (few; ids only grow).
+      const newer = [
+        ...(await this.db.selectFrom('people').select('id as person_id').where('id', '>', tail.personAbove).where(sql`lower(trim(name))`, 'like', like).execute()),
+        ...(await this.db.selectFrom('person_identities').select('person_id').where('id', '>', tail.identityAbove).where(sql`value`, 'like', like).execute()),
+      ];
+      const ids = [...new Set([...rows, ...newer].map((r) => Number(r.person_id)))];
+      return rows.length > few * 4 || ids.length > few ? null : ids;
+    }
+    const byValue = await this.db.selectFrom('person_identities').select('person_id as id').where(sql`value`, 'like', like).limit(few + 1).execute();
+    const byName = byValue.length > few ? [] : await this.db.selectFrom('people').select('id').where(sql`lower(trim(name))`, 'like', like).limit(few + 1).execute();
+    const matching = [...new Set([...byName, ...byValue].map((r) => r.id))];
+    return byValue.length <= few && byName.length <= few && matching.length <= few ? matching : null;
+  }
+
+  /** On SQLite: the newest person and identity in people_search, and how many rows are newer (migration 031). */
+  private async unindexed(): Promise<{ personAbove: number; identityAbove: number; people: number; identities: number }> {
+    const [row] = (
+      await sql<{ person_above: number | null; identity_above: number | null }>`select
+        -(select rowid from people_search where rowid < 0 order by rowid limit 1) as person_above,
+        (select rowid from people_search where rowid > 0 order by rowid desc limit 1) as identity_above`.execute(this.db)
+    ).rows;
+    const personAbove = Number(row?.person_above ?? 0);
+    const identityAbove = Number(row?.identity_above ?? 0);
+    const [counts] = (
+      await sql<{ people: number; identities: number }>`select
+        (select count(*) from people where id > ${personAbove}) as people,
+        (select count(*) from person_identities where id > ${identityAbove}) as identities`.execute(this.db)
+    ).rows;
+    return { personAbove, identityAbove, people: Number(counts?.people ?? 0), identities: Number(counts?.identities ?? 0) };
+  }
+
+  /** Adds the people and identities newer than people_search to it, in one transaction; answers what is left (nothing). */
+  private async catchUpSearchIndex(): Promise<{ personAbove: number; identityAbove: number; people: number; identities: number }> {
+    return transact(this.db, async (db) => {
+      const repo = new KyselyPeopleRepository(db, this.engine);
+      const tail = await repo.unindexed();
+      await sql`insert into people_search (rowid, person_id, text) select -id, id, name from people where id > ${tail.personAbove} order by id`.execute(db);
+      await sql`insert into people_search (rowid, person_id, text) select id, person_id, value from person_identities where id > ${tail.identityAbove} order by id`.execute(db);
+      return repo.unindexed();
+    });
   }
 
   async summary(personId: number): Promise<PersonSummary | null> {
@@ -333,7 +392,9 @@ export class KyselyPeopleRepository implements PersonRepository {
                 .where('a.root_id', '=', eb.fn.coalesce('c.root_id', 'c.id'))
                 .where('a.user_id', 'is not', null)
                 .where('a.status', '=', 'approved')
-                .whereRef('a.created_at', '>=', 'c.created_at')
+                // `+ 0`: compared as a value, the time is no reason for SQLite to walk comments_inbox
+                // (every approved comment since) rather than comments_by_root (this conversation's).
+                .where(sql`a.created_at + 0`, '>=', sql.ref('c.created_at'))
                 .whereRef('a.id', '!=', 'c.id'),
             )
             .as('answered'),

@@ -233,6 +233,12 @@ export class KyselyPostRepository implements PostRepository {
     return this.one(row);
   }
 
+  async findMany(ids: readonly number[]): Promise<Post[]> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return [];
+    return this.withTags(await this.db.selectFrom('posts').select(postColumns).where('id', 'in', unique).execute());
+  }
+
   async findBySlug(slug: string): Promise<Post | null> {
     const [row] = await runCompiledOnce(this.db, this.kind, 'post-by-slug', [slug], ([v]) => this.db.selectFrom('posts').select(postColumns).where('slug', '=', v as string).where('deleted_at', 'is', null));
     return this.one(row);

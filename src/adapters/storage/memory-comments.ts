@@ -203,6 +203,12 @@ export class MemoryCommentRepository implements CommentRepository {
     return counts;
   }
 
+  async countWithStatus(status: CommentStatus, authorId?: number): Promise<number> {
+    let n = 0;
+    for (const c of this.tables.comments.values()) if (c.status === status && (authorId === undefined || this.authoredBy(c.postId, authorId))) n++;
+    return n;
+  }
+
   async hasApproved(personId: number): Promise<boolean> {
     return [...this.tables.comments.values()].some((c) => c.personId === personId && c.status === 'approved');
   }

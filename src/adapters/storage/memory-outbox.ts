@@ -85,4 +85,10 @@ export class MemoryOutboxRepository implements OutboxRepository {
     for (const m of this.tables().outbox.values()) counts[m.status]++;
     return counts;
   }
+
+  async countWithStatus(status: OutboxStatus): Promise<number> {
+    let n = 0;
+    for (const m of this.tables().outbox.values()) if (m.status === status) n++;
+    return n;
+  }
 }

@@ -183,6 +183,15 @@ export class MemoryPostRepository implements PostRepository {
     return record ? this.toPost(record) : null;
   }
 
+  async findMany(ids: readonly number[]): Promise<Post[]> {
+    const posts: Post[] = [];
+    for (const id of new Set(ids)) {
+      const record = this.tables.posts.get(id);
+      if (record) posts.push(this.toPost(record));
+    }
+    return posts;
+  }
+
   async findBySlug(slug: string): Promise<Post | null> {
     const record = [...this.tables.posts.values()].find((p) => p.slug === slug && p.deletedAt === null);
     return record ? this.toPost(record) : null;

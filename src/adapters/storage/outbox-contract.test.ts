@@ -163,6 +163,7 @@ function outboxContract(name: string, open: OpenStore): void {
       assert.deepEqual(failed.items.map((m) => m.idempotencyKey), ['k2', 'k1']);
       assert.equal(failed.total, 2);
       assert.deepEqual(await store.outbox.countByStatus(), { pending: 3, sent: 0, failed: 2 });
+      assert.deepEqual([await store.outbox.countWithStatus('pending'), await store.outbox.countWithStatus('failed'), await store.outbox.countWithStatus('sent')], [3, 2, 0], 'one status, as the admin bar counts it');
     });
   });
 }

@@ -68,8 +68,9 @@ export async function loadNavCounts(c: Context<AppEnv>): Promise<NavCounts> {
   // Within the user's reach: an author counts the comments on their own posts.
   const authorId = moderatesEverything(currentUser(c)) ? undefined : currentUser(c).id;
   // Without SMTP_URL nothing leaves: every admin page says how much mail is waiting.
-  const [byStatus, waiting, outbox] = await Promise.all([store.comments.countByStatus(authorId), waitingCount(c, authorId), mail.transport ? null : store.outbox.countByStatus()]);
-  const counts: NavCounts = { pending: byStatus.pending, waiting, mailWaiting: outbox ? outbox.pending : null };
+  // Only the held comments and waiting mails are shown: counted from their indexes, never every comment and mail.
+  const [pending, waiting, mailWaiting] = await Promise.all([store.comments.countWithStatus('pending', authorId), waitingCount(c, authorId), mail.transport ? null : store.outbox.countWithStatus('pending')]);
+  const counts: NavCounts = { pending, waiting, mailWaiting };
   setNavCounts(c, counts);
   return counts;
 }

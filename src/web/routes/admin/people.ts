@@ -77,11 +77,7 @@ async function renderPerson(c: Context<AppEnv>, personId: number, extra: Pick<Pe
   }
   for (const n of notes) if (n.authorId !== null) userIds.add(n.authorId);
   if (latest) postIds.add(latest.postId);
-  const posts = new Map<number, Post>();
-  for (const id of postIds) {
-    const post = await store.posts.findById(id);
-    if (post) posts.set(id, post);
-  }
+  const posts = new Map<number, Post>((await store.posts.findMany([...postIds])).map((post) => [post.id, post]));
   const users = new Map<number, User>();
   for (const id of userIds) {
     const user = await store.users.findById(id);
