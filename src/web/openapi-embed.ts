@@ -200,14 +200,14 @@ export const embedOpenApi: OpenApiSection = {
         summary: 'Open a page’s thread',
         description:
           'Finds the page’s thread, or makes it (a post of type `external`, never listed on the blog) the first time: at most 60 new threads an hour from one address. ' +
-          'Answers its approved comments, a form token and the live stream’s address.',
+          'Answers its first page of conversations, a form token and the live stream’s address. A thread the owner moved to the trash: 404.',
         parameters: [originHeader],
         requestBody: { required: true, content: json(ref('EmbedThreadInput')) },
         responses: {
           '200': { description: 'The thread, which existed.', headers: corsHeaders, content: json(ref('EmbedThread')) },
           '201': { description: 'The thread, made now.', headers: corsHeaders, content: json(ref('EmbedThread')) },
           ...bodyErrors,
-          ...errors('403', '429', '503'),
+          ...errors('403', '404', '429', '503'),
         },
       },
       options: { ...preflight('CORS preflight for opening a thread'), operationId: 'preflightEmbedThreads' },

@@ -198,7 +198,7 @@ export function apiEmbedRoutes(): Hono<AppEnv> {
     const settings = await deps.commentSettings();
     const editableUntil = editSecret ? comment.createdAt + settings.editWindowMinutes * 60_000 : null;
     const confirmation = confirmationSentTo
-      ? ` We sent an email to ${confirmationSentTo}: open the link in it to confirm your address, and the emails you asked for will follow.`
+      ? ` We sent an email to ${confirmationSentTo}: open the link in it to confirm your address, and the emails you asked for will follow. Nothing is sent until you do.`
       : '';
     return c.json(
       { comment: toEmbedComment(comment, editableUntil, settings.avatars), message: `${outcomeMessage(comment.status)}${confirmation}`, edit_secret: editSecret, confirmation_sent_to: confirmationSentTo },
