@@ -275,6 +275,14 @@ describe('in Chromium: Kumbaya comments on a static Hugo site', { skip }, () => 
     await page.setViewportSize({ width: 900, height: 1800 });
     await box.screenshot({ path: path.join(projectRoot, 'test-artifacts/embed-comments-paged-dark.png') });
     await context.close();
+
+    // The owner finds the conversation under its site, with what a thread needs (not the post editor).
+    await owner.goto(`${blog}/admin/sites`);
+    await owner.getByRole('link', { name: 'A walk along the river · Field Notes' }).click();
+    await owner.waitForURL(new RegExp(`/admin/sites/threads/${opened.thread.id}$`));
+    assert.equal(await owner.locator('.thread-page-url').textContent(), pageUrl());
+    assert.match((await owner.locator('.thread-facts').textContent())!, /7 approved comments/);
+    await screenshot(owner, 'embed-admin-thread');
   });
 
   it('a reader without JavaScript follows the link to the thread on the blog, and comments there', async () => {

@@ -113,7 +113,7 @@ export function threadView(
     <dt>On this blog</dt><dd><a href="/${post.slug}">/${post.slug}</a> (for readers without JavaScript)</dd>
     <dt>Comments</dt><dd><a href="/admin/comments?post=${post.id}">${plural(o.approved, 'approved comment', 'approved comments')}</a></dd>
     <dt>Since</dt><dd>${formatDate(thread.createdAt)}</dd>
-    <dt>History</dt><dd><a href="/admin/posts/${post.id}/revisions">${plural(o.revisions, 'version', 'versions')} of the title</a></dd>
+    <dt>History</dt><dd>${o.revisions === 0 ? 'The title has not changed since the conversation began.' : html`<a href="/admin/posts/${post.id}/revisions">${plural(o.revisions, 'version', 'versions')} of the title</a>`}</dd>
   </dl>
 </section>
 <section class="card thread-edit" aria-labelledby="thread-edit-title">
