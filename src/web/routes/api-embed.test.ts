@@ -318,6 +318,7 @@ for (const { engine, skip } of testEngines()) {
       assert.equal(trashed.status, 303);
       assert.equal(trashed.headers.get('location'), `/admin/sites?notice=trashed&id=${id}`);
       assert.equal((await call('POST', '/api/embed/threads', { url })).status, 404, 'the page shows no conversation');
+      assert.match(await (await owner.request('/admin/trash')).text(), /Renamed by the owner/, 'in Admin → Trash');
       assert.equal((await owner.request(`/admin/sites/threads/${id}`)).headers.get('location'), `/admin/posts/${id}`, 'a trashed one is restored from the trash');
       assert.equal((await owner.form(`/admin/posts/${id}/restore`, {})).status, 303);
       assert.equal((await call('POST', '/api/embed/threads', { url })).status, 200, 'restored, it is back');
