@@ -330,8 +330,12 @@ class KumbayaComments extends HTMLElement {
     if (first) this.#root.getElementById(`kc-c-${first.id}`)?.querySelector('article')?.focus();
   }
 
-  /** Shows `comment` in its place: under its parent (at most three levels deep), else at the end. */
-  #add(comment) {
+  /**
+   * Shows `comment` in its place: under its parent (at most three levels deep), else at the
+   * end — `early` (the reader's own new conversation while pages remain) stays last as the
+   * later pages come in before it.
+   */
+  #add(comment, early = false) {
     const existing = this.#root.getElementById(`kc-c-${comment.id}`);
     const item = this.#item(comment);
     this.#shown.set(comment.id, comment);
@@ -342,7 +346,8 @@ class KumbayaComments extends HTMLElement {
     const parent = comment.parent_id === null ? null : this.#root.getElementById(`kc-c-${comment.parent_id}`);
     if (!parent) {
       item.dataset.level = '0';
-      this.#parts.list.append(item);
+      if (early) item.dataset.early = '';
+      this.#parts.list.insertBefore(item, early ? null : this.#parts.list.querySelector(':scope > [data-early]'));
       return;
     }
     const level = Number(parent.dataset.level) + 1;
@@ -462,7 +467,7 @@ class KumbayaComments extends HTMLElement {
       p.subscribePost.checked = false;
       if (result.comment.status === 'approved') this.#total += 1;
       if (result.edit_secret && result.comment.editable_until) remember(result.comment.id, result.edit_secret, Date.parse(result.comment.editable_until));
-      this.#add(result.comment);
+      this.#add(result.comment, this.#next !== null);
       this.#count();
       p.body.value = '';
       if (this.#replyTo) this.#cancelReply();
