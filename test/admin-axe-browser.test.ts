@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { seedSite } from '../src/migration/site-fixture.ts';
 import { adminRoutes } from '../src/web/routes/admin/index.ts';
+import { EmbedService } from '../src/core/embeds.ts';
 import { closeGracefully, createServer, listen } from '../src/web/server.ts';
 import { axeViolations, browserSkipReason, describeViolations, launchBrowser, screenshot } from './helpers/browser.ts';
 import { startTestKumbaya, type TestKumbaya } from './helpers/test-kumbaya.ts';
@@ -51,6 +52,11 @@ describe('in Chromium: every admin page passes axe, in light and dark', { skip }
     addresses.set('/people/:id{[0-9]+}/export', `/people/${person.id}/export`);
     addresses.set('/uploads/:hash{[0-9a-f]{64}}', `/uploads/${upload.hash}`);
     addresses.set('/code-post', `/${code.slug}`);
+    // A page of another site with its conversation (Admin → Sites → the thread).
+    const embeds = new EmbedService({ store: k.deps.store, clock: k.deps.clock, onChanged: () => {} });
+    await embeds.addSite(owner.user!, 'https://notes.example');
+    const { post: thread } = await embeds.threadFor('https://notes.example/a-page/', 'A page elsewhere', '203.0.113.9');
+    addresses.set('/sites/threads/:id{[0-9]+}', `/sites/threads/${thread.id}`);
 
     server = createServer(k.app, k.deps.pageCache, k.config.siteUrl);
     base = `http://127.0.0.1:${(await listen(server, 0, '127.0.0.1')).port}`;

@@ -129,9 +129,22 @@ describe('in Chromium: Kumbaya comments on a static Hugo site', { skip }, () => 
     await box.locator('#kc-name').fill('Wren');
     await box.locator('#kc-email').fill('wren@example.com');
     await box.locator('#kc-body').fill('The herons were out this morning *too*.');
+    // The blog's choices, in the blog's words.
+    await box.getByLabel('Email me replies to my comment').check();
+    assert.equal(await box.getByLabel('Email me all new comments on this post').isChecked(), false);
+    await box.getByLabel('Remember my name, email and website on this device').check();
     await page.waitForTimeout(3_300); // the form's minimum time to write
     await box.locator('button[type=submit]').click();
     await box.locator('.status').filter({ hasText: 'waiting for the author to approve it' }).waitFor();
+    assert.match(
+      (await box.locator('.status').textContent())!,
+      /We sent an email to wren@example\.com: open the link in it to confirm your address, and the emails you asked for will follow\. Nothing is sent until you do\./,
+      'the confirmation mail, as on the blog',
+    );
+    assert.equal(await box.getByLabel('Email me replies to my comment').isChecked(), false, 'the choice was for that comment');
+    await owner.goto(`${blog}/admin/mail`);
+    const confirmation = owner.locator('tr', { hasText: 'Confirm your email address for' });
+    assert.match((await confirmation.textContent())!, /wren@example\.com/, 'the confirmation waits in the outbox for the reader');
     const mine = box.locator('li.comment.held');
     assert.match((await mine.textContent())!, /Waiting for approval: only you can see this\./);
     assert.match((await mine.locator('.body').innerHTML())!, /<em>too<\/em>/);
@@ -140,10 +153,15 @@ describe('in Chromium: Kumbaya comments on a static Hugo site', { skip }, () => 
     assert.deepEqual(await context.cookies(), [], 'no cookie on either site');
     const kept = await page.evaluate((key) => localStorage.getItem(key), `kumbaya-comments:${blog}`);
     assert.match(kept ?? '', /"secret":"[^"]+"/, 'the edit secret stays in the page’s storage');
+    const details = await page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? 'null'), `kumbaya-commenter:${blog}`);
+    assert.deepEqual(details, { name: 'Wren', email: 'wren@example.com', website: '' }, 'remembered in the page’s storage, on request');
 
-    // Reloaded, the page shows the writer their own held comment again (from that storage).
+    // Reloaded, the page shows the writer their own held comment again (from that storage), and their details.
     await page.reload();
     await box.locator('li.comment.held').waitFor();
+    assert.equal(await box.locator('#kc-name').inputValue(), 'Wren');
+    assert.equal(await box.locator('#kc-email').inputValue(), 'wren@example.com');
+    assert.equal(await box.getByLabel('Remember my name, email and website on this device').isChecked(), true);
     await box.locator('li.comment.held').scrollIntoViewIfNeeded();
     await box.screenshot({ path: path.join(projectRoot, 'test-artifacts/embed-comments-held.png') });
 
@@ -155,6 +173,14 @@ describe('in Chromium: Kumbaya comments on a static Hugo site', { skip }, () => 
     await box.locator('li.comment.held form.edit button[type=submit]').click();
     await box.locator('.status').filter({ hasText: 'Your changes are saved.' }).waitFor();
     assert.match((await box.locator('li.comment.held .body').textContent())!, /three of them/);
+
+    // Unticked, the details are forgotten at once; the next visit starts empty.
+    await box.getByLabel('Remember my name, email and website on this device').uncheck();
+    assert.equal(await page.evaluate((key) => localStorage.getItem(key), `kumbaya-commenter:${blog}`), null);
+    await page.reload();
+    await box.locator('li.comment.held').waitFor();
+    assert.equal(await box.locator('#kc-name').inputValue(), '');
+    assert.deepEqual(await context.cookies(), [], 'still no cookie');
     await context.close();
   });
 
@@ -198,6 +224,65 @@ describe('in Chromium: Kumbaya comments on a static Hugo site', { skip }, () => 
     await page.evaluate(() => (document.querySelector('kumbaya-comments') as unknown as { setTheme(t: string): void }).setTheme('auto'));
     assert.equal(await box.locator('[part="root"]').getAttribute('data-theme'), 'dark');
     await context.close();
+  });
+
+  it('a long conversation comes a page at a time: “Show more comments” brings the next, replies under their comments', async () => {
+    await owner.goto(`${blog}/admin/comments/settings`);
+    await owner.fill('[name=conversationsPerPage]', '5');
+    await owner.uncheck('[name=holdFirstComment]');
+    await owner.click('form.comment-settings button[type=submit]');
+    await owner.waitForURL(/notice=/);
+
+    // Five more readers start conversations (from the page's own site), the last one gets a reply.
+    const api = (path: string, body: unknown, ip: string) =>
+      fetch(`${blog}/api/embed${path}`, { method: 'POST', headers: { origin: notes, 'content-type': 'application/json', 'x-forwarded-for': ip }, body: JSON.stringify(body) }).then(async (res) => {
+        const data = (await res.json()) as any;
+        assert.ok(res.ok, JSON.stringify(data));
+        return data;
+      });
+    const opened = await api('/threads', { url: pageUrl() }, '203.0.113.1');
+    await new Promise((resolve) => setTimeout(resolve, 3_300));
+    const words = ['kingfisher', 'otters', 'willows', 'the weir', 'moorhens'];
+    const ids: number[] = [];
+    for (const [n, word] of words.entries()) {
+      const sent = await api(`/threads/${opened.thread.id}/comments`, { name: `Walker ${n + 1}`, email: `walker${n + 1}@example.com`, body: `Did anyone else see ${word} today?`, form_token: opened.form_token }, `203.0.113.${10 + n}`);
+      assert.equal(sent.comment.status, 'approved', sent.message);
+      ids.push(sent.comment.id);
+    }
+    const reply = await api(`/threads/${opened.thread.id}/comments`, { parent_id: ids.at(-1), name: 'Heron Fan', email: 'fan@example.com', body: 'Moorhens by the bridge, yes.', form_token: opened.form_token }, '203.0.113.40');
+    assert.equal(reply.comment.status, 'approved', reply.message);
+
+    const { context, page } = await reader({ colorScheme: 'dark', bypassCSP: true }); // axe injects a script
+    const box = comments(page);
+    assert.equal(await box.locator('.title').textContent(), '7 comments', 'the whole thread’s count');
+    assert.equal(await box.locator('.list > li.comment').count(), 5, 'five conversations first');
+    assert.equal(await box.locator(`#kc-c-${ids.at(-1)}`).count(), 0);
+    const more = box.getByRole('button', { name: 'Show more comments' });
+    await more.scrollIntoViewIfNeeded();
+    await box.screenshot({ path: path.join(projectRoot, 'test-artifacts/embed-comments-more.png') });
+    let violations = await axeViolations(page);
+    assert.deepEqual(violations, [], `dark, with the options and Show more:\n${describeViolations(violations)}`);
+    await more.click();
+    await box.locator(`#kc-c-${ids.at(-1)}`).waitFor();
+    assert.equal(await box.locator('.list > li.comment').count(), 6);
+    assert.match((await box.locator(`#kc-c-${ids.at(-1)} > ol.replies > li`).textContent())!, /Moorhens by the bridge, yes\./, 'the reply under its comment');
+    assert.equal(await more.isVisible(), false, 'nothing more to show');
+    // The blog's initials and colours.
+    assert.equal(await box.locator(`#kc-c-${ids[0]} .avatar`).textContent(), 'W1');
+    assert.match((await box.locator(`#kc-c-${ids[0]} .avatar`).getAttribute('class'))!, /^avatar avatar-[0-7]$/);
+    violations = await axeViolations(page);
+    assert.deepEqual(violations, [], describeViolations(violations));
+    await page.setViewportSize({ width: 900, height: 1800 });
+    await box.screenshot({ path: path.join(projectRoot, 'test-artifacts/embed-comments-paged-dark.png') });
+    await context.close();
+
+    // The owner finds the conversation under its site, with what a thread needs (not the post editor).
+    await owner.goto(`${blog}/admin/sites`);
+    await owner.getByRole('link', { name: 'A walk along the river · Field Notes' }).click();
+    await owner.waitForURL(new RegExp(`/admin/sites/threads/${opened.thread.id}$`));
+    assert.equal(await owner.locator('.thread-page-url').textContent(), pageUrl());
+    assert.match((await owner.locator('.thread-facts').textContent())!, /7 approved comments/);
+    await screenshot(owner, 'embed-admin-thread');
   });
 
   it('a reader without JavaScript follows the link to the thread on the blog, and comments there', async () => {

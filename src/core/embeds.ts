@@ -2,7 +2,7 @@ import { DomainError, notFound } from './errors.ts';
 import { escapeHtml } from './email-content.ts';
 import { escapeMarkdownText } from './post-ideas.ts';
 import type { Clock } from './clock.ts';
-import type { Post, Store, User } from './store.ts';
+import type { CommentsMode, Post, PostWrite, Store, User } from './store.ts';
 import { slugify } from './text.ts';
 
 /**
@@ -55,6 +55,9 @@ export const PAGE_URL_MAX = 2000;
 export const PAGE_TITLE_MAX = 200;
 /** New threads one address may open per hour (a thread is a post row: bound what a script can make). */
 export const NEW_THREADS_PER_HOUR = 60;
+/** Title changes a thread takes from its page per day, and one address may cause per hour. */
+export const TITLE_CHANGES_PER_DAY = 10;
+export const TITLE_CHANGES_PER_HOUR_PER_ADDRESS = 30;
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -115,6 +118,37 @@ export function pageTitle(title: string | null | undefined, url: URL): string {
   const line = (title ?? '').replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
   const chosen = line || `${url.host}${url.pathname === '/' ? '' : url.pathname}`;
   return chosen.length > PAGE_TITLE_MAX ? `${chosen.slice(0, PAGE_TITLE_MAX - 1)}…` : chosen;
+}
+
+/** A thread's text: a line linking back to the page, named by its title. */
+export function threadText(name: string, key: string): Pick<Post, 'markdown' | 'html' | 'excerpt'> {
+  const url = new URL(key);
+  const link = `${url.host}${url.pathname}`;
+  return {
+    markdown: `Comments on [${escapeMarkdownText(name)}](<${key.replace(/[<>]/g, encodeURIComponent)}>) (${escapeMarkdownText(link)}).`,
+    html: `<p>Comments on <a href="${escapeHtml(key)}">${escapeHtml(name)}</a> (${escapeHtml(link)}).</p>`,
+    excerpt: `Comments on ${name}`,
+  };
+}
+
+/** Everything a post keeps when only its title and text change. */
+function writeOf(post: Post): PostWrite {
+  return {
+    type: post.type,
+    slug: post.slug,
+    title: post.title,
+    markdown: post.markdown,
+    html: post.html,
+    excerpt: post.excerpt,
+    status: post.status,
+    visibility: post.visibility,
+    publishedAt: post.publishedAt,
+    authorId: post.authorId,
+    coverImage: post.coverImage,
+    tags: post.tags.map((t) => t.name),
+    commentsMode: post.commentsMode,
+    commentsCloseDays: post.commentsCloseDays,
+  };
 }
 
 export interface EmbedServiceDeps {
@@ -186,15 +220,12 @@ export class EmbedService {
         const authorId = site.createdBy ?? (await tx.users.list()).find((u) => u.role === 'owner')?.id;
         if (authorId === undefined) throw new DomainError('conflict', 'This blog has no owner yet to look after the conversation.');
         const slug = await tx.posts.freeSlug(`comments-${slugify(name) || slugify(url.host) || 'page'}`.slice(0, 80));
-        const link = `${url.host}${url.pathname}`;
         const post = await tx.posts.create(
           {
             type: 'external',
             slug,
             title: name,
-            markdown: `Comments on [${escapeMarkdownText(name)}](<${key.replace(/[<>]/g, encodeURIComponent)}>) (${escapeMarkdownText(link)}).`,
-            html: `<p>Comments on <a href="${escapeHtml(key)}">${escapeHtml(name)}</a> (${escapeHtml(link)}).</p>`,
-            excerpt: `Comments on ${name}`,
+            ...threadText(name, key),
             status: 'published',
             visibility: 'unlisted',
             publishedAt: now,
@@ -218,6 +249,61 @@ export class EmbedService {
       if (again) return { ...again, created: false };
       throw error;
     }
+  }
+
+  /**
+   * The page's title changed (a browser on the thread's own site sent another one): the
+   * thread takes it, its address (slug) stays. At most TITLE_CHANGES_PER_DAY per thread and
+   * TITLE_CHANGES_PER_HOUR_PER_ADDRESS per client address; past either the title is left as
+   * it is (the reader's page works the same). Each change is a revision in the post's
+   * history (Admin → Sites → the thread → History), the version before it too when the
+   * history was empty, attributed to the thread's keeper (its post's author).
+   */
+  async retitle(post: Post, thread: EmbedThread, title: string | null | undefined, ip: string): Promise<Post> {
+    const { store, clock } = this.deps;
+    if (!title || title.trim() === '') return post;
+    const name = pageTitle(title, new URL(thread.pageUrl));
+    if (name === post.title) return post;
+    const now = clock.now();
+    if (!(await store.rateLimits.hit(`embed-title:${post.id}`, 86_400_000, TITLE_CHANGES_PER_DAY, now)).allowed) return post;
+    if (!(await store.rateLimits.hit(`embed-title-ip:${ip}`, 3_600_000, TITLE_CHANGES_PER_HOUR_PER_ADDRESS, now)).allowed) return post;
+    const saved = await this.save(post, { title: name, ...threadText(name, thread.pageUrl) }, post.authorId, now);
+    this.deps.onChanged(`embed-thread-retitled:${post.id}`);
+    return saved;
+  }
+
+  /**
+   * Staff change a thread from Admin → Sites: its title (the page may change it again when
+   * its own title changes) and whether it takes comments. The owner only, as for sites;
+   * a revision in its history when the title changes.
+   */
+  async updateThread(user: User, post: Post, input: { title: string; commentsMode: CommentsMode }): Promise<Post> {
+    if (user.role !== 'owner') throw new DomainError('forbidden', 'Only the owner changes the conversations of other sites.');
+    const thread = await this.deps.store.embeds.threadOfPost(post.id);
+    if (!thread || post.type !== 'external') throw notFound('The thread');
+    if (post.deletedAt !== null) throw new DomainError('conflict', 'Restore the conversation from the trash before changing it.');
+    const line = input.title.replace(/\s+/g, ' ').trim();
+    if (line === '') throw new DomainError('validation_failed', 'Give the conversation a title.', { title: 'Give the conversation a title.' });
+    if (line.length > PAGE_TITLE_MAX) {
+      const message = `Keep the title under ${PAGE_TITLE_MAX} characters.`;
+      throw new DomainError('validation_failed', message, { title: message });
+    }
+    const now = this.deps.clock.now();
+    const saved = await this.save(post, { title: line, ...threadText(line, thread.pageUrl), commentsMode: input.commentsMode }, user.id, now);
+    this.deps.onChanged(`embed-thread-updated:${post.id}`);
+    return saved;
+  }
+
+  private async save(post: Post, change: Partial<PostWrite>, by: number, now: number): Promise<Post> {
+    return this.deps.store.transaction(async (tx) => {
+      const titleChanged = change.title !== undefined && change.title !== post.title;
+      if (titleChanged && !(await tx.revisions.latest(post.id))) {
+        await tx.revisions.add({ postId: post.id, authorId: post.authorId, title: post.title, markdown: post.markdown, excerpt: post.excerpt, createdAt: post.updatedAt });
+      }
+      const saved = await tx.posts.update(post.id, { ...writeOf(post), ...change }, now);
+      if (titleChanged) await tx.revisions.add({ postId: post.id, authorId: by, title: saved.title, markdown: saved.markdown, excerpt: saved.excerpt, createdAt: now });
+      return saved;
+    });
   }
 
   private async existing(key: string): Promise<{ thread: EmbedThread; post: Post } | null> {

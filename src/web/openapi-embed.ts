@@ -19,7 +19,13 @@ const pageUrl = z
 /** POST /api/embed/threads. */
 export const apiEmbedThreadInputSchema = z.strictObject({
   url: pageUrl,
-  title: z.string({ message: 'Give the page’s title as text.' }).max(1000, 'The title is too long.').optional().describe(`The page’s title, kept (at most ${PAGE_TITLE_MAX} characters) when the thread is made.`),
+  title: z
+    .string({ message: 'Give the page’s title as text.' })
+    .max(1000, 'The title is too long.')
+    .optional()
+    .describe(
+      `The page’s title (at most ${PAGE_TITLE_MAX} characters are kept): the thread’s title when it is made; later, a different title sent by a browser on the page’s own site (Origin) renames the thread, at most 10 times a day per thread and 30 an hour per address, each change kept in the thread’s history.`,
+    ),
   own: z
     .array(z.strictObject({ id: z.int().min(1).max(MAX_ID), secret: z.string().max(200) }), { message: 'List the comments this browser wrote as [{"id", "secret"}].' })
     .max(50, 'At most 50 of your own comments.')
@@ -66,6 +72,13 @@ export const apiEmbedCommentSchema = z.object({
   status: z.enum(['approved', 'pending', 'not-published']).describe('Anything but `approved` is only ever shown to its writer.'),
   editable_until: isoDateTime.nullable().describe('Until when this browser may change it (only for the writer’s own comments).'),
   markdown: z.string().optional().describe('The text as written: only for the writer’s own comment, while they may change it.'),
+  avatar: z
+    .object({
+      initials: z.string().describe('Up to two letters, from the author’s name.'),
+      colour: z.int().min(0).max(7).describe('One of eight colours, picked from a hash of the author’s email (as on the blog).'),
+      image: z.string().nullable().describe('A Gravatar image when the blog’s avatar setting says so; null: show the initials.'),
+    })
+    .describe('The author’s picture, as the blog shows it.'),
 });
 export type ApiEmbedComment = z.output<typeof apiEmbedCommentSchema>;
 
@@ -79,12 +92,22 @@ export const apiEmbedThreadSchema = z.object({
     closed_message: z.string().nullable().describe('Why comments are closed, in words; null while open.'),
     feed_url: z.url().describe('The thread’s comments as an Atom feed.'),
   }),
-  comments: z.array(apiEmbedCommentSchema).describe('Approved comments, oldest first, with the writer’s own held ones (from `own`).'),
+  comments: z
+    .array(apiEmbedCommentSchema)
+    .describe('The first page of conversations in the blog’s order (oldest first; each conversation whole: its approved comments, oldest first), then the writer’s own held ones (from `own`).'),
+  next: z.string().nullable().describe('Cursor of the next page (`GET /api/embed/threads/{id}/comments?after=`), or null when this is all.'),
+  comment_count: z.int().describe('Approved comments of the whole thread.'),
   form_token: z.string().describe('Send it back with a comment.'),
   edit_window_minutes: z.int(),
   live_url: z.url().describe('Server-sent events: `comment` (data `{"id"}`) for each comment approved from now on; `ready`, `missed`, `ping`.'),
 });
 export type ApiEmbedThread = z.output<typeof apiEmbedThreadSchema>;
+
+export const apiEmbedPageSchema = z.object({
+  comments: z.array(apiEmbedCommentSchema).describe('The next conversations, each whole, in the blog’s order.'),
+  next: z.string().nullable().describe('Cursor of the page after this one, or null.'),
+});
+export type ApiEmbedPage = z.output<typeof apiEmbedPageSchema>;
 
 export const apiEmbedSubmitResultSchema = z.object({
   comment: apiEmbedCommentSchema,
@@ -100,6 +123,7 @@ function embedSchemas(): Record<string, JsonSchema> {
   const responses = z.registry<{ id: string }>();
   responses.add(apiEmbedCommentSchema, { id: 'EmbedComment' });
   responses.add(apiEmbedThreadSchema, { id: 'EmbedThread' });
+  responses.add(apiEmbedPageSchema, { id: 'EmbedPage' });
   responses.add(apiEmbedSubmitResultSchema, { id: 'EmbedSubmitResult' });
   responses.add(apiEmbedDeletedSchema, { id: 'EmbedDeleted' });
   const requests = z.registry<{ id: string }>();
@@ -176,19 +200,31 @@ export const embedOpenApi: OpenApiSection = {
         summary: 'Open a page’s thread',
         description:
           'Finds the page’s thread, or makes it (a post of type `external`, never listed on the blog) the first time: at most 60 new threads an hour from one address. ' +
-          'Answers its approved comments, a form token and the live stream’s address.',
+          'Answers its first page of conversations, a form token and the live stream’s address. A thread the owner moved to the trash: 404.',
         parameters: [originHeader],
         requestBody: { required: true, content: json(ref('EmbedThreadInput')) },
         responses: {
           '200': { description: 'The thread, which existed.', headers: corsHeaders, content: json(ref('EmbedThread')) },
           '201': { description: 'The thread, made now.', headers: corsHeaders, content: json(ref('EmbedThread')) },
           ...bodyErrors,
-          ...errors('403', '429', '503'),
+          ...errors('403', '404', '429', '503'),
         },
       },
       options: { ...preflight('CORS preflight for opening a thread'), operationId: 'preflightEmbedThreads' },
     },
     '/api/embed/threads/{id}/comments': {
+      get: {
+        ...common,
+        operationId: 'listEmbedComments',
+        summary: 'The next page of a thread’s conversations',
+        description: 'Keyset paging in the blog’s order (oldest conversation first, as many per page as the blog’s setting), each conversation whole so replies stay under their comments.',
+        parameters: [
+          threadId,
+          originHeader,
+          { name: 'after', in: 'query', required: false, description: 'The `next` cursor of the page before (none: the first page).', schema: { type: 'string', pattern: '^[0-9a-z]{1,12}-[0-9a-z]{1,10}$' } },
+        ],
+        responses: { '200': { description: 'The page.', headers: corsHeaders, content: json(ref('EmbedPage')) }, ...errors('403', '404', '422') },
+      },
       post: {
         ...common,
         operationId: 'addEmbedComment',

@@ -1,12 +1,15 @@
 // <kumbaya-comments>: a blog's conversation on a page of another site. Shadow DOM (the page's
 // CSS and ours never meet), themed by CSS custom properties (--kumbaya-*) and ::part(),
 // light, dark or `auto` (following the page). No cookies: a comment's edit secret stays in
-// this page's localStorage for the edit window. Styles come from a served file (<link>),
+// this page's localStorage for the edit window, and so do the reader's name, email and
+// website when they tick "Remember me" (unticking forgets them). Styles come from a served file (<link>),
 // never inline, so pages with a strict CSP only need to allow the blog's origin.
 const blog = new URL(import.meta.url).origin;
 const styles = new URL('__KUMBAYA_CSS__', import.meta.url).href;
 const api = `${blog}/api/embed`;
 const storeKey = `kumbaya-comments:${blog}`;
+const detailsKey = `kumbaya-commenter:${blog}`;
+const DETAILS = ['name', 'email', 'website'];
 const MAX_LEVEL = 3;
 
 const h = (tag, attrs = {}, ...children) => {
@@ -22,7 +25,25 @@ const h = (tag, attrs = {}, ...children) => {
 };
 
 const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
-const initials = (name) => (name.trim().match(/\p{L}|\p{N}/u)?.[0] ?? '?').toUpperCase();
+
+/** The reader's remembered details ({ name, email, website }), or null. */
+function rememberedDetails() {
+  try {
+    const saved = JSON.parse(localStorage.getItem(detailsKey) ?? 'null');
+    return saved && typeof saved === 'object' ? saved : null;
+  } catch {
+    return null;
+  }
+}
+
+function keepDetails(details) {
+  try {
+    if (details) localStorage.setItem(detailsKey, JSON.stringify(details));
+    else localStorage.removeItem(detailsKey);
+  } catch {
+    // Storage refused: nothing is remembered.
+  }
+}
 
 /** This browser's own comments: [{ id, secret, until }] whose edit window is still open. */
 function ownComments() {
@@ -79,6 +100,9 @@ class KumbayaComments extends HTMLElement {
   #waiting = [];
   #events = null;
   #replyTo = null;
+  #next = null;
+  #total = 0;
+  #unplaced = [];
   #media = matchMedia('(prefers-color-scheme: dark)');
   #onScheme = () => this.#applyTheme();
   #parts = {};
@@ -147,12 +171,13 @@ class KumbayaComments extends HTMLElement {
     p.status = h('p', { class: 'status', part: 'status', role: 'status' });
     p.fresh = h('button', { type: 'button', class: 'fresh', part: 'new-comments', hidden: true, onclick: () => this.#showWaiting() });
     p.list = h('ol', { class: 'list', part: 'list' });
+    p.more = h('button', { type: 'button', class: 'more', part: 'more', hidden: true, text: 'Show more comments', onclick: () => this.#more() });
     p.form = this.#buildForm();
     p.closed = h('p', { class: 'closed', hidden: true });
     p.link = h('a', { part: 'thread-link', href: blog, text: `Open this conversation on ${new URL(blog).host}` });
     p.feed = h('a', { part: 'feed-link', href: blog, text: 'Feed' });
     p.footer = h('p', { class: 'footer', part: 'footer', hidden: true }, p.link, ' · ', p.feed);
-    p.box = h('section', { class: 'box', part: 'root', 'aria-labelledby': 'kc-title', 'aria-busy': 'true' }, p.title, p.status, p.fresh, p.list, p.form, p.closed, p.footer);
+    p.box = h('section', { class: 'box', part: 'root', 'aria-labelledby': 'kc-title', 'aria-busy': 'true' }, p.title, p.status, p.fresh, p.list, p.more, p.form, p.closed, p.footer);
     this.#root.replaceChildren(h('link', { rel: 'stylesheet', href: styles }), p.box);
   }
 
@@ -167,6 +192,27 @@ class KumbayaComments extends HTMLElement {
     p.replying = h('p', { class: 'replying', hidden: true });
     p.error = h('p', { class: 'error', role: 'alert', hidden: true });
     p.submit = h('button', { type: 'submit', class: 'submit', part: 'button', text: 'Post comment' });
+    const check = (name, text) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name, id: `kc-${name}` }), ` ${text}`);
+    p.options = h(
+      'fieldset',
+      { class: 'options' },
+      h('legend', { class: 'visually-hidden', text: 'Options' }),
+      check('subscribe-replies', 'Email me replies to my comment'),
+      check('subscribe-post', 'Email me all new comments on this post'),
+      check('remember', 'Remember my name, email and website on this device'),
+    );
+    p.subscribeReplies = p.options.querySelector('#kc-subscribe-replies');
+    p.subscribePost = p.options.querySelector('#kc-subscribe-post');
+    p.remember = p.options.querySelector('#kc-remember');
+    const saved = rememberedDetails();
+    if (saved) {
+      for (const name of DETAILS) p[name].value = typeof saved[name] === 'string' ? saved[name] : '';
+      p.remember.checked = true;
+    }
+    // Unticked, the details are forgotten at once (this page's storage only; nothing was sent anywhere).
+    p.remember.addEventListener('change', () => {
+      if (!p.remember.checked) keepDetails(null);
+    });
     p.formTitle = h('h3', { class: 'form-title', id: 'kc-form-title', text: 'Leave a comment' });
     return h(
       'form',
@@ -177,6 +223,7 @@ class KumbayaComments extends HTMLElement {
       h('div', { class: 'hp', 'aria-hidden': 'true' }, h('label', { for: 'kc-hp', text: 'Leave this empty' }), p.honeypot),
       field('kc-body', 'Comment', p.body),
       h('p', { class: 'hint', id: 'kc-body-hint', text: '*emphasis*, **bold**, [links](https://…), `code`, > quotes and lists work. No images or HTML.' }),
+      p.options,
       p.error,
       h('div', { class: 'actions' }, p.submit),
     );
@@ -197,7 +244,9 @@ class KumbayaComments extends HTMLElement {
     p.link.href = t.thread.url;
     p.feed.href = t.thread.feed_url;
     p.footer.hidden = false;
-    for (const comment of t.comments) this.#add(comment);
+    this.#next = t.next;
+    this.#total = t.comment_count;
+    this.#place(t.comments);
     this.#count();
     p.status.textContent = '';
     p.box.setAttribute('aria-busy', 'false');
@@ -208,8 +257,44 @@ class KumbayaComments extends HTMLElement {
   }
 
   #count() {
-    const approved = [...this.#shown.values()].filter((c) => c.status === 'approved').length;
-    this.#parts.title.textContent = approved === 0 ? 'Comments' : plural(approved, 'comment', 'comments');
+    const total = this.#total;
+    this.#parts.title.textContent = total === 0 ? 'Comments' : plural(total, 'comment', 'comments');
+    this.#parts.more.hidden = this.#next === null;
+  }
+
+  /**
+   * Shows a page of comments. A comment whose parent is not shown yet (a writer's held
+   * reply under a conversation of a later page) waits until that page is loaded; after the
+   * last page, whatever still waits goes at the end.
+   */
+  #place(comments) {
+    const waiting = [...this.#unplaced, ...comments];
+    this.#unplaced = [];
+    for (const comment of waiting) {
+      const parentShown = comment.parent_id === null || this.#shown.has(comment.parent_id);
+      if (parentShown || this.#next === null) this.#add(comment);
+      else this.#unplaced.push(comment);
+    }
+  }
+
+  /** The next conversations (keyset: the `next` cursor of the page before). */
+  async #more() {
+    const p = this.#parts;
+    const focusAfter = p.list.lastElementChild;
+    p.more.disabled = true;
+    p.more.textContent = 'Loading…';
+    try {
+      const page = await call(`/threads/${this.#thread.thread.id}/comments?after=${encodeURIComponent(this.#next)}`, 'GET');
+      this.#next = page.next;
+      this.#place(page.comments);
+      this.#count();
+      focusAfter?.nextElementSibling?.querySelector('article')?.focus();
+    } catch (error) {
+      p.status.textContent = `More comments could not be loaded: ${error.message}`;
+    } finally {
+      p.more.disabled = false;
+      p.more.textContent = 'Show more comments';
+    }
   }
 
   #listen() {
@@ -233,16 +318,24 @@ class KumbayaComments extends HTMLElement {
   }
 
   #showWaiting() {
-    const first = this.#waiting[0];
-    for (const comment of this.#waiting) this.#add(comment);
+    // A new conversation belongs after the pages not loaded yet, a reply under its comment: each comes with its page.
+    const here = this.#waiting.filter((c) => this.#next === null || (c.parent_id !== null && this.#shown.has(c.parent_id)));
+    const first = here[0];
+    for (const comment of this.#waiting) if (!this.#shown.has(comment.id)) this.#total += 1;
+    for (const comment of here) this.#add(comment);
+    if (here.length < this.#waiting.length) this.#parts.status.textContent = 'New comments further down: show more comments to see them.';
     this.#waiting = [];
     this.#parts.fresh.hidden = true;
     this.#count();
     if (first) this.#root.getElementById(`kc-c-${first.id}`)?.querySelector('article')?.focus();
   }
 
-  /** Shows `comment` in its place: under its parent (at most three levels deep), else at the end. */
-  #add(comment) {
+  /**
+   * Shows `comment` in its place: under its parent (at most three levels deep), else at the
+   * end — `early` (the reader's own new conversation while pages remain) stays last as the
+   * later pages come in before it.
+   */
+  #add(comment, early = false) {
     const existing = this.#root.getElementById(`kc-c-${comment.id}`);
     const item = this.#item(comment);
     this.#shown.set(comment.id, comment);
@@ -253,7 +346,8 @@ class KumbayaComments extends HTMLElement {
     const parent = comment.parent_id === null ? null : this.#root.getElementById(`kc-c-${comment.parent_id}`);
     if (!parent) {
       item.dataset.level = '0';
-      this.#parts.list.append(item);
+      if (early) item.dataset.early = '';
+      this.#parts.list.insertBefore(item, early ? null : this.#parts.list.querySelector(':scope > [data-early]'));
       return;
     }
     const level = Number(parent.dataset.level) + 1;
@@ -294,7 +388,9 @@ class KumbayaComments extends HTMLElement {
         h(
           'header',
           { class: 'meta' },
-          h('span', { class: 'avatar', part: 'avatar', 'aria-hidden': 'true', text: initials(c.author_name) }),
+          c.avatar.image
+            ? h('img', { class: 'avatar', part: 'avatar', src: c.avatar.image, alt: '', width: '32', height: '32', loading: 'lazy' })
+            : h('span', { class: `avatar avatar-${c.avatar.colour}`, part: 'avatar', 'aria-hidden': 'true', text: c.avatar.initials }),
           h('span', { class: 'author', id: `kc-a-${c.id}` }, author),
           c.staff ? h('span', { class: 'badge', text: 'Author' }) : null,
           h('time', { datetime: c.created_at, text: formatDate(c.created_at) }),
@@ -362,10 +458,16 @@ class KumbayaComments extends HTMLElement {
         body: p.body.value,
         honeypot: p.honeypot.value,
         form_token: t.form_token,
+        subscribe_replies: p.subscribeReplies.checked,
+        subscribe_post: p.subscribePost.checked,
       });
       this.#showErrors(null);
+      keepDetails(p.remember.checked ? Object.fromEntries(DETAILS.map((name) => [name, p[name].value.trim()])) : null);
+      p.subscribeReplies.checked = false;
+      p.subscribePost.checked = false;
+      if (result.comment.status === 'approved') this.#total += 1;
       if (result.edit_secret && result.comment.editable_until) remember(result.comment.id, result.edit_secret, Date.parse(result.comment.editable_until));
-      this.#add(result.comment);
+      this.#add(result.comment, this.#next !== null);
       this.#count();
       p.body.value = '';
       if (this.#replyTo) this.#cancelReply();
@@ -409,6 +511,7 @@ class KumbayaComments extends HTMLElement {
     try {
       await call(`/comments/${c.id}`, 'DELETE', { secret: own.secret });
       forget(c.id);
+      if (this.#shown.get(c.id)?.status === 'approved') this.#total -= 1;
       this.#shown.delete(c.id);
       this.#root.getElementById(`kc-c-${c.id}`)?.remove();
       this.#count();

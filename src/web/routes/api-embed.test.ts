@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { z } from 'zod';
 import { startTestKumbaya, testEngines, type Agent, type TestKumbaya } from '../../../test/helpers/test-kumbaya.ts';
-import { apiEmbedCommentSchema, apiEmbedSubmitResultSchema, apiEmbedThreadSchema } from '../openapi-embed.ts';
+import { apiEmbedCommentSchema, apiEmbedPageSchema, apiEmbedSubmitResultSchema, apiEmbedThreadSchema } from '../openapi-embed.ts';
 
 const SITE = 'https://notes.example';
 const PAGE = `${SITE}/posts/first/`;
@@ -100,8 +100,10 @@ for (const { engine, skip } of testEngines()) {
       assert.equal(made.thread.title, 'First post');
       assert.equal(made.thread.comments_open, true);
       assert.deepEqual(made.comments, []);
-      const again = shaped(apiEmbedThreadSchema, await json(await call('POST', '/api/embed/threads', { url: `${PAGE}?utm_source=feed`, title: 'Other' }), 200));
+      const again = shaped(apiEmbedThreadSchema, await json(await call('POST', '/api/embed/threads', { url: `${PAGE}?utm_source=feed`, title: 'First post' }), 200));
       assert.equal(again.thread.id, made.thread.id);
+      assert.equal(again.next, null);
+      assert.equal(again.comment_count, 0);
 
       const otherSite = await call('POST', '/api/embed/threads', { url: 'https://elsewhere.example/p' });
       assert.equal(otherSite.status, 403);
@@ -166,6 +168,9 @@ for (const { engine, skip } of testEngines()) {
       assert.equal(one.author_name, 'Ada');
       assert.match(one.html, /<em>page<\/em>/);
       assert.equal(one.markdown, undefined, 'the text as written is for its writer only');
+      assert.deepEqual(one.avatar, { initials: 'A', colour: one.avatar.colour, image: null }, 'initials, as the blog shows them');
+      const onBlog = await (await k.request(`/${(await k.deps.store.posts.findById(id))!.slug}`)).text();
+      assert.match(onBlog, new RegExp(`<span class="avatar avatar-${one.avatar.colour}" aria-hidden="true">A</span>`), 'the same colour as on the blog');
 
       const wrong = await call('PATCH', `/api/embed/comments/${sent.comment.id}`, { secret: 'not-it', body: 'Changed' });
       assert.equal(wrong.status, 403);
@@ -198,6 +203,125 @@ for (const { engine, skip } of testEngines()) {
       assert.match(text, new RegExp(`data: \\{"id":${sent.comment.id}\\}`));
       await reader.cancel();
       controller.abort();
+    });
+
+    test('a long thread pages by conversation in the blog’s order (keyset), each conversation whole, replies in their place', async () => {
+      const settings = {
+        open: '1', closeAfterDays: '', holdFirstComment: '1', maxLinks: '2', disallowedWords: '', disallowedAction: 'hold',
+        editWindowMinutes: '10', minSubmitSeconds: '3', conversationsPerPage: '5', avatars: 'local',
+      };
+      assert.equal((await owner.form('/admin/comments/settings', settings)).status, 303);
+      const opened = shaped(apiEmbedThreadSchema, await json(await call('POST', '/api/embed/threads', { url: `${SITE}/long/` }), 201));
+      const postId = opened.thread.id;
+      const base = Date.now() - 3_600_000;
+      const made: number[] = [];
+      for (let n = 0; n < 12; n++) {
+        const top = await k.deps.store.comments.create({
+          postId, parentId: null, personId: null, userId: null, authorName: `Reader ${n}`, authorEmail: `r${n}@example.com`, authorUrl: null,
+          markdown: `Conversation ${n}`, html: `<p>Conversation ${n}</p>`, status: 'approved', createdAt: base + n * 1000,
+        });
+        made.push(top.id);
+      }
+      // A late reply to the first conversation: it belongs on the first page, under its comment.
+      const reply = await k.deps.store.comments.create({
+        postId, parentId: made[0], personId: null, userId: null, authorName: 'Late', authorEmail: 'late@example.com', authorUrl: null,
+        markdown: 'A late reply', html: '<p>A late reply</p>', status: 'approved', createdAt: base + 100_000,
+      });
+      k.deps.conversationCache.clear();
+
+      const first = shaped(apiEmbedThreadSchema, await json(await call('POST', '/api/embed/threads', { url: `${SITE}/long/` }), 200));
+      assert.equal(first.comment_count, 13);
+      assert.deepEqual(first.comments.map((c) => c.id), [...made.slice(0, 5), reply.id], 'five conversations whole (oldest first, each comment after its parent), the late reply with its own');
+      assert.equal(first.comments.find((c) => c.id === reply.id)?.parent_id, made[0]);
+      assert.ok(first.next);
+      const seen = first.comments.map((c) => c.id);
+      let next: string | null = first.next;
+      let pages = 1;
+      while (next) {
+        const res = await call('GET', `/api/embed/threads/${postId}/comments?after=${encodeURIComponent(next)}`);
+        assert.equal(res.headers.get('access-control-allow-origin'), SITE);
+        const page = shaped(apiEmbedPageSchema, await json(res, 200));
+        seen.push(...page.comments.map((c) => c.id));
+        next = page.next;
+        pages++;
+      }
+      assert.equal(pages, 3);
+      assert.deepEqual(seen, [...made.slice(0, 5), reply.id, ...made.slice(5)], 'every comment once, in order');
+
+      const bad = await json(await call('GET', `/api/embed/threads/${postId}/comments?after=not%20a%20cursor`), 422);
+      assert.ok(bad.fields.after);
+      assert.equal((await call('GET', `/api/embed/threads/${postId}/comments`, undefined, { origin: 'https://evil.example' })).status, 403);
+      assert.equal((await owner.form('/admin/comments/settings', { ...settings, conversationsPerPage: '50' })).status, 303);
+    });
+
+    test('a page’s new title renames its thread: from its own site only, rate limited, kept in the history', async () => {
+      const url = `${SITE}/renamed/`;
+      const opened = shaped(apiEmbedThreadSchema, await json(await call('POST', '/api/embed/threads', { url, title: 'Draft title' }), 201));
+      const id = opened.thread.id;
+      const slug = (await k.deps.store.posts.findById(id))!.slug;
+
+      // Without an Origin (not a browser on the page's site) the title stays.
+      const headless = await k.request('/api/embed/threads', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url, title: 'Spoofed' }) });
+      assert.equal(shaped(apiEmbedThreadSchema, await json(headless, 200)).thread.title, 'Draft title');
+      // No title at all changes nothing either.
+      assert.equal(shaped(apiEmbedThreadSchema, await json(await call('POST', '/api/embed/threads', { url }), 200)).thread.title, 'Draft title');
+
+      const renamed = shaped(apiEmbedThreadSchema, await json(await call('POST', '/api/embed/threads', { url, title: '  The   final title ' }), 200));
+      assert.equal(renamed.thread.title, 'The final title');
+      const post = (await k.deps.store.posts.findById(id))!;
+      assert.equal(post.slug, slug, 'its address stays');
+      assert.match(post.html, /Comments on <a href="https:\/\/notes\.example\/renamed\/">The final title<\/a>/);
+      const history = await k.deps.store.revisions.listForPost(id);
+      assert.deepEqual(history.map((r) => r.title), ['The final title', 'Draft title'], 'the version before and the new one, newest first');
+      assert.match(await (await owner.request(`/admin/posts/${id}/revisions`)).text(), /Draft title/, 'staff see it in the history');
+
+      // At most ten changes a day per thread: past that the page still opens, the title stays.
+      for (let n = 2; n <= 10; n++) assert.equal(shaped(apiEmbedThreadSchema, await json(await call('POST', '/api/embed/threads', { url, title: `Title ${n}` }), 200)).thread.title, `Title ${n}`);
+      const limited = shaped(apiEmbedThreadSchema, await json(await call('POST', '/api/embed/threads', { url, title: 'One too many' }), 200));
+      assert.equal(limited.thread.title, 'Title 10');
+      clock.offset += 86_400_000;
+      assert.equal(shaped(apiEmbedThreadSchema, await json(await call('POST', '/api/embed/threads', { url, title: 'Next day' }), 200)).thread.title, 'Next day');
+    });
+
+    test('Admin → Sites gives a thread its own page (address, title, open or closed, trash); the post editor sends it there', async () => {
+      const url = `${SITE}/admin-thread/`;
+      const opened = shaped(apiEmbedThreadSchema, await json(await call('POST', '/api/embed/threads', { url, title: 'Kept here' }), 201));
+      const id = opened.thread.id;
+      const editor = await owner.request(`/admin/posts/${id}`);
+      assert.equal(editor.status, 303);
+      assert.equal(editor.headers.get('location'), `/admin/sites/threads/${id}`);
+      const page = await owner.request(`/admin/sites/threads/${id}`);
+      assert.equal(page.status, 200);
+      const html = await page.text();
+      assert.match(html, /<a href="https:\/\/notes\.example\/admin-thread\/" rel="noopener" class="thread-page-url">/);
+      assert.match(html, /id="thread-title" name="title" value="Kept here"/);
+      assert.match(await (await owner.request('/admin/sites')).text(), new RegExp(`<a href="/admin/sites/threads/${id}">Kept here</a>`), 'listed under its site');
+
+      const empty = await owner.form(`/admin/sites/threads/${id}`, { title: '  ', commentsMode: 'inherit' });
+      assert.equal(empty.status, 422);
+      assert.match(await empty.text(), /id="thread-title-error">Give the conversation a title\./);
+      const saved = await owner.form(`/admin/sites/threads/${id}`, { title: 'Renamed by the owner', commentsMode: 'closed' });
+      assert.equal(saved.status, 303);
+      assert.equal(saved.headers.get('location'), `/admin/sites/threads/${id}?notice=thread-saved`);
+      const closed = shaped(apiEmbedThreadSchema, await json(await call('POST', '/api/embed/threads', { url }), 200));
+      assert.equal(closed.thread.title, 'Renamed by the owner');
+      assert.equal(closed.thread.comments_open, false, 'the page shows no form');
+      assert.ok(closed.thread.closed_message);
+      const refused = await call('POST', `/api/embed/threads/${id}/comments`, { name: 'X', email: 'x@example.com', body: 'Closed?', form_token: closed.form_token });
+      assert.equal(refused.status, 403);
+      assert.deepEqual((await k.deps.store.revisions.listForPost(id)).map((r) => r.title), ['Renamed by the owner', 'Kept here']);
+
+      const author = await k.signIn('author');
+      assert.equal((await author.form(`/admin/sites/threads/${id}`, { title: 'Mine now', commentsMode: 'open' })).status, 403);
+
+      const trashed = await owner.form(`/admin/sites/threads/${id}/trash`, {});
+      assert.equal(trashed.status, 303);
+      assert.equal(trashed.headers.get('location'), `/admin/sites?notice=trashed&id=${id}`);
+      assert.equal((await call('POST', '/api/embed/threads', { url })).status, 404, 'the page shows no conversation');
+      assert.match(await (await owner.request('/admin/trash')).text(), /Renamed by the owner/, 'in Admin → Trash');
+      assert.equal((await owner.request(`/admin/sites/threads/${id}`)).headers.get('location'), `/admin/posts/${id}`, 'a trashed one is restored from the trash');
+      assert.equal((await owner.form(`/admin/posts/${id}/restore`, {})).status, 303);
+      assert.equal((await call('POST', '/api/embed/threads', { url })).status, 200, 'restored, it is back');
     });
 
     test('the blog’s rate limits apply: a fifth comment in a minute from one address is refused with Retry-After the page can read', async () => {
@@ -242,6 +366,7 @@ for (const { engine, skip } of testEngines()) {
       assert.deepEqual(documented, [
         'DELETE /api/embed/comments/{id}',
         'GET /api/embed/comments/{id}',
+        'GET /api/embed/threads/{id}/comments',
         'GET /api/embed/threads/{id}/live',
         'OPTIONS /api/embed/comments/{id}',
         'OPTIONS /api/embed/threads',

@@ -15,9 +15,12 @@ import {
   apiEmbedEditInputSchema,
   apiEmbedThreadInputSchema,
   type ApiEmbedComment,
+  type ApiEmbedPage,
   type ApiEmbedThread,
 } from '../openapi-embed.ts';
 import { isoOrNull, parseWith, readJson, type ApiContext } from './api-request.ts';
+import type { CommentSettings } from '../../core/comment-settings.ts';
+import { avatarParts, cursorParam, parseCursor } from '../views/comment-views.ts';
 
 /**
  * Comments on other sites, mounted at /api/embed (contract: ../openapi-embed.ts). Readers
@@ -77,7 +80,7 @@ async function sameSite(c: ApiContext, post: Post): Promise<void> {
 
 const statusWord = (status: Comment['status']): ApiEmbedComment['status'] => (status === 'approved' ? 'approved' : status === 'pending' ? 'pending' : 'not-published');
 
-export function toEmbedComment(comment: Comment, editableUntil: number | null): ApiEmbedComment {
+export function toEmbedComment(comment: Comment, editableUntil: number | null, avatars: CommentSettings['avatars']): ApiEmbedComment {
   return {
     id: comment.id,
     parent_id: comment.parentId,
@@ -90,6 +93,7 @@ export function toEmbedComment(comment: Comment, editableUntil: number | null): 
     staff: comment.userId !== null,
     status: statusWord(comment.status),
     editable_until: isoOrNull(editableUntil),
+    avatar: avatarParts(comment, avatars),
     ...(editableUntil === null ? {} : { markdown: comment.markdown }),
   };
 }
@@ -122,11 +126,15 @@ export function apiEmbedRoutes(): Hono<AppEnv> {
     if (origin !== undefined && page.url.origin !== origin.toLowerCase()) {
       throw new DomainError('forbidden', `The page ${page.url.origin} is not on the site asking (${origin}).`);
     }
-    const { post, thread, created } = await embeds.threadFor(input.url, input.title, clientIp(c));
-    if (!isLive(post, deps.clock.now())) throw notFound('The thread');
+    const found = await embeds.threadFor(input.url, input.title, clientIp(c));
+    const { thread, created } = found;
+    if (!isLive(found.post, deps.clock.now())) throw notFound('The thread');
+    // The page's title changed since: a browser on the page's own site may say so (rate limited, in the history).
+    const post = !created && origin !== undefined ? await embeds.retitle(found.post, thread, input.title, clientIp(c)) : found.post;
     const settings = await deps.commentSettings();
     const now = deps.clock.now();
-    const approved = await deps.store.comments.listApproved(post.id);
+    const [first, counts] = await Promise.all([deps.store.comments.threadPage(post.id, null, settings.conversationsPerPage), deps.store.comments.countApproved([post.id])]);
+    const approved = first.comments;
     const ownUntil = new Map<number, number>();
     const held: Comment[] = [];
     for (const { id, secret } of input.own ?? []) {
@@ -140,7 +148,8 @@ export function apiEmbedRoutes(): Hono<AppEnv> {
         if (!(error instanceof DomainError)) throw error;
       }
     }
-    const comments = [...approved, ...held].sort((a, b) => a.createdAt - b.createdAt || a.id - b.id);
+    // Held comments after the page's: the element places each under its parent once that is shown.
+    const comments = [...approved, ...held.sort((a, b) => a.createdAt - b.createdAt || a.id - b.id)];
     const open = commentsOpen(post, settings, now);
     const siteUrl = deps.config.siteUrl;
     const body: ApiEmbedThread = {
@@ -153,7 +162,9 @@ export function apiEmbedRoutes(): Hono<AppEnv> {
         closed_message: open.open ? null : closedWords[open.reason],
         feed_url: `${siteUrl}/${post.slug}/comments/atom.xml`,
       },
-      comments: comments.map((comment) => toEmbedComment(comment, ownUntil.get(comment.id) ?? null)),
+      comments: comments.map((comment) => toEmbedComment(comment, ownUntil.get(comment.id) ?? null, settings.avatars)),
+      next: first.next ? cursorParam(first.next) : null,
+      comment_count: counts.get(post.id) ?? 0,
       form_token: deps.spam.issueFormToken(post.id, now),
       edit_window_minutes: settings.editWindowMinutes,
       live_url: `${siteUrl}/api/embed/threads/${post.id}/live`,
@@ -187,10 +198,10 @@ export function apiEmbedRoutes(): Hono<AppEnv> {
     const settings = await deps.commentSettings();
     const editableUntil = editSecret ? comment.createdAt + settings.editWindowMinutes * 60_000 : null;
     const confirmation = confirmationSentTo
-      ? ` We sent an email to ${confirmationSentTo}: open the link in it to confirm your address, and the emails you asked for will follow.`
+      ? ` We sent an email to ${confirmationSentTo}: open the link in it to confirm your address, and the emails you asked for will follow. Nothing is sent until you do.`
       : '';
     return c.json(
-      { comment: toEmbedComment(comment, editableUntil), message: `${outcomeMessage(comment.status)}${confirmation}`, edit_secret: editSecret, confirmation_sent_to: confirmationSentTo },
+      { comment: toEmbedComment(comment, editableUntil, settings.avatars), message: `${outcomeMessage(comment.status)}${confirmation}`, edit_secret: editSecret, confirmation_sent_to: confirmationSentTo },
       201,
     );
   });
@@ -201,7 +212,24 @@ export function apiEmbedRoutes(): Hono<AppEnv> {
     const comment = id === null ? null : await store.comments.findById(id);
     if (!comment || comment.status !== 'approved') throw notFound('The comment');
     await threadPost(c, String(comment.postId));
-    return c.json(toEmbedComment(comment, null));
+    return c.json(toEmbedComment(comment, null, (await c.get('deps').commentSettings()).avatars));
+  });
+
+  // The next conversations of a thread, in the blog's order (oldest first), each whole:
+  // keyset paging from the `next` of the page before, so a late page costs what the first does.
+  app.get('/threads/:id/comments', async (c) => {
+    const deps = c.get('deps');
+    const post = await threadPost(c, c.req.param('id'));
+    const raw = c.req.query('after');
+    const after = parseCursor(raw);
+    if (raw !== undefined && after === null) {
+      const message = 'The `after` cursor is not one this API gave (use the `next` of the page before).';
+      throw new DomainError('validation_failed', message, { after: message });
+    }
+    const settings = await deps.commentSettings();
+    const page = await deps.store.comments.threadPage(post.id, after, settings.conversationsPerPage);
+    const body: ApiEmbedPage = { comments: page.comments.map((comment) => toEmbedComment(comment, null, settings.avatars)), next: page.next ? cursorParam(page.next) : null };
+    return c.json(body);
   });
 
   /** The comment `id` of a thread this site may act on, with the writer's secret checked by the service. */
@@ -218,7 +246,7 @@ export function apiEmbedRoutes(): Hono<AppEnv> {
     const input = parseWith(apiEmbedEditInputSchema, await readJson(c, { optional: false }), 'a JSON object with secret and body');
     const { editableUntil } = await c.get('deps').comments.ownComment(id, input.secret);
     const updated = await c.get('deps').comments.editOwn(id, input.secret, input.body);
-    return c.json(toEmbedComment(updated, editableUntil));
+    return c.json(toEmbedComment(updated, editableUntil, (await c.get('deps').commentSettings()).avatars));
   });
 
   app.delete('/comments/:id', async (c) => {

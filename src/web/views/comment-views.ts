@@ -38,13 +38,20 @@ function avatarColour(seed: string): number {
  * Gravatar image for the email's SHA-256 (an identicon when there is none).
  */
 function avatar(comment: Comment, mode: CommentSettings['avatars']): SafeHtml {
-  if (mode === 'gravatar' && comment.authorEmail) {
-    const hash = createHash('sha256').update(comment.authorEmail.trim().toLowerCase()).digest('hex');
-    return html`<img class="avatar u-photo" src="https://www.gravatar.com/avatar/${hash}?s=72&amp;d=identicon" alt="" width="36" height="36" loading="lazy">`;
-  }
+  const parts = avatarParts(comment, mode);
+  if (parts.image) return html`<img class="avatar u-photo" src="${parts.image}" alt="" width="36" height="36" loading="lazy">`;
+  return html`<span class="avatar avatar-${parts.colour}" aria-hidden="true">${parts.initials}</span>`;
+}
+
+/** What the commenter's picture is made of (the blog's and `<kumbaya-comments>`'s alike): initials and colour 0–7, or an image. */
+export function avatarParts(comment: Pick<Comment, 'authorEmail' | 'authorName'>, mode: CommentSettings['avatars']): { initials: string; colour: number; image: string | null } {
   const colour = avatarColour(comment.authorEmail || comment.authorName);
   const initials = comment.authorName.trim().split(/\s+/).slice(0, 2).map((w) => w[0]?.toUpperCase() ?? '').join('') || '?';
-  return html`<span class="avatar avatar-${colour}" aria-hidden="true">${initials}</span>`;
+  if (mode === 'gravatar' && comment.authorEmail) {
+    const hash = createHash('sha256').update(comment.authorEmail.trim().toLowerCase()).digest('hex');
+    return { initials, colour, image: `https://www.gravatar.com/avatar/${hash}?s=72&d=identicon` };
+  }
+  return { initials, colour, image: null };
 }
 
 export interface CommentRenderContext {

@@ -344,6 +344,8 @@ export function postRoutes(): Hono<AppEnv> {
   app.get('/posts/:id{[0-9]+}', async (c) => {
     const post = await editablePost(c, idParam(c));
     if (post.deletedAt !== null) return c.html(trashedPostView(c, post).value);
+    // A page's conversation on another site is not written here: Admin → Sites has what it needs.
+    if (post.type === 'external') return c.redirect(`/admin/sites/threads/${post.id}`, 303);
     const { store, clock } = c.get('deps');
     const [autosave, revisions] = await Promise.all([store.revisions.findAutosave(post.id, currentUser(c).id), store.revisions.listForPost(post.id)]);
     // The author's autosave counts when it is newer than the saved post and says something else.

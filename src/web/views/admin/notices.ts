@@ -55,6 +55,7 @@ const messages: Record<string, string> = {
   'lookup-queued': 'Looking at their website again in the background. Reload in a moment to see what it says.',
   'site-added': 'Site added: paste the snippet below into its page template, and its pages show comments.',
   'site-removed': 'Site removed: its pages no longer show comments. Their conversations stay here.',
+  'thread-saved': 'Saved: the page’s comments show it now.',
   'password-changed': 'Password changed. You stay signed in here; every other device was signed out.',
 };
 

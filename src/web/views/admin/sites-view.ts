@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { EmbedSiteWithCount, EmbedThread } from '../../../core/embeds.ts';
-import type { Post } from '../../../core/store.ts';
+import type { CommentsMode, Post } from '../../../core/store.ts';
 import type { AppEnv } from '../../context.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { csrfField } from '../forms.ts';
@@ -68,7 +68,7 @@ export function sitesView(c: Context<AppEnv>, sites: SiteThreads[], state?: Site
       ${
         threads.length
           ? html`<ul class="site-threads">
-        ${threads.map(({ thread, post }) => html`<li>${post ? html`<a href="/${post.slug}">${post.title}</a>` : 'A conversation in the trash'} <span class="muted">· <a href="${thread.pageUrl}" rel="noopener">${thread.pageUrl}</a></span></li>`)}
+        ${threads.map(({ thread, post }) => html`<li>${post ? html`<a href="/admin/sites/threads/${post.id}">${post.title}</a>${post.deletedAt !== null ? html` <span class="muted">(in the trash)</span>` : ''}` : 'A conversation deleted for good'} <span class="muted">· <a href="${thread.pageUrl}" rel="noopener">${thread.pageUrl}</a></span></li>`)}
       </ul>`
           : ''
       }
@@ -84,4 +84,65 @@ export function sitesView(c: Context<AppEnv>, sites: SiteThreads[], state?: Site
   <p class="muted">The element takes the page’s address from its canonical link (else its location) and its title from the page, unless you give them: <code>&lt;kumbaya-comments page-url="…" page-title="…"&gt;</code>. Theme it with CSS custom properties (<code>--kumbaya-accent</code>, <code>--kumbaya-bg</code>, <code>--kumbaya-dark-bg</code>…) and <code>::part()</code>; <code>theme="light|dark|auto"</code> or <code>element.setTheme()</code> chooses the colours (auto follows the page). A page with a Content-Security-Policy allows ${siteUrl} in script-src, style-src and connect-src.</p>
 </section>`;
   return adminLayout(c, { title: 'Sites', body, current: 'sites' });
+}
+
+export interface ThreadFormState {
+  title: string;
+  commentsMode: CommentsMode;
+  error?: string;
+}
+
+/**
+ * /admin/sites/threads/:id: what makes sense for a page's conversation (the post editor
+ * is for the blog's own writing): its page, its title, whether it takes comments, its
+ * history, the trash.
+ */
+export function threadView(
+  c: Context<AppEnv>,
+  o: { post: Post; thread: EmbedThread; approved: number; revisions: number; state: ThreadFormState; closedBySite: string | null },
+): SafeHtml {
+  const token = c.get('session')!.csrfToken;
+  const { post, thread, state } = o;
+  const mode = (value: CommentsMode, label: string) =>
+    html`<label class="check"><input type="radio" name="commentsMode" value="${value}"${state.commentsMode === value ? html` checked` : ''}> ${label}</label>`;
+  const body = html`${pageHead(post.title, undefined, html`The conversation of a page on ${thread.origin}. Its text links back to the page; the page’s own title renames it when it changes.`)}
+<section class="card thread-facts" aria-labelledby="thread-facts-title">
+  <h2 id="thread-facts-title">The page</h2>
+  <dl class="thread-facts-list">
+    <dt>Address</dt><dd><a href="${thread.pageUrl}" rel="noopener" class="thread-page-url">${thread.pageUrl}</a></dd>
+    <dt>On this blog</dt><dd><a href="/${post.slug}">/${post.slug}</a> (for readers without JavaScript)</dd>
+    <dt>Comments</dt><dd><a href="/admin/comments?post=${post.id}">${plural(o.approved, 'approved comment', 'approved comments')}</a></dd>
+    <dt>Since</dt><dd>${formatDate(thread.createdAt)}</dd>
+    <dt>History</dt><dd>${o.revisions === 0 ? 'The title has not changed since the conversation began.' : html`<a href="/admin/posts/${post.id}/revisions">${plural(o.revisions, 'version', 'versions')} of the title</a>`}</dd>
+  </dl>
+</section>
+<section class="card thread-edit" aria-labelledby="thread-edit-title">
+  <h2 id="thread-edit-title">Title and comments</h2>
+  <form method="post" action="/admin/sites/threads/${post.id}" class="thread-form">
+    ${csrfField(token)}
+    <div class="field">
+      <label for="thread-title">Title</label>
+      <input type="text" id="thread-title" name="title" value="${state.title}" required maxlength="200"
+        aria-describedby="thread-title-hint${state.error ? ' thread-title-error' : ''}"${state.error ? html` aria-invalid="true"` : ''}>
+      <p class="hint" id="thread-title-hint">Shown in the inbox, mails and feeds. If the page’s title changes later, the page renames it again.</p>
+      ${state.error ? html`<p class="field-error" id="thread-title-error">${state.error}</p>` : ''}
+    </div>
+    <fieldset class="field">
+      <legend>Comments</legend>
+      ${mode('inherit', `As the blog’s settings say${o.closedBySite ? ` (now: closed — ${o.closedBySite})` : ' (now: open)'}`)}
+      ${mode('open', 'Open')}
+      ${mode('closed', 'Closed: the page shows the conversation without the form')}
+    </fieldset>
+    <button type="submit">Save</button>
+  </form>
+</section>
+<section class="card thread-trash" aria-labelledby="thread-trash-title">
+  <h2 id="thread-trash-title">Trash</h2>
+  <p>The page then shows no conversation (its element says it was not found) and readers cannot comment there, until you restore it from Admin → Trash.</p>
+  <form method="post" action="/admin/sites/threads/${post.id}/trash">
+    ${csrfField(token)}
+    <button type="submit" class="danger">Move to the trash</button>
+  </form>
+</section>`;
+  return adminLayout(c, { title: post.title, body, current: 'sites' });
 }
