@@ -34,7 +34,8 @@ export function toComment(row: Selectable<Database['comments']>): Comment {
     markdown: row.markdown,
     html: row.html,
     status: row.status as Comment['status'],
-    moderationReasons: JSON.parse(row.moderation_reasons) as string[],
+    // Most comments carry no reason: skip the JSON parser for them (a page reads hundreds).
+    moderationReasons: row.moderation_reasons === '[]' ? [] : (JSON.parse(row.moderation_reasons) as string[]),
     spamScore: row.spam_score === null ? null : Number(row.spam_score),
     source: row.source as Comment['source'],
     createdAt: Number(row.created_at),
