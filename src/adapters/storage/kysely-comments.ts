@@ -122,6 +122,18 @@ export class KyselyCommentRepository implements CommentRepository {
         status_changed_at: write.createdAt,
       };
       const columns = Object.keys(values) as Array<keyof typeof values>;
+      if (rootId === null && this.kind === 'postgres') {
+        // A conversation's first comment is its own root: on PostgreSQL the id is drawn first
+        // (a CTE runs once), so the row is stored whole in one round trip instead of two.
+        const own = columns.filter((c) => c !== 'root_id');
+        const [row] = await runCompiledOnce(trx, this.kind, 'comment-insert-root', own.map((c) => values[c]), (v) =>
+          sql<Selectable<Database['comments']>>`with n as (select nextval(pg_get_serial_sequence('comments', 'id')) as id)
+            insert into comments (id, root_id, ${sql.join(own.map((c) => sql.ref(c)))})
+            values ((select id from n), (select id from n), ${sql.join(v)}) returning *`,
+        );
+        if (!row) throw new Error('the comment was not stored');
+        return toComment(row);
+      }
       const [row] = await runCompiledOnce(trx, this.kind, 'comment-insert', Object.values(values), (v) =>
         trx
           .insertInto('comments')
