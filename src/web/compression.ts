@@ -38,6 +38,20 @@ export function isCompressible(contentType: string | null | undefined): boolean 
  */
 export function chooseEncoding(acceptEncoding: string | null | undefined, brotli = true): Encoding | null {
   if (!acceptEncoding) return null;
+  // Browsers send one of a few strings: each is read once.
+  const known = (brotli ? chosenWithBrotli : chosenWithoutBrotli).get(acceptEncoding);
+  if (known !== undefined) return known;
+  const chosen = parseAcceptEncoding(acceptEncoding, brotli);
+  const memo = brotli ? chosenWithBrotli : chosenWithoutBrotli;
+  if (memo.size >= 200) memo.clear();
+  memo.set(acceptEncoding, chosen);
+  return chosen;
+}
+
+const chosenWithBrotli = new Map<string, Encoding | null>();
+const chosenWithoutBrotli = new Map<string, Encoding | null>();
+
+function parseAcceptEncoding(acceptEncoding: string, brotli: boolean): Encoding | null {
   let br = 0;
   let gzip = 0;
   let star = -1;

@@ -22,6 +22,8 @@ export interface CachedPage {
   hole: { offset: number; length: number; fill: (now: number) => string } | null;
   /** Compressed copies, made the first time a reader asks for each (see compression.ts). */
   compressed?: { br?: Buffer; gzip?: Buffer | GzipWithHole };
+  /** The gzip parts made for the latest token (see `compressedParts`). */
+  lastFill?: { text: string; parts: Buffer[] };
 }
 
 /**
@@ -39,7 +41,13 @@ export function compressedParts(page: CachedPage, encoding: Encoding, now: numbe
   const variant = page.compressed?.[encoding];
   if (!variant) throw new Error(`no ${encoding} variant of this page`);
   if (Buffer.isBuffer(variant)) return [variant];
-  return gzipHoleParts(variant, Buffer.from(page.hole!.fill(now)));
+  // Readers served within the same tenth of a second share a token, so they share its parts too.
+  const text = page.hole!.fill(now);
+  const last = page.lastFill;
+  if (last?.text === text) return last.parts;
+  const parts = gzipHoleParts(variant, Buffer.from(text));
+  page.lastFill = { text, parts };
+  return parts;
 }
 
 /** The body's bytes in order, with the hole filled in fresh (the prefix and suffix are not copied). */
