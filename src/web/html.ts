@@ -12,8 +12,6 @@ type Piece = string | SafeHtml | Uint8Array;
 const decoder = new TextDecoder();
 /** Text is encoded into blocks of this size for pages written out in chunks. */
 const CHUNK_BYTES = 16 * 1024;
-/** Characters of text joined before they are encoded into a block. */
-const TEXT_RUN = 4096;
 
 export class SafeHtml {
   private readonly pieces: Piece[];
@@ -74,40 +72,27 @@ export class SafeHtml {
     const chunks: Uint8Array[] = [];
     let block = Buffer.allocUnsafe(CHUNK_BYTES);
     let used = 0;
-    // Small pieces are joined into a string of up to TEXT_RUN characters first: one encoding
-    // call per run costs much less than one per piece (a page has thousands).
-    let text = '';
     const flush = () => {
       if (used === 0) return;
       chunks.push(block.subarray(0, used));
       block = Buffer.allocUnsafe(CHUNK_BYTES);
       used = 0;
     };
-    const writeText = () => {
-      if (text === '') return;
-      // At most 3 bytes per UTF-16 unit: a run that may not fit is measured, and starts a new block if it does not.
-      if (text.length * 3 > CHUNK_BYTES - used && Buffer.byteLength(text) > CHUNK_BYTES - used) flush();
-      if (text.length * 3 > CHUNK_BYTES && Buffer.byteLength(text) > CHUNK_BYTES) chunks.push(Buffer.from(text));
-      else used += block.write(text, used);
-      text = '';
-    };
     const walk = (node: SafeHtml): void => {
       for (const p of node.pieces) {
         if (typeof p === 'string') {
-          // A long piece goes alone (in a buffer of its own when it is longer than a block).
-          if (p.length >= TEXT_RUN) writeText();
-          text += p;
-          if (text.length >= TEXT_RUN) writeText();
+          // At most 3 bytes per UTF-16 unit: a piece that may not fit starts a new block.
+          if (p.length * 3 > CHUNK_BYTES - used) flush();
+          if (p.length * 3 > CHUNK_BYTES) chunks.push(Buffer.from(p));
+          else used += block.write(p, used);
         } else if (p instanceof SafeHtml) walk(p);
         else {
-          writeText();
           flush();
           chunks.push(p);
         }
       }
     };
     walk(this);
-    writeText();
     if (used > 0) chunks.push(block.subarray(0, used));
     return chunks;
   }
