@@ -45,7 +45,8 @@ export function compressedParts(page: CachedPage, encoding: Encoding, now: numbe
   const text = page.hole!.fill(now);
   const last = page.lastFill;
   if (last?.text === text) return last.parts;
-  const parts = gzipHoleParts(variant, Buffer.from(text));
+  // Joined into one buffer (a few KB, ten times a second at most): each response is then one write.
+  const parts = [Buffer.concat(gzipHoleParts(variant, Buffer.from(text)))];
   page.lastFill = { text, parts };
   return parts;
 }

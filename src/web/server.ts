@@ -46,6 +46,15 @@ export function createServer(app: Hono<AppEnv>, cache: PageCache, siteUrl: strin
     }
     return list;
   };
+  // A compressed page's whole header list, kept for its latest length (the same for every reader while the token is).
+  const lastCompressed = new WeakMap<CachedPage, { encoding: Encoding; length: number; list: string[] }>();
+  const compressedHeaders = (hit: CachedPage, encoding: Encoding, headers: string[], length: number): string[] => {
+    const last = lastCompressed.get(hit);
+    if (last && last.encoding === encoding && last.length === length) return last.list;
+    const list = [...headers, 'Content-Type', hit.contentType, 'Content-Encoding', encoding, 'Content-Length', String(length)];
+    lastCompressed.set(hit, { encoding, length, list });
+    return list;
+  };
   const pending = new Set<http.ServerResponse>();
   const server = http.createServer((req, res) => {
     // A request that reaches a stopping server on a kept-alive connection is still answered,
@@ -72,7 +81,7 @@ export function createServer(app: Hono<AppEnv>, cache: PageCache, siteUrl: strin
         } else parts = req.method === 'HEAD' ? [hit.body] : bodyParts(hit, Date.now());
         let length = 0;
         for (const part of parts) length += part.length;
-        res.writeHead(200, encoding ? [...headers, 'Content-Type', hit.contentType, 'Content-Encoding', encoding, 'Content-Length', String(length)] : [...headers, 'Content-Type', hit.contentType, 'Content-Length', String(length)]);
+        res.writeHead(200, encoding ? compressedHeaders(hit, encoding, headers, length) : [...headers, 'Content-Type', hit.contentType, 'Content-Length', String(length)]);
         if (req.method === 'HEAD') {
           res.end();
           return;
