@@ -17,6 +17,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { pickLoadGenerator, type LoadGenerator, type LoadResult } from './load.ts';
 import {
   cleanupNow,
@@ -54,7 +55,12 @@ const PEOPLE_CONNECTIONS = positive('BENCH_PEOPLE_CONNECTIONS', 8);
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : null;
 
 const TARGETS = {
+  /** (a0) every cache off (issue 13): a share of R1's req/s and the p99. */
+  a0: 0.05,
+  a0P99Ms: 100,
   a: 0.2,
+  /** (bz) the cached post page sent compressed, as a share of R1z (R1 sending the same compressed bytes). */
+  bz: 0.8,
   b: 0.8,
   d: 0.9,
   peakRssMb: 200,
@@ -84,9 +90,9 @@ function log(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-type WorkloadName = 'a0' | 'a0/pg' | 'a' | 'b' | 'c' | 'd' | 'e' | 'e/pg' | 'f1' | 'f1/pg' | 'f40' | 'f40/pg' | 'g1' | 'g2' | 'h' | 'j' | 'r1' | 'r2';
+type WorkloadName = 'a0' | 'a0/pg' | 'a' | 'b' | 'bz' | 'c' | 'd' | 'e' | 'e/pg' | 'f1' | 'f1/pg' | 'f40' | 'f40/pg' | 'g1' | 'g2' | 'h' | 'j' | 'r1' | 'r1z' | 'r2';
 /** The order of the table and of latest.json's rows, whatever the order of measuring (PostgreSQL beside SQLite). */
-const ORDER: WorkloadName[] = ['a0', 'a0/pg', 'a', 'b', 'c', 'd', 'e', 'e/pg', 'f1', 'f1/pg', 'f40', 'f40/pg', 'g1', 'g2', 'h', 'j', 'r1', 'r2'];
+const ORDER: WorkloadName[] = ['a0', 'a0/pg', 'a', 'b', 'bz', 'c', 'd', 'e', 'e/pg', 'f1', 'f1/pg', 'f40', 'f40/pg', 'g1', 'g2', 'h', 'j', 'r1', 'r1z', 'r2'];
 
 /** BENCH_ONLY=e,g1,h: only those workloads (and the runs they need); unset: all of them. */
 function onlyWorkloads(): Set<WorkloadName> {
@@ -133,6 +139,8 @@ async function postComments(node: string, options: PostLoadOptions): Promise<Pos
 }
 
 /** A page's text with the comment form's token (different on every render) blanked. */
+/** What Chromium sends. */
+const BROWSER_ACCEPT_ENCODING = 'gzip, deflate, br, zstd';
 const withoutFormToken = (body: Buffer) => body.toString('utf8').replace(/(name="formToken" value=")[^"]*"/g, '$1"');
 const decodeHref = (href: string) => href.replace(/&amp;/g, '&').replace(/#.*$/, '');
 const commentIds = (page: string) => [...page.matchAll(/<article class="comment h-entry[^"]*" id="comment-(\d+)"/g)].map((m) => Number(m[1]));
@@ -498,7 +506,9 @@ async function main(): Promise<void> {
     }
   }
 
-  if (wants('b', 'c', 'd')) {
+  /** The cached post page as Kumbaya sends it gzip-compressed: what R1z serves. */
+  let gzipBytes: Buffer | null = null;
+  if (wants('b', 'bz', 'c', 'd', 'r1z')) {
     // 2b. Page cache on.
     log('\n[run 2] PAGE_CACHE=true');
     const on = await startKumbaya(node, dataDir, port, true);
@@ -521,10 +531,19 @@ async function main(): Promise<void> {
       const listed = (homeHit.body.toString('utf8').match(/class="post-summary h-entry"/g) ?? []).length;
       log(`  home page: ${homeHit.body.length} bytes, ${listed} posts listed; post page ETag ${etag}`);
 
+      // (bz) A browser's Accept-Encoding: the post page has a form token, so the cache answers gzip joined around it.
+      const compressed = await get(on.base + postPath, { 'Accept-Encoding': BROWSER_ACCEPT_ENCODING });
+      expect(compressed.status === 200 && compressed.headers['x-cache'] === 'hit' && compressed.headers['content-encoding'] === 'gzip', `(bz) the cached post page was not sent gzip-compressed from the cache (${compressed.status}, X-Cache ${compressed.headers['x-cache']}, Content-Encoding ${compressed.headers['content-encoding']})`);
+      expect(withoutFormToken(zlib.gunzipSync(compressed.body)) === withoutFormToken(hit.body), '(bz) the gzip-compressed post page does not decode to the page');
+      gzipBytes = compressed.body;
+      fs.writeFileSync(path.join(www, 'post.html.gz'), gzipBytes, { mode: 0o644 });
+      log(`  post page gzip-compressed from the cache: ${gzipBytes.length} bytes (${((gzipBytes.length / hit.body.length) * 100).toFixed(1)}% of ${hit.body.length})`);
+
       const notModified = await get(on.base + postPath, { 'If-None-Match': etag! });
       expect(notModified.status === 304, `(d) conditional GET answered ${notModified.status}, not 304`);
 
       if (wants('b')) workloads.push(await measure(gen, 'b', 'post page, page cache on', on.base + postPath));
+      if (wants('bz')) workloads.push(await measure(gen, 'bz', 'post page, cached, gzip', on.base + postPath, { 'Accept-Encoding': BROWSER_ACCEPT_ENCODING }));
       if (wants('c')) workloads.push(await measure(gen, 'c', 'home page, page cache on', on.base + '/'));
       if (wants('d')) workloads.push(await measure(gen, 'd', 'post page If-None-Match → 304', on.base + postPath, { 'If-None-Match': etag! }));
     } finally {
@@ -705,6 +724,23 @@ async function main(): Promise<void> {
     }
   }
 
+  if (wants('r1z')) {
+    // 3z. R1z: the same bare server sending the cached page's gzip bytes (Content-Encoding: gzip).
+    log('\n[reference R1z] node:http, same gzip bytes');
+    const r1Port = await freePort();
+    const r1Since = performance.now();
+    const r1 = startChild(node, [path.join(ROOT, 'bench', 'r1-server.ts'), path.join(www, 'post.html.gz'), String(r1Port), 'gzip'], { cwd: ROOT });
+    try {
+      const r1Base = `http://127.0.0.1:${r1Port}`;
+      await waitFor200(r1, r1Base + postPath, r1Since);
+      const check = await get(r1Base + postPath, { 'Accept-Encoding': BROWSER_ACCEPT_ENCODING });
+      expect(check.status === 200 && check.headers['content-encoding'] === 'gzip' && check.body.equals(gzipBytes!), '(r1z) R1z does not answer the gzip bytes');
+      workloads.push(await measure(gen, 'r1z', 'node:http, same gzip bytes', r1Base + postPath, { 'Accept-Encoding': BROWSER_ACCEPT_ENCODING }));
+    } finally {
+      await stopChild(r1);
+    }
+  }
+
   if (wants('r2')) {
     // 4. R2: nginx serving the same bytes as a static file.
     const nginx = which('nginx');
@@ -751,6 +787,7 @@ async function main(): Promise<void> {
   const f40Ratio = pageRatio('f1', 'f40', 'ratio_to_f1');
   const f40PgRatio = pageRatio('f1/pg', 'f40/pg', 'ratio_to_f1');
   const g2Ratio = pageRatio('g1', 'g2', 'ratio_to_g1');
+  const bzRatio = pageRatio('r1z', 'bz', 'ratio_to_r1z');
   const rows = workloads.map((w) => ({
     name: w.name,
     rps: round(w.result.rps, 1),
@@ -772,6 +809,7 @@ async function main(): Promise<void> {
   for (const line of notes) log(line);
   if (f40Ratio !== null) log(`      (f) page 40 ÷ page 1 (req/s): ${f40Ratio.toFixed(3)}`);
   if (f40PgRatio !== null) log(`      (f/pg) page 40 ÷ page 1 on PostgreSQL (req/s): ${f40PgRatio.toFixed(3)}`);
+  if (bzRatio !== null) log(`      (bz) cached gzip post page ÷ R1z sending the same bytes (req/s): ${bzRatio.toFixed(3)}`);
   if (g2Ratio !== null) log(`      (g) late timeline page ÷ first page (req/s): ${g2Ratio.toFixed(3)}`);
   log(`peak RSS (Kumbaya, max of all ${peaks.length} runs): ${peakRssMb.toFixed(1)} MB  [${Object.entries(peakByPhase).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}]`);
   log(`first response (spawn → 200 /healthz, max of all runs): ${firstResponseMs.toFixed(0)} ms  [${firstResponses.map((m) => m.toFixed(0)).join(', ')}]`);
@@ -787,6 +825,9 @@ async function main(): Promise<void> {
     const r = ratio(name);
     if (r !== null) verdicts.push({ target, pass: r >= share, actual: `${r.toFixed(3)} × R1` });
   }
+  const a0 = rows.find((r) => r.name === 'a0');
+  if (a0 && a0.ratio_to_r1 !== null) verdicts.push({ target: '(a0) every cache off ≥ 0.05 × R1, p99 < 100 ms', pass: a0.ratio_to_r1 >= TARGETS.a0 && a0.p99_ms < TARGETS.a0P99Ms, actual: `${a0.ratio_to_r1.toFixed(3)} × R1, p99 ${a0.p99_ms.toFixed(1)} ms` });
+  if (bzRatio !== null) verdicts.push({ target: '(bz) cached gzip post page ≥ 0.80 × R1z', pass: bzRatio >= TARGETS.bz, actual: `${bzRatio.toFixed(3)} × R1z` });
   verdicts.push(
     { target: 'peak RSS < 200 MB', pass: peakRssMb < TARGETS.peakRssMb, actual: `${peakRssMb.toFixed(1)} MB` },
     { target: 'first response < 1000 ms', pass: firstResponseMs < TARGETS.firstResponseMs, actual: `${firstResponseMs.toFixed(0)} ms` },

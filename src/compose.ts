@@ -78,7 +78,7 @@ async function queueUnprocessedUploads(store: Store, enqueue: (job: JobWrite) =>
 
 /** The database the config names: PostgreSQL at DATABASE_URL, or SQLite under DATA_DIR. */
 export function databaseTarget(config: Config, pgSchema?: string): DatabaseTarget {
-  return { databaseUrl: config.databaseUrl, sqliteFile: path.join(config.dataDir, 'kumbaya.db'), pgSchema };
+  return { databaseUrl: config.databaseUrl, sqliteFile: path.join(config.dataDir, 'kumbaya.db'), pgSchema, pgPoolSize: config.databasePoolSize };
 }
 
 /** Opens the store named by the config and applies migrations. */

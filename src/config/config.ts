@@ -23,6 +23,8 @@ export interface Config {
   databaseUrl: string | null;
   /** Where the PostgreSQL change feed's listening connection goes; DATABASE_URL when unset. */
   databaseListenUrl: string | null;
+  /** PostgreSQL: connections each instance's pool opens at most. */
+  databasePoolSize: number;
   /** Live comment streams (server-sent events) one instance keeps open at most. */
   liveStreamsMax: number;
   demo: boolean;
@@ -68,6 +70,7 @@ export const settingDocs: Array<{ name: string; default: string; meaning: string
   { name: 'DATA_DIR', default: './data', meaning: 'Folder for the SQLite database file.' },
   { name: 'DATABASE_URL', default: '(unset: SQLite)', meaning: 'postgres://user:pass@host:5432/db switches storage to PostgreSQL.' },
   { name: 'DATABASE_LISTEN_URL', default: '(DATABASE_URL)', meaning: 'PostgreSQL only: where each instance keeps the one connection that LISTENs for other instances’ changes. Set it when DATABASE_URL goes through a pooler in transaction mode (PgBouncer), which cannot keep a LISTEN: point it at PostgreSQL itself.' },
+  { name: 'DATABASE_POOL_SIZE', default: '20', meaning: 'PostgreSQL only: connections each instance opens at most (besides the listening one). Each comment being stored holds one for its transaction; keep instances × this under the server’s max_connections.' },
   { name: 'LIVE_STREAMS_MAX', default: '1000', meaning: 'Live comment streams (server-sent events, one per open post page) each instance keeps open at most. Past it a page is answered 503 with Retry-After and says “reload to see new comments” instead of updating live.' },
   { name: 'KUMBAYA_DEMO', default: 'true', meaning: 'Create the demo post and its conversation on first start with an empty database.' },
   { name: 'LOG_LEVEL', default: 'info', meaning: 'fatal, error, warn, info, debug, trace or silent. Logs are JSON lines on stdout.' },
@@ -141,6 +144,7 @@ const envSchema = z.object({
     .refine((v) => v === undefined || v === '' || /^postgres(ql)?:\/\//.test(v), {
       message: 'DATABASE_LISTEN_URL must start with postgres:// (e.g. postgres://user:pass@db.internal:5432/kumbaya); leave it unset to listen through DATABASE_URL.',
     }),
+  DATABASE_POOL_SIZE: int('DATABASE_POOL_SIZE', 1, 1000, '20'),
   LIVE_STREAMS_MAX: int('LIVE_STREAMS_MAX', 0, 1_000_000, '1000'),
   KUMBAYA_DEMO: bool('KUMBAYA_DEMO'),
   LOG_LEVEL: z
@@ -257,6 +261,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: path.resolve(e.DATA_DIR || 'data'),
     databaseUrl: e.DATABASE_URL || null,
     databaseListenUrl: e.DATABASE_LISTEN_URL || null,
+    databasePoolSize: e.DATABASE_POOL_SIZE ?? 20,
     liveStreamsMax: e.LIVE_STREAMS_MAX ?? 1000,
     demo: e.KUMBAYA_DEMO ?? true,
     logLevel: e.LOG_LEVEL ?? 'info',

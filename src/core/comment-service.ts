@@ -202,8 +202,8 @@ export class CommentService {
     ];
     // One transaction for the three counters: a refused comment counts against none of them.
     await this.deps.store.transaction(async ({ rateLimits }) => {
-      for (const [key, windowMs, max] of checks) {
-        const result = await rateLimits.hit(key, windowMs, max, now);
+      const results = await rateLimits.hitAll(checks.map(([key, windowMs, max]) => ({ key, windowMs, max })), now);
+      for (const result of results) {
         if (!result.allowed) {
           const retryAfterSeconds = Math.ceil(result.retryAfterMs / 1000);
           throw new DomainError('rate_limited', `You are commenting faster than we allow. Please wait ${retryAfterSeconds} seconds and send it again; your text is kept.`, {}, { retryAfterSeconds });

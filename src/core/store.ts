@@ -674,6 +674,14 @@ export interface SettingRepository {
 export interface RateLimitRepository {
   /** Counts a hit on `key` in a fixed window; denies once `max` hits fall in the window. */
   hit(key: string, windowMs: number, max: number, now: number): Promise<RateLimitResult>;
+  /** Several `hit`s at once (distinct keys), in one statement on SQL; the results in the order of `checks`. */
+  hitAll(checks: RateLimitCheck[], now: number): Promise<RateLimitResult[]>;
+}
+
+export interface RateLimitCheck {
+  key: string;
+  windowMs: number;
+  max: number;
 }
 
 /** A single-use link sent by email: a password reset for an account, or an invitation to join the staff. */

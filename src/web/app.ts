@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppEnv, WebDeps } from './context.ts';
 import { handleError, jsonError, wantsJson } from './errors.ts';
 import { loadSession, securityHeadersFor, verifyCsrf } from './middleware.ts';
+import { compressResponses } from './compression.ts';
 import { adminRoutes } from './routes/admin/index.ts';
 import { apiRoutes } from './routes/api.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -89,6 +90,9 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
       );
     }
   });
+
+  // Text answers are compressed by Accept-Encoding (page-cache hits are answered compressed by server.ts).
+  app.use('*', compressResponses);
 
   // Static files first: no session, no settings needed.
   app.get('/assets/custom.css', async (c) => {

@@ -3,7 +3,9 @@ import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import { DomainError } from '../core/errors.ts';
 import { hmac, randomToken, safeEqual } from '../core/tokens.ts';
 import type { AppEnv } from './context.ts';
-import { bodyParts, notModified } from './page-cache.ts';
+import { bodyParts, compressedParts, encodingFor, notModified, type CachedPage } from './page-cache.ts';
+import { weakEtag } from './compression.ts';
+import { MIN_BYTES, varyWithEncoding } from './compression.ts';
 import { OWN_COOKIE } from './routes/own-comments.ts';
 import { wantsActivityJson } from './federation-middleware.ts';
 
@@ -138,6 +140,10 @@ export const requireUser: MiddlewareHandler<AppEnv> = async (c, next) => {
   return next();
 };
 
+function compressedBody(page: CachedPage, encoding: 'br' | 'gzip', now: number): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(Buffer.concat(compressedParts(page, encoding, now)));
+}
+
 /** Pages, feeds, sitemaps and robots.txt: what public routes render and the page cache keeps. */
 const cacheableType = /^(text\/html|text\/plain|application\/(rss\+xml|atom\+xml|feed\+json|xml))\b/;
 
@@ -160,9 +166,13 @@ export const pageCache: MiddlewareHandler<AppEnv> = async (c, next) => {
   const key = url.pathname + url.search;
   const hit = cache.get(key);
   if (hit) {
-    const headers = { ...hit.headers, 'Content-Type': hit.contentType, ETag: hit.etag, 'Last-Modified': hit.lastModified, 'X-Cache': 'hit' };
+    const headers: Record<string, string> = { ...hit.headers, 'Content-Type': hit.contentType, ETag: hit.etag, 'Last-Modified': hit.lastModified, 'X-Cache': 'hit' };
+    if (hit.body.length >= MIN_BYTES) headers.Vary = varyWithEncoding(headers.Vary);
     if (notModified(hit, c.req.header('if-none-match'), c.req.header('if-modified-since'))) return c.body(null, 304, headers);
-    return c.body(new Uint8Array(Buffer.concat(bodyParts(hit, clock.now()))), 200, headers);
+    const encoding = encodingFor(hit, c.req.header('accept-encoding'));
+    if (!encoding) return c.body(new Uint8Array(Buffer.concat(bodyParts(hit, clock.now()))), 200, headers);
+    cache.compress(key, hit, encoding);
+    return c.body(compressedBody(hit, encoding, clock.now()), 200, { ...headers, ETag: weakEtag(hit.etag), 'Content-Encoding': encoding });
   }
   await next();
   const res = c.res;
@@ -183,11 +193,18 @@ export const pageCache: MiddlewareHandler<AppEnv> = async (c, next) => {
   const responseHeaders: Record<string, string> = {};
   for (const [name, value] of res.headers) if (name !== 'content-type' && name !== 'content-length' && name !== 'link' && name !== 'x-pingback') responseHeaders[name] = value;
   Object.assign(responseHeaders, headers, { 'Content-Type': type, ETag: page.etag, 'Last-Modified': page.lastModified, 'X-Cache': 'miss' });
+  if (body.length >= MIN_BYTES) responseHeaders.Vary = varyWithEncoding(responseHeaders.Vary);
   // Clear first: assigning over an existing c.res makes Hono re-wrap the new body as a stream.
   c.res = undefined;
   if (notModified(page, c.req.header('if-none-match'), c.req.header('if-modified-since'))) {
     c.res = new Response(null, { status: 304, headers: responseHeaders });
   } else {
-    c.res = new Response(body, { status: 200, headers: responseHeaders });
+    const encoding = encodingFor(page, c.req.header('accept-encoding'));
+    if (encoding) {
+      // Compressed as the page cache keeps it, so the next readers get these very bytes.
+      cache.compress(key, page, encoding);
+      Object.assign(responseHeaders, { ETag: weakEtag(page.etag), 'Content-Encoding': encoding });
+      c.res = new Response(compressedBody(page, encoding, clock.now()), { status: 200, headers: responseHeaders });
+    } else c.res = new Response(body, { status: 200, headers: responseHeaders });
   }
 };

@@ -1,4 +1,5 @@
 import { crc32 } from 'node:zlib';
+import { chooseEncoding, compressSync, gzipHoleParts, gzipWithHole, isCompressible, MIN_BYTES, type Encoding, type GzipWithHole } from './compression.ts';
 
 /**
  * A part of a cached page that must be fresh on every response: the comment form's
@@ -19,6 +20,35 @@ export interface CachedPage {
   /** Extra headers the page was first served with (Link, Cache-Control…). */
   headers: Record<string, string>;
   hole: { offset: number; length: number; fill: (now: number) => string } | null;
+  /** Compressed copies, made the first time a reader asks for each (see compression.ts). */
+  compressed?: { br?: Buffer; gzip?: Buffer | GzipWithHole };
+  /** The gzip parts made for the latest token (see `compressedParts`). */
+  lastFill?: { text: string; parts: Buffer[] };
+}
+
+/**
+ * The encoding to send a cached page in for a request's `Accept-Encoding`: none for small
+ * pages and types that are not text; never brotli for a page with a hole (only gzip can be
+ * joined around a fresh form token without compressing again).
+ */
+export function encodingFor(page: CachedPage, acceptEncoding: string | undefined | null): Encoding | null {
+  if (!acceptEncoding || page.body.length < MIN_BYTES || !isCompressible(page.contentType)) return null;
+  return chooseEncoding(acceptEncoding, page.hole === null);
+}
+
+/** The compressed body's bytes in order, with the hole filled in fresh. `PageCache.compress` must have made the variant. */
+export function compressedParts(page: CachedPage, encoding: Encoding, now: number): Buffer[] {
+  const variant = page.compressed?.[encoding];
+  if (!variant) throw new Error(`no ${encoding} variant of this page`);
+  if (Buffer.isBuffer(variant)) return [variant];
+  // Readers served within the same tenth of a second share a token, so they share its parts too.
+  const text = page.hole!.fill(now);
+  const last = page.lastFill;
+  if (last?.text === text) return last.parts;
+  // Joined into one buffer (a few KB, ten times a second at most): each response is then one write.
+  const parts = [Buffer.concat(gzipHoleParts(variant, Buffer.from(text)))];
+  page.lastFill = { text, parts };
+  return parts;
 }
 
 /** The body's bytes in order, with the hole filled in fresh (the prefix and suffix are not copied). */
@@ -69,10 +99,30 @@ export class PageCache {
     return page;
   }
 
+  /**
+   * Makes the page's variant in `encoding` unless it has it: compressed once, kept with the
+   * page (and counted in the cache's bytes) until the page leaves the cache.
+   */
+  compress(key: string, page: CachedPage, encoding: Encoding): void {
+    page.compressed ??= {};
+    if (page.compressed[encoding]) return;
+    let size: number;
+    if (encoding === 'gzip' && page.hole) {
+      const variant = gzipWithHole(page.body, page.hole.offset, page.hole.length);
+      page.compressed.gzip = variant;
+      size = variant.head.length + variant.tail.length;
+    } else {
+      const variant = compressSync(page.body, encoding);
+      page.compressed[encoding] = variant;
+      size = variant.length;
+    }
+    if (this.pages.get(key) === page) this.bytes += size;
+  }
+
   private delete(key: string): void {
     const old = this.pages.get(key);
     if (old) {
-      this.bytes -= old.body.length;
+      this.bytes -= old.body.length + compressedSize(old);
       this.pages.delete(key);
     }
   }
@@ -85,6 +135,12 @@ export class PageCache {
   get size(): number {
     return this.pages.size;
   }
+}
+
+function compressedSize(page: CachedPage): number {
+  let n = 0;
+  for (const variant of Object.values(page.compressed ?? {})) n += Buffer.isBuffer(variant) ? variant.length : variant.head.length + variant.tail.length;
+  return n;
 }
 
 /**

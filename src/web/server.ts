@@ -4,7 +4,8 @@ import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { AppEnv } from './context.ts';
 import { securityHeadersFor, SESSION_COOKIE } from './middleware.ts';
-import { bodyParts, notModified, type CachedPage, type PageCache } from './page-cache.ts';
+import { bodyParts, compressedParts, encodingFor, notModified, type CachedPage, type PageCache } from './page-cache.ts';
+import { isCompressible, MIN_BYTES, varyWithEncoding, weakEtag, type Encoding } from './compression.ts';
 import { OWN_COOKIE } from './routes/own-comments.ts';
 import { wantsActivityJson } from './federation-middleware.ts';
 
@@ -27,14 +28,31 @@ function lastOnItsConnection(res: http.ServerResponse): void {
 export function createServer(app: Hono<AppEnv>, cache: PageCache, siteUrl: string): http.Server {
   const listener = getRequestListener(app.fetch);
   const securityHeaders = securityHeadersFor(siteUrl);
-  // Each cached page's response headers, as one flat list built the first time it is served.
-  const headerLists = new WeakMap<CachedPage, string[]>();
-  const headersOf = (hit: CachedPage): string[] => {
-    let list = headerLists.get(hit);
-    if (!list) {
-      list = [...Object.entries(securityHeaders), ...Object.entries(hit.headers), ['ETag', hit.etag], ['Last-Modified', hit.lastModified], ['X-Cache', 'hit']].flat();
-      headerLists.set(hit, list);
+  // Each cached page's response headers per encoding, as one flat list built the first time it is served.
+  const headerLists = new WeakMap<CachedPage, Partial<Record<Encoding | 'identity', string[]>>>();
+  const headersOf = (hit: CachedPage, encoding: Encoding | null): string[] => {
+    let lists = headerLists.get(hit);
+    if (!lists) {
+      lists = {};
+      headerLists.set(hit, lists);
     }
+    let list = lists[encoding ?? 'identity'];
+    if (!list) {
+      const own = { ...hit.headers };
+      if (hit.body.length >= MIN_BYTES && isCompressible(hit.contentType)) own.Vary = varyWithEncoding(own.Vary);
+      // The compressed bytes are another representation of the same page: a weak validator.
+      list = [...Object.entries(securityHeaders), ...Object.entries(own), ['ETag', encoding ? weakEtag(hit.etag) : hit.etag], ['Last-Modified', hit.lastModified], ['X-Cache', 'hit']].flat();
+      lists[encoding ?? 'identity'] = list;
+    }
+    return list;
+  };
+  // A compressed page's whole header list, kept for its latest length (the same for every reader while the token is).
+  const lastCompressed = new WeakMap<CachedPage, { encoding: Encoding; length: number; list: string[] }>();
+  const compressedHeaders = (hit: CachedPage, encoding: Encoding, headers: string[], length: number): string[] => {
+    const last = lastCompressed.get(hit);
+    if (last && last.encoding === encoding && last.length === length) return last.list;
+    const list = [...headers, 'Content-Type', hit.contentType, 'Content-Encoding', encoding, 'Content-Length', String(length)];
+    lastCompressed.set(hit, { encoding, length, list });
     return list;
   };
   const pending = new Set<http.ServerResponse>();
@@ -45,18 +63,25 @@ export function createServer(app: Hono<AppEnv>, cache: PageCache, siteUrl: strin
     const cookie = req.headers.cookie;
     // A server asking for ActivityStreams gets JSON-LD from the app, never a cached HTML page.
     if ((req.method === 'GET' || req.method === 'HEAD') && cache.enabled && !(cookie && (cookie.includes(`${SESSION_COOKIE}=`) || cookie.includes(`${OWN_COOKIE}=`))) && !wantsActivityJson(req.headers.accept)) {
-      const hit = cache.get(req.url ?? '/');
+      const key = req.url ?? '/';
+      const hit = cache.get(key);
       if (hit) {
-        const headers = headersOf(hit);
+        const encoding = encodingFor(hit, req.headers['accept-encoding']);
+        const headers = headersOf(hit, encoding);
         if (notModified(hit, req.headers['if-none-match'], req.headers['if-modified-since'])) {
           res.writeHead(304, headers);
           res.end();
           return;
         }
-        const parts = req.method === 'HEAD' ? [hit.body] : bodyParts(hit, Date.now());
+        let parts: Buffer[];
+        if (encoding) {
+          // Compressed once per cached page; only a hole (the form token) is made per response.
+          cache.compress(key, hit, encoding);
+          parts = compressedParts(hit, encoding, Date.now());
+        } else parts = req.method === 'HEAD' ? [hit.body] : bodyParts(hit, Date.now());
         let length = 0;
         for (const part of parts) length += part.length;
-        res.writeHead(200, [...headers, 'Content-Type', hit.contentType, 'Content-Length', String(length)]);
+        res.writeHead(200, encoding ? compressedHeaders(hit, encoding, headers, length) : [...headers, 'Content-Type', hit.contentType, 'Content-Length', String(length)]);
         if (req.method === 'HEAD') {
           res.end();
           return;

@@ -61,7 +61,7 @@ export function openDatabase(target: DatabaseTarget): OpenDatabase {
   if (target.databaseUrl) {
     const options = target.pgSchema ? `-c search_path=${target.pgSchema}` : undefined;
     const pg = loadPg();
-    const pool = new pg.Pool({ connectionString: target.databaseUrl, max: target.pgPoolSize ?? 10, options });
+    const pool = new pg.Pool({ connectionString: target.databaseUrl, max: target.pgPoolSize ?? 20, options });
     // A connection ended by the server (a restart, pg_terminate_backend) emits 'error': when
     // idle, the pool drops it and opens another when next asked; when in use, its query fails
     // with the same error, which is what the caller hears. Unhandled, either would end the process.

@@ -1,32 +1,39 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { ImportKind, ImportRepository } from '../../core/store.ts';
-import type { Database } from './schema.ts';
+import { runCompiledOnce } from './compiled-once.ts';
+import type { Database, Engine } from './schema.ts';
 
 /** ImportRepository on SQL (SQLite and PostgreSQL). */
 export class KyselyImportRepository implements ImportRepository {
   private readonly db: Kysely<Database> | Transaction<Database>;
+  private readonly kind: Engine;
 
-  constructor(db: Kysely<Database> | Transaction<Database>) {
+  constructor(db: Kysely<Database> | Transaction<Database>, kind: Engine) {
     this.db = db;
+    this.kind = kind;
   }
 
+  // An import asks for and records a key per post and comment (100,000s): compiled once.
   async findKey(source: string, kind: ImportKind, externalId: string): Promise<number | null> {
-    const row = await this.db
-      .selectFrom('import_keys')
-      .select('local_id')
-      .where('source', '=', source)
-      .where('kind', '=', kind)
-      .where('external_id', '=', externalId)
-      .executeTakeFirst();
+    const [row] = await runCompiledOnce(this.db, this.kind, 'import-key-find', [source, kind, externalId], ([s, k, e]) =>
+      this.db
+        .selectFrom('import_keys')
+        .select('local_id')
+        .where('source', '=', s as string)
+        .where('kind', '=', k as ImportKind)
+        .where('external_id', '=', e as string)
+        .limit(1),
+    );
     return row ? Number(row.local_id) : null;
   }
 
   async saveKey(source: string, kind: ImportKind, externalId: string, localId: number): Promise<void> {
-    await this.db
-      .insertInto('import_keys')
-      .values({ source, kind, external_id: externalId, local_id: localId })
-      .onConflict((oc) => oc.columns(['source', 'kind', 'external_id']).doUpdateSet({ local_id: localId }))
-      .execute();
+    await runCompiledOnce(this.db, this.kind, 'import-key-save', [source, kind, externalId, localId], ([s, k, e, id]) =>
+      this.db
+        .insertInto('import_keys')
+        .values({ source: s as string, kind: k as ImportKind, external_id: e as string, local_id: id as number })
+        .onConflict((oc) => oc.columns(['source', 'kind', 'external_id']).doUpdateSet((eb) => ({ local_id: eb.ref('excluded.local_id') }))),
+    );
   }
 
   async saveLegacyPath(path: string, postId: number): Promise<void> {

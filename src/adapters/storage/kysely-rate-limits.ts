@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { RateLimitRepository, RateLimitResult } from '../../core/store.ts';
+import type { RateLimitCheck, RateLimitRepository, RateLimitResult } from '../../core/store.ts';
 import { runCompiledOnce } from './compiled-once.ts';
 import type { Database, Engine } from './schema.ts';
 
@@ -26,5 +26,33 @@ export class KyselyRateLimitRepository implements RateLimitRepository {
     const hits = Number(row.hits);
     if (hits <= max) return { allowed: true, retryAfterMs: 0 };
     return { allowed: false, retryAfterMs: Math.max(1, Number(row.window_start) + windowMs - now) };
+  }
+
+  /**
+   * Every check in one upsert: one round trip to PostgreSQL instead of one per key. Each
+   * row's window start is compared with its own window's expiry (`before`, chosen by key).
+   */
+  async hitAll(checks: RateLimitCheck[], now: number): Promise<RateLimitResult[]> {
+    if (new Set(checks.map((c) => c.key)).size !== checks.length) throw new Error('rate limit checks must have distinct keys');
+    if (checks.length === 0) return [];
+    const values = checks.flatMap((c) => [c.key, now - c.windowMs]);
+    const rows = await runCompiledOnce(this.db, this.kind, `rate-limit-hit-all-${checks.length}`, [now, ...values], ([at, ...v]) => {
+      const keys = checks.map((_, i) => v[2 * i]);
+      const before = sql`case excluded.key ${sql.join(checks.map((_, i) => sql`when ${v[2 * i]} then cast(${v[2 * i + 1]} as bigint)`), sql` `)} end`;
+      return sql<{ key: string; window_start: number; hits: number }>`
+        insert into rate_limits (key, window_start, hits) values ${sql.join(keys.map((k) => sql`(${k}, cast(${at} as bigint), 1)`))}
+        on conflict (key) do update set
+          hits = case when rate_limits.window_start <= ${before} then 1 else rate_limits.hits + 1 end,
+          window_start = case when rate_limits.window_start <= ${before} then excluded.window_start else rate_limits.window_start end
+        returning key, window_start, hits`;
+    });
+    const byKey = new Map(rows.map((r) => [r.key, r]));
+    return checks.map(({ key, windowMs, max }) => {
+      const row = byKey.get(key);
+      if (!row) throw new Error(`rate limit ${key} was not counted`);
+      const hits = Number(row.hits);
+      if (hits <= max) return { allowed: true, retryAfterMs: 0 };
+      return { allowed: false, retryAfterMs: Math.max(1, Number(row.window_start) + windowMs - now) };
+    });
   }
 }

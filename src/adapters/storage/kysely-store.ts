@@ -95,7 +95,7 @@ export class KyselyStore implements Store {
     this.archive = new KyselyArchiveRepository(db, engine);
     this.jobs = new KyselyJobRepository(db, engine);
     this.webmentions = new KyselyWebmentionRepository(db, engine);
-    this.imports = new KyselyImportRepository(db);
+    this.imports = new KyselyImportRepository(db, engine);
     this.accountTokens = new KyselyAccountTokenRepository(db);
     this.loginFailures = new KyselyLoginFailureRepository(db);
     this.revisions = new KyselyRevisionRepository(db);

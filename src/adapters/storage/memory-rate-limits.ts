@@ -1,4 +1,4 @@
-import type { RateLimitRepository, RateLimitResult } from '../../core/store.ts';
+import type { RateLimitCheck, RateLimitRepository, RateLimitResult } from '../../core/store.ts';
 import type { Tables } from './memory-store.ts';
 
 /** RateLimitRepository in memory: fixed windows, as on SQL. */
@@ -21,5 +21,11 @@ export class MemoryRateLimitRepository implements RateLimitRepository {
     this.tables.rateLimits.set(key, counter);
     if (counter.hits <= max) return { allowed: true, retryAfterMs: 0 };
     return { allowed: false, retryAfterMs: Math.max(1, counter.windowStart + windowMs - now) };
+  }
+
+  async hitAll(checks: RateLimitCheck[], now: number): Promise<RateLimitResult[]> {
+    const results: RateLimitResult[] = [];
+    for (const { key, windowMs, max } of checks) results.push(await this.hit(key, windowMs, max, now));
+    return results;
   }
 }

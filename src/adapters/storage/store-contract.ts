@@ -1076,6 +1076,26 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         assert.deepEqual(await hit(NOW + 1003), { allowed: false, retryAfterMs: 997 });
       });
 
+      it('counts several keys at once, each in its own window, as hit would', async () => {
+        const all = (at: number) =>
+          store.rateLimits.hitAll(
+            [
+              { key: 'many:minute', windowMs: 1000, max: 2 },
+              { key: 'many:hour', windowMs: 10_000, max: 3 },
+              { key: 'many:other', windowMs: 500, max: 1 },
+            ],
+            at,
+          );
+        assert.deepEqual(await all(NOW), [{ allowed: true, retryAfterMs: 0 }, { allowed: true, retryAfterMs: 0 }, { allowed: true, retryAfterMs: 0 }]);
+        assert.deepEqual(await all(NOW + 100), [{ allowed: true, retryAfterMs: 0 }, { allowed: true, retryAfterMs: 0 }, { allowed: false, retryAfterMs: 400 }]);
+        assert.deepEqual(await all(NOW + 600), [{ allowed: false, retryAfterMs: 400 }, { allowed: true, retryAfterMs: 0 }, { allowed: true, retryAfterMs: 0 }]);
+        // The short window has ended; the long one has not, and its fourth hit is denied.
+        assert.deepEqual(await all(NOW + 1000), [{ allowed: true, retryAfterMs: 0 }, { allowed: false, retryAfterMs: 9000 }, { allowed: false, retryAfterMs: 100 }]);
+        // The same counters as hit's.
+        assert.deepEqual(await store.rateLimits.hit('many:minute', 1000, 2, NOW + 1001), { allowed: true, retryAfterMs: 0 });
+        assert.deepEqual(await store.rateLimits.hit('many:minute', 1000, 2, NOW + 1002), { allowed: false, retryAfterMs: 998 });
+      });
+
       it('opens the window at the first hit, not at a fixed clock boundary', async () => {
         const hit = (at: number) => store.rateLimits.hit('k', 1000, 1, at);
         assert.equal((await hit(NOW + 900)).allowed, true);
