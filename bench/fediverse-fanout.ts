@@ -158,7 +158,8 @@ async function main(): Promise<void> {
     FEDIVERSE_ALLOW_PRIVATE: 'true',
   };
   const since = performance.now();
-  const child = startChild(node, startArgs(), { cwd: ROOT, env });
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
+  const child = startChild(node, [...profile, ...startArgs()], { cwd: ROOT, env });
   const memory = sampleMemory(child.pid);
   await waitFor200(child, `${base}/healthz`, since);
   const pageUrl = `${base}/${seeded.bigPostSlug}`;

@@ -24,6 +24,7 @@ import * as fediverseReplies from './migrations/018-fediverse-replies.ts';
 import * as federationReactions from './migrations/019-federation-reactions.ts';
 import * as changeLog from './migrations/020-change-log.ts';
 import * as mediaLibrary from './migrations/022-media-library.ts';
+import * as federationMessageParts from './migrations/032-federation-message-parts.ts';
 
 // BIGINT columns hold epoch milliseconds, well inside Number's safe range.
 const require = createRequire(import.meta.url);
@@ -95,6 +96,7 @@ function migrations(engine: Engine): Array<{ name: string; up: (db: Kysely<any>)
     { name: '019-federation-reactions', up: (db) => federationReactions.up(db, engine) },
     { name: '020-change-log', up: (db) => changeLog.up(db, engine) },
     { name: '022-media-library', up: (db) => mediaLibrary.up(db, engine) },
+    { name: '032-federation-message-parts', up: (db) => federationMessageParts.up(db) },
   ];
 }
 
