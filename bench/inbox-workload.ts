@@ -72,7 +72,14 @@ function positive(name: string, fallback: number): number {
  */
 function postSlugs(sqliteFile: string, kind: InboxKind): string[] {
   const db = new DatabaseSync(sqliteFile, { readOnly: true });
-  const open = kind === 'reply' ? "and comments_mode = 'open' and comments_close_days is null" : '';
+  let open = '';
+  if (kind === 'reply') {
+    // A post that inherits takes the site's setting (comments.settings: open, closeAfterDays).
+    const row = db.prepare("select value from settings where key = 'comments.settings'").get() as { value: string } | undefined;
+    const site = row ? (JSON.parse(row.value) as { open?: boolean; closeAfterDays?: number | null }) : {};
+    const inherits = site.open !== false && (site.closeAfterDays ?? null) === null;
+    open = `and comments_close_days is null and (comments_mode = 'open'${inherits ? " or comments_mode = 'inherit'" : ''})`;
+  }
   try {
     return (db.prepare(`select slug from posts where type = 'post' and status = 'published' and deleted_at is null and password is null ${open} order by published_at desc`).all() as Array<{ slug: string }>).map((r) => r.slug);
   } finally {

@@ -6,7 +6,7 @@ import { POST_CHANGE_MESSAGE, type KyselyKvStore, type KyselyMessageQueue } from
 import { KyselyStore } from '../storage/kysely-store.ts';
 import type { FederationDeps, KumbayaFederation } from './federation.ts';
 import { postOrderingKey, type PostChange } from './post-change.ts';
-import { rememberImportedPrivateKeys } from './key-import-cache.ts';
+import { rememberImportedKeys } from './key-import-cache.ts';
 
 /** What the federation needs, less the key–value store and queue this class builds on the store. */
 export interface FediverseOptions extends Omit<FederationDeps, 'kv' | 'queue'> {
@@ -57,7 +57,7 @@ export class Fediverse {
     const { logger } = this.options;
     const [{ createKumbayaFederation }, { federationBackends }, { pruneGoneFollowers, sendPostChange }] = await Promise.all([import('./federation.ts'), import('./backends.ts'), import('./publishing.ts')]);
     const { kv, queue } = this.backends ?? (await federationBackends(this.options.store));
-    rememberImportedPrivateKeys();
+    rememberImportedKeys();
     const federation = createKumbayaFederation({ ...this.options, kv, queue });
     pruneGoneFollowers(federation, this.options);
     this.backends?.queue.handleOwn(POST_CHANGE_MESSAGE, (message: PostChange) => sendPostChange(federation, this.options, message));
