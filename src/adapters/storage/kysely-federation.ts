@@ -250,6 +250,8 @@ function receivedKey(description: MessageDescription): string | null {
 const BUSY_SHARE = 0.5;
 /** How soon a listener held back by a busy loop looks again. */
 const BUSY_RECHECK_MS = 25;
+/** How long a delivery (an `outbox` message) finished while the loop is busy keeps its slot. */
+const BUSY_DELIVERY_PAUSE_MS = 10;
 
 /** The event loop's utilization when last measured, for the whole process (see `loopBusy`). */
 let loop = { at: performance.now(), mark: performance.eventLoopUtilization(), busy: false };
@@ -607,6 +609,9 @@ export class KyselyMessageQueue implements MessageQueue {
       for (const [i, row] of rows.entries()) {
         const task: Promise<void> = this.handle(row, messages[i], handler)
           .catch((error: unknown) => this.options.onError?.(error))
+          // A delivery done while the loop is busy keeps its slot a little longer: deliveries
+          // to fast servers are all CPU, and readers would get only what they leave.
+          .then(() => (row.kind === 'outbox' && loopBusy() ? new Promise<void>((resolve) => setTimeout(resolve, BUSY_DELIVERY_PAUSE_MS)) : undefined))
           .finally(() => {
             running.delete(task);
             finished = true;
