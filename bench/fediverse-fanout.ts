@@ -158,7 +158,8 @@ async function main(): Promise<void> {
     FEDIVERSE_ALLOW_PRIVATE: 'true',
   };
   const since = performance.now();
-  const child = startChild(node, startArgs(), { cwd: ROOT, env });
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
+  const child = startChild(node, [...profile, ...startArgs()], { cwd: ROOT, env });
   const memory = sampleMemory(child.pid);
   await waitFor200(child, `${base}/healthz`, since);
   const pageUrl = `${base}/${seeded.bigPostSlug}`;
@@ -183,12 +184,18 @@ async function main(): Promise<void> {
   let peakRss: number;
   /** Kumbaya's CPU time (user + system) from the second publish to its last delivery, readers' share included. */
   let fanoutCpuMs = 0;
+  /** Kumbaya's CPU time during the first fan-out (no readers; loading Fedify and making the keys included). */
+  let coldCpuMs = 0;
+  /** Kumbaya's CPU time per reader request while idle (readers only): what the readers cost during the fan-out. */
+  let readerCpuMs = 0;
   try {
     const page = await get(pageUrl);
     if (page.status !== 200) throw new Error(`GET ${pageUrl} answered ${page.status}`);
 
     log('\n  first publish (loads Fedify, makes the keys) …');
+    const coldBefore = cpuTimeMsOf(child.pid) ?? 0;
     cold = await publish(posts[0], SERVERS);
+    coldCpuMs = (cpuTimeMsOf(child.pid) ?? 0) - coldBefore;
     log(`    answered in ${round(cold.answeredMs)} ms; last of ${SERVERS} deliveries after ${round(cold.lastMs, 0)} ms`);
 
     // The readers' window: as long as a fan-out took, and at least 3 s.
@@ -197,7 +204,9 @@ async function main(): Promise<void> {
     const hit = await get(pageUrl);
     if (hit.headers['x-cache'] !== 'hit') throw new Error(`the post page is not served from the page cache (X-Cache: ${hit.headers['x-cache']})`);
     log(`\n  idle: ${READERS} readers on the cached post page for ${windowS} s …`);
+    const idleBefore = cpuTimeMsOf(child.pid) ?? 0;
     idle = await gen.run({ url: pageUrl, connections: READERS, seconds: windowS });
+    readerCpuMs = ((cpuTimeMsOf(child.pid) ?? 0) - idleBefore) / Math.max(1, idle.requests);
 
     log(`  second publish, with ${READERS} readers on the cached post page for ${windowS} s …`);
     const reading = gen.run({ url: pageUrl, connections: READERS, seconds: windowS });
@@ -218,7 +227,12 @@ async function main(): Promise<void> {
   log(`    deliveries: ${SERVERS} per post (${FOLLOWERS} followers, one per shared inbox), each exactly once, ${sink.unsigned === 0 ? 'all signed' : `${sink.unsigned} UNSIGNED`}`);
   log(`    first publish (Fedify loaded on it):  last delivery after ${round(cold.lastMs / 1000, 2)} s, ${rate(cold.lastMs)} deliveries/s; the publish request answered in ${round(cold.answeredMs)} ms`);
   log(`    second publish:                       last delivery after ${round(warm.lastMs / 1000, 2)} s, ${rate(warm.lastMs)} deliveries/s; the publish request answered in ${round(warm.answeredMs)} ms`);
+  // The readers' requests answered while the fan-out ran, each at what a request cost when idle.
+  const readersDuringMs = during.rps * Math.min(windowS, warm.lastMs / 1000) * readerCpuMs;
+  const deliveryCpuMs = Math.max(0, fanoutCpuMs - readersDuringMs);
   log(`    Kumbaya's CPU time during the second fan-out: ${round(fanoutCpuMs / 1000, 2)} s, ${round((fanoutCpuMs * 1000) / SERVERS, 0)} µs per delivery (the readers' requests included)`);
+  log(`      less the readers' requests (${round(readerCpuMs * 1000, 0)} µs each when idle): ~${round((deliveryCpuMs * 1000) / SERVERS, 0)} µs per delivery`);
+  log(`    Kumbaya's CPU time during the first fan-out (no readers; loading Fedify included): ${round(coldCpuMs / 1000, 2)} s, ${round((coldCpuMs * 1000) / SERVERS, 0)} µs per delivery`);
   log(`    peak RSS: ${round(peakRss)} MB`);
   log(`    cached post page, ${READERS} connections, ${windowS} s: idle p99 ${round(idle.p99Ms, 2)} ms (${round(idle.rps, 0)} req/s); during the fan-out p99 ${round(during.p99Ms, 2)} ms (${round(during.rps, 0)} req/s): ${round(during.p99Ms / idle.p99Ms, 2)}× idle`);
   if (warm.lastMs / 1000 < windowS) log(`    (the fan-out took ${round(warm.lastMs / 1000, 1)} s of the ${windowS} s window; the rest of the window was idle)`);
@@ -233,7 +247,9 @@ async function main(): Promise<void> {
         followers: FOLLOWERS,
         servers: SERVERS,
         firstPublish: { lastDeliveryMs: round(cold.lastMs, 0), deliveriesPerSecond: rate(cold.lastMs), answeredMs: round(cold.answeredMs) },
-        secondPublish: { lastDeliveryMs: round(warm.lastMs, 0), deliveriesPerSecond: rate(warm.lastMs), answeredMs: round(warm.answeredMs), cpuMs: round(fanoutCpuMs, 0) },
+        secondPublish: { lastDeliveryMs: round(warm.lastMs, 0), deliveriesPerSecond: rate(warm.lastMs), answeredMs: round(warm.answeredMs), cpuMs: round(fanoutCpuMs, 0), deliveryCpuUsEstimate: round((deliveryCpuMs * 1000) / SERVERS, 0) },
+        firstPublishCpuUsPerDelivery: round((coldCpuMs * 1000) / SERVERS, 0),
+        readerCpuUsPerRequest: round(readerCpuMs * 1000, 0),
         peakRssMb: round(peakRss),
         loadAverage: os.loadavg().map((n) => round(n, 1)),
         cpus: os.cpus().length,

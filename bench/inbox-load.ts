@@ -27,8 +27,13 @@ export interface InboxLoadOptions {
   base: string;
   /** Its SQLite file, read to see when the reactions are stored. */
   sqliteFile: string;
-  /** Slugs of published posts to like. */
+  /** Slugs of published posts to like or answer. */
   slugs: string[];
+  /**
+   * What is sent: `like` (a Like, stored as a reaction) or `reply` (a Create of a public
+   * Note answering the post, stored as a comment). Default `like`.
+   */
+  kind?: InboxKind;
   actors: number;
   connections: number;
   warmupSeconds: number;
@@ -65,6 +70,38 @@ export interface InboxLoadResult {
   serverCpuMs: number | null;
 }
 
+export type InboxKind = 'like' | 'reply';
+
+/** The table each kind is stored in, and the column holding what identifies it. */
+export const STORED: Record<InboxKind, { table: string; column: string }> = {
+  like: { table: 'federation_reactions', column: 'activity_id' },
+  reply: { table: 'federation_comments', column: 'note_id' },
+};
+
+/**
+ * A reply as Mastodon sends it: a Create of a public Note (the Note inline) answering the
+ * post, addressed to Public and the author's followers; its id is what is stored.
+ */
+export function replyActivity(actor: string, i: number, postUrl: string): { id: string; body: Record<string, unknown> } {
+  const noteId = `${actor}/statuses/${i}`;
+  const published = new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString();
+  const to = ['https://www.w3.org/ns/activitystreams#Public'];
+  const cc = [`${actor}/followers`];
+  return {
+    id: noteId,
+    body: {
+      '@context': 'https://www.w3.org/ns/activitystreams',
+      id: `${noteId}/activity`,
+      type: 'Create',
+      actor,
+      published,
+      to,
+      cc,
+      object: { id: noteId, type: 'Note', attributedTo: actor, inReplyTo: postUrl, url: noteId, published, to, cc, content: `<p>Reply number ${i}: thank you for writing this, it made me think about my own garden.</p>` },
+    },
+  };
+}
+
 interface Signed {
   id: string;
   path: string;
@@ -89,6 +126,7 @@ async function main(): Promise<void> {
         id,
         type: 'Person',
         preferredUsername: `u${match[1]}`,
+        followers: `${id}/followers`,
         name: `Reader ${match[1]}`,
         inbox: `${id}/inbox`,
         endpoints: { sharedInbox: `${remoteBase}/inbox` },
@@ -99,22 +137,26 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => remote.listen(0, '127.0.0.1', resolve));
   const remoteBase = `http://127.0.0.1:${(remote.address() as AddressInfo).port}`;
 
-  // Every Like a new (account, post) pair: account i % actors, post ⌊i / actors⌋.
-  const total = Math.min((o.warmupSeconds + o.seconds) * o.maxPerSecond, o.actors * o.slugs.length);
+  // Every Like a new (account, post) pair: account i % actors, post ⌊i / actors⌋. Every reply is a new Note.
+  const wanted = (o.warmupSeconds + o.seconds) * o.maxPerSecond;
+  const total = o.kind === 'reply' ? wanted : Math.min(wanted, o.actors * o.slugs.length);
   const privateKey = (await webcrypto.subtle.importKey('pkcs8', keys.privateKey.export({ type: 'pkcs8', format: 'der' }), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, true, ['sign'])) as CryptoKey;
   const signStarted = performance.now();
   const signed: Signed[] = [];
   for (let i = 0; i < total; i++) {
     const actor = `${remoteBase}/users/u${i % o.actors}`;
-    const id = `${actor}/likes/${i}`;
-    const body = JSON.stringify({ '@context': 'https://www.w3.org/ns/activitystreams', id, type: 'Like', actor, object: `${o.base}/${o.slugs[Math.floor(i / o.actors)]}` });
+    const postUrl = `${o.base}/${o.slugs[Math.floor(i / o.actors) % o.slugs.length]}`;
+    const reply = o.kind === 'reply' ? replyActivity(actor, i, postUrl) : null;
+    const id = reply ? reply.id : `${actor}/likes/${i}`;
+    const body = JSON.stringify(reply ? reply.body : { '@context': 'https://www.w3.org/ns/activitystreams', id, type: 'Like', actor, object: postUrl });
     const request = await signRequest(new Request(`${o.base}/ap/inbox`, { method: 'POST', headers: { 'content-type': 'application/activity+json', 'user-agent': 'kumbaya-bench/inbox-load' }, body }), privateKey, new URL(`${actor}#main-key`));
     signed.push({ id, path: '/ap/inbox', headers: Object.fromEntries(request.headers), body });
   }
   const signSeconds = (performance.now() - signStarted) / 1000;
 
   const db = new DatabaseSync(o.sqliteFile, { readOnly: true });
-  const storedCount = () => Number((db.prepare('select count(*) as n from federation_reactions').get() as { n: number }).n);
+  const stored = STORED[o.kind ?? 'like'];
+  const storedCount = () => Number((db.prepare(`select count(*) as n from ${stored.table}`).get() as { n: number }).n);
   const baseline = storedCount();
   const target = new URL(o.base);
   const agent = new http.Agent({ keepAlive: true, maxSockets: o.connections });

@@ -6,6 +6,7 @@ import { POST_CHANGE_MESSAGE, type KyselyKvStore, type KyselyMessageQueue } from
 import { KyselyStore } from '../storage/kysely-store.ts';
 import type { FederationDeps, KumbayaFederation } from './federation.ts';
 import { postOrderingKey, type PostChange } from './post-change.ts';
+import { rememberImportedKeys } from './key-import-cache.ts';
 
 /** What the federation needs, less the key–value store and queue this class builds on the store. */
 export interface FediverseOptions extends Omit<FederationDeps, 'kv' | 'queue'> {
@@ -56,6 +57,7 @@ export class Fediverse {
     const { logger } = this.options;
     const [{ createKumbayaFederation }, { federationBackends }, { pruneGoneFollowers, sendPostChange }] = await Promise.all([import('./federation.ts'), import('./backends.ts'), import('./publishing.ts')]);
     const { kv, queue } = this.backends ?? (await federationBackends(this.options.store));
+    rememberImportedKeys();
     const federation = createKumbayaFederation({ ...this.options, kv, queue });
     pruneGoneFollowers(federation, this.options);
     this.backends?.queue.handleOwn(POST_CHANGE_MESSAGE, (message: PostChange) => sendPostChange(federation, this.options, message));
@@ -141,10 +143,15 @@ export class Fediverse {
     if (depth.queued > 0) await this.federation();
   }
 
-  /** Hourly: expired cache entries (remote documents, keys) leave the key–value table. */
+  /**
+   * Hourly: expired cache entries (remote documents, keys) leave the key–value table, and
+   * the stored activities and keys no waiting delivery names any more leave theirs.
+   */
   async housekeeping(): Promise<number> {
     const { store, clock } = this.options;
-    return store instanceof KyselyStore ? store.federationBackends({ now: () => clock.now() }).kv.deleteExpired() : 0;
+    if (!(store instanceof KyselyStore)) return 0;
+    const { kv, queue } = store.federationBackends({ now: () => clock.now() });
+    return (await kv.deleteExpired()) + (await queue.deleteUnusedParts());
   }
 
   /** Stops the queue listener after the message in hand. */

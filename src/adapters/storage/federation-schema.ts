@@ -24,6 +24,12 @@ export interface FederationTables {
     activity_type: string | null;
     activity_id: string | null;
   };
+  /** Migration 032: an activity or key set shared by many queued messages, stored once (id: SHA-256 of `body`). */
+  federation_message_parts: {
+    id: string;
+    body: string;
+    used_at: number;
+  };
   federation_followers: {
     id: Generated<number>;
     actor_uri: string;

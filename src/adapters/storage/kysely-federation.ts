@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { KvKey, KvStore, KvStoreListEntry, KvStoreSetOptions, MessageQueue, MessageQueueEnqueueOptions, MessageQueueListenOptions } from '@fedify/fedify';
 import { runCompiledOnce } from './compiled-once.ts';
+import { deleteUnusedParts, PartsReader, PartsWriter } from './federation-message-parts.ts';
 import type { Database, Engine } from './schema.ts';
 
 /**
@@ -11,9 +12,30 @@ import type { Database, Engine } from './schema.ts';
  * opening the store never loads Fedify itself.
  */
 
-/** A Temporal.Duration (Fedify's polyfill or the built-in one) in milliseconds. */
-function durationMs(duration: { total(options: { unit: 'millisecond' }): number } | undefined): number {
-  return duration ? Math.max(0, duration.total({ unit: 'millisecond' })) : 0;
+interface DurationLike {
+  total(options: { unit: 'millisecond' }): number;
+  years?: number;
+  months?: number;
+  weeks?: number;
+  days?: number;
+  hours?: number;
+  minutes?: number;
+  seconds?: number;
+  milliseconds?: number;
+  microseconds?: number;
+  nanoseconds?: number;
+}
+
+/**
+ * A Temporal.Duration (Fedify's polyfill or the built-in one) in milliseconds. Durations
+ * of days and less are added up from their fields: the polyfill's `total()` costs a
+ * fifth of a millisecond, and Fedify passes a TTL with every activity it marks handled.
+ */
+function durationMs(duration: DurationLike | undefined): number {
+  if (!duration) return 0;
+  if (duration.years || duration.months || duration.weeks) return Math.max(0, duration.total({ unit: 'millisecond' }));
+  const ms = ((((duration.days ?? 0) * 24 + (duration.hours ?? 0)) * 60 + (duration.minutes ?? 0)) * 60 + (duration.seconds ?? 0)) * 1000 + (duration.milliseconds ?? 0) + (duration.microseconds ?? 0) / 1e3 + (duration.nanoseconds ?? 0) / 1e6;
+  return Math.max(0, ms);
 }
 
 /** The stored form of a key: its JSON text, so a prefix of the array is a prefix of the text. */
@@ -228,6 +250,8 @@ function receivedKey(description: MessageDescription): string | null {
 const BUSY_SHARE = 0.5;
 /** How soon a listener held back by a busy loop looks again. */
 const BUSY_RECHECK_MS = 25;
+/** How long a delivery (an `outbox` message) finished while the loop is busy keeps its slot. */
+const BUSY_DELIVERY_PAUSE_MS = 10;
 
 /** The event loop's utilization when last measured, for the whole process (see `loopBusy`). */
 let loop = { at: performance.now(), mark: performance.eventLoopUtilization(), busy: false };
@@ -278,6 +302,8 @@ export class KyselyMessageQueue implements MessageQueue {
   private readonly options: Required<Omit<MessageQueueOptions, 'onError'>> & Pick<MessageQueueOptions, 'onError'>;
   /** Listeners of this process sleeping until the next poll: an enqueue here wakes them at once. */
   private readonly sleepers = new Set<() => void>();
+  /** Puts the stored parts back into the messages taken (migration 032). */
+  private readonly parts: PartsReader;
   /** Handlers of Kumbaya's own message types (see `handleOwn`). */
   private readonly own = new Map<string, (message: any) => Promise<void>>();
   /** Enqueued in this turn of the event loop, written together (see `write`). */
@@ -287,6 +313,7 @@ export class KyselyMessageQueue implements MessageQueue {
     this.db = db;
     this.engine = engine;
     this.options = { pollMs: 1000, leaseMs: 300_000, batch: 4, maxAttempts: 10, now: Date.now, ...options };
+    this.parts = new PartsReader(db);
   }
 
   /**
@@ -323,24 +350,39 @@ export class KyselyMessageQueue implements MessageQueue {
   private async write(): Promise<void> {
     const batch = this.unwritten.splice(0);
     const rows = batch.flatMap((entry) => entry.messages.map((message) => ({ message, entry })));
+    // The activity and keys every delivery of one activity shares are stored once (migration 032).
+    const parts = new PartsWriter();
     const chunk = (from: number) =>
       rows.slice(from, from + ENQUEUE_CHUNK).map(({ message, entry }) => {
         const description = describeMessage(message);
-        return { message: JSON.stringify(message), ordering_key: entry.orderingKey ?? receivedKey(description), run_at: entry.runAt, locked_until: 0, attempts: 0, last_error: null, created_at: entry.now, ...description };
+        return { message: parts.text(message), ordering_key: entry.orderingKey ?? receivedKey(description), run_at: entry.runAt, locked_until: 0, attempts: 0, last_error: null, created_at: entry.now, ...description };
       });
+    const usedAt = Math.max(...batch.map((entry) => entry.now));
     try {
-      if (rows.length <= ENQUEUE_CHUNK) await this.db.insertInto('federation_messages').values(chunk(0)).execute();
+      const first = chunk(0);
+      if (rows.length <= ENQUEUE_CHUNK && parts.parts.size === 0) await this.db.insertInto('federation_messages').values(first).execute();
       else
         await this.db.transaction().execute(async (trx) => {
+          let values = first;
           for (let from = 0; from < rows.length; from += ENQUEUE_CHUNK) {
-            if (from > 0) await new Promise((resolve) => setImmediate(resolve));
-            await trx.insertInto('federation_messages').values(chunk(from)).execute();
+            if (from > 0) {
+              await new Promise((resolve) => setImmediate(resolve));
+              values = chunk(from);
+            }
+            await trx.insertInto('federation_messages').values(values).execute();
           }
+          // After the messages, so that every part the chunks named is written.
+          await parts.write(trx, usedAt);
         });
       for (const entry of batch) entry.resolve();
     } catch (error) {
       for (const entry of batch) entry.reject(error);
     }
+  }
+
+  /** Hourly: the stored parts no waiting message names any more (see federation-message-parts.ts). */
+  deleteUnusedParts(): Promise<number> {
+    return deleteUnusedParts(this.db, this.options.now());
   }
 
   /** Messages waiting (not held by a worker): how far behind delivery is. */
@@ -382,10 +424,11 @@ export class KyselyMessageQueue implements MessageQueue {
     return result.rows.sort((a, b) => Number(a.run_at) - Number(b.run_at) || Number(a.id) - Number(b.id));
   }
 
-  private async handle(row: MessageRow, handler: (message: any) => Promise<void> | void): Promise<void> {
-    let message: unknown;
+  /** `parsed`: the row's message with its parts in place (`PartsReader`), or why it could not be read. */
+  private async handle(row: MessageRow, parsed: unknown, handler: (message: any) => Promise<void> | void): Promise<void> {
+    const message = parsed instanceof Error ? undefined : parsed;
     try {
-      message = JSON.parse(row.message);
+      if (parsed instanceof Error) throw parsed;
       await handler(message);
     } catch (error) {
       const attempts = Number(row.attempts);
@@ -404,9 +447,30 @@ export class KyselyMessageQueue implements MessageQueue {
     await this.remove(row.id);
   }
 
-  /** A handled (or dropped) message leaves the table. */
-  private async remove(id: number): Promise<void> {
-    await runCompiledOnce(this.db, this.engine, 'federation-message-delete', [id], ([v]) => this.db.deleteFrom('federation_messages').where('id', '=', v as number));
+  /** Handled (or dropped) messages waiting to leave the table: removed together, in one statement (see `remove`). */
+  private readonly removing: Array<{ id: number; resolve: () => void; reject: (error: unknown) => void }> = [];
+
+  /**
+   * A handled (or dropped) message leaves the table. The messages finished in one turn of
+   * the event loop (side by side, a fan-out's deliveries finish close together) are
+   * deleted by one statement.
+   */
+  private remove(id: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.removing.push({ id, resolve, reject });
+      if (this.removing.length === 1) setImmediate(() => void this.flushRemovals());
+    });
+  }
+
+  private async flushRemovals(): Promise<void> {
+    const batch = this.removing.splice(0);
+    try {
+      if (batch.length === 1) await runCompiledOnce(this.db, this.engine, 'federation-message-delete', [batch[0].id], ([v]) => this.db.deleteFrom('federation_messages').where('id', '=', v as number));
+      else await this.db.deleteFrom('federation_messages').where('id', 'in', batch.map((entry) => entry.id)).execute();
+      for (const entry of batch) entry.resolve();
+    } catch (error) {
+      for (const entry of batch) entry.reject(error);
+    }
   }
 
   /**
@@ -533,9 +597,21 @@ export class KyselyMessageQueue implements MessageQueue {
           this.options.onError?.(error);
         }
       }
-      for (const row of rows) {
-        const task: Promise<void> = this.handle(row, handler)
+      let messages: unknown[] = [];
+      if (rows.length > 0) {
+        try {
+          messages = await this.parts.parse(rows.map((row) => row.message));
+        } catch (error) {
+          // The parts could not be read (the database): the rows go back, as after a failed attempt.
+          messages = rows.map(() => error instanceof Error ? error : new Error(String(error)));
+        }
+      }
+      for (const [i, row] of rows.entries()) {
+        const task: Promise<void> = this.handle(row, messages[i], handler)
           .catch((error: unknown) => this.options.onError?.(error))
+          // A delivery done while the loop is busy keeps its slot a little longer: deliveries
+          // to fast servers are all CPU, and readers would get only what they leave.
+          .then(() => (row.kind === 'outbox' && loopBusy() ? new Promise<void>((resolve) => setTimeout(resolve, BUSY_DELIVERY_PAUSE_MS)) : undefined))
           .finally(() => {
             running.delete(task);
             finished = true;
