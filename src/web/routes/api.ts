@@ -47,6 +47,8 @@ import { apiUploadRoutes } from './api-uploads.ts';
 import { apiSubscriptionRoutes } from './api-subscriptions.ts';
 import { apiWebmentionRoutes } from './api-webmentions.ts';
 import { apiFediverseRoutes } from './api-fediverse.ts';
+import { postActionsOpenApi } from '../openapi-post-actions.ts';
+import { apiPostActionRoutes } from './api-post-actions.ts';
 
 const msOrNull = (iso: string | null | undefined) => (iso === undefined ? undefined : iso === null ? null : Date.parse(iso));
 
@@ -91,8 +93,8 @@ function currentInput(post: Post): Record<string, unknown> {
   };
 }
 
-/** Serialises posts, looking each author up once. */
-async function serialise(c: ApiContext, posts: Post[]): Promise<ApiPost[]> {
+/** Serialises posts, looking each author up once (api-post-actions.ts too). */
+export async function serialise(c: ApiContext, posts: Post[]): Promise<ApiPost[]> {
   const { store, config } = c.get('deps');
   const user = c.get('user');
   const authors = new Map<number, User | null>();
@@ -143,7 +145,7 @@ export function apiRoutes(): Hono<AppEnv> {
   app.use('*', authenticate);
 
   app.get('/openapi.json', (c) => {
-    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl, [peopleOpenApi, commentsOpenApi, embedOpenApi, tagsOpenApi, settingsOpenApi, jobsOpenApi, uploadsOpenApi, subscriptionsOpenApi, webmentionsOpenApi, fediverseOpenApi]);
+    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl, [peopleOpenApi, commentsOpenApi, embedOpenApi, tagsOpenApi, settingsOpenApi, jobsOpenApi, uploadsOpenApi, subscriptionsOpenApi, webmentionsOpenApi, fediverseOpenApi, postActionsOpenApi]);
     return c.json(openApiDocument);
   });
 
@@ -239,6 +241,7 @@ export function apiRoutes(): Hono<AppEnv> {
   app.route('/subscriptions', apiSubscriptionRoutes());
   app.route('/webmentions', apiWebmentionRoutes());
   app.route('/fediverse', apiFediverseRoutes());
+  app.route('/', apiPostActionRoutes());
 
   // Anything else under /api (including /api itself) is a JSON 404, never an HTML page.
   app.all('*', (c) => jsonError(c, 404, 'not_found', `Nothing at ${c.req.method} ${c.req.path}. The API is described at /api/openapi.json.`));
