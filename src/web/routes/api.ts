@@ -49,6 +49,8 @@ import { apiWebmentionRoutes } from './api-webmentions.ts';
 import { apiFediverseRoutes } from './api-fediverse.ts';
 import { postActionsOpenApi } from '../openapi-post-actions.ts';
 import { apiPostActionRoutes } from './api-post-actions.ts';
+import { usersOpenApi } from '../openapi-users.ts';
+import { apiUserRoutes } from './api-users.ts';
 
 const msOrNull = (iso: string | null | undefined) => (iso === undefined ? undefined : iso === null ? null : Date.parse(iso));
 
@@ -145,7 +147,7 @@ export function apiRoutes(): Hono<AppEnv> {
   app.use('*', authenticate);
 
   app.get('/openapi.json', (c) => {
-    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl, [peopleOpenApi, commentsOpenApi, embedOpenApi, tagsOpenApi, settingsOpenApi, jobsOpenApi, uploadsOpenApi, subscriptionsOpenApi, webmentionsOpenApi, fediverseOpenApi, postActionsOpenApi]);
+    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl, [peopleOpenApi, commentsOpenApi, embedOpenApi, tagsOpenApi, settingsOpenApi, jobsOpenApi, uploadsOpenApi, subscriptionsOpenApi, webmentionsOpenApi, fediverseOpenApi, postActionsOpenApi, usersOpenApi]);
     return c.json(openApiDocument);
   });
 
@@ -242,6 +244,7 @@ export function apiRoutes(): Hono<AppEnv> {
   app.route('/webmentions', apiWebmentionRoutes());
   app.route('/fediverse', apiFediverseRoutes());
   app.route('/', apiPostActionRoutes());
+  app.route('/', apiUserRoutes());
 
   // Anything else under /api (including /api itself) is a JSON 404, never an HTML page.
   app.all('*', (c) => jsonError(c, 404, 'not_found', `Nothing at ${c.req.method} ${c.req.path}. The API is described at /api/openapi.json.`));
