@@ -51,6 +51,8 @@ import { postActionsOpenApi } from '../openapi-post-actions.ts';
 import { apiPostActionRoutes } from './api-post-actions.ts';
 import { usersOpenApi } from '../openapi-users.ts';
 import { apiUserRoutes } from './api-users.ts';
+import { commentSettingsOpenApi } from '../openapi-comment-settings.ts';
+import { apiCommentSettingsRoutes } from './api-comment-settings.ts';
 
 const msOrNull = (iso: string | null | undefined) => (iso === undefined ? undefined : iso === null ? null : Date.parse(iso));
 
@@ -147,7 +149,7 @@ export function apiRoutes(): Hono<AppEnv> {
   app.use('*', authenticate);
 
   app.get('/openapi.json', (c) => {
-    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl, [peopleOpenApi, commentsOpenApi, embedOpenApi, tagsOpenApi, settingsOpenApi, jobsOpenApi, uploadsOpenApi, subscriptionsOpenApi, webmentionsOpenApi, fediverseOpenApi, postActionsOpenApi, usersOpenApi]);
+    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl, [peopleOpenApi, commentsOpenApi, embedOpenApi, tagsOpenApi, settingsOpenApi, jobsOpenApi, uploadsOpenApi, subscriptionsOpenApi, webmentionsOpenApi, fediverseOpenApi, postActionsOpenApi, usersOpenApi, commentSettingsOpenApi]);
     return c.json(openApiDocument);
   });
 
@@ -245,6 +247,7 @@ export function apiRoutes(): Hono<AppEnv> {
   app.route('/fediverse', apiFediverseRoutes());
   app.route('/', apiPostActionRoutes());
   app.route('/', apiUserRoutes());
+  app.route('/comment-settings', apiCommentSettingsRoutes());
 
   // Anything else under /api (including /api itself) is a JSON 404, never an HTML page.
   app.all('*', (c) => jsonError(c, 404, 'not_found', `Nothing at ${c.req.method} ${c.req.path}. The API is described at /api/openapi.json.`));
