@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_ID } from '../core/ids.ts';
 import { BULK_ACTIONS, BULK_MAX } from '../core/post-bulk.ts';
 import { json, ref, response, writeErrors, type OpenApiSection } from './openapi.ts';
 import { bodyErrors, pageShape, pagingShape, pathId, queryParameters, readErrors, scoped, sectionSchemas } from './openapi-shared.ts';
@@ -18,7 +19,7 @@ export const apiTrashQuerySchema = z.object({
 export const apiBulkInputSchema = z.strictObject({
   action: z.string({ message: `Use one of ${BULK_ACTIONS.join(', ')}.` }).describe(`One of ${BULK_ACTIONS.join(', ')}.`),
   ids: z
-    .array(z.int({ message: 'Use the posts’ numeric ids.' }).min(1, 'Use the posts’ numeric ids.'), { message: 'Send the posts’ ids as a list of numbers.' })
+    .array(z.int({ message: 'Use the posts’ numeric ids.' }).min(1, 'Use the posts’ numeric ids.').max(MAX_ID, 'Use the posts’ numeric ids.'), { message: 'Send the posts’ ids as a list of numbers.' })
     .describe(`The posts’ ids, 1 to ${BULK_MAX}.`),
   tag: z.string({ message: 'Write the tag as text.' }).optional().describe('For `tag`: the tag’s name (made when new), at most 100 characters.'),
 });

@@ -101,6 +101,7 @@ for (const { engine, skip } of testEngines()) {
       assert.equal((await api.refused('POST', '/api/posts/bulk', 422, { token: author.secret, body: { action: 'trash', ids: many } })).message, 'Select at most 500 posts at once.');
       assert.equal((await api.refused('POST', '/api/posts/bulk', 422, { token: author.secret, body: { action: 'tag', ids: [a.id] } })).fields?.tag, 'Required.');
       assert.equal((await api.refused('POST', '/api/posts/bulk', 422, { token: author.secret, body: { action: 'trash', ids: ['one'] } })).code, 'validation_failed');
+      assert.equal((await api.refused('POST', '/api/posts/bulk', 422, { token: author.secret, body: { action: 'trash', ids: [2 ** 40] } })).code, 'validation_failed', 'an id no post can have');
       assert.equal((await api.refused('POST', '/api/posts/bulk', 400, { token: author.secret, body: '{"action":' })).code, 'invalid_json');
       assert.equal((await k.deps.store.posts.findById(a.id))!.deletedAt, null, 'nothing refused was done');
     });
