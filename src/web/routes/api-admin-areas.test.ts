@@ -24,9 +24,10 @@ const AREAS = [
   '/api/comment-settings',
   '/api/mail',
   '/api/sites',
+  '/api/imports',
 ];
 /** Reads that only the owner's admin scope allows, as their admin pages are the owner's alone. */
-const ADMIN_READS = ['/api/settings', '/api/users', '/api/invitations', '/api/fediverse/settings', '/api/sites', '/api/sites/{id}/threads', '/api/sites/threads/{id}'];
+const ADMIN_READS = ['/api/settings', '/api/users', '/api/invitations', '/api/fediverse/settings', '/api/sites', '/api/sites/{id}/threads', '/api/sites/threads/{id}', '/api/imports/{id}'];
 
 // The document does not depend on the database: one engine is enough.
 describe('/api/openapi.json: the admin areas (tags, uploads, subscriptions, settings, webmentions, fediverse, jobs, posts’ trash and revisions, users, tokens, comment settings, mail, sites)', () => {
@@ -70,6 +71,7 @@ describe('/api/openapi.json: the admin areas (tags, uploads, subscriptions, sett
       'GET /api/fediverse/followers',
       'GET /api/fediverse/mentions',
       'GET /api/fediverse/settings',
+      'GET /api/imports/{id}',
       'GET /api/invitations',
       'GET /api/jobs',
       'GET /api/mail',
@@ -103,6 +105,7 @@ describe('/api/openapi.json: the admin areas (tags, uploads, subscriptions, sett
       'POST /api/fediverse/followers/accept',
       'POST /api/fediverse/followers/block',
       'POST /api/fediverse/followers/remove',
+      'POST /api/imports',
       'POST /api/invitations',
       'POST /api/invitations/{id}/resend',
       'POST /api/jobs/{id}/retry',
@@ -134,6 +137,6 @@ describe('/api/openapi.json: the admin areas (tags, uploads, subscriptions, sett
         for (const status of ['401', '403']) assert.ok(operation.responses[status], `${method} ${path} documents ${status}`);
       }
     }
-    for (const name of ['Tag', 'Upload', 'Subscription', 'Settings', 'ReceivedMention', 'SentMention', 'Follower', 'Delivery', 'Job', 'BulkResult', 'Revision', 'User', 'Invitation', 'Token', 'CommentSettings', 'MailStatus', 'FediverseSettings', 'PrivateMention', 'Site', 'SiteThread']) assert.ok(doc.components.schemas[name], `schema ${name}`);
+    for (const name of ['Tag', 'Upload', 'Subscription', 'Settings', 'ReceivedMention', 'SentMention', 'Follower', 'Delivery', 'Job', 'BulkResult', 'Revision', 'User', 'Invitation', 'Token', 'CommentSettings', 'MailStatus', 'FediverseSettings', 'PrivateMention', 'Site', 'SiteThread', 'Import']) assert.ok(doc.components.schemas[name], `schema ${name}`);
   });
 });

@@ -59,6 +59,8 @@ import { fediverseSettingsOpenApi } from '../openapi-fediverse-settings.ts';
 import { apiFediverseSettingsRoutes } from './api-fediverse-settings.ts';
 import { sitesOpenApi } from '../openapi-sites.ts';
 import { apiSiteRoutes } from './api-sites.ts';
+import { importsOpenApi } from '../openapi-imports.ts';
+import { apiImportRoutes } from './api-imports.ts';
 
 const msOrNull = (iso: string | null | undefined) => (iso === undefined ? undefined : iso === null ? null : Date.parse(iso));
 
@@ -155,7 +157,7 @@ export function apiRoutes(): Hono<AppEnv> {
   app.use('*', authenticate);
 
   app.get('/openapi.json', (c) => {
-    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl, [peopleOpenApi, commentsOpenApi, embedOpenApi, tagsOpenApi, settingsOpenApi, jobsOpenApi, uploadsOpenApi, subscriptionsOpenApi, webmentionsOpenApi, fediverseOpenApi, postActionsOpenApi, usersOpenApi, commentSettingsOpenApi, mailOpenApi, fediverseSettingsOpenApi, sitesOpenApi]);
+    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl, [peopleOpenApi, commentsOpenApi, embedOpenApi, tagsOpenApi, settingsOpenApi, jobsOpenApi, uploadsOpenApi, subscriptionsOpenApi, webmentionsOpenApi, fediverseOpenApi, postActionsOpenApi, usersOpenApi, commentSettingsOpenApi, mailOpenApi, fediverseSettingsOpenApi, sitesOpenApi, importsOpenApi]);
     return c.json(openApiDocument);
   });
 
@@ -257,6 +259,7 @@ export function apiRoutes(): Hono<AppEnv> {
   app.route('/mail', apiMailRoutes());
   app.route('/fediverse', apiFediverseSettingsRoutes());
   app.route('/sites', apiSiteRoutes());
+  app.route('/imports', apiImportRoutes());
 
   // Anything else under /api (including /api itself) is a JSON 404, never an HTML page.
   app.all('*', (c) => jsonError(c, 404, 'not_found', `Nothing at ${c.req.method} ${c.req.path}. The API is described at /api/openapi.json.`));
