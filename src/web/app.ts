@@ -188,8 +188,9 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   app.use('/api/uploads', limit(uploadLimit));
   const importLimit = deps.config.importMaxBytes + 64 * 1024;
   app.use('/admin/import', limit(importLimit));
+  app.use('/api/imports', limit(importLimit));
   const limits = new Map(Object.values(bodyLimits).map((size) => [size, limit(size)]));
-  app.use('*', (c, next) => (c.req.path === '/admin/uploads' || c.req.path === '/api/uploads' || c.req.path === '/admin/import' ? next() : limits.get(bodyLimitFor(c.req.path))!(c, next)));
+  app.use('*', (c, next) => (c.req.path === '/admin/uploads' || c.req.path === '/api/uploads' || c.req.path === '/admin/import' || c.req.path === '/api/imports' ? next() : limits.get(bodyLimitFor(c.req.path))!(c, next)));
   // Servers hold no session and sign instead of sending a CSRF token: federation first.
   app.use('*', federationMiddleware);
   app.use('*', loadSession);

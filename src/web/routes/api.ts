@@ -47,6 +47,20 @@ import { apiUploadRoutes } from './api-uploads.ts';
 import { apiSubscriptionRoutes } from './api-subscriptions.ts';
 import { apiWebmentionRoutes } from './api-webmentions.ts';
 import { apiFediverseRoutes } from './api-fediverse.ts';
+import { postActionsOpenApi } from '../openapi-post-actions.ts';
+import { apiPostActionRoutes } from './api-post-actions.ts';
+import { usersOpenApi } from '../openapi-users.ts';
+import { apiUserRoutes } from './api-users.ts';
+import { commentSettingsOpenApi } from '../openapi-comment-settings.ts';
+import { apiCommentSettingsRoutes } from './api-comment-settings.ts';
+import { mailOpenApi } from '../openapi-mail.ts';
+import { apiMailRoutes } from './api-mail.ts';
+import { fediverseSettingsOpenApi } from '../openapi-fediverse-settings.ts';
+import { apiFediverseSettingsRoutes } from './api-fediverse-settings.ts';
+import { sitesOpenApi } from '../openapi-sites.ts';
+import { apiSiteRoutes } from './api-sites.ts';
+import { importsOpenApi } from '../openapi-imports.ts';
+import { apiImportRoutes } from './api-imports.ts';
 
 const msOrNull = (iso: string | null | undefined) => (iso === undefined ? undefined : iso === null ? null : Date.parse(iso));
 
@@ -91,8 +105,8 @@ function currentInput(post: Post): Record<string, unknown> {
   };
 }
 
-/** Serialises posts, looking each author up once. */
-async function serialise(c: ApiContext, posts: Post[]): Promise<ApiPost[]> {
+/** Serialises posts, looking each author up once (api-post-actions.ts too). */
+export async function serialise(c: ApiContext, posts: Post[]): Promise<ApiPost[]> {
   const { store, config } = c.get('deps');
   const user = c.get('user');
   const authors = new Map<number, User | null>();
@@ -143,7 +157,7 @@ export function apiRoutes(): Hono<AppEnv> {
   app.use('*', authenticate);
 
   app.get('/openapi.json', (c) => {
-    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl, [peopleOpenApi, commentsOpenApi, embedOpenApi, tagsOpenApi, settingsOpenApi, jobsOpenApi, uploadsOpenApi, subscriptionsOpenApi, webmentionsOpenApi, fediverseOpenApi]);
+    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl, [peopleOpenApi, commentsOpenApi, embedOpenApi, tagsOpenApi, settingsOpenApi, jobsOpenApi, uploadsOpenApi, subscriptionsOpenApi, webmentionsOpenApi, fediverseOpenApi, postActionsOpenApi, usersOpenApi, commentSettingsOpenApi, mailOpenApi, fediverseSettingsOpenApi, sitesOpenApi, importsOpenApi]);
     return c.json(openApiDocument);
   });
 
@@ -239,6 +253,13 @@ export function apiRoutes(): Hono<AppEnv> {
   app.route('/subscriptions', apiSubscriptionRoutes());
   app.route('/webmentions', apiWebmentionRoutes());
   app.route('/fediverse', apiFediverseRoutes());
+  app.route('/', apiPostActionRoutes());
+  app.route('/', apiUserRoutes());
+  app.route('/comment-settings', apiCommentSettingsRoutes());
+  app.route('/mail', apiMailRoutes());
+  app.route('/fediverse', apiFediverseSettingsRoutes());
+  app.route('/sites', apiSiteRoutes());
+  app.route('/imports', apiImportRoutes());
 
   // Anything else under /api (including /api itself) is a JSON 404, never an HTML page.
   app.all('*', (c) => jsonError(c, 404, 'not_found', `Nothing at ${c.req.method} ${c.req.path}. The API is described at /api/openapi.json.`));

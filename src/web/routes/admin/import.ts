@@ -12,13 +12,13 @@ const importers = {
   disqus: async () => (await import('../../../migration/disqus-import.ts')).importDisqus,
 };
 
-function tooLarge(max: number): DomainError {
+export function tooLarge(max: number): DomainError {
   return new DomainError('payload_too_large', `That file is larger than the ${Math.round((max / 1024 / 1024) * 10) / 10} MB import limit (IMPORT_MAX_BYTES). Import it with \`npx kumbaya import\` on the server, which has no limit.`);
 }
 
-/** One registry of running and recent imports per app (the status route is mounted apart from the rest). */
+/** One registry of running and recent imports per app (the status route is mounted apart from the rest; the JSON API's imports share it). */
 const registries = new WeakMap<WebDeps, ImportJobs>();
-function jobsOf(deps: WebDeps): ImportJobs {
+export function jobsOf(deps: WebDeps): ImportJobs {
   let jobs = registries.get(deps);
   if (!jobs) {
     jobs = new ImportJobs((job, error) => deps.logger.error({ err: error, file: job.fileName }, 'import failed'));
@@ -39,8 +39,31 @@ export function importStatus(c: Context<AppEnv>, deps: WebDeps): Response {
   return c.json({ state: job.state, bytesRead: job.bytesRead, totalBytes: job.totalBytes }, 200, { 'Cache-Control': 'no-store' });
 }
 
+/**
+ * The upload that starts an import, checked as Admin → Import and POST /api/imports both
+ * check it: declared and real size (IMPORT_MAX_BYTES), multipart, the source, the file, and
+ * that no other import is running.
+ */
+export async function readImportUpload(c: Context<AppEnv>, jobs: ImportJobs): Promise<{ source: 'wordpress' | 'disqus'; file: File; dryRun: boolean }> {
+  const max = c.get('deps').config.importMaxBytes;
+  const declared = Number(c.req.header('content-length'));
+  if (Number.isFinite(declared) && declared > max + 64 * 1024) throw tooLarge(max);
+  if (!(c.req.header('content-type') ?? '').startsWith('multipart/form-data')) {
+    throw new DomainError('validation_failed', 'Send the export as multipart/form-data in the field "file".', { file: 'Required.' });
+  }
+  const body = await c.req.parseBody();
+  const source = body.source === 'disqus' ? 'disqus' : body.source === 'wordpress' ? 'wordpress' : null;
+  if (!source) throw new DomainError('validation_failed', 'Choose what the file is: a WordPress export or a Disqus export.', { source: 'Choose one.' });
+  const file = body.file;
+  if (!(file instanceof File) || file.size === 0) throw new DomainError('validation_failed', 'Choose the export file (.xml) to import.', { file: 'Choose a file.' });
+  if (file.size > max) throw tooLarge(max);
+  const running = jobs.running();
+  if (running) throw new DomainError('conflict', `An import of ${running.fileName} is running; wait for it to finish, then start the next one.`);
+  return { source, file, dryRun: body.dry_run === '1' || body.dry_run === 'true' };
+}
+
 /** Starts an import in the background; a Disqus file stays with its job while threads are left to assign. */
-function startImport(c: Context<AppEnv>, jobs: ImportJobs, o: { source: 'wordpress' | 'disqus'; file: Blob; fileName: string; dryRun: boolean; threadMap?: Record<string, string> }) {
+export function startImport(c: Context<AppEnv>, jobs: ImportJobs, o: { source: 'wordpress' | 'disqus'; file: Blob; fileName: string; dryRun: boolean; threadMap?: Record<string, string> }) {
   const { store, changes } = c.get('deps');
   const job = jobs.start({ source: o.source, fileName: o.fileName, dryRun: o.dryRun, totalBytes: o.file.size }, async (onProgress) => {
     const report = await (await importers[o.source]())(store, o.file.stream() as unknown as AsyncIterable<Uint8Array>, { dryRun: o.dryRun, onProgress, threadMap: o.threadMap });
@@ -64,23 +87,7 @@ export function importRoutes(): Hono<AppEnv> {
   app.get('/', (c) => c.html(importFormView(c, { running: jobs!.running(), error: null }).value));
 
   app.post('/', async (c) => {
-    const { config } = c.get('deps');
-    const max = config.importMaxBytes;
-    const declared = Number(c.req.header('content-length'));
-    if (Number.isFinite(declared) && declared > max + 64 * 1024) throw tooLarge(max);
-    if (!(c.req.header('content-type') ?? '').startsWith('multipart/form-data')) {
-      throw new DomainError('validation_failed', 'Send the export as multipart/form-data in the field "file".', { file: 'Required.' });
-    }
-    const body = await c.req.parseBody();
-    const source = body.source === 'disqus' ? 'disqus' : body.source === 'wordpress' ? 'wordpress' : null;
-    if (!source) throw new DomainError('validation_failed', 'Choose what the file is: a WordPress export or a Disqus export.', { source: 'Choose one.' });
-    const file = body.file;
-    if (!(file instanceof File) || file.size === 0) throw new DomainError('validation_failed', 'Choose the export file (.xml) to import.', { file: 'Choose a file.' });
-    if (file.size > max) throw tooLarge(max);
-    const running = jobs!.running();
-    if (running) throw new DomainError('conflict', `An import of ${running.fileName} is running; wait for it to finish, then start the next one.`);
-
-    const dryRun = body.dry_run === '1';
+    const { source, file, dryRun } = await readImportUpload(c, jobs!);
     const job = startImport(c, jobs!, { source, file, fileName: file.name || 'export.xml', dryRun });
     if (wantsJson(c)) return c.json({ id: job.id, status: `/admin/import/${job.id}/status`, page: `/admin/import/${job.id}` }, 202);
     // Without JavaScript the form waits for the import and then shows its report.

@@ -4,6 +4,7 @@ import { automaticExcerpt } from '../../../core/text.ts';
 import { DomainError, notFound } from '../../../core/errors.ts';
 import { renderPostMarkdown } from '../../../core/render-markdown.ts';
 import { canEditPost, unpublishedVisibleTo } from '../../../core/post-service.ts';
+import { bulkPostAction } from '../../../core/post-bulk.ts';
 import { addressFollowsTitle } from '../../../core/post-ideas.ts';
 import type { Post, PostStatus, PostType, Role, User } from '../../../core/store.ts';
 import type { AppEnv } from '../../context.ts';
@@ -251,52 +252,13 @@ export function postRoutes(): Hono<AppEnv> {
    */
   app.post('/posts/bulk', async (c) => {
     const user = currentUser(c);
-    const { posts, store } = c.get('deps');
     const form = await c.req.parseBody({ all: true });
     const back = safeListBack(form.back);
     const action = (typeof form.action === 'string' ? form.action : '') as BulkAction;
-    if (!bulkActions.has(action)) throw new DomainError('validation_failed', 'Choose what to do with the selected posts: publish, unpublish, add a tag or move to the trash.', { action: 'Unknown action.' });
-    const ids = idsOf(form.ids);
-    if (ids.length === 0) throw new DomainError('validation_failed', 'Select at least one post first.', { ids: 'Nothing selected.' });
-    if (ids.length > 500) throw new DomainError('validation_failed', 'Select at most 500 posts at once.', { ids: 'Too many.' });
-    const tag = typeof form.tag === 'string' ? form.tag.trim() : '';
-    if (action === 'tag' && !tag) throw new DomainError('validation_failed', 'Name the tag to add.', { tag: 'Required.' });
-    if (action === 'tag' && tag.length > 100) throw new DomainError('validation_failed', 'Keep a tag under 100 characters.', { tag: 'Too long.' });
-    const found = new Map((await Promise.all(ids.map((id) => store.posts.findById(id)))).filter((p): p is Post => p !== null).map((p) => [p.id, p]));
-    let done = 0;
-    let refused = 0;
-    const why = new Set<RefusalReason>();
-    for (const id of ids) {
-      const post = found.get(id);
-      if (!post) {
-        why.add('missing');
-        refused++;
-        continue;
-      }
-      const allowed = canEditPost(user, post);
-      if (!allowed.ok) {
-        why.add(allowed.reason);
-        refused++;
-        continue;
-      }
-      if (post.deletedAt !== null) {
-        why.add('trashed');
-        refused++;
-        continue;
-      }
-      if (action === 'publish') {
-        if (post.status !== 'draft') continue; // already live or scheduled: nothing to do
-        await posts.publish(user, id);
-      } else if (action === 'unpublish') {
-        if (post.status === 'draft') continue;
-        await posts.unpublish(user, id);
-      } else if (action === 'tag') {
-        await posts.addTags(user, id, [tag]);
-      } else {
-        await posts.trash(user, id);
-      }
-      done++;
-    }
+    const outcomes = await bulkPostAction(c.get('deps'), user, { action, ids: idsOf(form.ids), tag: typeof form.tag === 'string' ? form.tag : '' });
+    const done = outcomes.filter((o) => o.outcome === 'done').length;
+    const why = new Set<RefusalReason>(outcomes.flatMap((o) => (o.outcome === 'refused' ? [o.reason] : [])));
+    const refused = outcomes.filter((o) => o.outcome === 'refused').length;
     return redirectToList(c, back, { bulk: action, n: String(done), ...(refused > 0 ? { refused: String(refused), why: [...why].join(',') } : {}) });
   });
 
