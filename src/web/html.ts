@@ -10,7 +10,7 @@
  */
 type Piece = string | SafeHtml | Uint8Array;
 const decoder = new TextDecoder();
-/** Text is encoded into blocks of this size for pages written out in chunks. */
+/** Text is encoded into blocks of at most this size (or one longer piece) for pages written out in chunks. */
 const CHUNK_BYTES = 16 * 1024;
 
 export class SafeHtml {
@@ -63,37 +63,36 @@ export class SafeHtml {
   }
 
   /**
-   * The UTF-8 bytes as a list of chunks: text encoded piece by piece into blocks of
-   * `CHUNK_BYTES`, and already encoded fragments (a cached conversation) passed along as
+   * The UTF-8 bytes as a list of chunks: text encoded in blocks of at most `CHUNK_BYTES`
+   * (or a single longer piece), and already encoded fragments (a cached conversation) passed along as
    * they are, uncopied. No page-sized string or buffer is made: a page rendered per
    * request leaves only small, short-lived garbage behind.
    */
   toChunks(): Uint8Array[] {
     const chunks: Uint8Array[] = [];
-    let block = Buffer.allocUnsafe(CHUNK_BYTES);
-    let used = 0;
-    const flush = () => {
-      if (used === 0) return;
-      chunks.push(block.subarray(0, used));
-      block = Buffer.allocUnsafe(CHUNK_BYTES);
-      used = 0;
+    // Pieces are joined into a string (cheap: a rope) and encoded once per block, rather
+    // than one native write per piece (a page has thousands). At most 3 bytes per UTF-16
+    // unit: a block stays within CHUNK_BYTES, and only a longer piece has one of its own.
+    let text = '';
+    const encode = () => {
+      if (text === '') return;
+      chunks.push(Buffer.from(text));
+      text = '';
     };
     const walk = (node: SafeHtml): void => {
       for (const p of node.pieces) {
         if (typeof p === 'string') {
-          // At most 3 bytes per UTF-16 unit: a piece that may not fit starts a new block.
-          if (p.length * 3 > CHUNK_BYTES - used) flush();
-          if (p.length * 3 > CHUNK_BYTES) chunks.push(Buffer.from(p));
-          else used += block.write(p, used);
+          if ((text.length + p.length) * 3 > CHUNK_BYTES) encode();
+          text += p;
         } else if (p instanceof SafeHtml) walk(p);
         else {
-          flush();
+          encode();
           chunks.push(p);
         }
       }
     };
     walk(this);
-    if (used > 0) chunks.push(block.subarray(0, used));
+    encode();
     return chunks;
   }
 
