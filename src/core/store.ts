@@ -261,9 +261,12 @@ export interface ThreadCursor {
   id: number;
 }
 
+/** A comment as a thread page shows it: without its Markdown source or what only moderators see of its sender. */
+export type ThreadComment = Omit<Comment, 'markdown' | 'ip' | 'userAgent' | 'editTokenHash'>;
+
 export interface ThreadPage {
   /** Approved comments of the page's conversations, oldest first. */
-  comments: Comment[];
+  comments: ThreadComment[];
   /** Where the next page starts, or null on the last page. */
   next: ThreadCursor | null;
 }

@@ -1,11 +1,11 @@
-import type { Comment } from './store.ts';
+import type { ThreadComment } from './store.ts';
 
 export interface ThreadNode {
-  comment: Comment;
+  comment: ThreadComment;
   /** Shown as nested replies under this comment. */
   replies: ThreadNode[];
   /** Set when the comment answers one that is not its visual parent (past the indent limit). */
-  inReplyTo: Comment | null;
+  inReplyTo: ThreadComment | null;
 }
 
 /**
@@ -13,8 +13,8 @@ export interface ThreadNode {
  * `maxDepth` levels; deeper replies continue flat at the last level, each labelled with
  * the comment it answers. A reply whose parent is not shown starts its own top level entry.
  */
-export function buildThread(comments: Comment[], maxDepth = 4): ThreadNode[] {
-  const byId = new Map<number, Comment>();
+export function buildThread(comments: ThreadComment[], maxDepth = 4): ThreadNode[] {
+  const byId = new Map<number, ThreadComment>();
   for (const c of comments) byId.set(c.id, c);
   const nodes = new Map<number, ThreadNode>();
   const depth = new Map<number, number>();

@@ -30,7 +30,7 @@ forEachEngine('Comment repository contract', (name: string, open: OpenStore) => 
     let clock = T0;
     const write = (overrides: Partial<CommentWrite> = {}): CommentWrite => ({
       postId, parentId: null, personId: null, userId: null, authorName: 'Reader', authorEmail: 'r@example.org', authorUrl: null,
-      markdown: 'hello', html: '<p>hello</p>', status: 'approved', createdAt: (clock += MIN), ...overrides,
+      markdown: 'hello', html: `<p>${overrides.markdown ?? 'hello'}</p>`, status: 'approved', createdAt: (clock += MIN), ...overrides,
     });
 
     it('derives the conversation root and depth from the parent', async () => {
@@ -65,12 +65,12 @@ forEachEngine('Comment repository contract', (name: string, open: OpenStore) => 
       await store.comments.create(write({ status: 'spam', markdown: 'spam root' }));
 
       const first = await store.comments.threadPage(postId, null, 2);
-      assert.deepEqual(first.comments.map((c) => c.markdown), ['root 0', 'reply 0', 'root 1', 'reply 1']);
+      assert.deepEqual(first.comments.map((c) => c.html), ['<p>root 0</p>', '<p>reply 0</p>', '<p>root 1</p>', '<p>reply 1</p>']);
       assert.deepEqual(first.next, { createdAt: roots[1].createdAt, id: roots[1].id });
       const second = await store.comments.threadPage(postId, first.next, 2);
-      assert.deepEqual(second.comments.map((c) => c.markdown), ['root 2', 'reply 2', 'root 3', 'reply 3']);
+      assert.deepEqual(second.comments.map((c) => c.html), ['<p>root 2</p>', '<p>reply 2</p>', '<p>root 3</p>', '<p>reply 3</p>']);
       const third = await store.comments.threadPage(postId, second.next, 2);
-      assert.deepEqual(third.comments.map((c) => c.markdown), ['root 4', 'reply 4', 'visible reply']);
+      assert.deepEqual(third.comments.map((c) => c.html), ['<p>root 4</p>', '<p>reply 4</p>', '<p>visible reply</p>']);
       assert.equal(third.next, null);
 
       assert.equal(await store.comments.conversationsBefore(roots[3].id), 3);

@@ -8,6 +8,7 @@ import type {
   CommentWrite,
   ModerationQuery,
   Page,
+  ThreadComment,
   ThreadCursor,
   ThreadPage,
 } from '../../core/store.ts';
@@ -45,6 +46,36 @@ export function toComment(row: Selectable<Database['comments']>): Comment {
     editTokenHash: row.edit_token_hash,
     ip: row.ip,
     userAgent: row.user_agent,
+    learnedAs: row.learned_as as Comment['learnedAs'],
+  };
+}
+
+const THREAD_COLUMNS = [
+  'id', 'post_id', 'parent_id', 'root_id', 'depth', 'person_id', 'user_id', 'author_name', 'author_email', 'author_url', 'html', 'status',
+  'moderation_reasons', 'spam_score', 'source', 'created_at', 'updated_at', 'edited_at', 'status_changed_at', 'learned_as',
+] as const;
+
+function toThreadComment(row: Pick<Selectable<Database['comments']>, (typeof THREAD_COLUMNS)[number]>): ThreadComment {
+  return {
+    id: row.id,
+    postId: row.post_id,
+    parentId: row.parent_id,
+    rootId: row.root_id ?? row.id,
+    depth: Number(row.depth),
+    personId: row.person_id,
+    userId: row.user_id,
+    authorName: row.author_name,
+    authorEmail: row.author_email,
+    authorUrl: row.author_url,
+    html: row.html,
+    status: row.status as Comment['status'],
+    moderationReasons: row.moderation_reasons === '[]' ? [] : (JSON.parse(row.moderation_reasons) as string[]),
+    spamScore: row.spam_score === null ? null : Number(row.spam_score),
+    source: row.source as Comment['source'],
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    editedAt: row.edited_at === null ? null : Number(row.edited_at),
+    statusChangedAt: Number(row.status_changed_at),
     learnedAs: row.learned_as as Comment['learnedAs'],
   };
 }
@@ -203,9 +234,10 @@ export class KyselyCommentRepository implements CommentRepository {
     if (shown.length === 0) return { comments: [], next: null };
     // By conversation only (comments_by_root), the status filtered here: a status
     // condition in SQL tempts the planner into the site-wide status index.
+    // Only what a thread shows (not the Markdown source, nor the sender's address and browser).
     const rows = await this.db
       .selectFrom('comments')
-      .selectAll()
+      .select(THREAD_COLUMNS)
       .where(
         'root_id',
         'in',
@@ -214,7 +246,7 @@ export class KyselyCommentRepository implements CommentRepository {
       .execute();
     const comments = rows
       .filter((row) => row.status === 'approved')
-      .map(toComment)
+      .map(toThreadComment)
       .sort((a, b) => a.createdAt - b.createdAt || a.id - b.id);
     const last = shown[shown.length - 1];
     return { comments, next: more ? { createdAt: Number(last.created_at), id: last.id } : null };

@@ -6,7 +6,7 @@ import { EmbedService } from '../../core/embeds.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
 import { toId } from '../../core/ids.ts';
 import { isLive } from '../../core/post-service.ts';
-import type { Comment, Post } from '../../core/store.ts';
+import type { Comment, Post, ThreadComment } from '../../core/store.ts';
 import { clientIp } from '../client-ip.ts';
 import type { AppEnv } from '../context.ts';
 import {
@@ -80,7 +80,8 @@ async function sameSite(c: ApiContext, post: Post): Promise<void> {
 
 const statusWord = (status: Comment['status']): ApiEmbedComment['status'] => (status === 'approved' ? 'approved' : status === 'pending' ? 'pending' : 'not-published');
 
-export function toEmbedComment(comment: Comment, editableUntil: number | null, avatars: CommentSettings['avatars']): ApiEmbedComment {
+/** `markdown` is sent with a comment its writer may still edit (a thread page's comments carry none: pass the writer's own, whole). */
+export function toEmbedComment(comment: ThreadComment & { markdown?: string }, editableUntil: number | null, avatars: CommentSettings['avatars']): ApiEmbedComment {
   return {
     id: comment.id,
     parent_id: comment.parentId,
@@ -94,7 +95,7 @@ export function toEmbedComment(comment: Comment, editableUntil: number | null, a
     status: statusWord(comment.status),
     editable_until: isoOrNull(editableUntil),
     avatar: avatarParts(comment, avatars),
-    ...(editableUntil === null ? {} : { markdown: comment.markdown }),
+    ...(editableUntil === null || comment.markdown === undefined ? {} : { markdown: comment.markdown }),
   };
 }
 
@@ -136,12 +137,14 @@ export function apiEmbedRoutes(): Hono<AppEnv> {
     const [first, counts] = await Promise.all([deps.store.comments.threadPage(post.id, null, settings.conversationsPerPage), deps.store.comments.countApproved([post.id])]);
     const approved = first.comments;
     const ownUntil = new Map<number, number>();
+    const ownWhole = new Map<number, Comment>();
     const held: Comment[] = [];
     for (const { id, secret } of input.own ?? []) {
       try {
         const { comment, editableUntil } = await deps.comments.ownComment(id, secret);
         if (comment.postId !== post.id) continue;
         ownUntil.set(id, editableUntil);
+        ownWhole.set(id, comment);
         if (comment.status !== 'approved') held.push(comment);
       } catch (error) {
         // Not theirs, gone, or past the window: simply not shown as theirs.
@@ -162,7 +165,7 @@ export function apiEmbedRoutes(): Hono<AppEnv> {
         closed_message: open.open ? null : closedWords[open.reason],
         feed_url: `${siteUrl}/${post.slug}/comments/atom.xml`,
       },
-      comments: comments.map((comment) => toEmbedComment(comment, ownUntil.get(comment.id) ?? null, settings.avatars)),
+      comments: comments.map((comment) => toEmbedComment(ownWhole.get(comment.id) ?? comment, ownUntil.get(comment.id) ?? null, settings.avatars)),
       next: first.next ? cursorParam(first.next) : null,
       comment_count: counts.get(post.id) ?? 0,
       form_token: deps.spam.issueFormToken(post.id, now),

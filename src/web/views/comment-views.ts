@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CommentSettings } from '../../core/comment-settings.ts';
-import type { Comment, Post, ThreadCursor } from '../../core/store.ts';
+import type { Comment, Post, ThreadComment, ThreadCursor } from '../../core/store.ts';
 import type { ThreadNode } from '../../core/thread.ts';
 import type { WebmentionRepository } from '../../core/webmention-store.ts';
 import type { FediverseComment, FediverseReplyRepository } from '../../core/fediverse-reply-store.ts';
@@ -37,7 +37,7 @@ function avatarColour(seed: string): number {
  * of the email, so readers' browsers contact nobody else. With the Gravatar setting, the
  * Gravatar image for the email's SHA-256 (an identicon when there is none).
  */
-function avatar(comment: Comment, mode: CommentSettings['avatars']): SafeHtml {
+function avatar(comment: Pick<Comment, 'authorEmail' | 'authorName'>, mode: CommentSettings['avatars']): SafeHtml {
   const parts = avatarParts(comment, mode);
   if (parts.image) return html`<img class="avatar u-photo" src="${parts.image}" alt="" width="36" height="36" loading="lazy">`;
   return html`<span class="avatar avatar-${parts.colour}" aria-hidden="true">${parts.initials}</span>`;
@@ -82,7 +82,7 @@ export interface CommentRenderContext {
  * entry's own u-url is used when it is on the source's site; a u-url elsewhere could name
  * any site as the reply's origin, so the source page is shown then.
  */
-export async function replySources(webmentions: Pick<WebmentionRepository, 'replySources'>, postId: number, comments: Comment[]): Promise<Map<number, string>> {
+export async function replySources(webmentions: Pick<WebmentionRepository, 'replySources'>, postId: number, comments: ThreadComment[]): Promise<Map<number, string>> {
   if (!comments.some((c) => c.source === 'webmention')) return new Map();
   const originOf = (url: string) => URL.parse(url)?.origin;
   return new Map((await webmentions.replySources(postId)).map((r) => [r.commentId, r.url && originOf(r.url) === originOf(r.source) ? r.url : r.source]));
@@ -92,7 +92,7 @@ export async function replySources(webmentions: Pick<WebmentionRepository, 'repl
  * Where the replies from the fediverse among `comments` came from (their author's handle and
  * the original's address), in one query, and none when no comment came from there.
  */
-export async function fediverseOrigins(replies: Pick<FediverseReplyRepository, 'forComments'>, comments: Comment[]): Promise<Map<number, FediverseComment>> {
+export async function fediverseOrigins(replies: Pick<FediverseReplyRepository, 'forComments'>, comments: ThreadComment[]): Promise<Map<number, FediverseComment>> {
   const ids = comments.filter((c) => c.source === 'activitypub').map((c) => c.id);
   if (ids.length === 0) return new Map();
   return new Map((await replies.forComments(ids)).map((link) => [link.commentId, link]));
