@@ -63,6 +63,8 @@ import { importsOpenApi } from '../openapi-imports.ts';
 import { apiImportRoutes } from './api-imports.ts';
 import { deskOpenApi } from '../openapi-desk.ts';
 import { apiDeskRoutes } from './api-desk.ts';
+import { peopleExtrasOpenApi } from '../openapi-people-extras.ts';
+import { apiPeopleExtraRoutes } from './api-people-extras.ts';
 
 const msOrNull = (iso: string | null | undefined) => (iso === undefined ? undefined : iso === null ? null : Date.parse(iso));
 
@@ -159,7 +161,7 @@ export function apiRoutes(): Hono<AppEnv> {
   app.use('*', authenticate);
 
   app.get('/openapi.json', (c) => {
-    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl, [peopleOpenApi, commentsOpenApi, embedOpenApi, tagsOpenApi, settingsOpenApi, jobsOpenApi, uploadsOpenApi, subscriptionsOpenApi, webmentionsOpenApi, fediverseOpenApi, postActionsOpenApi, usersOpenApi, commentSettingsOpenApi, mailOpenApi, fediverseSettingsOpenApi, sitesOpenApi, importsOpenApi, deskOpenApi]);
+    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl, [peopleOpenApi, commentsOpenApi, embedOpenApi, tagsOpenApi, settingsOpenApi, jobsOpenApi, uploadsOpenApi, subscriptionsOpenApi, webmentionsOpenApi, fediverseOpenApi, postActionsOpenApi, usersOpenApi, commentSettingsOpenApi, mailOpenApi, fediverseSettingsOpenApi, sitesOpenApi, importsOpenApi, deskOpenApi, peopleExtrasOpenApi]);
     return c.json(openApiDocument);
   });
 
@@ -271,6 +273,7 @@ export function apiRoutes(): Hono<AppEnv> {
   app.route('/sites', apiSiteRoutes());
   app.route('/imports', apiImportRoutes());
   app.route('/', apiDeskRoutes());
+  app.route('/', apiPeopleExtraRoutes());
 
   // Anything else under /api (including /api itself) is a JSON 404, never an HTML page.
   app.all('*', (c) => jsonError(c, 404, 'not_found', `Nothing at ${c.req.method} ${c.req.path}. The API is described at /api/openapi.json.`));
