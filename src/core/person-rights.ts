@@ -5,7 +5,7 @@
  * ARCHITECTURE.md, "People".
  */
 import type { ArchivedPerson } from './archive.ts';
-import type { AuditEntry } from './audit.ts';
+import type { AuditCursor, AuditEntry } from './audit.ts';
 import type { Clock } from './clock.ts';
 import { DomainError, notFound } from './errors.ts';
 import type { Follower } from './federation-store.ts';
@@ -206,6 +206,28 @@ export function auditLine(entry: AuditEntry, actorName: string | null): string {
   const list = erased.length <= 1 ? (erased[0] ?? '') : `${erased.slice(0, -1).join(', ')} and ${erased[erased.length - 1]}`;
   const redacted = d.mailsRedacted ? `; ${plural(d.mailsRedacted, 'sent mail', 'sent mails')} that quoted them redacted` : '';
   return `Person #${d.personId ?? '?'} forgotten${by}: ${plural(comments, 'comment', 'comments')} ${done}${list ? `; ${list} erased` : ''}${redacted}.`;
+}
+
+// ---------------------------------------------------------------- the log of who was forgotten
+
+/** A position in the forgotten-people log as text: "<createdAt>.<id>". */
+export const forgottenCursorText = (cursor: AuditCursor): string => `${cursor.createdAt}.${cursor.id}`;
+
+/** "<createdAt>.<id>" back into a position; anything else is null (the newest page). */
+export function parseForgottenCursor(value: string | undefined): AuditCursor | null {
+  const m = /^(\d{1,15})\.(\d{1,10})$/.exec(value ?? '');
+  return m ? { createdAt: Number(m[1]), id: Number(m[2]) } : null;
+}
+
+/**
+ * One page of the log of who was forgotten, newest first (Admin → People → Forgotten and
+ * `GET /api/people/forgotten`): `next` is where the following page starts, null at the end.
+ */
+export async function forgottenPage(store: Pick<Store, 'audit'>, before: AuditCursor | null, limit: number): Promise<{ entries: AuditEntry[]; next: AuditCursor | null }> {
+  const page = await store.audit.list({ action: 'person-forgotten', limit: limit + 1, before });
+  const entries = page.slice(0, limit);
+  const last = entries[entries.length - 1];
+  return { entries, next: page.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null };
 }
 
 // ---------------------------------------------------------------- the export document

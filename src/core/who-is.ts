@@ -5,6 +5,7 @@
  * per website with the time it was read, or why nothing was found. The rules are in
  * ARCHITECTURE.md, "People".
  */
+import { DomainError } from './errors.ts';
 import type { CommentStatus, Person, Store } from './store.ts';
 import type { JobWrite } from './jobs.ts';
 import { normaliseUrl, type PersonIdentity } from './people.ts';
@@ -190,6 +191,17 @@ export class WhoIs {
   async refreshIfStale(current: WebsiteProfile): Promise<boolean> {
     if (!current.website || !current.stale) return false;
     return this.deps.enqueue({ kind: WHO_IS_JOB, key: `${WHO_IS_JOB}:${current.website}:${current.profile?.fetchedAt ?? 0}`, payload: { website: current.website } });
+  }
+
+  /**
+   * "Look again" on a person (Admin → People and `POST /api/people/{id}/look-again`): queues
+   * reading their website now; the website it will read. Refused when they gave none.
+   */
+  async lookAgainAt(person: Pick<Person, 'website'>, identities: readonly PersonIdentity[]): Promise<string> {
+    const current = await this.websiteProfile(person, identities);
+    if (!current.website) throw new DomainError('validation_failed', 'They gave no website, so there is nothing to look up.');
+    await this.lookAgain(current.website);
+    return current.website;
   }
 
   /** Staff asked to look again: always queued. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { errorResponse, json, ref, response, writeErrors, type OpenApiSection } from './openapi.ts';
-import { readErrors, scoped, sectionSchemas } from './openapi-shared.ts';
+import { bodyErrors, readErrors, scoped, sectionSchemas } from './openapi-shared.ts';
 
 /**
  * Admin → Import in the JSON API (routes/api-imports.ts): start a WordPress or Disqus import
@@ -22,6 +22,17 @@ export const apiImportReportSchema = z.object({
   duration_ms: z.int(),
 });
 
+/** POST /api/imports/{id}/assign: a post for each unmatched Disqus thread. */
+export const apiAssignThreadsSchema = z.strictObject({
+  threads: z
+    .record(
+      z.string().min(1, 'Name each thread by its id.').max(200, 'Thread ids have at most 200 characters.'),
+      z.string({ message: 'Give each thread a post’s address (its slug), or "" to leave it out.' }).max(200, 'Post addresses have at most 200 characters.'),
+      { message: 'Send {"threads": {"<thread id>": "<post slug>"}}.' },
+    )
+    .describe('Thread id (from `unmatched_threads`) → the slug of the post it belongs to; "" leaves it out. A slug no post has is reported as a warning.'),
+});
+
 export const apiImportSchema = z.object({
   id: z.string(),
   source: z.enum(['wordpress', 'disqus']),
@@ -36,7 +47,7 @@ export const apiImportSchema = z.object({
 
 export const importsOpenApi: OpenApiSection = {
   tags: [{ name: 'imports', description: 'Importing a WordPress (WXR) or Disqus export: the owner’s, as Admin → Import.' }],
-  schemas: () => sectionSchemas({ Import: apiImportSchema }),
+  schemas: () => sectionSchemas({ Import: apiImportSchema }, { AssignThreads: apiAssignThreadsSchema }),
   paths: {
     '/api/imports': {
       post: {
@@ -65,6 +76,26 @@ export const importsOpenApi: OpenApiSection = {
           '409': response('Conflict'),
           '413': errorResponse('The file is larger than IMPORT_MAX_BYTES; import it with `npx kumbaya import` on the server.'),
           '422': response('ValidationFailed'),
+        },
+      },
+    },
+    '/api/imports/{id}/assign': {
+      post: {
+        tags: ['imports'],
+        operationId: 'assignImportThreads',
+        security: scoped('admin'),
+        summary: 'Choose the posts of a Disqus import’s unmatched threads',
+        description:
+          'As the choices in Admin → Import’s report: the same file is imported again as a new import with the threads put on the posts chosen (nothing is imported twice), answered 202 with the new import at the Location. ' +
+          'The file moves to the new import, so assigning from the earlier one again is 404 (as is an import whose file is gone, or a WordPress one); 409 while another import runs; 422 when no thread is given a post.',
+        parameters: [{ name: 'id', in: 'path', required: true, description: 'The finished Disqus import whose report lists the threads.', schema: { type: 'string' } }],
+        requestBody: { required: true, content: json(ref('AssignThreads')) },
+        responses: {
+          '202': { description: 'Started.', headers: { Location: { schema: { type: 'string', format: 'uri' } } }, content: json(ref('Import')) },
+          ...writeErrors,
+          ...bodyErrors,
+          '404': response('NotFound'),
+          '409': response('Conflict'),
         },
       },
     },

@@ -58,6 +58,14 @@ export const apiListQuerySchema = z.object({
     .describe(
       'Needs a token. Lists the posts the token’s user may edit (all of them for an owner, their own for an author) with this status, newest change first. Left out: the public list of published posts, newest first.',
     ),
+  q: z.string().trim().max(200, 'Search with at most 200 characters.').optional().describe('With `status`: only posts whose title or Markdown contains this text (any case), as Admin → Posts searches.'),
+  author: z.coerce
+    .number({ message: 'Use the author’s numeric user id.' })
+    .int('Use the author’s numeric user id.')
+    .min(1, 'Use the author’s numeric user id.')
+    .max(2 ** 31 - 1, 'Use the author’s numeric user id.')
+    .optional()
+    .describe('With `status`: only this author’s posts (their user id), as Admin → Posts filters. An author may name only themself.'),
 });
 
 const authorSchema = z.object({ id: z.int(), name: z.string(), slug: z.string() });

@@ -25,6 +25,10 @@ const AREAS = [
   '/api/mail',
   '/api/sites',
   '/api/imports',
+  '/api/preview',
+  '/api/dashboard',
+  '/api/me',
+  '/api/comments/{id}/post-idea',
 ];
 /** Reads that only the owner's admin scope allows, as their admin pages are the owner's alone. */
 const ADMIN_READS = ['/api/settings', '/api/users', '/api/invitations', '/api/fediverse/settings', '/api/sites', '/api/sites/{id}/threads', '/api/sites/threads/{id}', '/api/imports/{id}'];
@@ -66,6 +70,7 @@ describe('/api/openapi.json: the admin areas (tags, uploads, subscriptions, sett
       'DELETE /api/uploads/{hash}',
       'DELETE /api/users/{id}',
       'GET /api/comment-settings',
+      'GET /api/dashboard',
       'GET /api/fediverse/blocks',
       'GET /api/fediverse/deliveries',
       'GET /api/fediverse/followers',
@@ -77,6 +82,7 @@ describe('/api/openapi.json: the admin areas (tags, uploads, subscriptions, sett
       'GET /api/mail',
       'GET /api/mail/messages',
       'GET /api/mail/preference',
+      'GET /api/me',
       'GET /api/posts/{id}/revisions',
       'GET /api/posts/{id}/revisions/{revision}',
       'GET /api/settings',
@@ -94,11 +100,13 @@ describe('/api/openapi.json: the admin areas (tags, uploads, subscriptions, sett
       'GET /api/webmentions/sent',
       'PATCH /api/comment-settings',
       'PATCH /api/fediverse/settings',
+      'PATCH /api/me',
       'PATCH /api/settings',
       'PATCH /api/sites/threads/{id}',
       'PATCH /api/tags/{id}',
       'PATCH /api/uploads/{hash}',
       'PATCH /api/users/{id}',
+      'POST /api/comments/{id}/post-idea',
       'POST /api/fediverse/blocks/domain',
       'POST /api/fediverse/blocks/import',
       'POST /api/fediverse/deliveries/{id}/retry',
@@ -106,6 +114,7 @@ describe('/api/openapi.json: the admin areas (tags, uploads, subscriptions, sett
       'POST /api/fediverse/followers/block',
       'POST /api/fediverse/followers/remove',
       'POST /api/imports',
+      'POST /api/imports/{id}/assign',
       'POST /api/invitations',
       'POST /api/invitations/{id}/resend',
       'POST /api/jobs/{id}/retry',
@@ -115,6 +124,7 @@ describe('/api/openapi.json: the admin areas (tags, uploads, subscriptions, sett
       'POST /api/posts/{id}/duplicate',
       'POST /api/posts/{id}/restore',
       'POST /api/posts/{id}/revisions/{revision}/restore',
+      'POST /api/preview',
       'POST /api/sites',
       'POST /api/subscriptions/{id}/unsubscribe',
       'POST /api/tags',
@@ -137,6 +147,6 @@ describe('/api/openapi.json: the admin areas (tags, uploads, subscriptions, sett
         for (const status of ['401', '403']) assert.ok(operation.responses[status], `${method} ${path} documents ${status}`);
       }
     }
-    for (const name of ['Tag', 'Upload', 'Subscription', 'Settings', 'ReceivedMention', 'SentMention', 'Follower', 'Delivery', 'Job', 'BulkResult', 'Revision', 'User', 'Invitation', 'Token', 'CommentSettings', 'MailStatus', 'FediverseSettings', 'PrivateMention', 'Site', 'SiteThread', 'Import']) assert.ok(doc.components.schemas[name], `schema ${name}`);
+    for (const name of ['Tag', 'Upload', 'Subscription', 'Settings', 'ReceivedMention', 'SentMention', 'Follower', 'Delivery', 'Job', 'BulkResult', 'Revision', 'User', 'Invitation', 'Token', 'CommentSettings', 'MailStatus', 'FediverseSettings', 'PrivateMention', 'Site', 'SiteThread', 'Import', 'Preview', 'Dashboard', 'Me', 'DuplicateList', 'ForgottenList']) assert.ok(doc.components.schemas[name], `schema ${name}`);
   });
 });

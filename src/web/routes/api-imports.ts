@@ -2,9 +2,9 @@ import { Hono } from 'hono';
 import { notFound } from '../../core/errors.ts';
 import type { ImportJob } from '../../migration/import-jobs.ts';
 import type { AppEnv } from '../context.ts';
-import type { apiImportSchema } from '../openapi-imports.ts';
-import { jobsOf, readImportUpload, startImport } from './admin/import.ts';
-import { limitWrites } from './api-request.ts';
+import { apiAssignThreadsSchema, type apiImportSchema } from '../openapi-imports.ts';
+import { assignThreads, jobsOf, readImportUpload, startImport } from './admin/import.ts';
+import { limitBody, limitWrites, parseWith, readJson } from './api-request.ts';
 import { requireRole } from './api-staff.ts';
 import type { z } from 'zod';
 
@@ -56,6 +56,16 @@ export function apiImportRoutes(): Hono<AppEnv> {
     const job = jobsOf(c.get('deps')).get(c.req.param('id'));
     if (!job) throw notFound('The import (results are kept for the last 20 imports until the server restarts)');
     return c.json(importOut(job));
+  });
+
+  app.post('/:id{[A-Za-z0-9_-]+}/assign', limitWrites, limitBody, async (c) => {
+    requireRole(c, 'admin', OWNER, REFUSAL);
+    const { threads } = parseWith(apiAssignThreadsSchema, await readJson(c, { optional: false }), 'a JSON object, e.g. {"threads": {"<thread id>": "<post slug>"}}');
+    // An empty choice leaves the thread out, as the report's "Leave it out" does.
+    const threadMap = Object.fromEntries(Object.entries(threads).filter(([, slug]) => slug !== ''));
+    const job = assignThreads(c, jobsOf(c.get('deps')), c.req.param('id'), threadMap);
+    c.header('Location', `${c.get('deps').config.siteUrl}/api/imports/${job.id}`);
+    return c.json(importOut(job), 202);
   });
 
   return app;

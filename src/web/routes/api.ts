@@ -61,6 +61,10 @@ import { sitesOpenApi } from '../openapi-sites.ts';
 import { apiSiteRoutes } from './api-sites.ts';
 import { importsOpenApi } from '../openapi-imports.ts';
 import { apiImportRoutes } from './api-imports.ts';
+import { deskOpenApi } from '../openapi-desk.ts';
+import { apiDeskRoutes } from './api-desk.ts';
+import { peopleExtrasOpenApi } from '../openapi-people-extras.ts';
+import { apiPeopleExtraRoutes } from './api-people-extras.ts';
 
 const msOrNull = (iso: string | null | undefined) => (iso === undefined ? undefined : iso === null ? null : Date.parse(iso));
 
@@ -157,7 +161,7 @@ export function apiRoutes(): Hono<AppEnv> {
   app.use('*', authenticate);
 
   app.get('/openapi.json', (c) => {
-    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl, [peopleOpenApi, commentsOpenApi, embedOpenApi, tagsOpenApi, settingsOpenApi, jobsOpenApi, uploadsOpenApi, subscriptionsOpenApi, webmentionsOpenApi, fediverseOpenApi, postActionsOpenApi, usersOpenApi, commentSettingsOpenApi, mailOpenApi, fediverseSettingsOpenApi, sitesOpenApi, importsOpenApi]);
+    openApiDocument ??= buildOpenApiDocument(c.get('deps').config.siteUrl, [peopleOpenApi, commentsOpenApi, embedOpenApi, tagsOpenApi, settingsOpenApi, jobsOpenApi, uploadsOpenApi, subscriptionsOpenApi, webmentionsOpenApi, fediverseOpenApi, postActionsOpenApi, usersOpenApi, commentSettingsOpenApi, mailOpenApi, fediverseSettingsOpenApi, sitesOpenApi, importsOpenApi, deskOpenApi, peopleExtrasOpenApi]);
     return c.json(openApiDocument);
   });
 
@@ -171,15 +175,23 @@ export function apiRoutes(): Hono<AppEnv> {
     if (query.status) {
       const user = requireScope(c, 'read');
       if (user.role === 'moderator') throw new DomainError('forbidden', 'Moderators have no posts to edit; leave out status to list published posts.');
+      if (user.role !== 'owner' && query.author !== undefined && query.author !== user.id) {
+        throw new DomainError('forbidden', 'An author lists only their own posts here; leave out author, or list published posts without status.');
+      }
       result = await store.posts.listAdmin({
         status: query.status === 'all' ? undefined : query.status,
         type: query.type,
         tagSlug: query.tag,
-        authorId: user.role === 'owner' ? undefined : user.id,
+        authorId: user.role === 'owner' ? query.author : user.id,
+        text: query.q || undefined,
         limit,
         offset,
       });
     } else {
+      if (query.q || query.author !== undefined) {
+        const field = query.q ? 'q' : 'author';
+        throw new DomainError('validation_failed', `${field} filters the posts a token may edit: send status too (e.g. status=all).`, { [field]: 'Needs status.' });
+      }
       result = await store.posts.listPublished({ type: query.type, tagSlug: query.tag, limit, offset }, clock.now());
     }
     return c.json({ posts: await serialise(c, result.items), page: query.page, per_page: query.per_page, total: result.total });
@@ -260,6 +272,8 @@ export function apiRoutes(): Hono<AppEnv> {
   app.route('/fediverse', apiFediverseSettingsRoutes());
   app.route('/sites', apiSiteRoutes());
   app.route('/imports', apiImportRoutes());
+  app.route('/', apiDeskRoutes());
+  app.route('/', apiPeopleExtraRoutes());
 
   // Anything else under /api (including /api itself) is a JSON 404, never an HTML page.
   app.all('*', (c) => jsonError(c, 404, 'not_found', `Nothing at ${c.req.method} ${c.req.path}. The API is described at /api/openapi.json.`));

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { DomainError } from '../../../core/errors.ts';
-import { ImportJobs } from '../../../migration/import-jobs.ts';
+import { ImportJobs, type ImportJob } from '../../../migration/import-jobs.ts';
 import type { AppEnv, WebDeps } from '../../context.ts';
 import { wantsJson } from '../../errors.ts';
 import { importFormView, importJobView } from '../../views/admin/import-view.ts';
@@ -74,6 +74,23 @@ export function startImport(c: Context<AppEnv>, jobs: ImportJobs, o: { source: '
   return job;
 }
 
+/**
+ * The report's choices of post for a Disqus import's unmatched threads (thread id → post
+ * slug; Admin → Import's report and `POST /api/imports/{id}/assign`): the same file imported
+ * again with them, as a new job — nothing is imported twice. The file moves to the new job.
+ */
+export function assignThreads(c: Context<AppEnv>, jobs: ImportJobs, previousId: string, threadMap: Record<string, string>): ImportJob {
+  const previous = jobs.get(previousId);
+  if (!previous || !previous.upload || previous.source !== 'disqus') throw new DomainError('not_found', 'This import’s file is no longer here: upload it again.');
+  if (Object.keys(threadMap).length === 0) throw new DomainError('validation_failed', 'Choose a post for at least one thread.');
+  const running = jobs.running();
+  if (running) throw new DomainError('conflict', `An import of ${running.fileName} is running; wait for it to finish, then start the next one.`);
+  const job = startImport(c, jobs, { source: 'disqus', file: previous.upload, fileName: previous.fileName, dryRun: false, threadMap });
+  // The earlier report's file now lives with the new job (if it still has unmatched threads).
+  previous.upload = undefined;
+  return job;
+}
+
 /** /admin/import: upload a WordPress or Disqus export, watch it import, read the report. Owner only. */
 export function importRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -106,17 +123,10 @@ export function importRoutes(): Hono<AppEnv> {
 
   // The report's choices of post for unmatched Disqus threads: the same file imported again with them (nothing twice).
   app.post('/:id/assign', async (c) => {
-    const previous = jobs!.get(c.req.param('id'));
-    if (!previous || !previous.upload || previous.source !== 'disqus') throw new DomainError('not_found', 'This import’s file is no longer here: upload it again.');
     const body = await c.req.parseBody();
     const threadMap: Record<string, string> = {};
     for (const [name, value] of Object.entries(body)) if (name.startsWith('thread:') && typeof value === 'string' && value !== '') threadMap[name.slice('thread:'.length)] = value;
-    if (Object.keys(threadMap).length === 0) throw new DomainError('validation_failed', 'Choose a post for at least one thread.');
-    const running = jobs!.running();
-    if (running) throw new DomainError('conflict', `An import of ${running.fileName} is running; wait for it to finish, then start the next one.`);
-    const job = startImport(c, jobs!, { source: 'disqus', file: previous.upload, fileName: previous.fileName, dryRun: false, threadMap });
-    // The earlier report's file now lives with the new job (if it still has unmatched threads).
-    previous.upload = undefined;
+    const job = assignThreads(c, jobs!, c.req.param('id'), threadMap);
     await job.finished;
     return c.redirect(`/admin/import/${job.id}`, 303);
   });

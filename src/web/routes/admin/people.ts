@@ -155,9 +155,7 @@ export function peopleRoutes(): Hono<AppEnv> {
     const { whoIs } = c.get('deps');
     const summary = await personOr404(c);
     const form = await formFields(c);
-    const current = await whoIs.websiteProfile(summary.person, summary.identities);
-    if (!current.website) throw new DomainError('validation_failed', 'They gave no website, so there is nothing to look up.');
-    await whoIs.lookAgain(current.website);
+    await whoIs.lookAgainAt(summary.person, summary.identities);
     const back = new URL(lookAgainBack(form.back, summary.person.id), 'http://x');
     back.searchParams.set('notice', 'lookup-queued');
     return c.redirect(back.pathname + back.search, 303);

@@ -1,18 +1,12 @@
 import { Hono, type Context } from 'hono';
 import { DomainError } from '../../../core/errors.ts';
-import { forgetChoices, staffPersonError, type ForgetChoice } from '../../../core/person-rights.ts';
+import { forgetChoices, forgottenCursorText, forgottenPage, parseForgottenCursor, staffPersonError, type ForgetChoice } from '../../../core/person-rights.ts';
 import { peopleRefusal, peopleRoles } from '../../../core/person-edits.ts';
 import type { AppEnv } from '../../context.ts';
 import { forgetView, forgottenView } from '../../views/admin/person-rights-view.ts';
 import { allowRoles, currentUser, formFields, idParam, redirectWithNotice } from './admin-request.ts';
 
 const LOG_PAGE = 50;
-
-/** "<createdAt>.<id>" from a log link; anything else is the newest page. */
-function auditCursor(value: string | undefined) {
-  const m = /^(\d{1,15})\.(\d{1,10})$/.exec(value ?? '');
-  return m ? { createdAt: Number(m[1]), id: Number(m[2]) } : null;
-}
 
 /** The confirmation page; a team member's person is refused (422) before anything is offered. */
 async function renderForget(c: Context<AppEnv>, personId: number, extra: { problem?: string; choice?: ForgetChoice | null } = {}, status: 200 | 422 = 200) {
@@ -32,13 +26,11 @@ export function personRightsRoutes(): Hono<AppEnv> {
 
   app.get('/forgotten', async (c) => {
     const { store } = c.get('deps');
-    const before = auditCursor(c.req.query('before'));
-    const page = await store.audit.list({ action: 'person-forgotten', limit: LOG_PAGE + 1, before });
-    const entries = page.slice(0, LOG_PAGE);
-    const last = entries[entries.length - 1];
+    const before = parseForgottenCursor(c.req.query('before'));
+    const page = await forgottenPage(store, before, LOG_PAGE);
     const users = new Map((await store.users.list()).map((u) => [u.id, u]));
-    const next = page.length > LOG_PAGE && last ? `/admin/people/forgotten?before=${last.createdAt}.${last.id}` : null;
-    return c.html(forgottenView(c, { entries, users, next, paged: before !== null }).value);
+    const next = page.next ? `/admin/people/forgotten?before=${forgottenCursorText(page.next)}` : null;
+    return c.html(forgottenView(c, { entries: page.entries, users, next, paged: before !== null }).value);
   });
 
   app.get('/:id{[0-9]+}/export', async (c) => {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import { automaticExcerpt } from '../../../core/text.ts';
 import { DomainError, notFound } from '../../../core/errors.ts';
 import { renderPostMarkdown } from '../../../core/render-markdown.ts';
+import { previewMarkdown } from '../../../core/post-preview.ts';
 import { canEditPost, unpublishedVisibleTo } from '../../../core/post-service.ts';
 import { bulkPostAction } from '../../../core/post-bulk.ts';
 import { addressFollowsTitle } from '../../../core/post-ideas.ts';
@@ -368,12 +368,9 @@ export function postRoutes(): Hono<AppEnv> {
     } catch {
       throw new DomainError('validation_failed', 'Send JSON like {"markdown": "Some *text*"}.');
     }
-    const markdown = (body as { markdown?: unknown } | null)?.markdown;
-    if (typeof markdown !== 'string') throw new DomainError('validation_failed', 'Send JSON like {"markdown": "Some *text*"}.', { markdown: 'Required.' });
-    if (markdown.length > 500_000) throw new DomainError('payload_too_large', 'The text is longer than 500,000 characters.');
-    const html = await renderPostMarkdown(markdown);
     // The excerpt lists and cards would use if the author writes none (the editor's placeholder).
-    return c.json({ html, excerpt: automaticExcerpt(html) });
+    const { html, excerpt } = await previewMarkdown((body as { markdown?: unknown } | null)?.markdown);
+    return c.json({ html, excerpt });
   });
 
   return app;
