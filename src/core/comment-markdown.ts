@@ -20,7 +20,17 @@ export function renderCommentMarkdown(markdown: string): string {
   return sanitizeHtml(md.render(markdown), commentPolicy).trim();
 }
 
+/**
+ * Paragraphs of plain text (what an import's wpautop makes of most comments): only `<p>`,
+ * `</p>` and `<br>` tags, and text with no `<`, `>`, `&`, `"` or NUL, so nothing in it can
+ * open a tag, an attribute or an entity. The sanitiser would keep every byte of it but
+ * write `<br>` as `<br />`.
+ */
+const PLAIN_PARAGRAPHS = /^(?:<p>(?:[^<>&"\u0000]|<br>)*<\/p>\n?)*$/;
+
 /** Sanitises HTML written elsewhere (an imported comment) exactly as rendered comments are. */
 export function sanitizeCommentHtml(html: string): string {
+  // The same answer as the sanitiser's without parsing (an import sanitises 100,000s of comments).
+  if (PLAIN_PARAGRAPHS.test(html)) return html.replaceAll('<br>', '<br />').trim();
   return sanitizeHtml(html, commentPolicy).trim();
 }

@@ -756,6 +756,8 @@ export interface ImportRepository {
   findKey(source: string, kind: ImportKind, externalId: string): Promise<number | null>;
   /** Records (or re-points) what an imported item became. */
   saveKey(source: string, kind: ImportKind, externalId: string, localId: number): Promise<void>;
+  /** Whether anything was ever imported from this source (any key of it). */
+  hasKeys(source: string): Promise<boolean>;
   /** Records an old address ('/2019/03/hello', '?p=12'); an address already known moves to this post. */
   saveLegacyPath(path: string, postId: number): Promise<void>;
   /** The post that answered at an old address, if any. */

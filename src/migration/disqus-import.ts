@@ -3,6 +3,7 @@ import type { CommentStatus, Store } from '../core/store.ts';
 import { legacyPathKey } from '../core/legacy-paths.ts';
 import { normaliseLink } from './import-legacy-urls.ts';
 import { skip, warn, type ImportReport, type UnmatchedThread } from './import-report.ts';
+import type { ImportKeys } from './import-keys.ts';
 import { PeopleBook, runImport, saveComment, type ImportInput, type ImportOptions } from './import-run.ts';
 import { ImportFormatError, child, textOf, xmlRecords, type XmlNode } from './import-xml.ts';
 
@@ -20,8 +21,8 @@ export interface DisqusOptions extends ImportOptions {
  * without one, by their content), so a second run creates nothing new.
  */
 export async function importDisqus(store: Store, input: ImportInput, options: DisqusOptions = {}): Promise<ImportReport> {
-  return runImport(store, 'disqus', options, async (tx, report) => {
-    const importer = new DisqusImporter(tx, report, options.now ?? Date.now(), options.threadMap ?? {});
+  return runImport(store, 'disqus', options, async (tx, report, keys) => {
+    const importer = new DisqusImporter(tx, report, keys, options.now ?? Date.now(), options.threadMap ?? {});
     const progress = ({ bytes }: { bytes: number }) => {
       report.bytes = bytes;
       options.onProgress?.(bytes);
@@ -77,6 +78,7 @@ function contentKey(threadId: string, node: XmlNode): string {
 class DisqusImporter {
   private readonly tx: Store;
   private readonly report: ImportReport;
+  private readonly keys: ImportKeys;
   private readonly now: number;
   private readonly people = new PeopleBook();
   private readonly threadMap: Record<string, string>;
@@ -86,7 +88,8 @@ class DisqusImporter {
   /** Replies whose parent comes later in the file. */
   private waiting: PendingPost[] = [];
 
-  constructor(tx: Store, report: ImportReport, now: number, threadMap: Record<string, string>) {
+  constructor(tx: Store, report: ImportReport, keys: ImportKeys, now: number, threadMap: Record<string, string>) {
+    this.keys = keys;
     this.tx = tx;
     this.report = report;
     this.now = now;
@@ -173,7 +176,7 @@ class DisqusImporter {
   }
 
   private async earlier(dsqId: string): Promise<number | null> {
-    const id = await this.tx.imports.findKey('disqus', 'comment', dsqId);
+    const id = await this.keys.find('comment', dsqId);
     if (id !== null) this.local.set(dsqId, id);
     return id;
   }
@@ -185,7 +188,7 @@ class DisqusImporter {
     const name = textOf(authorNode, 'name') || textOf(authorNode, 'username');
     if (orphan) warn(this.report, { kind: 'comment', id: dsqId, label: name, reason: `answers ${parentDsqId}, which is not in the file: kept as a top-level comment` });
     const parentId = orphan ? null : (this.local.get(parentDsqId) ?? null);
-    const id = await saveComment(this.tx, this.report, this.people, {
+    const id = await saveComment(this.tx, this.report, this.keys, this.people, {
       key: dsqId,
       kind: 'comment',
       postId: thread.postId!,

@@ -1,6 +1,7 @@
 import { sanitizeCommentHtml } from '../core/comment-markdown.ts';
 import type { CommentStatus, Store } from '../core/store.ts';
 import { autop } from './import-html.ts';
+import { ImportKeys } from './import-keys.ts';
 import { count, emptyReport, type ImportReport, type ImportSource, type ReportKind } from './import-report.ts';
 
 export interface ImportOptions {
@@ -30,13 +31,13 @@ export async function runImport(
   store: Store,
   source: ImportSource,
   options: ImportOptions,
-  work: (tx: Store, report: ImportReport) => Promise<void>,
+  work: (tx: Store, report: ImportReport, keys: ImportKeys) => Promise<void>,
 ): Promise<ImportReport> {
   const report = emptyReport(source, options.dryRun ?? false);
   const started = performance.now();
   try {
     await store.transaction(async (tx) => {
-      await work(tx, report);
+      await work(tx, report, new ImportKeys(tx.imports, source));
       if (report.dryRun) throw new DryRunRollback();
     });
   } catch (error) {
@@ -87,8 +88,8 @@ export interface IncomingComment {
 }
 
 /** Creates the comment, or finds it from an earlier import (its status brought up to date). Returns its local id. */
-export async function saveComment(tx: Store, report: ImportReport, people: PeopleBook, incoming: IncomingComment, now: number): Promise<number> {
-  const existingId = await tx.imports.findKey(report.source, 'comment', incoming.key);
+export async function saveComment(tx: Store, report: ImportReport, keys: ImportKeys, people: PeopleBook, incoming: IncomingComment, now: number): Promise<number> {
+  const existingId = await keys.find('comment', incoming.key);
   const existing = existingId === null ? null : await tx.comments.findById(existingId);
   if (existing) {
     if (existing.status === incoming.status) {
@@ -120,7 +121,7 @@ export async function saveComment(tx: Store, report: ImportReport, people: Peopl
     ip: incoming.ip || null,
   });
   if (incoming.status === 'trash') await tx.comments.setStatus([comment.id], 'trash', null, now);
-  await tx.imports.saveKey(report.source, 'comment', incoming.key, comment.id);
+  await keys.save('comment', incoming.key, comment.id);
   count(report, incoming.kind, 'created');
   return comment.id;
 }

@@ -15,6 +15,8 @@ export interface XmlNode {
 
 
 const MAX_PROBLEMS = 10;
+const NO_ATTRS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+const NO_CHILDREN: XmlNode[] = Object.freeze([]) as unknown as XmlNode[];
 const SLICE = 64 * 1024;
 
 // Namespaces by URI, so WXR 1.0, 1.1 and 1.2 (whose wp: URIs differ) and any prefix read alike.
@@ -59,13 +61,21 @@ export async function* xmlRecords(
   parser.on('opentag', (tag: SaxesTagNS) => {
     const name = qualified(prefixFor(tag.uri, tag.prefix), tag.local);
     if (path.length >= depth) {
-      const attrs: Record<string, string> = {};
-      for (const attr of Object.values(tag.attributes)) {
+      // Most elements of a file (a comment's dozen fields) have no attributes and no children:
+      // they share one empty record and one empty list (fewer objects for the collector).
+      let attrs = NO_ATTRS;
+      for (const key in tag.attributes) {
+        const attr = tag.attributes[key];
         if (attr.prefix === 'xmlns' || attr.name === 'xmlns') continue;
+        if (attrs === NO_ATTRS) attrs = {};
         attrs[qualified(attr.uri ? prefixFor(attr.uri, attr.prefix) : '', attr.local)] = attr.value;
       }
-      const node: XmlNode = { name, attrs, children: [], text: '' };
-      stack[stack.length - 1]?.children.push(node);
+      const node: XmlNode = { name, attrs, children: NO_CHILDREN, text: '' };
+      const parent = stack[stack.length - 1];
+      if (parent) {
+        if (parent.children === NO_CHILDREN) parent.children = [node];
+        else parent.children.push(node);
+      }
       stack.push(node);
     }
     path.push(name);

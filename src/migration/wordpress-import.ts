@@ -8,6 +8,7 @@ import { automaticExcerpt, EXCERPT_LENGTH, plainText, slugify, truncateWords } f
 import { autop } from './import-html.ts';
 import { legacyPathsFor } from './import-legacy-urls.ts';
 import { count, skip, warn, type ImportReport } from './import-report.ts';
+import type { ImportKeys } from './import-keys.ts';
 import { PeopleBook, parseUtc, runImport, safeUrl, saveComment, type ImportInput, type ImportOptions } from './import-run.ts';
 import { ImportFormatError, childrenNamed, textOf, xmlRecords, type XmlNode } from './import-xml.ts';
 
@@ -18,8 +19,8 @@ import { ImportFormatError, childrenNamed, textOf, xmlRecords, type XmlNode } fr
  * duplicates. See ARCHITECTURE.md ("Import") for how WordPress maps onto Kumbaya.
  */
 export async function importWordpress(store: Store, input: ImportInput, options: ImportOptions = {}): Promise<ImportReport> {
-  return runImport(store, 'wordpress', options, async (tx, report) => {
-    const importer = new WxrImporter(tx, report, options.now ?? Date.now());
+  return runImport(store, 'wordpress', options, async (tx, report, keys) => {
+    const importer = new WxrImporter(tx, report, keys, options.now ?? Date.now());
     let isWxr = false;
     const progress = ({ bytes }: { bytes: number }) => {
       report.bytes = bytes;
@@ -81,6 +82,7 @@ function decode(text: string): string {
 class WxrImporter {
   private readonly tx: Store;
   private readonly report: ImportReport;
+  private readonly keys: ImportKeys;
   private readonly now: number;
   private readonly people = new PeopleBook();
   private baseSiteUrl = '';
@@ -94,9 +96,10 @@ class WxrImporter {
   private fallbackAuthor: number | null = null;
   private readonly leftOutTags = new Set<string>();
 
-  constructor(tx: Store, report: ImportReport, now: number) {
+  constructor(tx: Store, report: ImportReport, keys: ImportKeys, now: number) {
     this.tx = tx;
     this.report = report;
+    this.keys = keys;
     this.now = now;
   }
 
@@ -125,7 +128,7 @@ class WxrImporter {
     const known = this.authors.get(login);
     if (known !== undefined) return known;
     const users = this.tx.users;
-    const keyed = await this.tx.imports.findKey('wordpress', 'user', login);
+    const keyed = await this.keys.find('user', login);
     let user = keyed === null ? null : await users.findById(keyed);
     if (!user && input.email) user = await users.findByEmail(input.email);
     if (!user && slugify(login)) user = await users.findBySlug(slugify(login));
@@ -140,7 +143,7 @@ class WxrImporter {
       user = await users.create({ email, name: input.name || login, slug, bio: '', role: 'author', passwordHash: null, createdAt: this.now });
       count(this.report, 'user', 'created');
     }
-    await this.tx.imports.saveKey('wordpress', 'user', login, user.id);
+    await this.keys.save('user', login, user.id);
     this.authors.set(login, user.id);
     if (input.wpId) this.authorIds.set(input.wpId, user.id);
     return user.id;
@@ -224,7 +227,7 @@ class WxrImporter {
       password: textOf(node, 'wp:post_password') || null,
     };
 
-    const existingId = await this.tx.imports.findKey('wordpress', 'post', key);
+    const existingId = await this.keys.find('post', key);
     let post = existingId === null ? null : await this.tx.posts.findById(existingId);
     if (post) {
       write.slug = post.slug;
@@ -240,7 +243,7 @@ class WxrImporter {
       write.slug = await this.freeSlug(slugify(decode(textOf(node, 'wp:post_name'))) || slugify(title) || `${type}-${wpId}`);
       // Created when WordPress says it was (a draft's date is when it was started), renamed through its old slugs now.
       post = await this.withOldSlugs(write, meta.get('_wp_old_slug') ?? [], date ?? this.now);
-      await this.tx.imports.saveKey('wordpress', 'post', key, post.id);
+      await this.keys.save('post', key, post.id);
       count(this.report, type, 'created');
       if (wpStatus === 'trash') await this.tx.posts.trash(post.id, this.now);
     }
@@ -311,7 +314,7 @@ class WxrImporter {
           warn(this.report, { kind, id: wpId, label: `${author} on “${post.title}”`, reason: `${missing}: kept as a top-level comment` });
         }
       }
-      const id = await saveComment(this.tx, this.report, this.people, {
+      const id = await saveComment(this.tx, this.report, this.keys, this.people, {
         key: `${postKey}#comment-${wpId}`,
         kind,
         postId: post.id,
@@ -346,7 +349,7 @@ class WxrImporter {
       skip(this.report, { kind: 'mention', id: m.wpId, label, reason });
       return;
     }
-    const keyed = await this.tx.imports.findKey('wordpress', 'mention', key);
+    const keyed = await this.keys.find('mention', key);
     const existing = keyed === null ? null : await this.tx.webmentions.findReceived(keyed);
     const date = parseUtc(textOf(m.node, 'wp:comment_date_gmt')) ?? parseUtc(textOf(m.node, 'wp:comment_date')) ?? post.publishedAt ?? this.now;
     if (existing) {
@@ -380,13 +383,13 @@ class WxrImporter {
       skip(this.report, { kind: 'mention', id: m.wpId, label, reason: mention.postId === post.id ? `the same page (${source}) already mentions this post: shown once` : `${source} is already recorded as mentioning ${target}` });
       return;
     }
-    await this.tx.imports.saveKey('wordpress', 'mention', key, mention.id);
+    await this.keys.save('mention', key, mention.id);
     count(this.report, 'mention', 'created');
   }
 
   /** A parent imported by an earlier run, if it is on the same post. */
   private async earlierComment(postId: number, key: string): Promise<number | null> {
-    const id = await this.tx.imports.findKey('wordpress', 'comment', key);
+    const id = await this.keys.find('comment', key);
     const comment = id === null ? null : await this.tx.comments.findById(id);
     return comment && comment.postId === postId ? comment.id : null;
   }

@@ -35,6 +35,13 @@ function importsContract(name: string, open: OpenStore): void {
       assert.equal(await store.imports.findKey('wordpress', 'post', 'http://example.com/?p=1'), 8);
     });
 
+    it('tells whether anything was ever imported from a source', async () => {
+      assert.equal(await store.imports.hasKeys('wordpress'), false);
+      await store.imports.saveKey('disqus', 'comment', '123', 1);
+      assert.equal(await store.imports.hasKeys('wordpress'), false);
+      assert.equal(await store.imports.hasKeys('disqus'), true);
+    });
+
     it('finds a post by an old address; a reused address moves to the newer post', async () => {
       const first = await seedPost(store, 'first');
       const second = await seedPost(store, 'second');

@@ -122,7 +122,9 @@ export class KyselyCommentRepository implements CommentRepository {
       let rootId: number | null = null;
       let depth = 0;
       if (write.parentId !== null) {
-        const parent = await trx.selectFrom('comments').select(['id', 'root_id', 'depth', 'post_id']).where('id', '=', write.parentId).executeTakeFirst();
+        const [parent] = await runCompiledOnce(trx, this.kind, 'comment-parent', [write.parentId], ([id]) =>
+          trx.selectFrom('comments').select(['id', 'root_id', 'depth', 'post_id']).where('id', '=', id as number),
+        );
         if (!parent || parent.post_id !== write.postId) throw notFound('The comment being answered');
         rootId = parent.root_id ?? parent.id;
         depth = Number(parent.depth) + 1;

@@ -36,12 +36,19 @@ export class KyselyImportRepository implements ImportRepository {
     );
   }
 
+  async hasKeys(source: string): Promise<boolean> {
+    const row = await this.db.selectFrom('import_keys').select('local_id').where('source', '=', source).limit(1).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  // Four or five per imported post: compiled once too.
   async saveLegacyPath(path: string, postId: number): Promise<void> {
-    await this.db
-      .insertInto('legacy_paths')
-      .values({ path, post_id: postId })
-      .onConflict((oc) => oc.column('path').doUpdateSet({ post_id: postId }))
-      .execute();
+    await runCompiledOnce(this.db, this.kind, 'legacy-path-save', [path, postId], ([p, id]) =>
+      this.db
+        .insertInto('legacy_paths')
+        .values({ path: p as string, post_id: id as number })
+        .onConflict((oc) => oc.column('path').doUpdateSet((eb) => ({ post_id: eb.ref('excluded.post_id') }))),
+    );
   }
 
   async findLegacyPath(path: string): Promise<number | null> {

@@ -19,6 +19,12 @@ export class MemoryImportRepository implements ImportRepository {
     this.tables().importKeys.set(keyOf(source, kind, externalId), localId);
   }
 
+  async hasKeys(source: string): Promise<boolean> {
+    const prefix = JSON.stringify([source]).slice(0, -1) + ',';
+    for (const key of this.tables().importKeys.keys()) if (key.startsWith(prefix)) return true;
+    return false;
+  }
+
   async saveLegacyPath(path: string, postId: number): Promise<void> {
     this.tables().legacyPaths.set(path, postId);
   }
