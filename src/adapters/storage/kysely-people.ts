@@ -363,16 +363,15 @@ export class KyselyPeopleRepository implements PersonRepository {
         eb.exists(eb.selectFrom('person_notes as n').select('n.id').whereRef('n.person_id', '=', 'p.id')).as('has_notes'),
         eb.selectFrom('comments as c').select('c.id').whereRef('c.person_id', '=', 'p.id').where('c.status', 'in', ['approved', 'pending']).orderBy('c.created_at', 'desc').orderBy('c.id', 'desc').limit(1).as('last_comment'),
         eb.selectFrom('comments as c').select('c.id').whereRef('c.person_id', '=', 'p.id').where('c.status', '=', 'approved').orderBy('c.created_at', 'desc').orderBy('c.id', 'desc').limit(1).as('latest_approved'),
-        // Replies are found from their comments through comments_parent (migration 017).
-        // (A cross join makes SQLite start from their comments rather than from every approved one.)
+        // The team's replies to them, newest first, through comments_reply_person (migration 035).
         eb
-          .selectFrom('comments as c')
-          .crossJoin('comments as r')
-          .select((e) => e.fn.max('r.created_at').as('m'))
-          .whereRef('r.parent_id', '=', 'c.id')
-          .whereRef('c.person_id', '=', 'p.id')
+          .selectFrom('comments as r')
+          .select('r.created_at')
+          .whereRef('r.parent_person_id', '=', 'p.id')
           .where('r.user_id', 'is not', null)
           .where('r.status', '=', 'approved')
+          .orderBy('r.created_at', 'desc')
+          .limit(1)
           .as('last_reply_at'),
       ])
       .where('p.id', 'in', ids)
@@ -556,23 +555,12 @@ export class KyselyPeopleRepository implements PersonRepository {
       );
     }
     if (kinds.has('reply')) {
-      // The page's replies are chosen from the index (comments_parent holds their time), then only those rows are read.
-      const page = bounded(
-        this.db.selectFrom('comments as c').innerJoin('comments as r', 'r.parent_id', 'c.id').select('r.id').where('c.person_id', '=', personId).where('r.user_id', 'is not', null),
-        'reply',
-        'r.created_at',
-        'r.id',
-      )
-        .orderBy('r.created_at', 'desc')
-        .orderBy('r.id', 'desc')
-        .limit(n);
+      // The replies to their comments, newest first, through comments_reply_person (migration 035).
       sources.push(() =>
-        this.db
-          .selectFrom('comments as r')
-          .selectAll('r')
-          .where('r.id', 'in', page)
+        bounded(this.db.selectFrom('comments as r').selectAll('r').where('r.parent_person_id', '=', personId).where('r.user_id', 'is not', null), 'reply', 'r.created_at', 'r.id')
           .orderBy('r.created_at', 'desc')
           .orderBy('r.id', 'desc')
+          .limit(n)
           .execute()
           .then((rows) => rows.map((r) => ({ kind: 'reply' as const, at: Number(r.created_at), id: r.id, comment: toComment(r), toId: r.parent_id! }))),
       );
