@@ -536,87 +536,82 @@ export class KyselyPeopleRepository implements PersonRepository {
     const kinds = new Set(q.kinds && q.kinds.length > 0 ? q.kinds : timelineKinds);
     const n = q.limit + 1;
     const emails = (await this.identities(personId)).filter((i) => i.kind === 'email').map((i) => i.value);
-    const bounded = <QB extends { where: (...args: any[]) => QB }>(qb: QB, kind: TimelineKind, at: string, id: string): QB => {
+    /**
+     * One source's page, compiled once per shape (runCompiledOnce): its SQL depends only on
+     * the kind, where the cursor falls (before, after or on this kind) and how many addresses
+     * the person has; the person, the addresses, the cursor and the page size are values.
+     */
+    const page = <Row>(kind: TimelineKind, addresses: readonly string[], build: (v: { personId: number; emails: string[]; n: number; bounded: <QB extends { where: (...args: any[]) => QB }>(qb: QB, at: string, id: string) => QB }) => { compile(db: Db): any }): Promise<Row[]> => {
       const b = sourceBound(kind, q.before);
-      if (!b) return qb;
-      if (b.sameAt === 'all') return qb.where(at, '<=', b.at);
-      if (b.sameAt === 'none') return qb.where(at, '<', b.at);
-      return qb.where((eb: any) => eb.or([eb(at, '<', b.at), eb.and([eb(at, '=', b.at), eb(id, '<', b.id)])]));
+      const values: unknown[] = [personId, n, ...addresses];
+      if (b) values.push(b.at);
+      if (b?.sameAt === 'below-id') values.push(b.id);
+      return runCompiledOnce<Row>(this.db, this.engine, `people-timeline-${kind}-${b?.sameAt ?? 'first'}-${addresses.length}`, values, (v) => {
+        const [id, limit, ...rest] = v;
+        const emailValues = rest.slice(0, addresses.length) as string[];
+        const [at, belowId] = rest.slice(addresses.length);
+        const bounded = <QB extends { where: (...args: any[]) => QB }>(qb: QB, atColumn: string, idColumn: string): QB => {
+          if (!b) return qb;
+          if (b.sameAt === 'all') return qb.where(atColumn, '<=', at);
+          if (b.sameAt === 'none') return qb.where(atColumn, '<', at);
+          return qb.where((eb: any) => eb.or([eb(atColumn, '<', at), eb.and([eb(atColumn, '=', at), eb(idColumn, '<', belowId)])]));
+        };
+        return build({ personId: id as number, emails: emailValues, n: limit as number, bounded });
+      });
     };
     const sources: Array<() => Promise<TimelineEntry[]>> = [];
     if (kinds.has('comment')) {
       sources.push(() =>
-        bounded(this.db.selectFrom('comments').selectAll().where('person_id', '=', personId), 'comment', 'created_at', 'id')
-          .orderBy('created_at', 'desc')
-          .orderBy('id', 'desc')
-          .limit(n)
-          .execute()
-          .then((rows) => rows.map((r) => ({ kind: 'comment' as const, at: Number(r.created_at), id: r.id, comment: toComment(r) }))),
+        page<Selectable<Database['comments']>>('comment', [], (v) => v.bounded(this.db.selectFrom('comments').selectAll().where('person_id', '=', v.personId), 'created_at', 'id').orderBy('created_at', 'desc').orderBy('id', 'desc').limit(v.n)).then((rows) =>
+          rows.map((r) => ({ kind: 'comment' as const, at: Number(r.created_at), id: r.id, comment: toComment(r) })),
+        ),
       );
     }
     if (kinds.has('reply')) {
       // The replies to their comments, newest first, through comments_reply_person (migration 035).
       sources.push(() =>
-        bounded(this.db.selectFrom('comments as r').selectAll('r').where('r.parent_person_id', '=', personId).where('r.user_id', 'is not', null), 'reply', 'r.created_at', 'r.id')
-          .orderBy('r.created_at', 'desc')
-          .orderBy('r.id', 'desc')
-          .limit(n)
-          .execute()
-          .then((rows) => rows.map((r) => ({ kind: 'reply' as const, at: Number(r.created_at), id: r.id, comment: toComment(r), toId: r.parent_id! }))),
+        page<Selectable<Database['comments']>>('reply', [], (v) =>
+          v.bounded(this.db.selectFrom('comments as r').selectAll('r').where('r.parent_person_id', '=', v.personId).where('r.user_id', 'is not', null), 'r.created_at', 'r.id').orderBy('r.created_at', 'desc').orderBy('r.id', 'desc').limit(v.n),
+        ).then((rows) => rows.map((r) => ({ kind: 'reply' as const, at: Number(r.created_at), id: r.id, comment: toComment(r), toId: r.parent_id! }))),
       );
     }
     if (kinds.has('webmention')) {
       sources.push(() =>
-        bounded(this.db.selectFrom('webmentions').select(['id', 'source', 'post_id', 'type', 'status', 'received_at']).where('person_id', '=', personId), 'webmention', 'received_at', 'id')
-          .orderBy('received_at', 'desc')
-          .orderBy('id', 'desc')
-          .limit(n)
-          .execute()
-          .then((rows) => rows.map((r) => ({ kind: 'webmention' as const, at: Number(r.received_at), id: r.id, source: r.source, postId: r.post_id, type: r.type, status: r.status }))),
+        page<{ id: number; source: string; post_id: number; type: string; status: string; received_at: number }>('webmention', [], (v) =>
+          v.bounded(this.db.selectFrom('webmentions').select(['id', 'source', 'post_id', 'type', 'status', 'received_at']).where('person_id', '=', v.personId), 'received_at', 'id').orderBy('received_at', 'desc').orderBy('id', 'desc').limit(v.n),
+        ).then((rows) => rows.map((r) => ({ kind: 'webmention' as const, at: Number(r.received_at), id: r.id, source: r.source, postId: r.post_id, type: r.type as any, status: r.status as any }))),
       );
     }
     // Subscriptions and mails written before they carried a person are found by the person's addresses.
-    const mine = (column: 'email' | 'to_address') => (eb: any) => (emails.length > 0 ? eb.or([eb('person_id', '=', personId), eb(column, 'in', emails)]) : eb('person_id', '=', personId));
+    const mine = (column: 'email' | 'to_address', v: { personId: number; emails: string[] }) => (eb: any) => (v.emails.length > 0 ? eb.or([eb('person_id', '=', v.personId), eb(column, 'in', v.emails)]) : eb('person_id', '=', v.personId));
     if (kinds.has('subscription')) {
       sources.push(() =>
-        bounded(this.db.selectFrom('subscriptions').select(['id', 'kind', 'post_id', 'created_at', 'unsubscribed_at']).where(mine('email')), 'subscription', 'created_at', 'id')
-          .orderBy('created_at', 'desc')
-          .orderBy('id', 'desc')
-          .limit(n)
-          .execute()
-          .then((rows) =>
-            rows.map((r) => ({ kind: 'subscription' as const, at: Number(r.created_at), id: r.id, subscription: r.kind as SubscriptionKind, postId: r.post_id, unsubscribedAt: r.unsubscribed_at === null ? null : Number(r.unsubscribed_at) })),
-          ),
+        page<{ id: number; kind: string; post_id: number; created_at: number; unsubscribed_at: number | null }>('subscription', emails, (v) =>
+          v.bounded(this.db.selectFrom('subscriptions').select(['id', 'kind', 'post_id', 'created_at', 'unsubscribed_at']).where(mine('email', v)), 'created_at', 'id').orderBy('created_at', 'desc').orderBy('id', 'desc').limit(v.n),
+        ).then((rows) =>
+          rows.map((r) => ({ kind: 'subscription' as const, at: Number(r.created_at), id: r.id, subscription: r.kind as SubscriptionKind, postId: r.post_id, unsubscribedAt: r.unsubscribed_at === null ? null : Number(r.unsubscribed_at) })),
+        ),
       );
     }
     if (kinds.has('mail')) {
       sources.push(() =>
-        bounded(this.db.selectFrom('outbox').select(['id', 'subject', 'status', 'created_at', 'sent_at']).where(mine('to_address')), 'mail', 'created_at', 'id')
-          .orderBy('created_at', 'desc')
-          .orderBy('id', 'desc')
-          .limit(n)
-          .execute()
-          .then((rows) => rows.map((r) => ({ kind: 'mail' as const, at: Number(r.created_at), id: r.id, subject: r.subject, status: r.status as OutboxStatus, sentAt: r.sent_at === null ? null : Number(r.sent_at) }))),
+        page<{ id: number; subject: string; status: string; created_at: number; sent_at: number | null }>('mail', emails, (v) =>
+          v.bounded(this.db.selectFrom('outbox').select(['id', 'subject', 'status', 'created_at', 'sent_at']).where(mine('to_address', v)), 'created_at', 'id').orderBy('created_at', 'desc').orderBy('id', 'desc').limit(v.n),
+        ).then((rows) => rows.map((r) => ({ kind: 'mail' as const, at: Number(r.created_at), id: r.id, subject: r.subject, status: r.status as OutboxStatus, sentAt: r.sent_at === null ? null : Number(r.sent_at) }))),
       );
     }
     if (kinds.has('event')) {
       sources.push(() =>
-        bounded(this.db.selectFrom('person_events').selectAll().where('person_id', '=', personId), 'event', 'created_at', 'id')
-          .orderBy('created_at', 'desc')
-          .orderBy('id', 'desc')
-          .limit(n)
-          .execute()
-          .then((rows) => rows.map((r) => ({ kind: 'event' as const, at: Number(r.created_at), id: r.id, event: toEvent(r) }))),
+        page<Selectable<Database['person_events']>>('event', [], (v) => v.bounded(this.db.selectFrom('person_events').selectAll().where('person_id', '=', v.personId), 'created_at', 'id').orderBy('created_at', 'desc').orderBy('id', 'desc').limit(v.n)).then((rows) =>
+          rows.map((r) => ({ kind: 'event' as const, at: Number(r.created_at), id: r.id, event: toEvent(r) })),
+        ),
       );
     }
     if (kinds.has('note')) {
       sources.push(() =>
-        bounded(this.db.selectFrom('person_notes').selectAll().where('person_id', '=', personId), 'note', 'created_at', 'id')
-          .orderBy('created_at', 'desc')
-          .orderBy('id', 'desc')
-          .limit(n)
-          .execute()
-          .then((rows) => rows.map((r) => ({ kind: 'note' as const, at: Number(r.created_at), id: r.id, note: toNote(r) }))),
+        page<Selectable<Database['person_notes']>>('note', [], (v) => v.bounded(this.db.selectFrom('person_notes').selectAll().where('person_id', '=', v.personId), 'created_at', 'id').orderBy('created_at', 'desc').orderBy('id', 'desc').limit(v.n)).then((rows) =>
+          rows.map((r) => ({ kind: 'note' as const, at: Number(r.created_at), id: r.id, note: toNote(r) })),
+        ),
       );
     }
     // One after another: SQLite has one connection, and a transaction's queries must not overlap.
