@@ -454,7 +454,9 @@ export class KyselyPeopleRepository implements PersonRepository {
   }
 
   async notes(personId: number): Promise<PersonNote[]> {
-    const rows = await this.db.selectFrom('person_notes').selectAll().where('person_id', '=', personId).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+    const rows = await runCompiledOnce(this.db, this.engine, 'people-notes', [personId], ([id]) =>
+      this.db.selectFrom('person_notes').selectAll().where('person_id', '=', id as number).orderBy('created_at', 'desc').orderBy('id', 'desc'),
+    );
     return rows.map(toNote);
   }
 
@@ -766,7 +768,9 @@ export class KyselyPeopleRepository implements PersonRepository {
   }
 
   async merges(personId: number, now: number): Promise<PersonMerge[]> {
-    const rows = await this.db.selectFrom('person_events').selectAll().where('person_id', '=', personId).where('kind', '=', 'merged').orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+    const rows = await runCompiledOnce(this.db, this.engine, 'people-merges', [personId], ([id]) =>
+      this.db.selectFrom('person_events').selectAll().where('person_id', '=', id as number).where('kind', '=', 'merged').orderBy('created_at', 'desc').orderBy('id', 'desc'),
+    );
     return rows.flatMap((row) => {
       const event = toEvent(row);
       const m = mergeManifestOf(event);
@@ -820,27 +824,29 @@ export class KyselyPeopleRepository implements PersonRepository {
         .limit(limit * 4)
         .execute();
     } else {
-      const mine = await this.db
-        .selectFrom('person_identities as m')
-        .innerJoin('person_identities as o', (j) => j.onRef('o.value', '=', 'm.value').onRef('o.person_id', '!=', 'm.person_id'))
-        .select(['o.person_id as other', 'm.value', 'm.kind as mineKind', 'o.kind as otherKind'])
-        .where('m.person_id', '=', personId)
-        .where('m.kind', 'in', web)
-        .where('o.kind', 'in', web)
-        .orderBy('o.person_id')
-        .limit(limit * 4)
-        .execute();
+      const mine = await runCompiledOnce(this.db, this.engine, 'people-duplicates-shared', [personId, limit * 4], ([id, most]) =>
+        this.db
+          .selectFrom('person_identities as m')
+          .innerJoin('person_identities as o', (j) => j.onRef('o.value', '=', 'm.value').onRef('o.person_id', '!=', 'm.person_id'))
+          .select(['o.person_id as other', 'm.value', 'm.kind as mineKind', 'o.kind as otherKind'])
+          .where('m.person_id', '=', id as number)
+          .where('m.kind', 'in', web)
+          .where('o.kind', 'in', web)
+          .orderBy('o.person_id')
+          .limit(most as number),
+      );
       shared = mine.map((r) => (r.other < personId ? { aId: r.other, bId: personId, value: r.value, aKind: r.otherKind, bKind: r.mineKind } : { aId: personId, bId: r.other, value: r.value, aKind: r.mineKind, bKind: r.otherKind }));
       const self = await this.findById(personId);
       const namesakes = self
-        ? await this.db
-            .selectFrom('people')
-            .select('id')
-            .where(sql`lower(trim(name))`, '=', sql`lower(trim(${self.name}))`)
-            .where('id', '!=', personId)
-            .orderBy('id')
-            .limit(limit * 4)
-            .execute()
+        ? await runCompiledOnce(this.db, this.engine, 'people-duplicates-namesakes', [self.name, personId, limit * 4], ([name, id, most]) =>
+            this.db
+              .selectFrom('people')
+              .select('id')
+              .where(sql`lower(trim(name))`, '=', sql`lower(trim(${name}))`)
+              .where('id', '!=', id as number)
+              .orderBy('id')
+              .limit(most as number),
+          )
         : [];
       sameName = namesakes.map((r) => (r.id < personId ? { aId: r.id, bId: personId } : { aId: personId, bId: r.id }));
     }
