@@ -132,7 +132,10 @@ export const compressResponses: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
   if (c.req.method === 'HEAD') return;
   const res = c.res;
-  if (!res.body || res.status < 200 || res.status === 204 || res.status === 206 || res.status === 304) return;
+  // Status and headers first, the body last: on @hono/node-server, asking for `res.body`
+  // turns a response made from a string into a web Response (the string converted and
+  // encoded, then read back as a stream) where it would otherwise be written as it is.
+  if (res.status < 200 || res.status === 204 || res.status === 206 || res.status === 304) return;
   const type = res.headers.get('content-type');
   if (!isCompressible(type) || res.headers.has('content-encoding') || /\bno-transform\b/i.test(res.headers.get('cache-control') ?? '')) return;
   const declared = res.headers.get('content-length');
@@ -140,9 +143,11 @@ export const compressResponses: MiddlewareHandler<AppEnv> = async (c, next) => {
   const encoding = chooseEncoding(c.req.header('accept-encoding'));
   if (!encoding) {
     // Sent as it is to this client, compressed to others: caches in front must tell them apart.
+    // (A compressible type with no body says so too: nothing is wrong in that.)
     res.headers.set('Vary', varyWithEncoding(res.headers.get('vary')));
     return;
   }
+  if (!res.body) return;
   const body = new Uint8Array(await res.arrayBuffer());
   const headers = new Headers(res.headers);
   if (body.length < MIN_BYTES) {

@@ -363,16 +363,15 @@ export class KyselyPeopleRepository implements PersonRepository {
         eb.exists(eb.selectFrom('person_notes as n').select('n.id').whereRef('n.person_id', '=', 'p.id')).as('has_notes'),
         eb.selectFrom('comments as c').select('c.id').whereRef('c.person_id', '=', 'p.id').where('c.status', 'in', ['approved', 'pending']).orderBy('c.created_at', 'desc').orderBy('c.id', 'desc').limit(1).as('last_comment'),
         eb.selectFrom('comments as c').select('c.id').whereRef('c.person_id', '=', 'p.id').where('c.status', '=', 'approved').orderBy('c.created_at', 'desc').orderBy('c.id', 'desc').limit(1).as('latest_approved'),
-        // Replies are found from their comments through comments_parent (migration 017).
-        // (A cross join makes SQLite start from their comments rather than from every approved one.)
+        // The team's replies to them, newest first, through comments_reply_person (migration 035).
         eb
-          .selectFrom('comments as c')
-          .crossJoin('comments as r')
-          .select((e) => e.fn.max('r.created_at').as('m'))
-          .whereRef('r.parent_id', '=', 'c.id')
-          .whereRef('c.person_id', '=', 'p.id')
+          .selectFrom('comments as r')
+          .select('r.created_at')
+          .whereRef('r.parent_person_id', '=', 'p.id')
           .where('r.user_id', 'is not', null)
           .where('r.status', '=', 'approved')
+          .orderBy('r.created_at', 'desc')
+          .limit(1)
           .as('last_reply_at'),
       ])
       .where('p.id', 'in', ids)
@@ -455,7 +454,9 @@ export class KyselyPeopleRepository implements PersonRepository {
   }
 
   async notes(personId: number): Promise<PersonNote[]> {
-    const rows = await this.db.selectFrom('person_notes').selectAll().where('person_id', '=', personId).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+    const rows = await runCompiledOnce(this.db, this.engine, 'people-notes', [personId], ([id]) =>
+      this.db.selectFrom('person_notes').selectAll().where('person_id', '=', id as number).orderBy('created_at', 'desc').orderBy('id', 'desc'),
+    );
     return rows.map(toNote);
   }
 
@@ -537,98 +538,82 @@ export class KyselyPeopleRepository implements PersonRepository {
     const kinds = new Set(q.kinds && q.kinds.length > 0 ? q.kinds : timelineKinds);
     const n = q.limit + 1;
     const emails = (await this.identities(personId)).filter((i) => i.kind === 'email').map((i) => i.value);
-    const bounded = <QB extends { where: (...args: any[]) => QB }>(qb: QB, kind: TimelineKind, at: string, id: string): QB => {
+    /**
+     * One source's page, compiled once per shape (runCompiledOnce): its SQL depends only on
+     * the kind, where the cursor falls (before, after or on this kind) and how many addresses
+     * the person has; the person, the addresses, the cursor and the page size are values.
+     */
+    const page = <Row>(kind: TimelineKind, addresses: readonly string[], build: (v: { personId: number; emails: string[]; n: number; bounded: <QB extends { where: (...args: any[]) => QB }>(qb: QB, at: string, id: string) => QB }) => { compile(db: Db): any }): Promise<Row[]> => {
       const b = sourceBound(kind, q.before);
-      if (!b) return qb;
-      if (b.sameAt === 'all') return qb.where(at, '<=', b.at);
-      if (b.sameAt === 'none') return qb.where(at, '<', b.at);
-      return qb.where((eb: any) => eb.or([eb(at, '<', b.at), eb.and([eb(at, '=', b.at), eb(id, '<', b.id)])]));
+      const values: unknown[] = [personId, n, ...addresses];
+      if (b) values.push(b.at);
+      if (b?.sameAt === 'below-id') values.push(b.id);
+      return runCompiledOnce<Row>(this.db, this.engine, `people-timeline-${kind}-${b?.sameAt ?? 'first'}-${addresses.length}`, values, (v) => {
+        const [id, limit, ...rest] = v;
+        const emailValues = rest.slice(0, addresses.length) as string[];
+        const [at, belowId] = rest.slice(addresses.length);
+        const bounded = <QB extends { where: (...args: any[]) => QB }>(qb: QB, atColumn: string, idColumn: string): QB => {
+          if (!b) return qb;
+          if (b.sameAt === 'all') return qb.where(atColumn, '<=', at);
+          if (b.sameAt === 'none') return qb.where(atColumn, '<', at);
+          return qb.where((eb: any) => eb.or([eb(atColumn, '<', at), eb.and([eb(atColumn, '=', at), eb(idColumn, '<', belowId)])]));
+        };
+        return build({ personId: id as number, emails: emailValues, n: limit as number, bounded });
+      });
     };
     const sources: Array<() => Promise<TimelineEntry[]>> = [];
     if (kinds.has('comment')) {
       sources.push(() =>
-        bounded(this.db.selectFrom('comments').selectAll().where('person_id', '=', personId), 'comment', 'created_at', 'id')
-          .orderBy('created_at', 'desc')
-          .orderBy('id', 'desc')
-          .limit(n)
-          .execute()
-          .then((rows) => rows.map((r) => ({ kind: 'comment' as const, at: Number(r.created_at), id: r.id, comment: toComment(r) }))),
+        page<Selectable<Database['comments']>>('comment', [], (v) => v.bounded(this.db.selectFrom('comments').selectAll().where('person_id', '=', v.personId), 'created_at', 'id').orderBy('created_at', 'desc').orderBy('id', 'desc').limit(v.n)).then((rows) =>
+          rows.map((r) => ({ kind: 'comment' as const, at: Number(r.created_at), id: r.id, comment: toComment(r) })),
+        ),
       );
     }
     if (kinds.has('reply')) {
-      // The page's replies are chosen from the index (comments_parent holds their time), then only those rows are read.
-      const page = bounded(
-        this.db.selectFrom('comments as c').innerJoin('comments as r', 'r.parent_id', 'c.id').select('r.id').where('c.person_id', '=', personId).where('r.user_id', 'is not', null),
-        'reply',
-        'r.created_at',
-        'r.id',
-      )
-        .orderBy('r.created_at', 'desc')
-        .orderBy('r.id', 'desc')
-        .limit(n);
+      // The replies to their comments, newest first, through comments_reply_person (migration 035).
       sources.push(() =>
-        this.db
-          .selectFrom('comments as r')
-          .selectAll('r')
-          .where('r.id', 'in', page)
-          .orderBy('r.created_at', 'desc')
-          .orderBy('r.id', 'desc')
-          .execute()
-          .then((rows) => rows.map((r) => ({ kind: 'reply' as const, at: Number(r.created_at), id: r.id, comment: toComment(r), toId: r.parent_id! }))),
+        page<Selectable<Database['comments']>>('reply', [], (v) =>
+          v.bounded(this.db.selectFrom('comments as r').selectAll('r').where('r.parent_person_id', '=', v.personId).where('r.user_id', 'is not', null), 'r.created_at', 'r.id').orderBy('r.created_at', 'desc').orderBy('r.id', 'desc').limit(v.n),
+        ).then((rows) => rows.map((r) => ({ kind: 'reply' as const, at: Number(r.created_at), id: r.id, comment: toComment(r), toId: r.parent_id! }))),
       );
     }
     if (kinds.has('webmention')) {
       sources.push(() =>
-        bounded(this.db.selectFrom('webmentions').select(['id', 'source', 'post_id', 'type', 'status', 'received_at']).where('person_id', '=', personId), 'webmention', 'received_at', 'id')
-          .orderBy('received_at', 'desc')
-          .orderBy('id', 'desc')
-          .limit(n)
-          .execute()
-          .then((rows) => rows.map((r) => ({ kind: 'webmention' as const, at: Number(r.received_at), id: r.id, source: r.source, postId: r.post_id, type: r.type, status: r.status }))),
+        page<{ id: number; source: string; post_id: number; type: string; status: string; received_at: number }>('webmention', [], (v) =>
+          v.bounded(this.db.selectFrom('webmentions').select(['id', 'source', 'post_id', 'type', 'status', 'received_at']).where('person_id', '=', v.personId), 'received_at', 'id').orderBy('received_at', 'desc').orderBy('id', 'desc').limit(v.n),
+        ).then((rows) => rows.map((r) => ({ kind: 'webmention' as const, at: Number(r.received_at), id: r.id, source: r.source, postId: r.post_id, type: r.type as any, status: r.status as any }))),
       );
     }
     // Subscriptions and mails written before they carried a person are found by the person's addresses.
-    const mine = (column: 'email' | 'to_address') => (eb: any) => (emails.length > 0 ? eb.or([eb('person_id', '=', personId), eb(column, 'in', emails)]) : eb('person_id', '=', personId));
+    const mine = (column: 'email' | 'to_address', v: { personId: number; emails: string[] }) => (eb: any) => (v.emails.length > 0 ? eb.or([eb('person_id', '=', v.personId), eb(column, 'in', v.emails)]) : eb('person_id', '=', v.personId));
     if (kinds.has('subscription')) {
       sources.push(() =>
-        bounded(this.db.selectFrom('subscriptions').select(['id', 'kind', 'post_id', 'created_at', 'unsubscribed_at']).where(mine('email')), 'subscription', 'created_at', 'id')
-          .orderBy('created_at', 'desc')
-          .orderBy('id', 'desc')
-          .limit(n)
-          .execute()
-          .then((rows) =>
-            rows.map((r) => ({ kind: 'subscription' as const, at: Number(r.created_at), id: r.id, subscription: r.kind as SubscriptionKind, postId: r.post_id, unsubscribedAt: r.unsubscribed_at === null ? null : Number(r.unsubscribed_at) })),
-          ),
+        page<{ id: number; kind: string; post_id: number; created_at: number; unsubscribed_at: number | null }>('subscription', emails, (v) =>
+          v.bounded(this.db.selectFrom('subscriptions').select(['id', 'kind', 'post_id', 'created_at', 'unsubscribed_at']).where(mine('email', v)), 'created_at', 'id').orderBy('created_at', 'desc').orderBy('id', 'desc').limit(v.n),
+        ).then((rows) =>
+          rows.map((r) => ({ kind: 'subscription' as const, at: Number(r.created_at), id: r.id, subscription: r.kind as SubscriptionKind, postId: r.post_id, unsubscribedAt: r.unsubscribed_at === null ? null : Number(r.unsubscribed_at) })),
+        ),
       );
     }
     if (kinds.has('mail')) {
       sources.push(() =>
-        bounded(this.db.selectFrom('outbox').select(['id', 'subject', 'status', 'created_at', 'sent_at']).where(mine('to_address')), 'mail', 'created_at', 'id')
-          .orderBy('created_at', 'desc')
-          .orderBy('id', 'desc')
-          .limit(n)
-          .execute()
-          .then((rows) => rows.map((r) => ({ kind: 'mail' as const, at: Number(r.created_at), id: r.id, subject: r.subject, status: r.status as OutboxStatus, sentAt: r.sent_at === null ? null : Number(r.sent_at) }))),
+        page<{ id: number; subject: string; status: string; created_at: number; sent_at: number | null }>('mail', emails, (v) =>
+          v.bounded(this.db.selectFrom('outbox').select(['id', 'subject', 'status', 'created_at', 'sent_at']).where(mine('to_address', v)), 'created_at', 'id').orderBy('created_at', 'desc').orderBy('id', 'desc').limit(v.n),
+        ).then((rows) => rows.map((r) => ({ kind: 'mail' as const, at: Number(r.created_at), id: r.id, subject: r.subject, status: r.status as OutboxStatus, sentAt: r.sent_at === null ? null : Number(r.sent_at) }))),
       );
     }
     if (kinds.has('event')) {
       sources.push(() =>
-        bounded(this.db.selectFrom('person_events').selectAll().where('person_id', '=', personId), 'event', 'created_at', 'id')
-          .orderBy('created_at', 'desc')
-          .orderBy('id', 'desc')
-          .limit(n)
-          .execute()
-          .then((rows) => rows.map((r) => ({ kind: 'event' as const, at: Number(r.created_at), id: r.id, event: toEvent(r) }))),
+        page<Selectable<Database['person_events']>>('event', [], (v) => v.bounded(this.db.selectFrom('person_events').selectAll().where('person_id', '=', v.personId), 'created_at', 'id').orderBy('created_at', 'desc').orderBy('id', 'desc').limit(v.n)).then((rows) =>
+          rows.map((r) => ({ kind: 'event' as const, at: Number(r.created_at), id: r.id, event: toEvent(r) })),
+        ),
       );
     }
     if (kinds.has('note')) {
       sources.push(() =>
-        bounded(this.db.selectFrom('person_notes').selectAll().where('person_id', '=', personId), 'note', 'created_at', 'id')
-          .orderBy('created_at', 'desc')
-          .orderBy('id', 'desc')
-          .limit(n)
-          .execute()
-          .then((rows) => rows.map((r) => ({ kind: 'note' as const, at: Number(r.created_at), id: r.id, note: toNote(r) }))),
+        page<Selectable<Database['person_notes']>>('note', [], (v) => v.bounded(this.db.selectFrom('person_notes').selectAll().where('person_id', '=', v.personId), 'created_at', 'id').orderBy('created_at', 'desc').orderBy('id', 'desc').limit(v.n)).then((rows) =>
+          rows.map((r) => ({ kind: 'note' as const, at: Number(r.created_at), id: r.id, note: toNote(r) })),
+        ),
       );
     }
     // One after another: SQLite has one connection, and a transaction's queries must not overlap.
@@ -783,7 +768,9 @@ export class KyselyPeopleRepository implements PersonRepository {
   }
 
   async merges(personId: number, now: number): Promise<PersonMerge[]> {
-    const rows = await this.db.selectFrom('person_events').selectAll().where('person_id', '=', personId).where('kind', '=', 'merged').orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+    const rows = await runCompiledOnce(this.db, this.engine, 'people-merges', [personId], ([id]) =>
+      this.db.selectFrom('person_events').selectAll().where('person_id', '=', id as number).where('kind', '=', 'merged').orderBy('created_at', 'desc').orderBy('id', 'desc'),
+    );
     return rows.flatMap((row) => {
       const event = toEvent(row);
       const m = mergeManifestOf(event);
@@ -837,27 +824,29 @@ export class KyselyPeopleRepository implements PersonRepository {
         .limit(limit * 4)
         .execute();
     } else {
-      const mine = await this.db
-        .selectFrom('person_identities as m')
-        .innerJoin('person_identities as o', (j) => j.onRef('o.value', '=', 'm.value').onRef('o.person_id', '!=', 'm.person_id'))
-        .select(['o.person_id as other', 'm.value', 'm.kind as mineKind', 'o.kind as otherKind'])
-        .where('m.person_id', '=', personId)
-        .where('m.kind', 'in', web)
-        .where('o.kind', 'in', web)
-        .orderBy('o.person_id')
-        .limit(limit * 4)
-        .execute();
+      const mine = await runCompiledOnce(this.db, this.engine, 'people-duplicates-shared', [personId, limit * 4], ([id, most]) =>
+        this.db
+          .selectFrom('person_identities as m')
+          .innerJoin('person_identities as o', (j) => j.onRef('o.value', '=', 'm.value').onRef('o.person_id', '!=', 'm.person_id'))
+          .select(['o.person_id as other', 'm.value', 'm.kind as mineKind', 'o.kind as otherKind'])
+          .where('m.person_id', '=', id as number)
+          .where('m.kind', 'in', web)
+          .where('o.kind', 'in', web)
+          .orderBy('o.person_id')
+          .limit(most as number),
+      );
       shared = mine.map((r) => (r.other < personId ? { aId: r.other, bId: personId, value: r.value, aKind: r.otherKind, bKind: r.mineKind } : { aId: personId, bId: r.other, value: r.value, aKind: r.mineKind, bKind: r.otherKind }));
       const self = await this.findById(personId);
       const namesakes = self
-        ? await this.db
-            .selectFrom('people')
-            .select('id')
-            .where(sql`lower(trim(name))`, '=', sql`lower(trim(${self.name}))`)
-            .where('id', '!=', personId)
-            .orderBy('id')
-            .limit(limit * 4)
-            .execute()
+        ? await runCompiledOnce(this.db, this.engine, 'people-duplicates-namesakes', [self.name, personId, limit * 4], ([name, id, most]) =>
+            this.db
+              .selectFrom('people')
+              .select('id')
+              .where(sql`lower(trim(name))`, '=', sql`lower(trim(${name}))`)
+              .where('id', '!=', id as number)
+              .orderBy('id')
+              .limit(most as number),
+          )
         : [];
       sameName = namesakes.map((r) => (r.id < personId ? { aId: r.id, bId: personId } : { aId: personId, bId: r.id }));
     }

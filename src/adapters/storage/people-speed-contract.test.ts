@@ -80,6 +80,39 @@ function peopleSpeedContract(name: string, open: OpenStore): void {
       });
     }
 
+    it('shows the team’s replies to a person, and when they were last answered, through a merge, its undo, a reply moved and forgetting', async () => {
+      const me = await owner();
+      const post = await store.posts.create({ type: 'post', slug: 'p', title: 'P', markdown: 'Words.', html: '<p>Words.</p>', excerpt: 'Words.', status: 'published', visibility: 'public', publishedAt: NOW, authorId: me.id, coverImage: null, commentsMode: 'inherit', commentsCloseDays: null, tags: [] }, NOW);
+      const ada = await store.people.upsertByEmail({ name: 'Ada', email: 'ada@example.com', website: null }, NOW);
+      const lovelace = await store.people.upsertByEmail({ name: 'Ada L.', email: 'ada@work.example', website: null }, NOW);
+      const comment = (personId: number | null, parentId: number | null, at: number, userId: number | null = null) =>
+        store.comments.create({ postId: post.id, parentId, personId, userId, authorName: userId ? 'Owner' : 'Ada', authorEmail: userId ? 'owner@example.com' : 'ada@example.com', authorUrl: null, markdown: 'Hi.', html: '<p>Hi.</p>', status: 'approved', createdAt: at });
+      const a1 = await comment(ada.id, null, NOW + 1 * MIN);
+      const l1 = await comment(lovelace.id, null, NOW + 2 * MIN);
+      const toA = await comment(null, a1.id, NOW + 3 * MIN, me.id);
+      const toL = await comment(null, l1.id, NOW + 4 * MIN, me.id);
+      await comment(null, a1.id, NOW + 5 * MIN, null); // a reader's reply is not the team's
+      const replies = async (personId: number) => (await store.people.timeline(personId, { kinds: ['reply'], limit: 10 })).entries.map((e) => e.id);
+      const lastReply = async (personId: number) => (await store.people.summary(personId))!.lastReplyAt;
+      assert.deepEqual(await replies(ada.id), [toA.id]);
+      assert.equal(await lastReply(ada.id), NOW + 3 * MIN);
+      const event = await store.people.merge(ada.id, [lovelace.id], me.id, NOW + 10 * MIN);
+      assert.deepEqual(await replies(ada.id), [toL.id, toA.id], 'the merged person’s replies follow their comments');
+      assert.equal(await lastReply(ada.id), NOW + 4 * MIN);
+      await store.people.undoMerge(event.id, me.id, NOW + 11 * MIN);
+      assert.deepEqual(await replies(ada.id), [toA.id]);
+      assert.deepEqual(await replies(lovelace.id), [toL.id]);
+      assert.equal(await lastReply(lovelace.id), NOW + 4 * MIN);
+      await store.comments.move(toL.id, a1.id, NOW + 12 * MIN);
+      assert.deepEqual(await replies(ada.id), [toL.id, toA.id], 'a reply moved under their comment is to them');
+      assert.deepEqual(await replies(lovelace.id), []);
+      assert.equal(await lastReply(lovelace.id), null);
+      await store.comments.move(toA.id, null, NOW + 13 * MIN);
+      assert.deepEqual(await replies(ada.id), [toL.id], 'a reply moved to the top level answers nobody');
+      await store.people.forget(ada.id, 'anonymise', me.id, NOW + 14 * MIN);
+      assert.deepEqual(await replies(lovelace.id), []);
+    });
+
     it('finds many posts at once, each once, with their tags, trashed ones too, and skips ids no post has', async () => {
       const me = await owner();
       const post = (slug: string, tags: string[]) =>

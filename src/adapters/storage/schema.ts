@@ -91,6 +91,8 @@ export interface Database extends ReachTables, FederationTables, PeopleTables, W
     user_agent: string | null;
     source: string;
     learned_as: string | null;
+    /** Migration 035: the person of the comment this one replies to, kept by triggers (never written by the app). */
+    parent_person_id: Generated<number | null>;
   };
   comment_revisions: {
     id: Generated<number>;
