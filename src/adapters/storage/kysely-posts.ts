@@ -173,6 +173,8 @@ export class KyselyPostRepository implements PostRepository {
     return transact(this.db, async (trx) => {
       const self = new KyselyPostRepository(trx, this.kind);
       if (await self.slugInUse(write.slug)) {
+        // The post this editor page's racing save made took the address: that is the key's post, not a clash.
+        if (write.creationKey && (await self.findByCreationKey(write.authorId, write.creationKey))) throw creationKeyTaken();
         throw new DomainError('slug_taken', `The address "${write.slug}" is already used by another post or page.`, { slug: 'This address is taken.' });
       }
       const values = self.rowValues(write, now, keptFields(write, null));

@@ -115,7 +115,7 @@ for (const { engine, skip } of testEngines()) {
       const late = await autosave();
       const ids = new Set<number>();
       for (const res of [...answers, late]) {
-        assert.ok(res.status < 400, `answered ${res.status}`);
+        assert.ok(res.status < 400, `answered ${res.status}: ${res.status >= 400 ? await res.clone().text() : ''}`);
         const location = res.headers.get('location') ?? ((await res.clone().json().catch(() => ({}))) as { editUrl?: string }).editUrl ?? '';
         ids.add(Number(/\/admin\/posts\/(\d+)/.exec(location)?.[1]));
       }
