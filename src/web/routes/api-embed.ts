@@ -1,6 +1,5 @@
 import { Hono, type MiddlewareHandler } from 'hono';
-import { streamSSE } from 'hono/streaming';
-import { CATCH_UP_BATCH, CHANGES_MISSED, type ChangeEvent } from '../../core/change-feed.ts';
+import { streamApprovedComments } from '../approved-comments-stream.ts';
 import { closedWords, commentsOpen } from '../../core/comment-settings.ts';
 import { EmbedService } from '../../core/embeds.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
@@ -32,8 +31,6 @@ import { avatarParts, cursorParam, parseCursor } from '../views/comment-views.ts
 
 /** How long a browser may reuse a preflight answer. */
 const PREFLIGHT_SECONDS = 600;
-const LIVE_RETRY_SECONDS = 30;
-
 export const embedServiceOf = (c: ApiContext) => {
   const { store, clock, changes } = c.get('deps');
   return new EmbedService({ store, clock, onChanged: (reason) => changes.publish(reason) });
@@ -103,12 +100,6 @@ function outcomeMessage(status: Comment['status']): string {
   if (status === 'approved') return 'Thank you! Your comment is published.';
   if (status === 'pending') return 'Thank you! Your comment is waiting for the author to approve it; only you can see it until then.';
   return 'Your comment was not published: our automatic checks set it aside. It will appear only if the author reviews it and lets it through.';
-}
-
-/** A Last-Event-ID the stream wrote (a change log id), or null. */
-function lastEventId(header: string | undefined): number | null {
-  if (!header || !/^[0-9]{1,15}$/.test(header.trim())) return null;
-  return Number(header.trim());
 }
 
 export function apiEmbedRoutes(): Hono<AppEnv> {
@@ -264,55 +255,7 @@ export function apiEmbedRoutes(): Hono<AppEnv> {
   // after Last-Event-ID.
   app.get('/threads/:id/live', async (c) => {
     const post = await threadPost(c, c.req.param('id'));
-    const { changes, liveStreams } = c.get('deps');
-    const place = liveStreams.take();
-    if (!place) {
-      throw new DomainError('live_streams_full', 'This server has as many live readers as it can take: reload the page in a while to see new comments.', {}, { retryAfterSeconds: LIVE_RETRY_SECONDS });
-    }
-    c.header('Cache-Control', 'no-store');
-    c.header('X-Accel-Buffering', 'no');
-    const resumeAfter = lastEventId(c.req.header('last-event-id'));
-    return streamSSE(c, async (stream) => {
-      place.hold(stream);
-      const prefix = `comment-approved:${post.id}:`;
-      let written = 0;
-      let replaying = true;
-      const arrived: ChangeEvent[] = [];
-      const send = (event: ChangeEvent) => {
-        if (event.id <= written) return;
-        written = event.id;
-        const message =
-          event.topic === CHANGES_MISSED ? { event: 'missed', id: String(event.id), data: '{}' } : { event: 'comment', id: String(event.id), data: JSON.stringify({ id: Number(event.topic.slice(prefix.length)) }) };
-        void stream.writeSSE(message);
-      };
-      const unfollow = changes.follow((event) => {
-        if (event.topic !== CHANGES_MISSED && !event.topic.startsWith(prefix)) return;
-        if (replaying) arrived.push(event);
-        else send(event);
-      });
-      const leave = () => {
-        unfollow();
-        place.release();
-      };
-      stream.onAbort(leave);
-      try {
-        if (resumeAfter !== null) {
-          const missed = await changes.after(resumeAfter, prefix).catch(() => null);
-          if (missed === null || missed.length >= CATCH_UP_BATCH) send({ id: changes.head, topic: CHANGES_MISSED, at: 0 });
-          else for (const event of missed) send(event);
-        }
-        replaying = false;
-        for (const event of arrived) send(event);
-        written = Math.max(written, changes.head);
-        await stream.writeSSE({ event: 'ready', id: String(written), data: '{}', retry: 5000 });
-        while (!stream.aborted && !stream.closed) {
-          await stream.sleep(25_000);
-          if (!stream.aborted) await stream.writeSSE({ event: 'ping', data: '{}' });
-        }
-      } finally {
-        leave();
-      }
-    });
+    return streamApprovedComments(c, post.id);
   });
 
   return app;

@@ -1,6 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { streamSSE } from 'hono/streaming';
-import { CATCH_UP_BATCH, CHANGES_MISSED, type ChangeEvent } from '../../core/change-feed.ts';
+import { streamApprovedComments } from '../approved-comments-stream.ts';
 import type { SubmitContext } from '../../core/comment-service.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
 import { toId } from '../../core/ids.ts';
@@ -25,15 +24,6 @@ function idParam(c: C, name = 'id'): number {
   const id = toId(c.req.param(name));
   if (id === null) throw notFound('The comment');
   return id;
-}
-
-/** How long a browser turned away from a full instance is asked to wait. */
-const LIVE_RETRY_SECONDS = 30;
-
-/** A Last-Event-ID the stream wrote (a change log id), or null. */
-function lastEventId(header: string | undefined): number | null {
-  if (!header || !/^[0-9]{1,15}$/.test(header.trim())) return null;
-  return Number(header.trim());
 }
 
 const wantsJson = (c: C) => (c.req.header('accept') ?? '').includes('application/json') || (c.req.header('content-type') ?? '').startsWith('application/json');
@@ -217,58 +207,8 @@ ${commentForm({
   // as Last-Event-ID, to whichever instance answers) is sent what it missed.
   app.get('/comments/live/:postId{[0-9]+}', async (c) => {
     const postId = idParam(c, 'postId');
-    const { changes, liveStreams } = c.get('deps');
     await readablePost(c, postId);
-    c.header('Cache-Control', 'no-store');
-    const place = liveStreams.take();
-    if (!place) {
-      throw new DomainError('live_streams_full', 'This server has as many live readers as it can take: reload the page in a while to see new comments.', {}, { retryAfterSeconds: LIVE_RETRY_SECONDS });
-    }
-    c.header('X-Accel-Buffering', 'no');
-    const resumeAfter = lastEventId(c.req.header('last-event-id'));
-    return streamSSE(c, async (stream) => {
-      place.hold(stream);
-      const prefix = `comment-approved:${postId}:`;
-      let written = 0;
-      let replaying = true;
-      const arrived: ChangeEvent[] = [];
-      // Ids only grow on the stream: whatever came twice (the log, then the feed) goes once.
-      const send = (event: ChangeEvent) => {
-        if (event.id <= written) return;
-        written = event.id;
-        const message =
-          event.topic === CHANGES_MISSED ? { event: 'missed', id: String(event.id), data: '{}' } : { event: 'comment', id: String(event.id), data: JSON.stringify({ id: Number(event.topic.slice(prefix.length)) }) };
-        void stream.writeSSE(message);
-      };
-      const unfollow = changes.follow((event) => {
-        if (event.topic !== CHANGES_MISSED && !event.topic.startsWith(prefix)) return;
-        if (replaying) arrived.push(event);
-        else send(event);
-      });
-      const leave = () => {
-        unfollow();
-        place.release();
-      };
-      stream.onAbort(leave);
-      try {
-        if (resumeAfter !== null) {
-          const missed = await changes.after(resumeAfter, prefix).catch(() => null);
-          // Too old (pruned), from another site, or unreadable now: the page says to reload.
-          if (missed === null || missed.length >= CATCH_UP_BATCH) send({ id: changes.head, topic: CHANGES_MISSED, at: 0 });
-          else for (const event of missed) send(event);
-        }
-        replaying = false;
-        for (const event of arrived) send(event);
-        written = Math.max(written, changes.head);
-        await stream.writeSSE({ event: 'ready', id: String(written), data: '{}', retry: 5000 });
-        while (!stream.aborted && !stream.closed) {
-          await stream.sleep(25_000);
-          if (!stream.aborted) await stream.writeSSE({ event: 'ping', data: '{}' });
-        }
-      } finally {
-        leave();
-      }
-    });
+    return streamApprovedComments(c, postId);
   });
 
   app.get('/comments/:id{[0-9]+}/fragment', async (c) => {
