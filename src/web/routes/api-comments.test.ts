@@ -504,6 +504,7 @@ for (const { engine, skip } of testEngines()) {
         'POST /api/comments/spam/delete',
         'POST /api/comments/spam/empty',
         'POST /api/comments/{id}/own/withdraw',
+        'POST /api/comments/{id}/post-idea', // People's "make a post of this" (openapi-people-extras.ts)
         'POST /api/comments/{id}/replies',
         'POST /api/comments/{id}/restore',
         'POST /api/posts/{id}/comments',
