@@ -118,6 +118,8 @@ describe('an instance whose listening connection PostgreSQL refuses for a while'
 
     await refuse(name);
     assert.ok(await eventually(async () => (await health(x)).code === 503, 10_000), '/healthz fails: the database refuses this instance');
+    // Its next try at the log fails too (the one before may have been made just before the refusal).
+    assert.ok(await eventually(async () => (await health(x)).body.live_updates.catching_up === false, 10_000), 'x says it cannot read the log');
     const { body } = await health(x);
     assert.equal(body.live_updates.state, 'down');
     assert.equal(body.live_updates.catching_up, false);
