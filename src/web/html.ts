@@ -10,7 +10,7 @@
  */
 type Piece = string | SafeHtml | Uint8Array;
 const decoder = new TextDecoder();
-/** Text is encoded into blocks of at most this size (or one longer piece) for pages written out in chunks. */
+/** Text is encoded into blocks of this size for pages written out in chunks. */
 const CHUNK_BYTES = 16 * 1024;
 
 export class SafeHtml {
@@ -40,11 +40,6 @@ export class SafeHtml {
     return this.value;
   }
 
-  /** The text, when this is a single string (`raw`, or a template without nested parts); else undefined. */
-  onlyText(): string | undefined {
-    return this.pieces.length === 1 && typeof this.pieces[0] === 'string' ? this.pieces[0] : undefined;
-  }
-
   /** Upper bound of the UTF-8 size: 3 bytes per UTF-16 unit. */
   private maxBytes(): number {
     if (this.byteSize < 0) {
@@ -68,36 +63,37 @@ export class SafeHtml {
   }
 
   /**
-   * The UTF-8 bytes as a list of chunks: text encoded in blocks of at most `CHUNK_BYTES`
-   * (or a single longer piece), and already encoded fragments (a cached conversation) passed along as
+   * The UTF-8 bytes as a list of chunks: text encoded piece by piece into blocks of
+   * `CHUNK_BYTES`, and already encoded fragments (a cached conversation) passed along as
    * they are, uncopied. No page-sized string or buffer is made: a page rendered per
    * request leaves only small, short-lived garbage behind.
    */
   toChunks(): Uint8Array[] {
     const chunks: Uint8Array[] = [];
-    // Pieces are joined into a string (cheap: a rope) and encoded once per block, rather
-    // than one native write per piece (a page has thousands). At most 3 bytes per UTF-16
-    // unit: a block stays within CHUNK_BYTES, and only a longer piece has one of its own.
-    let text = '';
-    const encode = () => {
-      if (text === '') return;
-      chunks.push(Buffer.from(text));
-      text = '';
+    let block = Buffer.allocUnsafe(CHUNK_BYTES);
+    let used = 0;
+    const flush = () => {
+      if (used === 0) return;
+      chunks.push(block.subarray(0, used));
+      block = Buffer.allocUnsafe(CHUNK_BYTES);
+      used = 0;
     };
     const walk = (node: SafeHtml): void => {
       for (const p of node.pieces) {
         if (typeof p === 'string') {
-          if ((text.length + p.length) * 3 > CHUNK_BYTES) encode();
-          text += p;
+          // At most 3 bytes per UTF-16 unit: a piece that may not fit starts a new block.
+          if (p.length * 3 > CHUNK_BYTES - used) flush();
+          if (p.length * 3 > CHUNK_BYTES) chunks.push(Buffer.from(p));
+          else used += block.write(p, used);
         } else if (p instanceof SafeHtml) walk(p);
         else {
-          encode();
+          flush();
           chunks.push(p);
         }
       }
     };
     walk(this);
-    encode();
+    if (used > 0) chunks.push(block.subarray(0, used));
     return chunks;
   }
 
@@ -116,45 +112,23 @@ export function escapeHtml(text: string): string {
   return needsEscape.test(text) ? text.replace(/[&<>"']/g, (c) => escapes[c]) : text;
 }
 
-/**
- * Adds `value` after `text` (the string being built): strings join it (escaped), as does
- * a SafeHtml that is only text (`raw`); anything else ends it. Returns the text to go on with.
- * Joining keeps the pieces few, so encoding a page walks hundreds of pieces, not thousands.
- */
-function append(out: Piece[], text: string, value: unknown): string {
-  if (value === null || value === undefined || value === false) return text;
-  if (value instanceof SafeHtml) {
-    const only = value.onlyText();
-    if (only !== undefined) return join(out, text, only);
-    if (text !== '') out.push(text);
-    out.push(value);
-    return '';
+function push(out: Piece[], value: unknown): void {
+  if (value === null || value === undefined || value === false) return;
+  if (value instanceof SafeHtml) out.push(value);
+  else if (Array.isArray(value)) for (const item of value) push(out, item);
+  else {
+    const s = escapeHtml(String(value));
+    if (s !== '') out.push(s);
   }
-  if (Array.isArray(value)) {
-    for (const item of value) text = append(out, text, item);
-    return text;
-  }
-  return join(out, text, escapeHtml(String(value)));
-}
-
-/**
- * `text` + `more`, while that stays within a block (`CHUNK_BYTES`); past it, `text` is a
- * piece of its own, and so is a `more` longer than a block: a page never becomes one
- * page-sized string, and a long piece is not copied into a longer one.
- */
-function join(out: Piece[], text: string, more: string): string {
-  if ((text.length + more.length) * 3 <= CHUNK_BYTES) return text + more;
-  if (text !== '') out.push(text);
-  if (more.length * 3 <= CHUNK_BYTES) return more;
-  out.push(more);
-  return '';
 }
 
 export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeHtml {
   const out: Piece[] = [];
-  let text = strings[0];
-  for (let i = 0; i < values.length; i++) text = join(out, append(out, text, values[i]), strings[i + 1]);
-  if (text !== '') out.push(text);
+  if (strings[0] !== '') out.push(strings[0]);
+  for (let i = 0; i < values.length; i++) {
+    push(out, values[i]);
+    if (strings[i + 1] !== '') out.push(strings[i + 1]);
+  }
   return new SafeHtml(out);
 }
 
