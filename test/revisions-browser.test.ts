@@ -169,6 +169,8 @@ describe('in Chromium: autosave, an ended session, and the revision history', { 
     const other = await plain.newPage();
     await other.goto(`${server.url}/admin`);
     await other.getByRole('button', { name: 'Sign out' }).click();
+    // Closed only once signed out: closing while the sign-out is under way could cancel it.
+    await other.waitForURL(/\/login/);
     await other.close();
 
     const text = 'Written without JavaScript, after the session ended.';
