@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { describe, it } from 'node:test';
+import { describe } from 'node:test';
 import type { Kysely } from 'kysely';
-import pg from 'pg';
 import { openDatabase } from './database.ts';
 import { KyselyUploadRepository } from './kysely-uploads.ts';
 import type { Engine } from './schema.ts';
+import { itOnBothDatabases } from './test-engines.ts';
 import * as foundation from './migrations/001-foundation.ts';
 import * as media from './migrations/022-media-library.ts';
 
@@ -34,35 +33,5 @@ async function migrateOldUpload(db: Kysely<any>, engine: Engine): Promise<void> 
 }
 
 describe('migration 022 gives older uploads room for size, alt text, caption and variants', () => {
-  it('on SQLite', async () => {
-    const { db } = openDatabase({ databaseUrl: null, sqliteFile: ':memory:' });
-    try {
-      await migrateOldUpload(db as Kysely<any>, 'sqlite');
-    } finally {
-      await db.destroy();
-    }
-  });
-
-  const url = process.env.KUMBAYA_TEST_PG_URL;
-  it('on PostgreSQL', { skip: !url && process.env.CI !== 'true' ? 'KUMBAYA_TEST_PG_URL is not set' : false }, async () => {
-    assert.ok(url, 'KUMBAYA_TEST_PG_URL is not set; CI must test PostgreSQL');
-    const schema = `t_${randomBytes(8).toString('hex')}`;
-    const admin = async (statement: string) => {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        await client.query(statement);
-      } finally {
-        await client.end();
-      }
-    };
-    await admin(`create schema ${schema}`);
-    const { db } = openDatabase({ databaseUrl: url, pgSchema: schema, pgPoolSize: 1 });
-    try {
-      await migrateOldUpload(db as Kysely<any>, 'postgres');
-    } finally {
-      await db.destroy();
-      await admin(`drop schema ${schema} cascade`);
-    }
-  });
+  itOnBothDatabases(migrateOldUpload);
 });

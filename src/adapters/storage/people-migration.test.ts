@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { describe, it } from 'node:test';
+import { describe } from 'node:test';
 import type { Kysely } from 'kysely';
-import pg from 'pg';
 import { openDatabase } from './database.ts';
 import type { Engine } from './schema.ts';
+import { itOnBothDatabases } from './test-engines.ts';
 import * as foundation from './migrations/001-foundation.ts';
 import * as conversations from './migrations/002-conversations.ts';
 import * as reach from './migrations/003-reach.ts';
@@ -84,35 +83,5 @@ async function migrateOldSite(db: Kysely<any>, engine: Engine): Promise<void> {
 }
 
 describe('migration 010 moves today\'s people into identities', () => {
-  it('on SQLite', async () => {
-    const { db } = openDatabase({ databaseUrl: null, sqliteFile: ':memory:' });
-    try {
-      await migrateOldSite(db as Kysely<any>, 'sqlite');
-    } finally {
-      await db.destroy();
-    }
-  });
-
-  const url = process.env.KUMBAYA_TEST_PG_URL;
-  it('on PostgreSQL', { skip: !url && process.env.CI !== 'true' ? 'KUMBAYA_TEST_PG_URL is not set' : false }, async () => {
-    assert.ok(url, 'KUMBAYA_TEST_PG_URL is not set; CI must test PostgreSQL');
-    const schema = `t_${randomBytes(8).toString('hex')}`;
-    const admin = async (statement: string) => {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        await client.query(statement);
-      } finally {
-        await client.end();
-      }
-    };
-    await admin(`create schema ${schema}`);
-    const { db } = openDatabase({ databaseUrl: url, pgSchema: schema, pgPoolSize: 1 });
-    try {
-      await migrateOldSite(db as Kysely<any>, 'postgres');
-    } finally {
-      await db.destroy();
-      await admin(`drop schema ${schema} cascade`);
-    }
-  });
+  itOnBothDatabases(migrateOldSite);
 });

@@ -1,10 +1,13 @@
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
+import type { Kysely } from 'kysely';
 import pg from 'pg';
 import type { Store } from '../../core/store.ts';
 import { openDatabase, migrateToLatest } from './database.ts';
 import { KyselyStore } from './kysely-store.ts';
 import { MemoryStore } from './memory-store.ts';
+import type { Engine } from './schema.ts';
 
 export type OpenStore = () => Promise<{ store: Store; cleanup: () => Promise<void> }>;
 
@@ -117,4 +120,34 @@ export function storeOpener(): (engine: EngineName) => Promise<Store> {
     cleanups.push(cleanup);
     return store;
   };
+}
+
+/**
+ * Registers `it('on SQLite')` and `it('on PostgreSQL')`, each handing `check` an empty,
+ * unmigrated database (in-memory SQLite; a fresh PostgreSQL schema, dropped afterwards):
+ * for tests that run migrations one by one over data of an older schema. PostgreSQL is
+ * skipped without KUMBAYA_TEST_PG_URL, except under CI=true, where it fails.
+ */
+export function itOnBothDatabases(check: (db: Kysely<any>, engine: Engine) => Promise<void>): void {
+  it('on SQLite', async () => {
+    const { db } = openDatabase({ databaseUrl: null, sqliteFile: ':memory:' });
+    try {
+      await check(db as Kysely<any>, 'sqlite');
+    } finally {
+      await db.destroy();
+    }
+  });
+  const url = process.env.KUMBAYA_TEST_PG_URL;
+  it('on PostgreSQL', needsEngines('postgres'), async () => {
+    assert.ok(url, 'KUMBAYA_TEST_PG_URL is not set; CI must test PostgreSQL');
+    const pgSchema = `t_${randomBytes(8).toString('hex')}`;
+    await administer(url, `create schema ${pgSchema}`);
+    const { db } = openDatabase({ databaseUrl: url, pgSchema, pgPoolSize: 1 });
+    try {
+      await check(db as Kysely<any>, 'postgres');
+    } finally {
+      await db.destroy();
+      await administer(url, `drop schema ${pgSchema} cascade`);
+    }
+  });
 }

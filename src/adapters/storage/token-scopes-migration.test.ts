@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { describe, it } from 'node:test';
+import { describe } from 'node:test';
 import type { Kysely } from 'kysely';
-import pg from 'pg';
 import { openDatabase } from './database.ts';
 import { KyselyApiTokenRepository } from './kysely-sessions.ts';
 import type { Engine } from './schema.ts';
+import { itOnBothDatabases } from './test-engines.ts';
 import * as foundation from './migrations/001-foundation.ts';
 import * as tokenScopes from './migrations/023-token-scopes.ts';
 
@@ -30,35 +29,5 @@ async function migrateOldTokens(db: Kysely<any>, engine: Engine): Promise<void> 
 }
 
 describe('migration 023 gives tokens scopes and an expiry', () => {
-  it('on SQLite', async () => {
-    const { db } = openDatabase({ databaseUrl: null, sqliteFile: ':memory:' });
-    try {
-      await migrateOldTokens(db as Kysely<any>, 'sqlite');
-    } finally {
-      await db.destroy();
-    }
-  });
-
-  const url = process.env.KUMBAYA_TEST_PG_URL;
-  it('on PostgreSQL', { skip: !url && process.env.CI !== 'true' ? 'KUMBAYA_TEST_PG_URL is not set' : false }, async () => {
-    assert.ok(url, 'KUMBAYA_TEST_PG_URL is not set; CI must test PostgreSQL');
-    const schema = `t_${randomBytes(8).toString('hex')}`;
-    const admin = async (statement: string) => {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        await client.query(statement);
-      } finally {
-        await client.end();
-      }
-    };
-    await admin(`create schema ${schema}`);
-    const { db } = openDatabase({ databaseUrl: url, pgSchema: schema, pgPoolSize: 1 });
-    try {
-      await migrateOldTokens(db as Kysely<any>, 'postgres');
-    } finally {
-      await db.destroy();
-      await admin(`drop schema ${schema} cascade`);
-    }
-  });
+  itOnBothDatabases(migrateOldTokens);
 });
