@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { z } from 'zod';
 import type { Comment, Post, Role, User } from '../../core/store.ts';
+import { ApiClient } from '../../../test/helpers/api-client.ts';
 import { startTestKumbaya, testEngines, type TestKumbaya } from '../../../test/helpers/test-kumbaya.ts';
 import {
   apiCommentDetailSchema,
@@ -40,23 +41,9 @@ for (const { engine, skip } of testEngines()) {
     /** The site's clock, moved forward to let a form token age like a person typing. */
     const clock = { offset: 0, now: () => Date.now() + clock.offset };
 
-    let users = 0;
-    async function withToken(role: Role): Promise<{ user: User; secret: string }> {
-      users++;
-      const user = await k.deps.auth.createUser({ name: `${role} ${users}`, email: `comments-api-${role}-${users}@example.com`, password: 'correct horse battery' }, role);
-      return { user, secret: (await k.deps.auth.createApiToken(user, 'comments script')).secret };
-    }
-
-    function call(method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
-      const headers: Record<string, string> = { ...options.headers };
-      if (options.token) headers.authorization = `Bearer ${options.token}`;
-      let body: string | undefined;
-      if (options.body !== undefined) {
-        headers['content-type'] ??= 'application/json';
-        body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
-      }
-      return k.request(path, { method, headers, body });
-    }
+    let api: ApiClient;
+    const withToken = (role: Role) => api.token(role, 'comments script');
+    const call = (method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) => api.call(method, path, options);
 
     /** A request with `token`, expecting `status`; the JSON body. */
     async function as(token: string, method: string, path: string, status: number, body?: unknown): Promise<any> {
@@ -125,6 +112,7 @@ for (const { engine, skip } of testEngines()) {
       await new Promise<void>((resolve) => akismet.listen(0, '127.0.0.1', resolve));
       const endpoint = `http://127.0.0.1:${(akismet.address() as AddressInfo).port}/1.1/`;
       k = await startTestKumbaya({ engine, clock, env: { TRUST_PROXY: '1', AKISMET_KEY: 'test-key', AKISMET_ENDPOINT: endpoint } });
+      api = new ApiClient(k);
       owner = await withToken('owner');
       moderator = await withToken('moderator');
       author = await withToken('author');
@@ -157,7 +145,7 @@ for (const { engine, skip } of testEngines()) {
       assert.equal(second.comment.status, 'approved', 'a known person is published at once');
       assert.equal(second.comment.url, `http://localhost:3000/comments/${second.comment.id}`);
       assert.equal((await stored(second.comment.id)).personId, ada?.id);
-      const page = await (await call('GET', `/${post.slug}`)).text();
+      const page = await (await k.request(`/${post.slug}`)).text();
       assert.match(page, /Still weaving\./, 'it is on the post’s page');
     });
 
