@@ -10,8 +10,30 @@
  */
 type Piece = string | SafeHtml | Uint8Array;
 const decoder = new TextDecoder();
-/** Text is encoded into blocks of this size for pages written out in chunks. */
-const CHUNK_BYTES = 16 * 1024;
+/**
+ * Pages written out in chunks (`toChunks`) encode their text here first, then copy it out
+ * exactly sized: one buffer for the process, reused by every page (encoding never waits,
+ * so pages never share it at once).
+ */
+const SCRATCH_BYTES = 512 * 1024;
+const scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
+/** Text pieces up to this length are copied character by character when they are ASCII. */
+const SHORT_TEXT = 24;
+
+/** Where `toChunks` is: how much of `scratch` holds text not yet cut, and the chunks so far. */
+interface Encoded {
+  used: number;
+  chunks: Uint8Array[];
+}
+
+/** The text encoded in `scratch` so far becomes a chunk of its own (a copy), and `scratch` is free again. */
+function cut(out: Encoded): void {
+  if (out.used === 0) return;
+  const chunk = Buffer.allocUnsafe(out.used);
+  scratch.copy(chunk, 0, 0, out.used);
+  out.chunks.push(chunk);
+  out.used = 0;
+}
 
 export class SafeHtml {
   private readonly pieces: Piece[];
@@ -63,38 +85,51 @@ export class SafeHtml {
   }
 
   /**
-   * The UTF-8 bytes as a list of chunks: text encoded piece by piece into blocks of
-   * `CHUNK_BYTES`, and already encoded fragments (a cached conversation) passed along as
-   * they are, uncopied. No page-sized string or buffer is made: a page rendered per
-   * request leaves only small, short-lived garbage behind.
+   * The UTF-8 bytes as a list of chunks: text encoded piece by piece into one shared
+   * buffer (`scratch`) and copied out, exactly sized, where it ends: at an already encoded
+   * fragment (a cached conversation, passed along as it is, uncopied), when the buffer is
+   * full, and at the end. A page rendered whole per request is then one buffer, written
+   * with its head in one go; no page-sized string is made, and nothing bigger than the
+   * page's bytes is left behind per request.
    */
   toChunks(): Uint8Array[] {
-    const chunks: Uint8Array[] = [];
-    let block = Buffer.allocUnsafe(CHUNK_BYTES);
-    let used = 0;
-    const flush = () => {
-      if (used === 0) return;
-      chunks.push(block.subarray(0, used));
-      block = Buffer.allocUnsafe(CHUNK_BYTES);
-      used = 0;
-    };
-    const walk = (node: SafeHtml): void => {
-      for (const p of node.pieces) {
-        if (typeof p === 'string') {
-          // At most 3 bytes per UTF-16 unit: a piece that may not fit starts a new block.
-          if (p.length * 3 > CHUNK_BYTES - used) flush();
-          if (p.length * 3 > CHUNK_BYTES) chunks.push(Buffer.from(p));
-          else used += block.write(p, used);
-        } else if (p instanceof SafeHtml) walk(p);
-        else {
-          flush();
-          chunks.push(p);
+    const out: Encoded = { used: 0, chunks: [] };
+    this.encode(out);
+    cut(out);
+    return out.chunks;
+  }
+
+  private encode(out: Encoded): void {
+    const pieces = this.pieces;
+    for (let k = 0; k < pieces.length; k++) {
+      const p = pieces[k];
+      if (typeof p === 'string') {
+        const n = p.length;
+        // At most 3 bytes per UTF-16 unit: a piece that may not fit cuts the text there.
+        if (n * 3 > SCRATCH_BYTES - out.used) {
+          cut(out);
+          if (n * 3 > SCRATCH_BYTES) {
+            out.chunks.push(Buffer.from(p));
+            continue;
+          }
         }
+        const at = out.used;
+        if (n <= SHORT_TEXT) {
+          // Short ASCII text is copied here: cheaper than a call into the encoder (most of a page's pieces are a few characters).
+          let i = 0;
+          for (; i < n; i++) {
+            const code = p.charCodeAt(i);
+            if (code > 0x7f) break;
+            scratch[at + i] = code;
+          }
+          out.used = i === n ? at + n : at + scratch.write(p, at);
+        } else out.used = at + scratch.write(p, at);
+      } else if (p instanceof SafeHtml) p.encode(out);
+      else {
+        cut(out);
+        out.chunks.push(p);
       }
-    };
-    walk(this);
-    if (used > 0) chunks.push(block.subarray(0, used));
-    return chunks;
+    }
   }
 
   /** The UTF-8 bytes, encoded piece by piece straight into one buffer (a view of it, exactly sized). */

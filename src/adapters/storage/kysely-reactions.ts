@@ -51,14 +51,14 @@ export class KyselyReactionRepository implements ReactionRepository {
   }
 
   async forPost(postId: number, limit: number): Promise<PostReactions> {
-    const newest = (kind: ReactionKind) => this.db.selectFrom('federation_reactions').selectAll().where('post_id', '=', postId).where('kind', '=', kind).orderBy('id', 'desc').limit(limit).execute();
-    const [likes, announces, counts] = await Promise.all([
-      newest('like'),
-      newest('announce'),
-      this.db.selectFrom('federation_reactions').select(['kind', (eb) => eb.fn.countAll<number>().as('n')]).where('post_id', '=', postId).groupBy('kind').execute(),
-    ]);
+    // The counts first: most posts have no reactions, and then the page asks nothing more
+    // (one query per page rendered without the cache, not three; one round trip on PostgreSQL).
+    const counts = await this.db.selectFrom('federation_reactions').select(['kind', (eb) => eb.fn.countAll<number>().as('n')]).where('post_id', '=', postId).groupBy('kind').execute();
     const count = (kind: ReactionKind) => Number(counts.find((c) => c.kind === kind)?.n ?? 0);
-    return { likes: likes.map(toReaction), announces: announces.map(toReaction), likeCount: count('like'), announceCount: count('announce') };
+    const newest = async (kind: ReactionKind) =>
+      count(kind) === 0 ? [] : (await this.db.selectFrom('federation_reactions').selectAll().where('post_id', '=', postId).where('kind', '=', kind).orderBy('id', 'desc').limit(limit).execute()).map(toReaction);
+    const [likes, announces] = await Promise.all([newest('like'), newest('announce')]);
+    return { likes, announces, likeCount: count('like'), announceCount: count('announce') };
   }
 
   async authorizeQuote(q: Omit<QuoteAuthorizationRecord, 'id' | 'createdAt'>, now: number): Promise<QuoteAuthorizationRecord> {
