@@ -112,12 +112,22 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
   const conversationCache = new ConversationCache({ enabled: config.conversationCache });
 
   // The settings table, read once and parsed into both views, until a change is published.
+  // `settingsRead` is the same once read, for callers that must not wait (null until then).
   let settingsCache: Promise<{ site: SiteSettings; comments: CommentSettings }> | null = null;
+  let settingsRead: { site: SiteSettings; comments: CommentSettings } | null = null;
   const settings = () => {
-    settingsCache ??= store.settings.getAll().then((all) => ({ site: readSiteSettings(all), comments: readCommentSettings(all) }));
-    settingsCache.catch(() => {
-      settingsCache = null;
-    });
+    if (!settingsCache) {
+      const reading = store.settings.getAll().then((all) => ({ site: readSiteSettings(all), comments: readCommentSettings(all) }));
+      settingsCache = reading;
+      reading.then(
+        (read) => {
+          if (settingsCache === reading) settingsRead = read;
+        },
+        () => {
+          if (settingsCache === reading) settingsCache = null;
+        },
+      );
+    }
     return settingsCache;
   };
   const site = async () => (await settings()).site;
@@ -129,6 +139,7 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
     pageCache.clear();
     conversationCache.clear();
     settingsCache = null;
+    settingsRead = null;
     if (topic === 'post-scheduled') scheduler?.wake();
     // A comment went live or was moderated: the mail it caused is in the outbox now.
     if (topic.startsWith('comments-changed')) outbox?.wake();
@@ -164,7 +175,7 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
   const secret = config.secretKey ?? (await store.settings.setIfAbsent('secret_key', randomToken(32)));
 
   const spam = createSpamDefence({ config, secret, logger, store, changes });
-  const notifications = createCommentNotifications({ config, secret, site, clock });
+  const notifications = createCommentNotifications({ config, secret, site, siteNow: () => settingsRead?.site ?? null, clock });
   let fediverse: Fediverse | null = null;
   let whoIs: WhoIs | null = null;
   const newcomer = async (personId: number) => {

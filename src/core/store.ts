@@ -679,6 +679,12 @@ export interface RateLimitRepository {
   hit(key: string, windowMs: number, max: number, now: number): Promise<RateLimitResult>;
   /** Several `hit`s at once (distinct keys), in one statement on SQL; the results in the order of `checks`. */
   hitAll(checks: RateLimitCheck[], now: number): Promise<RateLimitResult[]>;
+  /**
+   * `hitAll`, all or nothing: when any check is refused, none is counted (the results say
+   * what counting them would have answered). One round trip on PostgreSQL, no transaction
+   * needed around it.
+   */
+  hitAllOrNone(checks: RateLimitCheck[], now: number): Promise<RateLimitResult[]>;
 }
 
 export interface RateLimitCheck {

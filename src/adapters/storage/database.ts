@@ -30,6 +30,7 @@ import * as postSeo from './migrations/025-post-seo.ts';
 import * as peopleSearch from './migrations/031-people-search.ts';
 import * as federationMessageParts from './migrations/032-federation-message-parts.ts';
 import * as replyPerson from './migrations/035-reply-person.ts';
+import * as rateLimitsAllOrNone from './migrations/037-rate-limits-all-or-none.ts';
 
 // BIGINT columns hold epoch milliseconds, well inside Number's safe range.
 const require = createRequire(import.meta.url);
@@ -107,6 +108,7 @@ function migrations(engine: Engine): Array<{ name: string; up: (db: Kysely<any>)
     { name: '031-people-search', up: (db) => peopleSearch.up(db, engine) },
     { name: '032-federation-message-parts', up: (db) => federationMessageParts.up(db) },
     { name: '035-reply-person', up: (db) => replyPerson.up(db, engine) },
+    { name: '037-rate-limits-all-or-none', up: (db) => rateLimitsAllOrNone.up(db, engine) },
   ];
 }
 

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { RateLimitCheck, RateLimitRepository, RateLimitResult } from '../../core/store.ts';
 import { runCompiledOnce } from './compiled-once.ts';
+import { transact } from './transact.ts';
 import type { Database, Engine } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -46,13 +47,49 @@ export class KyselyRateLimitRepository implements RateLimitRepository {
           window_start = case when rate_limits.window_start <= ${before} then excluded.window_start else rate_limits.window_start end
         returning key, window_start, hits`;
     });
-    const byKey = new Map(rows.map((r) => [r.key, r]));
-    return checks.map(({ key, windowMs, max }) => {
-      const row = byKey.get(key);
-      if (!row) throw new Error(`rate limit ${key} was not counted`);
-      const hits = Number(row.hits);
-      if (hits <= max) return { allowed: true, retryAfterMs: 0 };
-      return { allowed: false, retryAfterMs: Math.max(1, Number(row.window_start) + windowMs - now) };
-    });
+    return verdicts(checks, rows, now);
   }
+
+  /**
+   * On PostgreSQL one call of `kumbaya_rate_limits_all_or_none` (migration 037), which
+   * undoes its counts when any is refused: one round trip where a transaction around
+   * `hitAll` took three. On SQLite the same in a transaction, rolled back when any is refused.
+   */
+  async hitAllOrNone(checks: RateLimitCheck[], now: number): Promise<RateLimitResult[]> {
+    if (new Set(checks.map((c) => c.key)).size !== checks.length) throw new Error('rate limit checks must have distinct keys');
+    if (checks.length === 0) return [];
+    if (this.kind === 'postgres') {
+      const [keys, expired, maxes] = [checks.map((c) => c.key), checks.map((c) => now - c.windowMs), checks.map((c) => c.max)];
+      const rows = await runCompiledOnce(this.db, this.kind, 'rate-limit-all-or-none', [keys, expired, maxes, now], ([k, e, m, at]) =>
+        sql<{ key: string; window_start: number; hits: number }>`select counted_key as key, counted_window_start as window_start, counted_hits as hits
+          from kumbaya_rate_limits_all_or_none(cast(${k} as text[]), cast(${e} as bigint[]), cast(${m} as integer[]), cast(${at} as bigint))`,
+      );
+      return verdicts(checks, rows, now);
+    }
+    let results: RateLimitResult[] = [];
+    try {
+      await transact(this.db, async (trx) => {
+        results = await new KyselyRateLimitRepository(trx, this.kind).hitAll(checks, now);
+        if (results.some((r) => !r.allowed)) throw refusal;
+      });
+    } catch (error) {
+      if (error !== refusal) throw error;
+    }
+    return results;
+  }
+}
+
+/** Thrown to roll back a refused hitAllOrNone's counts. */
+const refusal = new Error('rate limited: nothing counted');
+
+/** Each check's result from its counted row (window start and hits after the hit). */
+function verdicts(checks: RateLimitCheck[], rows: Array<{ key: string; window_start: number; hits: number }>, now: number): RateLimitResult[] {
+  const byKey = new Map(rows.map((r) => [r.key, r]));
+  return checks.map(({ key, windowMs, max }) => {
+    const row = byKey.get(key);
+    if (!row) throw new Error(`rate limit ${key} was not counted`);
+    const hits = Number(row.hits);
+    if (hits <= max) return { allowed: true, retryAfterMs: 0 };
+    return { allowed: false, retryAfterMs: Math.max(1, Number(row.window_start) + windowMs - now) };
+  });
 }

@@ -28,4 +28,13 @@ export class MemoryRateLimitRepository implements RateLimitRepository {
     for (const { key, windowMs, max } of checks) results.push(await this.hit(key, windowMs, max, now));
     return results;
   }
+
+  async hitAllOrNone(checks: RateLimitCheck[], now: number): Promise<RateLimitResult[]> {
+    const before = checks.map(({ key }) => this.tables.rateLimits.get(key));
+    const results = await this.hitAll(checks, now);
+    if (results.some((r) => !r.allowed)) {
+      checks.forEach(({ key }, i) => (before[i] ? this.tables.rateLimits.set(key, before[i]) : this.tables.rateLimits.delete(key)));
+    }
+    return results;
+  }
 }

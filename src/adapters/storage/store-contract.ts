@@ -1096,6 +1096,28 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         assert.deepEqual(await store.rateLimits.hit('many:minute', 1000, 2, NOW + 1002), { allowed: false, retryAfterMs: 998 });
       });
 
+      it('counts all of several keys or none: a refused check leaves every counter as it was', async () => {
+        const checks = [
+          { key: 'all:minute', windowMs: 1000, max: 2 },
+          { key: 'all:hour', windowMs: 10_000, max: 3 },
+          { key: 'all:other', windowMs: 500, max: 1 },
+        ];
+        const ok = { allowed: true, retryAfterMs: 0 };
+        assert.deepEqual(await store.rateLimits.hitAllOrNone(checks, NOW), [ok, ok, ok]);
+        // all:other's second hit is refused: nothing is counted, and it says so again.
+        assert.deepEqual(await store.rateLimits.hitAllOrNone(checks, NOW + 100), [ok, ok, { allowed: false, retryAfterMs: 400 }]);
+        assert.deepEqual(await store.rateLimits.hitAllOrNone(checks, NOW + 200), [ok, ok, { allowed: false, retryAfterMs: 300 }]);
+        // all:other's window has ended: all three are counted (all:minute's and all:hour's second hit).
+        assert.deepEqual(await store.rateLimits.hitAllOrNone(checks, NOW + 600), [ok, ok, ok]);
+        assert.deepEqual(await store.rateLimits.hitAllOrNone(checks.slice(0, 2), NOW + 700), [{ allowed: false, retryAfterMs: 300 }, ok]);
+        // all:hour was counted twice (the refusals counted nothing): its third hit is allowed, its fourth not.
+        assert.deepEqual(await store.rateLimits.hit('all:hour', 10_000, 3, NOW + 800), ok);
+        assert.deepEqual(await store.rateLimits.hit('all:hour', 10_000, 3, NOW + 801), { allowed: false, retryAfterMs: 9199 });
+        // A key seen for the first time in a refused call is not left behind either.
+        assert.deepEqual(await store.rateLimits.hitAllOrNone([{ key: 'all:new', windowMs: 1000, max: 1 }, checks[0]], NOW + 900), [ok, { allowed: false, retryAfterMs: 100 }]);
+        assert.deepEqual(await store.rateLimits.hit('all:new', 1000, 1, NOW + 901), ok);
+      });
+
       it('opens the window at the first hit, not at a fixed clock boundary', async () => {
         const hit = (at: number) => store.rateLimits.hit('k', 1000, 1, at);
         assert.equal((await hit(NOW + 900)).allowed, true);
