@@ -84,7 +84,7 @@ export class KyselyStore implements Store {
     this.tags = new KyselyTagRepository(db);
     this.users = new KyselyUserRepository(db, engine);
     this.comments = new KyselyCommentRepository(db, engine);
-    this.sessions = new KyselySessionRepository(db);
+    this.sessions = new KyselySessionRepository(db, engine);
     this.apiTokens = new KyselyApiTokenRepository(db);
     this.uploads = new KyselyUploadRepository(db);
     this.settings = new KyselySettingRepository(db);
