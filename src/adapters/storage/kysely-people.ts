@@ -563,7 +563,10 @@ export class KyselyPeopleRepository implements PersonRepository {
           if (!b) return qb;
           if (b.sameAt === 'all') return qb.where(atColumn, '<=', at);
           if (b.sameAt === 'none') return qb.where(atColumn, '<', at);
-          return qb.where((eb: any) => eb.or([eb(atColumn, '<', at), eb.and([eb(atColumn, '=', at), eb(idColumn, '<', belowId)])]));
+          // `at <= cursor` as well, said plainly: an index range on (person, time) on both engines; the
+          // `or` alone was a filter over all of the person's rows from the newest (a late page of
+          // 3,800 comments: 0.31 ms in SQLite instead of 0.07).
+          return qb.where(atColumn, '<=', at).where((eb: any) => eb.or([eb(atColumn, '<', at), eb.and([eb(atColumn, '=', at), eb(idColumn, '<', belowId)])]));
         };
         return build({ personId: id as number, emails: emailValues, n: limit as number, bounded });
       });
