@@ -105,7 +105,7 @@ export class KyselyStore implements Store {
     this.people = new KyselyPeopleRepository(db, engine);
     this.postSources = new KyselyPostSourceRepository(db);
     this.audit = new KyselyAuditRepository(db);
-    this.whoIs = new KyselyWhoIsRepository(db);
+    this.whoIs = new KyselyWhoIsRepository(db, engine);
     this.fediverseReplies = new KyselyFediverseReplyRepository(db);
     this.changeLog = new KyselyChangeLog(db, engine);
     this.embeds = new KyselyEmbedRepository(db);
