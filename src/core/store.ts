@@ -52,6 +52,9 @@ export interface TagWithCount extends Tag {
   postCount: number;
 }
 
+/** What a link to a post needs. */
+export type PostLink = Pick<Post, 'id' | 'slug' | 'title'>;
+
 export interface Post {
   id: number;
   type: PostType;
@@ -355,6 +358,8 @@ export interface PostRepository {
   findById(id: number): Promise<Post | null>;
   /** The posts with these ids that exist (trashed ones too, as findById), in no set order: one look-up for a page that names many. */
   findMany(ids: readonly number[]): Promise<Post[]>;
+  /** As findMany, only what a link to each needs (id, slug, title): a page that names posts without showing them. */
+  links(ids: readonly number[]): Promise<PostLink[]>;
   /** Current slug of any type; trashed posts are not found. */
   findBySlug(slug: string): Promise<Post | null>;
   /** The post that used to answer at `slug`, if it has since moved. */

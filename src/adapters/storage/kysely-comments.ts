@@ -189,7 +189,7 @@ export class KyselyCommentRepository implements CommentRepository {
   }
 
   async findById(id: number): Promise<Comment | null> {
-    const row = await this.db.selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirst();
+    const [row] = await runCompiledOnce(this.db, this.kind, 'comment-by-id', [id], ([v]) => this.db.selectFrom('comments').selectAll().where('id', '=', v as number));
     return row ? toComment(row) : null;
   }
 
@@ -384,6 +384,13 @@ export class KyselyCommentRepository implements CommentRepository {
   }
 
   async countWithStatus(status: CommentStatus, authorId?: number): Promise<number> {
+    if (authorId === undefined) {
+      // Every admin page asks (the top bar's count): compiled once.
+      const [row] = await runCompiledOnce(this.db, this.kind, 'comments-count-status', [status], ([v]) =>
+        this.db.selectFrom('comments').where('status', '=', v as CommentStatus).select((eb) => eb.fn.countAll<number>().as('n')),
+      );
+      return Number(row?.n ?? 0);
+    }
     let base = this.db.selectFrom('comments').where('status', '=', status);
     if (authorId !== undefined) base = base.where('post_id', 'in', this.postsOf(authorId));
     const row = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();

@@ -114,7 +114,10 @@ export class KyselyOutboxRepository implements OutboxRepository {
   }
 
   async countWithStatus(status: OutboxStatus): Promise<number> {
-    const row = await this.db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', status).executeTakeFirst();
+    // Every admin page asks while SMTP_URL is unset (the mail banner): compiled once.
+    const [row] = await runCompiledOnce(this.db, this.engine, 'outbox-count-status', [status], ([v]) =>
+      this.db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', v as OutboxStatus),
+    );
     return Number(row?.n ?? 0);
   }
 }

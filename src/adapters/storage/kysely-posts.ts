@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { AdminPostQuery, MonthCount, Page, Post, PostRepository, PostStatus, PostWrite, PublishedQuery, SearchHit, Tag } from '../../core/store.ts';
+import type { AdminPostQuery, MonthCount, Page, Post, PostLink, PostRepository, PostStatus, PostWrite, PublishedQuery, SearchHit, Tag } from '../../core/store.ts';
 import { countByMonth, isProtected } from '../../core/store.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
 import { firstFreeSlug, plainText, slugify } from '../../core/text.ts';
@@ -256,6 +256,14 @@ export class KyselyPostRepository implements PostRepository {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return [];
     return this.withTags(await this.db.selectFrom('posts').select(postColumns).where('id', 'in', unique).execute());
+  }
+
+  async links(ids: readonly number[]): Promise<PostLink[]> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return [];
+    // Compiled once per number of posts (a person page names up to ~31).
+    if (unique.length > 100) return this.db.selectFrom('posts').select(['id', 'slug', 'title']).where('id', 'in', unique).execute();
+    return runCompiledOnce(this.db, this.kind, `post-links-${unique.length}`, unique, (v) => this.db.selectFrom('posts').select(['id', 'slug', 'title']).where('id', 'in', v as number[]));
   }
 
   async findBySlug(slug: string): Promise<Post | null> {

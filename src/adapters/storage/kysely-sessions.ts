@@ -1,6 +1,7 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { ApiToken, ApiTokenRepository, Session, SessionRepository } from '../../core/store.ts';
-import type { Database } from './schema.ts';
+import type { Database, Engine } from './schema.ts';
+import { runCompiledOnce } from './compiled-once.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -21,9 +22,11 @@ function toToken(row: Selectable<Database['api_tokens']>): ApiToken {
 /** SessionRepository on SQL (SQLite and PostgreSQL): signed-in staff, by the hash of their cookie. */
 export class KyselySessionRepository implements SessionRepository {
   private readonly db: Db;
+  private readonly engine: Engine;
 
-  constructor(db: Db) {
+  constructor(db: Db, engine: Engine) {
     this.db = db;
+    this.engine = engine;
   }
 
   async create(s: Session): Promise<void> {
@@ -34,7 +37,10 @@ export class KyselySessionRepository implements SessionRepository {
   }
 
   async find(idHash: string, now: number): Promise<Session | null> {
-    const row = await this.db.selectFrom('sessions').selectAll().where('id_hash', '=', idHash).where('expires_at', '>', now).executeTakeFirst();
+    // Every signed-in request asks: compiled once.
+    const [row] = await runCompiledOnce(this.db, this.engine, 'session-find', [idHash, now], ([hash, at]) =>
+      this.db.selectFrom('sessions').selectAll().where('id_hash', '=', hash as string).where('expires_at', '>', at as number),
+    );
     return row
       ? { idHash: row.id_hash, userId: row.user_id, csrfToken: row.csrf_token, createdAt: Number(row.created_at), expiresAt: Number(row.expires_at) }
       : null;

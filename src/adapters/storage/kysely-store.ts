@@ -84,7 +84,7 @@ export class KyselyStore implements Store {
     this.tags = new KyselyTagRepository(db);
     this.users = new KyselyUserRepository(db, engine);
     this.comments = new KyselyCommentRepository(db, engine);
-    this.sessions = new KyselySessionRepository(db);
+    this.sessions = new KyselySessionRepository(db, engine);
     this.apiTokens = new KyselyApiTokenRepository(db);
     this.uploads = new KyselyUploadRepository(db);
     this.settings = new KyselySettingRepository(db);
@@ -105,7 +105,7 @@ export class KyselyStore implements Store {
     this.people = new KyselyPeopleRepository(db, engine);
     this.postSources = new KyselyPostSourceRepository(db);
     this.audit = new KyselyAuditRepository(db);
-    this.whoIs = new KyselyWhoIsRepository(db);
+    this.whoIs = new KyselyWhoIsRepository(db, engine);
     this.fediverseReplies = new KyselyFediverseReplyRepository(db);
     this.changeLog = new KyselyChangeLog(db, engine);
     this.embeds = new KyselyEmbedRepository(db);

@@ -1,7 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { CommentStatus } from '../../core/store.ts';
 import type { InteractionCounts, NothingFound, PublicProfile, WhoIsRepository } from '../../core/who-is.ts';
-import type { Database } from './schema.ts';
+import type { Database, Engine } from './schema.ts';
+import { runCompiledOnce } from './compiled-once.ts';
 import { transact } from './transact.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -9,15 +10,22 @@ type Db = Kysely<Database> | Transaction<Database>;
 /** "Who is this?" on SQL (SQLite and PostgreSQL): the store's `whoIs` (migration 014). */
 export class KyselyWhoIsRepository implements WhoIsRepository {
   private readonly db: Db;
+  /** Known (the store's): a person page's two look-ups are compiled once; unknown, built each time. */
+  private readonly engine: Engine | undefined;
 
-  constructor(db: Db) {
+  constructor(db: Db, engine?: Engine) {
     this.db = db;
+    this.engine = engine;
   }
 
   async profile(website: string): Promise<PublicProfile | null> {
-    const row = await this.db.selectFrom('public_profiles').selectAll().where('website', '=', website).executeTakeFirst();
+    const [row] = this.engine
+      ? await runCompiledOnce(this.db, this.engine, 'who-is-profile', [website], ([w]) => this.db.selectFrom('public_profiles').selectAll().where('website', '=', w as string))
+      : [await this.db.selectFrom('public_profiles').selectAll().where('website', '=', website).executeTakeFirst()];
     if (!row) return null;
-    const links = await this.db.selectFrom('public_profile_links').select('url').where('website', '=', website).orderBy('position').execute();
+    const links = this.engine
+      ? await runCompiledOnce(this.db, this.engine, 'who-is-profile-links', [website], ([w]) => this.db.selectFrom('public_profile_links').select('url').where('website', '=', w as string).orderBy('position'))
+      : await this.db.selectFrom('public_profile_links').select('url').where('website', '=', website).orderBy('position').execute();
     return {
       website: row.website,
       found: Number(row.found) === 1,

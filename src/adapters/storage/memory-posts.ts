@@ -1,5 +1,5 @@
 import { creationKeyTaken, keptFields, type KeptFields } from './post-fields.ts';
-import type { AdminPostQuery, MonthCount, Page, Post, PostRepository, PostStatus, PostWrite, PublishedQuery, SearchHit, Tag } from '../../core/store.ts';
+import type { AdminPostQuery, MonthCount, Page, Post, PostLink, PostRepository, PostStatus, PostWrite, PublishedQuery, SearchHit, Tag } from '../../core/store.ts';
 import { countByMonth, isProtected } from '../../core/store.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
 import { firstFreeSlug, plainText, slugify } from '../../core/text.ts';
@@ -190,6 +190,10 @@ export class MemoryPostRepository implements PostRepository {
       if (record) posts.push(this.toPost(record));
     }
     return posts;
+  }
+
+  async links(ids: readonly number[]): Promise<PostLink[]> {
+    return (await this.findMany(ids)).map((p) => ({ id: p.id, slug: p.slug, title: p.title }));
   }
 
   async findBySlug(slug: string): Promise<Post | null> {

@@ -13,7 +13,7 @@ const MIN = 60_000;
  * identities are newer than it, and that triggers keep true: these follow a person through a
  * new identity, a new name, a merge and its undo, and forgetting — both while they are newer
  * than the index and once they are in it (after 600 other people and a search). A person's page reads the
- * posts its timeline names in one look-up (posts.findMany).
+ * posts its timeline names in one look-up (posts.links; posts.findMany reads whole posts).
  */
 function peopleSpeedContract(name: string, open: OpenStore): void {
   describe(name, () => {
@@ -125,6 +125,22 @@ function peopleSpeedContract(name: string, open: OpenStore): void {
       assert.deepEqual(many, await Promise.all([a.id, b.id, c.id].map(async (id) => (await store.posts.findById(id))!)));
       assert.deepEqual(many.map((p) => p.tags.map((t) => t.name)), [['garden', 'tools'], [], ['garden']]);
       assert.deepEqual(await store.posts.findMany([]), []);
+    });
+
+    it('reads the links of many posts at once (id, slug, title), each once, trashed ones too, and skips ids no post has', async () => {
+      const me = await owner();
+      const post = (slug: string) =>
+        store.posts.create({ type: 'post', slug, title: `Title of ${slug}`, markdown: 'Words.', html: '<p>Words.</p>', excerpt: 'Words.', status: 'published', visibility: 'public', publishedAt: NOW, authorId: me.id, coverImage: null, commentsMode: 'inherit', commentsCloseDays: null, tags: ['garden'] }, NOW);
+      const a = await post('a');
+      const b = await post('b');
+      const c = await post('c');
+      await store.posts.trash(c.id, NOW + 1);
+      const links = (await store.posts.links([c.id, a.id, 99_999, a.id, b.id])).sort((x, y) => x.id - y.id);
+      const whole = await Promise.all([a.id, b.id, c.id].map(async (id) => (await store.posts.findById(id))!));
+      assert.deepEqual(links, whole.map((p) => ({ id: p.id, slug: p.slug, title: p.title })));
+      // The same statement again with other ids (compiled once per number of ids).
+      assert.deepEqual(await store.posts.links([b.id, 99_998, 99_997, b.id]), [{ id: b.id, slug: 'b', title: 'Title of b' }]);
+      assert.deepEqual(await store.posts.links([]), []);
     });
   });
 }

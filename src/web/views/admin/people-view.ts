@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { DuplicateSuggestion, IdentityKind, MergeCounts, MergeField, MergePreview, PeopleCursor, PersonMerge, PersonIdentity, PersonLabel, PersonNote, PersonSummary, TimelineCursor, TimelineEntry, TimelineKind, Trust } from '../../../core/people.ts';
 import { formatPeopleCursor, formatTimelineCursor } from '../../../core/people.ts';
-import type { Comment, Post, User } from '../../../core/store.ts';
+import type { Comment, PostLink, User } from '../../../core/store.ts';
 import type { AppEnv } from '../../context.ts';
 import { html, raw, type SafeHtml } from '../../html.ts';
 import { csrfField } from '../forms.ts';
@@ -134,11 +134,11 @@ export interface PersonPageOptions {
   kind: TimelineKind | null;
   /** True when the timeline is not on its first page. */
   paged: boolean;
-  posts: Map<number, Post>;
+  posts: Map<number, PostLink>;
   users: Map<number, User>;
   /** Their latest comment, to answer in place. */
   latest: Comment | null;
-  latestPost: Post | null;
+  latestPost: PostLink | null;
   firstSeen: number;
   now: number;
   /** A form sent back with a problem: which form, the message, what was typed. */
@@ -167,7 +167,7 @@ function whoWrote(users: Map<number, User>, id: number | null): string {
   return id !== null ? (users.get(id)?.name ?? 'Someone on the team') : 'Someone on the team';
 }
 
-function postLink(posts: Map<number, Post>, postId: number): SafeHtml {
+function postLink(posts: Map<number, PostLink>, postId: number): SafeHtml {
   const post = posts.get(postId);
   return post ? html`<a href="${postUrl(post)}">${post.title}</a>` : html`a post that is gone`;
 }
