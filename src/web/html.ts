@@ -38,7 +38,6 @@ function cut(out: Encoded): void {
 export class SafeHtml {
   private readonly pieces: Piece[];
   private joined: string | undefined;
-  private byteSize = -1;
 
   constructor(value: string | Piece[]) {
     if (typeof value === 'string') {
@@ -60,28 +59,6 @@ export class SafeHtml {
 
   toString(): string {
     return this.value;
-  }
-
-  /** Upper bound of the UTF-8 size: 3 bytes per UTF-16 unit. */
-  private maxBytes(): number {
-    if (this.byteSize < 0) {
-      let n = 0;
-      for (const p of this.pieces) n += typeof p === 'string' ? p.length * 3 : p instanceof SafeHtml ? p.maxBytes() : p.length;
-      this.byteSize = n;
-    }
-    return this.byteSize;
-  }
-
-  private writeInto(buf: Buffer, offset: number): number {
-    for (const p of this.pieces) {
-      if (typeof p === 'string') offset += buf.write(p, offset);
-      else if (p instanceof SafeHtml) offset = p.writeInto(buf, offset);
-      else {
-        buf.set(p, offset);
-        offset += p.length;
-      }
-    }
-    return offset;
   }
 
   /**
@@ -132,11 +109,13 @@ export class SafeHtml {
     }
   }
 
-  /** The UTF-8 bytes, encoded piece by piece straight into one buffer (a view of it, exactly sized). */
+  /**
+   * The UTF-8 bytes as one exactly sized buffer (`toChunks`, joined when a cached fragment
+   * or the size of `scratch` cut it): what a cache keeps holds no slack beyond the page.
+   */
   toBuffer(): Buffer<ArrayBuffer> {
-    const out: Buffer<ArrayBuffer> = Buffer.allocUnsafeSlow(this.maxBytes());
-    const end = this.writeInto(out, 0);
-    return out.subarray(0, end);
+    const chunks = this.toChunks();
+    return (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)) as Buffer<ArrayBuffer>;
   }
 }
 
