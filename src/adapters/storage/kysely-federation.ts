@@ -79,17 +79,20 @@ export class KyselyKvStore implements KvStore {
   async set(key: KvKey, value: unknown, options?: KvStoreSetOptions): Promise<void> {
     const row = { key: keyText(key), value: JSON.stringify(value), expires_at: this.expiry(options) };
     // Fedify sets some keys to what they hold after every delivery (the signature spec a
-    // server takes): an unchanged value is not written again.
-    await this.db
-      .insertInto('federation_kv')
-      .values(row)
-      .onConflict((oc) =>
-        oc
-          .column('key')
-          .doUpdateSet({ value: row.value, expires_at: row.expires_at })
-          .where((eb) => eb.or([eb('federation_kv.value', '<>', row.value), row.expires_at === null ? eb('federation_kv.expires_at', 'is not', null) : eb.or([eb('federation_kv.expires_at', 'is', null), eb('federation_kv.expires_at', '<>', row.expires_at)])])),
-      )
-      .execute();
+    // server takes): an unchanged value is not written again. Two shapes (with and without
+    // an expiry), each compiled once: Fedify writes a key or two per received activity.
+    const forever = row.expires_at === null;
+    await runCompiledOnce(this.db, this.engine, forever ? 'federation-kv-set' : 'federation-kv-set-ttl', [row.key, row.value, row.expires_at], ([k, value, expires]) =>
+      this.db
+        .insertInto('federation_kv')
+        .values({ key: k as string, value: value as string, expires_at: expires as number | null })
+        .onConflict((oc) =>
+          oc
+            .column('key')
+            .doUpdateSet({ value: value as string, expires_at: expires as number | null })
+            .where((eb) => eb.or([eb('federation_kv.value', '<>', value as string), forever ? eb('federation_kv.expires_at', 'is not', null) : eb.or([eb('federation_kv.expires_at', 'is', null), eb('federation_kv.expires_at', '<>', expires as number)])])),
+        ),
+    );
   }
 
   async delete(key: KvKey): Promise<void> {
