@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { KvKey, KvStore, KvStoreListEntry, KvStoreSetOptions, MessageQueue, MessageQueueEnqueueOptions, MessageQueueListenOptions } from '@fedify/fedify';
 import { runCompiledOnce } from './compiled-once.ts';
 import { deleteUnusedParts, PartsReader, PartsWriter } from './federation-message-parts.ts';
@@ -79,17 +79,20 @@ export class KyselyKvStore implements KvStore {
   async set(key: KvKey, value: unknown, options?: KvStoreSetOptions): Promise<void> {
     const row = { key: keyText(key), value: JSON.stringify(value), expires_at: this.expiry(options) };
     // Fedify sets some keys to what they hold after every delivery (the signature spec a
-    // server takes): an unchanged value is not written again.
-    await this.db
-      .insertInto('federation_kv')
-      .values(row)
-      .onConflict((oc) =>
-        oc
-          .column('key')
-          .doUpdateSet({ value: row.value, expires_at: row.expires_at })
-          .where((eb) => eb.or([eb('federation_kv.value', '<>', row.value), row.expires_at === null ? eb('federation_kv.expires_at', 'is not', null) : eb.or([eb('federation_kv.expires_at', 'is', null), eb('federation_kv.expires_at', '<>', row.expires_at)])])),
-      )
-      .execute();
+    // server takes): an unchanged value is not written again. Two shapes (with and without
+    // an expiry), each compiled once: Fedify writes a key or two per received activity.
+    const forever = row.expires_at === null;
+    await runCompiledOnce(this.db, this.engine, forever ? 'federation-kv-set' : 'federation-kv-set-ttl', [row.key, row.value, row.expires_at], ([k, value, expires]) =>
+      this.db
+        .insertInto('federation_kv')
+        .values({ key: k as string, value: value as string, expires_at: expires as number | null })
+        .onConflict((oc) =>
+          oc
+            .column('key')
+            .doUpdateSet({ value: value as string, expires_at: expires as number | null })
+            .where((eb) => eb.or([eb('federation_kv.value', '<>', value as string), forever ? eb('federation_kv.expires_at', 'is not', null) : eb.or([eb('federation_kv.expires_at', 'is', null), eb('federation_kv.expires_at', '<>', expires as number)])])),
+        ),
+    );
   }
 
   async delete(key: KvKey): Promise<void> {
@@ -409,7 +412,7 @@ export class KyselyMessageQueue implements MessageQueue {
   async claim(limit: number): Promise<MessageRow[]> {
     const now = this.options.now();
     const skipLocked = this.engine === 'postgres' ? sql` for update skip locked` : sql``;
-    const result = await sql<MessageRow>`
+    const result = await this.grouped((db) => sql<MessageRow>`
       with due as (
         select m.id from federation_messages m
         where m.run_at <= ${now} and m.locked_until <= ${now}
@@ -420,8 +423,21 @@ export class KyselyMessageQueue implements MessageQueue {
       )
       update federation_messages set locked_until = ${now + this.options.leaseMs}, attempts = attempts + 1
       where id in (select id from due) and locked_until <= ${now}
-      returning *`.execute(this.db);
+      returning *`.execute(db));
     return result.rows.sort((a, b) => Number(a.run_at) - Number(b.run_at) || Number(a.id) - Number(b.id));
+  }
+
+  /**
+   * A claim or a removal. On SQLite it is a transaction of the group that commits at the end
+   * of this turn of the event loop (group commit, node-sqlite-database.ts) rather than a
+   * COMMIT of its own: every received activity is claimed and removed, and each COMMIT
+   * writes the table's and its indexes' pages again. It does not wait for that COMMIT: a
+   * lease or a removal lost with its group (a crash, a full disk) only means the message is
+   * taken again, as after any interrupted attempt, and what its handler wrote in the same
+   * group is gone with it. On PostgreSQL it runs on its own, as before.
+   */
+  private grouped<T>(work: (db: Kysely<Database> | Transaction<Database>) => Promise<T>): Promise<T> {
+    return this.engine === 'sqlite' ? this.db.transaction().execute(work) : work(this.db);
   }
 
   /** `parsed`: the row's message with its parts in place (`PartsReader`), or why it could not be read. */
@@ -465,8 +481,11 @@ export class KyselyMessageQueue implements MessageQueue {
   private async flushRemovals(): Promise<void> {
     const batch = this.removing.splice(0);
     try {
-      if (batch.length === 1) await runCompiledOnce(this.db, this.engine, 'federation-message-delete', [batch[0].id], ([v]) => this.db.deleteFrom('federation_messages').where('id', '=', v as number));
-      else await this.db.deleteFrom('federation_messages').where('id', 'in', batch.map((entry) => entry.id)).execute();
+      await this.grouped((db) =>
+        batch.length === 1
+          ? runCompiledOnce(db, this.engine, 'federation-message-delete', [batch[0].id], ([v]) => db.deleteFrom('federation_messages').where('id', '=', v as number))
+          : db.deleteFrom('federation_messages').where('id', 'in', batch.map((entry) => entry.id)).execute(),
+      );
       for (const entry of batch) entry.resolve();
     } catch (error) {
       for (const entry of batch) entry.reject(error);

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { hostOf, type BlockKind, type FediverseBlock, type FediverseBlockRepository, type Follower, type FollowerRepository, type FollowerStatus, type FollowerWrite } from '../../core/federation-store.ts';
-import type { Database } from './schema.ts';
+import { runCompiledOnce } from './compiled-once.ts';
+import type { Database, Engine } from './schema.ts';
 
 export function toFollower(row: Selectable<Database['federation_followers']>): Follower {
   return {
@@ -90,9 +91,11 @@ function matchesDomain(actorUri: string, domain: string): boolean {
 /** FediverseBlockRepository on SQL (SQLite and PostgreSQL). */
 export class KyselyFediverseBlockRepository implements FediverseBlockRepository {
   private readonly db: Kysely<Database> | Transaction<Database>;
+  private readonly engine: Engine;
 
-  constructor(db: Kysely<Database> | Transaction<Database>) {
+  constructor(db: Kysely<Database> | Transaction<Database>, engine: Engine) {
     this.db = db;
+    this.engine = engine;
   }
 
   async add(kind: BlockKind, value: string, now: number): Promise<boolean> {
@@ -119,12 +122,14 @@ export class KyselyFediverseBlockRepository implements FediverseBlockRepository 
     const host = hostOf(actorUri);
     // The domain and each parent domain: a block of example.com covers social.example.com.
     const domains = host ? host.split('.').map((_, i, parts) => parts.slice(i).join('.')) : [];
-    const row = await this.db
-      .selectFrom('federation_blocks')
-      .select('id')
-      .where((eb) => eb.or([eb.and([eb('kind', '=', 'actor'), eb('value', '=', actorUri)]), ...(domains.length ? [eb.and([eb('kind', '=', 'domain'), eb('value', 'in', domains)])] : [])]))
-      .limit(1)
-      .executeTakeFirst();
+    // Asked twice for every received activity (the middleware, the listener): compiled once per number of domains.
+    const [row] = await runCompiledOnce(this.db, this.engine, `federation-blocked-${domains.length}`, [actorUri, ...domains], ([actor, ...within]) =>
+      this.db
+        .selectFrom('federation_blocks')
+        .select('id')
+        .where((eb) => eb.or([eb.and([eb('kind', '=', 'actor'), eb('value', '=', actor as string)]), ...(within.length ? [eb.and([eb('kind', '=', 'domain'), eb('value', 'in', within as string[])])] : [])]))
+        .limit(1),
+    );
     return row !== undefined;
   }
 }

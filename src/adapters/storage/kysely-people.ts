@@ -244,17 +244,22 @@ export class KyselyPeopleRepository implements PersonRepository {
   async addIdentity(personId: number, kind: IdentityKind, value: string, verified: boolean, now: number): Promise<PersonIdentity> {
     const normalised = normaliseIdentity(kind, value);
     if (normalised === null) throw new DomainError('validation_failed', `That is not a valid ${kind} identity.`, { value: 'Not valid.' });
+    // Twice for every received Like or reply from an account (its URI and handle): compiled once.
     return transact(this.db, async (db) => {
       if (verified) {
-        const holder = await db.selectFrom('person_identities').select('person_id').where('kind', '=', kind).where('value', '=', normalised).where('verified', '=', 1).executeTakeFirst();
+        const [holder] = await runCompiledOnce(db, this.engine, 'people-identity-holder', [kind, normalised], ([k, v]) =>
+          db.selectFrom('person_identities').select('person_id').where('kind', '=', k as string).where('value', '=', v as string).where('verified', '=', 1),
+        );
         if (holder && holder.person_id !== personId) throw new DomainError('conflict', `${normalised} is already proven to belong to someone else.`);
       }
-      const row = await db
-        .insertInto('person_identities')
-        .values({ person_id: personId, kind, value: normalised, verified: verified ? 1 : 0, first_seen: now, last_seen: now })
-        .onConflict((oc) => oc.columns(['person_id', 'kind', 'value']).doUpdateSet({ last_seen: now, ...(verified ? { verified: 1 } : {}) }))
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const [row] = await runCompiledOnce(db, this.engine, verified ? 'people-identity-add-verified' : 'people-identity-add', [personId, kind, normalised, now], ([id, k, v, at]) =>
+        db
+          .insertInto('person_identities')
+          .values({ person_id: id as number, kind: k as string, value: v as string, verified: verified ? 1 : 0, first_seen: at as number, last_seen: at as number })
+          .onConflict((oc) => oc.columns(['person_id', 'kind', 'value']).doUpdateSet({ last_seen: at as number, ...(verified ? { verified: 1 } : {}) }))
+          .returningAll(),
+      );
+      if (!row) throw new Error('the identity was not stored');
       return toIdentity(row);
     });
   }

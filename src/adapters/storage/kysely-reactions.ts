@@ -1,6 +1,7 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { PostReactions, QuoteAuthorizationRecord, Reaction, ReactionKind, ReactionRepository, ReactionWrite } from '../../core/reactions.ts';
-import type { Database } from './schema.ts';
+import { runCompiledOnce } from './compiled-once.ts';
+import type { Database, Engine } from './schema.ts';
 
 export function toReaction(row: Selectable<Database['federation_reactions']>): Reaction {
   return {
@@ -24,19 +25,25 @@ export function toQuote(row: Selectable<Database['federation_quote_authorization
 /** ReactionRepository on SQL (SQLite and PostgreSQL). */
 export class KyselyReactionRepository implements ReactionRepository {
   private readonly db: Kysely<Database> | Transaction<Database>;
+  private readonly engine: Engine;
 
-  constructor(db: Kysely<Database> | Transaction<Database>) {
+  constructor(db: Kysely<Database> | Transaction<Database>, engine: Engine) {
     this.db = db;
+    this.engine = engine;
   }
 
   async record(r: ReactionWrite, now: number): Promise<Reaction> {
-    const details = { activity_id: r.activityId, name: r.name, handle: r.handle, profile_url: r.profileUrl, icon_url: r.iconUrl };
-    const row = await this.db
-      .insertInto('federation_reactions')
-      .values({ post_id: r.postId, kind: r.kind, actor_uri: r.actorUri, ...details, created_at: now })
-      .onConflict((oc) => oc.columns(['post_id', 'kind', 'actor_uri']).doUpdateSet(details))
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    // Every received Like or boost: compiled once.
+    const values = [r.postId, r.kind, r.actorUri, r.activityId, r.name, r.handle, r.profileUrl, r.iconUrl, now];
+    const [row] = await runCompiledOnce(this.db, this.engine, 'reaction-record', values, ([postId, kind, actorUri, activityId, name, handle, profileUrl, iconUrl, at]) => {
+      const details = { activity_id: activityId as string, name: name as string | null, handle: handle as string | null, profile_url: profileUrl as string | null, icon_url: iconUrl as string | null };
+      return this.db
+        .insertInto('federation_reactions')
+        .values({ post_id: postId as number, kind: kind as string, actor_uri: actorUri as string, ...details, created_at: at as number })
+        .onConflict((oc) => oc.columns(['post_id', 'kind', 'actor_uri']).doUpdateSet(details))
+        .returningAll();
+    });
+    if (!row) throw new Error('the reaction was not stored');
     return toReaction(row);
   }
 

@@ -100,8 +100,8 @@ export class KyselyStore implements Store {
     this.loginFailures = new KyselyLoginFailureRepository(db);
     this.revisions = new KyselyRevisionRepository(db);
     this.followers = new KyselyFollowerRepository(db);
-    this.fediverseBlocks = new KyselyFediverseBlockRepository(db);
-    this.reactions = new KyselyReactionRepository(db);
+    this.fediverseBlocks = new KyselyFediverseBlockRepository(db, engine);
+    this.reactions = new KyselyReactionRepository(db, engine);
     this.people = new KyselyPeopleRepository(db, engine);
     this.postSources = new KyselyPostSourceRepository(db);
     this.audit = new KyselyAuditRepository(db);
