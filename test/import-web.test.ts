@@ -7,6 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { parseDocument } from 'htmlparser2';
 import { findAll, textContent } from 'domutils';
 import { Element } from 'domhandler';
+import { openStore } from '../src/adapters/storage/open-store.ts';
+import { loadConfig } from '../src/config/config.ts';
 import { startTestKumbaya, testEngines, type Agent, type TestKumbaya } from './helpers/test-kumbaya.ts';
 import { blog } from './helpers/wxr-builder.ts';
 
@@ -165,6 +167,14 @@ describe('kumbaya import (the command)', () => {
     const again = await run(['import', 'wordpress', file]);
     assert.match(again.stdout, /posts +0 created +0 updated +5 unchanged/);
     assert.match(again.stdout, /comments +0 created +0 updated +8 unchanged/);
+    // Each real import told running instances (through the change log) to drop their cached pages; the dry run did not.
+    const store = await openStore(loadConfig({ DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'silent' }));
+    try {
+      const topics = ((await store.changeLog.after(1, { limit: 100 })) ?? []).map((e) => e.topic);
+      assert.deepEqual(topics.filter((t) => t === 'content-imported'), ['content-imported', 'content-imported']);
+    } finally {
+      await store.close();
+    }
   });
 
   it('fails with the line and column of a malformed file, and a missing file or argument is explained', async () => {
