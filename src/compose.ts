@@ -1,13 +1,10 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config/config.ts';
-import { openDatabase, migrateToLatest, type DatabaseTarget } from './adapters/storage/database.ts';
-import { KyselyStore } from './adapters/storage/kysely-store.ts';
+import { openChangeFeed, openStore } from './adapters/storage/open-store.ts';
 import { AccountLinkService } from './core/account-links.ts';
 import { AuthService } from './core/auth-service.ts';
 import { forgetBefore } from './core/login-throttle.ts';
-import { LocalChangeFeed, type ChangeFeed } from './core/change-feed.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import { PostService } from './core/post-service.ts';
 import { PostIdeaService } from './core/post-ideas.ts';
@@ -76,17 +73,7 @@ async function queueUnprocessedUploads(store: Store, enqueue: (job: JobWrite) =>
   return queued;
 }
 
-/** The database the config names: PostgreSQL at DATABASE_URL, or SQLite under DATA_DIR. */
-export function databaseTarget(config: Config, pgSchema?: string): DatabaseTarget {
-  return { databaseUrl: config.databaseUrl, sqliteFile: path.join(config.dataDir, 'kumbaya.db'), pgSchema, pgPoolSize: config.databasePoolSize };
-}
-
-/** Opens the store named by the config and applies migrations. */
-export async function openStore(config: Config, pgSchema?: string): Promise<Store> {
-  const { db, engine } = openDatabase(databaseTarget(config, pgSchema));
-  await migrateToLatest(db, engine);
-  return new KyselyStore(db, engine);
-}
+export { databaseTarget, openStore } from './adapters/storage/open-store.ts';
 
 /**
  * The composition root's body: builds every adapter and service from the config and
@@ -96,17 +83,7 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { app: 'kumbaya' } });
   const clock = options.clock ?? systemClock;
   const store = options.store ?? (await openStore(config, options.pgSchema));
-  const changes: ChangeFeed =
-    config.databaseUrl && store instanceof KyselyStore && store.kind === 'postgres'
-      ? await (await import('./adapters/storage/postgres-change-feed.ts')).PostgresChangeFeed.connect({
-          listenUrl: config.databaseListenUrl ?? config.databaseUrl,
-          schema: options.pgSchema ?? (await store.currentSchema()),
-          log: store.changeLog,
-          notify: (channel, payload) => store.notify(channel, payload),
-          logger,
-          now: () => clock.now(),
-        })
-      : await LocalChangeFeed.open(store.changeLog, { now: () => clock.now(), onError: (error) => logger.warn({ err: error }, 'a change could not be written to the change log yet; trying again') });
+  const changes = await openChangeFeed(config, store, { logger, clock, pgSchema: options.pgSchema });
   const liveStreams = new LiveStreams(config.liveStreamsMax);
   const pageCache = new PageCache({ enabled: config.pageCache });
   const conversationCache = new ConversationCache({ enabled: config.conversationCache });

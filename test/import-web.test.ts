@@ -7,6 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import { parseDocument } from 'htmlparser2';
 import { findAll, textContent } from 'domutils';
 import { Element } from 'domhandler';
+import { openStore } from '../src/adapters/storage/open-store.ts';
+import { loadConfig } from '../src/config/config.ts';
+import { freshSchemaUrl } from './helpers/pg-schema.ts';
 import { startTestKumbaya, testEngines, type Agent, type TestKumbaya } from './helpers/test-kumbaya.ts';
 import { blog } from './helpers/wxr-builder.ts';
 
@@ -136,9 +139,9 @@ describe('kumbaya import (the command)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kumbaya-import-cli-'));
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  function run(args: string[], databaseUrl = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve, reject) => {
-      const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'silent', DATABASE_URL: '', SITE_URL: 'http://blog.test' };
+      const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'silent', DATABASE_URL: databaseUrl, SITE_URL: 'http://blog.test' };
       delete env.NODE_TEST_CONTEXT;
       const child = spawn(path.join(root, 'node_modules/.bin/node'), [path.join(root, 'bin/kumbaya.js'), ...args], { cwd: root, env, stdio: 'pipe' });
       let stdout = '';
@@ -165,6 +168,34 @@ describe('kumbaya import (the command)', () => {
     const again = await run(['import', 'wordpress', file]);
     assert.match(again.stdout, /posts +0 created +0 updated +5 unchanged/);
     assert.match(again.stdout, /comments +0 created +0 updated +8 unchanged/);
+    // Each real import told running instances (through the change log) to drop their cached pages; the dry run did not.
+    const store = await openStore(loadConfig({ DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'silent' }));
+    try {
+      const topics = ((await store.changeLog.after(1, { limit: 100 })) ?? []).map((e) => e.topic);
+      assert.deepEqual(topics.filter((t) => t === 'content-imported'), ['content-imported', 'content-imported']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('imports into PostgreSQL too, and records the change there for the other instances', { skip: process.env.KUMBAYA_TEST_PG_URL ? false : 'KUMBAYA_TEST_PG_URL not set' }, async () => {
+    const file = path.join(dir, 'blog-pg.xml');
+    fs.writeFileSync(file, blog('1.2'));
+    const { url, drop } = await freshSchemaUrl(process.env.KUMBAYA_TEST_PG_URL!);
+    try {
+      const real = await run(['import', 'wordpress', file], url);
+      assert.equal(real.code, 0, real.stderr);
+      assert.match(real.stdout, /posts +5 created +0 updated +0 unchanged +0 skipped/);
+      const store = await openStore(loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'silent' }));
+      try {
+        const topics = ((await store.changeLog.after(1, { limit: 100 })) ?? []).map((e) => e.topic);
+        assert.deepEqual(topics, ['content-imported']);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await drop();
+    }
   });
 
   it('fails with the line and column of a malformed file, and a missing file or argument is explained', async () => {

@@ -16,7 +16,7 @@ export const backupCommand: Command = {
     const now = Date.now();
     const stamp = new Date(now).toISOString().replace(/[:.]/g, '-');
     const dir = path.resolve(stringOption(ctx, 'output') ?? path.join(config.dataDir, 'backups', `kumbaya-${stamp}`));
-    const { openStore, databaseTarget } = await import('../compose.ts');
+    const { openStore, databaseTarget } = await import('../adapters/storage/open-store.ts');
     const { createBackup } = await import('../migration/backup.ts');
     const store = await openStore(config);
     try {

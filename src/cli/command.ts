@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { Kumbaya } from '../compose.ts';
 import type { Config } from '../config/config.ts';
+import type { Store } from '../core/store.ts';
 
 /** Where a command reads and writes; the real process streams, or test doubles. */
 export interface CliIo {
@@ -31,6 +32,16 @@ export interface CommandContext {
   config(): Config;
   /** The configured store (migrated) and services; closed when the command ends. */
   open(): Promise<Kumbaya>;
+  /**
+   * Only the configured store (migrated), without the rest of the application (an import
+   * needs no more, and loads faster and in less memory without it); closed when the command ends.
+   */
+  openStore(): Promise<Store>;
+  /**
+   * Tells every running instance that something changed (as the server's services do), through
+   * the change feed of the store openStore() opened, which is closed (its change written) when the command ends.
+   */
+  publish(topic: string): Promise<void>;
 }
 
 /**

@@ -13,7 +13,7 @@ export const exportJsonCommand: Command = {
   },
   examples: ['npx kumbaya export json --output site.json', 'npx kumbaya export json --with-secrets > move.json'],
   async run(ctx) {
-    const { openStore } = await import('../compose.ts');
+    const { openStore } = await import('../adapters/storage/open-store.ts');
     const { writeJsonExport } = await import('../migration/export-json.ts');
     const store = await openStore(ctx.config());
     const progress = progressLine(ctx, 'Exporting');

@@ -12,7 +12,7 @@ export const exportWxrCommand: Command = {
   examples: ['npx kumbaya export wxr --output wordpress.xml'],
   async run(ctx) {
     const config = ctx.config();
-    const { openStore } = await import('../compose.ts');
+    const { openStore } = await import('../adapters/storage/open-store.ts');
     const { writeWxrExport } = await import('../migration/export-wxr.ts');
     const store = await openStore(config);
     try {

@@ -19,7 +19,7 @@ export const importJsonCommand: Command = {
   async run(ctx) {
     const [file] = ctx.args;
     if (file !== '-' && !fs.existsSync(file)) throw new CommandFailure(`${file} does not exist.`);
-    const { openStore } = await import('../compose.ts');
+    const { openStore } = await import('../adapters/storage/open-store.ts');
     const { importJsonExport } = await import('../migration/json-import.ts');
     const store = await openStore(ctx.config());
     const progress = progressLine(ctx, 'Importing');

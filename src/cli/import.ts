@@ -54,11 +54,12 @@ function importCommand(source: 'wordpress' | 'disqus', importer: Importer): Comm
       } catch {
         throw new CommandFailure(`Cannot read ${file}: no such file.`);
       }
-      const { deps } = await ctx.open();
+      // The store alone: the rest of the application would take memory the import needs.
+      const store = await ctx.openStore();
       const bar = progressBar(ctx.io.stderr, `Reading ${file}`, size);
       let report: ImportReport;
       try {
-        report = await importer(deps.store, fs.createReadStream(file), { dryRun: ctx.options['dry-run'] === true, onProgress: (bytes) => bar.update(bytes), threadMap });
+        report = await importer(store, fs.createReadStream(file), { dryRun: ctx.options['dry-run'] === true, onProgress: (bytes) => bar.update(bytes), threadMap });
       } catch (error) {
         if (error instanceof ImportParseError) throw new CommandFailure(`${file} is not well-formed XML, so nothing was imported: ${error.message}`);
         if (error instanceof ImportFormatError) throw new CommandFailure(`${error.message} Nothing was imported.`);
@@ -66,7 +67,7 @@ function importCommand(source: 'wordpress' | 'disqus', importer: Importer): Comm
       }
       bar.done();
       ctx.io.stderr.write(`Done in ${(report.durationMs / 1000).toFixed(1)} s; peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB.\n`);
-      if (!report.dryRun) deps.changes.publish('content-imported');
+      if (!report.dryRun) await ctx.publish('content-imported');
       ctx.io.stdout.write(formatReport(report));
     },
   };

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Kumbaya } from '../compose.ts';
 import { ConfigError, loadConfig, type Config } from '../config/config.ts';
+import type { ChangeFeed } from '../core/change-feed.ts';
 import { DomainError } from '../core/errors.ts';
+import type { Store } from '../core/store.ts';
 import { CommandFailure, UsageError, type CliIo, type Command, type CommandContext } from './command.ts';
 import { commands } from './commands.ts';
 import { commandHelp, generalHelp, usageLine } from './help.ts';
@@ -96,7 +98,7 @@ function report(error: unknown, command: Command | null, io: CliIo): number {
 
 /** Runs one command line (without `node` and the script) and resolves to the exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const opened: { kumbaya: Kumbaya | null } = { kumbaya: null };
+  const opened: { kumbaya: Kumbaya | null; store: Store | null; changes: ChangeFeed | null } = { kumbaya: null, store: null, changes: null };
   let command: Command | null = null;
   try {
     const [first] = argv;
@@ -124,6 +126,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return EXIT_OK;
     }
     let config: Config | null = null;
+    // Loaded when first wanted, so that help and usage errors answer without it.
+    const cliLogger = async () => {
+      const { pino } = await import('pino');
+      // Logs go to stderr so that stdout carries only what the command prints.
+      return pino({ level: ctx.config().logLevel, base: { app: 'kumbaya-cli' } }, pino.destination({ dest: 2, sync: true }));
+    };
     const ctx: CommandContext = {
       options: parsed.values,
       args: parsed.positionals,
@@ -131,13 +139,28 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       config: () => (config ??= loadConfig(io.env)),
       async open() {
         if (opened.kumbaya) return opened.kumbaya;
+        if (opened.store) throw new Error('open() after openStore(): a command opens one or the other');
         const settings = ctx.config();
         // Loaded here so that help and usage errors answer without loading the whole application.
-        const [{ composeKumbaya }, { pino }] = await Promise.all([import('../compose.ts'), import('pino')]);
-        // Logs go to stderr so that stdout carries only what the command prints.
-        const logger = pino({ level: settings.logLevel, base: { app: 'kumbaya-cli' } }, pino.destination({ dest: 2, sync: true }));
-        opened.kumbaya = await composeKumbaya(settings, { logger });
+        const { composeKumbaya } = await import('../compose.ts');
+        opened.kumbaya = await composeKumbaya(settings, { logger: await cliLogger() });
         return opened.kumbaya;
+      },
+      async openStore() {
+        if (opened.kumbaya) return opened.kumbaya.deps.store;
+        if (opened.store) return opened.store;
+        const { openStore } = await import('../adapters/storage/open-store.ts');
+        opened.store = await openStore(ctx.config());
+        return opened.store;
+      },
+      async publish(topic) {
+        if (opened.kumbaya) return opened.kumbaya.deps.changes.publish(topic);
+        const store = await ctx.openStore();
+        if (!opened.changes) {
+          const [{ openChangeFeed }, { systemClock }] = await Promise.all([import('../adapters/storage/open-store.ts'), import('../core/clock.ts')]);
+          opened.changes = await openChangeFeed(ctx.config(), store, { logger: await cliLogger(), clock: systemClock });
+        }
+        opened.changes.publish(topic);
       },
     };
     return (await command.run(ctx)) ?? EXIT_OK;
@@ -145,5 +168,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return report(error, command, io);
   } finally {
     await opened.kumbaya?.close();
+    // The feed first: closing it writes what was published to the change log.
+    await opened.changes?.close();
+    await opened.store?.close();
   }
 }

@@ -20,7 +20,7 @@ export const migrateCommand: Command = {
     io.stdout.write(`Database: ${describeDatabase(settings)}\n`);
     // Not openStore: here the migration results are wanted.
     const { migrateToLatest, openDatabase } = await import('../adapters/storage/database.ts');
-    const { databaseTarget } = await import('../compose.ts');
+    const { databaseTarget } = await import('../adapters/storage/open-store.ts');
     const { db, engine } = openDatabase(databaseTarget(settings));
     try {
       const { applied } = await migrateToLatest(db, engine);

@@ -18,7 +18,7 @@ export const restoreCommand: Command = {
     const dataDir = stringOption(ctx, 'data-dir');
     if (dataDir && base.databaseUrl) throw new CommandFailure('--data-dir is for SQLite; DATABASE_URL is set, so the backup would go to PostgreSQL. Unset one of them.');
     const config = dataDir ? { ...base, dataDir: path.resolve(dataDir) } : base;
-    const { openStore, databaseTarget } = await import('../compose.ts');
+    const { openStore, databaseTarget } = await import('../adapters/storage/open-store.ts');
     const { restoreBackup } = await import('../migration/backup.ts');
     const { KyselyStore } = await import('../adapters/storage/kysely-store.ts');
     const { migrateToLatest, openDatabase } = await import('../adapters/storage/database.ts');

@@ -21,7 +21,7 @@ for (const { engine, skip } of testEngines()) {
       let stderr = '';
       const out = new PassThrough().on('data', (chunk: Buffer) => (stdout += chunk.toString()));
       const err = new PassThrough().on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      await tokenCreateCommand.run({ options, args: [], io: { stdout: out, stderr: err, stdin: new PassThrough(), env: {} }, config: () => k.config, open: async () => k });
+      await tokenCreateCommand.run({ options, args: [], io: { stdout: out, stderr: err, stdin: new PassThrough(), env: {} }, config: () => k.config, open: async () => k, openStore: async () => k.deps.store, publish: async (topic) => k.deps.changes.publish(topic) });
       return { stdout, stderr };
     }
 
