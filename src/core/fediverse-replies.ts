@@ -6,8 +6,15 @@ import type { FediverseComment, NoteVisibility, PrivateMention, RemoteAuthor } f
 import { linkPerson } from './following.ts';
 import { toId } from './ids.ts';
 import { isLive } from './post-service.ts';
-import { remoteCommentHtml, remoteCommentText } from './remote-html.ts';
+import type * as RemoteHtml from './remote-html.ts';
 import { isProtected, type Comment, type Post, type Store } from './store.ts';
+
+/**
+ * The sanitiser for remote HTML (sanitize-html, htmlparser2, markdown-it: a few MB of heap),
+ * loaded with the first Note, so that a server receiving only likes and boosts never loads it.
+ */
+let remoteHtml: Promise<typeof RemoteHtml> | undefined;
+const loadRemoteHtml = (): Promise<typeof RemoteHtml> => (remoteHtml ??= import('./remote-html.ts'));
 
 /**
  * Replies from the fediverse (issue 12, point 4). The inbox listeners
@@ -92,6 +99,7 @@ export class FediverseReplies {
     const target = await this.replyTarget(note.inReplyTo);
     if (note.visibility === 'public' || note.visibility === 'unlisted') {
       if (!target) return { kind: 'ignored', reason: 'it does not answer a post here' };
+      const { remoteCommentHtml, remoteCommentText } = await loadRemoteHtml();
       const html = remoteCommentHtml(note.html, note.summary, this.blogName());
       try {
         const comment = await this.deps.comments.fromFediverse({ ...target, author: note.author, noteId: note.noteId, url: note.url, html, text: remoteCommentText(html, note.tagNames) });
@@ -111,6 +119,7 @@ export class FediverseReplies {
     const link = await store.fediverseReplies.findByNote(note.noteId);
     if (link) {
       if (link.actorUri !== note.author.actorUri) return { kind: 'ignored', reason: 'only its author may change it' };
+      const { remoteCommentHtml, remoteCommentText } = await loadRemoteHtml();
       const html = remoteCommentHtml(note.html, note.summary, this.blogName());
       return { kind: 'comment', comment: await this.deps.comments.editFromFediverse(link.commentId, { html, text: remoteCommentText(html, note.tagNames) }) };
     }
@@ -196,6 +205,7 @@ export class FediverseReplies {
   private async keepPrivate(note: IncomingNote, post: Post | null): Promise<PrivateMention> {
     const { store, clock } = this.deps;
     const now = clock.now();
+    const { remoteCommentHtml, remoteCommentText } = await loadRemoteHtml();
     const html = remoteCommentHtml(note.html, note.summary, this.blogName());
     const { author } = note;
     const visibility = note.visibility === 'followers' ? 'followers' : 'direct';

@@ -8,8 +8,6 @@ import type { AppEnv, WebDeps } from './context.ts';
 import { handleError, jsonError, wantsJson } from './errors.ts';
 import { loadSession, securityHeadersFor, verifyCsrf } from './middleware.ts';
 import { compressResponses } from './compression.ts';
-import { adminRoutes } from './routes/admin/index.ts';
-import { apiRoutes } from './routes/api.ts';
 import { authRoutes } from './routes/auth.ts';
 import { accountLinkRoutes } from './routes/account-links.ts';
 import { commentRoutes } from './routes/comments.ts';
@@ -21,8 +19,6 @@ import { publicRoutes } from './routes/public.ts';
 import { webmentionRoutes } from './routes/webmention.ts';
 import { legacyRedirect } from './legacy-redirect.ts';
 import { federationMiddleware } from './federation-middleware.ts';
-import { importStatus } from './routes/admin/import.ts';
-import { keepEditorText, resumeRoutes } from './routes/admin/keep-text.ts';
 import { errorPage } from './views/error-page.ts';
 import { STORAGE_RETRY_SECONDS, storageUnavailable } from '../adapters/storage/storage-errors.ts';
 import { timeZone, utc } from '../core/time-zone.ts';
@@ -63,11 +59,58 @@ function sizeWords(bytes: number): string {
 }
 
 /**
+ * The areas only staff use: the JSON API, the admin, and a sign-in that resumes editor
+ * text. Their modules (and the revisions' diff, the API's schemas) are ~10 MB of heap,
+ * so a server loads them with the first request for one of their addresses.
+ */
+export interface StaffAreas {
+  apiRoutes: () => Hono<AppEnv>;
+  adminRoutes: () => Hono<AppEnv>;
+  importStatus: (c: Context<AppEnv>, deps: WebDeps) => Response | Promise<Response>;
+  keepEditorText: MiddlewareHandler<AppEnv>;
+  resumeRoutes: () => Hono<AppEnv>;
+}
+
+export async function loadStaffAreas(): Promise<StaffAreas> {
+  const [{ apiRoutes }, { adminRoutes }, { importStatus }, { keepEditorText, resumeRoutes }] = await Promise.all([
+    import('./routes/api.ts'),
+    import('./routes/admin/index.ts'),
+    import('./routes/admin/import.ts'),
+    import('./routes/admin/keep-text.ts'),
+  ]);
+  return { apiRoutes, adminRoutes, importStatus, keepEditorText, resumeRoutes };
+}
+
+/** The addresses `StaffAreas` answer (paths as Hono matches them, `c.req.path`). */
+export function isStaffPath(path: string): boolean {
+  return path === '/api' || path.startsWith('/api/') || path === '/admin' || path.startsWith('/admin/') || path === '/login/resume';
+}
+
+/**
  * The whole HTTP application. One sub-app per area, mounted here; every request passes
  * the same middleware: request id and log line, security headers, session, CSRF.
+ *
+ * Without `staff`, the app answers every address but the staff areas' itself, and hands
+ * those (`isStaffPath`) whole to the complete app, built with `loadStaffAreas()` on the
+ * first such request: the same middleware and routes in the same order as a complete
+ * app, so the answer is the one it would give.
  */
-export function createApp(deps: WebDeps): Hono<AppEnv> {
+export function createApp(deps: WebDeps, staff?: StaffAreas): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  if (!staff) {
+    let complete: Promise<Hono<AppEnv>> | null = null;
+    app.use('*', async (c, next) => {
+      if (!isStaffPath(c.req.path)) return next();
+      complete ??= loadStaffAreas().then(
+        (areas) => createApp(deps, areas),
+        (error: unknown) => {
+          complete = null;
+          throw error;
+        },
+      );
+      return (await complete).fetch(c.req.raw, c.env);
+    });
+  }
   const { logger } = deps;
   const logRequests = logger.isLevelEnabled('info');
   const headers = Object.entries(securityHeadersFor(deps.config.siteUrl));
@@ -158,7 +201,7 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
     }
   });
 
-  app.get('/admin/import/:id/status', (c) => importStatus(c, deps));
+  if (staff) app.get('/admin/import/:id/status', (c) => staff.importStatus(c, deps));
 
   app.use('*', async (c, next) => {
     const site = await deps.site();
@@ -195,16 +238,20 @@ export function createApp(deps: WebDeps): Hono<AppEnv> {
   app.use('*', federationMiddleware);
   app.use('*', loadSession);
   // Before the CSRF check: an editor form that outlived its session keeps its text.
-  app.use('/admin/posts/*', keepEditorText);
-  app.use('/admin/posts', keepEditorText);
-  app.use('/login/resume', keepEditorText);
+  if (staff) {
+    app.use('/admin/posts/*', staff.keepEditorText);
+    app.use('/admin/posts', staff.keepEditorText);
+    app.use('/login/resume', staff.keepEditorText);
+  }
   app.use('*', verifyCsrf);
 
-  app.route('/api', apiRoutes());
-  app.route('/admin', adminRoutes());
+  if (staff) {
+    app.route('/api', staff.apiRoutes());
+    app.route('/admin', staff.adminRoutes());
+  }
   app.route('/', authRoutes());
   app.route('/', accountLinkRoutes());
-  app.route('/', resumeRoutes());
+  if (staff) app.route('/', staff.resumeRoutes());
   app.route('/', commentRoutes());
   app.route('/', embedRoutes());
   app.route('/', mailLinkRoutes());
