@@ -12,6 +12,7 @@ import { importJsonExport } from '../src/migration/json-import.ts';
 import { KEYS_SETTING } from '../src/adapters/federation/keys.ts';
 import { MemoryStore } from '../src/adapters/storage/memory-store.ts';
 import { closeGracefully, createServer, listen } from '../src/web/server.ts';
+import { eventually } from './helpers/eventually.ts';
 import { startTestKumbaya, testEngines, type TestKumbaya } from './helpers/test-kumbaya.ts';
 
 const AS = 'https://www.w3.org/ns/activitystreams#';
@@ -187,7 +188,11 @@ for (const { engine, skip } of testEngines()) {
     });
 
     it('the page cache never gives a server HTML or a browser JSON', async () => {
+      const heard = k.deps.changes.head;
       await publish('cached-post');
+      // The publish empties the page cache when this instance hears of it, which on PostgreSQL
+      // is when its NOTIFY comes back: wait for that, so it cannot empty what is cached below.
+      assert.ok(await eventually(async () => k.deps.changes.head > heard && (await k.deps.changes.after(k.deps.changes.head, ''))?.length === 0), 'this instance heard the publish');
       const server = createServer(k.app, k.deps.pageCache, k.config.siteUrl);
       const address: AddressInfo = await listen(server, 0, '127.0.0.1');
       try {
