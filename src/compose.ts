@@ -88,24 +88,24 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
   const pageCache = new PageCache({ enabled: config.pageCache });
   const conversationCache = new ConversationCache({ enabled: config.conversationCache });
 
-  // The settings table, read once and parsed into both views, until a change is published.
-  // `settingsRead` is the same once read, for callers that must not wait (null until then).
-  let settingsCache: Promise<{ site: SiteSettings; comments: CommentSettings }> | null = null;
-  let settingsRead: { site: SiteSettings; comments: CommentSettings } | null = null;
+  // The settings table, read once and parsed into both views, until a change is published;
+  // `read` holds them once the reading is done, for callers that must not wait.
+  type SettingsEntry = { reading: Promise<{ site: SiteSettings; comments: CommentSettings }>; read?: { site: SiteSettings; comments: CommentSettings } };
+  let settingsCache: SettingsEntry | null = null;
   const settings = () => {
     if (!settingsCache) {
-      const reading = store.settings.getAll().then((all) => ({ site: readSiteSettings(all), comments: readCommentSettings(all) }));
-      settingsCache = reading;
-      reading.then(
+      const entry: SettingsEntry = { reading: store.settings.getAll().then((all) => ({ site: readSiteSettings(all), comments: readCommentSettings(all) })) };
+      settingsCache = entry;
+      entry.reading.then(
         (read) => {
-          if (settingsCache === reading) settingsRead = read;
+          entry.read = read;
         },
         () => {
-          if (settingsCache === reading) settingsCache = null;
+          if (settingsCache === entry) settingsCache = null;
         },
       );
     }
-    return settingsCache;
+    return settingsCache.reading;
   };
   const site = async () => (await settings()).site;
   const commentSettings = async () => (await settings()).comments;
@@ -116,7 +116,6 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
     pageCache.clear();
     conversationCache.clear();
     settingsCache = null;
-    settingsRead = null;
     if (topic === 'post-scheduled') scheduler?.wake();
     // A comment went live or was moderated: the mail it caused is in the outbox now.
     if (topic.startsWith('comments-changed')) outbox?.wake();
@@ -152,7 +151,7 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
   const secret = config.secretKey ?? (await store.settings.setIfAbsent('secret_key', randomToken(32)));
 
   const spam = createSpamDefence({ config, secret, logger, store, changes });
-  const notifications = createCommentNotifications({ config, secret, site, siteNow: () => settingsRead?.site ?? null, clock });
+  const notifications = createCommentNotifications({ config, secret, site, siteNow: () => settingsCache?.read?.site ?? null, clock });
   let fediverse: Fediverse | null = null;
   let whoIs: WhoIs | null = null;
   const newcomer = async (personId: number) => {

@@ -4,8 +4,8 @@
  * sanitiser produced). Arrays are joined; null, undefined and false render nothing.
  *
  * A SafeHtml keeps its pieces (strings and nested SafeHtml) rather than one concatenated
- * string: a large page then encodes to bytes piece by piece (`toBuffer`), mostly through
- * the fast one-byte path, instead of flattening a two-byte rope first. Already encoded
+ * string: a large page then encodes to bytes piece by piece (`toChunks`, `toBuffer`), mostly
+ * through the fast one-byte path, instead of flattening a two-byte rope first. Already encoded
  * fragments (`rawBytes`, e.g. a cached conversation) are copied in as they are.
  */
 type Piece = string | SafeHtml | Uint8Array;
