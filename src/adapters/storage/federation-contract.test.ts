@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isDeepStrictEqual } from 'node:util';
 import { Temporal } from '@js-temporal/polyfill';
 import pg from 'pg';
 import type { KvKey, KvStore, MessageQueue } from '@fedify/fedify';
@@ -9,6 +10,7 @@ import { federationBackends } from '../federation/backends.ts';
 import { openDatabase, migrateToLatest } from './database.ts';
 import { KyselyStore } from './kysely-store.ts';
 import { forEachEngine, openEngine } from './test-engines.ts';
+import { eventually } from '../../../test/helpers/eventually.ts';
 
 /** A duration as Fedify's options take it (the polyfill's type and the lib's differ only in typing). */
 const duration = (like: { milliseconds?: number; hours?: number }) => Temporal.Duration.from(like) as unknown as globalThis.Temporal.Duration;
@@ -247,7 +249,10 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         },
         { signal: controller.signal },
       );
-      assert.deepEqual(await queue.deliverySummary(), { deliveries: 2, failing: 1, sending: 0, fanouts: 0, received: 0 }, 'the others were handled');
+      // On SQLite a removal commits with its turn's group, so the summary may lag it by a turn.
+      const handled = { deliveries: 2, failing: 1, sending: 0, fanouts: 0, received: 0 };
+      await eventually(async () => isDeepStrictEqual(await queue.deliverySummary(), handled));
+      assert.deepEqual(await queue.deliverySummary(), handled, 'the others were handled');
 
       const [failed] = await queue.deliveries({ failed: true, limit: 10 });
       assert.deepEqual([failed.kind, failed.inbox, failed.activityType, failed.activityId, failed.attempts, failed.lastError, failed.runAt], ['outbox', 'https://a.example/inbox', 'Create', 'https://blog.example/post-7#create/1', 1, 'a.example answered 502', clock + 60_000]);
