@@ -203,8 +203,10 @@ export function parseDomainBlockList(text: string): { domains: string[]; notSusp
  * A follower, or whoever likes, boosts or quotes a post, is a Person: their actor URI is a
  * verified `fediverse` identity (proved by the signed activity), their `@user@host` handle a
  * verified `handle`. A new actor becomes a new person; one already known keeps theirs.
+ * The actor is held first, so two of their activities handled side by side make one Person.
  */
 export async function linkPerson(tx: Store, actor: Pick<RemoteActor, 'actorUri' | 'handle' | 'name'>, now: number): Promise<Person> {
+  await tx.people.holdIdentity('fediverse', actor.actorUri);
   const known = (await tx.people.findByIdentity('fediverse', actor.actorUri)) ?? (actor.handle ? await tx.people.findByIdentity('handle', actor.handle) : null);
   const person = known ?? (await tx.people.createWithoutEmail({ name: actor.name || actor.handle || actor.actorUri, website: null }, now));
   await tx.people.addIdentity(person.id, 'fediverse', actor.actorUri, true, now);

@@ -225,6 +225,14 @@ export interface PeopleRepository {
    * another person holds verified is refused (conflict); claims never conflict.
    */
   addIdentity(personId: number, kind: IdentityKind, value: string, verified: boolean, now: number): Promise<PersonIdentity>;
+  /**
+   * Inside a transaction: until it ends, another transaction holding the same identity waits
+   * here. Two activities from one new account handled side by side (two replies, a Like and
+   * a reply) would otherwise each create a Person and both prove the account, the second
+   * refused by the one-proven-holder index and retried a minute later; held, the second
+   * finds the first one's Person. Writes on SQLite and in memory run one at a time already.
+   */
+  holdIdentity(kind: IdentityKind, value: string): Promise<void>;
   /** An address proven by its owner (a confirmed subscription): verified for the person who claimed it first. */
   verifyEmail(email: string, now: number): Promise<void>;
   trust(personId: number): Promise<PersonTrust>;

@@ -264,6 +264,12 @@ export class KyselyPeopleRepository implements PersonRepository {
     });
   }
 
+  async holdIdentity(kind: IdentityKind, value: string): Promise<void> {
+    if (this.engine !== 'postgres') return;
+    // A transaction-scoped advisory lock on the identity's 64-bit hash: released at COMMIT or ROLLBACK.
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`${kind}\n${normaliseIdentity(kind, value) ?? value}`}, 0))`.execute(this.db);
+  }
+
   async verifyEmail(email: string, now: number): Promise<void> {
     const normalised = normaliseEmail(email);
     await transact(this.db, async (db) => {

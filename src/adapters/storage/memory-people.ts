@@ -151,6 +151,10 @@ export class MemoryPeopleRepository implements PersonRepository {
     return copy(identity);
   }
 
+  async holdIdentity(): Promise<void> {
+    // Memory transactions run one at a time.
+  }
+
   async identities(personId: number): Promise<PersonIdentity[]> {
     return [...this.live().identities.values()]
       .filter((i) => i.personId === personId)

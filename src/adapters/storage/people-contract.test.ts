@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { DomainError } from '../../core/errors.ts';
+import { linkPerson } from '../../core/following.ts';
 import type { TimelineEntry } from '../../core/people.ts';
 import type { CommentWrite, PostWrite, Store } from '../../core/store.ts';
 import { forEachEngine, type OpenStore } from './test-engines.ts';
@@ -44,6 +45,15 @@ function peopleContract(name: string, open: OpenStore): void {
       assert.equal((await store.people.findById(ada.id))!.name, 'Ada L.', 'the latest name is kept');
       assert.equal((await store.people.identities(ada.id)).find((i) => i.kind === 'email')!.lastSeen, NOW + MIN);
       assert.equal((await store.people.findByIdentity('email', 'ADA@example.com'))!.id, ada.id);
+    });
+
+    it('makes one Person of an account whose activities are handled side by side, each in its own transaction', async () => {
+      const actor = { actorUri: 'https://social.example/users/ana', handle: '@ana@social.example', name: 'Ana' };
+      const linked = await Promise.all([0, 1, 2].map((i) => store.transaction((tx) => linkPerson(tx, actor, NOW + i))));
+      assert.equal(new Set(linked.map((p) => p.id)).size, 1, 'one Person');
+      const person = await store.people.findByIdentity('fediverse', actor.actorUri);
+      assert.equal(person?.id, linked[0].id);
+      assert.deepEqual((await store.people.identities(person!.id)).map((i) => [i.kind, i.verified]), [['fediverse', true], ['handle', true]]);
     });
 
     it('never joins two people because one typed the other\'s website', async () => {
