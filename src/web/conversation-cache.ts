@@ -22,6 +22,8 @@ export class ConversationCache {
   private readonly entries = new Map<string, CachedConversation>();
   private readonly data = new Map<string, Promise<unknown>>();
   private bytes = 0;
+  /** How many times the cache was cleared (see `mark`). */
+  private clears = 0;
   readonly enabled: boolean;
   private readonly maxBytes: number;
 
@@ -34,8 +36,14 @@ export class ConversationCache {
     return this.enabled ? this.entries.get(key) : undefined;
   }
 
-  put(key: string, entry: CachedConversation): void {
-    if (!this.enabled || entry.bytes.length > this.maxBytes / 4) return;
+  /** Taken before reading what a conversation is rendered from, handed to `put`. */
+  mark(): number {
+    return this.clears;
+  }
+
+  /** Keeps the rendered conversation, unless the cache was cleared since `mark`: a change published meanwhile may not be in it. */
+  put(key: string, entry: CachedConversation, mark: number): void {
+    if (!this.enabled || entry.bytes.length > this.maxBytes / 4 || mark !== this.clears) return;
     this.delete(key);
     this.entries.set(key, entry);
     this.bytes += entry.bytes.length;
@@ -77,5 +85,6 @@ export class ConversationCache {
     this.entries.clear();
     this.bytes = 0;
     this.data.clear();
+    this.clears++;
   }
 }

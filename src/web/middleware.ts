@@ -174,6 +174,7 @@ export const pageCache: MiddlewareHandler<AppEnv> = async (c, next) => {
     cache.compress(key, hit, encoding);
     return c.body(compressedBody(hit, encoding, clock.now()), 200, { ...headers, ETag: weakEtag(hit.etag), 'Content-Encoding': encoding });
   }
+  const mark = cache.mark();
   await next();
   const res = c.res;
   const type = res.headers.get('content-type') ?? '';
@@ -189,7 +190,7 @@ export const pageCache: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (link) headers.Link = link;
   const pingback = res.headers.get('x-pingback');
   if (pingback) headers['X-Pingback'] = pingback;
-  const page = cache.put(key, body, type, headers, clock.now(), c.get('pageHole'));
+  const page = cache.put(key, body, type, headers, clock.now(), c.get('pageHole'), mark);
   const responseHeaders: Record<string, string> = {};
   for (const [name, value] of res.headers) if (name !== 'content-type' && name !== 'content-length' && name !== 'link' && name !== 'x-pingback') responseHeaders[name] = value;
   Object.assign(responseHeaders, headers, { 'Content-Type': type, ETag: page.etag, 'Last-Modified': page.lastModified, 'X-Cache': 'miss' });

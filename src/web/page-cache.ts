@@ -66,6 +66,8 @@ export function bodyParts(page: CachedPage, now: number): Buffer[] {
 export class PageCache {
   private readonly pages = new Map<string, CachedPage>();
   private bytes = 0;
+  /** How many times the cache was cleared: a render started before a clear may hold what the change replaced. */
+  private clears = 0;
   private readonly maxEntries: number;
   private readonly maxBytes: number;
   readonly enabled: boolean;
@@ -80,14 +82,25 @@ export class PageCache {
     return this.enabled ? this.pages.get(key) : undefined;
   }
 
-  put(key: string, body: Buffer, contentType: string, headers: Record<string, string>, now: number, hole?: PageHole): CachedPage {
+  /** Taken before rendering a page, handed to `put`: whether a change came meanwhile. */
+  mark(): number {
+    return this.clears;
+  }
+
+  /**
+   * The page as the cache would serve it; kept unless the cache is off, the page too big,
+   * or the cache was cleared since `mark` (taken before rendering it): a change published
+   * while the page was rendered may have come after what it read, and keeping it would
+   * serve the old content until the next change.
+   */
+  put(key: string, body: Buffer, contentType: string, headers: Record<string, string>, now: number, hole?: PageHole, mark?: number): CachedPage {
     let found: CachedPage['hole'] = null;
     if (hole) {
       const offset = body.indexOf(hole.text);
       if (offset >= 0) found = { offset, length: Buffer.byteLength(hole.text), fill: hole.fill };
     }
     const page: CachedPage = { body, contentType, etag: etagFor(body), lastModified: new Date(now).toUTCString(), headers, hole: found };
-    if (!this.enabled || body.length > this.maxBytes / 8) return page;
+    if (!this.enabled || body.length > this.maxBytes / 8 || (mark !== undefined && mark !== this.clears)) return page;
     this.delete(key);
     this.pages.set(key, page);
     this.bytes += body.length;
@@ -130,6 +143,7 @@ export class PageCache {
   clear(): void {
     this.pages.clear();
     this.bytes = 0;
+    this.clears++;
   }
 
   get size(): number {

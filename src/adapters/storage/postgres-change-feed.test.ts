@@ -135,6 +135,25 @@ describe('the PostgreSQL change feed', { skip }, () => {
     assert.deepEqual([b.topics, b.events], [[], []], 'a site in another schema hears nothing');
   });
 
+  it('tells its own subscribers of its own change once, at publish, and again when read back only if it was published inside a transaction', async () => {
+    const schema = await site();
+    const [a1, a2] = await Promise.all([start(schema), start(schema)]);
+    a1.feed.publish('comments-changed:1');
+    await until('a1 reads its change back', () => a1.events.length === 1);
+    await until('a2 hears it', () => a2.events.length === 1);
+    // A second clear of a1's caches would throw away the pages rendered since the first.
+    assert.deepEqual(a1.topics, ['comments-changed:1']);
+    assert.deepEqual(a2.topics, ['comments-changed:1']);
+
+    // Announced before its commit: a page rendered in between may be stale, so the read-back clears again.
+    await a1.store.transaction(async () => a1.feed.publish('comments-changed:2'));
+    await until('a1 reads it back', () => a1.events.length === 2);
+    assert.deepEqual(a1.topics, ['comments-changed:1', 'comments-changed:2', 'comments-changed:2']);
+    await until('a2 hears it', () => a2.events.length === 2);
+    assert.deepEqual(a2.topics, ['comments-changed:1', 'comments-changed:2']);
+    assert.deepEqual(a1.events.map((e) => e.topic), ['comments-changed:1', 'comments-changed:2'], 'followers hear each once');
+  });
+
   it('notifies ids only, so a change longer than NOTIFY’s 8,000 bytes still arrives whole', async () => {
     const schema = await site();
     const [a1, a2] = await Promise.all([start(schema), start(schema)]);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { CATCH_UP_BATCH, CHANGES_MISSED, RESUME_WITHIN, ChangeAppender, type ChangeEvent, type ChangeFeed, type ChangeLogRepository, type LiveStatus } from '../../core/change-feed.ts';
+import { insideTransaction } from './transact.ts';
 
 const CHANNEL = 'kumbaya_changes';
 
@@ -37,7 +38,12 @@ const quiet = { warn: () => {}, info: () => {} };
  * Change feed over PostgreSQL: every change is numbered in the change log, and a NOTIFY
  * carrying only the newest id (payloads are limited to 8,000 bytes) tells the one listening
  * connection each instance keeps; on a notification an instance reads the log after the
- * last id it saw, so it hears every change once, in order, its own included.
+ * last id it saw, so its followers (live streams) hear every change once, in order, its own
+ * included. Its subscribers (caches) heard its own changes at publish: read back, those are
+ * not told again (a second clear would throw away the pages rendered since, and the page
+ * cache refuses a render that a clear overtook), except a change published from inside a
+ * transaction: that one was announced before other connections could see it, so a page
+ * rendered in between may hold the old content, and the read-back clears it.
  *
  * When that connection drops, the instance tries to listen again with a growing wait
  * (1 s … 15 s) for as long as it runs, and reads the log every second meanwhile, so its
@@ -62,6 +68,10 @@ export class PostgresChangeFeed implements ChangeFeed {
   private reading: Promise<void> | null = null;
   private readAgain = false;
   private logUnreadable = false;
+  /** Own changes whose subscribers were told at publish, after their commit: their read-back tells followers only. */
+  private readonly toldAtPublish = new Set<number>();
+  /** Topics published here from inside a transaction and not yet numbered, by how many times. */
+  private readonly publishedUncommitted = new Map<string, number>();
 
   private constructor(options: PostgresChangeFeedOptions, head: number) {
     this.options = options;
@@ -74,6 +84,13 @@ export class PostgresChangeFeed implements ChangeFeed {
       now: this.now,
       onError: (error) => this.logger.warn({ err: error }, 'a change could not be written to the change log yet; trying again'),
       appended: async (events) => {
+        for (const event of events) {
+          const uncommitted = this.publishedUncommitted.get(event.topic) ?? 0;
+          if (uncommitted > 1) this.publishedUncommitted.set(event.topic, uncommitted - 1);
+          else if (uncommitted === 1) this.publishedUncommitted.delete(event.topic);
+          // Not when a read (another instance's notification) already passed it: it was told then.
+          else if (event.id > this.lastId) this.toldAtPublish.add(event.id);
+        }
         // This instance reads its own changes back like everyone else's, so live streams hear one order.
         this.pull();
         await options.notify(this.channel, String(events[events.length - 1].id));
@@ -187,6 +204,7 @@ export class PostgresChangeFeed implements ChangeFeed {
         if (events === null) {
           // Pruned past what this instance saw: it cannot tell what changed.
           this.lastId = await this.options.log.head();
+          for (const id of this.toldAtPublish) if (id <= this.lastId) this.toldAtPublish.delete(id);
           this.logger.warn({ resumeAfter: this.lastId }, 'the change log no longer holds the last change this instance saw: caches emptied');
           this.tell({ id: this.lastId, topic: CHANGES_MISSED, at: this.now() });
           break;
@@ -212,12 +230,13 @@ export class PostgresChangeFeed implements ChangeFeed {
   }
 
   private tell(event: ChangeEvent): void {
-    for (const listener of this.listeners) listener(event.topic);
+    if (!this.toldAtPublish.delete(event.id)) for (const listener of this.listeners) listener(event.topic);
     for (const follower of this.followers) follower(event);
   }
 
   /** Tells this instance's subscribers at once (so its own next request sees the change), then records it for everyone. */
   publish(topic: string): void {
+    if (insideTransaction()) this.publishedUncommitted.set(topic, (this.publishedUncommitted.get(topic) ?? 0) + 1);
     for (const listener of this.listeners) listener(topic);
     this.appender.push(topic);
   }

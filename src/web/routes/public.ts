@@ -129,6 +129,7 @@ async function conversationOf(c: Context<AppEnv>, post: Post): Promise<SafeHtml>
     thread = rawBytes(cached.bytes);
     total = cached.total;
   } else {
+    const mark = conversationCache.mark();
     const [page, counts, staff] = await Promise.all([
       store.comments.threadPage(post.id, after, settings.conversationsPerPage),
       store.comments.countApproved([post.id]),
@@ -159,7 +160,7 @@ async function conversationOf(c: Context<AppEnv>, post: Post): Promise<SafeHtml>
     // A block with note badges is for this staff member only; without any it is the readers' block.
     if (own.size === 0 && noted.size === 0 && conversationCache.enabled) {
       const bytes = block.toBuffer();
-      conversationCache.put(key, { bytes, total });
+      conversationCache.put(key, { bytes, total }, mark);
       thread = rawBytes(bytes);
     } else thread = block;
   }
