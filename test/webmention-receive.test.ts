@@ -5,6 +5,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { findAll, textContent } from 'domutils';
 import { parseDocument } from 'htmlparser2';
 import { mf2 } from 'microformats-parser';
+import { KyselyWebmentionRepository } from '../src/adapters/storage/kysely-webmentions.ts';
 import { startTestKumbaya, testEngines, type TestKumbaya } from './helpers/test-kumbaya.ts';
 
 /** A stand-in for another site: serves whatever page a test puts at a path. */
@@ -108,6 +109,30 @@ for (const { engine, skip } of testEngines()) {
       // The status page for people.
       const page = await k.request(new URL(location).pathname);
       assert.match(await page.text(), /Verified: the source links here/);
+    });
+
+    it('makes one comment of a reply whose verification failed half-way and ran again: the comment and the verified mention commit together', async () => {
+      const res = await send(`${REMOTE}/twice`);
+      const id = Number(new URL(res.headers.get('location')!).pathname.split('/').pop());
+      const outcome = { kind: 'links', type: 'reply', authorName: 'Bea Writer', authorUrl: 'https://bea.example/', authorPhoto: null, content: 'Once is enough.', url: null, publishedAt: null } as const;
+      const held = async () => (await k.deps.store.comments.listForModeration({ status: 'pending', limit: 10, offset: 0 })).items;
+      // The database goes away between the comment and the mention's update (a crash, a lost connection).
+      const update = KyselyWebmentionRepository.prototype.updateReceived;
+      KyselyWebmentionRepository.prototype.updateReceived = async () => {
+        throw new Error('the connection was lost');
+      };
+      try {
+        await assert.rejects(k.deps.webmentions.applyVerification(id, outcome), /connection was lost/);
+      } finally {
+        KyselyWebmentionRepository.prototype.updateReceived = update;
+      }
+      assert.deepEqual(await held(), [], 'no comment without its verified mention');
+      assert.equal((await k.deps.store.webmentions.findReceived(id))?.status, 'queued');
+
+      // The job runs again: one comment, and the mention names it.
+      const mention = await k.deps.webmentions.applyVerification(id, outcome);
+      const [comment, ...more] = await held();
+      assert.deepEqual([more.length, comment.markdown, mention?.status, mention?.commentId], [0, 'Once is enough.', 'verified', comment.id]);
     });
 
     it('shows a reply in the thread as from its source: "via" the site, whose address is its u-url; the permalink here stays', async () => {

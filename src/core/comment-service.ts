@@ -329,8 +329,10 @@ export class CommentService {
    * for it). `existing` is the comment an earlier copy of the same webmention became: a
    * resend updates its text, and a reply that comes back after it was removed is held
    * for review again. The body is plain text, rendered as a comment's Markdown (sanitised).
+   * `within` runs in the comment's transaction: the webmention is marked verified with its
+   * comment in the same commit, so neither is ever seen (or left by a crash) without the other.
    */
-  async fromWebmention(input: { post: Post; existing: Comment | null; personId: number | null; name: string; website: string | null; text: string; source: string }): Promise<Comment> {
+  async fromWebmention(input: { post: Post; existing: Comment | null; personId: number | null; name: string; website: string | null; text: string; source: string; within?: (tx: Store, comment: Comment) => Promise<void> }): Promise<Comment> {
     const { store, clock, spam } = this.deps;
     const now = clock.now();
     const settings = await this.deps.settings();
@@ -345,6 +347,7 @@ export class CommentService {
         }
         let updated = await tx.comments.updateBody(existing.id, body, html, now);
         if (existing.status === 'trash') [updated] = await tx.comments.setStatus([existing.id], 'pending', ['received again by webmention after it was removed'], now);
+        await input.within?.(tx, updated);
         return updated;
       });
       if (comment.status === 'approved') this.deps.publish(`comments-changed:${comment.postId}`);
@@ -381,6 +384,7 @@ export class CommentService {
       });
       if (decision.status !== 'spam') await this.deps.notifications.commentCreated(tx, created, input.post, now);
       if (decision.status === 'approved') await this.deps.notifications.commentApproved(tx, created, input.post, now);
+      await input.within?.(tx, created);
       return created;
     });
     if (comment.status === 'approved') this.published(comment);

@@ -7,7 +7,7 @@ import { removedByStaff } from './webmention-moderation.ts';
 import type { JobWrite } from './jobs.ts';
 import type { Post, Store } from './store.ts';
 import { randomToken } from './tokens.ts';
-import type { MentionDetails, MentionVia, ReceivedMention } from './webmention-store.ts';
+import type { MentionDetails, MentionVia, ReceivedMention, WebmentionRepository } from './webmention-store.ts';
 
 export const VERIFY_JOB = 'webmention-verify';
 export const SEND_JOB = 'webmention-send';
@@ -149,34 +149,41 @@ export class WebmentionService {
     }
     const name = outcome.authorName ?? (outcome.authorUrl ? new URL(outcome.authorUrl).host : new URL(mention.source).host);
     const person = outcome.authorUrl ? await store.webmentions.personForWebsite({ name, website: outcome.authorUrl }, now) : null;
-    let commentId = mention.commentId;
-    if (outcome.type === 'reply' && post) {
-      const existing = commentId !== null ? await store.comments.findById(commentId) : null;
-      const comment = await comments.fromWebmention({ post, existing, personId: person?.id ?? null, name, website: outcome.authorUrl ?? outcome.url, text: outcome.content ?? '', source: mention.source });
-      commentId = comment.id;
-    } else if (commentId !== null) {
-      await comments.removeWebmentionReply(commentId, 'the webmention is no longer a reply');
-    }
     // What staff took off the post stays off (webmention-moderation.ts).
     const kept = removedByStaff(mention);
-    const updated = await store.webmentions.updateReceived(
-      id,
-      {
-        status: kept ? mention.status : 'verified',
-        reason: kept ? mention.reason : null,
-        type: outcome.type,
-        authorName: name,
-        authorUrl: outcome.authorUrl,
-        authorPhoto: outcome.authorPhoto,
-        content: outcome.content,
-        url: outcome.url,
-        publishedAt: outcome.publishedAt,
-        commentId,
-        personId: person?.id ?? null,
-        verifiedAt: now,
-      },
-      now,
-    );
+    const verified = (repository: WebmentionRepository, commentId: number | null) =>
+      repository.updateReceived(
+        id,
+        {
+          status: kept ? mention.status : 'verified',
+          reason: kept ? mention.reason : null,
+          type: outcome.type,
+          authorName: name,
+          authorUrl: outcome.authorUrl,
+          authorPhoto: outcome.authorPhoto,
+          content: outcome.content,
+          url: outcome.url,
+          publishedAt: outcome.publishedAt,
+          commentId,
+          personId: person?.id ?? null,
+          verifiedAt: now,
+        },
+        now,
+      );
+    let updated!: ReceivedMention;
+    if (outcome.type === 'reply' && post) {
+      const existing = mention.commentId !== null ? await store.comments.findById(mention.commentId) : null;
+      // Verified in the comment's transaction: a retry after a crash finds the comment it made, never makes a second.
+      await comments.fromWebmention({
+        post, existing, personId: person?.id ?? null, name, website: outcome.authorUrl ?? outcome.url, text: outcome.content ?? '', source: mention.source,
+        within: async (tx, comment) => {
+          updated = await verified(tx.webmentions, comment.id);
+        },
+      });
+    } else {
+      if (mention.commentId !== null) await comments.removeWebmentionReply(mention.commentId, 'the webmention is no longer a reply');
+      updated = await verified(store.webmentions, mention.commentId);
+    }
     this.deps.publish(`mentions-changed:${mention.postId}`);
     return updated;
   }
