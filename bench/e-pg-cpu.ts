@@ -10,6 +10,7 @@
  * dropped at the end; posts BENCH_ROUNDS (5) rounds of BENCH_N (500) comments,
  * BENCH_CONNECTIONS (32) at a time, each a new reader (own address and email, as the bench's
  * poster does), and prints each round and the lowest round's figures.
+ * DATABASE_PREPARED_STATEMENTS=true measures Kumbaya with that setting (README, "Configuration").
  *   KUMBAYA_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/test \
  *     node --max-semi-space-size=8 --heap-growing-percent=20 --v8-pool-size=1 bench/e-pg-cpu.ts
  *     (profile with `node --cpu-prof --cpu-prof-dir=<dir>`: keep profiles out of git)
@@ -67,6 +68,7 @@ try {
     KUMBAYA_DEMO: 'false',
     PAGE_CACHE: 'true',
     TRUST_PROXY: 'true',
+    DATABASE_PREPARED_STATEMENTS: process.env.DATABASE_PREPARED_STATEMENTS ?? 'false',
   });
   const k = await composeKumbaya(config, { logger: pino({ level: 'warn' }) });
   await admin.connect();
@@ -108,7 +110,7 @@ try {
       console.log(`round ${i + 1}: Kumbaya ${r.kumbaya.toFixed(2)} ms CPU, PostgreSQL backends ${r.backends.toFixed(2)} ms CPU, ${r.statements.toFixed(2)} statements, ${r.wall.toFixed(2)} ms wall per comment`);
     }
     const best = (key: 'kumbaya' | 'backends') => Math.min(...rounds.map((r) => r[key])).toFixed(2);
-    console.log(`e/pg (${FRESH_POST_SLUG}, ${CONNECTIONS} at a time, ${ROUNDS} × ${N} comments, ${stored} stored): lowest round ${best('kumbaya')} ms Kumbaya CPU + ${best('backends')} ms PostgreSQL backends CPU per comment; ${rounds[0].statements.toFixed(1)} statements (round trips) per comment; load ${os.loadavg()[0].toFixed(1)}`);
+    console.log(`e/pg (${FRESH_POST_SLUG}, ${CONNECTIONS} at a time, ${ROUNDS} × ${N} comments, ${stored} stored): lowest round ${best('kumbaya')} ms Kumbaya CPU + ${best('backends')} ms PostgreSQL backends CPU per comment; ${rounds[0].statements.toFixed(1)} statements (round trips) per comment; prepared statements ${config.databasePreparedStatements ? 'on' : 'off'}; load ${os.loadavg()[0].toFixed(1)}`);
   } finally {
     await admin.end();
     await k.close();
