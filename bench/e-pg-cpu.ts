@@ -10,6 +10,11 @@
  * dropped at the end; posts BENCH_ROUNDS (5) rounds of BENCH_N (500) comments,
  * BENCH_CONNECTIONS (32) at a time, each a new reader (own address and email, as the bench's
  * poster does), and prints each round and the lowest round's figures.
+ * DATABASE_PREPARED_STATEMENTS=true measures Kumbaya with that setting (README, "Configuration").
+ * BENCH_PER_STATEMENT=1 also prints the backend's CPU per statement, by its first words: the
+ * backend's CPU time across each statement, read from /proc before it is sent and once it is
+ * answered. /proc counts in 10 ms ticks, so only the average over many is meaningful, and
+ * only with BENCH_CONNECTIONS=1 (one statement at a time: a backend's CPU is then its).
  *   KUMBAYA_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/test \
  *     node --max-semi-space-size=8 --heap-growing-percent=20 --v8-pool-size=1 bench/e-pg-cpu.ts
  *     (profile with `node --cpu-prof --cpu-prof-dir=<dir>`: keep profiles out of git)
@@ -30,14 +35,31 @@ const N = Number(process.env.BENCH_N ?? 500);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 
+const PER_STATEMENT = process.env.BENCH_PER_STATEMENT === '1';
+
 // Every statement any pg Client sends, and the backends that answered.
 let statements = 0;
 const backends = new Set<number>();
+/** With BENCH_PER_STATEMENT: by the statement's first words, how many and the backend's CPU ms across them. */
+const perStatement = new Map<string, { count: number; ms: number }>();
 const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
 (pg.Client.prototype as unknown as { query: typeof query }).query = function (this: pg.Client & { processID: number }, ...args: unknown[]) {
   statements++;
   backends.add(this.processID);
-  return query.apply(this, args);
+  if (!PER_STATEMENT) return query.apply(this, args);
+  const text = String(typeof args[0] === 'string' ? args[0] : (args[0] as { text: string }).text);
+  const key = text.replace(/\s+/g, ' ').trim().slice(0, 60);
+  const pid = this.processID;
+  const before = procCpuMs(pid);
+  const answered = query.apply(this, args) as Promise<unknown>;
+  const count = () => {
+    const entry = perStatement.get(key) ?? { count: 0, ms: 0 };
+    entry.count++;
+    entry.ms += procCpuMs(pid) - before;
+    perStatement.set(key, entry);
+  };
+  answered.then(count, count);
+  return answered;
 };
 
 /** utime + stime of a process in ms, or 0 when /proc does not say. */
@@ -67,6 +89,7 @@ try {
     KUMBAYA_DEMO: 'false',
     PAGE_CACHE: 'true',
     TRUST_PROXY: 'true',
+    DATABASE_PREPARED_STATEMENTS: process.env.DATABASE_PREPARED_STATEMENTS ?? 'false',
   });
   const k = await composeKumbaya(config, { logger: pino({ level: 'warn' }) });
   await admin.connect();
@@ -93,6 +116,7 @@ try {
       await Promise.all(Array.from({ length: CONNECTIONS }, async () => { while (left-- > 0) await post(); }));
     };
     await batch(200); // warm-up: the pool's connections open, the code is compiled
+    perStatement.clear();
     const rounds: Array<{ kumbaya: number; backends: number; statements: number; wall: number }> = [];
     for (let r = 0; r < ROUNDS; r++) {
       const [cpu, s0, b0, t0] = [process.cpuUsage(), statements, backendCpuMs(), performance.now()];
@@ -107,8 +131,11 @@ try {
     for (const [i, r] of rounds.entries()) {
       console.log(`round ${i + 1}: Kumbaya ${r.kumbaya.toFixed(2)} ms CPU, PostgreSQL backends ${r.backends.toFixed(2)} ms CPU, ${r.statements.toFixed(2)} statements, ${r.wall.toFixed(2)} ms wall per comment`);
     }
+    for (const [key, { count, ms }] of perStatement) {
+      if (count >= N) console.log(`${((ms / count) * 1000).toFixed(0).padStart(5)} µs backend CPU per statement, ${String(count).padStart(5)} ×  ${key}`);
+    }
     const best = (key: 'kumbaya' | 'backends') => Math.min(...rounds.map((r) => r[key])).toFixed(2);
-    console.log(`e/pg (${FRESH_POST_SLUG}, ${CONNECTIONS} at a time, ${ROUNDS} × ${N} comments, ${stored} stored): lowest round ${best('kumbaya')} ms Kumbaya CPU + ${best('backends')} ms PostgreSQL backends CPU per comment; ${rounds[0].statements.toFixed(1)} statements (round trips) per comment; load ${os.loadavg()[0].toFixed(1)}`);
+    console.log(`e/pg (${FRESH_POST_SLUG}, ${CONNECTIONS} at a time, ${ROUNDS} × ${N} comments, ${stored} stored): lowest round ${best('kumbaya')} ms Kumbaya CPU + ${best('backends')} ms PostgreSQL backends CPU per comment; ${rounds[0].statements.toFixed(1)} statements (round trips) per comment; prepared statements ${config.databasePreparedStatements ? 'on' : 'off'}; load ${os.loadavg()[0].toFixed(1)}`);
   } finally {
     await admin.end();
     await k.close();

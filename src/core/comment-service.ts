@@ -10,7 +10,7 @@ import { decideModeration, type SpamEvidence } from './moderation-policy.ts';
 import { canModerate } from './moderation-access.ts';
 import { linkPerson } from './following.ts';
 import type { RemoteAuthor } from './fediverse-reply-store.ts';
-import type { Comment, CommentRevision, CommentStatus, Person, Post, Store, User } from './store.ts';
+import type { Comment, CommentRevision, CommentStatus, Post, Store, User } from './store.ts';
 import type { SpamDocument, SpamLesson } from './spam-filter.ts';
 import { randomToken, safeEqual, sha256Hex } from './tokens.ts';
 
@@ -286,11 +286,10 @@ export class CommentService {
     let confirmationSentTo: string | null = null;
     const comment = await store.transaction(async (tx) => {
       confirmationSentTo = null;
-      const person: Person = await tx.people.upsertByEmail({ name: input.name, email: input.email, website: input.website || null }, now);
-      const created = await tx.comments.create({
+      // The person found by the address (or made), and the comment with their id.
+      const created = await tx.comments.createByEmail({ name: input.name, email: input.email, website: input.website || null }, {
         postId: post.id,
         parentId: parent?.id ?? null,
-        personId: person.id,
         userId: null,
         authorName: input.name,
         authorEmail: input.email,
@@ -305,7 +304,7 @@ export class CommentService {
         editTokenHash: sha256Hex(editSecret),
         ip: ctx.ip,
         userAgent: ctx.userAgent.slice(0, 500),
-      });
+      }, now);
       if (decision.status !== 'spam') {
         const subscribe = async (kind: 'replies' | 'post') => {
           const { confirmationSent } = await this.deps.notifications.subscribe(tx, { email: input.email, kind, postId: post.id, commentId: kind === 'replies' ? created.id : null }, now);

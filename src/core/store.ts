@@ -412,6 +412,8 @@ export interface UserRepository {
 
 export interface CommentRepository {
   create(write: CommentWrite): Promise<Comment>;
+  /** A reader's comment and their person: `people.upsertByEmail`, then `create` with the person's id, in one transaction. */
+  createByEmail(person: { name: string; email: string; website: string | null }, write: Omit<CommentWrite, 'personId'>, now: number): Promise<Comment>;
   findById(id: number): Promise<Comment | null>;
   findMany(ids: number[]): Promise<Comment[]>;
   /** Every approved comment of a post, oldest first. */

@@ -47,6 +47,32 @@ forEachEngine('Comment repository contract', (name: string, open: OpenStore) => 
       assert.deepEqual(await store.comments.findById(deeper.id), deeper);
     });
 
+    it("stores a reader's comment with the person their address belongs to, as upsertByEmail finds or makes them", async () => {
+      const { personId: _, ...reader } = write({ authorName: 'Reader', authorEmail: 'Reader@Example.org', authorUrl: 'https://reader.example/' });
+      const first = await store.transaction((tx) => tx.comments.createByEmail({ name: 'Reader', email: ' Reader@Example.org ', website: 'https://reader.example/' }, reader, T0 + 1));
+      const person = await store.people.findByEmail('reader@example.org');
+      assert.ok(person);
+      assert.deepEqual([first.personId, first.rootId, first.depth, first.authorEmail, first.status], [person.id, first.id, 0, 'Reader@Example.org', 'approved']);
+      assert.deepEqual([person.name, person.website], ['Reader', 'https://reader.example/']);
+      const identities = (await store.people.identities(person.id)).map((i) => [i.kind, i.value, i.lastSeen]).sort();
+      assert.deepEqual(identities, [['email', 'reader@example.org', T0 + 1], ['website', 'https://reader.example', T0 + 1]].sort());
+      // The same address again, under a new name and without a website: the same person, renamed,
+      // their website kept; a reply takes its conversation from its parent.
+      const { personId: __, ...second } = write({ authorName: 'R. Eader', authorEmail: 'reader@example.org', parentId: first.id });
+      const reply = await store.comments.createByEmail({ name: 'R. Eader', email: 'reader@example.org', website: null }, second, T0 + 2);
+      const { personId: ___, ...third } = write({ authorName: 'R. Eader', authorEmail: 'READER@example.org' });
+      const another = await store.comments.createByEmail({ name: 'R. Eader', email: 'READER@example.org', website: null }, third, T0 + 3);
+      assert.deepEqual([reply.personId, reply.rootId, reply.depth, another.personId, another.rootId], [person.id, first.id, 1, person.id, another.id]);
+      const again = await store.people.findById(person.id);
+      assert.deepEqual([again?.name, again?.website], ['R. Eader', 'https://reader.example/']);
+      assert.deepEqual((await store.people.identities(person.id)).find((i) => i.kind === 'email')?.lastSeen, T0 + 3);
+      // Someone else's address: someone else.
+      const { personId: ____, ...other } = write({ authorEmail: 'other@example.org' });
+      const theirs = await store.comments.createByEmail({ name: 'Other', email: 'other@example.org', website: null }, other, T0 + 4);
+      assert.notEqual(theirs.personId, person.id);
+      assert.equal(theirs.personId, (await store.people.findByEmail('other@example.org'))?.id);
+    });
+
     it('refuses a parent on another post', async () => {
       const elsewhere = await store.comments.create(write({ postId: otherPostId }));
       await assert.rejects(store.comments.create(write({ parentId: elsewhere.id })), (e: { code?: string }) => e.code === 'not_found');

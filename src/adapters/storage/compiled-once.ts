@@ -14,6 +14,13 @@ interface Buildable<Row> {
 }
 
 const templates = new Map<string, Template>();
+
+/**
+ * The SQL of every query compiled once, and a name for it: a PostgreSQL connection that
+ * prepares statements (DATABASE_PREPARED_STATEMENTS, database.ts) sends each by this name
+ * after its first use, so the server parses and plans it once per connection.
+ */
+export const compiledOnceNames = new Map<string, string>();
 const MARKER = /^\u0000kumbaya-value:(\d+)\u0000$/;
 const marker = (i: number) => `\u0000kumbaya-value:${i}\u0000`;
 
@@ -40,6 +47,7 @@ export async function runCompiledOnce<Row>(db: Db, kind: string, name: string, v
     if (filled.size !== values.length) throw new Error(`query ${name}: every value must be a bound parameter`);
     template = { sql: compiled.sql, slots };
     templates.set(key, template);
+    if (!compiledOnceNames.has(template.sql)) compiledOnceNames.set(template.sql, `kumbaya_${compiledOnceNames.size + 1}`);
   }
   const parameters = template.slots.map((slot) => (typeof slot === 'number' ? values[slot] : slot.constant));
   const result = await db.executeQuery<Row>(CompiledQuery.raw(template.sql, parameters));

@@ -16,6 +16,8 @@ import { notFound } from '../../core/errors.ts';
 import { descendantIds, placeMove } from '../../core/comment-move.ts';
 import { transact } from './transact.ts';
 import { runCompiledOnce } from './compiled-once.ts';
+import { KyselyPeopleRepository, personByEmailSteps } from './kysely-people.ts';
+import { normaliseEmail, normaliseIdentity, normaliseUrl } from '../../core/people.ts';
 import type { Database, Engine } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -93,6 +95,35 @@ function toCommentRevision(row: Selectable<Database['comment_revisions']>): Comm
   };
 }
 
+/** A comment's row as stored, its conversation's root and its depth given. */
+function rowOf(write: CommentWrite, rootId: number | null, depth: number) {
+  return {
+    post_id: write.postId,
+    parent_id: write.parentId,
+    root_id: rootId,
+    depth,
+    person_id: write.personId,
+    user_id: write.userId,
+    author_name: write.authorName,
+    author_email: write.authorEmail,
+    author_url: write.authorUrl,
+    markdown: write.markdown,
+    html: write.html,
+    status: write.status,
+    moderation_reasons: JSON.stringify(write.moderationReasons ?? []),
+    spam_score: write.spamScore ?? null,
+    source: write.source ?? 'form',
+    edit_token_hash: write.editTokenHash ?? null,
+    ip: write.ip ?? null,
+    user_agent: write.userAgent ?? null,
+    learned_as: null,
+    created_at: write.createdAt,
+    updated_at: write.createdAt,
+    edited_at: null,
+    status_changed_at: write.createdAt,
+  };
+}
+
 /** CommentRepository on SQL (SQLite and PostgreSQL): comments, their threads and edit history. */
 export class KyselyCommentRepository implements CommentRepository {
   private readonly db: Db;
@@ -129,31 +160,7 @@ export class KyselyCommentRepository implements CommentRepository {
         rootId = parent.root_id ?? parent.id;
         depth = Number(parent.depth) + 1;
       }
-      const values = {
-        post_id: write.postId,
-        parent_id: write.parentId,
-        root_id: rootId,
-        depth,
-        person_id: write.personId,
-        user_id: write.userId,
-        author_name: write.authorName,
-        author_email: write.authorEmail,
-        author_url: write.authorUrl,
-        markdown: write.markdown,
-        html: write.html,
-        status: write.status,
-        moderation_reasons: JSON.stringify(write.moderationReasons ?? []),
-        spam_score: write.spamScore ?? null,
-        source: write.source ?? 'form',
-        edit_token_hash: write.editTokenHash ?? null,
-        ip: write.ip ?? null,
-        user_agent: write.userAgent ?? null,
-        learned_as: null,
-        created_at: write.createdAt,
-        updated_at: write.createdAt,
-        edited_at: null,
-        status_changed_at: write.createdAt,
-      };
+      const values = rowOf(write, rootId, depth);
       const columns = Object.keys(values) as Array<keyof typeof values>;
       if (rootId === null) {
         // A conversation's first comment is its own root: its id is chosen first, so the row is
@@ -186,6 +193,33 @@ export class KyselyCommentRepository implements CommentRepository {
       }
       return toComment(row);
     });
+  }
+
+  /**
+   * A reader's comment with its person (`people.upsertByEmail`, then `create` with the
+   * person's id) in one transaction. On PostgreSQL a conversation's first comment is one
+   * statement, one round trip where it took two: the person's steps as CTEs
+   * (`personByEmailSteps`), then the comment with their id, its own drawn first as `create`
+   * draws it.
+   */
+  async createByEmail(person: { name: string; email: string; website: string | null }, write: Omit<CommentWrite, 'personId'>, now: number): Promise<Comment> {
+    const email = normaliseEmail(person.email);
+    if (this.kind !== 'postgres' || write.parentId !== null || normaliseIdentity('email', email) === null) {
+      return transact(this.db, async (trx) => {
+        const found = await new KyselyPeopleRepository(trx, this.kind).upsertByEmail(person, now);
+        return new KyselyCommentRepository(trx, this.kind).create({ ...write, personId: found.id });
+      });
+    }
+    const site = person.website ? normaliseUrl(person.website) : null;
+    const values = rowOf({ ...write, personId: null }, null, 0);
+    const own = (Object.keys(values) as Array<keyof typeof values>).filter((c) => c !== 'root_id' && c !== 'person_id');
+    const [row] = await runCompiledOnce(this.db, this.kind, 'comment-insert-root-by-email', [email, person.name, person.website, now, site, ...own.map((c) => values[c])], ([e, name, website, at, s, ...v]) =>
+      sql<Selectable<Database['comments']>>`with ${personByEmailSteps(e, name, website, at, s)}, n as (select nextval(pg_get_serial_sequence('comments', 'id')) as id)
+        insert into comments (id, root_id, person_id, ${sql.join(own.map((c) => sql.ref(c)))})
+        values ((select id from n), (select id from n), (select id from person), ${sql.join(v)}) returning *`,
+    );
+    if (!row) throw new Error('the comment was not stored');
+    return toComment(row);
   }
 
   async findById(id: number): Promise<Comment | null> {

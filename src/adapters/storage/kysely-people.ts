@@ -75,6 +75,39 @@ function containing(text: string): string {
   return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/**
+ * upsertByEmail's steps on PostgreSQL as CTEs, to open a statement with (`with …`): `found`
+ * (the person the address belongs to, as read), `made` (a new person, when none was found),
+ * `person` (the id of either), then the name, website and identities updated. PostgreSQL
+ * runs them in order on one snapshot, each write to its end. The values are the normalised
+ * email, the typed name and website, the time and the normalised website (or null).
+ */
+export function personByEmailSteps(e: unknown, name: unknown, website: unknown, at: unknown, s: unknown): RawBuilder<unknown> {
+  return sql`found as (
+      select p.* from people p where p.id = coalesce(
+        (select i.person_id from person_identities i where i.kind = 'email' and i.value = cast(${e} as text) order by i.verified desc, i.person_id limit 1),
+        (select q.id from people q where q.email = cast(${e} as text)))
+    ), seen as (
+      update people set name = cast(${name} as text), website = coalesce(people.website, cast(${website} as text)),
+        last_seen_at = case when people.last_seen_at > cast(${at} as bigint) then people.last_seen_at else cast(${at} as bigint) end
+      where people.id in (select id from found)
+    ), made as (
+      insert into people (name, email, website, created_at, last_seen_at)
+      select cast(${name} as text), cast(${e} as text), cast(${website} as text), cast(${at} as bigint), cast(${at} as bigint) where not exists (select 1 from found)
+      on conflict (email) do update set name = excluded.name, website = coalesce(people.website, excluded.website),
+        last_seen_at = case when people.last_seen_at > excluded.last_seen_at then people.last_seen_at else excluded.last_seen_at end
+      returning *
+    ), person as (
+      select id from found union all select id from made
+    ), claimed as (
+      insert into person_identities (person_id, kind, value, verified, first_seen, last_seen)
+      select id, 'email', cast(${e} as text), 0, cast(${at} as bigint), cast(${at} as bigint) from person
+      union all
+      select id, 'website', cast(${s} as text), 0, cast(${at} as bigint), cast(${at} as bigint) from person where cast(${s} as text) is not null
+      on conflict (person_id, kind, value) do update set last_seen = excluded.last_seen
+    )`;
+}
+
 /** The person repository on SQL (SQLite and PostgreSQL): the store's `people`. */
 export class KyselyPeopleRepository implements PersonRepository {
   private readonly db: Db;
@@ -141,29 +174,7 @@ export class KyselyPeopleRepository implements PersonRepository {
     const site = input.website ? normaliseUrl(input.website) : null;
     const [row] = await runCompiledOnce(this.db, this.engine, 'people-upsert-by-email', [email, input.name, input.website, now, site], ([e, name, website, at, s]) =>
       sql<Selectable<Database['people']> & { was_found: boolean }>`
-        with found as (
-          select p.* from people p where p.id = coalesce(
-            (select i.person_id from person_identities i where i.kind = 'email' and i.value = cast(${e} as text) order by i.verified desc, i.person_id limit 1),
-            (select q.id from people q where q.email = cast(${e} as text)))
-        ), seen as (
-          update people set name = cast(${name} as text), website = coalesce(people.website, cast(${website} as text)),
-            last_seen_at = case when people.last_seen_at > cast(${at} as bigint) then people.last_seen_at else cast(${at} as bigint) end
-          where people.id in (select id from found)
-        ), made as (
-          insert into people (name, email, website, created_at, last_seen_at)
-          select cast(${name} as text), cast(${e} as text), cast(${website} as text), cast(${at} as bigint), cast(${at} as bigint) where not exists (select 1 from found)
-          on conflict (email) do update set name = excluded.name, website = coalesce(people.website, excluded.website),
-            last_seen_at = case when people.last_seen_at > excluded.last_seen_at then people.last_seen_at else excluded.last_seen_at end
-          returning *
-        ), person as (
-          select id from found union all select id from made
-        ), claimed as (
-          insert into person_identities (person_id, kind, value, verified, first_seen, last_seen)
-          select id, 'email', cast(${e} as text), 0, cast(${at} as bigint), cast(${at} as bigint) from person
-          union all
-          select id, 'website', cast(${s} as text), 0, cast(${at} as bigint), cast(${at} as bigint) from person where cast(${s} as text) is not null
-          on conflict (person_id, kind, value) do update set last_seen = excluded.last_seen
-        )
+        with ${personByEmailSteps(e, name, website, at, s)}
         select true as was_found, * from found union all select false as was_found, * from made`,
     );
     if (!row) throw new Error('the person was not stored');

@@ -1,4 +1,4 @@
-import type { Comment, CommentRepository, CommentRevision, CommentRevisionWrite, CommentStatus, CommentWrite, ModerationQuery, Page, ThreadCursor, ThreadPage } from '../../core/store.ts';
+import type { Comment, CommentRepository, CommentRevision, CommentRevisionWrite, CommentStatus, CommentWrite, ModerationQuery, Page, PersonRepository, ThreadCursor, ThreadPage } from '../../core/store.ts';
 import { notFound } from '../../core/errors.ts';
 import { descendantIds, placeMove } from '../../core/comment-move.ts';
 import type { Tables } from './memory-store.ts';
@@ -18,9 +18,12 @@ export class MemoryCommentRepository implements CommentRepository {
   private readonly tablesOf: () => Tables;
   private readonly nextId: (table: keyof Tables['lastId']) => number;
 
-  constructor(tables: () => Tables, nextId: (table: keyof Tables['lastId']) => number) {
+  private readonly people: () => PersonRepository;
+
+  constructor(tables: () => Tables, nextId: (table: keyof Tables['lastId']) => number, people: () => PersonRepository) {
     this.tablesOf = tables;
     this.nextId = nextId;
+    this.people = people;
   }
 
   /** The store's tables as they are now: a transaction works on a view of them. */
@@ -45,6 +48,11 @@ export class MemoryCommentRepository implements CommentRepository {
   private authoredBy(postId: number, authorId: number): boolean {
     const post = this.tables.posts.get(postId);
     return post !== undefined && post.authorId === authorId && post.deletedAt === null;
+  }
+
+  async createByEmail(person: { name: string; email: string; website: string | null }, write: Omit<CommentWrite, 'personId'>, now: number): Promise<Comment> {
+    const found = await this.people().upsertByEmail(person, now);
+    return this.create({ ...write, personId: found.id });
   }
 
   async create(write: CommentWrite): Promise<Comment> {

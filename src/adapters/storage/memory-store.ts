@@ -135,7 +135,7 @@ export class MemoryStore implements Store {
   readonly posts = new MemoryPostRepository(() => this.tables, (t: keyof Tables['lastId']) => this.nextId(t));
   readonly tags = new MemoryTagRepository(() => this.tables, (t: keyof Tables['lastId']) => this.nextId(t));
   readonly users = new MemoryUserRepository(() => this.tables, (t: keyof Tables['lastId']) => this.nextId(t));
-  readonly comments = new MemoryCommentRepository(() => this.tables, (t: keyof Tables['lastId']) => this.nextId(t));
+  readonly comments = new MemoryCommentRepository(() => this.tables, (t: keyof Tables['lastId']) => this.nextId(t), () => this.people);
   readonly sessions = new MemorySessionRepository(() => this.tables);
   readonly apiTokens = new MemoryApiTokenRepository(() => this.tables, (t: keyof Tables['lastId']) => this.nextId(t));
   readonly uploads = new MemoryUploadRepository(() => this.tables);

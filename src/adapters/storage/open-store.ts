@@ -12,7 +12,7 @@ import { KyselyStore } from './kysely-store.ts';
 
 /** The database the config names: PostgreSQL at DATABASE_URL, or SQLite under DATA_DIR. */
 export function databaseTarget(config: Config, pgSchema?: string): DatabaseTarget {
-  return { databaseUrl: config.databaseUrl, sqliteFile: path.join(config.dataDir, 'kumbaya.db'), pgSchema, pgPoolSize: config.databasePoolSize };
+  return { databaseUrl: config.databaseUrl, sqliteFile: path.join(config.dataDir, 'kumbaya.db'), pgSchema, pgPoolSize: config.databasePoolSize, pgPreparedStatements: config.databasePreparedStatements };
 }
 
 /** Opens the store named by the config and applies migrations. */
