@@ -131,11 +131,27 @@ function writeEscaped(out: Encoded, text: string): void {
   out.used = at;
 }
 
+/** A number's text: a whole number's digits straight into `scratch` (a page of comments writes each id several times). */
+function writeNumber(out: Encoded, n: number): void {
+  if (!(n >= 0 && n <= 0x7fffffff && (n | 0) === n) || !room(out, 10)) {
+    writeText(out, String(n));
+    return;
+  }
+  let digits = 1;
+  for (let rest = n; rest >= 10; rest = (rest / 10) | 0) digits++;
+  let at = out.used + digits;
+  out.used = at;
+  do {
+    scratch[--at] = 0x30 + (n % 10);
+    n = (n / 10) | 0;
+  } while (n > 0);
+}
+
 /** A value of a template, written as `html` has it: escaped unless SafeHtml, arrays joined, null, undefined and false nothing. */
 function writeValue(out: Encoded, value: unknown): void {
   if (value === null || value === undefined || value === false) return;
   if (typeof value === 'string') writeEscaped(out, value);
-  else if (typeof value === 'number') writeText(out, String(value));
+  else if (typeof value === 'number') writeNumber(out, value);
   else if (value instanceof SafeHtml) value.encode(out);
   else writeEscaped(out, String(value));
 }

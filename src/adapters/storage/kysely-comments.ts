@@ -206,13 +206,15 @@ export class KyselyCommentRepository implements CommentRepository {
   async countApproved(postIds: number[]): Promise<Map<number, number>> {
     const counts = new Map<number, number>();
     if (postIds.length === 0) return counts;
-    const rows = await this.db
-      .selectFrom('comments')
-      .select(['post_id', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('post_id', 'in', postIds)
-      .where('status', '=', 'approved')
-      .groupBy('post_id')
-      .execute();
+    const query = (ids: number[]) =>
+      this.db
+        .selectFrom('comments')
+        .select(['post_id', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('post_id', 'in', ids)
+        .where('status', '=', 'approved')
+        .groupBy('post_id');
+    // One post (every post page) is the common case: its SQL never changes.
+    const rows = postIds.length === 1 ? await runCompiledOnce(this.db, this.kind, 'comments-approved-of-post', postIds, (ids) => query(ids as number[])) : await query(postIds).execute();
     for (const r of rows) counts.set(r.post_id, Number(r.n));
     return counts;
   }
