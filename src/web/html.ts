@@ -33,10 +33,15 @@ interface Encoded {
   chunks: Uint8Array[];
 }
 
-/** The text encoded in `scratch` so far becomes a chunk of its own (a copy), and `scratch` is free again. */
+/**
+ * The text encoded in `scratch` so far becomes a chunk of its own (a copy), and `scratch` is
+ * free again. The chunk has memory of its own, never a slice of Node's shared pool: a page
+ * can then be freed as soon as it is sent (`freeOnceSent` in routes/public.ts), and a
+ * cached one holds nothing but itself.
+ */
 function cut(out: Encoded): void {
   if (out.used === 0) return;
-  const chunk = Buffer.allocUnsafe(out.used);
+  const chunk = Buffer.allocUnsafeSlow(out.used);
   scratch.copy(chunk, 0, 0, out.used);
   out.chunks.push(chunk);
   out.used = 0;
