@@ -264,8 +264,12 @@ export interface ThreadCursor {
   id: number;
 }
 
-/** A comment as a thread page shows it: without its Markdown source or what only moderators see of its sender. */
-export type ThreadComment = Omit<Comment, 'markdown' | 'ip' | 'userAgent' | 'editTokenHash'>;
+/**
+ * A comment as a thread page shows it: without its Markdown source, what only moderators
+ * see of its sender, or its moderation record (reasons, spam score, what the filter
+ * learnt, when its status changed). A page reads hundreds, and every column costs.
+ */
+export type ThreadComment = Omit<Comment, 'markdown' | 'ip' | 'userAgent' | 'editTokenHash' | 'moderationReasons' | 'spamScore' | 'learnedAs' | 'statusChangedAt' | 'updatedAt'>;
 
 export interface ThreadPage {
   /** Approved comments of the page's conversations, oldest first. */

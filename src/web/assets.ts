@@ -14,6 +14,7 @@ const types: Record<string, string> = { '.css': 'text/css; charset=utf-8', '.js'
 /** The theme's CSS and the small scripts, read once at start and served by hashed URL. */
 export class Assets {
   private readonly byName = new Map<string, Asset>();
+  private readonly urls = new Map<string, string>();
 
   constructor(folder = path.join(import.meta.dirname, 'assets')) {
     for (const file of fs.readdirSync(folder)) {
@@ -24,12 +25,17 @@ export class Assets {
     }
   }
 
-  /** Public URL of a named asset, e.g. /assets/site.3f2a9c01b7de.css */
+  /** Public URL of a named asset, e.g. /assets/site.3f2a9c01b7de.css (made once per asset: every page names a few). */
   url(name: string): string {
-    const asset = this.byName.get(name);
-    if (!asset) throw new Error(`Unknown asset ${name}`);
-    const ext = path.extname(name);
-    return `/assets/${path.basename(name, ext)}.${asset.hash}${ext}`;
+    let url = this.urls.get(name);
+    if (url === undefined) {
+      const asset = this.byName.get(name);
+      if (!asset) throw new Error(`Unknown asset ${name}`);
+      const ext = path.extname(name);
+      url = `/assets/${path.basename(name, ext)}.${asset.hash}${ext}`;
+      this.urls.set(name, url);
+    }
+    return url;
   }
 
   /** Finds an asset by its public file name (with or without the hash). */

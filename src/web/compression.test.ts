@@ -207,3 +207,46 @@ describe('a browser reading compressed pages', { skip: browserSkipReason() }, ()
     }
   });
 });
+
+describe('an uncached page rendered whole (every cache off)', () => {
+  let k: TestKumbaya;
+  let server: http.Server;
+  let base: string;
+  const end = http.ServerResponse.prototype.end;
+  /** The page buffers the server handed to `end`, captured to see what became of them after the answer. */
+  const sent: Array<{ body: Uint8Array; length: number }> = [];
+
+  before(async () => {
+    k = await startTestKumbaya({ demo: true, env: { PAGE_CACHE: 'false', CONVERSATION_CACHE: 'false' } });
+    server = createServer(k.app, k.deps.pageCache, 'http://localhost:3000');
+    const { port } = await listen(server, 0, '127.0.0.1');
+    base = `http://127.0.0.1:${port}`;
+    http.ServerResponse.prototype.end = function (this: http.ServerResponse, ...args: unknown[]) {
+      if (args[0] instanceof Uint8Array && args[0].length > 10_000) sent.push({ body: args[0], length: args[0].length });
+      return (end as (...a: unknown[]) => http.ServerResponse).apply(this, args);
+    } as typeof end;
+  });
+  after(async () => {
+    http.ServerResponse.prototype.end = end;
+    await closeGracefully(server, 1000);
+    await k.cleanup();
+  });
+
+  it('frees its buffer once it is sent (detached: nothing can read another page from it), and the reader gets the whole page, compressed or not', async () => {
+    const identity = await get(base + POST);
+    assert.equal(identity.status, 200);
+    const page = identity.body.toString('utf8');
+    assert.match(page, /<\/html>\s*$/, 'the whole page');
+    assert.equal(sent.length, 1, 'the answer handed its page to end() as one buffer');
+    assert.equal(sent[0].length, identity.body.length);
+    // 'finish' comes as the answer is handed to the socket: wait for it, a turn at a time.
+    for (let turn = 0; turn < 100 && !(sent[0].body.buffer as ArrayBuffer).detached; turn++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok((sent[0].body.buffer as ArrayBuffer).detached, 'the page buffer is freed once sent');
+    // Compressed from that buffer (on the thread pool) before it is freed: the reader still gets the whole page.
+    for (const accept of ['gzip', 'br']) {
+      const res = await get(base + POST, { 'Accept-Encoding': accept });
+      assert.equal(res.headers['content-encoding'], accept);
+      assert.equal(withoutToken(decode(res.body, accept)), withoutToken(page));
+    }
+  });
+});

@@ -51,4 +51,36 @@ describe('html template', () => {
     assert.equal(around[1], fragment);
     assert.equal(Buffer.concat(around).toString(), '<section><ol class="thread"><li>ü</li></ol></section>');
   });
+
+  it('writes every kind of value as the joined string has it, escaped as it is written', () => {
+    // What html() always did: each value escaped as text, SafeHtml as it is, arrays joined, null/undefined/false nothing.
+    const reference = (value: unknown): string =>
+      value === null || value === undefined || value === false
+        ? ''
+        : Array.isArray(value)
+          ? value.map(reference).join('')
+          : typeof value === 'object' && 'value' in value && typeof value.value === 'string' && value.constructor.name === 'SafeHtml'
+            ? value.value
+            : String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+    const texts = ['', 'a', `<b title="x">'&'</b>`, 'é<à>', 'ascii then ü & <', '🎉"', 'x'.repeat(63) + '&', 'y'.repeat(65) + '<', '&'.repeat(100), `${'z'.repeat(70)}ü"`];
+    const numbers = [0, -0, 7, 42, 1234567890, 2147483647, 2147483648, -1, 1.5, NaN, Infinity, 1e21];
+    const values: unknown[] = [...texts, ...numbers, true, 12n, new Date(0), { toString: () => '<obj>' }, [1, ['<', null, [raw('<i>')]], false], raw('<hr>'), rawBytes(Buffer.from('<b>ü</b>'))];
+    for (const value of values) {
+      const page = html`<p data-x="${value}">→${value}</p>`;
+      const expected = `<p data-x="${reference(value)}">→${reference(value)}</p>`;
+      assert.equal(page.value, expected, String(value));
+      assert.deepEqual(page.toBuffer(), Buffer.from(expected), String(value));
+    }
+  });
+
+  it('keeps a template as it was written: an array or object changed afterwards does not change it', () => {
+    const items = ['a'];
+    const date = new Date(0);
+    const page = html`<p>${items}|${date}</p>`;
+    items.push('b');
+    date.setTime(86_400_000);
+    const written = `<p>a|${new Date(0)}</p>`;
+    assert.equal(page.value, written);
+    assert.equal(page.toBuffer().toString(), written);
+  });
 });

@@ -52,10 +52,7 @@ export function toComment(row: Selectable<Database['comments']>): Comment {
   };
 }
 
-const THREAD_COLUMNS = [
-  'id', 'post_id', 'parent_id', 'root_id', 'depth', 'person_id', 'user_id', 'author_name', 'author_email', 'author_url', 'html', 'status',
-  'moderation_reasons', 'spam_score', 'source', 'created_at', 'updated_at', 'edited_at', 'status_changed_at', 'learned_as',
-] as const;
+const THREAD_COLUMNS = ['id', 'post_id', 'parent_id', 'root_id', 'depth', 'person_id', 'user_id', 'author_name', 'author_email', 'author_url', 'html', 'status', 'source', 'created_at', 'edited_at'] as const;
 
 function toThreadComment(row: Pick<Selectable<Database['comments']>, (typeof THREAD_COLUMNS)[number]>): ThreadComment {
   return {
@@ -71,14 +68,9 @@ function toThreadComment(row: Pick<Selectable<Database['comments']>, (typeof THR
     authorUrl: row.author_url,
     html: row.html,
     status: row.status as Comment['status'],
-    moderationReasons: row.moderation_reasons === '[]' ? [] : (JSON.parse(row.moderation_reasons) as string[]),
-    spamScore: row.spam_score === null ? null : Number(row.spam_score),
     source: row.source as Comment['source'],
     createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
     editedAt: row.edited_at === null ? null : Number(row.edited_at),
-    statusChangedAt: Number(row.status_changed_at),
-    learnedAs: row.learned_as as Comment['learnedAs'],
   };
 }
 
@@ -248,38 +240,49 @@ export class KyselyCommentRepository implements CommentRepository {
   async countApproved(postIds: number[]): Promise<Map<number, number>> {
     const counts = new Map<number, number>();
     if (postIds.length === 0) return counts;
-    const rows = await this.db
-      .selectFrom('comments')
-      .select(['post_id', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('post_id', 'in', postIds)
-      .where('status', '=', 'approved')
-      .groupBy('post_id')
-      .execute();
+    const query = (ids: number[]) =>
+      this.db
+        .selectFrom('comments')
+        .select(['post_id', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('post_id', 'in', ids)
+        .where('status', '=', 'approved')
+        .groupBy('post_id');
+    // One post (every post page) is the common case: its SQL never changes.
+    const rows = postIds.length === 1 ? await runCompiledOnce(this.db, this.kind, 'comments-approved-of-post', postIds, (ids) => query(ids as number[])) : await query(postIds).execute();
     for (const r of rows) counts.set(r.post_id, Number(r.n));
     return counts;
   }
 
   async threadPage(postId: number, after: ThreadCursor | null, limit: number): Promise<ThreadPage> {
     // Conversations (top-level comments) holding at least one approved comment, in keyset
-    // order: a range scan of comments_roots from the cursor, however deep the page.
-    let roots = this.conversations(postId).select(['r.id', 'r.created_at']);
-    if (after) roots = roots.where(sql<boolean>`(r.created_at, r.id) > (${after.createdAt}, ${after.id})`);
-    const page = await roots.orderBy('r.created_at').orderBy('r.id').limit(limit + 1).execute();
+    // order: a range scan of comments_roots from the cursor, however deep the page. Both
+    // queries are compiled once (a thread page is the busiest read there is): the first
+    // page's and a later page's roots, and the comments of each number of conversations.
+    const page = after
+      ? await runCompiledOnce(this.db, this.kind, 'thread-roots-after', [postId, after.createdAt, after.id, limit + 1], ([post, createdAt, id, n]) =>
+          this.conversations(post as number)
+            .select(['r.id', 'r.created_at'])
+            .where(sql<boolean>`(r.created_at, r.id) > (${createdAt}, ${id})`)
+            .orderBy('r.created_at')
+            .orderBy('r.id')
+            .limit(n as number),
+        )
+      : await runCompiledOnce(this.db, this.kind, 'thread-roots', [postId, limit + 1], ([post, n]) =>
+          this.conversations(post as number).select(['r.id', 'r.created_at']).orderBy('r.created_at').orderBy('r.id').limit(n as number),
+        );
     const more = page.length > limit;
     const shown = page.slice(0, limit);
     if (shown.length === 0) return { comments: [], next: null };
     // By conversation only (comments_by_root), the status filtered here: a status
     // condition in SQL tempts the planner into the site-wide status index.
     // Only what a thread shows (not the Markdown source, nor the sender's address and browser).
-    const rows = await this.db
-      .selectFrom('comments')
-      .select(THREAD_COLUMNS)
-      .where(
-        'root_id',
-        'in',
-        shown.map((r) => r.id),
-      )
-      .execute();
+    const rows = await runCompiledOnce(
+      this.db,
+      this.kind,
+      `thread-comments-${shown.length}`,
+      shown.map((r) => r.id),
+      (ids) => this.db.selectFrom('comments').select(THREAD_COLUMNS).where('root_id', 'in', ids as number[]),
+    );
     const comments = rows
       .filter((row) => row.status === 'approved')
       .map(toThreadComment)

@@ -60,7 +60,9 @@ export class KyselyReactionRepository implements ReactionRepository {
   async forPost(postId: number, limit: number): Promise<PostReactions> {
     // The counts first: most posts have no reactions, and then the page asks nothing more
     // (one query per page rendered without the cache, not three; one round trip on PostgreSQL).
-    const counts = await this.db.selectFrom('federation_reactions').select(['kind', (eb) => eb.fn.countAll<number>().as('n')]).where('post_id', '=', postId).groupBy('kind').execute();
+    const counts = await runCompiledOnce(this.db, this.engine, 'reactions-count', [postId], ([id]) =>
+      this.db.selectFrom('federation_reactions').select(['kind', (eb) => eb.fn.countAll<number>().as('n')]).where('post_id', '=', id as number).groupBy('kind'),
+    );
     const count = (kind: ReactionKind) => Number(counts.find((c) => c.kind === kind)?.n ?? 0);
     const newest = async (kind: ReactionKind) =>
       count(kind) === 0 ? [] : (await this.db.selectFrom('federation_reactions').selectAll().where('post_id', '=', postId).where('kind', '=', kind).orderBy('id', 'desc').limit(limit).execute()).map(toReaction);

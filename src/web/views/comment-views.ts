@@ -21,6 +21,7 @@ export function threadPageUrl(post: Pick<Post, 'slug'>, cursor: ThreadCursor | n
   return cursor ? `/${post.slug}?after=${cursorParam(cursor)}` : `/${post.slug}`;
 }
 
+// The same commenters come back on every render (hundreds on a comment page): their colour and initials are remembered (bounded).
 const avatarColours = new Map<string, number>();
 function avatarColour(seed: string): number {
   let colour = avatarColours.get(seed);
@@ -30,6 +31,17 @@ function avatarColour(seed: string): number {
     avatarColours.set(seed, colour);
   }
   return colour;
+}
+
+const initialsByName = new Map<string, string>();
+function initialsOf(name: string): string {
+  let initials = initialsByName.get(name);
+  if (initials === undefined) {
+    initials = name.trim().split(/\s+/).slice(0, 2).map((w) => w[0]?.toUpperCase() ?? '').join('') || '?';
+    if (initialsByName.size >= 10_000) initialsByName.clear();
+    initialsByName.set(name, initials);
+  }
+  return initials;
 }
 
 /**
@@ -46,7 +58,7 @@ function avatar(comment: Pick<Comment, 'authorEmail' | 'authorName'>, mode: Comm
 /** What the commenter's picture is made of (the blog's and `<kumbaya-comments>`'s alike): initials and colour 0–7, or an image. */
 export function avatarParts(comment: Pick<Comment, 'authorEmail' | 'authorName'>, mode: CommentSettings['avatars']): { initials: string; colour: number; image: string | null } {
   const colour = avatarColour(comment.authorEmail || comment.authorName);
-  const initials = comment.authorName.trim().split(/\s+/).slice(0, 2).map((w) => w[0]?.toUpperCase() ?? '').join('') || '?';
+  const initials = initialsOf(comment.authorName);
   if (mode === 'gravatar' && comment.authorEmail) {
     const hash = createHash('sha256').update(comment.authorEmail.trim().toLowerCase()).digest('hex');
     return { initials, colour, image: `https://www.gravatar.com/avatar/${hash}?s=72&d=identicon` };
@@ -117,6 +129,8 @@ export function noteBadge(personId: number, name: string): SafeHtml {
   return html`<a class="note-badge" href="/admin/people/${personId}" title="You have notes about ${name}">Note<span class="visually-hidden">s about ${name}</span></a>`;
 }
 
+const U_URL = html` class="u-url"`;
+
 /** One comment with its nested replies. */
 export function commentView(node: ThreadNode, ctx: CommentRenderContext): SafeHtml {
   const c = node.comment;
@@ -124,19 +138,19 @@ export function commentView(node: ThreadNode, ctx: CommentRenderContext): SafeHt
   const name = c.authorUrl
     ? html`<a class="p-name u-url" href="${c.authorUrl}" rel="ugc nofollow noopener">${c.authorName}</a>`
     : html`<span class="p-name">${c.authorName}</span>`;
-  const permalink = `${threadPageUrl(ctx.post, ctx.pageCursor)}#comment-${c.id}`;
+  const pageUrl = threadPageUrl(ctx.post, ctx.pageCursor);
   const until = ctx.own?.get(c.id);
   // A reply received by webmention or from the fediverse lives at its source: that is its u-url; the permalink here stays a plain link.
   const remote = c.source === 'activitypub' ? ctx.fediverse?.get(c.id) : undefined;
   const original = c.source === 'webmention' ? ctx.sources?.get(c.id) : (remote?.url ?? undefined);
-  const inReplyTo = c.parentId === null ? `/${ctx.post.slug}` : `${threadPageUrl(ctx.post, ctx.pageCursor)}#comment-${c.parentId}`;
+  const inReplyTo = c.parentId === null ? `/${ctx.post.slug}` : `${pageUrl}#comment-${c.parentId}`;
   return html`<li>
 <article class="comment h-entry${isAuthor ? ' is-author' : ''}${c.status !== 'approved' ? ' is-held' : ''}" id="comment-${c.id}" data-comment-id="${c.id}" data-parent-id="${c.parentId ?? ''}" data-author="${c.authorName}">
   <header class="comment-head">
     <span class="p-author h-card">${avatar(c, ctx.avatars)}${name}${remote?.handle ? html` <span class="comment-handle p-nickname">${remote.handle}</span>` : ''}</span>
     ${isAuthor ? html`<span class="badge" title="The author of this post">Author</span>` : ''}
     ${c.personId !== null && ctx.noted?.has(c.personId) ? noteBadge(c.personId, c.authorName) : ''}
-    <time class="dt-published" datetime="${isoLocal(c.createdAt)}"><a${original ? '' : html` class="u-url"`} href="${permalink}" title="Permalink to this comment">${formatDateTime(c.createdAt)}</a></time>
+    <time class="dt-published" datetime="${isoLocal(c.createdAt)}"><a${original ? '' : U_URL} href="${pageUrl}#comment-${c.id}" title="Permalink to this comment">${formatDateTime(c.createdAt)}</a></time>
     ${original ? html`<span class="comment-via">via <a class="u-url" href="${original}" rel="nofollow ugc noopener" title="${remote ? 'The original on the fediverse' : 'Where this reply was first published'}">${hostOf(original)}</a></span>` : ''}
     ${c.editedAt ? html`<span class="edited" title="Edited ${formatDateTime(c.editedAt)}">edited</span>` : ''}
   </header>
@@ -145,7 +159,7 @@ export function commentView(node: ThreadNode, ctx: CommentRenderContext): SafeHt
   <data class="u-in-reply-to" value="${inReplyTo}"></data>
   <div class="comment-body e-content">${raw(c.html)}</div>
   <footer class="comment-actions">
-    ${ctx.open && c.status === 'approved' ? html`<a class="reply-link" href="${threadPageUrl(ctx.post, ctx.pageCursor)}${ctx.pageCursor ? '&amp;' : '?'}reply_to=${c.id}#respond" data-reply-to="${c.id}">Reply<span class="visually-hidden"> to ${c.authorName}</span></a>` : ''}
+    ${ctx.open && c.status === 'approved' ? html`<a class="reply-link" href="${pageUrl}${ctx.pageCursor ? '&amp;' : '?'}reply_to=${c.id}#respond" data-reply-to="${c.id}">Reply<span class="visually-hidden"> to ${c.authorName}</span></a>` : ''}
     ${
       until
         ? html`<a href="/comments/${c.id}/edit" data-edit="${c.id}" data-until="${until}">Edit</a>
