@@ -369,4 +369,13 @@ describe('long threads', () => {
     assert.match(page, new RegExp(`id="comment-${ids[110]}"`));
     assert.match(page, /Conversation 110</);
   });
+
+  it('answers a comment on a later page in place: its Reply link keeps the page and opens the form for it', async () => {
+    const page = await (await k.request(`/comments/${ids[110]}`)).headers.get('location')!.split('#')[0];
+    const html = await (await k.request(page)).text();
+    const href = new RegExp(`class="reply-link" href="([^"]+)" data-reply-to="${ids[110]}"`).exec(html)![1].replace(/&amp;/g, '&');
+    const link = new URL(href, 'http://blog.example');
+    assert.deepEqual([link.pathname + `?after=${link.searchParams.get('after')}`, link.searchParams.get('reply_to'), link.hash], [page, String(ids[110]), '#respond']);
+    assert.match(await (await k.request(href)).text(), new RegExp(`name="parentId" value="${ids[110]}"`));
+  });
 });

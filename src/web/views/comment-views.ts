@@ -159,7 +159,7 @@ export function commentView(node: ThreadNode, ctx: CommentRenderContext): SafeHt
   <data class="u-in-reply-to" value="${inReplyTo}"></data>
   <div class="comment-body e-content">${raw(c.html)}</div>
   <footer class="comment-actions">
-    ${ctx.open && c.status === 'approved' ? html`<a class="reply-link" href="${pageUrl}${ctx.pageCursor ? '&amp;' : '?'}reply_to=${c.id}#respond" data-reply-to="${c.id}">Reply<span class="visually-hidden"> to ${c.authorName}</span></a>` : ''}
+    ${ctx.open && c.status === 'approved' ? html`<a class="reply-link" href="${pageUrl}${ctx.pageCursor ? '&' : '?'}reply_to=${c.id}#respond" data-reply-to="${c.id}">Reply<span class="visually-hidden"> to ${c.authorName}</span></a>` : ''}
     ${
       until
         ? html`<a href="/comments/${c.id}/edit" data-edit="${c.id}" data-until="${until}">Edit</a>
