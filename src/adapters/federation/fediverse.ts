@@ -55,6 +55,8 @@ export class Fediverse {
 
   private async load(): Promise<KumbayaFederation> {
     const { logger } = this.options;
+    // Before any module of Fedify's: the Temporal polyfill they import is evaluated there first.
+    await import('./temporal-without-icu.ts');
     const [{ createKumbayaFederation }, { federationBackends }, { pruneGoneFollowers, sendPostChange }] = await Promise.all([import('./federation.ts'), import('./backends.ts'), import('./publishing.ts')]);
     const { kv, queue } = this.backends ?? (await federationBackends(this.options.store));
     rememberImportedKeys();
