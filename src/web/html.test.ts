@@ -30,6 +30,14 @@ describe('html template', () => {
     assert.deepEqual(html`<p>${'only text'}</p>`.toChunks(), [Buffer.from('<p>only text</p>')]);
   });
 
+  it('says a page owns its chunks only when none is a fragment kept elsewhere, even a lone one (its buffer is freed once sent)', () => {
+    const cached = Buffer.from('<ol><li>kept by the conversation cache</li></ol>');
+    assert.equal(html`<p>${'text'}</p>`.toOwnChunks().own, true);
+    assert.equal(html`<main>${rawBytes(cached)}</main>`.toOwnChunks().own, false);
+    const alone = html`${rawBytes(cached)}`.toOwnChunks();
+    assert.deepEqual([alone.chunks.length, alone.chunks[0] === cached, alone.own], [1, true, false]);
+  });
+
   it('encodes a page into exactly sized chunks with the same bytes: text in one buffer, at most 512 KB, and encoded fragments uncopied', () => {
     // Short and long pieces, ASCII and not (short ASCII text is copied character by character).
     const items = Array.from({ length: 3000 }, (_, i) => html`<li>${`Comment ${i}: café — “ok” 🎉 `.repeat(1 + (i % 5))}${i % 7 === 0 ? 'é' : ''}<b>${String(i)}</b></li>`);

@@ -31,6 +31,8 @@ const MAX_ESCAPED = 6;
 interface Encoded {
   used: number;
   chunks: Uint8Array[];
+  /** Whether a chunk is an encoded fragment held elsewhere too (`rawBytes`, e.g. a cached conversation). */
+  borrowed?: boolean;
 }
 
 /**
@@ -230,10 +232,19 @@ export class SafeHtml {
    * behind per request.
    */
   toChunks(): Uint8Array[] {
+    return this.toOwnChunks().chunks;
+  }
+
+  /**
+   * `toChunks`, saying whether every chunk was made by this call: only then may the caller
+   * free them once written (routes/public.ts, `freeOnceSent`). A fragment passed along as it
+   * is (a cached conversation) belongs to whoever keeps it, even when it is the only chunk.
+   */
+  toOwnChunks(): { chunks: Uint8Array[]; own: boolean } {
     const out: Encoded = { used: 0, chunks: [] };
     this.encode(out);
     cut(out);
-    return out.chunks;
+    return { chunks: out.chunks, own: out.borrowed !== true };
   }
 
   /** @internal Writes this HTML at the end of `out`. */
@@ -242,6 +253,7 @@ export class SafeHtml {
     if (bytes) {
       cut(out);
       out.chunks.push(bytes);
+      out.borrowed = true;
     } else if (values === null) writeText(out, strings![0]);
     else if (strings === null) for (let i = 0; i < values.length; i++) writeValue(out, values[i]);
     else {

@@ -68,11 +68,11 @@ function htmlPage(c: Context<AppEnv>, page: SafeHtml) {
   }
   // Uncached: write the shared conversation bytes as they are, beside the page's own small parts,
   // rather than copying everything into a fresh page-sized buffer per request.
-  const chunks = page.toChunks();
+  const { chunks, own } = page.toOwnChunks();
   // A page rendered whole (no cached conversation in it) is one buffer: written with its head in
   // one go, with no stream to read it from block by block.
   if (chunks.length === 1) {
-    freeOnceSent(c, chunks[0]);
+    if (own) freeOnceSent(c, chunks[0]);
     return c.body(chunks[0] as Uint8Array<ArrayBuffer>, 200, headers);
   }
   let length = 0;
