@@ -2,20 +2,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { sql, type Kysely } from 'kysely';
-import pg from 'pg';
 import { openDatabase } from './database.ts';
 import { compiledOnceNames, runCompiledOnce } from './compiled-once.ts';
-import { needsEngines } from './test-engines.ts';
-
-async function administer(url: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
+import { administer, needsEngines } from './test-engines.ts';
 
 describe('PostgreSQL with DATABASE_PREPARED_STATEMENTS', () => {
   const url = process.env.KUMBAYA_TEST_PG_URL;

@@ -41,7 +41,7 @@ export function forEachEngine(title: string, suite: (name: string, open: OpenSto
 }
 
 /** Runs `statement` on its own connection (schema setup outside the store's pool). */
-async function administer(url: string, statement: string): Promise<void> {
+export async function administer(url: string, statement: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
