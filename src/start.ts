@@ -80,8 +80,15 @@ async function main(): Promise<void> {
   process.stderr.write(`${banner}\n`);
 }
 
-main().catch((error) => {
-  console.error('Kumbaya could not start:', error instanceof Error ? error.message : error);
-  if (process.env.LOG_LEVEL === 'debug') console.error(error);
-  process.exit(1);
-});
+/**
+ * Starts Kumbaya (src/main.js calls it; importing this module starts nothing, so the install
+ * step can compile it into the cache). On failure: one line (the whole error with
+ * LOG_LEVEL=debug) and exit code 1.
+ */
+export function start(): void {
+  main().catch((error) => {
+    console.error('Kumbaya could not start:', error instanceof Error ? error.message : error);
+    if (process.env.LOG_LEVEL === 'debug') console.error(error);
+    process.exit(1);
+  });
+}
