@@ -59,31 +59,40 @@ function sizeWords(bytes: number): string {
 }
 
 /**
- * The areas only staff use: the JSON API, the admin, and a sign-in that resumes editor
- * text. Their modules (and the revisions' diff, the API's schemas) are ~10 MB of heap,
- * so a server loads them with the first request for one of their addresses.
+ * The areas only staff use, each loaded with the first request for one of its addresses:
+ * the JSON API (its zod schemas and OpenAPI document: ~10 MB of RSS), and the admin with
+ * the sign-in that resumes editor text (the revisions' diff, the editor's sanitiser:
+ * ~5 MB). An admin used in the browser never loads the API, nor an API client the admin.
  */
 export interface StaffAreas {
-  apiRoutes: () => Hono<AppEnv>;
-  adminRoutes: () => Hono<AppEnv>;
-  importStatus: (c: Context<AppEnv>, deps: WebDeps) => Response | Promise<Response>;
-  keepEditorText: MiddlewareHandler<AppEnv>;
-  resumeRoutes: () => Hono<AppEnv>;
+  api?: { apiRoutes: () => Hono<AppEnv> };
+  admin?: {
+    adminRoutes: () => Hono<AppEnv>;
+    importStatus: (c: Context<AppEnv>, deps: WebDeps) => Response | Promise<Response>;
+    keepEditorText: MiddlewareHandler<AppEnv>;
+    resumeRoutes: () => Hono<AppEnv>;
+  };
 }
 
-export async function loadStaffAreas(): Promise<StaffAreas> {
-  const [{ apiRoutes }, { adminRoutes }, { importStatus }, { keepEditorText, resumeRoutes }] = await Promise.all([
-    import('./routes/api.ts'),
-    import('./routes/admin/index.ts'),
-    import('./routes/admin/import.ts'),
-    import('./routes/admin/keep-text.ts'),
+type StaffArea = keyof StaffAreas;
+
+export async function loadStaffAreas(areas: StaffArea[] = ['api', 'admin']): Promise<StaffAreas> {
+  const [api, admin] = await Promise.all([
+    areas.includes('api') ? import('./routes/api.ts').then(({ apiRoutes }) => ({ apiRoutes })) : undefined,
+    areas.includes('admin')
+      ? Promise.all([import('./routes/admin/index.ts'), import('./routes/admin/import.ts'), import('./routes/admin/keep-text.ts')]).then(
+          ([{ adminRoutes }, { importStatus }, { keepEditorText, resumeRoutes }]) => ({ adminRoutes, importStatus, keepEditorText, resumeRoutes }),
+        )
+      : undefined,
   ]);
-  return { apiRoutes, adminRoutes, importStatus, keepEditorText, resumeRoutes };
+  return { api, admin };
 }
 
-/** The addresses `StaffAreas` answer (paths as Hono matches them, `c.req.path`). */
-export function isStaffPath(path: string): boolean {
-  return path === '/api' || path.startsWith('/api/') || path === '/admin' || path.startsWith('/admin/') || path === '/login/resume';
+/** Which staff area answers an address (paths as Hono matches them, `c.req.path`), if any. */
+export function staffAreaOf(path: string): StaffArea | null {
+  if (path === '/api' || path.startsWith('/api/')) return 'api';
+  if (path === '/admin' || path.startsWith('/admin/') || path === '/login/resume') return 'admin';
+  return null;
 }
 
 /**
@@ -91,26 +100,32 @@ export function isStaffPath(path: string): boolean {
  * the same middleware: request id and log line, security headers, session, CSRF.
  *
  * Without `staff`, the app answers every address but the staff areas' itself, and hands
- * those (`isStaffPath`) whole to the complete app, built with `loadStaffAreas()` on the
- * first such request: the same middleware and routes in the same order as a complete
- * app, so the answer is the one it would give.
+ * those (`staffAreaOf`) whole to an app with that area, built with `loadStaffAreas()` on
+ * the area's first request: the same middleware and routes in the same order as a
+ * complete app, so the answer is the one it would give.
  */
 export function createApp(deps: WebDeps, staff?: StaffAreas): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   if (!staff) {
-    let complete: Promise<Hono<AppEnv>> | null = null;
+    const withArea = new Map<StaffArea, Promise<Hono<AppEnv>>>();
     app.use('*', async (c, next) => {
-      if (!isStaffPath(c.req.path)) return next();
-      complete ??= loadStaffAreas().then(
-        (areas) => createApp(deps, areas),
-        (error: unknown) => {
-          complete = null;
-          throw error;
-        },
-      );
-      return (await complete).fetch(c.req.raw, c.env);
+      const area = staffAreaOf(c.req.path);
+      if (area === null) return next();
+      let built = withArea.get(area);
+      if (!built) {
+        built = loadStaffAreas([area]).then(
+          (areas) => createApp(deps, areas),
+          (error: unknown) => {
+            withArea.delete(area);
+            throw error;
+          },
+        );
+        withArea.set(area, built);
+      }
+      return (await built).fetch(c.req.raw, c.env);
     });
   }
+  const { api, admin } = staff ?? {};
   const { logger } = deps;
   const logRequests = logger.isLevelEnabled('info');
   const headers = Object.entries(securityHeadersFor(deps.config.siteUrl));
@@ -201,7 +216,7 @@ export function createApp(deps: WebDeps, staff?: StaffAreas): Hono<AppEnv> {
     }
   });
 
-  if (staff) app.get('/admin/import/:id/status', (c) => staff.importStatus(c, deps));
+  if (admin) app.get('/admin/import/:id/status', (c) => admin.importStatus(c, deps));
 
   app.use('*', async (c, next) => {
     const site = await deps.site();
@@ -238,20 +253,18 @@ export function createApp(deps: WebDeps, staff?: StaffAreas): Hono<AppEnv> {
   app.use('*', federationMiddleware);
   app.use('*', loadSession);
   // Before the CSRF check: an editor form that outlived its session keeps its text.
-  if (staff) {
-    app.use('/admin/posts/*', staff.keepEditorText);
-    app.use('/admin/posts', staff.keepEditorText);
-    app.use('/login/resume', staff.keepEditorText);
+  if (admin) {
+    app.use('/admin/posts/*', admin.keepEditorText);
+    app.use('/admin/posts', admin.keepEditorText);
+    app.use('/login/resume', admin.keepEditorText);
   }
   app.use('*', verifyCsrf);
 
-  if (staff) {
-    app.route('/api', staff.apiRoutes());
-    app.route('/admin', staff.adminRoutes());
-  }
+  if (api) app.route('/api', api.apiRoutes());
+  if (admin) app.route('/admin', admin.adminRoutes());
   app.route('/', authRoutes());
   app.route('/', accountLinkRoutes());
-  if (staff) app.route('/', staff.resumeRoutes());
+  if (admin) app.route('/', admin.resumeRoutes());
   app.route('/', commentRoutes());
   app.route('/', embedRoutes());
   app.route('/', mailLinkRoutes());
