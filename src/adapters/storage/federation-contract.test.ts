@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
+import { DatabaseSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { Temporal } from '@js-temporal/polyfill';
@@ -267,6 +268,38 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       assert.equal(await queue.retryFailedNow(), 0, 'its lease ran out, but it is due already');
     });
 
+    it('a message that lost a write to another is tried again within seconds; any other failure in a minute', async (t) => {
+      const { store, cleanup } = await openEngine(engine);
+      t.after(cleanup);
+      assert.ok(store instanceof KyselyStore);
+      const conflict = await uniqueViolationOf(engine);
+      let clock = 9_000_000;
+      const { queue } = store.federationBackends({ now: () => clock });
+      await queue.enqueue({ type: 'inbox', activity: { id: 'https://c.example/notes/1#create', type: 'Create' } });
+      await queue.enqueue({ type: 'inbox', activity: { id: 'https://c.example/notes/2#create', type: 'Create' } });
+      const controller = new AbortController();
+      let met = 0;
+      await queue.listen(
+        (message: { activity: { id: string } }) => {
+          if (++met === 2) controller.abort();
+          // The first as linkPerson's insert fails when another reply made the Person first.
+          throw message.activity.id.includes('/1#') ? new Error('the reply could not be stored', { cause: conflict }) : new Error('c.example did not answer');
+        },
+        { signal: controller.signal },
+      );
+      await eventually(async () => isDeepStrictEqual(await queue.getDepth(), { queued: 2, ready: 0, delayed: 2 }));
+      assert.deepEqual(await queue.getDepth(), { queued: 2, ready: 0, delayed: 2 }, 'both failed once and wait');
+      const due = async () => (await queue.claim(10)).map((row) => row.activity_id);
+      clock += 999;
+      assert.deepEqual(await due(), [], 'not at once');
+      clock += 501;
+      assert.deepEqual(await due(), ['https://c.example/notes/1#create'], 'the write conflict is due again within 1.5 s');
+      clock += 58_500 - 1;
+      assert.deepEqual(await due(), [], 'the other failure waits its minute');
+      clock += 1;
+      assert.deepEqual(await due(), ['https://c.example/notes/2#create']);
+    });
+
     it('enqueues made together are all written, in the order they were made; Kumbaya’s own types go to their handler', async (t) => {
       const { store, cleanup } = await openEngine(engine);
       t.after(cleanup);
@@ -412,3 +445,31 @@ describe('two instances sharing PostgreSQL', () => {
     assert.equal(Number(left.n), 0);
   });
 });
+
+/** A real unique-key refusal from the engine's own driver (node:sqlite, pg): what a lost race throws. */
+async function uniqueViolationOf(engine: 'sqlite' | 'postgres'): Promise<unknown> {
+  if (engine === 'sqlite') {
+    const db = new DatabaseSync(':memory:');
+    try {
+      db.exec('create table t (id integer primary key); insert into t values (1)');
+      db.exec('insert into t values (1)');
+    } catch (error) {
+      return error;
+    } finally {
+      db.close();
+    }
+  } else {
+    const client = new pg.Client({ connectionString: process.env.KUMBAYA_TEST_PG_URL });
+    await client.connect();
+    try {
+      await client.query('create temporary table t (id integer primary key)');
+      await client.query('insert into t values (1)');
+      await client.query('insert into t values (1)');
+    } catch (error) {
+      return error;
+    } finally {
+      await client.end();
+    }
+  }
+  throw new Error('the second insert was not refused');
+}

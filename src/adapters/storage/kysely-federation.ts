@@ -5,6 +5,7 @@ import type { KvKey, KvStore, KvStoreListEntry, KvStoreSetOptions, MessageQueue,
 import { runCompiledOnce } from './compiled-once.ts';
 import { deleteUnusedParts, PartsReader, PartsWriter } from './federation-message-parts.ts';
 import type { Database, Engine } from './schema.ts';
+import { isWriteConflict } from './storage-errors.ts';
 
 /**
  * Fedify's key–value store and message queue on Kumbaya's own database (migration 011),
@@ -279,10 +280,18 @@ function loopBusy(): boolean {
 /** Rows per INSERT when enqueues are written together (12 values a row, far inside SQLite's and PostgreSQL's limits). */
 const ENQUEUE_CHUNK = 100;
 
-/** 1 min, 2, 4 … up to 1 h. */
-export function retryDelayMs(attempts: number): number {
+/**
+ * When a message that failed its `attempts`-th time runs again: 1 min, 2, 4 … up to 1 h.
+ * A write conflict (`isWriteConflict`: two replies from a new account, each creating its
+ * Person at the same moment) is tried again within seconds instead, its first three times
+ * (1–1.5 s, 2–3, 4–6: spread, so the two writers do not meet again), since the other write
+ * has committed by then; a reader's reply should not wait a minute for it.
+ */
+export function retryDelayMs(attempts: number, error?: unknown): number {
+  if (attempts <= CONFLICT_RETRIES && isWriteConflict(error)) return Math.round(1000 * 2 ** Math.max(0, attempts - 1) * (1 + Math.random() / 2));
   return Math.min(60_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
 }
+const CONFLICT_RETRIES = 3;
 
 /**
  * Fedify's message queue on the `federation_messages` table. Any number of listeners, in
@@ -455,7 +464,7 @@ export class KyselyMessageQueue implements MessageQueue {
       }
       await this.db
         .updateTable('federation_messages')
-        .set({ locked_until: 0, run_at: this.options.now() + retryDelayMs(attempts), last_error: String(error instanceof Error ? error.message : error).slice(0, 2000) })
+        .set({ locked_until: 0, run_at: this.options.now() + retryDelayMs(attempts, error), last_error: String(error instanceof Error ? error.message : error).slice(0, 2000) })
         .where('id', '=', row.id)
         .execute();
       return;

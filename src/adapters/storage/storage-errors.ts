@@ -51,3 +51,24 @@ export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
   return e?.code === '23505' || /UNIQUE constraint failed/.test(e?.message ?? '');
 }
+
+/** PostgreSQL's SQLSTATEs for a write that lost to another's: unique_violation, serialization_failure, deadlock_detected. */
+const postgresConflicts = new Set(['23505', '40001', '40P01']);
+/** SQLite's primary result codes: SQLITE_BUSY, SQLITE_LOCKED; and SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY (extended). */
+const sqliteConflicts = new Set([5, 6]);
+const sqliteUniqueConflicts = new Set([2067, 1555]);
+
+/**
+ * Whether `error` (or an error in its cause chain) is a write that lost to another made at
+ * the same moment: a unique key taken between a look-up and an insert, a serialization
+ * failure or deadlock on PostgreSQL, a busy or locked SQLite. Done again a moment later,
+ * such work usually succeeds (the other write has committed, and the look-up finds it).
+ */
+export function isWriteConflict(error: unknown): boolean {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { errcode, code } = e as { errcode?: unknown; code?: unknown };
+    if (typeof errcode === 'number' && (sqliteConflicts.has(errcode & 0xff) || sqliteUniqueConflicts.has(errcode))) return true;
+    if (typeof code === 'string' && postgresConflicts.has(code)) return true;
+  }
+  return false;
+}
