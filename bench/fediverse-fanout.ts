@@ -11,14 +11,15 @@
  * while the second fan-out runs. Every inbox must receive each post exactly once, signed.
  *
  * Environment: BENCH_FOLLOWERS (10000), BENCH_SERVERS (1000), BENCH_CONNECTIONS (8: readers
- * of the post page), BENCH_LOADGEN=wrk|node, BENCH_KEEP=1 keeps the temp dir.
+ * of the post page), BENCH_LOADGEN=wrk|node, BENCH_KEEP=1 keeps the temp dir, BENCH_CPU_PROF=<dir>,
+ * BENCH_NODE_FLAGS (more flags for Kumbaya's node, before `npm start`'s).
  */
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { pickLoadGenerator, type LoadResult } from './load.ts';
-import { cpuTimeMsOf, freePort, get, installCleanupHandlers, projectNode, sampleMemory, startArgs, startChild, stopChild, trackTempDir, waitFor200 } from './procs.ts';
+import { cpuTimeMsOf, freePort, get, installCleanupHandlers, mainThreadSchedOf, projectNode, sampleMemory, startArgs, startChild, stopChild, trackTempDir, waitFor200 } from './procs.ts';
 import { seedBenchData } from './seed.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { openStore } from '../src/compose.ts';
@@ -159,7 +160,9 @@ async function main(): Promise<void> {
   };
   const since = performance.now();
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
-  const child = startChild(node, [...profile, ...startArgs()], { cwd: ROOT, env });
+  // BENCH_NODE_FLAGS: more flags for Kumbaya's node, before `npm start`'s (to try a V8 flag).
+  const extra = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const child = startChild(node, [...profile, ...extra, ...startArgs()], { cwd: ROOT, env });
   const memory = sampleMemory(child.pid);
   await waitFor200(child, `${base}/healthz`, since);
   const pageUrl = `${base}/${seeded.bigPostSlug}`;
@@ -182,21 +185,32 @@ async function main(): Promise<void> {
   let warm: { answeredMs: number; lastMs: number };
   let windowS: number;
   let peakRss: number;
+  /** Peak RSS (VmHWM) by the end of each phase: what set the peak. */
+  const peaks: Array<[string, number]> = [];
   /** Kumbaya's CPU time (user + system) from the second publish to its last delivery, readers' share included. */
   let fanoutCpuMs = 0;
   /** Kumbaya's CPU time during the first fan-out (no readers; loading Fedify and making the keys included). */
   let coldCpuMs = 0;
   /** Kumbaya's CPU time per reader request while idle (readers only): what the readers cost during the fan-out. */
   let readerCpuMs = 0;
+  /** The share of each readers' window Kumbaya's main thread ran, and waited for a CPU (null without schedstat). */
+  const sched = (from: { runMs: number; waitMs: number } | null, ms: number) => {
+    const to = mainThreadSchedOf(child.pid);
+    return from && to ? { run: round((to.runMs - from.runMs) / ms, 2), wait: round((to.waitMs - from.waitMs) / ms, 2) } : null;
+  };
+  let idleSched: ReturnType<typeof sched> = null;
+  let duringSched: ReturnType<typeof sched> = null;
   try {
     const page = await get(pageUrl);
     if (page.status !== 200) throw new Error(`GET ${pageUrl} answered ${page.status}`);
+    peaks.push(['started', memory.peak()]);
 
     log('\n  first publish (loads Fedify, makes the keys) …');
     const coldBefore = cpuTimeMsOf(child.pid) ?? 0;
     cold = await publish(posts[0], SERVERS);
     coldCpuMs = (cpuTimeMsOf(child.pid) ?? 0) - coldBefore;
     log(`    answered in ${round(cold.answeredMs)} ms; last of ${SERVERS} deliveries after ${round(cold.lastMs, 0)} ms`);
+    peaks.push(['first fan-out', memory.peak()]);
 
     // The readers' window: as long as a fan-out took, and at least 3 s.
     windowS = Math.max(3, Math.ceil(cold.lastMs / 1000));
@@ -205,18 +219,27 @@ async function main(): Promise<void> {
     if (hit.headers['x-cache'] !== 'hit') throw new Error(`the post page is not served from the page cache (X-Cache: ${hit.headers['x-cache']})`);
     log(`\n  idle: ${READERS} readers on the cached post page for ${windowS} s …`);
     const idleBefore = cpuTimeMsOf(child.pid) ?? 0;
+    const idleSchedBefore = mainThreadSchedOf(child.pid);
+    const idleStart = performance.now();
     idle = await gen.run({ url: pageUrl, connections: READERS, seconds: windowS });
+    idleSched = sched(idleSchedBefore, performance.now() - idleStart);
     readerCpuMs = ((cpuTimeMsOf(child.pid) ?? 0) - idleBefore) / Math.max(1, idle.requests);
+    peaks.push(['idle readers', memory.peak()]);
 
     log(`  second publish, with ${READERS} readers on the cached post page for ${windowS} s …`);
+    const schedBefore = mainThreadSchedOf(child.pid);
+    const readingStart = performance.now();
     const reading = gen.run({ url: pageUrl, connections: READERS, seconds: windowS });
     const cpuBefore = cpuTimeMsOf(child.pid) ?? 0;
     warm = await publish(posts[1], 2 * SERVERS);
     fanoutCpuMs = (cpuTimeMsOf(child.pid) ?? 0) - cpuBefore;
     during = await reading;
+    // Over the readers' window (what the p99 covers), which may end before the fan-out or after it.
+    duringSched = sched(schedBefore, performance.now() - readingStart);
     log(`    answered in ${round(warm.answeredMs)} ms; last of ${SERVERS} deliveries after ${round(warm.lastMs, 0)} ms`);
   } finally {
     peakRss = memory.stop();
+    peaks.push(['second fan-out', peakRss]);
     await stopChild(child);
     await sink.close();
   }
@@ -233,8 +256,10 @@ async function main(): Promise<void> {
   log(`    Kumbaya's CPU time during the second fan-out: ${round(fanoutCpuMs / 1000, 2)} s, ${round((fanoutCpuMs * 1000) / SERVERS, 0)} µs per delivery (the readers' requests included)`);
   log(`      less the readers' requests (${round(readerCpuMs * 1000, 0)} µs each when idle): ~${round((deliveryCpuMs * 1000) / SERVERS, 0)} µs per delivery`);
   log(`    Kumbaya's CPU time during the first fan-out (no readers; loading Fedify included): ${round(coldCpuMs / 1000, 2)} s, ${round((coldCpuMs * 1000) / SERVERS, 0)} µs per delivery`);
-  log(`    peak RSS: ${round(peakRss)} MB`);
+  log(`    peak RSS: ${round(peakRss)} MB (by the end of: ${peaks.map(([phase, mb]) => `${phase} ${round(mb)}`).join(', ')})`);
   log(`    cached post page, ${READERS} connections, ${windowS} s: idle p99 ${round(idle.p99Ms, 2)} ms (${round(idle.rps, 0)} req/s); during the fan-out p99 ${round(during.p99Ms, 2)} ms (${round(during.rps, 0)} req/s): ${round(during.p99Ms / idle.p99Ms, 2)}× idle`);
+  const pct = (n: number) => `${round(n * 100, 0)}%`;
+  if (idleSched && duringSched) log(`    Kumbaya's main thread ran ${pct(idleSched.run)} of the idle readers' window and waited for a CPU ${pct(idleSched.wait)} of it; of the readers' window during the fan-out, ran ${pct(duringSched.run)}, waited ${pct(duringSched.wait)} (waiting: the machine's other threads and processes, Kumbaya's own included, held both CPUs)`);
   if (warm.lastMs / 1000 < windowS) log(`    (the fan-out took ${round(warm.lastMs / 1000, 1)} s of the ${windowS} s window; the rest of the window was idle)`);
   const errors = idle.errors + during.errors;
   if (errors > 0) log(`    !! readers saw ${errors} errors: ${idle.errorText} ${during.errorText}`);
@@ -253,6 +278,8 @@ async function main(): Promise<void> {
         peakRssMb: round(peakRss),
         loadAverage: os.loadavg().map((n) => round(n, 1)),
         cpus: os.cpus().length,
+        mainThread: { idle: idleSched, duringFanout: duringSched },
+        peakRssByPhaseMb: Object.fromEntries(peaks.map(([phase, mb]) => [phase, round(mb)])),
         page: { readers: READERS, seconds: windowS, idleP99Ms: round(idle.p99Ms, 2), duringP99Ms: round(during.p99Ms, 2), ratio: round(during.p99Ms / idle.p99Ms, 2), idleRps: round(idle.rps, 0), duringRps: round(during.rps, 0) },
       },
       null,

@@ -193,6 +193,20 @@ export function cpuTimeMsOf(pid: number): number | null {
   }
 }
 
+/**
+ * A process's main thread, from /proc/<pid>/task/<pid>/schedstat: milliseconds it has run,
+ * and milliseconds it was ready to run but waited for a CPU (other threads and processes
+ * held them). Null where schedstat is missing.
+ */
+export function mainThreadSchedOf(pid: number): { runMs: number; waitMs: number } | null {
+  try {
+    const [run, wait] = fs.readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
+    return { runMs: run / 1e6, waitMs: wait / 1e6 };
+  } catch {
+    return null;
+  }
+}
+
 /** Samples a process's memory every `everyMs`; `stop()` takes a last sample and returns the peak. */
 export function sampleMemory(pid: number, everyMs = 50): { stop(): number; peak(): number } {
   let peak = 0;
