@@ -19,7 +19,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { pickLoadGenerator, type LoadResult } from './load.ts';
-import { cpuTimeMsOf, freePort, get, installCleanupHandlers, mainThreadSchedOf, projectNode, sampleMemory, startArgs, startChild, stopChild, trackTempDir, waitFor200 } from './procs.ts';
+import { cpuTimeMsOf, freePort, get, installCleanupHandlers, mainThreadSchedOf, projectNode, sampleMemory, startArgs, startChild, stopChild, trackTempDir, waitFor200, warmCompileCache } from './procs.ts';
 import { seedBenchData } from './seed.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { openStore } from '../src/compose.ts';
@@ -115,6 +115,8 @@ async function main(): Promise<void> {
   if (process.env.BENCH_KEEP !== '1') trackTempDir(dataDir);
   log(`Kumbaya bench (i): publishing to ${FOLLOWERS.toLocaleString('en-US')} followers on ${SERVERS.toLocaleString('en-US')} servers (one shared inbox each); load: ${gen.name}`);
 
+  // The compile cache warm, as `npm ci` leaves it (procs.ts).
+  log(await warmCompileCache(node));
   const seeded = await seedBenchData({ dataDir });
   const port = await freePort();
   const sink = new Sink();

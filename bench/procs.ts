@@ -194,6 +194,17 @@ export function cpuTimeMsOf(pid: number): number | null {
 }
 
 /**
+ * As `npm ci` does after installing (its postinstall): compiles every module into Node's
+ * compile cache, so no measured server is the first to load new code and keeps Node's
+ * TypeScript stripper (~30 MB) for its life (ARCHITECTURE.md, "Memory"). Returns its line.
+ */
+export async function warmCompileCache(node: string): Promise<string> {
+  const { code, stdout, stderr } = await runToEnd(node, [path.join(ROOT, 'scripts', 'warm-compile-cache.js')]);
+  if (code !== 0) throw new Error(`scripts/warm-compile-cache.js exited with ${code}: ${stderr}`);
+  return stdout.trim();
+}
+
+/**
  * A process's main thread, from /proc/<pid>/task/<pid>/schedstat: milliseconds it has run,
  * and milliseconds it was ready to run but waited for a CPU (other threads and processes
  * held them). Null where schedstat is missing.

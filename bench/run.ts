@@ -33,6 +33,7 @@ import {
   stopChild,
   trackTempDir,
   waitFor200,
+  warmCompileCache,
   which,
   type Child,
 } from './procs.ts';
@@ -432,12 +433,8 @@ async function main(): Promise<void> {
     log(`note: the machine is busy (load average ${loadAtStart[0].toFixed(2)} on ${os.cpus().length} CPUs); expect noisy numbers`);
   }
 
-  // 0. As `npm ci` does after installing (its postinstall): compile every module into Node's
-  // compile cache, so no measured server is the first to load new code and pays for Node's
-  // TypeScript stripper (~30 MB kept for its life; ARCHITECTURE.md, "Memory").
-  const warmed = await runToEnd(node, [path.join(ROOT, 'scripts', 'warm-compile-cache.js')]);
-  if (warmed.code !== 0) throw new Error(`scripts/warm-compile-cache.js exited with ${warmed.code}: ${warmed.stderr}`);
-  log(warmed.stdout.trim());
+  // 0. The compile cache warm, as `npm ci` leaves it.
+  log(await warmCompileCache(node));
 
   // 1. Seed.
   const seeded = await seedBenchData({ dataDir });
