@@ -10,6 +10,11 @@
  *     (npm start's memory flags; BENCH_A0_DIR=/tmp/kumbaya-a0-cpu, BENCH_N, BENCH_ROUNDS;
  *                           BENCH_A0_OUT=<file> writes the page's bytes, to compare before/after;
  *                           profile with `node --cpu-prof --cpu-prof-dir=<dir>`: keep profiles out of git)
+ * BENCH_A0_BASELINE=<checkout> composes that checkout's Kumbaya too (another worktree, with
+ * its node_modules) on the same database and alternates the two round by round: on a shared
+ * machine, two versions measured at the same time differ by what they do, not by what the
+ * neighbours did meanwhile. It checks both send the same bytes (form token aside) and
+ * prints each one's lowest median and in how many rounds this tree's median was lower.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -28,48 +33,86 @@ if (!fs.existsSync(path.join(dir, 'seeded'))) {
   await seedBenchData({ dataDir: dir });
   fs.writeFileSync(path.join(dir, 'seeded'), '');
 }
-const config = loadConfig({
+const env = {
   DATA_DIR: dir,
   SITE_URL: 'http://127.0.0.1:8080',
   LOG_LEVEL: 'warn',
   KUMBAYA_DEMO: 'false',
   PAGE_CACHE: 'false',
   CONVERSATION_CACHE: 'false',
-});
+};
+const config = loadConfig(env);
 const k = await composeKumbaya(config, { logger: pino({ level: 'warn' }) });
+const baselineDir = process.env.BENCH_A0_BASELINE;
+let baseline: Awaited<ReturnType<typeof composeKumbaya>> | null = null;
+if (baselineDir) {
+  const load = (file: string) => import(path.resolve(baselineDir, file));
+  const [{ loadConfig: loadBaselineConfig }, { composeKumbaya: composeBaseline }] = await Promise.all([load('src/config/config.ts'), load('src/compose.ts')]);
+  baseline = await composeBaseline(loadBaselineConfig(env), { logger: pino({ level: 'warn' }) });
+}
 const url = `http://127.0.0.1:8080/${BIG_POST_SLUG}`;
 try {
-  const page = async (): Promise<Buffer> => {
-    const res = await k.app.fetch(new Request(url));
+  const pageOf = async (kumbaya: typeof k): Promise<Buffer> => {
+    const res = await kumbaya.app.fetch(new Request(url));
     if (res.status !== 200) throw new Error(`${url}: ${res.status}`);
     return Buffer.from(await res.arrayBuffer());
   };
+  const page = () => pageOf(k);
   const bytes = await page();
   const first = bytes.toString('utf8');
   const comments = (first.match(/id="comment-\d+"/g) ?? []).length;
   if (process.env.BENCH_A0_OUT) fs.writeFileSync(process.env.BENCH_A0_OUT, bytes);
   for (let i = 0; i < WARM; i++) await page();
-  // On a shared machine a busy neighbour inflates CPU time too (caches, hyper-threads): the
-  // pages run in ROUNDS rounds, and the lowest round's median is the figure to compare.
-  const medians: number[] = [];
-  const all: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    const ms: number[] = [];
-    for (let i = 0; i < N; i++) {
-      const before = process.cpuUsage();
-      await page();
-      const used = process.cpuUsage(before);
-      ms.push((used.user + used.system) / 1000);
+  if (baseline) {
+    const withoutToken = (b: Buffer) => b.toString('utf8').replace(/name="formToken" value="[^"]*"/, '');
+    const same = withoutToken(await pageOf(baseline)) === withoutToken(bytes);
+    for (let i = 0; i < WARM; i++) await pageOf(baseline);
+    const medianOf = async (kumbaya: typeof k): Promise<number> => {
+      const ms: number[] = [];
+      for (let i = 0; i < N; i++) {
+        const before = process.cpuUsage();
+        await pageOf(kumbaya);
+        const used = process.cpuUsage(before);
+        ms.push((used.user + used.system) / 1000);
+      }
+      return ms.sort((a, b) => a - b)[ms.length >> 1];
+    };
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      theirs.push(await medianOf(baseline));
+      ours.push(await medianOf(k));
     }
-    ms.sort((a, b) => a - b);
-    medians.push(ms[ms.length >> 1]);
-    all.push(...ms);
+    const lower = ours.filter((m, i) => m < theirs[i]).length;
+    console.log(
+      `a0: ${comments} comments; ${same ? 'the same bytes as the baseline (form token aside)' : 'NOT the same bytes as the baseline'}; ${ROUNDS} × ${N} pages each, alternately: ` +
+        `lowest median ${Math.min(...ours).toFixed(2)} ms CPU per page here, ${Math.min(...theirs).toFixed(2)} ms in ${baselineDir}; lower here in ${lower} of ${ROUNDS} rounds`,
+    );
+    process.exitCode = same ? 0 : 1;
+  } else {
+    // On a shared machine a busy neighbour inflates CPU time too (caches, hyper-threads): the
+    // pages run in ROUNDS rounds, and the lowest round's median is the figure to compare.
+    const medians: number[] = [];
+    const all: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const ms: number[] = [];
+      for (let i = 0; i < N; i++) {
+        const before = process.cpuUsage();
+        await page();
+        const used = process.cpuUsage(before);
+        ms.push((used.user + used.system) / 1000);
+      }
+      ms.sort((a, b) => a - b);
+      medians.push(ms[ms.length >> 1]);
+      all.push(...ms);
+    }
+    const mean = all.reduce((s, x) => s + x, 0) / all.length;
+    console.log(
+      `a0: ${comments} comments, ${first.length} characters; ${ROUNDS} × ${N} pages: lowest median ${Math.min(...medians).toFixed(2)} ms CPU per page ` +
+        `(medians ${medians.map((m) => m.toFixed(2)).join(', ')}; mean of all ${mean.toFixed(2)} ms)`,
+    );
   }
-  const mean = all.reduce((s, x) => s + x, 0) / all.length;
-  console.log(
-    `a0: ${comments} comments, ${first.length} characters; ${ROUNDS} × ${N} pages: lowest median ${Math.min(...medians).toFixed(2)} ms CPU per page ` +
-      `(medians ${medians.map((m) => m.toFixed(2)).join(', ')}; mean of all ${mean.toFixed(2)} ms)`,
-  );
 } finally {
   await k.close();
+  await baseline?.close();
 }
