@@ -467,15 +467,15 @@ async function main(): Promise<void> {
     try {
       const res = await get(bare.base + postPath);
       expect(res.status === 200 && res.headers['x-cache'] !== 'hit', `(a0) GET ${postPath} answered ${res.status} / X-Cache ${res.headers['x-cache']}`);
-      if (wants('a0')) workloads.push(await measure(gen, 'a0', 'post page, every cache off', bare.base + postPath));
+      if (wants('a0')) workloads.push(await measure(gen, 'a0', 'post page, every cache off', bare.base + postPath, {}, CONNECTIONS, bare.child.pid));
       peakByPhase.a0 = round(bare.memory.peak(), 1);
       log(`  peak RSS so far (a0): ${peakByPhase.a0} MB`);
 
       // (f) Keyset paging: page 1 and page 40 of a 2,000-conversation thread, straight from the database.
       const longPath = `/${seeded.longThread.slug}`;
       const page40 = await walkLongThread(bare.base, seeded, '(f)');
-      if (wants('f1')) workloads.push(await measure(gen, 'f1', 'thread page 1, caches off', bare.base + longPath));
-      if (wants('f40')) workloads.push(await measure(gen, 'f40', 'thread page 40, caches off', bare.base + page40));
+      if (wants('f1')) workloads.push(await measure(gen, 'f1', 'thread page 1, caches off', bare.base + longPath, {}, CONNECTIONS, bare.child.pid));
+      if (wants('f40')) workloads.push(await measure(gen, 'f40', 'thread page 40, caches off', bare.base + page40, {}, CONNECTIONS, bare.child.pid));
     } finally {
       peaks.push(await stopKumbaya(bare));
       peakByPhase['a0+f'] = round(peaks[peaks.length - 1], 1);
@@ -503,7 +503,7 @@ async function main(): Promise<void> {
         `  post page: ${pageBytes.length} bytes, ${commentsOnPage} of the ${seeded.comments} comments (the first page of ${seeded.conversations} conversations), X-Cache: ${first.headers['x-cache'] ?? '(none)'}`,
       );
       fs.writeFileSync(path.join(www, 'post.html'), pageBytes, { mode: 0o644 });
-      if (wants('a')) workloads.push(await measure(gen, 'a', 'post page, page cache off', off.base + postPath));
+      if (wants('a')) workloads.push(await measure(gen, 'a', 'post page, page cache off', off.base + postPath, {}, CONNECTIONS, off.child.pid));
     } finally {
       peaks.push(await stopKumbaya(off));
       peakByPhase.a = round(peaks[peaks.length - 1], 1);
@@ -685,7 +685,7 @@ async function main(): Promise<void> {
           try {
             const res = await get(bare.base + postPath);
             expect(res.status === 200 && (!pageBytes || withoutFormToken(res.body) === withoutFormToken(pageBytes)), `(a0/pg) GET ${postPath} on PostgreSQL answered ${res.status}, or a page other than SQLite's`);
-            if (wants('a0/pg')) workloads.push(await measure(gen, 'a0/pg', 'post page, every cache off, PG', bare.base + postPath));
+            if (wants('a0/pg')) workloads.push(await measure(gen, 'a0/pg', 'post page, every cache off, PG', bare.base + postPath, {}, CONNECTIONS, bare.child.pid));
             const page40 = await walkLongThread(bare.base, seededPg, '(f/pg)');
             if (wants('f1/pg')) workloads.push(await measure(gen, 'f1/pg', 'thread page 1, caches off, PG', bare.base + `/${seeded.longThread.slug}`));
             if (wants('f40/pg')) workloads.push(await measure(gen, 'f40/pg', 'thread page 40, caches off, PG', bare.base + page40));
