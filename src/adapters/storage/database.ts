@@ -59,7 +59,7 @@ export interface DatabaseTarget {
   /** PostgreSQL schema to use (tests isolate themselves this way). */
   pgSchema?: string;
   pgPoolSize?: number;
-  /** PostgreSQL only: send the queries compiled once as named statements (DATABASE_PREPARED_STATEMENTS). */
+  /** PostgreSQL only: send the queries compiled once as named statements (DATABASE_PREPARED_STATEMENTS; true unless false). */
   pgPreparedStatements?: boolean;
 }
 
@@ -68,10 +68,12 @@ export interface DatabaseTarget {
  * server parses it on its first use on the connection, and after five runs settles on one
  * generic plan for it (plan_cache_mode auto) if that costs no more than the plans made for
  * the values, which saves it about a third of its CPU per comment (forcing a plan per run
- * took all of that back). Every other query goes unnamed, as before. A named `select *` or
- * `returning *` fails with "cached plan must not change result type" once a migration
- * (another instance's, during an upgrade) adds a column to its table: the query fails that
- * once, and the connection is dropped when released, so the next one prepares it afresh.
+ * took all of that back). Every other query goes unnamed, as before, and so does one with a
+ * `*` (compiledOnceNames): its prepared rows would no longer match once a migration (another
+ * instance's, during an upgrade) added a column to its table. A migration that changes the
+ * type of a column a named statement answers still makes it fail ("cached plan must not
+ * change result type"): the query fails that once, and the connection is dropped when
+ * released, so the next one prepares it afresh.
  */
 function preparingClient(pg: typeof import('pg')): typeof import('pg').Client {
   class PreparingClient extends pg.Client {
@@ -93,7 +95,7 @@ export function openDatabase(target: DatabaseTarget): OpenDatabase {
   if (target.databaseUrl) {
     const options = target.pgSchema ? `-c search_path=${target.pgSchema}` : undefined;
     const pg = loadPg();
-    const Client = target.pgPreparedStatements ? preparingClient(pg) : pg.Client;
+    const Client = target.pgPreparedStatements === false ? pg.Client : preparingClient(pg);
     const pool = new pg.Pool({ connectionString: target.databaseUrl, max: target.pgPoolSize ?? 20, options, Client });
     // A connection ended by the server (a restart, pg_terminate_backend) emits 'error': when
     // idle, the pool drops it and opens another when next asked; when in use, its query fails

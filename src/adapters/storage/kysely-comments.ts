@@ -22,7 +22,17 @@ import type { Database, Engine } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export function toComment(row: Selectable<Database['comments']>): Comment {
+/**
+ * The columns a Comment is read from, named rather than `*` so that a column added by another
+ * instance's migration cannot change a prepared statement's rows (compiled-once.ts).
+ */
+export const COMMENT_COLUMNS = [
+  'id', 'post_id', 'parent_id', 'root_id', 'depth', 'person_id', 'user_id', 'author_name', 'author_email', 'author_url', 'markdown', 'html', 'status',
+  'moderation_reasons', 'spam_score', 'source', 'created_at', 'updated_at', 'edited_at', 'status_changed_at', 'edit_token_hash', 'ip', 'user_agent', 'learned_as',
+] as const;
+const commentColumns = sql.join(COMMENT_COLUMNS.map((c) => sql.ref(c)));
+
+export function toComment(row: Pick<Selectable<Database['comments']>, (typeof COMMENT_COLUMNS)[number]>): Comment {
   return {
     id: row.id,
     postId: row.post_id,
@@ -165,9 +175,9 @@ export class KyselyCommentRepository implements CommentRepository {
             ? sql`select nextval(pg_get_serial_sequence('comments', 'id')) as id`
             : sql`select max(coalesce((select seq from sqlite_sequence where name = 'comments'), 0), coalesce((select max(id) from comments), 0)) + 1 as id`;
         const [row] = await runCompiledOnce(trx, this.kind, 'comment-insert-root', own.map((c) => values[c]), (v) =>
-          sql<Selectable<Database['comments']>>`with n as (${nextId})
+          sql<Pick<Selectable<Database['comments']>, (typeof COMMENT_COLUMNS)[number]>>`with n as (${nextId})
             insert into comments (id, root_id, ${sql.join(own.map((c) => sql.ref(c)))})
-            values ((select id from n), (select id from n), ${sql.join(v)}) returning *`,
+            values ((select id from n), (select id from n), ${sql.join(v)}) returning ${commentColumns}`,
         );
         if (!row) throw new Error('the comment was not stored');
         return toComment(row);
@@ -176,7 +186,7 @@ export class KyselyCommentRepository implements CommentRepository {
         trx
           .insertInto('comments')
           .values(Object.fromEntries(columns.map((c, i) => [c, v[i]])) as typeof values)
-          .returningAll(),
+          .returning(COMMENT_COLUMNS),
       );
       if (!row) throw new Error('the comment was not stored');
       if (rootId === null) {
@@ -206,16 +216,16 @@ export class KyselyCommentRepository implements CommentRepository {
     const values = rowOf({ ...write, personId: null }, null, 0);
     const own = (Object.keys(values) as Array<keyof typeof values>).filter((c) => c !== 'root_id' && c !== 'person_id');
     const [row] = await runCompiledOnce(this.db, this.kind, 'comment-insert-root-by-email', [email, person.name, person.website, now, site, ...own.map((c) => values[c])], ([e, name, website, at, s, ...v]) =>
-      sql<Selectable<Database['comments']>>`with ${personByEmailSteps(e, name, website, at, s)}, n as (select nextval(pg_get_serial_sequence('comments', 'id')) as id)
+      sql<Pick<Selectable<Database['comments']>, (typeof COMMENT_COLUMNS)[number]>>`with ${personByEmailSteps(e, name, website, at, s)}, n as (select nextval(pg_get_serial_sequence('comments', 'id')) as id)
         insert into comments (id, root_id, person_id, ${sql.join(own.map((c) => sql.ref(c)))})
-        values ((select id from n), (select id from n), (select id from person), ${sql.join(v)}) returning *`,
+        values ((select id from n), (select id from n), (select id from person), ${sql.join(v)}) returning ${commentColumns}`,
     );
     if (!row) throw new Error('the comment was not stored');
     return toComment(row);
   }
 
   async findById(id: number): Promise<Comment | null> {
-    const [row] = await runCompiledOnce(this.db, this.kind, 'comment-by-id', [id], ([v]) => this.db.selectFrom('comments').selectAll().where('id', '=', v as number));
+    const [row] = await runCompiledOnce(this.db, this.kind, 'comment-by-id', [id], ([v]) => this.db.selectFrom('comments').select(COMMENT_COLUMNS).where('id', '=', v as number));
     return row ? toComment(row) : null;
   }
 
