@@ -83,8 +83,10 @@ function preparingClient(pg: typeof import('pg')): typeof import('pg').Client {
       const [text, values, callback] = args;
       const name = typeof text === 'string' && Array.isArray(values) && callback === undefined ? compiledOnceNames.get(text) : undefined;
       if (!name) return (super.query as (...a: any[]) => any)(...args);
-      // pg's Query, as pg makes it for a query with a name, answered through its callback.
-      const query = new pg.Query({ name, text, values }) as import('pg').Query & { callback: (error: Error | undefined, result: unknown) => void; _result: PgResult };
+      // pg's Query for the text, named once made (pg copies a config object property by
+      // property, which costs more than the rest of making the query), answered through its callback.
+      const query = new pg.Query(text, values) as import('pg').Query & { name: string; callback: (error: Error | undefined, result: unknown) => void; _result: PgResult };
+      query.name = name;
       keepRowShape(query._result, name, shapes);
       const answered = new Promise((resolve, reject) => {
         query.callback = (error, result) => (error ? reject(error) : resolve(result));
