@@ -10,7 +10,7 @@
  * dropped at the end; posts BENCH_ROUNDS (5) rounds of BENCH_N (500) comments,
  * BENCH_CONNECTIONS (32) at a time, each a new reader (own address and email, as the bench's
  * poster does), and prints each round and the lowest round's figures.
- * DATABASE_PREPARED_STATEMENTS=true measures Kumbaya with that setting (README, "Configuration").
+ * DATABASE_PREPARED_STATEMENTS=false measures Kumbaya without named statements (README, "Configuration").
  * BENCH_PER_STATEMENT=1 also prints the backend's CPU per statement, by its first words: the
  * backend's CPU time across each statement, read from /proc before it is sent and once it is
  * answered. /proc counts in 10 ms ticks, so only the average over many is meaningful, and
@@ -89,7 +89,7 @@ try {
     KUMBAYA_DEMO: 'false',
     PAGE_CACHE: 'true',
     TRUST_PROXY: 'true',
-    DATABASE_PREPARED_STATEMENTS: process.env.DATABASE_PREPARED_STATEMENTS ?? 'false',
+    DATABASE_PREPARED_STATEMENTS: process.env.DATABASE_PREPARED_STATEMENTS ?? 'true',
   });
   const k = await composeKumbaya(config, { logger: pino({ level: 'warn' }) });
   await admin.connect();

@@ -1,7 +1,7 @@
 import type { Config } from '../config/config.ts';
 import type { Clock } from '../core/clock.ts';
 import type { CommentNotifications } from '../core/comment-service.ts';
-import { commentApproved, commentCreated, type CommentEvent } from '../core/notification-service.ts';
+import { commentApproved, commentCreated, heldCommentMail, type CommentEvent } from '../core/notification-service.ts';
 import { readSiteSettings, type SiteSettings } from '../core/site-settings.ts';
 import type { Comment, Post, Store } from '../core/store.ts';
 import { requestSubscription } from '../core/subscription-service.ts';
@@ -31,6 +31,7 @@ export function createCommentNotifications(deps: { config: Config; secret: strin
   return {
     commentCreated: async (store, comment, post, now) => commentCreated(await event(store, comment, post, now)),
     commentApproved: async (store, comment, post, now) => commentApproved(await event(store, comment, post, now)),
+    heldMail: async (store, post, now) => heldCommentMail({ store, post, now, site: await siteOf(store), siteUrl: deps.config.siteUrl, secret: deps.secret }),
     subscribe: async (store, request, now) => {
       const { confirmationSent } = await requestSubscription(request, { store, site: await siteOf(store), siteUrl: deps.config.siteUrl, now });
       return { confirmationSent };

@@ -10,7 +10,7 @@ import { decideModeration, type SpamEvidence } from './moderation-policy.ts';
 import { canModerate } from './moderation-access.ts';
 import { linkPerson } from './following.ts';
 import type { RemoteAuthor } from './fediverse-reply-store.ts';
-import type { Comment, CommentRevision, CommentStatus, Post, Store, User } from './store.ts';
+import type { Comment, CommentRevision, CommentStatus, CommentWrite, OutboxWrite, Post, Store, User } from './store.ts';
 import type { SpamDocument, SpamLesson } from './spam-filter.ts';
 import { randomToken, safeEqual, sha256Hex } from './tokens.ts';
 
@@ -77,6 +77,11 @@ export interface SpamDefence {
 export interface CommentNotifications {
   commentCreated(store: Store, comment: Comment, post: Post, now: number): Promise<void>;
   commentApproved(store: Store, comment: Comment, post: Post, now: number): Promise<void>;
+  /**
+   * `commentCreated` of a held comment split in two, for a store that writes the comment and
+   * its mail at once: reads what the mail needs, then builds it from the comment.
+   */
+  heldMail?(store: Store, post: Post, now: number): Promise<(comment: Comment) => OutboxWrite[]>;
   /** Subscribes an address; `confirmationSent` when this asked the address to confirm itself (by mail). */
   subscribe(store: Store, request: { email: string; kind: 'post' | 'replies'; postId: number; commentId: number | null }, now: number): Promise<{ confirmationSent: boolean }>;
 }
@@ -283,40 +288,47 @@ export class CommentService {
     const decision = decideModeration(evidence, settings);
     const editSecret = randomToken(24);
 
+    const person = { name: input.name, email: input.email, website: input.website || null };
+    const write: Omit<CommentWrite, 'personId'> = {
+      postId: post.id,
+      parentId: parent?.id ?? null,
+      userId: null,
+      authorName: input.name,
+      authorEmail: input.email,
+      authorUrl: input.website || null,
+      markdown: input.body,
+      html,
+      status: decision.status,
+      moderationReasons: decision.reasons,
+      spamScore: evidence.filterScore,
+      createdAt: now,
+      source: ctx.source ?? 'form',
+      editTokenHash: sha256Hex(editSecret),
+      ip: ctx.ip,
+      userAgent: ctx.userAgent.slice(0, 500),
+    };
     let confirmationSentTo: string | null = null;
-    const comment = await store.transaction(async (tx) => {
-      confirmationSentTo = null;
-      // The person found by the address (or made), and the comment with their id.
-      const created = await tx.comments.createByEmail({ name: input.name, email: input.email, website: input.website || null }, {
-        postId: post.id,
-        parentId: parent?.id ?? null,
-        userId: null,
-        authorName: input.name,
-        authorEmail: input.email,
-        authorUrl: input.website || null,
-        markdown: input.body,
-        html,
-        status: decision.status,
-        moderationReasons: decision.reasons,
-        spamScore: evidence.filterScore,
-        createdAt: now,
-        source: ctx.source ?? 'form',
-        editTokenHash: sha256Hex(editSecret),
-        ip: ctx.ip,
-        userAgent: ctx.userAgent.slice(0, 500),
-      }, now);
-      if (decision.status !== 'spam') {
-        const subscribe = async (kind: 'replies' | 'post') => {
-          const { confirmationSent } = await this.deps.notifications.subscribe(tx, { email: input.email, kind, postId: post.id, commentId: kind === 'replies' ? created.id : null }, now);
-          if (confirmationSent) confirmationSentTo = input.email;
-        };
-        if (input.subscribeReplies) await subscribe('replies');
-        if (input.subscribePost) await subscribe('post');
-        await this.deps.notifications.commentCreated(tx, created, post, now);
-        if (decision.status === 'approved') await this.deps.notifications.commentApproved(tx, created, post, now);
-      }
-      return created;
-    });
+    // A held comment that asks for no mail of its own is written with the mail to the staff
+    // in one call (one statement on PostgreSQL); anything else in the comment's transaction.
+    const heldMail = decision.status === 'pending' && !input.subscribeReplies && !input.subscribePost ? await this.deps.notifications.heldMail?.(store, post, now) : undefined;
+    const comment = heldMail
+      ? await store.comments.createByEmail(person, write, now, heldMail)
+      : await store.transaction(async (tx) => {
+          confirmationSentTo = null;
+          // The person found by the address (or made), and the comment with their id.
+          const created = await tx.comments.createByEmail(person, write, now);
+          if (decision.status !== 'spam') {
+            const subscribe = async (kind: 'replies' | 'post') => {
+              const { confirmationSent } = await this.deps.notifications.subscribe(tx, { email: input.email, kind, postId: post.id, commentId: kind === 'replies' ? created.id : null }, now);
+              if (confirmationSent) confirmationSentTo = input.email;
+            };
+            if (input.subscribeReplies) await subscribe('replies');
+            if (input.subscribePost) await subscribe('post');
+            await this.deps.notifications.commentCreated(tx, created, post, now);
+            if (decision.status === 'approved') await this.deps.notifications.commentApproved(tx, created, post, now);
+          }
+          return created;
+        });
     if (comment.status === 'approved') this.published(comment);
     if (!evidence.knownPerson && input.website && comment.status !== 'spam' && comment.personId !== null) await this.deps.newcomer?.(comment.personId);
     return { comment, editSecret, confirmationSentTo };

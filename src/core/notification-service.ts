@@ -83,11 +83,25 @@ function writerLine(comment: Comment): string {
   return comment.authorUrl ? `${comment.authorName} (${comment.authorUrl})` : comment.authorName;
 }
 
-/** The post's author and the site's owners, except whoever wrote the comment. */
-async function staffToTell(store: Store, post: Post, comment: Comment): Promise<User[]> {
+/** The post's author and the site's owners among `users`, except whoever wrote the comment. */
+function staffAmong(users: User[], post: Post, comment: Comment): User[] {
   const writer = normalise(comment.authorEmail);
-  const users = await store.users.list();
   return users.filter((u) => (u.id === post.authorId || u.role === 'owner') && u.id !== comment.userId && normalise(u.email) !== writer);
+}
+
+async function staffToTell(store: Store, post: Post, comment: Comment): Promise<User[]> {
+  return staffAmong(await store.users.list(), post, comment);
+}
+
+/**
+ * `commentCreated` for a held comment in two steps: what it reads (the staff), then its mail
+ * built from the comment, so that the store can write the comment and its mail together
+ * (one statement on PostgreSQL: `comments.createByEmail` with `mail`). The staff are read
+ * before the comment's write instead of inside its transaction.
+ */
+export async function heldCommentMail(event: Omit<CommentEvent, 'comment'>): Promise<(comment: Comment) => OutboxWrite[]> {
+  const users = await event.store.users.list();
+  return (comment) => (comment.status === 'pending' ? staffAmong(users, event.post, comment).map((user) => heldCommentEmail({ ...event, comment }, user)) : []);
 }
 
 function staffFooter(event: CommentEvent, user: User, post: Post): EmailBlock[] {
@@ -198,7 +212,7 @@ export function subscriberEmail(event: CommentEvent, subscription: Subscription,
 export async function commentCreated(event: CommentEvent): Promise<void> {
   const { store, comment, post, now } = event;
   if (comment.status === 'pending') {
-    for (const user of await staffToTell(store, post, comment)) await store.outbox.enqueue(heldCommentEmail(event, user), now);
+    for (const message of (await heldCommentMail(event))(comment)) await store.outbox.enqueue(message, now);
   } else if (comment.status === 'approved') {
     const settings = await store.settings.getAll();
     for (const user of await staffToTell(store, post, comment)) {

@@ -416,8 +416,12 @@ export interface UserRepository {
 
 export interface CommentRepository {
   create(write: CommentWrite): Promise<Comment>;
-  /** A reader's comment and their person: `people.upsertByEmail`, then `create` with the person's id, in one transaction. */
-  createByEmail(person: { name: string; email: string; website: string | null }, write: Omit<CommentWrite, 'personId'>, now: number): Promise<Comment>;
+  /**
+   * A reader's comment and their person: `people.upsertByEmail`, then `create` with the
+   * person's id, in one transaction. `mail`, when given, builds the outbox messages the
+   * comment causes from it (its id included), written with it: both or neither.
+   */
+  createByEmail(person: { name: string; email: string; website: string | null }, write: Omit<CommentWrite, 'personId'>, now: number, mail?: (comment: Comment) => OutboxWrite[]): Promise<Comment>;
   findById(id: number): Promise<Comment | null>;
   findMany(ids: number[]): Promise<Comment[]>;
   /** Every approved comment of a post, oldest first. */

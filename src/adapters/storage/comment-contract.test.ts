@@ -73,6 +73,41 @@ forEachEngine('Comment repository contract', (name: string, open: OpenStore) => 
       assert.equal(theirs.personId, (await store.people.findByEmail('other@example.org'))?.id);
     });
 
+    it("stores a reader's comment with the mail it causes, built from the comment as stored, and with their person", async () => {
+      const built: Comment[] = [];
+      const mail = (comment: Comment) => {
+        built.push(comment);
+        return ['owner@example.com', 'author@example.com'].map((to) => ({
+          idempotencyKey: `held:${comment.id}:${to}`, kind: 'comment-held', to, subject: `Held: ${comment.authorName}`,
+          text: `“${comment.markdown}” (${comment.id}) \\ 'quoted' "twice"`, html: `<p>{${comment.id}}</p>`, headers: { 'Auto-Submitted': 'auto-generated' },
+        }));
+      };
+      const { personId: _, ...held } = write({ authorName: 'Reader', authorEmail: 'held@example.org', markdown: 'wait, {please}', status: 'pending', moderationReasons: ['2 links'] });
+      const comment = await store.comments.createByEmail({ name: 'Reader', email: 'held@example.org', website: null }, held, T0 + 5, mail);
+      const person = await store.people.findByEmail('held@example.org');
+      assert.ok(person);
+      assert.deepEqual([comment.personId, comment.rootId, comment.status, comment.moderationReasons], [person.id, comment.id, 'pending', ['2 links']]);
+      assert.deepEqual(await store.comments.findById(comment.id), comment);
+      // The mail was built from the comment with its id, as it was stored.
+      assert.equal(built.length, 1);
+      const { personId: __, ...builtRest } = built[0];
+      const { personId: ___, ...storedRest } = comment;
+      assert.deepEqual(builtRest, storedRest);
+      const messages = (await store.outbox.list({ limit: 10, offset: 0 })).items;
+      assert.deepEqual(
+        messages.map((m) => [m.idempotencyKey, m.to, m.text, m.html, m.headers, m.status, m.createdAt]).sort(),
+        [
+          [`held:${comment.id}:author@example.com`, 'author@example.com', `“wait, {please}” (${comment.id}) \\ 'quoted' "twice"`, `<p>{${comment.id}}</p>`, { 'Auto-Submitted': 'auto-generated' }, 'pending', T0 + 5],
+          [`held:${comment.id}:owner@example.com`, 'owner@example.com', `“wait, {please}” (${comment.id}) \\ 'quoted' "twice"`, `<p>{${comment.id}}</p>`, { 'Auto-Submitted': 'auto-generated' }, 'pending', T0 + 5],
+        ],
+      );
+      // A reply is written with its mail too (in a transaction on every engine).
+      const { personId: ____, ...reply } = write({ authorEmail: 'held@example.org', parentId: comment.id, status: 'pending' });
+      const answer = await store.comments.createByEmail({ name: 'Reader', email: 'held@example.org', website: null }, reply, T0 + 6, mail);
+      assert.equal(answer.rootId, comment.id);
+      assert.equal((await store.outbox.list({ limit: 10, offset: 0 })).items.filter((m) => m.idempotencyKey.startsWith(`held:${answer.id}:`)).length, 2);
+    });
+
     it('refuses a parent on another post', async () => {
       const elsewhere = await store.comments.create(write({ postId: otherPostId }));
       await assert.rejects(store.comments.create(write({ parentId: elsewhere.id })), (e: { code?: string }) => e.code === 'not_found');

@@ -16,11 +16,18 @@ interface Buildable<Row> {
 const templates = new Map<string, Template>();
 
 /**
- * The SQL of every query compiled once, and a name for it: a PostgreSQL connection that
- * prepares statements (DATABASE_PREPARED_STATEMENTS, database.ts) sends each by this name
- * after its first use, so the server parses and plans it once per connection.
+ * The SQL of every query compiled once whose result columns are named, and a name for it: a
+ * PostgreSQL connection that prepares statements (DATABASE_PREPARED_STATEMENTS, database.ts)
+ * sends each by this name after its first use, so the server parses and plans it once per
+ * connection. A query with a `*` anywhere (`select *`, `"p".*`, `returning *`) is left
+ * unnamed: once another instance's migration added a column to its table, its prepared
+ * statement would fail ("cached plan must not change result type"); named columns keep
+ * their result type whatever columns are added.
  */
 export const compiledOnceNames = new Map<string, string>();
+
+/** Whether a query's SQL has a `*` other than `count(*)` (a false alarm only costs the name). */
+export const selectsEveryColumn = (text: string): boolean => text.replace(/count\(\*\)/gi, '').includes('*');
 const MARKER = /^\u0000kumbaya-value:(\d+)\u0000$/;
 const marker = (i: number) => `\u0000kumbaya-value:${i}\u0000`;
 
@@ -47,7 +54,7 @@ export async function runCompiledOnce<Row>(db: Db, kind: string, name: string, v
     if (filled.size !== values.length) throw new Error(`query ${name}: every value must be a bound parameter`);
     template = { sql: compiled.sql, slots };
     templates.set(key, template);
-    if (!compiledOnceNames.has(template.sql)) compiledOnceNames.set(template.sql, `kumbaya_${compiledOnceNames.size + 1}`);
+    if (!compiledOnceNames.has(template.sql) && !selectsEveryColumn(template.sql)) compiledOnceNames.set(template.sql, `kumbaya_${compiledOnceNames.size + 1}`);
   }
   const parameters = template.slots.map((slot) => (typeof slot === 'number' ? values[slot] : slot.constant));
   const result = await db.executeQuery<Row>(CompiledQuery.raw(template.sql, parameters));

@@ -59,7 +59,7 @@ export interface DatabaseTarget {
   /** PostgreSQL schema to use (tests isolate themselves this way). */
   pgSchema?: string;
   pgPoolSize?: number;
-  /** PostgreSQL only: send the queries compiled once as named statements (DATABASE_PREPARED_STATEMENTS). */
+  /** PostgreSQL only: send the queries compiled once as named statements (DATABASE_PREPARED_STATEMENTS; true unless false). */
   pgPreparedStatements?: boolean;
 }
 
@@ -68,18 +68,31 @@ export interface DatabaseTarget {
  * server parses it on its first use on the connection, and after five runs settles on one
  * generic plan for it (plan_cache_mode auto) if that costs no more than the plans made for
  * the values, which saves it about a third of its CPU per comment (forcing a plan per run
- * took all of that back). Every other query goes unnamed, as before. A named `select *` or
- * `returning *` fails with "cached plan must not change result type" once a migration
- * (another instance's, during an upgrade) adds a column to its table: the query fails that
- * once, and the connection is dropped when released, so the next one prepares it afresh.
+ * took all of that back). Every other query goes unnamed, as before, and so does one with a
+ * `*` (compiledOnceNames): its prepared rows would no longer match once a migration (another
+ * instance's, during an upgrade) added a column to its table. A migration that changes the
+ * type of a column a named statement answers still makes it fail ("cached plan must not
+ * change result type"): the query fails that once, and the connection is dropped when
+ * released, so the next one prepares it afresh. The rows of a named statement take the shape
+ * pg made of its first answer (`keepRowShape`).
  */
 function preparingClient(pg: typeof import('pg')): typeof import('pg').Client {
+  const shapes = new Map<string, RowShape>();
   class PreparingClient extends pg.Client {
     override query(...args: any[]): any {
       const [text, values, callback] = args;
-      const name = typeof text === 'string' && Array.isArray(values) && values.length > 0 && callback === undefined ? compiledOnceNames.get(text) : undefined;
+      const name = typeof text === 'string' && Array.isArray(values) && callback === undefined ? compiledOnceNames.get(text) : undefined;
       if (!name) return (super.query as (...a: any[]) => any)(...args);
-      return super.query({ name, text, values }).catch((error: { code?: string }) => {
+      // pg's Query for the text, named once made (pg copies a config object property by
+      // property, which costs more than the rest of making the query), answered through its callback.
+      const query = new pg.Query(text, values) as import('pg').Query & { name: string; callback: (error: Error | undefined, result: unknown) => void; _result: PgResult };
+      query.name = name;
+      keepRowShape(query._result, name, shapes);
+      const answered = new Promise((resolve, reject) => {
+        query.callback = (error, result) => (error ? reject(error) : resolve(result));
+      });
+      super.query(query);
+      return answered.catch((error: { code?: string }) => {
         // pg-pool removes a client used as often as it allows (maxUses) when it is released.
         if (error?.code === '0A000') (this as unknown as { _poolUseCount: number })._poolUseCount = Infinity;
         throw error;
@@ -89,11 +102,49 @@ function preparingClient(pg: typeof import('pg')): typeof import('pg').Client {
   return PreparingClient;
 }
 
+/** What pg's Result makes of a row description: the fields, a parser per field, and an empty row that each row copies. */
+interface RowShape {
+  fields: import('pg').FieldDef[];
+  _parsers: unknown[];
+  _prebuiltEmptyResultObject: object;
+}
+type PgResult = RowShape & { addFields(fields: import('pg').FieldDef[]): void };
+
+/**
+ * Has `result` take the shape of a named statement's rows from its earlier answers (any
+ * connection's: the name stands for the same SQL) while their description is the same.
+ * pg builds it again for every answer (a null-prototype row with a key per column, then
+ * copied), which costs more than parsing the row itself: ~20–50 µs for a comment's 24
+ * columns. A description that differs (a migration changed a column's type) is built afresh.
+ */
+function keepRowShape(result: PgResult, name: string, shapes: Map<string, RowShape>): void {
+  const addFields = result.addFields;
+  result.addFields = (fields) => {
+    const known = shapes.get(name);
+    if (known && sameFields(known.fields, fields)) {
+      result.fields = fields;
+      result._parsers = known._parsers;
+      result._prebuiltEmptyResultObject = known._prebuiltEmptyResultObject;
+      return;
+    }
+    addFields.call(result, fields);
+    shapes.set(name, { fields, _parsers: result._parsers, _prebuiltEmptyResultObject: result._prebuiltEmptyResultObject });
+  };
+}
+
+function sameFields(a: import('pg').FieldDef[], b: import('pg').FieldDef[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i].name !== b[i].name || a[i].dataTypeID !== b[i].dataTypeID || a[i].format !== b[i].format) return false;
+  }
+  return true;
+}
+
 export function openDatabase(target: DatabaseTarget): OpenDatabase {
   if (target.databaseUrl) {
     const options = target.pgSchema ? `-c search_path=${target.pgSchema}` : undefined;
     const pg = loadPg();
-    const Client = target.pgPreparedStatements ? preparingClient(pg) : pg.Client;
+    const Client = target.pgPreparedStatements === false ? pg.Client : preparingClient(pg);
     const pool = new pg.Pool({ connectionString: target.databaseUrl, max: target.pgPoolSize ?? 20, options, Client });
     // A connection ended by the server (a restart, pg_terminate_backend) emits 'error': when
     // idle, the pool drops it and opens another when next asked; when in use, its query fails

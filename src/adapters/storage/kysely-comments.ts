@@ -7,6 +7,7 @@ import type {
   CommentStatus,
   CommentWrite,
   ModerationQuery,
+  OutboxWrite,
   Page,
   ThreadComment,
   ThreadCursor,
@@ -17,12 +18,23 @@ import { descendantIds, placeMove } from '../../core/comment-move.ts';
 import { transact } from './transact.ts';
 import { runCompiledOnce } from './compiled-once.ts';
 import { KyselyPeopleRepository, personByEmailSteps } from './kysely-people.ts';
+import { KyselyOutboxRepository } from './kysely-outbox.ts';
 import { normaliseEmail, normaliseIdentity, normaliseUrl } from '../../core/people.ts';
 import type { Database, Engine } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export function toComment(row: Selectable<Database['comments']>): Comment {
+/**
+ * The columns a Comment is read from, named rather than `*` so that a column added by another
+ * instance's migration cannot change a prepared statement's rows (compiled-once.ts).
+ */
+export const COMMENT_COLUMNS = [
+  'id', 'post_id', 'parent_id', 'root_id', 'depth', 'person_id', 'user_id', 'author_name', 'author_email', 'author_url', 'markdown', 'html', 'status',
+  'moderation_reasons', 'spam_score', 'source', 'created_at', 'updated_at', 'edited_at', 'status_changed_at', 'edit_token_hash', 'ip', 'user_agent', 'learned_as',
+] as const;
+const commentColumns = sql.join(COMMENT_COLUMNS.map((c) => sql.ref(c)));
+
+export function toComment(row: Pick<Selectable<Database['comments']>, (typeof COMMENT_COLUMNS)[number]>): Comment {
   return {
     id: row.id,
     postId: row.post_id,
@@ -165,9 +177,9 @@ export class KyselyCommentRepository implements CommentRepository {
             ? sql`select nextval(pg_get_serial_sequence('comments', 'id')) as id`
             : sql`select max(coalesce((select seq from sqlite_sequence where name = 'comments'), 0), coalesce((select max(id) from comments), 0)) + 1 as id`;
         const [row] = await runCompiledOnce(trx, this.kind, 'comment-insert-root', own.map((c) => values[c]), (v) =>
-          sql<Selectable<Database['comments']>>`with n as (${nextId})
+          sql<Pick<Selectable<Database['comments']>, (typeof COMMENT_COLUMNS)[number]>>`with n as (${nextId})
             insert into comments (id, root_id, ${sql.join(own.map((c) => sql.ref(c)))})
-            values ((select id from n), (select id from n), ${sql.join(v)}) returning *`,
+            values ((select id from n), (select id from n), ${sql.join(v)}) returning ${commentColumns}`,
         );
         if (!row) throw new Error('the comment was not stored');
         return toComment(row);
@@ -176,7 +188,7 @@ export class KyselyCommentRepository implements CommentRepository {
         trx
           .insertInto('comments')
           .values(Object.fromEntries(columns.map((c, i) => [c, v[i]])) as typeof values)
-          .returningAll(),
+          .returning(COMMENT_COLUMNS),
       );
       if (!row) throw new Error('the comment was not stored');
       if (rootId === null) {
@@ -189,33 +201,64 @@ export class KyselyCommentRepository implements CommentRepository {
 
   /**
    * A reader's comment with its person (`people.upsertByEmail`, then `create` with the
-   * person's id) in one transaction. On PostgreSQL a conversation's first comment is one
-   * statement, one round trip where it took two: the person's steps as CTEs
-   * (`personByEmailSteps`), then the comment with their id, its own drawn first as `create`
-   * draws it.
+   * person's id) and the mail it causes, in one transaction. On PostgreSQL a conversation's
+   * first comment is one statement, one round trip where it took two: the person's steps as
+   * CTEs (`personByEmailSteps`), then the comment with their id, its own drawn first as
+   * `create` draws it. With `mail`, the id is drawn before (one round trip), the mail built
+   * from the comment as it will be stored, and its rows inserted by the same statement: one
+   * statement is atomic without `begin` and `commit`, so 2 round trips where a transaction
+   * took 4 (`begin`, the comment, the mail, `commit`).
    */
-  async createByEmail(person: { name: string; email: string; website: string | null }, write: Omit<CommentWrite, 'personId'>, now: number): Promise<Comment> {
+  async createByEmail(person: { name: string; email: string; website: string | null }, write: Omit<CommentWrite, 'personId'>, now: number, mail?: (comment: Comment) => OutboxWrite[]): Promise<Comment> {
     const email = normaliseEmail(person.email);
     if (this.kind !== 'postgres' || write.parentId !== null || normaliseIdentity('email', email) === null) {
       return transact(this.db, async (trx) => {
         const found = await new KyselyPeopleRepository(trx, this.kind).upsertByEmail(person, now);
-        return new KyselyCommentRepository(trx, this.kind).create({ ...write, personId: found.id });
+        const created = await new KyselyCommentRepository(trx, this.kind).create({ ...write, personId: found.id });
+        const outbox = new KyselyOutboxRepository(trx, this.kind);
+        for (const message of mail?.(created) ?? []) await outbox.enqueue(message, now);
+        return created;
       });
     }
     const site = person.website ? normaliseUrl(person.website) : null;
     const values = rowOf({ ...write, personId: null }, null, 0);
     const own = (Object.keys(values) as Array<keyof typeof values>).filter((c) => c !== 'root_id' && c !== 'person_id');
+    if (mail) {
+      const [drawn] = await runCompiledOnce(this.db, this.kind, 'comment-next-id', [], () => sql<{ id: number }>`select nextval(pg_get_serial_sequence('comments', 'id')) as id`);
+      const id = Number(drawn.id);
+      // As it will be stored; its person is known once the statement ran.
+      const messages = mail(toComment({ ...values, id, root_id: id, person_id: null }));
+      const column = (pick: (m: OutboxWrite) => string) => messages.map(pick);
+      const [row] = await runCompiledOnce(
+        this.db,
+        this.kind,
+        'comment-insert-root-by-email-with-mail',
+        [email, person.name, person.website, now, site, id, column((m) => m.idempotencyKey), column((m) => m.kind), column((m) => m.to), column((m) => m.subject), column((m) => m.text), column((m) => m.html), column((m) => JSON.stringify(m.headers)), ...own.map((c) => values[c])],
+        ([e, name, website, at, s, n, keys, kinds, to, subjects, texts, htmls, headers, ...v]) =>
+          sql<Pick<Selectable<Database['comments']>, (typeof COMMENT_COLUMNS)[number]>>`with ${personByEmailSteps(e, name, website, at, s)}, mailed as (
+              insert into outbox (idempotency_key, kind, to_address, subject, text_body, html_body, headers, status, attempts, next_attempt_at, locked_until, last_error, created_at, sent_at)
+              select m.key, m.kind, m.to_address, m.subject, m.text_body, m.html_body, m.headers, 'pending', 0, cast(${at} as bigint), 0, null, cast(${at} as bigint), null
+              from unnest(cast(${keys} as text[]), cast(${kinds} as text[]), cast(${to} as text[]), cast(${subjects} as text[]), cast(${texts} as text[]), cast(${htmls} as text[]), cast(${headers} as text[]))
+                as m(key, kind, to_address, subject, text_body, html_body, headers)
+              on conflict (idempotency_key) do nothing
+            )
+            insert into comments (id, root_id, person_id, ${sql.join(own.map((c) => sql.ref(c)))})
+            values (cast(${n} as bigint), cast(${n} as bigint), (select id from person), ${sql.join(v)}) returning ${commentColumns}`,
+      );
+      if (!row) throw new Error('the comment was not stored');
+      return toComment(row);
+    }
     const [row] = await runCompiledOnce(this.db, this.kind, 'comment-insert-root-by-email', [email, person.name, person.website, now, site, ...own.map((c) => values[c])], ([e, name, website, at, s, ...v]) =>
-      sql<Selectable<Database['comments']>>`with ${personByEmailSteps(e, name, website, at, s)}, n as (select nextval(pg_get_serial_sequence('comments', 'id')) as id)
+      sql<Pick<Selectable<Database['comments']>, (typeof COMMENT_COLUMNS)[number]>>`with ${personByEmailSteps(e, name, website, at, s)}, n as (select nextval(pg_get_serial_sequence('comments', 'id')) as id)
         insert into comments (id, root_id, person_id, ${sql.join(own.map((c) => sql.ref(c)))})
-        values ((select id from n), (select id from n), (select id from person), ${sql.join(v)}) returning *`,
+        values ((select id from n), (select id from n), (select id from person), ${sql.join(v)}) returning ${commentColumns}`,
     );
     if (!row) throw new Error('the comment was not stored');
     return toComment(row);
   }
 
   async findById(id: number): Promise<Comment | null> {
-    const [row] = await runCompiledOnce(this.db, this.kind, 'comment-by-id', [id], ([v]) => this.db.selectFrom('comments').selectAll().where('id', '=', v as number));
+    const [row] = await runCompiledOnce(this.db, this.kind, 'comment-by-id', [id], ([v]) => this.db.selectFrom('comments').select(COMMENT_COLUMNS).where('id', '=', v as number));
     return row ? toComment(row) : null;
   }
 

@@ -47,11 +47,22 @@ import type { Database, Engine } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export function toPerson(row: Selectable<Database['people']>): Person {
+/**
+ * The columns a Person is read from, named rather than `*` so that a column added by another
+ * instance's migration cannot change a prepared statement's rows (compiled-once.ts).
+ */
+export const PERSON_COLUMNS = ['id', 'name', 'email', 'website', 'created_at'] as const;
+/** PERSON_COLUMNS of `people as p`. */
+const PERSON_COLUMNS_OF_P = PERSON_COLUMNS.map((c) => `p.${c}` as const);
+
+/** The columns an identity is read from (as PERSON_COLUMNS). */
+export const IDENTITY_COLUMNS = ['id', 'person_id', 'kind', 'value', 'verified', 'first_seen', 'last_seen'] as const;
+
+export function toPerson(row: Pick<Selectable<Database['people']>, (typeof PERSON_COLUMNS)[number]>): Person {
   return { id: row.id, name: row.name, email: row.email, website: row.website, createdAt: Number(row.created_at) };
 }
 
-export function toIdentity(row: Selectable<Database['person_identities']>): PersonIdentity {
+export function toIdentity(row: Pick<Selectable<Database['person_identities']>, (typeof IDENTITY_COLUMNS)[number]>): PersonIdentity {
   return { id: row.id, personId: row.person_id, kind: row.kind as IdentityKind, value: row.value, verified: Number(row.verified) === 1, firstSeen: Number(row.first_seen), lastSeen: Number(row.last_seen) };
 }
 
@@ -84,7 +95,7 @@ function containing(text: string): string {
  */
 export function personByEmailSteps(e: unknown, name: unknown, website: unknown, at: unknown, s: unknown): RawBuilder<unknown> {
   return sql`found as (
-      select p.* from people p where p.id = coalesce(
+      select ${sql.join(PERSON_COLUMNS_OF_P.map((c) => sql.ref(c)))} from people p where p.id = coalesce(
         (select i.person_id from person_identities i where i.kind = 'email' and i.value = cast(${e} as text) order by i.verified desc, i.person_id limit 1),
         (select q.id from people q where q.email = cast(${e} as text)))
     ), seen as (
@@ -96,7 +107,7 @@ export function personByEmailSteps(e: unknown, name: unknown, website: unknown, 
       select cast(${name} as text), cast(${e} as text), cast(${website} as text), cast(${at} as bigint), cast(${at} as bigint) where not exists (select 1 from found)
       on conflict (email) do update set name = excluded.name, website = coalesce(people.website, excluded.website),
         last_seen_at = case when people.last_seen_at > excluded.last_seen_at then people.last_seen_at else excluded.last_seen_at end
-      returning *
+      returning ${sql.join(PERSON_COLUMNS.map((c) => sql.ref(c)))}
     ), person as (
       select id from found union all select id from made
     ), claimed as (
@@ -152,7 +163,7 @@ export class KyselyPeopleRepository implements PersonRepository {
                 last_seen_at: sql<number>`case when people.last_seen_at > excluded.last_seen_at then people.last_seen_at else excluded.last_seen_at end`,
               })),
             )
-            .returningAll(),
+            .returning(PERSON_COLUMNS),
         );
         if (!row) throw new Error('the person was not stored');
         person = toPerson(row);
@@ -172,10 +183,11 @@ export class KyselyPeopleRepository implements PersonRepository {
    */
   private async upsertByEmailAtOnce(input: { name: string; website: string | null }, email: string, now: number): Promise<Person> {
     const site = input.website ? normaliseUrl(input.website) : null;
+    const columns = sql.join(PERSON_COLUMNS.map((c) => sql.ref(c)));
     const [row] = await runCompiledOnce(this.db, this.engine, 'people-upsert-by-email', [email, input.name, input.website, now, site], ([e, name, website, at, s]) =>
-      sql<Selectable<Database['people']> & { was_found: boolean }>`
+      sql<Pick<Selectable<Database['people']>, (typeof PERSON_COLUMNS)[number]> & { was_found: boolean }>`
         with ${personByEmailSteps(e, name, website, at, s)}
-        select true as was_found, * from found union all select false as was_found, * from made`,
+        select true as was_found, ${columns} from found union all select false as was_found, ${columns} from made`,
     );
     if (!row) throw new Error('the person was not stored');
     const person = toPerson(row);
@@ -188,7 +200,7 @@ export class KyselyPeopleRepository implements PersonRepository {
   }
 
   async findById(id: number): Promise<Person | null> {
-    const [row] = await runCompiledOnce(this.db, this.engine, 'people-by-id', [id], ([v]) => this.db.selectFrom('people').selectAll().where('id', '=', v as number));
+    const [row] = await runCompiledOnce(this.db, this.engine, 'people-by-id', [id], ([v]) => this.db.selectFrom('people').select(PERSON_COLUMNS).where('id', '=', v as number));
     return row ? toPerson(row) : null;
   }
 
@@ -202,7 +214,7 @@ export class KyselyPeopleRepository implements PersonRepository {
     const [row] = await runCompiledOnce(this.db, this.engine, 'people-by-email', [normalised, normalised], ([identity, primary]) =>
       this.db
         .selectFrom('people as p')
-        .selectAll('p')
+        .select(PERSON_COLUMNS_OF_P)
         .where('p.id', '=', (eb) =>
           eb.fn.coalesce(
             eb.selectFrom('person_identities as i').select('i.person_id').where('i.kind', '=', 'email').where('i.value', '=', identity as string).orderBy('i.verified', 'desc').orderBy('i.person_id').limit(1),
@@ -214,7 +226,7 @@ export class KyselyPeopleRepository implements PersonRepository {
   }
 
   private async findByPrimaryEmail(email: string): Promise<Person | null> {
-    const [row] = await runCompiledOnce(this.db, this.engine, 'people-by-primary-email', [email], ([e]) => this.db.selectFrom('people').selectAll().where('email', '=', e as string));
+    const [row] = await runCompiledOnce(this.db, this.engine, 'people-by-primary-email', [email], ([e]) => this.db.selectFrom('people').select(PERSON_COLUMNS).where('email', '=', e as string));
     return row ? toPerson(row) : null;
   }
 
@@ -225,7 +237,7 @@ export class KyselyPeopleRepository implements PersonRepository {
       this.db
         .selectFrom('person_identities as i')
         .innerJoin('people as p', 'p.id', 'i.person_id')
-        .selectAll('p')
+        .select(PERSON_COLUMNS_OF_P)
         .where('i.value', '=', v as string)
         .where('i.kind', '=', k as string)
         .orderBy('i.verified', 'desc')
@@ -247,7 +259,7 @@ export class KyselyPeopleRepository implements PersonRepository {
 
   async identities(personId: number): Promise<PersonIdentity[]> {
     const rows = await runCompiledOnce(this.db, this.engine, 'people-identities', [personId], ([id]) =>
-      this.db.selectFrom('person_identities').selectAll().where('person_id', '=', id as number).orderBy('kind').orderBy('value'),
+      this.db.selectFrom('person_identities').select(IDENTITY_COLUMNS).where('person_id', '=', id as number).orderBy('kind').orderBy('value'),
     );
     return rows.map(toIdentity);
   }
@@ -268,7 +280,7 @@ export class KyselyPeopleRepository implements PersonRepository {
           .insertInto('person_identities')
           .values({ person_id: id as number, kind: k as string, value: v as string, verified: verified ? 1 : 0, first_seen: at as number, last_seen: at as number })
           .onConflict((oc) => oc.columns(['person_id', 'kind', 'value']).doUpdateSet({ last_seen: at as number, ...(verified ? { verified: 1 } : {}) }))
-          .returningAll(),
+          .returning(IDENTITY_COLUMNS),
       );
       if (!row) throw new Error('the identity was not stored');
       return toIdentity(row);
@@ -416,7 +428,7 @@ export class KyselyPeopleRepository implements PersonRepository {
     // Each statement compiled once per number of people (a person page: one; a list page: up to 30).
     const n = ids.length;
     const identityRows = await runCompiledOnce(this.db, this.engine, `people-summary-identities-${n}`, ids, (v) =>
-      this.db.selectFrom('person_identities').selectAll().where('person_id', 'in', v as number[]).orderBy('kind').orderBy('value'),
+      this.db.selectFrom('person_identities').select(IDENTITY_COLUMNS).where('person_id', 'in', v as number[]).orderBy('kind').orderBy('value'),
     );
     const labelRows = await runCompiledOnce(this.db, this.engine, `people-summary-labels-${n}`, ids, (v) =>
       this.db

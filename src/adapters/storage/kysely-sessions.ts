@@ -39,7 +39,7 @@ export class KyselySessionRepository implements SessionRepository {
   async find(idHash: string, now: number): Promise<Session | null> {
     // Every signed-in request asks: compiled once.
     const [row] = await runCompiledOnce(this.db, this.engine, 'session-find', [idHash, now], ([hash, at]) =>
-      this.db.selectFrom('sessions').selectAll().where('id_hash', '=', hash as string).where('expires_at', '>', at as number),
+      this.db.selectFrom('sessions').select(['id_hash', 'user_id', 'csrf_token', 'created_at', 'expires_at']).where('id_hash', '=', hash as string).where('expires_at', '>', at as number),
     );
     return row
       ? { idHash: row.id_hash, userId: row.user_id, csrfToken: row.csrf_token, createdAt: Number(row.created_at), expiresAt: Number(row.expires_at) }

@@ -8,7 +8,10 @@ import type { Database, Engine } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-function toUser(row: Selectable<Database['users']>): User {
+/** The columns a User is read from (named, as COMMENT_COLUMNS in kysely-comments.ts). */
+const USER_COLUMNS = ['id', 'email', 'name', 'slug', 'bio', 'role', 'password_hash', 'created_at'] as const;
+
+function toUser(row: Pick<Selectable<Database['users']>, (typeof USER_COLUMNS)[number]>): User {
   return {
     id: row.id,
     email: row.email,
@@ -56,7 +59,7 @@ export class KyselyUserRepository implements UserRepository {
   }
 
   async findById(id: number): Promise<User | null> {
-    const [row] = await runCompiledOnce(this.db, this.kind, 'user-by-id', [id], ([v]) => this.db.selectFrom('users').selectAll().where('id', '=', v as number));
+    const [row] = await runCompiledOnce(this.db, this.kind, 'user-by-id', [id], ([v]) => this.db.selectFrom('users').select(USER_COLUMNS).where('id', '=', v as number));
     return row ? toUser(row) : null;
   }
 
@@ -71,7 +74,7 @@ export class KyselyUserRepository implements UserRepository {
   }
 
   async list(): Promise<User[]> {
-    return (await runCompiledOnce(this.db, this.kind, 'users', [], () => this.db.selectFrom('users').selectAll().orderBy('id'))).map(toUser);
+    return (await runCompiledOnce(this.db, this.kind, 'users', [], () => this.db.selectFrom('users').select(USER_COLUMNS).orderBy('id'))).map(toUser);
   }
 
   async count(): Promise<number> {

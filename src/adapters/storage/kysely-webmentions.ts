@@ -7,7 +7,13 @@ import { runCompiledOnce } from './compiled-once.ts';
 
 const num = (v: number | null) => (v === null ? null : Number(v));
 
-export function toReceived(row: Selectable<Database['webmentions']>): ReceivedMention {
+/** The columns a received mention is read from, named (not `*`) so that the post page's query can be a prepared statement (compiled-once.ts). */
+const RECEIVED_COLUMNS = [
+  'id', 'source', 'target', 'post_id', 'via', 'status', 'reason', 'type', 'author_name', 'author_url', 'author_photo', 'content', 'url', 'published_at',
+  'comment_id', 'person_id', 'received_at', 'updated_at', 'verified_at',
+] as const;
+
+export function toReceived(row: Pick<Selectable<Database['webmentions']>, (typeof RECEIVED_COLUMNS)[number]>): ReceivedMention {
   return {
     id: row.id,
     source: row.source,
@@ -101,7 +107,7 @@ export class KyselyWebmentionRepository implements WebmentionRepository {
   async listVerified(postId: number): Promise<ReceivedMention[]> {
     // Every post page asks: compiled once.
     const rows = await runCompiledOnce(this.db, this.engine, 'mentions-verified', [postId], ([id]) =>
-      this.db.selectFrom('webmentions').selectAll().where('post_id', '=', id as number).where('status', '=', 'verified').orderBy('verified_at').orderBy('id'),
+      this.db.selectFrom('webmentions').select(RECEIVED_COLUMNS).where('post_id', '=', id as number).where('status', '=', 'verified').orderBy('verified_at').orderBy('id'),
     );
     return rows.map(toReceived);
   }

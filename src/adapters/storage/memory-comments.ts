@@ -1,7 +1,8 @@
-import type { Comment, CommentRepository, CommentRevision, CommentRevisionWrite, CommentStatus, CommentWrite, ModerationQuery, Page, PersonRepository, ThreadCursor, ThreadPage } from '../../core/store.ts';
+import type { Comment, CommentRepository, CommentRevision, CommentRevisionWrite, CommentStatus, CommentWrite, ModerationQuery, OutboxWrite, Page, PersonRepository, ThreadCursor, ThreadPage } from '../../core/store.ts';
 import { notFound } from '../../core/errors.ts';
 import { descendantIds, placeMove } from '../../core/comment-move.ts';
 import type { Tables } from './memory-store.ts';
+import { MemoryOutboxRepository } from './memory-outbox.ts';
 
 /** Callers get copies, so mutating a result never changes the store. */
 const copy = <T>(value: T): T => structuredClone(value);
@@ -50,9 +51,12 @@ export class MemoryCommentRepository implements CommentRepository {
     return post !== undefined && post.authorId === authorId && post.deletedAt === null;
   }
 
-  async createByEmail(person: { name: string; email: string; website: string | null }, write: Omit<CommentWrite, 'personId'>, now: number): Promise<Comment> {
+  async createByEmail(person: { name: string; email: string; website: string | null }, write: Omit<CommentWrite, 'personId'>, now: number, mail?: (comment: Comment) => OutboxWrite[]): Promise<Comment> {
     const found = await this.people().upsertByEmail(person, now);
-    return this.create({ ...write, personId: found.id });
+    const created = await this.create({ ...write, personId: found.id });
+    const outbox = new MemoryOutboxRepository(this.tablesOf, this.nextId);
+    for (const message of mail?.(created) ?? []) await outbox.enqueue(message, now);
+    return created;
   }
 
   async create(write: CommentWrite): Promise<Comment> {

@@ -59,6 +59,15 @@ for (const { engine, skip } of testEngines()) {
       assert.equal(stored?.status, 'pending');
       assert.deepEqual(stored?.moderationReasons, ['first comment from this person']);
       assert.equal(stored?.authorEmail, 'dana@example.org');
+      // The staff are told, with moderation links: the mail is in the outbox with the comment.
+      const users = await k.deps.store.users.list();
+      const mail = (await k.deps.store.outbox.list({ limit: 50, offset: 0 })).items.filter((m) => m.idempotencyKey.startsWith(`held:${stored!.id}:`));
+      assert.deepEqual(mail.map((m) => m.to).sort(), users.map((u) => u.email).sort());
+      for (const m of mail) {
+        assert.match(m.subject, /^Held for moderation: Dana on/);
+        assert.match(m.text, /Why it was held: first comment from this person/);
+        assert.match(m.text, /\/moderate\//);
+      }
     });
 
     it('publishes a known person’s comment at once and lands on it', async () => {
