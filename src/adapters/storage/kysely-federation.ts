@@ -163,6 +163,8 @@ export interface MessageQueueOptions {
   /** A handler that throws is retried this many times with backoff, then dropped. Default 10. */
   maxAttempts?: number;
   now?: () => number;
+  /** Whether the event loop is busy (`loopBusy`, the process's event loop utilization); tests name it. */
+  loopBusy?: () => boolean;
   /** Errors of the queue itself (the database unreachable) and dropped messages; listening goes on. */
   onError?: (error: unknown, message?: unknown) => void;
 }
@@ -268,7 +270,7 @@ let loop = { at: performance.now(), mark: performance.eventLoopUtilization(), bu
  * request waits for one step of one delivery at most; idle, or waiting on the network,
  * all its slots run.
  */
-function loopBusy(): boolean {
+export function loopBusy(): boolean {
   const now = performance.now();
   if (now - loop.at >= 50) {
     const stretch = performance.eventLoopUtilization(loop.mark);
@@ -324,7 +326,7 @@ export class KyselyMessageQueue implements MessageQueue {
   constructor(db: Kysely<Database>, engine: Engine, options: MessageQueueOptions = {}) {
     this.db = db;
     this.engine = engine;
-    this.options = { pollMs: 1000, leaseMs: 300_000, batch: 4, maxAttempts: 10, now: Date.now, ...options };
+    this.options = { pollMs: 1000, leaseMs: 300_000, batch: 4, maxAttempts: 10, now: Date.now, loopBusy, ...options };
     this.parts = new PartsReader(db);
   }
 
@@ -606,7 +608,7 @@ export class KyselyMessageQueue implements MessageQueue {
       const own = typeof message?.type === 'string' ? this.own.get(message.type) : undefined;
       return own ? own(message) : fedify(message);
     };
-    const { batch, pollMs } = this.options;
+    const { batch, pollMs, loopBusy: busy } = this.options;
     const running = new Set<Promise<void>>();
     let wake: (() => void) | null = null;
     // A message finished while this listener was claiming: look again before waiting (its slot is free, and its key's next may go).
@@ -614,7 +616,7 @@ export class KyselyMessageQueue implements MessageQueue {
     while (!signal?.aborted) {
       finished = false;
       // While the event loop is busy (readers, or deliveries that are all CPU), one message at a time.
-      const limit = loopBusy() ? 1 : batch;
+      const limit = busy() ? 1 : batch;
       let rows: MessageRow[] = [];
       if (running.size < limit) {
         // Requests that arrived meanwhile (readers) are answered before the next message starts.
@@ -639,7 +641,7 @@ export class KyselyMessageQueue implements MessageQueue {
           .catch((error: unknown) => this.options.onError?.(error))
           // A delivery done while the loop is busy keeps its slot a little longer: deliveries
           // to fast servers are all CPU, and readers would get only what they leave.
-          .then(() => (row.kind === 'outbox' && loopBusy() ? new Promise<void>((resolve) => setTimeout(resolve, BUSY_DELIVERY_PAUSE_MS)) : undefined))
+          .then(() => (row.kind === 'outbox' && busy() ? new Promise<void>((resolve) => setTimeout(resolve, BUSY_DELIVERY_PAUSE_MS)) : undefined))
           .finally(() => {
             running.delete(task);
             finished = true;
