@@ -18,7 +18,7 @@ import { descendantIds, placeMove } from '../../core/comment-move.ts';
 import { transact } from './transact.ts';
 import { runCompiledOnce } from './compiled-once.ts';
 import { KyselyPeopleRepository, personByEmailSteps } from './kysely-people.ts';
-import { KyselyOutboxRepository } from './kysely-outbox.ts';
+import { enqueueColumnsSql, KyselyOutboxRepository, OUTBOX_COLUMNS, outboxColumnsOf } from './kysely-outbox.ts';
 import { normaliseEmail, normaliseIdentity, normaliseUrl } from '../../core/people.ts';
 import type { Database, Engine } from './schema.ts';
 
@@ -33,8 +33,10 @@ export const COMMENT_COLUMNS = [
   'moderation_reasons', 'spam_score', 'source', 'created_at', 'updated_at', 'edited_at', 'status_changed_at', 'edit_token_hash', 'ip', 'user_agent', 'learned_as',
 ] as const;
 const commentColumns = sql.join(COMMENT_COLUMNS.map((c) => sql.ref(c)));
+/** A comment's row as COMMENT_COLUMNS read it. */
+type CommentRow = Pick<Selectable<Database['comments']>, (typeof COMMENT_COLUMNS)[number]>;
 
-export function toComment(row: Pick<Selectable<Database['comments']>, (typeof COMMENT_COLUMNS)[number]>): Comment {
+export function toComment(row: CommentRow): Comment {
   return {
     id: row.id,
     postId: row.post_id,
@@ -177,7 +179,7 @@ export class KyselyCommentRepository implements CommentRepository {
             ? sql`select nextval(pg_get_serial_sequence('comments', 'id')) as id`
             : sql`select max(coalesce((select seq from sqlite_sequence where name = 'comments'), 0), coalesce((select max(id) from comments), 0)) + 1 as id`;
         const [row] = await runCompiledOnce(trx, this.kind, 'comment-insert-root', own.map((c) => values[c]), (v) =>
-          sql<Pick<Selectable<Database['comments']>, (typeof COMMENT_COLUMNS)[number]>>`with n as (${nextId})
+          sql<CommentRow>`with n as (${nextId})
             insert into comments (id, root_id, ${sql.join(own.map((c) => sql.ref(c)))})
             values ((select id from n), (select id from n), ${sql.join(v)}) returning ${commentColumns}`,
         );
@@ -228,28 +230,21 @@ export class KyselyCommentRepository implements CommentRepository {
       const id = Number(drawn.id);
       // As it will be stored; its person is known once the statement ran.
       const messages = mail(toComment({ ...values, id, root_id: id, person_id: null }));
-      const column = (pick: (m: OutboxWrite) => string) => messages.map(pick);
       const [row] = await runCompiledOnce(
         this.db,
         this.kind,
         'comment-insert-root-by-email-with-mail',
-        [email, person.name, person.website, now, site, id, column((m) => m.idempotencyKey), column((m) => m.kind), column((m) => m.to), column((m) => m.subject), column((m) => m.text), column((m) => m.html), column((m) => JSON.stringify(m.headers)), ...own.map((c) => values[c])],
-        ([e, name, website, at, s, n, keys, kinds, to, subjects, texts, htmls, headers, ...v]) =>
-          sql<Pick<Selectable<Database['comments']>, (typeof COMMENT_COLUMNS)[number]>>`with ${personByEmailSteps(e, name, website, at, s)}, mailed as (
-              insert into outbox (idempotency_key, kind, to_address, subject, text_body, html_body, headers, status, attempts, next_attempt_at, locked_until, last_error, created_at, sent_at)
-              select m.key, m.kind, m.to_address, m.subject, m.text_body, m.html_body, m.headers, 'pending', 0, cast(${at} as bigint), 0, null, cast(${at} as bigint), null
-              from unnest(cast(${keys} as text[]), cast(${kinds} as text[]), cast(${to} as text[]), cast(${subjects} as text[]), cast(${texts} as text[]), cast(${htmls} as text[]), cast(${headers} as text[]))
-                as m(key, kind, to_address, subject, text_body, html_body, headers)
-              on conflict (idempotency_key) do nothing
-            )
+        [email, person.name, person.website, now, site, id, ...outboxColumnsOf(messages), ...own.map((c) => values[c])],
+        ([e, name, website, at, s, n, ...rest]) =>
+          sql<CommentRow>`with ${personByEmailSteps(e, name, website, at, s)}, mailed as (${enqueueColumnsSql(rest.slice(0, OUTBOX_COLUMNS), at)})
             insert into comments (id, root_id, person_id, ${sql.join(own.map((c) => sql.ref(c)))})
-            values (cast(${n} as bigint), cast(${n} as bigint), (select id from person), ${sql.join(v)}) returning ${commentColumns}`,
+            values (cast(${n} as bigint), cast(${n} as bigint), (select id from person), ${sql.join(rest.slice(OUTBOX_COLUMNS))}) returning ${commentColumns}`,
       );
       if (!row) throw new Error('the comment was not stored');
       return toComment(row);
     }
     const [row] = await runCompiledOnce(this.db, this.kind, 'comment-insert-root-by-email', [email, person.name, person.website, now, site, ...own.map((c) => values[c])], ([e, name, website, at, s, ...v]) =>
-      sql<Pick<Selectable<Database['comments']>, (typeof COMMENT_COLUMNS)[number]>>`with ${personByEmailSteps(e, name, website, at, s)}, n as (select nextval(pg_get_serial_sequence('comments', 'id')) as id)
+      sql<CommentRow>`with ${personByEmailSteps(e, name, website, at, s)}, n as (select nextval(pg_get_serial_sequence('comments', 'id')) as id)
         insert into comments (id, root_id, person_id, ${sql.join(own.map((c) => sql.ref(c)))})
         values ((select id from n), (select id from n), (select id from person), ${sql.join(v)}) returning ${commentColumns}`,
     );

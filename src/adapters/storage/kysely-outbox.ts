@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Selectable, type Transaction } from 'kysely';
 import { runCompiledOnce } from './compiled-once.ts';
 import { claimDue } from './claim-due.ts';
 import type { OutboxMessage, OutboxRepository, OutboxStatus, OutboxWrite, Page } from '../../core/store.ts';
@@ -24,6 +24,36 @@ function toMessage(row: Selectable<Database['outbox']>): OutboxMessage {
 }
 
 /** OutboxRepository on SQL (SQLite and PostgreSQL). */
+/** How many arrays `outboxColumnsOf` makes. */
+export const OUTBOX_COLUMNS = 7;
+
+/** Messages as one array per column, the parameters of `enqueueColumnsSql` (PostgreSQL). */
+export function outboxColumnsOf(messages: OutboxWrite[]): string[][] {
+  return [
+    messages.map((m) => m.idempotencyKey),
+    messages.map((m) => m.kind),
+    messages.map((m) => m.to),
+    messages.map((m) => m.subject),
+    messages.map((m) => m.text),
+    messages.map((m) => m.html),
+    messages.map((m) => JSON.stringify(m.headers)),
+  ];
+}
+
+/**
+ * `enqueue` of many messages as one PostgreSQL statement, for a CTE of a statement that writes
+ * what caused them (`comments.createByEmail`): the same rows `enqueue` writes, from the
+ * arrays of `outboxColumnsOf` (as bound parameters).
+ */
+export function enqueueColumnsSql(columns: unknown[], at: unknown): RawBuilder<unknown> {
+  const [keys, kinds, to, subjects, texts, htmls, headers] = columns;
+  return sql`insert into outbox (idempotency_key, kind, to_address, subject, text_body, html_body, headers, status, attempts, next_attempt_at, locked_until, last_error, created_at, sent_at)
+    select m.key, m.kind, m.to_address, m.subject, m.text_body, m.html_body, m.headers, 'pending', 0, cast(${at} as bigint), 0, null, cast(${at} as bigint), null
+    from unnest(cast(${keys} as text[]), cast(${kinds} as text[]), cast(${to} as text[]), cast(${subjects} as text[]), cast(${texts} as text[]), cast(${htmls} as text[]), cast(${headers} as text[]))
+      as m(key, kind, to_address, subject, text_body, html_body, headers)
+    on conflict (idempotency_key) do nothing`;
+}
+
 export class KyselyOutboxRepository implements OutboxRepository {
   private readonly db: Kysely<Database> | Transaction<Database>;
   private readonly engine: Engine;

@@ -58,7 +58,10 @@ const PERSON_COLUMNS_OF_P = PERSON_COLUMNS.map((c) => `p.${c}` as const);
 /** The columns an identity is read from (as PERSON_COLUMNS). */
 export const IDENTITY_COLUMNS = ['id', 'person_id', 'kind', 'value', 'verified', 'first_seen', 'last_seen'] as const;
 
-export function toPerson(row: Pick<Selectable<Database['people']>, (typeof PERSON_COLUMNS)[number]>): Person {
+/** A person's row as PERSON_COLUMNS read it. */
+type PersonRow = Pick<Selectable<Database['people']>, (typeof PERSON_COLUMNS)[number]>;
+
+export function toPerson(row: PersonRow): Person {
   return { id: row.id, name: row.name, email: row.email, website: row.website, createdAt: Number(row.created_at) };
 }
 
@@ -185,7 +188,7 @@ export class KyselyPeopleRepository implements PersonRepository {
     const site = input.website ? normaliseUrl(input.website) : null;
     const columns = sql.join(PERSON_COLUMNS.map((c) => sql.ref(c)));
     const [row] = await runCompiledOnce(this.db, this.engine, 'people-upsert-by-email', [email, input.name, input.website, now, site], ([e, name, website, at, s]) =>
-      sql<Pick<Selectable<Database['people']>, (typeof PERSON_COLUMNS)[number]> & { was_found: boolean }>`
+      sql<PersonRow & { was_found: boolean }>`
         with ${personByEmailSteps(e, name, website, at, s)}
         select true as was_found, ${columns} from found union all select false as was_found, ${columns} from made`,
     );
