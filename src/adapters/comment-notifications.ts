@@ -31,7 +31,7 @@ export function createCommentNotifications(deps: { config: Config; secret: strin
   return {
     commentCreated: async (store, comment, post, now) => commentCreated(await event(store, comment, post, now)),
     commentApproved: async (store, comment, post, now) => commentApproved(await event(store, comment, post, now)),
-    heldMail: async (store, post, now) => heldCommentMail({ store, post, now, site: await siteOf(store), siteUrl: deps.config.siteUrl, secret: deps.secret }),
+    heldMail: async (store, post, now, staff) => heldCommentMail({ store, post, now, site: await siteOf(store), siteUrl: deps.config.siteUrl, secret: deps.secret }, staff),
     subscribe: async (store, request, now) => {
       const { confirmationSent } = await requestSubscription(request, { store, site: await siteOf(store), siteUrl: deps.config.siteUrl, now });
       return { confirmationSent };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sanitizeHtml from 'sanitize-html';
-import { sanitizeCommentHtml } from './comment-markdown.ts';
+import { commentMarkdownUnsanitised, renderCommentMarkdown, sanitizeCommentHtml } from './comment-markdown.ts';
 
 // The comment policy of comment-markdown.ts, run through sanitize-html itself: the fast path for plain paragraphs must give the same bytes.
 const policy: sanitizeHtml.IOptions = {
@@ -42,5 +42,23 @@ describe('sanitizeCommentHtml', () => {
     for (const html of cases) assert.equal(sanitizeCommentHtml(html), full(html), html);
     assert.doesNotMatch(sanitizeCommentHtml('<p>a</p><img src=x onerror=alert(1)>'), /onerror|<img/);
     assert.equal(sanitizeCommentHtml('<p>a<br>\nb</p>\n<p>c</p>'), '<p>a<br />\nb</p>\n<p>c</p>');
+  });
+
+  it('renders comments exactly as markdown-it and the full sanitiser would, fast path or not', () => {
+    const words = ['word', 'the', 'thread', 'reads', 'well', 'thanks', 'for', 'this', 'post', 'It’s', "don't", 'a & b', '"quoted"', '<b>', '*em*', '**strong**', '`code`', '~~gone~~', 'https://example.org/x?a=1&b=2', '[link](https://example.org)', '[bad](javascript:alert(1))', '<script>x</script>', 'é😀', '\\*', '&amp;', '#tag'];
+    const blocks = ['', '', '', '> ', '- ', '1. ', '    '];
+    let seed = 11;
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+    let plain = 0;
+    for (let i = 0; i < 400; i++) {
+      const markdown = Array.from({ length: 1 + next(3) }, () =>
+        blocks[next(blocks.length)] + Array.from({ length: 1 + next(8) }, () => words[next(words.length)]).join(next(4) ? ' ' : '\n'),
+      ).join('\n\n');
+      const unsanitised = commentMarkdownUnsanitised(markdown);
+      if (/^(?:<p>(?:[^<>&"]|<br>)*<\/p>\n?)*$/.test(unsanitised)) plain++;
+      assert.equal(renderCommentMarkdown(markdown), full(unsanitised), JSON.stringify(markdown));
+    }
+    // Both paths were taken.
+    assert.ok(plain > 20 && plain < 380, `${plain} of 400 were plain paragraphs`);
   });
 });

@@ -15,9 +15,19 @@ const commentPolicy: sanitizeHtml.IOptions = {
   },
 };
 
-/** Renders a comment's Markdown subset to sanitised HTML; links carry rel="ugc nofollow". */
+/**
+ * Renders a comment's Markdown subset to sanitised HTML; links carry rel="ugc nofollow".
+ * markdown-it writes no raw HTML of the commenter's, and the sanitiser checks it all the
+ * same, but most comments come out as plain paragraphs, which `sanitizeCommentHtml` answers
+ * without parsing (a third of a comment's rendering on the posting path).
+ */
 export function renderCommentMarkdown(markdown: string): string {
-  return sanitizeHtml(md.render(markdown), commentPolicy).trim();
+  return sanitizeCommentHtml(md.render(markdown));
+}
+
+/** markdown-it's HTML for a comment, before the sanitiser (for the fast path's test). */
+export function commentMarkdownUnsanitised(markdown: string): string {
+  return md.render(markdown);
 }
 
 /**

@@ -10,7 +10,7 @@ import { decideModeration, type SpamEvidence } from './moderation-policy.ts';
 import { canModerate } from './moderation-access.ts';
 import { linkPerson } from './following.ts';
 import type { RemoteAuthor } from './fediverse-reply-store.ts';
-import type { Comment, CommentRevision, CommentStatus, CommentWrite, OutboxWrite, Post, Store, User } from './store.ts';
+import type { Comment, CommentRevision, CommentStatus, CommentWrite, OutboxWrite, Post, StaffContact, Store, User } from './store.ts';
 import type { SpamDocument, SpamLesson } from './spam-filter.ts';
 import { randomToken, safeEqual, sha256Hex } from './tokens.ts';
 
@@ -81,7 +81,7 @@ export interface CommentNotifications {
    * `commentCreated` of a held comment split in two, for a store that writes the comment and
    * its mail at once: reads what the mail needs, then builds it from the comment.
    */
-  heldMail?(store: Store, post: Post, now: number): Promise<(comment: Comment) => OutboxWrite[]>;
+  heldMail?(store: Store, post: Post, now: number, staff?: StaffContact[]): Promise<(comment: Comment) => OutboxWrite[]>;
   /** Subscribes an address; `confirmationSent` when this asked the address to confirm itself (by mail). */
   subscribe(store: Store, request: { email: string; kind: 'post' | 'replies'; postId: number; commentId: number | null }, now: number): Promise<{ confirmationSent: boolean }>;
 }
@@ -271,9 +271,11 @@ export class CommentService {
 
     const problems = readerProblems(input.name, input.email);
     if (Object.keys(problems).length > 0) throw validation(null, problems);
-    // The person is looked up while the limits are counted (two round trips at once on
-    // PostgreSQL); a refused comment's look-up is dropped.
-    const [, existing] = await Promise.all([this.enforceRateLimits(ctx.ip, input.email, now), store.people.findByEmail(input.email)]);
+    // The person (with the staff and an id for the comment: `startByEmail`) is looked up
+    // while the limits are counted (two round trips at once on PostgreSQL); a refused
+    // comment's look-up is dropped.
+    const [, start] = await Promise.all([this.enforceRateLimits(ctx.ip, input.email, now), store.comments.startByEmail(input.email)]);
+    const existing = start.person;
     const evidence: SpamEvidence = {
       honeypotFilled: input.honeypot.trim() !== '',
       formToken: input.formToken ? spam.verifyFormToken(input.formToken, post.id, now, settings.minSubmitSeconds) : { ok: false, reason: 'missing' },
@@ -310,9 +312,9 @@ export class CommentService {
     let confirmationSentTo: string | null = null;
     // A held comment that asks for no mail of its own is written with the mail to the staff
     // in one call (one statement on PostgreSQL); anything else in the comment's transaction.
-    const heldMail = decision.status === 'pending' && !input.subscribeReplies && !input.subscribePost ? await this.deps.notifications.heldMail?.(store, post, now) : undefined;
+    const heldMail = decision.status === 'pending' && !input.subscribeReplies && !input.subscribePost ? await this.deps.notifications.heldMail?.(store, post, now, start.staff) : undefined;
     const comment = heldMail
-      ? await store.comments.createByEmail(person, write, now, heldMail)
+      ? await store.comments.createByEmail(person, write, now, heldMail, start.drawnId)
       : await store.transaction(async (tx) => {
           confirmationSentTo = null;
           // The person found by the address (or made), and the comment with their id.

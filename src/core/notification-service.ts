@@ -1,6 +1,6 @@
 import { excerpt, oneLine, renderEmail, type EmailBlock } from './email-content.ts';
 import { signLink } from './signed-link.ts';
-import type { Comment, CommentStatus, OutboxWrite, Post, Store, Subscription, User } from './store.ts';
+import type { Comment, CommentStatus, OutboxWrite, Post, StaffContact, Store, Subscription, User } from './store.ts';
 
 /**
  * Who is told what, by email, when the conversation moves. Nothing here sends: every
@@ -84,7 +84,7 @@ function writerLine(comment: Comment): string {
 }
 
 /** The post's author and the site's owners among `users`, except whoever wrote the comment. */
-function staffAmong(users: User[], post: Post, comment: Comment): User[] {
+function staffAmong<U extends StaffContact>(users: U[], post: Post, comment: Comment): U[] {
   const writer = normalise(comment.authorEmail);
   return users.filter((u) => (u.id === post.authorId || u.role === 'owner') && u.id !== comment.userId && normalise(u.email) !== writer);
 }
@@ -97,26 +97,27 @@ async function staffToTell(store: Store, post: Post, comment: Comment): Promise<
  * `commentCreated` for a held comment in two steps: what it reads (the staff), then its mail
  * built from the comment, so that the store can write the comment and its mail together
  * (one statement on PostgreSQL: `comments.createByEmail` with `mail`). The staff are read
- * before the comment's write instead of inside its transaction.
+ * before the comment's write instead of inside its transaction: given (`staff`, as
+ * `comments.startByEmail` read them with the person), or read here.
  */
-export async function heldCommentMail(event: Omit<CommentEvent, 'comment'>): Promise<(comment: Comment) => OutboxWrite[]> {
-  const users = await event.store.users.list();
+export async function heldCommentMail(event: Omit<CommentEvent, 'comment'>, staff?: StaffContact[]): Promise<(comment: Comment) => OutboxWrite[]> {
+  const users = staff ?? (await event.store.users.list());
   return (comment) => (comment.status === 'pending' ? staffAmong(users, event.post, comment).map((user) => heldCommentEmail({ ...event, comment }, user)) : []);
 }
 
-function staffFooter(event: CommentEvent, user: User, post: Post): EmailBlock[] {
+function staffFooter(event: CommentEvent, user: StaffContact, post: Post): EmailBlock[] {
   const why = user.id === post.authorId ? 'You get this because you wrote this post.' : 'You get this because you own this site.';
   return [{ type: 'paragraph', text: why }, { type: 'link', label: 'Choose how you are told about comments', url: `${event.siteUrl}/admin/mail` }];
 }
 
 /** An email to the post's author or an owner about a comment, with the staff footer. */
-function staffEmail(event: CommentEvent, user: User, mail: { idempotencyKey: string; kind: string; subject: string; blocks: EmailBlock[] }): OutboxWrite {
+function staffEmail(event: CommentEvent, user: StaffContact, mail: { idempotencyKey: string; kind: string; subject: string; blocks: EmailBlock[] }): OutboxWrite {
   const content = renderEmail({ title: mail.subject, blocks: mail.blocks, signature: event.site.title, footer: staffFooter(event, user, event.post) });
   return { idempotencyKey: mail.idempotencyKey, kind: mail.kind, to: user.email, subject: mail.subject, ...content, headers: { 'Auto-Submitted': 'auto-generated' } };
 }
 
 /** To the post's author or an owner: a comment waits for moderation, with one-click links. */
-export function heldCommentEmail(event: CommentEvent, user: User): OutboxWrite {
+export function heldCommentEmail(event: CommentEvent, user: StaffContact): OutboxWrite {
   const { comment, post } = event;
   const reasons = comment.moderationReasons.length > 0 ? comment.moderationReasons.join('; ') : 'held for review';
   return staffEmail(event, user, {

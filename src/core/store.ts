@@ -414,6 +414,19 @@ export interface UserRepository {
   delete(id: number, heirId: number): Promise<void>;
 }
 
+/** A member of the staff as the mail about a comment needs them. */
+export type StaffContact = Pick<User, 'id' | 'email' | 'role'>;
+
+/** `comments.startByEmail`: what a reader's comment needs read before it is written. */
+export interface ReaderCommentStart {
+  /** The person the address names, or null for someone new. */
+  person: Person | null;
+  /** Every user, as `users.list()` orders them. */
+  staff: StaffContact[];
+  /** An id drawn from the comments' sequence (PostgreSQL), or null where the write draws it. */
+  drawnId: number | null;
+}
+
 export interface CommentRepository {
   create(write: CommentWrite): Promise<Comment>;
   /**
@@ -421,7 +434,14 @@ export interface CommentRepository {
    * person's id, in one transaction. `mail`, when given, builds the outbox messages the
    * comment causes from it (its id included), written with it: both or neither.
    */
-  createByEmail(person: { name: string; email: string; website: string | null }, write: Omit<CommentWrite, 'personId'>, now: number, mail?: (comment: Comment) => OutboxWrite[]): Promise<Comment>;
+  createByEmail(person: { name: string; email: string; website: string | null }, write: Omit<CommentWrite, 'personId'>, now: number, mail?: (comment: Comment) => OutboxWrite[], drawnId?: number | null): Promise<Comment>;
+  /**
+   * What a reader's comment reads before it is judged and written, in one call (one
+   * statement on PostgreSQL): the person their address names, the staff its mail may go to,
+   * and an id drawn for it where the engine can (`createByEmail`'s `drawnId`, so that a held
+   * comment's mail is built before the comment and mail are written together).
+   */
+  startByEmail(email: string): Promise<ReaderCommentStart>;
   findById(id: number): Promise<Comment | null>;
   findMany(ids: number[]): Promise<Comment[]>;
   /** Every approved comment of a post, oldest first. */

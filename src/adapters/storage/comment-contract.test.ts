@@ -108,6 +108,45 @@ forEachEngine('Comment repository contract', (name: string, open: OpenStore) => 
       assert.equal((await store.outbox.list({ limit: 10, offset: 0 })).items.filter((m) => m.idempotencyKey.startsWith(`held:${answer.id}:`)).length, 2);
     });
 
+    it("starts a reader's comment with the person their address names, the staff, and (where drawn) the id the held comment's mail is built with", async () => {
+      const author = await store.users.create({ email: 'author@example.com', name: 'B', slug: 'b', bio: '', role: 'author', passwordHash: 'secret', createdAt: T0 });
+      const staff = (await store.users.list()).map(({ id, email, role }) => ({ id, email, role }));
+      assert.deepEqual(staff.map((u) => u.id), [authorId, author.id]);
+      // Someone new: no person, every user, in users.list()'s order, without their secrets.
+      const fresh = await store.comments.startByEmail('New@Example.org');
+      assert.deepEqual([fresh.person, fresh.staff], [null, staff]);
+      // Someone known, by their primary address or by an email identity of theirs (as findByEmail finds them).
+      const { personId: _, ...first } = write({ authorEmail: 'known@example.org' });
+      const made = await store.comments.createByEmail({ name: 'Known', email: 'known@example.org', website: null }, first, T0 + 1);
+      const known = await store.comments.startByEmail(' KNOWN@example.org ');
+      assert.deepEqual(known.person, await store.people.findByEmail('known@example.org'));
+      assert.equal(known.person?.id, made.personId);
+      await store.people.addIdentity(made.personId as number, 'email', 'alias@example.org', false, T0 + 2);
+      assert.equal((await store.comments.startByEmail('alias@example.org')).person?.id, made.personId);
+      // The id drawn (PostgreSQL) is the id the held comment and its mail are written with;
+      // SQLite and memory draw in the write. Ids drawn and not used leave a gap, nothing else.
+      const start = await store.comments.startByEmail('held-start@example.org');
+      const other = await store.comments.startByEmail('unused@example.org');
+      const mailed: number[] = [];
+      const mail = (comment: Comment) => {
+        mailed.push(comment.id);
+        return [{ idempotencyKey: `held:${comment.id}:1`, kind: 'comment-held', to: 'author@example.com', subject: 'Held', text: `${comment.id}`, html: `<p>${comment.id}</p>`, headers: {} }];
+      };
+      const { personId: __, ...held } = write({ authorEmail: 'held-start@example.org', status: 'pending' });
+      const comment = await store.comments.createByEmail({ name: 'Held', email: 'held-start@example.org', website: null }, held, T0 + 3, mail, start.drawnId);
+      if (name.endsWith('(PostgreSQL)')) {
+        assert.ok(start.drawnId !== null && other.drawnId !== null && other.drawnId > start.drawnId);
+        assert.equal(comment.id, start.drawnId);
+      } else {
+        assert.deepEqual([start.drawnId, other.drawnId], [null, null]);
+      }
+      assert.deepEqual(mailed, [comment.id]);
+      assert.deepEqual(await store.comments.findById(comment.id), comment);
+      assert.deepEqual((await store.outbox.list({ limit: 10, offset: 0 })).items.map((m) => m.idempotencyKey), [`held:${comment.id}:1`]);
+      const next = await store.comments.create(write());
+      assert.ok(next.id > comment.id);
+    });
+
     it('refuses a parent on another post', async () => {
       const elsewhere = await store.comments.create(write({ postId: otherPostId }));
       await assert.rejects(store.comments.create(write({ parentId: elsewhere.id })), (e: { code?: string }) => e.code === 'not_found');

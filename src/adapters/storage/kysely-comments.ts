@@ -9,6 +9,8 @@ import type {
   ModerationQuery,
   OutboxWrite,
   Page,
+  ReaderCommentStart,
+  StaffContact,
   ThreadComment,
   ThreadCursor,
   ThreadPage,
@@ -17,7 +19,8 @@ import { notFound } from '../../core/errors.ts';
 import { descendantIds, placeMove } from '../../core/comment-move.ts';
 import { transact } from './transact.ts';
 import { runCompiledOnce } from './compiled-once.ts';
-import { KyselyPeopleRepository, personByEmailSteps } from './kysely-people.ts';
+import { KyselyPeopleRepository, personByEmailSteps, personColumnsOfP, personIdByEmail, toPerson, type PersonRow } from './kysely-people.ts';
+import { KyselyUserRepository } from './kysely-users.ts';
 import { enqueueColumnsSql, KyselyOutboxRepository, OUTBOX_COLUMNS, outboxColumnsOf } from './kysely-outbox.ts';
 import { normaliseEmail, normaliseIdentity, normaliseUrl } from '../../core/people.ts';
 import type { Database, Engine } from './schema.ts';
@@ -202,16 +205,41 @@ export class KyselyCommentRepository implements CommentRepository {
   }
 
   /**
+   * On PostgreSQL one statement where it took three (the person's look-up, the staff list,
+   * and the id a held comment's mail needs): the id is drawn whether or not the comment is
+   * held, as a rolled-back insert would draw it; a comment that is not held leaves it unused
+   * (a gap in the ids, as sequences leave). SQLite reads in process and draws in the write.
+   */
+  async startByEmail(email: string): Promise<ReaderCommentStart> {
+    if (this.kind !== 'postgres') {
+      const [person, users] = await Promise.all([new KyselyPeopleRepository(this.db, this.kind).findByEmail(email), new KyselyUserRepository(this.db, this.kind).list()]);
+      return { person, staff: users.map(({ id, email: address, role }) => ({ id, email: address, role })), drawnId: null };
+    }
+    const normalised = normaliseEmail(email);
+    const identity = normaliseIdentity('email', normalised) === null ? null : normalised;
+    type Row = Partial<PersonRow> & { drawn_id: number; staff: Array<[number, string, string]> };
+    const [row] = await runCompiledOnce(this.db, this.kind, 'comment-start-by-email', [identity, normalised], ([i, e]) =>
+      sql<Row>`select n.drawn_id, (select coalesce(json_agg(json_build_array(u.id, u.email, u.role) order by u.id), '[]') from users u) as staff, ${personColumnsOfP}
+        from (select nextval(pg_get_serial_sequence('comments', 'id')) as drawn_id) n
+        left join people p on p.id = ${personIdByEmail(i, e)}`,
+    );
+    if (!row) throw new Error('the comment could not be started');
+    const person = row.id === undefined || row.id === null ? null : toPerson(row as PersonRow);
+    return { person, staff: row.staff.map(([id, address, role]) => ({ id, email: address, role: role as StaffContact['role'] })), drawnId: Number(row.drawn_id) };
+  }
+
+  /**
    * A reader's comment with its person (`people.upsertByEmail`, then `create` with the
    * person's id) and the mail it causes, in one transaction. On PostgreSQL a conversation's
    * first comment is one statement, one round trip where it took two: the person's steps as
    * CTEs (`personByEmailSteps`), then the comment with their id, its own drawn first as
-   * `create` draws it. With `mail`, the id is drawn before (one round trip), the mail built
-   * from the comment as it will be stored, and its rows inserted by the same statement: one
-   * statement is atomic without `begin` and `commit`, so 2 round trips where a transaction
-   * took 4 (`begin`, the comment, the mail, `commit`).
+   * `create` draws it. With `mail`, the id is drawn before (`drawnId`, from `startByEmail`,
+   * else a round trip of its own), the mail built from the comment as it will be stored, and
+   * its rows inserted by the same statement: one statement is atomic without `begin` and
+   * `commit`, so 1 round trip where a transaction took 4 (`begin`, the comment, the mail,
+   * `commit`).
    */
-  async createByEmail(person: { name: string; email: string; website: string | null }, write: Omit<CommentWrite, 'personId'>, now: number, mail?: (comment: Comment) => OutboxWrite[]): Promise<Comment> {
+  async createByEmail(person: { name: string; email: string; website: string | null }, write: Omit<CommentWrite, 'personId'>, now: number, mail?: (comment: Comment) => OutboxWrite[], drawnId?: number | null): Promise<Comment> {
     const email = normaliseEmail(person.email);
     if (this.kind !== 'postgres' || write.parentId !== null || normaliseIdentity('email', email) === null) {
       return transact(this.db, async (trx) => {
@@ -226,8 +254,7 @@ export class KyselyCommentRepository implements CommentRepository {
     const values = rowOf({ ...write, personId: null }, null, 0);
     const own = (Object.keys(values) as Array<keyof typeof values>).filter((c) => c !== 'root_id' && c !== 'person_id');
     if (mail) {
-      const [drawn] = await runCompiledOnce(this.db, this.kind, 'comment-next-id', [], () => sql<{ id: number }>`select nextval(pg_get_serial_sequence('comments', 'id')) as id`);
-      const id = Number(drawn.id);
+      const id = drawnId ?? Number((await runCompiledOnce(this.db, this.kind, 'comment-next-id', [], () => sql<{ id: number }>`select nextval(pg_get_serial_sequence('comments', 'id')) as id`))[0].id);
       // As it will be stored; its person is known once the statement ran.
       const messages = mail(toComment({ ...values, id, root_id: id, person_id: null }));
       const [row] = await runCompiledOnce(

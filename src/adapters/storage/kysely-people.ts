@@ -59,7 +59,7 @@ const PERSON_COLUMNS_OF_P = PERSON_COLUMNS.map((c) => `p.${c}` as const);
 export const IDENTITY_COLUMNS = ['id', 'person_id', 'kind', 'value', 'verified', 'first_seen', 'last_seen'] as const;
 
 /** A person's row as PERSON_COLUMNS read it. */
-type PersonRow = Pick<Selectable<Database['people']>, (typeof PERSON_COLUMNS)[number]>;
+export type PersonRow = Pick<Selectable<Database['people']>, (typeof PERSON_COLUMNS)[number]>;
 
 export function toPerson(row: PersonRow): Person {
   return { id: row.id, name: row.name, email: row.email, website: row.website, createdAt: Number(row.created_at) };
@@ -90,6 +90,20 @@ function containing(text: string): string {
 }
 
 /**
+ * On PostgreSQL, the id of the person an address names, as `findByEmail` finds them: the
+ * holder of the email identity (a proven one first), else the person whose primary address
+ * it is. `identity` may be null (an address that is no identity): then only the latter.
+ */
+export function personIdByEmail(identity: unknown, primary: unknown): RawBuilder<number | null> {
+  return sql`coalesce(
+        (select i.person_id from person_identities i where i.kind = 'email' and i.value = cast(${identity} as text) order by i.verified desc, i.person_id limit 1),
+        (select q.id from people q where q.email = cast(${primary} as text)))`;
+}
+
+/** PERSON_COLUMNS of `people as p`, for a raw statement. */
+export const personColumnsOfP = sql.join(PERSON_COLUMNS_OF_P.map((c) => sql.ref(c)));
+
+/**
  * upsertByEmail's steps on PostgreSQL as CTEs, to open a statement with (`with …`): `found`
  * (the person the address belongs to, as read), `made` (a new person, when none was found),
  * `person` (the id of either), then the name, website and identities updated. PostgreSQL
@@ -98,9 +112,7 @@ function containing(text: string): string {
  */
 export function personByEmailSteps(e: unknown, name: unknown, website: unknown, at: unknown, s: unknown): RawBuilder<unknown> {
   return sql`found as (
-      select ${sql.join(PERSON_COLUMNS_OF_P.map((c) => sql.ref(c)))} from people p where p.id = coalesce(
-        (select i.person_id from person_identities i where i.kind = 'email' and i.value = cast(${e} as text) order by i.verified desc, i.person_id limit 1),
-        (select q.id from people q where q.email = cast(${e} as text)))
+      select ${personColumnsOfP} from people p where p.id = ${personIdByEmail(e, e)}
     ), seen as (
       update people set name = cast(${name} as text), website = coalesce(people.website, cast(${website} as text)),
         last_seen_at = case when people.last_seen_at > cast(${at} as bigint) then people.last_seen_at else cast(${at} as bigint) end

@@ -1,4 +1,4 @@
-import type { Comment, CommentRepository, CommentRevision, CommentRevisionWrite, CommentStatus, CommentWrite, ModerationQuery, OutboxWrite, Page, PersonRepository, ThreadCursor, ThreadPage } from '../../core/store.ts';
+import type { Comment, CommentRepository, CommentRevision, CommentRevisionWrite, CommentStatus, CommentWrite, ModerationQuery, OutboxWrite, Page, PersonRepository, ReaderCommentStart, ThreadCursor, ThreadPage } from '../../core/store.ts';
 import { notFound } from '../../core/errors.ts';
 import { descendantIds, placeMove } from '../../core/comment-move.ts';
 import type { Tables } from './memory-store.ts';
@@ -51,6 +51,12 @@ export class MemoryCommentRepository implements CommentRepository {
     return post !== undefined && post.authorId === authorId && post.deletedAt === null;
   }
 
+  async startByEmail(email: string): Promise<ReaderCommentStart> {
+    const staff = [...this.tables.users.values()].sort((a, b) => a.id - b.id).map(({ id, email: address, role }) => ({ id, email: address, role }));
+    return { person: await this.people().findByEmail(email), staff, drawnId: null };
+  }
+
+  /** The memory store draws no id ahead (`startByEmail`), so `createByEmail` takes none. */
   async createByEmail(person: { name: string; email: string; website: string | null }, write: Omit<CommentWrite, 'personId'>, now: number, mail?: (comment: Comment) => OutboxWrite[]): Promise<Comment> {
     const found = await this.people().upsertByEmail(person, now);
     const created = await this.create({ ...write, personId: found.id });
