@@ -19,7 +19,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { pickLoadGenerator, type LoadResult } from './load.ts';
-import { cpuTimeMsOf, freePort, get, installCleanupHandlers, mainThreadSchedOf, projectNode, sampleMemory, startArgs, startChild, stopChild, trackTempDir, waitFor200, warmCompileCache } from './procs.ts';
+import { cpuTimeMsOf, freePort, get, installCleanupHandlers, mainThreadSchedOf, projectNode, sampleMemory, startCommand, startChild, stopChild, trackTempDir, waitFor200, warmCompileCache } from './procs.ts';
 import { seedBenchData } from './seed.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { openStore } from '../src/compose.ts';
@@ -164,7 +164,8 @@ async function main(): Promise<void> {
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
   // BENCH_NODE_FLAGS: more flags for Kumbaya's node, before `npm start`'s (to try a V8 flag).
   const extra = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
-  const child = startChild(node, [...profile, ...extra, ...startArgs()], { cwd: ROOT, env });
+  const start = startCommand();
+  const child = startChild(node, [...profile, ...extra, ...start.args], { cwd: ROOT, env: { ...env, ...start.env } });
   const memory = sampleMemory(child.pid);
   await waitFor200(child, `${base}/healthz`, since);
   const pageUrl = `${base}/${seeded.bigPostSlug}`;

@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { STORED, type InboxKind, type InboxLoadOptions, type InboxLoadResult } from './inbox-load.ts';
-import { cleanupNow, freePort, installCleanupHandlers, runToEnd, sampleMemory, startChild, stopChild, trackTempDir, waitFor200 } from './procs.ts';
+import { cleanupNow, freePort, installCleanupHandlers, runToEnd, sampleMemory, startChild, startCommand, stopChild, trackTempDir, waitFor200 } from './procs.ts';
 import { seedBenchData } from './seed.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -152,8 +152,7 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const seeded = await seedBenchData({ dataDir });
   log(`seeded ${seeded.posts} posts in ${tmp}; load average ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} CPUs`);
-  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const startArgs = pkg.scripts.start.split(/\s+/).slice(1);
+  const start = startCommand();
   const kinds = (process.env.BENCH_INBOX_KIND ?? 'like,reply').split(',').map((k) => k.trim()) as InboxKind[];
   for (const kind of kinds) if (!(kind in STORED)) throw new Error(`BENCH_INBOX_KIND: "${kind}" is neither like nor reply`);
   for (const kind of kinds) {
@@ -171,7 +170,7 @@ async function main(): Promise<void> {
         const base = `http://127.0.0.1:${port}`;
         const since = performance.now();
         const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
-        child = startChild(node, [...profile, ...startArgs], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', SITE_URL: base, LOG_LEVEL: 'warn', KUMBAYA_DEMO: 'false', ...env } });
+        child = startChild(node, [...profile, ...start.args], { cwd: ROOT, env: { ...process.env, ...start.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', SITE_URL: base, LOG_LEVEL: 'warn', KUMBAYA_DEMO: 'false', ...env } });
         memory = sampleMemory(child.pid);
         await waitFor200(child, `${base}/healthz`, since);
         return { base, pid: child.pid };

@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { seedPeopleBench } from './seed-people.ts';
-import { cpuTimeMsOf, freePort, get, memoryOf, projectNode, startArgs, startChild, stopChild, waitFor200 } from './procs.ts';
+import { cpuTimeMsOf, freePort, get, memoryOf, projectNode, startCommand, startChild, stopChild, waitFor200 } from './procs.ts';
 
 const dir = process.env.BENCH_PEOPLE_DIR ?? '/tmp/kumbaya-people-cpu';
 const N = Number(process.env.BENCH_N ?? 200);
@@ -24,9 +24,10 @@ const ps = JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as Awaited<ReturnTyp
 const port = await freePort();
 const prof = process.env.BENCH_CPU_PROF;
 const only = (process.env.BENCH_ONLY ?? 'g1,g2,h').split(',');
-const child = startChild(projectNode(), [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), ...startArgs()], {
+const start = startCommand();
+const child = startChild(projectNode(), [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), ...start.args], {
   cwd: path.resolve(import.meta.dirname, '..'),
-  env: { ...process.env, DATA_DIR: dir, PORT: String(port), HOST: '127.0.0.1', SITE_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'warn', KUMBAYA_DEMO: 'false', PAGE_CACHE: 'true' },
+  env: { ...process.env, ...start.env, DATA_DIR: dir, PORT: String(port), HOST: '127.0.0.1', SITE_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'warn', KUMBAYA_DEMO: 'false', PAGE_CACHE: 'true' },
 });
 const base = `http://127.0.0.1:${port}`;
 try {

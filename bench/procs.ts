@@ -253,12 +253,22 @@ export function which(name: string): string | null {
   return null;
 }
 
-/** The Node flags and entry point of `npm start`, so the bench runs Kumbaya exactly as users do. */
-export function startArgs(): string[] {
+/**
+ * `npm start`'s command line, so the bench runs Kumbaya exactly as users do: the environment
+ * it sets (glibc's malloc thresholds), then Node's flags and the entry point. The bench's
+ * own environment goes under `env` (`{ ...process.env, ...env, ... }`).
+ */
+export function startCommand(): { env: Record<string, string>; args: string[] } {
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const [command, ...args] = pkg.scripts.start.split(/\s+/);
+  const words = pkg.scripts.start.split(/\s+/);
+  const env: Record<string, string> = {};
+  for (let assignment = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(words[0]); assignment; assignment = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(words[0])) {
+    env[assignment[1]] = assignment[2];
+    words.shift();
+  }
+  const [command, ...args] = words;
   if (command !== 'node') throw new Error(`npm start should run node, not ${command}`);
-  return args;
+  return { env, args };
 }
 
 /** The Node 24 the project runs on: node_modules/.bin/node, else the one running this. */

@@ -28,7 +28,7 @@ import {
   projectNode,
   runToEnd,
   sampleMemory,
-  startArgs,
+  startCommand,
   startChild,
   stopChild,
   trackTempDir,
@@ -166,8 +166,10 @@ async function startKumbaya(
   conversationCache = true,
   options: { env?: Record<string, string>; nodeFlags?: string[] } = {},
 ): Promise<KumbayaRun> {
+  const start = startCommand();
   const env = {
     ...process.env,
+    ...start.env,
     DATA_DIR: dataDir,
     PORT: String(port),
     HOST: '127.0.0.1',
@@ -179,7 +181,7 @@ async function startKumbaya(
     ...options.env,
   };
   const since = performance.now();
-  const child = startChild(node, [...(options.nodeFlags ?? []), ...startArgs()], { cwd: ROOT, env });
+  const child = startChild(node, [...(options.nodeFlags ?? []), ...start.args], { cwd: ROOT, env });
   const memory = sampleMemory(child.pid);
   const base = `http://127.0.0.1:${port}`;
   const firstResponseMs = await waitFor200(child, `${base}/healthz`, since);
