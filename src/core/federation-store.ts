@@ -26,6 +26,12 @@ export interface FollowerRepository {
   upsert(follower: FollowerWrite, now: number): Promise<Follower>;
   /** Accepted followers, oldest first, after the id `after` (keyset paging). */
   listAccepted(query: { after?: number; limit: number }): Promise<Follower[]>;
+  /**
+   * One accepted follower per delivery address, oldest first: their server's shared inbox,
+   * or their own inbox when their server has none (`deliveryAddress`). A post goes to each
+   * address once, so its fan-out reads these, not every follower.
+   */
+  listDeliveryTargets(): Promise<Follower[]>;
   countAccepted(): Promise<number>;
   findByActor(actorUri: string): Promise<Follower | null>;
   /** Every follower of one status, newest first (Admin → Fediverse). */
@@ -33,8 +39,15 @@ export interface FollowerRepository {
   setStatus(actorUri: string, status: FollowerStatus, now: number): Promise<Follower | null>;
   /** Removes a follower; true when there was one. */
   remove(actorUri: string): Promise<boolean>;
+  /** Removes every follower delivered to at `address` (`deliveryAddress`: an inbox that answered 404 or 410); returns how many. */
+  removeByDeliveryAddress(address: string): Promise<number>;
   /** Removes every follower whose actor URI is on `host` (a domain block); returns how many. */
   removeOnHost(host: string): Promise<number>;
+}
+
+/** Where a follower's deliveries go: their server's shared inbox, else their own inbox. */
+export function deliveryAddress(follower: Pick<Follower, 'inbox' | 'sharedInbox'>): string {
+  return follower.sharedInbox ?? follower.inbox;
 }
 
 /** An account (its actor URI) or a whole domain whose activities are refused and who is never delivered to. */

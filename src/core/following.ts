@@ -66,6 +66,11 @@ export class FollowingService {
     return this.store.followers.remove(actorUri);
   }
 
+  /** Removes every follower delivered to at `address` (an inbox gone for good); returns how many. */
+  async unfollowDeliveryAddress(address: string): Promise<number> {
+    return this.store.followers.removeByDeliveryAddress(address);
+  }
+
   /**
    * Move: the follower's account moved to `target`, whose `alsoKnownAs` names the old one
    * (the caller checked it). The follow is carried over, keeping its status and since.

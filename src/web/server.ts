@@ -8,6 +8,7 @@ import { bodyParts, compressedParts, encodingFor, notModified, type CachedPage, 
 import { isCompressible, MIN_BYTES, varyWithEncoding, weakEtag, type Encoding } from './compression.ts';
 import { OWN_COOKIE } from './routes/own-comments.ts';
 import { wantsActivityJson } from './federation-middleware.ts';
+import { noteRequest } from '../adapters/process-load.ts';
 
 /** Servers that are shutting down: each answer they still give ends its connection. */
 const draining = new WeakSet<http.Server>();
@@ -57,6 +58,8 @@ export function createServer(app: Hono<AppEnv>, cache: PageCache, siteUrl: strin
   };
   const pending = new Set<http.ServerResponse>();
   const server = http.createServer((req, res) => {
+    // Readers arriving fast: deliveries yield to them (process-load.ts).
+    noteRequest();
     // A request that reaches a stopping server on a kept-alive connection is still answered,
     // but it is that connection's last, so the load drains instead of going on.
     if (draining.has(server)) res.setHeader('Connection', 'close');

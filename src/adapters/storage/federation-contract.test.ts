@@ -9,7 +9,7 @@ import pg from 'pg';
 import type { KvKey, KvStore, MessageQueue } from '@fedify/fedify';
 import { federationBackends } from '../federation/backends.ts';
 import { openDatabase, migrateToLatest } from './database.ts';
-import { loopBusy } from './kysely-federation.ts';
+import { loopBusy, noteRequest, READERS_BUSY_PER_SECOND, readersBusy } from '../process-load.ts';
 import { KyselyStore } from './kysely-store.ts';
 import { forEachEngine, openEngine } from './test-engines.ts';
 import { eventually } from '../../../test/helpers/eventually.ts';
@@ -236,6 +236,25 @@ describe('loopBusy', () => {
   });
 });
 
+// The other signal: requests arriving fast (cached pages leave the loop mostly idle).
+describe('readersBusy', () => {
+  it('is busy while requests arrive at READERS_BUSY_PER_SECOND or more, and not once they stop', async () => {
+    await sleep(60);
+    readersBusy(); // starts a stretch
+    const stretch = performance.now();
+    // Half a second's worth at the threshold rate, all within a stretch of ~60 ms: ~8× the rate.
+    for (let i = 0; i < READERS_BUSY_PER_SECOND / 2; i++) noteRequest();
+    await sleep(60);
+    // (Only a machine that stalled this test for over 400 ms would bring the rate under the threshold.)
+    if (performance.now() - stretch < 400) assert.equal(readersBusy(), true, 'the requests of the stretch');
+    await sleep(60);
+    assert.equal(readersBusy(), false, 'no request in the stretch');
+    noteRequest();
+    await sleep(60);
+    assert.equal(readersBusy(), false, 'one request in 60 ms is a reader, not a crowd');
+  });
+});
+
 // What Admin → Fediverse reads of the queue (migration 016), on both SQL engines.
 for (const engine of ['sqlite', 'postgres'] as const) {
   describe(`KyselyMessageQueue deliveries for the admin (${engine})`, () => {
@@ -393,6 +412,36 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       };
       assert.equal(await mostInHand(false), 4, 'an idle loop: every slot');
       assert.equal(await mostInHand(true), 1, 'a busy loop: one at a time');
+    });
+
+    it('while readers are busy, deliveries nearly stop: one at a time, each followed by a long pause; a busy loop alone, a short one', async (t) => {
+      const { store, cleanup } = await openEngine(engine);
+      t.after(cleanup);
+      assert.ok(store instanceof KyselyStore);
+      /** Handles 3 deliveries; returns the shortest gap between one's end and the next one's start. */
+      const shortestGap = async (signals: { loop: boolean; readers: boolean }) => {
+        const { queue } = store.federationBackends({ pollMs: 20, batch: 4, loopBusy: () => signals.loop, readersBusy: () => signals.readers, readersPauseMs: 300 });
+        await queue.enqueueMany(Array.from({ length: 3 }, (_, n) => ({ type: 'outbox', inbox: `https://s${n}.example/inbox`, activityType: 'Create', n })));
+        const spans: Array<[number, number]> = [];
+        const controller = new AbortController();
+        const listening = queue.listen(
+          async () => {
+            const start = performance.now();
+            await sleep(5);
+            spans.push([start, performance.now()]);
+          },
+          { signal: controller.signal },
+        );
+        await until(() => spans.length === 3, 'the three deliveries');
+        controller.abort();
+        await listening;
+        spans.sort((a, b) => a[0] - b[0]);
+        return Math.min(...spans.slice(1).map(([start], i) => start - spans[i][1]));
+      };
+      assert.ok((await shortestGap({ loop: true, readers: true })) >= 290, 'readers busy: the long pause after each');
+      const loopOnly = await shortestGap({ loop: true, readers: false });
+      assert.ok(loopOnly >= 9 && loopOnly < 290, `a busy loop alone: a short pause (${loopOnly} ms)`);
+      assert.ok((await shortestGap({ loop: false, readers: false })) < 0, 'idle: side by side');
     });
 
     it('two copies of one received activity run one after another, never side by side', async (t) => {

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { hostOf, type BlockKind, type FediverseBlock, type FediverseBlockRepository, type Follower, type FollowerRepository, type FollowerStatus, type FollowerWrite } from '../../core/federation-store.ts';
 import { runCompiledOnce } from './compiled-once.ts';
 import type { Database, Engine } from './schema.ts';
@@ -46,6 +46,23 @@ export class KyselyFollowerRepository implements FollowerRepository {
       .limit(query.limit)
       .execute();
     return rows.map(toFollower);
+  }
+
+  async listDeliveryTargets(): Promise<Follower[]> {
+    // The first accepted follower of each address; `coalesce` is deliveryAddress's rule.
+    const address = sql<string>`coalesce(shared_inbox, inbox)`;
+    const rows = await this.db
+      .selectFrom('federation_followers')
+      .selectAll()
+      .where('id', 'in', (eb) => eb.selectFrom('federation_followers').select((e) => e.fn.min('id').as('id')).where('status', '=', 'accepted').groupBy(address))
+      .orderBy('id')
+      .execute();
+    return rows.map(toFollower);
+  }
+
+  async removeByDeliveryAddress(address: string): Promise<number> {
+    const result = await this.db.deleteFrom('federation_followers').where(sql<string>`coalesce(shared_inbox, inbox)`, '=', address).executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   async countAccepted(): Promise<number> {

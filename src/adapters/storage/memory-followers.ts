@@ -1,4 +1,4 @@
-import { hostInDomain, hostOf, type BlockKind, type FediverseBlock, type FediverseBlockRepository, type Follower, type FollowerRepository, type FollowerStatus, type FollowerWrite } from '../../core/federation-store.ts';
+import { deliveryAddress, hostInDomain, hostOf, type BlockKind, type FediverseBlock, type FediverseBlockRepository, type Follower, type FollowerRepository, type FollowerStatus, type FollowerWrite } from '../../core/federation-store.ts';
 import type { Tables } from './memory-store.ts';
 
 export interface MemoryFollowerTable {
@@ -40,6 +40,20 @@ export class MemoryFollowerRepository implements FollowerRepository {
       .sort((a, b) => a.id - b.id)
       .slice(0, query.limit)
       .map((row) => structuredClone(row));
+  }
+
+  async listDeliveryTargets(): Promise<Follower[]> {
+    const first = new Map<string, Follower>();
+    for (const row of [...this.table.rows.values()].sort((a, b) => a.id - b.id)) {
+      if (row.status === 'accepted' && !first.has(deliveryAddress(row))) first.set(deliveryAddress(row), row);
+    }
+    return [...first.values()].map((row) => structuredClone(row));
+  }
+
+  async removeByDeliveryAddress(address: string): Promise<number> {
+    let removed = 0;
+    for (const row of [...this.table.rows.values()]) if (deliveryAddress(row) === address) removed += Number(this.table.rows.delete(row.id));
+    return removed;
   }
 
   async countAccepted(): Promise<number> {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { DomainError } from '../../core/errors.ts';
 import type { Comment, CommentWrite, Post, PostWrite, Store, User } from '../../core/store.ts';
+import { deliveryAddress } from '../../core/federation-store.ts';
 
 /** A fixed "now" for every test: 15 January 2024, noon UTC. */
 const NOW = Date.UTC(2024, 0, 15, 12);
@@ -1017,6 +1018,33 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
         await store.followers.upsert(follower('https://notspam.example/users/c'), NOW);
         assert.equal(await store.followers.removeOnHost('spam.example'), 2);
         assert.deepEqual((await store.followers.listAccepted({ limit: 10 })).map((f) => f.actorUri), ['https://notspam.example/users/c']);
+      });
+
+      it('lists one accepted follower per delivery address, and removes everyone delivered to at one', async () => {
+        const on = (actorUri: string, sharedInbox: string | null, status: 'accepted' | 'pending' = 'accepted') => ({ ...follower(actorUri, status), sharedInbox });
+        // Two servers with a shared inbox (two followers each, one of them pending), one without (its followers each their own inbox).
+        await store.followers.upsert(on('https://big.example/users/b1', null, 'pending'), NOW);
+        await store.followers.upsert(on('https://big.example/users/b2', 'https://big.example/inbox'), NOW + 1);
+        await store.followers.upsert(on('https://big.example/users/b3', 'https://big.example/inbox'), NOW + 2);
+        await store.followers.upsert(on('https://solo.example/users/s1', null), NOW + 3);
+        await store.followers.upsert(on('https://solo.example/users/s2', null), NOW + 4);
+        await store.followers.upsert(on('https://small.example/users/m1', 'https://small.example/inbox', 'pending'), NOW + 5);
+        await store.followers.upsert(on('https://small.example/users/m2', 'https://small.example/inbox'), NOW + 6);
+        assert.deepEqual(
+          (await store.followers.listDeliveryTargets()).map((f) => [f.actorUri, deliveryAddress(f)]),
+          [
+            ['https://big.example/users/b2', 'https://big.example/inbox'],
+            ['https://solo.example/users/s1', 'https://solo.example/users/s1/inbox'],
+            ['https://solo.example/users/s2', 'https://solo.example/users/s2/inbox'],
+            ['https://small.example/users/m2', 'https://small.example/inbox'],
+          ],
+        );
+        // A shared inbox gone: the whole server's followers, pending ones too; a personal inbox: its one follower.
+        assert.equal(await store.followers.removeByDeliveryAddress('https://small.example/inbox'), 2);
+        assert.equal(await store.followers.removeByDeliveryAddress('https://solo.example/users/s1/inbox'), 1);
+        assert.equal(await store.followers.removeByDeliveryAddress('https://nowhere.example/inbox'), 0);
+        assert.deepEqual((await store.followers.listDeliveryTargets()).map((f) => f.actorUri), ['https://big.example/users/b2', 'https://solo.example/users/s2']);
+        assert.equal(await store.followers.countAccepted(), 3);
       });
 
       it('blocks an account or a whole domain, once each, and unblocks', async () => {
