@@ -26,8 +26,8 @@ const instant = (ms: number) => Temporal.Instant.fromEpochMilliseconds(ms) as un
 
 /**
  * Sends a post's change to every accepted follower (one delivery per shared inbox, or per
- * inbox for a server without one), through Fedify's fan-out. Run from the queue; the activity's id comes from the change's time, so
- * a retry sends the same activity.
+ * inbox for a server without one), through Fedify's fan-out. Run from the queue; the
+ * activity's id comes from the change's time, so a retry sends the same activity.
  */
 export async function sendPostChange(federation: KumbayaFederation, deps: PublishingDeps, change: PostChange): Promise<void> {
   const ctx = federation.createContext(new URL(`${deps.siteUrl}/`), undefined);
