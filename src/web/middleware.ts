@@ -148,11 +148,12 @@ function compressedBody(page: CachedPage, encoding: 'br' | 'gzip', now: number):
 const cacheableType = /^(text\/html|text\/plain|application\/(rss\+xml|atom\+xml|feed\+json|xml))\b/;
 
 /**
- * Serves anonymous GETs from the page cache and stores fresh renders in it. Signed-in
- * users always get a fresh, private page. Answers 304 when the ETag matches.
+ * Serves anonymous GETs from the page cache and stores fresh renders in it; readers who
+ * miss while the same page is being rendered get that render's page (`PageCache.rendering`).
+ * Signed-in users always get a fresh, private page. Answers 304 when the ETag matches.
  */
 export const pageCache: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const { pageCache: cache, clock } = c.get('deps');
+  const { pageCache: cache } = c.get('deps');
   const personal = c.get('user') !== null || (c.req.header('cookie') ?? '').includes(`${OWN_COOKIE}=`);
   if (c.req.method !== 'GET' || personal || wantsActivityJson(c.req.header('accept'))) {
     await next();
@@ -165,21 +166,44 @@ export const pageCache: MiddlewareHandler<AppEnv> = async (c, next) => {
   const url = new URL(c.req.url);
   const key = url.pathname + url.search;
   const hit = cache.get(key);
-  if (hit) {
-    const headers: Record<string, string> = { ...hit.headers, 'Content-Type': hit.contentType, ETag: hit.etag, 'Last-Modified': hit.lastModified, 'X-Cache': 'hit' };
-    if (hit.body.length >= MIN_BYTES) headers.Vary = varyWithEncoding(headers.Vary);
-    if (notModified(hit, c.req.header('if-none-match'), c.req.header('if-modified-since'))) return c.body(null, 304, headers);
-    const encoding = encodingFor(hit, c.req.header('accept-encoding'));
-    if (!encoding) return c.body(new Uint8Array(Buffer.concat(bodyParts(hit, clock.now()))), 200, headers);
-    cache.compress(key, hit, encoding);
-    return c.body(compressedBody(hit, encoding, clock.now()), 200, { ...headers, ETag: weakEtag(hit.etag), 'Content-Encoding': encoding });
-  }
+  if (hit) return answerFromCache(c, key, hit);
+  // Another reader's render of this page is under way: its page, once kept.
+  const rendering = cache.rendering(key);
+  const shared = rendering ? await rendering : undefined;
+  if (shared) return answerFromCache(c, key, shared);
   const mark = cache.mark();
-  await next();
+  const rendered = cache.beginRendering(key);
+  try {
+    await next();
+    rendered(await keepRender(c, key, mark));
+  } finally {
+    rendered();
+  }
+};
+
+/** A page from the cache, whole, compressed, or as 304 Not Modified. */
+function answerFromCache(c: Context<AppEnv>, key: string, hit: CachedPage): Response {
+  const { pageCache: cache, clock } = c.get('deps');
+  const headers: Record<string, string> = { ...hit.headers, 'Content-Type': hit.contentType, ETag: hit.etag, 'Last-Modified': hit.lastModified, 'X-Cache': 'hit' };
+  if (hit.body.length >= MIN_BYTES) headers.Vary = varyWithEncoding(headers.Vary);
+  if (notModified(hit, c.req.header('if-none-match'), c.req.header('if-modified-since'))) return c.body(null, 304, headers);
+  const encoding = encodingFor(hit, c.req.header('accept-encoding'));
+  if (!encoding) return c.body(new Uint8Array(Buffer.concat(bodyParts(hit, clock.now()))), 200, headers);
+  cache.compress(key, hit, encoding);
+  return c.body(compressedBody(hit, encoding, clock.now()), 200, { ...headers, ETag: weakEtag(hit.etag), 'Content-Encoding': encoding });
+}
+
+/**
+ * After a render: the page goes into the cache when it may (an anonymous reader's 200 of a
+ * cacheable type, no cookie set, no `no-store`, no change since `mark`), and the answer
+ * carries its validators. Returns the page if the cache kept it.
+ */
+async function keepRender(c: Context<AppEnv>, key: string, mark: number): Promise<CachedPage | undefined> {
+  const { pageCache: cache, clock } = c.get('deps');
   const res = c.res;
   const type = res.headers.get('content-type') ?? '';
   // `private, no-store`: a page for one reader (a protected post they unlocked, or its password form).
-  if (res.status !== 200 || !cacheableType.test(type) || res.headers.has('set-cookie') || /\bno-store\b/.test(res.headers.get('cache-control') ?? '')) return;
+  if (res.status !== 200 || !cacheableType.test(type) || res.headers.has('set-cookie') || /\bno-store\b/.test(res.headers.get('cache-control') ?? '')) return undefined;
   // The route's own string when it left one: reading the Response back would make the
   // adapter build a WHATWG Response (USVString check, TextEncoder, ReadableStream) per page.
   const rendered = c.get('pageBody');
@@ -208,4 +232,5 @@ export const pageCache: MiddlewareHandler<AppEnv> = async (c, next) => {
       c.res = new Response(compressedBody(page, encoding, clock.now()), { status: 200, headers: responseHeaders });
     } else c.res = new Response(body, { status: 200, headers: responseHeaders });
   }
-};
+  return cache.get(key) === page ? page : undefined;
+}

@@ -68,6 +68,8 @@ export class PageCache {
   private bytes = 0;
   /** How many times the cache was cleared: a render started before a clear may hold what the change replaced. */
   private clears = 0;
+  /** Pages being rendered for the cache, by key: readers who miss meanwhile wait for that render (`rendering`). */
+  private readonly renders = new Map<string, Promise<CachedPage | undefined>>();
   private readonly maxEntries: number;
   private readonly maxBytes: number;
   readonly enabled: boolean;
@@ -80,6 +82,31 @@ export class PageCache {
 
   get(key: string): CachedPage | undefined {
     return this.enabled ? this.pages.get(key) : undefined;
+  }
+
+  /**
+   * The render of `key` under way, if any: it resolves with the page once kept, or with
+   * nothing when the render kept no page (an error, a page not to keep, a change meanwhile),
+   * and then the waiting reader renders it themselves. When a change empties the cache, every
+   * reader of a busy page misses at once; with this one renders it and the others get its
+   * page, instead of each rendering the same page.
+   */
+  rendering(key: string): Promise<CachedPage | undefined> | undefined {
+    return this.renders.get(key);
+  }
+
+  /** Registers a render of `key` (`rendering`); call the answer with the page kept, or with nothing. Only the first call counts. */
+  beginRendering(key: string): (kept?: CachedPage) => void {
+    let settle!: (page: CachedPage | undefined) => void;
+    const render = new Promise<CachedPage | undefined>((resolve) => (settle = resolve));
+    this.renders.set(key, render);
+    let open = true;
+    return (kept) => {
+      if (!open) return;
+      open = false;
+      if (this.renders.get(key) === render) this.renders.delete(key);
+      settle(kept);
+    };
   }
 
   /** Taken before rendering a page, handed to `put`: whether a change came meanwhile. */
