@@ -262,7 +262,8 @@ export function startCommand(): { env: Record<string, string>; args: string[] } 
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
   const words = pkg.scripts.start.split(/\s+/);
   const env: Record<string, string> = {};
-  for (let assignment = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(words[0]); assignment; assignment = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(words[0])) {
+  let assignment: RegExpExecArray | null;
+  while ((assignment = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(words[0])) !== null) {
     env[assignment[1]] = assignment[2];
     words.shift();
   }

@@ -17,6 +17,9 @@ export function toFollower(row: Selectable<Database['federation_followers']>): F
   };
 }
 
+/** A follower's `deliveryAddress` in SQL: their server's shared inbox, else their own inbox. */
+const deliveryAddressSql = sql<string>`coalesce(shared_inbox, inbox)`;
+
 /** FollowerRepository on SQL (SQLite and PostgreSQL). */
 export class KyselyFollowerRepository implements FollowerRepository {
   private readonly db: Kysely<Database> | Transaction<Database>;
@@ -49,19 +52,18 @@ export class KyselyFollowerRepository implements FollowerRepository {
   }
 
   async listDeliveryTargets(): Promise<Follower[]> {
-    // The first accepted follower of each address; `coalesce` is deliveryAddress's rule.
-    const address = sql<string>`coalesce(shared_inbox, inbox)`;
+    // The first accepted follower of each address.
     const rows = await this.db
       .selectFrom('federation_followers')
       .selectAll()
-      .where('id', 'in', (eb) => eb.selectFrom('federation_followers').select((e) => e.fn.min('id').as('id')).where('status', '=', 'accepted').groupBy(address))
+      .where('id', 'in', (eb) => eb.selectFrom('federation_followers').select((e) => e.fn.min('id').as('id')).where('status', '=', 'accepted').groupBy(deliveryAddressSql))
       .orderBy('id')
       .execute();
     return rows.map(toFollower);
   }
 
   async removeByDeliveryAddress(address: string): Promise<number> {
-    const result = await this.db.deleteFrom('federation_followers').where(sql<string>`coalesce(shared_inbox, inbox)`, '=', address).executeTakeFirst();
+    const result = await this.db.deleteFrom('federation_followers').where(deliveryAddressSql, '=', address).executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 
