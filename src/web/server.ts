@@ -15,6 +15,61 @@ const draining = new WeakSet<http.Server>();
 /** Each server's requests not yet answered, so that draining can end their connections too. */
 const unanswered = new WeakMap<http.Server, Set<http.ServerResponse>>();
 
+/**
+ * Page requests for the app, started in arrival order with a budget of CPU per turn of the
+ * event loop.
+ *
+ * Node accepts one new connection per turn and, in that turn, runs the handler of every
+ * request it has read. Rendering a page is CPU from start to end (SQLite answers at once),
+ * so with 32 busy kept-alive connections a turn lasted 32 renders, and a connection
+ * arriving then waited one such turn per connection ahead of it before its first request
+ * was even read: the 32nd waited ~0.8 s (bench/README.md, "Why a0's p99 was ten times its
+ * p50"). Here each request waits in a queue and is started in the check phase, once the
+ * renders started before it in this turn have taken less than `budgetMs` (Node runs each
+ * render's promise continuations before the next start); the rest waits for the next turn,
+ * before which the loop accepts a connection, reads what arrived and answers cache hits.
+ * So a request waits for the renders ahead of it, and a new connection for a few of them.
+ */
+export class FairStart {
+  private readonly waiting: Array<() => void> = [];
+  private turnOpen = false;
+  private turnStarted = 0;
+  private readonly budgetMs: number;
+
+  constructor(budgetMs = 2) {
+    this.budgetMs = budgetMs;
+  }
+
+  private readonly closeTurn = (): void => {
+    this.turnOpen = false;
+  };
+
+  // One `run` is queued per waiting request; each starts the oldest, or waits a turn.
+  private readonly run = (): void => {
+    const now = performance.now();
+    if (!this.turnOpen) {
+      this.turnOpen = true;
+      this.turnStarted = now;
+      // Queued now, it runs first in the next turn's check phase.
+      setImmediate(this.closeTurn);
+    } else if (now - this.turnStarted >= this.budgetMs) {
+      setImmediate(this.run);
+      return;
+    }
+    this.waiting.shift()?.();
+  };
+
+  /** Runs `start` after those queued before it, in this turn's check phase or a later one. */
+  enqueue(start: () => void): void {
+    this.waiting.push(start);
+    setImmediate(this.run);
+  }
+
+  get length(): number {
+    return this.waiting.length;
+  }
+}
+
 /** The answer ends its connection: `Connection: close` if its head is not written yet, else the socket closes after it. */
 function lastOnItsConnection(res: http.ServerResponse): void {
   if (!res.headersSent) res.setHeader('Connection', 'close');
@@ -57,6 +112,7 @@ export function createServer(app: Hono<AppEnv>, cache: PageCache, siteUrl: strin
     return list;
   };
   const pending = new Set<http.ServerResponse>();
+  const fair = new FairStart();
   const server = http.createServer((req, res) => {
     // Readers arriving fast: deliveries yield to them (process-load.ts).
     noteRequest();
@@ -106,7 +162,16 @@ export function createServer(app: Hono<AppEnv>, cache: PageCache, siteUrl: strin
       pending.add(res);
       res.once('close', () => pending.delete(res));
     }
-    void listener(req, res);
+    // Writes start at once: they are short, and those read together commit together (group
+    // commit, node-sqlite-database.ts). Pages wait their turn (FairStart).
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      void listener(req, res);
+      return;
+    }
+    fair.enqueue(() => {
+      if (res.destroyed || req.socket.destroyed) return;
+      void listener(req, res);
+    });
   });
   unanswered.set(server, pending);
   return server;
