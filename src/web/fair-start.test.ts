@@ -46,7 +46,7 @@ describe('a server busy rendering pages', () => {
   let worker: Worker;
   let port: number;
   before(async () => {
-    worker = new Worker(new URL('./fair-start.worker.ts', import.meta.url), { workerData: { busyMs: 10 } });
+    worker = new Worker(new URL('../../test/helpers/fair-start-server.ts', import.meta.url), { workerData: { busyMs: 10 } });
     port = await new Promise<number>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);

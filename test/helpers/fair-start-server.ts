@@ -1,13 +1,13 @@
 /**
- * The server of fair-start.test.ts, in a thread of its own so that its event loop is not the
+ * The server of src/web/fair-start.test.ts, in a thread of its own so that its event loop is not the
  * test's. `/slow` spends `busyMs` of CPU, as rendering a page does, and answers how many
  * slow renders had started with it; `/fast` answers how many had started before it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Hono } from 'hono';
-import type { AppEnv } from './context.ts';
-import { PageCache } from './page-cache.ts';
-import { createServer, listen } from './server.ts';
+import type { AppEnv } from '../../src/web/context.ts';
+import { PageCache } from '../../src/web/page-cache.ts';
+import { createServer, listen } from '../../src/web/server.ts';
 
 const { busyMs } = workerData as { busyMs: number };
 let slowStarted = 0;
