@@ -17,20 +17,30 @@ const BUSY_SHARE = 0.5;
 /** Requests a second from which readers are busy: far above a blog's usual traffic, what a burst of attention or a load test brings. */
 export const READERS_BUSY_PER_SECOND = 200;
 
-let loop = { at: performance.now(), mark: performance.eventLoopUtilization(), busy: false };
-
-/** Whether this process's event loop has been busy more than half the time since it was last measured (at most every 50 ms). */
-export function loopBusy(): boolean {
-  const now = performance.now();
-  if (now - loop.at >= STRETCH_MS) {
-    const stretch = performance.eventLoopUtilization(loop.mark);
-    loop = { at: now, mark: performance.eventLoopUtilization(), busy: stretch.utilization > BUSY_SHARE };
-  }
-  return loop.busy;
+/** A yes/no measured over the stretch since it was last measured, at most every `STRETCH_MS`; the answer holds in between. */
+function everyStretch(measure: (elapsedMs: number) => boolean): () => boolean {
+  let at = performance.now();
+  let answer = false;
+  return () => {
+    const now = performance.now();
+    if (now - at >= STRETCH_MS) {
+      answer = measure(now - at);
+      at = now;
+    }
+    return answer;
+  };
 }
 
+let loopMark = performance.eventLoopUtilization();
+
+/** Whether this process's event loop has been busy more than half the time since it was last measured (at most every 50 ms). */
+export const loopBusy = everyStretch(() => {
+  const stretch = performance.eventLoopUtilization(loopMark);
+  loopMark = performance.eventLoopUtilization();
+  return stretch.utilization > BUSY_SHARE;
+});
+
 let arrivals = 0;
-let readers = { at: performance.now(), busy: false };
 
 /** Counts a request as it arrives (the HTTP server calls it for every request). */
 export function noteRequest(): void {
@@ -38,12 +48,8 @@ export function noteRequest(): void {
 }
 
 /** Whether requests arrived at `READERS_BUSY_PER_SECOND` or more since this was last measured (at most every 50 ms). */
-export function readersBusy(): boolean {
-  const now = performance.now();
-  const elapsed = now - readers.at;
-  if (elapsed >= STRETCH_MS) {
-    readers = { at: now, busy: (arrivals * 1000) / elapsed >= READERS_BUSY_PER_SECOND };
-    arrivals = 0;
-  }
-  return readers.busy;
-}
+export const readersBusy = everyStretch((elapsedMs) => {
+  const busy = (arrivals * 1000) / elapsedMs >= READERS_BUSY_PER_SECOND;
+  arrivals = 0;
+  return busy;
+});
