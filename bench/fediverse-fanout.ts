@@ -12,7 +12,7 @@
  *
  * Environment: BENCH_FOLLOWERS (10000), BENCH_SERVERS (1000), BENCH_CONNECTIONS (8: readers
  * of the post page), BENCH_LOADGEN=wrk|node, BENCH_KEEP=1 keeps the temp dir, BENCH_CPU_PROF=<dir>,
- * BENCH_NODE_FLAGS (more flags for Kumbaya's node, before `npm start`'s).
+ * BENCH_NODE_FLAGS (more flags for Kumbaya's node, after `npm start`'s, so they win).
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -162,10 +162,8 @@ async function main(): Promise<void> {
   };
   const since = performance.now();
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
-  // BENCH_NODE_FLAGS: more flags for Kumbaya's node, before `npm start`'s (to try a V8 flag).
-  const extra = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
   const start = startCommand();
-  const child = startChild(node, [...profile, ...extra, ...start.args], { cwd: ROOT, env: { ...env, ...start.env } });
+  const child = startChild(node, [...profile, ...start.args], { cwd: ROOT, env: { ...env, ...start.env } });
   const memory = sampleMemory(child.pid);
   await waitFor200(child, `${base}/healthz`, since);
   const pageUrl = `${base}/${seeded.bigPostSlug}`;

@@ -60,18 +60,26 @@ export interface Child {
   exited: Promise<number | null>;
 }
 
-/** Spawns a tracked child; output is kept (last 16 KiB) rather than shown. */
+/**
+ * Spawns a tracked child; output is kept (last 16 KiB) rather than shown. BENCH_CHILD_LOG=<dir>
+ * also writes each child's whole output to `<dir>/<pid>.log` (for V8's `--trace-…` flags,
+ * given through BENCH_NODE_FLAGS).
+ */
 export function startChild(command: string, args: string[], options: SpawnOptions = {}): Child {
   const proc = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
   if (proc.pid === undefined) throw new Error(`could not start ${command}`);
   children.add(proc);
   if (options.detached) groupLeaders.add(proc);
+  const logDir = process.env.BENCH_CHILD_LOG;
+  const log = logDir ? fs.createWriteStream(path.join(path.resolve(logDir), `${proc.pid}.log`)) : null;
   let tail = '';
   const keep = (chunk: Buffer) => {
+    log?.write(chunk);
     tail = (tail + chunk.toString('utf8')).slice(-16_384);
   };
   proc.stdout?.on('data', keep);
   proc.stderr?.on('data', keep);
+  proc.once('close', () => log?.end());
   const exited = new Promise<number | null>((resolve) => {
     proc.once('exit', (code) => {
       children.delete(proc);
@@ -269,7 +277,12 @@ export function startCommand(): { env: Record<string, string>; args: string[] } 
   }
   const [command, ...args] = words;
   if (command !== 'node') throw new Error(`npm start should run node, not ${command}`);
-  return { env, args };
+  // BENCH_NODE_FLAGS: more flags for Kumbaya's node, after npm start's so that they win (to
+  // try a V8 flag or another value of one npm start sets).
+  const extra = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const entry = args.pop();
+  if (entry === undefined) throw new Error('npm start names no entry point');
+  return { env, args: [...args, ...extra, entry] };
 }
 
 /** The Node 24 the project runs on: node_modules/.bin/node, else the one running this. */
