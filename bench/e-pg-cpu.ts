@@ -51,14 +51,17 @@ const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
   const key = text.replace(/\s+/g, ' ').trim().slice(0, 60);
   const pid = this.processID;
   const before = procCpuMs(pid);
-  const answered = query.apply(this, args) as Promise<unknown>;
+  const answered = query.apply(this, args);
   const count = () => {
     const entry = perStatement.get(key) ?? { count: 0, ms: 0 };
     entry.count++;
     entry.ms += procCpuMs(pid) - before;
     perStatement.set(key, entry);
   };
-  answered.then(count, count);
+  // A Query object sent on its own (a named statement, src/adapters/storage/database.ts)
+  // answers through its callback and events, not a promise.
+  if (answered instanceof Promise) answered.then(count, count);
+  else (answered as pg.Query).once('end', count).once('error', count);
   return answered;
 };
 
