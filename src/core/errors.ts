@@ -5,6 +5,8 @@
 export type ErrorCode =
   | 'not_found'
   | 'validation_failed'
+  /** A body sent as JSON that does not parse. */
+  | 'invalid_json'
   | 'slug_taken'
   | 'unauthenticated'
   | 'forbidden'

@@ -10,6 +10,7 @@ import { errorPage } from './views/error-page.ts';
 export const statusFor: Record<ErrorCode, ContentfulStatusCode> = {
   not_found: 404,
   validation_failed: 422,
+  invalid_json: 400,
   slug_taken: 409,
   unauthenticated: 401,
   forbidden: 403,

@@ -56,6 +56,27 @@ for (const { engine, skip } of testEngines()) {
       assert.equal(json.status, 422);
     });
 
+    it('answers 400 (invalid_json) to a JSON body that does not parse: a comment, its edit, the editor’s preview and autosave', async () => {
+      const ctx = { ip: '198.51.100.9', userAgent: 'test', referrer: '', user: null };
+      const { comment } = await k.deps.comments.submit({ postId: post.id, name: 'Ann', email: 'ann@example.org', body: 'Hello.' }, ctx, `${k.config.siteUrl}/${post.slug}`, post);
+      const json = { 'content-type': 'application/json', accept: 'application/json' };
+      for (const [path, agent] of [
+        ['/comments', k],
+        [`/comments/${comment.id}/edit`, k],
+        [`/comments/${comment.id}/delete`, k],
+        ['/admin/preview', owner],
+        ['/admin/posts/autosave', owner],
+      ] as const) {
+        const res = await agent.request(path, { method: 'POST', headers: { ...json, 'x-csrf-token': owner.csrf }, body: '{"body": "Hel' });
+        assert.equal(res.status, 400, path);
+        const answer = (await res.json()) as { error: { code: string; message: string } };
+        assert.equal(answer.error.code, 'invalid_json', path);
+        assert.match(answer.error.message, /JSON/, path);
+      }
+      // Nothing changed: the comment keeps its text.
+      assert.equal((await k.deps.store.comments.findById(comment.id))?.markdown, 'Hello.');
+    });
+
     it('answers 404 for ids no record can have, in paths and fields', async () => {
       const huge = '99999999999';
       for (const path of [`/comments/${huge}/fragment`, `/comments/${huge}`, `/comments/${huge}/pending`, `/comments/${huge}/edit`, `/comments/live/${huge}`, `/webmention/${huge}`, `/api/posts/${huge}`]) {

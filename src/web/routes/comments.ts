@@ -34,7 +34,7 @@ async function readInput(c: C): Promise<Record<string, unknown>> {
       const body = await c.req.json();
       return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
     } catch {
-      throw new DomainError('validation_failed', 'The request body is not valid JSON.');
+      throw new DomainError('invalid_json', 'The request body is not valid JSON.');
     }
   }
   const form = await c.req.parseBody();
@@ -81,7 +81,12 @@ async function fragment(c: C, comment: Comment, post: Post, own: Map<number, num
 /** The fields of a form or JSON request body (Hono keeps the parsed body, so reading twice is free). */
 async function fields(c: C): Promise<Record<string, unknown>> {
   if (c.req.method !== 'POST') return {};
-  if ((c.req.header('content-type') ?? '').startsWith('application/json')) return ((await c.req.json().catch(() => ({}))) ?? {}) as Record<string, unknown>;
+  if ((c.req.header('content-type') ?? '').startsWith('application/json')) {
+    const body = await c.req.json().catch(() => {
+      throw new DomainError('invalid_json', 'The request body is not valid JSON.');
+    });
+    return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  }
   return c.req.parseBody();
 }
 

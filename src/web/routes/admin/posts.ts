@@ -366,7 +366,7 @@ export function postRoutes(): Hono<AppEnv> {
     try {
       body = await c.req.json();
     } catch {
-      throw new DomainError('validation_failed', 'Send JSON like {"markdown": "Some *text*"}.');
+      throw new DomainError('invalid_json', 'Send JSON like {"markdown": "Some *text*"}.');
     }
     // The excerpt lists and cards would use if the author writes none (the editor's placeholder).
     const { html, excerpt } = await previewMarkdown((body as { markdown?: unknown } | null)?.markdown);

@@ -10,7 +10,7 @@ async function jsonBody(c: Context<AppEnv>): Promise<unknown> {
   try {
     return await c.req.json();
   } catch {
-    throw new DomainError('validation_failed', 'Send JSON like {"title": "…", "markdown": "…"}.');
+    throw new DomainError('invalid_json', 'Send JSON like {"title": "…", "markdown": "…"}.');
   }
 }
 
