@@ -200,7 +200,8 @@ async function main(): Promise<void> {
     return from && to ? { run: round((to.runMs - from.runMs) / ms, 2), wait: round((to.waitMs - from.waitMs) / ms, 2) } : null;
   };
   let idleSched: ReturnType<typeof sched> = null;
-  let duringSched: ReturnType<typeof sched> = null;
+  // Set in a callback (as the readers finish), which narrowing does not follow.
+  let duringSched = null as ReturnType<typeof sched>;
   try {
     const page = await get(pageUrl);
     if (page.status !== 200) throw new Error(`GET ${pageUrl} answered ${page.status}`);
@@ -230,13 +231,16 @@ async function main(): Promise<void> {
     log(`  second publish, with ${READERS} readers on the cached post page for ${windowS} s …`);
     const schedBefore = mainThreadSchedOf(child.pid);
     const readingStart = performance.now();
-    const reading = gen.run({ url: pageUrl, connections: READERS, seconds: windowS });
+    // Over the readers' window (what the p99 covers), read as the readers finish: the fan-out
+    // may go on after them (it usually does), or end before.
+    const reading = gen.run({ url: pageUrl, connections: READERS, seconds: windowS }).then((result) => {
+      duringSched = sched(schedBefore, performance.now() - readingStart);
+      return result;
+    });
     const cpuBefore = cpuTimeMsOf(child.pid) ?? 0;
     warm = await publish(posts[1], 2 * SERVERS);
     fanoutCpuMs = (cpuTimeMsOf(child.pid) ?? 0) - cpuBefore;
     during = await reading;
-    // Over the readers' window (what the p99 covers), which may end before the fan-out or after it.
-    duringSched = sched(schedBefore, performance.now() - readingStart);
     log(`    answered in ${round(warm.answeredMs)} ms; last of ${SERVERS} deliveries after ${round(warm.lastMs, 0)} ms`);
   } finally {
     peakRss = memory.stop();
@@ -261,6 +265,10 @@ async function main(): Promise<void> {
   log(`    cached post page, ${READERS} connections, ${windowS} s: idle p99 ${round(idle.p99Ms, 2)} ms (${round(idle.rps, 0)} req/s); during the fan-out p99 ${round(during.p99Ms, 2)} ms (${round(during.rps, 0)} req/s): ${round(during.p99Ms / idle.p99Ms, 2)}× idle`);
   const pct = (n: number) => `${round(n * 100, 0)}%`;
   if (idleSched && duringSched) log(`    Kumbaya's main thread ran ${pct(idleSched.run)} of the idle readers' window and waited for a CPU ${pct(idleSched.wait)} of it; of the readers' window during the fan-out, ran ${pct(duringSched.run)}, waited ${pct(duringSched.wait)} (waiting: the machine's other threads and processes, Kumbaya's own included, held both CPUs)`);
+  // The load generator's own threads: a generator kept from its CPU counts its own wait as the page's latency.
+  const generatorShare = (r: typeof idle) => (r.generator ? { run: round(r.generator.runMs / r.generator.ms, 2), wait: round(r.generator.waitMs / r.generator.ms, 2) } : null);
+  const [idleGen, duringGen] = [generatorShare(idle), generatorShare(during)];
+  if (idleGen && duringGen) log(`    the readers' load generator (${gen.name.split(' ')[0]}) ran ${pct(idleGen.run)} of a CPU and waited for one ${pct(idleGen.wait)} of the idle window; during the fan-out, ran ${pct(duringGen.run)}, waited ${pct(duringGen.wait)} (its waits are counted in its latencies)`);
   if (warm.lastMs / 1000 < windowS) log(`    (the fan-out took ${round(warm.lastMs / 1000, 1)} s of the ${windowS} s window; the rest of the window was idle)`);
   const errors = idle.errors + during.errors;
   if (errors > 0) log(`    !! readers saw ${errors} errors: ${idle.errorText} ${during.errorText}`);
@@ -280,6 +288,7 @@ async function main(): Promise<void> {
         loadAverage: os.loadavg().map((n) => round(n, 1)),
         cpus: os.cpus().length,
         mainThread: { idle: idleSched, duringFanout: duringSched },
+        loadGenerator: { idle: idleGen, duringFanout: duringGen },
         peakRssByPhaseMb: Object.fromEntries(peaks.map(([phase, mb]) => [phase, round(mb)])),
         page: { readers: READERS, seconds: windowS, idleP99Ms: round(idle.p99Ms, 2), duringP99Ms: round(during.p99Ms, 2), ratio: round(during.p99Ms / idle.p99Ms, 2), idleRps: round(idle.rps, 0), duringRps: round(during.rps, 0) },
       },

@@ -3,7 +3,27 @@
  * small Node load generator (bench/node-load.ts) whose numbers are only roughly comparable.
  */
 import path from 'node:path';
-import { runToEnd, which } from './procs.ts';
+import { processSchedOf, runToEnd, which } from './procs.ts';
+
+/** Runs the generator's command, with what its threads ran and waited for a CPU meanwhile. */
+async function runGenerator(command: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; generator: LoadResult['generator'] }> {
+  let generator: LoadResult['generator'] = null;
+  const result = await runToEnd(command, args, (pid) => {
+    const first = processSchedOf(pid);
+    const start = performance.now();
+    let [last, lastAt] = [first, start];
+    // Read while it runs: once it has exited, /proc no longer has its threads.
+    const timer = setInterval(() => {
+      const now = processSchedOf(pid);
+      if (now) [last, lastAt] = [now, performance.now()];
+    }, 100);
+    return () => {
+      clearInterval(timer);
+      if (first && last && lastAt > start) generator = { runMs: last.runMs - first.runMs, waitMs: last.waitMs - first.waitMs, ms: lastAt - start };
+    };
+  });
+  return { ...result, generator };
+}
 
 export interface LoadResult {
   rps: number;
@@ -13,6 +33,12 @@ export interface LoadResult {
   /** Responses outside 2xx/3xx plus socket errors; should be 0. */
   errors: number;
   errorText: string;
+  /**
+   * The load generator's own threads over its run: how long they ran and waited for a CPU
+   * (ms, schedstat), and the run's length. A generator kept from its CPU measures its own
+   * waits as latency; null where /proc does not say.
+   */
+  generator?: { runMs: number; waitMs: number; ms: number } | null;
 }
 
 export interface LoadOptions {
@@ -64,9 +90,9 @@ function wrkGenerator(wrk: string): LoadGenerator {
       const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency'];
       for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`);
       args.push(url);
-      const { code, stdout, stderr } = await runToEnd(wrk, args);
+      const { code, stdout, stderr, generator } = await runGenerator(wrk, args);
       if (code !== 0) throw new Error(`wrk exited with ${code}: ${stderr || stdout}`);
-      return parseWrk(stdout);
+      return { ...parseWrk(stdout), generator };
     },
   };
 }
@@ -76,9 +102,9 @@ function nodeGenerator(): LoadGenerator {
   return {
     name: 'node (bench/node-load.ts; install wrk for trustworthy numbers)',
     async run({ url, connections, seconds, headers = {} }) {
-      const { code, stdout, stderr } = await runToEnd(process.execPath, [script, url, String(connections), String(seconds), JSON.stringify(headers)]);
+      const { code, stdout, stderr, generator } = await runGenerator(process.execPath, [script, url, String(connections), String(seconds), JSON.stringify(headers)]);
       if (code !== 0) throw new Error(`node-load exited with ${code}: ${stderr || stdout}`);
-      return JSON.parse(stdout) as LoadResult;
+      return { ...(JSON.parse(stdout) as LoadResult), generator };
     },
   };
 }

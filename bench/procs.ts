@@ -104,9 +104,14 @@ export async function stopChild(child: Child, graceMs = 5000): Promise<void> {
 }
 
 /** Runs a command to completion, tracked like the others; resolves with its stdout. */
-export async function runToEnd(command: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/**
+ * Runs a command to its end and collects its output. `onStart` is called with the child's
+ * pid once it runs, and the function it returns once it has exited.
+ */
+export async function runToEnd(command: string, args: string[], onStart?: (pid: number) => () => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const proc = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(proc);
+  const onExit = proc.pid === undefined ? undefined : onStart?.(proc.pid);
   let stdout = '';
   let stderr = '';
   proc.stdout!.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
@@ -119,6 +124,7 @@ export async function runToEnd(command: string, args: string[]): Promise<{ code:
     });
   });
   children.delete(proc);
+  onExit?.();
   return { code, stdout, stderr };
 }
 
@@ -221,6 +227,24 @@ export function mainThreadSchedOf(pid: number): { runMs: number; waitMs: number 
   try {
     const [run, wait] = fs.readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
     return { runMs: run / 1e6, waitMs: wait / 1e6 };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * How long all of a process's threads have run, and waited runnable for a CPU, in ms
+ * (/proc/<pid>/task/<tid>/schedstat summed), or null when /proc does not say.
+ */
+export function processSchedOf(pid: number): { runMs: number; waitMs: number } | null {
+  try {
+    let [runMs, waitMs] = [0, 0];
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      const [run, wait] = fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
+      runMs += run / 1e6;
+      waitMs += wait / 1e6;
+    }
+    return { runMs, waitMs };
   } catch {
     return null;
   }
