@@ -103,10 +103,10 @@ export async function stopChild(child: Child, graceMs = 5000): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Runs a command to completion, tracked like the others; resolves with its stdout. */
 /**
- * Runs a command to its end and collects its output. `onStart` is called with the child's
- * pid once it runs, and the function it returns once it has exited.
+ * Runs a command to completion, tracked like the others; resolves with its exit code and
+ * output. `onStart` is called with the child's pid once it runs, and the function it
+ * returns once the child has exited.
  */
 export async function runToEnd(command: string, args: string[], onStart?: (pid: number) => () => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const proc = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -56,7 +56,7 @@ for (const { engine, skip } of testEngines()) {
       assert.equal(json.status, 422);
     });
 
-    it('answers 400 (invalid_json) to a JSON body that does not parse: a comment, its edit, the editor’s preview and autosave', async () => {
+    it('answers 400 (invalid_json) to a JSON body that does not parse: a comment, its edit and delete, the editor’s preview and autosave', async () => {
       const ctx = { ip: '198.51.100.9', userAgent: 'test', referrer: '', user: null };
       const { comment } = await k.deps.comments.submit({ postId: post.id, name: 'Ann', email: 'ann@example.org', body: 'Hello.' }, ctx, `${k.config.siteUrl}/${post.slug}`, post);
       const json = { 'content-type': 'application/json', accept: 'application/json' };
