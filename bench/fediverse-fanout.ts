@@ -19,7 +19,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { pickLoadGenerator, type LoadResult } from './load.ts';
-import { cpuTimeMsOf, freePort, get, installCleanupHandlers, mainThreadSchedOf, projectNode, sampleMemory, startCommand, startChild, stopChild, trackTempDir, waitFor200, warmCompileCache } from './procs.ts';
+import { cpuTimeMsOf, freePort, get, installCleanupHandlers, mainThreadSchedOf, projectNode, type Sched, sampleMemory, startCommand, startChild, stopChild, trackTempDir, waitFor200, warmCompileCache } from './procs.ts';
 import { seedBenchData } from './seed.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { openStore } from '../src/compose.ts';
@@ -42,6 +42,8 @@ function positive(name: string, fallback: number): number {
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+/** Time run and time waited for a CPU as shares of a window of `ms`. */
+const shareOf = (runMs: number, waitMs: number, ms: number) => ({ run: round(runMs / ms, 2), wait: round(waitMs / ms, 2) });
 
 /** Server n's loopback address: 127.1.1.1, 127.1.1.2 … (Linux answers all of 127.0.0.0/8 on lo). */
 const serverHost = (n: number) => `127.1.${Math.floor(n / 250) + 1}.${(n % 250) + 1}`;
@@ -195,9 +197,9 @@ async function main(): Promise<void> {
   /** Kumbaya's CPU time per reader request while idle (readers only): what the readers cost during the fan-out. */
   let readerCpuMs = 0;
   /** The share of each readers' window Kumbaya's main thread ran, and waited for a CPU (null without schedstat). */
-  const sched = (from: { runMs: number; waitMs: number } | null, ms: number) => {
+  const sched = (from: Sched, ms: number) => {
     const to = mainThreadSchedOf(child.pid);
-    return from && to ? { run: round((to.runMs - from.runMs) / ms, 2), wait: round((to.waitMs - from.waitMs) / ms, 2) } : null;
+    return from && to ? shareOf(to.runMs - from.runMs, to.waitMs - from.waitMs, ms) : null;
   };
   let idleSched: ReturnType<typeof sched> = null;
   // Set in a callback (as the readers finish), which narrowing does not follow.
@@ -266,7 +268,7 @@ async function main(): Promise<void> {
   const pct = (n: number) => `${round(n * 100, 0)}%`;
   if (idleSched && duringSched) log(`    Kumbaya's main thread ran ${pct(idleSched.run)} of the idle readers' window and waited for a CPU ${pct(idleSched.wait)} of it; of the readers' window during the fan-out, ran ${pct(duringSched.run)}, waited ${pct(duringSched.wait)} (waiting: the machine's other threads and processes, Kumbaya's own included, held both CPUs)`);
   // The load generator's own threads: a generator kept from its CPU counts its own wait as the page's latency.
-  const generatorShare = (r: typeof idle) => (r.generator ? { run: round(r.generator.runMs / r.generator.ms, 2), wait: round(r.generator.waitMs / r.generator.ms, 2) } : null);
+  const generatorShare = ({ generator: g }: typeof idle) => (g ? shareOf(g.runMs, g.waitMs, g.ms) : null);
   const [idleGen, duringGen] = [generatorShare(idle), generatorShare(during)];
   if (idleGen && duringGen) log(`    the readers' load generator (${gen.name.split(' ')[0]}) ran ${pct(idleGen.run)} of a CPU and waited for one ${pct(idleGen.wait)} of the idle window; during the fan-out, ran ${pct(duringGen.run)}, waited ${pct(duringGen.wait)} (its waits are counted in its latencies)`);
   if (warm.lastMs / 1000 < windowS) log(`    (the fan-out took ${round(warm.lastMs / 1000, 1)} s of the ${windowS} s window; the rest of the window was idle)`);

@@ -218,14 +218,12 @@ export async function warmCompileCache(node: string): Promise<string> {
   return stdout.trim();
 }
 
-/**
- * A process's main thread, from /proc/<pid>/task/<pid>/schedstat: milliseconds it has run,
- * and milliseconds it was ready to run but waited for a CPU (other threads and processes
- * held them). Null where schedstat is missing.
- */
-export function mainThreadSchedOf(pid: number): { runMs: number; waitMs: number } | null {
+/** Time run and time waited runnable for a CPU (ms), from /proc/<pid>/task/<tid>/schedstat; null when it is missing. */
+export type Sched = { runMs: number; waitMs: number } | null;
+
+function taskSchedOf(pid: number, tid: number | string): Sched {
   try {
-    const [run, wait] = fs.readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
+    const [run, wait] = fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
     return { runMs: run / 1e6, waitMs: wait / 1e6 };
   } catch {
     return null;
@@ -233,21 +231,26 @@ export function mainThreadSchedOf(pid: number): { runMs: number; waitMs: number 
 }
 
 /**
- * How long all of a process's threads have run, and waited runnable for a CPU, in ms
- * (/proc/<pid>/task/<tid>/schedstat summed), or null when /proc does not say.
+ * A process's main thread: milliseconds it has run, and milliseconds it was ready to run but
+ * waited for a CPU (other threads and processes held them).
  */
-export function processSchedOf(pid: number): { runMs: number; waitMs: number } | null {
+export const mainThreadSchedOf = (pid: number): Sched => taskSchedOf(pid, pid);
+
+/** The same, summed over all of a process's threads. */
+export function processSchedOf(pid: number): Sched {
+  let tids: string[];
   try {
-    let [runMs, waitMs] = [0, 0];
-    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
-      const [run, wait] = fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
-      runMs += run / 1e6;
-      waitMs += wait / 1e6;
-    }
-    return { runMs, waitMs };
+    tids = fs.readdirSync(`/proc/${pid}/task`);
   } catch {
     return null;
   }
+  let total = { runMs: 0, waitMs: 0 };
+  for (const tid of tids) {
+    const task = taskSchedOf(pid, tid);
+    if (!task) return null;
+    total = { runMs: total.runMs + task.runMs, waitMs: total.waitMs + task.waitMs };
+  }
+  return total;
 }
 
 /** Samples a process's memory every `everyMs`; `stop()` takes a last sample and returns the peak. */

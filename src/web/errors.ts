@@ -25,6 +25,15 @@ export const statusFor: Record<ErrorCode, ContentfulStatusCode> = {
   live_streams_full: 503,
 };
 
+/** The request's body parsed as JSON; one that does not parse is refused (400, `invalid_json`) with `message`. */
+export async function readJsonBody(c: Context<AppEnv>, message = 'The request body is not valid JSON.'): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch {
+    throw new DomainError('invalid_json', message);
+  }
+}
+
 export function wantsJson(c: Context<AppEnv>): boolean {
   return c.req.path.startsWith('/api/') || (c.req.header('accept') ?? '').startsWith('application/json');
 }

@@ -26,7 +26,7 @@ const MAX_BODY_BYTES = 2.5 * 1024 * 1024;
 const PUBLIC_CACHE = 'public, max-age=60';
 const REALM = 'Bearer realm="Kumbaya"';
 
-/** Refusals with codes of the API's own that the core does not know (e.g. invalid_json), with any headers they need. */
+/** Refusals with codes of the API's own that the core does not know (e.g. invalid_token), with any headers they need. */
 export class ApiRequestError extends Error {
   readonly status: ContentfulStatusCode;
   readonly code: string;
@@ -177,7 +177,7 @@ export async function readJson(c: ApiContext, options: { optional: boolean }): P
     return JSON.parse(text);
   } catch (error) {
     const detail = text.trim() === '' ? 'the body is empty' : (error as Error).message;
-    throw new ApiRequestError(400, 'invalid_json', `The body is not valid JSON: ${detail}.`);
+    throw new DomainError('invalid_json', `The body is not valid JSON: ${detail}.`);
   }
 }
 

@@ -8,7 +8,7 @@ import { isProtected, type Comment, type CommentStatus, type Post } from '../../
 import { storageUnavailable } from '../../adapters/storage/storage-errors.ts';
 import { clientIp } from '../client-ip.ts';
 import type { AppEnv } from '../context.ts';
-import { statusFor } from '../errors.ts';
+import { readJsonBody, statusFor } from '../errors.ts';
 import { html } from '../html.ts';
 import { commentForm, commentView, fediverseOrigins, replySources, threadPageUrl } from '../views/comment-views.ts';
 import { notice } from '../views/forms.ts';
@@ -28,15 +28,16 @@ function idParam(c: C, name = 'id'): number {
 
 const wantsJson = (c: C) => (c.req.header('accept') ?? '').includes('application/json') || (c.req.header('content-type') ?? '').startsWith('application/json');
 
+const sentAsJson = (c: C) => (c.req.header('content-type') ?? '').startsWith('application/json');
+
+/** The fields of a JSON body (none when it is not an object). */
+async function jsonFields(c: C): Promise<Record<string, unknown>> {
+  const body = await readJsonBody(c);
+  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+}
+
 async function readInput(c: C): Promise<Record<string, unknown>> {
-  if ((c.req.header('content-type') ?? '').startsWith('application/json')) {
-    try {
-      const body = await c.req.json();
-      return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-    } catch {
-      throw new DomainError('invalid_json', 'The request body is not valid JSON.');
-    }
-  }
+  if (sentAsJson(c)) return jsonFields(c);
   const form = await c.req.parseBody();
   const text = (name: string) => (typeof form[name] === 'string' ? (form[name] as string) : '');
   return {
@@ -81,12 +82,7 @@ async function fragment(c: C, comment: Comment, post: Post, own: Map<number, num
 /** The fields of a form or JSON request body (Hono keeps the parsed body, so reading twice is free). */
 async function fields(c: C): Promise<Record<string, unknown>> {
   if (c.req.method !== 'POST') return {};
-  if ((c.req.header('content-type') ?? '').startsWith('application/json')) {
-    const body = await c.req.json().catch(() => {
-      throw new DomainError('invalid_json', 'The request body is not valid JSON.');
-    });
-    return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-  }
+  if (sentAsJson(c)) return jsonFields(c);
   return c.req.parseBody();
 }
 

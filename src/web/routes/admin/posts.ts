@@ -8,7 +8,7 @@ import { bulkPostAction } from '../../../core/post-bulk.ts';
 import { addressFollowsTitle } from '../../../core/post-ideas.ts';
 import type { Post, PostStatus, PostType, Role, User } from '../../../core/store.ts';
 import type { AppEnv } from '../../context.ts';
-import { statusFor } from '../../errors.ts';
+import { readJsonBody, statusFor } from '../../errors.ts';
 import { confirmView } from '../../views/admin/confirm-view.ts';
 import { fromDateTimeLocal as readLocalTime } from '../../views/format.ts';
 import { editorValuesOf, editorView, toDateTimeLocal, trashedPostView, type EditorValues } from '../../views/admin/post-editor-view.ts';
@@ -362,12 +362,7 @@ export function postRoutes(): Hono<AppEnv> {
   /** Live preview for the editor: {markdown} in, the sanitised {html} out. */
   app.post('/preview', async (c) => {
     assertRole(c, WRITERS, MODERATORS_CANNOT_WRITE);
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch {
-      throw new DomainError('invalid_json', 'Send JSON like {"markdown": "Some *text*"}.');
-    }
+    const body = await readJsonBody(c, 'Send JSON like {"markdown": "Some *text*"}.');
     // The excerpt lists and cards would use if the author writes none (the editor's placeholder).
     const { html, excerpt } = await previewMarkdown((body as { markdown?: unknown } | null)?.markdown);
     return c.json({ html, excerpt });

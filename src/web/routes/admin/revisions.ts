@@ -2,17 +2,12 @@ import { Hono, type Context } from 'hono';
 import { DomainError, notFound } from '../../../core/errors.ts';
 import type { PostRevision } from '../../../core/revisions.ts';
 import type { AppEnv } from '../../context.ts';
+import { readJsonBody } from '../../errors.ts';
 import { compareView, revisionListView, signedInView } from '../../views/admin/revisions-view.ts';
 import { currentUser, formFields, idParam, redirectWithNotice } from './admin-request.ts';
 import { editablePost } from './posts.ts';
 
-async function jsonBody(c: Context<AppEnv>): Promise<unknown> {
-  try {
-    return await c.req.json();
-  } catch {
-    throw new DomainError('invalid_json', 'Send JSON like {"title": "…", "markdown": "…"}.');
-  }
-}
+const jsonBody = (c: Context<AppEnv>) => readJsonBody(c, 'Send JSON like {"title": "…", "markdown": "…"}.');
 
 /** A revision of this post from the query (`from`/`to`), or null when absent. */
 async function revisionParam(c: Context<AppEnv>, postId: number, name: string): Promise<PostRevision | null> {
