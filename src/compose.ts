@@ -199,7 +199,7 @@ export async function composeKumbaya(config: Config, options: ComposeOptions = {
 
   const assets = new Assets();
   fediverse = config.fediverse
-    ? new Fediverse({ store, clock, site, comments, siteUrl: config.siteUrl, handle: config.fediverseHandle, allowPrivate: config.fediverseAllowPrivate, fetch: safeFetch, iconUrl: `${config.siteUrl}${assets.url('favicon.svg')}`, version: KUMBAYA_VERSION, logger, publish: (topic) => changes.publish(topic) })
+    ? new Fediverse({ store, clock, site, comments, siteUrl: config.siteUrl, handle: config.fediverseHandle, allowPrivate: config.fediverseAllowPrivate, fetch: safeFetch, iconUrl: `${config.siteUrl}${assets.url('favicon.svg')}`, version: KUMBAYA_VERSION, logger, publish: (topic) => changes.publish(topic), database: { config, pgSchema: options.pgSchema } })
     : null;
   const deps: WebDeps = {
     config, store, clock, posts, auth, accounts, comments, commentSettings, spam, logger, pageCache, conversationCache, changes, liveStreams, assets, secret, site, mail, webmentions, jobs, whoIs, fediverse, media,

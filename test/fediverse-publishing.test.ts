@@ -54,6 +54,7 @@ for (const { engine, skip } of testEngines()) {
       post = (await k.deps.posts.publish(author, draft.id)).post;
 
       const created = await remote.delivery((r) => r.path === '/mastodon/inbox' && activityOf(r).type === 'Create');
+      assert.equal(k.fediverse?.delivering, true, 'deliveries are made by the delivery thread, off the thread that serves pages');
       assert.equal(await signedBy(k, remote, created), BLOG_ACTOR, 'the HTTP signature verifies against the blog actor’s key');
       const create = activityOf(created);
       assert.equal(create.actor, BLOG_ACTOR);
@@ -151,6 +152,7 @@ describe('publishing on a blog nobody follows yet', () => {
     const draft = await k.deps.posts.create(owner.user!, { title: 'Into the quiet', markdown: 'Nobody follows yet.' });
     await k.deps.posts.publish(owner.user!, draft.id);
     assert.equal(k.fediverse?.loaded, false);
+    assert.equal(k.fediverse?.delivering, false, 'no delivery thread is started for nothing');
     assert.equal(await queued(k), 0);
   });
 });

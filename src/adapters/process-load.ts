@@ -9,7 +9,8 @@ import { performance } from 'node:perf_hooks';
  * - `readersBusy`: requests arrived at `READERS_BUSY_PER_SECOND` or more (cheap cached pages
  *   leave the loop mostly idle, but a fan-out at full speed still takes the CPUs their answers
  *   need: signing threads, the database, the connections).
- * Both are for the whole process: one server, one queue per process.
+ * Both are the main thread's (its event loop, the HTTP server's requests): one server per
+ * process. The delivery thread reads them from shared memory (federation/delivery-thread.ts).
  */
 const STRETCH_MS = 50;
 /** Above this share of busy event loop, the loop is busy. */

@@ -1,6 +1,6 @@
 import { inboxesArePublic } from './inbox-address.ts';
 import { Temporal } from '@js-temporal/polyfill';
-import { createFederation, kvCache, type Federation, type KvStore, type MessageQueue } from '@fedify/fedify';
+import { createFederation, kvCache, type Federation, type FederationQueueOptions, type KvStore, type MessageQueue } from '@fedify/fedify';
 import { Accept, Article, Create, Delete, Endpoints, Follow, Hashtag, Image, isActor, Move, Person, PUBLIC_COLLECTION, Reject, Undo, Update, type Actor, type Recipient } from '@fedify/fedify/vocab';
 import { approvesFollowers, FollowingService, type RemoteActor } from '../../core/following.ts';
 import type { Follower } from '../../core/federation-store.ts';
@@ -32,7 +32,8 @@ export interface FederationDeps {
   allowPrivate: boolean;
   fetch: SafeFetch;
   kv: KvStore;
-  queue: MessageQueue;
+  /** One queue for everything, or one per kind of message (the delivery thread takes the deliveries). */
+  queue: MessageQueue | FederationQueueOptions;
   /** Replies from the fediverse become comments through it (inbox-replies.ts). */
   comments: CommentService;
   /** The favicon's address (the actor's icon). */
@@ -42,6 +43,9 @@ export interface FederationDeps {
   publish: (topic: string) => void;
 }
 
+/** What a federation that only sends needs (the delivery thread's: no inbox, no objects served). */
+export type SendingDeps = Omit<FederationDeps, 'comments' | 'publish'>;
+
 export type KumbayaFederation = Federation<void>;
 
 /** Followers per page of the followers collection. */
@@ -50,6 +54,17 @@ const FOLLOWERS_PAGE = 100;
 export const ACTOR_PATH = '/@{identifier}';
 
 export function createKumbayaFederation(deps: FederationDeps): KumbayaFederation {
+  const federation = createSendingFederation(deps);
+  serveAndReceive(federation, deps);
+  return federation;
+}
+
+/**
+ * The federation as far as sending needs it: the queues, the document loaders, the blog
+ * actor (its address and keys) and its followers collection (the address activities are
+ * addressed to). The delivery thread (delivery-thread.ts) runs one of these.
+ */
+export function createSendingFederation(deps: SendingDeps): KumbayaFederation {
   const { store, handle } = deps;
   const userAgent = `Kumbaya/${deps.version} (+${deps.siteUrl})`;
   const loader = safeDocumentLoader({ fetch: deps.fetch, allowPrivate: deps.allowPrivate, userAgent });
@@ -114,6 +129,12 @@ export function createKumbayaFederation(deps: FederationDeps): KumbayaFederation
     })
     .setCounter((_ctx, identifier) => (identifier === handle ? store.followers.countAccepted() : null))
     .setFirstCursor(() => '0');
+  return federation;
+}
+
+/** What the main thread adds: the inbox's listeners and the objects served to other servers (Articles, Notes, NodeInfo). */
+function serveAndReceive(federation: KumbayaFederation, deps: FederationDeps): void {
+  const { store, handle } = deps;
 
   // The listeners only translate: Follow, Undo(Follow) and Move become FollowingService
   // calls, and what it decides is answered (Accept); replies are inbox-replies.ts's, likes,
@@ -177,8 +198,6 @@ export function createKumbayaFederation(deps: FederationDeps): KumbayaFederation
       openRegistrations: false,
     };
   });
-
-  return federation;
 }
 
 /** What Kumbaya keeps of a remote actor: its inbox is required (no inbox, no follower). */

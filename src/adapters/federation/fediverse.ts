@@ -4,13 +4,17 @@ import { activitiesForChange } from '../../core/fediverse-publishing.ts';
 import type { Comment, Post } from '../../core/store.ts';
 import { POST_CHANGE_MESSAGE, type KyselyKvStore, type KyselyMessageQueue } from '../storage/kysely-federation.ts';
 import { KyselyStore } from '../storage/kysely-store.ts';
+import type { Config } from '../../config/config.ts';
 import type { FederationDeps, KumbayaFederation } from './federation.ts';
+import { DeliveryThread } from './delivery-thread.ts';
 import { postOrderingKey, type PostChange } from './post-change.ts';
 import { rememberImportedKeys } from './key-import-cache.ts';
 
 /** What the federation needs, less the key–value store and queue this class builds on the store. */
 export interface FediverseOptions extends Omit<FederationDeps, 'kv' | 'queue'> {
   logger: Logger;
+  /** Where the delivery thread opens the database (delivery-thread.ts): the configuration, and the PostgreSQL schema tests give. */
+  database: { config: Config; pgSchema?: string };
 }
 
 /**
@@ -25,24 +29,37 @@ export class Fediverse {
   private loading: Promise<KumbayaFederation> | null = null;
   private readonly stopping = new AbortController();
   private listening: Promise<void> | null = null;
-  /** The key–value store and queue on the database (null on the memory store, which uses Fedify's own). */
-  private readonly backends: { kv: KyselyKvStore; queue: KyselyMessageQueue } | null;
+  /**
+   * On the database (null on the memory store, which uses Fedify's own): the key–value
+   * store, the queue of received activities this thread listens to, and the deliveries'
+   * queue, which this thread only fills; the delivery thread listens to it.
+   */
+  private readonly backends: { kv: KyselyKvStore; received: KyselyMessageQueue; deliveries: KyselyMessageQueue; thread: DeliveryThread } | null;
 
   constructor(options: FediverseOptions) {
     this.options = options;
     this.handle = options.handle;
     const { store, logger } = options;
-    this.backends =
-      store instanceof KyselyStore
-        ? store.federationBackends({
-            onError: (error, message) => logger.error({ err: error, message }, message === undefined ? 'fediverse queue: database error' : 'fediverse queue: message dropped after its last retry'),
-          })
-        : null;
+    if (store instanceof KyselyStore) {
+      const onError = (error: unknown, message?: unknown) => logger.error({ err: error, message }, message === undefined ? 'fediverse queue: database error' : 'fediverse queue: message dropped after its last retry');
+      const { config, pgSchema } = options.database;
+      const thread = new DeliveryThread({ config, pgSchema, iconUrl: options.iconUrl, version: options.version }, logger);
+      const { kv, queue: received } = store.federationBackends({ claims: 'received', onError });
+      // Whatever this thread enqueues (a post's change, an Accept, the author's answer) or
+      // makes due again (Retry) wakes the delivery thread, starting it the first time.
+      const deliveries = store.federationQueue({ claims: 'deliveries', onError, wakeElsewhere: () => thread.wake() });
+      this.backends = { kv, received, deliveries, thread };
+    } else this.backends = null;
   }
 
-  /** Whether Fedify has been loaded in this process (start-up measurements, tests). */
+  /** Whether Fedify has been loaded on this thread, the main one (start-up measurements, tests). */
   get loaded(): boolean {
     return this.loading !== null;
+  }
+
+  /** Whether the delivery thread is running (tests). */
+  get delivering(): boolean {
+    return this.backends?.thread.running ?? false;
   }
 
   federation(): Promise<KumbayaFederation> {
@@ -57,12 +74,19 @@ export class Fediverse {
     const { logger } = this.options;
     // Before any module of Fedify's: the Temporal polyfill they import is evaluated there first.
     await import('./temporal-without-icu.ts');
-    const [{ createKumbayaFederation }, { federationBackends }, { pruneGoneFollowers, sendPostChange }] = await Promise.all([import('./federation.ts'), import('./backends.ts'), import('./publishing.ts')]);
-    const { kv, queue } = this.backends ?? (await federationBackends(this.options.store));
+    const { createKumbayaFederation } = await import('./federation.ts');
     rememberImportedKeys();
+    if (this.backends) {
+      // Deliveries are the delivery thread's (delivery-thread.ts): this thread listens to what is received.
+      const { kv, received, deliveries } = this.backends;
+      const federation = createKumbayaFederation({ ...this.options, kv, queue: { inbox: received, outbox: deliveries, fanout: deliveries } });
+      this.listening = federation.startQueue(undefined, { signal: this.stopping.signal, queue: 'inbox' }).catch((error: unknown) => logger.error({ err: error }, 'fediverse queue stopped'));
+      return federation;
+    }
+    const [{ federationBackends }, { pruneGoneFollowers }] = await Promise.all([import('./backends.ts'), import('./publishing.ts')]);
+    const { kv, queue } = await federationBackends(this.options.store);
     const federation = createKumbayaFederation({ ...this.options, kv, queue });
     pruneGoneFollowers(federation, this.options);
-    this.backends?.queue.handleOwn(POST_CHANGE_MESSAGE, (message: PostChange) => sendPostChange(federation, this.options, message));
     this.listening = federation.startQueue(undefined, { signal: this.stopping.signal }).catch((error: unknown) => logger.error({ err: error }, 'fediverse queue stopped'));
     return federation;
   }
@@ -111,11 +135,11 @@ export class Fediverse {
    * Tells followers about a post's change (after its transaction committed): Create,
    * Update or Delete. Only a row is written here, in the queue, with the post as it is now
    * and the post as its ordering key; the author's request does not wait for Fedify, the
-   * followers or the fan-out. Whichever instance takes the row (this one starts listening,
-   * loading Fedify if it has not yet) makes Fedify's fan-out from it, in order per post.
+   * followers or the fan-out. Whichever instance's delivery thread takes the row (this one's
+   * starts with the enqueue) makes Fedify's fan-out from it, in order per post.
    */
   async postChanged(before: Post, after: Post): Promise<void> {
-    const { store, clock, logger } = this.options;
+    const { store, clock } = this.options;
     const at = clock.now();
     const activities = activitiesForChange(before, after, at);
     if (activities.length === 0 || (await store.followers.countAccepted()) === 0) return;
@@ -126,8 +150,7 @@ export class Fediverse {
       for (const change of changes) await sendPostChange(federation, this.options, change);
       return;
     }
-    for (const change of changes) await this.backends.queue.enqueue(change, { orderingKey: postOrderingKey(change.post.id) });
-    this.federation().catch((error: unknown) => logger.error({ err: error }, 'fediverse: Fedify could not be loaded to deliver a post'));
+    for (const change of changes) await this.backends.deliveries.enqueue(change, { orderingKey: postOrderingKey(change.post.id) });
   }
 
   /**
@@ -135,14 +158,15 @@ export class Fediverse {
    * Retry), without loading Fedify; null on the memory store, whose queue is Fedify's own.
    */
   deliveries(): KyselyMessageQueue | null {
-    return this.backends?.queue ?? null;
+    return this.backends?.deliveries ?? null;
   }
 
-  /** At start-up: load only if deliveries or received activities are waiting from before. */
+  /** At start-up: the delivery thread starts if deliveries wait from before, and Fedify loads here if received activities do. */
   async resumeIfPending(): Promise<void> {
     if (!this.backends) return;
-    const depth = await this.backends.queue.getDepth();
-    if (depth.queued > 0) await this.federation();
+    const { received, deliveries, thread } = this.backends;
+    if ((await deliveries.getDepth()).queued > 0) thread.wake();
+    if ((await received.getDepth()).queued > 0) await this.federation();
   }
 
   /**
@@ -156,9 +180,9 @@ export class Fediverse {
     return (await kv.deleteExpired()) + (await queue.deleteUnusedParts());
   }
 
-  /** Stops the queue listener after the message in hand. */
+  /** Stops the queue listeners (this thread's and the delivery thread's) after the messages in hand. */
   async close(): Promise<void> {
     this.stopping.abort();
-    await this.listening;
+    await Promise.all([this.listening, this.backends?.thread.stop()]);
   }
 }

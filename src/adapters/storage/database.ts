@@ -61,6 +61,8 @@ export interface DatabaseTarget {
   pgPoolSize?: number;
   /** PostgreSQL only: send the queries compiled once as named statements (DATABASE_PREPARED_STATEMENTS; true unless false). */
   pgPreparedStatements?: boolean;
+  /** SQLite only: commit transactions in groups (true unless false; node-sqlite-database.ts). */
+  sqliteGroupCommit?: boolean;
 }
 
 /**
@@ -155,7 +157,7 @@ export function openDatabase(target: DatabaseTarget): OpenDatabase {
   }
   const file = target.sqliteFile ?? ':memory:';
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-  const sqlite = new NodeSqliteDatabase(file);
+  const sqlite = new NodeSqliteDatabase(file, { groupCommit: target.sqliteGroupCommit });
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   commitsInGroups(db, sqlite);
   return { db, engine: 'sqlite', sqlite };

@@ -458,6 +458,30 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       await queue.enqueue({ type: 'inbox', activity: { id: 'https://c.example/likes/10', type: 'Like' } });
       assert.deepEqual((await queue.claim(10)).map((row) => row.activity_id), ['https://c.example/likes/9', 'https://c.example/likes/10']);
     });
+
+    it('the delivery thread’s queue takes only deliveries and the main thread’s the rest; an enqueue or a Retry on either wakes the other thread', async (t) => {
+      const { store, cleanup } = await openEngine(engine);
+      t.after(cleanup);
+      assert.ok(store instanceof KyselyStore);
+      let woken = 0;
+      const deliveries = store.federationQueue({ claims: 'deliveries', wakeElsewhere: () => woken++ });
+      const received = store.federationQueue({ claims: 'received' });
+      await deliveries.enqueue(outbox('https://a.example/inbox', 'Create', 1), { orderingKey: 'post:7\nhttps://a.example' });
+      assert.equal(woken, 1, 'an enqueue wakes the delivery thread');
+      await deliveries.enqueue({ type: 'kumbaya:post-change', activity: 'Create', post: {}, at: 1 }, { orderingKey: 'post:8' });
+      await received.enqueue({ type: 'fanout', activityType: 'https://www.w3.org/ns/activitystreams#Create', activityId: 'https://blog.example/post-9#create/1', inboxes: {} });
+      await received.enqueue({ type: 'inbox', activity: { id: 'https://c.example/likes/1', type: 'Like' } });
+      await received.enqueue({ type: 'something-else' });
+      assert.deepEqual(await deliveries.getDepth(), { queued: 3, ready: 3, delayed: 0 });
+      assert.deepEqual(await received.getDepth(), { queued: 2, ready: 2, delayed: 0 });
+      const taken = await deliveries.claim(10);
+      assert.deepEqual(taken.map((row) => row.kind), ['outbox', 'fanout', 'fanout'], 'a delivery, a post’s change and a fan-out, whoever enqueued them');
+      assert.deepEqual((await received.claim(10)).map((row) => [row.kind, row.activity_type]), [['inbox', 'Like'], [null, null]], 'what was received, and what nobody knows');
+      assert.deepEqual(await deliveries.claim(10), [], 'each is taken once');
+      const before = woken;
+      await deliveries.retryFailedNow();
+      assert.equal(woken, before + 1, 'Retry wakes the delivery thread too');
+    });
   });
 }
 

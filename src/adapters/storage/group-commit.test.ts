@@ -5,7 +5,7 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Kysely, SqliteDialect, sql, type Generated } from 'kysely';
-import { NodeSqliteDatabase } from './node-sqlite-database.ts';
+import { NodeSqliteDatabase, readingOnly } from './node-sqlite-database.ts';
 import { storageProblem } from './storage-errors.ts';
 import { commitsInGroups, transact } from './transact.ts';
 
@@ -115,18 +115,36 @@ describe('SQLite group commit', () => {
     assert.deepEqual(onDisk(), ['last words']);
   });
 
-  it('a transaction that only reads leaves the write lock to another process', async () => {
+  it('a transaction that only reads (readingOnly) leaves the write lock to another process', async () => {
     const writer = new DatabaseSync(file);
     try {
-      await transact(db, async (trx) => {
-        await trx.selectFrom('notes').selectAll().execute();
-        // Another process (the CLI, say) writes while this snapshot is open.
-        writer.exec("insert into notes (body) values ('from elsewhere')");
-      });
+      await readingOnly(() =>
+        transact(db, async (trx) => {
+          await trx.selectFrom('notes').selectAll().execute();
+          // Another process (the CLI, say) writes while this snapshot is open.
+          writer.exec("insert into notes (body) values ('from elsewhere')");
+        }),
+      );
     } finally {
       writer.close();
     }
     assert.deepEqual(onDisk(), ['from elsewhere']);
+  });
+
+  it('any other transaction holds the write lock from its start: a writer elsewhere is held back, and a write after a read is never refused', async () => {
+    // Another connection (the delivery thread's) committing between this transaction's read
+    // and its write would make SQLite refuse the write at once ("database is locked").
+    const writer = new DatabaseSync(file);
+    try {
+      await transact(db, async (trx) => {
+        await trx.selectFrom('notes').selectAll().execute();
+        assert.throws(() => writer.exec("insert into notes (body) values ('from elsewhere')"), /database is locked/);
+        await trx.insertInto('notes').values({ body: 'read, then written' }).execute();
+      });
+    } finally {
+      writer.close();
+    }
+    assert.deepEqual(onDisk(), ['read, then written']);
   });
 
   it('a nested transaction joins the outer one', async () => {

@@ -17,6 +17,7 @@ import { toRevision } from './kysely-revisions.ts';
 import { recordUploadUses } from './kysely-uploads.ts';
 import type { PostRevision } from '../../core/revisions.ts';
 import { transact } from './transact.ts';
+import { readingOnly } from './node-sqlite-database.ts';
 import { toPostSource } from './kysely-post-sources.ts';
 import { toAuditEntry } from './kysely-audit.ts';
 import type { PostSource } from '../../core/post-ideas.ts';
@@ -525,6 +526,6 @@ export class KyselyArchiveRepository implements ArchiveRepository {
     const db = this.db as Kysely<Database>;
     // PostgreSQL: one REPEATABLE READ, READ ONLY transaction sees one snapshot of every table.
     // SQLite (WAL): a read transaction sees the database as of its first read, writers carry on.
-    return this.engine === 'postgres' ? db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(run) : transact(db, run);
+    return this.engine === 'postgres' ? db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(run) : readingOnly(() => transact(db, run));
   }
 }

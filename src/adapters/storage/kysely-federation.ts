@@ -171,7 +171,24 @@ export interface MessageQueueOptions {
   readersPauseMs?: number;
   /** Errors of the queue itself (the database unreachable) and dropped messages; listening goes on. */
   onError?: (error: unknown, message?: unknown) => void;
+  /**
+   * Which messages `listen` takes: every one (`all`, the default), only deliveries (`outbox`
+   * and `fanout`, a post's change among them: the delivery thread's), or everything else
+   * (`received`: activities received, which the main thread handles). Enqueueing is not affected.
+   */
+  claims?: MessageClaims;
+  /**
+   * Called whenever this queue wakes its own sleeping listeners (an enqueue, a retry made
+   * due now): for a listener that sleeps elsewhere (the delivery thread, delivery-thread.ts).
+   */
+  wakeElsewhere?: () => void;
 }
+
+/** Which messages a queue's `listen` takes (see `MessageQueueOptions.claims`). */
+export type MessageClaims = 'all' | 'deliveries' | 'received';
+
+/** The kinds (migration 016) a delivery is stored as: one inbox, or a fan-out still to be split (a post's change included). */
+const DELIVERY_KINDS = ['outbox', 'fanout'] as const;
 
 type MessageRow = Selectable<Database['federation_messages']>;
 
@@ -305,7 +322,7 @@ export class KyselyMessageQueue implements MessageQueue {
   readonly nativeRetrial = true;
   private readonly db: Kysely<Database>;
   private readonly engine: Engine;
-  private readonly options: Required<Omit<MessageQueueOptions, 'onError'>> & Pick<MessageQueueOptions, 'onError'>;
+  private readonly options: Required<Omit<MessageQueueOptions, 'onError' | 'wakeElsewhere'>> & Pick<MessageQueueOptions, 'onError' | 'wakeElsewhere'>;
   /** Listeners of this process sleeping until the next poll: an enqueue here wakes them at once. */
   private readonly sleepers = new Set<() => void>();
   /** Puts the stored parts back into the messages taken (migration 032). */
@@ -318,7 +335,7 @@ export class KyselyMessageQueue implements MessageQueue {
   constructor(db: Kysely<Database>, engine: Engine, options: MessageQueueOptions = {}) {
     this.db = db;
     this.engine = engine;
-    this.options = { pollMs: 1000, leaseMs: 300_000, batch: 4, maxAttempts: 10, now: Date.now, loopBusy, readersBusy, readersPauseMs: READERS_PAUSE_MS, ...options };
+    this.options = { pollMs: 1000, leaseMs: 300_000, batch: 4, maxAttempts: 10, now: Date.now, loopBusy, readersBusy, readersPauseMs: READERS_PAUSE_MS, claims: 'all', ...options };
     this.parts = new PartsReader(db);
   }
 
@@ -341,7 +358,13 @@ export class KyselyMessageQueue implements MessageQueue {
       this.unwritten.push({ messages, orderingKey: options?.orderingKey ?? null, runAt: now + durationMs(options?.delay), now, resolve, reject });
       if (this.unwritten.length === 1) queueMicrotask(() => void this.write());
     });
+    this.wake();
+  }
+
+  /** Wakes this queue's sleeping listeners (and the one elsewhere, `wakeElsewhere`): there is work, or work made due now. */
+  wake(): void {
     for (const wake of this.sleepers) wake();
+    this.options.wakeElsewhere?.();
   }
 
   /**
@@ -391,9 +414,10 @@ export class KyselyMessageQueue implements MessageQueue {
     return deleteUnusedParts(this.db, this.options.now());
   }
 
-  /** Messages waiting (not held by a worker): how far behind delivery is. */
+  /** Messages waiting (not held by a worker) of those this queue takes (`claims`): how far behind it is. */
   async getDepth(): Promise<{ queued: number; ready: number; delayed: number }> {
     const now = this.options.now();
+    const { claims } = this.options;
     const row = await this.db
       .selectFrom('federation_messages')
       .select([
@@ -401,6 +425,8 @@ export class KyselyMessageQueue implements MessageQueue {
         (eb) => eb.fn.sum<number>(eb.case().when('run_at', '<=', now).then(1).else(0).end()).as('ready'),
       ])
       .where('locked_until', '<=', now)
+      .$if(claims === 'deliveries', (qb) => qb.where('kind', 'in', DELIVERY_KINDS))
+      .$if(claims === 'received', (qb) => qb.where((eb) => eb.or([eb('kind', 'is', null), eb('kind', 'not in', DELIVERY_KINDS)])))
       .executeTakeFirstOrThrow();
     const queued = Number(row.queued);
     const ready = Number(row.ready ?? 0);
@@ -415,10 +441,13 @@ export class KyselyMessageQueue implements MessageQueue {
   async claim(limit: number): Promise<MessageRow[]> {
     const now = this.options.now();
     const skipLocked = this.engine === 'postgres' ? sql` for update skip locked` : sql``;
+    const deliveries = sql.join(DELIVERY_KINDS.map((kind) => sql.lit(kind)));
+    const { claims } = this.options;
+    const taken = claims === 'deliveries' ? sql` and m.kind in (${deliveries})` : claims === 'received' ? sql` and (m.kind is null or m.kind not in (${deliveries}))` : sql``;
     const result = await this.grouped((db) => sql<MessageRow>`
       with due as (
         select m.id from federation_messages m
-        where m.run_at <= ${now} and m.locked_until <= ${now}
+        where m.run_at <= ${now} and m.locked_until <= ${now}${taken}
           and (m.ordering_key is null or not exists (
             select 1 from federation_messages e where e.ordering_key = m.ordering_key and e.id < m.id))
         order by m.run_at, m.id
@@ -509,7 +538,7 @@ export class KyselyMessageQueue implements MessageQueue {
           .exists(eb.selectFrom('federation_messages as e').select('e.id').whereRef('e.ordering_key', '=', 'm.ordering_key').whereRef('e.id', '<', 'm.id'))
           .as('behind'),
       )
-      .where('kind', 'in', ['outbox', 'fanout'])
+      .where('kind', 'in', DELIVERY_KINDS)
       .where('last_error', query.failed ? 'is not' : 'is', null)
       .orderBy(query.failed ? 'run_at' : 'id')
       .orderBy('id')
@@ -565,10 +594,10 @@ export class KyselyMessageQueue implements MessageQueue {
       .updateTable('federation_messages')
       .set({ run_at: now })
       .where('id', '=', id)
-      .where('kind', 'in', ['outbox', 'fanout'])
+      .where('kind', 'in', DELIVERY_KINDS)
       .where('locked_until', '<=', now)
       .executeTakeFirst();
-    for (const wake of this.sleepers) wake();
+    this.wake();
     return Number(result.numUpdatedRows) === 1;
   }
 
@@ -578,12 +607,12 @@ export class KyselyMessageQueue implements MessageQueue {
     const result = await this.db
       .updateTable('federation_messages')
       .set({ run_at: now })
-      .where('kind', 'in', ['outbox', 'fanout'])
+      .where('kind', 'in', DELIVERY_KINDS)
       .where('last_error', 'is not', null)
       .where('run_at', '>', now)
       .where('locked_until', '<=', now)
       .executeTakeFirst();
-    for (const wake of this.sleepers) wake();
+    this.wake();
     return Number(result.numUpdatedRows);
   }
 

@@ -117,6 +117,11 @@ export class KyselyStore implements Store {
     return { kv: new KyselyKvStore(db, this.kind, options.now), queue: new KyselyMessageQueue(db, this.kind, options) };
   }
 
+  /** Another listener's view of the same message queue (`claims`: which messages its `listen` takes). */
+  federationQueue(options: MessageQueueOptions): KyselyMessageQueue {
+    return new KyselyMessageQueue(this.db as Kysely<Database>, this.kind, options);
+  }
+
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);
     return transact(this.db, (trx) => work(new KyselyStore(trx, this.kind, true)));

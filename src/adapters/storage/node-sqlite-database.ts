@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
 
@@ -55,6 +56,19 @@ function commitGroup(): CommitGroup {
   return { onDisk, resolve, reject };
 }
 
+/** Set while a transaction that only reads is being opened (see `readingOnly`). */
+const readOnly = new AsyncLocalStorage<true>();
+
+/**
+ * Runs `work`, whose transaction only reads (an export's snapshot), so that it opens as a
+ * deferred transaction: it never takes the write lock, and writers on other connections
+ * carry on while it reads. Every other transaction takes the write lock as it opens
+ * (`begin immediate`, see `begin`).
+ */
+export function readingOnly<T>(work: () => Promise<T>): Promise<T> {
+  return readOnly.run(true, work);
+}
+
 /** The statements Kysely's SQLite driver sends to open and close a transaction, verbatim. */
 const CONTROL = new Set(['begin', 'commit', 'rollback']);
 const SAVEPOINT = 'kumbaya_tx';
@@ -94,8 +108,16 @@ export class NodeSqliteDatabase implements SqliteDatabase {
   private readonly control: Record<string, SqliteStatement>;
   /** The last error a statement threw (a full disk makes SQLite roll back the whole group). */
   private lastError: unknown = null;
+  private readonly groupCommit: boolean;
 
-  constructor(filename: string) {
+  /**
+   * `groupCommit: false` commits each transaction as it ends instead: for a connection that
+   * shares the file with another in this process (the delivery thread's), whose waits for
+   * the write lock block a thread (SQLite's busy handler sleeps): a group would hold the
+   * lock through the rest of its turn of the event loop.
+   */
+  constructor(filename: string, options: { groupCommit?: boolean } = {}) {
+    this.groupCommit = options.groupCommit ?? true;
     this.raw = new DatabaseSync(filename, { enableForeignKeyConstraints: true });
     this.raw.exec('pragma journal_mode = wal; pragma synchronous = normal; pragma busy_timeout = 5000;');
     const done = { changes: 0, lastInsertRowid: 0 };
@@ -184,9 +206,12 @@ export class NodeSqliteDatabase implements SqliteDatabase {
   private begin(): void {
     if (this.inTransaction) throw new Error('a transaction is already open on this connection');
     if (!this.group) {
-      // Deferred: a group that only reads (an export's snapshot) never takes the write lock
-      // from another process; the first write takes it, waiting up to busy_timeout.
-      this.raw.exec('begin');
+      // Immediate: the write lock is taken now, waiting up to busy_timeout for another
+      // connection's (the delivery thread's, another process's). A deferred transaction that
+      // read first could not write once another connection had committed meanwhile: SQLite
+      // answers "database is locked" at once, without waiting. A transaction that only reads
+      // (`readingOnly`: an export's snapshot) is deferred and never takes the lock.
+      this.raw.exec(readOnly.getStore() ? 'begin' : 'begin immediate');
       this.group = commitGroup();
     }
     this.raw.exec(`savepoint ${SAVEPOINT}`);
@@ -210,7 +235,7 @@ export class NodeSqliteDatabase implements SqliteDatabase {
 
   private transactionEnded(): void {
     this.inTransaction = false;
-    if (this.commitWhenTransactionEnds) {
+    if (this.commitWhenTransactionEnds || !this.groupCommit) {
       this.commitWhenTransactionEnds = false;
       this.commitGroup();
     } else if (this.group && !this.commitQueued) {
