@@ -141,6 +141,37 @@ for (const { engine, skip } of testEngines()) {
       assert.equal(await queued(k), 0, 'nothing was queued');
       assert.equal(remote.received.length, before);
     });
+
+    // Last: it stops this instance's deliveries.
+    it('deliveries left waiting by a stopped instance are sent by the next one, whose delivery thread starts with it', async () => {
+      await k.fediverse!.close();
+      assert.equal(k.fediverse?.delivering, false, 'the delivery thread stops with the instance');
+      const draft = await k.deps.posts.create(author, { title: 'Written while deliveries slept', markdown: 'Queued.' });
+      // The publish's change is written to the change log after it, in a transaction of its
+      // own: the next instance's connection, in this same thread, must not wait for its lock
+      // (it would wait asleep, and the transaction could not end meanwhile).
+      const logged = new Promise<void>((resolve) => {
+        const stop = k.deps.changes.follow(() => {
+          stop();
+          resolve();
+        });
+      });
+      const waiting = (await k.deps.posts.publish(author, draft.id)).post;
+      await logged;
+      assert.equal(await queued(k), 1, 'queued, and nobody delivers it');
+
+      const next = await startTestKumbaya({ engine: skip ? undefined : engine, pgSchema: k.pgSchema, env: { SITE_URL: SITE, FEDIVERSE_ALLOW_PRIVATE: 'true', DATA_DIR: k.config.dataDir } });
+      try {
+        await next.fediverse!.resumeIfPending();
+        const created = await remote.delivery((r) => r.path === '/mastodon/inbox' && activityOf(r).type === 'Create' && activityOf(r).object.id === `${SITE}/${waiting.slug}`);
+        assert.equal(next.fediverse?.delivering, true);
+        assert.equal(next.fediverse?.loaded, false, 'delivering loads Fedify in the delivery thread only, never on the thread that serves pages');
+        // (Checking the signature fetches the blog's actor from this thread, which loads it here.)
+        assert.equal(await signedBy(next, remote, created), BLOG_ACTOR);
+      } finally {
+        await next.cleanup();
+      }
+    });
   });
 }
 

@@ -51,6 +51,7 @@ export async function runDeliveryThread({ config, pgSchema, iconUrl, version, bu
   const flags = new Int32Array(busy);
   const queue = store.federationQueue({
     claims: 'deliveries',
+    pauseBetweenChunks: false,
     loopBusy: () => Atomics.load(flags, LOOP_BUSY) === 1,
     readersBusy: () => Atomics.load(flags, READERS_BUSY) === 1,
     onError: (error, message) => logger.error({ err: error, message }, message === undefined ? 'fediverse queue: database error' : 'fediverse queue: message dropped after its last retry'),

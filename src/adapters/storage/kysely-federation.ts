@@ -178,6 +178,12 @@ export interface MessageQueueOptions {
    */
   claims?: MessageClaims;
   /**
+   * Whether an enqueue of many rows pauses for the event loop between its INSERTs (default
+   * true: pages are served meanwhile). The delivery thread serves no pages, and a pause
+   * there would only hold its write lock longer, which the main thread waits for asleep.
+   */
+  pauseBetweenChunks?: boolean;
+  /**
    * Called whenever this queue wakes its own sleeping listeners (an enqueue, a retry made
    * due now): for a listener that sleeps elsewhere (the delivery thread, delivery-thread.ts).
    */
@@ -335,7 +341,7 @@ export class KyselyMessageQueue implements MessageQueue {
   constructor(db: Kysely<Database>, engine: Engine, options: MessageQueueOptions = {}) {
     this.db = db;
     this.engine = engine;
-    this.options = { pollMs: 1000, leaseMs: 300_000, batch: 4, maxAttempts: 10, now: Date.now, loopBusy, readersBusy, readersPauseMs: READERS_PAUSE_MS, claims: 'all', ...options };
+    this.options = { pollMs: 1000, leaseMs: 300_000, batch: 4, maxAttempts: 10, now: Date.now, loopBusy, readersBusy, readersPauseMs: READERS_PAUSE_MS, claims: 'all', pauseBetweenChunks: true, ...options };
     this.parts = new PartsReader(db);
   }
 
@@ -395,7 +401,7 @@ export class KyselyMessageQueue implements MessageQueue {
           let values = first;
           for (let from = 0; from < rows.length; from += ENQUEUE_CHUNK) {
             if (from > 0) {
-              await new Promise((resolve) => setImmediate(resolve));
+              if (this.options.pauseBetweenChunks) await new Promise((resolve) => setImmediate(resolve));
               values = chunk(from);
             }
             await trx.insertInto('federation_messages').values(values).execute();
