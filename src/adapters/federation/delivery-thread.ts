@@ -68,7 +68,14 @@ export class DeliveryThread {
   wake(): void {
     if (this.stopped) return;
     if (this.worker) this.send('wake');
-    else this.start();
+    else {
+      try {
+        this.start();
+      } catch (error) {
+        // What woke it (an enqueue) has written its rows: they wait for the next wake or start-up.
+        this.logger.error({ err: error }, 'fediverse: the delivery thread could not start');
+      }
+    }
   }
 
   private start(): void {
