@@ -534,9 +534,28 @@ export class KyselyMessageQueue implements MessageQueue {
    * Deliveries waiting (outbox and fan-out messages) for Admin → Fediverse: those that
    * failed at least once, soonest retry first, or those that have not failed yet, oldest first.
    */
-  async deliveries(query: { failed: boolean; limit: number }): Promise<QueuedDelivery[]> {
+  deliveries(query: { failed: boolean; limit: number }): Promise<QueuedDelivery[]> {
+    return this.deliveriesIn(this.db, query);
+  }
+
+  /**
+   * The summary and both lists at one moment (one snapshot), as Admin → Fediverse shows
+   * them: the delivery thread removes what it delivered meanwhile, and three separate
+   * reads could count a delivery that the lists, read a moment later, no longer show.
+   */
+  deliveriesNow(limits: { failed: number; waiting: number }): Promise<{ summary: DeliverySummary; failed: QueuedDelivery[]; waiting: QueuedDelivery[] }> {
+    const read = async (db: Transaction<Database>) => ({
+      summary: await this.summaryIn(db),
+      failed: await this.deliveriesIn(db, { failed: true, limit: limits.failed }),
+      waiting: await this.deliveriesIn(db, { failed: false, limit: limits.waiting }),
+    });
+    // SQLite: a transaction sees one snapshot (it takes the write lock for these reads, a moment).
+    return this.engine === 'postgres' ? this.db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(read) : this.db.transaction().execute(read);
+  }
+
+  private async deliveriesIn(db: Kysely<Database> | Transaction<Database>, query: { failed: boolean; limit: number }): Promise<QueuedDelivery[]> {
     const now = this.options.now();
-    const rows = await this.db
+    const rows = await db
       .selectFrom('federation_messages as m')
       .select(['m.id', 'm.kind', 'm.inbox', 'm.activity_type', 'm.activity_id', 'm.ordering_key', 'm.attempts', 'm.last_error', 'm.run_at', 'm.locked_until', 'm.created_at'])
       .select((eb) =>
@@ -566,9 +585,13 @@ export class KyselyMessageQueue implements MessageQueue {
     }));
   }
 
-  async deliverySummary(): Promise<DeliverySummary> {
+  deliverySummary(): Promise<DeliverySummary> {
+    return this.summaryIn(this.db);
+  }
+
+  private async summaryIn(db: Kysely<Database> | Transaction<Database>): Promise<DeliverySummary> {
     const now = this.options.now();
-    const rows = await this.db
+    const rows = await db
       .selectFrom('federation_messages')
       .select((eb) => [
         'kind',
