@@ -15,7 +15,7 @@ import { readSiteSettings } from '../../core/site-settings.ts';
 import { safeFetch } from '../safe-fetch.ts';
 import { openDatabase } from '../storage/database.ts';
 import { databaseTarget } from '../storage/open-store.ts';
-import { POST_CHANGE_MESSAGE } from '../storage/kysely-federation.ts';
+import { logQueueErrors, POST_CHANGE_MESSAGE } from '../storage/kysely-federation.ts';
 import { KyselyStore } from '../storage/kysely-store.ts';
 import { DELIVERY_CONNECTIONS, DELIVERY_NICE, LOOP_BUSY, READERS_BUSY, type DeliveryThreadData, type ToDeliveryThread } from './delivery-thread.ts';
 import type { PostChange } from './post-change.ts';
@@ -54,7 +54,7 @@ export async function runDeliveryThread({ config, pgSchema, iconUrl, version, bu
     pauseBetweenChunks: false,
     loopBusy: () => Atomics.load(flags, LOOP_BUSY) === 1,
     readersBusy: () => Atomics.load(flags, READERS_BUSY) === 1,
-    onError: (error, message) => logger.error({ err: error, message }, message === undefined ? 'fediverse queue: database error' : 'fediverse queue: message dropped after its last retry'),
+    onError: logQueueErrors(logger),
   });
   // Before any module of Fedify's: the Temporal polyfill they import is evaluated there first.
   await import('./temporal-without-icu.ts');
@@ -68,7 +68,7 @@ export async function runDeliveryThread({ config, pgSchema, iconUrl, version, bu
     handle: config.fediverseHandle,
     allowPrivate: config.fediverseAllowPrivate,
     fetch: safeFetch,
-    kv: store.federationBackends().kv,
+    kv: store.federationKv(),
     queue: { outbox: queue, fanout: queue },
     iconUrl,
     version,

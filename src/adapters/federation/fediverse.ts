@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Follower } from '../../core/federation-store.ts';
 import { activitiesForChange } from '../../core/fediverse-publishing.ts';
 import type { Comment, Post } from '../../core/store.ts';
-import { POST_CHANGE_MESSAGE, type KyselyKvStore, type KyselyMessageQueue } from '../storage/kysely-federation.ts';
+import { logQueueErrors, POST_CHANGE_MESSAGE, type KyselyKvStore, type KyselyMessageQueue } from '../storage/kysely-federation.ts';
 import { KyselyStore } from '../storage/kysely-store.ts';
 import type { Config } from '../../config/config.ts';
 import type { FederationDeps, KumbayaFederation } from './federation.ts';
@@ -41,7 +41,7 @@ export class Fediverse {
     this.handle = options.handle;
     const { store, logger } = options;
     if (store instanceof KyselyStore) {
-      const onError = (error: unknown, message?: unknown) => logger.error({ err: error, message }, message === undefined ? 'fediverse queue: database error' : 'fediverse queue: message dropped after its last retry');
+      const onError = logQueueErrors(logger);
       const { config, pgSchema } = options.database;
       const thread = new DeliveryThread({ config, pgSchema, iconUrl: options.iconUrl, version: options.version }, logger);
       const { kv, queue: received } = store.federationBackends({ claims: 'received', onError });

@@ -295,7 +295,8 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       assert.deepEqual([failed.kind, failed.inbox, failed.activityType, failed.activityId, failed.attempts, failed.lastError, failed.runAt], ['outbox', 'https://a.example/inbox', 'Create', 'https://blog.example/post-7#create/1', 1, 'a.example answered 502', clock + 60_000]);
       const waiting = await queue.deliveries({ failed: false, limit: 10 });
       assert.deepEqual(waiting.map((d) => [d.activityType, d.behind]), [['Update', true]], 'the Update waits behind the Create');
-      assert.deepEqual(await queue.deliveriesNow({ failed: 10, waiting: 10 }), { summary: handled, failed: [failed], waiting }, 'the page’s three reads, made at one moment');
+      const atOneMoment = await queue.atOneMoment(async (q) => ({ summary: await q.deliverySummary(), failed: await q.deliveries({ failed: true, limit: 10 }), waiting: await q.deliveries({ failed: false, limit: 10 }) }));
+      assert.deepEqual(atOneMoment, { summary: handled, failed: [failed], waiting }, 'the page’s three reads, made at one moment');
 
       assert.equal(await queue.retryNow(failed.id), true);
       assert.deepEqual((await queue.claim(10)).map((row) => row.activity_type), ['Create'], 'due now, and still first of its key');

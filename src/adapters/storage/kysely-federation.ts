@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Selectable, type Transaction } from 'kysely';
 import type { KvKey, KvStore, KvStoreListEntry, KvStoreSetOptions, MessageQueue, MessageQueueEnqueueOptions, MessageQueueListenOptions } from '@fedify/fedify';
 import { runCompiledOnce } from './compiled-once.ts';
 import { deleteUnusedParts, PartsReader, PartsWriter } from './federation-message-parts.ts';
@@ -190,11 +190,24 @@ export interface MessageQueueOptions {
   wakeElsewhere?: () => void;
 }
 
+/** `onError` for a queue: what it says in the log. */
+export function logQueueErrors(logger: { error(fields: object, message: string): void }): NonNullable<MessageQueueOptions['onError']> {
+  return (error, message) => logger.error({ err: error, message }, message === undefined ? 'fediverse queue: database error' : 'fediverse queue: message dropped after its last retry');
+}
+
 /** Which messages a queue's `listen` takes (see `MessageQueueOptions.claims`). */
 export type MessageClaims = 'all' | 'deliveries' | 'received';
 
 /** The kinds (migration 016) a delivery is stored as: one inbox, or a fan-out still to be split (a post's change included). */
 const DELIVERY_KINDS = ['outbox', 'fanout'] as const;
+const deliveryKinds = sql.join(DELIVERY_KINDS.map((kind) => sql.lit(kind)));
+
+/** The condition on a row's `kind` (the column `kind`, as named in the query) for the messages a queue takes. */
+function takenBy(claims: MessageClaims, kind: RawBuilder<unknown>): RawBuilder<boolean> {
+  if (claims === 'deliveries') return sql<boolean>`${kind} in (${deliveryKinds})`;
+  if (claims === 'received') return sql<boolean>`(${kind} is null or ${kind} not in (${deliveryKinds}))`;
+  return sql<boolean>`true`;
+}
 
 type MessageRow = Selectable<Database['federation_messages']>;
 
@@ -431,8 +444,7 @@ export class KyselyMessageQueue implements MessageQueue {
         (eb) => eb.fn.sum<number>(eb.case().when('run_at', '<=', now).then(1).else(0).end()).as('ready'),
       ])
       .where('locked_until', '<=', now)
-      .$if(claims === 'deliveries', (qb) => qb.where('kind', 'in', DELIVERY_KINDS))
-      .$if(claims === 'received', (qb) => qb.where((eb) => eb.or([eb('kind', 'is', null), eb('kind', 'not in', DELIVERY_KINDS)])))
+      .where(takenBy(claims, sql.ref('kind')))
       .executeTakeFirstOrThrow();
     const queued = Number(row.queued);
     const ready = Number(row.ready ?? 0);
@@ -447,13 +459,10 @@ export class KyselyMessageQueue implements MessageQueue {
   async claim(limit: number): Promise<MessageRow[]> {
     const now = this.options.now();
     const skipLocked = this.engine === 'postgres' ? sql` for update skip locked` : sql``;
-    const deliveries = sql.join(DELIVERY_KINDS.map((kind) => sql.lit(kind)));
-    const { claims } = this.options;
-    const taken = claims === 'deliveries' ? sql` and m.kind in (${deliveries})` : claims === 'received' ? sql` and (m.kind is null or m.kind not in (${deliveries}))` : sql``;
     const result = await this.grouped((db) => sql<MessageRow>`
       with due as (
         select m.id from federation_messages m
-        where m.run_at <= ${now} and m.locked_until <= ${now}${taken}
+        where m.run_at <= ${now} and m.locked_until <= ${now} and ${takenBy(this.options.claims, sql.ref('m.kind'))}
           and (m.ordering_key is null or not exists (
             select 1 from federation_messages e where e.ordering_key = m.ordering_key and e.id < m.id))
         order by m.run_at, m.id
@@ -534,28 +543,21 @@ export class KyselyMessageQueue implements MessageQueue {
    * Deliveries waiting (outbox and fan-out messages) for Admin → Fediverse: those that
    * failed at least once, soonest retry first, or those that have not failed yet, oldest first.
    */
-  deliveries(query: { failed: boolean; limit: number }): Promise<QueuedDelivery[]> {
-    return this.deliveriesIn(this.db, query);
-  }
-
   /**
-   * The summary and both lists at one moment (one snapshot), as Admin → Fediverse shows
-   * them: the delivery thread removes what it delivered meanwhile, and three separate
-   * reads could count a delivery that the lists, read a moment later, no longer show.
+   * `read` against the queue as it is at one moment (one snapshot), for what shows a
+   * summary beside lists (Admin → Fediverse, the API): the delivery thread removes what it
+   * delivered meanwhile, and separate reads could count a delivery that a list, read a
+   * moment later, no longer shows. On SQLite a transaction sees one snapshot (it takes the
+   * write lock for these reads, a moment).
    */
-  deliveriesNow(limits: { failed: number; waiting: number }): Promise<{ summary: DeliverySummary; failed: QueuedDelivery[]; waiting: QueuedDelivery[] }> {
-    const read = async (db: Transaction<Database>) => ({
-      summary: await this.summaryIn(db),
-      failed: await this.deliveriesIn(db, { failed: true, limit: limits.failed }),
-      waiting: await this.deliveriesIn(db, { failed: false, limit: limits.waiting }),
-    });
-    // SQLite: a transaction sees one snapshot (it takes the write lock for these reads, a moment).
-    return this.engine === 'postgres' ? this.db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(read) : this.db.transaction().execute(read);
+  atOneMoment<T>(read: (queue: KyselyMessageQueue) => Promise<T>): Promise<T> {
+    const run = (trx: Transaction<Database>) => read(new KyselyMessageQueue(trx, this.engine, this.options));
+    return this.engine === 'postgres' ? this.db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(run) : this.db.transaction().execute(run);
   }
 
-  private async deliveriesIn(db: Kysely<Database> | Transaction<Database>, query: { failed: boolean; limit: number }): Promise<QueuedDelivery[]> {
+  async deliveries(query: { failed: boolean; limit: number }): Promise<QueuedDelivery[]> {
     const now = this.options.now();
-    const rows = await db
+    const rows = await this.db
       .selectFrom('federation_messages as m')
       .select(['m.id', 'm.kind', 'm.inbox', 'm.activity_type', 'm.activity_id', 'm.ordering_key', 'm.attempts', 'm.last_error', 'm.run_at', 'm.locked_until', 'm.created_at'])
       .select((eb) =>
@@ -585,13 +587,9 @@ export class KyselyMessageQueue implements MessageQueue {
     }));
   }
 
-  deliverySummary(): Promise<DeliverySummary> {
-    return this.summaryIn(this.db);
-  }
-
-  private async summaryIn(db: Kysely<Database> | Transaction<Database>): Promise<DeliverySummary> {
+  async deliverySummary(): Promise<DeliverySummary> {
     const now = this.options.now();
-    const rows = await db
+    const rows = await this.db
       .selectFrom('federation_messages')
       .select((eb) => [
         'kind',

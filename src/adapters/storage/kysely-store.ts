@@ -113,12 +113,16 @@ export class KyselyStore implements Store {
 
   /** Fedify's key–value store and message queue on this database (kysely-federation.ts). */
   federationBackends(options: MessageQueueOptions = {}): { kv: KyselyKvStore; queue: KyselyMessageQueue } {
-    const db = this.db as Kysely<Database>;
-    return { kv: new KyselyKvStore(db, this.kind, options.now), queue: new KyselyMessageQueue(db, this.kind, options) };
+    return { kv: this.federationKv(options.now), queue: this.federationQueue(options) };
   }
 
-  /** Another listener's view of the same message queue (`claims`: which messages its `listen` takes). */
-  federationQueue(options: MessageQueueOptions): KyselyMessageQueue {
+  /** Fedify's key–value store alone (the delivery thread's: its queue is a `federationQueue`). */
+  federationKv(now?: () => number): KyselyKvStore {
+    return new KyselyKvStore(this.db as Kysely<Database>, this.kind, now);
+  }
+
+  /** A view of the message queue (`claims`: which messages its `listen` takes). */
+  federationQueue(options: MessageQueueOptions = {}): KyselyMessageQueue {
     return new KyselyMessageQueue(this.db as Kysely<Database>, this.kind, options);
   }
 

@@ -102,7 +102,7 @@ export function apiFediverseRoutes(): Hono<AppEnv> {
     const query = parseWith(apiDeliveryQuerySchema, c.req.query(), 'query parameters');
     const queue = c.get('deps').fediverse?.deliveries();
     if (!queue) return c.json({ summary: { deliveries: 0, failing: 0, sending: 0, fanouts: 0, received: 0 }, deliveries: [] });
-    const [summary, rows] = await Promise.all([queue.deliverySummary(), queue.deliveries({ failed: query.failed === 'true', limit: DELIVERIES_LISTED })]);
+    const [summary, rows] = await queue.atOneMoment((q) => Promise.all([q.deliverySummary(), q.deliveries({ failed: query.failed === 'true', limit: DELIVERIES_LISTED })]));
     const deliveries: ApiDelivery[] = [];
     for (const d of rows) {
       deliveries.push({

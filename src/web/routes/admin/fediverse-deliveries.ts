@@ -31,7 +31,7 @@ export async function subjectOf(c: Context<AppEnv>, delivery: QueuedDelivery): P
 export async function deliveriesState(c: Context<AppEnv>): Promise<DeliveriesState | null> {
   const queue = c.get('deps').fediverse?.deliveries();
   if (!queue) return null;
-  const { summary, failed, waiting } = await queue.deliveriesNow({ failed: FAILED_SHOWN, waiting: WAITING_SHOWN });
+  const [summary, failed, waiting] = await queue.atOneMoment((q) => Promise.all([q.deliverySummary(), q.deliveries({ failed: true, limit: FAILED_SHOWN }), q.deliveries({ failed: false, limit: WAITING_SHOWN })]));
   const about = async (delivery: QueuedDelivery) => ({ delivery, subject: await subjectOf(c, delivery) });
   return { summary, failed: await Promise.all(failed.map(about)), waiting: await Promise.all(waiting.map(about)), now: Date.now() };
 }
