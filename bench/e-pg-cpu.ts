@@ -10,6 +10,8 @@
  * dropped at the end; posts BENCH_ROUNDS (5) rounds of BENCH_N (500) comments,
  * BENCH_CONNECTIONS (32) at a time, each a new reader (own address and email, as the bench's
  * poster does), and prints each round and the lowest round's figures.
+ * BENCH_SQL runs SQL on the bench's schema after the seeding (a trial: an index dropped, a
+ * table made unlogged), so its effect is measured without a migration.
  * DATABASE_PREPARED_STATEMENTS=false measures Kumbaya without named statements (README, "Configuration").
  * BENCH_PER_STATEMENT=1 also prints the backend's CPU per statement, by its first words: the
  * backend's CPU time across each statement, read from /proc before it is sent and once it is
@@ -17,11 +19,14 @@
  * only with BENCH_CONNECTIONS=1 (one statement at a time: a backend's CPU is then its).
  *   KUMBAYA_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/test \
  *     node --max-semi-space-size=8 --heap-growing-percent=20 --v8-pool-size=1 bench/e-pg-cpu.ts
- *     (profile with `node --cpu-prof --cpu-prof-dir=<dir>`: keep profiles out of git)
+ *   BENCH_CPU_PROF=<dir> writes a CPU profile of the measured rounds only (not the seeding
+ *   nor the warm-up) to <dir>/e-pg.cpuprofile (read it with bench/cpuprofile-top.ts; keep
+ *   profiles out of git).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Session } from 'node:inspector/promises';
 import pg from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../src/config/config.ts';
@@ -84,6 +89,16 @@ const admin = new pg.Client({ connectionString: schema.url });
 try {
   const seeded = await seedBenchData({ dataDir: dir, databaseUrl: schema.url });
   const postId = seeded.freshPost.postId;
+  if (process.env.BENCH_SQL) {
+    // A trial's change to the schema (an index dropped, a table made unlogged), after the seeding.
+    const trial = new pg.Client({ connectionString: schema.url });
+    await trial.connect();
+    try {
+      await trial.query(process.env.BENCH_SQL);
+    } finally {
+      await trial.end();
+    }
+  }
   const config = loadConfig({
     DATA_DIR: dir,
     DATABASE_URL: schema.url,
@@ -120,6 +135,12 @@ try {
     };
     await batch(200); // warm-up: the pool's connections open, the code is compiled
     perStatement.clear();
+    const profiler = process.env.BENCH_CPU_PROF ? new Session() : null;
+    if (profiler) {
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.start');
+    }
     const rounds: Array<{ kumbaya: number; backends: number; statements: number; wall: number }> = [];
     for (let r = 0; r < ROUNDS; r++) {
       const [cpu, s0, b0, t0] = [process.cpuUsage(), statements, backendCpuMs(), performance.now()];
@@ -127,6 +148,12 @@ try {
       const used = process.cpuUsage(cpu);
       const wall = performance.now() - t0;
       rounds.push({ kumbaya: (used.user + used.system) / 1000 / N, backends: (backendCpuMs() - b0) / N, statements: (statements - s0) / N, wall: wall / N });
+    }
+    if (profiler) {
+      const { profile } = await profiler.post('Profiler.stop');
+      fs.mkdirSync(process.env.BENCH_CPU_PROF!, { recursive: true });
+      fs.writeFileSync(path.join(process.env.BENCH_CPU_PROF!, 'e-pg.cpuprofile'), JSON.stringify(profile));
+      profiler.disconnect();
     }
     const stored = Number((await admin.query(`select count(*) as n from comments where post_id = $1`, [postId])).rows[0].n);
     const expected = 200 + ROUNDS * N;

@@ -10,7 +10,7 @@ import { decideModeration, type SpamEvidence } from './moderation-policy.ts';
 import { canModerate } from './moderation-access.ts';
 import { linkPerson } from './following.ts';
 import type { RemoteAuthor } from './fediverse-reply-store.ts';
-import type { Comment, CommentRevision, CommentStatus, CommentWrite, OutboxWrite, Post, StaffContact, Store, User } from './store.ts';
+import type { Comment, CommentRevision, CommentStatus, CommentWrite, OutboxWrite, Post, RateLimitCheck, RateLimitResult, StaffContact, Store, User } from './store.ts';
 import type { SpamDocument, SpamLesson } from './spam-filter.ts';
 import { randomToken, safeEqual, sha256Hex } from './tokens.ts';
 
@@ -199,14 +199,17 @@ export class CommentService {
     return post;
   }
 
-  private async enforceRateLimits(ip: string, email: string, now: number): Promise<void> {
-    const checks: Array<[string, number, number]> = [
-      [`comment:ip:${addressGroup(ip)}`, 60_000, LIMITS.perIpMinute],
-      [`comment:ip-hour:${addressGroup(ip)}`, 3_600_000, LIMITS.perIpHour],
-      [emailRateLimitKey(email), 60_000, LIMITS.perEmailMinute],
+  /** A reader's comment's three rate limits, counted all or none: a refused comment counts against none of them. */
+  private rateLimits(ip: string, email: string): RateLimitCheck[] {
+    return [
+      { key: `comment:ip:${addressGroup(ip)}`, windowMs: 60_000, max: LIMITS.perIpMinute },
+      { key: `comment:ip-hour:${addressGroup(ip)}`, windowMs: 3_600_000, max: LIMITS.perIpHour },
+      { key: emailRateLimitKey(email), windowMs: 60_000, max: LIMITS.perEmailMinute },
     ];
-    // All or none of the three counters: a refused comment counts against none of them.
-    const results = await this.deps.store.rateLimits.hitAllOrNone(checks.map(([key, windowMs, max]) => ({ key, windowMs, max })), now);
+  }
+
+  /** Refuses a comment over any of its rate limits (as `rateLimits` counted them), saying how long to wait. */
+  private enforceRateLimits(results: RateLimitResult[]): void {
     for (const result of results) {
       if (!result.allowed) {
         const retryAfterSeconds = Math.ceil(result.retryAfterMs / 1000);
@@ -271,10 +274,10 @@ export class CommentService {
 
     const problems = readerProblems(input.name, input.email);
     if (Object.keys(problems).length > 0) throw validation(null, problems);
-    // The person (with the staff and an id for the comment: `startByEmail`) is looked up
-    // while the limits are counted (two round trips at once on PostgreSQL); a refused
-    // comment's look-up is dropped.
-    const [, start] = await Promise.all([this.enforceRateLimits(ctx.ip, input.email, now), store.comments.startByEmail(input.email)]);
+    // The person (with the staff and an id for the comment) is looked up as the limits are
+    // counted (one statement on PostgreSQL); a refused comment's look-up is dropped.
+    const start = await store.comments.startByEmail(input.email, { checks: this.rateLimits(ctx.ip, input.email), now });
+    this.enforceRateLimits(start.limits);
     const existing = start.person;
     const evidence: SpamEvidence = {
       honeypotFilled: input.honeypot.trim() !== '',

@@ -425,6 +425,8 @@ export interface ReaderCommentStart {
   staff: StaffContact[];
   /** An id drawn from the comments' sequence (PostgreSQL), or null where the write draws it. */
   drawnId: number | null;
+  /** The rate limits asked for, counted all or none (`rateLimits.hitAllOrNone`), in the order asked; empty when none were. */
+  limits: RateLimitResult[];
 }
 
 export interface CommentRepository {
@@ -439,9 +441,11 @@ export interface CommentRepository {
    * What a reader's comment reads before it is judged and written, in one call (one
    * statement on PostgreSQL): the person their address names, the staff its mail may go to,
    * and an id drawn for it where the engine can (`createByEmail`'s `drawnId`, so that a held
-   * comment's mail is built before the comment and mail are written together).
+   * comment's mail is built before the comment and mail are written together). With
+   * `limits`, the comment's rate limits are counted in the same call, all or none, as
+   * `rateLimits.hitAllOrNone` counts them (on PostgreSQL in the same statement).
    */
-  startByEmail(email: string): Promise<ReaderCommentStart>;
+  startByEmail(email: string, limits?: { checks: RateLimitCheck[]; now: number }): Promise<ReaderCommentStart>;
   findById(id: number): Promise<Comment | null>;
   findMany(ids: number[]): Promise<Comment[]>;
   /** Every approved comment of a post, oldest first. */

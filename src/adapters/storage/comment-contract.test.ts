@@ -147,6 +147,35 @@ forEachEngine('Comment repository contract', (name: string, open: OpenStore) => 
       assert.ok(next.id > comment.id);
     });
 
+    it("counts a reader's comment's rate limits with its start, all or none, each result in the order asked", async () => {
+      const ok = { allowed: true, retryAfterMs: 0 };
+      const checks = [
+        { key: 'start:email', windowMs: 1000, max: 1 },
+        { key: 'start:ip', windowMs: 1000, max: 2 },
+      ];
+      const { personId: _, ...first } = write({ authorEmail: 'limited@example.org' });
+      const made = await store.comments.createByEmail({ name: 'Limited', email: 'limited@example.org', website: null }, first, T0);
+      const start = await store.comments.startByEmail('limited@example.org', { checks, now: T0 + 10 });
+      assert.deepEqual(start.limits, [ok, ok]);
+      assert.equal(start.person?.id, made.personId);
+      // The address's second comment within its minute is refused, and counts against neither key;
+      // the look-up is answered all the same.
+      const refused = await store.comments.startByEmail('limited@example.org', { checks, now: T0 + 110 });
+      assert.deepEqual(refused.limits, [{ allowed: false, retryAfterMs: 900 }, ok]);
+      assert.equal(refused.person?.id, made.personId);
+      // Without limits, nothing is counted and none is answered.
+      assert.deepEqual((await store.comments.startByEmail('limited@example.org')).limits, []);
+      // start:ip was counted once: its second hit in the window is allowed, its third is not.
+      assert.deepEqual(await store.rateLimits.hit('start:ip', 1000, 2, T0 + 200), ok);
+      assert.deepEqual(await store.rateLimits.hit('start:ip', 1000, 2, T0 + 210), { allowed: false, retryAfterMs: 800 });
+      // The results follow the order of the checks, whatever order the store counted them in.
+      const reversed = await store.comments.startByEmail('other@example.org', { checks: [checks[1], { key: 'start:other', windowMs: 1000, max: 1 }], now: T0 + 300 });
+      assert.deepEqual(reversed.limits, [{ allowed: false, retryAfterMs: 710 }, ok]);
+      assert.equal(reversed.person, null);
+      // Refused again (start:ip is full), so start:other was not counted: its one hit is still free.
+      assert.deepEqual(await store.rateLimits.hit('start:other', 1000, 1, T0 + 400), ok);
+    });
+
     it('refuses a parent on another post', async () => {
       const elsewhere = await store.comments.create(write({ postId: otherPostId }));
       await assert.rejects(store.comments.create(write({ parentId: elsewhere.id })), (e: { code?: string }) => e.code === 'not_found');

@@ -9,6 +9,7 @@ import type {
   ModerationQuery,
   OutboxWrite,
   Page,
+  RateLimitCheck,
   ReaderCommentStart,
   StaffContact,
   ThreadComment,
@@ -21,6 +22,7 @@ import { transact } from './transact.ts';
 import { runCompiledOnce } from './compiled-once.ts';
 import { KyselyPeopleRepository, personByEmailSteps, personColumnsOfP, personIdByEmail, toPerson, type PersonRow } from './kysely-people.ts';
 import { KyselyUserRepository } from './kysely-users.ts';
+import { allOrNoneSql, allOrNoneValues, KyselyRateLimitRepository, verdicts } from './kysely-rate-limits.ts';
 import { enqueueColumnsSql, KyselyOutboxRepository, OUTBOX_COLUMNS, outboxColumnsOf } from './kysely-outbox.ts';
 import { normaliseEmail, normaliseIdentity, normaliseUrl } from '../../core/people.ts';
 import type { Database, Engine } from './schema.ts';
@@ -210,22 +212,33 @@ export class KyselyCommentRepository implements CommentRepository {
    * held, as a rolled-back insert would draw it; a comment that is not held leaves it unused
    * (a gap in the ids, as sequences leave). SQLite reads in process and draws in the write.
    */
-  async startByEmail(email: string): Promise<ReaderCommentStart> {
+  async startByEmail(email: string, limits?: { checks: RateLimitCheck[]; now: number }): Promise<ReaderCommentStart> {
     if (this.kind !== 'postgres') {
-      const [person, users] = await Promise.all([new KyselyPeopleRepository(this.db, this.kind).findByEmail(email), new KyselyUserRepository(this.db, this.kind).list()]);
-      return { person, staff: users.map(({ id, email: address, role }) => ({ id, email: address, role })), drawnId: null };
+      const [counted, person, users] = await Promise.all([
+        limits ? new KyselyRateLimitRepository(this.db, this.kind).hitAllOrNone(limits.checks, limits.now) : [],
+        new KyselyPeopleRepository(this.db, this.kind).findByEmail(email),
+        new KyselyUserRepository(this.db, this.kind).list(),
+      ]);
+      return { person, staff: users.map(({ id, email: address, role }) => ({ id, email: address, role })), drawnId: null, limits: counted };
     }
     const normalised = normaliseEmail(email);
     const identity = normaliseIdentity('email', normalised) === null ? null : normalised;
-    type Row = Partial<PersonRow> & { drawn_id: number; staff: Array<[number, string, string]> };
-    const [row] = await runCompiledOnce(this.db, this.kind, 'comment-start-by-email', [identity, normalised], ([i, e]) =>
-      sql<Row>`select n.drawn_id, (select coalesce(json_agg(json_build_array(u.id, u.email, u.role) order by u.id), '[]') from users u) as staff, ${personColumnsOfP}
-        from (select nextval(pg_get_serial_sequence('comments', 'id')) as drawn_id) n
-        left join people p on p.id = ${personIdByEmail(i, e)}`,
-    );
+    type Row = Partial<PersonRow> & { drawn_id: number; staff: Array<[number, string, string]>; limits?: Array<[string, number, number]> };
+    const staffSql = sql`(select coalesce(json_agg(json_build_array(u.id, u.email, u.role) order by u.id), '[]') from users u)`;
+    const from = (i: unknown, e: unknown) => sql`from (select nextval(pg_get_serial_sequence('comments', 'id')) as drawn_id) n left join people p on p.id = ${personIdByEmail(i, e)}`;
+    // With limits, the function that counts them is called by the same statement: one round
+    // trip where two were sent at once (a refused comment's drawn id is left unused).
+    const [row] = limits
+      ? await runCompiledOnce(this.db, this.kind, 'comment-start-by-email-limited', [identity, normalised, ...allOrNoneValues(limits.checks, limits.now)], ([i, e, k, x, m, at]) =>
+          sql<Row>`select n.drawn_id, ${staffSql} as staff,
+            (select json_agg(json_build_array(counted_key, counted_window_start, counted_hits)) from ${allOrNoneSql(k, x, m, at)}) as limits, ${personColumnsOfP}
+            ${from(i, e)}`,
+        )
+      : await runCompiledOnce(this.db, this.kind, 'comment-start-by-email', [identity, normalised], ([i, e]) => sql<Row>`select n.drawn_id, ${staffSql} as staff, ${personColumnsOfP} ${from(i, e)}`);
     if (!row) throw new Error('the comment could not be started');
     const person = row.id === undefined || row.id === null ? null : toPerson(row as PersonRow);
-    return { person, staff: row.staff.map(([id, address, role]) => ({ id, email: address, role: role as StaffContact['role'] })), drawnId: Number(row.drawn_id) };
+    const counted = limits ? verdicts(limits.checks, (row.limits ?? []).map(([key, start, hits]) => ({ key, window_start: start, hits })), limits.now) : [];
+    return { person, staff: row.staff.map(([id, address, role]) => ({ id, email: address, role: role as StaffContact['role'] })), drawnId: Number(row.drawn_id), limits: counted };
   }
 
   /**

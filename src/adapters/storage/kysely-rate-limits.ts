@@ -59,10 +59,8 @@ export class KyselyRateLimitRepository implements RateLimitRepository {
     if (new Set(checks.map((c) => c.key)).size !== checks.length) throw new Error('rate limit checks must have distinct keys');
     if (checks.length === 0) return [];
     if (this.kind === 'postgres') {
-      const [keys, expired, maxes] = [checks.map((c) => c.key), checks.map((c) => now - c.windowMs), checks.map((c) => c.max)];
-      const rows = await runCompiledOnce(this.db, this.kind, 'rate-limit-all-or-none', [keys, expired, maxes, now], ([k, e, m, at]) =>
-        sql<{ key: string; window_start: number; hits: number }>`select counted_key as key, counted_window_start as window_start, counted_hits as hits
-          from kumbaya_rate_limits_all_or_none(cast(${k} as text[]), cast(${e} as bigint[]), cast(${m} as integer[]), cast(${at} as bigint))`,
+      const rows = await runCompiledOnce(this.db, this.kind, 'rate-limit-all-or-none', allOrNoneValues(checks, now), ([k, e, m, at]) =>
+        sql<CountedRow>`select counted_key as key, counted_window_start as window_start, counted_hits as hits from ${allOrNoneSql(k, e, m, at)}`,
       );
       return verdicts(checks, rows, now);
     }
@@ -79,11 +77,30 @@ export class KyselyRateLimitRepository implements RateLimitRepository {
   }
 }
 
+/** A key's window start and hits as counted. */
+export type CountedRow = { key: string; window_start: number; hits: number };
+
+/** The four values `allOrNoneSql` takes, for `checks` counted at `now`: keys, their windows' expiry, their maxima, now. */
+export function allOrNoneValues(checks: RateLimitCheck[], now: number): [string[], number[], number[], number] {
+  if (new Set(checks.map((c) => c.key)).size !== checks.length) throw new Error('rate limit checks must have distinct keys');
+  return [checks.map((c) => c.key), checks.map((c) => now - c.windowMs), checks.map((c) => c.max), now];
+}
+
+/**
+ * PostgreSQL: the call of `kumbaya_rate_limits_all_or_none` (migration 037) on the
+ * placeholders of `allOrNoneValues`, as a row source of (counted_key, counted_window_start,
+ * counted_hits): in `hitAllOrNone` alone, or inside another statement (a reader's comment's
+ * start, kysely-comments.ts).
+ */
+export function allOrNoneSql(keys: unknown, expired: unknown, maxes: unknown, now: unknown) {
+  return sql`kumbaya_rate_limits_all_or_none(cast(${keys} as text[]), cast(${expired} as bigint[]), cast(${maxes} as integer[]), cast(${now} as bigint))`;
+}
+
 /** Thrown to roll back a refused hitAllOrNone's counts. */
 const refusal = new Error('rate limited: nothing counted');
 
 /** Each check's result from its counted row (window start and hits after the hit). */
-function verdicts(checks: RateLimitCheck[], rows: Array<{ key: string; window_start: number; hits: number }>, now: number): RateLimitResult[] {
+export function verdicts(checks: RateLimitCheck[], rows: CountedRow[], now: number): RateLimitResult[] {
   const byKey = new Map(rows.map((r) => [r.key, r]));
   return checks.map(({ key, windowMs, max }) => {
     const row = byKey.get(key);

@@ -1,8 +1,9 @@
-import type { Comment, CommentRepository, CommentRevision, CommentRevisionWrite, CommentStatus, CommentWrite, ModerationQuery, OutboxWrite, Page, PersonRepository, ReaderCommentStart, ThreadCursor, ThreadPage } from '../../core/store.ts';
+import type { Comment, CommentRepository, CommentRevision, CommentRevisionWrite, CommentStatus, CommentWrite, ModerationQuery, OutboxWrite, Page, PersonRepository, RateLimitCheck, ReaderCommentStart, ThreadCursor, ThreadPage } from '../../core/store.ts';
 import { notFound } from '../../core/errors.ts';
 import { descendantIds, placeMove } from '../../core/comment-move.ts';
 import type { Tables } from './memory-store.ts';
 import { MemoryOutboxRepository } from './memory-outbox.ts';
+import { MemoryRateLimitRepository } from './memory-rate-limits.ts';
 
 /** Callers get copies, so mutating a result never changes the store. */
 const copy = <T>(value: T): T => structuredClone(value);
@@ -51,9 +52,10 @@ export class MemoryCommentRepository implements CommentRepository {
     return post !== undefined && post.authorId === authorId && post.deletedAt === null;
   }
 
-  async startByEmail(email: string): Promise<ReaderCommentStart> {
+  async startByEmail(email: string, limits?: { checks: RateLimitCheck[]; now: number }): Promise<ReaderCommentStart> {
+    const counted = limits ? await new MemoryRateLimitRepository(this.tablesOf).hitAllOrNone(limits.checks, limits.now) : [];
     const staff = [...this.tables.users.values()].sort((a, b) => a.id - b.id).map(({ id, email: address, role }) => ({ id, email: address, role }));
-    return { person: await this.people().findByEmail(email), staff, drawnId: null };
+    return { person: await this.people().findByEmail(email), staff, drawnId: null, limits: counted };
   }
 
   /** The memory store draws no id ahead (`startByEmail`), so `createByEmail` takes none. */

@@ -318,6 +318,10 @@ for (const { engine, skip } of testEngines()) {
     it('refuses comments when the post closes them, saying so', async () => {
       const owner = await k.signIn('owner');
       const post = (await k.deps.store.posts.findBySlug('you-cant-fail-in-social-media'))!;
+      // A comment before: its post is read once and kept until a change is published (closing
+      // comments is one), so the comment after is judged on the post as it is now.
+      const before = await send(new Agent(k.app), { postId: String(post.id), formToken: 'x', name: 'Early', email: 'early@example.org', body: 'Hello!' }, true);
+      assert.equal(before.status, 201);
       await k.deps.posts.update(owner.user!, post.id, { title: post.title, slug: post.slug, markdown: post.markdown, tags: post.tags.map((t) => t.name), commentsMode: 'closed' });
       const page = await (await k.request(DEMO)).text();
       assert.match(page, /Comments are closed on this post/);

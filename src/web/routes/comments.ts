@@ -141,7 +141,9 @@ export function commentRoutes(): Hono<AppEnv> {
     const deps = c.get('deps');
     const input = await readInput(c);
     const postId = toId(input.postId);
-    const post = postId === null ? null : await deps.store.posts.findById(postId);
+    // Read once until a change is published, as the post's page and the comment settings
+    // are (a comment's post is read on every comment: a round trip less on PostgreSQL).
+    const post = postId === null ? null : await deps.conversationCache.postData(`post-id:${postId}`, () => deps.store.posts.findById(postId));
     // A post this visitor may not read is not there: not even its title is shown back.
     if (!post || !mayRead(c.get('user'), post, deps.clock.now())) throw notFound('The post');
     if (!passwordEntered(c, post)) throw new DomainError('forbidden', 'This post is password protected: enter its password on the post’s page before commenting.');
