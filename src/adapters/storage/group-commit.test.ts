@@ -131,6 +131,26 @@ describe('SQLite group commit', () => {
     assert.deepEqual(onDisk(), ['from elsewhere']);
   });
 
+  it("a transaction that writes never joins a reading-only one's group: its write is not refused for the snapshot the reader kept", async () => {
+    const writer = new DatabaseSync(file);
+    try {
+      // The writing transaction waits for the reading one and runs before that one's group
+      // would commit; another process wrote while the snapshot was open.
+      await Promise.all([
+        readingOnly(() =>
+          transact(db, async (trx) => {
+            await trx.selectFrom('notes').selectAll().execute();
+            writer.exec("insert into notes (body) values ('from elsewhere')");
+          }),
+        ),
+        note('after the snapshot'),
+      ]);
+    } finally {
+      writer.close();
+    }
+    assert.deepEqual(onDisk(), ['from elsewhere', 'after the snapshot']);
+  });
+
   it('any other transaction holds the write lock from its start: a writer elsewhere is held back, and a write after a read is never refused', async () => {
     // Another connection (the delivery thread's) committing between this transaction's read
     // and its write would make SQLite refuse the write at once ("database is locked").

@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { sql, type Kysely, type RawBuilder, type Selectable, type Transaction } from 'kysely';
 import type { KvKey, KvStore, KvStoreListEntry, KvStoreSetOptions, MessageQueue, MessageQueueEnqueueOptions, MessageQueueListenOptions } from '@fedify/fedify';
 import { runCompiledOnce } from './compiled-once.ts';
+import { readingOnly } from './node-sqlite-database.ts';
 import { deleteUnusedParts, PartsReader, PartsWriter } from './federation-message-parts.ts';
 import type { Database, Engine } from './schema.ts';
 import { isWriteConflict } from './storage-errors.ts';
@@ -540,21 +541,21 @@ export class KyselyMessageQueue implements MessageQueue {
   }
 
   /**
-   * Deliveries waiting (outbox and fan-out messages) for Admin → Fediverse: those that
-   * failed at least once, soonest retry first, or those that have not failed yet, oldest first.
-   */
-  /**
    * `read` against the queue as it is at one moment (one snapshot), for what shows a
    * summary beside lists (Admin → Fediverse, the API): the delivery thread removes what it
    * delivered meanwhile, and separate reads could count a delivery that a list, read a
-   * moment later, no longer shows. On SQLite a transaction sees one snapshot (it takes the
-   * write lock for these reads, a moment).
+   * moment later, no longer shows. On SQLite a reading-only transaction (`readingOnly`)
+   * sees one snapshot without taking the write lock.
    */
   atOneMoment<T>(read: (queue: KyselyMessageQueue) => Promise<T>): Promise<T> {
     const run = (trx: Transaction<Database>) => read(new KyselyMessageQueue(trx, this.engine, this.options));
-    return this.engine === 'postgres' ? this.db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(run) : this.db.transaction().execute(run);
+    return this.engine === 'postgres' ? this.db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(run) : readingOnly(() => this.db.transaction().execute(run));
   }
 
+  /**
+   * Deliveries waiting (outbox and fan-out messages) for Admin → Fediverse: those that
+   * failed at least once, soonest retry first, or those that have not failed yet, oldest first.
+   */
   async deliveries(query: { failed: boolean; limit: number }): Promise<QueuedDelivery[]> {
     const now = this.options.now();
     const rows = await this.db

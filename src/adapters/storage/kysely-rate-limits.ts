@@ -34,7 +34,7 @@ export class KyselyRateLimitRepository implements RateLimitRepository {
    * row's window start is compared with its own window's expiry (`before`, chosen by key).
    */
   async hitAll(checks: RateLimitCheck[], now: number): Promise<RateLimitResult[]> {
-    if (new Set(checks.map((c) => c.key)).size !== checks.length) throw new Error('rate limit checks must have distinct keys');
+    assertDistinctKeys(checks);
     if (checks.length === 0) return [];
     const values = checks.flatMap((c) => [c.key, now - c.windowMs]);
     const rows = await runCompiledOnce(this.db, this.kind, `rate-limit-hit-all-${checks.length}`, [now, ...values], ([at, ...v]) => {
@@ -56,7 +56,7 @@ export class KyselyRateLimitRepository implements RateLimitRepository {
    * `hitAll` took three. On SQLite the same in a transaction, rolled back when any is refused.
    */
   async hitAllOrNone(checks: RateLimitCheck[], now: number): Promise<RateLimitResult[]> {
-    if (new Set(checks.map((c) => c.key)).size !== checks.length) throw new Error('rate limit checks must have distinct keys');
+    // Keys are checked distinct by allOrNoneValues (PostgreSQL) or hitAll (SQLite).
     if (checks.length === 0) return [];
     if (this.kind === 'postgres') {
       const rows = await runCompiledOnce(this.db, this.kind, 'rate-limit-all-or-none', allOrNoneValues(checks, now), ([k, e, m, at]) =>
@@ -77,12 +77,17 @@ export class KyselyRateLimitRepository implements RateLimitRepository {
   }
 }
 
+/** Each key is counted once per call: a repeated key would have two verdicts and one row. */
+function assertDistinctKeys(checks: RateLimitCheck[]): void {
+  if (new Set(checks.map((c) => c.key)).size !== checks.length) throw new Error('rate limit checks must have distinct keys');
+}
+
 /** A key's window start and hits as counted. */
 export type CountedRow = { key: string; window_start: number; hits: number };
 
 /** The four values `allOrNoneSql` takes, for `checks` counted at `now`: keys, their windows' expiry, their maxima, now. */
 export function allOrNoneValues(checks: RateLimitCheck[], now: number): [string[], number[], number[], number] {
-  if (new Set(checks.map((c) => c.key)).size !== checks.length) throw new Error('rate limit checks must have distinct keys');
+  assertDistinctKeys(checks);
   return [checks.map((c) => c.key), checks.map((c) => now - c.windowMs), checks.map((c) => c.max), now];
 }
 

@@ -109,6 +109,8 @@ export class NodeSqliteDatabase implements SqliteDatabase {
   /** The last error a statement threw (a full disk makes SQLite roll back the whole group). */
   private lastError: unknown = null;
   private readonly groupCommit: boolean;
+  /** The open group began deferred (`readingOnly`): it holds a snapshot, not the write lock. */
+  private groupReadsOnly = false;
 
   /**
    * `groupCommit: false` commits each transaction as it ends instead: for a connection that
@@ -205,14 +207,19 @@ export class NodeSqliteDatabase implements SqliteDatabase {
 
   private begin(): void {
     if (this.inTransaction) throw new Error('a transaction is already open on this connection');
+    const readsOnly = readOnly.getStore() === true;
+    // A group that only read is committed (it wrote nothing) before a transaction that may
+    // write: joined, that one would write in the readers' old snapshot, refused at once.
+    if (this.group && this.groupReadsOnly && !readsOnly) this.commitGroup();
     if (!this.group) {
       // Immediate: the write lock is taken now, waiting up to busy_timeout for another
       // connection's (the delivery thread's, another process's). A deferred transaction that
       // read first could not write once another connection had committed meanwhile: SQLite
       // answers "database is locked" at once, without waiting. A transaction that only reads
       // (`readingOnly`: an export's snapshot) is deferred and never takes the lock.
-      this.raw.exec(readOnly.getStore() ? 'begin' : 'begin immediate');
+      this.raw.exec(readsOnly ? 'begin' : 'begin immediate');
       this.group = commitGroup();
+      this.groupReadsOnly = readsOnly;
     }
     this.raw.exec(`savepoint ${SAVEPOINT}`);
     this.inTransaction = true;
