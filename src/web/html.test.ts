@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { html, raw, rawBytes } from './html.ts';
+import { giveBack, html, raw, rawBytes } from './html.ts';
 
 describe('html template', () => {
   it('escapes every interpolated value', () => {
@@ -36,6 +36,37 @@ describe('html template', () => {
     assert.equal(html`<main>${rawBytes(cached)}</main>`.toOwnChunks().own, false);
     const alone = html`${rawBytes(cached)}`.toOwnChunks();
     assert.deepEqual([alone.chunks.length, alone.chunks[0] === cached, alone.own], [1, true, false]);
+  });
+
+  it('lends a page that fits its shared buffer whole instead of copying it: later pages never touch it, and given back it reads nothing', () => {
+    const first = html`<p>${'first'}</p>`.toOwnChunks({ lend: true });
+    assert.deepEqual([first.lent, first.own, first.chunks.length, Buffer.from(first.chunks[0]).toString()], [true, true, 1, '<p>first</p>']);
+    // Pages encoded while the first is still being sent go elsewhere.
+    const second = html`<p>${'second, and longer than the first'}</p>`.toOwnChunks({ lend: true });
+    const third = html`<p>${'third'}</p>`.toChunks();
+    assert.equal(Buffer.from(first.chunks[0]).toString(), '<p>first</p>');
+    assert.equal(Buffer.from(second.chunks[0]).toString(), '<p>second, and longer than the first</p>');
+    assert.deepEqual(third, [Buffer.from('<p>third</p>')]);
+    assert.notEqual(first.chunks[0].buffer, second.chunks[0].buffer);
+    // Given back once sent: its memory goes to a later page, and the page itself is detached.
+    giveBack(first.chunks[0]);
+    assert.equal(first.chunks[0].byteLength, 0);
+    giveBack(first.chunks[0]);
+    for (let i = 0; i < 4; i++) {
+      const later = html`<p>${`later ${i}`}</p>`.toOwnChunks({ lend: true });
+      assert.equal(Buffer.from(later.chunks[0]).toString(), `<p>later ${i}</p>`);
+      assert.equal(Buffer.from(second.chunks[0]).toString(), '<p>second, and longer than the first</p>', 'a page not given back stays as it was');
+      giveBack(later.chunks[0]);
+    }
+    // Not lent: a page around a fragment kept elsewhere, or more than the shared buffer holds.
+    const cached = Buffer.from('<ol><li>kept by the conversation cache</li></ol>');
+    assert.equal(html`<main>${rawBytes(cached)}</main>`.toOwnChunks({ lend: true }).lent, false);
+    const big = html`<pre>${'y'.repeat(600_000)}</pre>`.toOwnChunks({ lend: true });
+    assert.deepEqual([big.lent, Buffer.concat(big.chunks).length], [false, 600_011]);
+    // Something that was never lent is left alone.
+    const own = Buffer.from('<p>not lent</p>');
+    giveBack(own);
+    assert.equal(own.toString(), '<p>not lent</p>');
   });
 
   it('encodes a page into exactly sized chunks with the same bytes: text in one buffer, at most 512 KB, and encoded fragments uncopied', () => {

@@ -19,7 +19,14 @@ const encoder = new TextEncoder();
  * so pages never share it at once).
  */
 const SCRATCH_BYTES = 512 * 1024;
-const scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
+let scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
+/**
+ * Buffers the size of `scratch` that pages lent out (`toOwnChunks({ lend: true })`) were
+ * given back in once sent (`giveBack`): the next page lent takes one as its `scratch`. A
+ * few are kept; more pages in flight at once get fresh ones, collected as usual.
+ */
+const spare: ArrayBuffer[] = [];
+const SPARE_BUFFERS = 2;
 /** Text up to this length is copied (and escaped) character by character: cheaper than a call into the encoder. */
 const SHORT_TEXT = 64;
 /** Encoded literal text up to this length is copied byte by byte rather than with `set`. */
@@ -33,6 +40,33 @@ interface Encoded {
   chunks: Uint8Array[];
   /** Whether a chunk is an encoded fragment held elsewhere too (`rawBytes`, e.g. a cached conversation). */
   borrowed?: boolean;
+}
+
+/**
+ * The text encoded in `scratch`, when it is the whole page, becomes the page without a
+ * copy: the page takes `scratch` with it (a view of its first `used` bytes) and a spare
+ * buffer, or a fresh one, becomes `scratch`. Null when the page is not all in `scratch`.
+ */
+function lendScratch(out: Encoded): Uint8Array | null {
+  if (out.chunks.length > 0 || out.used === 0) return null;
+  const page = new Uint8Array(scratch.buffer, scratch.byteOffset, out.used);
+  const next = spare.pop();
+  scratch = next ? Buffer.from(next) : Buffer.allocUnsafeSlow(SCRATCH_BYTES);
+  out.used = 0;
+  return page;
+}
+
+/**
+ * Takes back the buffer of a page lent by `toOwnChunks({ lend: true })` once the page was
+ * sent, for a later page. Its memory moves to a new owner (`transfer()`, no copy): the
+ * page's own buffer is detached, so anything that still held the page would read nothing,
+ * never a later page.
+ */
+export function giveBack(page: Uint8Array): void {
+  const memory = page.buffer;
+  if (!(memory instanceof ArrayBuffer) || memory.detached || memory.byteLength !== SCRATCH_BYTES) return;
+  const kept = memory.transfer();
+  if (spare.length < SPARE_BUFFERS) spare.push(kept);
 }
 
 /**
@@ -239,12 +273,16 @@ export class SafeHtml {
    * `toChunks`, saying whether every chunk was made by this call: only then may the caller
    * free them once written (routes/public.ts, `freeOnceSent`). A fragment passed along as it
    * is (a cached conversation) belongs to whoever keeps it, even when it is the only chunk.
+   * With `lend`, a page that fits `scratch` whole is not copied out: it is lent, a view of
+   * the buffer it was encoded in (`lent`), to be given back once sent (`giveBack`).
    */
-  toOwnChunks(): { chunks: Uint8Array[]; own: boolean } {
+  toOwnChunks(options: { lend?: boolean } = {}): { chunks: Uint8Array[]; own: boolean; lent: boolean } {
     const out: Encoded = { used: 0, chunks: [] };
     this.encode(out);
+    const page = options.lend ? lendScratch(out) : null;
+    if (page) return { chunks: [page], own: true, lent: true };
     cut(out);
-    return { chunks: out.chunks, own: out.borrowed !== true };
+    return { chunks: out.chunks, own: out.borrowed !== true, lent: false };
   }
 
   /** @internal Writes this HTML at the end of `out`. */

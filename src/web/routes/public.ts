@@ -7,7 +7,7 @@ import { isProtected, type Post, type User } from '../../core/store.ts';
 import { DomainError } from '../../core/errors.ts';
 import { buildThread } from '../../core/thread.ts';
 import type { AppEnv } from '../context.ts';
-import { html, rawBytes, type SafeHtml } from '../html.ts';
+import { giveBack, html, rawBytes, type SafeHtml } from '../html.ts';
 import { csrfTokenFor, pageCache } from '../middleware.ts';
 import { enterPassword, passwordEntered, privatePage } from '../post-password.ts';
 import { errorPage } from '../views/error-page.ts';
@@ -42,19 +42,20 @@ async function authorsOf(c: Context<AppEnv>, posts: Post[]): Promise<Map<number,
 }
 
 /**
- * Frees a page's own buffer (~300 KB for a post with 200 comments) as soon as the answer
- * is sent, instead of when V8 next collects the young generation: rendered from the
- * database hundreds of times a second, pages that were sent but not yet collected raised
- * the process's peak RSS. Its memory is detached (`transfer(0)`), so anything that still
- * held it would read nothing, never another page.
+ * Gives a page's buffer (~300 KB for a post with 200 comments) back as soon as the answer
+ * is sent, for the next page (`giveBack`), instead of leaving it to V8's next collection of
+ * the young generation. Rendered from the database hundreds of times a second, pages sent
+ * but not yet collected raised the process's peak RSS, and a page-sized block allocated and
+ * freed per request cost more than rendering's own share of the page: glibc maps and unmaps
+ * a block that size (npm start's MALLOC_MMAP_THRESHOLD_), a page fault per 4 KB each time.
+ * The page's memory is detached as it is given back, so anything that still held it would
+ * read nothing, never a later page. Without a socket to watch (`app.fetch` in process), the
+ * buffer is collected as usual.
  */
-function freeOnceSent(c: Context<AppEnv>, page: Uint8Array): void {
+function giveBackOnceSent(c: Context<AppEnv>, page: Uint8Array): void {
   const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
-  const memory = page.buffer;
-  // Only a buffer that is the page's alone (never a slice of Node's shared pool).
-  if (!outgoing || !(memory instanceof ArrayBuffer) || page.byteOffset !== 0 || page.byteLength !== memory.byteLength) return;
   // 'finish': the whole answer was handed to the socket, compressed or not.
-  outgoing.once('finish', () => memory.transfer(0));
+  outgoing?.once('finish', () => giveBack(page));
 }
 
 function htmlPage(c: Context<AppEnv>, page: SafeHtml) {
@@ -68,11 +69,11 @@ function htmlPage(c: Context<AppEnv>, page: SafeHtml) {
   }
   // Uncached: write the shared conversation bytes as they are, beside the page's own small parts,
   // rather than copying everything into a fresh page-sized buffer per request.
-  const { chunks, own } = page.toOwnChunks();
+  const { chunks, lent } = page.toOwnChunks({ lend: true });
   // A page rendered whole (no cached conversation in it) is one buffer: written with its head in
   // one go, with no stream to read it from block by block.
   if (chunks.length === 1) {
-    if (own) freeOnceSent(c, chunks[0]);
+    if (lent) giveBackOnceSent(c, chunks[0]);
     return c.body(chunks[0] as Uint8Array<ArrayBuffer>, 200, headers);
   }
   let length = 0;
