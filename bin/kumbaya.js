@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=131072 MALLOC_TRIM_THRESHOLD_=131072 node --max-semi-space-size=8 --heap-growing-percent=20 --v8-pool-size=1 --max-optimized-bytecode-size=16384
+#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=131072 MALLOC_TRIM_THRESHOLD_=131072 node --max-semi-space-size=8 --heap-growing-percent=20 --v8-pool-size=1 --max-optimized-bytecode-size=16384 --no-allocation-site-pretenuring
 // (The memory flags `npm start` uses: a small young generation, a 20 % heap growth step and one V8 helper thread, so a long import stays under 200 MB, and no optimizing compile of functions over 16 KB of bytecode; ARCHITECTURE.md, "Memory".)
 // Kumbaya's command line. The commands are TypeScript (src/cli/), which Node runs as is from
 // version 24 on, so check the version before loading them.
