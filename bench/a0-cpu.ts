@@ -6,7 +6,7 @@
  * it exists), composes Kumbaya in-process with PAGE_CACHE=false and CONVERSATION_CACHE=false,
  * warms up, then answers BENCH_ROUNDS (5) rounds of BENCH_N (100) requests one after another through
  * `app.fetch`, and prints the lowest round's median CPU ms per page.
- *   node --max-semi-space-size=8 --heap-growing-percent=20 --v8-pool-size=1 bench/a0-cpu.ts
+ *   node --max-semi-space-size=8 --heap-growing-percent=20 --v8-pool-size=1 --no-allocation-site-pretenuring bench/a0-cpu.ts
  *     (npm start's memory flags; BENCH_A0_DIR=/tmp/kumbaya-a0-cpu, BENCH_N, BENCH_ROUNDS;
  *                           BENCH_A0_OUT=<file> writes the page's bytes, to compare before/after;
  *                           profile with `node --cpu-prof --cpu-prof-dir=<dir>`: keep profiles out of git)

@@ -18,7 +18,7 @@
  * answered. /proc counts in 10 ms ticks, so only the average over many is meaningful, and
  * only with BENCH_CONNECTIONS=1 (one statement at a time: a backend's CPU is then its).
  *   KUMBAYA_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/test \
- *     node --max-semi-space-size=8 --heap-growing-percent=20 --v8-pool-size=1 bench/e-pg-cpu.ts
+ *     node --max-semi-space-size=8 --heap-growing-percent=20 --v8-pool-size=1 --no-allocation-site-pretenuring bench/e-pg-cpu.ts
  *   BENCH_CPU_PROF=<dir> writes a CPU profile of the measured rounds only (not the seeding
  *   nor the warm-up) to <dir>/e-pg.cpuprofile (read it with bench/cpuprofile-top.ts; keep
  *   profiles out of git).
