@@ -71,27 +71,29 @@ export function toComment(row: CommentRow): Comment {
   };
 }
 
-const THREAD_COLUMNS = ['id', 'post_id', 'parent_id', 'root_id', 'depth', 'person_id', 'user_id', 'author_name', 'author_email', 'author_url', 'html', 'status', 'source', 'created_at', 'edited_at'] as const;
-
-function toThreadComment(row: Pick<Selectable<Database['comments']>, (typeof THREAD_COLUMNS)[number]>): ThreadComment {
-  return {
-    id: row.id,
-    postId: row.post_id,
-    parentId: row.parent_id,
-    rootId: row.root_id ?? row.id,
-    depth: Number(row.depth),
-    personId: row.person_id,
-    userId: row.user_id,
-    authorName: row.author_name,
-    authorEmail: row.author_email,
-    authorUrl: row.author_url,
-    html: row.html,
-    status: row.status as Comment['status'],
-    source: row.source as Comment['source'],
-    createdAt: Number(row.created_at),
-    editedAt: row.edited_at === null ? null : Number(row.edited_at),
-  };
-}
+/**
+ * What a thread shows of a comment, named as `ThreadComment` names it: each row is a
+ * ThreadComment as it comes (no second object per row: a thread page reads ~200). Whole
+ * numbers come back as numbers from both engines (database.ts parses PostgreSQL's bigint),
+ * and a thread's rows are found by their conversation, so `root_id` is never null there.
+ */
+const THREAD_COLUMNS = [
+  'id',
+  'post_id as postId',
+  'parent_id as parentId',
+  'root_id as rootId',
+  'depth',
+  'person_id as personId',
+  'user_id as userId',
+  'author_name as authorName',
+  'author_email as authorEmail',
+  'author_url as authorUrl',
+  'html',
+  'status',
+  'source',
+  'created_at as createdAt',
+  'edited_at as editedAt',
+] as const;
 
 function toCommentRevision(row: Selectable<Database['comment_revisions']>): CommentRevision {
   return {
@@ -361,10 +363,7 @@ export class KyselyCommentRepository implements CommentRepository {
       shown.map((r) => r.id),
       (ids) => this.db.selectFrom('comments').select(THREAD_COLUMNS).where('root_id', 'in', ids as number[]),
     );
-    const comments = rows
-      .filter((row) => row.status === 'approved')
-      .map(toThreadComment)
-      .sort((a, b) => a.createdAt - b.createdAt || a.id - b.id);
+    const comments = (rows as ThreadComment[]).filter((row) => row.status === 'approved').sort((a, b) => a.createdAt - b.createdAt || a.id - b.id);
     const last = shown[shown.length - 1];
     return { comments, next: more ? { createdAt: Number(last.created_at), id: last.id } : null };
   }
