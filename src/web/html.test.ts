@@ -30,19 +30,19 @@ describe('html template', () => {
     assert.deepEqual(html`<p>${'only text'}</p>`.toChunks(), [Buffer.from('<p>only text</p>')]);
   });
 
-  it('says a page owns its chunks only when none is a fragment kept elsewhere, even a lone one (its buffer is freed once sent)', () => {
+  it('passes a cached fragment along as it is, even alone, and never lends it', () => {
     const cached = Buffer.from('<ol><li>kept by the conversation cache</li></ol>');
-    assert.equal(html`<p>${'text'}</p>`.toOwnChunks().own, true);
-    assert.equal(html`<main>${rawBytes(cached)}</main>`.toOwnChunks().own, false);
-    const alone = html`${rawBytes(cached)}`.toOwnChunks();
-    assert.deepEqual([alone.chunks.length, alone.chunks[0] === cached, alone.own], [1, true, false]);
+    const alone = html`${rawBytes(cached)}`.lendChunks();
+    assert.deepEqual([alone.chunks.length, alone.chunks[0] === cached, alone.lent], [1, true, false]);
+    const around = html`<main>${rawBytes(cached)}</main>`.lendChunks();
+    assert.deepEqual([around.chunks.length, around.chunks[1] === cached, around.lent], [3, true, false]);
   });
 
   it('lends a page that fits its shared buffer whole instead of copying it: later pages never touch it, and given back it reads nothing', () => {
-    const first = html`<p>${'first'}</p>`.toOwnChunks({ lend: true });
-    assert.deepEqual([first.lent, first.own, first.chunks.length, Buffer.from(first.chunks[0]).toString()], [true, true, 1, '<p>first</p>']);
+    const first = html`<p>${'first'}</p>`.lendChunks();
+    assert.deepEqual([first.lent, first.chunks.length, Buffer.from(first.chunks[0]).toString()], [true, 1, '<p>first</p>']);
     // Pages encoded while the first is still being sent go elsewhere.
-    const second = html`<p>${'second, and longer than the first'}</p>`.toOwnChunks({ lend: true });
+    const second = html`<p>${'second, and longer than the first'}</p>`.lendChunks();
     const third = html`<p>${'third'}</p>`.toChunks();
     assert.equal(Buffer.from(first.chunks[0]).toString(), '<p>first</p>');
     assert.equal(Buffer.from(second.chunks[0]).toString(), '<p>second, and longer than the first</p>');
@@ -53,15 +53,13 @@ describe('html template', () => {
     assert.equal(first.chunks[0].byteLength, 0);
     giveBack(first.chunks[0]);
     for (let i = 0; i < 4; i++) {
-      const later = html`<p>${`later ${i}`}</p>`.toOwnChunks({ lend: true });
+      const later = html`<p>${`later ${i}`}</p>`.lendChunks();
       assert.equal(Buffer.from(later.chunks[0]).toString(), `<p>later ${i}</p>`);
       assert.equal(Buffer.from(second.chunks[0]).toString(), '<p>second, and longer than the first</p>', 'a page not given back stays as it was');
       giveBack(later.chunks[0]);
     }
-    // Not lent: a page around a fragment kept elsewhere, or more than the shared buffer holds.
-    const cached = Buffer.from('<ol><li>kept by the conversation cache</li></ol>');
-    assert.equal(html`<main>${rawBytes(cached)}</main>`.toOwnChunks({ lend: true }).lent, false);
-    const big = html`<pre>${'y'.repeat(600_000)}</pre>`.toOwnChunks({ lend: true });
+    // Not lent: more than the shared buffer holds.
+    const big = html`<pre>${'y'.repeat(600_000)}</pre>`.lendChunks();
     assert.deepEqual([big.lent, Buffer.concat(big.chunks).length], [false, 600_011]);
     // Something that was never lent is left alone.
     const own = Buffer.from('<p>not lent</p>');

@@ -21,7 +21,7 @@ const encoder = new TextEncoder();
 const SCRATCH_BYTES = 512 * 1024;
 let scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
 /**
- * Buffers the size of `scratch` that pages lent out (`toOwnChunks({ lend: true })`) were
+ * Buffers the size of `scratch` that pages lent out (`lendChunks`) were
  * given back in once sent (`giveBack`): the next page lent takes one as its `scratch`. A
  * few are kept; more pages in flight at once get fresh ones, collected as usual.
  */
@@ -38,8 +38,6 @@ const MAX_ESCAPED = 6;
 interface Encoded {
   used: number;
   chunks: Uint8Array[];
-  /** Whether a chunk is an encoded fragment held elsewhere too (`rawBytes`, e.g. a cached conversation). */
-  borrowed?: boolean;
 }
 
 /**
@@ -57,7 +55,7 @@ function lendScratch(out: Encoded): Uint8Array | null {
 }
 
 /**
- * Takes back the buffer of a page lent by `toOwnChunks({ lend: true })` once the page was
+ * Takes back the buffer of a page lent by `lendChunks` once the page was
  * sent, for a later page. Its memory moves to a new owner (`transfer()`, no copy): the
  * page's own buffer is detached, so anything that still held the page would read nothing,
  * never a later page.
@@ -71,8 +69,7 @@ export function giveBack(page: Uint8Array): void {
 
 /**
  * The text encoded in `scratch` so far becomes a chunk of its own (a copy), and `scratch` is
- * free again. The chunk has memory of its own, never a slice of Node's shared pool: a page
- * can then be freed as soon as it is sent (`freeOnceSent` in routes/public.ts), and a
+ * free again. The chunk has memory of its own, never a slice of Node's shared pool: a
  * cached one holds nothing but itself.
  */
 function cut(out: Encoded): void {
@@ -266,23 +263,26 @@ export class SafeHtml {
    * behind per request.
    */
   toChunks(): Uint8Array[] {
-    return this.toOwnChunks().chunks;
+    const out: Encoded = { used: 0, chunks: [] };
+    this.encode(out);
+    cut(out);
+    return out.chunks;
   }
 
   /**
-   * `toChunks`, saying whether every chunk was made by this call: only then may the caller
-   * free them once written (routes/public.ts, `freeOnceSent`). A fragment passed along as it
-   * is (a cached conversation) belongs to whoever keeps it, even when it is the only chunk.
-   * With `lend`, a page that fits `scratch` whole is not copied out: it is lent, a view of
-   * the buffer it was encoded in (`lent`), to be given back once sent (`giveBack`).
+   * `toChunks` for a page sent once: a page that fits `scratch` whole is not copied out but
+   * lent (`lent`), a view of the buffer it was encoded in, to be given back once sent
+   * (`giveBack`; routes/public.ts, `giveBackOnceSent`). A page with an encoded fragment in
+   * it (a cached conversation, passed along as it is) or larger than `scratch` is cut into
+   * chunks as `toChunks` does, and nothing is lent.
    */
-  toOwnChunks(options: { lend?: boolean } = {}): { chunks: Uint8Array[]; own: boolean; lent: boolean } {
+  lendChunks(): { chunks: Uint8Array[]; lent: boolean } {
     const out: Encoded = { used: 0, chunks: [] };
     this.encode(out);
-    const page = options.lend ? lendScratch(out) : null;
-    if (page) return { chunks: [page], own: true, lent: true };
+    const page = lendScratch(out);
+    if (page) return { chunks: [page], lent: true };
     cut(out);
-    return { chunks: out.chunks, own: out.borrowed !== true, lent: false };
+    return { chunks: out.chunks, lent: false };
   }
 
   /** @internal Writes this HTML at the end of `out`. */
@@ -291,7 +291,6 @@ export class SafeHtml {
     if (bytes) {
       cut(out);
       out.chunks.push(bytes);
-      out.borrowed = true;
     } else if (values === null) writeText(out, strings![0]);
     else if (strings === null) for (let i = 0; i < values.length; i++) writeValue(out, values[i]);
     else {

@@ -69,7 +69,7 @@ function htmlPage(c: Context<AppEnv>, page: SafeHtml) {
   }
   // Uncached: write the shared conversation bytes as they are, beside the page's own small parts,
   // rather than copying everything into a fresh page-sized buffer per request.
-  const { chunks, lent } = page.toOwnChunks({ lend: true });
+  const { chunks, lent } = page.lendChunks();
   // A page rendered whole (no cached conversation in it) is one buffer: written with its head in
   // one go, with no stream to read it from block by block.
   if (chunks.length === 1) {
