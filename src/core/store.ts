@@ -445,7 +445,7 @@ export interface CommentRepository {
    * `limits`, the comment's rate limits are counted in the same call, all or none, as
    * `rateLimits.hitAllOrNone` counts them (on PostgreSQL in the same statement).
    */
-  startByEmail(email: string, limits?: { checks: RateLimitCheck[]; now: number }): Promise<ReaderCommentStart>;
+  startByEmail(email: string, limits?: RateLimitCount): Promise<ReaderCommentStart>;
   findById(id: number): Promise<Comment | null>;
   findMany(ids: number[]): Promise<Comment[]>;
   /** Every approved comment of a post, oldest first. */
@@ -730,6 +730,12 @@ export interface RateLimitCheck {
   key: string;
   windowMs: number;
   max: number;
+}
+
+/** Rate limits counted together, all or none, at `now` (a reader's comment's, `CommentRepository.startByEmail`). */
+export interface RateLimitCount {
+  checks: RateLimitCheck[];
+  now: number;
 }
 
 /** A single-use link sent by email: a password reset for an account, or an invitation to join the staff. */

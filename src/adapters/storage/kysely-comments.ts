@@ -9,7 +9,7 @@ import type {
   ModerationQuery,
   OutboxWrite,
   Page,
-  RateLimitCheck,
+  RateLimitCount,
   ReaderCommentStart,
   StaffContact,
   ThreadComment,
@@ -214,7 +214,7 @@ export class KyselyCommentRepository implements CommentRepository {
    * held, as a rolled-back insert would draw it; a comment that is not held leaves it unused
    * (a gap in the ids, as sequences leave). SQLite reads in process and draws in the write.
    */
-  async startByEmail(email: string, limits?: { checks: RateLimitCheck[]; now: number }): Promise<ReaderCommentStart> {
+  async startByEmail(email: string, limits?: RateLimitCount): Promise<ReaderCommentStart> {
     if (this.kind !== 'postgres') {
       const [counted, person, users] = await Promise.all([
         limits ? new KyselyRateLimitRepository(this.db, this.kind).hitAllOrNone(limits.checks, limits.now) : [],

@@ -1,4 +1,4 @@
-import type { Comment, CommentRepository, CommentRevision, CommentRevisionWrite, CommentStatus, CommentWrite, ModerationQuery, OutboxWrite, Page, PersonRepository, RateLimitCheck, ReaderCommentStart, ThreadCursor, ThreadPage } from '../../core/store.ts';
+import type { Comment, CommentRepository, CommentRevision, CommentRevisionWrite, CommentStatus, CommentWrite, ModerationQuery, OutboxWrite, Page, PersonRepository, RateLimitCount, ReaderCommentStart, ThreadCursor, ThreadPage } from '../../core/store.ts';
 import { notFound } from '../../core/errors.ts';
 import { descendantIds, placeMove } from '../../core/comment-move.ts';
 import type { Tables } from './memory-store.ts';
@@ -52,7 +52,7 @@ export class MemoryCommentRepository implements CommentRepository {
     return post !== undefined && post.authorId === authorId && post.deletedAt === null;
   }
 
-  async startByEmail(email: string, limits?: { checks: RateLimitCheck[]; now: number }): Promise<ReaderCommentStart> {
+  async startByEmail(email: string, limits?: RateLimitCount): Promise<ReaderCommentStart> {
     const counted = limits ? await new MemoryRateLimitRepository(this.tablesOf).hitAllOrNone(limits.checks, limits.now) : [];
     const staff = [...this.tables.users.values()].sort((a, b) => a.id - b.id).map(({ id, email: address, role }) => ({ id, email: address, role }));
     return { person: await this.people().findByEmail(email), staff, drawnId: null, limits: counted };
