@@ -397,7 +397,11 @@ describe('three instances on PostgreSQL behind nginx', { skip }, () => {
 
     // Every mail sent: wait for the outbox to empty, then stop every instance (each finishes
     // what it holds), and only then count.
-    await until('the outbox is empty', async () => (await store.outbox.countByStatus()).pending === 0);
+    await until('the outbox is empty', async () => (await store.outbox.countByStatus()).pending === 0).catch(async (error: Error) => {
+      // Say what was left and what the instances logged (warnings and errors only), for whoever reads a CI log.
+      const logs = running.map((i, k) => `instance ${k}: ${i.stderr().slice(-2000)}`).join('\n');
+      throw new Error(`${error.message}: ${JSON.stringify(await store.outbox.countByStatus())} (the mail of ${accepted.size} accepted comments)\n${logs}`);
+    });
     for (const instance of running) await instance.stop();
     const heldFor = smtp.received.filter((m) => m.to.includes(OWNER.email)).map((m) => /^Held for moderation: Reader (\d+) on/.exec(m.headers.get('subject') ?? '')?.[1]);
     const readers = [...accepted.values()].map((body) => /^Reader (\d+) /.exec(body)![1]);

@@ -15,6 +15,8 @@ export interface Mailer {
   send(message: OutboxMessage): Promise<void>;
   /** Where mail goes, in words for the admin, without credentials ("smtp.example.com:587"). */
   readonly description: string;
+  /** How many messages `send` may be given at once (an SMTP pool's connections); 1 when absent. */
+  readonly parallel?: number;
   close(): Promise<void>;
 }
 

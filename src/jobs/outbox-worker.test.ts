@@ -119,6 +119,29 @@ describe('outbox worker', () => {
     assert.equal(mailer.sent.length, 30);
   });
 
+  it('sends a batch over as many connections as the mailer has, never more at once, one failure holding none of the others', async () => {
+    for (let i = 0; i < 10; i++) await store.outbox.enqueue(message(`m${i}`), now);
+    let inFlight = 0;
+    let most = 0;
+    const sent: string[] = [];
+    const pooled = {
+      description: 'three connections',
+      parallel: 3,
+      async send(m: { idempotencyKey: string }) {
+        most = Math.max(most, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight--;
+        if (m.idempotencyKey === 'm4') throw new Error('451 try again later');
+        sent.push(m.idempotencyKey);
+      },
+      async close() {},
+    };
+    assert.deepEqual(await worker({ mailer: pooled }).tick(), { sent: 9, retrying: 1, gaveUp: 0 });
+    assert.equal(most, 3, 'three messages on the wire at a time');
+    assert.deepEqual(sent.sort(), ['m0', 'm1', 'm2', 'm3', 'm5', 'm6', 'm7', 'm8', 'm9']);
+    assert.deepEqual((await rows()).map((m) => m.status), ['sent', 'sent', 'sent', 'sent', 'pending', 'sent', 'sent', 'sent', 'sent', 'sent']);
+  });
+
   it('writes yesterday’s digest once for authors who chose it', async () => {
     const author = await store.users.create({ email: 'mack@example.com', name: 'Mack', slug: 'mack', bio: '', role: 'owner', passwordHash: null, createdAt: now });
     await setNotificationMode(store, author.id, 'digest');

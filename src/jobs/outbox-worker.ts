@@ -102,14 +102,20 @@ export class OutboxWorker {
       // Bounded, so one round never runs forever while mail keeps arriving; the next poll goes on.
       for (let round = 0; round < 50 && !this.poller.stopped; round++) {
         const claimed = await store.outbox.claimDue(clock.now(), batchSize, lockMs);
-        for (const message of claimed) {
-          try {
-            await this.deliver(mailer, message, result);
-          } catch (error) {
-            // The outbox could not be written (database gone?): the message stays locked, then is sent again with the same Message-ID.
-            logger.error({ err: error, outboxId: message.id }, 'outbox could not record a sending; it will be retried');
+        // As many at a time as the mailer sends at once (its pool's connections), each lane taking the next.
+        let next = 0;
+        const lane = async () => {
+          while (next < claimed.length) {
+            const message = claimed[next++];
+            try {
+              await this.deliver(mailer, message, result);
+            } catch (error) {
+              // The outbox could not be written (database gone?): the message stays locked, then is sent again with the same Message-ID.
+              logger.error({ err: error, outboxId: message.id }, 'outbox could not record a sending; it will be retried');
+            }
           }
-        }
+        };
+        await Promise.all(Array.from({ length: Math.min(mailer.parallel ?? 1, claimed.length) }, lane));
         if (claimed.length < batchSize) break;
       }
     } catch (error) {

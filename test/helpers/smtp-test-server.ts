@@ -51,6 +51,8 @@ export class TestSmtpServer {
   readonly unknownMailboxes = new Set<string>();
   /** Credentials seen in AUTH, as user:pass. */
   readonly logins: string[] = [];
+  /** Connections accepted since the server started. */
+  connections = 0;
   port = 0;
   private server: SMTPServer | null = null;
 
@@ -90,7 +92,13 @@ export class TestSmtpServer {
       allowInsecureAuth: true,
       disabledCommands: ['STARTTLS'],
       disableReverseLookup: true,
+      // Stopping plays an outage: connections a pooled client keeps open are dropped, not waited for 30 s.
+      closeTimeout: 50,
       logger: false,
+      onConnect: (_session, callback) => {
+        this.connections++;
+        callback();
+      },
       onAuth: (auth, _session, callback) => {
         this.logins.push(`${auth.username}:${auth.password}`);
         callback(null, { user: auth.username });

@@ -48,6 +48,27 @@ describe('SMTP mailer', () => {
     await unreachable.close();
   });
 
+  it('keeps its connections open for the next messages, and opens new ones once the server dropped them', async () => {
+    const server = await TestSmtpServer.start();
+    const mailer = new SmtpMailer({ url: server.url, from: 'blog@example.com', siteUrl: () => 'https://blog.example.com' });
+    try {
+      for (let i = 0; i < 6; i++) await mailer.send({ ...message(`reader${i}@example.com`), idempotencyKey: `one-by-one:${i}` });
+      assert.equal(server.connections, 1, 'six messages one after another, one connection');
+      await Promise.all([0, 1, 2, 3, 4, 5].map((i) => mailer.send({ ...message(`reader${i}@example.com`), idempotencyKey: `at-once:${i}` })));
+      assert.ok(server.connections <= mailer.parallel, `six at once over at most ${mailer.parallel} connections (${server.connections})`);
+      // The server goes away (its connections dropped) and comes back on the same port.
+      await server.stop();
+      await assert.rejects(mailer.send(message('kelly@example.com')), /ECONNREFUSED|closed|ECONNRESET/);
+      await server.listen();
+      await mailer.send({ ...message('kelly@example.com'), idempotencyKey: 'after-the-outage' });
+      assert.equal(server.received.length, 13);
+      assert.equal(server.received.at(-1)!.headers.get('message-id'), messageIdFor('after-the-outage', 'https://blog.example.com'));
+    } finally {
+      await mailer.close();
+      await server.stop();
+    }
+  });
+
   it('describes the server for the admin without the password', () => {
     assert.equal(describeSmtpUrl('smtp://user:secret@smtp.example.com:587'), 'smtp.example.com:587');
     assert.equal(describeSmtpUrl('smtps://user:secret@smtp.example.com'), 'smtp.example.com:465 (TLS)');

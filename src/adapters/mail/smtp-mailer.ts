@@ -23,13 +23,22 @@ export function describeSmtpUrl(url: string): string {
 /** Auth problems are the operator's to fix; the message itself is fine, so those are retried. */
 const authCodes = new Set(['EAUTH', 'ENOAUTH', 'EOAUTH2']);
 
+/** Connections kept open to the mail server, each sending one message at a time. */
+const POOL_CONNECTIONS = 3;
+
 /**
  * Sends outbox messages over SMTP with nodemailer: plain text and HTML alternatives, the
  * message's own headers (List-Unsubscribe…), and a Message-ID derived from its
  * idempotency key, so a message sent twice after a crash carries the same id.
+ *
+ * Connections are pooled: a server greets each new connection after a pause (smtp-server
+ * waits 100 ms for early talkers; Postfix's postscreen, seconds), so a connection per
+ * message capped the outbox at a few messages a second. A connection sends up to 100
+ * messages and is closed after 10 s idle, before the server's own timeout.
  */
 export class SmtpMailer implements Mailer {
   readonly description: string;
+  readonly parallel = POOL_CONNECTIONS;
   private readonly options: SmtpMailerOptions;
   private readonly transport: Transport;
 
@@ -38,6 +47,10 @@ export class SmtpMailer implements Mailer {
     this.description = describeSmtpUrl(options.url);
     this.transport = nodemailer.createTransport({
       url: options.url,
+      pool: true,
+      maxConnections: POOL_CONNECTIONS,
+      maxMessages: 100,
+      idleTimeout: 10_000,
       // A hung server must fail the attempt well within the worker's lock on the message.
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
