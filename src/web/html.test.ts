@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { giveBack, html, raw, rawBytes } from './html.ts';
+import { encodedOnce, giveBack, html, raw, rawBytes } from './html.ts';
 
 describe('html template', () => {
   it('escapes every interpolated value', () => {
@@ -28,6 +28,17 @@ describe('html template', () => {
     assert.equal(chunks[1], cached, 'the cached bytes are the same object, not a copy');
     assert.deepEqual(Buffer.concat(chunks), page.toBuffer());
     assert.deepEqual(html`<p>${'only text'}</p>`.toChunks(), [Buffer.from('<p>only text</p>')]);
+  });
+
+  it('writes text encoded once escaped, as a value would be, copied in wherever it goes: a page using it is still lent whole', () => {
+    const link = encodedOnce(`/café?a=1&b="2"`);
+    assert.equal(link.value, '/café?a=1&amp;b=&quot;2&quot;');
+    const page = html`<a href="${link}1">one</a><a href="${link}2">${'two'}</a>`;
+    assert.equal(page.value, '<a href="/café?a=1&amp;b=&quot;2&quot;1">one</a><a href="/café?a=1&amp;b=&quot;2&quot;2">two</a>');
+    const { chunks, lent } = page.lendChunks();
+    assert.deepEqual([lent, chunks.length], [true, 1]);
+    assert.deepEqual(Buffer.from(chunks[0]), Buffer.from(page.value));
+    giveBack(chunks[0]);
   });
 
   it('passes a cached fragment along as it is, even alone, and never lends it', () => {

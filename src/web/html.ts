@@ -188,7 +188,10 @@ function writeNumber(out: Encoded, n: number): void {
 /** A value of a template, written as `html` has it: escaped unless SafeHtml, arrays joined, null, undefined and false nothing. */
 function writeValue(out: Encoded, value: unknown): void {
   if (value === null || value === undefined || value === false) return;
-  if (typeof value === 'string') writeEscaped(out, value);
+  if (typeof value === 'string') {
+    // Most are '' (a template's `cond ? html`…` : ''`).
+    if (value.length !== 0) writeEscaped(out, value);
+  }
   else if (typeof value === 'number') writeNumber(out, value);
   else if (value instanceof SafeHtml) value.encode(out);
   else writeEscaped(out, String(value));
@@ -224,15 +227,18 @@ export class SafeHtml {
   private readonly strings: readonly string[] | null;
   /** The values between `strings` (or a list's items), not yet escaped. */
   private readonly values: readonly unknown[] | null;
-  /** Already encoded HTML (`rawBytes`). */
+  /** Already encoded HTML (`rawBytes`, `encodedOnce`). */
   private readonly bytes: Uint8Array | null;
+  /** The bytes are a short text's, copied in where they go (`encodedOnce`), not passed along as a chunk of their own (`rawBytes`). */
+  private readonly copied: boolean;
   private joined: string | undefined;
 
-  /** Use `html`, `raw` or `rawBytes`. */
-  constructor(strings: readonly string[] | null, values: readonly unknown[] | null, bytes: Uint8Array | null) {
+  /** Use `html`, `raw`, `rawBytes` or `encodedOnce`. */
+  constructor(strings: readonly string[] | null, values: readonly unknown[] | null, bytes: Uint8Array | null, copied = false) {
     this.strings = strings;
     this.values = values;
     this.bytes = bytes;
+    this.copied = copied;
   }
 
   get value(): string {
@@ -289,8 +295,11 @@ export class SafeHtml {
   encode(out: Encoded): void {
     const { strings, values, bytes } = this;
     if (bytes) {
-      cut(out);
-      out.chunks.push(bytes);
+      if (this.copied) writeBytes(out, bytes);
+      else {
+        cut(out);
+        out.chunks.push(bytes);
+      }
     } else if (values === null) writeText(out, strings![0]);
     else if (strings === null) for (let i = 0; i < values.length; i++) writeValue(out, values[i]);
     else {
@@ -331,4 +340,13 @@ export function raw(value: string): SafeHtml {
 /** Inserts HTML that is already encoded as UTF-8 (a cached, trusted fragment). */
 export function rawBytes(bytes: Uint8Array): SafeHtml {
   return new SafeHtml(null, null, bytes);
+}
+
+/**
+ * Text escaped and encoded once, for text a page writes many times (its own address in
+ * every comment's links, a remembered date): copied in as bytes wherever it goes, with no
+ * escaping pass each time.
+ */
+export function encodedOnce(text: string): SafeHtml {
+  return new SafeHtml(null, null, encoder.encode(escapeHtml(text)), true);
 }

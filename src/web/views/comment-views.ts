@@ -5,8 +5,8 @@ import type { ThreadNode } from '../../core/thread.ts';
 import type { WebmentionRepository } from '../../core/webmention-store.ts';
 import type { FediverseComment, FediverseReplyRepository } from '../../core/fediverse-reply-store.ts';
 import { sha256Hex } from '../../core/tokens.ts';
-import { html, raw, type SafeHtml } from '../html.ts';
-import { formatDateTime, isoDate, isoLocal, plural } from './format.ts';
+import { encodedOnce, html, raw, type SafeHtml } from '../html.ts';
+import { formatDateTime, formatDateTimeHtml, isoDate, isoLocalHtml, plural } from './format.ts';
 
 export const cursorParam = (cursor: ThreadCursor | null): string => (cursor ? `${cursor.createdAt.toString(36)}-${cursor.id.toString(36)}` : '');
 
@@ -131,6 +131,27 @@ export function noteBadge(personId: number, name: string): SafeHtml {
 
 const U_URL = html` class="u-url"`;
 
+/** The thread page's own address as each comment's links start with it, escaped and encoded once per render. */
+interface PageLinks {
+  /** The post's first page: a conversation's first comment replies to it. */
+  post: SafeHtml;
+  /** `<page>#comment-`, before a comment's id. */
+  comment: SafeHtml;
+  /** `<page>?reply_to=` (or `&reply_to=` after a cursor), before a comment's id. */
+  reply: SafeHtml;
+}
+
+const pageLinksOf = new WeakMap<CommentRenderContext, PageLinks>();
+function pageLinks(ctx: CommentRenderContext): PageLinks {
+  let links = pageLinksOf.get(ctx);
+  if (!links) {
+    const page = threadPageUrl(ctx.post, ctx.pageCursor);
+    links = { post: encodedOnce(`/${ctx.post.slug}`), comment: encodedOnce(`${page}#comment-`), reply: encodedOnce(`${page}${ctx.pageCursor ? '&' : '?'}reply_to=`) };
+    pageLinksOf.set(ctx, links);
+  }
+  return links;
+}
+
 /** One comment with its nested replies. */
 export function commentView(node: ThreadNode, ctx: CommentRenderContext): SafeHtml {
   const c = node.comment;
@@ -138,28 +159,27 @@ export function commentView(node: ThreadNode, ctx: CommentRenderContext): SafeHt
   const name = c.authorUrl
     ? html`<a class="p-name u-url" href="${c.authorUrl}" rel="ugc nofollow noopener">${c.authorName}</a>`
     : html`<span class="p-name">${c.authorName}</span>`;
-  const pageUrl = threadPageUrl(ctx.post, ctx.pageCursor);
+  const links = pageLinks(ctx);
   const until = ctx.own?.get(c.id);
   // A reply received by webmention or from the fediverse lives at its source: that is its u-url; the permalink here stays a plain link.
   const remote = c.source === 'activitypub' ? ctx.fediverse?.get(c.id) : undefined;
   const original = c.source === 'webmention' ? ctx.sources?.get(c.id) : (remote?.url ?? undefined);
-  const inReplyTo = c.parentId === null ? `/${ctx.post.slug}` : `${pageUrl}#comment-${c.parentId}`;
   return html`<li>
-<article class="comment h-entry${isAuthor ? ' is-author' : ''}${c.status !== 'approved' ? ' is-held' : ''}" id="comment-${c.id}" data-comment-id="${c.id}" data-parent-id="${c.parentId ?? ''}" data-author="${c.authorName}">
+<article class="comment h-entry${isAuthor ? ' is-author' : ''}${c.status !== 'approved' ? ' is-held' : ''}" id="comment-${c.id}" data-comment-id="${c.id}" data-parent-id="${c.parentId}" data-author="${c.authorName}">
   <header class="comment-head">
     <span class="p-author h-card">${avatar(c, ctx.avatars)}${name}${remote?.handle ? html` <span class="comment-handle p-nickname">${remote.handle}</span>` : ''}</span>
     ${isAuthor ? html`<span class="badge" title="The author of this post">Author</span>` : ''}
     ${c.personId !== null && ctx.noted?.has(c.personId) ? noteBadge(c.personId, c.authorName) : ''}
-    <time class="dt-published" datetime="${isoLocal(c.createdAt)}"><a${original ? '' : U_URL} href="${pageUrl}#comment-${c.id}" title="Permalink to this comment">${formatDateTime(c.createdAt)}</a></time>
+    <time class="dt-published" datetime="${isoLocalHtml(c.createdAt)}"><a${original ? '' : U_URL} href="${links.comment}${c.id}" title="Permalink to this comment">${formatDateTimeHtml(c.createdAt)}</a></time>
     ${original ? html`<span class="comment-via">via <a class="u-url" href="${original}" rel="nofollow ugc noopener" title="${remote ? 'The original on the fediverse' : 'Where this reply was first published'}">${hostOf(original)}</a></span>` : ''}
     ${c.editedAt ? html`<span class="edited" title="Edited ${formatDateTime(c.editedAt)}">edited</span>` : ''}
   </header>
   ${node.inReplyTo ? html`<p class="in-reply-to">in reply to <a href="#comment-${node.inReplyTo.id}">${node.inReplyTo.authorName}</a></p>` : ''}
   ${c.status !== 'approved' ? html`<p class="held-note" role="status">${heldNote(c.status)}</p>` : ''}
-  <data class="u-in-reply-to" value="${inReplyTo}"></data>
+  <data class="u-in-reply-to" value="${c.parentId === null ? links.post : links.comment}${c.parentId}"></data>
   <div class="comment-body e-content">${raw(c.html)}</div>
   <footer class="comment-actions">
-    ${ctx.open && c.status === 'approved' ? html`<a class="reply-link" href="${pageUrl}${ctx.pageCursor ? '&' : '?'}reply_to=${c.id}#respond" data-reply-to="${c.id}">Reply<span class="visually-hidden"> to ${c.authorName}</span></a>` : ''}
+    ${ctx.open && c.status === 'approved' ? html`<a class="reply-link" href="${links.reply}${c.id}#respond" data-reply-to="${c.id}">Reply<span class="visually-hidden"> to ${c.authorName}</span></a>` : ''}
     ${
       until
         ? html`<a href="/comments/${c.id}/edit" data-edit="${c.id}" data-until="${until}">Edit</a>

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { timeZone } from '../../core/time-zone.ts';
-import { formatCount, formatDate, formatDateTime, formatDateTimeSeconds, formatMonth, formatUtcDay, fromDateTimeLocal, inTimeZone, isoDate, isoLocal, plural, startOfLocalDay, toDateTimeLocal } from './format.ts';
+import { formatCount, formatDate, formatDateTime, formatDateTimeHtml, formatDateTimeSeconds, formatMonth, formatUtcDay, fromDateTimeLocal, inTimeZone, isoDate, isoLocal, isoLocalHtml, plural, startOfLocalDay, toDateTimeLocal } from './format.ts';
 
 // What Intl says, the reference the hand-written formats must match.
 const intlDate = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
@@ -72,6 +72,15 @@ describe('dates and counts as the site shows them', () => {
       assert.equal(isoDate(ms), '2026-12-03T13:05:07.000Z');
     });
     inTimeZone(timeZone('America/St_Johns')!, () => assert.equal(isoLocal(ms), '2026-12-03T09:35:07-03:30'));
+  });
+
+  it('give a comment page the same texts as HTML, each in the zone of the request that asks', () => {
+    const ms = Date.UTC(2026, 11, 3, 13, 5, 7);
+    assert.deepEqual([formatDateTimeHtml(ms).value, isoLocalHtml(ms).value], ['December 3, 2026 at 1:05 PM UTC', '2026-12-03T13:05:07.000Z']);
+    inTimeZone(timeZone('Europe/Paris')!, () => {
+      assert.deepEqual([formatDateTimeHtml(ms).value, isoLocalHtml(ms).value], ['December 3, 2026 at 2:05 PM CET', '2026-12-03T14:05:07+01:00']);
+    });
+    assert.equal(formatDateTimeHtml(ms).value, 'December 3, 2026 at 1:05 PM UTC', 'remembered per zone, not once for all');
   });
 
   it('read the editor’s publish time in the site’s zone: a skipped time is refused, a repeated one is the first', () => {

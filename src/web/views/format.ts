@@ -8,12 +8,13 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { utc, type TimeZone } from '../../core/time-zone.ts';
+import { encodedOnce, type SafeHtml } from '../html.ts';
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 // The same timestamps come back on every render (hundreds on a comment page): remember them (bounded).
-function memo(fn: (ms: number) => string): (ms: number) => string {
-  const seen = new Map<number, string>();
+function memo<T = string>(fn: (ms: number) => T): (ms: number) => T {
+  const seen = new Map<number, T>();
   return (ms) => {
     let s = seen.get(ms);
     if (s === undefined) {
@@ -50,6 +51,9 @@ interface Formats {
   dateTime: (ms: number) => string;
   dateTimeSeconds: (ms: number) => string;
   isoLocal: (ms: number) => string;
+  /** `dateTime` and `isoLocal` escaped and encoded, for pages that write hundreds (a comment's `<time>`). */
+  dateTimeHtml: (ms: number) => SafeHtml;
+  isoLocalHtml: (ms: number) => SafeHtml;
 }
 
 function formatsOf(zone: TimeZone): Formats {
@@ -61,20 +65,24 @@ function formatsOf(zone: TimeZone): Formats {
     const hours = d.getUTCHours();
     return `${hours % 12 || 12}:${two(d.getUTCMinutes())}${seconds ? `:${two(d.getUTCSeconds())}` : ''} ${hours < 12 ? 'AM' : 'PM'}`;
   };
+  const dateTime = memo((ms) => {
+    const { d, label } = local(ms);
+    return `${dayOf(d)} at ${clock(d, false)} ${label}`;
+  });
+  const isoLocal = memo((ms) => {
+    const { d, offset } = local(ms);
+    return offset === 0 && zone === utc ? new Date(ms).toISOString() : `${d.toISOString().slice(0, 19)}${isoOffset(offset)}`;
+  });
   return {
     date: memo((ms) => dayOf(local(ms).d)),
-    dateTime: memo((ms) => {
-      const { d, label } = local(ms);
-      return `${dayOf(d)} at ${clock(d, false)} ${label}`;
-    }),
+    dateTime,
     dateTimeSeconds: memo((ms) => {
       const { d, label } = local(ms);
       return `${dayOf(d)} at ${clock(d, true)} ${label}`;
     }),
-    isoLocal: memo((ms) => {
-      const { d, offset } = local(ms);
-      return offset === 0 && zone === utc ? new Date(ms).toISOString() : `${d.toISOString().slice(0, 19)}${isoOffset(offset)}`;
-    }),
+    isoLocal,
+    dateTimeHtml: memo((ms) => encodedOnce(dateTime(ms))),
+    isoLocalHtml: memo((ms) => encodedOnce(isoLocal(ms))),
   };
 }
 
@@ -109,6 +117,9 @@ export const formatDateTime = (ms: number): string => formats(shownZone()).dateT
 /** The same to the second: "November 26, 2026 at 3:08:12 AM CET". */
 export const formatDateTimeSeconds = (ms: number): string => formats(shownZone()).dateTimeSeconds(ms);
 export const formatMonth = (year: number, month: number): string => `${MONTHS[month - 1]} ${new Date(Date.UTC(year, month - 1, 1)).getUTCFullYear()}`;
+/** `formatDateTime` and `isoLocal` as HTML encoded once per instant: a comment page writes one of each per comment. */
+export const formatDateTimeHtml = (ms: number): SafeHtml => formats(shownZone()).dateTimeHtml(ms);
+export const isoLocalHtml = (ms: number): SafeHtml => formats(shownZone()).isoLocalHtml(ms);
 /** ISO 8601 in UTC ("2026-11-26T03:08:00.000Z"): feeds, sitemaps, metadata, `<time datetime>`. */
 export const isoDate = memo((ms) => new Date(ms).toISOString());
 /** ISO 8601 with the site zone's offset ("2026-11-26T04:08:00+01:00"; UTC as isoDate): microformats' dt-published. */
