@@ -13,12 +13,12 @@ import { encodedOnce, type SafeHtml } from '../html.ts';
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 // The same timestamps come back on every render (hundreds on a comment page): remember them (bounded).
-function memo<T = string>(fn: (ms: number) => T): (ms: number) => T {
+function memo<T = string>(fn: (ms: number) => T, most = 20_000): (ms: number) => T {
   const seen = new Map<number, T>();
   return (ms) => {
     let s = seen.get(ms);
     if (s === undefined) {
-      if (seen.size >= 20_000) seen.clear();
+      if (seen.size >= most) seen.clear();
       s = fn(ms);
       seen.set(ms, s);
     }
@@ -81,8 +81,9 @@ function formatsOf(zone: TimeZone): Formats {
       return `${dayOf(d)} at ${clock(d, true)} ${label}`;
     }),
     isoLocal,
-    dateTimeHtml: memo((ms) => encodedOnce(dateTime(ms))),
-    isoLocalHtml: memo((ms) => encodedOnce(isoLocal(ms))),
+    // Fewer of these (each holds its bytes, ~250 bytes in all): enough for the pages being read; every comment posted adds one.
+    dateTimeHtml: memo((ms) => encodedOnce(dateTime(ms)), 4_096),
+    isoLocalHtml: memo((ms) => encodedOnce(isoLocal(ms)), 4_096),
   };
 }
 
