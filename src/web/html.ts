@@ -188,11 +188,10 @@ function writeNumber(out: Encoded, n: number): void {
 /** A value of a template, written as `html` has it: escaped unless SafeHtml, arrays joined, null, undefined and false nothing. */
 function writeValue(out: Encoded, value: unknown): void {
   if (value === null || value === undefined || value === false) return;
+  // Most strings are '' (a template's `cond ? html`…` : ''`): nothing to write.
   if (typeof value === 'string') {
-    // Most are '' (a template's `cond ? html`…` : ''`).
     if (value.length !== 0) writeEscaped(out, value);
-  }
-  else if (typeof value === 'number') writeNumber(out, value);
+  } else if (typeof value === 'number') writeNumber(out, value);
   else if (value instanceof SafeHtml) value.encode(out);
   else writeEscaped(out, String(value));
 }
