@@ -342,10 +342,11 @@ export function rawBytes(bytes: Uint8Array): SafeHtml {
 }
 
 /**
- * Text escaped and encoded once, for text a page writes many times (its own address in
- * every comment's links, a remembered date): copied in as bytes wherever it goes, with no
- * escaping pass each time.
+ * Text (escaped) or HTML encoded once, for what a page writes many times (its own address
+ * in every comment's links, a remembered date, a commenter's picture): copied in as bytes
+ * wherever it goes, with no escaping or templating pass each time.
  */
-export function encodedOnce(text: string): SafeHtml {
-  return new SafeHtml(null, null, encoder.encode(escapeHtml(text)), true);
+export function encodedOnce(value: string | SafeHtml): SafeHtml {
+  const bytes = typeof value === 'string' ? encoder.encode(escapeHtml(value)) : value.toBuffer();
+  return new SafeHtml(null, null, bytes, true);
 }

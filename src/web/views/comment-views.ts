@@ -44,15 +44,29 @@ function initialsOf(name: string): string {
   return initials;
 }
 
+/** Pictures made, per setting, by the commenter's address (or name) and with the name they were made for (at most 4,096: each holds its bytes, and each comment posted renders its writer's). */
+const pictures: Record<CommentSettings['avatars'], Map<string, { name: string; html: SafeHtml }>> = { local: new Map(), gravatar: new Map() };
+
 /**
  * The commenter's picture. By default made here: initials on a colour picked from a hash
  * of the email, so readers' browsers contact nobody else. With the Gravatar setting, the
  * Gravatar image for the email's SHA-256 (an identicon when there is none).
  */
 function avatar(comment: Pick<Comment, 'authorEmail' | 'authorName'>, mode: CommentSettings['avatars']): SafeHtml {
+  // Made once per commenter and setting: a page shows hundreds, mostly of the same people (and Gravatar's costs a hash).
+  const made = pictures[mode];
+  const seed = comment.authorEmail || comment.authorName;
+  const known = made.get(seed);
+  if (known !== undefined && known.name === comment.authorName) return known.html;
   const parts = avatarParts(comment, mode);
-  if (parts.image) return html`<img class="avatar u-photo" src="${parts.image}" alt="" width="36" height="36" loading="lazy">`;
-  return html`<span class="avatar avatar-${parts.colour}" aria-hidden="true">${parts.initials}</span>`;
+  const picture = encodedOnce(
+    parts.image
+      ? html`<img class="avatar u-photo" src="${parts.image}" alt="" width="36" height="36" loading="lazy">`
+      : html`<span class="avatar avatar-${parts.colour}" aria-hidden="true">${parts.initials}</span>`,
+  );
+  if (made.size >= 4_096) made.clear();
+  made.set(seed, { name: comment.authorName, html: picture });
+  return picture;
 }
 
 /** What the commenter's picture is made of (the blog's and `<kumbaya-comments>`'s alike): initials and colour 0–7, or an image. */
