@@ -1,6 +1,7 @@
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { MiddlewareHandler } from 'hono';
+import { remembered } from '../core/remembered.ts';
 import type { AppEnv } from './context.ts';
 
 /**
@@ -38,18 +39,12 @@ export function isCompressible(contentType: string | null | undefined): boolean 
  */
 export function chooseEncoding(acceptEncoding: string | null | undefined, brotli = true): Encoding | null {
   if (!acceptEncoding) return null;
-  // Browsers send one of a few strings: each is read once.
-  const known = (brotli ? chosenWithBrotli : chosenWithoutBrotli).get(acceptEncoding);
-  if (known !== undefined) return known;
-  const chosen = parseAcceptEncoding(acceptEncoding, brotli);
-  const memo = brotli ? chosenWithBrotli : chosenWithoutBrotli;
-  if (memo.size >= 200) memo.clear();
-  memo.set(acceptEncoding, chosen);
-  return chosen;
+  return (brotli ? chosenWithBrotli : chosenWithoutBrotli)(acceptEncoding);
 }
 
-const chosenWithBrotli = new Map<string, Encoding | null>();
-const chosenWithoutBrotli = new Map<string, Encoding | null>();
+// Browsers send one of a few strings: each is read once.
+const chosenWithBrotli = remembered((accept: string) => parseAcceptEncoding(accept, true), 200);
+const chosenWithoutBrotli = remembered((accept: string) => parseAcceptEncoding(accept, false), 200);
 
 function parseAcceptEncoding(acceptEncoding: string, brotli: boolean): Encoding | null {
   let br = 0;

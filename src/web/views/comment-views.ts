@@ -4,6 +4,7 @@ import type { Comment, Post, ThreadComment, ThreadCursor } from '../../core/stor
 import type { ThreadNode } from '../../core/thread.ts';
 import type { WebmentionRepository } from '../../core/webmention-store.ts';
 import type { FediverseComment, FediverseReplyRepository } from '../../core/fediverse-reply-store.ts';
+import { remembered } from '../../core/remembered.ts';
 import { sha256Hex } from '../../core/tokens.ts';
 import { encodedOnce, html, raw, type SafeHtml } from '../html.ts';
 import { formatDateTime, formatDateTimeHtml, isoDate, isoLocalHtml, plural } from './format.ts';
@@ -22,27 +23,8 @@ export function threadPageUrl(post: Pick<Post, 'slug'>, cursor: ThreadCursor | n
 }
 
 // The same commenters come back on every render (hundreds on a comment page): their colour and initials are remembered (bounded).
-const avatarColours = new Map<string, number>();
-function avatarColour(seed: string): number {
-  let colour = avatarColours.get(seed);
-  if (colour === undefined) {
-    colour = parseInt(sha256Hex(seed.trim().toLowerCase()).slice(0, 2), 16) % 8;
-    if (avatarColours.size >= 10_000) avatarColours.clear();
-    avatarColours.set(seed, colour);
-  }
-  return colour;
-}
-
-const initialsByName = new Map<string, string>();
-function initialsOf(name: string): string {
-  let initials = initialsByName.get(name);
-  if (initials === undefined) {
-    initials = name.trim().split(/\s+/).slice(0, 2).map((w) => w[0]?.toUpperCase() ?? '').join('') || '?';
-    if (initialsByName.size >= 10_000) initialsByName.clear();
-    initialsByName.set(name, initials);
-  }
-  return initials;
-}
+const avatarColour = remembered((seed: string) => parseInt(sha256Hex(seed.trim().toLowerCase()).slice(0, 2), 16) % 8, 10_000);
+const initialsOf = remembered((name: string) => name.trim().split(/\s+/).slice(0, 2).map((w) => w[0]?.toUpperCase() ?? '').join('') || '?', 10_000);
 
 /** Pictures made, per setting, by the commenter's address (or name) and with the name they were made for (at most 4,096: each holds its bytes, and each comment posted renders its writer's). */
 const pictures: Record<CommentSettings['avatars'], Map<string, { name: string; html: SafeHtml }>> = { local: new Map(), gravatar: new Map() };

@@ -8,23 +8,13 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { utc, type TimeZone } from '../../core/time-zone.ts';
+import { remembered } from '../../core/remembered.ts';
 import { encodedOnce, type SafeHtml } from '../html.ts';
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 // The same timestamps come back on every render (hundreds on a comment page): remember them (bounded).
-function memo<T = string>(fn: (ms: number) => T, most = 20_000): (ms: number) => T {
-  const seen = new Map<number, T>();
-  return (ms) => {
-    let s = seen.get(ms);
-    if (s === undefined) {
-      if (seen.size >= most) seen.clear();
-      s = fn(ms);
-      seen.set(ms, s);
-    }
-    return s;
-  };
-}
+const memo = <T = string>(fn: (ms: number) => T, most = 20_000): ((ms: number) => T) => remembered(fn, most);
 
 function dayOf(d: Date): string {
   return `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}, ${d.getUTCFullYear()}`;
@@ -88,16 +78,7 @@ function formatsOf(zone: TimeZone): Formats {
 }
 
 // Formatters are made once per zone (a site uses one; a settings change may add a second).
-const byZone = new Map<TimeZone, Formats>();
-function formats(zone: TimeZone): Formats {
-  let f = byZone.get(zone);
-  if (!f) {
-    if (byZone.size >= 8) byZone.clear();
-    f = formatsOf(zone);
-    byZone.set(zone, f);
-  }
-  return f;
-}
+const formats = remembered(formatsOf, 8);
 
 const current = new AsyncLocalStorage<TimeZone>();
 
